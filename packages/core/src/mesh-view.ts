@@ -1,0 +1,39 @@
+import type {
+  AnalyticsReport,
+  ClusterHealth,
+  DetectorEventMap,
+  HistoryEntry,
+  PeerId,
+  PeerSnapshot,
+} from './types.js';
+
+/** Connection state of the signaling channel, for UIs ("signaling: connected / reconnecting"). */
+export type SignalState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/**
+ * A read-only view of one peer's knowledge of the mesh: what UIs (`@pulsemesh/elements`) and
+ * terminal views render. `Detector` implements it; the WebRTC mesh wraps it and adds signaling state.
+ *
+ * Events are dispatched as `CustomEvent`s whose `detail` is typed by {@link DetectorEventMap}.
+ * The optional `signal-state` event (detail `{ state: SignalState }`) comes from meshes that have one.
+ */
+export interface MeshView extends EventTarget {
+  readonly localId: PeerId;
+  /** Every known peer except the local one. */
+  peers(): PeerSnapshot[];
+  health(): ClusterHealth;
+  /** Lifeguard local health multiplier score: 0 = healthy, up to `localHealthMax`. */
+  localHealthScore(): number;
+  /** Current adaptive protocol period (ms). */
+  protocolPeriodMs(): number;
+  /** Bounded event history, oldest first; one peer's when `peer` is given. */
+  history(peer?: PeerId): readonly HistoryEntry[];
+  analytics(): AnalyticsReport;
+  /** Current time on the detector's clock (ms), so views can render "since" durations. */
+  nowMs(): number;
+  /** Signaling state, for meshes that have a signaling channel. */
+  signalState?(): SignalState;
+}
+
+/** Typed helper: the `detail` of a detector `CustomEvent`. */
+export type DetectorEventDetail<K extends keyof DetectorEventMap> = DetectorEventMap[K];

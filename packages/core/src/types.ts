@@ -1,0 +1,173 @@
+/**
+ * Shared vocabulary of the detector: peer states, lifecycle, snapshots, cluster health and events.
+ * These types are the contract between `core` and its consumers (`sim`, `webrtc`, `elements`, apps).
+ */
+
+/** A peer's identifier: opaque, 1 to 64 UTF-8 bytes. */
+export type PeerId = string;
+
+/**
+ * What this detector believes about a peer.
+ * - `healthy`: answering probes (directly or through others).
+ * - `suspected`: missed a direct and indirect probe round; it may refute before its suspicion expires.
+ * - `failed`: suspicion expired without refutation (or another peer confirmed the failure).
+ * - `recovering`: was `failed`, has been heard from again, must stay good for a streak of probes.
+ * - `left`: said goodbye (graceful leave); not a failure.
+ */
+export const PeerState = {
+  healthy: 'healthy',
+  suspected: 'suspected',
+  failed: 'failed',
+  recovering: 'recovering',
+  left: 'left',
+} as const;
+export type PeerState = (typeof PeerState)[keyof typeof PeerState];
+
+/** What a peer reports about its own runtime: a browser tab's page lifecycle, or `server` for Node. */
+export const Lifecycle = {
+  visible: 'visible',
+  hidden: 'hidden',
+  frozen: 'frozen',
+  server: 'server',
+} as const;
+export type Lifecycle = (typeof Lifecycle)[keyof typeof Lifecycle];
+
+/** Cluster health tier, from the share of known peers that are healthy (thresholds configurable). */
+export const HealthTier = {
+  healthy: 'HEALTHY',
+  degraded: 'DEGRADED',
+  critical: 'CRITICAL',
+  failed: 'FAILED',
+} as const;
+export type HealthTier = (typeof HealthTier)[keyof typeof HealthTier];
+
+/** Vital signs a peer carries on its acks. */
+export interface VitalSigns {
+  /** Runtime load: event-loop lag (ms) as measured by the runtime adapter. */
+  loadMs: number;
+  /** Time since the peer started, ms. */
+  uptimeMs: number;
+  lifecycle: Lifecycle;
+  /** Small application metadata (bounded by config `metadataBytesMax`). */
+  metadata: Uint8Array;
+}
+
+/** Link quality as measured by this detector towards one peer. */
+export interface LinkStats {
+  /** Smoothed RTT (ms), or undefined before the first ack. */
+  rttMs: number | undefined;
+  /** RTT variation (ms), RFC 6298 style. */
+  rttVarMs: number | undefined;
+  /** Loss ratio in [0, 1] estimated from sequence gaps and missed acks. */
+  loss: number;
+  /** Last few RTT samples (ms), oldest first, for sparklines. Bounded. */
+  rttSamplesMs: readonly number[];
+  /** Bytes this detector sent to / received from the peer. */
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+/** Everything the UI needs to show about one peer, as this detector sees it. */
+export interface PeerSnapshot {
+  id: PeerId;
+  state: PeerState;
+  /** Time of the last state change (detector clock, ms). */
+  sinceMs: number;
+  incarnation: number;
+  /** Phi accrual suspicion level right now (0 = just heard from). */
+  phi: number;
+  /** Whether this detector has a direct link to the peer (false: known through gossip only). */
+  direct: boolean;
+  link: LinkStats;
+  /** Last vital signs received, if any. */
+  vitals: VitalSigns | undefined;
+}
+
+/** The cluster as this detector sees it (the local peer is counted as healthy). */
+export interface ClusterHealth {
+  counts: Record<PeerState, number>;
+  total: number;
+  /** Healthy share of non-left peers, 0..100. */
+  healthPercent: number;
+  tier: HealthTier;
+  /** True when this peer reaches fewer than half of the peers it last knew alive. */
+  minorityPartition: boolean;
+}
+
+/** Event `detail` types, keyed by event name. */
+export interface DetectorEventMap {
+  /** A peer's state changed. */
+  'status-change': { peer: PeerId; from: PeerState; to: PeerState; reason: string; atMs: number };
+  /** A new member became known (directly or by gossip). */
+  join: { peer: PeerId; atMs: number };
+  /** A member left gracefully. */
+  leave: { peer: PeerId; atMs: number };
+  /** The protocol period changed. */
+  'interval-change': { fromMs: number; toMs: number; reason: string; atMs: number };
+  /** The cluster tier changed. */
+  'health-change': { from: HealthTier; to: HealthTier; health: ClusterHealth; atMs: number };
+  /** This peer's own local health score changed. */
+  'local-health-change': { score: number; atMs: number };
+  /** A message could not be decoded (counted; never thrown). */
+  'decode-error': { peer: PeerId; error: string; atMs: number };
+}
+export type DetectorEventName = keyof DetectorEventMap;
+
+/** One event as returned by `tick`/`receive` (and dispatched as a `CustomEvent`). */
+export type DetectorEvent = {
+  [K in DetectorEventName]: { type: K; detail: DetectorEventMap[K] };
+}[DetectorEventName];
+
+/** A message the driver must deliver. */
+export interface Outgoing {
+  to: PeerId;
+  bytes: Uint8Array;
+}
+
+/** What one call into the detector produced. */
+export interface StepResult {
+  sends: Outgoing[];
+  events: DetectorEvent[];
+}
+
+/** One entry of the bounded event history kept per peer (default 1,000 per peer). */
+export interface HistoryEntry {
+  atMs: number;
+  peer: PeerId;
+  kind: 'join' | 'status-change' | 'leave' | 'interval-change';
+  from?: PeerState;
+  to?: PeerState;
+  reason?: string;
+}
+
+/** Reliability report for one peer over the observed window. */
+export interface PeerReport {
+  peer: PeerId;
+  /** Transitions into `failed`. */
+  failures: number;
+  /** Transitions out of `failed` back to healthy (each matched to exactly one failure). */
+  recoveries: number;
+  /** Mean time between failures: up time / failures (ms); undefined with no failure. */
+  mtbfMs: number | undefined;
+  /** Mean time to recovery over completed outages (ms); undefined with none completed. */
+  mttrMs: number | undefined;
+  /** Up time / observed time in [0, 1]; ongoing downtime counts as down. */
+  availability: number;
+  failuresPerDay: number;
+  observedMs: number;
+  downtimeMs: number;
+}
+
+/** Analytics over every known peer plus a cluster summary. */
+export interface AnalyticsReport {
+  atMs: number;
+  peers: PeerReport[];
+  cluster: {
+    failures: number;
+    recoveries: number;
+    mtbfMs: number | undefined;
+    mttrMs: number | undefined;
+    /** Mean availability over peers. */
+    availability: number;
+  };
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Type-checks every workspace project against its own runtime (lib/types) settings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+for cfg in packages/*/tsconfig*.json apps/*/tsconfig*.json test/tsconfig.json; do
+  if ! tsc -p "$cfg"; then echo "typecheck failed: $cfg"; status=1; fi
+done
+[ $status = 0 ] && echo "typecheck: all projects clean"
+exit $status
