@@ -1,0 +1,32 @@
+import { LitElement } from 'lit';
+import { property } from 'lit/decorators.js';
+import type { MeshView } from '@pulsemesh/core';
+import { MeshController } from './mesh-controller.js';
+import type { Theme } from './theme.js';
+
+/**
+ * Base class of the `pulse-*` elements that render one {@link MeshView}: the `mesh` property,
+ * the `theme` attribute and a {@link MeshController} that re-renders on mesh events.
+ */
+export class MeshElement extends LitElement {
+  /** The mesh to render (a `Detector`, a WebRTC mesh, or any other `MeshView`). */
+  @property({ attribute: false }) mesh: MeshView | undefined;
+
+  /** `auto` (default) follows `prefers-color-scheme`; `light` or `dark` forces a palette. */
+  @property({ reflect: true }) theme: Theme = 'auto';
+
+  /**
+   * Minimum time between two event-driven renders (ms). Default 250, i.e. at most 4 renders/s.
+   * Read once when the element is created.
+   */
+  protected static renderIntervalMsMin = 250;
+  /** Re-render this often without events (ms), for values that change silently. 0 = never. */
+  protected static pollIntervalMs = 0;
+
+  /** Subscribes to the mesh's events while connected; exposed for tests and benchmarks. */
+  readonly meshController: MeshController = new MeshController(this, {
+    mesh: () => this.mesh,
+    renderIntervalMsMin: (this.constructor as typeof MeshElement).renderIntervalMsMin,
+    pollIntervalMs: (this.constructor as typeof MeshElement).pollIntervalMs,
+  });
+}

@@ -1,0 +1,260 @@
+import { css, html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import type { PeerState, SignalState } from '@pulsemesh/core';
+import { MeshElement } from './mesh-element.js';
+import { stateDisplay, stateIcon, stateOrder, tierDisplay } from './state-display.js';
+import { themeStyles } from './theme.js';
+import { formatMs } from './format.js';
+
+/** Detail of the `state-select` event. */
+export interface StateSelectDetail {
+  state: PeerState;
+}
+
+const signalLabel: Record<SignalState, string> = {
+  connecting: 'connecting',
+  connected: 'connected',
+  reconnecting: 'reconnecting',
+  offline: 'offline',
+};
+
+/** Lifeguard scores above this are shown as a warning (the default `localHealthMax` is 8). */
+const localHealthWarnMin = 2;
+
+/**
+ * The cluster's health at a glance: tier (HEALTHY / DEGRADED / CRITICAL / FAILED), healthy share,
+ * counts per state, the local peer's Lifeguard score, the signaling state and the
+ * minority-partition warning.
+ *
+ * @fires state-select - A state count was activated (click, Enter or Space). Detail: `{ state }`.
+ * @csspart tier - The tier badge.
+ * @csspart meter - The healthy-share bar.
+ * @csspart counts - The list of counts per state.
+ * @csspart count - One count button.
+ * @csspart meta - The line with local health, signaling and probe period.
+ * @csspart warning - The minority-partition warning.
+ * @cssprop --pulse-color-bg - Background.
+ * @cssprop --pulse-color-surface - Card background.
+ * @cssprop --pulse-color-text - Text colour.
+ * @cssprop --pulse-color-muted - Secondary text colour.
+ * @cssprop --pulse-color-border - Border colour.
+ * @cssprop --pulse-color-healthy - Colour of healthy peers (also: suspected, failed, recovering, left).
+ * @cssprop --pulse-font-family - Font stack.
+ */
+@customElement('pulse-health')
+export class PulseHealth extends MeshElement {
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        background: var(--_surface);
+        border: 1px solid var(--_border);
+        border-radius: 12px;
+        padding: 16px 18px;
+      }
+      .top {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        justify-content: space-between;
+        gap: 8px 16px;
+      }
+      .tier {
+        display: inline-flex;
+        align-items: center;
+        gap: 8px;
+        font-size: 1.45em;
+        font-weight: 700;
+        letter-spacing: 0.04em;
+      }
+      .tier .icon {
+        width: 20px;
+        height: 20px;
+      }
+      .percent {
+        font-size: 1.05em;
+        color: var(--_muted);
+      }
+      .percent strong {
+        color: var(--_text);
+        font-size: 1.3em;
+      }
+      .meter {
+        height: 8px;
+        margin: 12px 0 14px;
+        border-radius: 4px;
+        background: var(--_border);
+        overflow: hidden;
+      }
+      .meter > div {
+        height: 100%;
+        border-radius: 4px;
+        transition: width 300ms ease;
+      }
+      ul {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px;
+        margin: 0;
+        padding: 0;
+        list-style: none;
+      }
+      button {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+        padding: 4px 10px;
+        border: 1px solid var(--_border);
+        border-radius: 999px;
+        background: var(--_bg);
+        color: var(--_text);
+        font: inherit;
+        cursor: pointer;
+      }
+      button:hover {
+        background: var(--_row-hover);
+      }
+      button .n {
+        font-weight: 650;
+      }
+      .meta {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px 18px;
+        margin-top: 12px;
+        color: var(--_muted);
+        font-size: 0.92em;
+      }
+      .meta b {
+        color: var(--_text);
+        font-weight: 600;
+      }
+      .meta .warn {
+        color: var(--_suspected);
+      }
+      .dot {
+        display: inline-block;
+        width: 8px;
+        height: 8px;
+        margin-right: 4px;
+        border-radius: 50%;
+        vertical-align: 1px;
+      }
+      .warning {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+        margin-top: 12px;
+        padding: 8px 12px;
+        border-radius: 8px;
+        border: 1px solid var(--_failed);
+        border-left-width: 4px;
+        color: var(--_text);
+        background: var(--_bg);
+        font-weight: 600;
+      }
+      .warning .icon {
+        flex: none;
+        color: var(--_failed);
+      }
+      .empty {
+        color: var(--_muted);
+      }
+    `,
+  ];
+
+  override render() {
+    const mesh = this.mesh;
+    if (!mesh) return html`<p class="empty">No mesh connected.</p>`;
+    const health = mesh.health();
+    const tier = tierDisplay[health.tier];
+    const color = stateDisplay[tier.state].color;
+    const percent = Math.round(health.healthPercent * 10) / 10;
+    const score = mesh.localHealthScore();
+    const signal = mesh.signalState?.();
+    return html`
+      <section aria-label="Cluster health">
+        <div class="top">
+          <span class="tier" part="tier" style="color:${color}" role="status">
+            ${stateIcon(tier.state)}${health.tier}
+          </span>
+          <span class="percent"><strong>${percent}%</strong> healthy · ${health.total} peers</span>
+        </div>
+        <div
+          class="meter"
+          part="meter"
+          role="meter"
+          aria-label="Healthy peers"
+          aria-valuemin="0"
+          aria-valuemax="100"
+          aria-valuenow=${percent}
+          aria-valuetext="${percent}% healthy"
+        >
+          <div style="width:${percent}%;background:${color}"></div>
+        </div>
+        <ul part="counts" aria-label="Peers by state">
+          ${stateOrder.map((state) => {
+            const display = stateDisplay[state];
+            const n = health.counts[state];
+            return html`<li>
+              <button
+                part="count"
+                data-state=${state}
+                aria-label="${n} ${display.label.toLowerCase()}, show them"
+                @click=${() => this.select(state)}
+              >
+                <span style="color:${display.color};display:inline-flex">${stateIcon(state)}</span>
+                <span class="n">${n}</span> ${display.label}
+              </button>
+            </li>`;
+          })}
+        </ul>
+        <div class="meta" part="meta">
+          <span class=${score >= localHealthWarnMin ? 'warn' : ''}
+            >Local health
+            <b>${score}</b> ${score === 0 ? '(good)' : score >= localHealthWarnMin ? '(degraded)' : ''}</span
+          >
+          ${
+            signal
+              ? html`<span
+                  >Signaling
+                  <b
+                    ><span
+                      class="dot"
+                      style="background:${signal === 'connected' ? 'var(--_healthy)' : signal === 'offline' ? 'var(--_failed)' : 'var(--_suspected)'}"
+                    ></span
+                    >${signalLabel[signal]}</b
+                  ></span
+                >`
+              : nothing
+          }
+          <span>Probe period <b>${formatMs(mesh.protocolPeriodMs())}</b></span>
+        </div>
+        ${
+          health.minorityPartition
+            ? html`<div class="warning" part="warning" role="alert">
+                ${stateIcon('suspected')} This peer is probably in the minority partition: it reaches fewer
+                than half of the peers it last knew alive.
+              </div>`
+            : nothing
+        }
+      </section>
+    `;
+  }
+
+  private select(state: PeerState): void {
+    this.dispatchEvent(
+      new CustomEvent<StateSelectDetail>('state-select', {
+        detail: { state },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pulse-health': PulseHealth;
+  }
+}

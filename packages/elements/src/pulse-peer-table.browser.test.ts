@@ -1,0 +1,149 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import './pulse-peer-table.js';
+import type { PulsePeerTable } from './pulse-peer-table.js';
+import { RecordedMesh } from './testing/recorded-mesh.js';
+import { generateMesh } from './testing/generate.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const rowIds = (el: PulsePeerTable) =>
+  [...(el.shadowRoot?.querySelectorAll('tbody tr[data-peer]') ?? [])].map((r) => r.getAttribute('data-peer'));
+
+function smallMesh() {
+  const mesh = new RecordedMesh({ localId: 'me' });
+  mesh.join('alpha');
+  mesh.join('bravo');
+  mesh.join('charlie');
+  mesh.setLink('alpha', { rttMs: 30, rttVarMs: 2, loss: 0.01, rttSamplesMs: [28, 30, 31, 29] }, 0.5);
+  mesh.setLink('bravo', { rttMs: 5, rttVarMs: 1, loss: 0 }, 0.2);
+  mesh.setLink('charlie', { rttMs: 80, rttVarMs: 9, loss: 0.2 }, 4);
+  mesh.setVitals(
+    'alpha',
+    { loadMs: 3, uptimeMs: 125_000, lifecycle: 'hidden', metadata: new Uint8Array() },
+    2,
+  );
+  mesh.advance(10_000);
+  mesh.setState('charlie', 'suspected');
+  mesh.advance(5_000);
+  return mesh;
+}
+
+describe('<pulse-peer-table>', () => {
+  it('renders one row per peer with every column', async () => {
+    const mesh = smallMesh();
+    const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);
+    expect(rowIds(el)).to.deep.equal(['charlie', 'alpha', 'bravo']); // state: most urgent first
+    const headers = [...(el.shadowRoot?.querySelectorAll('thead th') ?? [])].map((th) =>
+      th.textContent?.trim(),
+    );
+    expect(headers).to.deep.equal([
+      'Peer',
+      'State',
+      'Since',
+      'RTT',
+      'Jitter',
+      'Loss',
+      'Phi',
+      'Lifecycle',
+      'Inc.',
+      'Load',
+      'Uptime',
+    ]);
+    const alpha = el.shadowRoot?.querySelector('tr[data-peer="alpha"]');
+    const cells = [...(alpha?.children ?? [])].map((c) => c.textContent?.replace(/\s+/g, ' ').trim());
+    expect(cells).to.deep.equal([
+      'alpha',
+      'Healthy',
+      '15 s',
+      '30 ms',
+      '2.0 ms',
+      '1.0%',
+      '0.5',
+      'hidden',
+      '2',
+      '3.0 ms',
+      '2 m 5 s',
+    ]);
+    expect(alpha?.querySelector('.spark polyline')).to.not.equal(null);
+    expect(el.shadowRoot?.querySelector('tr[data-peer="charlie"]')?.textContent).to.contain('Suspected');
+  });
+
+  it('sorts by a column and toggles direction, firing sort-change', async () => {
+    const mesh = smallMesh();
+    const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);
+    const rtt = el.shadowRoot?.querySelector<HTMLButtonElement>('button[data-column="rtt"]');
+    setTimeout(() => rtt?.click());
+    const event = await oneEvent(el, 'sort-change');
+    expect(event.detail).to.deep.equal({ sortBy: 'rtt', descending: false });
+    await el.updateComplete;
+    expect(rowIds(el)).to.deep.equal(['bravo', 'alpha', 'charlie']);
+    expect(rtt?.closest('th')?.getAttribute('aria-sort')).to.equal('ascending');
+    rtt?.click();
+    await el.updateComplete;
+    expect(rowIds(el)).to.deep.equal(['charlie', 'alpha', 'bravo']);
+    expect(rtt?.closest('th')?.getAttribute('aria-sort')).to.equal('descending');
+  });
+
+  it('updates when a peer changes state', async () => {
+    const mesh = smallMesh();
+    const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);
+    mesh.setState('bravo', 'failed');
+    await sleep(300);
+    expect(rowIds(el)[0]).to.equal('bravo');
+    expect(el.shadowRoot?.querySelector('tr[data-peer="bravo"]')?.textContent).to.contain('Failed');
+  });
+
+  it('fires peer-select on click and on keyboard activation', async () => {
+    const mesh = smallMesh();
+    const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);
+    const row = el.shadowRoot?.querySelector<HTMLElement>('tr[data-peer="alpha"] td');
+    setTimeout(() => row?.click());
+    expect((await oneEvent(el, 'peer-select')).detail).to.deep.equal({ peer: 'alpha' });
+    await el.updateComplete;
+    expect(el.selected).to.equal('alpha');
+    expect(el.shadowRoot?.querySelector('tr.selected')?.getAttribute('data-peer')).to.equal('alpha');
+
+    // The roving tab stop is on alpha (row 2); ArrowDown moves focus to bravo, Enter selects it.
+    const focused = el.shadowRoot?.querySelector<HTMLButtonElement>('tbody button[tabindex="0"]');
+    focused?.focus();
+    focused?.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    await el.updateComplete;
+    const next = el.shadowRoot?.activeElement as HTMLButtonElement;
+    expect(next.closest('tr')?.getAttribute('data-peer')).to.equal('bravo');
+    const keyed = oneEvent(el, 'peer-select');
+    next.click(); // what Enter/Space do on a focused <button>
+    expect((await keyed).detail).to.deep.equal({ peer: 'bravo' });
+  });
+
+  it('virtualises: 1,000 peers put only the visible rows in the DOM and scrolling shows others', async () => {
+    const { mesh } = generateMesh({ peerCount: 1_000, seed: 7 });
+    const el = await fixture<PulsePeerTable>(
+      html`<pulse-peer-table
+        style="--pulse-table-height: 400px"
+        sort-by="id"
+        .mesh=${mesh}
+      ></pulse-peer-table>`,
+    );
+    await sleep(50);
+    await el.updateComplete;
+    const rows = rowIds(el);
+    expect(rows.length).to.be.within(10, 30);
+    expect(el.shadowRoot?.querySelector('table')?.getAttribute('aria-rowcount')).to.equal('1001');
+    const scroller = el.shadowRoot?.querySelector<HTMLElement>('.scroller');
+    scroller!.scrollTop = 36 * 500;
+    await sleep(100);
+    await el.updateComplete;
+    const ids = el.sortedPeers.map((p) => p.id);
+    expect(rowIds(el)).to.include(ids[505]);
+    expect(rowIds(el)).to.not.include(ids[0]);
+  });
+
+  it('passes axe in light and dark themes', async () => {
+    const { mesh } = generateMesh({ peerCount: 40, seed: 3 });
+    for (const theme of ['light', 'dark']) {
+      const el = await fixture<PulsePeerTable>(
+        html`<pulse-peer-table theme=${theme} .mesh=${mesh}></pulse-peer-table>`,
+      );
+      await expect(el).to.be.accessible();
+    }
+  });
+});

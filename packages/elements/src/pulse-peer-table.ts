@@ -1,0 +1,259 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { PeerId, PeerSnapshot, PeerState } from '@pulsemesh/core';
+import { MeshElement } from './mesh-element.js';
+import { peerColumns, sortPeers, type PeerColumn } from './peer-columns.js';
+import { stateDisplay } from './state-display.js';
+import { themeStyles } from './theme.js';
+import { tableStyles } from './peer-table-styles.js';
+
+/** Detail of the `peer-select` event. */
+export interface PeerSelectDetail {
+  peer: PeerId;
+}
+
+/** Detail of the `sort-change` event. */
+export interface SortChangeDetail {
+  sortBy: PeerColumn;
+  descending: boolean;
+}
+
+/** Row height (px); fixed so the visible window is computed, not measured. */
+const rowHeightPx = 36;
+/** Rows rendered above and below the viewport. */
+const overscanRows = 6;
+
+/**
+ * Sortable, virtualised list of every peer: id, state and since when, RTT (with a sparkline) and
+ * jitter, loss, phi, lifecycle, incarnation, load and uptime. Only the rows in view (plus a few)
+ * are in the DOM, so thousands of peers cost the same as thirty.
+ *
+ * Keyboard: Tab reaches the sort buttons and the current row; Arrow keys, Home, End, Page Up and
+ * Page Down move between rows; Enter or Space selects the row.
+ *
+ * @fires peer-select - A row was clicked or activated by keyboard. Detail: `{ peer }`.
+ * @fires sort-change - The sort column or direction changed. Detail: `{ sortBy, descending }`.
+ * @csspart scroller - The scrolling box around the table (set its height with `--pulse-table-height`).
+ * @csspart table - The `<table>`.
+ * @csspart row - A peer row (also `row selected` for the selected one).
+ * @cssprop --pulse-table-height - Height of the scrolling box. Default 420px.
+ * @cssprop --pulse-color-row-hover - Background of the hovered row.
+ * @cssprop --pulse-color-accent - Selection and focus colour.
+ */
+@customElement('pulse-peer-table')
+export class PulsePeerTable extends MeshElement {
+  static override styles = [themeStyles, tableStyles];
+  protected static override pollIntervalMs = 1_000;
+
+  /** Column to sort by. Default `state` (most urgent first). */
+  @property({ attribute: 'sort-by' }) sortBy: PeerColumn = 'state';
+  /** Sort in descending order. */
+  @property({ type: Boolean, reflect: true }) descending = false;
+  /** Id of the selected peer, highlighted in the table. */
+  @property({ reflect: true }) selected: PeerId | undefined;
+  /** Show only peers in this state (empty: all). */
+  @property({ attribute: 'state-filter' }) stateFilter: PeerState | '' = '';
+
+  @state() private scrollTopPx = 0;
+  @state() private viewportPx = 600;
+  /** Index (in sorted order) of the row that holds the roving tab stop. */
+  @state() private activeIndex = 0;
+  private rows: PeerSnapshot[] = [];
+  private focusAfterUpdate = false;
+  private scrollFrame = 0;
+  private readonly resizeObserver = new ResizeObserver((entries) => {
+    const height = entries[0]?.contentRect.height;
+    if (height && height !== this.viewportPx) this.viewportPx = height;
+  });
+
+  /** The peers in the current sort and filter order (as last rendered). */
+  get sortedPeers(): readonly PeerSnapshot[] {
+    return this.rows;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver.disconnect();
+    cancelAnimationFrame(this.scrollFrame);
+  }
+
+  protected override firstUpdated(): void {
+    const scroller = this.renderRoot.querySelector('.scroller');
+    if (scroller) this.resizeObserver.observe(scroller);
+  }
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    const mesh = this.mesh;
+    const column = peerColumns.find((c) => c.key === this.sortBy) ?? peerColumns[1];
+    if (!mesh || !column) {
+      this.rows = [];
+      return;
+    }
+    const peers = this.stateFilter ? mesh.peers().filter((p) => p.state === this.stateFilter) : mesh.peers();
+    this.rows = sortPeers(peers, column, this.descending, mesh.nowMs());
+    if (this.selected !== undefined && _changed.has('selected')) {
+      const index = this.rows.findIndex((p) => p.id === this.selected);
+      if (index >= 0) this.activeIndex = index;
+    }
+    this.activeIndex = Math.min(this.activeIndex, Math.max(0, this.rows.length - 1));
+  }
+
+  protected override updated(): void {
+    if (!this.focusAfterUpdate) return;
+    this.focusAfterUpdate = false;
+    this.renderRoot.querySelector<HTMLElement>('tbody button[tabindex="0"]')?.focus();
+  }
+
+  override render() {
+    const nowMs = this.mesh?.nowMs() ?? 0;
+    const total = this.rows.length;
+    const first = Math.max(0, Math.floor(this.scrollTopPx / rowHeightPx) - overscanRows);
+    const last = Math.min(
+      total,
+      Math.ceil((this.scrollTopPx + this.viewportPx) / rowHeightPx) + overscanRows,
+    );
+    // The tab stop lives on the active row if it is rendered, else on the first rendered row.
+    const tabIndex = this.activeIndex >= first && this.activeIndex < last ? this.activeIndex : first;
+    return html`
+      <div class="scroller" part="scroller" @scroll=${this.onScroll}>
+        <table part="table" aria-label="Peers" aria-rowcount=${total + 1}>
+          <colgroup>
+            ${peerColumns.map((c) => html`<col style="width:${c.width}" />`)}
+          </colgroup>
+          <thead>
+            <tr aria-rowindex="1">
+              ${peerColumns.map((c) => this.renderHeader(c.key, c.label, c.numeric))}
+            </tr>
+          </thead>
+          <tbody @keydown=${this.onKeydown}>
+            ${first > 0 ? this.spacer(first * rowHeightPx) : nothing}
+            ${this.rows.slice(first, last).map((peer, offset) => {
+              const index = first + offset;
+              const selected = peer.id === this.selected;
+              return html`<tr
+                part=${selected ? 'row selected' : 'row'}
+                class=${selected ? 'selected' : ''}
+                aria-rowindex=${index + 2}
+                data-peer=${peer.id}
+                @click=${() => this.select(peer.id, index)}
+              >
+                ${peerColumns.map((c, i) =>
+                  i === 0
+                    ? html`<th scope="row">
+                        <button
+                          class="row-button"
+                          tabindex=${index === tabIndex ? 0 : -1}
+                          aria-current=${selected ? 'true' : 'false'}
+                          aria-label="${peer.id}, ${stateDisplay[peer.state].label}"
+                          @click=${(e: Event) => {
+                            e.stopPropagation();
+                            this.select(peer.id, index);
+                          }}
+                        >
+                          ${c.cell(peer, nowMs)}
+                        </button>
+                      </th>`
+                    : html`<td class=${c.numeric ? 'num' : ''}>${c.cell(peer, nowMs)}</td>`,
+                )}
+              </tr>`;
+            })}
+            ${last < total ? this.spacer((total - last) * rowHeightPx) : nothing}
+          </tbody>
+        </table>
+        ${
+          total === 0
+            ? html`<p class="empty">${this.mesh ? 'No peers to show.' : 'No mesh connected.'}</p>`
+            : nothing
+        }
+      </div>
+    `;
+  }
+
+  private renderHeader(key: PeerColumn, label: string, numeric: boolean) {
+    const active = key === this.sortBy;
+    const sort = active ? (this.descending ? 'descending' : 'ascending') : 'none';
+    return html`<th scope="col" aria-sort=${sort} class=${numeric ? 'num' : ''}>
+      <button class="sort" data-column=${key} @click=${() => this.sortOn(key)}>
+        ${label}<span class="arrow" aria-hidden="true"></span>
+      </button>
+    </th>`;
+  }
+
+  private spacer(heightPx: number) {
+    return html`<tr class="spacer" aria-hidden="true">
+      <td colspan=${peerColumns.length} style="height:${heightPx}px"></td>
+    </tr>`;
+  }
+
+  private sortOn(key: PeerColumn): void {
+    if (key === this.sortBy) this.descending = !this.descending;
+    else {
+      this.sortBy = key;
+      this.descending = false;
+    }
+    this.dispatchEvent(
+      new CustomEvent<SortChangeDetail>('sort-change', {
+        detail: { sortBy: this.sortBy, descending: this.descending },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  private select(peer: PeerId, index: number): void {
+    this.selected = peer;
+    this.activeIndex = index;
+    this.dispatchEvent(
+      new CustomEvent<PeerSelectDetail>('peer-select', {
+        detail: { peer },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  private readonly onScroll = (e: Event): void => {
+    const target = e.currentTarget as HTMLElement;
+    cancelAnimationFrame(this.scrollFrame);
+    this.scrollFrame = requestAnimationFrame(() => {
+      this.scrollTopPx = target.scrollTop;
+    });
+  };
+
+  private readonly onKeydown = (e: KeyboardEvent): void => {
+    const pageRows = Math.max(1, Math.floor(this.viewportPx / rowHeightPx) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: this.activeIndex + 1,
+      ArrowUp: this.activeIndex - 1,
+      PageDown: this.activeIndex + pageRows,
+      PageUp: this.activeIndex - pageRows,
+      Home: 0,
+      End: this.rows.length - 1,
+    };
+    const target = moves[e.key];
+    if (target === undefined) return;
+    e.preventDefault();
+    this.activeIndex = Math.max(0, Math.min(this.rows.length - 1, target));
+    this.scrollToRow(this.activeIndex);
+    this.focusAfterUpdate = true;
+  };
+
+  private scrollToRow(index: number): void {
+    const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
+    if (!scroller) return;
+    const headerPx = this.renderRoot.querySelector('thead')?.getBoundingClientRect().height ?? 0;
+    const topPx = index * rowHeightPx;
+    const visiblePx = scroller.clientHeight - headerPx;
+    if (topPx < scroller.scrollTop) scroller.scrollTop = topPx;
+    else if (topPx + rowHeightPx > scroller.scrollTop + visiblePx) {
+      scroller.scrollTop = topPx + rowHeightPx - visiblePx;
+    }
+    this.scrollTopPx = scroller.scrollTop;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pulse-peer-table': PulsePeerTable;
+  }
+}

@@ -1,0 +1,98 @@
+import { css } from 'lit';
+
+/**
+ * Theme selection for every `pulse-*` element: `auto` follows `prefers-color-scheme`,
+ * `light` and `dark` force one palette.
+ */
+export const Theme = { auto: 'auto', light: 'light', dark: 'dark' } as const;
+export type Theme = (typeof Theme)[keyof typeof Theme];
+
+/*
+ * Public custom properties (`--pulse-*`) are never set by the elements themselves, so a value set
+ * on an ancestor (or on `<pulse-mesh>`) inherits into every nested shadow root. Each element
+ * resolves them into private `--_*` properties with the palette's default as the fallback.
+ */
+const light = css`
+  --_bg: var(--pulse-color-bg, #ffffff);
+  --_surface: var(--pulse-color-surface, #f6f7f9);
+  --_text: var(--pulse-color-text, #1b1f24);
+  --_muted: var(--pulse-color-muted, #5b6470);
+  --_border: var(--pulse-color-border, #dde1e6);
+  --_accent: var(--pulse-color-accent, #3a5bd9);
+  --_healthy: var(--pulse-color-healthy, #1a7f37);
+  --_suspected: var(--pulse-color-suspected, #9a6700);
+  --_failed: var(--pulse-color-failed, #cf222e);
+  --_recovering: var(--pulse-color-recovering, #0969da);
+  --_left: var(--pulse-color-left, #6e7781);
+  --_row-hover: var(--pulse-color-row-hover, #eef1f5);
+  color-scheme: light;
+`;
+
+const dark = css`
+  --_bg: var(--pulse-color-bg, #14171c);
+  --_surface: var(--pulse-color-surface, #1c2027);
+  --_text: var(--pulse-color-text, #e6e9ee);
+  --_muted: var(--pulse-color-muted, #9aa4b1);
+  --_border: var(--pulse-color-border, #2e343e);
+  --_accent: var(--pulse-color-accent, #7c9cff);
+  --_healthy: var(--pulse-color-healthy, #3fb950);
+  --_suspected: var(--pulse-color-suspected, #d29922);
+  --_failed: var(--pulse-color-failed, #f85149);
+  --_recovering: var(--pulse-color-recovering, #58a6ff);
+  --_left: var(--pulse-color-left, #8b949e);
+  --_row-hover: var(--pulse-color-row-hover, #232833);
+  color-scheme: dark;
+`;
+
+/** Shared host styles: palette, typography and focus ring for every `pulse-*` element. */
+export const themeStyles = css`
+  :host {
+    ${light}
+    display: block;
+    box-sizing: border-box;
+    color: var(--_text);
+    font-family: var(
+      --pulse-font-family,
+      system-ui,
+      -apple-system,
+      'Segoe UI',
+      Roboto,
+      'Liberation Sans',
+      Arial,
+      sans-serif
+    );
+    font-size: var(--pulse-font-size, 14px);
+    line-height: 1.4;
+    font-variant-numeric: tabular-nums;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme='light'])) {
+      ${dark}
+    }
+  }
+  :host([theme='dark']) {
+    ${dark}
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  :focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+`;
