@@ -1,0 +1,185 @@
+/**
+ * Benchmark profiles: a network model plus a fault workload. Durations are chosen per group size so
+ * the full matrix fits the time budget; every run reports its own `simSeconds` and `nodeHours`.
+ */
+import type { Random } from '@pulsemesh/core';
+import type { Metrics } from './metrics.js';
+import type { NetworkConfig } from './network.js';
+import type { Simulator } from './simulator.js';
+import {
+  clampTabs,
+  pickNodes,
+  scheduleCrashes,
+  scheduleLeaves,
+  schedulePartition,
+  scheduleStalls,
+} from './workload.js';
+
+/** Profile names. */
+export const ProfileName = {
+  lan: 'lan',
+  wan: 'wan',
+  hostileBrowser: 'hostile-browser',
+  partition: 'partition',
+  massFailure: 'mass-failure',
+  churn: 'churn',
+} as const;
+export type ProfileName = (typeof ProfileName)[keyof typeof ProfileName];
+
+/** What a profile's setup gets. */
+export interface ProfileContext {
+  sim: Simulator;
+  metrics: Metrics;
+  random: Random;
+  n: number;
+  warmupMs: number;
+  endMs: number;
+}
+
+/** A benchmark profile. */
+export interface Profile {
+  name: ProfileName;
+  description: string;
+  network: NetworkConfig;
+  /** Simulated seconds for a group of `n` (full run). */
+  simSeconds(n: number): number;
+  setup(ctx: ProfileContext): void;
+}
+
+/** 1-20 ms one way, 1 % loss. */
+export const lanNetwork: NetworkConfig = {
+  minDelayMs: 1,
+  linkSpreadMs: 4,
+  tail: { kind: 'exponential', meanMs: 2 },
+  jitterMs: 1,
+  delayMaxMs: 20,
+  loss: 0.01,
+  duplicate: 0.001,
+  ordering: 'unordered',
+};
+
+/** 30-200 ms one way, 2 % loss, jitter. */
+export const wanNetwork: NetworkConfig = {
+  minDelayMs: 30,
+  linkSpreadMs: 60,
+  tail: { kind: 'exponential', meanMs: 20 },
+  jitterMs: 20,
+  delayMaxMs: 200,
+  loss: 0.02,
+  duplicate: 0.002,
+  ordering: 'unordered',
+};
+
+/** 5 % loss, Pareto heavy tail (median +6 ms, p99 +200 ms, capped at 3 s). */
+export const hostileNetwork: NetworkConfig = {
+  minDelayMs: 5,
+  linkSpreadMs: 20,
+  tail: { kind: 'pareto', scaleMs: 10, alpha: 1.5 },
+  jitterMs: 5,
+  delayMaxMs: 3000,
+  loss: 0.05,
+  duplicate: 0.002,
+  ordering: 'unordered',
+};
+
+const CRASH_DOWN_MS = 45_000;
+
+function crashesAndLeaves(ctx: ProfileContext, perNodeHour: number, leaves: boolean): void {
+  const { sim, random, n, warmupMs, endMs } = ctx;
+  const window = endMs - CRASH_DOWN_MS - warmupMs;
+  if (window <= 0) return;
+  const count = Math.max(4, Math.min(60, Math.round((n * window * perNodeHour) / 3_600_000)));
+  scheduleCrashes(sim, random, {
+    count,
+    fromMs: warmupMs,
+    toMs: warmupMs + window,
+    downMs: CRASH_DOWN_MS,
+    concurrentMax: Math.max(1, Math.floor(n / 10)),
+  });
+  if (leaves)
+    scheduleLeaves(sim, random, {
+      count: Math.max(2, Math.round(count / 4)),
+      fromMs: warmupMs,
+      toMs: warmupMs + window,
+      awayMs: 30_000,
+    });
+}
+
+const byN = (small: number, mid: number, large: number) => (n: number) =>
+  n <= 10 ? small : n <= 100 ? mid : large;
+
+/** All profiles by name. */
+export const profiles: Record<ProfileName, Profile> = {
+  lan: {
+    name: 'lan',
+    description: 'LAN: 1-20 ms one way, 1 % loss; crashes (restart after 45 s) and graceful leaves',
+    network: lanNetwork,
+    simSeconds: byN(600, 600, 150),
+    setup: (ctx) => crashesAndLeaves(ctx, 3, true),
+  },
+  wan: {
+    name: 'wan',
+    description: 'WAN: 30-200 ms one way, 2 % loss, jitter; crashes and graceful leaves',
+    network: wanNetwork,
+    simSeconds: byN(600, 600, 150),
+    setup: (ctx) => crashesAndLeaves(ctx, 3, true),
+  },
+  'hostile-browser': {
+    name: 'hostile-browser',
+    description:
+      '5 % loss, heavy-tail delay, 30 % hidden tabs (1 Hz timers), 10 % with stalls up to 1 s; crashes',
+    network: hostileNetwork,
+    simSeconds: byN(1800, 3600, 120),
+    setup(ctx) {
+      const hidden = pickNodes(ctx.random, ctx.n, 0.3);
+      const stalling = pickNodes(ctx.random, ctx.n, 0.1);
+      clampTabs(ctx.sim, hidden);
+      scheduleStalls(ctx.sim, ctx.random, stalling, {
+        fromMs: 0,
+        toMs: ctx.endMs,
+        meanGapMs: 10_000,
+        stallMsMax: 1000,
+      });
+      crashesAndLeaves(ctx, 0.1, false);
+    },
+  },
+  partition: {
+    name: 'partition',
+    description:
+      'LAN; a third split off for 20 s (symmetric), heal; later a one-way partition for 20 s, heal',
+    network: lanNetwork,
+    simSeconds: () => 120,
+    setup(ctx) {
+      const w = ctx.warmupMs;
+      schedulePartition(ctx.sim, ctx.metrics, ctx.random, {
+        atMs: w + 10_000,
+        healMs: w + 30_000,
+        share: 1 / 3,
+        oneWay: false,
+      });
+      schedulePartition(ctx.sim, ctx.metrics, ctx.random, {
+        atMs: w + 60_000,
+        healMs: w + 80_000,
+        share: 1 / 3,
+        oneWay: true,
+      });
+    },
+  },
+  'mass-failure': {
+    name: 'mass-failure',
+    description: 'LAN; half the peers crash at once and stay down',
+    network: lanNetwork,
+    simSeconds: () => 90,
+    setup(ctx) {
+      const at = ctx.warmupMs + 5_000;
+      for (const i of pickNodes(ctx.random, ctx.n, 0.5)) ctx.sim.at(at, () => ctx.sim.crash(i));
+    },
+  },
+  churn: {
+    name: 'churn',
+    description: 'LAN; heavy churn: crash-restart (down 45 s) and leave-rejoin, ~12 per node-hour',
+    network: lanNetwork,
+    simSeconds: byN(600, 300, 150),
+    setup: (ctx) => crashesAndLeaves(ctx, 12, true),
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * What the simulator drives: any sans-IO failure detector. The real `@pulsemesh/core` `Detector`
+ * (through `detector-node.ts`) and the comparison baselines (`baselines/`) implement it.
+ */
+import type { Lifecycle, PeerId, Random, StepResult } from '@pulsemesh/core';
+
+/** A sans-IO node: every call returns what to send and what happened. Times are the node's clock. */
+export interface SimNode {
+  /** A direct link to `peer` came up. */
+  linkUp(peer: PeerId, nowMs: number): StepResult;
+  /** The direct link to `peer` went down (a transport signal, not a failure verdict). */
+  linkDown(peer: PeerId, nowMs: number): StepResult;
+  /** Runs whatever is due at `nowMs`. */
+  tick(nowMs: number): StepResult;
+  /** Handles a message from `from`. */
+  receive(from: PeerId, bytes: Uint8Array, nowMs: number): StepResult;
+  /** Graceful leave: the goodbye messages to send. The node is stopped afterwards. */
+  leave(nowMs: number): StepResult;
+  /** When `tick` next has work (node clock, ms); `Infinity` when nothing is scheduled. */
+  nextDeadlineMs(): number;
+  /** The runtime saw its timer fire `lateMs` late (throttled tab, long task). Optional. */
+  reportTimerLateness?(lateMs: number, nowMs: number): void;
+  /** The runtime's lifecycle changed (e.g. the tab was hidden). Optional. */
+  setLifecycle?(lifecycle: Lifecycle, nowMs: number): StepResult | void;
+}
+
+/** Everything a node factory gets. */
+export interface SimNodeInit {
+  id: PeerId;
+  index: number;
+  /** Incarnation to start with: 0 at first start, +1 on every restart. */
+  incarnation: number;
+  /** The node's own seeded random stream. */
+  random: Random;
+  /** The node's clock at creation. */
+  nowMs: number;
+  /** Number of node slots in the simulation (an upper bound on the group size). */
+  n: number;
+}
+
+/** A detector strategy under test: a name and a node factory. */
+export interface Strategy {
+  /** `pulsemesh`, `swim`, `seed`, ... */
+  name: string;
+  /** Preset or variant (`browser`, `lan`, `default`). */
+  preset: string;
+  create(init: SimNodeInit): SimNode;
+}
+
+/** A step with nothing in it. Shared and frozen: never push into it. */
+export const EMPTY_STEP: StepResult = Object.freeze({
+  sends: Object.freeze([]) as unknown as StepResult['sends'],
+  events: Object.freeze([]) as unknown as StepResult['events'],
+});

@@ -1,0 +1,463 @@
+/**
+ * The discrete-event simulator: a virtual clock, one event queue, a network model and N sans-IO
+ * nodes. Nothing here reads a real clock or real randomness; the same options and seed replay the
+ * same run, message for message (the journal proves it).
+ */
+import type { DetectorEvent, Lifecycle, PeerId, StepResult } from '@pulsemesh/core';
+import { EventKind, EventQueue } from './event-queue.js';
+import { DropReason, Network, type NetworkConfig } from './network.js';
+import { subRandom, subSeed } from './seeds.js';
+import type { SimNode, Strategy } from './sim-node.js';
+import { buildTopology, type Topology, type TopologySpec } from './topology.js';
+
+/** A node slot's status. */
+export const NodeStatus = { absent: 0, up: 1, crashed: 2, left: 3 } as const;
+export type NodeStatus = (typeof NodeStatus)[keyof typeof NodeStatus];
+
+/** Hooks for metrics; all optional. `simMs` is the simulator's true time. */
+export interface SimObserver {
+  onEvent?(node: number, event: DetectorEvent, simMs: number): void;
+  onSend?(node: number, to: number, bytes: number, simMs: number): void;
+  onNodeChange?(node: number, change: 'start' | 'crash' | 'restart' | 'leave', simMs: number): void;
+}
+
+/** Simulator options. */
+export interface SimulatorOptions {
+  /** Node slots; node `i` has id `idOf(i)`. */
+  n: number;
+  /** Root seed: network, clock, topology and per-node streams derive from it. */
+  seed: number;
+  network: NetworkConfig;
+  strategy: Strategy;
+  /** Default `full`. */
+  topology?: TopologySpec;
+  /** Clock skew: offset in [0, offsetMsMax) and drift in ±driftPpmMax per node. Default 1000 ms, 50 ppm. */
+  clock?: { offsetMsMax: number; driftPpmMax: number };
+  /** After a crash, when neighbours' transports report the link down (ms); default never. */
+  linkDownAfterCrashMs?: number;
+  /** After a graceful leave, when neighbours' transports report the link down (ms); default 50. */
+  linkDownAfterLeaveMs?: number;
+  observer?: SimObserver;
+  /** Receives one line per simulator event; the same seed yields the same lines. */
+  journal?: (line: string) => void;
+}
+
+/** Counters of a run. */
+export interface SimStats {
+  events: number;
+  sent: number;
+  delivered: number;
+  dropped: Record<keyof typeof DropReason, number>;
+}
+
+const TIMER_GRANULARITY_MS = 1;
+const DEADLINE_EPSILON_MS = 0.01;
+
+/** The discrete-event simulator. */
+export class Simulator {
+  readonly n: number;
+  readonly network: Network;
+  readonly topology: Topology;
+  readonly status: Uint8Array;
+  private readonly queue = new EventQueue(4096);
+  private readonly nodes: (SimNode | undefined)[];
+  private readonly ids: PeerId[];
+  private readonly index = new Map<PeerId, number>();
+  private readonly incarnation: Int32Array;
+  private readonly timerAt: Float64Array;
+  private readonly timerGen: Uint32Array;
+  private readonly stalledUntil: Float64Array;
+  private readonly clampPhase: Float64Array;
+  private readonly drift: Float64Array;
+  private readonly offset: Float64Array;
+  private readonly upSince: Float64Array;
+  private readonly upMs: Float64Array;
+  private readonly downLinks = new Set<number>();
+  private readonly actions: ((() => void) | undefined)[] = [];
+  private readonly dropped = new Float64Array(4);
+  private nowMs = 0;
+  private events = 0;
+  private sent = 0;
+  private delivered = 0;
+
+  constructor(private readonly options: SimulatorOptions) {
+    const n = options.n;
+    this.n = n;
+    this.network = new Network(
+      options.network,
+      subRandom(options.seed, 'network'),
+      subSeed(options.seed, 'links'),
+      n,
+    );
+    this.topology = buildTopology(
+      options.topology ?? { kind: 'full' },
+      n,
+      subRandom(options.seed, 'topology'),
+    );
+    this.status = new Uint8Array(n);
+    this.nodes = new Array<SimNode | undefined>(n).fill(undefined);
+    this.ids = Array.from({ length: n }, (_, i) => idOf(i));
+    this.ids.forEach((id, i) => this.index.set(id, i));
+    this.incarnation = new Int32Array(n).fill(-1);
+    this.timerAt = new Float64Array(n).fill(Infinity);
+    this.timerGen = new Uint32Array(n);
+    this.stalledUntil = new Float64Array(n);
+    this.clampPhase = new Float64Array(n).fill(-1);
+    this.drift = new Float64Array(n);
+    this.offset = new Float64Array(n);
+    this.upSince = new Float64Array(n);
+    this.upMs = new Float64Array(n);
+    const clock = options.clock ?? { offsetMsMax: 1000, driftPpmMax: 50 };
+    const clockRandom = subRandom(options.seed, 'clock');
+    for (let i = 0; i < n; i++) {
+      this.offset[i] = Math.floor(clockRandom.next() * clock.offsetMsMax);
+      this.drift[i] = (clockRandom.next() * 2 - 1) * clock.driftPpmMax * 1e-6;
+    }
+  }
+
+  /** Current virtual time, ms. */
+  now(): number {
+    return this.nowMs;
+  }
+  /** Node `i`'s own clock right now. */
+  localNow(i: number): number {
+    return this.nowMs * (1 + (this.drift[i] as number)) + (this.offset[i] as number);
+  }
+  idAt(i: number): PeerId {
+    return this.ids[i] as PeerId;
+  }
+  indexOf(id: PeerId): number | undefined {
+    return this.index.get(id);
+  }
+  /** The live node object at slot `i` (undefined when not up). */
+  nodeAt(i: number): SimNode | undefined {
+    return this.status[i] === NodeStatus.up ? this.nodes[i] : undefined;
+  }
+  incarnationOf(i: number): number {
+    return this.incarnation[i] as number;
+  }
+  /** Time node `i` has been up so far, ms. */
+  upTimeMs(i: number): number {
+    return (
+      (this.upMs[i] as number) +
+      (this.status[i] === NodeStatus.up ? this.nowMs - (this.upSince[i] as number) : 0)
+    );
+  }
+  stats(): SimStats {
+    const d = this.dropped;
+    return {
+      events: this.events,
+      sent: this.sent,
+      delivered: this.delivered,
+      dropped: {
+        loss: d[0] as number,
+        partition: d[1] as number,
+        deadNode: d[2] as number,
+        unlinked: d[3] as number,
+      },
+    };
+  }
+
+  /** Sets a node's clock drift (e.g. 0.01 = runs 1 % fast). */
+  setDrift(i: number, drift: number): void {
+    this.offset[i] = this.localNow(i) - this.nowMs * (1 + drift);
+    this.drift[i] = drift;
+  }
+
+  /** Runs `action` at virtual time `atMs` (≥ now). */
+  at(atMs: number, action: () => void): void {
+    this.actions.push(action);
+    this.queue.push(Math.max(atMs, this.nowMs), EventKind.action, this.actions.length - 1, 0);
+  }
+
+  /** Starts every node now and brings up every link of the topology. */
+  startAll(): void {
+    for (let i = 0; i < this.n; i++) this.spawn(i);
+    for (let i = 0; i < this.n; i++) {
+      this.topology.forEachNeighbour(i, (j) => {
+        if (j > i) this.connect(i, j);
+      });
+    }
+    for (let i = 0; i < this.n; i++) this.reschedule(i);
+  }
+
+  /** Starts (or restarts, with a new incarnation) node `i` and links it to its up neighbours. */
+  start(i: number): void {
+    if (this.status[i] === NodeStatus.up) return;
+    const restart = this.status[i] !== NodeStatus.absent;
+    this.spawn(i);
+    this.topology.forEachNeighbour(i, (j) => {
+      if (this.status[j] === NodeStatus.up) this.connect(i, j);
+    });
+    this.reschedule(i);
+    this.log(`${restart ? 'restart' : 'start'} ${i} inc=${this.incarnation[i]}`);
+    if (restart) this.options.observer?.onNodeChange?.(i, 'restart', this.nowMs);
+  }
+
+  /** Crash-stop: the node stops running; its links stay up until `linkDownAfterCrashMs`. */
+  crash(i: number): void {
+    if (this.status[i] !== NodeStatus.up) return;
+    this.stop(i, NodeStatus.crashed);
+    this.log(`crash ${i}`);
+    this.options.observer?.onNodeChange?.(i, 'crash', this.nowMs);
+    const after = this.options.linkDownAfterCrashMs;
+    if (after !== undefined) this.at(this.nowMs + after, () => this.dropLinks(i));
+  }
+
+  /** Graceful leave: the node sends its goodbyes, stops, and its links close shortly after. */
+  leave(i: number): void {
+    const node = this.nodeAt(i);
+    if (!node) return;
+    const r = node.leave(this.localNow(i));
+    this.apply(i, r);
+    this.stop(i, NodeStatus.left);
+    this.log(`leave ${i}`);
+    this.options.observer?.onNodeChange?.(i, 'leave', this.nowMs);
+    this.at(this.nowMs + (this.options.linkDownAfterLeaveMs ?? 50), () => this.dropLinks(i));
+  }
+
+  /** The node runs nothing for `durationMs` (a long task, a frozen tab); input waits. */
+  stall(i: number, durationMs: number): void {
+    const until = this.nowMs + durationMs;
+    if (until > (this.stalledUntil[i] as number)) this.stalledUntil[i] = until;
+    this.log(`stall ${i} ${durationMs.toFixed(3)}`);
+  }
+
+  /** Clamps the node's timers to fire at most once per `periodMs` (a hidden tab: 1000), or unclamps. */
+  clampTimers(i: number, on: boolean, periodMs = 1000): void {
+    this.clampPhase[i] = on ? (i * 7919) % periodMs : -1;
+    this.clampPeriodMs = periodMs;
+  }
+  private clampPeriodMs = 1000;
+
+  /** Tells node `i`'s runtime its lifecycle changed. */
+  setLifecycle(i: number, lifecycle: Lifecycle): void {
+    const node = this.nodeAt(i);
+    if (!node?.setLifecycle) return;
+    const r = node.setLifecycle(lifecycle, this.localNow(i));
+    if (r) this.apply(i, r);
+    this.reschedule(i);
+  }
+
+  /** Takes the direct link {a, b} down (both transports report it), or back up. */
+  setLink(a: number, b: number, up: boolean): void {
+    const key = pairKey(a, b);
+    if (up === !this.downLinks.has(key)) return;
+    if (up) {
+      this.downLinks.delete(key);
+      if (this.status[a] === NodeStatus.up && this.status[b] === NodeStatus.up) this.connect(a, b);
+    } else {
+      this.downLinks.add(key);
+      this.notifyLinkDown(a, b);
+      this.notifyLinkDown(b, a);
+    }
+  }
+
+  /** Whether `a` has a direct link to `b` (transport-level, not detector belief). */
+  linked(a: number, b: number): boolean {
+    const s = this.status[b];
+    return (
+      this.topology.adjacent(a, b) &&
+      s !== NodeStatus.absent &&
+      s !== NodeStatus.left &&
+      !this.downLinks.has(pairKey(a, b))
+    );
+  }
+
+  /** Sends bytes from node `from` to peer `to` through the network (what a node's transport does). */
+  send(from: number, to: PeerId, bytes: Uint8Array): void {
+    const j = this.index.get(to);
+    this.sent++;
+    this.options.observer?.onSend?.(from, j ?? -1, bytes.length, this.nowMs);
+    if (j === undefined || !this.linked(from, j)) {
+      this.drop(DropReason.unlinked, from, j ?? -1);
+      return;
+    }
+    const copies = this.network.plan(from, j, this.nowMs);
+    if (copies === 0) {
+      this.drop(this.network.blocked(from, j) ? DropReason.partition : DropReason.loss, from, j);
+      return;
+    }
+    for (let c = 0; c < copies; c++)
+      this.queue.push(this.network.planned[c] as number, EventKind.deliver, j, from, bytes);
+  }
+
+  /** Processes every event up to and including `untilMs`, then sets the clock to `untilMs`. */
+  runUntil(untilMs: number): void {
+    const q = this.queue;
+    while (q.size > 0 && q.peekTimeMs() <= untilMs) {
+      const slot = q.pop();
+      const t = q.timeOf(slot);
+      const kind = q.kindOf(slot);
+      const a = q.aOf(slot);
+      const b = q.bOf(slot);
+      const payload = q.payloadOf(slot);
+      q.release(slot);
+      if (t > this.nowMs) this.nowMs = t;
+      this.events++;
+      if (kind === EventKind.deliver) this.deliver(a, b, payload as Uint8Array);
+      else if (kind === EventKind.timer) this.fireTimer(a, b);
+      else {
+        const action = this.actions[a];
+        this.actions[a] = undefined;
+        action?.();
+      }
+    }
+    if (untilMs > this.nowMs) this.nowMs = untilMs;
+  }
+
+  /** Runs until no event is pending or `limitMs` is reached; returns the time reached. */
+  runUntilIdle(limitMs = this.nowMs + 3_600_000): number {
+    while (this.queue.size > 0 && this.queue.peekTimeMs() <= limitMs) this.runUntil(this.queue.peekTimeMs());
+    return this.nowMs;
+  }
+
+  private spawn(i: number): void {
+    const inc = (this.incarnation[i] as number) + 1;
+    this.incarnation[i] = inc;
+    const id = this.ids[i] as PeerId;
+    this.nodes[i] = this.options.strategy.create({
+      id,
+      index: i,
+      incarnation: inc,
+      random: subRandom(this.options.seed, `node:${i}:${inc}`),
+      nowMs: this.localNow(i),
+      n: this.n,
+    });
+    this.status[i] = NodeStatus.up;
+    this.upSince[i] = this.nowMs;
+    this.stalledUntil[i] = 0;
+    this.options.observer?.onNodeChange?.(i, 'start', this.nowMs);
+  }
+
+  private stop(i: number, status: NodeStatus): void {
+    this.upMs[i] = (this.upMs[i] as number) + this.nowMs - (this.upSince[i] as number);
+    this.status[i] = status;
+    this.nodes[i] = undefined;
+    this.timerAt[i] = Infinity;
+    this.timerGen[i] = ((this.timerGen[i] as number) + 1) >>> 0;
+  }
+
+  private connect(a: number, b: number): void {
+    this.downLinks.delete(pairKey(a, b));
+    this.log(`link-up ${a} ${b}`);
+    const na = this.nodes[a];
+    const nb = this.nodes[b];
+    if (na) this.apply(a, na.linkUp(this.ids[b] as PeerId, this.localNow(a)));
+    if (nb) this.apply(b, nb.linkUp(this.ids[a] as PeerId, this.localNow(b)));
+    this.reschedule(a);
+    this.reschedule(b);
+  }
+
+  private dropLinks(i: number): void {
+    this.topology.forEachNeighbour(i, (j) => this.notifyLinkDown(j, i));
+  }
+
+  private notifyLinkDown(at: number, peer: number): void {
+    const node = this.nodeAt(at);
+    if (!node) return;
+    this.log(`link-down ${at} ${peer}`);
+    this.apply(at, node.linkDown(this.ids[peer] as PeerId, this.localNow(at)));
+    this.reschedule(at);
+  }
+
+  private deliver(to: number, from: number, bytes: Uint8Array): void {
+    const node = this.nodeAt(to);
+    if (!node) return this.drop(DropReason.deadNode, from, to);
+    if (this.network.blocked(from, to)) return this.drop(DropReason.partition, from, to);
+    const stalled = this.stalledUntil[to] as number;
+    if (stalled > this.nowMs) {
+      this.queue.push(stalled, EventKind.deliver, to, from, bytes);
+      return;
+    }
+    this.delivered++;
+    if (this.options.journal) this.log(`recv ${to} ${from} ${bytes.length} ${checksum(bytes)}`);
+    this.apply(to, node.receive(this.ids[from] as PeerId, bytes, this.localNow(to)));
+    this.reschedule(to);
+  }
+
+  private fireTimer(i: number, gen: number): void {
+    if (gen !== this.timerGen[i]) return;
+    this.timerAt[i] = Infinity;
+    const node = this.nodeAt(i);
+    if (!node) return;
+    const stalled = this.stalledUntil[i] as number;
+    if (stalled > this.nowMs) return this.schedule(i, stalled);
+    const local = this.localNow(i);
+    const deadline = node.nextDeadlineMs();
+    if (deadline > local + DEADLINE_EPSILON_MS) return this.reschedule(i);
+    const lateMs = local - deadline;
+    if (lateMs > DEADLINE_EPSILON_MS && node.reportTimerLateness) node.reportTimerLateness(lateMs, local);
+    this.apply(i, node.tick(local));
+    this.reschedule(i);
+  }
+
+  private reschedule(i: number): void {
+    const node = this.nodeAt(i);
+    if (!node) return;
+    const deadline = node.nextDeadlineMs();
+    if (!(deadline < Infinity)) return;
+    let at = (deadline - (this.offset[i] as number)) / (1 + (this.drift[i] as number));
+    if (at < this.nowMs + TIMER_GRANULARITY_MS && deadline <= this.localNow(i) + DEADLINE_EPSILON_MS) {
+      at = this.nowMs + TIMER_GRANULARITY_MS;
+    }
+    const phase = this.clampPhase[i] as number;
+    if (phase >= 0) {
+      const p = this.clampPeriodMs;
+      at = Math.ceil((at - phase) / p) * p + phase;
+    }
+    if (at < this.nowMs) at = this.nowMs;
+    if (at < (this.timerAt[i] as number)) this.schedule(i, at);
+  }
+
+  private schedule(i: number, at: number): void {
+    const gen = ((this.timerGen[i] as number) + 1) >>> 0;
+    this.timerGen[i] = gen;
+    this.timerAt[i] = at;
+    this.queue.push(at, EventKind.timer, i, gen);
+  }
+
+  private apply(i: number, r: StepResult): void {
+    const sends = r.sends;
+    for (let k = 0; k < sends.length; k++) {
+      const s = sends[k];
+      if (s) this.send(i, s.to, s.bytes);
+    }
+    const events = r.events;
+    if (events.length === 0) return;
+    const observer = this.options.observer;
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k] as DetectorEvent;
+      observer?.onEvent?.(i, e, this.nowMs);
+      if (this.options.journal) this.log(`event ${i} ${e.type} ${stableJson(e.detail)}`);
+    }
+  }
+
+  private drop(reason: DropReason, from: number, to: number): void {
+    this.dropped[reason] = (this.dropped[reason] as number) + 1;
+    if (this.options.journal) this.log(`drop ${reason} ${from} ${to}`);
+  }
+
+  private log(line: string): void {
+    this.options.journal?.(`${this.nowMs.toFixed(3)} ${line}`);
+  }
+}
+
+/** The id of node slot `i`: `n0`, `n1`, ... */
+export function idOf(i: number): PeerId {
+  return `n${i}`;
+}
+
+function pairKey(a: number, b: number): number {
+  return a < b ? a * 2097152 + b : b * 2097152 + a;
+}
+
+function checksum(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193) >>> 0;
+  return h >>> 0;
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v));
+}
