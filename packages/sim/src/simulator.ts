@@ -239,6 +239,11 @@ export class Simulator {
     this.reschedule(i);
   }
 
+  /** Re-reads node `i`'s deadline (after changing the node outside the simulator, e.g. in a test). */
+  wake(i: number): void {
+    this.reschedule(i);
+  }
+
   /** Takes the direct link {a, b} down (both transports report it), or back up. */
   setLink(a: number, b: number, up: boolean): void {
     const key = pairKey(a, b);

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { seedStrategy } from './baselines/seed-heartbeat.js';
+import { swimStrategy } from './baselines/swim.js';
+import { perfectNetwork } from './network.js';
+import { hostileNetwork, profiles } from './profiles.js';
+import { runScenario } from './scenario.js';
+import type { SimNode, Strategy } from './sim-node.js';
+import { EMPTY_STEP } from './sim-node.js';
+import { Simulator } from './simulator.js';
+
+function journalOf(seed: number): string[] {
+  const lines: string[] = [];
+  runScenario({
+    strategy: swimStrategy(),
+    profile: { ...profiles['hostile-browser'], network: { ...hostileNetwork, ordering: 'unordered' } },
+    n: 12,
+    seed,
+    simSeconds: 40,
+    warmupMs: 2000,
+    journal: (l) => lines.push(l),
+  });
+  return lines;
+}
+
+describe('determinism', () => {
+  it('the same seed gives a byte-identical journal; another seed does not', () => {
+    const a = journalOf(5).join('\n');
+    const b = journalOf(5).join('\n');
+    const c = journalOf(6).join('\n');
+    expect(a.length).toBeGreaterThan(10_000);
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+  });
+});
+
+/** A node that records what it is given: the simplest SimNode, for driver semantics. */
+class Probe implements SimNode {
+  readonly ticks: number[] = [];
+  readonly received: { from: string; at: number }[] = [];
+  next = Infinity;
+  every = 0;
+  constructor(readonly id: string) {}
+  linkUp() {
+    return EMPTY_STEP;
+  }
+  linkDown() {
+    return EMPTY_STEP;
+  }
+  tick(now: number) {
+    this.ticks.push(now);
+    this.next = this.every > 0 ? now + this.every : Infinity;
+    return EMPTY_STEP;
+  }
+  receive(from: string, _b: Uint8Array, now: number) {
+    this.received.push({ from, at: now });
+    return EMPTY_STEP;
+  }
+  leave() {
+    return EMPTY_STEP;
+  }
+  nextDeadlineMs() {
+    return this.next;
+  }
+}
+
+function probes(n: number): { sim: Simulator; nodes: Probe[] } {
+  const nodes: Probe[] = [];
+  const strategy: Strategy = {
+    name: 'probe',
+    preset: 'test',
+    create: (init) => (nodes[init.index] = new Probe(init.id)),
+  };
+  const sim = new Simulator({
+    n,
+    seed: 1,
+    network: perfectNetwork,
+    strategy,
+    clock: { offsetMsMax: 0, driftPpmMax: 0 },
+  });
+  sim.startAll();
+  return { sim, nodes };
+}
+
+describe('node faults', () => {
+  it('a stalled node gets its messages and timers only when the stall ends', () => {
+    const { sim, nodes } = probes(2);
+    const p = nodes[1] as Probe;
+    p.every = 100;
+    p.next = 100;
+    sim.wake(1);
+    sim.runUntil(150);
+    sim.stall(1, 1000);
+    sim.send(0, 'n1', Uint8Array.of(1));
+    sim.runUntil(2000);
+    expect(p.received[0]?.at).toBe(1150);
+    expect(p.ticks.filter((t) => t > 150 && t < 1150)).toEqual([]);
+    expect(p.ticks).toContain(1150);
+    expect(p.ticks.slice(0, 1)).toEqual([100]);
+  });
+
+  it('clamped timers fire at most once per second', () => {
+    const { sim, nodes } = probes(2);
+    const p = nodes[0] as Probe;
+    p.every = 100;
+    p.next = 100;
+    sim.clampTimers(0, true, 1000);
+    sim.wake(0);
+    sim.runUntil(10_000);
+    for (let i = 1; i < p.ticks.length; i++)
+      expect((p.ticks[i] as number) - (p.ticks[i - 1] as number)).toBeGreaterThanOrEqual(999);
+    expect(p.ticks.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('a crashed node receives nothing; a restarted one has a new incarnation', () => {
+    const { sim, nodes } = probes(2);
+    sim.crash(1);
+    sim.send(0, 'n1', Uint8Array.of(1));
+    sim.runUntil(10);
+    expect(nodes[1]?.received).toEqual([]);
+    expect(sim.stats().dropped.deadNode).toBe(1);
+    sim.start(1);
+    expect(sim.incarnationOf(1)).toBe(1);
+    sim.send(0, 'n1', Uint8Array.of(1));
+    sim.runUntil(20);
+    expect(nodes[1]?.received).toHaveLength(1);
+  });
+
+  it('clock drift: a fast node sees more local time pass', () => {
+    const { sim } = probes(2);
+    sim.setDrift(0, 0.01);
+    const before = sim.localNow(0);
+    sim.runUntil(100_000);
+    expect(sim.localNow(0) - before).toBeCloseTo(101_000, 3);
+    expect(sim.localNow(1) - before).toBeCloseTo(100_000, 3);
+  });
+});
+
+describe('scale', () => {
+  it('runs the seed baseline at N=50 with a plausible detection time', () => {
+    const r = runScenario({
+      strategy: seedStrategy(),
+      profile: profiles.lan,
+      n: 50,
+      seed: 9,
+      simSeconds: 120,
+    });
+    expect(r.crashes).toBeGreaterThan(0);
+    // Seed: a miss only after 2 silent intervals (10 s), failed 2 monitor passes later.
+    expect(r.detectionFirstMs.p50).toBeGreaterThan(10_000);
+    expect(r.detectionFirstMs.max).toBeLessThan(30_000);
+  });
+});
