@@ -212,7 +212,8 @@ export class PulseHealth extends MeshElement {
         <div class="meta" part="meta">
           <span class=${score >= localHealthWarnMin ? 'warn' : ''}
             >Local health
-            <b>${score}</b> ${score === 0 ? '(good)' : score >= localHealthWarnMin ? '(degraded)' : ''}</span
+            <b>${score}</b>
+            ${score === 0 ? '(good)' : score >= localHealthWarnMin ? '(degraded)' : '(elevated)'}</span
           >
           ${
             signal

@@ -1,4 +1,11 @@
-import { randomInt, seededRandom, type Lifecycle, type PeerState, type Random } from '@pulsemesh/core';
+import {
+  randomInt,
+  seededRandom,
+  shuffle,
+  type Lifecycle,
+  type PeerState,
+  type Random,
+} from '@pulsemesh/core';
 import { RecordedMesh } from './recorded-mesh.js';
 
 /** Options of {@link generateMesh}. */
@@ -52,7 +59,7 @@ export function generateMesh(options: GenerateMeshOptions): { mesh: RecordedMesh
   }
   const churn = new MeshChurn(mesh, random);
   const historyMs = options.historyMs ?? 6 * 3_600_000;
-  const steps = options.historySteps ?? options.peerCount;
+  const steps = options.historySteps ?? options.peerCount * 4;
   for (let i = 0; i < steps; i++) {
     mesh.advance(historyMs / steps);
     churn.step(1);
@@ -88,34 +95,43 @@ export class MeshChurn {
     }
   }
 
-  /** Puts the mesh into a mixed state: mostly healthy, some suspected, failed, recovering, left. */
+  /**
+   * Puts the mesh into a mixed state over the next few minutes of its clock: mostly healthy,
+   * some suspected, failed, recovering and left.
+   */
   mix(): void {
-    const peers = this.mesh.peers();
+    const peers = shuffle(
+      this.random,
+      this.mesh.peers().filter((p) => p.state !== 'left'),
+    );
     const shares: [PeerState, number][] = [
       ['suspected', 0.08],
       ['failed', 0.07],
       ['recovering', 0.04],
       ['left', 0.04],
     ];
+    const mixed = shares.reduce((sum, [, share]) => sum + Math.round(peers.length * share), 0);
+    // Everyone else settles back to healthy first, spread over the previous hour.
+    for (const peer of peers.slice(mixed)) {
+      if (peer.state === 'healthy') continue;
+      this.mesh.advance(this.random.next() * (3_600_000 / peers.length));
+      this.mesh.setState(peer.id, 'healthy', reasons.healthy);
+      this.mesh.setLink(peer.id, {}, this.random.next());
+    }
     let index = 0;
     for (const [state, share] of shares) {
       const n = Math.round(peers.length * share);
       for (let i = 0; i < n && index < peers.length; i++, index++) {
         const peer = peers[index];
         if (!peer) continue;
+        this.mesh.advance(1_000 + this.random.next() * (240_000 / Math.max(1, n)));
         if (state === 'left') this.mesh.leave(peer.id);
         else if (state === 'recovering' && peer.state !== 'failed') {
           this.mesh.setState(peer.id, 'failed', reasons.failed);
           this.mesh.advance(5_000);
           this.mesh.setState(peer.id, 'recovering', reasons.recovering);
         } else this.mesh.setState(peer.id, state, reasons[state]);
-        this.mesh.setLink(peer.id, {}, state === 'healthy' ? 0.4 : 2 + (index % 7));
-      }
-    }
-    for (; index < peers.length; index++) {
-      const peer = peers[index];
-      if (peer && peer.state !== 'healthy' && peer.state !== 'left') {
-        this.mesh.setState(peer.id, 'healthy', reasons.healthy);
+        this.mesh.setLink(peer.id, {}, 2 + (index % 7));
       }
     }
   }

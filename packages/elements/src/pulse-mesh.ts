@@ -1,0 +1,305 @@
+import { css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { PeerId, PeerState } from '@pulsemesh/core';
+import { MeshElement } from './mesh-element.js';
+import { startOwnMesh, type OwnedMesh } from './own-mesh.js';
+import { stateDisplay } from './state-display.js';
+import { themeStyles } from './theme.js';
+import type { PeerSelectDetail } from './pulse-peer-table.js';
+import type { StateSelectDetail } from './pulse-health.js';
+import './pulse-health.js';
+import './pulse-topology.js';
+import './pulse-peer-table.js';
+import './pulse-timeline.js';
+import './pulse-analytics.js';
+
+/** Detail of the `mesh-error` event. */
+export interface MeshErrorDetail {
+  message: string;
+}
+
+/**
+ * The all-in-one dashboard: cluster health, topology, event timeline, peer table and reliability
+ * report of one mesh, in a grid that goes from one column (narrow) to two (wide).
+ *
+ * Give it a mesh through the `mesh` property (a `Detector` or any `MeshView` the app already
+ * runs), or connection attributes (`signal-url`, `room`, optional `token` and `preset`) and it
+ * starts its own peer with `@pulsemesh/webrtc` (loaded on demand) and closes it when removed.
+ *
+ * Selecting a peer anywhere highlights it in the graph and table and filters the timeline;
+ * activating a state count in the health card filters the table to that state.
+ *
+ * @fires peer-select - Bubbled from the inner elements when a peer is activated. Detail: `{ peer }`.
+ * @fires mesh-ready - Its own peer started (attribute mode). Detail: `{ localId }`.
+ * @fires mesh-error - Its own peer could not start. Detail: `{ message }`.
+ * @csspart header - The title bar.
+ * @csspart health - The `<pulse-health>` card (also: topology, timeline, table, analytics).
+ * @cssprop --pulse-gap - Space between cards. Default 16px.
+ * @cssprop --pulse-color-bg - Page background of the dashboard (every `--pulse-color-*` applies to all cards).
+ */
+@customElement('pulse-mesh')
+export class PulseMesh extends MeshElement {
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        container-type: inline-size;
+        padding: var(--pulse-gap, 16px);
+        background: var(--_bg);
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        justify-content: space-between;
+        gap: 4px 16px;
+        margin-bottom: var(--pulse-gap, 16px);
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.3em;
+        font-weight: 700;
+      }
+      .who {
+        color: var(--_muted);
+        font-size: 0.9em;
+      }
+      .who code {
+        color: var(--_text);
+        font-family: var(--pulse-font-mono, ui-monospace, 'DejaVu Sans Mono', monospace);
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: var(--pulse-gap, 16px);
+      }
+      @container (min-width: 880px) {
+        .grid {
+          grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
+        }
+        .wide {
+          grid-column: 1 / -1;
+        }
+      }
+      section {
+        min-width: 0;
+      }
+      h3 {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        margin: 0 0 8px;
+        color: var(--_muted);
+        font-size: 0.8em;
+        font-weight: 650;
+        letter-spacing: 0.06em;
+        text-transform: uppercase;
+      }
+      .chip {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+        padding: 1px 8px;
+        border: 1px solid var(--_border);
+        border-radius: 999px;
+        background: var(--_surface);
+        color: var(--_text);
+        font: inherit;
+        letter-spacing: 0;
+        text-transform: none;
+        cursor: pointer;
+      }
+      .status {
+        padding: 24px;
+        border: 1px dashed var(--_border);
+        border-radius: 12px;
+        color: var(--_muted);
+      }
+      .status.error {
+        border-color: var(--_failed);
+        color: var(--_text);
+      }
+    `,
+  ];
+
+  /** Heading of the dashboard. */
+  @property() heading = 'Mesh health';
+  /** Signaling server URL (`ws://` or `wss://`); with `room`, the element runs its own peer. */
+  @property({ attribute: 'signal-url' }) signalUrl = '';
+  /** Room to join on the signaling server. */
+  @property() room = '';
+  /** Optional signaling token. */
+  @property() token = '';
+  /** Optional detector preset name (`lan`, `wan`, `browser`). */
+  @property() preset = '';
+  /** Selected peer, shared by the graph, the table and the timeline filter. */
+  @property({ reflect: true }) selected: PeerId | undefined;
+
+  @state() private stateFilter: PeerState | '' = '';
+  @state() private startError = '';
+  @state() private starting = false;
+  private owned: OwnedMesh | undefined;
+  private startGeneration = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.startIfWanted();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopOwn();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('mesh') && this.owned && this.mesh !== this.owned) this.stopOwn(false);
+    const connection = ['signalUrl', 'room', 'token', 'preset'] as const;
+    if (this.hasUpdated && connection.some((k) => changed.has(k))) {
+      if (this.owned) this.stopOwn();
+      void this.startIfWanted();
+    }
+  }
+
+  private async startIfWanted(): Promise<void> {
+    if (this.mesh || !this.signalUrl || !this.room || !this.isConnected) return;
+    const generation = ++this.startGeneration;
+    this.starting = true;
+    this.startError = '';
+    const result = await startOwnMesh({
+      signalUrl: this.signalUrl,
+      room: this.room,
+      ...(this.token ? { token: this.token } : {}),
+      ...(this.preset ? { preset: this.preset } : {}),
+    });
+    if (generation !== this.startGeneration || !this.isConnected) {
+      if (!(result instanceof Error)) void result.close();
+      return;
+    }
+    this.starting = false;
+    if (result instanceof Error) {
+      this.startError = result.message;
+      this.dispatchEvent(
+        new CustomEvent<MeshErrorDetail>('mesh-error', { detail: { message: result.message } }),
+      );
+      return;
+    }
+    this.owned = result;
+    this.mesh = result;
+    this.dispatchEvent(new CustomEvent('mesh-ready', { detail: { localId: result.localId } }));
+  }
+
+  private stopOwn(clearMesh = true): void {
+    this.startGeneration++;
+    this.starting = false;
+    const owned = this.owned;
+    this.owned = undefined;
+    if (!owned) return;
+    if (clearMesh && this.mesh === owned) this.mesh = undefined;
+    void owned.close();
+  }
+
+  override render() {
+    const mesh = this.mesh;
+    return html`
+      <header part="header">
+        <h2>${this.heading}</h2>
+        ${
+          mesh
+            ? html`<span class="who"
+                >You are
+                <code>${mesh.localId}</code
+                >${this.room ? html` · room <code>${this.room}</code>` : nothing}</span
+              >`
+            : nothing
+        }
+      </header>
+      ${mesh ? this.renderGrid() : this.renderStatus()}
+    `;
+  }
+
+  private renderStatus() {
+    if (this.startError) {
+      return html`<p class="status error" role="alert">Could not start the mesh: ${this.startError}</p>`;
+    }
+    if (this.starting) return html`<p class="status" role="status">Connecting to ${this.signalUrl}…</p>`;
+    return html`<p class="status">
+      No mesh: set the <code>mesh</code> property, or <code>signal-url</code> and <code>room</code>.
+    </p>`;
+  }
+
+  private renderGrid() {
+    const theme = this.theme;
+    const filter = this.stateFilter;
+    return html`<div
+      class="grid"
+      @peer-select=${this.onPeerSelect}
+      @state-select=${this.onStateSelect}
+      @filter-change=${this.onFilterChange}
+    >
+      <pulse-health class="wide" part="health" theme=${theme} .mesh=${this.mesh}></pulse-health>
+      <section aria-labelledby="h-topology">
+        <h3 id="h-topology">Topology</h3>
+        <pulse-topology
+          part="topology"
+          theme=${theme}
+          .mesh=${this.mesh}
+          .selected=${this.selected}
+        ></pulse-topology>
+      </section>
+      <section aria-labelledby="h-timeline">
+        <h3 id="h-timeline">Events</h3>
+        <pulse-timeline
+          part="timeline"
+          theme=${theme}
+          .mesh=${this.mesh}
+          .peer=${this.selected ?? ''}
+        ></pulse-timeline>
+      </section>
+      <section class="wide" aria-labelledby="h-peers">
+        <h3 id="h-peers">
+          Peers
+          ${
+            filter
+              ? html`<button
+                  class="chip"
+                  @click=${() => (this.stateFilter = '')}
+                  aria-label="Clear filter: ${stateDisplay[filter].label}"
+                >
+                  ${stateDisplay[filter].label} only <span aria-hidden="true">✕</span>
+                </button>`
+              : nothing
+          }
+        </h3>
+        <pulse-peer-table
+          part="table"
+          theme=${theme}
+          .mesh=${this.mesh}
+          .selected=${this.selected}
+          .stateFilter=${filter}
+        ></pulse-peer-table>
+      </section>
+      <section class="wide" aria-labelledby="h-analytics">
+        <h3 id="h-analytics">Reliability</h3>
+        <pulse-analytics part="analytics" theme=${theme} .mesh=${this.mesh}></pulse-analytics>
+      </section>
+    </div>`;
+  }
+
+  private readonly onPeerSelect = (e: CustomEvent<PeerSelectDetail>): void => {
+    this.selected = e.detail.peer;
+  };
+
+  private readonly onFilterChange = (e: CustomEvent<{ peer: string }>): void => {
+    if (e.detail.peer === '') this.selected = undefined;
+  };
+
+  private readonly onStateSelect = (e: CustomEvent<StateSelectDetail>): void => {
+    this.stateFilter = this.stateFilter === e.detail.state ? '' : e.detail.state;
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pulse-mesh': PulseMesh;
+  }
+}
