@@ -47,7 +47,7 @@ export class PulseMesh extends MeshElement {
         padding: var(--pulse-gap, 16px);
         background: var(--_bg);
       }
-      header {
+      .header {
         display: flex;
         flex-wrap: wrap;
         align-items: baseline;
@@ -201,7 +201,7 @@ export class PulseMesh extends MeshElement {
   override render() {
     const mesh = this.mesh;
     return html`
-      <header part="header">
+      <div class="header" part="header">
         <h2>${this.heading}</h2>
         ${
           mesh
@@ -212,7 +212,7 @@ export class PulseMesh extends MeshElement {
               >`
             : nothing
         }
-      </header>
+      </div>
       ${mesh ? this.renderGrid() : this.renderStatus()}
     `;
   }

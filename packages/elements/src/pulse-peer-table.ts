@@ -3,7 +3,6 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { PeerId, PeerSnapshot, PeerState } from '@pulsemesh/core';
 import { MeshElement } from './mesh-element.js';
 import { peerColumns, sortPeers, type PeerColumn } from './peer-columns.js';
-import { stateDisplay } from './state-display.js';
 import { themeStyles } from './theme.js';
 import { tableStyles } from './peer-table-styles.js';
 
@@ -144,7 +143,6 @@ export class PulsePeerTable extends MeshElement {
                           class="row-button"
                           tabindex=${index === tabIndex ? 0 : -1}
                           aria-current=${selected ? 'true' : 'false'}
-                          aria-label="${peer.id}, ${stateDisplay[peer.state].label}"
                           @click=${(e: Event) => {
                             e.stopPropagation();
                             this.select(peer.id, index);

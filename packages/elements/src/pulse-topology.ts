@@ -105,6 +105,26 @@ export class PulseTopology extends MeshElement {
     return this.layout;
   }
 
+  /** Where a peer is drawn, in CSS px relative to the canvas (for tests and overlays). */
+  screenPosition(id: PeerId): { x: number; y: number } | undefined {
+    const position = this.layout?.position(id);
+    if (!position || !this.view) return undefined;
+    return {
+      x: position.x * this.view.scale + this.view.offsetX,
+      y: position.y * this.view.scale + this.view.offsetY,
+    };
+  }
+
+  /** Resolves when the layout has settled and the last frame is drawn. */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const start = performance.now();
+    await this.updateComplete;
+    while (this.layout?.running || this.frame !== 0 || !this.view) {
+      if (performance.now() - start > timeoutMs) throw new Error('topology layout did not settle');
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver.disconnect();

@@ -1,0 +1,65 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import './pulse-analytics.js';
+import type { PulseAnalytics } from './pulse-analytics.js';
+import { RecordedMesh } from './testing/recorded-mesh.js';
+
+const hourMs = 3_600_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const card = (el: PulseAnalytics, label: string) =>
+  [...el.shadowRoot!.querySelectorAll('.card')]
+    .find((c) => c.querySelector('dt')?.textContent === label)
+    ?.querySelector('dd')?.textContent;
+const row = (el: PulseAnalytics, peer: string) =>
+  [...(el.shadowRoot?.querySelector(`tr[data-peer="${peer}"]`)?.children ?? [])].map((c) =>
+    c.textContent?.replace(/\s+/g, ' ').trim(),
+  );
+
+/** alpha: up 2 h, down 1 h, up 1 h (one failure, one recovery); bravo: never fails. */
+function recorded() {
+  const mesh = new RecordedMesh({ localId: 'me' });
+  mesh.join('alpha');
+  mesh.join('bravo');
+  mesh.advance(2 * hourMs);
+  mesh.setState('alpha', 'failed');
+  mesh.advance(hourMs);
+  mesh.setState('alpha', 'healthy');
+  mesh.advance(hourMs);
+  return mesh;
+}
+
+describe('<pulse-analytics>', () => {
+  it('renders the cluster summary and per-peer MTBF, MTTR, availability and failures/day', async () => {
+    const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${recorded()}></pulse-analytics>`);
+    expect(card(el, 'Availability')).to.equal('87.50%'); // mean of 75% and 100%
+    expect(card(el, 'MTBF')).to.equal('7 h'); // 7 h up in total / 1 failure
+    expect(card(el, 'MTTR')).to.equal('1 h');
+    expect(card(el, 'Failures')).to.equal('1');
+    expect(card(el, 'Recoveries')).to.equal('1');
+    expect(card(el, 'Failures / day')).to.equal('6'); // 1 failure in 4 h
+    expect(row(el, 'alpha')).to.deep.equal(['alpha', '75.00%', '1', '6', '3 h', '1 h', '1 h']);
+    expect(row(el, 'bravo')).to.deep.equal(['bravo', '100.00%', '0', '0', '–', '–', '0 ms']);
+  });
+
+  it('updates when a peer fails, least available first, and fires peer-select', async () => {
+    const mesh = recorded();
+    const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${mesh}></pulse-analytics>`);
+    mesh.setState('bravo', 'failed');
+    mesh.advance(3 * hourMs);
+    mesh.setState('bravo', 'recovering');
+    await sleep(300);
+    expect(card(el, 'Failures')).to.equal('2');
+    const first = el.shadowRoot!.querySelector('tbody tr')!;
+    expect(first.getAttribute('data-peer')).to.equal('bravo'); // 4/7 available
+    setTimeout(() => first.querySelector('button')!.click());
+    expect((await oneEvent(el, 'peer-select')).detail).to.deep.equal({ peer: 'bravo' });
+  });
+
+  it('passes axe in light and dark themes', async () => {
+    for (const theme of ['light', 'dark']) {
+      const el = await fixture<PulseAnalytics>(
+        html`<pulse-analytics theme=${theme} .mesh=${recorded()}></pulse-analytics>`,
+      );
+      await expect(el).to.be.accessible();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import './pulse-mesh.js';
+import type { PulseMesh } from './pulse-mesh.js';
+import { generateMesh } from './testing/generate.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('<pulse-mesh>', () => {
+  it('composes health, topology, timeline, peer table and analytics over one mesh', async () => {
+    const { mesh } = generateMesh({ peerCount: 30, seed: 1 });
+    const el = await fixture<PulseMesh>(html`<pulse-mesh room="r1" .mesh=${mesh}></pulse-mesh>`);
+    const root = el.shadowRoot!;
+    for (const tag of [
+      'pulse-health',
+      'pulse-topology',
+      'pulse-timeline',
+      'pulse-peer-table',
+      'pulse-analytics',
+    ]) {
+      const child = root.querySelector(tag) as (HTMLElement & { mesh: unknown }) | null;
+      expect(child, tag).to.not.equal(null);
+      expect(child!.mesh, tag).to.equal(mesh);
+    }
+    expect(root.querySelector('.header')?.textContent).to.contain('tab-local');
+    expect(root.querySelector('.header')?.textContent).to.contain('r1');
+  });
+
+  it('updates every part when a peer changes state', async () => {
+    const { mesh } = generateMesh({ peerCount: 10, seed: 2 });
+    const el = await fixture<PulseMesh>(html`<pulse-mesh .mesh=${mesh}></pulse-mesh>`);
+    const root = el.shadowRoot!;
+    const victim = mesh.peers().find((p) => p.state === 'healthy')!.id;
+    mesh.setState(victim, 'failed', 'suspicion timeout');
+    await sleep(400);
+    const table = root.querySelector('pulse-peer-table')!;
+    await table.updateComplete;
+    expect(table.shadowRoot!.querySelector(`tr[data-peer="${victim}"]`)?.textContent).to.contain('Failed');
+    const timeline = root.querySelector('pulse-timeline')!;
+    expect(timeline.shadowRoot!.querySelector('li .what')?.textContent).to.contain(victim);
+    const health = root.querySelector('pulse-health')!;
+    expect(health.shadowRoot!.querySelector('button[data-state="failed"] .n')?.textContent).to.equal(
+      String(mesh.health().counts.failed),
+    );
+  });
+
+  it('shares a selected peer across parts and filters the table from a health count', async () => {
+    const { mesh } = generateMesh({ peerCount: 30, seed: 3 });
+    const el = await fixture<PulseMesh>(html`<pulse-mesh .mesh=${mesh}></pulse-mesh>`);
+    const root = el.shadowRoot!;
+    const table = root.querySelector('pulse-peer-table')!;
+    const row = table.shadowRoot!.querySelector<HTMLElement>('tbody tr[data-peer] td')!;
+    const peer = row.closest('tr')!.getAttribute('data-peer')!;
+    setTimeout(() => row.click());
+    expect((await oneEvent(el, 'peer-select')).detail).to.deep.equal({ peer });
+    await el.updateComplete;
+    expect(el.selected).to.equal(peer);
+    expect(root.querySelector('pulse-topology')!.selected).to.equal(peer);
+    expect(root.querySelector('pulse-timeline')!.peer).to.equal(peer);
+
+    root
+      .querySelector('pulse-health')!
+      .shadowRoot!.querySelector<HTMLButtonElement>('button[data-state="suspected"]')!
+      .click();
+    await el.updateComplete;
+    await table.updateComplete;
+    const states = table.sortedPeers.map((p) => p.state);
+    expect(states.length).to.equal(mesh.health().counts.suspected);
+    expect(new Set(states)).to.deep.equal(new Set(['suspected']));
+    expect(root.querySelector('h3 .chip')?.textContent).to.contain('Suspected only');
+  });
+
+  it('reports a start error in attribute mode when no mesh can be created', async () => {
+    const el = document.createElement('pulse-mesh');
+    el.setAttribute('signal-url', 'ws://127.0.0.1:9/');
+    el.setAttribute('room', 'nowhere');
+    const settled = Promise.race([oneEvent(el, 'mesh-error'), oneEvent(el, 'mesh-ready')]);
+    document.body.append(el);
+    const event = (await settled) as CustomEvent;
+    if (event.type === 'mesh-ready') {
+      // @pulsemesh/webrtc's createMesh exists and returned a mesh before connecting.
+      expect(el.mesh?.localId).to.be.a('string');
+    } else {
+      expect(event.detail.message).to.be.a('string').and.not.equal('');
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('[role="alert"]')?.textContent).to.contain('Could not start');
+    }
+    el.remove();
+  });
+
+  it('passes axe in light and dark themes', async () => {
+    const { mesh } = generateMesh({ peerCount: 25, seed: 4 });
+    for (const theme of ['light', 'dark']) {
+      const el = await fixture<PulseMesh>(html`<pulse-mesh theme=${theme} .mesh=${mesh}></pulse-mesh>`);
+      await expect(el).to.be.accessible();
+    }
+  });
+});
