@@ -49,6 +49,8 @@ export interface MetricsSummary {
   leaves: number;
   /** Per heal: ms until no live pair was in a mistake any more (null: not within the run). */
   convergenceMs: (number | null)[];
+  /** Raw detection samples (ms, rounded), for CDF plots. */
+  samples: { detectionFirstMs: number[]; detectionAllMs: number[] };
 }
 
 interface Change {
@@ -213,6 +215,7 @@ export class Metrics implements SimObserver {
       disseminationMs: percentiles(dissemination),
       leaves: this.changes.length - crashes.length,
       convergenceMs: this.heals.map((h) => h.convergedMs),
+      samples: { detectionFirstMs: first.map(Math.round), detectionAllMs: all.map(Math.round) },
     };
   }
 

@@ -82,11 +82,14 @@ export const hostileNetwork: NetworkConfig = {
   ordering: 'unordered',
 };
 
+/** A crashed node restarts (new incarnation) this long after its crash. */
 const CRASH_DOWN_MS = 45_000;
+/** No crash in the last 30 s of a run: every detector gets that long to detect the last one. */
+const DETECTION_HORIZON_MS = 30_000;
 
 function crashesAndLeaves(ctx: ProfileContext, perNodeHour: number, leaves: boolean): void {
   const { sim, random, n, warmupMs, endMs } = ctx;
-  const window = endMs - CRASH_DOWN_MS - warmupMs;
+  const window = endMs - DETECTION_HORIZON_MS - warmupMs;
   if (window <= 0) return;
   const count = Math.max(4, Math.min(60, Math.round((n * window * perNodeHour) / 3_600_000)));
   scheduleCrashes(sim, random, {
@@ -114,14 +117,14 @@ export const profiles: Record<ProfileName, Profile> = {
     name: 'lan',
     description: 'LAN: 1-20 ms one way, 1 % loss; crashes (restart after 45 s) and graceful leaves',
     network: lanNetwork,
-    simSeconds: byN(600, 600, 150),
+    simSeconds: byN(600, 600, 60),
     setup: (ctx) => crashesAndLeaves(ctx, 3, true),
   },
   wan: {
     name: 'wan',
     description: 'WAN: 30-200 ms one way, 2 % loss, jitter; crashes and graceful leaves',
     network: wanNetwork,
-    simSeconds: byN(600, 600, 150),
+    simSeconds: byN(600, 600, 60),
     setup: (ctx) => crashesAndLeaves(ctx, 3, true),
   },
   'hostile-browser': {
@@ -129,7 +132,7 @@ export const profiles: Record<ProfileName, Profile> = {
     description:
       '5 % loss, heavy-tail delay, 30 % hidden tabs (1 Hz timers), 10 % with stalls up to 1 s; crashes',
     network: hostileNetwork,
-    simSeconds: byN(1800, 3600, 120),
+    simSeconds: byN(1800, 3600, 60),
     setup(ctx) {
       const hidden = pickNodes(ctx.random, ctx.n, 0.3);
       const stalling = pickNodes(ctx.random, ctx.n, 0.1);
@@ -179,7 +182,7 @@ export const profiles: Record<ProfileName, Profile> = {
     name: 'churn',
     description: 'LAN; heavy churn: crash-restart (down 45 s) and leave-rejoin, ~12 per node-hour',
     network: lanNetwork,
-    simSeconds: byN(600, 300, 150),
+    simSeconds: byN(600, 300, 60),
     setup: (ctx) => crashesAndLeaves(ctx, 12, true),
   },
 };

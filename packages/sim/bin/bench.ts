@@ -1,0 +1,186 @@
+/**
+ * The failure-detector benchmark: strategies × profiles × N on the simulator, in parallel worker
+ * processes. Prints progress and a table; writes `bench-results/detector.json` and SVG plots.
+ *
+ *   node --conditions=source --import tsx packages/sim/bin/bench.ts [--quick] [--seed N] [--jobs J]
+ *        [--only PROFILE] [--n N] [--strategy KEY] [--out DIR]
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bytesVsNSvg, detectionCdfSvg, falsePositivesSvg } from '../src/plots.js';
+import { type ProfileName, profiles } from '../src/profiles.js';
+import { type BenchDocument, formatTable } from '../src/report.js';
+import { type RunResult, runScenario } from '../src/scenario.js';
+import { STRATEGY_KEYS, type StrategyKey, strategyFor } from '../src/strategies.js';
+import type { TopologySpec } from '../src/topology.js';
+
+interface Task {
+  key: StrategyKey;
+  profile: ProfileName;
+  n: number;
+  simSeconds: number;
+  seed: number;
+  topology?: TopologySpec;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = resolve(dirname(SELF), '../../..');
+/** The seed baseline is O(N²) messages: at N=1000 its runs are shortened to this (cost, not flattery). */
+const SEED_N1000_SECONDS_MAX = 45;
+const QUICK_SECONDS_MAX = 60;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function runTask(t: Task): RunResult {
+  return runScenario({
+    strategy: strategyFor(t.key, t.n),
+    profile: profiles[t.profile],
+    n: t.n,
+    seed: t.seed,
+    simSeconds: t.simSeconds,
+    ...(t.topology ? { topology: t.topology } : {}),
+    wallClockMs: () => performance.now(),
+  });
+}
+
+function reproduce(t: Task, quick: boolean): string {
+  return `node --conditions=source --import tsx packages/sim/bin/bench.ts --seed ${t.seed}${quick ? ' --quick' : ''} --only ${t.profile} --n ${t.n} --strategy ${t.key}`;
+}
+
+function matrix(seed: number, quick: boolean): Task[] {
+  const only = arg('--only');
+  const onlyN = arg('--n');
+  const onlyKey = arg('--strategy');
+  const sizes = quick ? [10, 100] : [10, 100, 1000];
+  const tasks: Task[] = [];
+  for (const profile of Object.keys(profiles) as ProfileName[]) {
+    for (const n of sizes) {
+      for (const key of STRATEGY_KEYS) {
+        let simSeconds = profiles[profile].simSeconds(n);
+        if (quick) simSeconds = Math.min(simSeconds, profile === 'partition' ? 100 : QUICK_SECONDS_MAX);
+        if (key === 'seed' && n >= 1000) simSeconds = Math.min(simSeconds, SEED_N1000_SECONDS_MAX);
+        tasks.push({ key, profile, n, simSeconds, seed });
+      }
+    }
+  }
+  if (!quick && (STRATEGY_KEYS as readonly string[]).includes('pulsemesh-browser')) {
+    tasks.push({
+      key: 'pulsemesh-browser' as StrategyKey,
+      profile: 'lan',
+      n: 10_000,
+      simSeconds: 60,
+      seed,
+      topology: { kind: 'random', degree: 16 },
+    });
+  }
+  return tasks.filter(
+    (t) =>
+      (!only || t.profile === only) && (!onlyN || t.n === Number(onlyN)) && (!onlyKey || t.key === onlyKey),
+  );
+}
+
+function cost(t: Task): number {
+  return (t.key === 'seed' ? t.n * t.n : t.n * 20) * t.simSeconds;
+}
+
+async function runAll(tasks: Task[], jobs: number, quick: boolean): Promise<RunResult[]> {
+  const order = [...tasks].sort((a, b) => cost(b) - cost(a));
+  const results = new Map<Task, RunResult>();
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    const child = fork(SELF, ['--worker'], {
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    try {
+      while (next < order.length) {
+        const task = order[next++] as Task;
+        const result = await new Promise<RunResult>((ok, fail) => {
+          const onExit = (code: number | null): void =>
+            fail(new Error(`worker exited (${code}) on: ${reproduce(task, quick)}`));
+          child.once('exit', onExit);
+          child.once('message', (m) => {
+            child.off('exit', onExit);
+            ok(m as RunResult);
+          });
+          child.send(task);
+        });
+        results.set(task, result);
+        done++;
+        const r = result;
+        process.stdout.write(
+          `[${String(done).padStart(3)}/${tasks.length}] ${r.profile.padEnd(15)} n=${String(r.n).padEnd(5)} ${`${r.strategy}:${r.preset}`.padEnd(20)} ` +
+            `${r.simSeconds}s sim in ${r.wallSeconds.toFixed(1)}s wall, ${Math.round(r.eventsPerSec).toLocaleString('en')} events/s\n`,
+        );
+      }
+    } finally {
+      child.kill();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, order.length)) }, worker));
+  return tasks.map((t) => results.get(t) as RunResult);
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch (error) {
+    return `unknown (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--worker')) {
+    process.on('message', (task: Task) => process.send?.(runTask(task)));
+    return;
+  }
+  const quick = process.argv.includes('--quick');
+  const seed = Number(arg('--seed') ?? 42) >>> 0;
+  const jobs = Number(arg('--jobs') ?? 2);
+  const out = resolve(ROOT, arg('--out') ?? 'bench-results');
+  const tasks = matrix(seed, quick);
+  const started = performance.now();
+  console.log(
+    `pulsemesh detector benchmark: seed ${seed}, ${quick ? 'quick' : 'full'} run, ${tasks.length} runs on ${jobs} worker(s)`,
+  );
+  console.log(`strategies: ${STRATEGY_KEYS.join(', ')}; profiles: ${Object.keys(profiles).join(', ')}`);
+  console.log(
+    `reproduce: node --conditions=source --import tsx packages/sim/bin/bench.ts --seed ${seed}${quick ? ' --quick' : ''}\n`,
+  );
+  const runs = await runAll(tasks, jobs, quick);
+  console.log(`\n${formatTable(runs)}\n`);
+  const doc: BenchDocument = {
+    commit: gitCommit(),
+    seed,
+    quick,
+    generatedBy: `node --conditions=source --import tsx packages/sim/bin/bench.ts --seed ${seed}${quick ? ' --quick' : ''}`,
+    notes: [
+      'Times in ms; bytes are detector payload bytes (no UDP/DTLS/SCTP headers), counted after a 10 s warm-up.',
+      `The seed baseline sends O(N²) JSON heartbeats; at N=1000 its runs are shortened to ${SEED_N1000_SECONDS_MAX} s of simulated time to fit the time budget.`,
+      'detectionAllMs: crash → failed at every live peer that trusted or suspected the node at the crash; undetectedAll counts crashes where that did not happen before restart or the end.',
+      'falseFailed/falseSuspected: transitions about a peer that was up (partitioned, stalled and clamped peers are up).',
+    ],
+    runs,
+  };
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'detector.json'), `${JSON.stringify(doc, null, 1)}\n`);
+  const profileForCdf = 'lan';
+  writeFileSync(join(out, 'detector-detection-cdf.svg'), detectionCdfSvg(runs, profileForCdf, 100));
+  writeFileSync(join(out, 'detector-false-positives.svg'), falsePositivesSvg(runs, 100));
+  writeFileSync(join(out, 'detector-bytes-vs-n.svg'), bytesVsNSvg(runs, 'lan'));
+  const wall = (performance.now() - started) / 1000;
+  console.log(
+    `wrote ${join(out, 'detector.json')} and 3 SVG plots; ${runs.length} runs in ${wall.toFixed(1)} s wall`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,74 @@
+/**
+ * The benchmark's readable table and its JSON document (shape given in issue 4; extra fields kept).
+ */
+import type { RunResult } from './scenario.js';
+
+/** The `bench-results/detector.json` document. */
+export interface BenchDocument {
+  commit: string;
+  seed: number;
+  quick: boolean;
+  generatedBy: string;
+  notes: string[];
+  runs: RunResult[];
+}
+
+const fmtMs = (v: number | null): string =>
+  v === null ? '-' : v >= 10_000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`;
+const fmtRate = (v: number): string =>
+  v === 0 ? '0' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3);
+
+/** One line per run, grouped by profile and N, aligned. */
+export function formatTable(runs: RunResult[]): string {
+  const header = [
+    'profile',
+    'n',
+    'strategy',
+    'simS',
+    'nodeH',
+    'crash',
+    'TD1st p50',
+    'TDall p50',
+    'TDall p99',
+    'undet',
+    'falseFail',
+    'falseSusp/nh',
+    'T_M',
+    'P_A',
+    'B/node/s',
+    'B max',
+    'dissem p99',
+    'wall',
+  ];
+  const rows = runs.map((r) => [
+    r.profile,
+    String(r.n),
+    r.preset === 'default' || r.preset === 'lan-defaults' ? r.strategy : `${r.strategy}:${r.preset}`,
+    String(r.simSeconds),
+    r.nodeHours.toFixed(1),
+    String(r.crashes),
+    fmtMs(r.detectionFirstMs.p50),
+    fmtMs(r.detectionAllMs.p50),
+    fmtMs(r.detectionAllMs.p99),
+    String(r.undetectedAll),
+    String(r.falseFailed),
+    fmtRate(r.falseSuspectedPerNodeHour),
+    fmtMs(r.mistakeDurationMs),
+    r.queryAccuracy === null ? '-' : r.queryAccuracy.toFixed(5),
+    fmtRate(r.bytesPerNodePerSec.mean),
+    fmtRate(r.bytesPerNodePerSec.max),
+    fmtMs(r.disseminationMs.p99),
+    `${r.wallSeconds.toFixed(1)}s`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  ')];
+  let last = '';
+  for (const row of rows) {
+    const group = `${row[0]}/${row[1]}`;
+    if (last && group !== last) out.push('');
+    last = group;
+    out.push(line(row));
+  }
+  return out.join('\n');
+}
