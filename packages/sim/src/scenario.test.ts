@@ -1,0 +1,103 @@
+/**
+ * Seeded scenario tests: safety under faults first (no live peer declared failed), then liveness
+ * (crashes detected everywhere) and convergence after the faults heal. Every strategy runs over the
+ * fixed seeds plus one fresh seed; a failure prints the one-line command that replays it.
+ */
+import { describe, expect, it } from 'vitest';
+import { lanNetwork, type Profile } from './profiles.js';
+import { runScenario } from './scenario.js';
+import { strategyFor, type StrategyKey } from './strategies.js';
+import { reproduceCommand, testSeeds } from './test-seed.js';
+import { schedulePartition } from './workload.js';
+
+const FILE = 'packages/sim/src/scenario.test.ts';
+const seeds = testSeeds(process.env.SEED, Number(process.hrtime.bigint() % 4294967296n));
+console.log(`scenario seeds: ${seeds.join(', ')} (set SEED=n to replay one)`);
+
+/** Strategies under test and what each promises. */
+const subjects: { key: StrategyKey; detectWithinMs: number; healsPartitions: boolean }[] = [
+  { key: 'swim', detectWithinMs: 20_000, healsPartitions: false },
+  { key: 'seed', detectWithinMs: 30_000, healsPartitions: true },
+];
+
+function withReplay(seed: number, body: () => void): void {
+  try {
+    body();
+  } catch (error) {
+    console.error(`reproduce: ${reproduceCommand(seed, FILE)}`);
+    throw error;
+  }
+}
+
+const lossy: Profile = {
+  name: 'lan',
+  description: '1 % loss, no crashes',
+  network: { ...lanNetwork, loss: 0.01 },
+  simSeconds: () => 120,
+  setup: () => undefined,
+};
+
+const crashes: Profile = {
+  ...lossy,
+  description: 'two crashes, no restart',
+  setup: ({ sim, warmupMs }) => {
+    sim.at(warmupMs + 5_000, () => sim.crash(3));
+    sim.at(warmupMs + 20_000, () => sim.crash(7));
+  },
+};
+
+const partitionThenHeal: Profile = {
+  ...lossy,
+  name: 'partition',
+  description: 'a third split off for 20 s, then healed for 90 s',
+  setup: ({ sim, metrics, random, warmupMs }) =>
+    schedulePartition(sim, metrics, random, {
+      atMs: warmupMs + 5_000,
+      healMs: warmupMs + 25_000,
+      share: 1 / 3,
+      oneWay: false,
+    }),
+};
+
+describe.each(subjects)('$key', ({ key, detectWithinMs, healsPartitions }) => {
+  it.each(seeds)('safety: 1 %% loss never gets a live peer declared failed (seed %i)', (seed) => {
+    withReplay(seed, () => {
+      const r = runScenario({ strategy: strategyFor(key, 20), profile: lossy, n: 20, seed, simSeconds: 120 });
+      expect(r.falseFailed).toBe(0);
+    });
+  });
+
+  it.each(seeds)('liveness: every crash is marked failed by every live peer in time (seed %i)', (seed) => {
+    withReplay(seed, () => {
+      const r = runScenario({
+        strategy: strategyFor(key, 20),
+        profile: crashes,
+        n: 20,
+        seed,
+        simSeconds: 60,
+      });
+      expect(r.crashes).toBe(2);
+      expect(r.undetectedAll).toBe(0);
+      expect(r.detectionAllMs.max).toBeLessThan(detectWithinMs);
+    });
+  });
+
+  it.runIf(healsPartitions).each(seeds)(
+    'convergence: after a partition heals, every pair trusts again (seed %i)',
+    (seed) => {
+      withReplay(seed, () => {
+        const r = runScenario({
+          strategy: strategyFor(key, 15),
+          profile: partitionThenHeal,
+          n: 15,
+          seed,
+          simSeconds: 120,
+        });
+        expect(r.falseFailed).toBeGreaterThan(0); // the partition was real
+        expect(r.convergenceMs).toHaveLength(1);
+        expect(r.convergenceMs[0]).not.toBeNull();
+        expect(r.convergenceMs[0] as number).toBeLessThan(60_000);
+      });
+    },
+  );
+});
