@@ -41,6 +41,10 @@ export class MeshController implements ReactiveController {
   eventsSeen = 0;
   /** Renders requested because of events or polling. */
   renderRequests = 0;
+  /** Time spent in the host's updates (render and DOM commit, not style or layout), ms. */
+  updateMsTotal = 0;
+  /** Longest single host update, ms. */
+  updateMsMax = 0;
 
   private readonly host: ReactiveControllerHost;
   private readonly getMesh: () => MeshView | undefined;
@@ -49,6 +53,7 @@ export class MeshController implements ReactiveController {
   private subscribed: MeshView | undefined;
   private connected = false;
   private lastRenderMs = Number.NEGATIVE_INFINITY;
+  private updateStartMs = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private readonly onEvent = (): void => {
@@ -92,11 +97,15 @@ export class MeshController implements ReactiveController {
   }
 
   hostUpdate(): void {
+    this.updateStartMs = performance.now();
     this.resubscribe();
   }
 
   hostUpdated(): void {
     this.lastRenderMs = performance.now();
+    const costMs = this.lastRenderMs - this.updateStartMs;
+    this.updateMsTotal += costMs;
+    this.updateMsMax = Math.max(this.updateMsMax, costMs);
   }
 
   private resubscribe(): void {

@@ -9,6 +9,7 @@ describe('<pulse-mesh>', () => {
   it('composes health, topology, timeline, peer table and analytics over one mesh', async () => {
     const { mesh } = generateMesh({ peerCount: 30, seed: 1 });
     const el = await fixture<PulseMesh>(html`<pulse-mesh room="r1" .mesh=${mesh}></pulse-mesh>`);
+    await el.partsReady();
     const root = el.shadowRoot!;
     for (const tag of [
       'pulse-health',
@@ -28,6 +29,7 @@ describe('<pulse-mesh>', () => {
   it('updates every part when a peer changes state', async () => {
     const { mesh } = generateMesh({ peerCount: 10, seed: 2 });
     const el = await fixture<PulseMesh>(html`<pulse-mesh .mesh=${mesh}></pulse-mesh>`);
+    await el.partsReady();
     const root = el.shadowRoot!;
     const victim = mesh.peers().find((p) => p.state === 'healthy')!.id;
     mesh.setState(victim, 'failed', 'suspicion timeout');
@@ -46,6 +48,7 @@ describe('<pulse-mesh>', () => {
   it('shares a selected peer across parts and filters the table from a health count', async () => {
     const { mesh } = generateMesh({ peerCount: 30, seed: 3 });
     const el = await fixture<PulseMesh>(html`<pulse-mesh .mesh=${mesh}></pulse-mesh>`);
+    await el.partsReady();
     const root = el.shadowRoot!;
     const table = root.querySelector('pulse-peer-table')!;
     const row = table.shadowRoot!.querySelector<HTMLElement>('tbody tr[data-peer] td')!;
@@ -91,6 +94,7 @@ describe('<pulse-mesh>', () => {
     const { mesh } = generateMesh({ peerCount: 25, seed: 4 });
     for (const theme of ['light', 'dark']) {
       const el = await fixture<PulseMesh>(html`<pulse-mesh theme=${theme} .mesh=${mesh}></pulse-mesh>`);
+      await el.partsReady();
       await expect(el).to.be.accessible();
     }
   });

@@ -1,4 +1,4 @@
-import { css, html, nothing, type PropertyValues } from 'lit';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PeerId, PeerState } from '@pulsemesh/core';
 import { MeshElement } from './mesh-element.js';
@@ -12,6 +12,9 @@ import './pulse-topology.js';
 import './pulse-peer-table.js';
 import './pulse-timeline.js';
 import './pulse-analytics.js';
+
+/** Index of the last part mounted (0 health, 1 table, 2 topology, 3 timeline, 4 analytics). */
+const stageLast = 4;
 
 /** Detail of the `mesh-error` event. */
 export interface MeshErrorDetail {
@@ -109,6 +112,23 @@ export class PulseMesh extends MeshElement {
         text-transform: none;
         cursor: pointer;
       }
+      .placeholder {
+        border: 1px solid var(--_border);
+        border-radius: 12px;
+        background: var(--_surface);
+      }
+      .part-1 {
+        height: calc(var(--pulse-table-height, 420px) + 2px);
+      }
+      .part-2 {
+        height: calc(var(--pulse-topology-height, 360px) + 38px);
+      }
+      .part-3 {
+        height: calc(var(--pulse-timeline-height, 320px) + 48px);
+      }
+      .part-4 {
+        height: 480px;
+      }
       .status {
         padding: 24px;
         border: 1px dashed var(--_border);
@@ -136,6 +156,9 @@ export class PulseMesh extends MeshElement {
   @property({ reflect: true }) selected: PeerId | undefined;
 
   @state() private stateFilter: PeerState | '' = '';
+  /** How many parts are mounted: they mount one per frame, so no single task renders them all. */
+  @state() private stage = 0;
+  private stageFrame = 0;
   @state() private startError = '';
   @state() private starting = false;
   private owned: OwnedMesh | undefined;
@@ -148,7 +171,28 @@ export class PulseMesh extends MeshElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    cancelAnimationFrame(this.stageFrame);
+    this.stageFrame = 0;
     this.stopOwn();
+  }
+
+  /** Resolves once every part of the dashboard is mounted and rendered. */
+  async partsReady(): Promise<void> {
+    while (this.mesh && this.stage < stageLast) {
+      await this.updateComplete;
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+    await this.updateComplete;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('mesh')) this.stage = 0;
+    if (this.mesh && this.stage < stageLast && this.stageFrame === 0) {
+      this.stageFrame = requestAnimationFrame(() => {
+        this.stageFrame = 0;
+        this.stage++;
+      });
+    }
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -239,21 +283,27 @@ export class PulseMesh extends MeshElement {
       <pulse-health class="wide" part="health" theme=${theme} .mesh=${this.mesh}></pulse-health>
       <section aria-labelledby="h-topology">
         <h3 id="h-topology">Topology</h3>
-        <pulse-topology
-          part="topology"
-          theme=${theme}
-          .mesh=${this.mesh}
-          .selected=${this.selected}
-        ></pulse-topology>
+        ${this.staged(
+          2,
+          html`<pulse-topology
+            part="topology"
+            theme=${theme}
+            .mesh=${this.mesh}
+            .selected=${this.selected}
+          ></pulse-topology>`,
+        )}
       </section>
       <section aria-labelledby="h-timeline">
         <h3 id="h-timeline">Events</h3>
-        <pulse-timeline
-          part="timeline"
-          theme=${theme}
-          .mesh=${this.mesh}
-          .peer=${this.selected ?? ''}
-        ></pulse-timeline>
+        ${this.staged(
+          3,
+          html`<pulse-timeline
+            part="timeline"
+            theme=${theme}
+            .mesh=${this.mesh}
+            .peer=${this.selected ?? ''}
+          ></pulse-timeline>`,
+        )}
       </section>
       <section class="wide" aria-labelledby="h-peers">
         <h3 id="h-peers">
@@ -270,19 +320,29 @@ export class PulseMesh extends MeshElement {
               : nothing
           }
         </h3>
-        <pulse-peer-table
-          part="table"
-          theme=${theme}
-          .mesh=${this.mesh}
-          .selected=${this.selected}
-          .stateFilter=${filter}
-        ></pulse-peer-table>
+        ${this.staged(
+          1,
+          html`<pulse-peer-table
+            part="table"
+            theme=${theme}
+            .mesh=${this.mesh}
+            .selected=${this.selected}
+            .stateFilter=${filter}
+          ></pulse-peer-table>`,
+        )}
       </section>
       <section class="wide" aria-labelledby="h-analytics">
         <h3 id="h-analytics">Reliability</h3>
-        <pulse-analytics part="analytics" theme=${theme} .mesh=${this.mesh}></pulse-analytics>
+        ${this.staged(
+          4,
+          html`<pulse-analytics part="analytics" theme=${theme} .mesh=${this.mesh}></pulse-analytics>`,
+        )}
       </section>
     </div>`;
+  }
+
+  private staged(stage: number, part: TemplateResult) {
+    return this.stage >= stage ? part : html`<div class="placeholder part-${stage}"></div>`;
   }
 
   private readonly onPeerSelect = (e: CustomEvent<PeerSelectDetail>): void => {

@@ -114,8 +114,8 @@ export class PulseTimeline extends MeshElement {
 
   /** Show only entries whose peer id contains this text (empty: all). */
   @property() peer = '';
-  /** Entries shown at most (newest first). Default 200, at most 1,000. */
-  @property({ type: Number }) limit = 200;
+  /** Entries shown at most (newest first). Default 100, at most 1,000. */
+  @property({ type: Number }) limit = 100;
 
   /** The entries as last rendered, newest first. */
   entries: HistoryEntry[] = [];

@@ -207,7 +207,8 @@ export class PulseTopology extends MeshElement {
     if (this.frame || !this.isConnected) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      const running = this.layout?.step(layoutBudgetMs) ?? false;
+      // The first frame only draws (its style and canvas setup are costly); ticks start after.
+      const running = this.view ? (this.layout?.step(layoutBudgetMs) ?? false) : true;
       this.draw(running);
       if (running) this.scheduleFrame();
     });
