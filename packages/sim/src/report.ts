@@ -59,7 +59,9 @@ export function formatTable(runs: RunResult[]): string {
     fmtRate(r.bytesPerNodePerSec.mean),
     fmtRate(r.bytesPerNodePerSec.max),
     fmtMs(r.disseminationMs.p99),
-    r.convergenceMs.length === 0 ? '' : r.convergenceMs.map((c) => (c === null ? 'never' : fmtMs(c))).join(','),
+    r.convergenceMs.length === 0
+      ? ''
+      : r.convergenceMs.map((c) => (c === null ? 'never' : fmtMs(c))).join(','),
     `${r.wallSeconds.toFixed(1)}s`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));

@@ -15,10 +15,11 @@ const seeds = testSeeds(process.env.SEED, Number(process.hrtime.bigint() % 42949
 console.log(`scenario seeds: ${seeds.join(', ')} (set SEED=n to replay one)`);
 
 /** Strategies under test and what each promises. */
-const subjects: { key: StrategyKey; detectWithinMs: number; healsPartitions: boolean }[] = [
-  { key: 'swim', detectWithinMs: 20_000, healsPartitions: false },
-  { key: 'seed', detectWithinMs: 30_000, healsPartitions: true },
-];
+const subjects: { key: StrategyKey; detectWithinMs: number; healsPartitions: boolean; indirect: boolean }[] =
+  [
+    { key: 'swim', detectWithinMs: 20_000, healsPartitions: false, indirect: true },
+    { key: 'seed', detectWithinMs: 30_000, healsPartitions: true, indirect: false },
+  ];
 
 function withReplay(seed: number, body: () => void): void {
   try {
@@ -59,7 +60,33 @@ const partitionThenHeal: Profile = {
     }),
 };
 
-describe.each(subjects)('$key', ({ key, detectWithinMs, healsPartitions }) => {
+/** One direction of one link is dead and another link clogs for 3 s: a bad link, not a dead peer. */
+const badLinks: Profile = {
+  ...lossy,
+  description: 'one-way dead link 2→5, clogged link 4→9 for 3 s every 20 s',
+  setup: ({ sim, endMs }) => {
+    sim.network.setLinkLoss(2, 5, 1);
+    for (let t = 15_000; t < endMs; t += 20_000) sim.at(t, () => sim.network.clog(4, 9, t + 3_000));
+  },
+};
+
+describe.each(subjects)('$key', ({ key, detectWithinMs, healsPartitions, indirect }) => {
+  it.runIf(indirect).each(seeds)(
+    'safety: a one-way dead link or a clogged link is not a dead peer (seed %i)',
+    (seed) => {
+      withReplay(seed, () => {
+        const r = runScenario({
+          strategy: strategyFor(key, 12),
+          profile: badLinks,
+          n: 12,
+          seed,
+          simSeconds: 90,
+        });
+        expect(r.falseFailed).toBe(0);
+      });
+    },
+  );
+
   it.each(seeds)('safety: 1 %% loss never gets a live peer declared failed (seed %i)', (seed) => {
     withReplay(seed, () => {
       const r = runScenario({ strategy: strategyFor(key, 20), profile: lossy, n: 20, seed, simSeconds: 120 });
