@@ -136,7 +136,10 @@ export const profiles: Record<ProfileName, Profile> = {
     setup(ctx) {
       const hidden = pickNodes(ctx.random, ctx.n, 0.3);
       const stalling = pickNodes(ctx.random, ctx.n, 0.1);
+      const drifting = pickNodes(ctx.random, ctx.n, 0.05);
       clampTabs(ctx.sim, hidden);
+      // A few machines with a badly slewing clock: ±0.2 % (every node already drifts up to ±50 ppm).
+      for (const i of drifting) ctx.sim.setDrift(i, (ctx.random.next() < 0.5 ? -1 : 1) * 0.002);
       scheduleStalls(ctx.sim, ctx.random, stalling, {
         fromMs: 0,
         toMs: ctx.endMs,
