@@ -7,6 +7,25 @@ import type { Theme } from './theme.js';
 /**
  * Base class of the `pulse-*` elements that render one {@link MeshView}: the `mesh` property,
  * the `theme` attribute and a {@link MeshController} that re-renders on mesh events.
+ *
+ * Every element reads the same palette. Set any of these on an element or an ancestor (they
+ * inherit into nested shadow roots); unset ones fall back to the light or dark default.
+ *
+ * @cssprop --pulse-color-bg - Background.
+ * @cssprop --pulse-color-surface - Card and header background.
+ * @cssprop --pulse-color-text - Text colour.
+ * @cssprop --pulse-color-muted - Secondary text, links in the graph.
+ * @cssprop --pulse-color-border - Borders and tracks.
+ * @cssprop --pulse-color-accent - Focus ring, selection, the local peer.
+ * @cssprop --pulse-color-row-hover - Hovered rows and buttons.
+ * @cssprop --pulse-color-healthy - Healthy peers (green by default).
+ * @cssprop --pulse-color-suspected - Suspected peers (amber).
+ * @cssprop --pulse-color-failed - Failed peers (red).
+ * @cssprop --pulse-color-recovering - Recovering peers (blue).
+ * @cssprop --pulse-color-left - Peers that left (grey).
+ * @cssprop --pulse-font-family - Font stack.
+ * @cssprop --pulse-font-size - Base font size. Default 14px.
+ * @cssprop --pulse-font-mono - Monospace stack for peer ids.
  */
 export class MeshElement extends LitElement {
   /** The mesh to render (a `Detector`, a WebRTC mesh, or any other `MeshView`). */

@@ -17,7 +17,6 @@ const limitMax = 500;
  * @csspart summary - The cluster summary cards.
  * @csspart card - One summary card.
  * @csspart table - The per-peer table.
- * @cssprop --pulse-color-surface - Card background.
  */
 @customElement('pulse-analytics')
 export class PulseAnalytics extends MeshElement {

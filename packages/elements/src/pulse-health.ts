@@ -33,13 +33,6 @@ const localHealthWarnMin = 2;
  * @csspart count - One count button.
  * @csspart meta - The line with local health, signaling and probe period.
  * @csspart warning - The minority-partition warning.
- * @cssprop --pulse-color-bg - Background.
- * @cssprop --pulse-color-surface - Card background.
- * @cssprop --pulse-color-text - Text colour.
- * @cssprop --pulse-color-muted - Secondary text colour.
- * @cssprop --pulse-color-border - Border colour.
- * @cssprop --pulse-color-healthy - Colour of healthy peers (also: suspected, failed, recovering, left).
- * @cssprop --pulse-font-family - Font stack.
  */
 @customElement('pulse-health')
 export class PulseHealth extends MeshElement {

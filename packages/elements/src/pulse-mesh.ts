@@ -36,9 +36,12 @@ export interface MeshErrorDetail {
  * @fires mesh-ready - Its own peer started (attribute mode). Detail: `{ localId }`.
  * @fires mesh-error - Its own peer could not start. Detail: `{ message }`.
  * @csspart header - The title bar.
- * @csspart health - The `<pulse-health>` card (also: topology, timeline, table, analytics).
+ * @csspart health - The `<pulse-health>` card.
+ * @csspart topology - The `<pulse-topology>` graph.
+ * @csspart timeline - The `<pulse-timeline>` list.
+ * @csspart table - The `<pulse-peer-table>`.
+ * @csspart analytics - The `<pulse-analytics>` report.
  * @cssprop --pulse-gap - Space between cards. Default 16px.
- * @cssprop --pulse-color-bg - Page background of the dashboard (every `--pulse-color-*` applies to all cards).
  */
 @customElement('pulse-mesh')
 export class PulseMesh extends MeshElement {

@@ -36,8 +36,6 @@ const overscanRows = 6;
  * @csspart table - The `<table>`.
  * @csspart row - A peer row (also `row selected` for the selected one).
  * @cssprop --pulse-table-height - Height of the scrolling box. Default 420px.
- * @cssprop --pulse-color-row-hover - Background of the hovered row.
- * @cssprop --pulse-color-accent - Selection and focus colour.
  */
 @customElement('pulse-peer-table')
 export class PulsePeerTable extends MeshElement {

@@ -32,7 +32,6 @@ const layoutBudgetMs = 6;
  * @csspart canvas - The drawing surface (inside a focusable group).
  * @csspart legend - The state legend under the graph.
  * @cssprop --pulse-topology-height - Height of the graph. Default 360px.
- * @cssprop --pulse-color-accent - Colour of the local peer and of focus rings.
  */
 @customElement('pulse-topology')
 export class PulseTopology extends MeshElement {
