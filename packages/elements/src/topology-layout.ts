@@ -2,10 +2,9 @@ import {
   forceCollide,
   forceLink,
   forceManyBody,
-  forceSimulation,
   forceX,
   forceY,
-  type Simulation,
+  type Force,
   type SimulationLinkDatum,
   type SimulationNodeDatum,
 } from 'd3-force';
@@ -29,32 +28,43 @@ export type TopologyLink = SimulationLinkDatum<TopologyNode> & {
 /** Alpha given to the simulation when the peer set changes: small, so old nodes barely move. */
 const reheatAlphaMin = 0.05;
 const reheatAlphaMax = 0.5;
+/** d3-force's defaults: the simulation stops below `alphaMin`; velocity keeps 60% per tick. */
+const alphaMin = 0.001;
+const alphaDecay = 0.03;
+const velocityKeep = 0.6;
+/** Phyllotaxis start positions, as d3's simulation places new nodes. */
+const initialRadius = 10;
+const initialAngle = Math.PI * (3 - Math.sqrt(5));
 
 /**
  * The mesh as a d3-force graph seen from the local peer: the local node is pinned at the origin,
  * links go to every directly probed peer. Nodes are kept by id across updates, so a state change
  * never moves anything and a join or leave only reheats the simulation a little. Ticks run on
- * demand within a time budget ({@link TopologyLayout.step}), never on d3's own timer.
+ * demand within a time budget ({@link TopologyLayout.step}). The forces are d3-force's; the
+ * few-line integrator below is the one `forceSimulation` runs, without its timer and event
+ * dispatcher (which the elements' bundle budget cannot afford and the element does not need).
  */
 export class TopologyLayout {
   readonly nodes: TopologyNode[] = [];
   private links: TopologyLink[] = [];
   private readonly byId = new Map<PeerId, TopologyNode>();
   private readonly local: TopologyNode;
-  private readonly simulation: Simulation<TopologyNode, TopologyLink>;
+  private readonly link = forceLink<TopologyNode, TopologyLink>([]).distance(70).strength(0.08);
+  private readonly forces: Force<TopologyNode, TopologyLink>[] = [
+    forceManyBody<TopologyNode>().strength(-40).distanceMax(260).theta(0.95),
+    this.link,
+    forceCollide<TopologyNode>(9).iterations(1),
+    forceX<TopologyNode>(0).strength(0.03),
+    forceY<TopologyNode>(0).strength(0.03),
+  ];
+  private alpha = 1;
+  private readonly random = lcg();
 
   constructor(localId: PeerId) {
     this.local = { id: localId, local: true, state: 'healthy', direct: true, rttMs: 0, fx: 0, fy: 0 };
     this.nodes.push(this.local);
     this.byId.set(localId, this.local);
-    this.simulation = forceSimulation<TopologyNode, TopologyLink>(this.nodes)
-      .stop()
-      .alphaDecay(0.03)
-      .force('charge', forceManyBody<TopologyNode>().strength(-40).distanceMax(260).theta(0.95))
-      .force('link', forceLink<TopologyNode, TopologyLink>([]).distance(70).strength(0.08))
-      .force('collide', forceCollide<TopologyNode>(9).iterations(1))
-      .force('x', forceX<TopologyNode>(0).strength(0.03))
-      .force('y', forceY<TopologyNode>(0).strength(0.03));
+    this.initialize();
   }
 
   /** Links drawn from the local node (one per direct, not-left peer). */
@@ -64,7 +74,7 @@ export class TopologyLayout {
 
   /** Whether the simulation still moves nodes (call {@link step} until false). */
   get running(): boolean {
-    return this.simulation.alpha() >= this.simulation.alphaMin();
+    return this.alpha >= alphaMin;
   }
 
   /** Position of a node, for tests and tooltips. */
@@ -118,12 +128,10 @@ export class TopologyLayout {
     this.links = links;
     const changed = added + removed;
     if (changed > 0 || linksChanged) {
-      this.simulation.nodes(this.nodes);
-      const link = this.simulation.force('link') as ReturnType<typeof forceLink<TopologyNode, TopologyLink>>;
-      link.links(this.links);
+      this.link.links(this.links);
+      this.initialize();
       const share = changed / Math.max(1, this.nodes.length);
-      const alpha = Math.min(reheatAlphaMax, reheatAlphaMin + share);
-      if (changed > 0) this.simulation.alpha(Math.max(this.simulation.alpha(), alpha));
+      if (changed > 0) this.alpha = Math.max(this.alpha, Math.min(reheatAlphaMax, reheatAlphaMin + share));
     }
     return changed;
   }
@@ -131,13 +139,49 @@ export class TopologyLayout {
   /** Runs simulation ticks for at most `budgetMs` (wall clock). Returns whether it is still running. */
   step(budgetMs: number): boolean {
     const start = performance.now();
-    while (this.running && performance.now() - start < budgetMs) this.simulation.tick();
+    while (this.running && performance.now() - start < budgetMs) this.tick();
     return this.running;
   }
 
-  /** The node within `radius` of (x, y) in layout coordinates, nearest first. */
+  /** One simulation step, as d3's `simulation.tick()`. */
+  tick(): void {
+    this.alpha += (0 - this.alpha) * alphaDecay;
+    for (const force of this.forces) force(this.alpha);
+    for (const n of this.nodes) {
+      n.vx = n.fx == null ? (n.vx ?? 0) * velocityKeep : 0;
+      n.vy = n.fy == null ? (n.vy ?? 0) * velocityKeep : 0;
+      n.x = n.fx ?? (n.x ?? 0) + n.vx;
+      n.y = n.fy ?? (n.y ?? 0) + n.vy;
+    }
+  }
+
+  /** The node nearest to (x, y) within `radius`, in layout coordinates. */
   find(x: number, y: number, radius: number): TopologyNode | undefined {
-    return this.simulation.find(x, y, radius);
+    let best: TopologyNode | undefined;
+    let bestSq = radius * radius;
+    for (const n of this.nodes) {
+      const dSq = ((n.x ?? 0) - x) ** 2 + ((n.y ?? 0) - y) ** 2;
+      if (dSq < bestSq) {
+        best = n;
+        bestSq = dSq;
+      }
+    }
+    return best;
+  }
+
+  /** Indexes nodes, gives new ones d3's phyllotaxis start, and (re)initialises the forces. */
+  private initialize(): void {
+    this.nodes.forEach((n, i) => {
+      n.index = i;
+      if (n.x === undefined || n.y === undefined || Number.isNaN(n.x) || Number.isNaN(n.y)) {
+        const r = initialRadius * Math.sqrt(0.5 + i);
+        n.x = r * Math.cos(i * initialAngle);
+        n.y = r * Math.sin(i * initialAngle);
+      }
+      n.vx ??= 0;
+      n.vy ??= 0;
+    });
+    for (const force of this.forces) force.initialize?.(this.nodes, this.random);
   }
 
   /** Largest distance of a node from the origin. */
@@ -146,6 +190,12 @@ export class TopologyLayout {
     for (const n of this.nodes) max = Math.max(max, Math.hypot(n.x ?? 0, n.y ?? 0));
     return max;
   }
+}
+
+/** d3's linear congruential generator (same constants), so layouts are reproducible. */
+function lcg(): () => number {
+  let s = 1;
+  return () => (s = (1664525 * s + 1013904223) % 4294967296) / 4294967296;
 }
 
 /** FNV-1a, 32 bit: a stable angle per peer id. */

@@ -1,0 +1,55 @@
+// Bundle budget of @pulsemesh/elements: every element, minified, with Lit and d3-force, without
+// the detector (core is tree-shaken to the few constants the elements use) and without
+// @pulsemesh/webrtc (loaded lazily by <pulse-mesh> in attribute mode). Fails above the budget.
+//   node scripts/bundle-size.mjs
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const budgetBytes = 25 * 1024;
+const root = new URL('..', import.meta.url).pathname;
+
+async function measure(entry, external) {
+  const result = await build({
+    entryPoints: [`${root}packages/elements/src/${entry}`],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['source'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    tsconfig: `${root}packages/elements/tsconfig.json`,
+    external,
+    write: false,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  const code = result.outputFiles[0].contents;
+  const inputs = Object.entries(result.metafile.outputs)[0][1].inputs;
+  const byPackage = {};
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
+    const pkg =
+      path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/)?.[1] ??
+      path.split('/').slice(0, 2).join('/');
+    byPackage[pkg] = (byPackage[pkg] ?? 0) + bytesInOutput;
+  }
+  return { minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, byPackage };
+}
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const elements = await measure('index.ts', ['@pulsemesh/webrtc']);
+const react = await measure('react.ts', ['@pulsemesh/webrtc', 'react', 'react-dom']);
+console.log('@pulsemesh/elements (all six elements, lit, d3-force; no detector, no webrtc):');
+for (const [pkg, bytes] of Object.entries(elements.byPackage).sort((a, b) => b[1] - a[1])) {
+  console.log(`  ${pkg.padEnd(32)} ${kb(bytes).padStart(9)} minified`);
+}
+console.log(
+  `  total: ${kb(elements.minBytes)} minified, ${kb(elements.gzipBytes)} gzip (budget ${kb(budgetBytes)})`,
+);
+console.log(`@pulsemesh/elements/react (react external): ${kb(react.gzipBytes)} gzip`);
+console.log(`bundle-size: elements ${elements.gzipBytes} bytes gzip`);
+if (elements.gzipBytes >= budgetBytes) {
+  console.error(`bundle-size: over budget by ${kb(elements.gzipBytes - budgetBytes)}`);
+  process.exit(1);
+}
