@@ -37,7 +37,7 @@ const browser = await chromium.launch({
 const peers = process.env.PEERS ?? '40';
 for (const theme of ['light', 'dark']) {
   const page = await browser.newPage({
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: Number(process.env.WIDTH ?? 1280), height: 900 },
     deviceScaleFactor: 1,
     colorScheme: theme,
   });

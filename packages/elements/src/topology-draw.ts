@@ -84,6 +84,8 @@ export function drawTopology(
   ];
   const bucketOf = (rttMs: number | undefined) =>
     rttMs === undefined ? 2 : rttMs <= 20 ? 0 : rttMs <= 80 ? 1 : 2;
+  // Hundreds of overlapping links would paint a solid disc: fade them as the mesh grows.
+  const linkFade = Math.max(0.2, Math.min(1, Math.sqrt(60 / Math.max(1, layout.edges.length))));
   ctx.strokeStyle = palette.muted;
   linkStyles.forEach(([alpha, widthPx], bucket) => {
     ctx.beginPath();
@@ -92,7 +94,7 @@ export function drawTopology(
       ctx.moveTo(sx(link.source), sy(link.source));
       ctx.lineTo(sx(link.target), sy(link.target));
     }
-    ctx.globalAlpha = alpha;
+    ctx.globalAlpha = alpha * linkFade;
     ctx.lineWidth = widthPx;
     ctx.stroke();
   });
