@@ -2,3 +2,42 @@ export { type Random, randomInt, seededRandom, shuffle } from './random.js';
 export * from './types.js';
 export type { Transport } from './transport.js';
 export type { MeshView, SignalState, DetectorEventDetail } from './mesh-view.js';
+export { Detector, type DetectorOptions } from './detector.js';
+export type { DetectorStats } from './stats.js';
+export { presets, validateConfig, retransmitLimit, type DetectorConfig } from './config.js';
+export { AssertionError, InvalidConfigError } from './errors.js';
+export {
+  encode,
+  decode,
+  MessageType,
+  UpdateKind,
+  ExtensionType,
+  DecodeErrorCode,
+  WIRE_VERSION,
+  HEADER_BYTES,
+  PEER_ID_BYTES_MAX,
+  type Message,
+  type Update,
+  type Extension,
+  type DecodeError,
+  type DecodeResult,
+} from './codec.js';
+export {
+  suspicionTimeoutMs,
+  suspicionTimeoutMsMin,
+  suspicionTimeoutMsMax,
+  suspicionConfirmationsExpected,
+  lifecyclePatience,
+  failAtMs,
+} from './suspicion.js';
+export { probeTimeoutMs, updateRtt, type RttEstimate } from './rtt.js';
+export { phi, phiTimeoutMs, updateArrival, arrivalStdMs, type ArrivalStats } from './phi.js';
+export { adaptProtocolPeriodMs, networkBadness, indirectChecksFor, type IntervalInputs } from './interval.js';
+export {
+  applyLocalHealthDelta,
+  scaleByLocalHealth,
+  probeOutcomeDelta,
+  LocalHealthCause,
+} from './local-health.js';
+export { clusterHealth, healthTier, isMinorityPartition, type TierThresholds } from './health.js';
+export { newOutageLog, recordTransition, peerReport, analyticsReport, type OutageLog } from './analytics.js';

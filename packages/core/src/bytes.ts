@@ -1,0 +1,153 @@
+/**
+ * Byte-level helpers for the codec: a growable writer over a reused scratch buffer, a bounds-checked
+ * reader that never throws (it latches an error instead), LEB128 varints, and UTF-8 without relying on
+ * `TextEncoder` (core declares no DOM or Node globals).
+ */
+
+/** Writes into a shared scratch buffer; `finish()` copies the written bytes out. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  pos = 0;
+  constructor(initialBytes = 2048) {
+    this.buf = new Uint8Array(initialBytes);
+  }
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
+  }
+  /** Unsigned LEB128 for integers in [0, 2^53). */
+  varint(v: number): void {
+    this.ensure(8);
+    let x = v;
+    while (x >= 0x80) {
+      this.buf[this.pos++] = (x % 0x80) | 0x80;
+      x = Math.floor(x / 0x80);
+    }
+    this.buf[this.pos++] = x;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+/** Reads from untrusted bytes. Any overrun latches `error` and returns zeros; callers check `error`. */
+export class ByteReader {
+  pos = 0;
+  error: string | undefined = undefined;
+  constructor(private readonly buf: Uint8Array) {}
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+  fail(error: string): void {
+    this.error ??= error;
+  }
+  u8(): number {
+    if (this.pos + 1 > this.buf.length) {
+      this.fail('truncated');
+      return 0;
+    }
+    return this.buf[this.pos++] as number;
+  }
+  u16(): number {
+    return (this.u8() << 8) | this.u8();
+  }
+  /** LEB128, at most 8 bytes (values < 2^56 rejected above 2^53 − 1). */
+  varint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.u8();
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (result > Number.MAX_SAFE_INTEGER) this.fail('varint-overflow');
+        return result;
+      }
+      scale *= 0x80;
+    }
+    this.fail('varint-overflow');
+    return 0;
+  }
+  bytes(n: number): Uint8Array {
+    if (this.pos + n > this.buf.length) {
+      this.fail('truncated');
+      return new Uint8Array(0);
+    }
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+}
+
+/** UTF-8 encoding of a string (lone surrogates become U+FFFD, like `TextEncoder`). */
+export function encodeUtf8(s: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    } else if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+/** Strict UTF-8 decoding; undefined on malformed input (overlongs, surrogates, truncation). */
+export function decodeUtf8(b: Uint8Array): string | undefined {
+  let s = '';
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i] as number;
+    let cp: number;
+    let n: number;
+    if (c < 0x80) {
+      cp = c;
+      n = 0;
+    } else if (c >= 0xc2 && c < 0xe0) {
+      cp = c & 0x1f;
+      n = 1;
+    } else if (c >= 0xe0 && c < 0xf0) {
+      cp = c & 0x0f;
+      n = 2;
+    } else if (c >= 0xf0 && c < 0xf5) {
+      cp = c & 0x07;
+      n = 3;
+    } else return undefined;
+    for (let j = 1; j <= n; j++) {
+      const d = b[i + j];
+      if (d === undefined || (d & 0xc0) !== 0x80) return undefined;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if ((n === 2 && cp < 0x800) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff))) return undefined;
+    if (cp >= 0xd800 && cp <= 0xdfff) return undefined;
+    s += String.fromCodePoint(cp);
+    i += n + 1;
+  }
+  return s;
+}

@@ -1,0 +1,333 @@
+/**
+ * The binary wire format (grammar in `docs/protocol.md`, "Detector wire format"). Versioned, compact
+ * (a bare probe is 5 bytes), with numeric append-only message types, and room for signatures and
+ * public-key identities in a trailing extension block. Decoding never throws.
+ */
+import { ByteReader, ByteWriter, decodeUtf8, encodeUtf8 } from './bytes.js';
+import { assert } from './errors.js';
+import { Lifecycle, type PeerId, type VitalSigns } from './types.js';
+
+/** Wire format version carried in the first byte. */
+export const WIRE_VERSION = 1;
+/** Longest peer id on the wire (UTF-8 bytes). */
+export const PEER_ID_BYTES_MAX = 64;
+/** Size of the fixed header: version, type, flags, seq (u16). */
+export const HEADER_BYTES = 5;
+
+/** Message types. ONLY APPEND: never renumber or reuse a value. */
+export const MessageType = {
+  ping: 1,
+  ack: 2,
+  pingReq: 3,
+  nack: 4,
+  leave: 5,
+  sync: 6,
+  vitals: 7,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** Header flag bits. Unknown bits are rejected (a future field must not be silently misparsed). */
+export const Flag = { updates: 1, extensions: 2, relayed: 4, vitals: 8 } as const;
+const KNOWN_FLAGS = Flag.updates | Flag.extensions | Flag.relayed | Flag.vitals;
+
+/** Membership update kinds. ONLY APPEND. */
+export const UpdateKind = { alive: 0, suspect: 1, failed: 2, left: 3 } as const;
+export type UpdateKind = (typeof UpdateKind)[keyof typeof UpdateKind];
+
+/** Extension types reserved for signed membership (next milestone). Unknown types are kept, not rejected. */
+export const ExtensionType = { signature: 1, publicKeyId: 2 } as const;
+
+/** One piggybacked membership update. `from` is the accuser for `suspect`/`failed`, else undefined. */
+export interface Update {
+  kind: UpdateKind;
+  peer: PeerId;
+  incarnation: number;
+  from: PeerId | undefined;
+}
+
+/** A trailing typed extension (e.g. a signature over the preceding bytes). */
+export interface Extension {
+  type: number;
+  bytes: Uint8Array;
+}
+
+interface Base {
+  /** Per-link sequence number (u16, wraps): acks echo it; gaps reveal loss. */
+  seq: number;
+  updates: readonly Update[];
+  extensions: readonly Extension[];
+}
+/** A decoded or to-be-encoded message. */
+export type Message =
+  | (Base & { type: typeof MessageType.ping })
+  | (Base & {
+      type: typeof MessageType.ack;
+      ackSeq: number;
+      relayed: boolean;
+      vitals: VitalSigns | undefined;
+    })
+  | (Base & { type: typeof MessageType.pingReq; target: PeerId })
+  | (Base & { type: typeof MessageType.nack; ackSeq: number })
+  | (Base & { type: typeof MessageType.leave; incarnation: number })
+  | (Base & { type: typeof MessageType.sync })
+  | (Base & { type: typeof MessageType.vitals; vitals: VitalSigns });
+
+/** Why bytes could not be decoded. */
+export const DecodeErrorCode = {
+  empty: 'empty',
+  unsupportedVersion: 'unsupported-version',
+  unknownType: 'unknown-type',
+  unsupportedFlags: 'unsupported-flags',
+  truncated: 'truncated',
+  varintOverflow: 'varint-overflow',
+  badPeerId: 'bad-peer-id',
+  badLifecycle: 'bad-lifecycle',
+  badUpdateKind: 'bad-update-kind',
+  trailingBytes: 'trailing-bytes',
+} as const;
+export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
+
+/** A typed decode failure. */
+export interface DecodeError {
+  code: DecodeErrorCode;
+}
+
+/** Result of {@link decode}. */
+export type DecodeResult = { ok: true; message: Message } | { ok: false; error: DecodeError };
+
+const LIFECYCLE_CODES: readonly Lifecycle[] = [
+  Lifecycle.visible,
+  Lifecycle.hidden,
+  Lifecycle.frozen,
+  Lifecycle.server,
+];
+const UINT32_MAX = 0xffffffff;
+const UPTIME_MS_MAX = 2 ** 48;
+
+const idCache = new Map<string, Uint8Array>();
+const ID_CACHE_MAX = 16_384;
+
+/** UTF-8 bytes of a peer id (cached). Throws on an id outside 1..64 bytes: ids are validated at the API. */
+export function peerIdBytes(id: PeerId): Uint8Array {
+  let b = idCache.get(id);
+  if (b === undefined) {
+    b = encodeUtf8(id);
+    assert(
+      b.length >= 1 && b.length <= PEER_ID_BYTES_MAX,
+      `peer id must be 1..${PEER_ID_BYTES_MAX} UTF-8 bytes`,
+    );
+    if (idCache.size >= ID_CACHE_MAX) idCache.clear();
+    idCache.set(id, b);
+  }
+  return b;
+}
+
+/** True when `id` is a valid peer id (1..64 UTF-8 bytes). */
+export function isValidPeerId(id: string): boolean {
+  const n = encodeUtf8(id).length;
+  return n >= 1 && n <= PEER_ID_BYTES_MAX;
+}
+
+/** Encoded size of one update (bytes), for the piggyback byte budget. */
+export function updateBytes(u: Update): number {
+  let n = 1 + varintBytes(u.incarnation) + 1 + peerIdBytes(u.peer).length;
+  if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed)
+    n += 1 + peerIdBytes(u.from ?? u.peer).length;
+  return n;
+}
+
+/** Bytes a LEB128 varint of `v` takes. */
+export function varintBytes(v: number): number {
+  let n = 1;
+  let x = v;
+  while (x >= 0x80) {
+    x = Math.floor(x / 0x80);
+    n++;
+  }
+  return n;
+}
+
+const writer = new ByteWriter(2048);
+
+function writeId(w: ByteWriter, id: PeerId): void {
+  const b = peerIdBytes(id);
+  w.u8(b.length);
+  w.bytes(b);
+}
+
+function writeVitals(w: ByteWriter, v: VitalSigns): void {
+  w.varint(Math.min(UINT32_MAX, Math.max(0, Math.round(v.loadMs))));
+  w.varint(Math.min(UPTIME_MS_MAX, Math.max(0, Math.round(v.uptimeMs))));
+  w.u8(LIFECYCLE_CODES.indexOf(v.lifecycle));
+  assert(v.metadata.length <= 255, 'metadata must be ≤ 255 bytes');
+  w.u8(v.metadata.length);
+  w.bytes(v.metadata);
+}
+
+/** Encodes a message. Throws only on programmer errors (invalid ids, > 255 updates or extensions). */
+export function encode(m: Message): Uint8Array {
+  const w = writer.reset();
+  let flags = 0;
+  if (m.updates.length > 0) flags |= Flag.updates;
+  if (m.extensions.length > 0) flags |= Flag.extensions;
+  if (m.type === MessageType.ack) {
+    if (m.relayed) flags |= Flag.relayed;
+    if (m.vitals !== undefined) flags |= Flag.vitals;
+  }
+  w.u8(WIRE_VERSION);
+  w.u8(m.type);
+  w.u8(flags);
+  w.u16(m.seq & 0xffff);
+  switch (m.type) {
+    case MessageType.ack:
+      w.u16(m.ackSeq & 0xffff);
+      if (m.vitals !== undefined) writeVitals(w, m.vitals);
+      break;
+    case MessageType.pingReq:
+      writeId(w, m.target);
+      break;
+    case MessageType.nack:
+      w.u16(m.ackSeq & 0xffff);
+      break;
+    case MessageType.leave:
+      w.varint(m.incarnation);
+      break;
+    case MessageType.vitals:
+      writeVitals(w, m.vitals);
+      break;
+    default:
+      break;
+  }
+  if (m.updates.length > 0) {
+    assert(m.updates.length <= 255, 'at most 255 updates per message');
+    w.u8(m.updates.length);
+    for (const u of m.updates) {
+      w.u8(u.kind);
+      w.varint(u.incarnation);
+      writeId(w, u.peer);
+      if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed) writeId(w, u.from ?? u.peer);
+    }
+  }
+  if (m.extensions.length > 0) {
+    assert(m.extensions.length <= 255, 'at most 255 extensions per message');
+    w.u8(m.extensions.length);
+    for (const e of m.extensions) {
+      w.u8(e.type);
+      w.varint(e.bytes.length);
+      w.bytes(e.bytes);
+    }
+  }
+  return w.finish();
+}
+
+function readId(r: ByteReader): PeerId {
+  const n = r.u8();
+  if (r.error !== undefined) return '';
+  if (n < 1 || n > PEER_ID_BYTES_MAX) {
+    r.fail(DecodeErrorCode.badPeerId);
+    return '';
+  }
+  const s = decodeUtf8(r.bytes(n));
+  if (s === undefined) {
+    if (r.error === undefined) r.fail(DecodeErrorCode.badPeerId);
+    return '';
+  }
+  return s;
+}
+
+function readVitals(r: ByteReader): VitalSigns {
+  const loadMs = r.varint();
+  const uptimeMs = r.varint();
+  const code = r.u8();
+  const lifecycle = LIFECYCLE_CODES[code];
+  if (lifecycle === undefined) r.fail(DecodeErrorCode.badLifecycle);
+  const len = r.u8();
+  const metadata = r.bytes(len).slice();
+  return { loadMs, uptimeMs, lifecycle: lifecycle ?? Lifecycle.visible, metadata };
+}
+
+const NO_UPDATES: readonly Update[] = Object.freeze([]);
+const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
+
+function readUpdates(r: ByteReader): Update[] {
+  const count = r.u8();
+  const out: Update[] = [];
+  for (let i = 0; i < count && r.error === undefined; i++) {
+    const kind = r.u8();
+    if (kind > UpdateKind.left) {
+      r.fail(DecodeErrorCode.badUpdateKind);
+      break;
+    }
+    const incarnation = r.varint();
+    const peer = readId(r);
+    const from = kind === UpdateKind.suspect || kind === UpdateKind.failed ? readId(r) : undefined;
+    out.push({ kind: kind as UpdateKind, peer, incarnation, from });
+  }
+  return out;
+}
+
+function readExtensions(r: ByteReader): Extension[] {
+  const count = r.u8();
+  const out: Extension[] = [];
+  for (let i = 0; i < count && r.error === undefined; i++) {
+    const type = r.u8();
+    const len = r.varint();
+    if (len > r.remaining) {
+      r.fail(DecodeErrorCode.truncated);
+      break;
+    }
+    out.push({ type, bytes: r.bytes(len).slice() });
+  }
+  return out;
+}
+
+/** Decodes untrusted bytes. Never throws: malformed input gives `{ ok: false, error }`. */
+export function decode(bytes: Uint8Array): DecodeResult {
+  if (bytes.length === 0) return { ok: false, error: { code: DecodeErrorCode.empty } };
+  const r = new ByteReader(bytes);
+  const version = r.u8();
+  if (version !== WIRE_VERSION) return { ok: false, error: { code: DecodeErrorCode.unsupportedVersion } };
+  const type = r.u8();
+  const flags = r.u8();
+  const seq = r.u16();
+  if (r.error !== undefined) return { ok: false, error: { code: DecodeErrorCode.truncated } };
+  if ((flags & ~KNOWN_FLAGS) !== 0) return { ok: false, error: { code: DecodeErrorCode.unsupportedFlags } };
+  if (type < MessageType.ping || type > MessageType.vitals) {
+    return { ok: false, error: { code: DecodeErrorCode.unknownType } };
+  }
+  const typeOk = type === MessageType.ack || (flags & (Flag.relayed | Flag.vitals)) === 0;
+  if (!typeOk) return { ok: false, error: { code: DecodeErrorCode.unsupportedFlags } };
+  let message: Message;
+  const base = { seq, updates: NO_UPDATES, extensions: NO_EXTENSIONS };
+  switch (type) {
+    case MessageType.ack: {
+      const ackSeq = r.u16();
+      const vitals = (flags & Flag.vitals) !== 0 ? readVitals(r) : undefined;
+      message = { ...base, type, ackSeq, relayed: (flags & Flag.relayed) !== 0, vitals };
+      break;
+    }
+    case MessageType.pingReq:
+      message = { ...base, type, target: readId(r) };
+      break;
+    case MessageType.nack:
+      message = { ...base, type, ackSeq: r.u16() };
+      break;
+    case MessageType.leave:
+      message = { ...base, type, incarnation: r.varint() };
+      break;
+    case MessageType.vitals:
+      message = { ...base, type, vitals: readVitals(r) };
+      break;
+    case MessageType.ping:
+      message = { ...base, type };
+      break;
+    default:
+      message = { ...base, type: MessageType.sync };
+      break;
+  }
+  if ((flags & Flag.updates) !== 0) message.updates = readUpdates(r);
+  if ((flags & Flag.extensions) !== 0) message.extensions = readExtensions(r);
+  if (r.error !== undefined) return { ok: false, error: { code: r.error as DecodeErrorCode } };
+  if (r.remaining !== 0) return { ok: false, error: { code: DecodeErrorCode.trailingBytes } };
+  return { ok: true, message };
+}

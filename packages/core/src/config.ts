@@ -1,0 +1,235 @@
+/**
+ * Detector configuration: every knob with its unit in the name, its default (the `lan` preset), the
+ * trade-off, and the pure function that turns it into a timeout. `config.test.ts` checks the examples.
+ */
+import { InvalidConfigError } from './errors.js';
+
+/** Detector configuration. Start from a preset: `{ ...presets.lan, probeIntervalMs: 500 }`. */
+export interface DetectorConfig {
+  /**
+   * Initial protocol period (ms): one member is probed per period. Default 1000. Shorter detects
+   * sooner and costs more messages: each peer sends about `2 / probeIntervalMs` probes+acks per ms.
+   * The period then adapts within `[probeIntervalMsMin, probeIntervalMsMax]` (`adaptProtocolPeriodMs`).
+   * Also the time unit of suspicion timeouts (`suspicionTimeoutMsMin`).
+   */
+  probeIntervalMs: number;
+  /** Shortest adaptive period (ms), used on a lossy or jittery network. Default 250. */
+  probeIntervalMsMin: number;
+  /** Longest adaptive period (ms), drifted to on a calm network to save bandwidth. Default 1000. */
+  probeIntervalMsMax: number;
+  /**
+   * Probe timeout bounds (ms). The timeout of a direct probe is `clamp(srtt + k × rttvar, min, max)`
+   * (`probeTimeoutMs`), `max` before the first RTT sample, then × `(1 + localHealthScore)`.
+   * Default [50, 500]: a LAN ack takes < 5 ms, so 50 ms tolerates scheduling hiccups.
+   */
+  probeTimeoutMsMin: number;
+  probeTimeoutMsMax: number;
+  /** `k` in `srtt + k × rttvar` (RFC 6298 uses 4). Default 4. Larger: fewer false timeouts, slower. */
+  probeTimeoutRttVarMult: number;
+  /**
+   * Members asked to probe a target indirectly (ping-req) after a missed direct ack. Default 3
+   * (memberlist). More relays: fewer false suspicions from one bad link, more traffic.
+   * One more is used on a bad network (`indirectChecksFor`).
+   */
+  indirectChecks: number;
+  /**
+   * Suspicion minimum: `suspicionMult × max(1, log10(N)) × probeIntervalMs` (`suspicionTimeoutMsMin`).
+   * Default 4 → 4 s for N ≤ 10 at 1 s. Larger: more time to refute, slower detection.
+   */
+  suspicionMult: number;
+  /**
+   * Suspicion maximum = `suspicionMaxTimeoutMult × minimum` (`suspicionTimeoutMsMax`); the timeout
+   * starts here and shrinks with confirmations (`suspicionTimeoutMs`). Default 6 → 24 s.
+   */
+  suspicionMaxTimeoutMult: number;
+  /** Confirmations after which the suspicion is at its minimum, capped at N − 2. Default 3. */
+  suspicionConfirmations: number;
+  /**
+   * Phi accrual gate: a peer is declared failed only once its suspicion timer expired AND its phi
+   * (`phi`, over gaps between its messages) reached this threshold, but never later than the
+   * no-confirmation maximum. So a peer whose messages are naturally irregular gets up to
+   * `phiTimeoutMs(mean, std, threshold)` of silence. Default 5 (≈ 1e-5 chance a live peer is this quiet).
+   */
+  phiThreshold: number;
+  /** Floor of the inter-arrival standard deviation (ms), so a metronome peer is not over-trusted. Default 200. */
+  phiStdMsMin: number;
+  /** Suspicion patience multiplier for a peer whose last reported lifecycle is `hidden`. Default 3. */
+  hiddenPatienceMult: number;
+  /**
+   * Suspicion patience multiplier for a `frozen` peer (browser froze the tab; it cannot answer but
+   * will resume). It stays `suspected` (UIs show "frozen") this much longer before `failed`. Default 10.
+   */
+  frozenPatienceMult: number;
+  /**
+   * Dissemination: each update is piggybacked `retransmitMult × ceil(log10(N + 1))` times
+   * (`retransmitLimit`). Default 4. Larger: more robust spread, more bytes.
+   */
+  retransmitMult: number;
+  /** Byte budget for piggybacked updates per message. Default 512. */
+  piggybackBytesMax: number;
+  /**
+   * Largest message this detector builds (bytes); lowered to the transport's `maxMessageBytes` by the
+   * runtime. Full-state syncs are chunked to fit. Default 1024 (the transport contract minimum).
+   */
+  messageBytesMax: number;
+  /** Consecutive good probes a `recovering` peer needs before it is `healthy`. Default 3. */
+  recoveryStreakProbes: number;
+  /** Lifeguard local health ceiling: timeouts stretch by up to `1 + max`. Default 8 (memberlist). */
+  localHealthMax: number;
+  /** A timer firing later than this (ms) counts as a local health strike (≤ 1 per period). Default 100. */
+  timerLateMsMax: number;
+  /** Every this many probes the period is re-evaluated (`adaptProtocolPeriodMs`). Default 8. */
+  intervalAdaptEveryProbes: number;
+  /** Loss ratio treated as fully bad by the interval rule. Default 0.1. */
+  lossRatioHigh: number;
+  /** rttvar/srtt treated as fully bad by the interval rule. Default 0.5. */
+  jitterRatioHigh: number;
+  /**
+   * Most members known at once. Beyond it, a new directly linked peer evicts a gossip-only member
+   * (failed or left first, then the longest unchanged); gossip about unknown peers is dropped and
+   * counted (`stats().membersDropped`). Default 1024.
+   */
+  membersMax: number;
+  /** Concurrent indirect probes this peer relays for others; more are nacked. Default 64. */
+  relayJobsMax: number;
+  /** History entries kept per peer, oldest dropped first. Default 1000. */
+  historyPerPeerMax: number;
+  /** Largest application metadata blob on acks (bytes). Default 64. */
+  metadataBytesMax: number;
+  /** Tier thresholds on the healthy percentage. Defaults 90 / 70 / 50. */
+  healthyPercentMin: number;
+  degradedPercentMin: number;
+  criticalPercentMin: number;
+}
+
+const lan: DetectorConfig = {
+  probeIntervalMs: 1000, // memberlist LAN default; detection in a few seconds
+  probeIntervalMsMin: 250, // 4 probes/s/peer is still cheap on a LAN
+  probeIntervalMsMax: 1000, // calm LAN: no reason to probe more often than memberlist does
+  probeTimeoutMsMin: 50, // LAN RTT < 5 ms; 50 ms absorbs GC and scheduling pauses
+  probeTimeoutMsMax: 500, // memberlist LAN probe timeout
+  probeTimeoutRttVarMult: 4, // RFC 6298
+  indirectChecks: 3, // memberlist
+  suspicionMult: 4, // memberlist LAN: 4 s minimum for N ≤ 10
+  suspicionMaxTimeoutMult: 6, // memberlist
+  suspicionConfirmations: 3, // Lifeguard paper's K
+  phiThreshold: 5, // 1e-5 false-positive odds per silence under the normal model
+  phiStdMsMin: 200, // gaps between probes are irregular by design (random round-robin)
+  hiddenPatienceMult: 3, // background tabs run timers at most once a second
+  frozenPatienceMult: 10, // frozen tabs resume when the user comes back
+  retransmitMult: 4, // memberlist
+  piggybackBytesMax: 512, // leaves half of a 1 KiB message for the probe itself
+  messageBytesMax: 1024, // the transport contract's minimum
+  recoveryStreakProbes: 3, // three good probes in a row ≈ one flap-free round
+  localHealthMax: 8, // memberlist AwarenessMaxMultiplier
+  timerLateMsMax: 100, // 10 % of a period
+  intervalAdaptEveryProbes: 8, // enough samples between decisions
+  lossRatioHigh: 0.1, // 10 % loss: probe as fast as allowed
+  jitterRatioHigh: 0.5, // rttvar at half the RTT: very jittery
+  membersMax: 1024, // bounded memory (~1 KiB per member)
+  relayJobsMax: 64, // bounded relay work
+  historyPerPeerMax: 1000, // issue requirement
+  metadataBytesMax: 64, // small app tags only; acks stay small
+  healthyPercentMin: 90,
+  degradedPercentMin: 70,
+  criticalPercentMin: 50,
+};
+
+/**
+ * Named presets. Each differs from `lan` only where its network differs; the reason is on the value.
+ */
+export const presets = {
+  /** A data centre or home LAN: low RTT, rare loss. */
+  lan,
+  /** Peers across the internet: 50–300 ms RTT, bursty loss. */
+  wan: {
+    ...lan,
+    probeIntervalMs: 2000, // RTTs are 100× a LAN's; probing faster mostly measures congestion
+    probeIntervalMsMin: 1000, // even on a bad WAN, one probe per second per peer is plenty
+    probeIntervalMsMax: 5000, // calm WAN: save bandwidth on metered links
+    probeTimeoutMsMin: 200, // above typical intercontinental RTT
+    probeTimeoutMsMax: 3000, // memberlist WAN probe timeout
+    suspicionMult: 6, // memberlist WAN: more time to refute over a slow gossip path
+    phiStdMsMin: 500, // gaps vary more over the internet
+    piggybackBytesMax: 400, // stay under common path MTUs with headers
+  } satisfies DetectorConfig,
+  /** Browser tabs over WebRTC data channels (the default mesh). */
+  browser: {
+    ...lan,
+    probeIntervalMs: 1000, // beats ICE's ~7.6 s "disconnected" by a wide margin
+    probeIntervalMsMin: 500, // tabs share a CPU; faster probing costs battery
+    probeIntervalMsMax: 2000, // calm mesh of idle tabs: save battery
+    probeTimeoutMsMin: 100, // data channel RTT is 0.5–2 ms on loopback but JS event loops stall
+    probeTimeoutMsMax: 800, // still under the 1 s period
+    suspicionMult: 5, // tab event loops stall more than servers: allow time to refute
+    phiStdMsMin: 300, // tab timers are coarse (≥ 4 ms clamps, throttling)
+    timerLateMsMax: 250, // hidden tabs fire timers up to 1 s late; count only real stalls
+    membersMax: 256, // a tab holds a few dozen data channels at most
+    messageBytesMax: 16_384, // SCTP messages above 16 KiB fragment badly across browsers
+    piggybackBytesMax: 1024, // data channels carry larger messages comfortably
+  } satisfies DetectorConfig,
+} as const;
+
+const positive: (keyof DetectorConfig)[] = [
+  'probeIntervalMs',
+  'probeIntervalMsMin',
+  'probeIntervalMsMax',
+  'probeTimeoutMsMin',
+  'probeTimeoutMsMax',
+  'suspicionMult',
+  'suspicionMaxTimeoutMult',
+  'phiThreshold',
+  'phiStdMsMin',
+  'hiddenPatienceMult',
+  'frozenPatienceMult',
+  'retransmitMult',
+  'recoveryStreakProbes',
+  'intervalAdaptEveryProbes',
+  'lossRatioHigh',
+  'jitterRatioHigh',
+  'membersMax',
+  'historyPerPeerMax',
+];
+
+/** Throws {@link InvalidConfigError} when a value is out of range or bounds are inverted. */
+export function validateConfig(c: DetectorConfig): void {
+  for (const key of positive) {
+    const v = c[key];
+    if (!(Number.isFinite(v) && v > 0))
+      throw new InvalidConfigError(`${key} must be a positive number, got ${v}`);
+  }
+  const nonNegative: (keyof DetectorConfig)[] = [
+    'indirectChecks',
+    'suspicionConfirmations',
+    'localHealthMax',
+    'timerLateMsMax',
+    'relayJobsMax',
+    'metadataBytesMax',
+    'probeTimeoutRttVarMult',
+  ];
+  for (const key of nonNegative) {
+    const v = c[key];
+    if (!(Number.isFinite(v) && v >= 0)) throw new InvalidConfigError(`${key} must be ≥ 0, got ${v}`);
+  }
+  if (c.probeIntervalMsMin > c.probeIntervalMsMax)
+    throw new InvalidConfigError('probeIntervalMsMin > probeIntervalMsMax');
+  if (c.probeTimeoutMsMin > c.probeTimeoutMsMax)
+    throw new InvalidConfigError('probeTimeoutMsMin > probeTimeoutMsMax');
+  if (c.messageBytesMax < 256) throw new InvalidConfigError('messageBytesMax must be ≥ 256');
+  if (c.piggybackBytesMax >= c.messageBytesMax)
+    throw new InvalidConfigError('piggybackBytesMax must be < messageBytesMax');
+  if (c.metadataBytesMax > 255) throw new InvalidConfigError('metadataBytesMax must be ≤ 255');
+  if (!(c.healthyPercentMin >= c.degradedPercentMin && c.degradedPercentMin >= c.criticalPercentMin)) {
+    throw new InvalidConfigError('tier thresholds must satisfy healthy ≥ degraded ≥ critical');
+  }
+}
+
+/**
+ * Piggyback retransmissions per update: `retransmitMult × ceil(log10(N + 1))`, where N is the
+ * cluster size (memberlist `retransmitLimit`).
+ *
+ * @example retransmitLimit(4, 9) === 4; retransmitLimit(4, 10) === 8; retransmitLimit(4, 1000) === 16
+ */
+export function retransmitLimit(retransmitMult: number, clusterSize: number): number {
+  return retransmitMult * Math.ceil(Math.log10(clusterSize + 1));
+}

@@ -1,0 +1,1057 @@
+/**
+ * The pulsemesh failure detector: SWIM probing with RTT-derived timeouts and indirect probes,
+ * Lifeguard suspicion and local health, a phi accrual gate, piggybacked dissemination, anti-entropy
+ * sync on join, an adaptive protocol period, vital signs, cluster health and analytics.
+ *
+ * Sans-IO: drive it with `tick(nowMs)`, `receive(from, bytes, nowMs)`, `linkUp`/`linkDown`, and call
+ * `tick` again at `nextDeadlineMs()`. Each call returns what to send and what happened; every event is
+ * also dispatched as a `CustomEvent` (typed by `DetectorEventMap`).
+ */
+import { analyticsReport, peerReport, recordTransition } from './analytics.js';
+import { BroadcastQueue } from './broadcast-queue.js';
+import {
+  HEADER_BYTES,
+  MessageType,
+  UpdateKind,
+  decode,
+  encode,
+  isValidPeerId,
+  updateBytes,
+  type Message,
+  type Update,
+} from './codec.js';
+import { retransmitLimit, validateConfig, type DetectorConfig } from './config.js';
+import { assert } from './errors.js';
+import { clusterHealth, isMinorityPartition } from './health.js';
+import { adaptProtocolPeriodMs, indirectChecksFor, networkBadness } from './interval.js';
+import {
+  LocalHealthCause,
+  applyLocalHealthDelta,
+  probeOutcomeDelta,
+  scaleByLocalHealth,
+} from './local-health.js';
+import { Member } from './member.js';
+import type { MeshView } from './mesh-view.js';
+import { arrivalStdMs, phi, phiTimeoutMs, updateArrival } from './phi.js';
+import { randomInt, shuffle, type Random } from './random.js';
+import { probeTimeoutMs, updateRtt } from './rtt.js';
+import { newStats, type DetectorStats } from './stats.js';
+import {
+  failAtMs,
+  lifecyclePatience,
+  suspicionConfirmationsExpected,
+  suspicionTimeoutMs,
+  suspicionTimeoutMsMax,
+  suspicionTimeoutMsMin,
+} from './suspicion.js';
+import {
+  Lifecycle,
+  type AnalyticsReport,
+  type ClusterHealth,
+  type DetectorEvent,
+  type DetectorEventMap,
+  type HealthTier,
+  type HistoryEntry,
+  type PeerId,
+  type PeerSnapshot,
+  type PeerState,
+  type StepResult,
+  type VitalSigns,
+} from './types.js';
+
+/** Options of the {@link Detector} constructor. */
+export interface DetectorOptions {
+  /** This peer's id (1..64 UTF-8 bytes). */
+  id: PeerId;
+  /** A preset, possibly with overrides: `{ ...presets.lan, probeIntervalMs: 500 }`. */
+  config: DetectorConfig;
+  /** Seeded randomness (`seededRandom(seed)` in tests and the simulator; `createRandom()` at runtime). */
+  random: Random;
+  /** Current time on the driver's clock (ms). */
+  nowMs: number;
+  /** Starting incarnation (default 0); a restarted peer may resume a persisted one. */
+  incarnation?: number;
+}
+
+interface RelayJob {
+  requester: PeerId;
+  reqSeq: number;
+  target: Member;
+  pingSeq: number;
+  deadlineMs: number;
+}
+
+const Phase = { idle: 0, direct: 1, indirect: 2 } as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+const LOSS_ALPHA = 1 / 16;
+const BODY_RESERVE_BYTES = 96;
+
+/** See the module comment. Implements {@link MeshView}. */
+export class Detector extends EventTarget implements MeshView {
+  readonly localId: PeerId;
+  private readonly config: DetectorConfig;
+  private readonly random: Random;
+  private now: number;
+  private readonly startedMs: number;
+  private incarnation: number;
+  private lifecycle: Lifecycle = Lifecycle.visible;
+  private loadMs = 0;
+  private metadata: Uint8Array = new Uint8Array(0);
+  private hasLeft = false;
+  private messageBytesMax: number;
+
+  private readonly members = new Map<PeerId, Member>();
+  private readonly probeList: Member[] = [];
+  private probeIndex = 0;
+  private readonly linked: Member[] = [];
+  private readonly suspected = new Set<Member>();
+  private readonly recoveringTimed = new Set<Member>();
+  private readonly relayJobs: RelayJob[] = [];
+  private readonly queue = new BroadcastQueue();
+  private readonly counts: Record<PeerState, number> = {
+    healthy: 1,
+    suspected: 0,
+    failed: 0,
+    recovering: 0,
+    left: 0,
+  };
+  private tier: HealthTier;
+  private periodMs: number;
+  private badness = 0;
+  private score = 0;
+  private lastLateStrikeMs = -Infinity;
+  private probesSinceAdapt = 0;
+  private readonly localHistory: HistoryEntry[] = [];
+  private readonly counters: DetectorStats = newStats();
+  private readonly listened = new Set<string>();
+  private step: StepResult = { sends: [], events: [] };
+
+  private phase: Phase = Phase.idle;
+  private target: Member | null = null;
+  private targetSeq = 0;
+  private probeSentMs = 0;
+  private directDeadlineMs = 0;
+  private indirectDeadlineMs = 0;
+  private relays: Member[] = [];
+  private relaySeqs: number[] = [];
+  private nacks = 0;
+  private nextProbeMs = Infinity;
+
+  constructor(options: DetectorOptions) {
+    super();
+    assert(isValidPeerId(options.id), 'id must be 1..64 UTF-8 bytes');
+    validateConfig(options.config);
+    this.localId = options.id;
+    this.config = { ...options.config };
+    this.random = options.random;
+    this.now = options.nowMs;
+    this.startedMs = options.nowMs;
+    this.incarnation = options.incarnation ?? 0;
+    this.messageBytesMax = this.config.messageBytesMax;
+    this.periodMs = Math.min(
+      this.config.probeIntervalMsMax,
+      Math.max(this.config.probeIntervalMsMin, this.config.probeIntervalMs),
+    );
+    this.tier = clusterHealth(this.counts, this.config).tier;
+  }
+
+  // ---- driving -------------------------------------------------------------------------------
+
+  /** The transport has a direct link to `peer`: it becomes a member and a direct probe target; both sides exchange full state. */
+  linkUp(peer: PeerId, nowMs: number): StepResult {
+    assert(isValidPeerId(peer) && peer !== this.localId, `invalid peer id for linkUp: ${peer}`);
+    this.begin(nowMs);
+    if (this.hasLeft) return this.end();
+    const m = this.members.get(peer) ?? this.addMember(peer, true);
+    if (m !== undefined) {
+      if (!m.linked) {
+        m.linked = true;
+        this.linked.push(m);
+      }
+      if (m.state !== 'left') this.enrollProbe(m);
+      if (m.state === 'failed') this.setState(m, 'recovering', 'link-up');
+      if (this.nextProbeMs === Infinity)
+        this.nextProbeMs = this.now + Math.floor(this.random.next() * this.periodMs);
+      this.sendSync(m);
+    }
+    return this.end();
+  }
+
+  /** `peer` is no longer directly reachable; it stays a member, probed indirectly until failed or left. */
+  linkDown(peer: PeerId, nowMs: number): StepResult {
+    this.begin(nowMs);
+    const m = this.members.get(peer);
+    if (m !== undefined && m.linked) {
+      m.linked = false;
+      const i = this.linked.indexOf(m);
+      if (i >= 0) this.linked.splice(i, 1);
+      if (m.state === 'failed' || m.state === 'left') m.probed = false;
+    }
+    return this.end();
+  }
+
+  /** Runs every timer due at `nowMs`. */
+  tick(nowMs: number): StepResult {
+    this.begin(nowMs);
+    if (this.hasLeft) return this.end();
+    for (let guard = 0; guard < 8; guard++) {
+      if (this.phase === Phase.direct && this.now >= this.directDeadlineMs) this.startIndirect();
+      else if (this.phase === Phase.indirect && this.now >= this.indirectDeadlineMs) this.finishProbe(false);
+      else if (this.phase === Phase.idle && this.now >= this.nextProbeMs) this.startProbe();
+      else break;
+    }
+    for (const m of this.suspected) if (this.now >= m.suspicionDeadlineMs) this.suspicionExpired(m);
+    for (const m of this.recoveringTimed) {
+      if (this.now >= m.recoveryDeadlineMs) this.setState(m, 'healthy', 'recovery-time');
+    }
+    for (let i = this.relayJobs.length - 1; i >= 0; i--) {
+      const job = this.relayJobs[i] as RelayJob;
+      if (this.now < job.deadlineMs) continue;
+      this.relayJobs.splice(i, 1);
+      this.sendTo(job.requester, {
+        type: MessageType.nack,
+        seq: 0,
+        ackSeq: job.reqSeq,
+        updates: [],
+        extensions: [],
+      });
+    }
+    return this.end();
+  }
+
+  /** Handles bytes from `from`. Never throws on bad bytes: counts them and emits `decode-error`. */
+  receive(from: PeerId, bytes: Uint8Array, nowMs: number): StepResult {
+    this.begin(nowMs);
+    this.counters.messagesReceived += 1;
+    this.counters.bytesReceived += bytes.length;
+    if (this.hasLeft) return this.end();
+    const result = decode(bytes);
+    if (!result.ok) {
+      this.counters.decodeErrors += 1;
+      this.emit('decode-error', { peer: from, error: result.error.code, atMs: this.now });
+      return this.end();
+    }
+    const msg = result.message;
+    const m = this.members.get(from);
+    if (m === undefined) this.counters.messagesFromUnknown += 1;
+    else this.heardFrom(m, msg.seq, bytes.length, msg.type);
+    this.counters.updatesReceived += msg.updates.length;
+    for (const u of msg.updates) this.applyUpdate(u, from);
+    this.handleBody(from, m, msg);
+    return this.end();
+  }
+
+  /** Graceful leave: tells every linked peer (and gossip); afterwards the detector is inert. */
+  leave(nowMs: number): StepResult {
+    this.begin(nowMs);
+    if (this.hasLeft) return this.end();
+    this.queue.push({
+      kind: UpdateKind.left,
+      peer: this.localId,
+      incarnation: this.incarnation,
+      from: undefined,
+    });
+    for (const m of this.linked) {
+      this.sendMember(
+        m,
+        { type: MessageType.leave, seq: 0, incarnation: this.incarnation, updates: [], extensions: [] },
+        true,
+      );
+    }
+    this.hasLeft = true;
+    return this.end();
+  }
+
+  /** When `tick` must next be called (ms; `Infinity` when nothing is scheduled). */
+  nextDeadlineMs(): number {
+    if (this.hasLeft) return Infinity;
+    let t =
+      this.phase === Phase.idle
+        ? this.nextProbeMs
+        : this.phase === Phase.direct
+          ? this.directDeadlineMs
+          : this.indirectDeadlineMs;
+    for (const m of this.suspected) t = Math.min(t, m.suspicionDeadlineMs);
+    for (const m of this.recoveringTimed) t = Math.min(t, m.recoveryDeadlineMs);
+    for (const j of this.relayJobs) t = Math.min(t, j.deadlineMs);
+    return t;
+  }
+
+  /** Sets this peer's lifecycle; on a change, pushes vital signs to every linked peer (deliver the sends). */
+  setLifecycle(lifecycle: Lifecycle, nowMs: number): StepResult {
+    this.begin(nowMs);
+    if (lifecycle !== this.lifecycle && !this.hasLeft) {
+      this.lifecycle = lifecycle;
+      for (const m of this.linked) {
+        this.sendMember(
+          m,
+          { type: MessageType.vitals, seq: 0, vitals: this.vitals(), updates: [], extensions: [] },
+          true,
+        );
+      }
+    }
+    this.lifecycle = lifecycle;
+    return this.end();
+  }
+
+  /** Sets the load reported on acks (ms of event-loop lag, as measured by the runtime). */
+  setLoad(loadMs: number): void {
+    this.loadMs = Math.max(0, loadMs);
+  }
+
+  /** Sets the application metadata carried on acks. Throws when longer than `metadataBytesMax`. */
+  setMetadata(bytes: Uint8Array): void {
+    assert(
+      bytes.length <= this.config.metadataBytesMax,
+      `metadata exceeds metadataBytesMax (${this.config.metadataBytesMax})`,
+    );
+    this.metadata = bytes.slice();
+  }
+
+  /** The runtime's timer fired `lateMs` late; a late timer (> `timerLateMsMax`) raises local health (≤ once per period). */
+  reportTimerLateness(lateMs: number, nowMs: number): StepResult {
+    this.begin(nowMs);
+    if (lateMs > this.config.timerLateMsMax && this.now - this.lastLateStrikeMs >= this.periodMs) {
+      this.lastLateStrikeMs = this.now;
+      this.counters.lateTimers += 1;
+      this.adjustScore(LocalHealthCause.timerLate);
+    }
+    return this.end();
+  }
+
+  /** Lowers the largest message built to the transport's limit (the runtime calls this). */
+  limitMessageBytes(maxBytes: number): void {
+    assert(maxBytes >= 256, 'transport maxMessageBytes must be ≥ 256');
+    this.messageBytesMax = Math.min(this.config.messageBytesMax, maxBytes);
+  }
+
+  // ---- views -----------------------------------------------------------------------------------
+
+  /** Every known peer except the local one. */
+  peers(): PeerSnapshot[] {
+    const out: PeerSnapshot[] = [];
+    for (const m of this.members.values()) out.push(this.snapshot(m));
+    return out;
+  }
+
+  /** One peer's snapshot, or undefined when unknown. */
+  peer(id: PeerId): PeerSnapshot | undefined {
+    const m = this.members.get(id);
+    return m === undefined ? undefined : this.snapshot(m);
+  }
+
+  /** Peers a load balancer may route to: `healthy` only (not recovering, suspected, failed or left). */
+  routable(): PeerId[] {
+    const out: PeerId[] = [];
+    for (const m of this.members.values()) if (m.state === 'healthy') out.push(m.id);
+    return out;
+  }
+
+  health(): ClusterHealth {
+    return clusterHealth(this.counts, this.config);
+  }
+
+  localHealthScore(): number {
+    return this.score;
+  }
+
+  /** The adaptive protocol period (ms), before local-health stretching. */
+  protocolPeriodMs(): number {
+    return this.periodMs;
+  }
+
+  /** The period actually used between probes: `protocolPeriodMs() × (1 + localHealthScore())`. */
+  effectiveProtocolPeriodMs(): number {
+    return scaleByLocalHealth(this.periodMs, this.score);
+  }
+
+  /** This peer's incarnation (raised to refute suspicions). */
+  localIncarnation(): number {
+    return this.incarnation;
+  }
+
+  /** When the current suspicion of `peer` turns into `failed` (ms), if suspected. */
+  suspicionDeadlineMs(peer: PeerId): number | undefined {
+    const m = this.members.get(peer);
+    return m !== undefined && m.state === 'suspected' ? m.suspicionDeadlineMs : undefined;
+  }
+
+  history(peer?: PeerId): readonly HistoryEntry[] {
+    if (peer !== undefined)
+      return peer === this.localId ? this.localHistory : (this.members.get(peer)?.history ?? []);
+    const all: HistoryEntry[] = [...this.localHistory];
+    for (const m of this.members.values()) all.push(...m.history);
+    return all.sort((a, b) => a.atMs - b.atMs);
+  }
+
+  analytics(): AnalyticsReport {
+    const reports = [...this.members.values()].map((m) => peerReport(m.id, m.outages, this.now));
+    return analyticsReport(reports, this.now);
+  }
+
+  nowMs(): number {
+    return this.now;
+  }
+
+  /** Counters since construction. */
+  stats(): DetectorStats {
+    return { ...this.counters, members: this.members.size, queuedUpdates: this.queue.size };
+  }
+
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: unknown,
+  ): void {
+    this.listened.add(type);
+    super.addEventListener(type, listener, options);
+  }
+
+  // ---- step bookkeeping ------------------------------------------------------------------------
+
+  private begin(nowMs: number): void {
+    this.now = Math.max(this.now, nowMs);
+    this.step = { sends: [], events: [] };
+  }
+
+  private end(): StepResult {
+    const h = clusterHealth(this.counts, this.config);
+    if (h.tier !== this.tier) {
+      const from = this.tier;
+      this.tier = h.tier;
+      this.emit('health-change', { from, to: h.tier, health: h, atMs: this.now });
+    }
+    const result = this.step;
+    for (const e of result.events) {
+      if (this.listened.has(e.type)) this.dispatchEvent(new CustomEvent(e.type, { detail: e.detail }));
+    }
+    return result;
+  }
+
+  private emit<K extends keyof DetectorEventMap>(type: K, detail: DetectorEventMap[K]): void {
+    this.step.events.push({ type, detail } as DetectorEvent);
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  private piggybackBudget(): number {
+    return Math.min(
+      this.config.piggybackBytesMax,
+      this.messageBytesMax - BODY_RESERVE_BYTES - this.config.metadataBytesMax,
+    );
+  }
+
+  private clusterSize(): number {
+    return this.counts.healthy + this.counts.suspected + this.counts.recovering + this.counts.failed;
+  }
+
+  /** Sends to a member (per-link sequence numbers, byte counts); returns the sequence number used. */
+  private sendMember(m: Member, msg: Message, piggyback: boolean): number {
+    m.sendSeq = (m.sendSeq + 1) & 0xffff;
+    msg.seq = m.sendSeq;
+    const n = this.sendTo(m.id, msg, piggyback);
+    m.bytesSent += n;
+    return msg.seq;
+  }
+
+  private sendTo(to: PeerId, msg: Message, piggyback = true): number {
+    if (piggyback && this.queue.size > 0) {
+      msg.updates = this.queue.take(
+        to,
+        this.piggybackBudget(),
+        retransmitLimit(this.config.retransmitMult, this.clusterSize()),
+      );
+      this.counters.updatesSent += msg.updates.length;
+    }
+    const bytes = encode(msg);
+    assert(bytes.length <= this.messageBytesMax, `message of ${bytes.length} bytes exceeds messageBytesMax`);
+    this.step.sends.push({ to, bytes });
+    this.counters.messagesSent += 1;
+    this.counters.bytesSent += bytes.length;
+    return bytes.length;
+  }
+
+  private vitals(): VitalSigns {
+    return {
+      loadMs: this.loadMs,
+      uptimeMs: this.now - this.startedMs,
+      lifecycle: this.lifecycle,
+      metadata: this.metadata,
+    };
+  }
+
+  private updateFor(m: Member): Update {
+    switch (m.state) {
+      case 'suspected':
+        return {
+          kind: UpdateKind.suspect,
+          peer: m.id,
+          incarnation: m.incarnation,
+          from: m.suspectors?.[0] ?? this.localId,
+        };
+      case 'failed':
+        return { kind: UpdateKind.failed, peer: m.id, incarnation: m.incarnation, from: this.localId };
+      case 'left':
+        return { kind: UpdateKind.left, peer: m.id, incarnation: m.incarnation, from: undefined };
+      default:
+        return { kind: UpdateKind.alive, peer: m.id, incarnation: m.incarnation, from: undefined };
+    }
+  }
+
+  /** Anti-entropy: the whole member table (and this peer), chunked to fit `messageBytesMax`. */
+  private sendSync(to: Member): void {
+    const budget = this.messageBytesMax - HEADER_BYTES - 1 - 8;
+    let chunk: Update[] = [
+      { kind: UpdateKind.alive, peer: this.localId, incarnation: this.incarnation, from: undefined },
+    ];
+    let used = updateBytes(chunk[0] as Update);
+    const flush = (): void => {
+      this.sendMember(to, { type: MessageType.sync, seq: 0, updates: chunk, extensions: [] }, false);
+      this.counters.syncMessagesSent += 1;
+    };
+    for (const m of this.members.values()) {
+      if (m === to) continue;
+      const u = this.updateFor(m);
+      const n = updateBytes(u);
+      if (used + n > budget || chunk.length >= 255) {
+        flush();
+        chunk = [];
+        used = 0;
+      }
+      chunk.push(u);
+      used += n;
+    }
+    if (chunk.length > 0) flush();
+  }
+
+  // ---- probing ---------------------------------------------------------------------------------
+
+  private enrollProbe(m: Member): void {
+    m.probed = true;
+    if (m.inProbeList) return;
+    m.inProbeList = true;
+    const i = randomInt(this.random, this.probeList.length + 1);
+    this.probeList.splice(i, 0, m);
+    if (i < this.probeIndex) this.probeIndex += 1;
+  }
+
+  private eligible(m: Member): boolean {
+    return !m.evicted && m.probed && m.state !== 'left' && (m.linked || m.state !== 'failed');
+  }
+
+  /** Round-robin over a shuffled list, reshuffled each round: every member is probed once per round. */
+  private nextTarget(): Member | null {
+    for (let guard = 0; guard <= this.probeList.length + 1; guard++) {
+      if (this.probeIndex >= this.probeList.length) {
+        let w = 0;
+        for (const m of this.probeList) {
+          if (this.eligible(m)) this.probeList[w++] = m;
+          else m.inProbeList = false;
+        }
+        this.probeList.length = w;
+        shuffle(this.random, this.probeList);
+        this.probeIndex = 0;
+        if (w === 0) return null;
+      }
+      const m = this.probeList[this.probeIndex++] as Member;
+      if (this.eligible(m)) return m;
+    }
+    return null;
+  }
+
+  private probeTimeoutFor(m: Member): number {
+    const c = this.config;
+    return scaleByLocalHealth(
+      probeTimeoutMs(
+        m.srttMs,
+        m.rttVarMs,
+        c.probeTimeoutRttVarMult,
+        c.probeTimeoutMsMin,
+        c.probeTimeoutMsMax,
+      ),
+      this.score,
+    );
+  }
+
+  private startProbe(): void {
+    this.nextProbeMs = this.now + this.effectiveProtocolPeriodMs();
+    this.probesSinceAdapt += 1;
+    if (this.probesSinceAdapt >= this.config.intervalAdaptEveryProbes) this.adaptInterval();
+    const t = this.nextTarget();
+    if (t === null) return;
+    this.target = t;
+    this.relays = [];
+    this.relaySeqs = [];
+    this.nacks = 0;
+    this.probeSentMs = this.now;
+    this.phase = Phase.direct;
+    if (t.linked) {
+      this.targetSeq = this.sendMember(
+        t,
+        { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
+        true,
+      );
+      this.counters.probesSent += 1;
+      this.directDeadlineMs = this.now + this.probeTimeoutFor(t);
+    } else {
+      this.targetSeq = -1;
+      this.directDeadlineMs = this.now;
+    }
+  }
+
+  private startIndirect(): void {
+    const t = this.target as Member;
+    if (t.linked) t.loss = t.loss * (1 - LOSS_ALPHA) + LOSS_ALPHA;
+    if (t.state === 'failed') {
+      this.phase = Phase.idle;
+      this.target = null;
+      return;
+    }
+    const candidates = this.linked.filter((m) => m !== t && m.state === 'healthy');
+    const k = Math.min(candidates.length, indirectChecksFor(this.config.indirectChecks, this.badness));
+    let wait = t.linked ? this.probeTimeoutFor(t) : 0;
+    for (let i = 0; i < k; i++) {
+      const j = i + randomInt(this.random, candidates.length - i);
+      const relay = candidates[j] as Member;
+      candidates[j] = candidates[i] as Member;
+      const seq = this.sendMember(
+        relay,
+        { type: MessageType.pingReq, seq: 0, target: t.id, updates: [], extensions: [] },
+        true,
+      );
+      this.relays.push(relay);
+      this.relaySeqs.push(seq);
+      this.counters.indirectProbesSent += 1;
+      wait = Math.max(wait, this.probeTimeoutFor(relay) + this.probeTimeoutFor(t));
+    }
+    this.phase = Phase.indirect;
+    this.indirectDeadlineMs = this.now + wait;
+  }
+
+  private finishProbe(succeeded: boolean): void {
+    const t = this.target as Member;
+    this.phase = Phase.idle;
+    this.target = null;
+    this.adjustScore(probeOutcomeDelta(succeeded, this.relays.length, this.nacks));
+    if (succeeded) {
+      if (t.state === 'recovering' && (t.goodStreak += 1) >= this.config.recoveryStreakProbes) {
+        this.setState(t, 'healthy', 'recovery-streak');
+      }
+      return;
+    }
+    this.counters.probesFailed += 1;
+    if (t.evicted) return;
+    if (t.state === 'healthy' || t.state === 'recovering') {
+      this.counters.suspicionsRaised += 1;
+      this.startSuspicion(t, this.localId, 'probe-failed');
+      this.queue.push(this.updateFor(t));
+    } else if (t.state === 'suspected' && t.suspectors !== null && !t.suspectors.includes(this.localId)) {
+      t.suspectors.push(this.localId);
+      this.armSuspicion(t);
+      this.queue.push({
+        kind: UpdateKind.suspect,
+        peer: t.id,
+        incarnation: t.incarnation,
+        from: this.localId,
+      });
+    }
+  }
+
+  private adaptInterval(): void {
+    this.probesSinceAdapt = 0;
+    let loss = 0;
+    let jitter = 0;
+    let n = 0;
+    for (const m of this.linked) {
+      if (Number.isNaN(m.srttMs)) continue;
+      loss += m.loss;
+      jitter += m.srttMs > 0 ? m.rttVarMs / m.srttMs : 0;
+      n += 1;
+    }
+    if (n === 0) return;
+    const c = this.config;
+    this.badness = networkBadness(loss / n, jitter / n, c.lossRatioHigh, c.jitterRatioHigh);
+    const next = adaptProtocolPeriodMs({
+      currentMs: this.periodMs,
+      minMs: c.probeIntervalMsMin,
+      maxMs: c.probeIntervalMsMax,
+      loss: loss / n,
+      jitterRatio: jitter / n,
+      lossRatioHigh: c.lossRatioHigh,
+      jitterRatioHigh: c.jitterRatioHigh,
+    });
+    if (next === this.periodMs) return;
+    const reason = `loss=${(loss / n).toFixed(3)} jitter=${(jitter / n).toFixed(3)}`;
+    this.emit('interval-change', { fromMs: this.periodMs, toMs: next, reason, atMs: this.now });
+    this.localHistory.push({ atMs: this.now, peer: this.localId, kind: 'interval-change', reason });
+    if (this.localHistory.length > this.config.historyPerPeerMax) this.localHistory.shift();
+    this.periodMs = next;
+  }
+
+  private adjustScore(delta: number): void {
+    const next = applyLocalHealthDelta(this.score, delta, this.config.localHealthMax);
+    if (next === this.score) return;
+    this.score = next;
+    this.emit('local-health-change', { score: next, atMs: this.now });
+  }
+
+  // ---- receiving -------------------------------------------------------------------------------
+
+  private heardFrom(m: Member, seq: number, bytes: number, type: number): void {
+    m.bytesReceived += bytes;
+    if (m.recvSeq >= 0) {
+      const gap = (seq - m.recvSeq - 1) & 0xffff;
+      if (gap < 0x8000) {
+        for (let i = 0; i < Math.min(gap, 16); i++) m.loss = m.loss * (1 - LOSS_ALPHA) + LOSS_ALPHA;
+        m.loss *= 1 - LOSS_ALPHA;
+        m.recvSeq = seq;
+      }
+    } else m.recvSeq = seq;
+    if (!Number.isNaN(m.lastHeardMs)) {
+      const gapMs = this.now - m.lastHeardMs;
+      if (gapMs < this.config.probeIntervalMsMin / 2) return;
+      updateArrival(m, gapMs);
+    }
+    m.lastHeardMs = this.now;
+    if (m.state === 'failed' && type !== MessageType.leave) this.setState(m, 'recovering', 'heard-from');
+  }
+
+  private handleBody(from: PeerId, m: Member | undefined, msg: Message): void {
+    switch (msg.type) {
+      case MessageType.ping: {
+        const ack: Message = {
+          type: MessageType.ack,
+          seq: 0,
+          ackSeq: msg.seq,
+          relayed: false,
+          vitals: this.vitals(),
+          updates: [],
+          extensions: [],
+        };
+        if (m !== undefined) this.sendMember(m, ack, true);
+        else this.sendTo(from, ack);
+        return;
+      }
+      case MessageType.ack:
+        if (m !== undefined && msg.vitals !== undefined) m.vitals = msg.vitals;
+        this.handleAck(from, m, msg.ackSeq, msg.relayed);
+        return;
+      case MessageType.pingReq:
+        this.handlePingReq(from, m, msg.seq, msg.target);
+        return;
+      case MessageType.nack:
+        if (this.phase === Phase.indirect) {
+          for (let i = 0; i < this.relays.length; i++) {
+            if (this.relays[i]?.id === from && this.relaySeqs[i] === msg.ackSeq) this.nacks += 1;
+          }
+        }
+        this.counters.nacksReceived += 1;
+        return;
+      case MessageType.leave:
+        if (m !== undefined && msg.incarnation >= m.incarnation && m.state !== 'left') {
+          m.incarnation = msg.incarnation;
+          this.setState(m, 'left', 'graceful-leave');
+          this.queue.push(this.updateFor(m));
+        }
+        return;
+      case MessageType.vitals:
+        if (m !== undefined) m.vitals = msg.vitals;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private handleAck(from: PeerId, m: Member | undefined, ackSeq: number, relayed: boolean): void {
+    this.counters.acksReceived += 1;
+    const t = this.target;
+    if (this.phase !== Phase.idle && t !== null && m === t && !relayed && ackSeq === this.targetSeq) {
+      this.rttSample(t, this.now - this.probeSentMs);
+      this.finishProbe(true);
+      return;
+    }
+    if (this.phase === Phase.indirect && relayed) {
+      for (let i = 0; i < this.relays.length; i++) {
+        if (this.relays[i]?.id === from && this.relaySeqs[i] === ackSeq) {
+          this.finishProbe(true);
+          return;
+        }
+      }
+    }
+    if (!relayed && m !== undefined) {
+      for (let i = 0; i < this.relayJobs.length; i++) {
+        const job = this.relayJobs[i] as RelayJob;
+        if (job.target !== m || job.pingSeq !== ackSeq) continue;
+        this.relayJobs.splice(i, 1);
+        const fwd: Message = {
+          type: MessageType.ack,
+          seq: 0,
+          ackSeq: job.reqSeq,
+          relayed: true,
+          vitals: undefined,
+          updates: [],
+          extensions: [],
+        };
+        const requester = this.members.get(job.requester);
+        if (requester !== undefined) this.sendMember(requester, fwd, true);
+        else this.sendTo(job.requester, fwd);
+        return;
+      }
+    }
+    this.counters.unmatchedAcks += 1;
+  }
+
+  private handlePingReq(from: PeerId, m: Member | undefined, reqSeq: number, targetId: PeerId): void {
+    const reply = (type: 'ack' | 'nack'): void => {
+      const msg: Message =
+        type === 'ack'
+          ? {
+              type: MessageType.ack,
+              seq: 0,
+              ackSeq: reqSeq,
+              relayed: true,
+              vitals: undefined,
+              updates: [],
+              extensions: [],
+            }
+          : { type: MessageType.nack, seq: 0, ackSeq: reqSeq, updates: [], extensions: [] };
+      if (m !== undefined) this.sendMember(m, msg, true);
+      else this.sendTo(from, msg);
+    };
+    if (targetId === this.localId) return reply('ack');
+    const target = this.members.get(targetId);
+    if (target === undefined || !target.linked) return reply('nack');
+    if (this.relayJobs.length >= this.config.relayJobsMax) {
+      this.counters.relayJobsDropped += 1;
+      return reply('nack');
+    }
+    const pingSeq = this.sendMember(
+      target,
+      { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
+      true,
+    );
+    this.relayJobs.push({
+      requester: from,
+      reqSeq,
+      target,
+      pingSeq,
+      deadlineMs: this.now + this.probeTimeoutFor(target),
+    });
+  }
+
+  private rttSample(m: Member, ms: number): void {
+    updateRtt(m, ms);
+    m.addRttSample(ms);
+    m.loss *= 1 - LOSS_ALPHA;
+  }
+
+  // ---- membership ------------------------------------------------------------------------------
+
+  private addMember(id: PeerId, direct: boolean): Member | undefined {
+    if (this.members.size >= this.config.membersMax && !this.evictOne(direct)) {
+      this.counters.membersDropped += 1;
+      return undefined;
+    }
+    const m = new Member(id, this.now);
+    this.members.set(id, m);
+    this.counts.healthy += 1;
+    m.record({ atMs: this.now, peer: id, kind: 'join' }, this.config.historyPerPeerMax);
+    this.emit('join', { peer: id, atMs: this.now });
+    return m;
+  }
+
+  /** Frees a slot: a gossip-only failed/left member first, then (for a direct link) the longest-unchanged gossip-only one. */
+  private evictOne(direct: boolean): boolean {
+    let victim: Member | undefined;
+    let fallback: Member | undefined;
+    for (const m of this.members.values()) {
+      if (m.linked) continue;
+      if (
+        (m.state === 'failed' || m.state === 'left') &&
+        (victim === undefined || m.sinceMs < victim.sinceMs)
+      )
+        victim = m;
+      if (direct && m !== this.target && (fallback === undefined || m.sinceMs < fallback.sinceMs))
+        fallback = m;
+    }
+    const v = victim ?? fallback;
+    if (v === undefined || v === this.target) return false;
+    this.members.delete(v.id);
+    this.counts[v.state] -= 1;
+    this.suspected.delete(v);
+    this.recoveringTimed.delete(v);
+    this.queue.drop(v.id);
+    v.evicted = true;
+    v.probed = false;
+    this.counters.membersEvicted += 1;
+    return true;
+  }
+
+  private applyUpdate(u: Update, sender: PeerId): void {
+    if (u.peer === this.localId) {
+      this.applySelf(u);
+      return;
+    }
+    const m = this.members.get(u.peer);
+    if (m === undefined) {
+      if (u.kind !== UpdateKind.alive) return;
+      const added = this.addMember(u.peer, false);
+      if (added === undefined) return;
+      added.incarnation = u.incarnation;
+      this.queue.push(u);
+      return;
+    }
+    switch (u.kind) {
+      case UpdateKind.alive:
+        if (u.incarnation <= m.incarnation) return;
+        m.incarnation = u.incarnation;
+        if (m.state === 'suspected') this.setState(m, 'healthy', 'refuted');
+        else if (m.state === 'failed') this.setState(m, 'recovering', 'alive-gossip');
+        else if (m.state === 'left') {
+          this.setState(m, 'healthy', 'rejoined');
+          this.emit('join', { peer: m.id, atMs: this.now });
+        }
+        break;
+      case UpdateKind.suspect: {
+        if (m.state === 'left' || u.incarnation < m.incarnation) return;
+        if (m.state === 'failed' && u.incarnation <= m.incarnation) return;
+        const accuser = u.from ?? sender;
+        if (m.state === 'suspected' && u.incarnation === m.incarnation) {
+          if (m.suspectors === null || m.suspectors.includes(accuser)) return;
+          m.suspectors.push(accuser);
+          this.armSuspicion(m);
+          break;
+        }
+        m.incarnation = u.incarnation;
+        this.startSuspicion(m, accuser, 'gossip-suspect');
+        break;
+      }
+      case UpdateKind.failed:
+        if (m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
+        m.incarnation = u.incarnation;
+        this.setState(m, 'failed', 'gossip-failed');
+        break;
+      default:
+        if (m.state === 'left' || u.incarnation < m.incarnation) return;
+        m.incarnation = u.incarnation;
+        this.setState(m, 'left', 'gossip-leave');
+        this.emit('leave', { peer: m.id, atMs: this.now });
+        break;
+    }
+    this.queue.push(u);
+  }
+
+  /** Gossip about this peer: refute suspicion/failure/leave by raising the incarnation. */
+  private applySelf(u: Update): void {
+    if (this.hasLeft) return;
+    if (u.kind === UpdateKind.alive) {
+      if (u.incarnation <= this.incarnation) return;
+      this.incarnation = u.incarnation + 1;
+    } else {
+      if (u.incarnation < this.incarnation) return;
+      this.incarnation = u.incarnation + 1;
+      this.counters.refutations += 1;
+      this.adjustScore(LocalHealthCause.refutedSuspicion);
+    }
+    this.queue.push({
+      kind: UpdateKind.alive,
+      peer: this.localId,
+      incarnation: this.incarnation,
+      from: undefined,
+    });
+  }
+
+  private startSuspicion(m: Member, accuser: PeerId, reason: string): void {
+    m.suspectors = [accuser];
+    m.suspicionStartMs = this.now;
+    this.setState(m, 'suspected', reason);
+    this.suspected.add(m);
+    this.armSuspicion(m);
+  }
+
+  /** (Re)computes when the suspicion of `m` turns into `failed` (see `failAtMs`). */
+  private armSuspicion(m: Member): void {
+    const c = this.config;
+    const n = this.clusterSize();
+    const min = suspicionTimeoutMsMin(c.suspicionMult, n, c.probeIntervalMs);
+    const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
+    const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, n);
+    const confirmations = (m.suspectors?.length ?? 1) - 1;
+    const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
+    const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
+    m.suspicionDeadlineMs = failAtMs(m.suspicionStartMs, timeout, max, patience, this.phiDeadlineMs(m));
+  }
+
+  private phiDeadlineMs(m: Member): number {
+    if (m.samples < 2 || Number.isNaN(m.lastHeardMs)) return NaN;
+    return (
+      m.lastHeardMs +
+      phiTimeoutMs(m.meanMs, arrivalStdMs(m, this.config.phiStdMsMin), this.config.phiThreshold)
+    );
+  }
+
+  private suspicionExpired(m: Member): void {
+    this.armSuspicion(m);
+    if (this.now < m.suspicionDeadlineMs) return;
+    if (isMinorityPartition(this.counts)) {
+      // Probably on the minority side: keep suspecting rather than declare the majority dead.
+      m.suspicionDeadlineMs = this.now + this.config.probeIntervalMs;
+      this.counters.failuresHeldByPartition += 1;
+      return;
+    }
+    this.counters.failuresDeclared += 1;
+    this.setState(m, 'failed', 'suspicion-timeout');
+    this.queue.push(this.updateFor(m));
+  }
+
+  private setState(m: Member, to: PeerState, reason: string): void {
+    const from = m.state;
+    if (from === to) return;
+    this.counts[from] -= 1;
+    this.counts[to] += 1;
+    m.state = to;
+    m.sinceMs = this.now;
+    if (from === 'suspected') {
+      this.suspected.delete(m);
+      m.suspectors = null;
+      m.suspicionDeadlineMs = NaN;
+    }
+    if (from === 'recovering') this.recoveringTimed.delete(m);
+    if (to === 'recovering') {
+      m.goodStreak = 0;
+      if (!m.probed) {
+        m.recoveryDeadlineMs = this.now + this.config.recoveryStreakProbes * this.config.probeIntervalMs;
+        this.recoveringTimed.add(m);
+      }
+    }
+    if (to === 'left' || (to === 'failed' && !m.linked)) m.probed = false;
+    recordTransition(m.outages, to, this.now);
+    m.record(
+      { atMs: this.now, peer: m.id, kind: to === 'left' ? 'leave' : 'status-change', from, to, reason },
+      this.config.historyPerPeerMax,
+    );
+    this.emit('status-change', { peer: m.id, from, to, reason, atMs: this.now });
+    if (to === 'left' && reason === 'graceful-leave') this.emit('leave', { peer: m.id, atMs: this.now });
+  }
+
+  private snapshot(m: Member): PeerSnapshot {
+    const heard = !Number.isNaN(m.lastHeardMs) && m.samples > 0;
+    return {
+      id: m.id,
+      state: m.state,
+      sinceMs: m.sinceMs,
+      incarnation: m.incarnation,
+      phi: heard ? phi(this.now - m.lastHeardMs, m.meanMs, arrivalStdMs(m, this.config.phiStdMsMin)) : 0,
+      direct: m.linked,
+      link: {
+        rttMs: Number.isNaN(m.srttMs) ? undefined : m.srttMs,
+        rttVarMs: Number.isNaN(m.rttVarMs) ? undefined : m.rttVarMs,
+        loss: m.loss,
+        rttSamplesMs: m.rttSamples === null ? [] : [...m.rttSamples],
+        bytesSent: m.bytesSent,
+        bytesReceived: m.bytesReceived,
+      },
+      vitals: m.vitals,
+    };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The adaptive protocol period: the seed's adaptive heartbeat, done right. Loss or jitter on the
+ * links means probe sooner (and confirm through more indirect probes); a calm network drifts back to
+ * the maximum period and saves bandwidth.
+ */
+
+/** Inputs of {@link adaptProtocolPeriodMs}. */
+export interface IntervalInputs {
+  /** Current protocol period (ms). */
+  currentMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Mean loss ratio over direct links, 0..1. */
+  loss: number;
+  /** Mean RTT variation relative to smoothed RTT (rttvar / srtt) over direct links, ≥ 0. */
+  jitterRatio: number;
+  /** Loss ratio that counts as fully bad (period at `minMs`). */
+  lossRatioHigh: number;
+  /** Jitter ratio that counts as fully bad (period at `minMs`). */
+  jitterRatioHigh: number;
+}
+
+/**
+ * Network badness in [0, 1]: `clamp(max(loss / lossRatioHigh, jitterRatio / jitterRatioHigh), 0, 1)`.
+ *
+ * @example networkBadness(0.05, 0, 0.1, 0.5) === 0.5
+ */
+export function networkBadness(
+  loss: number,
+  jitterRatio: number,
+  lossRatioHigh: number,
+  jitterRatioHigh: number,
+): number {
+  const b = Math.max(loss / lossRatioHigh, jitterRatio / jitterRatioHigh);
+  return Number.isFinite(b) ? Math.min(1, Math.max(0, b)) : 1;
+}
+
+/**
+ * Next protocol period (ms). Rule: `target = maxMs − (maxMs − minMs) × badness`; move halfway from the
+ * current period towards the target; keep the current period when that move is under 5 % of it
+ * (hysteresis, so the period does not chatter); result rounded and clamped to `[minMs, maxMs]`.
+ *
+ * @example calm network (badness 0) from 500 in [250, 1000] → 750, then 875, 938, 969, then stays.
+ */
+export function adaptProtocolPeriodMs(inputs: IntervalInputs): number {
+  const { currentMs, minMs, maxMs } = inputs;
+  const badness = networkBadness(
+    inputs.loss,
+    inputs.jitterRatio,
+    inputs.lossRatioHigh,
+    inputs.jitterRatioHigh,
+  );
+  const target = maxMs - (maxMs - minMs) * badness;
+  const next = Math.round(currentMs + (target - currentMs) / 2);
+  const clamped = Math.min(maxMs, Math.max(minMs, next));
+  if (Math.abs(clamped - currentMs) < Math.max(1, 0.05 * currentMs))
+    return Math.min(maxMs, Math.max(minMs, currentMs));
+  return clamped;
+}
+
+/**
+ * Indirect probes per failed direct probe: the configured `k`, plus one when badness ≥ 0.5
+ * ("confirm more" on a bad network).
+ *
+ * @example indirectChecksFor(3, 0.2) === 3; indirectChecksFor(3, 0.8) === 4
+ */
+export function indirectChecksFor(base: number, badness: number): number {
+  return badness >= 0.5 ? base + 1 : base;
+}

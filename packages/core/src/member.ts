@@ -1,0 +1,73 @@
+/**
+ * Per-member state, kept as one monomorphic object with numeric fields (no closures, no maps), so
+ * the simulator can hold hundreds of thousands of them. Times are detector-clock ms; NaN = never.
+ */
+import { newOutageLog, type OutageLog } from './analytics.js';
+import type { ArrivalStats } from './phi.js';
+import type { RttEstimate } from './rtt.js';
+import type { HistoryEntry, PeerId, PeerState, VitalSigns } from './types.js';
+
+/** RTT samples kept per member for sparklines. */
+export const RTT_SAMPLES_MAX = 16;
+
+/** What one detector knows about one other peer. */
+export class Member implements RttEstimate, ArrivalStats {
+  state: PeerState = 'healthy';
+  sinceMs: number;
+  incarnation = 0;
+  /** Transport has a direct link now. */
+  linked = false;
+  /** In the probe rotation (linked now, or was linked and not yet failed/left). */
+  probed = false;
+  /** Currently an entry of the probe list (dropped lazily when no longer probed). */
+  inProbeList = false;
+  /** Removed from the member table (lazily dropped from the probe list). */
+  evicted = false;
+  /** Next per-link sequence number this detector sends to the peer. */
+  sendSeq = 0;
+  /** Last per-link sequence number received from the peer, −1 before any. */
+  recvSeq = -1;
+  srttMs = NaN;
+  rttVarMs = NaN;
+  rttSamples: number[] | null = null;
+  /** Loss ratio (EWMA of sequence gaps and missed acks). */
+  loss = 0;
+  lastHeardMs = NaN;
+  meanMs = NaN;
+  varMs2 = 0;
+  samples = 0;
+  suspicionStartMs = NaN;
+  suspicionDeadlineMs = NaN;
+  /** Distinct accusers of the current suspicion (first one included). */
+  suspectors: PeerId[] | null = null;
+  /** Good probes since entering `recovering`. */
+  goodStreak = 0;
+  /** For unprobed members: when `recovering` turns `healthy`. */
+  recoveryDeadlineMs = NaN;
+  vitals: VitalSigns | undefined = undefined;
+  bytesSent = 0;
+  bytesReceived = 0;
+  readonly outages: OutageLog;
+  readonly history: HistoryEntry[] = [];
+
+  constructor(
+    readonly id: PeerId,
+    nowMs: number,
+  ) {
+    this.sinceMs = nowMs;
+    this.outages = newOutageLog(nowMs);
+  }
+
+  /** Appends a history entry, dropping the oldest past `max`. */
+  record(entry: HistoryEntry, max: number): void {
+    this.history.push(entry);
+    if (this.history.length > max) this.history.splice(0, this.history.length - max);
+  }
+
+  /** Stores an RTT sample in the bounded sparkline ring (oldest dropped). */
+  addRttSample(ms: number): void {
+    const s = (this.rttSamples ??= []);
+    s.push(ms);
+    if (s.length > RTT_SAMPLES_MAX) s.shift();
+  }
+}

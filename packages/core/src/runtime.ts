@@ -1,0 +1,114 @@
+/**
+ * Runtime adapter (`@pulsemesh/core/runtime`): the only core file that touches real timers, the
+ * monotonic clock and the system's randomness. It wires a {@link Detector} to a {@link Transport}.
+ * Works in browsers, Node ≥ 20 and Deno; nothing runs at import.
+ */
+import type { Detector } from './detector.js';
+import { seededRandom, type Random } from './random.js';
+import type { Transport } from './transport.js';
+import type { StepResult } from './types.js';
+
+// Module-scoped declarations of the host globals used here (core's tsconfig has no DOM/Node types,
+// and keeping these out of the global scope means pure files still cannot see them).
+declare const setTimeout: (fn: () => void, ms: number) => unknown;
+declare const clearTimeout: (handle: unknown) => void;
+declare const performance: { now(): number };
+declare const crypto: { getRandomValues<T extends Uint32Array>(array: T): T };
+
+/** The longest delay `setTimeout` accepts (2^31 − 1 ms). */
+const TIMER_DELAY_MS_MAX = 2_147_483_647;
+
+/** Monotonic milliseconds (`performance.now()`); construct detectors with it so both clocks agree. */
+export function monotonicNowMs(): number {
+  return performance.now();
+}
+
+/** A {@link Random} seeded from the platform's cryptographic generator. */
+export function createRandom(): Random {
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
+  return seededRandom(seed);
+}
+
+/** Options of {@link runDetector}. */
+export interface RunOptions {
+  /** Clock (ms), monotonic. Default `performance.now()`. */
+  nowMs?: () => number;
+  /** Called with every step's result after its sends went out (logging, UIs, tests). */
+  onStep?: (result: StepResult) => void;
+}
+
+/** A running detector. */
+export interface RunningDetector {
+  /** Unsubscribes from the transport and cancels the timer. Does not send a leave; call `detector.leave` first. */
+  stop(): void;
+  /** Delivers the sends of a result obtained outside the adapter (e.g. `setLifecycle`, `leave`) and reschedules. */
+  deliver(result: StepResult): void;
+}
+
+/**
+ * Runs `detector` over `transport`: links already up are reported, inbound messages and link changes
+ * are fed in, sends go out through `transport.send`, `tick` runs at `nextDeadlineMs()`, and how late
+ * each timer fired is reported (`reportTimerLateness`) and used as the load vital sign.
+ */
+export function runDetector(
+  detector: Detector,
+  transport: Transport,
+  options: RunOptions = {},
+): RunningDetector {
+  const now = options.nowMs ?? monotonicNowMs;
+  let handle: unknown = undefined;
+  let armedFor = Infinity;
+  let stopped = false;
+  let loadMs = 0;
+
+  const deliver = (result: StepResult): void => {
+    for (const s of result.sends) transport.send(s.to, s.bytes);
+    options.onStep?.(result);
+    schedule();
+  };
+  const fire = (): void => {
+    handle = undefined;
+    const expected = armedFor;
+    armedFor = Infinity;
+    if (stopped) return;
+    const t = now();
+    const lateMs = Math.max(0, t - expected);
+    loadMs = loadMs * 0.875 + lateMs * 0.125;
+    detector.setLoad(loadMs);
+    const late = detector.reportTimerLateness(lateMs, t);
+    for (const s of late.sends) transport.send(s.to, s.bytes);
+    if (late.events.length > 0) options.onStep?.(late);
+    deliver(detector.tick(t));
+  };
+  function schedule(): void {
+    if (stopped) return;
+    const deadline = detector.nextDeadlineMs();
+    if (deadline === armedFor) return;
+    if (handle !== undefined) clearTimeout(handle);
+    handle = undefined;
+    armedFor = deadline;
+    if (deadline === Infinity) return;
+    handle = setTimeout(fire, Math.min(TIMER_DELAY_MS_MAX, Math.max(0, deadline - now())));
+  }
+
+  detector.limitMessageBytes(transport.maxMessageBytes);
+  const offMessage = transport.onMessage((from, bytes) => {
+    if (!stopped) deliver(detector.receive(from, bytes, now()));
+  });
+  const offLink = transport.onLinkChange((peer, up) => {
+    if (!stopped) deliver(up ? detector.linkUp(peer, now()) : detector.linkDown(peer, now()));
+  });
+  for (const peer of transport.linkedPeers()) deliver(detector.linkUp(peer, now()));
+  schedule();
+
+  return {
+    stop(): void {
+      stopped = true;
+      offMessage();
+      offLink();
+      if (handle !== undefined) clearTimeout(handle);
+      handle = undefined;
+    },
+    deliver,
+  };
+}

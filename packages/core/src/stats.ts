@@ -1,0 +1,72 @@
+/** Detector counters, for dashboards, Prometheus and the simulator's bandwidth measurements. */
+export interface DetectorStats {
+  bytesSent: number;
+  bytesReceived: number;
+  messagesSent: number;
+  messagesReceived: number;
+  /** Messages that failed to decode (each also emitted as `decode-error`). */
+  decodeErrors: number;
+  /** Messages from peers that are not members. */
+  messagesFromUnknown: number;
+  /** Direct probes (pings) sent. */
+  probesSent: number;
+  /** Probes that got neither a direct nor an indirect ack. */
+  probesFailed: number;
+  /** Ping-req messages sent. */
+  indirectProbesSent: number;
+  acksReceived: number;
+  nacksReceived: number;
+  /** Acks that matched no outstanding probe or relay job (late or duplicated). */
+  unmatchedAcks: number;
+  /** Times this peer refuted gossip about itself. */
+  refutations: number;
+  suspicionsRaised: number;
+  failuresDeclared: number;
+  /** Suspicion expiries not turned into failures because this peer is probably in a minority partition. */
+  failuresHeldByPartition: number;
+  /** Late timers that counted against local health. */
+  lateTimers: number;
+  /** New members not stored because `membersMax` was reached. */
+  membersDropped: number;
+  membersEvicted: number;
+  /** Ping-reqs nacked because `relayJobsMax` relays were in flight. */
+  relayJobsDropped: number;
+  updatesSent: number;
+  updatesReceived: number;
+  syncMessagesSent: number;
+  /** Members currently known. */
+  members: number;
+  /** Updates waiting to be piggybacked. */
+  queuedUpdates: number;
+}
+
+/** All-zero counters. */
+export function newStats(): DetectorStats {
+  return {
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    decodeErrors: 0,
+    messagesFromUnknown: 0,
+    probesSent: 0,
+    probesFailed: 0,
+    indirectProbesSent: 0,
+    acksReceived: 0,
+    nacksReceived: 0,
+    unmatchedAcks: 0,
+    refutations: 0,
+    suspicionsRaised: 0,
+    failuresDeclared: 0,
+    failuresHeldByPartition: 0,
+    lateTimers: 0,
+    membersDropped: 0,
+    membersEvicted: 0,
+    relayJobsDropped: 0,
+    updatesSent: 0,
+    updatesReceived: 0,
+    syncMessagesSent: 0,
+    members: 0,
+    queuedUpdates: 0,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * A tiny deterministic network for scenario tests: detectors on a virtual clock, per-message latency,
+ * drop rules, crashes and late timers. No wall clock, no sleeps. (The full simulator lives in `sim`.)
+ */
+import { presets, type DetectorConfig } from './config.js';
+import { Detector } from './detector.js';
+import { seededRandom } from './random.js';
+import type { DetectorEvent, PeerId, StepResult } from './types.js';
+
+interface InFlight {
+  atMs: number;
+  order: number;
+  from: PeerId;
+  to: PeerId;
+  bytes: Uint8Array;
+}
+
+/** A recorded event with the detector that produced it. */
+export interface ObservedEvent {
+  observer: PeerId;
+  event: DetectorEvent;
+}
+
+/** Deterministic in-test network; see the module comment. */
+export class TestNetwork {
+  nowMs = 0;
+  readonly detectors = new Map<PeerId, Detector>();
+  readonly events: ObservedEvent[] = [];
+  readonly crashed = new Set<PeerId>();
+  /** One-way latency per message (ms). */
+  latencyMs: (from: PeerId, to: PeerId) => number = () => 1;
+  /** Return true to drop a message. */
+  drop: (from: PeerId, to: PeerId) => boolean = () => false;
+  /** How late each detector's timers fire (ms). */
+  readonly timerLateMs = new Map<PeerId, number>();
+  private readonly inFlight: InFlight[] = [];
+  private readonly links = new Set<string>();
+  private order = 0;
+
+  constructor(private readonly seed = 1) {}
+
+  add(id: PeerId, config: DetectorConfig = presets.lan): Detector {
+    const d = new Detector({
+      id,
+      config,
+      random: seededRandom(this.seed * 1000 + this.detectors.size),
+      nowMs: this.nowMs,
+    });
+    this.detectors.set(id, d);
+    return d;
+  }
+
+  get(id: PeerId): Detector {
+    const d = this.detectors.get(id);
+    if (d === undefined) throw new Error(`no detector ${id}`);
+    return d;
+  }
+
+  link(a: PeerId, b: PeerId): void {
+    this.links.add(`${a}\u0000${b}`).add(`${b}\u0000${a}`);
+    this.apply(a, this.get(a).linkUp(b, this.nowMs));
+    this.apply(b, this.get(b).linkUp(a, this.nowMs));
+  }
+
+  /** Links every pair of the given ids. */
+  fullMesh(ids: readonly PeerId[]): void {
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++) this.link(ids[i] as PeerId, ids[j] as PeerId);
+  }
+
+  /** Delivers a step's sends and records its events. */
+  apply(observer: PeerId, r: StepResult): void {
+    for (const event of r.events) this.events.push({ observer, event });
+    for (const s of r.sends) {
+      if (!this.links.has(`${observer}\u0000${s.to}`) || this.drop(observer, s.to)) continue;
+      const atMs = this.nowMs + this.latencyMs(observer, s.to);
+      this.inFlight.push({ atMs, order: this.order++, from: observer, to: s.to, bytes: s.bytes });
+    }
+  }
+
+  /** Runs the network until `untilMs` (inclusive). */
+  run(untilMs: number): void {
+    for (;;) {
+      let best: InFlight | undefined;
+      let bestIdx = -1;
+      for (let i = 0; i < this.inFlight.length; i++) {
+        const m = this.inFlight[i] as InFlight;
+        if (best === undefined || m.atMs < best.atMs || (m.atMs === best.atMs && m.order < best.order)) {
+          best = m;
+          bestIdx = i;
+        }
+      }
+      let timerAt = Infinity;
+      let timerId: PeerId | undefined;
+      for (const [id, d] of this.detectors) {
+        if (this.crashed.has(id)) continue;
+        const t = d.nextDeadlineMs() + (this.timerLateMs.get(id) ?? 0);
+        if (t < timerAt) {
+          timerAt = t;
+          timerId = id;
+        }
+      }
+      const next = Math.min(best?.atMs ?? Infinity, timerAt);
+      if (next > untilMs) break;
+      this.nowMs = Math.max(this.nowMs, next);
+      if (best !== undefined && best.atMs <= timerAt) {
+        this.inFlight.splice(bestIdx, 1);
+        if (!this.crashed.has(best.to))
+          this.apply(best.to, this.get(best.to).receive(best.from, best.bytes, this.nowMs));
+      } else if (timerId !== undefined) {
+        const d = this.get(timerId);
+        const late = this.timerLateMs.get(timerId) ?? 0;
+        if (late > 0) this.apply(timerId, d.reportTimerLateness(late, this.nowMs));
+        this.apply(timerId, d.tick(this.nowMs));
+      }
+    }
+    this.nowMs = untilMs;
+  }
+
+  /** State of `peer` as `observer` sees it. */
+  stateOf(observer: PeerId, peer: PeerId): string | undefined {
+    return this.get(observer).peer(peer)?.state;
+  }
+
+  /** Status changes `observer` saw for `peer`, as "from->to". */
+  transitions(observer: PeerId, peer: PeerId): string[] {
+    const out: string[] = [];
+    for (const { observer: o, event } of this.events) {
+      if (o === observer && event.type === 'status-change' && event.detail.peer === peer)
+        out.push(`${event.detail.from}->${event.detail.to}`);
+    }
+    return out;
+  }
+}
