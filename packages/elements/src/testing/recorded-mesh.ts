@@ -1,19 +1,25 @@
-import type {
-  AnalyticsReport,
-  ClusterHealth,
-  DetectorEvent,
-  DetectorEventMap,
-  HealthTier,
-  HistoryEntry,
-  LinkStats,
-  MeshView,
-  PeerId,
-  PeerSnapshot,
-  PeerState,
-  SignalState,
-  VitalSigns,
+import {
+  analyticsReport,
+  clusterHealth,
+  newOutageLog,
+  peerReport,
+  recordTransition,
+  type AnalyticsReport,
+  type ClusterHealth,
+  type DetectorEvent,
+  type DetectorEventMap,
+  type HealthTier,
+  type HistoryEntry,
+  type LinkStats,
+  type MeshView,
+  type OutageLog,
+  type PeerId,
+  type PeerSnapshot,
+  type PeerState,
+  type SignalState,
+  type TierThresholds,
+  type VitalSigns,
 } from '@pulsemesh/core';
-import { PeerAnalytics } from './peer-analytics.js';
 
 /** One step of a recorded stream: the clock, then snapshot changes, then the events in order. */
 export interface RecordedFrame {
@@ -32,8 +38,8 @@ export interface RecordedMeshOptions {
   startMs?: number;
   /** Entries kept in the history ring (oldest dropped first). Default 5,000. */
   historyMax?: number;
-  /** Healthy-percent thresholds of the tiers, as in the seed: 90 / 70 / 50. */
-  tierPercentMin?: { healthy: number; degraded: number; critical: number };
+  /** Healthy-percent thresholds of the tiers. Default as in the seed: 90 / 70 / 50. */
+  thresholds?: TierThresholds;
   signalState?: SignalState;
 }
 
@@ -50,16 +56,18 @@ const emptyLink: LinkStats = {
  * A real {@link MeshView} fed by a recorded or generated stream instead of a live detector:
  * `apply(frame)` replays a frame; `join`, `setState`, `leave`, `setLink`, ... record one change
  * each, update the health, history and analytics the way a detector does, and dispatch the same
- * `CustomEvent`s. For tests, demos and screenshots of `@pulsemesh/elements`.
+ * `CustomEvent`s. Health and analytics come from core's own pure functions (`clusterHealth`,
+ * `recordTransition`, `peerReport`, `analyticsReport`), so they mean what a detector's do. For
+ * tests, demos and screenshots of `@pulsemesh/elements`.
  */
 export class RecordedMesh extends EventTarget implements MeshView {
   readonly localId: PeerId;
   private now: number;
   private readonly snapshots = new Map<PeerId, PeerSnapshot>();
-  private readonly analyticsByPeer = new Map<PeerId, PeerAnalytics>();
+  private readonly outages = new Map<PeerId, OutageLog>();
   private readonly log: HistoryEntry[] = [];
   private readonly historyMax: number;
-  private readonly tierMin: { healthy: number; degraded: number; critical: number };
+  private readonly thresholds: TierThresholds;
   private localScore = 0;
   private periodMs = 1_000;
   private signal: SignalState | undefined;
@@ -72,7 +80,11 @@ export class RecordedMesh extends EventTarget implements MeshView {
     this.localId = options.localId ?? 'local';
     this.now = options.startMs ?? 0;
     this.historyMax = options.historyMax ?? 5_000;
-    this.tierMin = options.tierPercentMin ?? { healthy: 90, degraded: 70, critical: 50 };
+    this.thresholds = options.thresholds ?? {
+      healthyPercentMin: 90,
+      degradedPercentMin: 70,
+      criticalPercentMin: 50,
+    };
     this.signal = options.signalState;
     this.tier = this.health().tier;
   }
@@ -91,20 +103,11 @@ export class RecordedMesh extends EventTarget implements MeshView {
       left: 0,
     };
     for (const peer of this.snapshots.values()) counts[peer.state]++;
-    const total = this.snapshots.size + 1;
-    const known = total - counts.left;
-    const healthPercent = known === 0 ? 100 : (counts.healthy / known) * 100;
-    const tier: HealthTier =
-      healthPercent >= this.tierMin.healthy
-        ? 'HEALTHY'
-        : healthPercent >= this.tierMin.degraded
-          ? 'DEGRADED'
-          : healthPercent >= this.tierMin.critical
-            ? 'CRITICAL'
-            : 'FAILED';
-    const reachable = known - counts.failed;
-    const minorityPartition = this.minorityPartitionOverride ?? reachable * 2 < known;
-    return { counts, total, healthPercent, tier, minorityPartition };
+    const health = clusterHealth(counts, this.thresholds);
+    if (this.minorityPartitionOverride !== undefined) {
+      health.minorityPartition = this.minorityPartitionOverride;
+    }
+    return health;
   }
 
   localHealthScore(): number {
@@ -120,24 +123,8 @@ export class RecordedMesh extends EventTarget implements MeshView {
   }
 
   analytics(): AnalyticsReport {
-    const peers = [...this.analyticsByPeer.values()].map((a) => a.report(this.now));
-    const failures = peers.reduce((sum, p) => sum + p.failures, 0);
-    const recoveries = peers.reduce((sum, p) => sum + p.recoveries, 0);
-    const upMs = peers.reduce((sum, p) => sum + p.observedMs - p.downtimeMs, 0);
-    const mttrs = peers.filter((p) => p.mttrMs !== undefined);
-    return {
-      atMs: this.now,
-      peers,
-      cluster: {
-        failures,
-        recoveries,
-        mtbfMs: failures === 0 ? undefined : upMs / failures,
-        mttrMs:
-          mttrs.length === 0 ? undefined : mttrs.reduce((sum, p) => sum + (p.mttrMs ?? 0), 0) / mttrs.length,
-        availability:
-          peers.length === 0 ? 1 : peers.reduce((sum, p) => sum + p.availability, 0) / peers.length,
-      },
-    };
+    const reports = [...this.outages].map(([peer, log]) => peerReport(peer, log, this.now));
+    return analyticsReport(reports, this.now);
   }
 
   nowMs(): number {
@@ -170,7 +157,7 @@ export class RecordedMesh extends EventTarget implements MeshView {
       ...init,
     };
     this.snapshots.set(id, snapshot);
-    this.analyticsByPeer.set(id, new PeerAnalytics(id, this.now, snapshot.state));
+    this.track(id, snapshot.state);
     this.emit({ type: 'join', detail: { peer: id, atMs: this.now } });
     this.checkTier();
   }
@@ -181,7 +168,7 @@ export class RecordedMesh extends EventTarget implements MeshView {
     if (peer.state === to) return;
     const from = peer.state;
     this.snapshots.set(id, { ...peer, state: to, sinceMs: this.now });
-    this.analyticsByPeer.get(id)?.transition(from, to, this.now);
+    this.record(id, to, this.now);
     this.emit({ type: 'status-change', detail: { peer: id, from, to, reason, atMs: this.now } });
     this.checkTier();
   }
@@ -190,7 +177,7 @@ export class RecordedMesh extends EventTarget implements MeshView {
   leave(id: PeerId): void {
     const peer = this.require(id);
     this.snapshots.set(id, { ...peer, state: 'left', sinceMs: this.now });
-    this.analyticsByPeer.get(id)?.transition(peer.state, 'left', this.now);
+    this.record(id, 'left', this.now);
     this.emit({ type: 'leave', detail: { peer: id, atMs: this.now } });
     this.checkTier();
   }
@@ -198,7 +185,7 @@ export class RecordedMesh extends EventTarget implements MeshView {
   /** Forgets a peer entirely (as a detector does after its left/failed retention). No event. */
   forget(id: PeerId): void {
     this.snapshots.delete(id);
-    this.analyticsByPeer.delete(id);
+    this.outages.delete(id);
   }
 
   /** Updates link statistics; appends `rttMs` to the sparkline samples (last 30 kept). No event. */
@@ -246,9 +233,7 @@ export class RecordedMesh extends EventTarget implements MeshView {
     if (frame.atMs < this.now) throw new RangeError('apply: frames must be in time order');
     this.now = frame.atMs;
     for (const snapshot of frame.peers ?? []) {
-      if (!this.snapshots.has(snapshot.id)) {
-        this.analyticsByPeer.set(snapshot.id, new PeerAnalytics(snapshot.id, this.now, snapshot.state));
-      }
+      if (!this.snapshots.has(snapshot.id)) this.track(snapshot.id, snapshot.state);
       this.snapshots.set(snapshot.id, snapshot);
     }
     if (frame.localHealthScore !== undefined) this.localScore = frame.localHealthScore;
@@ -256,12 +241,23 @@ export class RecordedMesh extends EventTarget implements MeshView {
     if (frame.signalState !== undefined) this.setSignalState(frame.signalState);
     for (const event of frame.events ?? []) {
       if (event.type === 'status-change') {
-        const { peer, from, to, atMs } = event.detail;
-        this.analyticsByPeer.get(peer)?.transition(from, to, atMs);
+        const { peer, to, atMs } = event.detail;
+        this.record(peer, to, atMs);
       }
       if (event.type === 'health-change') this.tier = event.detail.to;
       this.emit(event);
     }
+  }
+
+  private track(id: PeerId, state: PeerState): void {
+    const log = newOutageLog(this.now);
+    recordTransition(log, state, this.now);
+    this.outages.set(id, log);
+  }
+
+  private record(id: PeerId, to: PeerState, atMs: number): void {
+    const log = this.outages.get(id);
+    if (log) recordTransition(log, to, atMs);
   }
 
   private require(id: PeerId): PeerSnapshot {
