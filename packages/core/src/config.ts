@@ -48,7 +48,7 @@ export interface DetectorConfig {
    * Phi accrual gate: a peer is declared failed only once its suspicion timer expired AND its phi
    * (`phi`, over gaps between its messages) reached this threshold, but never later than the
    * no-confirmation maximum. So a peer whose messages are naturally irregular gets up to
-   * `phiTimeoutMs(mean, std, threshold)` of silence. Default 5 (≈ 1e-5 chance a live peer is this quiet).
+   * `phiTimeoutMs(mean, std, threshold)` of silence. Default 5 (≈ 1e-5 chance a live peer is this quiet; ≈ mean + 4.1 σ of silence).
    */
   phiThreshold: number;
   /** Floor of the inter-arrival standard deviation (ms), so a metronome peer is not over-trusted. Default 200. */
@@ -148,7 +148,7 @@ export const presets = {
     probeIntervalMsMin: 1000, // even on a bad WAN, one probe per second per peer is plenty
     probeIntervalMsMax: 5000, // calm WAN: save bandwidth on metered links
     probeTimeoutMsMin: 200, // above typical intercontinental RTT
-    probeTimeoutMsMax: 3000, // memberlist WAN probe timeout
+    probeTimeoutMsMax: 1500, // 5× a 300 ms intercontinental RTT, still inside the 2 s period
     suspicionMult: 6, // memberlist WAN: more time to refute over a slow gossip path
     phiStdMsMin: 500, // gaps vary more over the internet
     piggybackBytesMax: 400, // stay under common path MTUs with headers
@@ -156,12 +156,11 @@ export const presets = {
   /** Browser tabs over WebRTC data channels (the default mesh). */
   browser: {
     ...lan,
-    probeIntervalMs: 1000, // beats ICE's ~7.6 s "disconnected" by a wide margin
+    probeIntervalMs: 1000, // with suspicionMult 4, detection well under ICE's ~7.6 s "disconnected"
     probeIntervalMsMin: 500, // tabs share a CPU; faster probing costs battery
     probeIntervalMsMax: 2000, // calm mesh of idle tabs: save battery
     probeTimeoutMsMin: 100, // data channel RTT is 0.5–2 ms on loopback but JS event loops stall
     probeTimeoutMsMax: 800, // still under the 1 s period
-    suspicionMult: 5, // tab event loops stall more than servers: allow time to refute
     phiStdMsMin: 300, // tab timers are coarse (≥ 4 ms clamps, throttling)
     timerLateMsMax: 250, // hidden tabs fire timers up to 1 s late; count only real stalls
     membersMax: 256, // a tab holds a few dozen data channels at most

@@ -36,11 +36,12 @@ export function networkBadness(
 }
 
 /**
- * Next protocol period (ms). Rule: `target = maxMs − (maxMs − minMs) × badness`; move halfway from the
- * current period towards the target; keep the current period when that move is under 5 % of it
- * (hysteresis, so the period does not chatter); result rounded and clamped to `[minMs, maxMs]`.
+ * Next protocol period (ms). Rule: `target = maxMs − (maxMs − minMs) × badness`. When the target is
+ * within 5 % of the current period, keep the current period (hysteresis, so it does not chatter);
+ * otherwise move halfway towards the target, snapping onto it once the remaining distance is under
+ * 5 %. The result is rounded and clamped to `[minMs, maxMs]`.
  *
- * @example calm network (badness 0) from 500 in [250, 1000] → 750, then 875, 938, 969, then stays.
+ * @example calm network (badness 0) from 500 in [250, 1000] → 750, 875, 938, 1000, then stays.
  */
 export function adaptProtocolPeriodMs(inputs: IntervalInputs): number {
   const { currentMs, minMs, maxMs } = inputs;
@@ -50,12 +51,12 @@ export function adaptProtocolPeriodMs(inputs: IntervalInputs): number {
     inputs.lossRatioHigh,
     inputs.jitterRatioHigh,
   );
-  const target = maxMs - (maxMs - minMs) * badness;
-  const next = Math.round(currentMs + (target - currentMs) / 2);
-  const clamped = Math.min(maxMs, Math.max(minMs, next));
-  if (Math.abs(clamped - currentMs) < Math.max(1, 0.05 * currentMs))
-    return Math.min(maxMs, Math.max(minMs, currentMs));
-  return clamped;
+  const target = Math.round(maxMs - (maxMs - minMs) * badness);
+  const current = Math.min(maxMs, Math.max(minMs, currentMs));
+  const hysteresisMs = Math.max(1, 0.05 * current);
+  if (Math.abs(target - current) < hysteresisMs) return current;
+  const next = Math.round(current + (target - current) / 2);
+  return Math.abs(target - next) < hysteresisMs ? target : next;
 }
 
 /**
