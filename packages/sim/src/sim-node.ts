@@ -19,7 +19,7 @@ export interface SimNode {
   /** When `tick` next has work (node clock, ms); `Infinity` when nothing is scheduled. */
   nextDeadlineMs(): number;
   /** The runtime saw its timer fire `lateMs` late (throttled tab, long task). Optional. */
-  reportTimerLateness?(lateMs: number, nowMs: number): void;
+  reportTimerLateness?(lateMs: number, nowMs: number): StepResult | void;
   /** The runtime's lifecycle changed (e.g. the tab was hidden). Optional. */
   setLifecycle?(lifecycle: Lifecycle, nowMs: number): StepResult | void;
 }

@@ -392,7 +392,10 @@ export class Simulator {
     const deadline = node.nextDeadlineMs();
     if (deadline > local + DEADLINE_EPSILON_MS) return this.reschedule(i);
     const lateMs = local - deadline;
-    if (lateMs > DEADLINE_EPSILON_MS && node.reportTimerLateness) node.reportTimerLateness(lateMs, local);
+    if (lateMs > DEADLINE_EPSILON_MS && node.reportTimerLateness) {
+      const r = node.reportTimerLateness(lateMs, local);
+      if (r) this.apply(i, r);
+    }
     this.apply(i, node.tick(local));
     this.reschedule(i);
   }

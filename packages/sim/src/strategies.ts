@@ -4,15 +4,30 @@
  */
 import { seedStrategy } from './baselines/seed-heartbeat.js';
 import { swimStrategy } from './baselines/swim.js';
+import { pulsemeshStrategy } from './detector-node.js';
 import type { Strategy } from './sim-node.js';
 
 /** Strategy keys in the order tables list them. */
-export const STRATEGY_KEYS = ['swim', 'seed'] as const;
+export const STRATEGY_KEYS = ['pulsemesh-browser', 'pulsemesh-lan', 'swim', 'seed'] as const;
 export type StrategyKey = (typeof STRATEGY_KEYS)[number];
 
+/**
+ * Above 1,000 peers (the 10,000-node scale run, on a random mesh of degree 16) membership is
+ * bounded: each detector keeps at most this many members, so memory stays linear in N.
+ */
+export const SCALE_MEMBERS_MAX = 64;
+
 /** The strategy for a key. `n` lets a strategy size itself (e.g. bounded membership at scale). */
-export function strategyFor(key: StrategyKey, _n: number): Strategy {
+export function strategyFor(key: StrategyKey, n: number): Strategy {
   switch (key) {
+    case 'pulsemesh-browser':
+      return n > 1000
+        ? pulsemeshStrategy('browser', { membersMax: SCALE_MEMBERS_MAX })
+        : pulsemeshStrategy('browser');
+    case 'pulsemesh-lan':
+      return n > 1000
+        ? pulsemeshStrategy('lan', { membersMax: SCALE_MEMBERS_MAX })
+        : pulsemeshStrategy('lan');
     case 'swim':
       return swimStrategy();
     case 'seed':
