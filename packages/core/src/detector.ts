@@ -22,7 +22,7 @@ import {
 } from './codec.js';
 import { retransmitLimit, validateConfig, type DetectorConfig } from './config.js';
 import { assert } from './errors.js';
-import { clusterHealth, isMinorityPartition } from './health.js';
+import { clusterHealth, healthTier, isMinorityPartition } from './health.js';
 import { adaptProtocolPeriodMs, indirectChecksFor, networkBadness } from './interval.js';
 import {
   LocalHealthCause,
@@ -415,8 +415,10 @@ export class Detector extends EventTarget implements MeshView {
   }
 
   private end(): StepResult {
-    const h = clusterHealth(this.counts, this.config);
-    if (h.tier !== this.tier) {
+    const c = this.counts;
+    const present = c.healthy + c.suspected + c.failed + c.recovering;
+    if (healthTier(present === 0 ? 100 : (100 * c.healthy) / present, this.config) !== this.tier) {
+      const h = clusterHealth(c, this.config);
       const from = this.tier;
       this.tier = h.tier;
       this.emit('health-change', { from, to: h.tier, health: h, atMs: this.now });
@@ -632,7 +634,11 @@ export class Detector extends EventTarget implements MeshView {
     const t = this.target as Member;
     this.phase = Phase.idle;
     this.target = null;
-    this.adjustScore(probeOutcomeDelta(succeeded, this.relays.length, this.nacks));
+    const delta = probeOutcomeDelta(succeeded, this.relays.length, this.nacks);
+    // A throttled runtime's probes may still succeed: while its timers keep firing late, a success
+    // does not pay the late-timer strikes back.
+    const recentlyLate = this.now - this.lastLateStrikeMs < 2 * this.effectiveProtocolPeriodMs();
+    if (delta > 0 || !recentlyLate) this.adjustScore(delta);
     if (succeeded) {
       if (t.state === 'recovering' && (t.goodStreak += 1) >= this.config.recoveryStreakProbes) {
         this.setState(t, 'healthy', 'recovery-streak');
@@ -1025,6 +1031,7 @@ export class Detector extends EventTarget implements MeshView {
       }
     }
     if (to === 'left' || (to === 'failed' && !m.linked)) m.probed = false;
+    else if (m.linked && !m.probed && to !== 'failed') this.enrollProbe(m);
     recordTransition(m.outages, to, this.now);
     m.record(
       { atMs: this.now, peer: m.id, kind: to === 'left' ? 'leave' : 'status-change', from, to, reason },

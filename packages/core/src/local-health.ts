@@ -2,7 +2,9 @@
  * Lifeguard local health awareness (memberlist `awareness.go`): a score from 0 (healthy) to `max`
  * that rises when this peer shows signs of being the sick one — its probes go unanswered while the
  * relays do not even nack, it has to refute suspicions of itself, its timers fire late — and falls
- * with every successful probe. Timeouts and the probe period are stretched by `1 + score`.
+ * with every successful probe, except while timers have fired late within the last two periods (a
+ * throttled tab's probes can still succeed; the late timers are the symptom). Timeouts and the probe
+ * period are stretched by `1 + score`.
  */
 
 /** Why the local health score moved. */

@@ -27,6 +27,9 @@ export class TestNetwork {
   readonly detectors = new Map<PeerId, Detector>();
   readonly events: ObservedEvent[] = [];
   readonly crashed = new Set<PeerId>();
+  /** Every message handed to the network (before drops), when `recordSends` is on. */
+  readonly sent: { atMs: number; from: PeerId; to: PeerId; bytes: Uint8Array }[] = [];
+  recordSends = false;
   /** One-way latency per message (ms). */
   latencyMs: (from: PeerId, to: PeerId) => number = () => 1;
   /** Return true to drop a message. */
@@ -72,6 +75,7 @@ export class TestNetwork {
   apply(observer: PeerId, r: StepResult): void {
     for (const event of r.events) this.events.push({ observer, event });
     for (const s of r.sends) {
+      if (this.recordSends) this.sent.push({ atMs: this.nowMs, from: observer, to: s.to, bytes: s.bytes });
       if (!this.links.has(`${observer}\u0000${s.to}`) || this.drop(observer, s.to)) continue;
       const atMs = this.nowMs + this.latencyMs(observer, s.to);
       this.inFlight.push({ atMs, order: this.order++, from: observer, to: s.to, bytes: s.bytes });
@@ -120,6 +124,24 @@ export class TestNetwork {
   /** State of `peer` as `observer` sees it. */
   stateOf(observer: PeerId, peer: PeerId): string | undefined {
     return this.get(observer).peer(peer)?.state;
+  }
+
+  /** Unlinks a pair (both directions) and reports the link down on both sides. */
+  unlink(a: PeerId, b: PeerId): void {
+    this.links.delete(`${a}\u0000${b}`);
+    this.links.delete(`${b}\u0000${a}`);
+    this.apply(a, this.get(a).linkDown(b, this.nowMs));
+    this.apply(b, this.get(b).linkDown(a, this.nowMs));
+  }
+
+  /** Time of the first status change `observer` saw for `peer` into `to` at or after `sinceMs`. */
+  firstTransitionMs(observer: PeerId, peer: PeerId, to: string, sinceMs = 0): number | undefined {
+    for (const { observer: o, event } of this.events) {
+      if (o !== observer || event.type !== 'status-change') continue;
+      if (event.detail.peer === peer && event.detail.to === to && event.detail.atMs >= sinceMs)
+        return event.detail.atMs;
+    }
+    return undefined;
   }
 
   /** Status changes `observer` saw for `peer`, as "from->to". */

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { decode, MessageType } from './codec.js';
+import { presets } from './config.js';
+import { Detector } from './detector.js';
+import { seededRandom } from './random.js';
+import { TestNetwork } from './test-network.js';
+
+const five = ['a', 'b', 'c', 'd', 'e'];
+
+function mesh(ids: string[], seed = 1, config = presets.lan): TestNetwork {
+  const net = new TestNetwork(seed);
+  for (const id of ids) net.add(id, config);
+  net.fullMesh(ids);
+  return net;
+}
+
+describe('scenario: recovery', () => {
+  it.each([1, 3, 5])('recovering → healthy only after a streak of %d good probes', (streak) => {
+    const net = mesh(five, 5, { ...presets.lan, recoveryStreakProbes: streak });
+    net.recordSends = true;
+    net.run(10_000);
+    net.crashed.add('e');
+    net.run(40_000);
+    expect(net.stateOf('a', 'e')).toBe('failed');
+    net.crashed.delete('e');
+    net.run(80_000);
+    const recoveringAt = net.firstTransitionMs('a', 'e', 'recovering', 40_000) as number;
+    const healthyAt = net.firstTransitionMs('a', 'e', 'healthy', 40_000) as number;
+    expect(recoveringAt).toBeDefined();
+    expect(healthyAt).toBeGreaterThanOrEqual(recoveringAt);
+    // Direct acks e sent a (latency 1 ms) from the one that revealed it alive to the one that completed the streak.
+    const acks = net.sent.filter((s) => {
+      if (s.from !== 'e' || s.to !== 'a' || s.atMs < recoveringAt - 1 || s.atMs > healthyAt - 1) return false;
+      const r = decode(s.bytes);
+      return r.ok && r.message.type === MessageType.ack && !r.message.relayed;
+    });
+    expect(acks.length).toBeGreaterThanOrEqual(streak);
+    if (streak > 1) expect(healthyAt - recoveringAt).toBeGreaterThanOrEqual((streak - 1) * 1000);
+    expect(net.get('a').routable()).toContain('e');
+    const report = net
+      .get('a')
+      .analytics()
+      .peers.find((p) => p.peer === 'e');
+    expect(report).toMatchObject({ failures: 1, recoveries: 1 });
+    expect(report?.mttrMs).toBe(healthyAt - (net.firstTransitionMs('a', 'e', 'failed') as number));
+  });
+});
+
+describe('scenario: graceful leave', () => {
+  it('a leaving peer becomes `left` everywhere, is not a failure and is not routable', () => {
+    const net = mesh(five, 6);
+    net.run(10_000);
+    net.apply('e', net.get('e').leave(net.nowMs));
+    net.run(10_100);
+    net.crashed.add('e');
+    net.run(60_000);
+    for (const o of ['a', 'b', 'c', 'd']) {
+      expect(net.transitions(o, 'e')).toEqual(['healthy->left']);
+      expect(net.get(o).routable()).not.toContain('e');
+      expect(net.get(o).health()).toMatchObject({ healthPercent: 100, tier: 'HEALTHY' });
+      expect(
+        net.events.some((x) => x.observer === o && x.event.type === 'leave' && x.event.detail.peer === 'e'),
+      ).toBe(true);
+      expect(
+        net
+          .get(o)
+          .analytics()
+          .peers.find((p) => p.peer === 'e')?.failures,
+      ).toBe(0);
+    }
+    expect(net.get('e').nextDeadlineMs()).toBe(Infinity);
+  });
+});
+
+describe('scenario: join and anti-entropy', () => {
+  it('a joiner learns the whole mesh from one member through chunked syncs that fit 1,024 bytes', () => {
+    const net = new TestNetwork(7);
+    const hub = 'hub-0000000000000000000000000000000000000000';
+    net.add(hub);
+    const ids = Array.from(
+      { length: 60 },
+      (_, i) => `member-${String(i).padStart(3, '0')}-${'x'.repeat(30)}`,
+    );
+    for (const id of ids) {
+      net.add(id);
+      net.link(hub, id);
+    }
+    net.recordSends = true;
+    net.add('joiner');
+    net.link(hub, 'joiner');
+    net.run(50);
+    const joiner = net.get('joiner');
+    expect(joiner.peers().length).toBe(61);
+    const syncs = net.sent.filter((s) => s.from === hub && s.to === 'joiner');
+    expect(syncs.length).toBeGreaterThanOrEqual(3);
+    for (const s of syncs) expect(s.bytes.length).toBeLessThanOrEqual(1024);
+    expect(net.events.filter((e) => e.observer === 'joiner' && e.event.type === 'join').length).toBe(61);
+  });
+
+  it('membersMax bounds knowledge: extra gossip is dropped and counted, direct links evict gossip-only members', () => {
+    const net = new TestNetwork(8);
+    net.add('hub');
+    for (let i = 0; i < 20; i++) {
+      net.add(`m${i}`);
+      net.link('hub', `m${i}`);
+    }
+    const small = net.add('small', { ...presets.lan, membersMax: 10 });
+    net.link('hub', 'small');
+    net.run(100);
+    expect(small.peers().length).toBe(10);
+    expect(small.stats().membersDropped).toBeGreaterThan(0);
+    net.link('small', 'm19');
+    expect(small.peer('m19')?.direct).toBe(true);
+    expect(small.peers().length).toBe(10);
+    expect(small.stats().membersEvicted).toBeGreaterThan(0);
+  });
+});
+
+describe('scenario: minority partition', () => {
+  it('the minority side flags itself and does not declare the majority failed', () => {
+    const net = mesh(five, 9);
+    net.run(10_000);
+    const side = (p: string): number => (p === 'a' || p === 'b' ? 0 : 1);
+    net.drop = (from, to) => side(from) !== side(to);
+    net.run(60_000);
+    for (const o of ['a', 'b']) {
+      expect(net.get(o).health().minorityPartition).toBe(true);
+      for (const p of ['c', 'd', 'e']) expect(net.transitions(o, p)).not.toContain('suspected->failed');
+      expect(net.get(o).stats().failuresHeldByPartition).toBeGreaterThan(0);
+    }
+    for (const o of ['c', 'd', 'e']) {
+      expect(net.get(o).health().minorityPartition).toBe(false);
+      for (const p of ['a', 'b']) expect(net.stateOf(o, p)).toBe('failed');
+    }
+  });
+});
+
+describe('detector API', () => {
+  it('counts undecodable bytes, emits decode-error and dispatches every event on EventTarget', () => {
+    const d = new Detector({ id: 'a', config: presets.browser, random: seededRandom(1), nowMs: 0 });
+    const seen: string[] = [];
+    d.addEventListener('decode-error', (e) => seen.push(JSON.stringify((e as CustomEvent).detail)));
+    d.addEventListener('join', (e) => seen.push(`join:${(e as CustomEvent<{ peer: string }>).detail.peer}`));
+    const up = d.linkUp('b', 1);
+    expect(up.events).toEqual([{ type: 'join', detail: { peer: 'b', atMs: 1 } }]);
+    const r = d.receive('b', Uint8Array.from([9, 9, 9]), 2);
+    expect(r.events).toEqual([
+      { type: 'decode-error', detail: { peer: 'b', error: 'unsupported-version', atMs: 2 } },
+    ]);
+    expect(seen).toEqual(['join:b', JSON.stringify({ peer: 'b', error: 'unsupported-version', atMs: 2 })]);
+    expect(d.stats()).toMatchObject({ decodeErrors: 1, messagesReceived: 1 });
+    expect(() => d.receive('b', new Uint8Array(0), 3)).not.toThrow();
+  });
+
+  it('rejects programmer errors by throwing named errors', () => {
+    expect(() => new Detector({ id: '', config: presets.lan, random: seededRandom(1), nowMs: 0 })).toThrow(
+      expect.objectContaining({ name: 'AssertionError' }),
+    );
+    expect(
+      () =>
+        new Detector({
+          id: 'a',
+          config: { ...presets.lan, probeIntervalMs: -1 },
+          random: seededRandom(1),
+          nowMs: 0,
+        }),
+    ).toThrow(expect.objectContaining({ name: 'InvalidConfigError' }));
+    const d = new Detector({ id: 'a', config: presets.lan, random: seededRandom(1), nowMs: 0 });
+    expect(() => d.setMetadata(new Uint8Array(65))).toThrow(
+      expect.objectContaining({ name: 'AssertionError' }),
+    );
+    expect(() => d.linkUp('a', 0)).toThrow(expect.objectContaining({ name: 'AssertionError' }));
+  });
+
+  it('is deterministic: the same seed replays the same bytes', () => {
+    const run = (): string => {
+      const net = mesh(five, 11);
+      net.recordSends = true;
+      net.drop = (from, to) => from === 'c' && to === 'd';
+      net.run(20_000);
+      return net.sent.map((s) => `${s.atMs}${s.from}${s.to}${s.bytes.join(',')}`).join('|');
+    };
+    expect(run()).toBe(run());
+  });
+});
