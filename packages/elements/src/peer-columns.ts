@@ -102,7 +102,8 @@ export const peerColumns: readonly ColumnSpec[] = [
     width: '6.5rem',
     numeric: false,
     value: (p) => p.vitals?.lifecycle,
-    cell: (p) => p.vitals?.lifecycle ?? '–',
+    cell: (p) =>
+      p.vitals ? html`<span class="life life-${p.vitals.lifecycle}">${p.vitals.lifecycle}</span>` : '–',
   },
   {
     key: 'incarnation',

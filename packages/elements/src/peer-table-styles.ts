@@ -133,6 +133,17 @@ export const tableStyles = css`
     color: var(--_muted);
     font-size: 0.75em;
   }
+  .life-hidden,
+  .life-frozen {
+    padding: 1px 7px;
+    border: 1px dashed var(--_muted);
+    border-radius: 4px;
+    font-size: 0.9em;
+  }
+  .life-frozen {
+    border-style: solid;
+    font-weight: 600;
+  }
   .state {
     display: inline-flex;
     align-items: center;

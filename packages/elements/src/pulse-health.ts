@@ -223,6 +223,7 @@ export class PulseHealth extends MeshElement {
               : nothing
           }
           <span>Probe period <b>${formatMs(mesh.protocolPeriodMs())}</b></span>
+          ${this.renderLifecycles()}
         </div>
         ${
           health.minorityPartition
@@ -234,6 +235,19 @@ export class PulseHealth extends MeshElement {
         }
       </section>
     `;
+  }
+
+  /** Background and frozen tabs among present peers: they answer late or not at all. */
+  private renderLifecycles() {
+    let hidden = 0;
+    let frozen = 0;
+    for (const peer of this.mesh?.peers() ?? []) {
+      if (peer.state === 'left') continue;
+      if (peer.vitals?.lifecycle === 'hidden') hidden++;
+      else if (peer.vitals?.lifecycle === 'frozen') frozen++;
+    }
+    if (hidden + frozen === 0) return nothing;
+    return html`<span>Tabs <b>${hidden}</b> hidden · <b>${frozen}</b> frozen</span>`;
   }
 
   private select(state: PeerState): void {

@@ -30,7 +30,7 @@ export interface Highlight {
 
 /** Node radius in layout units (the collide force keeps 9 between centres). */
 export const nodeRadius = 6;
-/** Below this many peers every node gets its id as a label. */
+/** Up to this many peers every node is labelled with its id and RTT. */
 const labelPeersMax = 24;
 
 /** The transform that fits every node into the canvas with a margin, at most 2.5× zoom. */
@@ -45,11 +45,14 @@ export function fitViewport(layout: TopologyLayout, widthPx: number, heightPx: n
     minY = Math.min(minY, n.y ?? 0);
     maxY = Math.max(maxY, n.y ?? 0);
   }
-  const marginPx = 28;
+  // Labelled (small) meshes need room beside the outermost nodes for "id · RTT".
+  const labelled = layout.nodes.length <= labelPeersMax;
+  const marginXPx = labelled ? Math.min(150, widthPx / 5) : 28;
+  const marginYPx = labelled ? 22 : 28;
   const scale = Math.min(
     2.5,
-    (widthPx - 2 * marginPx) / (maxX - minX || 1),
-    (heightPx - 2 * marginPx) / (maxY - minY || 1),
+    (widthPx - 2 * marginXPx) / (maxX - minX || 1),
+    (heightPx - 2 * marginYPx) / (maxY - minY || 1),
   );
   return {
     scale,
@@ -142,15 +145,14 @@ export function drawTopology(
       ctx.lineWidth = 2;
       ctx.stroke();
     }
-    const label = n.local
-      ? 'you'
-      : emphasised && n.rttMs !== undefined
-        ? `${n.id} · ${formatMs(n.rttMs)}`
-        : n.id;
+    const withRtt = (emphasised || layout.nodes.length <= labelPeersMax) && n.rttMs !== undefined;
+    const label = n.local ? 'you' : withRtt ? `${n.id} · ${formatMs(n.rttMs)}` : n.id;
     const x = sx(n) + r + 6;
     const y = sy(n);
     const widthPx = ctx.measureText(label).width;
-    const flip = x + widthPx > view.widthPx - 4;
+    // Labels point away from the local peer (outwards), unless that runs off the canvas.
+    const outwardLeft = (n.x ?? 0) < 0;
+    const flip = outwardLeft ? sx(n) - r - 6 - widthPx >= 4 : x + widthPx > view.widthPx - 4;
     const lx = flip ? sx(n) - r - 6 - widthPx : x;
     ctx.fillStyle = palette.bg;
     ctx.globalAlpha = 0.8;
