@@ -1,8 +1,13 @@
 import { LitElement } from 'lit';
 import { property } from 'lit/decorators.js';
-import type { MeshView } from '@pulsemesh/core';
+import type { MeshView, PeerId } from '@pulsemesh/core';
 import { MeshController } from './mesh-controller.js';
 import type { Theme } from './theme.js';
+
+/** Detail of the `peer-select` event that every element fires when a peer is activated. */
+export interface PeerSelectDetail {
+  peer: PeerId;
+}
 
 /**
  * Base class of the `pulse-*` elements that render one {@link MeshView}: the `mesh` property,
@@ -48,4 +53,9 @@ export class MeshElement extends LitElement {
     renderIntervalMsMin: (this.constructor as typeof MeshElement).renderIntervalMsMin,
     pollIntervalMs: (this.constructor as typeof MeshElement).pollIntervalMs,
   });
+
+  /** Dispatches a bubbling, composed `CustomEvent` (it crosses shadow roots up to the page). */
+  protected emit<T>(type: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+  }
 }

@@ -2,12 +2,6 @@ import { css } from 'lit';
 
 /** Styles of `<pulse-peer-table>` (row height must match `rowHeightPx`: 36px). */
 export const tableStyles = css`
-  :host {
-    border: 1px solid var(--_border);
-    border-radius: 12px;
-    background: var(--_bg);
-    overflow: hidden;
-  }
   .scroller {
     height: var(--pulse-table-height, 420px);
     overflow: auto;

@@ -1,10 +1,9 @@
 import { css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { PeerId, PeerReport } from '@pulsemesh/core';
-import { MeshElement } from './mesh-element.js';
-import { themeStyles } from './theme.js';
+import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
+import { peerButtonStyles, themeStyles } from './theme.js';
 import { formatDuration, formatNumber, formatRatio } from './format.js';
-import type { PeerSelectDetail } from './pulse-peer-table.js';
 
 /** Rows shown at most. */
 const limitMax = 500;
@@ -22,6 +21,7 @@ const limitMax = 500;
 export class PulseAnalytics extends MeshElement {
   static override styles = [
     themeStyles,
+    peerButtonStyles,
     css`
       .summary {
         display: grid;
@@ -85,16 +85,6 @@ export class PulseAnalytics extends MeshElement {
       }
       tbody th {
         font-weight: 400;
-      }
-      button.peer {
-        padding: 0;
-        border: 0;
-        background: none;
-        color: var(--_text);
-        font: inherit;
-        font-family: var(--pulse-font-mono, ui-monospace, 'DejaVu Sans Mono', monospace);
-        font-size: 0.92em;
-        cursor: pointer;
       }
       .avail {
         display: inline-flex;
@@ -190,9 +180,7 @@ export class PulseAnalytics extends MeshElement {
   }
 
   private select(peer: PeerId): void {
-    this.dispatchEvent(
-      new CustomEvent<PeerSelectDetail>('peer-select', { detail: { peer }, bubbles: true, composed: true }),
-    );
+    this.emit<PeerSelectDetail>('peer-select', { peer });
   }
 }
 

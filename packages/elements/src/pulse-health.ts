@@ -251,13 +251,7 @@ export class PulseHealth extends MeshElement {
   }
 
   private select(state: PeerState): void {
-    this.dispatchEvent(
-      new CustomEvent<StateSelectDetail>('state-select', {
-        detail: { state },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    this.emit<StateSelectDetail>('state-select', { state });
   }
 }
 

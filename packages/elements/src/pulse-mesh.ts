@@ -1,11 +1,10 @@
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PeerId, PeerState } from '@pulsemesh/core';
-import { MeshElement } from './mesh-element.js';
+import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { startOwnMesh, type OwnedMesh } from './own-mesh.js';
 import { stateDisplay } from './state-display.js';
 import { themeStyles } from './theme.js';
-import type { PeerSelectDetail } from './pulse-peer-table.js';
 import type { StateSelectDetail } from './pulse-health.js';
 import './pulse-health.js';
 import './pulse-topology.js';

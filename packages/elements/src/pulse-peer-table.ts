@@ -1,15 +1,12 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PeerId, PeerSnapshot, PeerState } from '@pulsemesh/core';
-import { MeshElement } from './mesh-element.js';
+import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { peerColumns, sortPeers, type PeerColumn } from './peer-columns.js';
-import { themeStyles } from './theme.js';
+import { cardStyles, themeStyles } from './theme.js';
 import { tableStyles } from './peer-table-styles.js';
 
-/** Detail of the `peer-select` event. */
-export interface PeerSelectDetail {
-  peer: PeerId;
-}
+export type { PeerSelectDetail };
 
 /** Detail of the `sort-change` event. */
 export interface SortChangeDetail {
@@ -39,7 +36,7 @@ const overscanRows = 6;
  */
 @customElement('pulse-peer-table')
 export class PulsePeerTable extends MeshElement {
-  static override styles = [themeStyles, tableStyles];
+  static override styles = [themeStyles, cardStyles, tableStyles];
   protected static override pollIntervalMs = 1_000;
 
   /** Column to sort by. Default `state` (most urgent first). */
@@ -187,25 +184,13 @@ export class PulsePeerTable extends MeshElement {
       this.sortBy = key;
       this.descending = false;
     }
-    this.dispatchEvent(
-      new CustomEvent<SortChangeDetail>('sort-change', {
-        detail: { sortBy: this.sortBy, descending: this.descending },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    this.emit<SortChangeDetail>('sort-change', { sortBy: this.sortBy, descending: this.descending });
   }
 
   private select(peer: PeerId, index: number): void {
     this.selected = peer;
     this.activeIndex = index;
-    this.dispatchEvent(
-      new CustomEvent<PeerSelectDetail>('peer-select', {
-        detail: { peer },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    this.emit<PeerSelectDetail>('peer-select', { peer });
   }
 
   private readonly onScroll = (e: Event): void => {

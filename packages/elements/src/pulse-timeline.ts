@@ -1,11 +1,10 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { HistoryEntry, MeshView, PeerId } from '@pulsemesh/core';
-import { MeshElement } from './mesh-element.js';
+import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { stateDisplay, stateIcon } from './state-display.js';
-import { themeStyles } from './theme.js';
+import { cardStyles, peerButtonStyles, themeStyles } from './theme.js';
 import { formatAgo, formatDuration } from './format.js';
-import type { PeerSelectDetail } from './pulse-peer-table.js';
 
 /** Detail of the `filter-change` event. */
 export interface FilterChangeDetail {
@@ -31,13 +30,9 @@ const limitMax = 1_000;
 export class PulseTimeline extends MeshElement {
   static override styles = [
     themeStyles,
+    peerButtonStyles,
+    cardStyles,
     css`
-      :host {
-        border: 1px solid var(--_border);
-        border-radius: 12px;
-        background: var(--_bg);
-        overflow: hidden;
-      }
       .bar {
         display: flex;
         align-items: center;
@@ -92,17 +87,6 @@ export class PulseTimeline extends MeshElement {
         grid-column: 2 / 4;
         color: var(--_muted);
         font-size: 0.85em;
-      }
-      button.peer {
-        padding: 0;
-        border: 0;
-        background: none;
-        color: var(--_text);
-        font: inherit;
-        font-family: var(--pulse-font-mono, ui-monospace, 'DejaVu Sans Mono', monospace);
-        font-size: 0.92em;
-        text-decoration: underline dotted var(--_muted);
-        cursor: pointer;
       }
       .empty {
         padding: 16px 12px;
@@ -189,19 +173,11 @@ export class PulseTimeline extends MeshElement {
 
   private readonly onInput = (e: Event): void => {
     this.peer = (e.target as HTMLInputElement).value.trim();
-    this.dispatchEvent(
-      new CustomEvent<FilterChangeDetail>('filter-change', {
-        detail: { peer: this.peer },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    this.emit<FilterChangeDetail>('filter-change', { peer: this.peer });
   };
 
   private select(peer: PeerId): void {
-    this.dispatchEvent(
-      new CustomEvent<PeerSelectDetail>('peer-select', { detail: { peer }, bubbles: true, composed: true }),
-    );
+    this.emit<PeerSelectDetail>('peer-select', { peer });
   }
 }
 

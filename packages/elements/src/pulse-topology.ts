@@ -1,7 +1,7 @@
 import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { PeerId, PeerState } from '@pulsemesh/core';
-import { MeshElement } from './mesh-element.js';
+import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { TopologyLayout, type TopologyNode } from './topology-layout.js';
 import {
   drawTopology,
@@ -11,9 +11,8 @@ import {
   type Viewport,
 } from './topology-draw.js';
 import { stateDisplay, stateIcon, stateOrder } from './state-display.js';
-import { themeStyles } from './theme.js';
+import { cardStyles, themeStyles } from './theme.js';
 import { formatMs } from './format.js';
-import type { PeerSelectDetail } from './pulse-peer-table.js';
 
 /** Wall-clock budget of layout ticks per animation frame (ms), so layout never blocks input. */
 const layoutBudgetMs = 6;
@@ -37,13 +36,8 @@ const layoutBudgetMs = 6;
 export class PulseTopology extends MeshElement {
   static override styles = [
     themeStyles,
+    cardStyles,
     css`
-      :host {
-        border: 1px solid var(--_border);
-        border-radius: 12px;
-        background: var(--_bg);
-        overflow: hidden;
-      }
       .surface {
         position: relative;
         height: var(--pulse-topology-height, 360px);
@@ -320,9 +314,7 @@ export class PulseTopology extends MeshElement {
 
   private select(peer: PeerId): void {
     this.selected = peer;
-    this.dispatchEvent(
-      new CustomEvent<PeerSelectDetail>('peer-select', { detail: { peer }, bubbles: true, composed: true }),
-    );
+    this.emit<PeerSelectDetail>('peer-select', { peer });
   }
 }
 

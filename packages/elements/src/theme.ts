@@ -96,3 +96,28 @@ export const themeStyles = css`
     border: 0;
   }
 `;
+
+/** A bordered card: the host style of the table, graph and timeline. */
+export const cardStyles = css`
+  :host {
+    border: 1px solid var(--_border);
+    border-radius: 12px;
+    background: var(--_bg);
+    overflow: hidden;
+  }
+`;
+
+/** A peer id that is also a button (timeline entries, analytics rows). */
+export const peerButtonStyles = css`
+  button.peer {
+    padding: 0;
+    border: 0;
+    background: none;
+    color: var(--_text);
+    font: inherit;
+    font-family: var(--pulse-font-mono, ui-monospace, 'DejaVu Sans Mono', monospace);
+    font-size: 0.92em;
+    text-decoration: underline dotted var(--_muted);
+    cursor: pointer;
+  }
+`;
