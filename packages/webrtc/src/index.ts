@@ -1,1 +1,24 @@
-export {};
+export {
+  Link,
+  LinkState,
+  livePeerConnectionCount,
+  type LinkCounters,
+  type LinkHandlers,
+  type LinkOptions,
+} from './link.js';
+export {
+  ConnectionManager,
+  type ConnectionHandlers,
+  type ConnectionManagerOptions,
+} from './connection-manager.js';
+export {
+  WebRtcTransport,
+  type LinkReport,
+  type TransportCounters,
+  type WebRtcTransportOptions,
+} from './webrtc-transport.js';
+export { isInitiator } from './initiator.js';
+export { backoffDelayMs, defaultBackoff, type BackoffOptions } from './backoff.js';
+export { parseLinkSignal, type LinkSignal, type ParsedLinkSignal } from './link-signal.js';
+export { selectedPairStats, type TransportLinkStats } from './link-stats.js';
+export { SequenceLoss } from './sequence-loss.js';

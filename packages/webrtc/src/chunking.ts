@@ -1,0 +1,110 @@
+/**
+ * Framing for the reliable channel: a message larger than one data-channel message (the negotiated
+ * `maxMessageSize`, capped at {@link chunkBytesMax}) travels as several chunks, each
+ *
+ * ```
+ * chunk = kind:u8 (1) | messageId:u32 | index:u16 | count:u16 | payload
+ * ```
+ *
+ * The reliable channel is ordered, so the chunks of one message arrive contiguously; the
+ * reassembler keeps one message in progress and rejects anything else (counted, never thrown).
+ */
+
+/** Frame kind of a message chunk. Append-only. */
+export const FrameKind = { chunk: 1 } as const;
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
+
+/** Bytes of chunk header. */
+export const chunkHeaderBytes = 9;
+/** Largest chunk we ever send (16 KiB: the size every WebRTC stack accepts). */
+export const chunkBytesMax = 16 * 1024;
+/** Most chunks per message (u16). */
+export const chunksPerMessageMax = 0xffff;
+
+/** Splits `payload` into frames of at most `frameBytes` bytes (header included). */
+export function chunkMessage(
+  messageId: number,
+  payload: Uint8Array,
+  frameBytes: number,
+): Uint8Array<ArrayBuffer>[] {
+  const bodyBytes = frameBytes - chunkHeaderBytes;
+  if (bodyBytes < 1) throw new RangeError(`frameBytes ${frameBytes} is too small`);
+  const count = Math.max(1, Math.ceil(payload.length / bodyBytes));
+  if (count > chunksPerMessageMax)
+    throw new RangeError(`message of ${payload.length} bytes needs too many chunks`);
+  const frames: Uint8Array<ArrayBuffer>[] = [];
+  for (let index = 0; index < count; index++) {
+    const body = payload.subarray(index * bodyBytes, (index + 1) * bodyBytes);
+    const frame = new Uint8Array(chunkHeaderBytes + body.length);
+    const view = new DataView(frame.buffer);
+    view.setUint8(0, FrameKind.chunk);
+    view.setUint32(1, messageId >>> 0);
+    view.setUint16(5, index);
+    view.setUint16(7, count);
+    frame.set(body, chunkHeaderBytes);
+    frames.push(frame);
+  }
+  return frames;
+}
+
+/** Result of feeding one frame to a {@link Reassembler}. */
+export type ReassemblyResult =
+  { kind: 'partial' } | { kind: 'message'; payload: Uint8Array } | { kind: 'error'; error: string };
+
+/** Rebuilds messages from chunk frames; bounded by `messageBytesMax`. */
+export class Reassembler {
+  #messageId = -1;
+  #next = 0;
+  #count = 0;
+  #parts: Uint8Array[] = [];
+  #bytes = 0;
+
+  constructor(readonly messageBytesMax: number) {}
+
+  /** Feeds one frame; returns a whole message when its last chunk arrived. */
+  push(frame: Uint8Array): ReassemblyResult {
+    if (frame.length < chunkHeaderBytes) return this.#fail('short frame');
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    if (view.getUint8(0) !== FrameKind.chunk) return this.#fail(`unknown frame kind ${view.getUint8(0)}`);
+    const messageId = view.getUint32(1);
+    const index = view.getUint16(5);
+    const count = view.getUint16(7);
+    if (count === 0 || index >= count) return this.#fail('bad chunk index');
+    if (index === 0) this.#start(messageId, count);
+    else if (messageId !== this.#messageId || index !== this.#next || count !== this.#count)
+      return this.#fail('chunk out of sequence');
+    const body = frame.subarray(chunkHeaderBytes);
+    this.#bytes += body.length;
+    if (this.#bytes > this.messageBytesMax) return this.#fail('message too large');
+    this.#parts.push(body);
+    this.#next = index + 1;
+    if (this.#next < count) return { kind: 'partial' };
+    const payload = concat(this.#parts, this.#bytes);
+    this.#start(-1, 0);
+    return { kind: 'message', payload };
+  }
+
+  #start(messageId: number, count: number): void {
+    this.#messageId = messageId;
+    this.#count = count;
+    this.#next = 0;
+    this.#parts = [];
+    this.#bytes = 0;
+  }
+
+  #fail(error: string): ReassemblyResult {
+    this.#start(-1, 0);
+    return { kind: 'error', error };
+  }
+}
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1 && parts[0]) return parts[0].slice();
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

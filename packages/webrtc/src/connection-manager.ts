@@ -1,0 +1,400 @@
+import type { PeerId } from '@pulsemesh/core';
+import { backoffDelayMs, defaultBackoff, type BackoffOptions } from './backoff.js';
+import { isInitiator } from './initiator.js';
+import { Link, LinkState } from './link.js';
+import { parseLinkSignal, type LinkSignal } from './link-signal.js';
+
+/** Options of a {@link ConnectionManager}. */
+export interface ConnectionManagerOptions {
+  localId: PeerId;
+  /** Sends a link signal to a peer through the signaling server (best effort). */
+  sendSignal(to: PeerId, payload: LinkSignal): void;
+  /** Links this peer opens or asks for (connecting + open). Default 32: a browser page holds far
+   * fewer than Chromium's 500 RTCPeerConnections, and links never churn, so closed ones do not
+   * pile up. In rooms larger than this, each peer links to a random subset. */
+  maxConnections?: number;
+  /** Hard cap including links others asked for. Default `maxConnections + max(2, ⌈maxConnections/4⌉)`:
+   * the slack lets a peer whose choices are all full still find a link. */
+  acceptConnectionsMax?: number;
+  /** Wait before asking a peer that answered `busy` again (ms, jittered ×[0.5, 1)). Default 30,000. */
+  busyRetryMs?: number;
+  iceServers?: RTCIceServer[];
+  /** Node only: address ICE binds to (`127.0.0.1` for loopback). */
+  bindAddress?: string | undefined;
+  /** Give up on a link that has not opened after this long (ms). Default 15,000. */
+  connectTimeoutMs?: number;
+  /** A link open this long (ms) resets its backoff. Default 10,000. */
+  stableLinkMs?: number;
+  backoff?: BackoffOptions;
+  /** Largest reliable message accepted (bytes). Default 1 MiB. */
+  reliableMessageBytesMax?: number;
+  /** Most peers tracked (roster + signal senders). Default 4,096. */
+  knownPeersMax?: number;
+  /** Randomness in [0, 1) for backoff jitter and subset choice. Default `Math.random`. */
+  random?: () => number;
+  handlers: ConnectionHandlers;
+}
+
+/** What the manager reports upwards. */
+export interface ConnectionHandlers {
+  linkUp?(peer: PeerId): void;
+  linkDown?(peer: PeerId, reason: string): void;
+  heartbeat?(peer: PeerId, bytes: Uint8Array): void;
+  reliable?(peer: PeerId, bytes: Uint8Array): void;
+  /** An operating error (bad signal, link error); counted, never thrown. */
+  error?(peer: PeerId, error: string): void;
+}
+
+interface Slot {
+  id: PeerId;
+  inRoster: boolean;
+  link: Link | undefined;
+  session: string | undefined;
+  attempts: number;
+  /** Non-initiator asked the initiator to dial and waits for an offer. */
+  requestPending: boolean;
+  retryAtMs: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Keeps WebRTC links to the members of a room: dials the peers it initiates for (see
+ * `isInitiator`), asks the others to dial it, stays within `maxConnections` (picking a random
+ * subset when the room is larger), retries dropped links with jittered exponential backoff, and
+ * never closes a working link to rebalance (no churn). Signaling loss leaves open links alone.
+ */
+export class ConnectionManager {
+  readonly localId: PeerId;
+  readonly maxConnections: number;
+  readonly acceptConnectionsMax: number;
+  /** Counters for metrics and tests. */
+  readonly counters = { linksCreated: 0, linksOpened: 0, linksClosed: 0, signalErrors: 0, busySent: 0 };
+  #options: Required<Omit<ConnectionManagerOptions, 'localId' | 'bindAddress' | 'handlers' | 'sendSignal'>> &
+    Pick<ConnectionManagerOptions, 'bindAddress'>;
+  #send: ConnectionManagerOptions['sendSignal'];
+  #handlers: ConnectionHandlers;
+  #slots = new Map<PeerId, Slot>();
+  #closed = false;
+  #suspended = false;
+
+  constructor(options: ConnectionManagerOptions) {
+    this.localId = options.localId;
+    this.maxConnections = options.maxConnections ?? 32;
+    if (!(this.maxConnections >= 1)) throw new RangeError('maxConnections must be at least 1');
+    this.acceptConnectionsMax =
+      options.acceptConnectionsMax ?? this.maxConnections + Math.max(2, Math.ceil(this.maxConnections / 4));
+    if (this.acceptConnectionsMax < this.maxConnections)
+      throw new RangeError('acceptConnectionsMax must be at least maxConnections');
+    this.#send = options.sendSignal;
+    this.#handlers = options.handlers;
+    this.#options = {
+      maxConnections: this.maxConnections,
+      acceptConnectionsMax: this.acceptConnectionsMax,
+      busyRetryMs: options.busyRetryMs ?? 30_000,
+      iceServers: options.iceServers ?? [],
+      bindAddress: options.bindAddress,
+      connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+      stableLinkMs: options.stableLinkMs ?? 10_000,
+      backoff: options.backoff ?? defaultBackoff,
+      reliableMessageBytesMax: options.reliableMessageBytesMax ?? 1 << 20,
+      knownPeersMax: options.knownPeersMax ?? 4_096,
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /** Open links. */
+  openLinks(): Link[] {
+    return [...this.#slots.values()].flatMap((s) => (s.link?.state === LinkState.open ? [s.link] : []));
+  }
+
+  /** The open link to `peer`, if any. */
+  link(peer: PeerId): Link | undefined {
+    const link = this.#slots.get(peer)?.link;
+    return link?.state === LinkState.open ? link : undefined;
+  }
+
+  /** Links that exist (connecting or open). */
+  linkCount(): number {
+    let n = 0;
+    for (const slot of this.#slots.values()) if (slot.link) n += 1;
+    return n;
+  }
+
+  /** Replaces the set of room members (from a signaling roster). Links to others stay open. */
+  setRoster(peers: Iterable<PeerId>): void {
+    const roster = new Set(peers);
+    roster.delete(this.localId);
+    for (const slot of this.#slots.values()) slot.inRoster = roster.has(slot.id);
+    for (const id of roster) {
+      const slot = this.#slot(id);
+      if (slot) slot.inRoster = true;
+    }
+    this.#reconcile();
+  }
+
+  /** A member joined the room. */
+  addPeer(peer: PeerId): void {
+    if (peer === this.localId) return;
+    const slot = this.#slot(peer);
+    if (!slot) return;
+    slot.inRoster = true;
+    this.#reconcile();
+  }
+
+  /** A member left the signaling room: no new links to it; an open link stays until it closes. */
+  removePeer(peer: PeerId): void {
+    const slot = this.#slots.get(peer);
+    if (slot) slot.inRoster = false;
+  }
+
+  /** Closes the link to a peer that left for good (detector: `left`), without retrying. */
+  closeLink(peer: PeerId, reason = 'peer left'): void {
+    const slot = this.#slots.get(peer);
+    if (!slot) return;
+    slot.inRoster = false;
+    this.#closeSlotLink(slot, reason, true);
+  }
+
+  /** Handles a signal payload from `from` (untrusted; errors are counted). */
+  handleSignal(from: PeerId, payload: unknown): void {
+    if (this.#closed || this.#suspended || from === this.localId) return;
+    const parsed = parseLinkSignal(payload);
+    if (!parsed.ok) return this.#signalError(from, parsed.error);
+    const slot = this.#slot(from);
+    if (!slot) return this.#signalError(from, 'too many known peers');
+    const msg = parsed.value;
+    this.#trace(
+      from,
+      `recv ${msg.t}${msg.t === 'sdp' ? ` ${msg.d.type} s=${msg.s} mine=${slot.session}` : ''}`,
+    );
+    const initiator = isInitiator(this.localId, from);
+    if (msg.t === 'sdp') {
+      if (slot.link && slot.session === msg.s) return slot.link.signal(msg.d);
+      if (initiator || msg.d.type !== 'offer') return; // stale session
+      if (!slot.link && !slot.requestPending && this.#used() >= this.acceptConnectionsMax) {
+        this.counters.busySent += 1;
+        return this.#send(from, { v: 1, t: 'busy', s: msg.s });
+      }
+      this.#closeSlotLink(slot, 'replaced by a new session', false);
+      this.#createLink(slot, msg.s, false).signal(msg.d);
+      return;
+    }
+    if (msg.t === 'dial') {
+      if (!initiator) return this.#signalError(from, 'dial request from a non-initiator');
+      if (slot.link?.state === LinkState.connecting) return;
+      if (!slot.link && this.#used() >= this.acceptConnectionsMax) {
+        this.counters.busySent += 1;
+        return this.#send(from, { v: 1, t: 'busy' });
+      }
+      this.#closeSlotLink(slot, 'remote has no link', false);
+      slot.retryAtMs = 0;
+      this.#dial(slot);
+      return;
+    }
+    if (msg.t === 'busy') {
+      if (msg.s !== undefined && msg.s !== slot.session) return;
+      if (slot.link?.state === LinkState.open) return;
+      slot.requestPending = false;
+      this.#closeSlotLink(slot, 'remote busy', false);
+      this.#scheduleRetryIn(slot, this.#options.busyRetryMs * (0.5 + this.#options.random() * 0.5));
+      return;
+    }
+    if (slot.session !== msg.s) return;
+    this.#closeSlotLink(slot, 'remote bye', false);
+    this.#scheduleRetry(slot);
+  }
+
+  /** Stops all activity but keeps links open and silent (fault injection: a hung peer). */
+  suspend(): void {
+    this.#suspended = true;
+    for (const slot of this.#slots.values()) clearTimeout(slot.timer);
+  }
+
+  /** Closes every link and stops. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    for (const slot of this.#slots.values()) this.#closeSlotLink(slot, 'manager closed', true);
+    this.#closed = true;
+  }
+
+  #slot(id: PeerId): Slot | undefined {
+    let slot = this.#slots.get(id);
+    if (slot) return slot;
+    if (this.#slots.size >= this.#options.knownPeersMax) this.#evictIdleSlot();
+    if (this.#slots.size >= this.#options.knownPeersMax) return undefined;
+    slot = {
+      id,
+      inRoster: false,
+      link: undefined,
+      session: undefined,
+      attempts: 0,
+      requestPending: false,
+      retryAtMs: 0,
+      timer: undefined,
+    };
+    this.#slots.set(id, slot);
+    return slot;
+  }
+
+  #evictIdleSlot(): void {
+    for (const slot of this.#slots.values()) {
+      if (!slot.inRoster && !slot.link && !slot.requestPending) {
+        clearTimeout(slot.timer);
+        this.#slots.delete(slot.id);
+        return;
+      }
+    }
+  }
+
+  #used(): number {
+    let n = 0;
+    for (const slot of this.#slots.values()) if (slot.link || slot.requestPending) n += 1;
+    return n;
+  }
+
+  /** Fills free capacity with a random choice of unlinked room members. */
+  #reconcile(): void {
+    if (this.#closed || this.#suspended) return;
+    const free = this.maxConnections - this.#used();
+    if (free <= 0) return;
+    const now = performance.now();
+    const candidates = [...this.#slots.values()].filter(
+      (s) => s.inRoster && !s.link && !s.requestPending && s.retryAtMs <= now,
+    );
+    for (let i = candidates.length - 1; i > 0; i--) {
+      const j = Math.floor(this.#options.random() * (i + 1));
+      [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+    }
+    for (const slot of candidates.slice(0, free)) {
+      if (isInitiator(this.localId, slot.id)) this.#dial(slot);
+      else this.#request(slot);
+    }
+  }
+
+  #dial(slot: Slot): void {
+    this.#trace(slot.id, 'dial');
+    const session = randomSession();
+    this.#createLink(slot, session, true);
+  }
+
+  #request(slot: Slot): void {
+    this.#trace(slot.id, 'request dial');
+    slot.requestPending = true;
+    this.#send(slot.id, { v: 1, t: 'dial' });
+    this.#setTimer(slot, this.#options.connectTimeoutMs, () => {
+      if (!slot.requestPending) return;
+      slot.requestPending = false;
+      this.#scheduleRetry(slot);
+    });
+  }
+
+  #createLink(slot: Slot, session: string, initiator: boolean): Link {
+    slot.requestPending = false;
+    slot.session = session;
+    this.counters.linksCreated += 1;
+    const link: Link = new Link({
+      remoteId: slot.id,
+      initiator,
+      iceServers: this.#options.iceServers,
+      bindAddress: this.#options.bindAddress,
+      reliableMessageBytesMax: this.#options.reliableMessageBytesMax,
+      handlers: {
+        signal: (d) => {
+          if (!this.#suspended) this.#send(slot.id, { v: 1, t: 'sdp', s: session, d });
+        },
+        open: () => {
+          clearTimeout(slot.timer);
+          this.counters.linksOpened += 1;
+          this.#trace(slot.id, 'link open');
+          this.#handlers.linkUp?.(slot.id);
+        },
+        close: (reason) => this.#onLinkClosed(slot, link, reason),
+        heartbeat: (bytes) => this.#handlers.heartbeat?.(slot.id, bytes),
+        reliable: (bytes) => this.#handlers.reliable?.(slot.id, bytes),
+        error: (error) => this.#handlers.error?.(slot.id, error),
+      },
+    });
+    slot.link = link;
+    this.#setTimer(slot, this.#options.connectTimeoutMs, () => {
+      if (slot.link === link && link.state === LinkState.connecting) link.close('connect timeout');
+    });
+    return link;
+  }
+
+  /** A link closed on its own (error, timeout, remote close): clean up and retry later. */
+  #onLinkClosed(slot: Slot, link: Link, reason: string): void {
+    this.#trace(slot.id, `link closed (${reason}) current=${slot.link === link}`);
+    this.counters.linksClosed += 1;
+    const wasOpen = link.openedAtMs !== undefined;
+    if (slot.link === link) {
+      slot.link = undefined;
+      if (wasOpen && performance.now() - link.openedAtMs! >= this.#options.stableLinkMs) slot.attempts = 0;
+      this.#sendBye(slot, reason);
+      if (wasOpen) this.#handlers.linkDown?.(slot.id, reason);
+      this.#scheduleRetry(slot);
+      return;
+    }
+    if (wasOpen) this.#handlers.linkDown?.(slot.id, reason);
+  }
+
+  /** Closes a slot's link on purpose; `final` also stops timers and pending requests. */
+  #closeSlotLink(slot: Slot, reason: string, final: boolean): void {
+    if (final) {
+      clearTimeout(slot.timer);
+      slot.requestPending = false;
+    }
+    const link = slot.link;
+    if (!link) return;
+    slot.link = undefined;
+    this.#sendBye(slot, reason);
+    link.close(reason);
+  }
+
+  #sendBye(slot: Slot, reason: string): void {
+    const session = slot.session;
+    slot.session = undefined;
+    if (session && !this.#closed && !this.#suspended && reason !== 'remote bye')
+      this.#send(slot.id, { v: 1, t: 'bye', s: session });
+  }
+
+  #scheduleRetry(slot: Slot): void {
+    this.#scheduleRetryIn(slot, backoffDelayMs(slot.attempts++, this.#options.backoff, this.#options.random));
+  }
+
+  #scheduleRetryIn(slot: Slot, delay: number): void {
+    if (this.#closed || this.#suspended) return;
+    slot.retryAtMs = performance.now() + delay;
+    this.#trace(slot.id, `retry in ${delay} ms`);
+    this.#setTimer(slot, delay, () => {
+      slot.retryAtMs = 0; // timers may fire a fraction of a ms before performance.now() agrees
+      this.#reconcile();
+    });
+    this.#reconcile();
+  }
+
+  #setTimer(slot: Slot, delayMs: number, fn: () => void): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(fn, delayMs);
+    (slot.timer as { unref?: () => void }).unref?.();
+  }
+
+  #trace(peer: PeerId, what: string): void {
+    if (traceEnabled) console.debug(`[pulsemesh ${this.localId}→${peer}] ${what}`);
+  }
+
+  #signalError(from: PeerId, error: string): void {
+    this.counters.signalErrors += 1;
+    this.#handlers.error?.(from, `signal: ${error}`);
+  }
+}
+
+const traceEnabled =
+  typeof process !== 'undefined' &&
+  typeof process.env === 'object' &&
+  Boolean(process.env['PULSEMESH_TRACE']);
+
+function randomSession(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,247 @@
+import type { PeerId, Transport } from '@pulsemesh/core';
+import { ConnectionManager, type ConnectionManagerOptions } from './connection-manager.js';
+import type { TransportLinkStats } from './link-stats.js';
+
+/** Reliable-channel payload tag (first byte). Append-only. */
+const ReliableTag = { transport: 0, app: 1 } as const;
+
+/** Options of a {@link WebRtcTransport}: the connection manager's, plus message routing. */
+export interface WebRtcTransportOptions extends Omit<ConnectionManagerOptions, 'handlers'> {
+  /** Largest `send` (bytes). Default 65,536. Larger is a programmer error and throws. */
+  maxMessageBytes?: number;
+  /** Messages up to this size go over the unreliable heartbeat channel (one SCTP packet on a
+   * typical path); larger ones over the reliable channel, chunked. Default 1,100. */
+  unreliableBytesMax?: number;
+}
+
+/** Link statistics of one peer: from the transport's own counters and from `getStats()`. */
+export interface LinkReport extends TransportLinkStats {
+  peer: PeerId;
+  /** Heartbeat loss ratio from sequence gaps on the unreliable channel, [0, 1]. */
+  heartbeatLoss: number;
+  heartbeatsSent: number;
+  heartbeatsReceived: number;
+  /** Bytes of our data-channel payloads (without SCTP/DTLS overhead). */
+  payloadBytesSent: number;
+  payloadBytesReceived: number;
+}
+
+/** Transport counters (for metrics). */
+export interface TransportCounters {
+  sent: number;
+  received: number;
+  /** Dropped: no open link to the destination (the contract says: counted, not thrown). */
+  droppedUnlinked: number;
+  /** Dropped by fault injection (drop rate or crash). */
+  droppedByFault: number;
+  /** Sent over the reliable channel because they were too large for one heartbeat message. */
+  sentReliable: number;
+}
+
+/**
+ * The core `Transport` over WebRTC data channels (browser and Node, one code base).
+ *
+ * Contract (see core `transport.ts`): best effort; at most `maxMessageBytes` a message (throws
+ * beyond, a programmer error); sends only to `linkedPeers()`, others dropped and counted; never
+ * throws on operating errors. Small messages ride the unordered, no-retransmit heartbeat channel,
+ * so loss is real loss; large ones the reliable channel. `sendReliable` carries application data
+ * (state sync) reliably and in order.
+ *
+ * Fault injection (`setLatencyMs`, `setDropRate`, `mute`) acts on this transport's real traffic.
+ */
+export class WebRtcTransport implements Transport {
+  readonly localId: PeerId;
+  readonly maxMessageBytes: number;
+  readonly unreliableBytesMax: number;
+  readonly manager: ConnectionManager;
+  readonly counters: TransportCounters = {
+    sent: 0,
+    received: 0,
+    droppedUnlinked: 0,
+    droppedByFault: 0,
+    sentReliable: 0,
+  };
+  #messageHandlers = new Set<(from: PeerId, bytes: Uint8Array) => void>();
+  #linkHandlers = new Set<(peer: PeerId, up: boolean) => void>();
+  #reliableHandlers = new Set<(from: PeerId, bytes: Uint8Array) => void>();
+  #errorHandlers = new Set<(peer: PeerId, error: string) => void>();
+  #random: () => number;
+  #latencyMs = 0;
+  #dropRate = 0;
+  #muted = false;
+  #closed = false;
+  #delayed = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(options: WebRtcTransportOptions) {
+    this.localId = options.localId;
+    this.maxMessageBytes = options.maxMessageBytes ?? 65_536;
+    this.unreliableBytesMax = Math.min(options.unreliableBytesMax ?? 1_100, this.maxMessageBytes);
+    if (this.maxMessageBytes < 1024) throw new RangeError('maxMessageBytes must be at least 1,024');
+    this.#random = options.random ?? Math.random;
+    this.manager = new ConnectionManager({
+      ...options,
+      handlers: {
+        linkUp: (peer) => this.#emitLink(peer, true),
+        linkDown: (peer) => this.#emitLink(peer, false),
+        heartbeat: (peer, bytes) => this.#deliver(peer, bytes),
+        reliable: (peer, bytes) => this.#onReliable(peer, bytes),
+        error: (peer, error) => {
+          for (const h of this.#errorHandlers) h(peer, error);
+        },
+      },
+    });
+  }
+
+  send(to: PeerId, bytes: Uint8Array): void {
+    if (bytes.length > this.maxMessageBytes)
+      throw new RangeError(
+        `message of ${bytes.length} bytes exceeds maxMessageBytes ${this.maxMessageBytes}`,
+      );
+    if (this.#closed) return;
+    if (this.#muted || (this.#dropRate > 0 && this.#random() < this.#dropRate)) {
+      this.counters.droppedByFault += 1;
+      return;
+    }
+    if (this.#latencyMs > 0) {
+      const copy = bytes.slice();
+      const timer = setTimeout(() => {
+        this.#delayed.delete(timer);
+        this.#sendNow(to, copy);
+      }, this.#latencyMs);
+      this.#delayed.add(timer);
+      return;
+    }
+    this.#sendNow(to, bytes);
+  }
+
+  /** Sends application data reliably and in order; false if there is no open link (or congested). */
+  sendReliable(to: PeerId, bytes: Uint8Array): boolean {
+    if (this.#closed || this.#muted) return false;
+    return this.manager.link(to)?.sendReliable(tagged(ReliableTag.app, bytes)) ?? false;
+  }
+
+  linkedPeers(): Iterable<PeerId> {
+    return this.manager.openLinks().map((l) => l.remoteId);
+  }
+
+  onMessage(handler: (from: PeerId, bytes: Uint8Array) => void): () => void {
+    return subscribe(this.#messageHandlers, handler);
+  }
+
+  onLinkChange(handler: (peer: PeerId, up: boolean) => void): () => void {
+    return subscribe(this.#linkHandlers, handler);
+  }
+
+  /** Subscribes to application data sent with `sendReliable`. */
+  onReliable(handler: (from: PeerId, bytes: Uint8Array) => void): () => void {
+    return subscribe(this.#reliableHandlers, handler);
+  }
+
+  /** Subscribes to operating errors (bad signals, link errors); they are also counted. */
+  onError(handler: (peer: PeerId, error: string) => void): () => void {
+    return subscribe(this.#errorHandlers, handler);
+  }
+
+  /** Feeds a signal payload received from the signaling server. */
+  handleSignal(from: PeerId, payload: unknown): void {
+    if (!this.#muted) this.manager.handleSignal(from, payload);
+  }
+
+  /** Link statistics of every open link (reads `getStats()` of each). */
+  async linkReports(): Promise<LinkReport[]> {
+    const reports = await Promise.all(
+      this.manager.openLinks().map(async (link): Promise<LinkReport> => {
+        const stats = await link.stats();
+        return {
+          peer: link.remoteId,
+          rttMs: stats?.rttMs,
+          bytesSent: stats?.bytesSent ?? 0,
+          bytesReceived: stats?.bytesReceived ?? 0,
+          localAddress: stats?.localAddress,
+          remoteAddress: stats?.remoteAddress,
+          heartbeatLoss: link.loss.ratio(),
+          heartbeatsSent: link.counters.heartbeatsSent,
+          heartbeatsReceived: link.counters.heartbeatsReceived,
+          payloadBytesSent: link.counters.bytesSent,
+          payloadBytesReceived: link.counters.bytesReceived,
+        };
+      }),
+    );
+    return reports;
+  }
+
+  /** Fault injection: delays every outbound message by `ms` (0 = off). */
+  setLatencyMs(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('latency must be >= 0');
+    this.#latencyMs = ms;
+  }
+
+  /** Fault injection: drops each outbound message with probability `p` in [0, 1]. */
+  setDropRate(p: number): void {
+    if (!(p >= 0 && p <= 1)) throw new RangeError('drop rate must be in [0, 1]');
+    this.#dropRate = p;
+  }
+
+  /** Fault injection (crash): drops all traffic both ways and stops reconnecting, but keeps the
+   * connections open, so peers cannot learn of it from a transport close. Permanent. */
+  mute(): void {
+    this.#muted = true;
+    this.manager.suspend();
+    for (const t of this.#delayed) clearTimeout(t);
+    this.#delayed.clear();
+  }
+
+  /** Closes every link. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#delayed) clearTimeout(t);
+    this.#delayed.clear();
+    this.manager.close();
+  }
+
+  #sendNow(to: PeerId, bytes: Uint8Array): void {
+    const link = this.manager.link(to);
+    if (!link || this.#closed) {
+      this.counters.droppedUnlinked += 1;
+      return;
+    }
+    this.counters.sent += 1;
+    if (bytes.length <= this.unreliableBytesMax) {
+      link.sendHeartbeat(bytes);
+      return;
+    }
+    this.counters.sentReliable += 1;
+    link.sendReliable(tagged(ReliableTag.transport, bytes));
+  }
+
+  #deliver(from: PeerId, bytes: Uint8Array): void {
+    if (this.#muted || this.#closed) return;
+    this.counters.received += 1;
+    for (const h of this.#messageHandlers) h(from, bytes);
+  }
+
+  #onReliable(from: PeerId, bytes: Uint8Array): void {
+    if (this.#muted || this.#closed || bytes.length === 0) return;
+    const body = bytes.subarray(1);
+    if (bytes[0] === ReliableTag.transport) this.#deliver(from, body);
+    else if (bytes[0] === ReliableTag.app) for (const h of this.#reliableHandlers) h(from, body);
+  }
+
+  #emitLink(peer: PeerId, up: boolean): void {
+    if (this.#muted) return;
+    for (const h of this.#linkHandlers) h(peer, up);
+  }
+}
+
+function tagged(tag: number, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1);
+  out[0] = tag;
+  out.set(bytes, 1);
+  return out;
+}
+
+function subscribe<T>(set: Set<T>, handler: T): () => void {
+  set.add(handler);
+  return () => set.delete(handler);
+}
