@@ -18,6 +18,9 @@ export class BroadcastQueue {
   private order = 0;
   private readonly scratch: Entry[] = [];
 
+  /** @param max most pending updates; past it the oldest-queued one is dropped. */
+  constructor(private readonly max: number) {}
+
   /** Number of pending updates. */
   get size(): number {
     return this.entries.size;
@@ -25,6 +28,10 @@ export class BroadcastQueue {
 
   /** Queues `update`, replacing any pending update about the same peer. */
   push(update: Update): void {
+    if (this.entries.size >= this.max && !this.entries.has(update.peer)) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
     this.entries.set(update.peer, { update, transmits: 0, order: this.order++, bytes: updateBytes(update) });
   }
 

@@ -31,6 +31,7 @@ import {
   scaleByLocalHealth,
 } from './local-health.js';
 import { Member } from './member.js';
+import { RumorCache } from './rumors.js';
 import type { MeshView } from './mesh-view.js';
 import { arrivalStdMs, phi, phiTimeoutMs, updateArrival } from './phi.js';
 import { randomInt, shuffle, type Random } from './random.js';
@@ -107,7 +108,8 @@ export class Detector extends EventTarget implements MeshView {
   private readonly suspected = new Set<Member>();
   private readonly recoveringTimed = new Set<Member>();
   private readonly relayJobs: RelayJob[] = [];
-  private readonly queue = new BroadcastQueue();
+  private readonly queue: BroadcastQueue;
+  private readonly rumors: RumorCache;
   private readonly counts: Record<PeerState, number> = {
     healthy: 1,
     suspected: 0,
@@ -130,6 +132,9 @@ export class Detector extends EventTarget implements MeshView {
   private target: Member | null = null;
   private targetSeq = 0;
   private probeSentMs = 0;
+  /** Second direct ping, sent alongside the ping-reqs (memberlist's TCP fallback, over the same link). */
+  private retrySeq = -1;
+  private retrySentMs = 0;
   private directDeadlineMs = 0;
   private indirectDeadlineMs = 0;
   private relays: Member[] = [];
@@ -148,6 +153,8 @@ export class Detector extends EventTarget implements MeshView {
     this.startedMs = options.nowMs;
     this.incarnation = options.incarnation ?? 0;
     this.messageBytesMax = this.config.messageBytesMax;
+    this.queue = new BroadcastQueue(2 * this.config.membersMax);
+    this.rumors = new RumorCache(2 * this.config.membersMax);
     this.periodMs = Math.min(
       this.config.probeIntervalMsMax,
       Math.max(this.config.probeIntervalMsMin, this.config.probeIntervalMs),
@@ -586,6 +593,7 @@ export class Detector extends EventTarget implements MeshView {
     this.relaySeqs = [];
     this.nacks = 0;
     this.probeSentMs = this.now;
+    this.retrySeq = -1;
     this.phase = Phase.direct;
     if (t.linked) {
       this.targetSeq = this.sendMember(
@@ -603,11 +611,20 @@ export class Detector extends EventTarget implements MeshView {
 
   private startIndirect(): void {
     const t = this.target as Member;
-    if (t.linked) t.loss = t.loss * (1 - LOSS_ALPHA) + LOSS_ALPHA;
     if (t.state === 'failed') {
       this.phase = Phase.idle;
       this.target = null;
       return;
+    }
+    if (t.linked) {
+      t.loss = t.loss * (1 - LOSS_ALPHA) + LOSS_ALPHA;
+      // Relays in a partial mesh often have no link to the target: retry the direct path as well.
+      this.retrySeq = this.sendMember(
+        t,
+        { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
+        true,
+      );
+      this.retrySentMs = this.now;
     }
     const candidates = this.linked.filter((m) => m !== t && m.state === 'healthy');
     const k = Math.min(candidates.length, indirectChecksFor(this.config.indirectChecks, this.badness));
@@ -651,6 +668,9 @@ export class Detector extends EventTarget implements MeshView {
       this.counters.suspicionsRaised += 1;
       this.startSuspicion(t, this.localId, 'probe-failed');
       this.queue.push(this.updateFor(t));
+      // Lifeguard's buddy system: tell the suspect at once (the suspicion rides first on this
+      // ping), so a live peer refutes within one round trip instead of waiting for gossip.
+      if (t.linked) this.sendMember(t, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
     } else if (t.state === 'suspected' && t.suspectors !== null && !t.suspectors.includes(this.localId)) {
       t.suspectors.push(this.localId);
       this.armSuspicion(t);
@@ -771,10 +791,12 @@ export class Detector extends EventTarget implements MeshView {
   private handleAck(from: PeerId, m: Member | undefined, ackSeq: number, relayed: boolean): void {
     this.counters.acksReceived += 1;
     const t = this.target;
-    if (this.phase !== Phase.idle && t !== null && m === t && !relayed && ackSeq === this.targetSeq) {
-      this.rttSample(t, this.now - this.probeSentMs);
-      this.finishProbe(true);
-      return;
+    if (this.phase !== Phase.idle && t !== null && m === t && !relayed) {
+      if (ackSeq === this.targetSeq || ackSeq === this.retrySeq) {
+        this.rttSample(t, this.now - (ackSeq === this.targetSeq ? this.probeSentMs : this.retrySentMs));
+        this.finishProbe(true);
+        return;
+      }
     }
     if (this.phase === Phase.indirect && relayed) {
       for (let i = 0; i < this.relays.length; i++) {
@@ -900,11 +922,18 @@ export class Detector extends EventTarget implements MeshView {
     }
     const m = this.members.get(u.peer);
     if (m === undefined) {
-      if (u.kind !== UpdateKind.alive) return;
-      const added = this.addMember(u.peer, false);
-      if (added === undefined) return;
-      added.incarnation = u.incarnation;
-      this.queue.push(u);
+      const added = u.kind === UpdateKind.alive ? this.addMember(u.peer, false) : undefined;
+      if (added !== undefined) {
+        added.incarnation = u.incarnation;
+        this.queue.push(u);
+        return;
+      }
+      // Not stored here: still forward news (not first-join chatter) so dissemination does not
+      // depend on who has room for the peer.
+      if ((u.kind !== UpdateKind.alive || u.incarnation > 0) && this.rumors.admit(u)) {
+        this.queue.push(u);
+        this.counters.updatesForwarded += 1;
+      }
       return;
     }
     switch (u.kind) {
@@ -934,6 +963,18 @@ export class Detector extends EventTarget implements MeshView {
       }
       case UpdateKind.failed:
         if (m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
+        if (this.disputes(m)) {
+          // We heard from it directly just now: treat the claim as a suspicion we verify ourselves
+          // (the buddy ping lets it refute at once) rather than relay a verdict we doubt.
+          this.counters.failuresDisputed += 1;
+          if (m.state !== 'suspected') {
+            m.incarnation = u.incarnation;
+            this.startSuspicion(m, u.from ?? sender, 'gossip-failed-disputed');
+            this.queue.push(this.updateFor(m));
+            this.sendMember(m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+          }
+          return;
+        }
         m.incarnation = u.incarnation;
         this.setState(m, 'failed', 'gossip-failed');
         break;
@@ -967,6 +1008,15 @@ export class Detector extends EventTarget implements MeshView {
     });
   }
 
+  /** True when `m` is linked and was heard from within the minimum suspicion timeout. */
+  private disputes(m: Member): boolean {
+    if (!m.linked || Number.isNaN(m.lastHeardMs)) return false;
+    const c = this.config;
+    return (
+      this.now - m.lastHeardMs < suspicionTimeoutMsMin(c.suspicionMult, this.clusterSize(), c.probeIntervalMs)
+    );
+  }
+
   private startSuspicion(m: Member, accuser: PeerId, reason: string): void {
     m.suspectors = [accuser];
     m.suspicionStartMs = this.now;
@@ -983,8 +1033,14 @@ export class Detector extends EventTarget implements MeshView {
     const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
     const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, n);
     const confirmations = (m.suspectors?.length ?? 1) - 1;
-    const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
     const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
+    if (!m.probed) {
+      // Known through gossip only: no evidence of our own, so no shrinking. Those who probe it
+      // normally decide first and their `failed` reaches us before this.
+      m.suspicionDeadlineMs = m.suspicionStartMs + max * patience;
+      return;
+    }
+    const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
     m.suspicionDeadlineMs = failAtMs(m.suspicionStartMs, timeout, max, patience, this.phiDeadlineMs(m));
   }
 

@@ -22,6 +22,10 @@ export interface DetectorStats {
   refutations: number;
   suspicionsRaised: number;
   failuresDeclared: number;
+  /** `failed` gossip about a peer heard from directly just before, verified as a suspicion instead. */
+  failuresDisputed: number;
+  /** Updates about peers not stored here, forwarded anyway. */
+  updatesForwarded: number;
   /** Suspicion expiries not turned into failures because this peer is probably in a minority partition. */
   failuresHeldByPartition: number;
   /** Late timers that counted against local health. */
@@ -58,6 +62,8 @@ export function newStats(): DetectorStats {
     refutations: 0,
     suspicionsRaised: 0,
     failuresDeclared: 0,
+    failuresDisputed: 0,
+    updatesForwarded: 0,
     failuresHeldByPartition: 0,
     lateTimers: 0,
     membersDropped: 0,
