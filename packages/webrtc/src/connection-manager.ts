@@ -379,7 +379,8 @@ export class ConnectionManager {
   }
 
   #trace(peer: PeerId, what: string): void {
-    if (traceEnabled) console.debug(`[pulsemesh ${this.localId}→${peer}] ${what}`);
+    if (traceEnabled)
+      console.debug(`${performance.now().toFixed(0)} [pulsemesh ${this.localId}→${peer}] ${what}`);
   }
 
   #signalError(from: PeerId, error: string): void {
