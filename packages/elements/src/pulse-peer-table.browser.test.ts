@@ -137,6 +137,28 @@ describe('<pulse-peer-table>', () => {
     expect(rowIds(el)).to.not.include(ids[0]);
   });
 
+  it('scrolls a peer selected elsewhere into view', async () => {
+    const { mesh } = generateMesh({ peerCount: 300, seed: 8 });
+    const el = await fixture<PulsePeerTable>(
+      html`<pulse-peer-table
+        style="--pulse-table-height: 300px"
+        sort-by="id"
+        .mesh=${mesh}
+      ></pulse-peer-table>`,
+    );
+    const target = el.sortedPeers[250]!.id;
+    expect(rowIds(el)).to.not.include(target);
+    el.selected = target;
+    await el.updateComplete;
+    await el.updateComplete;
+    const row = el.shadowRoot!.querySelector<HTMLElement>(`tr[data-peer="${target}"]`);
+    expect(row?.classList.contains('selected')).to.equal(true);
+    const scroller = el.shadowRoot!.querySelector('.scroller')!.getBoundingClientRect();
+    const box = row!.getBoundingClientRect();
+    expect(box.top).to.be.at.least(scroller.top);
+    expect(box.bottom).to.be.at.most(scroller.bottom + 1);
+  });
+
   it('passes axe in light and dark themes', async () => {
     const { mesh } = generateMesh({ peerCount: 40, seed: 3 });
     for (const theme of ['light', 'dark']) {

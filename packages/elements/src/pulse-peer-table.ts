@@ -16,6 +16,8 @@ export interface SortChangeDetail {
 
 /** Row height (px); fixed so the visible window is computed, not measured. */
 const rowHeightPx = 36;
+/** Height of the sticky header row (px), see `tableStyles`. */
+const headerHeightPx = 38;
 /** Rows rendered above and below the viewport. */
 const overscanRows = 6;
 
@@ -54,6 +56,7 @@ export class PulsePeerTable extends MeshElement {
   @state() private activeIndex = 0;
   private rows: PeerSnapshot[] = [];
   private focusAfterUpdate = false;
+  private syncScroll = false;
   private scrollFrame = 0;
   private readonly resizeObserver = new ResizeObserver((entries) => {
     const height = entries[0]?.contentRect.height;
@@ -87,12 +90,21 @@ export class PulsePeerTable extends MeshElement {
     this.rows = sortPeers(peers, column, this.descending, mesh.nowMs());
     if (this.selected !== undefined && _changed.has('selected')) {
       const index = this.rows.findIndex((p) => p.id === this.selected);
-      if (index >= 0) this.activeIndex = index;
+      if (index >= 0) {
+        this.activeIndex = index;
+        this.scrollToRow(index);
+      }
     }
     this.activeIndex = Math.min(this.activeIndex, Math.max(0, this.rows.length - 1));
   }
 
   protected override updated(): void {
+    if (this.syncScroll) {
+      // A row revealed by keyboard or by a selection made elsewhere (graph, timeline).
+      this.syncScroll = false;
+      const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
+      if (scroller) scroller.scrollTop = this.scrollTopPx;
+    }
     if (!this.focusAfterUpdate) return;
     this.focusAfterUpdate = false;
     this.renderRoot.querySelector<HTMLElement>('tbody button[tabindex="0"]')?.focus();
@@ -219,17 +231,21 @@ export class PulsePeerTable extends MeshElement {
     this.focusAfterUpdate = true;
   };
 
+  /**
+   * Sets `scrollTopPx` so row `index` is fully visible below the sticky header (a state change
+   * inside `willUpdate` or an event handler: no extra update); `updated` writes it to the DOM.
+   */
   private scrollToRow(index: number): void {
-    const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
-    if (!scroller) return;
-    const headerPx = this.renderRoot.querySelector('thead')?.getBoundingClientRect().height ?? 0;
     const topPx = index * rowHeightPx;
-    const visiblePx = scroller.clientHeight - headerPx;
-    if (topPx < scroller.scrollTop) scroller.scrollTop = topPx;
-    else if (topPx + rowHeightPx > scroller.scrollTop + visiblePx) {
-      scroller.scrollTop = topPx + rowHeightPx - visiblePx;
+    // Measured now: the ResizeObserver may not have reported the first size yet.
+    const viewportPx =
+      this.renderRoot.querySelector<HTMLElement>('.scroller')?.clientHeight || this.viewportPx;
+    const visiblePx = viewportPx - headerHeightPx;
+    if (topPx < this.scrollTopPx) this.scrollTopPx = topPx;
+    else if (topPx + rowHeightPx > this.scrollTopPx + visiblePx) {
+      this.scrollTopPx = topPx + rowHeightPx - visiblePx;
     }
-    this.scrollTopPx = scroller.scrollTop;
+    this.syncScroll = true;
   }
 }
 
