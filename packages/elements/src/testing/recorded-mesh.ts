@@ -275,7 +275,7 @@ export class RecordedMesh extends EventTarget implements MeshView {
   }
 
   private emit(event: DetectorEvent): void {
-    const entry = toHistory(event);
+    const entry = toHistory(event, this.localId);
     if (entry) {
       this.log.push(entry);
       if (this.log.length > this.historyMax) this.log.splice(0, this.log.length - this.historyMax);
@@ -284,7 +284,8 @@ export class RecordedMesh extends EventTarget implements MeshView {
   }
 }
 
-function toHistory(event: DetectorEvent): HistoryEntry | undefined {
+/** The history entry a detector keeps for an event (interval changes are the local peer's). */
+function toHistory(event: DetectorEvent, localId: PeerId): HistoryEntry | undefined {
   switch (event.type) {
     case 'join':
     case 'leave':
@@ -297,7 +298,7 @@ function toHistory(event: DetectorEvent): HistoryEntry | undefined {
       const d = event.detail;
       return {
         atMs: d.atMs,
-        peer: '',
+        peer: localId,
         kind: 'interval-change',
         reason: `${d.fromMs} → ${d.toMs} ms: ${d.reason}`,
       };
