@@ -71,6 +71,22 @@ describe('<pulse-timeline>', () => {
     expect((await oneEvent(el, 'peer-select')).detail).to.deep.equal({ peer: 'alpha' });
   });
 
+  it('has one tab stop in the list and moves between entries with arrow keys', async () => {
+    const el = await fixture<PulseTimeline>(html`<pulse-timeline .mesh=${recorded()}></pulse-timeline>`);
+    const buttons = () => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('ol button.peer')];
+    expect(buttons().filter((b) => b.tabIndex === 0).length).to.equal(1);
+    const first = buttons()[0]!;
+    first.focus();
+    first.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    await el.updateComplete;
+    const focused = el.shadowRoot!.activeElement as HTMLButtonElement;
+    expect(focused).to.equal(buttons()[1]);
+    expect(focused.tabIndex).to.equal(0);
+    expect(buttons().filter((b) => b.tabIndex === 0).length).to.equal(1);
+    setTimeout(() => focused.click());
+    expect((await oneEvent(el, 'peer-select')).detail.peer).to.equal(focused.textContent?.trim());
+  });
+
   it('passes axe in light and dark themes', async () => {
     for (const theme of ['light', 'dark']) {
       const el = await fixture<PulseTimeline>(

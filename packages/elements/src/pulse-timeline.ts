@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { HistoryEntry, MeshView, PeerId } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { stateDisplay, stateIcon } from './state-display.js';
@@ -101,6 +101,8 @@ export class PulseTimeline extends MeshElement {
   /** Entries shown at most (newest first). Default 100, at most 1,000. */
   @property({ type: Number }) limit = 100;
 
+  @state() private rovingIndex = 0;
+
   /** The entries as last rendered, newest first. */
   entries: HistoryEntry[] = [];
 
@@ -111,6 +113,11 @@ export class PulseTimeline extends MeshElement {
   override render() {
     const nowMs = this.mesh?.nowMs() ?? 0;
     const peers = this.mesh?.peers() ?? [];
+    // One tab stop in the list (roving): the entry last moved to, or the first with a peer.
+    const hasPeer = (e: HistoryEntry | undefined) => e !== undefined && e.kind !== 'interval-change';
+    const tabStop = hasPeer(this.entries[this.rovingIndex])
+      ? this.rovingIndex
+      : this.entries.findIndex(hasPeer);
     return html`
       <div class="bar">
         <span>${this.entries.length} event${this.entries.length === 1 ? '' : 's'}</span>
@@ -130,18 +137,24 @@ export class PulseTimeline extends MeshElement {
       ${
         this.entries.length === 0
           ? html`<p class="empty">${this.mesh ? 'No events yet.' : 'No mesh connected.'}</p>`
-          : html`<ol part="list" aria-label="Mesh events, newest first" tabindex="0">
-              ${this.entries.map((entry) => this.renderEntry(entry, nowMs))}
+          : html`<ol part="list" aria-label="Mesh events, newest first" @keydown=${this.onKeydown}>
+              ${this.entries.map((entry, i) => this.renderEntry(entry, nowMs, i === tabStop))}
             </ol>`
       }
     `;
   }
 
-  private renderEntry(entry: HistoryEntry, nowMs: number) {
+  private renderEntry(entry: HistoryEntry, nowMs: number, tabStop: boolean) {
     const when = html`<time class="when" title="t = ${formatDuration(entry.atMs)}"
       >${formatAgo(entry.atMs, nowMs)}</time
     >`;
-    const peer = html`<button class="peer" @click=${() => this.select(entry.peer)}>${entry.peer}</button>`;
+    const peer = html`<button
+      class="peer"
+      tabindex=${tabStop ? 0 : -1}
+      @click=${() => this.select(entry.peer)}
+    >
+      ${entry.peer}
+    </button>`;
     switch (entry.kind) {
       case 'interval-change':
         return html`<li part="entry">
@@ -170,6 +183,25 @@ export class PulseTimeline extends MeshElement {
       }
     }
   }
+
+  /** Arrow keys, Home and End move focus between the entries' peer buttons. */
+  private readonly onKeydown = (e: KeyboardEvent): void => {
+    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('ol button.peer')];
+    const current = buttons.indexOf(e.target as HTMLButtonElement);
+    if (current < 0) return;
+    const moves: Record<string, number> = {
+      ArrowDown: current + 1,
+      ArrowUp: current - 1,
+      Home: 0,
+      End: buttons.length - 1,
+    };
+    const target = buttons[Math.max(0, Math.min(buttons.length - 1, moves[e.key] ?? -2))];
+    if (moves[e.key] === undefined || !target) return;
+    e.preventDefault();
+    target.focus();
+    const li = target.closest('li');
+    this.rovingIndex = li ? [...li.parentElement!.children].indexOf(li) : 0;
+  };
 
   private readonly onInput = (e: Event): void => {
     this.peer = (e.target as HTMLInputElement).value.trim();
