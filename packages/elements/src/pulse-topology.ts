@@ -1,4 +1,4 @@
-import { css, html, type PropertyValues } from 'lit';
+import { html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { PeerId, PeerState } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
@@ -12,6 +12,7 @@ import {
 } from './topology-draw.js';
 import { stateDisplay, stateIcon, stateOrder } from './state-display.js';
 import { cardStyles, themeStyles } from './theme.js';
+import { topologyStyles } from './pulse-topology-styles.js';
 import { formatMs } from './format.js';
 
 /** Wall-clock budget of layout ticks per animation frame (ms), so layout never blocks input. */
@@ -34,43 +35,7 @@ const layoutBudgetMs = 6;
  */
 @customElement('pulse-topology')
 export class PulseTopology extends MeshElement {
-  static override styles = [
-    themeStyles,
-    cardStyles,
-    css`
-      .surface {
-        position: relative;
-        height: var(--pulse-topology-height, 360px);
-        border-radius: 12px 12px 0 0;
-      }
-      canvas {
-        display: block;
-        width: 100%;
-        height: 100%;
-        cursor: default;
-      }
-      canvas.pointer {
-        cursor: pointer;
-      }
-      .legend {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 4px 14px;
-        margin: 0;
-        padding: 8px 14px;
-        border-top: 1px solid var(--_border);
-        background: var(--_surface);
-        color: var(--_muted);
-        font-size: 0.85em;
-        list-style: none;
-      }
-      .legend li {
-        display: inline-flex;
-        align-items: center;
-        gap: 5px;
-      }
-    `,
-  ];
+  static override styles = [themeStyles, cardStyles, topologyStyles];
   protected static override pollIntervalMs = 1_000;
 
   /** Id of the selected peer (ringed). */
