@@ -18,6 +18,8 @@ await build({
   platform: 'browser',
   target: 'es2022',
   conditions: ['source'],
+  // The page hands <pulse-mesh> a mesh; the lazy WebRTC import is never taken.
+  external: ['@pulsemesh/webrtc'],
   tsconfig: join(root, 'packages/elements/tsconfig.json'),
   outfile: join(outDir, 'demo.js'),
   logLevel: 'warning',

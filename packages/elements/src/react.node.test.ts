@@ -21,6 +21,7 @@ beforeAll(async () => {
     platform: 'browser',
     target: 'es2022',
     conditions: ['source'],
+    external: ['@pulsemesh/webrtc'], // the page passes a mesh; attribute mode is not used
     define: { 'process.env.NODE_ENV': '"production"' },
     tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)),
     outfile: join(dir, 'page.js'),
