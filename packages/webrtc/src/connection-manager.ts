@@ -2,7 +2,8 @@ import type { PeerId } from '@pulsemesh/core';
 import { backoffDelayMs, defaultBackoff, type BackoffOptions } from './backoff.js';
 import { isInitiator } from './initiator.js';
 import { Link, LinkState } from './link.js';
-import { parseLinkSignal, type LinkSignal } from './link-signal.js';
+import { parseLinkSignal, signalsPerMessageMax, type LinkSignal } from './link-signal.js';
+import type { SignalData } from '@thaunknown/simple-peer/lite.js';
 
 /** Options of a {@link ConnectionManager}. */
 export interface ConnectionManagerOptions {
@@ -23,6 +24,9 @@ export interface ConnectionManagerOptions {
   bindAddress?: string | undefined;
   /** Give up on a link that has not opened after this long (ms). Default 15,000. */
   connectTimeoutMs?: number;
+  /** How long the non-initiator waits for an offer before asking for one (ms). Default 1,500:
+   * in a full mesh the initiator dials on its own, so the request is rarely needed. */
+  dialRequestGraceMs?: number;
   /** A link open this long (ms) resets its backoff. Default 10,000. */
   stableLinkMs?: number;
   backoff?: BackoffOptions;
@@ -55,7 +59,12 @@ interface Slot {
   requestPending: boolean;
   retryAtMs: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Signals of the current session waiting to be sent together. */
+  outbox: { session: string; data: SignalData[] } | undefined;
 }
+
+/** How long a link's signals gather before they go out as one message (ms). */
+const signalBatchMs = 10;
 
 /**
  * Keeps WebRTC links to the members of a room: dials the peers it initiates for (see
@@ -95,6 +104,7 @@ export class ConnectionManager {
       bindAddress: options.bindAddress,
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       stableLinkMs: options.stableLinkMs ?? 10_000,
+      dialRequestGraceMs: options.dialRequestGraceMs ?? 1_500,
       backoff: options.backoff ?? defaultBackoff,
       reliableMessageBytesMax: options.reliableMessageBytesMax ?? 1 << 20,
       knownPeersMax: options.knownPeersMax ?? 4_096,
@@ -165,18 +175,22 @@ export class ConnectionManager {
     const msg = parsed.value;
     this.#trace(
       from,
-      `recv ${msg.t}${msg.t === 'sdp' ? ` ${msg.d.type} s=${msg.s} mine=${slot.session}` : ''}`,
+      `recv ${msg.t}${msg.t === 'sdp' ? ` ${msg.d.map((d) => d.type).join(',')} s=${msg.s} mine=${slot.session}` : ''}`,
     );
     const initiator = isInitiator(this.localId, from);
     if (msg.t === 'sdp') {
-      if (slot.link && slot.session === msg.s) return slot.link.signal(msg.d);
-      if (initiator || msg.d.type !== 'offer') return; // stale session
+      if (slot.link && slot.session === msg.s) {
+        for (const d of msg.d) slot.link.signal(d);
+        return;
+      }
+      if (initiator || msg.d[0]?.type !== 'offer') return; // stale session
       if (!slot.link && !slot.requestPending && this.#used() >= this.acceptConnectionsMax) {
         this.counters.busySent += 1;
         return this.#send(from, { v: 1, t: 'busy', s: msg.s });
       }
       this.#closeSlotLink(slot, 'replaced by a new session', false);
-      this.#createLink(slot, msg.s, false).signal(msg.d);
+      const link = this.#createLink(slot, msg.s, false);
+      for (const d of msg.d) link.signal(d);
       return;
     }
     if (msg.t === 'dial') {
@@ -231,6 +245,7 @@ export class ConnectionManager {
       requestPending: false,
       retryAtMs: 0,
       timer: undefined,
+      outbox: undefined,
     };
     this.#slots.set(id, slot);
     return slot;
@@ -277,14 +292,19 @@ export class ConnectionManager {
     this.#createLink(slot, session, true);
   }
 
+  /** Non-initiator: wait `dialRequestGraceMs` for the initiator's offer, then ask it to dial. */
   #request(slot: Slot): void {
-    this.#trace(slot.id, 'request dial');
+    this.#trace(slot.id, 'await offer');
     slot.requestPending = true;
-    this.#send(slot.id, { v: 1, t: 'dial' });
-    this.#setTimer(slot, this.#options.connectTimeoutMs, () => {
-      if (!slot.requestPending) return;
-      slot.requestPending = false;
-      this.#scheduleRetry(slot);
+    this.#setTimer(slot, this.#options.dialRequestGraceMs, () => {
+      if (!slot.requestPending || slot.link) return;
+      this.#trace(slot.id, 'request dial');
+      this.#send(slot.id, { v: 1, t: 'dial' });
+      this.#setTimer(slot, this.#options.connectTimeoutMs, () => {
+        if (!slot.requestPending) return;
+        slot.requestPending = false;
+        this.#scheduleRetry(slot);
+      });
     });
   }
 
@@ -299,9 +319,7 @@ export class ConnectionManager {
       bindAddress: this.#options.bindAddress,
       reliableMessageBytesMax: this.#options.reliableMessageBytesMax,
       handlers: {
-        signal: (d) => {
-          if (!this.#suspended) this.#send(slot.id, { v: 1, t: 'sdp', s: session, d });
-        },
+        signal: (d) => this.#queueSignal(slot, session, d),
         open: () => {
           clearTimeout(slot.timer);
           this.counters.linksOpened += 1;
@@ -376,6 +394,22 @@ export class ConnectionManager {
     clearTimeout(slot.timer);
     slot.timer = setTimeout(fn, delayMs);
     (slot.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Batches a link's signals for `signalBatchMs`, so an offer and its candidates share a message. */
+  #queueSignal(slot: Slot, session: string, data: SignalData): void {
+    if (this.#suspended || this.#closed) return;
+    const batch = slot.outbox?.session === session ? slot.outbox : { session, data: [] };
+    slot.outbox = batch;
+    batch.data.push(data);
+    const flush = (): void => {
+      if (slot.outbox !== batch) return;
+      slot.outbox = undefined;
+      if (!this.#suspended && !this.#closed && slot.session === session)
+        this.#send(slot.id, { v: 1, t: 'sdp', s: session, d: batch.data });
+    };
+    if (batch.data.length >= signalsPerMessageMax) flush();
+    else if (batch.data.length === 1) setTimeout(flush, signalBatchMs);
   }
 
   #trace(peer: PeerId, what: string): void {

@@ -4,7 +4,8 @@ import type { SignalData } from '@thaunknown/simple-peer/lite.js';
  * What the connection manager sends through the signaling server (the `payload` of a signal):
  *
  * ```
- * link-signal = { v: 1, t: "sdp",  s: session, d: simple-peer signal }   offer / answer / candidate
+ * link-signal = { v: 1, t: "sdp",  s: session, d: [signal, …] }   1 to 32 simple-peer signals
+ *                                                                  (offer / answer / candidates)
  *             | { v: 1, t: "dial" }                                       "I have no link: dial me"
  *             | { v: 1, t: "busy", s?: session }                          "at maxConnections"
  *             | { v: 1, t: "bye",  s: session }                           "I closed that session"
@@ -14,7 +15,7 @@ import type { SignalData } from '@thaunknown/simple-peer/lite.js';
  * ignored. Only the initiator (see `isInitiator`) creates sessions.
  */
 export type LinkSignal =
-  | { v: 1; t: 'sdp'; s: string; d: SignalData }
+  | { v: 1; t: 'sdp'; s: string; d: SignalData[] }
   | { v: 1; t: 'dial' }
   | { v: 1; t: 'busy'; s?: string }
   | { v: 1; t: 'bye'; s: string };
@@ -22,6 +23,8 @@ export type LinkSignal =
 /** Limits on inbound signaling data. */
 const sdpCharsMax = 64 * 1024;
 const candidateCharsMax = 2 * 1024;
+/** Most simple-peer signals batched in one message. */
+export const signalsPerMessageMax = 32;
 const sessionPattern = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Result of {@link parseLinkSignal}. */
@@ -48,8 +51,16 @@ export function parseLinkSignal(payload: unknown): ParsedLinkSignal {
       return { ok: true, value: { v: 1, t: 'bye', s: session } };
     case 'sdp': {
       if (session === undefined) return fail('sdp without session');
-      const data = parseSignalData(p['d']);
-      return data ? { ok: true, value: { v: 1, t: 'sdp', s: session, d: data } } : fail('bad signal data');
+      const list = p['d'];
+      if (!Array.isArray(list) || list.length === 0 || list.length > signalsPerMessageMax)
+        return fail('bad signal list');
+      const data: SignalData[] = [];
+      for (const item of list) {
+        const parsed = parseSignalData(item);
+        if (!parsed) return fail('bad signal data');
+        data.push(parsed);
+      }
+      return { ok: true, value: { v: 1, t: 'sdp', s: session, d: data } };
     }
     default:
       return fail('unknown type');

@@ -16,7 +16,7 @@ function linkPair(): Promise<Pair> {
   const reliable: Uint8Array[] = [];
   const closed: string[] = [];
   let opened = 0;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const common = { iceServers: [], bindAddress: '127.0.0.1', reliableMessageBytesMax: 1 << 20 };
     const onOpen = () => {
       opened += 1;
@@ -26,7 +26,14 @@ function linkPair(): Promise<Pair> {
       ...common,
       remoteId: 'b',
       initiator: true,
-      handlers: { signal: (d) => b.signal(d), open: onOpen, close: (r) => closed.push(`a:${r}`) },
+      handlers: {
+        signal: (d) => b.signal(d),
+        open: onOpen,
+        close: (r) => {
+          closed.push(`a:${r}`);
+          if (opened < 2) reject(new Error(`a closed before opening: ${r}`));
+        },
+      },
     });
     const b: Link = new Link({
       ...common,

@@ -196,6 +196,11 @@ export class Link {
     return true;
   }
 
+  /** Bytes queued on both channels (`bufferedAmount`). */
+  bufferedBytes(): number {
+    return (this.#heartbeat?.bufferedAmount ?? 0) + (this.#peer._channel?.bufferedAmount ?? 0);
+  }
+
   /** Reads `getStats()` for the selected candidate pair; undefined when closed or unsupported. */
   async stats(): Promise<TransportLinkStats | undefined> {
     const pc = this.#peer._pc;

@@ -77,6 +77,7 @@ describe('WebRtcTransport (Node)', () => {
       bindAddress,
       maxConnections: 2,
       busyRetryMs: 60_000,
+      dialRequestGraceMs: 100,
       backoff: { initialMs: 100, maxMs: 400 },
     };
     for (const id of ids) bus.add(id, options);

@@ -9,8 +9,9 @@ const ReliableTag = { transport: 0, app: 1 } as const;
 export interface WebRtcTransportOptions extends Omit<ConnectionManagerOptions, 'handlers'> {
   /** Largest `send` (bytes). Default 65,536. Larger is a programmer error and throws. */
   maxMessageBytes?: number;
-  /** Messages up to this size go over the unreliable heartbeat channel (one SCTP packet on a
-   * typical path); larger ones over the reliable channel, chunked. Default 1,100. */
+  /** Messages up to this size go over the unreliable heartbeat channel; larger ones over the
+   * reliable channel, chunked. Default 16,384: SCTP delivers a message whole or not at all, and
+   * 16 KiB is the size every WebRTC stack takes in one message. */
   unreliableBytesMax?: number;
 }
 
@@ -75,7 +76,7 @@ export class WebRtcTransport implements Transport {
   constructor(options: WebRtcTransportOptions) {
     this.localId = options.localId;
     this.maxMessageBytes = options.maxMessageBytes ?? 65_536;
-    this.unreliableBytesMax = Math.min(options.unreliableBytesMax ?? 1_100, this.maxMessageBytes);
+    this.unreliableBytesMax = Math.min(options.unreliableBytesMax ?? 16_384, this.maxMessageBytes);
     if (this.maxMessageBytes < 1024) throw new RangeError('maxMessageBytes must be at least 1,024');
     this.#random = options.random ?? Math.random;
     this.manager = new ConnectionManager({
@@ -118,6 +119,26 @@ export class WebRtcTransport implements Transport {
   sendReliable(to: PeerId, bytes: Uint8Array): boolean {
     if (this.#closed || this.#muted) return false;
     return this.manager.link(to)?.sendReliable(tagged(ReliableTag.app, bytes)) ?? false;
+  }
+
+  /**
+   * Sends a transport message over the reliable channel instead (delivered to `onMessage` like any
+   * other): for the few messages that must arrive, like a goodbye. False if no open link.
+   */
+  sendOnReliableChannel(to: PeerId, bytes: Uint8Array): boolean {
+    if (bytes.length > this.maxMessageBytes)
+      throw new RangeError(
+        `message of ${bytes.length} bytes exceeds maxMessageBytes ${this.maxMessageBytes}`,
+      );
+    if (this.#closed || this.#muted) return false;
+    return this.manager.link(to)?.sendReliable(tagged(ReliableTag.transport, bytes)) ?? false;
+  }
+
+  /** Bytes queued on all open links' channels, not yet handed to the network. */
+  bufferedBytes(): number {
+    let total = 0;
+    for (const link of this.manager.openLinks()) total += link.bufferedBytes();
+    return total;
   }
 
   linkedPeers(): Iterable<PeerId> {

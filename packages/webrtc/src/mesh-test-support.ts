@@ -1,0 +1,56 @@
+// Node test support: a real signaling server on 127.0.0.1:0 and meshes of Node peers joined to it.
+import { createSignalServer, type SignalServer } from '@pulsemesh/signal/server';
+import { WebSocket } from 'ws';
+import { createMesh, type Mesh, type MeshOptions } from './mesh.js';
+
+/** Fast detector settings for tests: failures confirmed in about 1-2 s on loopback. */
+export const fastConfig = {
+  probeIntervalMs: 200,
+  probeIntervalMsMin: 100,
+  probeIntervalMsMax: 200,
+  probeTimeoutMsMin: 20,
+  probeTimeoutMsMax: 100,
+  suspicionMult: 3,
+  suspicionMaxTimeoutMult: 3,
+  phiStdMsMin: 50,
+} as const;
+
+/** A signaling server plus the meshes started against it. */
+export class TestRoom {
+  readonly meshes: Mesh[] = [];
+  private constructor(
+    readonly server: SignalServer,
+    readonly url: string,
+    readonly room: string,
+  ) {}
+
+  static async start(room = 'test-room'): Promise<TestRoom> {
+    const server = createSignalServer({ logLevel: 'silent' });
+    const { url } = await server.listen(0, '127.0.0.1');
+    return new TestRoom(server, url, room);
+  }
+
+  join(peerId: string, options: Partial<MeshOptions> = {}): Mesh {
+    const mesh = createMesh({
+      signalUrl: this.url,
+      room: this.room,
+      peerId,
+      bindAddress: '127.0.0.1',
+      WebSocket: WebSocket as unknown as NonNullable<MeshOptions['WebSocket']>,
+      config: fastConfig,
+      ...options,
+    });
+    this.meshes.push(mesh);
+    return mesh;
+  }
+
+  async close(): Promise<void> {
+    for (const m of this.meshes) m.close();
+    await this.server.close();
+  }
+}
+
+/** The state `viewer` holds for `peer`, or undefined if unknown. */
+export function stateOf(viewer: Mesh, peer: string): string | undefined {
+  return viewer.peers().find((p) => p.id === peer)?.state;
+}

@@ -1,0 +1,58 @@
+// Node meshes over a real signaling server (port 0) and real WebRTC (node-datachannel on
+// 127.0.0.1): membership agreement, crash → failed, graceful leave → left. Run through netns.sh.
+import { afterEach, describe, expect, it } from 'vitest';
+import { livePeerConnectionCount } from './link.js';
+import { stateOf, TestRoom } from './mesh-test-support.js';
+import { until } from './test-helpers.js';
+
+let room: TestRoom | undefined;
+
+afterEach(async () => {
+  await room?.close();
+  room = undefined;
+  await until(() => livePeerConnectionCount() === 0, 5_000, 'every RTCPeerConnection closed');
+});
+
+function agreed(ids: string[]): boolean {
+  return room!.meshes.every((m) => ids.every((id) => id === m.localId || stateOf(m, id) === 'healthy'));
+}
+
+describe('Mesh (Node peers, real signaling server)', () => {
+  it('two peers connect and agree on membership; a graceful leave shows as left', async () => {
+    room = await TestRoom.start();
+    const a = room.join('node-a');
+    const b = room.join('node-b');
+    await until(() => agreed(['node-a', 'node-b']), 10_000, 'both healthy');
+    expect(a.signalState()).toBe('connected');
+    expect([...a.transport.linkedPeers()]).toEqual(['node-b']);
+    const [report] = await a.linkReports();
+    expect(report?.peer).toBe('node-b');
+    expect(report!.heartbeatsReceived).toBeGreaterThan(0);
+
+    const started = performance.now();
+    await b.leave();
+    await until(() => stateOf(a, 'node-b') === 'left', 2_000, 'a to mark b left');
+    console.log(`graceful leave → left in ${(performance.now() - started).toFixed(0)} ms`);
+  });
+
+  it('five peers agree on membership; a crashed peer is marked failed by all others', async () => {
+    room = await TestRoom.start();
+    const ids = ['n1', 'n2', 'n3', 'n4', 'n5'];
+    for (const id of ids) room.join(id);
+    await until(() => agreed(ids), 20_000, 'all five healthy everywhere');
+
+    const victim = room.meshes[2]!;
+    const others = room.meshes.filter((m) => m !== victim);
+    const started = performance.now();
+    victim.faults.crash();
+    await until(
+      () => others.every((m) => stateOf(m, victim.localId) === 'failed'),
+      15_000,
+      'failed everywhere',
+    );
+    console.log(`crash → failed at all 4 others in ${(performance.now() - started).toFixed(0)} ms`);
+    for (const m of others)
+      for (const id of ids)
+        if (id !== victim.localId && id !== m.localId) expect(stateOf(m, id)).toBe('healthy');
+  });
+});
