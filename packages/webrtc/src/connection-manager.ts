@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient typings of an untyped package must reach every program compiling this source
+/// <reference path="./simple-peer.d.ts" />
 import type { PeerId } from '@pulsemesh/core';
 import { backoffDelayMs, defaultBackoff, type BackoffOptions } from './backoff.js';
 import { isInitiator } from './initiator.js';

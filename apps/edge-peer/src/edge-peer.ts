@@ -1,0 +1,126 @@
+import type { Server } from 'node:http';
+import { WebSocket } from 'ws';
+import type { DetectorConfig } from '@pulsemesh/core';
+import { createMesh, type LinkReport, type Mesh, type MeshOptions } from '@pulsemesh/webrtc';
+import type { EdgePeerArgs } from './args.js';
+import { EdgeMetrics } from './metrics.js';
+import { frame, renderView } from './terminal-view.js';
+
+/** Events printed in `--json` mode (one line each). */
+const jsonEvents = [
+  'status-change',
+  'join',
+  'leave',
+  'interval-change',
+  'health-change',
+  'local-health-change',
+  'decode-error',
+  'signal-state',
+  'link',
+] as const;
+
+/** Where the edge peer writes. */
+export interface EdgePeerOutput {
+  write(text: string): void;
+  /** True when the output is a terminal (the live view redraws in place). */
+  isTTY: boolean;
+}
+
+/** A running edge peer. */
+export interface EdgePeer {
+  mesh: Mesh;
+  /** Port of `/metrics` and `/healthz`, when enabled. */
+  metricsPort: number | undefined;
+  /** Graceful stop: leave, close every link, stop the metrics server. */
+  stop(): Promise<void>;
+}
+
+/** View refresh and RTT sampling period (ms). */
+const refreshMs = 500;
+
+/** Starts an edge peer from parsed arguments. */
+export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Promise<EdgePeer> {
+  const config: Partial<DetectorConfig> = {};
+  if (args.probeIntervalMs !== undefined) config.probeIntervalMs = args.probeIntervalMs;
+  if (args.probeIntervalMsMin !== undefined) config.probeIntervalMsMin = args.probeIntervalMsMin;
+  if (args.probeIntervalMsMax !== undefined) config.probeIntervalMsMax = args.probeIntervalMsMax;
+  if (args.probeTimeoutMsMax !== undefined) config.probeTimeoutMsMax = args.probeTimeoutMsMax;
+  if (args.suspicionMult !== undefined) config.suspicionMult = args.suspicionMult;
+  const options: MeshOptions = {
+    signalUrl: args.signal,
+    room: args.room,
+    preset: args.preset,
+    config,
+    iceServers: args.iceServers.map((urls) => ({ urls })),
+    WebSocket: WebSocket as unknown as NonNullable<MeshOptions['WebSocket']>,
+    pageLifecycle: false,
+    clock: 'timers',
+  };
+  if (args.id !== undefined) options.peerId = args.id;
+  if (args.token !== undefined) options.token = args.token;
+  if (args.bindAddress !== undefined) options.bindAddress = args.bindAddress;
+  if (args.maxConnections !== undefined) options.maxConnections = args.maxConnections;
+  const mesh = createMesh(options);
+  const metrics = new EdgeMetrics(mesh);
+  let server: Server | undefined;
+  let metricsPort: number | undefined;
+  if (args.metricsPort !== undefined) {
+    const bound = await metrics.listen(args.metricsPort, args.metricsHost);
+    server = bound.server;
+    metricsPort = bound.port;
+  }
+  const started = Date.now();
+  const jsonLine = (type: string, detail: object): void =>
+    out.write(`${JSON.stringify({ ts: new Date().toISOString(), peer: mesh.localId, type, ...detail })}\n`);
+  if (args.json) {
+    jsonLine('start', { room: args.room, signal: args.signal, metricsPort });
+    for (const type of jsonEvents)
+      mesh.addEventListener(type, (e) => jsonLine(type, (e as CustomEvent<object>).detail));
+  }
+  let links = new Map<string, LinkReport>();
+  let reading = false;
+  const refresh = (): void => {
+    metrics.sampleRtt();
+    if (args.json) return;
+    if (!reading) {
+      reading = true;
+      void mesh.linkReports().then((reports) => {
+        links = new Map(reports.map((r) => [r.peer, r]));
+        reading = false;
+      });
+    }
+    const lines = renderView({
+      id: mesh.localId,
+      room: args.room,
+      signal: mesh.signalState(),
+      health: mesh.health(),
+      localHealthScore: mesh.localHealthScore(),
+      protocolPeriodMs: mesh.protocolPeriodMs(),
+      timerLateMs: mesh.timerLateness().averageMs,
+      peers: mesh.peers(),
+      links,
+      nowMs: mesh.nowMs(),
+    });
+    out.write(out.isTTY ? frame(lines) : `${lines.join('\n')}\n\n`);
+  };
+  // Not a TTY: print a snapshot every 10th refresh rather than flooding a log.
+  let count = 0;
+  const timer = setInterval(() => {
+    if (out.isTTY || args.json || count++ % 10 === 0) refresh();
+    else metrics.sampleRtt();
+  }, refreshMs);
+  let stopping: Promise<void> | undefined;
+  return {
+    mesh,
+    metricsPort,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(timer);
+        await mesh.leave();
+        if (args.json) jsonLine('stop', { uptimeMs: Date.now() - started });
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      })();
+      return stopping;
+    },
+  };
+}
