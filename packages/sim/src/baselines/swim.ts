@@ -11,7 +11,8 @@
 import type { DetectorEvent, Outgoing, PeerId, PeerState, Random, StepResult } from '@pulsemesh/core';
 import { randomInt } from '@pulsemesh/core';
 import type { SimNode, SimNodeInit, Strategy } from '../sim-node.js';
-import { decodeSwim, encodeSwim, SwimType, type SwimUpdate, UpdateKind, updateBytes } from './swim-codec.js';
+import { BroadcastQueue } from './swim-broadcasts.js';
+import { decodeSwim, encodeSwim, SwimType, type SwimUpdate, UpdateKind } from './swim-codec.js';
 
 /** memberlist `DefaultLANConfig` values that plain SWIM uses. */
 export const swimLanDefaults = {
@@ -39,11 +40,6 @@ interface Member {
   incarnation: number;
   suspectUntilMs: number;
 }
-interface Broadcast {
-  update: SwimUpdate;
-  transmits: number;
-  order: number;
-}
 interface Probe {
   target: PeerId;
   seq: number;
@@ -69,9 +65,10 @@ export class SwimNode implements SimNode {
   private probe: Probe | undefined;
   private nextProbeMs: number;
   private readonly relays = new Map<number, { requester: PeerId; seq: number; untilMs: number }>();
-  private readonly broadcasts = new Map<PeerId, Broadcast>();
+  private readonly broadcasts = new BroadcastQueue();
   private readonly suspects = new Set<PeerId>();
-  private broadcastOrder = 0;
+  /** Earliest suspicion deadline, or earlier (stale after a refutation; `tick` recomputes it). */
+  private suspicionMinMs = Infinity;
   private running = true;
   private sends: Outgoing[] = [];
   private events: DetectorEvent[] = [];
@@ -106,13 +103,7 @@ export class SwimNode implements SimNode {
       this.startProbe(nowMs);
       this.nextProbeMs = Math.max(this.nextProbeMs + this.config.probeIntervalMs, nowMs + 1);
     }
-    for (const peer of this.suspects) {
-      const m = this.members.get(peer) as Member;
-      if (nowMs >= m.suspectUntilMs) {
-        this.setState(peer, m, 'dead', 'suspicion-timeout', nowMs);
-        this.queue({ kind: UpdateKind.dead, incarnation: m.incarnation, id: peer });
-      }
-    }
+    if (nowMs >= this.suspicionMinMs) this.expireSuspicions(nowMs);
     for (const [seq, r] of this.relays) if (nowMs >= r.untilMs) this.relays.delete(seq);
     return this.flush();
   }
@@ -146,14 +137,8 @@ export class SwimNode implements SimNode {
 
   leave(nowMs: number): StepResult {
     this.queue({ kind: UpdateKind.left, incarnation: this.incarnation, id: this.id });
-    const alive = this.aliveMembers(undefined);
-    const fanout = Math.min(alive.length, swimRetransmitLimit(this.config, this.members.size + 1));
-    for (let i = 0; i < fanout; i++) {
-      const j = i + randomInt(this.random, alive.length - i);
-      const t = alive[j] as PeerId;
-      alive[j] = alive[i] as PeerId;
-      this.send(t, SwimType.ping, this.seq++);
-    }
+    const fanout = swimRetransmitLimit(this.config, this.members.size + 1);
+    for (const t of this.sampleAlive(fanout, undefined)) this.send(t, SwimType.ping, this.seq++);
     this.running = false;
     void nowMs;
     return this.flush();
@@ -164,10 +149,7 @@ export class SwimNode implements SimNode {
     let d = this.nextProbeMs;
     const p = this.probe;
     if (p && !p.acked && !p.indirect) d = Math.min(d, p.sentMs + this.config.probeTimeoutMs);
-    for (const peer of this.suspects) {
-      const until = (this.members.get(peer) as Member).suspectUntilMs;
-      if (until < d) d = until;
-    }
+    if (this.suspicionMinMs < d) d = this.suspicionMinMs;
     return d;
   }
 
@@ -190,14 +172,40 @@ export class SwimNode implements SimNode {
 
   private sendIndirect(p: Probe): void {
     p.indirect = true;
-    const candidates = this.aliveMembers(p.target);
-    const k = Math.min(this.config.indirectChecks, candidates.length);
-    for (let i = 0; i < k; i++) {
-      const j = i + randomInt(this.random, candidates.length - i);
-      const via = candidates[j] as PeerId;
-      candidates[j] = candidates[i] as PeerId;
+    for (const via of this.sampleAlive(this.config.indirectChecks, p.target))
       this.send(via, SwimType.pingReq, p.seq, p.target);
+  }
+
+  private expireSuspicions(nowMs: number): void {
+    let earliest = Infinity;
+    for (const peer of this.suspects) {
+      const m = this.members.get(peer) as Member;
+      if (nowMs >= m.suspectUntilMs) {
+        this.setState(peer, m, 'dead', 'suspicion-timeout', nowMs);
+        this.queue({ kind: UpdateKind.dead, incarnation: m.incarnation, id: peer });
+      } else if (m.suspectUntilMs < earliest) earliest = m.suspectUntilMs;
     }
+    this.suspicionMinMs = earliest;
+  }
+
+  /** Up to `k` distinct random alive members other than `except`: random tries first, a scan if unlucky. */
+  private sampleAlive(k: number, except: PeerId | undefined): PeerId[] {
+    const picked = new Set<PeerId>();
+    const n = this.order.length;
+    for (let tries = 0; tries < 4 * k && picked.size < k && n > 0; tries++) {
+      const id = this.order[randomInt(this.random, n)] as PeerId;
+      if (id !== except && this.members.get(id)?.state === 'alive') picked.add(id);
+    }
+    if (picked.size < k) {
+      const rest = this.aliveMembers(except).filter((id) => !picked.has(id));
+      while (picked.size < k && rest.length > 0) {
+        const j = randomInt(this.random, rest.length);
+        picked.add(rest[j] as PeerId);
+        rest[j] = rest[rest.length - 1] as PeerId;
+        rest.pop();
+      }
+    }
+    return [...picked];
   }
 
   private aliveMembers(except: PeerId | undefined): PeerId[] {
@@ -264,8 +272,10 @@ export class SwimNode implements SimNode {
   private setState(peer: PeerId, m: Member, to: Member['state'], reason: string, nowMs: number): void {
     const from = STATE[m.state];
     m.state = to;
-    if (to === 'suspect') this.suspects.add(peer);
-    else this.suspects.delete(peer);
+    if (to === 'suspect') {
+      this.suspects.add(peer);
+      if (m.suspectUntilMs < this.suspicionMinMs) this.suspicionMinMs = m.suspectUntilMs;
+    } else this.suspects.delete(peer);
     this.events.push({ type: 'status-change', detail: { peer, from, to: STATE[to], reason, atMs: nowMs } });
   }
 
@@ -279,25 +289,13 @@ export class SwimNode implements SimNode {
   }
 
   private queue(update: SwimUpdate): void {
-    this.broadcasts.set(update.id, { update, transmits: 0, order: this.broadcastOrder++ });
+    this.broadcasts.push(update);
   }
 
   private send(to: PeerId, type: SwimType, seq: number, target = ''): void {
     const limit = swimRetransmitLimit(this.config, this.members.size + 1);
-    let budget = this.config.packetBytesMax - 7 - target.length;
-    const updates: SwimUpdate[] = [];
-    if (this.broadcasts.size > 0) {
-      const queued = [...this.broadcasts.values()].sort(
-        (a, b) => a.transmits - b.transmits || b.order - a.order,
-      );
-      for (const b of queued) {
-        const size = updateBytes(b.update);
-        if (size > budget || updates.length === 255) break;
-        budget -= size;
-        updates.push(b.update);
-        if (++b.transmits >= limit) this.broadcasts.delete(b.update.id);
-      }
-    }
+    const budget = this.config.packetBytesMax - 7 - target.length;
+    const updates = this.broadcasts.size > 0 ? this.broadcasts.take(budget, limit) : [];
     this.sends.push({ to, bytes: encodeSwim({ type, seq, target, updates }) });
   }
 
