@@ -1,5 +1,5 @@
 import { html, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { PeerId, PeerState } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { TopologyLayout, type TopologyNode } from './topology-layout.js';
@@ -42,7 +42,9 @@ export class PulseTopology extends MeshElement {
   @property({ reflect: true }) selected: PeerId | undefined;
 
   @state() private focusedId: PeerId | undefined;
-  @query('canvas') private canvas!: HTMLCanvasElement;
+  private get canvas(): HTMLCanvasElement | null {
+    return this.renderRoot.querySelector('canvas');
+  }
   private layout: TopologyLayout | undefined;
   private view: Viewport | undefined;
   private hoveredId: PeerId | undefined;
@@ -214,8 +216,9 @@ export class PulseTopology extends MeshElement {
   }
 
   private nodeAt(e: MouseEvent): TopologyNode | undefined {
+    const canvas = e.currentTarget as HTMLCanvasElement;
     if (!this.layout || !this.view) return undefined;
-    const rect = this.canvas.getBoundingClientRect();
+    const rect = canvas.getBoundingClientRect();
     const x = (e.clientX - rect.left - this.view.offsetX) / this.view.scale;
     const y = (e.clientY - rect.top - this.view.offsetY) / this.view.scale;
     const node = this.layout.find(x, y, Math.max(nodeRadius * 1.5, 8 / this.view.scale));
@@ -234,7 +237,7 @@ export class PulseTopology extends MeshElement {
   private hover(id: PeerId | undefined): void {
     if (id === this.hoveredId) return;
     this.hoveredId = id;
-    this.canvas.classList.toggle('pointer', id !== undefined);
+    this.canvas?.classList.toggle('pointer', id !== undefined);
     this.scheduleFrame();
   }
 
