@@ -2,6 +2,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import './pulse-mesh.js';
 import type { PulseMesh } from './pulse-mesh.js';
 import { generateMesh } from './testing/generate.js';
+import { RecordedMesh } from './testing/recorded-mesh.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,6 +71,24 @@ describe('<pulse-mesh>', () => {
     expect(states.length).to.equal(mesh.health().counts.suspected);
     expect(new Set(states)).to.deep.equal(new Set(['suspected']));
     expect(root.querySelector('h3 .chip')?.textContent).to.contain('Suspected only');
+  });
+
+  it('shows empty states for a mesh with no peers yet, accessibly', async () => {
+    const mesh = new RecordedMesh({ localId: 'alone' });
+    const el = await fixture<PulseMesh>(html`<pulse-mesh .mesh=${mesh}></pulse-mesh>`);
+    await el.partsReady();
+    const root = el.shadowRoot!;
+    expect(
+      root.querySelector('pulse-health')!.shadowRoot!.querySelector('[part="tier"]')?.textContent?.trim(),
+    ).to.equal('HEALTHY');
+    expect(root.querySelector('pulse-peer-table')!.shadowRoot!.textContent).to.contain('No peers to show.');
+    expect(root.querySelector('pulse-timeline')!.shadowRoot!.textContent).to.contain('No events yet.');
+    await root.querySelector('pulse-topology')!.settled();
+    await expect(el).to.be.accessible();
+    mesh.join('first');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await root.querySelector('pulse-peer-table')!.updateComplete;
+    expect(root.querySelector('pulse-peer-table')!.sortedPeers.map((p) => p.id)).to.deep.equal(['first']);
   });
 
   it('reports a start error in attribute mode when no mesh can be created', async () => {
