@@ -42,7 +42,13 @@ export const meshStyles = css`
     }
   }
   section {
+    display: flex;
+    flex-direction: column;
     min-width: 0;
+  }
+  /* Side by side, the timeline grows to the graph's height. */
+  section > pulse-timeline {
+    flex: 1 1 auto;
   }
   h3 {
     display: flex;

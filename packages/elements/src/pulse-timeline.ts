@@ -54,7 +54,12 @@ export class PulseTimeline extends MeshElement {
         color: var(--_text);
         font: inherit;
       }
+      :host {
+        display: flex;
+        flex-direction: column;
+      }
       ol {
+        flex: 1 1 auto;
         height: var(--pulse-timeline-height, 320px);
         margin: 0;
         padding: 0;

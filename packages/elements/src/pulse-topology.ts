@@ -158,6 +158,7 @@ export class PulseTopology extends MeshElement {
               >${stateDisplay[s].label}
             </li>`,
         )}
+        <li>Ring: frozen tab, dashed: hidden tab</li>
         <li>Line: direct link (darker = lower RTT)</li>
       </ul>
     `;

@@ -118,6 +118,21 @@ export function drawTopology(
     }
   }
 
+  // Background tabs answer late (hidden) or not at all (frozen): a ring, dashed for hidden.
+  ctx.strokeStyle = palette.text;
+  ctx.lineWidth = 1;
+  for (const lifecycle of ['frozen', 'hidden'] as const) {
+    ctx.setLineDash(lifecycle === 'hidden' ? [2, 2] : []);
+    ctx.beginPath();
+    for (const n of layout.nodes) {
+      if (n.lifecycle !== lifecycle || n.state === 'left') continue;
+      ctx.moveTo(sx(n) + r + 3, sy(n));
+      ctx.arc(sx(n), sy(n), r + 3, 0, Math.PI * 2);
+    }
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+
   const local = layout.nodes.find((n) => n.local);
   if (local) {
     ctx.beginPath();

@@ -8,7 +8,7 @@ import {
   type SimulationLinkDatum,
   type SimulationNodeDatum,
 } from 'd3-force';
-import type { PeerId, PeerSnapshot, PeerState } from '@pulsemesh/core';
+import type { Lifecycle, PeerId, PeerSnapshot, PeerState } from '@pulsemesh/core';
 
 /** One peer in the layout; d3-force owns `x`, `y`, `vx`, `vy`. */
 export interface TopologyNode extends SimulationNodeDatum {
@@ -17,6 +17,8 @@ export interface TopologyNode extends SimulationNodeDatum {
   state: PeerState;
   direct: boolean;
   rttMs: number | undefined;
+  /** The peer's reported runtime lifecycle, if known. */
+  lifecycle: Lifecycle | undefined;
 }
 
 /** A link from the local peer to a peer it probes directly. */
@@ -61,7 +63,16 @@ export class TopologyLayout {
   private readonly random = lcg();
 
   constructor(localId: PeerId) {
-    this.local = { id: localId, local: true, state: 'healthy', direct: true, rttMs: 0, fx: 0, fy: 0 };
+    this.local = {
+      id: localId,
+      local: true,
+      state: 'healthy',
+      direct: true,
+      rttMs: 0,
+      lifecycle: undefined,
+      fx: 0,
+      fy: 0,
+    };
     this.nodes.push(this.local);
     this.byId.set(localId, this.local);
     this.initialize();
@@ -95,7 +106,14 @@ export class TopologyLayout {
       seen.add(peer.id);
       let node = this.byId.get(peer.id);
       if (!node) {
-        node = { id: peer.id, local: false, state: peer.state, direct: peer.direct, rttMs: undefined };
+        node = {
+          id: peer.id,
+          local: false,
+          state: peer.state,
+          direct: peer.direct,
+          rttMs: undefined,
+          lifecycle: undefined,
+        };
         if (this.nodes.length > 1) {
           // A late joiner starts on the rim at an angle derived from its id, not on top of others.
           const angle = (hash(peer.id) / 0xffffffff) * Math.PI * 2;
@@ -109,6 +127,7 @@ export class TopologyLayout {
       node.state = peer.state;
       node.direct = peer.direct;
       node.rttMs = peer.link.rttMs;
+      node.lifecycle = peer.vitals?.lifecycle;
     }
     let removed = 0;
     if (seen.size !== this.nodes.length) {
