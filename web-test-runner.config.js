@@ -35,6 +35,13 @@ export default {
       launchOptions: {
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
         headless: true,
+        // Throttle hidden pages as a real browser does (puppeteer turns that off by default), so
+        // the hidden-tab test in packages/webrtc measures the real 1/s timer clamp.
+        ignoreDefaultArgs: [
+          '--disable-background-timer-throttling',
+          '--disable-renderer-backgrounding',
+          '--disable-backgrounding-occluded-windows',
+        ],
         args: [...chromiumArgs, `--user-data-dir=${mkdtempSync(join(tmpdir(), 'pulsemesh-wtr-'))}`],
       },
     }),

@@ -2,18 +2,9 @@
 import { createSignalServer, type SignalServer } from '@pulsemesh/signal/server';
 import { WebSocket } from 'ws';
 import { createMesh, type Mesh, type MeshOptions } from './mesh.js';
+import { fastConfig } from './test-config.js';
 
-/** Fast detector settings for tests: failures confirmed in about 1-2 s on loopback. */
-export const fastConfig = {
-  probeIntervalMs: 200,
-  probeIntervalMsMin: 100,
-  probeIntervalMsMax: 200,
-  probeTimeoutMsMin: 20,
-  probeTimeoutMsMax: 100,
-  suspicionMult: 3,
-  suspicionMaxTimeoutMult: 3,
-  phiStdMsMin: 50,
-} as const;
+export { fastConfig };
 
 /** A signaling server plus the meshes started against it. */
 export class TestRoom {
