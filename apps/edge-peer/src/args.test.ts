@@ -11,6 +11,7 @@ describe('parseEdgePeerArgs', () => {
         PULSEMESH_ID: 'ignored',
         PULSEMESH_METRICS_PORT: '0',
         PULSEMESH_JSON: '1',
+        PULSEMESH_CONFIG: '{"suspicionMaxTimeoutMult":4}',
       },
     );
     expect(r).toMatchObject({
@@ -24,6 +25,7 @@ describe('parseEdgePeerArgs', () => {
         json: true,
         preset: 'lan',
         iceServers: ['stun:s:3478'],
+        config: { suspicionMaxTimeoutMult: 4 },
       },
     });
   });
@@ -35,6 +37,8 @@ describe('parseEdgePeerArgs', () => {
     [['--signal=ws://x', '--probe-interval-ms=-5'], 'must be a number'],
     [['--signal=ws://x', '--metrics-port=70000'], 'must be a number'],
     [['--signal=ws://x', '--nope'], 'Unknown option'],
+    [['--signal=ws://x', '--config={'], 'not JSON'],
+    [['--signal=ws://x', '--config={"a":"b"}'], 'must be a number'],
   ])('rejects %j', (argv, message) => {
     const r = parseEdgePeerArgs(argv, {});
     expect(r.ok).toBe(false);

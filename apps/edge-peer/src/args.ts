@@ -17,6 +17,8 @@ export interface EdgePeerArgs {
   probeIntervalMsMax: number | undefined;
   probeTimeoutMsMax: number | undefined;
   suspicionMult: number | undefined;
+  /** Any other detector settings, as a JSON object (`--config '{"probeTimeoutMsMin":50}'`). */
+  config: Record<string, number>;
   bindAddress: string | undefined;
   /** STUN/TURN URLs (repeatable `--ice`). */
   iceServers: string[];
@@ -64,6 +66,11 @@ const flags = {
     help: 'longest probe timeout (ms)',
   },
   'suspicion-mult': { env: 'PULSEMESH_SUSPICION_MULT', type: 'string', help: 'suspicion timeout multiplier' },
+  config: {
+    env: 'PULSEMESH_CONFIG',
+    type: 'string',
+    help: 'more detector settings as JSON, e.g. {"suspicionMaxTimeoutMult":4}',
+  },
   'bind-address': {
     env: 'PULSEMESH_BIND_ADDRESS',
     type: 'string',
@@ -159,6 +166,13 @@ export function parseEdgePeerArgs(
       return { ok: false, error: `--${name} must be a number ≥ ${min}: ${raw}` };
     numbers[name] = n;
   }
+  let config: Record<string, number> = {};
+  const configJson = get('config');
+  if (configJson !== undefined) {
+    const parsedConfig = parseConfigJson(configJson);
+    if (typeof parsedConfig === 'string') return { ok: false, error: parsedConfig };
+    config = parsedConfig;
+  }
   const iceFlag = values['ice'];
   const ice = Array.isArray(iceFlag) ? iceFlag.map(String) : (env['PULSEMESH_ICE']?.split(',') ?? []);
   return {
@@ -174,6 +188,7 @@ export function parseEdgePeerArgs(
       probeIntervalMsMax: numbers['probe-interval-ms-max'],
       probeTimeoutMsMax: numbers['probe-timeout-ms-max'],
       suspicionMult: numbers['suspicion-mult'],
+      config,
       bindAddress: get('bind-address'),
       iceServers: ice.map((s) => s.trim()).filter((s) => s.length > 0),
       maxConnections: numbers['max-connections'],
@@ -183,4 +198,22 @@ export function parseEdgePeerArgs(
       help,
     },
   };
+}
+
+/** `--config`: a JSON object of finite numbers; an error message otherwise. */
+function parseConfigJson(text: string): Record<string, number> | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `--config is not JSON: ${(err as Error).message}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return '--config must be a JSON object';
+  const out: Record<string, number> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return `--config: ${key} must be a number`;
+    out[key] = v;
+  }
+  return out;
 }

@@ -40,7 +40,7 @@ const refreshMs = 500;
 
 /** Starts an edge peer from parsed arguments. */
 export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Promise<EdgePeer> {
-  const config: Partial<DetectorConfig> = {};
+  const config: Partial<DetectorConfig> = { ...(args.config as Partial<DetectorConfig>) };
   if (args.probeIntervalMs !== undefined) config.probeIntervalMs = args.probeIntervalMs;
   if (args.probeIntervalMsMin !== undefined) config.probeIntervalMsMin = args.probeIntervalMsMin;
   if (args.probeIntervalMsMax !== undefined) config.probeIntervalMsMax = args.probeIntervalMsMax;
