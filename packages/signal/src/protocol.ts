@@ -1,0 +1,188 @@
+/**
+ * Signaling wire protocol, version 1: JSON text frames `{"v":1,"t":<type>,...}`.
+ * Message type numbers are ONLY APPENDED, never reused or renumbered. See `docs/protocol.md`.
+ */
+
+/** A peer's identifier inside a room: 1 to 64 UTF-8 bytes, no control characters. */
+export type PeerId = string;
+/** A room name: 1 to 64 UTF-8 bytes, no control characters. */
+export type RoomId = string;
+
+/** The protocol version this code speaks; every frame carries it as `v`. */
+export const PROTOCOL_VERSION = 1;
+
+/** WebSocket subprotocol the client offers and the server accepts. */
+export const SUBPROTOCOL = 'pulsemesh-signal.v1';
+
+/** Limits on fields of a frame (bytes are UTF-8 bytes). The server's frame limit is separate. */
+export const FieldLimits = {
+  /** Longest peer or room id, bytes. */
+  idBytesMax: 64,
+  /** Longest token, bytes. */
+  tokenBytesMax: 2048,
+  /** Shortest and longest claim (the client's reconnect secret), characters. */
+  claimCharsMin: 16,
+  claimCharsMax: 64,
+  /** Longest error message, characters. */
+  errorMessageCharsMax: 256,
+  /** Most peers a roster frame may list. */
+  rosterPeersMax: 10_000,
+} as const;
+
+/** Numeric message types (append-only). `c→s`: client to server; `s→c`: server to client. */
+export const MessageType = {
+  /** c→s: join a room as a peer. */
+  join: 1,
+  /** c→s: leave a room. */
+  leave: 2,
+  /** c→s: relay a payload to one peer of a room this socket joined. */
+  signal: 3,
+  /** c→s or s→c: liveness probe; answered by `pong` with the same `n`. */
+  ping: 4,
+  /** Answer to `ping`. */
+  pong: 5,
+  /** s→c: join accepted; the room's other peers. */
+  roster: 6,
+  /** s→c: a peer joined a room this socket is in. */
+  peerJoin: 7,
+  /** s→c: a peer left a room this socket is in. */
+  peerLeave: 8,
+  /** s→c: a relayed payload from a peer. */
+  relay: 9,
+  /** s→c: a typed error. */
+  error: 10,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** Typed error codes the server sends in `error` frames (and `parse` returns). */
+export const ErrorCode = {
+  /** Frame is not JSON or does not match any message schema. */
+  malformed: 'malformed',
+  /** Frame's `v` is not a version this server speaks. */
+  unsupportedVersion: 'unsupported-version',
+  /** Token missing or invalid (signature, algorithm, claims). */
+  unauthorized: 'unauthorized',
+  /** Token `exp` is in the past. */
+  tokenExpired: 'token-expired',
+  /** Token is valid but names another room (or another peer in `sub`). */
+  wrongRoom: 'wrong-room',
+  /** Another client holds this peer id in this room. */
+  peerIdTaken: 'peer-id-taken',
+  /** The room has `peersPerRoomMax` peers. */
+  roomFull: 'room-full',
+  /** This socket joined `roomsPerSocketMax` rooms already. */
+  tooManyRooms: 'too-many-rooms',
+  /** The socket has not joined the room it addressed. */
+  notInRoom: 'not-in-room',
+  /** The target peer is not in the room. */
+  unknownPeer: 'unknown-peer',
+  /** The socket sent more than `messagesPerSecondMax`; the frame was dropped. */
+  rateLimited: 'rate-limited',
+  /** The same peer id joined again from another socket with the right claim; this one is out. */
+  replaced: 'replaced',
+  /** The server failed to do what was asked (e.g. Redis unreachable); try again later. */
+  unavailable: 'unavailable',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Join errors after which a client should not retry on its own. */
+export const FATAL_JOIN_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCode.unauthorized,
+  ErrorCode.tokenExpired,
+  ErrorCode.wrongRoom,
+  ErrorCode.peerIdTaken,
+  ErrorCode.roomFull,
+  ErrorCode.tooManyRooms,
+]);
+
+/** WebSocket close codes the server uses (RFC 6455 plus the 4000-4999 private range). */
+export const CloseCode = {
+  normal: 1000,
+  /** Server shutting down (graceful drain) or client navigating away. */
+  goingAway: 1001,
+  /** Binary frame: the protocol is text only. */
+  unsupportedData: 1003,
+  /** Policy violation: persistent rate-limit abuse. */
+  policyViolation: 1008,
+  /** Frame larger than `frameBytesMax`. */
+  messageTooBig: 1009,
+  /** Unexpected server error. */
+  internalError: 1011,
+  /** No frame from the client within `idleTimeoutMs`. */
+  idleTimeout: 4000,
+  /** The client's application-level ping went unanswered (client side only). */
+  pingTimeout: 4001,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+interface Frame<T extends MessageType> {
+  v: typeof PROTOCOL_VERSION;
+  t: T;
+}
+
+/** c→s: join `room` as `peer`. `claim` is the client's secret that lets it re-take its id. */
+export interface JoinMessage extends Frame<typeof MessageType.join> {
+  room: RoomId;
+  peer: PeerId;
+  claim: string;
+  token?: string;
+}
+/** c→s: leave `room`. */
+export interface LeaveMessage extends Frame<typeof MessageType.leave> {
+  room: RoomId;
+}
+/** c→s: relay `payload` (any JSON) to `to` in `room`. */
+export interface SignalMessage extends Frame<typeof MessageType.signal> {
+  room: RoomId;
+  to: PeerId;
+  payload: unknown;
+}
+/** Liveness probe with a sequence number. */
+export interface PingMessage extends Frame<typeof MessageType.ping> {
+  n: number;
+}
+/** Answer to a ping with the same `n`. */
+export interface PongMessage extends Frame<typeof MessageType.pong> {
+  n: number;
+}
+/** s→c: join of `room` accepted; `peers` are the others in it. */
+export interface RosterMessage extends Frame<typeof MessageType.roster> {
+  room: RoomId;
+  peers: PeerId[];
+}
+/** s→c: `peer` joined `room`. */
+export interface PeerJoinMessage extends Frame<typeof MessageType.peerJoin> {
+  room: RoomId;
+  peer: PeerId;
+}
+/** s→c: `peer` left `room`. */
+export interface PeerLeaveMessage extends Frame<typeof MessageType.peerLeave> {
+  room: RoomId;
+  peer: PeerId;
+}
+/** s→c: `payload` from `from` in `room`. */
+export interface RelayMessage extends Frame<typeof MessageType.relay> {
+  room: RoomId;
+  from: PeerId;
+  payload: unknown;
+}
+/** s→c: typed error; `room` when it concerns one room (e.g. a rejected join). */
+export interface ErrorMessage extends Frame<typeof MessageType.error> {
+  code: ErrorCode;
+  message: string;
+  room?: RoomId;
+}
+
+/** Frames a client sends. */
+export type ClientMessage = JoinMessage | LeaveMessage | SignalMessage | PingMessage | PongMessage;
+/** Frames a server sends. */
+export type ServerMessage =
+  | RosterMessage
+  | PeerJoinMessage
+  | PeerLeaveMessage
+  | RelayMessage
+  | ErrorMessage
+  | PingMessage
+  | PongMessage;
+/** Any frame. */
+export type Message = ClientMessage | ServerMessage;

@@ -1,0 +1,94 @@
+/**
+ * valibot schemas for every frame of protocol v1. Unknown keys are stripped; strings are bounded.
+ */
+import * as v from 'valibot';
+import { FieldLimits, MessageType, PROTOCOL_VERSION, ErrorCode } from './protocol.js';
+
+const encoder = new TextEncoder();
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** True when `s` is a valid peer or room id: 1-64 UTF-8 bytes, no control characters. */
+export function isValidId(s: string): boolean {
+  if (s.length === 0 || s.length > FieldLimits.idBytesMax) return false;
+  if (CONTROL_CHARS.test(s)) return false;
+  return encoder.encode(s).length <= FieldLimits.idBytesMax;
+}
+
+/** Deepest nesting a relayed payload may have (keeps re-serialising it off the stack limit). */
+export const PAYLOAD_DEPTH_MAX = 32;
+
+/** True when `value` nests arrays/objects at most `depthMax` deep. Iterative, so it cannot overflow. */
+export function depthWithin(value: unknown, depthMax: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= depthMax) return false;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+const Id = v.pipe(v.string(), v.check(isValidId, 'id must be 1-64 UTF-8 bytes without control characters'));
+const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+const Payload = v.pipe(
+  v.unknown(),
+  v.check((p) => p !== undefined && depthWithin(p, PAYLOAD_DEPTH_MAX), 'payload too deep or missing'),
+);
+const Version = v.literal(PROTOCOL_VERSION);
+
+const Join = v.object({
+  v: Version,
+  t: v.literal(MessageType.join),
+  room: Id,
+  peer: Id,
+  claim: v.pipe(v.string(), v.minLength(FieldLimits.claimCharsMin), v.maxLength(FieldLimits.claimCharsMax)),
+  token: v.optional(v.pipe(v.string(), v.maxLength(FieldLimits.tokenBytesMax))),
+});
+const Leave = v.object({ v: Version, t: v.literal(MessageType.leave), room: Id });
+const Signal = v.object({
+  v: Version,
+  t: v.literal(MessageType.signal),
+  room: Id,
+  to: Id,
+  payload: Payload,
+});
+const Ping = v.object({ v: Version, t: v.literal(MessageType.ping), n: Seq });
+const Pong = v.object({ v: Version, t: v.literal(MessageType.pong), n: Seq });
+const Roster = v.object({
+  v: Version,
+  t: v.literal(MessageType.roster),
+  room: Id,
+  peers: v.pipe(v.array(Id), v.maxLength(FieldLimits.rosterPeersMax)),
+});
+const PeerJoin = v.object({ v: Version, t: v.literal(MessageType.peerJoin), room: Id, peer: Id });
+const PeerLeave = v.object({ v: Version, t: v.literal(MessageType.peerLeave), room: Id, peer: Id });
+const Relay = v.object({
+  v: Version,
+  t: v.literal(MessageType.relay),
+  room: Id,
+  from: Id,
+  payload: Payload,
+});
+const ErrorFrame = v.object({
+  v: Version,
+  t: v.literal(MessageType.error),
+  code: v.picklist(Object.values(ErrorCode)),
+  message: v.pipe(v.string(), v.maxLength(FieldLimits.errorMessageCharsMax)),
+  room: v.optional(Id),
+});
+
+/** Schema of every frame a client may send. */
+export const ClientMessageSchema = v.variant('t', [Join, Leave, Signal, Ping, Pong]);
+/** Schema of every frame a server may send. */
+export const ServerMessageSchema = v.variant('t', [
+  Roster,
+  PeerJoin,
+  PeerLeave,
+  Relay,
+  ErrorFrame,
+  Ping,
+  Pong,
+]);

@@ -1,0 +1,77 @@
+/**
+ * Prometheus metrics of one server instance, in its own registry (several servers can share a process).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Reasons a frame, join or connection was refused (label `reason` of the rejections counter). */
+export const RejectReason = {
+  origin: 'origin',
+  socketsPerIp: 'sockets-per-ip',
+  socketsMax: 'sockets-max',
+  draining: 'draining',
+  frameTooLarge: 'frame-too-large',
+  binaryFrame: 'binary-frame',
+  malformed: 'malformed',
+  unsupportedVersion: 'unsupported-version',
+  unauthorized: 'unauthorized',
+  tokenExpired: 'token-expired',
+  wrongRoom: 'wrong-room',
+  peerIdTaken: 'peer-id-taken',
+  roomFull: 'room-full',
+  tooManyRooms: 'too-many-rooms',
+  notInRoom: 'not-in-room',
+  unknownPeer: 'unknown-peer',
+  rateLimited: 'rate-limited',
+  rateAbuse: 'rate-abuse',
+  queueFull: 'queue-full',
+  slowConsumer: 'slow-consumer',
+  idleTimeout: 'idle-timeout',
+  pingTimeout: 'ping-timeout',
+  unavailable: 'unavailable',
+} as const;
+export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
+
+/** The metric objects a server updates. */
+export interface SignalMetrics {
+  registry: Registry;
+  sockets: Gauge;
+  rooms: Gauge;
+  relayed: Counter<'path'>;
+  rejections: Counter<'reason'>;
+  relayLatency: Histogram;
+}
+
+/** Creates the metrics in a fresh registry, with `instance` as a default label. */
+export function createMetrics(instanceId: string, withProcessMetrics: boolean): SignalMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ instance: instanceId });
+  if (withProcessMetrics) collectDefaultMetrics({ register: registry, prefix: 'pulsemesh_signal_' });
+  const registers = [registry];
+  return {
+    registry,
+    sockets: new Gauge({ name: 'pulsemesh_signal_sockets', help: 'Open WebSocket connections.', registers }),
+    rooms: new Gauge({
+      name: 'pulsemesh_signal_rooms',
+      help: 'Rooms with at least one peer connected to this instance.',
+      registers,
+    }),
+    relayed: new Counter({
+      name: 'pulsemesh_signal_relayed_total',
+      help: 'Signals delivered to a socket of this instance, by path (local: sender on this instance).',
+      labelNames: ['path'],
+      registers,
+    }),
+    rejections: new Counter({
+      name: 'pulsemesh_signal_rejections_total',
+      help: 'Refused handshakes, frames, joins and relays, and closed sockets, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    relayLatency: new Histogram({
+      name: 'pulsemesh_signal_relay_latency_seconds',
+      help: 'Time from receiving a signal to handing it to the target socket (across instances: wall clock).',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Options of `createSignalServer`, their defaults and validation. Every limit is configurable.
+ */
+import type { Logger } from 'pino';
+
+/** Log levels accepted by `logLevel`. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Options of `createSignalServer`. All limits have safe defaults for an internet-facing server. */
+export interface SignalServerOptions {
+  /** Largest inbound frame, bytes; a larger one closes the socket with 1009. Default 65,536 (SDP fits). */
+  frameBytesMax?: number;
+  /** Rooms one socket may be in at once. Default 8. */
+  roomsPerSocketMax?: number;
+  /** Peers in one room (across all instances with Redis). Default 256. */
+  peersPerRoomMax?: number;
+  /** Concurrent sockets from one IP address; more are refused with HTTP 429. Default 64. */
+  socketsPerIpMax?: number;
+  /** Concurrent sockets in total; more are refused with HTTP 503. Default 20,000. */
+  socketsMax?: number;
+  /**
+   * Frames per second per socket (token bucket, burst = the same number). Excess frames are dropped
+   * with a `rate-limited` error; a socket that keeps sending past twice the rate is closed with
+   * 1008. Default 50.
+   */
+  messagesPerSecondMax?: number;
+  /** Close a socket (4000) that sent no frame for this long, ms. Default 120,000. */
+  idleTimeoutMs?: number;
+  /** Interval of WebSocket-level pings from the server, ms. Default 20,000. */
+  pingIntervalMs?: number;
+  /** A WebSocket ping unanswered for this long terminates the socket, ms. Default 10,000. */
+  pingTimeoutMs?: number;
+  /** Outbound frames to a socket whose send buffer holds more than this are dropped, bytes. Default 1 MiB. */
+  sendBufferBytesMax?: number;
+  /** On `close()`, how long clients get to go away before they are terminated, ms. Default 5,000. */
+  drainTimeoutMs?: number;
+  /**
+   * Allowed `Origin` header values (exact match, e.g. `https://app.example`). Handshakes from other
+   * origins get HTTP 403. Requests without an Origin (non-browser clients) are let through: Origin
+   * only protects against other web pages; tokens are the authentication. Default: any origin.
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * Shared secret for HS256 join tokens (`room` and `exp` claims required, optional `sub` = peer id).
+   * At least 32 bytes. Default: none, the server is open (demo only).
+   */
+  tokenSecret?: string;
+  /** Take the client IP from the first `X-Forwarded-For` entry (behind a TLS proxy). Default false. */
+  trustProxy?: boolean;
+  /** Redis URL (`redis://host:port/db`) to share rooms between instances. Default: in memory. */
+  redis?: string;
+  /** Prefix of every Redis key and channel. Default `pulsemesh:signal`. */
+  redisPrefix?: string;
+  /** Instance liveness key lifetime in Redis, ms; refreshed every third of it. Default 15,000. */
+  instanceTtlMs?: number;
+  /** Instance id (logs, Redis). Default: random. */
+  instanceId?: string;
+  /** Pino logger to use. Default: a JSON logger to stdout at `logLevel`. */
+  logger?: Logger;
+  /** Level of the default logger. Default `info`; `silent` for tests. */
+  logLevel?: LogLevel;
+}
+
+/** Options with every default filled in. */
+export type ResolvedOptions = Required<
+  Omit<SignalServerOptions, 'allowedOrigins' | 'tokenSecret' | 'redis' | 'logger' | 'instanceId'>
+> &
+  Pick<SignalServerOptions, 'allowedOrigins' | 'tokenSecret' | 'redis' | 'logger'> & { instanceId: string };
+
+/** Default values of every limit (documented on `SignalServerOptions`). */
+export const DEFAULT_SERVER_OPTIONS = {
+  frameBytesMax: 65_536,
+  roomsPerSocketMax: 8,
+  peersPerRoomMax: 256,
+  socketsPerIpMax: 64,
+  socketsMax: 20_000,
+  messagesPerSecondMax: 50,
+  idleTimeoutMs: 120_000,
+  pingIntervalMs: 20_000,
+  pingTimeoutMs: 10_000,
+  sendBufferBytesMax: 1_048_576,
+  drainTimeoutMs: 5_000,
+  trustProxy: false,
+  redisPrefix: 'pulsemesh:signal',
+  instanceTtlMs: 15_000,
+  logLevel: 'info',
+} as const satisfies Partial<SignalServerOptions>;
+
+const POSITIVE_INTEGER_KEYS = [
+  'frameBytesMax',
+  'roomsPerSocketMax',
+  'peersPerRoomMax',
+  'socketsPerIpMax',
+  'socketsMax',
+  'messagesPerSecondMax',
+  'idleTimeoutMs',
+  'pingIntervalMs',
+  'pingTimeoutMs',
+  'sendBufferBytesMax',
+  'drainTimeoutMs',
+  'instanceTtlMs',
+] as const;
+
+/** Fills defaults and checks ranges. Throws `RangeError` on a bad value (programmer error). */
+export function resolveServerOptions(options: SignalServerOptions, randomId: () => string): ResolvedOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const resolved = { ...DEFAULT_SERVER_OPTIONS, instanceId: randomId(), ...defined } as ResolvedOptions;
+  for (const key of POSITIVE_INTEGER_KEYS) {
+    const value = resolved[key];
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new RangeError(`signal server: ${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  if (resolved.frameBytesMax < 1024) throw new RangeError('signal server: frameBytesMax must be >= 1024');
+  if (resolved.tokenSecret !== undefined && new TextEncoder().encode(resolved.tokenSecret).length < 32) {
+    throw new RangeError('signal server: tokenSecret must be at least 32 bytes');
+  }
+  return resolved;
+}
