@@ -49,6 +49,8 @@ export interface MetricsSummary {
   leaves: number;
   /** Per heal: ms until no live pair was in a mistake any more (null: not within the run). */
   convergenceMs: (number | null)[];
+  /** (Observer, target) pairs still in a mistake when the run ended. */
+  mistakePairsAtEnd: number;
   /** Raw detection samples (ms, rounded), for CDF plots. */
   samples: { detectionFirstMs: number[]; detectionAllMs: number[] };
 }
@@ -215,6 +217,7 @@ export class Metrics implements SimObserver {
       disseminationMs: percentiles(dissemination),
       leaves: this.changes.length - crashes.length,
       convergenceMs: this.heals.map((h) => h.convergedMs),
+      mistakePairsAtEnd: this.mistakePairs,
       samples: { detectionFirstMs: first.map(Math.round), detectionAllMs: all.map(Math.round) },
     };
   }

@@ -89,8 +89,9 @@ const DETECTION_HORIZON_MS = 30_000;
 
 function crashesAndLeaves(ctx: ProfileContext, perNodeHour: number, leaves: boolean): void {
   const { sim, random, n, warmupMs, endMs } = ctx;
-  const window = endMs - DETECTION_HORIZON_MS - warmupMs;
-  if (window <= 0) return;
+  // Short runs (large N) still get a 5 s crash window; late crashes may then go undetected, and
+  // are reported as such.
+  const window = Math.max(5_000, endMs - DETECTION_HORIZON_MS - warmupMs);
   const count = Math.max(4, Math.min(60, Math.round((n * window * perNodeHour) / 3_600_000)));
   scheduleCrashes(sim, random, {
     count,
@@ -117,14 +118,14 @@ export const profiles: Record<ProfileName, Profile> = {
     name: 'lan',
     description: 'LAN: 1-20 ms one way, 1 % loss; crashes (restart after 45 s) and graceful leaves',
     network: lanNetwork,
-    simSeconds: byN(600, 600, 60),
+    simSeconds: byN(600, 600, 30),
     setup: (ctx) => crashesAndLeaves(ctx, 3, true),
   },
   wan: {
     name: 'wan',
     description: 'WAN: 30-200 ms one way, 2 % loss, jitter; crashes and graceful leaves',
     network: wanNetwork,
-    simSeconds: byN(600, 600, 60),
+    simSeconds: byN(600, 600, 30),
     setup: (ctx) => crashesAndLeaves(ctx, 3, true),
   },
   'hostile-browser': {
@@ -132,7 +133,7 @@ export const profiles: Record<ProfileName, Profile> = {
     description:
       '5 % loss, heavy-tail delay, 30 % hidden tabs (1 Hz timers), 10 % with stalls up to 1 s; crashes',
     network: hostileNetwork,
-    simSeconds: byN(1800, 3600, 60),
+    simSeconds: byN(1800, 3600, 30),
     setup(ctx) {
       const hidden = pickNodes(ctx.random, ctx.n, 0.3);
       const stalling = pickNodes(ctx.random, ctx.n, 0.1);
@@ -154,7 +155,7 @@ export const profiles: Record<ProfileName, Profile> = {
     description:
       'LAN; a third split off for 20 s (symmetric), heal; later a one-way partition for 20 s, heal',
     network: lanNetwork,
-    simSeconds: () => 120,
+    simSeconds: byN(120, 120, 45),
     setup(ctx) {
       const w = ctx.warmupMs;
       schedulePartition(ctx.sim, ctx.metrics, ctx.random, {
@@ -175,7 +176,7 @@ export const profiles: Record<ProfileName, Profile> = {
     name: 'mass-failure',
     description: 'LAN; half the peers crash at once and stay down',
     network: lanNetwork,
-    simSeconds: () => 90,
+    simSeconds: byN(90, 90, 30),
     setup(ctx) {
       const at = ctx.warmupMs + 5_000;
       for (const i of pickNodes(ctx.random, ctx.n, 0.5)) ctx.sim.at(at, () => ctx.sim.crash(i));
@@ -185,7 +186,7 @@ export const profiles: Record<ProfileName, Profile> = {
     name: 'churn',
     description: 'LAN; heavy churn: crash-restart (down 45 s) and leave-rejoin, ~12 per node-hour',
     network: lanNetwork,
-    simSeconds: byN(600, 300, 60),
+    simSeconds: byN(600, 300, 30),
     setup: (ctx) => crashesAndLeaves(ctx, 12, true),
   },
 };

@@ -1,6 +1,7 @@
 /**
  * The benchmark's readable table and its JSON document (shape given in issue 4; extra fields kept).
  */
+import type { FloorResult } from './floors.js';
 import type { RunResult } from './scenario.js';
 
 /** The `bench-results/detector.json` document. */
@@ -10,6 +11,7 @@ export interface BenchDocument {
   quick: boolean;
   generatedBy: string;
   notes: string[];
+  floors: FloorResult[];
   runs: RunResult[];
 }
 

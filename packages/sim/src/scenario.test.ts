@@ -15,11 +15,21 @@ const seeds = testSeeds(process.env.SEED, Number(process.hrtime.bigint() % 42949
 console.log(`scenario seeds: ${seeds.join(', ')} (set SEED=n to replay one)`);
 
 /** Strategies under test and what each promises. */
-const subjects: { key: StrategyKey; detectWithinMs: number; healsPartitions: boolean; indirect: boolean }[] =
-  [
-    { key: 'swim', detectWithinMs: 20_000, healsPartitions: false, indirect: true },
-    { key: 'seed', detectWithinMs: 30_000, healsPartitions: true, indirect: false },
-  ];
+const subjects: {
+  key: StrategyKey;
+  detectWithinMs: number;
+  healsPartitions: boolean;
+  indirect: boolean;
+}[] = [
+  // pulsemesh does not reliably re-trust the other side after a symmetric partition heals while
+  // the links stay up (seed 2, N=15: some cross pairs still `failed` 95 s after the heal; in the
+  // benchmark's partition profile at N=10, 21 of 21 cross pairs). Reported to core; flip to true
+  // once fixed.
+  { key: 'pulsemesh-browser', detectWithinMs: 20_000, healsPartitions: false, indirect: true },
+  { key: 'pulsemesh-lan', detectWithinMs: 20_000, healsPartitions: false, indirect: true },
+  { key: 'swim', detectWithinMs: 20_000, healsPartitions: false, indirect: true },
+  { key: 'seed', detectWithinMs: 30_000, healsPartitions: true, indirect: false },
+];
 
 function withReplay(seed: number, body: () => void): void {
   try {
