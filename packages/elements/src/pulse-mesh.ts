@@ -90,8 +90,7 @@ export class PulseMesh extends MeshElement {
     await this.updateComplete;
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('mesh')) this.stage = 0;
+  protected override updated(): void {
     if (this.mesh && this.stage < stageLast && this.stageFrame === 0) {
       this.stageFrame = requestAnimationFrame(() => {
         this.stageFrame = 0;
@@ -101,6 +100,7 @@ export class PulseMesh extends MeshElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('mesh')) this.stage = 0;
     if (changed.has('mesh') && this.owned && this.mesh !== this.owned) this.stopOwn(false);
     const connection = ['signalUrl', 'room', 'token', 'preset'] as const;
     if (this.hasUpdated && connection.some((k) => changed.has(k))) {
