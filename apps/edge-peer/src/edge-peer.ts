@@ -71,7 +71,7 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
   }
   const started = Date.now();
   const jsonLine = (type: string, detail: object): void =>
-    out.write(`${JSON.stringify({ ts: new Date().toISOString(), peer: mesh.localId, type, ...detail })}\n`);
+    out.write(`${JSON.stringify({ ts: new Date().toISOString(), self: mesh.localId, type, ...detail })}\n`);
   if (args.json) {
     jsonLine('start', { room: args.room, signal: args.signal, metricsPort });
     for (const type of jsonEvents)

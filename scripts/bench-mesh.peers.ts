@@ -1,0 +1,158 @@
+// Peers of the mesh benchmark: Chromium tabs (playwright-core, one browser context each so each
+// tab has its own renderer process) and Node edge peers (the real CLI, as child processes).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+/** One status change as an observer recorded it (wall clock, ms). */
+export interface Transition {
+  t: number;
+  peer: string;
+  to: string;
+}
+
+/** A running peer that can also observe the others. */
+export interface BenchPeer {
+  readonly id: string;
+  readonly kind: 'tab' | 'node';
+  /** Status changes recorded so far. */
+  transitions(): Promise<Transition[]>;
+  /** Current view: peer id → state. */
+  states(): Promise<Record<string, string>>;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Serves the benchmark page: `/` (HTML) and `/bench.js` (the page entry, bundled by esbuild). */
+export async function servePage(): Promise<{ url: string; server: Server }> {
+  const bundle = await build({
+    entryPoints: [`${root}scripts/bench-mesh.page.ts`],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['source', 'browser'],
+    write: false,
+    logLevel: 'error',
+  });
+  const js = bundle.outputFiles[0]!.text;
+  const html =
+    '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/bench.js"></script>';
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/bench.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    else if (path === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}/`, server };
+}
+
+/** A Chromium tab running the page. */
+export class TabPeer implements BenchPeer {
+  readonly kind = 'tab';
+  private constructor(
+    readonly id: string,
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async open(browser: Browser, pageUrl: string, query: Record<string, string>): Promise<TabPeer> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (err) => process.stderr.write(`[${query['id']}] page error: ${err.message}\n`));
+    await page.goto(`${pageUrl}?${new URLSearchParams(query).toString()}`);
+    await page.waitForFunction(() => 'bench' in window);
+    return new TabPeer(query['id']!, context, page);
+  }
+
+  async transitions(): Promise<Transition[]> {
+    if (this.page.isClosed()) return [];
+    return this.page.evaluate(() =>
+      (window as unknown as { bench: { events: Transition[] } }).bench.events.slice(),
+    );
+  }
+
+  async states(): Promise<Record<string, string>> {
+    return this.page.evaluate(() =>
+      (window as unknown as { bench: { states(): Record<string, string> } }).bench.states(),
+    );
+  }
+
+  /** Crashes the renderer (CDP `Page.crash`): no goodbye, no pagehide. */
+  async crash(): Promise<void> {
+    const cdp = await this.context.newCDPSession(this.page);
+    void cdp.send('Page.crash').catch(() => undefined); // never answers: the renderer is gone
+  }
+
+  /** Closes the tab the way a user does (pagehide runs). */
+  async closeTab(): Promise<void> {
+    await this.page.close({ runBeforeUnload: true });
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+  }
+}
+
+/** A Node edge peer: the CLI with `--json`, as a child process. */
+export class NodePeer implements BenchPeer {
+  readonly kind = 'node';
+  readonly lines: Record<string, unknown>[] = [];
+  readonly exited: Promise<number | null>;
+  private constructor(
+    readonly id: string,
+    readonly proc: ChildProcess,
+  ) {
+    let buffer = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.startsWith('{')) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+    });
+    this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  }
+
+  static start(signalUrl: string, room: string, id: string, config: Record<string, number>): NodePeer {
+    const proc = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        `${root}apps/edge-peer/src/main.ts`,
+        `--signal=${signalUrl}`,
+        `--room=${room}`,
+        `--id=${id}`,
+        '--json',
+        '--bind-address=127.0.0.1',
+        `--config=${JSON.stringify(config)}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    proc.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${id}] ${chunk.toString()}`));
+    return new NodePeer(id, proc);
+  }
+
+  async transitions(): Promise<Transition[]> {
+    return this.lines
+      .filter((l) => l['type'] === 'status-change')
+      .map((l) => ({ t: Date.parse(String(l['ts'])), peer: String(l['peer']), to: String(l['to']) }));
+  }
+
+  async states(): Promise<Record<string, string>> {
+    const states: Record<string, string> = {};
+    for (const t of await this.transitions()) states[t.peer] = t.to;
+    for (const l of this.lines)
+      if (l['type'] === 'join' && !(String(l['peer']) in states)) states[String(l['peer'])] = 'healthy';
+    return states;
+  }
+}
