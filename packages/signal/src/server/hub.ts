@@ -209,6 +209,7 @@ export class Hub implements ScaleOutHandlers {
         room,
       );
     }
+    const remoteOwner = this.rooms.remote(room, peer);
     this.rooms.addLocal(room, peer, { conn, claimHash });
     conn.rooms.set(room, peer);
     if (this.#bus) {
@@ -216,6 +217,9 @@ export class Hub implements ScaleOutHandlers {
       const stillMine = this.rooms.local(room, peer)?.conn === conn && !conn.closed;
       if (!claimed.ok || !stillMine) {
         if (stillMine) this.#dropLocal(conn, room, peer);
+        // The id stays with its owner on another instance.
+        if (remoteOwner !== undefined && !this.rooms.local(room, peer))
+          this.rooms.setRemote(room, peer, remoteOwner);
         if (!claimed.ok) this.#joinError(conn, claimed.code, 'could not claim peer id', room);
         return;
       }
