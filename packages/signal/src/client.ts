@@ -28,6 +28,12 @@ export interface WebSocketLike {
 /** A WebSocket constructor (the browser's global or `ws`'s `WebSocket`). */
 export type WebSocketConstructorLike = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
+/** Listener options (the DOM's `AddEventListenerOptions`, spelled out so Node-only code type-checks). */
+export type ListenerOptions =
+  boolean | { capture?: boolean; once?: boolean; passive?: boolean; signal?: AbortSignal };
+/** Untyped listener (the DOM's `EventListenerOrEventListenerObject`). */
+export type AnyListener = ((ev: Event) => void) | { handleEvent(ev: Event): void } | null;
+
 /** Options of `SignalClient`. */
 export interface SignalClientOptions {
   /**
@@ -40,7 +46,7 @@ export interface SignalClientOptions {
   /** Join token (JWT HS256 naming the room) when the server requires one. */
   token?: string;
   /** WebSocket implementation. Default `globalThis.WebSocket`; in Node pass `ws`'s `WebSocket`. */
-  WebSocket?: WebSocketConstructorLike | typeof WebSocket;
+  WebSocket?: WebSocketConstructorLike;
   /** Smallest reconnect backoff, ms. Default 250. See `backoffDelayMs`. */
   backoffMsMin?: number;
   /** Largest reconnect backoff, ms. Default 10,000. */
@@ -293,21 +299,13 @@ export interface SignalClient {
   addEventListener<K extends keyof SignalClientEventMap>(
     type: K,
     listener: (ev: SignalClientEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
+    options?: ListenerOptions,
   ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
+  addEventListener(type: string, listener: AnyListener, options?: ListenerOptions): void;
   removeEventListener<K extends keyof SignalClientEventMap>(
     type: K,
     listener: (ev: SignalClientEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
+    options?: ListenerOptions,
   ): void;
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
+  removeEventListener(type: string, listener: AnyListener, options?: ListenerOptions): void;
 }

@@ -16,4 +16,10 @@ export { backoffDelayMs } from './backoff.js';
 export { ConnectionState } from './client-events.js';
 export type { SignalClientEventMap, SignalDetail, SignalErrorDetail } from './client-events.js';
 export { SignalClient } from './client.js';
-export type { SignalClientOptions, WebSocketLike, WebSocketConstructorLike } from './client.js';
+export type {
+  AnyListener,
+  ListenerOptions,
+  SignalClientOptions,
+  WebSocketLike,
+  WebSocketConstructorLike,
+} from './client.js';

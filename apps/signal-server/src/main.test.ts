@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { SignalClient } from '@pulsemesh/signal';
+import { WebSocket } from 'ws';
+import { ConfigError, SETTINGS, helpText, parseCommand } from './config.js';
+
+describe('CLI configuration', () => {
+  it('defaults to 127.0.0.1:8787 and an in-memory open server', () => {
+    expect(parseCommand([], {})).toEqual({ kind: 'serve', host: '127.0.0.1', port: 8787, options: {} });
+  });
+  it('reads flags and env vars, flags winning', () => {
+    const cmd = parseCommand(
+      ['--port', '9000', '--allowed-origins', 'https://a,https://b', '--trust-proxy'],
+      {
+        PULSEMESH_SIGNAL_PORT: '1',
+        PULSEMESH_SIGNAL_REDIS: 'redis://127.0.0.1:6379',
+        PULSEMESH_SIGNAL_PEERS_PER_ROOM_MAX: '12',
+      },
+    );
+    expect(cmd).toEqual({
+      kind: 'serve',
+      host: '127.0.0.1',
+      port: 9000,
+      options: {
+        redis: 'redis://127.0.0.1:6379',
+        allowedOrigins: ['https://a', 'https://b'],
+        trustProxy: true,
+        peersPerRoomMax: 12,
+      },
+    });
+  });
+  it('documents every setting with its env var in --help', () => {
+    for (const s of SETTINGS) expect(helpText()).toContain(s.env);
+    expect(parseCommand(['--help'], {})).toEqual({ kind: 'help' });
+  });
+  it('refuses bad input with ConfigError', () => {
+    expect(() => parseCommand(['--port', 'abc'], {})).toThrow(ConfigError);
+    expect(() => parseCommand(['--nope'], {})).toThrow(ConfigError);
+    expect(() => parseCommand(['--log-level', 'loud'], {})).toThrow(ConfigError);
+    expect(() => parseCommand(['mint-token', '--room', 'r'], {})).toThrow(ConfigError);
+  });
+});
+
+describe('CLI process', () => {
+  it('serves clients, logs JSON and drains on SIGTERM with exit code 0', async () => {
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], {
+      env: { ...process.env, PULSEMESH_SIGNAL_PORT: '0', PULSEMESH_SIGNAL_DRAIN_TIMEOUT_MS: '500' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: Record<string, unknown>[] = [];
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no ready line')), 15_000);
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let nl;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+          buffer = buffer.slice(nl + 1);
+          lines.push(line);
+          if (line['msg'] === 'ready') {
+            clearTimeout(timer);
+            resolve(line['url'] as string);
+          }
+        }
+      });
+    });
+    expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    const c = new SignalClient({
+      url,
+      room: 'r',
+      peerId: 'p',
+      WebSocket,
+      backoffMsMin: 5_000,
+      backoffMsMax: 5_000,
+    });
+    await new Promise<void>((resolve) => {
+      c.addEventListener('roster', () => resolve());
+      c.connect();
+    });
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const reconnecting = new Promise<void>((resolve) =>
+      c.addEventListener('state', (e) => e.detail.state === 'reconnecting' && resolve()),
+    );
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    await reconnecting;
+    c.close();
+    expect(lines.some((l) => l['msg'] === 'draining')).toBe(true);
+  });
+});
