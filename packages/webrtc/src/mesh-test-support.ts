@@ -10,10 +10,21 @@ export { fastConfig };
 export class TestRoom {
   readonly meshes: Mesh[] = [];
   private constructor(
-    readonly server: SignalServer,
+    public server: SignalServer,
     readonly url: string,
     readonly room: string,
   ) {}
+
+  /** Kills the signaling server (no goodbye to any socket); returns a function that restarts it on
+   * the same port, so clients reconnect. */
+  async killServer(): Promise<() => Promise<void>> {
+    const port = Number(new URL(this.url).port);
+    await this.server.kill();
+    return async () => {
+      this.server = createSignalServer({ logLevel: 'silent' });
+      await this.server.listen(port, '127.0.0.1');
+    };
+  }
 
   static async start(room = 'test-room'): Promise<TestRoom> {
     const server = createSignalServer({ logLevel: 'silent' });
