@@ -79,9 +79,10 @@ function matrix(seed: number, quick: boolean): Task[] {
       }
     }
   }
-  if (!quick && (STRATEGY_KEYS as readonly string[]).includes('pulsemesh-browser')) {
+  if (!quick) {
+    // The scale run the issue asks for: 10,000 nodes for 60 simulated seconds.
     tasks.push({
-      key: 'pulsemesh-browser' as StrategyKey,
+      key: 'pulsemesh-browser',
       profile: 'lan',
       n: 10_000,
       simSeconds: 60,
