@@ -59,7 +59,7 @@ describe('Mesh faults', () => {
     await until(() => a.signalState() === 'connected' && b.signalState() === 'connected', 15_000, 'rejoined');
     const c = room.join('o-c');
     await until(
-      () => stateOf(a, 'o-c') === 'healthy' && stateOf(c, 'o-a') === 'healthy',
+      () => stateOf(a, 'o-c') === 'healthy' && stateOf(c, 'o-a') === 'healthy' && linkChanges.length > 0,
       15_000,
       'new peer meshed',
     );

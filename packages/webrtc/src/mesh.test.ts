@@ -25,6 +25,11 @@ describe('Mesh (Node peers, real signaling server)', () => {
     await until(() => agreed(['node-a', 'node-b']), 10_000, 'both healthy');
     expect(a.signalState()).toBe('connected');
     expect([...a.transport.linkedPeers()]).toEqual(['node-b']);
+    await until(
+      () => (a.transport.manager.link('node-b')?.counters.heartbeatsReceived ?? 0) >= 3,
+      5_000,
+      'probes over the heartbeat channel',
+    );
     const [report] = await a.linkReports();
     expect(report?.peer).toBe('node-b');
     expect(report!.heartbeatsReceived).toBeGreaterThan(0);
