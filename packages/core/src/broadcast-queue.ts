@@ -8,70 +8,96 @@ import { updateBytes, type Update } from './codec.js';
 interface Entry {
   update: Update;
   transmits: number;
+  /** Own retransmit limit, or 0 for the limit given to `take`. */
+  limit: number;
   order: number;
   bytes: number;
+  retired: boolean;
 }
+
+const byPriority = (a: Entry, b: Entry): number => a.transmits - b.transmits || b.order - a.order;
 
 /** Bounded queue of membership updates awaiting piggyback. */
 export class BroadcastQueue {
-  private readonly entries = new Map<string, Entry>();
+  private readonly byPeer = new Map<string, Entry>();
+  /** Kept in priority order between calls; re-sorted after each change (nearly sorted: cheap). */
+  private list: Entry[] = [];
   private order = 0;
-  private readonly scratch: Entry[] = [];
 
   /** @param max most pending updates; past it the oldest-queued one is dropped. */
   constructor(private readonly max: number) {}
 
   /** Number of pending updates. */
   get size(): number {
-    return this.entries.size;
+    return this.byPeer.size;
   }
 
-  /** Queues `update`, replacing any pending update about the same peer. */
-  push(update: Update): void {
-    if (this.entries.size >= this.max && !this.entries.has(update.peer)) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
+  /**
+   * Queues `update`, replacing any pending update about the same peer. `limit` overrides the
+   * retransmit limit for this update.
+   */
+  push(update: Update, limit = 0): void {
+    const bytes = updateBytes(update);
+    const existing = this.byPeer.get(update.peer);
+    if (existing !== undefined) {
+      existing.update = update;
+      existing.transmits = 0;
+      existing.limit = limit;
+      existing.order = this.order++;
+      existing.bytes = bytes;
+      return;
     }
-    this.entries.set(update.peer, { update, transmits: 0, order: this.order++, bytes: updateBytes(update) });
+    if (this.byPeer.size >= this.max) {
+      const oldest = this.byPeer.keys().next();
+      if (oldest.done !== true) this.drop(oldest.value);
+    }
+    const e: Entry = { update, transmits: 0, limit, order: this.order++, bytes, retired: false };
+    this.byPeer.set(update.peer, e);
+    this.list.push(e);
   }
 
   /** Drops any pending update about `peer` (evicted member). */
   drop(peer: string): void {
-    this.entries.delete(peer);
+    const e = this.byPeer.get(peer);
+    if (e === undefined) return;
+    this.byPeer.delete(peer);
+    const i = this.list.indexOf(e);
+    if (i >= 0) this.list.splice(i, 1);
   }
 
   /**
    * Picks updates for one message to `dest` within `budgetBytes` (and ≤ 255): an update about `dest`
    * itself first (so a suspected peer hears of it and can refute), then least-sent, newest first.
-   * Each picked update counts one transmission; it is retired at `limit`.
+   * Each picked update counts one transmission; it is retired at its limit.
    */
   take(dest: string, budgetBytes: number, limit: number): Update[] {
-    if (this.entries.size === 0) return [];
+    if (this.list.length === 0) return [];
+    this.list.sort(byPriority);
     const picked: Update[] = [];
     let used = 0;
-    const own = this.entries.get(dest);
+    let retired = 0;
+    const own = this.byPeer.get(dest);
     if (own !== undefined && own.bytes <= budgetBytes) {
       picked.push(own.update);
       used += own.bytes;
-      this.count(own, limit);
+      retired += this.count(own, limit);
     }
-    const list = this.scratch;
-    list.length = 0;
-    for (const e of this.entries.values()) if (e !== own) list.push(e);
-    list.sort((a, b) => a.transmits - b.transmits || b.order - a.order);
-    for (const e of list) {
-      if (picked.length >= 255) break;
-      if (used + e.bytes > budgetBytes) continue;
+    for (const e of this.list) {
+      if (picked.length >= 255 || budgetBytes - used < 4) break;
+      if (e === own || used + e.bytes > budgetBytes) continue;
       picked.push(e.update);
       used += e.bytes;
-      this.count(e, limit);
+      retired += this.count(e, limit);
     }
-    list.length = 0;
+    if (retired > 0) this.list = this.list.filter((e) => !e.retired);
     return picked;
   }
 
-  private count(e: Entry, limit: number): void {
+  private count(e: Entry, limit: number): number {
     e.transmits += 1;
-    if (e.transmits >= limit) this.entries.delete(e.update.peer);
+    if (e.transmits < (e.limit > 0 ? e.limit : limit)) return 0;
+    e.retired = true;
+    this.byPeer.delete(e.update.peer);
+    return 1;
   }
 }

@@ -100,6 +100,18 @@ export class ByteReader {
 
 /** UTF-8 encoding of a string (lone surrogates become U+FFFD, like `TextEncoder`). */
 export function encodeUtf8(s: string): Uint8Array {
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    const a = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
+    return a;
+  }
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
@@ -120,6 +132,14 @@ export function encodeUtf8(s: string): Uint8Array {
 
 /** Strict UTF-8 decoding; undefined on malformed input (overlongs, surrogates, truncation). */
 export function decodeUtf8(b: Uint8Array): string | undefined {
+  let ascii = true;
+  for (let i = 0; i < b.length; i++) {
+    if ((b[i] as number) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = '';
   let i = 0;
   while (i < b.length) {
@@ -149,5 +169,36 @@ export function decodeUtf8(b: Uint8Array): string | undefined {
     s += String.fromCodePoint(cp);
     i += n + 1;
   }
+  return s;
+}
+
+const INTERN_SLOTS = 1 << 14;
+const internBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(INTERN_SLOTS);
+const internStrings: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
+
+/**
+ * Decodes a short UTF-8 id through a direct-mapped intern cache (FNV-1a over the bytes): the same
+ * bytes give the same string object, so hot paths allocate nothing and Map lookups reuse the
+ * string's cached hash. Undefined on malformed UTF-8 (see {@link decodeUtf8}).
+ */
+export function internUtf8(b: Uint8Array): string | undefined {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+  const cached = internBytes[slot];
+  if (cached !== undefined && cached.length === b.length) {
+    let same = true;
+    for (let i = 0; i < b.length; i++) {
+      if (cached[i] !== b[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return internStrings[slot];
+  }
+  const s = decodeUtf8(b);
+  if (s === undefined) return undefined;
+  internBytes[slot] = b.slice();
+  internStrings[slot] = s;
   return s;
 }

@@ -3,7 +3,7 @@
  * (a bare probe is 5 bytes), with numeric append-only message types, and room for signatures and
  * public-key identities in a trailing extension block. Decoding never throws.
  */
-import { ByteReader, ByteWriter, decodeUtf8, encodeUtf8 } from './bytes.js';
+import { ByteReader, ByteWriter, encodeUtf8, internUtf8 } from './bytes.js';
 import { assert } from './errors.js';
 import { Lifecycle, type PeerId, type VitalSigns } from './types.js';
 
@@ -227,7 +227,7 @@ function readId(r: ByteReader): PeerId {
     r.fail(DecodeErrorCode.badPeerId);
     return '';
   }
-  const s = decodeUtf8(r.bytes(n));
+  const s = internUtf8(r.bytes(n));
   if (s === undefined) {
     if (r.error === undefined) r.fail(DecodeErrorCode.badPeerId);
     return '';
@@ -298,31 +298,32 @@ export function decode(bytes: Uint8Array): DecodeResult {
   const typeOk = type === MessageType.ack || (flags & (Flag.relayed | Flag.vitals)) === 0;
   if (!typeOk) return { ok: false, error: { code: DecodeErrorCode.unsupportedFlags } };
   let message: Message;
-  const base = { seq, updates: NO_UPDATES, extensions: NO_EXTENSIONS };
+  const updates = NO_UPDATES;
+  const extensions = NO_EXTENSIONS;
   switch (type) {
     case MessageType.ack: {
       const ackSeq = r.u16();
       const vitals = (flags & Flag.vitals) !== 0 ? readVitals(r) : undefined;
-      message = { ...base, type, ackSeq, relayed: (flags & Flag.relayed) !== 0, vitals };
+      message = { type, seq, ackSeq, relayed: (flags & Flag.relayed) !== 0, vitals, updates, extensions };
       break;
     }
     case MessageType.pingReq:
-      message = { ...base, type, target: readId(r) };
+      message = { type, seq, target: readId(r), updates, extensions };
       break;
     case MessageType.nack:
-      message = { ...base, type, ackSeq: r.u16() };
+      message = { type, seq, ackSeq: r.u16(), updates, extensions };
       break;
     case MessageType.leave:
-      message = { ...base, type, incarnation: r.varint() };
+      message = { type, seq, incarnation: r.varint(), updates, extensions };
       break;
     case MessageType.vitals:
-      message = { ...base, type, vitals: readVitals(r) };
+      message = { type, seq, vitals: readVitals(r), updates, extensions };
       break;
     case MessageType.ping:
-      message = { ...base, type };
+      message = { type, seq, updates, extensions };
       break;
     default:
-      message = { ...base, type: MessageType.sync };
+      message = { type: MessageType.sync, seq, updates, extensions };
       break;
   }
   if ((flags & Flag.updates) !== 0) message.updates = readUpdates(r);

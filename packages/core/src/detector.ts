@@ -53,6 +53,7 @@ import {
   type DetectorEventMap,
   type HealthTier,
   type HistoryEntry,
+  type Outgoing,
   type PeerId,
   type PeerSnapshot,
   type PeerState,
@@ -85,6 +86,13 @@ interface RelayJob {
 const Phase = { idle: 0, direct: 1, indirect: 2 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
 const LOSS_ALPHA = 1 / 16;
+/** Rumor dedup slots (16 bytes each): room for the rumors in flight in a 10,000-peer mesh. */
+const RUMOR_SLOTS = 512;
+/** Returned when a call produced nothing. Frozen: never push into a returned result. */
+const EMPTY_STEP: StepResult = Object.freeze({
+  sends: Object.freeze([]) as unknown as Outgoing[],
+  events: Object.freeze([]) as unknown as DetectorEvent[],
+});
 const BODY_RESERVE_BYTES = 96;
 
 /** See the module comment. Implements {@link MeshView}. */
@@ -126,7 +134,8 @@ export class Detector extends EventTarget implements MeshView {
   private readonly localHistory: HistoryEntry[] = [];
   private readonly counters: DetectorStats = newStats();
   private readonly listened = new Set<string>();
-  private step: StepResult = { sends: [], events: [] };
+  private stepSends: Outgoing[] | null = null;
+  private stepEvents: DetectorEvent[] | null = null;
 
   private phase: Phase = Phase.idle;
   private target: Member | null = null;
@@ -154,7 +163,7 @@ export class Detector extends EventTarget implements MeshView {
     this.incarnation = options.incarnation ?? 0;
     this.messageBytesMax = this.config.messageBytesMax;
     this.queue = new BroadcastQueue(2 * this.config.membersMax);
-    this.rumors = new RumorCache(2 * this.config.membersMax);
+    this.rumors = new RumorCache(RUMOR_SLOTS);
     this.periodMs = Math.min(
       this.config.probeIntervalMsMax,
       Math.max(this.config.probeIntervalMsMin, this.config.probeIntervalMs),
@@ -169,8 +178,11 @@ export class Detector extends EventTarget implements MeshView {
     assert(isValidPeerId(peer) && peer !== this.localId, `invalid peer id for linkUp: ${peer}`);
     this.begin(nowMs);
     if (this.hasLeft) return this.end();
-    const m = this.members.get(peer) ?? this.addMember(peer, true);
+    const known = this.members.get(peer);
+    const m = known ?? this.addMember(peer, true);
     if (m !== undefined) {
+      // A join is news: gossip it (what a peer learns by sync is not re-gossiped; see applyUpdate).
+      if (known === undefined) this.queue.push(this.updateFor(m));
       if (!m.linked) {
         m.linked = true;
         this.linked.push(m);
@@ -243,7 +255,8 @@ export class Detector extends EventTarget implements MeshView {
     if (m === undefined) this.counters.messagesFromUnknown += 1;
     else this.heardFrom(m, msg.seq, bytes.length, msg.type);
     this.counters.updatesReceived += msg.updates.length;
-    for (const u of msg.updates) this.applyUpdate(u, from);
+    const sync = msg.type === MessageType.sync;
+    for (const u of msg.updates) this.applyUpdate(u, from, sync);
     this.handleBody(from, m, msg);
     return this.end();
   }
@@ -418,7 +431,8 @@ export class Detector extends EventTarget implements MeshView {
 
   private begin(nowMs: number): void {
     this.now = Math.max(this.now, nowMs);
-    this.step = { sends: [], events: [] };
+    this.stepSends = null;
+    this.stepEvents = null;
   }
 
   private end(): StepResult {
@@ -430,15 +444,19 @@ export class Detector extends EventTarget implements MeshView {
       this.tier = h.tier;
       this.emit('health-change', { from, to: h.tier, health: h, atMs: this.now });
     }
-    const result = this.step;
-    for (const e of result.events) {
-      if (this.listened.has(e.type)) this.dispatchEvent(new CustomEvent(e.type, { detail: e.detail }));
+    const sends = this.stepSends;
+    const events = this.stepEvents;
+    if (sends === null && events === null) return EMPTY_STEP;
+    if (events !== null) {
+      for (const e of events) {
+        if (this.listened.has(e.type)) this.dispatchEvent(new CustomEvent(e.type, { detail: e.detail }));
+      }
     }
-    return result;
+    return { sends: sends ?? [], events: events ?? [] };
   }
 
   private emit<K extends keyof DetectorEventMap>(type: K, detail: DetectorEventMap[K]): void {
-    this.step.events.push({ type, detail } as DetectorEvent);
+    (this.stepEvents ??= []).push({ type, detail } as DetectorEvent);
   }
 
   // ---- sending ---------------------------------------------------------------------------------
@@ -474,7 +492,7 @@ export class Detector extends EventTarget implements MeshView {
     }
     const bytes = encode(msg);
     assert(bytes.length <= this.messageBytesMax, `message of ${bytes.length} bytes exceeds messageBytesMax`);
-    this.step.sends.push({ to, bytes });
+    (this.stepSends ??= []).push({ to, bytes });
     this.counters.messagesSent += 1;
     this.counters.bytesSent += bytes.length;
     return bytes.length;
@@ -876,7 +894,9 @@ export class Detector extends EventTarget implements MeshView {
   // ---- membership ------------------------------------------------------------------------------
 
   private addMember(id: PeerId, direct: boolean): Member | undefined {
-    if (this.members.size >= this.config.membersMax && !this.evictOne(direct)) {
+    const full = this.members.size >= this.config.membersMax;
+    const evictable = direct || this.counts.failed + this.counts.left > 0;
+    if (full && (!evictable || !this.evictOne(direct))) {
       this.counters.membersDropped += 1;
       return undefined;
     }
@@ -915,7 +935,8 @@ export class Detector extends EventTarget implements MeshView {
     return true;
   }
 
-  private applyUpdate(u: Update, sender: PeerId): void {
+  /** Applies one update; `fromSync`: a first-seen `alive` is stored but not re-gossiped (it is state, not news). */
+  private applyUpdate(u: Update, sender: PeerId, fromSync: boolean): void {
     if (u.peer === this.localId) {
       this.applySelf(u);
       return;
@@ -925,12 +946,11 @@ export class Detector extends EventTarget implements MeshView {
       const added = u.kind === UpdateKind.alive ? this.addMember(u.peer, false) : undefined;
       if (added !== undefined) {
         added.incarnation = u.incarnation;
-        this.queue.push(u);
+        if (!fromSync) this.queue.push(u);
         return;
       }
-      // Not stored here: still forward news (not first-join chatter) so dissemination does not
-      // depend on who has room for the peer.
-      if ((u.kind !== UpdateKind.alive || u.incarnation > 0) && this.rumors.admit(u)) {
+      // Not stored here: still forward verdicts, so they reach everyone who knows the peer.
+      if (this.rumors.admit(u)) {
         this.queue.push(u);
         this.counters.updatesForwarded += 1;
       }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { BroadcastQueue } from './broadcast-queue.js';
+import { UpdateKind, updateBytes, type Update } from './codec.js';
+
+const alive = (peer: string, incarnation = 0): Update => ({
+  kind: UpdateKind.alive,
+  peer,
+  incarnation,
+  from: undefined,
+});
+
+describe('BroadcastQueue', () => {
+  it('sends least-sent first, newest first among equals, and retires at the limit', () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('p1'));
+    q.push(alive('p2'));
+    expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p2', 'p1']);
+    q.push(alive('p3'));
+    expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p3', 'p2', 'p1']);
+    expect(q.size).toBe(1);
+    expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p3']);
+    expect(q.size).toBe(0);
+    expect(q.take('x', 1000, 2)).toEqual([]);
+  });
+
+  it('keeps one update per peer, the newest, with a fresh transmit count', () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('p1', 1));
+    q.take('x', 1000, 2);
+    q.push({ kind: UpdateKind.suspect, peer: 'p1', incarnation: 1, from: 'q' });
+    expect(q.size).toBe(1);
+    expect(q.take('x', 1000, 2)).toEqual([
+      { kind: UpdateKind.suspect, peer: 'p1', incarnation: 1, from: 'q' },
+    ]);
+    expect(q.size).toBe(1);
+  });
+
+  it('puts the update about the destination first and respects the byte budget', () => {
+    const q = new BroadcastQueue(100);
+    for (let i = 0; i < 10; i++) q.push(alive(`peer-${i}`));
+    const one = updateBytes(alive('peer-0'));
+    const got = q.take('peer-0', one * 3, 10);
+    expect(got.map((u) => u.peer)).toEqual(['peer-0', 'peer-9', 'peer-8']);
+  });
+
+  it('is bounded: past max the oldest-queued update is dropped; per-update limits apply', () => {
+    const q = new BroadcastQueue(3);
+    for (let i = 0; i < 5; i++) q.push(alive(`p${i}`));
+    expect(q.size).toBe(3);
+    expect(q.take('x', 1000, 9).map((u) => u.peer)).toEqual(['p4', 'p3', 'p2']);
+    q.push(alive('once'), 1);
+    q.take('x', 1000, 9);
+    expect(q.take('x', 1000, 9).map((u) => u.peer)).not.toContain('once');
+  });
+});
