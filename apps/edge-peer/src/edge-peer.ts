@@ -79,6 +79,7 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
   }
   let links = new Map<string, LinkReport>();
   let reading = false;
+  let firstFrame = true;
   const refresh = (): void => {
     metrics.sampleRtt();
     if (args.json) return;
@@ -101,7 +102,8 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
       links,
       nowMs: mesh.nowMs(),
     });
-    out.write(out.isTTY ? frame(lines) : `${lines.join('\n')}\n\n`);
+    out.write(out.isTTY ? `${firstFrame ? '\x1b[2J' : ''}${frame(lines)}` : `${lines.join('\n')}\n\n`);
+    firstFrame = false;
   };
   // Not a TTY: print a snapshot every 10th refresh rather than flooding a log.
   let count = 0;
