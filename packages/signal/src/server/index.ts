@@ -8,3 +8,5 @@ export type { LogLevel, SignalServerOptions } from './options.js';
 export { mintToken, checkJoinToken } from './auth.js';
 export type { MintTokenOptions, TokenCheck } from './auth.js';
 export { RejectReason } from './metrics.js';
+/** `ws`'s WebSocket client class, re-exported for Node users of `SignalClient` (`WebSocket` option). */
+export { WebSocket } from 'ws';
