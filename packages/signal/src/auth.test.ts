@@ -85,6 +85,27 @@ describe('isolation and peer ids', () => {
     expect(await nextFrame(ws)).toMatchObject({ t: 10, code: ErrorCode.unknownPeer });
   });
 
+  it('lets the same claim take a peer id over: the old socket gets replaced, relays follow the new one', async () => {
+    const { url } = await server();
+    const join = JSON.stringify({ v: 1, t: 1, room: 'room', peer: 'a', claim: 'same-claim-0123456789' });
+    const old = await rawSocket(url);
+    const fresh = await rawSocket(url);
+    sockets.push(old, fresh);
+    old.send(join);
+    expect(await nextFrame(old)).toMatchObject({ t: 6 });
+    const replaced = nextFrame(old);
+    fresh.send(join);
+    expect(await nextFrame(fresh)).toMatchObject({ t: 6, peers: [] });
+    expect(await replaced).toMatchObject({ t: 10, code: ErrorCode.replaced, room: 'room' });
+    const b = client(url, 'room', 'b');
+    const joinSeen = nextFrame(fresh);
+    expect(await joined(b)).toEqual(['a']);
+    expect(await joinSeen).toMatchObject({ t: 7, peer: 'b' });
+    const relayed = nextFrame(fresh);
+    b.signal('a', 'to the new socket');
+    expect(await relayed).toMatchObject({ t: 9, from: 'b', payload: 'to the new socket' });
+  });
+
   it('refuses a peer id held by another client; the owner re-takes it after a reconnect', async () => {
     const { url } = await server();
     const owner = client(url, 'room', 'a');

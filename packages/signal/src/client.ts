@@ -216,6 +216,10 @@ export class SignalClient extends EventTarget {
         });
         if (msg.room === this.room && (FATAL_JOIN_ERRORS.has(msg.code) || msg.code === ErrorCode.replaced)) {
           this.close();
+        } else if (msg.room === this.room && msg.code === ErrorCode.unavailable) {
+          // The server could not admit us right now (e.g. Redis down): retry with backoff.
+          ws.close(CloseCode.normal, 'retrying');
+          this.#lost(ws);
         }
         return;
     }
