@@ -88,4 +88,29 @@ describe('two instances over a real redis-server', () => {
     a.signal('b', 'welcome');
     expect((await atB).detail.payload).toBe('welcome');
   });
+
+  it('enforces peersPerRoomMax across instances', async () => {
+    const A = await startServer({ redis: redis.url, redisPrefix: 't3', peersPerRoomMax: 2 });
+    const B = await startServer({ redis: redis.url, redisPrefix: 't3', peersPerRoomMax: 2 });
+    running.push(A, B);
+    await joined(client(A.url, 'room', 'a'));
+    await joined(client(B.url, 'room', 'b'));
+    const c = client(B.url, 'room', 'c');
+    const err = next(c, 'error');
+    c.connect();
+    expect((await err).detail.code).toBe(ErrorCode.roomFull);
+  });
+
+  it('answers joins with unavailable while Redis is down, and the client retries', async () => {
+    const own = await startRedis();
+    const A = await startServer({ redis: own.url, redisPrefix: 't4' });
+    running.push(A);
+    await own.stop();
+    const c = client(A.url, 'room', 'a');
+    const err = next(c, 'error', () => true, 10_000);
+    c.connect();
+    expect((await err).detail.code).toBe(ErrorCode.unavailable);
+    expect(c.state).not.toBe('offline');
+    c.close();
+  });
 });
