@@ -10,7 +10,7 @@ interface Sock {
   peer: string;
 }
 type Command =
-  | { cmd: 'connect'; url: string; count: number; roomSize: number; tag: string; batch: number }
+  | { cmd: 'connect'; urls: string[]; count: number; roomSize: number; tag: string; batch: number }
   | { cmd: 'load'; pairs: number; durationMs: number; window: number }
   | { cmd: 'exit' };
 
@@ -40,7 +40,13 @@ async function connect(c: Extract<Command, { cmd: 'connect' }>): Promise<void> {
   for (let i = 0; i < c.count; i += c.batch) {
     const batch = [];
     for (let j = i; j < Math.min(c.count, i + c.batch); j++) {
-      batch.push(open(c.url, `${c.tag}-r${Math.floor(j / c.roomSize)}`, `${c.tag}-p${j}`));
+      batch.push(
+        open(
+          c.urls[j % c.urls.length] as string,
+          `${c.tag}-r${Math.floor(j / c.roomSize)}`,
+          `${c.tag}-p${j}`,
+        ),
+      );
     }
     socks.push(...(await Promise.all(batch)));
   }

@@ -1,8 +1,9 @@
 // Signaling benchmark: sockets held, relay throughput, relay latency under load, memory per socket.
-//   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-signal.ts [--quick]
+//   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-signal.ts [--quick] [--redis]
 // The server runs in this process; clients run in child processes (bench-signal.clients.ts), at
 // most 5,000 sockets each, because `ulimit -n` is 20,000 here: 10k server + 10k client fds would
-// not fit in one process. Writes bench-results/signal.json and prints a table.
+// not fit in one process. Writes bench-results/signal.json and prints a table. With --redis: two
+// instances over a real redis-server, every load pair spans both (bench-results/signal-redis.json).
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createSignalServer } from '../packages/signal/src/server/index.js';
+import { startRedis } from '../packages/signal/src/redis-support.js';
 
 const quick = process.argv.includes('--quick');
+/** `--redis`: two instances sharing rooms over a real redis-server; every load pair spans both. */
+const withRedis = process.argv.includes('--redis');
 const socketsTarget = Number(process.env['BENCH_SOCKETS'] ?? (quick ? 1_000 : 10_000));
 const perChild = 5_000;
 const roomSize = 10;
@@ -60,15 +64,28 @@ function quantile(sorted: number[], q: number): number {
     : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
 }
 
-const server = createSignalServer({
-  logLevel: 'silent',
-  socketsMax: 25_000,
-  socketsPerIpMax: 25_000,
-  messagesPerSecondMax: 100_000,
-  peersPerRoomMax: roomSize,
-  idleTimeoutMs: 600_000,
-});
-const { url } = await server.listen(0);
+const redis = withRedis ? await startRedis() : undefined;
+const servers = Array.from({ length: withRedis ? 2 : 1 }, () =>
+  createSignalServer({
+    logLevel: 'silent',
+    socketsMax: 25_000,
+    socketsPerIpMax: 25_000,
+    messagesPerSecondMax: 100_000,
+    peersPerRoomMax: roomSize,
+    idleTimeoutMs: 600_000,
+    ...(redis ? { redis: redis.url, redisPrefix: 'bench' } : {}),
+  }),
+);
+const urls = await Promise.all(servers.map(async (s) => (await s.listen(0)).url));
+const heldSockets = (): number => servers.reduce((n, s) => n + s.stats().sockets, 0);
+async function relayedTotal(): Promise<number> {
+  let total = 0;
+  for (const s of servers) {
+    const metric = await s.metrics.getSingleMetric('pulsemesh_signal_relayed_total')?.get();
+    for (const v of metric?.values ?? []) total += v.value;
+  }
+  return total;
+}
 const childCount = Math.ceil(socketsTarget / perChild);
 const children = await Promise.all(Array.from({ length: childCount }, () => spawnChild()));
 const before = memory();
@@ -79,7 +96,7 @@ const connected = await Promise.all(
     request(
       {
         cmd: 'connect',
-        url,
+        urls,
         count: Math.min(perChild, socketsTarget - i * perChild),
         roomSize,
         tag: `c${i}`,
@@ -90,33 +107,34 @@ const connected = await Promise.all(
   ),
 );
 const connectMs = performance.now() - connectStarted;
-const held = server.stats().sockets;
+const held = heldSockets();
 const after = memory();
 
-const relayedBefore =
-  (await server.metrics.getSingleMetric('pulsemesh_signal_relayed_total')?.get())?.values[0]?.value ?? 0;
+const relayedBefore = await relayedTotal();
 const loads = await Promise.all(
   children.map(({ request }) =>
     request({ cmd: 'load', pairs: loadPairsPerChild, durationMs, window }, 'loaded'),
   ),
 );
-const relayedAfter =
-  (await server.metrics.getSingleMetric('pulsemesh_signal_relayed_total')?.get())?.values[0]?.value ?? 0;
+const relayedAfter = await relayedTotal();
 // Light load for reference: 10 pairs, one signal in flight each, in the first client process.
 const light = await children[0]!.request({ cmd: 'load', pairs: 10, durationMs: 1_000, window: 1 }, 'loaded');
 const lightLatencies = (light['latenciesMs'] as number[]).sort((a, b) => a - b);
 const latencies = loads.flatMap((l) => l['latenciesMs'] as number[]).sort((a, b) => a - b);
 const received = loads.reduce((s, l) => s + (l['received'] as number), 0);
 const elapsedMs = Math.max(...loads.map((l) => l['elapsedMs'] as number));
-const stillHeld = server.stats().sockets;
+const stillHeld = heldSockets();
 
 for (const { child } of children) child.send({ cmd: 'exit' });
-await server.close();
+await Promise.all(servers.map((srv) => srv.close()));
+await redis?.stop();
 
 const result = {
   date: new Date().toISOString(),
   quick,
-  command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-signal.ts${quick ? ' --quick' : ''}`,
+  redis: withRedis,
+  instances: servers.length,
+  command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-signal.ts${quick ? ' --quick' : ''}${withRedis ? ' --redis' : ''}`,
   socketsTarget,
   socketsHeld: held,
   socketsHeldAfterLoad: stillHeld,
@@ -140,7 +158,8 @@ const result = {
   connectChildren: connected.map((c) => ({ count: c['count'], ms: Math.round(c['ms'] as number) })),
 };
 mkdirSync('bench-results', { recursive: true });
-writeFileSync('bench-results/signal.json', `${JSON.stringify(result, null, 2)}\n`);
+const outFile = withRedis ? 'bench-results/signal-redis.json' : 'bench-results/signal.json';
+writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
 const rows: [string, string][] = [
   ['sockets held (target)', `${held} (${socketsTarget})`],
   ['connect + join all', `${result.connectAndJoinMs} ms (${result.connectRatePerS}/s)`],
@@ -160,7 +179,9 @@ const rows: [string, string][] = [
     `p50 ${result.lightLoadLatencyMsP50} / p99 ${result.lightLoadLatencyMsP99} ms`,
   ],
 ];
-console.log('\nsignaling benchmark' + (quick ? ' (--quick)' : ''));
+console.log(
+  `\nsignaling benchmark${quick ? ' (--quick)' : ''}${withRedis ? ' (2 instances over Redis)' : ''}`,
+);
 for (const [k, v] of rows) console.log(`  ${k.padEnd(32)} ${v}`);
-console.log('\nwrote bench-results/signal.json');
+console.log(`\nwrote ${outFile}`);
 process.exit(0);
