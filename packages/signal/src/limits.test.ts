@@ -91,6 +91,14 @@ describe('limits', () => {
     expect(await rejections(r, 'sockets-per-ip')).toBe(1);
   });
 
+  it('counts sockets per X-Forwarded-For address behind a trusted proxy', async () => {
+    const r = await server({ socketsPerIpMax: 1, trustProxy: true });
+    await raw(r.url, { 'x-forwarded-for': '203.0.113.1, 10.0.0.1' });
+    await raw(r.url, { 'x-forwarded-for': '203.0.113.2' });
+    await expect(rawSocket(r.url, { 'x-forwarded-for': '203.0.113.1' })).rejects.toThrow(/429/);
+    expect(r.server.stats().ips).toBe(2);
+  });
+
   it('drops frames above messagesPerSecondMax with a typed error, closes abusers with 1008', async () => {
     const r = await server({ messagesPerSecondMax: 10 });
     const ws = await raw(r.url);
