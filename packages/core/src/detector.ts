@@ -16,7 +16,6 @@ import {
   decode,
   encode,
   isValidPeerId,
-  updateBytes,
   type Message,
   type Update,
 } from './codec.js';
@@ -31,20 +30,15 @@ import {
   scaleByLocalHealth,
 } from './local-health.js';
 import { Member } from './member.js';
+import { chunkUpdates, memberSnapshot, suspicionFailAtMs, updateFor } from './member-view.js';
+import { ProbeRotation } from './probe-rotation.js';
 import { RumorCache } from './rumors.js';
 import type { MeshView } from './mesh-view.js';
-import { arrivalStdMs, phi, phiTimeoutMs, updateArrival } from './phi.js';
-import { randomInt, shuffle, type Random } from './random.js';
+import { updateArrival } from './phi.js';
+import { randomInt, type Random } from './random.js';
 import { probeTimeoutMs, updateRtt } from './rtt.js';
 import { newStats, type DetectorStats } from './stats.js';
-import {
-  failAtMs,
-  lifecyclePatience,
-  suspicionConfirmationsExpected,
-  suspicionTimeoutMs,
-  suspicionTimeoutMsMax,
-  suspicionTimeoutMsMin,
-} from './suspicion.js';
+import { suspicionTimeoutMsMin } from './suspicion.js';
 import {
   Lifecycle,
   type AnalyticsReport,
@@ -110,8 +104,7 @@ export class Detector extends EventTarget implements MeshView {
   private messageBytesMax: number;
 
   private readonly members = new Map<PeerId, Member>();
-  private readonly probeList: Member[] = [];
-  private probeIndex = 0;
+  private readonly rotation: ProbeRotation;
   private readonly linked: Member[] = [];
   private readonly suspected = new Set<Member>();
   private readonly recoveringTimed = new Set<Member>();
@@ -162,6 +155,7 @@ export class Detector extends EventTarget implements MeshView {
     this.startedMs = options.nowMs;
     this.incarnation = options.incarnation ?? 0;
     this.messageBytesMax = this.config.messageBytesMax;
+    this.rotation = new ProbeRotation(this.random);
     this.queue = new BroadcastQueue(2 * this.config.membersMax);
     this.rumors = new RumorCache(RUMOR_SLOTS);
     this.periodMs = Math.min(
@@ -181,13 +175,14 @@ export class Detector extends EventTarget implements MeshView {
     const known = this.members.get(peer);
     const m = known ?? this.addMember(peer, true);
     if (m !== undefined) {
-      // A join is news: gossip it (what a peer learns by sync is not re-gossiped; see applyUpdate).
-      if (known === undefined) this.queue.push(this.updateFor(m));
+      // A join is news: gossip it, with a smaller fanout than suspicions and verdicts (membership
+      // knowledge is a nicety, bounded anyway; what a peer learns by sync is not re-gossiped).
+      if (known === undefined) this.queue.push(updateFor(m, this.localId), this.config.retransmitMult);
       if (!m.linked) {
         m.linked = true;
         this.linked.push(m);
       }
-      if (m.state !== 'left') this.enrollProbe(m);
+      if (m.state !== 'left') this.rotation.enroll(m);
       if (m.state === 'failed') this.setState(m, 'recovering', 'link-up');
       if (this.nextProbeMs === Infinity)
         this.nextProbeMs = this.now + Math.floor(this.random.next() * this.periodMs);
@@ -350,14 +345,14 @@ export class Detector extends EventTarget implements MeshView {
   /** Every known peer except the local one. */
   peers(): PeerSnapshot[] {
     const out: PeerSnapshot[] = [];
-    for (const m of this.members.values()) out.push(this.snapshot(m));
+    for (const m of this.members.values()) out.push(memberSnapshot(m, this.now, this.config.phiStdMsMin));
     return out;
   }
 
   /** One peer's snapshot, or undefined when unknown. */
   peer(id: PeerId): PeerSnapshot | undefined {
     const m = this.members.get(id);
-    return m === undefined ? undefined : this.snapshot(m);
+    return m === undefined ? undefined : memberSnapshot(m, this.now, this.config.phiStdMsMin);
   }
 
   /** Peers a load balancer may route to: `healthy` only (not recovering, suspected, failed or left). */
@@ -507,84 +502,23 @@ export class Detector extends EventTarget implements MeshView {
     };
   }
 
-  private updateFor(m: Member): Update {
-    switch (m.state) {
-      case 'suspected':
-        return {
-          kind: UpdateKind.suspect,
-          peer: m.id,
-          incarnation: m.incarnation,
-          from: m.suspectors?.[0] ?? this.localId,
-        };
-      case 'failed':
-        return { kind: UpdateKind.failed, peer: m.id, incarnation: m.incarnation, from: this.localId };
-      case 'left':
-        return { kind: UpdateKind.left, peer: m.id, incarnation: m.incarnation, from: undefined };
-      default:
-        return { kind: UpdateKind.alive, peer: m.id, incarnation: m.incarnation, from: undefined };
-    }
-  }
-
   /** Anti-entropy: the whole member table (and this peer), chunked to fit `messageBytesMax`. */
   private sendSync(to: Member): void {
-    const budget = this.messageBytesMax - HEADER_BYTES - 1 - 8;
-    let chunk: Update[] = [
-      { kind: UpdateKind.alive, peer: this.localId, incarnation: this.incarnation, from: undefined },
-    ];
-    let used = updateBytes(chunk[0] as Update);
-    const flush = (): void => {
+    const self: Update = {
+      kind: UpdateKind.alive,
+      peer: this.localId,
+      incarnation: this.incarnation,
+      from: undefined,
+    };
+    const all = [self];
+    for (const m of this.members.values()) if (m !== to) all.push(updateFor(m, this.localId));
+    for (const chunk of chunkUpdates(all, this.messageBytesMax - HEADER_BYTES - 1 - 8)) {
       this.sendMember(to, { type: MessageType.sync, seq: 0, updates: chunk, extensions: [] }, false);
       this.counters.syncMessagesSent += 1;
-    };
-    for (const m of this.members.values()) {
-      if (m === to) continue;
-      const u = this.updateFor(m);
-      const n = updateBytes(u);
-      if (used + n > budget || chunk.length >= 255) {
-        flush();
-        chunk = [];
-        used = 0;
-      }
-      chunk.push(u);
-      used += n;
     }
-    if (chunk.length > 0) flush();
   }
 
   // ---- probing ---------------------------------------------------------------------------------
-
-  private enrollProbe(m: Member): void {
-    m.probed = true;
-    if (m.inProbeList) return;
-    m.inProbeList = true;
-    const i = randomInt(this.random, this.probeList.length + 1);
-    this.probeList.splice(i, 0, m);
-    if (i < this.probeIndex) this.probeIndex += 1;
-  }
-
-  private eligible(m: Member): boolean {
-    return !m.evicted && m.probed && m.state !== 'left' && (m.linked || m.state !== 'failed');
-  }
-
-  /** Round-robin over a shuffled list, reshuffled each round: every member is probed once per round. */
-  private nextTarget(): Member | null {
-    for (let guard = 0; guard <= this.probeList.length + 1; guard++) {
-      if (this.probeIndex >= this.probeList.length) {
-        let w = 0;
-        for (const m of this.probeList) {
-          if (this.eligible(m)) this.probeList[w++] = m;
-          else m.inProbeList = false;
-        }
-        this.probeList.length = w;
-        shuffle(this.random, this.probeList);
-        this.probeIndex = 0;
-        if (w === 0) return null;
-      }
-      const m = this.probeList[this.probeIndex++] as Member;
-      if (this.eligible(m)) return m;
-    }
-    return null;
-  }
 
   private probeTimeoutFor(m: Member): number {
     const c = this.config;
@@ -604,7 +538,7 @@ export class Detector extends EventTarget implements MeshView {
     this.nextProbeMs = this.now + this.effectiveProtocolPeriodMs();
     this.probesSinceAdapt += 1;
     if (this.probesSinceAdapt >= this.config.intervalAdaptEveryProbes) this.adaptInterval();
-    const t = this.nextTarget();
+    const t = this.rotation.next();
     if (t === null) return;
     this.target = t;
     this.relays = [];
@@ -685,7 +619,7 @@ export class Detector extends EventTarget implements MeshView {
     if (t.state === 'healthy' || t.state === 'recovering') {
       this.counters.suspicionsRaised += 1;
       this.startSuspicion(t, this.localId, 'probe-failed');
-      this.queue.push(this.updateFor(t));
+      this.queue.push(updateFor(t, this.localId));
       // Lifeguard's buddy system: tell the suspect at once (the suspicion rides first on this
       // ping), so a live peer refutes within one round trip instead of waiting for gossip.
       if (t.linked) this.sendMember(t, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
@@ -753,7 +687,8 @@ export class Detector extends EventTarget implements MeshView {
     } else m.recvSeq = seq;
     if (!Number.isNaN(m.lastHeardMs)) {
       const gapMs = this.now - m.lastHeardMs;
-      if (gapMs < this.config.probeIntervalMsMin / 2) return;
+      // Messages closer together than the shortest probe timeout are one arrival (a ping and an ack).
+      if (gapMs < this.config.probeTimeoutMsMin) return;
       updateArrival(m, gapMs);
     }
     m.lastHeardMs = this.now;
@@ -795,7 +730,7 @@ export class Detector extends EventTarget implements MeshView {
         if (m !== undefined && msg.incarnation >= m.incarnation && m.state !== 'left') {
           m.incarnation = msg.incarnation;
           this.setState(m, 'left', 'graceful-leave');
-          this.queue.push(this.updateFor(m));
+          this.queue.push(updateFor(m, this.localId));
         }
         return;
       case MessageType.vitals:
@@ -946,12 +881,15 @@ export class Detector extends EventTarget implements MeshView {
       const added = u.kind === UpdateKind.alive ? this.addMember(u.peer, false) : undefined;
       if (added !== undefined) {
         added.incarnation = u.incarnation;
-        if (!fromSync) this.queue.push(u);
+        if (!fromSync) this.queue.push(u, this.config.retransmitMult);
         return;
       }
       // Not stored here: still forward verdicts, so they reach everyone who knows the peer.
       if (this.rumors.admit(u)) {
-        this.queue.push(u);
+        // Verdicts must reach every peer that knows the member: full fanout. Suspicions and
+        // refutations matter mostly near the member: a push fanout of `retransmitMult` does.
+        const verdict = u.kind === UpdateKind.failed || u.kind === UpdateKind.left;
+        this.queue.push(u, verdict ? 0 : this.config.retransmitMult);
         this.counters.updatesForwarded += 1;
       }
       return;
@@ -990,7 +928,7 @@ export class Detector extends EventTarget implements MeshView {
           if (m.state !== 'suspected') {
             m.incarnation = u.incarnation;
             this.startSuspicion(m, u.from ?? sender, 'gossip-failed-disputed');
-            this.queue.push(this.updateFor(m));
+            this.queue.push(updateFor(m, this.localId));
             this.sendMember(m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
           }
           return;
@@ -1045,31 +983,9 @@ export class Detector extends EventTarget implements MeshView {
     this.armSuspicion(m);
   }
 
-  /** (Re)computes when the suspicion of `m` turns into `failed` (see `failAtMs`). */
+  /** (Re)computes when the suspicion of `m` turns into `failed` (see `suspicionFailAtMs`). */
   private armSuspicion(m: Member): void {
-    const c = this.config;
-    const n = this.clusterSize();
-    const min = suspicionTimeoutMsMin(c.suspicionMult, n, c.probeIntervalMs);
-    const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
-    const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, n);
-    const confirmations = (m.suspectors?.length ?? 1) - 1;
-    const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
-    if (!m.probed) {
-      // Known through gossip only: no evidence of our own, so no shrinking. Those who probe it
-      // normally decide first and their `failed` reaches us before this.
-      m.suspicionDeadlineMs = m.suspicionStartMs + max * patience;
-      return;
-    }
-    const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
-    m.suspicionDeadlineMs = failAtMs(m.suspicionStartMs, timeout, max, patience, this.phiDeadlineMs(m));
-  }
-
-  private phiDeadlineMs(m: Member): number {
-    if (m.samples < 2 || Number.isNaN(m.lastHeardMs)) return NaN;
-    return (
-      m.lastHeardMs +
-      phiTimeoutMs(m.meanMs, arrivalStdMs(m, this.config.phiStdMsMin), this.config.phiThreshold)
-    );
+    m.suspicionDeadlineMs = suspicionFailAtMs(m, this.config, this.clusterSize());
   }
 
   private suspicionExpired(m: Member): void {
@@ -1083,7 +999,7 @@ export class Detector extends EventTarget implements MeshView {
     }
     this.counters.failuresDeclared += 1;
     this.setState(m, 'failed', 'suspicion-timeout');
-    this.queue.push(this.updateFor(m));
+    this.queue.push(updateFor(m, this.localId));
   }
 
   private setState(m: Member, to: PeerState, reason: string): void {
@@ -1107,7 +1023,7 @@ export class Detector extends EventTarget implements MeshView {
       }
     }
     if (to === 'left' || (to === 'failed' && !m.linked)) m.probed = false;
-    else if (m.linked && !m.probed && to !== 'failed') this.enrollProbe(m);
+    else if (m.linked && !m.probed && to !== 'failed') this.rotation.enroll(m);
     recordTransition(m.outages, to, this.now);
     m.record(
       { atMs: this.now, peer: m.id, kind: to === 'left' ? 'leave' : 'status-change', from, to, reason },
@@ -1115,26 +1031,5 @@ export class Detector extends EventTarget implements MeshView {
     );
     this.emit('status-change', { peer: m.id, from, to, reason, atMs: this.now });
     if (to === 'left' && reason === 'graceful-leave') this.emit('leave', { peer: m.id, atMs: this.now });
-  }
-
-  private snapshot(m: Member): PeerSnapshot {
-    const heard = !Number.isNaN(m.lastHeardMs) && m.samples > 0;
-    return {
-      id: m.id,
-      state: m.state,
-      sinceMs: m.sinceMs,
-      incarnation: m.incarnation,
-      phi: heard ? phi(this.now - m.lastHeardMs, m.meanMs, arrivalStdMs(m, this.config.phiStdMsMin)) : 0,
-      direct: m.linked,
-      link: {
-        rttMs: Number.isNaN(m.srttMs) ? undefined : m.srttMs,
-        rttVarMs: Number.isNaN(m.rttVarMs) ? undefined : m.rttVarMs,
-        loss: m.loss,
-        rttSamplesMs: m.rttSamples === null ? [] : [...m.rttSamples],
-        bytesSent: m.bytesSent,
-        bytesReceived: m.bytesReceived,
-      },
-      vitals: m.vitals,
-    };
   }
 }

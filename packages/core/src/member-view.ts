@@ -1,0 +1,100 @@
+/**
+ * Read-side helpers over a {@link Member}: its wire update, its snapshot for UIs, its anti-entropy
+ * chunks, and when its suspicion turns into `failed`. Pure functions of the member and config.
+ */
+import { UpdateKind, updateBytes, type Update } from './codec.js';
+import type { DetectorConfig } from './config.js';
+import type { Member } from './member.js';
+import { arrivalStdMs, phi, phiTimeoutMs } from './phi.js';
+import {
+  failAtMs,
+  lifecyclePatience,
+  suspicionConfirmationsExpected,
+  suspicionTimeoutMs,
+  suspicionTimeoutMsMax,
+  suspicionTimeoutMsMin,
+} from './suspicion.js';
+import type { PeerId, PeerSnapshot } from './types.js';
+
+/** The update that states what `localId` believes about `m`. */
+export function updateFor(m: Member, localId: PeerId): Update {
+  switch (m.state) {
+    case 'suspected':
+      return {
+        kind: UpdateKind.suspect,
+        peer: m.id,
+        incarnation: m.incarnation,
+        from: m.suspectors?.[0] ?? localId,
+      };
+    case 'failed':
+      return { kind: UpdateKind.failed, peer: m.id, incarnation: m.incarnation, from: localId };
+    case 'left':
+      return { kind: UpdateKind.left, peer: m.id, incarnation: m.incarnation, from: undefined };
+    default:
+      return { kind: UpdateKind.alive, peer: m.id, incarnation: m.incarnation, from: undefined };
+  }
+}
+
+/** Splits `updates` into chunks of at most `budgetBytes` encoded bytes and 255 updates each. */
+export function chunkUpdates(updates: Iterable<Update>, budgetBytes: number): Update[][] {
+  const chunks: Update[][] = [];
+  let chunk: Update[] = [];
+  let used = 0;
+  for (const u of updates) {
+    const n = updateBytes(u);
+    if (chunk.length > 0 && (used + n > budgetBytes || chunk.length >= 255)) {
+      chunks.push(chunk);
+      chunk = [];
+      used = 0;
+    }
+    chunk.push(u);
+    used += n;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** The silence deadline after which `m`'s phi reaches the threshold; NaN with too few samples. */
+export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
+  if (m.samples < 2 || Number.isNaN(m.lastHeardMs)) return NaN;
+  return m.lastHeardMs + phiTimeoutMs(m.meanMs, arrivalStdMs(m, c.phiStdMsMin), c.phiThreshold);
+}
+
+/**
+ * When the suspicion of `m` turns into `failed` (ms), in a cluster of `clusterSize`: Lifeguard's
+ * timeout for its confirmations, stretched by lifecycle patience and gated by phi (`failAtMs`). A
+ * member known by gossip only (not probed by us) gets the no-confirmation maximum: those who probe
+ * it normally decide first, and their verdict reaches us before this.
+ */
+export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: number): number {
+  const min = suspicionTimeoutMsMin(c.suspicionMult, clusterSize, c.probeIntervalMs);
+  const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
+  const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
+  if (!m.probed) return m.suspicionStartMs + max * patience;
+  const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, clusterSize);
+  const confirmations = (m.suspectors?.length ?? 1) - 1;
+  const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
+  return failAtMs(m.suspicionStartMs, timeout, max, patience, phiDeadlineMs(m, c));
+}
+
+/** What UIs render about `m` at `nowMs`. */
+export function memberSnapshot(m: Member, nowMs: number, phiStdMsMin: number): PeerSnapshot {
+  const heard = !Number.isNaN(m.lastHeardMs) && m.samples > 0;
+  return {
+    id: m.id,
+    state: m.state,
+    sinceMs: m.sinceMs,
+    incarnation: m.incarnation,
+    phi: heard ? phi(nowMs - m.lastHeardMs, m.meanMs, arrivalStdMs(m, phiStdMsMin)) : 0,
+    direct: m.linked,
+    link: {
+      rttMs: Number.isNaN(m.srttMs) ? undefined : m.srttMs,
+      rttVarMs: Number.isNaN(m.rttVarMs) ? undefined : m.rttVarMs,
+      loss: m.loss,
+      rttSamplesMs: m.rttSamples === null ? [] : [...m.rttSamples],
+      bytesSent: m.bytesSent,
+      bytesReceived: m.bytesReceived,
+    },
+    vitals: m.vitals,
+  };
+}
