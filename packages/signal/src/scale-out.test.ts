@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalClient } from './client.js';
 import { ErrorCode } from './protocol.js';
@@ -112,5 +113,25 @@ describe('two instances over a real redis-server', () => {
     expect((await err).detail.code).toBe(ErrorCode.unavailable);
     expect(c.state).not.toBe('offline');
     c.close();
+  });
+
+  it('repairs rosters from Redis (anti-entropy) when pub/sub missed a change', async () => {
+    const A = await instance('t5');
+    const B = await instance('t5');
+    const a = client(A.url, 'room', 'a');
+    const b = client(B.url, 'room', 'b');
+    await joined(a);
+    await joined(b);
+    const admin = new Redis(redis.url);
+    try {
+      const left = next(a, 'peer-leave', (e) => e.detail.peer === 'b', 3_000);
+      await admin.hdel('t5:r:room', 'b'); // no leave is published
+      await left;
+      const back = next(a, 'peer-join', (e) => e.detail.peer === 'phantom', 3_000);
+      await admin.hset('t5:r:room', 'phantom', `${B.server.instanceId} x`); // no join is published
+      await back;
+    } finally {
+      admin.disconnect();
+    }
   });
 });

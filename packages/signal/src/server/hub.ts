@@ -142,15 +142,40 @@ export class Hub implements ScaleOutHandlers {
     await Promise.all([...this.#releases]);
   }
 
-  /** Releases entries of dead instances (called periodically with Redis). */
-  async sweepDeadInstances(): Promise<void> {
+  /**
+   * Anti-entropy with Redis (every `instanceTtlMs / 3`): re-reads the rosters of local rooms,
+   * releases entries of dead instances (their leave reaches every instance), and repairs this
+   * instance's remote view where a pub/sub message raced the join snapshot.
+   */
+  async reconcile(): Promise<void> {
     const bus = this.#bus;
     if (!bus) return;
-    const entries = [...this.rooms.remoteEntries()];
-    const live = await bus.alive([...new Set(entries.map(([, , i]) => i))]);
-    for (const [room, peer, instanceId] of entries) {
-      if (!live.has(instanceId) && (await bus.release(room, peer, instanceId))) {
-        this.#log.info({ room, peer, deadInstance: instanceId }, 'released peer of dead instance');
+    const self = this.#o.instanceId;
+    const before = new Map<RoomId, Map<PeerId, string>>();
+    for (const [room, peer, instanceId] of this.rooms.remoteEntries()) {
+      let members = before.get(room);
+      if (!members) before.set(room, (members = new Map()));
+      members.set(peer, instanceId);
+    }
+    const snapshots = await bus.rosters([...this.rooms.rooms()]);
+    const instances = new Set<string>();
+    for (const members of snapshots.values()) {
+      for (const i of members.values()) if (i !== self) instances.add(i);
+    }
+    const live = await bus.alive([...instances]);
+    for (const [room, members] of snapshots) {
+      for (const [peer, instanceId] of members) {
+        if (instanceId === self || this.rooms.local(room, peer)) continue;
+        if (!live.has(instanceId)) {
+          if (await bus.release(room, peer, instanceId)) {
+            this.#log.info({ room, peer, deadInstance: instanceId }, 'released peer of dead instance');
+          }
+        } else if (this.rooms.remote(room, peer) !== instanceId && !before.get(room)?.has(peer)) {
+          this.onJoin(room, peer, instanceId);
+        }
+      }
+      for (const [peer, instanceId] of before.get(room) ?? []) {
+        if (members.get(peer) !== instanceId) this.onLeave(room, peer, instanceId);
       }
     }
   }

@@ -155,6 +155,24 @@ export class RedisScaleOut {
     this.#sub.unsubscribe(this.#channel(room)).catch((err: unknown) => this.#logError(err));
   }
 
+  /** Current roster (peer → instance id) of each room, straight from Redis. */
+  async rosters(rooms: readonly RoomId[]): Promise<Map<RoomId, Map<PeerId, string>>> {
+    const out = new Map<RoomId, Map<PeerId, string>>();
+    if (rooms.length === 0) return out;
+    const pipeline = this.#pub.pipeline();
+    for (const room of rooms) pipeline.hgetall(this.#rosterKey(room));
+    const results = (await pipeline.exec()) ?? [];
+    results.forEach(([err, hash], index) => {
+      if (err || hash === null || typeof hash !== 'object') return;
+      const members = new Map<PeerId, string>();
+      for (const [peer, value] of Object.entries(hash as Record<string, string>)) {
+        members.set(peer, value.split(' ')[0] as string);
+      }
+      out.set(rooms[index] as RoomId, members);
+    });
+    return out;
+  }
+
   /** Which of `instanceIds` have a live liveness key. */
   async alive(instanceIds: readonly string[]): Promise<Set<string>> {
     const live = new Set<string>();

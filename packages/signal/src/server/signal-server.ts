@@ -152,7 +152,7 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     async listen(port = 0, host = '127.0.0.1') {
       if (bus)
         await bus.start(
-          () => void hub.sweepDeadInstances().catch((err: unknown) => log.warn({ err }, 'sweep failed')),
+          () => void hub.reconcile().catch((err: unknown) => log.warn({ err }, 'sweep failed')),
         );
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
