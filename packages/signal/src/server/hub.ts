@@ -20,6 +20,7 @@ import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
+import { reconcile } from './reconcile.js';
 import { Rooms } from './rooms.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 
@@ -142,42 +143,9 @@ export class Hub implements ScaleOutHandlers {
     await Promise.all([...this.#releases]);
   }
 
-  /**
-   * Anti-entropy with Redis (every `instanceTtlMs / 3`): re-reads the rosters of local rooms,
-   * releases entries of dead instances (their leave reaches every instance), and repairs this
-   * instance's remote view where a pub/sub message raced the join snapshot.
-   */
+  /** Anti-entropy with Redis (see `reconcile`), called every `instanceTtlMs / 3`. */
   async reconcile(): Promise<void> {
-    const bus = this.#bus;
-    if (!bus) return;
-    const self = this.#o.instanceId;
-    const before = new Map<RoomId, Map<PeerId, string>>();
-    for (const [room, peer, instanceId] of this.rooms.remoteEntries()) {
-      let members = before.get(room);
-      if (!members) before.set(room, (members = new Map()));
-      members.set(peer, instanceId);
-    }
-    const snapshots = await bus.rosters([...this.rooms.rooms()]);
-    const instances = new Set<string>();
-    for (const members of snapshots.values()) {
-      for (const i of members.values()) if (i !== self) instances.add(i);
-    }
-    const live = await bus.alive([...instances]);
-    for (const [room, members] of snapshots) {
-      for (const [peer, instanceId] of members) {
-        if (instanceId === self || this.rooms.local(room, peer)) continue;
-        if (!live.has(instanceId)) {
-          if (await bus.release(room, peer, instanceId)) {
-            this.#log.info({ room, peer, deadInstance: instanceId }, 'released peer of dead instance');
-          }
-        } else if (this.rooms.remote(room, peer) !== instanceId && !before.get(room)?.has(peer)) {
-          this.onJoin(room, peer, instanceId);
-        }
-      }
-      for (const [peer, instanceId] of before.get(room) ?? []) {
-        if (members.get(peer) !== instanceId) this.onLeave(room, peer, instanceId);
-      }
-    }
+    if (this.#bus) await reconcile(this, this.#bus, this.#o.instanceId, this.#log);
   }
 
   async #dispatch(conn: Connection, msg: ClientMessage, rxMs: number): Promise<void> {
