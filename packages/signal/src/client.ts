@@ -187,6 +187,7 @@ export class SignalClient extends EventTarget {
     ws.addEventListener('message', (ev) => {
       if (ws !== this.#ws) return;
       clearTimeout(this.#pongTimer);
+      this.#pongTimer = undefined;
       if (typeof ev.data !== 'string') return;
       const parsed = parseServerMessage(ev.data);
       if (!parsed.ok) {
@@ -258,9 +259,9 @@ export class SignalClient extends EventTarget {
   #startPing(ws: WebSocketLike): void {
     this.#stopPing();
     this.#pingTimer = setInterval(() => {
-      if (ws !== this.#ws) return;
+      // Keep the first unanswered ping's deadline (pingTimeoutMs may exceed pingIntervalMs).
+      if (ws !== this.#ws || this.#pongTimer !== undefined) return;
       this.#sendOn(ws, { v: PROTOCOL_VERSION, t: MessageType.ping, n: this.#pingSeq++ });
-      clearTimeout(this.#pongTimer);
       this.#pongTimer = setTimeout(() => {
         // No frame at all for pingTimeoutMs after a ping: the connection is dead (half-open).
         if (ws !== this.#ws) return;
@@ -273,6 +274,7 @@ export class SignalClient extends EventTarget {
   #stopPing(): void {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#pongTimer);
+    this.#pongTimer = undefined;
   }
 
   #send(msg: ClientMessage): boolean {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalClient } from './client.js';
 import { joined, makeClient, next, startServer, until } from './test-support.js';
@@ -62,5 +63,17 @@ describe('signal server with real clients', () => {
     const got = next(a, 'signal');
     b.signal('a', 'hello again');
     expect((await got).detail.payload).toBe('hello again');
+  });
+
+  it('detects a stalled server with application pings and reconnects', async () => {
+    const r = await server();
+    const serverSockets: Socket[] = [];
+    r.server.httpServer.on('connection', (socket: Socket) => serverSockets.push(socket));
+    const a = client(r.url, 'room', 'a', { pingIntervalMs: 100, pingTimeoutMs: 150 });
+    await joined(a);
+    for (const socket of serverSockets) socket.pause(); // the server stops reading: pings go unanswered
+    await until(() => a.state === 'reconnecting', 2_000, 'ping timeout');
+    for (const socket of serverSockets) socket.resume();
+    await until(() => a.state === 'connected', 3_000, 'reconnected');
   });
 });
