@@ -413,10 +413,11 @@ export class Detector extends EventTarget implements MeshView {
     return { ...this.counters, members: this.members.size, queuedUpdates: this.queue.size };
   }
 
+  /** Adds a listener; events of a type nobody listens to are not dispatched (no allocation). */
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
-    options?: unknown,
+    options?: Parameters<EventTarget['addEventListener']>[2],
   ): void {
     this.listened.add(type);
     super.addEventListener(type, listener, options);
@@ -991,6 +992,12 @@ export class Detector extends EventTarget implements MeshView {
   private suspicionExpired(m: Member): void {
     this.armSuspicion(m);
     if (this.now < m.suspicionDeadlineMs) return;
+    if (!m.probed) {
+      // Known through gossip only, and no verdict from those who probe it for the longest
+      // suspicion time: verdicts travel with full fanout, so it is most likely alive.
+      this.setState(m, 'healthy', 'suspicion-unconfirmed');
+      return;
+    }
     if (isMinorityPartition(this.counts)) {
       // Probably on the minority side: keep suspecting rather than declare the majority dead.
       m.suspicionDeadlineMs = this.now + this.config.probeIntervalMs;

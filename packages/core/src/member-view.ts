@@ -64,7 +64,8 @@ export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
  * When the suspicion of `m` turns into `failed` (ms), in a cluster of `clusterSize`: Lifeguard's
  * timeout for its confirmations, stretched by lifecycle patience and gated by phi (`failAtMs`). A
  * member known by gossip only (not probed by us) gets the no-confirmation maximum: those who probe
- * it normally decide first, and their verdict reaches us before this.
+ * it decide, and their verdict reaches us before this; if none came, the suspicion lapses (the
+ * detector returns the member to `healthy`, reason `suspicion-unconfirmed`).
  */
 export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: number): number {
   const min = suspicionTimeoutMsMin(c.suspicionMult, clusterSize, c.probeIntervalMs);
