@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SignalClient } from '@pulsemesh/signal';
+import { startRedis } from '@pulsemesh/signal/testing';
 import { WebSocket } from 'ws';
 import { ConfigError, SETTINGS, helpText, parseCommand } from './config.js';
 
@@ -39,6 +40,103 @@ describe('CLI configuration', () => {
     expect(() => parseCommand(['--nope'], {})).toThrow(ConfigError);
     expect(() => parseCommand(['--log-level', 'loud'], {})).toThrow(ConfigError);
     expect(() => parseCommand(['mint-token', '--room', 'r'], {})).toThrow(ConfigError);
+  });
+});
+
+interface Cli {
+  url: string;
+  lines: Record<string, unknown>[];
+  exit: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts the CLI as a real process on port 0 and resolves once it logs `ready`. */
+async function startCli(env: Record<string, string>): Promise<Cli> {
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], {
+    env: { ...process.env, PULSEMESH_SIGNAL_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lines: Record<string, unknown>[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('no ready line'));
+    }, 15_000);
+    let buffer = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+        buffer = buffer.slice(nl + 1);
+        lines.push(line);
+        if (line['msg'] === 'ready') {
+          clearTimeout(timer);
+          resolve(line['url'] as string);
+        }
+      }
+    });
+  });
+  return { url, lines, exit, kill: (signal) => child.kill(signal) };
+}
+
+function roster(c: SignalClient): Promise<string[]> {
+  return new Promise((resolve) =>
+    c.addEventListener('roster', (e) => resolve(e.detail.peers), { once: true }),
+  );
+}
+
+describe('CLI processes over a real redis-server', () => {
+  it('SIGKILL one instance: its client fails over to the other and signals flow again', async () => {
+    const redis = await startRedis();
+    const clis: Cli[] = [];
+    const clients: SignalClient[] = [];
+    try {
+      const env = {
+        PULSEMESH_SIGNAL_REDIS: redis.url,
+        PULSEMESH_SIGNAL_INSTANCE_TTL_MS: '900',
+        PULSEMESH_SIGNAL_LOG_LEVEL: 'info',
+      };
+      const starting = [startCli(env), startCli(env)];
+      for (const p of starting)
+        void p.then(
+          (cli) => clis.push(cli),
+          () => undefined,
+        );
+      const [one, two] = (await Promise.all(starting)) as [Cli, Cli];
+      const opts = {
+        WebSocket,
+        backoffMsMin: 50,
+        backoffMsMax: 200,
+        pingIntervalMs: 500,
+        pingTimeoutMs: 500,
+      };
+      const a = new SignalClient({ url: two.url, room: 'r', peerId: 'a', ...opts });
+      const b = new SignalClient({ url: [one.url, two.url], room: 'r', peerId: 'b', ...opts });
+      clients.push(a, b);
+      const first = roster(a);
+      a.connect();
+      await first;
+      const bFirst = roster(b);
+      b.connect();
+      expect(await bFirst).toEqual(['a']);
+      const bAgain = roster(b);
+      one.kill('SIGKILL');
+      expect(await one.exit).toBe(null);
+      expect(await bAgain).toEqual(['a']);
+      const got = new Promise<unknown>((resolve) =>
+        a.addEventListener('signal', (e) => resolve(e.detail.payload), { once: true }),
+      );
+      b.signal('a', 'via the survivor');
+      expect(await got).toBe('via the survivor');
+    } finally {
+      for (const c of clients) c.close();
+      for (const cli of clis) cli.kill('SIGTERM');
+      await Promise.all(clis.map((cli) => cli.exit));
+      await redis.stop();
+    }
   });
 });
 
