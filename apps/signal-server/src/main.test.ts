@@ -142,29 +142,7 @@ describe('CLI processes over a real redis-server', () => {
 
 describe('CLI process', () => {
   it('serves clients, logs JSON and drains on SIGTERM with exit code 0', async () => {
-    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], {
-      env: { ...process.env, PULSEMESH_SIGNAL_PORT: '0', PULSEMESH_SIGNAL_DRAIN_TIMEOUT_MS: '500' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const lines: Record<string, unknown>[] = [];
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no ready line')), 15_000);
-      let buffer = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-          buffer = buffer.slice(nl + 1);
-          lines.push(line);
-          if (line['msg'] === 'ready') {
-            clearTimeout(timer);
-            resolve(line['url'] as string);
-          }
-        }
-      });
-    });
+    const { url, lines, exit, kill } = await startCli({ PULSEMESH_SIGNAL_DRAIN_TIMEOUT_MS: '500' });
     expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     const c = new SignalClient({
       url,
@@ -178,11 +156,10 @@ describe('CLI process', () => {
       c.addEventListener('roster', () => resolve());
       c.connect();
     });
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const reconnecting = new Promise<void>((resolve) =>
       c.addEventListener('state', (e) => e.detail.state === 'reconnecting' && resolve()),
     );
-    child.kill('SIGTERM');
+    kill('SIGTERM');
     expect(await exit).toBe(0);
     await reconnecting;
     c.close();
