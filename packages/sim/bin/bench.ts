@@ -4,9 +4,10 @@
  *
  *   node --conditions=source --import tsx packages/sim/bin/bench.ts [--quick] [--seed N] [--jobs J]
  *        [--only PROFILE] [--n N] [--strategy KEY] [--out DIR]
+ *   ... bench.ts --replot bench-results/detector.json   (redraw the SVGs from a saved run)
  */
 import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateFloors, formatFloors } from '../src/floors.js';
@@ -140,6 +141,13 @@ async function runAll(tasks: Task[], jobs: number, quick: boolean): Promise<RunR
   return tasks.map((t) => results.get(t) as RunResult);
 }
 
+/** Writes the three SVG plots for `runs` into `out`. */
+function writePlots(out: string, runs: RunResult[]): void {
+  writeFileSync(join(out, 'detector-detection-cdf.svg'), detectionCdfSvg(runs, 'lan', 100));
+  writeFileSync(join(out, 'detector-false-positives.svg'), falsePositivesSvg(runs, 100));
+  writeFileSync(join(out, 'detector-bytes-vs-n.svg'), bytesVsNSvg(runs, 'lan'));
+}
+
 function gitCommit(): string {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -151,6 +159,13 @@ function gitCommit(): string {
 async function main(): Promise<void> {
   if (process.argv.includes('--worker')) {
     process.on('message', (task: Task) => process.send?.(runTask(task)));
+    return;
+  }
+  const replot = arg('--replot');
+  if (replot !== undefined) {
+    // Redraws the plots from an existing detector.json, without rerunning anything.
+    const doc = JSON.parse(readFileSync(resolve(ROOT, replot), 'utf8')) as BenchDocument;
+    writePlots(dirname(resolve(ROOT, replot)), doc.runs);
     return;
   }
   const quick = process.argv.includes('--quick');
@@ -187,10 +202,7 @@ async function main(): Promise<void> {
   };
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'detector.json'), `${JSON.stringify(doc, null, 1)}\n`);
-  const profileForCdf = 'lan';
-  writeFileSync(join(out, 'detector-detection-cdf.svg'), detectionCdfSvg(runs, profileForCdf, 100));
-  writeFileSync(join(out, 'detector-false-positives.svg'), falsePositivesSvg(runs, 100));
-  writeFileSync(join(out, 'detector-bytes-vs-n.svg'), bytesVsNSvg(runs, 'lan'));
+  writePlots(out, runs);
   const wall = (performance.now() - started) / 1000;
   console.log(
     `wrote ${join(out, 'detector.json')} and 3 SVG plots; ${runs.length} runs in ${wall.toFixed(1)} s wall`,

@@ -4,9 +4,9 @@
  */
 import type { RunResult } from './scenario.js';
 
-const W = 760;
+const W = 840;
 const H = 420;
-const M = { left: 70, right: 180, top: 40, bottom: 50 };
+const M = { left: 70, right: 260, top: 40, bottom: 50 };
 const COLORS = ['#d62728', '#ff7f0e', '#1f77b4', '#7f7f7f', '#2ca02c', '#9467bd'];
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
