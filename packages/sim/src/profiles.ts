@@ -133,7 +133,7 @@ export const profiles: Record<ProfileName, Profile> = {
     description:
       '5 % loss, heavy-tail delay, 30 % hidden tabs (1 Hz timers), 10 % with stalls up to 1 s; crashes',
     network: hostileNetwork,
-    simSeconds: byN(1800, 3600, 30),
+    simSeconds: byN(1800, 3700, 30), // N=100: ≥ 100 node-hours after warm-up and crash downtime
     setup(ctx) {
       const hidden = pickNodes(ctx.random, ctx.n, 0.3);
       const stalling = pickNodes(ctx.random, ctx.n, 0.1);

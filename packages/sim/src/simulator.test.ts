@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedStrategy } from './baselines/seed-heartbeat.js';
 import { swimStrategy } from './baselines/swim.js';
+import { pulsemeshStrategy } from './detector-node.js';
 import { perfectNetwork } from './network.js';
 import { hostileNetwork, profiles } from './profiles.js';
 import { runScenario } from './scenario.js';
@@ -8,10 +9,10 @@ import type { SimNode, Strategy } from './sim-node.js';
 import { EMPTY_STEP } from './sim-node.js';
 import { Simulator } from './simulator.js';
 
-function journalOf(seed: number): string[] {
+function journalOf(seed: number, strategy: Strategy = swimStrategy()): string[] {
   const lines: string[] = [];
   runScenario({
-    strategy: swimStrategy(),
+    strategy,
     profile: { ...profiles['hostile-browser'], network: { ...hostileNetwork, ordering: 'unordered' } },
     n: 12,
     seed,
@@ -30,6 +31,14 @@ describe('determinism', () => {
     expect(a.length).toBeGreaterThan(10_000);
     expect(b).toBe(a);
     expect(c).not.toBe(a);
+  });
+
+  it('replays the real pulsemesh detector byte for byte too', () => {
+    const a = journalOf(11, pulsemeshStrategy('browser')).join('\n');
+    const b = journalOf(11, pulsemeshStrategy('browser')).join('\n');
+    expect(a.length).toBeGreaterThan(10_000);
+    expect(a).toContain('status-change');
+    expect(b).toBe(a);
   });
 });
 
