@@ -101,3 +101,20 @@ describe('hidden tab', () => {
     );
   });
 });
+
+describe('page lifecycle events', () => {
+  it('reports freeze and resume to peers as the frozen / visible lifecycle', async () => {
+    const { signalUrl } = await testServices();
+    const room = `frozen-${Math.random().toString(36).slice(2, 8)}`;
+    const a = createMesh({ signalUrl, room, peerId: `${room}-a`, config: fastConfig, pageLifecycle: false });
+    const b = createMesh({ signalUrl, room, peerId: `${room}-b`, config: fastConfig });
+    meshes = [a, b];
+    const lifecycleOfB = () => a.peers().find((p) => p.id === b.localId)?.vitals?.lifecycle;
+    await until(() => lifecycleOfB() === 'visible', 15_000, 'b visible at a');
+    // The events the browser fires around a freeze (the page keeps running here, so b can tell).
+    document.dispatchEvent(new Event('freeze'));
+    await until(() => lifecycleOfB() === 'frozen', 5_000, 'b frozen at a');
+    document.dispatchEvent(new Event('resume'));
+    await until(() => lifecycleOfB() === 'visible', 5_000, 'b visible again at a');
+  });
+});
