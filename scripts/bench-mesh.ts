@@ -15,8 +15,10 @@ const soakS = Number(process.env['BENCH_SOAK_S'] ?? (quick ? 60 : 600));
 const room = 'bench';
 /**
  * Detector settings for the benchmark (same for tabs and Node peers; override with BENCH_CONFIG):
- * a 200 ms period and a short suspicion (3 × log10(12) × 200 ≈ 650 ms at full confirmation), for
- * ~2 s detection on 12 peers. A 120 s soak with these settings saw no false `failed`.
+ * a 200 ms period and a short suspicion (2 × log10(12) × 200 ≈ 430 ms at full confirmation, up to
+ * 3× that before confirmations), for well under 2 s detection on 12 peers. With suspicionMult 3
+ * detection was ~1.7 s (SIGKILL) and ~2.1 s (renderer crash); neither setting gave a false
+ * `failed` in its soak.
  */
 const config = {
   probeIntervalMs: 200,
@@ -24,7 +26,7 @@ const config = {
   probeIntervalMsMax: 400,
   probeTimeoutMsMin: 50,
   probeTimeoutMsMax: 150,
-  suspicionMult: 3,
+  suspicionMult: 2,
   suspicionMaxTimeoutMult: 3,
   phiStdMsMin: 150,
   ...(JSON.parse(process.env['BENCH_CONFIG'] ?? '{}') as Record<string, number>),
