@@ -56,7 +56,7 @@ export function renderView(v: ViewModel): string[] {
   return lines;
 }
 
-const widths = [20, 13, 7, 8, 8, 7, 6, 7, 9];
+const widths = [20, 13, 7, 8, 8, 7, 6, 7, 10];
 
 function row(cells: string[]): string {
   return cells
