@@ -1,0 +1,12 @@
+// The demo page. Workspace packages resolve to their TypeScript source (`source` condition), so
+// the dev server needs no build of the libraries. `VITE_SIGNAL_URL` (or `?signal=` in the page URL)
+// points the page at a signaling server; the default is the one `pnpm demo` starts.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: new URL('.', import.meta.url).pathname,
+  resolve: { conditions: ['source', 'browser', 'module', 'import', 'development|production'] },
+  server: { host: '127.0.0.1', strictPort: false },
+  preview: { host: '127.0.0.1' },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
+});
