@@ -11,7 +11,26 @@ interface Pair {
   closed: string[];
 }
 
-function linkPair(): Promise<Pair> {
+/**
+ * libdatachannel has a rare race (seen ~1 in 50 runs on a loaded 2-core machine) where applying the
+ * answer fails with "Got a remote candidate without ICE transport". In a mesh the connection
+ * manager retries such a link with backoff (`webrtc-transport.test.ts`, "recovers a dropped link"); here we retry the pair
+ * for that one known error only, so any other failure still fails the test.
+ */
+async function linkPair(attempts = 3): Promise<Pair> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await linkPairOnce();
+    } catch (err) {
+      const knownRace = String(err).includes('remote candidate without ICE transport');
+      if (!knownRace || attempt >= attempts) throw err;
+      console.warn(`link pair attempt ${attempt} hit the libdatachannel ICE race; retrying`);
+      await until(() => livePeerConnectionCount() === 0, 5_000, 'failed pair closed');
+    }
+  }
+}
+
+function linkPairOnce(): Promise<Pair> {
   const heartbeats: Uint8Array[] = [];
   const reliable: Uint8Array[] = [];
   const closed: string[] = [];
@@ -31,7 +50,10 @@ function linkPair(): Promise<Pair> {
         open: onOpen,
         close: (r) => {
           closed.push(`a:${r}`);
-          if (opened < 2) reject(new Error(`a closed before opening: ${r}`));
+          if (opened < 2) {
+            b.close();
+            reject(new Error(`a closed before opening: ${r}`));
+          }
         },
       },
     });
