@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
-# Placeholder until the demo lands (issue 8): says so instead of pretending.
-echo "pnpm demo: the demo app is not built yet (see the open issues)." >&2
-exit 1
+# `pnpm demo`: the signaling server, the multi-tab demo page (Vite) and two edge peers, on
+# 127.0.0.1; prints the URL to open. Ctrl-C stops everything. See apps/demo/README.md.
+#   pnpm demo                 dev server (default)
+#   pnpm demo -- --built      production build served by `vite preview`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec node --conditions=source --import tsx apps/demo/stack/run.ts "$@"

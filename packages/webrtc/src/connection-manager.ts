@@ -425,10 +425,12 @@ export class ConnectionManager {
   }
 }
 
-const traceEnabled =
-  typeof process !== 'undefined' &&
-  typeof process.env === 'object' &&
-  Boolean(process.env['PULSEMESH_TRACE']);
+// Read through globalThis so browser-only consumers (DOM lib, no Node types) type-check this file.
+const traceEnabled = Boolean(
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
+    'PULSEMESH_TRACE'
+  ],
+);
 
 function randomSession(): string {
   const bytes = new Uint8Array(8);

@@ -1,0 +1,81 @@
+/**
+ * Renders the "Just measured" list from {@link Incidents}: one line per fault with the time until
+ * this tab, and until every tab of this browser, drew its conclusion.
+ */
+import type { PeerId } from '@pulsemesh/core';
+import { formatSeconds } from './controls.js';
+import type { Incident } from './incidents.js';
+
+/** After a freeze ends, wait this long before declaring "nobody marked it failed". */
+const freezeVerdictMs = 5_000;
+
+/** One rendered line: a headline and details, plus a tone for the marker. */
+export interface IncidentLine {
+  peer: PeerId;
+  headline: string;
+  details: string[];
+  tone: 'good' | 'bad' | 'neutral' | 'pending';
+}
+
+/** Describes an incident as seen from `localId` at wall time `nowMs`. */
+export function describeIncident(incident: Incident, localId: PeerId, nowMs: number): IncidentLine {
+  const { peer, fault, marked } = incident;
+  const who = peer === localId ? 'This tab' : peer;
+  const ref = fault?.atMs ?? incident.firstSeenAtMs;
+  const failedOrLeft = [...marked.values()];
+  const last = failedOrLeft.reduce((m, x) => Math.max(m, x.atMs), 0);
+  const here = marked.get(localId);
+  const details: string[] = [];
+  const expected = incident.tabsExpected;
+  const everyone = (what: string): string =>
+    failedOrLeft.length >= expected && expected > 0
+      ? `all ${expected} ${expected === 1 ? 'tab' : 'tabs'} here: ${what} after ${formatSeconds(last - ref)}`
+      : `${failedOrLeft.length} of ${expected} ${expected === 1 ? 'tab' : 'tabs'} so far`;
+
+  if (fault?.kind === 'freeze') {
+    const endMs = fault.atMs + (fault.durationMs ?? 0);
+    const failed = failedOrLeft.filter((x) => x.to === 'failed').length;
+    if (failed > 0) {
+      details.push(`${failed} ${failed === 1 ? 'tab' : 'tabs'} marked it failed (longer than the tolerance)`);
+      return {
+        peer,
+        headline: `${who} froze for ${formatSeconds(fault.durationMs ?? 0)}`,
+        details,
+        tone: 'bad',
+      };
+    }
+    const settled = nowMs > endMs + freezeVerdictMs;
+    details.push(
+      settled
+        ? 'nobody marked it failed: within the tolerance'
+        : 'waiting to see whether anyone gives up on it…',
+    );
+    return {
+      peer,
+      headline: `${who} froze for ${formatSeconds(fault.durationMs ?? 0)}`,
+      details,
+      tone: settled ? 'good' : 'pending',
+    };
+  }
+
+  const verb =
+    fault?.kind === 'crash'
+      ? 'crashed'
+      : fault?.kind === 'leave'
+        ? 'left'
+        : fault?.kind === 'close'
+          ? 'closed its tab'
+          : 'went silent (no goodbye, no announcement)';
+  const to = fault?.kind === 'leave' || fault?.kind === 'close' ? 'left' : (failedOrLeft[0]?.to ?? 'failed');
+  if (here && peer !== localId) details.push(`here: ${here.to} after ${formatSeconds(here.atMs - ref)}`);
+  if (expected > 0) details.push(everyone(to));
+  if (!fault && Number.isFinite(incident.firstSeenAtMs))
+    details.push('timed from the first suspicion in this browser (the peer could not announce its fault)');
+  const done = expected > 0 ? failedOrLeft.length >= expected : here !== undefined;
+  return {
+    peer,
+    headline: `${who} ${verb}`,
+    details,
+    tone: done ? (to === 'left' ? 'neutral' : 'bad') : 'pending',
+  };
+}

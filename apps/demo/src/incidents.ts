@@ -1,0 +1,172 @@
+/**
+ * "Just measured": timings of faults as the tabs of this browser saw them. Each tab announces its
+ * own faults (crash, freeze, leave, close) and what it observes (a peer turning `suspected`,
+ * `failed`, `left`) on a `BroadcastChannel`, with wall-clock times (all tabs share one clock).
+ * So every tab can say "tab-3 crashed → failed here after 1.8 s, at all 5 other tabs after 2.0 s".
+ *
+ * The channel only measures; detection never uses it. Peers that cannot announce (a killed edge
+ * peer, a crashed renderer, a tab in another browser) show up from the first observation on.
+ */
+import type { PeerId, PeerState } from '@pulsemesh/core';
+
+/** A fault a tab announces about itself just before it happens. */
+export const FaultKind = { crash: 'crash', freeze: 'freeze', leave: 'leave', close: 'close' } as const;
+export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
+
+/** Messages on the channel. */
+type Note =
+  | { t: 'hello'; peer: PeerId }
+  | { t: 'fault'; peer: PeerId; kind: FaultKind; atMs: number; durationMs?: number }
+  | { t: 'saw'; observer: PeerId; peer: PeerId; to: PeerState; atMs: number };
+
+/** One fault (announced or observed) and who noticed it when. */
+export interface Incident {
+  peer: PeerId;
+  /** The announcement, if the peer could make one. */
+  fault: { kind: FaultKind; atMs: number; durationMs?: number } | undefined;
+  /** When the first tab of this browser (this one included) suspected, failed or lost the peer. */
+  firstSeenAtMs: number;
+  /** Per observing tab: when it marked the peer `failed` / `left` (wall clock, ms). */
+  marked: Map<PeerId, { to: PeerState; atMs: number }>;
+  /** Other tabs alive in this browser when the incident began (the "everyone" to wait for). */
+  tabsExpected: number;
+  /** Wall-clock start of the incident: the announcement, else the first observation. */
+  startMs: number;
+}
+
+/** Incidents kept (newest first). */
+const incidentsMax = 12;
+/** A tab not heard from for this long is no longer counted among "everyone". */
+const tabTimeoutMs = 6_000;
+/** How often each tab says hello. */
+const helloIntervalMs = 2_000;
+/** A new observation of a peer more than this long after its last incident starts a new one. */
+const incidentSpanMs = 30_000;
+
+/**
+ * Collects incidents from this tab's own observations and the channel. Dispatches `change`
+ * whenever the list changes.
+ */
+export class Incidents extends EventTarget {
+  readonly #localId: PeerId;
+  readonly #channel: BroadcastChannel | undefined;
+  readonly #tabs = new Map<PeerId, number>();
+  #incidents: Incident[] = [];
+  #helloTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(localId: PeerId, room: string) {
+    super();
+    this.#localId = localId;
+    this.#channel =
+      typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`pulsemesh-demo:${room}`);
+    this.#channel?.addEventListener('message', (e: MessageEvent<Note>) => this.#receive(e.data));
+    this.#post({ t: 'hello', peer: localId });
+    this.#helloTimer = setInterval(() => this.#post({ t: 'hello', peer: localId }), helloIntervalMs);
+  }
+
+  /** Newest first. */
+  list(): readonly Incident[] {
+    return this.#incidents;
+  }
+
+  /** Other tabs of this browser heard from recently. */
+  otherTabs(): number {
+    const now = Date.now();
+    let n = 0;
+    for (const [peer, atMs] of this.#tabs) if (peer !== this.#localId && now - atMs < tabTimeoutMs) n++;
+    return n;
+  }
+
+  /** Announces a fault of this tab (call just before it takes effect). */
+  announce(kind: FaultKind, durationMs?: number): void {
+    const note: Note = {
+      t: 'fault',
+      peer: this.#localId,
+      kind,
+      atMs: Date.now(),
+      ...(durationMs ? { durationMs } : {}),
+    };
+    this.#post(note);
+    this.#receive(note);
+  }
+
+  /** Records what this tab's detector just concluded about `peer`. */
+  observe(peer: PeerId, to: PeerState): void {
+    if (to !== 'suspected' && to !== 'failed' && to !== 'left') return;
+    const note: Note = { t: 'saw', observer: this.#localId, peer, to, atMs: Date.now() };
+    this.#post(note);
+    this.#receive(note);
+  }
+
+  /** Stops saying hello and closes the channel. */
+  close(): void {
+    clearInterval(this.#helloTimer);
+    this.#helloTimer = undefined;
+    this.#channel?.close();
+  }
+
+  #post(note: Note): void {
+    try {
+      this.#channel?.postMessage(note);
+    } catch (error) {
+      // A closed channel (the page is going away): the measurement is lost, nothing else.
+      console.debug('incidents: post failed', error);
+    }
+  }
+
+  #receive(note: Note): void {
+    if (note.t === 'hello') {
+      this.#tabs.set(note.peer, Date.now());
+      return;
+    }
+    if (note.t === 'fault') {
+      this.#tabs.set(note.peer, Date.now());
+      const incident = this.#start(note.peer, note.atMs);
+      incident.fault = {
+        kind: note.kind,
+        atMs: note.atMs,
+        ...(note.durationMs ? { durationMs: note.durationMs } : {}),
+      };
+      this.#changed();
+      return;
+    }
+    this.#tabs.set(note.observer, Date.now());
+    let incident = this.#incidents.find(
+      (i) => i.peer === note.peer && note.atMs - i.startMs < incidentSpanMs,
+    );
+    if (!incident) {
+      if (note.to === 'suspected' || note.to === 'failed' || note.to === 'left')
+        incident = this.#start(note.peer, note.atMs);
+      else return;
+    }
+    incident.firstSeenAtMs = Math.min(incident.firstSeenAtMs, note.atMs);
+    if ((note.to === 'failed' || note.to === 'left') && !incident.marked.has(note.observer))
+      incident.marked.set(note.observer, { to: note.to, atMs: note.atMs });
+    this.#changed();
+  }
+
+  #start(peer: PeerId, atMs: number): Incident {
+    const incident: Incident = {
+      peer,
+      fault: undefined,
+      firstSeenAtMs: Number.POSITIVE_INFINITY,
+      marked: new Map(),
+      tabsExpected: this.#expectedObservers(peer),
+      startMs: atMs,
+    };
+    this.#incidents = [incident, ...this.#incidents].slice(0, incidentsMax);
+    return incident;
+  }
+
+  /** Tabs that should notice `peer`'s fault: every live tab of this browser but `peer` itself. */
+  #expectedObservers(peer: PeerId): number {
+    if (peer === this.#localId) return this.otherTabs();
+    const heardAtMs = this.#tabs.get(peer);
+    const isLiveTab = heardAtMs !== undefined && Date.now() - heardAtMs < tabTimeoutMs;
+    return this.otherTabs() + 1 - (isLiveTab ? 1 : 0);
+  }
+
+  #changed(): void {
+    this.dispatchEvent(new Event('change'));
+  }
+}

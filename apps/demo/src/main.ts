@@ -1,0 +1,134 @@
+/**
+ * The demo page: this tab is one peer of the room. It runs its own WebRTC mesh
+ * (`@pulsemesh/webrtc`), shows it in `<pulse-mesh>`, offers fault controls that act on this
+ * peer's real transport, and measures how fast the others noticed (`incidents.ts`).
+ *
+ * URL: `?room=` (default `demo`), `?signal=ws://…` (default `VITE_SIGNAL_URL` at build time, else
+ * `ws://127.0.0.1:8787`), `?id=` (default `tab-` + random), `?config={…}` detector overrides,
+ * `?theme=light|dark`.
+ */
+import '@pulsemesh/elements';
+import type { DetectorEventMap, SignalState } from '@pulsemesh/core';
+import { createMesh } from '@pulsemesh/webrtc';
+import { formatSeconds, wireControls } from './controls.js';
+import { readSettings } from './demo-settings.js';
+import { timingsFor } from './explain.js';
+import { describeIncident } from './incident-view.js';
+import { Incidents } from './incidents.js';
+
+const { settings, errors } = readSettings(
+  location.search,
+  import.meta.env['VITE_SIGNAL_URL'] as string | undefined,
+);
+for (const error of errors) console.warn(`pulsemesh demo: ${error}`);
+
+const theme =
+  settings.theme === 'auto'
+    ? matchMedia('(prefers-color-scheme: dark)').matches
+      ? 'dark'
+      : 'light'
+    : settings.theme;
+document.documentElement.dataset['theme'] = theme;
+
+const mesh = createMesh({
+  signalUrl: settings.signalUrl,
+  room: settings.room,
+  preset: 'browser',
+  config: settings.config,
+  ...(settings.peerId ? { peerId: settings.peerId } : { peerId: `tab-${randomSuffix()}` }),
+});
+const incidents = new Incidents(mesh.localId, settings.room);
+document.title = `${mesh.localId} · pulsemesh demo`;
+document.body.dataset['peerId'] = mesh.localId;
+
+const fill = <T extends HTMLElement = HTMLElement>(name: string): T => {
+  const el = document.querySelector<T>(`[data-fill="${name}"]`);
+  if (!el) throw new Error(`demo page: missing [data-fill="${name}"]`);
+  return el;
+};
+
+// Header.
+fill('room').textContent = settings.room;
+fill('peer-id').textContent = mesh.localId;
+const signal = fill('signal');
+const showSignal = (state: SignalState): void => {
+  signal.dataset['state'] = state;
+  signal.textContent = `signaling: ${state}`;
+  signal.title = settings.signalUrl;
+};
+showSignal(mesh.signalState());
+mesh.addEventListener('signal-state', (e) =>
+  showSignal((e as CustomEvent<{ state: SignalState }>).detail.state),
+);
+
+// Dashboard.
+const dashboard = document.querySelector('pulse-mesh');
+if (!dashboard) throw new Error('demo page: missing <pulse-mesh>');
+dashboard.theme = theme;
+dashboard.mesh = mesh;
+dashboard.room = settings.room;
+
+// Controls.
+const status = fill('status');
+const controlsCard = document.querySelector('[data-controls]')?.closest<HTMLElement>('.card');
+if (!controlsCard) throw new Error('demo page: missing the controls card');
+wireControls(controlsCard, {
+  mesh,
+  announce: (kind, durationMs) => incidents.announce(kind, durationMs),
+  say: (text, tone = 'info') => {
+    status.textContent = text;
+    status.dataset['tone'] = tone;
+  },
+});
+addEventListener('pagehide', () => {
+  if (mesh.status === 'running') incidents.announce('close');
+});
+
+// Measurements.
+mesh.addEventListener('status-change', (e) => {
+  const { peer, to } = (e as CustomEvent<DetectorEventMap['status-change']>).detail;
+  incidents.observe(peer, to);
+});
+const list = fill<HTMLOListElement>('incidents');
+const empty = fill('incidents-empty');
+const renderIncidents = (): void => {
+  const now = Date.now();
+  const items = incidents.list().map((incident) => {
+    const line = describeIncident(incident, mesh.localId, now);
+    const li = document.createElement('li');
+    li.dataset['tone'] = line.tone;
+    li.dataset['peer'] = line.peer;
+    const headline = document.createElement('div');
+    headline.className = 'headline';
+    headline.textContent = line.headline;
+    li.append(headline);
+    for (const text of line.details) {
+      const detail = document.createElement('div');
+      detail.className = 'detail';
+      detail.textContent = text;
+      li.append(detail);
+    }
+    return li;
+  });
+  list.replaceChildren(...items);
+  empty.hidden = items.length > 0;
+};
+incidents.addEventListener('change', renderIncidents);
+setInterval(renderIncidents, 1_000);
+
+// "What am I looking at": numbers from the detector's own formulas.
+const explain = (): void => {
+  const t = timingsFor(settings.config, mesh.peers().length + 1);
+  fill('period').textContent = `${mesh.protocolPeriodMs()} ms`;
+  fill('suspicion').textContent = `${formatSeconds(t.suspicionMinMs)}–${formatSeconds(t.suspicionMaxMs)}`;
+  fill('hidden-patience').textContent = `${t.hiddenPatienceMult}×`;
+};
+explain();
+setInterval(explain, 2_000);
+
+/** For tests and the console: the mesh and the measurements of this tab. */
+(window as unknown as { pulsemeshDemo: unknown }).pulsemeshDemo = { mesh, incidents, settings };
+
+function randomSuffix(): string {
+  return [...crypto.getRandomValues(new Uint8Array(2))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
