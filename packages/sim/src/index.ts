@@ -1,4 +1,5 @@
-export { EventQueue, EventKind } from './event-queue.js';
+export { EventQueue, EventKind, SequenceCounter } from './event-queue.js';
+export { TimerHeap } from './timer-heap.js';
 export { exponential, paretoTail, uniform, quantileSorted, mean } from './distributions.js';
 export { subSeed, subRandom, hashString } from './seeds.js';
 export { Network, DropReason, perfectNetwork, type NetworkConfig, type DelayTail } from './network.js';

@@ -4,10 +4,11 @@
  * same run, message for message (the journal proves it).
  */
 import type { DetectorEvent, Lifecycle, PeerId, StepResult } from '@pulsemesh/core';
-import { EventKind, EventQueue } from './event-queue.js';
+import { EventKind, EventQueue, SequenceCounter } from './event-queue.js';
 import { DropReason, Network, type NetworkConfig } from './network.js';
 import { subRandom, subSeed } from './seeds.js';
 import type { SimNode, Strategy } from './sim-node.js';
+import { TimerHeap } from './timer-heap.js';
 import { buildTopology, type Topology, type TopologySpec } from './topology.js';
 
 /** A node slot's status. */
@@ -59,13 +60,13 @@ export class Simulator {
   readonly network: Network;
   readonly topology: Topology;
   readonly status: Uint8Array;
-  private readonly queue = new EventQueue(4096);
+  private readonly sequence = new SequenceCounter();
+  private readonly queue = new EventQueue(4096, this.sequence);
+  private readonly timers: TimerHeap;
   private readonly nodes: (SimNode | undefined)[];
   private readonly ids: PeerId[];
   private readonly index = new Map<PeerId, number>();
   private readonly incarnation: Int32Array;
-  private readonly timerAt: Float64Array;
-  private readonly timerGen: Uint32Array;
   private readonly stalledUntil: Float64Array;
   private readonly clampPhase: Float64Array;
   private readonly drift: Float64Array;
@@ -99,8 +100,7 @@ export class Simulator {
     this.ids = Array.from({ length: n }, (_, i) => idOf(i));
     this.ids.forEach((id, i) => this.index.set(id, i));
     this.incarnation = new Int32Array(n).fill(-1);
-    this.timerAt = new Float64Array(n).fill(Infinity);
-    this.timerGen = new Uint32Array(n);
+    this.timers = new TimerHeap(n, this.sequence);
     this.stalledUntil = new Float64Array(n);
     this.clampPhase = new Float64Array(n).fill(-1);
     this.drift = new Float64Array(n);
@@ -265,17 +265,17 @@ export class Simulator {
       this.topology.adjacent(a, b) &&
       s !== NodeStatus.absent &&
       s !== NodeStatus.left &&
-      !this.downLinks.has(pairKey(a, b))
+      (this.downLinks.size === 0 || !this.downLinks.has(pairKey(a, b)))
     );
   }
 
   /** Sends bytes from node `from` to peer `to` through the network (what a node's transport does). */
   send(from: number, to: PeerId, bytes: Uint8Array): void {
-    const j = this.index.get(to);
+    const j = this.slotOf(to);
     this.sent++;
-    this.options.observer?.onSend?.(from, j ?? -1, bytes.length, this.nowMs);
-    if (j === undefined || !this.linked(from, j)) {
-      this.drop(DropReason.unlinked, from, j ?? -1);
+    this.options.observer?.onSend?.(from, j, bytes.length, this.nowMs);
+    if (j < 0 || !this.linked(from, j)) {
+      this.drop(DropReason.unlinked, from, j);
       return;
     }
     const copies = this.network.plan(from, j, this.nowMs);
@@ -290,18 +290,28 @@ export class Simulator {
   /** Processes every event up to and including `untilMs`, then sets the clock to `untilMs`. */
   runUntil(untilMs: number): void {
     const q = this.queue;
-    while (q.size > 0 && q.peekTimeMs() <= untilMs) {
+    const timers = this.timers;
+    for (;;) {
+      const qt = q.peekTimeMs();
+      const tt = timers.peekTimeMs();
+      if (tt < qt || (tt === qt && tt !== Infinity && timers.peekSeq() < q.peekSeq())) {
+        if (tt > untilMs) break;
+        const i = timers.pop();
+        if (tt > this.nowMs) this.nowMs = tt;
+        this.events++;
+        this.fireTimer(i);
+        continue;
+      }
+      if (q.size === 0 || qt > untilMs) break;
       const slot = q.pop();
-      const t = q.timeOf(slot);
       const kind = q.kindOf(slot);
       const a = q.aOf(slot);
       const b = q.bOf(slot);
       const payload = q.payloadOf(slot);
       q.release(slot);
-      if (t > this.nowMs) this.nowMs = t;
+      if (qt > this.nowMs) this.nowMs = qt;
       this.events++;
       if (kind === EventKind.deliver) this.deliver(a, b, payload as Uint8Array);
-      else if (kind === EventKind.timer) this.fireTimer(a, b);
       else {
         const action = this.actions[a];
         this.actions[a] = undefined;
@@ -313,8 +323,11 @@ export class Simulator {
 
   /** Runs until no event is pending or `limitMs` is reached; returns the time reached. */
   runUntilIdle(limitMs = this.nowMs + 3_600_000): number {
-    while (this.queue.size > 0 && this.queue.peekTimeMs() <= limitMs) this.runUntil(this.queue.peekTimeMs());
-    return this.nowMs;
+    for (;;) {
+      const next = Math.min(this.queue.peekTimeMs(), this.timers.peekTimeMs());
+      if (!(next <= limitMs)) return this.nowMs;
+      this.runUntil(next);
+    }
   }
 
   private spawn(i: number): void {
@@ -339,8 +352,7 @@ export class Simulator {
     this.upMs[i] = (this.upMs[i] as number) + this.nowMs - (this.upSince[i] as number);
     this.status[i] = status;
     this.nodes[i] = undefined;
-    this.timerAt[i] = Infinity;
-    this.timerGen[i] = ((this.timerGen[i] as number) + 1) >>> 0;
+    this.timers.delete(i);
   }
 
   private connect(a: number, b: number): void {
@@ -381,9 +393,7 @@ export class Simulator {
     this.reschedule(to);
   }
 
-  private fireTimer(i: number, gen: number): void {
-    if (gen !== this.timerGen[i]) return;
-    this.timerAt[i] = Infinity;
+  private fireTimer(i: number): void {
     const node = this.nodeAt(i);
     if (!node) return;
     const stalled = this.stalledUntil[i] as number;
@@ -404,7 +414,10 @@ export class Simulator {
     const node = this.nodeAt(i);
     if (!node) return;
     const deadline = node.nextDeadlineMs();
-    if (!(deadline < Infinity)) return;
+    if (!(deadline < Infinity)) {
+      this.timers.delete(i);
+      return;
+    }
     let at = (deadline - (this.offset[i] as number)) / (1 + (this.drift[i] as number));
     if (at < this.nowMs + TIMER_GRANULARITY_MS && deadline <= this.localNow(i) + DEADLINE_EPSILON_MS) {
       at = this.nowMs + TIMER_GRANULARITY_MS;
@@ -415,14 +428,34 @@ export class Simulator {
       at = Math.ceil((at - phase) / p) * p + phase;
     }
     if (at < this.nowMs) at = this.nowMs;
-    if (at < (this.timerAt[i] as number)) this.schedule(i, at);
+    const stalled = this.stalledUntil[i] as number;
+    if (at < stalled) at = stalled; // a stalled node runs nothing before the stall ends
+    const pending = this.timers.timeOf(i);
+    // A pending timer that fires no later and finds the deadline due then stays (a real runtime's
+    // earlier setTimeout would run first); any other pending timer moves, so no wake-up is wasted.
+    if (
+      pending <= at &&
+      pending * (1 + (this.drift[i] as number)) + (this.offset[i] as number) >= deadline - DEADLINE_EPSILON_MS
+    )
+      return;
+    if (at !== pending) this.timers.set(i, at);
   }
 
   private schedule(i: number, at: number): void {
-    const gen = ((this.timerGen[i] as number) + 1) >>> 0;
-    this.timerGen[i] = gen;
-    this.timerAt[i] = at;
-    this.queue.push(at, EventKind.timer, i, gen);
+    this.timers.set(i, at);
+  }
+
+  /** Node slot of a peer id (`n${i}`, parsed: a map lookup per message costs a cache miss at scale), or -1. */
+  private slotOf(id: PeerId): number {
+    const len = id.length;
+    if (len < 2 || len > 9 || id.charCodeAt(0) !== 110) return this.index.get(id) ?? -1;
+    let v = 0;
+    for (let k = 1; k < len; k++) {
+      const c = id.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) return this.index.get(id) ?? -1;
+      v = v * 10 + c;
+    }
+    return v < this.n && this.ids[v] === id ? v : -1;
   }
 
   private apply(i: number, r: StepResult): void {

@@ -22,10 +22,13 @@ export const DENSE_NODES_MAX = 2048;
 export class ViewStore {
   private readonly dense: Uint8Array | undefined;
   private readonly sparse: Map<number, number>[] | undefined;
+  /** Per target: how many observers have a non-unknown view of it (lets a column scan skip). */
+  private readonly observers: Int32Array;
 
   constructor(readonly n: number) {
     if (n <= DENSE_NODES_MAX) this.dense = new Uint8Array(n * n);
     else this.sparse = Array.from({ length: n }, () => new Map<number, number>());
+    this.observers = new Int32Array(n);
   }
 
   get(o: number, t: number): View {
@@ -34,6 +37,10 @@ export class ViewStore {
   }
 
   set(o: number, t: number, v: View): void {
+    const prev = this.get(o, t);
+    if (prev === v) return;
+    if (prev === View.unknown) this.observers[t] = (this.observers[t] as number) + 1;
+    else if (v === View.unknown) this.observers[t] = (this.observers[t] as number) - 1;
     if (this.dense) this.dense[o * this.n + t] = v;
     else {
       const row = (this.sparse as Map<number, number>[])[o] as Map<number, number>;
@@ -56,6 +63,7 @@ export class ViewStore {
 
   /** Calls `fn` for each observer with a non-unknown view of `t`. */
   forEachObserver(t: number, fn: (o: number, v: View) => void): void {
+    if (this.observers[t] === 0) return;
     for (let o = 0; o < this.n; o++) {
       const v = this.get(o, t);
       if (v !== View.unknown) fn(o, v);
@@ -64,6 +72,9 @@ export class ViewStore {
 
   /** Forgets everything `o` believed (a restarted node starts blank). */
   clearRow(o: number): void {
+    this.forEachTarget(o, (t) => {
+      this.observers[t] = (this.observers[t] as number) - 1;
+    });
     if (this.dense) this.dense.fill(0, o * this.n, (o + 1) * this.n);
     else (this.sparse as Map<number, number>[])[o]?.clear();
   }
