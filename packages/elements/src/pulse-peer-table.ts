@@ -33,7 +33,8 @@ const overscanRows = 6;
  * @fires sort-change - The sort column or direction changed. Detail: `{ sortBy, descending }`.
  * @csspart scroller - The scrolling box around the table (set its height with `--pulse-table-height`).
  * @csspart table - The `<table>`.
- * @csspart row - A peer row (also `row selected` for the selected one).
+ * @csspart row - A peer row (also `row selected` for the selected one); it carries `data-peer`
+ *   (the id) and `data-state` (the peer's state), for tests and styling.
  * @cssprop --pulse-table-height - Height of the scrolling box. Default 420px.
  */
 @customElement('pulse-peer-table')
@@ -141,6 +142,7 @@ export class PulsePeerTable extends MeshElement {
                 class=${selected ? 'selected' : ''}
                 aria-rowindex=${index + 2}
                 data-peer=${peer.id}
+                data-state=${peer.state}
                 @click=${() => this.select(peer.id, index)}
               >
                 ${peerColumns.map((c, i) =>
