@@ -43,10 +43,11 @@ export interface Stack {
   tabUrl(query?: Record<string, string>): string;
   /** Starts one more edge peer (id default `edge-N`). */
   startEdgePeer(id?: string): EdgePeerProcess;
-  /**
-   * Stops the signaling server abruptly (every socket dropped, like a crash) and starts a new one
-   * on the same port after `downMs`.
-   */
+  /** Stops the signaling server abruptly: every socket dropped at once, as in a crash. */
+  killSignal(): Promise<void>;
+  /** Starts a new signaling server on the same port (after {@link Stack.killSignal}). */
+  startSignal(): Promise<void>;
+  /** {@link Stack.killSignal}, wait `downMs` (default 500), {@link Stack.startSignal}. */
   restartSignal(downMs?: number): Promise<void>;
   /** Stops everything: edge peers (SIGTERM, then SIGKILL), page server, signaling server. */
   stop(): Promise<void>;
@@ -95,6 +96,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     for (let i = 0; i < (options.edgePeers ?? 2); i++) startEdgePeer();
 
+    const killSignal = async (): Promise<void> => {
+      const running = signal;
+      signal = undefined;
+      await running?.kill();
+    };
+    const startSignal = async (): Promise<void> => {
+      if (signal) throw new Error('startSignal: the signaling server is already running');
+      signal = (await listenSignal(signalPort, logLevel, true)).server;
+    };
+
     return {
       signalUrl,
       pageUrl,
@@ -102,10 +113,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       edges,
       tabUrl: (query = {}) => `${pageUrl}?${new URLSearchParams({ room, signal: signalUrl, ...query })}`,
       startEdgePeer,
+      killSignal,
+      startSignal,
       restartSignal: async (downMs = 500) => {
-        await signal?.kill();
+        await killSignal();
         await new Promise((r) => setTimeout(r, downMs));
-        signal = (await listenSignal(signalPort, logLevel, true)).server;
+        await startSignal();
       },
       stop,
     };

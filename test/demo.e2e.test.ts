@@ -1,0 +1,272 @@
+// End-to-end through the demo's UI: the real stack (signaling server, production build of the demo
+// page, two Node edge peers) on free loopback ports, six Chromium tabs, faults injected for real.
+// Every assertion reads the <pulse-mesh> shadow DOM of the observing tabs. One stack and one
+// browser serve all cases, in order; each case names its victims, so later ones know who is gone.
+// Measured times go to bench-results/e2e.json. Run alone:
+//   bash scripts/netns.sh vitest run test/demo.e2e.test.ts
+import type { Browser } from 'playwright-core';
+import type { Browser as HidingBrowser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../apps/demo/stack/stack.js';
+import { launchChromium, launchHidingChromium } from './harness/chromium.js';
+import { DemoTab } from './harness/demo-tab.js';
+import { E2eRecord } from './harness/e2e-record.js';
+import { allAre, waitEach, watchFalseFailed } from './harness/observe.js';
+
+const tabCount = 6;
+const edgeCount = 2;
+/** Generous bounds: detection takes ~2 s here; the CI machine may be slower and busy. */
+const detectMsMax = 15_000;
+const leftMsMax = 5_000;
+const convergeMsMax = 60_000;
+/**
+ * Freeze below the demo settings' tolerance. A peer silent for about a second is marked failed
+ * with them (a 1 s freeze was, in every tab): that is the price of ~2 s crash detection.
+ */
+const freezeMs = 500;
+
+let stack: Stack;
+let browser: Browser;
+const record = new E2eRecord();
+/** Tabs still open, by peer id. */
+const tabs = new Map<string, DemoTab>();
+/** Peers that should be alive (tabs and edge peers). */
+const alive = new Set<string>();
+
+const observers = (): DemoTab[] => [...tabs.values()];
+const edges = () => [...stack.edges.values()].filter((e) => e.running);
+
+async function openTab(id: string): Promise<DemoTab> {
+  const tab = await DemoTab.open(browser, stack.tabUrl({ id }), id);
+  tabs.set(id, tab);
+  alive.add(id);
+  return tab;
+}
+
+/** Waits until every open tab shows every alive peer healthy. */
+async function converged(timeoutMs = 30_000): Promise<number[]> {
+  return waitEach(
+    observers(),
+    allAre([...alive], 'healthy'),
+    Date.now(),
+    timeoutMs,
+    'all alive peers healthy',
+  );
+}
+
+/** Takes `id` out of the alive set (it is about to be a victim). */
+function victim(id: string): void {
+  alive.delete(id);
+}
+
+beforeAll(async () => {
+  if (process.env['PULSEMESH_NETNS'] !== '1')
+    throw new Error('run inside the loopback-only namespace: bash scripts/netns.sh vitest run test/');
+  stack = await startStack({ page: 'built', signalPort: 0, pagePort: 0, logLevel: 'warn', room: 'e2e' });
+  for (const id of stack.edges.keys()) alive.add(id);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  record.write({ tabs: tabCount, edgePeers: edgeCount, page: 'vite build', detector: 'demo settings' });
+  for (const tab of tabs.values()) await tab.dispose();
+  await browser?.close();
+  await stack?.stop();
+}, 60_000);
+
+describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
+  it('every tab shows all 8 peers healthy', async () => {
+    const t0 = Date.now();
+    for (let i = 1; i <= tabCount; i++) await openTab(`tab-${i}`);
+    const ms = await waitEach(
+      observers(),
+      allAre([...alive], 'healthy'),
+      t0,
+      convergeMsMax,
+      '8 peers healthy',
+    );
+    for (const tab of observers())
+      expect(Object.keys((await tab.view()).states)).toHaveLength(tabCount + edgeCount - 1);
+    record.add('mesh-converge', 'one tab UI showing all 7 others healthy, from opening the first tab', ms);
+  }, 90_000);
+
+  it('freezing a tab (demo control) for less than the tolerance: nobody marks it failed', async () => {
+    const frozen = tabs.get('tab-4')!;
+    await frozen.setting('freeze-ms', String(freezeMs));
+    const t0 = Date.now();
+    await frozen.control('freeze');
+    const suspectedBy = new Set<string>();
+    const alarms = await watchFalseFailed(
+      observers().filter((o) => o !== frozen),
+      edges(),
+      [...alive],
+      t0,
+      7_000,
+      (o, view) => view.states['tab-4'] === 'suspected' && suspectedBy.add(o.id),
+    );
+    expect(alarms).toEqual([]);
+    await converged();
+    record.add(
+      'freeze-no-failed',
+      `freeze of ${freezeMs} ms (one long task); no peer marked failed`,
+      [Date.now() - t0],
+      {
+        falseFailed: alarms.length,
+        note: `suspected (not failed) in ${suspectedBy.size} of ${tabCount - 1} other tabs' UIs`,
+      },
+    );
+  }, 60_000);
+
+  it('a hidden tab (another tab in front, timers throttled) is not marked failed', async () => {
+    const hiding: HidingBrowser = await launchHidingChromium();
+    try {
+      const page = await hiding.newPage();
+      await page.goto(stack.tabUrl({ id: 'tab-hidden' }));
+      alive.add('tab-hidden');
+      await converged();
+      const cover = await hiding.newPage();
+      await cover.bringToFront();
+      expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
+      const t0 = Date.now();
+      const shownHidden = new Set<string>();
+      const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 15_000, (o, view) => {
+        if (view.lifecycles['tab-hidden'] === 'hidden') shownHidden.add(o.id);
+      });
+      expect(alarms).toEqual([]);
+      expect([...shownHidden].sort()).toEqual(
+        observers()
+          .map((o) => o.id)
+          .sort(),
+      );
+      record.add(
+        'hidden-tab-no-failed',
+        '15 s hidden (second tab in front); no peer marked failed',
+        [Date.now() - t0],
+        {
+          falseFailed: alarms.length,
+          note: `every other tab's UI showed its lifecycle as hidden`,
+        },
+      );
+      await cover.close();
+      victim('tab-hidden');
+      await page.close({ runBeforeUnload: true });
+    } finally {
+      await hiding.close();
+    }
+    await waitEach(
+      observers(),
+      (v) => v.states['tab-hidden'] !== 'healthy',
+      Date.now(),
+      leftMsMax,
+      'hidden tab gone',
+    );
+  }, 90_000);
+
+  it('closing a tab: every other tab shows it left', async () => {
+    await converged();
+    const closing = tabs.get('tab-6')!;
+    victim('tab-6');
+    tabs.delete('tab-6');
+    const t0 = Date.now();
+    await closing.close();
+    const ms = await waitEach(observers(), allAre(['tab-6'], 'left'), t0, leftMsMax, 'tab-6 left');
+    await closing.dispose();
+    record.add('tab-close-left', 'one tab UI showing the closed tab left', ms);
+  }, 60_000);
+
+  it('crashing a tab renderer (CDP): every other tab shows it failed, and no false alarm after', async () => {
+    await converged();
+    const crashing = tabs.get('tab-5')!;
+    victim('tab-5');
+    tabs.delete('tab-5');
+    const t0 = Date.now();
+    await crashing.crashRenderer();
+    const ms = await waitEach(observers(), allAre(['tab-5'], 'failed'), t0, detectMsMax, 'tab-5 failed');
+    const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 8_000);
+    expect(alarms).toEqual([]);
+    await crashing.dispose();
+    record.add('renderer-crash-failed', 'one tab UI showing the crashed tab failed', ms, {
+      falseFailed: alarms.length,
+    });
+  }, 60_000);
+
+  it('SIGKILL of an edge peer: every tab shows it failed', async () => {
+    await converged();
+    const edge = stack.edges.get('edge-2')!;
+    victim('edge-2');
+    const t0 = Date.now();
+    edge.kill();
+    const ms = await waitEach(observers(), allAre(['edge-2'], 'failed'), t0, detectMsMax, 'edge-2 failed');
+    const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 3_000);
+    expect(alarms).toEqual([]);
+    record.add('edge-sigkill-failed', 'one tab UI showing the killed edge peer failed', ms, {
+      falseFailed: alarms.length,
+    });
+  }, 60_000);
+
+  it('signaling server restart: links and detection keep working, and a new tab joins after', async () => {
+    await converged();
+    const t0 = Date.now();
+    await stack.killSignal();
+    await waitEach(observers(), (v) => v.signal !== 'connected', t0, 15_000, 'signaling lost');
+    // With signaling down, kill a peer: the detector still finds it over the existing links.
+    const edge = stack.edges.get('edge-1')!;
+    victim('edge-1');
+    const tKill = Date.now();
+    edge.kill();
+    const detectMs = await waitEach(
+      observers(),
+      allAre(['edge-1'], 'failed'),
+      tKill,
+      detectMsMax,
+      'edge-1 failed',
+    );
+    const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 2_000);
+    expect(alarms).toEqual([]);
+    for (const tab of observers()) expect((await tab.view()).signal).not.toBe('connected');
+    record.add(
+      'edge-sigkill-failed-signal-down',
+      'one tab UI showing edge-1 failed, signaling down',
+      detectMs,
+      {
+        falseFailed: alarms.length,
+      },
+    );
+
+    const tUp = Date.now();
+    await stack.startSignal();
+    const reconnectMs = await waitEach(
+      observers(),
+      (v) => v.signal === 'connected',
+      tUp,
+      30_000,
+      'signaling back',
+    );
+    record.add(
+      'signal-reconnect',
+      'one tab UI showing signaling connected again after the restart',
+      reconnectMs,
+    );
+
+    const tJoin = Date.now();
+    const late = await openTab('tab-late');
+    stack.startEdgePeer('edge-3');
+    alive.add('edge-3');
+    const joinMs = await waitEach(
+      observers(),
+      allAre([...alive], 'healthy'),
+      tJoin,
+      convergeMsMax,
+      'late joiners',
+    );
+    expect(Object.keys((await late.view()).states)).toEqual(
+      expect.arrayContaining([...alive].filter((p) => p !== 'tab-late')),
+    );
+    record.add('join-after-signal-restart', 'one tab UI showing the new tab and edge peer healthy', joinMs);
+  }, 120_000);
+
+  it('no false alarm for any surviving peer over the whole run', async () => {
+    const alarms = await watchFalseFailed(observers(), edges(), [...alive], 0, 1_000);
+    expect(alarms).toEqual([]);
+  });
+});

@@ -1,0 +1,96 @@
+// One tab of the demo page, driven by playwright-core, read through its UI: the states come from
+// the shadow DOM of <pulse-mesh> → <pulse-peer-table> (rows carry data-peer and data-state).
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+/** What one tab's peer table shows: peer id → state, and peer id → lifecycle cell text. */
+export interface TableView {
+  states: Record<string, string>;
+  lifecycles: Record<string, string>;
+  signal: string;
+}
+
+/** A `failed` transition as the tab's own detector recorded it (wall clock, ms). */
+export interface FailedEntry {
+  peer: string;
+  atMs: number;
+}
+
+/** A demo tab in its own browser context (own renderer process, so a crash takes only this one). */
+export class DemoTab {
+  private constructor(
+    readonly id: string,
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  /** Opens `url` (which should carry `id=`) and waits until the page's peer has started. */
+  static async open(browser: Browser, url: string, id: string): Promise<DemoTab> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (err) => process.stderr.write(`[${id}] page error: ${err.message}\n`));
+    await page.goto(url);
+    await page.waitForFunction(() => document.body.dataset['peerId'] !== undefined);
+    return new DemoTab(id, context, page);
+  }
+
+  /** Reads the peer table and the signaling badge of this tab's UI. */
+  async view(): Promise<TableView> {
+    if (this.page.isClosed()) return { states: {}, lifecycles: {}, signal: 'closed' };
+    return this.page.evaluate(() => {
+      const states: Record<string, string> = {};
+      const lifecycles: Record<string, string> = {};
+      const table = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-peer-table');
+      for (const row of table?.shadowRoot?.querySelectorAll('tr[data-peer]') ?? []) {
+        const peer = row.getAttribute('data-peer') ?? '';
+        states[peer] = row.getAttribute('data-state') ?? '';
+        lifecycles[peer] = row.querySelector('.life')?.textContent?.trim() ?? '';
+      }
+      const signal = document.querySelector<HTMLElement>('[data-fill="signal"]')?.dataset['state'] ?? '';
+      return { states, lifecycles, signal };
+    });
+  }
+
+  /** Every `failed` transition this tab's detector recorded (from its history, wall clock). */
+  async failedEntries(): Promise<FailedEntry[]> {
+    if (this.page.isClosed()) return [];
+    return this.page.evaluate(() => {
+      const demo = (window as unknown as { pulsemeshDemo: { mesh: { history(): readonly HistoryLike[] } } })
+        .pulsemeshDemo;
+      interface HistoryLike {
+        atMs: number;
+        peer: string;
+        kind: string;
+        to?: string;
+      }
+      return demo.mesh
+        .history()
+        .filter((e) => e.kind === 'status-change' && e.to === 'failed')
+        .map((e) => ({ peer: e.peer, atMs: performance.timeOrigin + e.atMs }));
+    });
+  }
+
+  /** Clicks a demo control (`crash`, `freeze`, `leave`, …). */
+  async control(name: string): Promise<void> {
+    await this.page.click(`[data-control="${name}"]`);
+  }
+
+  /** Sets a demo setting select (`freeze-ms`, `latency-ms`, `drop-percent`). */
+  async setting(name: string, value: string): Promise<void> {
+    await this.page.selectOption(`[data-setting="${name}"]`, value);
+  }
+
+  /** Crashes the renderer through CDP (`Page.crash`): no goodbye, no pagehide. */
+  async crashRenderer(): Promise<void> {
+    const cdp = await this.context.newCDPSession(this.page);
+    void cdp.send('Page.crash').catch(() => undefined); // never answers: the renderer is gone
+  }
+
+  /** Closes the tab as a user does (pagehide runs, the demo says goodbye). */
+  async close(): Promise<void> {
+    await this.page.close({ runBeforeUnload: true });
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+  }
+}
