@@ -59,6 +59,7 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ ...base, type: fc.constant(MessageType.nack), ackSeq: u16 }),
   fc.record({ ...base, type: fc.constant(MessageType.leave), incarnation: inc }),
   fc.record({ ...base, type: fc.constant(MessageType.sync) }),
+  fc.record({ ...base, type: fc.constant(MessageType.syncRequest) }),
   fc.record({ ...base, type: fc.constant(MessageType.vitals), vitals }),
 ) as fc.Arbitrary<Message>;
 

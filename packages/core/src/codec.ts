@@ -23,6 +23,8 @@ export const MessageType = {
   leave: 5,
   sync: 6,
   vitals: 7,
+  /** Asks the receiver for a full-state `sync` (a joiner asks one or two peers, not every link). */
+  syncRequest: 8,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -70,7 +72,8 @@ export type Message =
   | (Base & { type: typeof MessageType.nack; ackSeq: number })
   | (Base & { type: typeof MessageType.leave; incarnation: number })
   | (Base & { type: typeof MessageType.sync })
-  | (Base & { type: typeof MessageType.vitals; vitals: VitalSigns });
+  | (Base & { type: typeof MessageType.vitals; vitals: VitalSigns })
+  | (Base & { type: typeof MessageType.syncRequest });
 
 /** Why bytes could not be decoded. */
 export const DecodeErrorCode = {
@@ -292,7 +295,7 @@ export function decode(bytes: Uint8Array): DecodeResult {
   const seq = r.u16();
   if (r.error !== undefined) return { ok: false, error: { code: DecodeErrorCode.truncated } };
   if ((flags & ~KNOWN_FLAGS) !== 0) return { ok: false, error: { code: DecodeErrorCode.unsupportedFlags } };
-  if (type < MessageType.ping || type > MessageType.vitals) {
+  if (type < MessageType.ping || type > MessageType.syncRequest) {
     return { ok: false, error: { code: DecodeErrorCode.unknownType } };
   }
   const typeOk = type === MessageType.ack || (flags & (Flag.relayed | Flag.vitals)) === 0;
@@ -320,6 +323,7 @@ export function decode(bytes: Uint8Array): DecodeResult {
       message = { type, seq, vitals: readVitals(r), updates, extensions };
       break;
     case MessageType.ping:
+    case MessageType.syncRequest:
       message = { type, seq, updates, extensions };
       break;
     default:

@@ -7,20 +7,23 @@ import { InvalidConfigError } from './errors.js';
 /** Detector configuration. Start from a preset: `{ ...presets.lan, probeIntervalMs: 500 }`. */
 export interface DetectorConfig {
   /**
-   * Initial protocol period (ms): one member is probed per period. Default 1000. Shorter detects
+   * Initial protocol period (ms): one member is probed per period. Default 250. Shorter detects
    * sooner and costs more messages: each peer sends about `2 / probeIntervalMs` probes+acks per ms.
+   * Every live peer is probed by someone about once a period, so a crash is first probed within
+   * about `4.6 × probeIntervalMs` at p99 (the wait for the first probe is roughly exponential).
    * The period then adapts within `[probeIntervalMsMin, probeIntervalMsMax]` (`adaptProtocolPeriodMs`).
    * Also the time unit of suspicion timeouts (`suspicionTimeoutMsMin`).
    */
   probeIntervalMs: number;
-  /** Shortest adaptive period (ms), used on a lossy or jittery network. Default 250. */
+  /** Shortest adaptive period (ms), used on a lossy or jittery network. Default 200. */
   probeIntervalMsMin: number;
-  /** Longest adaptive period (ms), drifted to on a calm network to save bandwidth. Default 1000. */
+  /** Longest adaptive period (ms), drifted to on a calm network to save bandwidth. Default 300. */
   probeIntervalMsMax: number;
   /**
    * Probe timeout bounds (ms). The timeout of a direct probe is `clamp(srtt + k × rttvar, min, max)`
-   * (`probeTimeoutMs`), `max` before the first RTT sample, then × `(1 + localHealthScore)`.
-   * Default [50, 500]: a LAN ack takes < 5 ms, so 50 ms tolerates scheduling hiccups.
+   * (`probeTimeoutMs`), then × `(1 + localHealthScore)`. A link without an RTT sample yet uses the
+   * estimate over all links (same network); `max` only before any sample at all.
+   * Default [50, 250]: a LAN ack takes < 5 ms, so 50 ms tolerates scheduling hiccups.
    */
   probeTimeoutMsMin: number;
   probeTimeoutMsMax: number;
@@ -34,12 +37,15 @@ export interface DetectorConfig {
   indirectChecks: number;
   /**
    * Suspicion minimum: `suspicionMult × max(1, log10(N)) × probeIntervalMs` (`suspicionTimeoutMsMin`).
-   * Default 4 → 4 s for N ≤ 10 at 1 s. Larger: more time to refute, slower detection.
+   * Default 1.5 → 375 ms for N ≤ 10 and 750 ms at N = 100 (at 250 ms). Larger: more time to
+   * refute, slower detection. The suspect hears of it within one link delay (the accuser's pings
+   * carry it) and its refutation goes straight back, so this needs to cover a few round trips and
+   * the longest pause a live peer may take, not gossip rounds.
    */
   suspicionMult: number;
   /**
    * Suspicion maximum = `suspicionMaxTimeoutMult × minimum` (`suspicionTimeoutMsMax`); the timeout
-   * starts here and shrinks with confirmations (`suspicionTimeoutMs`). Default 6 → 24 s.
+   * starts here and shrinks with confirmations (`suspicionTimeoutMs`). Default 6 → 4.5 s at N = 100.
    */
   suspicionMaxTimeoutMult: number;
   /** Confirmations after which the suspicion is at its minimum, capped at N − 2. Default 3. */
@@ -65,6 +71,15 @@ export interface DetectorConfig {
    * (`retransmitLimit`). Default 4. Larger: more robust spread, more bytes.
    */
   retransmitMult: number;
+  /**
+   * Push fanout: a peer that accepts a new `failed` verdict, or sees a `failed` peer refute it, sends
+   * the update at once to this many random direct links (besides piggybacking it); the peer that
+   * declares the failure, and a peer refuting its own failure, push to every direct link. Verdicts
+   * are rare, so this costs little and makes them reach N peers in O(log N / log fanout) hops of
+   * one link delay each, instead of O(log N) protocol periods. Default 4 (each peer then receives
+   * about 4 copies: the chance one is missed by the push is ≈ e^-4 ≈ 2 %, and piggybacking covers it).
+   */
+  pushFanout: number;
   /** Byte budget for piggybacked updates per message. Default 512. */
   piggybackBytesMax: number;
   /**
@@ -103,21 +118,22 @@ export interface DetectorConfig {
 }
 
 const lan: DetectorConfig = {
-  probeIntervalMs: 1000, // memberlist LAN default; detection in a few seconds
-  probeIntervalMsMin: 250, // 4 probes/s/peer is still cheap on a LAN
-  probeIntervalMsMax: 1000, // calm LAN: no reason to probe more often than memberlist does
+  probeIntervalMs: 250, // each peer is probed by someone about every 250 ms: a crash is first probed within ~1 s (p99)
+  probeIntervalMsMin: 200, // lossy LAN: probe a little sooner (5 pings/s/peer, still ~100 B/s)
+  probeIntervalMsMax: 300, // calm LAN: save a little, but stay inside the detection budget (p99 ≤ 3 s)
   probeTimeoutMsMin: 50, // LAN RTT < 5 ms; 50 ms absorbs GC and scheduling pauses
-  probeTimeoutMsMax: 500, // memberlist LAN probe timeout
+  probeTimeoutMsMax: 250, // a LAN ack later than a period is as good as lost: the retry and relays cover it
   probeTimeoutRttVarMult: 4, // RFC 6298
-  indirectChecks: 3, // memberlist
-  suspicionMult: 4, // memberlist LAN: 4 s minimum for N ≤ 10
-  suspicionMaxTimeoutMult: 6, // memberlist
+  indirectChecks: 3, // memberlist; relays that try and fail are also the suspicion's first confirmations
+  suspicionMult: 1.5, // 750 ms at N = 100: ~100 LAN round trips for a live suspect to hear of it and refute
+  suspicionMaxTimeoutMult: 6, // memberlist: a lone, unconfirmed accuser waits 6× longer
   suspicionConfirmations: 3, // Lifeguard paper's K
   phiThreshold: 5, // 1e-5 false-positive odds per silence under the normal model
   phiStdMsMin: 200, // gaps between probes are irregular by design (random round-robin)
   hiddenPatienceMult: 3, // background tabs run timers at most once a second
   frozenPatienceMult: 10, // frozen tabs resume when the user comes back
   retransmitMult: 4, // memberlist
+  pushFanout: 4, // ≈ 4 copies per peer: e^-4 ≈ 2 % miss the push and get the piggybacked copy
   piggybackBytesMax: 512, // leaves half of a 1 KiB message for the probe itself
   messageBytesMax: 1024, // the transport contract's minimum
   recoveryStreakProbes: 3, // three good probes in a row ≈ one flap-free round
@@ -144,23 +160,24 @@ export const presets = {
   /** Peers across the internet: 50–300 ms RTT, bursty loss. */
   wan: {
     ...lan,
-    probeIntervalMs: 2000, // RTTs are 100× a LAN's; probing faster mostly measures congestion
-    probeIntervalMsMin: 1000, // even on a bad WAN, one probe per second per peer is plenty
-    probeIntervalMsMax: 5000, // calm WAN: save bandwidth on metered links
+    probeIntervalMs: 1000, // RTTs are 100× a LAN's; probing faster mostly measures congestion
+    probeIntervalMsMin: 500, // a lossy WAN: probe sooner, confirm more
+    probeIntervalMsMax: 2000, // calm WAN: save bandwidth on metered links
     probeTimeoutMsMin: 200, // above typical intercontinental RTT
-    probeTimeoutMsMax: 1500, // 5× a 300 ms intercontinental RTT, still inside the 2 s period
-    suspicionMult: 6, // memberlist WAN: more time to refute over a slow gossip path
+    probeTimeoutMsMax: 900, // 3× a 300 ms intercontinental RTT, inside the 1 s period
+    suspicionMult: 3, // 6 s at N = 100: refutations cross a 300 ms RTT path many times over
     phiStdMsMin: 500, // gaps vary more over the internet
     piggybackBytesMax: 400, // stay under common path MTUs with headers
   } satisfies DetectorConfig,
   /** Browser tabs over WebRTC data channels (the default mesh). */
   browser: {
     ...lan,
-    probeIntervalMs: 1000, // with suspicionMult 4, detection well under ICE's ~7.6 s "disconnected"
-    probeIntervalMsMin: 500, // tabs share a CPU; faster probing costs battery
-    probeIntervalMsMax: 2000, // calm mesh of idle tabs: save battery
+    probeIntervalMs: 500, // 2 pings/s/tab: detection in a few seconds, far under ICE's ~7.6 s "disconnected"
+    probeIntervalMsMin: 400, // tabs share a CPU; faster probing costs battery
+    probeIntervalMsMax: 1000, // calm mesh of idle tabs: save battery
+    suspicionMult: 3, // 3 s at N = 100: outlasts a 1 s long task plus a heavy-tailed refutation
     probeTimeoutMsMin: 100, // data channel RTT is 0.5–2 ms on loopback but JS event loops stall
-    probeTimeoutMsMax: 800, // still under the 1 s period
+    probeTimeoutMsMax: 800, // under the longest (1 s) period
     phiStdMsMin: 300, // tab timers are coarse (≥ 4 ms clamps, throttling)
     timerLateMsMax: 250, // hidden tabs fire timers up to 1 s late; count only real stalls
     membersMax: 256, // a tab holds a few dozen data channels at most
@@ -205,6 +222,7 @@ export function validateConfig(c: DetectorConfig): void {
     'relayJobsMax',
     'metadataBytesMax',
     'probeTimeoutRttVarMult',
+    'pushFanout',
   ];
   for (const key of nonNegative) {
     const v = c[key];

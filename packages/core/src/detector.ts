@@ -16,6 +16,7 @@ import {
   decode,
   encode,
   isValidPeerId,
+  updateBytes,
   type Message,
   type Update,
 } from './codec.js';
@@ -36,9 +37,8 @@ import { RumorCache } from './rumors.js';
 import type { MeshView } from './mesh-view.js';
 import { updateArrival } from './phi.js';
 import { randomInt, type Random } from './random.js';
-import { probeTimeoutMs, updateRtt } from './rtt.js';
+import { probeTimeoutMs, updateRtt, type RttEstimate } from './rtt.js';
 import { newStats, type DetectorStats } from './stats.js';
-import { suspicionTimeoutMsMin } from './suspicion.js';
 import {
   Lifecycle,
   type AnalyticsReport,
@@ -69,6 +69,23 @@ export interface DetectorOptions {
   incarnation?: number;
 }
 
+/**
+ * A check of a peer that someone else accused: `confirm` (a gossiped suspicion: if it does not answer
+ * either, this peer suspects it too and confirms to the accuser) or `verify` (a `failed` verdict
+ * about a peer this one has a link to: accepted only if it does not answer either).
+ */
+interface Check {
+  member: Member;
+  kind: 'confirm' | 'verify';
+  seqs: number[];
+  deadlineMs: number;
+  update: Update;
+  sender: PeerId;
+  sentMs: number;
+  /** Accusers heard while the check is in flight (they become confirmations if it fails). */
+  accusers: PeerId[];
+}
+
 interface RelayJob {
   requester: PeerId;
   reqSeq: number;
@@ -88,6 +105,16 @@ const EMPTY_STEP: StepResult = Object.freeze({
   events: Object.freeze([]) as unknown as DetectorEvent[],
 });
 const BODY_RESERVE_BYTES = 96;
+/** Peers a joiner asks for a full-state sync at once (two, so one lost reply does not matter). */
+const SYNC_ASK_PEERS = 2;
+/** A joiner with no sync after this many protocol periods asks another linked peer. */
+const SYNC_RETRY_PERIODS = 8;
+/** A peer serves at most one full sync per requester per this many ms (bounded work). */
+const SYNC_SERVE_GAP_MS = 10_000;
+/** Pings per check (independent losses: a check is fooled only if all of them are lost). */
+const CHECK_PINGS = 2;
+/** Concurrent checks of accused peers (bounded work). */
+const CHECKS_MAX = 64;
 
 /** See the module comment. Implements {@link MeshView}. */
 export class Detector extends EventTarget implements MeshView {
@@ -109,6 +136,16 @@ export class Detector extends EventTarget implements MeshView {
   private readonly suspected = new Set<Member>();
   private readonly recoveringTimed = new Set<Member>();
   private readonly relayJobs: RelayJob[] = [];
+  private readonly checks: Check[] = [];
+  /** RTT over all links together, for links without a sample of their own. */
+  private readonly pathRtt: RttEstimate = { srttMs: NaN, rttVarMs: NaN };
+  /** Relays that tried the current probe's target and could not reach it either. */
+  private probeConfirmers: PeerId[] = [];
+  private syncWanted = true;
+  private syncAsked = 0;
+  private syncRetryAtMs = Infinity;
+  private readonly syncAskedOf = new Set<PeerId>();
+  private announced = false;
   private readonly queue: BroadcastQueue;
   private readonly rumors: RumorCache;
   private readonly counts: Record<PeerState, number> = {
@@ -136,6 +173,7 @@ export class Detector extends EventTarget implements MeshView {
   private probeSentMs = 0;
   /** Second direct ping, sent alongside the ping-reqs (memberlist's TCP fallback, over the same link). */
   private retrySeq = -1;
+  private retrySeq2 = -1;
   private retrySentMs = 0;
   private directDeadlineMs = 0;
   private indirectDeadlineMs = 0;
@@ -186,7 +224,12 @@ export class Detector extends EventTarget implements MeshView {
       if (m.state === 'failed') this.setState(m, 'recovering', 'link-up');
       if (this.nextProbeMs === Infinity)
         this.nextProbeMs = this.now + Math.floor(this.random.next() * this.periodMs);
-      this.sendSync(m);
+      if (!this.announced) {
+        // A (re)started peer announces itself once: its incarnation may be news (a restart).
+        this.announced = true;
+        this.queue.push(this.selfUpdate(), this.config.retransmitMult);
+      }
+      if (this.syncWanted && this.syncAsked < SYNC_ASK_PEERS) this.askSync(m);
     }
     return this.end();
   }
@@ -214,7 +257,10 @@ export class Detector extends EventTarget implements MeshView {
       else if (this.phase === Phase.idle && this.now >= this.nextProbeMs) this.startProbe();
       else break;
     }
-    for (const m of this.suspected) if (this.now >= m.suspicionDeadlineMs) this.suspicionExpired(m);
+    for (const m of this.suspected) {
+      if (this.now >= m.suspicionDeadlineMs) this.suspicionExpired(m);
+      else if (this.now >= m.watchAtMs) this.watch(m);
+    }
     for (const m of this.recoveringTimed) {
       if (this.now >= m.recoveryDeadlineMs) this.setState(m, 'healthy', 'recovery-time');
     }
@@ -222,13 +268,35 @@ export class Detector extends EventTarget implements MeshView {
       const job = this.relayJobs[i] as RelayJob;
       if (this.now < job.deadlineMs) continue;
       this.relayJobs.splice(i, 1);
-      this.sendTo(job.requester, {
+      // This relay tried the target and got nothing: say so as a confirmation of the suspicion the
+      // requester is about to raise (it counts towards Lifeguard's K independent confirmations).
+      const t = job.target;
+      const confirm: Update[] =
+        t.evicted || t.state === 'left'
+          ? []
+          : [{ kind: UpdateKind.suspect, peer: t.id, incarnation: t.incarnation, from: this.localId }];
+      const nack: Message = {
         type: MessageType.nack,
         seq: 0,
         ackSeq: job.reqSeq,
         updates: [],
         extensions: [],
-      });
+      };
+      const requester = this.members.get(job.requester);
+      if (requester !== undefined) this.sendMember(requester, nack, true, confirm);
+      else this.sendTo(job.requester, nack, true, confirm);
+    }
+    for (let i = this.checks.length - 1; i >= 0; i--) {
+      const check = this.checks[i] as Check;
+      if (this.now < check.deadlineMs) continue;
+      this.checks.splice(i, 1);
+      this.checkFailed(check);
+    }
+    if (this.syncWanted && this.now >= this.syncRetryAtMs) {
+      this.syncRetryAtMs = Infinity;
+      const candidates = this.linked.filter((m) => !this.syncAskedOf.has(m.id));
+      const pick = candidates.length > 0 ? candidates : this.linked;
+      if (pick.length > 0) this.askSync(pick[randomInt(this.random, pick.length)] as Member);
     }
     return this.end();
   }
@@ -251,7 +319,13 @@ export class Detector extends EventTarget implements MeshView {
     else this.heardFrom(m, msg.seq, bytes.length, msg.type);
     this.counters.updatesReceived += msg.updates.length;
     const sync = msg.type === MessageType.sync;
-    for (const u of msg.updates) this.applyUpdate(u, from, sync);
+    if (sync && this.syncWanted && this.syncAskedOf.has(from)) this.syncWanted = false;
+    const nack = msg.type === MessageType.nack;
+    for (const u of msg.updates) {
+      // A relay's "I tried it too" rides on its nack; it concerns that probe only (`handleBody`).
+      if (nack && u.kind === UpdateKind.suspect && u.from === from) continue;
+      this.applyUpdate(u, from, sync);
+    }
     this.handleBody(from, m, msg);
     return this.end();
   }
@@ -286,9 +360,11 @@ export class Detector extends EventTarget implements MeshView {
         : this.phase === Phase.direct
           ? this.directDeadlineMs
           : this.indirectDeadlineMs;
-    for (const m of this.suspected) t = Math.min(t, m.suspicionDeadlineMs);
+    for (const m of this.suspected) t = Math.min(t, m.suspicionDeadlineMs, m.watchAtMs);
     for (const m of this.recoveringTimed) t = Math.min(t, m.recoveryDeadlineMs);
     for (const j of this.relayJobs) t = Math.min(t, j.deadlineMs);
+    for (const c of this.checks) t = Math.min(t, c.deadlineMs);
+    if (this.syncWanted) t = Math.min(t, this.syncRetryAtMs);
     return t;
   }
 
@@ -468,24 +544,37 @@ export class Detector extends EventTarget implements MeshView {
     return this.counts.healthy + this.counts.suspected + this.counts.recovering + this.counts.failed;
   }
 
-  /** Sends to a member (per-link sequence numbers, byte counts); returns the sequence number used. */
-  private sendMember(m: Member, msg: Message, piggyback: boolean): number {
+  /**
+   * Sends to a member (per-link sequence numbers, byte counts); returns the sequence number used.
+   * A member this peer holds `suspected` or `failed` is always told so (the update rides first), so
+   * a live one refutes with a higher incarnation as soon as it hears from us, e.g. after a partition.
+   */
+  private sendMember(m: Member, msg: Message, piggyback: boolean, extra: readonly Update[] = []): number {
     m.sendSeq = (m.sendSeq + 1) & 0xffff;
     msg.seq = m.sendSeq;
-    const n = this.sendTo(m.id, msg, piggyback);
+    const verdict =
+      piggyback && (m.state === 'suspected' || m.state === 'failed') && !extra.some((u) => u.peer === m.id);
+    const n = this.sendTo(m.id, msg, piggyback, verdict ? [updateFor(m, this.localId), ...extra] : extra);
     m.bytesSent += n;
     return msg.seq;
   }
 
-  private sendTo(to: PeerId, msg: Message, piggyback = true): number {
+  /** Encodes and queues one message: `extra` updates first, then piggybacked ones within the budget. */
+  private sendTo(to: PeerId, msg: Message, piggyback = true, extra: readonly Update[] = []): number {
     if (piggyback && this.queue.size > 0) {
-      msg.updates = this.queue.take(
+      let budget = this.piggybackBudget();
+      for (const u of extra) budget -= updateBytes(u);
+      const taken = this.queue.take(
         to,
-        this.piggybackBudget(),
+        Math.max(0, budget),
         retransmitLimit(this.config.retransmitMult, this.clusterSize()),
       );
-      this.counters.updatesSent += msg.updates.length;
-    }
+      this.counters.updatesSent += taken.length;
+      msg.updates =
+        extra.length === 0
+          ? taken
+          : [...extra, ...taken.filter((u) => !extra.some((e) => e.peer === u.peer))];
+    } else if (extra.length > 0) msg.updates = extra;
     const bytes = encode(msg);
     assert(bytes.length <= this.messageBytesMax, `message of ${bytes.length} bytes exceeds messageBytesMax`);
     (this.stepSends ??= []).push({ to, bytes });
@@ -503,35 +592,72 @@ export class Detector extends EventTarget implements MeshView {
     };
   }
 
-  /** Anti-entropy: the whole member table (and this peer), chunked to fit `messageBytesMax`. */
-  private sendSync(to: Member): void {
-    const self: Update = {
-      kind: UpdateKind.alive,
-      peer: this.localId,
-      incarnation: this.incarnation,
-      from: undefined,
-    };
-    const all = [self];
-    for (const m of this.members.values()) if (m !== to) all.push(updateFor(m, this.localId));
+  private selfUpdate(): Update {
+    return { kind: UpdateKind.alive, peer: this.localId, incarnation: this.incarnation, from: undefined };
+  }
+
+  /** A joiner asks `m` for the whole member table (answered by `sendSync`). */
+  private askSync(m: Member): void {
+    this.syncAsked += 1;
+    this.syncAskedOf.add(m.id);
+    this.syncRetryAtMs = this.now + SYNC_RETRY_PERIODS * this.periodMs;
+    this.sendMember(m, { type: MessageType.syncRequest, seq: 0, updates: [], extensions: [] }, false);
+  }
+
+  /**
+   * Anti-entropy for a joiner that asked: the whole member table (and this peer), chunked to fit
+   * `messageBytesMax`. Only joiners ask, and only one or two peers each, so a restart costs O(N)
+   * bytes, not O(N²) as a sync on every link-up of a full mesh would.
+   */
+  private sendSync(to: PeerId, m: Member | undefined): void {
+    if (m !== undefined) {
+      if (this.now - m.lastSyncServedMs < SYNC_SERVE_GAP_MS) return;
+      m.lastSyncServedMs = this.now;
+    }
+    const all = [this.selfUpdate()];
+    for (const x of this.members.values()) if (x !== m) all.push(updateFor(x, this.localId));
     for (const chunk of chunkUpdates(all, this.messageBytesMax - HEADER_BYTES - 1 - 8)) {
-      this.sendMember(to, { type: MessageType.sync, seq: 0, updates: chunk, extensions: [] }, false);
+      const msg: Message = { type: MessageType.sync, seq: 0, updates: chunk, extensions: [] };
+      if (m !== undefined) this.sendMember(m, msg, false);
+      else this.sendTo(to, msg, false);
       this.counters.syncMessagesSent += 1;
+    }
+  }
+
+  /**
+   * Pushes `updates` at once in a `sync`-type message (receivers treat it like piggybacked gossip)
+   * to `fanout` random linked members other than `except` (all of them when `fanout` is Infinity).
+   */
+  private push(updates: readonly Update[], fanout: number, except: PeerId | undefined): void {
+    const targets = this.linked.filter((m) => m.id !== except && m.state !== 'left');
+    const k = Math.min(fanout, targets.length);
+    for (let i = 0; i < k; i++) {
+      const j = i + randomInt(this.random, targets.length - i);
+      const m = targets[j] as Member;
+      targets[j] = targets[i] as Member;
+      this.sendMember(m, { type: MessageType.sync, seq: 0, updates, extensions: [] }, false);
+      this.counters.pushesSent += 1;
     }
   }
 
   // ---- probing ---------------------------------------------------------------------------------
 
-  private probeTimeoutFor(m: Member): number {
+  /**
+   * A link with no RTT sample yet (a full mesh of N probes each link only every N periods) uses the
+   * RTT of all this peer's links together: same network, and its spread covers the links' spread.
+   */
+  private probeTimeoutFor(m: Member, stretch = true): number {
     const c = this.config;
+    const rtt = Number.isNaN(m.srttMs) ? this.pathRtt : m;
     return scaleByLocalHealth(
       probeTimeoutMs(
-        m.srttMs,
-        m.rttVarMs,
+        rtt.srttMs,
+        rtt.rttVarMs,
         c.probeTimeoutRttVarMult,
         c.probeTimeoutMsMin,
         c.probeTimeoutMsMax,
       ),
-      this.score,
+      stretch ? this.score : 0,
     );
   }
 
@@ -545,8 +671,10 @@ export class Detector extends EventTarget implements MeshView {
     this.relays = [];
     this.relaySeqs = [];
     this.nacks = 0;
+    this.probeConfirmers = [];
     this.probeSentMs = this.now;
     this.retrySeq = -1;
+    this.retrySeq2 = -1;
     this.phase = Phase.direct;
     if (t.linked) {
       this.targetSeq = this.sendMember(
@@ -571,11 +699,17 @@ export class Detector extends EventTarget implements MeshView {
     }
     if (t.linked) {
       t.loss = t.loss * (1 - LOSS_ALPHA) + LOSS_ALPHA;
-      // Relays in a partial mesh often have no link to the target: retry the direct path as well.
+      // Relays in a partial mesh often have no link to the target: retry the direct path as well,
+      // with two pings (independent losses: a 2 % lossy path then fails a probe 1 time in 125,000).
       this.retrySeq = this.sendMember(
         t,
         { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
         true,
+      );
+      this.retrySeq2 = this.sendMember(
+        t,
+        { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
+        false,
       );
       this.retrySentMs = this.now;
     }
@@ -620,7 +754,13 @@ export class Detector extends EventTarget implements MeshView {
     if (t.state === 'healthy' || t.state === 'recovering') {
       this.counters.suspicionsRaised += 1;
       this.startSuspicion(t, this.localId, 'probe-failed');
-      this.queue.push(updateFor(t, this.localId));
+      // Relays that tried and failed too are independent confirmations (Lifeguard's K).
+      for (const r of this.probeConfirmers)
+        if (!(t.suspectors as PeerId[]).includes(r)) t.suspectors?.push(r);
+      this.armSuspicion(t);
+      // Gossiped with a small fanout: it matters to the suspect (to refute) and to peers that can
+      // check it (they probe it once and confirm, see `applySuspect`), not to the whole mesh.
+      this.queue.push(updateFor(t, this.localId), this.config.retransmitMult);
       // Lifeguard's buddy system: tell the suspect at once (the suspicion rides first on this
       // ping), so a live peer refutes within one round trip instead of waiting for gossip.
       if (t.linked) this.sendMember(t, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
@@ -693,7 +833,16 @@ export class Detector extends EventTarget implements MeshView {
       updateArrival(m, gapMs);
     }
     m.lastHeardMs = this.now;
-    if (m.state === 'failed' && type !== MessageType.leave) this.setState(m, 'recovering', 'heard-from');
+    if (m.state === 'failed' && type !== MessageType.leave) {
+      // Tell it it was declared failed, so it refutes with a higher incarnation that overrides the
+      // verdict everywhere (otherwise stale verdicts at its old incarnation make it flap).
+      this.sendMember(
+        m,
+        { type: MessageType.sync, seq: 0, updates: [updateFor(m, this.localId)], extensions: [] },
+        false,
+      );
+      this.setState(m, 'recovering', 'heard-from');
+    }
   }
 
   private handleBody(from: PeerId, m: Member | undefined, msg: Message): void {
@@ -722,7 +871,13 @@ export class Detector extends EventTarget implements MeshView {
       case MessageType.nack:
         if (this.phase === Phase.indirect) {
           for (let i = 0; i < this.relays.length; i++) {
-            if (this.relays[i]?.id === from && this.relaySeqs[i] === msg.ackSeq) this.nacks += 1;
+            if (this.relays[i]?.id !== from || this.relaySeqs[i] !== msg.ackSeq) continue;
+            this.nacks += 1;
+            const t = this.target as Member;
+            const tried = msg.updates.some(
+              (u) => u.kind === UpdateKind.suspect && u.peer === t.id && u.from === from,
+            );
+            if (tried && !this.probeConfirmers.includes(from)) this.probeConfirmers.push(from);
           }
         }
         this.counters.nacksReceived += 1;
@@ -737,6 +892,9 @@ export class Detector extends EventTarget implements MeshView {
       case MessageType.vitals:
         if (m !== undefined) m.vitals = msg.vitals;
         return;
+      case MessageType.syncRequest:
+        this.sendSync(from, m);
+        return;
       default:
         return;
     }
@@ -746,7 +904,7 @@ export class Detector extends EventTarget implements MeshView {
     this.counters.acksReceived += 1;
     const t = this.target;
     if (this.phase !== Phase.idle && t !== null && m === t && !relayed) {
-      if (ackSeq === this.targetSeq || ackSeq === this.retrySeq) {
+      if (ackSeq === this.targetSeq || ackSeq === this.retrySeq || ackSeq === this.retrySeq2) {
         this.rttSample(t, this.now - (ackSeq === this.targetSeq ? this.probeSentMs : this.retrySentMs));
         this.finishProbe(true);
         return;
@@ -777,6 +935,19 @@ export class Detector extends EventTarget implements MeshView {
         const requester = this.members.get(job.requester);
         if (requester !== undefined) this.sendMember(requester, fwd, true);
         else this.sendTo(job.requester, fwd);
+        return;
+      }
+    }
+    if (!relayed && m !== undefined && m.state === 'suspected' && ackSeq === m.watchSeq) {
+      this.setState(m, 'healthy', 'answered');
+      return;
+    }
+    if (!relayed && m !== undefined) {
+      for (let i = 0; i < this.checks.length; i++) {
+        const check = this.checks[i] as Check;
+        if (check.member !== m || !check.seqs.includes(ackSeq)) continue;
+        this.checks.splice(i, 1);
+        this.checkAnswered(check);
         return;
       }
     }
@@ -823,6 +994,7 @@ export class Detector extends EventTarget implements MeshView {
 
   private rttSample(m: Member, ms: number): void {
     updateRtt(m, ms);
+    updateRtt(this.pathRtt, ms);
     m.addRttSample(ms);
     m.loss *= 1 - LOSS_ALPHA;
   }
@@ -874,7 +1046,7 @@ export class Detector extends EventTarget implements MeshView {
   /** Applies one update; `fromSync`: a first-seen `alive` is stored but not re-gossiped (it is state, not news). */
   private applyUpdate(u: Update, sender: PeerId, fromSync: boolean): void {
     if (u.peer === this.localId) {
-      this.applySelf(u);
+      this.applySelf(u, sender);
       return;
     }
     const m = this.members.get(u.peer);
@@ -885,10 +1057,9 @@ export class Detector extends EventTarget implements MeshView {
         if (!fromSync) this.queue.push(u, this.config.retransmitMult);
         return;
       }
-      // Not stored here: still forward verdicts, so they reach everyone who knows the peer.
-      if (this.rumors.admit(u)) {
-        // Verdicts must reach every peer that knows the member: full fanout. Suspicions and
-        // refutations matter mostly near the member: a push fanout of `retransmitMult` does.
+      // Not stored here: still forward verdicts (and refutations), so they reach everyone who knows
+      // the peer. Suspicions are not forwarded: they matter only to the suspect and its neighbours.
+      if (u.kind !== UpdateKind.suspect && this.rumors.admit(u)) {
         const verdict = u.kind === UpdateKind.failed || u.kind === UpdateKind.left;
         this.queue.push(u, verdict ? 0 : this.config.retransmitMult);
         this.counters.updatesForwarded += 1;
@@ -897,83 +1068,193 @@ export class Detector extends EventTarget implements MeshView {
     }
     switch (u.kind) {
       case UpdateKind.alive:
-        if (u.incarnation <= m.incarnation) return;
-        m.incarnation = u.incarnation;
-        if (m.state === 'suspected') this.setState(m, 'healthy', 'refuted');
-        else if (m.state === 'failed') this.setState(m, 'recovering', 'alive-gossip');
-        else if (m.state === 'left') {
-          this.setState(m, 'healthy', 'rejoined');
-          this.emit('join', { peer: m.id, atMs: this.now });
-        }
-        break;
-      case UpdateKind.suspect: {
-        if (m.state === 'left' || u.incarnation < m.incarnation) return;
-        if (m.state === 'failed' && u.incarnation <= m.incarnation) return;
-        const accuser = u.from ?? sender;
-        if (m.state === 'suspected' && u.incarnation === m.incarnation) {
-          if (m.suspectors === null || m.suspectors.includes(accuser)) return;
-          m.suspectors.push(accuser);
-          this.armSuspicion(m);
-          break;
-        }
-        m.incarnation = u.incarnation;
-        this.startSuspicion(m, accuser, 'gossip-suspect');
-        break;
-      }
+        this.applyAlive(m, u, sender);
+        return;
+      case UpdateKind.suspect:
+        this.applySuspect(m, u, sender);
+        return;
       case UpdateKind.failed:
         if (m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
-        if (this.disputes(m)) {
-          // We heard from it directly just now: treat the claim as a suspicion we verify ourselves
-          // (the buddy ping lets it refute at once) rather than relay a verdict we doubt.
-          this.counters.failuresDisputed += 1;
-          if (m.state !== 'suspected') {
-            m.incarnation = u.incarnation;
-            this.startSuspicion(m, u.from ?? sender, 'gossip-failed-disputed');
-            this.queue.push(updateFor(m, this.localId));
-            this.sendMember(m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
-          }
-          return;
-        }
-        m.incarnation = u.incarnation;
-        this.setState(m, 'failed', 'gossip-failed');
-        break;
+        // A verdict about a peer we can reach and do not suspect ourselves: check it first (two
+        // pings carrying the verdict, so a live peer also refutes at once) rather than relay a
+        // verdict that may be wrong from here.
+        if (m.linked && m.state !== 'suspected') this.startCheck(m, 'verify', u, sender);
+        else this.acceptFailed(m, u, sender);
+        return;
       default:
         if (m.state === 'left' || u.incarnation < m.incarnation) return;
         m.incarnation = u.incarnation;
         this.setState(m, 'left', 'gossip-leave');
         this.emit('leave', { peer: m.id, atMs: this.now });
-        break;
+        this.queue.push(u);
+        return;
     }
-    this.queue.push(u);
   }
 
-  /** Gossip about this peer: refute suspicion/failure/leave by raising the incarnation. */
-  private applySelf(u: Update): void {
+  /**
+   * A higher incarnation. It undoes a `failed` or `left` that everyone may hold: then it travels like
+   * a verdict (pushed, and piggybacked `retransmitMult × ceil(log10(N + 1))` times). Otherwise it
+   * refutes a suspicion that only the accuser and its confirmers hold (they were told directly):
+   * then a short piggyback fanout (`retransmitMult`) is enough.
+   */
+  private applyAlive(m: Member, u: Update, sender: PeerId): void {
+    if (u.incarnation <= m.incarnation) return;
+    m.incarnation = u.incarnation;
+    const verdict = m.state === 'failed' || m.state === 'left';
+    if (m.state === 'suspected') this.setState(m, 'healthy', 'refuted');
+    else if (m.state === 'failed') {
+      this.setState(m, 'recovering', 'alive-gossip');
+      this.push([u], this.config.pushFanout, sender);
+    } else if (m.state === 'left') {
+      this.setState(m, 'healthy', 'rejoined');
+      this.emit('join', { peer: m.id, atMs: this.now });
+    }
+    this.queue.push(u, verdict ? 0 : this.config.retransmitMult);
+  }
+
+  /**
+   * A gossiped suspicion does not make this peer suspect anyone by itself: a peer that can reach the
+   * suspect checks it at once (a confirmation probe) and only if that fails too suspects it and
+   * confirms to the accuser; a peer that cannot reach it leaves it to those who can. So a lone
+   * wrong suspicion costs one refutation, not N suspected peers, and a real failure collects its
+   * Lifeguard confirmations within one round trip.
+   */
+  private applySuspect(m: Member, u: Update, sender: PeerId): void {
+    if (m.state === 'left' || u.incarnation < m.incarnation) return;
+    if (m.state === 'failed' && u.incarnation <= m.incarnation) return;
+    const accuser = u.from ?? sender;
+    if (m.state === 'suspected' && u.incarnation === m.incarnation) {
+      if (m.suspectors === null || m.suspectors.includes(accuser)) return;
+      m.suspectors.push(accuser);
+      this.armSuspicion(m);
+      return;
+    }
+    if (u.incarnation > m.incarnation) {
+      m.incarnation = u.incarnation;
+      if (m.state === 'suspected') this.setState(m, 'healthy', 'refuted');
+      else if (m.state === 'failed') this.setState(m, 'recovering', 'newer-incarnation');
+    }
+    if (!m.linked || (this.phase !== Phase.idle && this.target === m)) return;
+    this.startCheck(m, 'confirm', u, sender);
+  }
+
+  /** Pings `m` (twice) carrying the accusation `u`; resolved by `checkAnswered` or `checkFailed`. */
+  private startCheck(m: Member, kind: Check['kind'], u: Update, sender: PeerId): void {
+    const existing = this.checks.find((c) => c.member === m);
+    if (existing !== undefined) {
+      const accuser = u.from ?? sender;
+      if (!existing.accusers.includes(accuser)) existing.accusers.push(accuser);
+      if (kind === 'verify' && existing.kind === 'confirm') {
+        existing.kind = 'verify';
+        existing.update = u;
+        existing.sender = sender;
+      }
+      return;
+    }
+    if (this.checks.length >= CHECKS_MAX) {
+      this.counters.checksDropped += 1;
+      if (kind === 'verify') this.acceptFailed(m, u, sender);
+      return;
+    }
+    const seqs: number[] = [];
+    for (let i = 0; i < CHECK_PINGS; i++) {
+      const ping: Message = { type: MessageType.ping, seq: 0, updates: [], extensions: [] };
+      seqs.push(this.sendMember(m, ping, true, i === 0 ? [u] : []));
+    }
+    this.counters.checksSent += 1;
+    // Not stretched by local health: a late (throttled) timer only gives the answers more time.
+    const deadlineMs = this.now + 2 * this.probeTimeoutFor(m, false);
+    const accusers = [u.from ?? sender];
+    this.checks.push({ member: m, kind, seqs, deadlineMs, update: u, sender, sentMs: this.now, accusers });
+  }
+
+  private checkAnswered(check: Check): void {
+    this.counters.checksAnswered += 1;
+    if (check.kind === 'verify') this.counters.failuresDisputed += 1;
+    this.rttSample(check.member, this.now - check.sentMs);
+  }
+
+  private checkFailed(check: Check): void {
+    const m = check.member;
+    const u = check.update;
+    if (m.evicted || m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
+    if (check.kind === 'verify') {
+      this.acceptFailed(m, u, check.sender);
+      return;
+    }
+    const accuser = u.from ?? check.sender;
+    if (m.state !== 'suspected') {
+      this.counters.suspicionsRaised += 1;
+      this.startSuspicion(m, accuser, 'confirmed-suspicion');
+    }
+    for (const id of [...check.accusers, this.localId])
+      if (m.suspectors !== null && !m.suspectors.includes(id)) m.suspectors.push(id);
+    this.armSuspicion(m);
+    // Confirm to the accuser directly (it collapses its suspicion timeout), and gossip it a little.
+    const confirm: Update = {
+      kind: UpdateKind.suspect,
+      peer: m.id,
+      incarnation: m.incarnation,
+      from: this.localId,
+    };
+    const a = this.members.get(accuser);
+    if (a !== undefined && a.linked) {
+      this.sendMember(a, { type: MessageType.sync, seq: 0, updates: [confirm], extensions: [] }, false);
+      this.counters.pushesSent += 1;
+    }
+    this.queue.push(confirm, this.config.retransmitMult);
+  }
+
+  /** Takes a `failed` verdict as ours: gossips it and pushes it to `pushFanout` direct links. */
+  /**
+   * Takes a `failed` verdict as ours and passes it on: pushed to `pushFanout` direct links, and
+   * piggybacked `retransmitMult` times as a safety net for the few the pushes miss. In a full mesh
+   * (linked to every member) a verdict straight from its declarer has already been pushed to
+   * everyone by the declarer itself, so it is not pushed again.
+   */
+  private acceptFailed(m: Member, u: Update, sender: PeerId): void {
+    m.incarnation = u.incarnation;
+    this.setState(m, 'failed', 'gossip-failed');
+    this.queue.push(u, this.config.retransmitMult);
+    const fullMesh = this.linked.length >= this.clusterSize() - 1;
+    if (!(fullMesh && u.from === sender)) this.push([u], this.config.pushFanout, sender);
+  }
+
+  /**
+   * Gossip about this peer: refute suspicion/failure/leave by raising the incarnation. The refutation
+   * goes straight to the accuser and the sender (and, for a `failed` or `left` verdict that anyone
+   * may have accepted, to every direct link), besides being gossiped. A stale accusation (older
+   * incarnation) is answered with the current incarnation to the sender only.
+   */
+  private applySelf(u: Update, sender: PeerId): void {
     if (this.hasLeft) return;
     if (u.kind === UpdateKind.alive) {
       if (u.incarnation <= this.incarnation) return;
       this.incarnation = u.incarnation + 1;
-    } else {
-      if (u.incarnation < this.incarnation) return;
-      this.incarnation = u.incarnation + 1;
-      this.counters.refutations += 1;
-      this.adjustScore(LocalHealthCause.refutedSuspicion);
+      this.queue.push(this.selfUpdate());
+      return;
     }
-    this.queue.push({
-      kind: UpdateKind.alive,
-      peer: this.localId,
-      incarnation: this.incarnation,
-      from: undefined,
-    });
-  }
-
-  /** True when `m` is linked and was heard from within the minimum suspicion timeout. */
-  private disputes(m: Member): boolean {
-    if (!m.linked || Number.isNaN(m.lastHeardMs)) return false;
-    const c = this.config;
-    return (
-      this.now - m.lastHeardMs < suspicionTimeoutMsMin(c.suspicionMult, this.clusterSize(), c.probeIntervalMs)
-    );
+    const alive: Update[] = [{ kind: UpdateKind.alive, peer: this.localId, incarnation: 0, from: undefined }];
+    const tell = (id: PeerId | undefined): void => {
+      const m = id === undefined ? undefined : this.members.get(id);
+      if (m === undefined || !m.linked) return;
+      this.sendMember(m, { type: MessageType.sync, seq: 0, updates: alive, extensions: [] }, false);
+      this.counters.pushesSent += 1;
+    };
+    if (u.incarnation < this.incarnation) {
+      (alive[0] as { incarnation: number }).incarnation = this.incarnation;
+      tell(sender);
+      return;
+    }
+    this.incarnation = u.incarnation + 1;
+    (alive[0] as { incarnation: number }).incarnation = this.incarnation;
+    this.counters.refutations += 1;
+    this.adjustScore(LocalHealthCause.refutedSuspicion);
+    this.queue.push(alive[0] as Update, u.kind === UpdateKind.suspect ? this.config.retransmitMult : 0);
+    if (u.kind === UpdateKind.suspect) {
+      tell(sender);
+      if (u.from !== sender) tell(u.from);
+    } else this.push(alive, Infinity, undefined);
   }
 
   private startSuspicion(m: Member, accuser: PeerId, reason: string): void {
@@ -982,6 +1263,21 @@ export class Detector extends EventTarget implements MeshView {
     this.setState(m, 'suspected', reason);
     this.suspected.add(m);
     this.armSuspicion(m);
+    m.watchAtMs = this.now + this.effectiveProtocolPeriodMs();
+  }
+
+  /**
+   * Keeps probing a suspect we can reach, once a period, each ping carrying the suspicion: a live
+   * suspect that missed the first news (one lost message) still hears of it and refutes, and its
+   * ack to a ping sent after the suspicion began is itself proof of life here (`handleAck`).
+   */
+  private watch(m: Member): void {
+    m.watchAtMs = this.now + this.effectiveProtocolPeriodMs();
+    if (!m.linked) {
+      m.watchAtMs = NaN;
+      return;
+    }
+    m.watchSeq = this.sendMember(m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
   }
 
   /** (Re)computes when the suspicion of `m` turns into `failed` (see `suspicionFailAtMs`). */
@@ -1006,7 +1302,10 @@ export class Detector extends EventTarget implements MeshView {
     }
     this.counters.failuresDeclared += 1;
     this.setState(m, 'failed', 'suspicion-timeout');
-    this.queue.push(updateFor(m, this.localId));
+    const verdict = updateFor(m, this.localId);
+    this.queue.push(verdict);
+    // A verdict is rare and everyone needs it: push it to every direct link at once.
+    this.push([verdict], Infinity, m.id);
   }
 
   private setState(m: Member, to: PeerState, reason: string): void {
@@ -1020,6 +1319,8 @@ export class Detector extends EventTarget implements MeshView {
       this.suspected.delete(m);
       m.suspectors = null;
       m.suspicionDeadlineMs = NaN;
+      m.watchAtMs = NaN;
+      m.watchSeq = -1;
     }
     if (from === 'recovering') this.recoveringTimed.delete(m);
     if (to === 'recovering') {

@@ -62,10 +62,15 @@ export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
 
 /**
  * When the suspicion of `m` turns into `failed` (ms), in a cluster of `clusterSize`: Lifeguard's
- * timeout for its confirmations, stretched by lifecycle patience and gated by phi (`failAtMs`). A
- * member known by gossip only (not probed by us) gets the no-confirmation maximum: those who probe
- * it decide, and their verdict reaches us before this; if none came, the suspicion lapses (the
- * detector returns the member to `healthy`, reason `suspicion-unconfirmed`).
+ * timeout for its confirmations, stretched by lifecycle patience and, while the suspicion has fewer
+ * confirmations than expected, gated by phi (`failAtMs`): phi is one observer's view of one peer's
+ * rhythm, so it can make a lone accuser more patient, but independent confirmations from peers that
+ * tried and failed to reach it outweigh it. A member known by gossip only (not probed by us) gets
+ * the no-confirmation maximum: those who probe it decide, and their verdict reaches us before this;
+ * if none came, the suspicion lapses (the detector returns the member to `healthy`, reason
+ * `suspicion-unconfirmed`).
+ *
+ * @example N = 100, lan preset (min 1 s, max 6 s): 3 confirmations → start + 1000; none → start + 6000
  */
 export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: number): number {
   const min = suspicionTimeoutMsMin(c.suspicionMult, clusterSize, c.probeIntervalMs);
@@ -75,7 +80,8 @@ export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: num
   const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, clusterSize);
   const confirmations = (m.suspectors?.length ?? 1) - 1;
   const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
-  return failAtMs(m.suspicionStartMs, timeout, max, patience, phiDeadlineMs(m, c));
+  const phiAt = confirmations >= expected ? NaN : phiDeadlineMs(m, c);
+  return failAtMs(m.suspicionStartMs, timeout, max, patience, phiAt);
 }
 
 /** What UIs render about `m` at `nowMs`. */

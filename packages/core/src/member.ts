@@ -38,6 +38,9 @@ export class Member implements RttEstimate, ArrivalStats {
   samples = 0;
   suspicionStartMs = NaN;
   suspicionDeadlineMs = NaN;
+  /** While suspected and linked: when this detector next pings it (once a period), and that ping's seq. */
+  watchAtMs = NaN;
+  watchSeq = -1;
   /** Distinct accusers of the current suspicion (first one included). */
   suspectors: PeerId[] | null = null;
   /** Good probes since entering `recovering`. */
@@ -45,6 +48,8 @@ export class Member implements RttEstimate, ArrivalStats {
   /** For unprobed members: when `recovering` turns `healthy`. */
   recoveryDeadlineMs = NaN;
   vitals: VitalSigns | undefined = undefined;
+  /** When this detector last sent the member a full sync (rate limit), ms. */
+  lastSyncServedMs = -Infinity;
   bytesSent = 0;
   bytesReceived = 0;
   readonly outages: OutageLog;

@@ -19,11 +19,14 @@ describe('scenario: crash', () => {
     net.crashed.add('e');
     net.run(40_000);
     for (const o of ['a', 'b', 'c', 'd']) {
-      expect(net.transitions(o, 'e')).toEqual(['healthy->suspected', 'suspected->failed']);
+      // Either this peer's own probe (or its check of another's suspicion) failed first, or it
+      // received the verdict, checked it with two pings of its own, and took it.
+      const t = net.transitions(o, 'e');
+      expect([['healthy->suspected', 'suspected->failed'], ['healthy->failed']]).toContainEqual(t);
       const failedAt = net.firstTransitionMs(o, 'e', 'failed') as number;
-      // probe round (≤ 4 periods) + timeouts + suspicion (4 s minimum, 24 s maximum).
-      expect(failedAt - 10_000).toBeGreaterThan(4000);
-      expect(failedAt - 10_000).toBeLessThan(15_000);
+      // first probe (≤ 4 periods of 300 ms) + timeouts + suspicion (375 ms minimum, 2.25 s maximum).
+      expect(failedAt - 10_000).toBeGreaterThan(375);
+      expect(failedAt - 10_000).toBeLessThan(4_000);
       expect(net.get(o).routable()).not.toContain('e');
       expect(net.get(o).health()).toMatchObject({
         tier: 'DEGRADED',
@@ -36,10 +39,11 @@ describe('scenario: crash', () => {
 
 describe('scenario: refutation', () => {
   it('a peer that stalls briefly refutes the suspicion and is never declared failed', () => {
-    const net = mesh(five, 2);
+    // The browser preset: a 1.5 s suspicion minimum at N ≤ 10 outlasts a 1 s long task.
+    const net = mesh(five, 2, presets.browser);
     net.run(10_000);
     net.crashed.add('e'); // stalled: timers stop and messages to it are lost
-    net.run(12_500);
+    net.run(11_000);
     const suspectedBy = ['a', 'b', 'c', 'd'].filter((o) => net.stateOf(o, 'e') === 'suspected');
     expect(suspectedBy.length).toBeGreaterThan(0);
     net.crashed.delete('e');
@@ -50,7 +54,7 @@ describe('scenario: refutation', () => {
     }
     expect(net.get('e').stats().refutations).toBeGreaterThan(0);
     expect(net.get('e').localIncarnation()).toBeGreaterThan(0);
-    expect(net.transitions('a', 'e')).toContain('suspected->healthy');
+    for (const o of suspectedBy) expect(net.transitions(o, 'e')).toContain('suspected->healthy');
   });
 });
 

@@ -38,6 +38,14 @@ export interface DetectorStats {
   updatesSent: number;
   updatesReceived: number;
   syncMessagesSent: number;
+  /** Messages pushing a verdict or refutation at once (besides piggybacking). */
+  pushesSent: number;
+  /** Checks of accused peers (confirmation of a gossiped suspicion, verification of a verdict). */
+  checksSent: number;
+  /** Checks the accused peer answered (the accusation was wrong from here). */
+  checksAnswered: number;
+  /** Checks not started because `CHECKS_MAX` were in flight (a verdict is then accepted unchecked). */
+  checksDropped: number;
   /** Members currently known. */
   members: number;
   /** Updates waiting to be piggybacked. */
@@ -72,6 +80,10 @@ export function newStats(): DetectorStats {
     updatesSent: 0,
     updatesReceived: 0,
     syncMessagesSent: 0,
+    pushesSent: 0,
+    checksSent: 0,
+    checksAnswered: 0,
+    checksDropped: 0,
     members: 0,
     queuedUpdates: 0,
   };
