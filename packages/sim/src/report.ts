@@ -2,6 +2,7 @@
  * The benchmark's readable table and its JSON document (shape given in issue 4; extra fields kept).
  */
 import type { FloorResult } from './floors.js';
+import type { ScalePoint } from './scale.js';
 import type { RunResult } from './scenario.js';
 
 /** The `bench-results/detector.json` document. */
@@ -13,6 +14,8 @@ export interface BenchDocument {
   notes: string[];
   floors: FloorResult[];
   runs: RunResult[];
+  /** The scale series: wall time, events/s and live memory against N (absent in quick runs). */
+  scale?: ScalePoint[];
 }
 
 const fmtMs = (v: number | null): string =>

@@ -22,6 +22,23 @@ export interface ScenarioSpec {
   journal?: (line: string) => void;
   /** Wall-clock reader (ms) for `wallSeconds`/`eventsPerSec`; injected because sim reads no clock. */
   wallClockMs?: () => number;
+  /** CPU-time reader (ms, this process, all threads) for `cpuSeconds`; less sensitive to other load than wall time. */
+  cpuClockMs?: () => number;
+  /**
+   * Reads the process's memory at the end of the run, while the simulation is still reachable
+   * (injected for the same reason; the benchmark collects garbage first, so this is live memory).
+   */
+  memoryProbe?: () => MemorySample;
+}
+
+/** Memory in use at the end of a run, bytes. */
+export interface MemorySample {
+  /** Live JS heap (after a full collection when the runtime allows it). */
+  heapUsedBytes: number;
+  /** Memory outside the JS heap held by JS objects (typed-array backing stores). */
+  externalBytes: number;
+  /** Resident set size of the process (includes free heap the runtime has not returned). */
+  rssBytes: number;
 }
 
 /** One run's results (the `runs[]` entry of the benchmark JSON). */
@@ -35,7 +52,11 @@ export interface RunResult extends MetricsSummary {
   topology: string;
   sim: SimStats;
   wallSeconds: number;
+  /** CPU time of the run (0 without a `cpuClockMs`), seconds. */
+  cpuSeconds: number;
   eventsPerSec: number;
+  /** Present when the run was given a `memoryProbe`. */
+  memory?: MemorySample;
 }
 
 /** Runs one scenario to completion. */
@@ -46,7 +67,9 @@ export function runScenario(spec: ScenarioSpec): RunResult {
   const runSeed = subSeed(seed, `${profile.name}:${n}`);
   const metrics = new Metrics(n, warmupMs, idOf);
   const wall = spec.wallClockMs ?? (() => 0);
+  const cpu = spec.cpuClockMs ?? (() => 0);
   const started = wall();
+  const cpuStarted = cpu();
   const sim = new Simulator({
     n,
     seed: runSeed,
@@ -59,8 +82,10 @@ export function runScenario(spec: ScenarioSpec): RunResult {
   sim.startAll();
   profile.setup({ sim, metrics, random: subRandom(runSeed, 'workload'), n, warmupMs, endMs });
   sim.runUntil(endMs);
-  const summary = metrics.finish(endMs);
   const wallSeconds = (wall() - started) / 1000;
+  const cpuSeconds = (cpu() - cpuStarted) / 1000;
+  const memory = spec.memoryProbe?.();
+  const summary = metrics.finish(endMs);
   const stats = sim.stats();
   return {
     strategy: spec.strategy.name,
@@ -73,6 +98,8 @@ export function runScenario(spec: ScenarioSpec): RunResult {
     ...summary,
     sim: stats,
     wallSeconds,
+    cpuSeconds,
     eventsPerSec: wallSeconds > 0 ? stats.events / wallSeconds : 0,
+    ...(memory ? { memory } : {}),
   };
 }

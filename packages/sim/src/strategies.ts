@@ -17,6 +17,11 @@ export type StrategyKey = (typeof STRATEGY_KEYS)[number];
  */
 export const SCALE_MEMBERS_MAX = 64;
 
+/** The scale series' strategy: `pulsemesh:browser` with `membersMax` = {@link SCALE_MEMBERS_MAX} at every N. */
+export function scaleStrategy(): Strategy {
+  return pulsemeshStrategy('browser', { membersMax: SCALE_MEMBERS_MAX });
+}
+
 /** The strategy for a key. `n` lets a strategy size itself (e.g. bounded membership at scale). */
 export function strategyFor(key: StrategyKey, n: number): Strategy {
   switch (key) {
