@@ -29,8 +29,8 @@ export function describeIncident(incident: Incident, localId: PeerId, nowMs: num
   const expected = incident.tabsExpected;
   const everyone = (what: string): string =>
     failedOrLeft.length >= expected && expected > 0
-      ? `all ${expected} ${expected === 1 ? 'tab' : 'tabs'} here: ${what} after ${formatSeconds(last - ref)}`
-      : `${failedOrLeft.length} of ${expected} ${expected === 1 ? 'tab' : 'tabs'} so far`;
+      ? `every tab of this browser (${expected}): ${what} after ${formatSeconds(last - ref)}`
+      : `${failedOrLeft.length} of ${expected} tabs of this browser so far`;
 
   if (fault?.kind === 'freeze') {
     const endMs = fault.atMs + (fault.durationMs ?? 0);
@@ -67,7 +67,7 @@ export function describeIncident(incident: Incident, localId: PeerId, nowMs: num
           ? 'closed its tab'
           : 'went silent (no goodbye, no announcement)';
   const to = fault?.kind === 'leave' || fault?.kind === 'close' ? 'left' : (failedOrLeft[0]?.to ?? 'failed');
-  if (here && peer !== localId) details.push(`here: ${here.to} after ${formatSeconds(here.atMs - ref)}`);
+  if (here && peer !== localId) details.push(`this tab: ${here.to} after ${formatSeconds(here.atMs - ref)}`);
   if (expected > 0) details.push(everyone(to));
   if (!fault && Number.isFinite(incident.firstSeenAtMs))
     details.push('timed from the first suspicion in this browser (the peer could not announce its fault)');

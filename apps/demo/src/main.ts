@@ -47,9 +47,11 @@ const fill = <T extends HTMLElement = HTMLElement>(name: string): T => {
   return el;
 };
 
-// Header.
-fill('room').textContent = settings.room;
-fill('peer-id').textContent = mesh.localId;
+// Header: a link to one more tab of the same room and signaling server (with a fresh peer id).
+const another = new URLSearchParams(location.search);
+another.delete('id');
+fill<HTMLAnchorElement>('open-tab').href =
+  `${location.pathname}${another.size ? `?${another.toString()}` : ''}`;
 const signal = fill('signal');
 const showSignal = (state: SignalState): void => {
   signal.dataset['state'] = state;
@@ -122,6 +124,7 @@ const explain = (): void => {
   fill('period').textContent = `${mesh.protocolPeriodMs()} ms`;
   fill('suspicion').textContent = `${formatSeconds(t.suspicionMinMs)}–${formatSeconds(t.suspicionMaxMs)}`;
   fill('hidden-patience').textContent = `${t.hiddenPatienceMult}×`;
+  fill('tolerance').textContent = formatSeconds(t.probeTimeoutMsMax + t.suspicionMinMs);
 };
 explain();
 setInterval(explain, 2_000);

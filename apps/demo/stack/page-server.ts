@@ -27,8 +27,12 @@ export async function startPageServer(mode: PageMode, port: number, signalUrl: s
   process.env['VITE_SIGNAL_URL'] = signalUrl;
   const common = { configFile, root: demoRoot, logLevel: 'warn' as const, clearScreen: false };
   if (mode === 'dev') {
+    // Vite's dev server exits the process on SIGTERM by itself; the stack stops in order instead.
+    const sigtermBefore = new Set(process.listeners('SIGTERM'));
     const server = await createServer({ ...common, server: { host: '127.0.0.1', port, strictPort: false } });
     await server.listen();
+    for (const listener of process.listeners('SIGTERM'))
+      if (!sigtermBefore.has(listener)) process.off('SIGTERM', listener);
     return { url: pickUrl(server.resolvedUrls?.local), close: () => server.close() };
   }
   const outDir = fileURLToPath(new URL('../dist/', import.meta.url));
