@@ -116,7 +116,11 @@ export class Incidents extends EventTarget {
 
   #receive(note: Note): void {
     if (note.t === 'hello') {
+      // A tab we did not know yet (say, just opened): answer at once, so it need not wait for
+      // our next periodic hello. Both sides then know each other, so this never echoes on.
+      const known = this.#tabs.has(note.peer);
       this.#tabs.set(note.peer, Date.now());
+      if (!known && note.peer !== this.#localId) this.#post({ t: 'hello', peer: this.#localId });
       return;
     }
     if (note.t === 'fault') {
