@@ -113,6 +113,9 @@ const SYNC_RETRY_PERIODS = 8;
 const SYNC_SERVE_GAP_MS = 10_000;
 /** Pings per check (independent losses: a check is fooled only if all of them are lost). */
 const CHECK_PINGS = 2;
+/** First re-check of a failed peer that is still linked (ms); doubles after each, up to the max. */
+const RECHECK_FIRST_MS = 1_000;
+const RECHECK_MAX_MS = 60_000;
 /** Concurrent checks of accused peers (bounded work). */
 const CHECKS_MAX = 64;
 
@@ -135,6 +138,8 @@ export class Detector extends EventTarget implements MeshView {
   private readonly linked: Member[] = [];
   private readonly suspected = new Set<Member>();
   private readonly recoveringTimed = new Set<Member>();
+  /** Failed members still linked: re-checked with exponential backoff (`recheck`). */
+  private readonly failedLinked = new Set<Member>();
   private readonly relayJobs: RelayJob[] = [];
   private readonly checks: Check[] = [];
   /** RTT over all links together, for links without a sample of their own. */
@@ -146,6 +151,7 @@ export class Detector extends EventTarget implements MeshView {
   private syncRetryAtMs = Infinity;
   private readonly syncAskedOf = new Set<PeerId>();
   private announced = false;
+  private lastStalePushMs = -Infinity;
   private readonly queue: BroadcastQueue;
   private readonly rumors: RumorCache;
   private readonly counts: Record<PeerState, number> = {
@@ -243,6 +249,7 @@ export class Detector extends EventTarget implements MeshView {
       const i = this.linked.indexOf(m);
       if (i >= 0) this.linked.splice(i, 1);
       if (m.state === 'failed' || m.state === 'left') m.probed = false;
+      this.failedLinked.delete(m);
     }
     return this.end();
   }
@@ -264,6 +271,7 @@ export class Detector extends EventTarget implements MeshView {
     for (const m of this.recoveringTimed) {
       if (this.now >= m.recoveryDeadlineMs) this.setState(m, 'healthy', 'recovery-time');
     }
+    for (const m of this.failedLinked) if (this.now >= m.recheckAtMs) this.recheck(m);
     for (let i = this.relayJobs.length - 1; i >= 0; i--) {
       const job = this.relayJobs[i] as RelayJob;
       if (this.now < job.deadlineMs) continue;
@@ -362,6 +370,7 @@ export class Detector extends EventTarget implements MeshView {
           : this.indirectDeadlineMs;
     for (const m of this.suspected) t = Math.min(t, m.suspicionDeadlineMs, m.watchAtMs);
     for (const m of this.recoveringTimed) t = Math.min(t, m.recoveryDeadlineMs);
+    for (const m of this.failedLinked) t = Math.min(t, m.recheckAtMs);
     for (const j of this.relayJobs) t = Math.min(t, j.deadlineMs);
     for (const c of this.checks) t = Math.min(t, c.deadlineMs);
     if (this.syncWanted) t = Math.min(t, this.syncRetryAtMs);
@@ -626,17 +635,20 @@ export class Detector extends EventTarget implements MeshView {
 
   /**
    * Pushes `updates` at once in a `sync`-type message (receivers treat it like piggybacked gossip)
-   * to `fanout` random linked members other than `except` (all of them when `fanout` is Infinity).
+   * to `fanout` random linked members other than `except` (all of them when `fanout` is Infinity),
+   * `copies` times each (independent losses).
    */
-  private push(updates: readonly Update[], fanout: number, except: PeerId | undefined): void {
+  private push(updates: readonly Update[], fanout: number, except: PeerId | undefined, copies = 1): void {
     const targets = this.linked.filter((m) => m.id !== except && m.state !== 'left');
     const k = Math.min(fanout, targets.length);
     for (let i = 0; i < k; i++) {
       const j = i + randomInt(this.random, targets.length - i);
       const m = targets[j] as Member;
       targets[j] = targets[i] as Member;
-      this.sendMember(m, { type: MessageType.sync, seq: 0, updates, extensions: [] }, false);
-      this.counters.pushesSent += 1;
+      for (let c = 0; c < copies; c++) {
+        this.sendMember(m, { type: MessageType.sync, seq: 0, updates, extensions: [] }, false);
+        this.counters.pushesSent += 1;
+      }
     }
   }
 
@@ -1036,6 +1048,7 @@ export class Detector extends EventTarget implements MeshView {
     this.counts[v.state] -= 1;
     this.suspected.delete(v);
     this.recoveringTimed.delete(v);
+    this.failedLinked.delete(v);
     this.queue.drop(v.id);
     v.evicted = true;
     v.probed = false;
@@ -1243,7 +1256,12 @@ export class Detector extends EventTarget implements MeshView {
     };
     if (u.incarnation < this.incarnation) {
       (alive[0] as { incarnation: number }).incarnation = this.incarnation;
-      tell(sender);
+      // A stale verdict: our refutation did not reach its holder (a partition that healed, while
+      // links stayed up); others on that side likely hold it too, so push it to all (≤ 1 per period).
+      if (u.kind !== UpdateKind.suspect && this.now - this.lastStalePushMs >= this.periodMs) {
+        this.lastStalePushMs = this.now;
+        this.push(alive, Infinity, undefined);
+      } else tell(sender);
       return;
     }
     this.incarnation = u.incarnation + 1;
@@ -1271,6 +1289,21 @@ export class Detector extends EventTarget implements MeshView {
    * suspect that missed the first news (one lost message) still hears of it and refutes, and its
    * ack to a ping sent after the suspicion began is itself proof of life here (`handleAck`).
    */
+  /**
+   * Pings a failed peer that is still linked, carrying the verdict, after 1, 2, 4, … 60 s: if it is
+   * alive after all (a healed partition, a refutation that was lost), it answers and refutes, and
+   * the refutation is pushed to everyone; if it is dead, this costs a few pings per minute.
+   */
+  private recheck(m: Member): void {
+    if (!m.linked || m.evicted) {
+      this.failedLinked.delete(m);
+      return;
+    }
+    m.recheckGapMs = Math.min(RECHECK_MAX_MS, 2 * m.recheckGapMs);
+    m.recheckAtMs = this.now + m.recheckGapMs;
+    this.sendMember(m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+  }
+
   private watch(m: Member): void {
     m.watchAtMs = this.now + this.effectiveProtocolPeriodMs();
     if (!m.linked) {
@@ -1304,8 +1337,9 @@ export class Detector extends EventTarget implements MeshView {
     this.setState(m, 'failed', 'suspicion-timeout');
     const verdict = updateFor(m, this.localId);
     this.queue.push(verdict);
-    // A verdict is rare and everyone needs it: push it to every direct link at once.
-    this.push([verdict], Infinity, m.id);
+    // A verdict is rare and everyone needs it: push it to every direct link at once, twice (a lost
+    // copy would leave that peer to its own, longer suspicion timeout).
+    this.push([verdict], Infinity, m.id, 2);
   }
 
   private setState(m: Member, to: PeerState, reason: string): void {
@@ -1323,6 +1357,12 @@ export class Detector extends EventTarget implements MeshView {
       m.watchSeq = -1;
     }
     if (from === 'recovering') this.recoveringTimed.delete(m);
+    if (from === 'failed') this.failedLinked.delete(m);
+    if (to === 'failed' && m.linked) {
+      m.recheckGapMs = RECHECK_FIRST_MS;
+      m.recheckAtMs = this.now + RECHECK_FIRST_MS;
+      this.failedLinked.add(m);
+    }
     if (to === 'recovering') {
       m.goodStreak = 0;
       if (!m.probed) {

@@ -62,10 +62,12 @@ export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
 
 /**
  * When the suspicion of `m` turns into `failed` (ms), in a cluster of `clusterSize`: Lifeguard's
- * timeout for its confirmations, stretched by lifecycle patience and, while the suspicion has fewer
- * confirmations than expected, gated by phi (`failAtMs`): phi is one observer's view of one peer's
- * rhythm, so it can make a lone accuser more patient, but independent confirmations from peers that
- * tried and failed to reach it outweigh it. A member known by gossip only (not probed by us) gets
+ * timeout for its confirmations, stretched by lifecycle patience and gated by phi (`failAtMs`) while
+ * (a) the suspicion has fewer confirmations than expected (phi is one observer's view of one peer's
+ * rhythm: it can make a lone accuser more patient, but independent confirmations from peers that
+ * tried and failed to reach it outweigh it), and (b) we normally hear from the peer more often than
+ * the longest suspicion lasts (in a large full mesh a pair talks every N periods, and phi would only
+ * ever say "this silence is normal" and hold every suspicion to its maximum). A member known by gossip only (not probed by us) gets
  * the no-confirmation maximum: those who probe it decide, and their verdict reaches us before this;
  * if none came, the suspicion lapses (the detector returns the member to `healthy`, reason
  * `suspicion-unconfirmed`).
@@ -80,7 +82,8 @@ export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: num
   const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, clusterSize);
   const confirmations = (m.suspectors?.length ?? 1) - 1;
   const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
-  const phiAt = confirmations >= expected ? NaN : phiDeadlineMs(m, c);
+  const informative = m.meanMs < max;
+  const phiAt = confirmations >= expected || !informative ? NaN : phiDeadlineMs(m, c);
   return failAtMs(m.suspicionStartMs, timeout, max, patience, phiAt);
 }
 

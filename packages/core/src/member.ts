@@ -38,6 +38,9 @@ export class Member implements RttEstimate, ArrivalStats {
   samples = 0;
   suspicionStartMs = NaN;
   suspicionDeadlineMs = NaN;
+  /** While failed and linked: when this detector next re-checks it, and the current backoff (ms). */
+  recheckAtMs = NaN;
+  recheckGapMs = 0;
   /** While suspected and linked: when this detector next pings it (once a period), and that ping's seq. */
   watchAtMs = NaN;
   watchSeq = -1;
