@@ -29,10 +29,32 @@ export function createRandom(): Random {
   return seededRandom(seed);
 }
 
+/**
+ * Where the detector's timer comes from. The default uses the platform's `setTimeout`; a browser
+ * runtime may inject one backed by a Worker, whose timers a hidden tab does not clamp to 1 Hz
+ * (the same shape as `@pulsemesh/webrtc`'s `TickScheduler`, so one can be passed as is).
+ */
+export interface Scheduler {
+  /** Calls `fn` once, about `delayMs` from now; returns a function that cancels it. */
+  schedule(fn: () => void, delayMs: number): () => void;
+}
+
+/** A {@link Scheduler} over the platform's `setTimeout`/`clearTimeout`. */
+export function timerScheduler(): Scheduler {
+  return {
+    schedule(fn, delayMs) {
+      const handle = setTimeout(fn, delayMs);
+      return () => clearTimeout(handle);
+    },
+  };
+}
+
 /** Options of {@link runDetector}. */
 export interface RunOptions {
   /** Clock (ms), monotonic. Default `performance.now()`. */
   nowMs?: () => number;
+  /** Timer source. Default {@link timerScheduler} (`setTimeout`). */
+  scheduler?: Scheduler;
   /** Called with every step's result after its sends went out (logging, UIs, tests). */
   onStep?: (result: StepResult) => void;
 }
@@ -56,7 +78,8 @@ export function runDetector(
   options: RunOptions = {},
 ): RunningDetector {
   const now = options.nowMs ?? monotonicNowMs;
-  let handle: unknown = undefined;
+  const scheduler = options.scheduler ?? timerScheduler();
+  let cancel: (() => void) | undefined = undefined;
   let armedFor = Infinity;
   let stopped = false;
   let loadMs = 0;
@@ -67,7 +90,7 @@ export function runDetector(
     schedule();
   };
   const fire = (): void => {
-    handle = undefined;
+    cancel = undefined;
     const expected = armedFor;
     armedFor = Infinity;
     if (stopped) return;
@@ -84,11 +107,11 @@ export function runDetector(
     if (stopped) return;
     const deadline = detector.nextDeadlineMs();
     if (deadline === armedFor) return;
-    if (handle !== undefined) clearTimeout(handle);
-    handle = undefined;
+    cancel?.();
+    cancel = undefined;
     armedFor = deadline;
     if (deadline === Infinity) return;
-    handle = setTimeout(fire, Math.min(TIMER_DELAY_MS_MAX, Math.max(0, deadline - now())));
+    cancel = scheduler.schedule(fire, Math.min(TIMER_DELAY_MS_MAX, Math.max(0, deadline - now())));
   }
 
   detector.limitMessageBytes(transport.maxMessageBytes);
@@ -106,8 +129,8 @@ export function runDetector(
       stopped = true;
       offMessage();
       offLink();
-      if (handle !== undefined) clearTimeout(handle);
-      handle = undefined;
+      cancel?.();
+      cancel = undefined;
     },
     deliver,
   };
