@@ -40,6 +40,8 @@ describe('Mesh in the browser', () => {
       'tabs and edge peer healthy',
     );
     expect(a.signalState()).to.equal('connected');
+    // A peer can be healthy (heard through the others) a moment before its direct link opens.
+    await until(() => [...a.transport.linkedPeers()].length === 2, 10_000, 'direct links to both');
     expect([...a.transport.linkedPeers()].sort()).to.deep.equal([b.localId, edgePeerId].sort());
 
     await until(
