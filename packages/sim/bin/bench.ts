@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   if (scale.length > 0)
     console.log(`\nScale series (pulsemesh:browser, membersMax 64, lan):\n${formatScale(scale)}\n`);
   const floors = evaluateFloors(runs);
-  console.log(`Floors (issue 4), measured:\n${formatFloors(floors)}\n`);
+  if (floors.length > 0) console.log(`Floors (issue 4), measured:\n${formatFloors(floors)}\n`);
   const doc: BenchDocument = {
     commit: gitCommit(),
     seed,

@@ -14,21 +14,26 @@ const FILE = 'packages/sim/src/scenario.test.ts';
 const seeds = testSeeds(process.env.SEED, Number(process.hrtime.bigint() % 4294967296n));
 console.log(`scenario seeds: ${seeds.join(', ')} (set SEED=n to replay one)`);
 
-/** Strategies under test and what each promises. */
+/**
+ * Strategies under test and what each promises. Where a baseline, by design, cannot keep a promise,
+ * the test asserts the documented limitation instead (so the baseline stays what it claims to be).
+ *
+ * - `heal`: after a symmetric partition heals, every pair trusts again (`converges`); plain SWIM
+ *   removes members it declared failed and has no anti-entropy or rejoin, so it `stays-split`
+ *   (memberlist adds push-pull sync for exactly this).
+ * - `badLink`: a one-way dead link is not a dead peer when someone else can vouch (`tolerated`, needs
+ *   indirect probing); the seed heartbeat has no indirection, so it `declares-failed`.
+ */
 const subjects: {
   key: StrategyKey;
   detectWithinMs: number;
-  healsPartitions: boolean;
-  indirect: boolean;
+  heal: 'converges' | 'stays-split';
+  badLink: 'tolerated' | 'declares-failed';
 }[] = [
-  // pulsemesh does not reliably re-trust the other side after a symmetric partition heals while
-  // the links stay up (seed 2, N=15: some cross pairs still `failed` 95 s after the heal; in the
-  // benchmark's partition profile at N=10, 21 of 21 cross pairs). Reported to core; flip to true
-  // once fixed.
-  { key: 'pulsemesh-browser', detectWithinMs: 20_000, healsPartitions: false, indirect: true },
-  { key: 'pulsemesh-lan', detectWithinMs: 20_000, healsPartitions: false, indirect: true },
-  { key: 'swim', detectWithinMs: 20_000, healsPartitions: false, indirect: true },
-  { key: 'seed', detectWithinMs: 30_000, healsPartitions: true, indirect: false },
+  { key: 'pulsemesh-browser', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
+  { key: 'pulsemesh-lan', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
+  { key: 'swim', detectWithinMs: 20_000, heal: 'stays-split', badLink: 'tolerated' },
+  { key: 'seed', detectWithinMs: 30_000, heal: 'converges', badLink: 'declares-failed' },
 ];
 
 function withReplay(seed: number, body: () => void): void {
@@ -80,9 +85,11 @@ const badLinks: Profile = {
   },
 };
 
-describe.each(subjects)('$key', ({ key, detectWithinMs, healsPartitions, indirect }) => {
-  it.runIf(indirect).each(seeds)(
-    'safety: a one-way dead link or a clogged link is not a dead peer (seed %i)',
+describe.each(subjects)('$key', ({ key, detectWithinMs, heal, badLink }) => {
+  it.each(seeds)(
+    badLink === 'tolerated'
+      ? 'safety: a one-way dead link or a clogged link is not a dead peer (seed %i)'
+      : 'limitation: without indirect probes a one-way dead link gets a live peer declared failed (seed %i)',
     (seed) => {
       withReplay(seed, () => {
         const r = runScenario({
@@ -92,7 +99,8 @@ describe.each(subjects)('$key', ({ key, detectWithinMs, healsPartitions, indirec
           seed,
           simSeconds: 90,
         });
-        expect(r.falseFailed).toBe(0);
+        if (badLink === 'tolerated') expect(r.falseFailed).toBe(0);
+        else expect(r.falseFailed).toBeGreaterThan(0);
       });
     },
   );
@@ -119,8 +127,10 @@ describe.each(subjects)('$key', ({ key, detectWithinMs, healsPartitions, indirec
     });
   });
 
-  it.runIf(healsPartitions).each(seeds)(
-    'convergence: after a partition heals, every pair trusts again (seed %i)',
+  it.each(seeds)(
+    heal === 'converges'
+      ? 'convergence: after a partition heals, every pair trusts again (seed %i)'
+      : 'limitation: plain SWIM never re-trusts peers it declared failed during a partition (seed %i)',
     (seed) => {
       withReplay(seed, () => {
         const r = runScenario({
@@ -132,8 +142,13 @@ describe.each(subjects)('$key', ({ key, detectWithinMs, healsPartitions, indirec
         });
         expect(r.falseFailed).toBeGreaterThan(0); // the partition was real
         expect(r.convergenceMs).toHaveLength(1);
-        expect(r.convergenceMs[0]).not.toBeNull();
-        expect(r.convergenceMs[0] as number).toBeLessThan(60_000);
+        if (heal === 'converges') {
+          expect(r.convergenceMs[0]).not.toBeNull();
+          expect(r.convergenceMs[0] as number).toBeLessThan(60_000);
+        } else {
+          expect(r.convergenceMs[0]).toBeNull();
+          expect(r.mistakePairsAtEnd).toBeGreaterThan(0);
+        }
       });
     },
   );

@@ -10,7 +10,7 @@ describe('TimerHeap', () => {
     const model = new Map<number, { t: number; seq: number }>();
     const random = seededRandom(11);
     let seq = 0;
-    for (let step = 0; step < 20_000; step++) {
+    for (let step = 0; step < 8_000; step++) {
       const r = random.next();
       const i = Math.floor(random.next() * n);
       if (r < 0.6) {
