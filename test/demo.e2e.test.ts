@@ -162,6 +162,32 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     );
   }, 90_000);
 
+  it("dropping all of a tab's heartbeats (demo control): failed; restoring them: healthy again", async () => {
+    await converged();
+    const lossy = tabs.get('tab-6')!;
+    const others = observers().filter((o) => o !== lossy);
+    const innocent = [...alive].filter((p) => p !== 'tab-6');
+    const t0 = Date.now();
+    await lossy.setting('drop-percent', '100');
+    const failMs = await waitEach(others, allAre(['tab-6'], 'failed'), t0, detectMsMax, 'tab-6 failed');
+    const t1 = Date.now();
+    await lossy.setting('drop-percent', '0');
+    const backMs = await waitEach(others, allAre(['tab-6'], 'healthy'), t1, detectMsMax, 'tab-6 healthy');
+    // tab-6's own view was cut off (it heard everyone, nobody heard it); what it concluded in that
+    // time is not a false alarm of the others, and it is closed in the next case.
+    const alarms = await watchFalseFailed(others, edges(), innocent, t0, 3_000);
+    expect(alarms).toEqual([]);
+    record.add('drop-100-failed', 'one tab UI showing the tab that drops 100 % failed', failMs);
+    record.add(
+      'drop-restored-healthy',
+      'one tab UI showing it healthy again after loss back to 0 %',
+      backMs,
+      {
+        falseFailed: alarms.length,
+      },
+    );
+  }, 60_000);
+
   it('closing a tab: every other tab shows it left', async () => {
     await converged();
     const closing = tabs.get('tab-6')!;

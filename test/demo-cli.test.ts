@@ -1,0 +1,109 @@
+// `pnpm demo` as a person runs it: scripts/demo.sh starts the stack, prints the URL, serves the
+// page, and stops every child on SIGTERM (and on SIGINT), exiting 0 with nothing left running.
+// Inside the loopback-only namespace: bash scripts/netns.sh vitest run test/demo-cli.test.ts
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const started: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Starts scripts/demo.sh; resolves with the banner once it says where to open the page. */
+async function startDemo(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string }> {
+  const child = spawn('bash', ['scripts/demo.sh'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let banner = '';
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[demo] ${chunk.toString()}`));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner after 30 s:\n${banner}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      banner += chunk.toString();
+      if (/stop\s+Ctrl-C/.test(banner)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`demo exited early (${String(code)}):\n${banner}`)));
+  });
+  return { child, banner };
+}
+
+/** Pids of the direct children of `pid` (the edge peers of the orchestrator). */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there is none
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('pnpm demo (scripts/demo.sh)', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'prints the URL, serves the page, and on %s stops every child and exits 0',
+    async (signal) => {
+      const { child, banner } = await startDemo({
+        PULSEMESH_DEMO_SIGNAL_PORT: '0',
+        PULSEMESH_DEMO_PORT: '0',
+      });
+      const url = /open\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(banner)?.[1];
+      expect(url, banner).toBeDefined();
+      expect(banner).toMatch(/signaling\s+ws:\/\/127\.0\.0\.1:\d+/);
+      expect(banner).toMatch(/edge peers\s+edge-1, edge-2/);
+      const html = await (await fetch(url!)).text();
+      expect(html).toContain('<pulse-mesh');
+
+      // bash execs node, so the child is the orchestrator; its children are the two edge peers.
+      const edges = childrenOf(child.pid!);
+      expect(edges).toHaveLength(2);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      for (const pid of edges) expect(alive(pid), `edge peer ${pid} still running`).toBe(false);
+    },
+    60_000,
+  );
+
+  it('takes another signaling port when 8787 (here: the one asked for) is taken, and says so', async () => {
+    const blocker: Server = createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
+    try {
+      const { child, banner } = await startDemo({
+        PULSEMESH_DEMO_SIGNAL_PORT: String(port),
+        PULSEMESH_DEMO_PORT: '0',
+      });
+      const signalUrl = /signaling\s+(ws:\/\/\S+)/.exec(banner)?.[1];
+      expect(signalUrl).toBeDefined();
+      expect(signalUrl).not.toBe(`ws://127.0.0.1:${port}`);
+      // The URL to open carries the signaling URL, since the page's default would be wrong.
+      expect(banner).toContain(`signal=${encodeURIComponent(signalUrl!)}`);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+});
