@@ -1,4 +1,108 @@
 #!/usr/bin/env bash
-# Placeholder until the benchmarks land (issues 4, 5, 6).
-echo "pnpm bench: no benchmarks yet (see the open issues)." >&2
-exit 1
+# pnpm bench / ./run bench: every benchmark, one after another, then where the results went.
+#
+#   bash scripts/bench.sh [--quick] [--only detector|signal|mesh] [--seed N]
+#
+#   detector  failure-detector matrix on the simulator (packages/sim/bin/bench.ts; ~10-15 min full,
+#             < 1 min --quick); --seed goes to it
+#   signal    signaling server load (scripts/bench-signal.ts, in a loopback-only network namespace)
+#   mesh      real WebRTC mesh of Chromium tabs and Node peers (scripts/bench-mesh.ts, same; ~2.5 min
+#             --quick, longer full)
+#
+# A full run writes the published numbers under bench-results/. A --quick run never replaces them:
+# its results land in bench-results/quick/ (git-ignored). Exits non-zero when any benchmark failed,
+# after running the others.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
+
+quick=()
+only=''
+seed=()
+while (($# > 0)); do
+  case "$1" in
+    --quick) quick=(--quick) ;;
+    --only) only="${2:-}"; shift ;;
+    --only=*) only="${1#--only=}" ;;
+    --seed) seed=(--seed "${2:-}"); shift ;;
+    --seed=*) seed=(--seed "${1#--seed=}") ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "bench: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$only" in
+  '' | detector | signal | mesh) ;;
+  *) echo "bench: --only takes detector, signal or mesh (got '$only')" >&2; exit 2 ;;
+esac
+
+node_ts=(node --conditions=source --import tsx)
+results=()
+failed=0
+
+# Quick runs of the signal and mesh benches write the same file as a full run; keep the published
+# file and move the quick result to bench-results/quick/ (restored on any exit, even an interrupt).
+backup_file=''
+backup_of=''
+restore() {
+  if [[ -n "$backup_of" ]]; then
+    if [[ -f "$backup_of" ]]; then
+      mkdir -p bench-results/quick
+      mv "$backup_of" "bench-results/quick/$(basename "$backup_of")"
+    fi
+    if [[ -n "$backup_file" ]]; then mv "$backup_file" "$backup_of"; fi
+  fi
+  backup_file=''
+  backup_of=''
+}
+trap restore EXIT
+
+# run NAME PUBLISHED_FILE COMMAND...: runs one benchmark, records where its results are.
+run() {
+  local name="$1" file="$2"
+  shift 2
+  local where="$file"
+  echo
+  echo "=== bench: $name${quick[*]:+ (quick)} ==="
+  echo "\$ $*"
+  if ((${#quick[@]} > 0)) && [[ "$file" != bench-results/quick/* ]]; then
+    backup_of="$file"
+    if [[ -f "$file" ]]; then
+      backup_file="$(mktemp)"
+      cp -p "$file" "$backup_file"
+    fi
+    where="bench-results/quick/$(basename "$file")"
+  fi
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  restore
+  if ((rc == 0)); then
+    results+=("$(printf '%-9s ok      %4ds  %s' "$name" $((SECONDS - start)) "$where")")
+  else
+    failed=1
+    results+=("$(printf '%-9s FAILED  %4ds  exit %d (see the output above)' "$name" $((SECONDS - start)) "$rc")")
+  fi
+}
+
+if [[ -z "$only" || "$only" == detector ]]; then
+  # The detector bench picks its own directory: bench-results/ for a full run, bench-results/quick/
+  # for --quick.
+  dir=bench-results
+  if ((${#quick[@]} > 0)); then dir=bench-results/quick; fi
+  run detector "$dir/detector.json (+ detector-*.svg plots)" \
+    "${node_ts[@]}" packages/sim/bin/bench.ts "${quick[@]}" "${seed[@]}"
+fi
+if [[ -z "$only" || "$only" == signal ]]; then
+  run signal bench-results/signal.json \
+    bash scripts/netns.sh "${node_ts[@]}" scripts/bench-signal.ts "${quick[@]}"
+fi
+if [[ -z "$only" || "$only" == mesh ]]; then
+  run mesh bench-results/mesh.json \
+    bash scripts/netns.sh "${node_ts[@]}" scripts/bench-mesh.ts "${quick[@]}"
+fi
+
+echo
+echo "=== bench: results ==="
+printf '%s\n' "${results[@]}"
+exit "$failed"
