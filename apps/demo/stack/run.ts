@@ -37,9 +37,40 @@ const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m`
 const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 const time = (): string => new Date().toISOString().slice(11, 19);
 
+// Signal handlers first: a Ctrl-C while the stack is still starting stops it as soon as it is up.
+let stack: Stack | undefined;
+let stopping = false;
+const stop = (): void => {
+  if (!stack) return; // still starting: stopped right after startStack returns
+  const running = stack;
+  process.stdout.write('\nstopping the edge peers (graceful leave), the page and the signaling server…\n');
+  running.stop().then(
+    () => {
+      process.stdout.write('pulsemesh demo: stopped.\n');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`pulsemesh demo: error while stopping: ${String(error)}\n`);
+      for (const edge of running.edges.values()) edge.kill();
+      process.exit(1);
+    },
+  );
+};
+const shutdown = (signal: NodeJS.Signals): void => {
+  if (stopping) {
+    process.stderr.write(`${signal} again: killing the edge peers and exiting now\n`);
+    for (const edge of stack?.edges.values() ?? []) edge.kill();
+    process.exit(1);
+  }
+  stopping = true;
+  process.stdout.write(`\n${signal} received.`);
+  stop();
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+
 process.stdout.write('pulsemesh demo: starting the signaling server, the page and the edge peers…\n');
 const startedMs = Date.now();
-let stack: Stack;
 try {
   stack = await startStack({
     page: values.built ? 'built' : 'dev',
@@ -63,53 +94,33 @@ try {
   );
   process.exit(1);
 }
+if (stopping) stop();
+else printBanner(stack);
 
-const openUrl = stack.signalUrl === 'ws://127.0.0.1:8787' ? stack.pageUrl : stack.tabUrl();
-process.stdout.write(
-  [
-    '',
-    `  ${bold('pulsemesh demo is running')} (${Date.now() - startedMs} ms)`,
-    '',
-    `  open        ${bold(openUrl)}`,
-    '              in a few tabs (each tab is a peer); add ?room=NAME for another room',
-    `  signaling   ${stack.signalUrl}`,
-    `  edge peers  ${[...stack.edges.keys()].join(', ')} (Node, same room: ${stack.room})`,
-    '',
-    '  Crash, freeze or close a tab and watch the others notice.',
-    '  Chromium links to the edge peers over loopback need --allow-loopback-in-peer-connection;',
-    '  tab-to-tab links work in any browser.',
-    '',
-    `  stop        Ctrl-C (or SIGTERM ${process.pid})`,
-    '',
-    '',
-  ].join('\n'),
-);
-
-let stopping = false;
-const shutdown = (signal: NodeJS.Signals): void => {
-  if (stopping) {
-    process.stderr.write(`${signal} again: killing the edge peers and exiting now\n`);
-    for (const edge of stack.edges.values()) edge.kill();
-    process.exit(1);
-  }
-  stopping = true;
+/** Where to open the page, what runs, how to stop. */
+function printBanner(stack: Stack): void {
+  const openUrl = stack.signalUrl === 'ws://127.0.0.1:8787' ? stack.pageUrl : stack.tabUrl();
   process.stdout.write(
-    `\n${signal}: stopping the edge peers (graceful leave), the page and the signaling server…\n`,
+    [
+      '',
+      `  ${bold('pulsemesh demo is running')} (${Date.now() - startedMs} ms)`,
+      '',
+      `  open        ${bold(openUrl)}`,
+      '              in a few tabs (each tab is a peer); add ?room=NAME for another room',
+      `  signaling   ${stack.signalUrl}`,
+      `  edge peers  ${[...stack.edges.keys()].join(', ')} (Node, same room: ${stack.room})`,
+      '',
+      '  Crash, freeze or close a tab and watch the others notice.',
+      '  Chromium links to the edge peers over loopback need --allow-loopback-in-peer-connection;',
+      '  tab-to-tab links work in any browser.',
+      '',
+      `  stop        Ctrl-C (or SIGTERM ${process.pid})`,
+      '',
+      '',
+    ].join('\n'),
   );
-  stack.stop().then(
-    () => {
-      process.stdout.write('pulsemesh demo: stopped.\n');
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`pulsemesh demo: error while stopping: ${String(error)}\n`);
-      for (const edge of stack.edges.values()) edge.kill();
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+}
+
 for (const edge of stack.edges.values()) {
   void edge.exited.then((code) => {
     if (!stopping) process.stderr.write(`[${edge.id}] exited unexpectedly (code ${String(code)})\n`);
