@@ -38,6 +38,8 @@ export function wireControls(root: HTMLElement, ctx: ControlsContext): () => voi
     for (const el of root.querySelectorAll<HTMLButtonElement | HTMLSelectElement>('button, select'))
       if (el.dataset['control'] !== 'rejoin') el.disabled = true;
     control('rejoin').hidden = false;
+    // The dashboard now shows a view that no longer updates: say so by fading it.
+    document.body.dataset['peerStatus'] = 'stopped';
   };
 
   control('crash').addEventListener('click', () => {
