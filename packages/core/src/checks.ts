@@ -1,0 +1,119 @@
+/**
+ * Checks of accused peers: a gossiped suspicion is confirmed, and a verdict verified, by pinging
+ * the peer (twice) before believing it; suspects and failed-but-linked peers keep being pinged.
+ */
+import { MessageType, UpdateKind, type Message, type Update } from './codec.js';
+import type { Member } from './member.js';
+import { type PeerId } from './types.js';
+import type { DetectorState } from './detector-state.js';
+import { CHECKS_MAX, CHECK_PINGS, type Check, RECHECK_MAX_MS } from './detector-state.js';
+import { sendMember } from './send.js';
+import { acceptFailed } from './gossip.js';
+import { startSuspicion, armSuspicion } from './membership.js';
+
+/** Pings `m` (twice) carrying the accusation `u`; resolved by `checkAnswered` or `checkFailed`. */
+export function startCheck(
+  s: DetectorState,
+  m: Member,
+  kind: Check['kind'],
+  u: Update,
+  sender: PeerId,
+): void {
+  const existing = s.checks.find((c) => c.member === m);
+  if (existing !== undefined) {
+    const accuser = u.from ?? sender;
+    if (!existing.accusers.includes(accuser)) existing.accusers.push(accuser);
+    if (kind === 'verify' && existing.kind === 'confirm') {
+      existing.kind = 'verify';
+      existing.update = u;
+      existing.sender = sender;
+    }
+    return;
+  }
+  if (s.checks.length >= CHECKS_MAX) {
+    s.counters.checksDropped += 1;
+    if (kind === 'verify') acceptFailed(s, m, u, sender);
+    return;
+  }
+  const seqs: number[] = [];
+  for (let i = 0; i < CHECK_PINGS; i++) {
+    const ping: Message = { type: MessageType.ping, seq: 0, updates: [], extensions: [] };
+    seqs.push(sendMember(s, m, ping, true, i === 0 ? [u] : []));
+  }
+  s.counters.checksSent += 1;
+  // Not stretched by local health: a late (throttled) timer only gives the answers more time.
+  const deadlineMs = s.now + 2 * s.probeTimeoutFor(m, false);
+  const accusers = [u.from ?? sender];
+  s.checks.push({ member: m, kind, seqs, deadlineMs, update: u, sender, sentMs: s.now, accusers });
+}
+
+/** The accused peer answered a check: the accusation is wrong from here (the ping also carried it, so it refutes). */
+export function checkAnswered(s: DetectorState, check: Check): void {
+  s.counters.checksAnswered += 1;
+  if (check.kind === 'verify') s.counters.failuresDisputed += 1;
+  s.rttSample(check.member, s.now - check.sentMs);
+}
+
+/**
+ * No answer to a check: a verified verdict is taken; a confirmed suspicion makes this peer suspect
+ * too, with every accuser heard meanwhile and itself as confirmations, and tells the accuser.
+ */
+export function checkFailed(s: DetectorState, check: Check): void {
+  const m = check.member;
+  const u = check.update;
+  if (m.evicted || m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
+  if (check.kind === 'verify') {
+    acceptFailed(s, m, u, check.sender);
+    return;
+  }
+  const accuser = u.from ?? check.sender;
+  if (m.state !== 'suspected') {
+    s.counters.suspicionsRaised += 1;
+    startSuspicion(s, m, accuser, 'confirmed-suspicion');
+  }
+  for (const id of [...check.accusers, s.localId])
+    if (m.suspectors !== null && !m.suspectors.includes(id)) m.suspectors.push(id);
+  armSuspicion(s, m);
+  // Confirm to the accuser directly (it collapses its suspicion timeout), and gossip it a little.
+  const confirm: Update = {
+    kind: UpdateKind.suspect,
+    peer: m.id,
+    incarnation: m.incarnation,
+    from: s.localId,
+  };
+  const a = s.members.get(accuser);
+  if (a !== undefined && a.linked) {
+    sendMember(s, a, { type: MessageType.sync, seq: 0, updates: [confirm], extensions: [] }, false);
+    s.counters.pushesSent += 1;
+  }
+  s.queue.push(confirm, s.config.retransmitMult);
+}
+
+/**
+ * Pings a failed peer that is still linked, carrying the verdict, after 1, 2, 4, … 60 s: if it is
+ * alive after all (a healed partition, a refutation that was lost), it answers and refutes, and
+ * the refutation is pushed to everyone; if it is dead, this costs a few pings per minute.
+ */
+export function recheck(s: DetectorState, m: Member): void {
+  if (!m.linked || m.evicted) {
+    s.failedLinked.delete(m);
+    return;
+  }
+  m.recheckGapMs = Math.min(RECHECK_MAX_MS, 2 * m.recheckGapMs);
+  m.recheckAtMs = s.now + m.recheckGapMs;
+  sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+}
+
+/**
+ * Keeps probing a suspect we can reach, once a period, each ping carrying the suspicion: a live
+ * suspect that missed the first news (one lost message) still hears of it and refutes, and its
+ * ack to a ping sent after the suspicion began is itself proof of life here (`handleAck`).
+ */
+export function watch(s: DetectorState, m: Member): void {
+  m.watchAtMs = s.now + s.effectivePeriodMs();
+  if (!m.linked) {
+    m.watchAtMs = NaN;
+    return;
+  }
+  m.watchSeq = sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+}

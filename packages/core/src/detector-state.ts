@@ -1,0 +1,249 @@
+/**
+ * The state of one {@link Detector}, shared by the files that implement it (one concept each:
+ * `send.ts`, `probe.ts`, `receive.ts`, `gossip.ts`, `checks.ts`, `membership.ts`, `timers.ts`). Not
+ * exported from the package: the public surface is `Detector`.
+ */
+import { BroadcastQueue } from './broadcast-queue.js';
+import { UpdateKind, type Update } from './codec.js';
+import { type DetectorConfig } from './config.js';
+import { clusterHealth } from './health.js';
+import { applyLocalHealthDelta, scaleByLocalHealth } from './local-health.js';
+import type { Member } from './member.js';
+import { ProbeRotation } from './probe-rotation.js';
+import { RumorCache } from './rumors.js';
+import { type Random } from './random.js';
+import { probeTimeoutMs, updateRtt, type RttEstimate } from './rtt.js';
+import { newStats, type DetectorStats } from './stats.js';
+import {
+  Lifecycle,
+  type DetectorEvent,
+  type DetectorEventMap,
+  type HealthTier,
+  type HistoryEntry,
+  type Outgoing,
+  type PeerId,
+  type PeerState,
+  type StepResult,
+  type VitalSigns,
+} from './types.js';
+
+/** Options of the {@link Detector} constructor. */
+export interface DetectorOptions {
+  /** This peer's id (1..64 UTF-8 bytes). */
+  id: PeerId;
+  /** A preset, possibly with overrides: `{ ...presets.lan, probeIntervalMs: 500 }`. */
+  config: DetectorConfig;
+  /** Seeded randomness (`seededRandom(seed)` in tests and the simulator; `createRandom()` at runtime). */
+  random: Random;
+  /** Current time on the driver's clock (ms). */
+  nowMs: number;
+  /** Starting incarnation (default 0); a restarted peer may resume a persisted one. */
+  incarnation?: number;
+}
+
+/**
+ * A check of a peer that someone else accused: `confirm` (a gossiped suspicion: if it does not answer
+ * either, this peer suspects it too and confirms to the accuser) or `verify` (a `failed` verdict
+ * about a peer this one has a link to: accepted only if it does not answer either).
+ */
+export interface Check {
+  member: Member;
+  kind: 'confirm' | 'verify';
+  seqs: number[];
+  deadlineMs: number;
+  update: Update;
+  sender: PeerId;
+  sentMs: number;
+  /** Accusers heard while the check is in flight (they become confirmations if it fails). */
+  accusers: PeerId[];
+}
+
+/** An indirect probe this peer runs for another (ping-req): answered by a relayed ack or a nack. */
+export interface RelayJob {
+  requester: PeerId;
+  reqSeq: number;
+  target: Member;
+  pingSeq: number;
+  deadlineMs: number;
+}
+
+/** Where the current probe is: no probe, waiting for the direct ack, waiting for the indirect round. */
+export const Phase = { idle: 0, direct: 1, indirect: 2 } as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+/** Smoothing gain of the per-link loss estimate (sequence gaps and missed acks). */
+export const LOSS_ALPHA = 1 / 16;
+/** Rumor dedup slots (16 bytes each): room for the rumors in flight in a 10,000-peer mesh. */
+export const RUMOR_SLOTS = 512;
+/** Returned when a call produced nothing. Frozen: never push into a returned result. */
+export const EMPTY_STEP: StepResult = Object.freeze({
+  sends: Object.freeze([]) as unknown as Outgoing[],
+  events: Object.freeze([]) as unknown as DetectorEvent[],
+});
+/** Bytes kept free in every message for its own body (ack vitals, ping-req ids) besides piggyback. */
+export const BODY_RESERVE_BYTES = 96;
+/** Peers a joiner asks for a full-state sync at once (two, so one lost reply does not matter). */
+export const SYNC_ASK_PEERS = 2;
+/** A joiner with no sync after this many protocol periods asks another linked peer. */
+export const SYNC_RETRY_PERIODS = 8;
+/** A peer serves at most one full sync per requester per this many ms (bounded work). */
+export const SYNC_SERVE_GAP_MS = 10_000;
+/** Pings per check (independent losses: a check is fooled only if all of them are lost). */
+export const CHECK_PINGS = 2;
+/** First re-check of a failed peer that is still linked (ms); doubles after each, up to the max. */
+export const RECHECK_FIRST_MS = 1_000;
+export const RECHECK_MAX_MS = 60_000;
+/** Concurrent checks of accused peers (bounded work). */
+export const CHECKS_MAX = 64;
+
+/** Everything one detector knows; see the module comment. @internal */
+export class DetectorState {
+  readonly localId: PeerId;
+  readonly config: DetectorConfig;
+  readonly random: Random;
+  now: number;
+  readonly startedMs: number;
+  incarnation: number;
+  lifecycle: Lifecycle = Lifecycle.visible;
+  loadMs = 0;
+  metadata: Uint8Array = new Uint8Array(0);
+  hasLeft = false;
+  messageBytesMax: number;
+
+  readonly members = new Map<PeerId, Member>();
+  readonly rotation: ProbeRotation;
+  readonly linked: Member[] = [];
+  readonly suspected = new Set<Member>();
+  readonly recoveringTimed = new Set<Member>();
+  /** Failed members still linked: re-checked with exponential backoff (`recheck`). */
+  readonly failedLinked = new Set<Member>();
+  readonly relayJobs: RelayJob[] = [];
+  readonly checks: Check[] = [];
+  /** RTT over all links together, for links without a sample of their own. */
+  readonly pathRtt: RttEstimate = { srttMs: NaN, rttVarMs: NaN };
+  /** Relays that tried the current probe's target and could not reach it either. */
+  probeConfirmers: PeerId[] = [];
+  syncWanted = true;
+  syncAsked = 0;
+  syncRetryAtMs = Infinity;
+  readonly syncAskedOf = new Set<PeerId>();
+  announced = false;
+  lastStalePushMs = -Infinity;
+  readonly queue: BroadcastQueue;
+  readonly rumors: RumorCache;
+  readonly counts: Record<PeerState, number> = {
+    healthy: 1,
+    suspected: 0,
+    failed: 0,
+    recovering: 0,
+    left: 0,
+  };
+  tier: HealthTier;
+  periodMs: number;
+  badness = 0;
+  score = 0;
+  lastLateStrikeMs = -Infinity;
+  probesSinceAdapt = 0;
+  readonly localHistory: HistoryEntry[] = [];
+  readonly counters: DetectorStats = newStats();
+  readonly listened = new Set<string>();
+  stepSends: Outgoing[] | null = null;
+  stepEvents: DetectorEvent[] | null = null;
+
+  phase: Phase = Phase.idle;
+  target: Member | null = null;
+  targetSeq = 0;
+  probeSentMs = 0;
+  /** Second direct ping, sent alongside the ping-reqs (memberlist's TCP fallback, over the same link). */
+  retrySeq = -1;
+  retrySeq2 = -1;
+  retrySentMs = 0;
+  directDeadlineMs = 0;
+  indirectDeadlineMs = 0;
+  relays: Member[] = [];
+  relaySeqs: number[] = [];
+  nacks = 0;
+  nextProbeMs = Infinity;
+
+  constructor(options: DetectorOptions) {
+    this.localId = options.id;
+    this.config = { ...options.config };
+    this.random = options.random;
+    this.now = options.nowMs;
+    this.startedMs = options.nowMs;
+    this.incarnation = options.incarnation ?? 0;
+    this.messageBytesMax = this.config.messageBytesMax;
+    this.rotation = new ProbeRotation(this.random);
+    this.queue = new BroadcastQueue(2 * this.config.membersMax);
+    this.rumors = new RumorCache(RUMOR_SLOTS);
+    this.periodMs = Math.min(
+      this.config.probeIntervalMsMax,
+      Math.max(this.config.probeIntervalMsMin, this.config.probeIntervalMs),
+    );
+    this.tier = clusterHealth(this.counts, this.config).tier;
+  }
+
+  emit<K extends keyof DetectorEventMap>(type: K, detail: DetectorEventMap[K]): void {
+    (this.stepEvents ??= []).push({ type, detail } as DetectorEvent);
+  }
+
+  /** The period actually used between probes: `periodMs × (1 + score)`. */
+  effectivePeriodMs(): number {
+    return scaleByLocalHealth(this.periodMs, this.score);
+  }
+
+  begin(nowMs: number): void {
+    this.now = Math.max(this.now, nowMs);
+    this.stepSends = null;
+    this.stepEvents = null;
+  }
+
+  clusterSize(): number {
+    return this.counts.healthy + this.counts.suspected + this.counts.recovering + this.counts.failed;
+  }
+
+  vitals(): VitalSigns {
+    return {
+      loadMs: this.loadMs,
+      uptimeMs: this.now - this.startedMs,
+      lifecycle: this.lifecycle,
+      metadata: this.metadata,
+    };
+  }
+
+  selfUpdate(): Update {
+    return { kind: UpdateKind.alive, peer: this.localId, incarnation: this.incarnation, from: undefined };
+  }
+
+  /**
+   * A link with no RTT sample yet (a full mesh of N probes each link only every N periods) uses the
+   * RTT of all this peer's links together: same network, and its spread covers the links' spread.
+   */
+  probeTimeoutFor(m: Member, stretch = true): number {
+    const c = this.config;
+    const rtt = Number.isNaN(m.srttMs) ? this.pathRtt : m;
+    return scaleByLocalHealth(
+      probeTimeoutMs(
+        rtt.srttMs,
+        rtt.rttVarMs,
+        c.probeTimeoutRttVarMult,
+        c.probeTimeoutMsMin,
+        c.probeTimeoutMsMax,
+      ),
+      stretch ? this.score : 0,
+    );
+  }
+
+  adjustScore(delta: number): void {
+    const next = applyLocalHealthDelta(this.score, delta, this.config.localHealthMax);
+    if (next === this.score) return;
+    this.score = next;
+    this.emit('local-health-change', { score: next, atMs: this.now });
+  }
+
+  rttSample(m: Member, ms: number): void {
+    updateRtt(m, ms);
+    updateRtt(this.pathRtt, ms);
+    m.addRttSample(ms);
+    m.loss *= 1 - LOSS_ALPHA;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Membership updates from gossip: how `alive`, `suspect`, `failed` and `left` change what this
+ * detector believes, and how this peer refutes what is said about it.
+ */
+import { MessageType, UpdateKind, type Update } from './codec.js';
+import { LocalHealthCause } from './local-health.js';
+import type { Member } from './member.js';
+import { type PeerId } from './types.js';
+import type { DetectorState } from './detector-state.js';
+import { Phase } from './detector-state.js';
+import { sendMember, push } from './send.js';
+import { startCheck } from './checks.js';
+import { addMember, setState, armSuspicion } from './membership.js';
+
+/** Applies one update; `fromSync`: a first-seen `alive` is stored but not re-gossiped (it is state, not news). */
+export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSync: boolean): void {
+  if (u.peer === s.localId) {
+    applySelf(s, u, sender);
+    return;
+  }
+  const m = s.members.get(u.peer);
+  if (m === undefined) {
+    const added = u.kind === UpdateKind.alive ? addMember(s, u.peer, false) : undefined;
+    if (added !== undefined) {
+      added.incarnation = u.incarnation;
+      if (!fromSync) s.queue.push(u, s.config.retransmitMult);
+      return;
+    }
+    // Not stored here: still forward verdicts (and refutations), so they reach everyone who knows
+    // the peer. Suspicions are not forwarded: they matter only to the suspect and its neighbours.
+    if (u.kind !== UpdateKind.suspect && s.rumors.admit(u)) {
+      const verdict = u.kind === UpdateKind.failed || u.kind === UpdateKind.left;
+      s.queue.push(u, verdict ? 0 : s.config.retransmitMult);
+      s.counters.updatesForwarded += 1;
+    }
+    return;
+  }
+  switch (u.kind) {
+    case UpdateKind.alive:
+      applyAlive(s, m, u, sender);
+      return;
+    case UpdateKind.suspect:
+      applySuspect(s, m, u, sender);
+      return;
+    case UpdateKind.failed:
+      if (m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
+      // A verdict about a peer we can reach and do not suspect ourselves: check it first (two
+      // pings carrying the verdict, so a live peer also refutes at once) rather than relay a
+      // verdict that may be wrong from here.
+      if (m.linked && m.state !== 'suspected') startCheck(s, m, 'verify', u, sender);
+      else acceptFailed(s, m, u, sender);
+      return;
+    default:
+      if (m.state === 'left' || u.incarnation < m.incarnation) return;
+      m.incarnation = u.incarnation;
+      setState(s, m, 'left', 'gossip-leave');
+      s.emit('leave', { peer: m.id, atMs: s.now });
+      s.queue.push(u);
+      return;
+  }
+}
+
+/**
+ * A higher incarnation. It undoes a `failed` or `left` that everyone may hold: then it travels like
+ * a verdict (pushed, and piggybacked `retransmitMult × ceil(log10(N + 1))` times). Otherwise it
+ * refutes a suspicion that only the accuser and its confirmers hold (they were told directly):
+ * then a short piggyback fanout (`retransmitMult`) is enough.
+ */
+export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
+  if (u.incarnation <= m.incarnation) return;
+  m.incarnation = u.incarnation;
+  const verdict = m.state === 'failed' || m.state === 'left';
+  if (m.state === 'suspected') setState(s, m, 'healthy', 'refuted');
+  else if (m.state === 'failed') {
+    setState(s, m, 'recovering', 'alive-gossip');
+    push(s, [u], s.config.pushFanout, sender);
+  } else if (m.state === 'left') {
+    setState(s, m, 'healthy', 'rejoined');
+    s.emit('join', { peer: m.id, atMs: s.now });
+  }
+  s.queue.push(u, verdict ? 0 : s.config.retransmitMult);
+}
+
+/**
+ * A gossiped suspicion does not make this peer suspect anyone by itself: a peer that can reach the
+ * suspect checks it at once (a confirmation probe) and only if that fails too suspects it and
+ * confirms to the accuser; a peer that cannot reach it leaves it to those who can. So a lone
+ * wrong suspicion costs one refutation, not N suspected peers, and a real failure collects its
+ * Lifeguard confirmations within one round trip.
+ */
+export function applySuspect(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
+  if (m.state === 'left' || u.incarnation < m.incarnation) return;
+  if (m.state === 'failed' && u.incarnation <= m.incarnation) return;
+  const accuser = u.from ?? sender;
+  if (m.state === 'suspected' && u.incarnation === m.incarnation) {
+    if (m.suspectors === null || m.suspectors.includes(accuser)) return;
+    m.suspectors.push(accuser);
+    armSuspicion(s, m);
+    return;
+  }
+  if (u.incarnation > m.incarnation) {
+    m.incarnation = u.incarnation;
+    if (m.state === 'suspected') setState(s, m, 'healthy', 'refuted');
+    else if (m.state === 'failed') setState(s, m, 'recovering', 'newer-incarnation');
+  }
+  if (!m.linked || (s.phase !== Phase.idle && s.target === m)) return;
+  startCheck(s, m, 'confirm', u, sender);
+}
+
+/**
+ * Gossip about this peer: refute suspicion/failure/leave by raising the incarnation. The refutation
+ * goes straight to the accuser and the sender (and, for a `failed` or `left` verdict that anyone
+ * may have accepted, to every direct link), besides being gossiped. A stale accusation (older
+ * incarnation) is answered with the current incarnation to the sender only.
+ */
+export function applySelf(s: DetectorState, u: Update, sender: PeerId): void {
+  if (s.hasLeft) return;
+  if (u.kind === UpdateKind.alive) {
+    if (u.incarnation <= s.incarnation) return;
+    s.incarnation = u.incarnation + 1;
+    s.queue.push(s.selfUpdate());
+    return;
+  }
+  const stale = u.incarnation < s.incarnation;
+  if (!stale) {
+    s.incarnation = u.incarnation + 1;
+    s.counters.refutations += 1;
+    s.adjustScore(LocalHealthCause.refutedSuspicion);
+  }
+  const alive = [s.selfUpdate()];
+  const tell = (id: PeerId | undefined): void => {
+    const m = id === undefined ? undefined : s.members.get(id);
+    if (m === undefined || !m.linked) return;
+    sendMember(s, m, { type: MessageType.sync, seq: 0, updates: alive, extensions: [] }, false);
+    s.counters.pushesSent += 1;
+  };
+  if (stale) {
+    // A stale verdict: our refutation did not reach its holder (a partition that healed, while
+    // links stayed up); others on that side likely hold it too, so push it to all (≤ 1 per period).
+    if (u.kind !== UpdateKind.suspect && s.now - s.lastStalePushMs >= s.periodMs) {
+      s.lastStalePushMs = s.now;
+      push(s, alive, Infinity, undefined);
+    } else tell(sender);
+    return;
+  }
+  s.queue.push(alive[0] as Update, u.kind === UpdateKind.suspect ? s.config.retransmitMult : 0);
+  if (u.kind === UpdateKind.suspect) {
+    tell(sender);
+    if (u.from !== sender) tell(u.from);
+  } else push(s, alive, Infinity, undefined);
+}
+
+/**
+ * Takes a `failed` verdict as ours and passes it on: pushed to `pushFanout` direct links, and
+ * piggybacked `retransmitMult` times as a safety net for the few the pushes miss. In a full mesh
+ * (linked to every member) a verdict straight from its declarer has already been pushed to
+ * everyone by the declarer itself, so it is not pushed again.
+ */
+export function acceptFailed(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
+  m.incarnation = u.incarnation;
+  setState(s, m, 'failed', 'gossip-failed');
+  s.queue.push(u, s.config.retransmitMult);
+  const fullMesh = s.linked.length >= s.clusterSize() - 1;
+  if (!(fullMesh && u.from === sender)) push(s, [u], s.config.pushFanout, sender);
+}

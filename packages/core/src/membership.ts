@@ -1,0 +1,135 @@
+/**
+ * The member table and its state machine: adding and evicting members, state transitions with
+ * their events and history, and the Lifeguard suspicion timer.
+ */
+import { recordTransition } from './analytics.js';
+import { isMinorityPartition } from './health.js';
+import { Member } from './member.js';
+import { suspicionFailAtMs, updateFor } from './member-view.js';
+import { type PeerId, type PeerState } from './types.js';
+import type { DetectorState } from './detector-state.js';
+import { RECHECK_FIRST_MS } from './detector-state.js';
+import { push } from './send.js';
+
+/** Adds a member (evicting one when the table is full, see `evictOne`); undefined when it cannot. */
+export function addMember(s: DetectorState, id: PeerId, direct: boolean): Member | undefined {
+  const full = s.members.size >= s.config.membersMax;
+  const evictable = direct || s.counts.failed + s.counts.left > 0;
+  if (full && (!evictable || !evictOne(s, direct))) {
+    s.counters.membersDropped += 1;
+    return undefined;
+  }
+  const m = new Member(id, s.now);
+  s.members.set(id, m);
+  s.counts.healthy += 1;
+  m.record({ atMs: s.now, peer: id, kind: 'join' }, s.config.historyPerPeerMax);
+  s.emit('join', { peer: id, atMs: s.now });
+  return m;
+}
+
+/** Frees a slot: a gossip-only failed/left member first, then (for a direct link) the longest-unchanged gossip-only one. */
+export function evictOne(s: DetectorState, direct: boolean): boolean {
+  let victim: Member | undefined;
+  let fallback: Member | undefined;
+  for (const m of s.members.values()) {
+    if (m.linked) continue;
+    if ((m.state === 'failed' || m.state === 'left') && (victim === undefined || m.sinceMs < victim.sinceMs))
+      victim = m;
+    if (direct && m !== s.target && (fallback === undefined || m.sinceMs < fallback.sinceMs)) fallback = m;
+  }
+  const v = victim ?? fallback;
+  if (v === undefined || v === s.target) return false;
+  s.members.delete(v.id);
+  s.counts[v.state] -= 1;
+  s.suspected.delete(v);
+  s.recoveringTimed.delete(v);
+  s.failedLinked.delete(v);
+  s.queue.drop(v.id);
+  v.evicted = true;
+  v.probed = false;
+  s.counters.membersEvicted += 1;
+  return true;
+}
+
+/** The one place a member changes state: counts, timers, probe rotation, outage log, history and the `status-change` event. */
+export function setState(s: DetectorState, m: Member, to: PeerState, reason: string): void {
+  const from = m.state;
+  if (from === to) return;
+  s.counts[from] -= 1;
+  s.counts[to] += 1;
+  m.state = to;
+  m.sinceMs = s.now;
+  if (from === 'suspected') {
+    s.suspected.delete(m);
+    m.suspectors = null;
+    m.suspicionDeadlineMs = NaN;
+    m.watchAtMs = NaN;
+    m.watchSeq = -1;
+  }
+  if (from === 'recovering') s.recoveringTimed.delete(m);
+  if (from === 'failed') s.failedLinked.delete(m);
+  if (to === 'failed' && m.linked) {
+    m.recheckGapMs = RECHECK_FIRST_MS;
+    m.recheckAtMs = s.now + RECHECK_FIRST_MS;
+    s.failedLinked.add(m);
+  }
+  if (to === 'recovering') {
+    m.goodStreak = 0;
+    if (!m.probed) {
+      m.recoveryDeadlineMs = s.now + s.config.recoveryStreakProbes * s.config.probeIntervalMs;
+      s.recoveringTimed.add(m);
+    }
+  }
+  if (to === 'left' || (to === 'failed' && !m.linked)) m.probed = false;
+  else if (m.linked && !m.probed && to !== 'failed') s.rotation.enroll(m);
+  recordTransition(m.outages, to, s.now);
+  m.record(
+    { atMs: s.now, peer: m.id, kind: to === 'left' ? 'leave' : 'status-change', from, to, reason },
+    s.config.historyPerPeerMax,
+  );
+  s.emit('status-change', { peer: m.id, from, to, reason, atMs: s.now });
+  if (to === 'left' && reason === 'graceful-leave') s.emit('leave', { peer: m.id, atMs: s.now });
+}
+
+/** This peer suspects `m` (first accuser `accuser`): arms the Lifeguard timer and the once-a-period watch pings. */
+export function startSuspicion(s: DetectorState, m: Member, accuser: PeerId, reason: string): void {
+  m.suspectors = [accuser];
+  m.suspicionStartMs = s.now;
+  setState(s, m, 'suspected', reason);
+  s.suspected.add(m);
+  armSuspicion(s, m);
+  m.watchAtMs = s.now + s.effectivePeriodMs();
+}
+
+/** (Re)computes when the suspicion of `m` turns into `failed` (see `suspicionFailAtMs`). */
+export function armSuspicion(s: DetectorState, m: Member): void {
+  m.suspicionDeadlineMs = suspicionFailAtMs(m, s.config, s.clusterSize());
+}
+
+/**
+ * The suspicion timer ran out: a gossip-only suspicion lapses, a minority-side peer keeps waiting,
+ * otherwise `m` is declared failed and the verdict pushed to every direct link (twice) and gossiped.
+ */
+export function suspicionExpired(s: DetectorState, m: Member): void {
+  armSuspicion(s, m);
+  if (s.now < m.suspicionDeadlineMs) return;
+  if (!m.probed) {
+    // Known through gossip only, and no verdict from those who probe it for the longest
+    // suspicion time: verdicts travel with full fanout, so it is most likely alive.
+    setState(s, m, 'healthy', 'suspicion-unconfirmed');
+    return;
+  }
+  if (isMinorityPartition(s.counts)) {
+    // Probably on the minority side: keep suspecting rather than declare the majority dead.
+    m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
+    s.counters.failuresHeldByPartition += 1;
+    return;
+  }
+  s.counters.failuresDeclared += 1;
+  setState(s, m, 'failed', 'suspicion-timeout');
+  const verdict = updateFor(m, s.localId);
+  s.queue.push(verdict);
+  // A verdict is rare and everyone needs it: push it to every direct link at once, twice (a lost
+  // copy would leave that peer to its own, longer suspicion timeout).
+  push(s, [verdict], Infinity, m.id, 2);
+}

@@ -1,0 +1,160 @@
+/**
+ * SWIM probing: one member per protocol period, a direct ping with an RTT-derived timeout, then
+ * a retry and indirect pings through relays, then suspicion; and the adaptive protocol period.
+ */
+import { MessageType, UpdateKind } from './codec.js';
+import { adaptProtocolPeriodMs, indirectChecksFor, networkBadness } from './interval.js';
+import { probeOutcomeDelta } from './local-health.js';
+import type { Member } from './member.js';
+import { updateFor } from './member-view.js';
+import { randomInt } from './random.js';
+import { type PeerId } from './types.js';
+import type { DetectorState } from './detector-state.js';
+import { LOSS_ALPHA, Phase } from './detector-state.js';
+import { sendMember } from './send.js';
+import { setState, startSuspicion, armSuspicion } from './membership.js';
+
+/** Starts the next protocol period: picks the next member of the rotation and pings it directly. */
+export function startProbe(s: DetectorState): void {
+  s.nextProbeMs = s.now + s.effectivePeriodMs();
+  s.probesSinceAdapt += 1;
+  if (s.probesSinceAdapt >= s.config.intervalAdaptEveryProbes) adaptInterval(s);
+  const t = s.rotation.next();
+  if (t === null) return;
+  s.target = t;
+  s.relays = [];
+  s.relaySeqs = [];
+  s.nacks = 0;
+  s.probeConfirmers = [];
+  s.probeSentMs = s.now;
+  s.retrySeq = -1;
+  s.retrySeq2 = -1;
+  s.phase = Phase.direct;
+  if (t.linked) {
+    s.targetSeq = sendMember(s, t, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+    s.counters.probesSent += 1;
+    s.directDeadlineMs = s.now + s.probeTimeoutFor(t);
+  } else {
+    s.targetSeq = -1;
+    s.directDeadlineMs = s.now;
+  }
+}
+
+/**
+ * The direct ack did not come in time: ping the target again (twice) and ask `k` relays to ping
+ * it (`indirectChecksFor`); wait for the slowest relay round trip plus the target's timeout.
+ */
+export function startIndirect(s: DetectorState): void {
+  const t = s.target as Member;
+  if (t.state === 'failed') {
+    s.phase = Phase.idle;
+    s.target = null;
+    return;
+  }
+  if (t.linked) {
+    t.loss = t.loss * (1 - LOSS_ALPHA) + LOSS_ALPHA;
+    // Relays in a partial mesh often have no link to the target: retry the direct path as well,
+    // with two pings (independent losses: a 2 % lossy path then fails a probe 1 time in 125,000).
+    s.retrySeq = sendMember(s, t, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+    s.retrySeq2 = sendMember(s, t, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, false);
+    s.retrySentMs = s.now;
+  }
+  const candidates = s.linked.filter((m) => m !== t && m.state === 'healthy');
+  const k = Math.min(candidates.length, indirectChecksFor(s.config.indirectChecks, s.badness));
+  let wait = t.linked ? s.probeTimeoutFor(t) : 0;
+  for (let i = 0; i < k; i++) {
+    const j = i + randomInt(s.random, candidates.length - i);
+    const relay = candidates[j] as Member;
+    candidates[j] = candidates[i] as Member;
+    const seq = sendMember(
+      s,
+      relay,
+      { type: MessageType.pingReq, seq: 0, target: t.id, updates: [], extensions: [] },
+      true,
+    );
+    s.relays.push(relay);
+    s.relaySeqs.push(seq);
+    s.counters.indirectProbesSent += 1;
+    wait = Math.max(wait, s.probeTimeoutFor(relay) + s.probeTimeoutFor(t));
+  }
+  s.phase = Phase.indirect;
+  s.indirectDeadlineMs = s.now + wait;
+}
+
+/**
+ * Ends the current probe: adjusts local health (`probeOutcomeDelta`), advances a recovering
+ * member's streak, or raises a suspicion with the relays that tried and failed as its first
+ * confirmations (and tells the suspect at once: Lifeguard's buddy system).
+ */
+export function finishProbe(s: DetectorState, succeeded: boolean): void {
+  const t = s.target as Member;
+  s.phase = Phase.idle;
+  s.target = null;
+  const delta = probeOutcomeDelta(succeeded, s.relays.length, s.nacks);
+  // A throttled runtime's probes may still succeed: while its timers keep firing late, a success
+  // does not pay the late-timer strikes back.
+  const recentlyLate = s.now - s.lastLateStrikeMs < 2 * s.effectivePeriodMs();
+  if (delta > 0 || !recentlyLate) s.adjustScore(delta);
+  if (succeeded) {
+    if (t.state === 'recovering' && (t.goodStreak += 1) >= s.config.recoveryStreakProbes) {
+      setState(s, t, 'healthy', 'recovery-streak');
+    }
+    return;
+  }
+  s.counters.probesFailed += 1;
+  if (t.evicted) return;
+  if (t.state === 'healthy' || t.state === 'recovering') {
+    s.counters.suspicionsRaised += 1;
+    startSuspicion(s, t, s.localId, 'probe-failed');
+    // Relays that tried and failed too are independent confirmations (Lifeguard's K).
+    for (const r of s.probeConfirmers) if (!(t.suspectors as PeerId[]).includes(r)) t.suspectors?.push(r);
+    armSuspicion(s, t);
+    // Gossiped with a small fanout: it matters to the suspect (to refute) and to peers that can
+    // check it (they probe it once and confirm, see `applySuspect`), not to the whole mesh.
+    s.queue.push(updateFor(t, s.localId), s.config.retransmitMult);
+    // Lifeguard's buddy system: tell the suspect at once (the suspicion rides first on this
+    // ping), so a live peer refutes within one round trip instead of waiting for gossip.
+    if (t.linked) sendMember(s, t, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+  } else if (t.state === 'suspected' && t.suspectors !== null && !t.suspectors.includes(s.localId)) {
+    t.suspectors.push(s.localId);
+    armSuspicion(s, t);
+    s.queue.push({
+      kind: UpdateKind.suspect,
+      peer: t.id,
+      incarnation: t.incarnation,
+      from: s.localId,
+    });
+  }
+}
+
+/** Re-evaluates the protocol period from the mean loss and jitter of direct links (`adaptProtocolPeriodMs`). */
+export function adaptInterval(s: DetectorState): void {
+  s.probesSinceAdapt = 0;
+  let loss = 0;
+  let jitter = 0;
+  let n = 0;
+  for (const m of s.linked) {
+    if (Number.isNaN(m.srttMs)) continue;
+    loss += m.loss;
+    jitter += m.srttMs > 0 ? m.rttVarMs / m.srttMs : 0;
+    n += 1;
+  }
+  if (n === 0) return;
+  const c = s.config;
+  s.badness = networkBadness(loss / n, jitter / n, c.lossRatioHigh, c.jitterRatioHigh);
+  const next = adaptProtocolPeriodMs({
+    currentMs: s.periodMs,
+    minMs: c.probeIntervalMsMin,
+    maxMs: c.probeIntervalMsMax,
+    loss: loss / n,
+    jitterRatio: jitter / n,
+    lossRatioHigh: c.lossRatioHigh,
+    jitterRatioHigh: c.jitterRatioHigh,
+  });
+  if (next === s.periodMs) return;
+  const reason = `loss=${(loss / n).toFixed(3)} jitter=${(jitter / n).toFixed(3)}`;
+  s.emit('interval-change', { fromMs: s.periodMs, toMs: next, reason, atMs: s.now });
+  s.localHistory.push({ atMs: s.now, peer: s.localId, kind: 'interval-change', reason });
+  if (s.localHistory.length > s.config.historyPerPeerMax) s.localHistory.shift();
+  s.periodMs = next;
+}

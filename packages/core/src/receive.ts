@@ -1,0 +1,209 @@
+/**
+ * Receiving: per-link loss and arrival statistics, and the body of each message type (acks, relay
+ * requests, nacks, leaves, vitals, sync requests).
+ */
+import { MessageType, UpdateKind, type Message } from './codec.js';
+import type { Member } from './member.js';
+import { updateFor } from './member-view.js';
+import { updateArrival } from './phi.js';
+import { type PeerId } from './types.js';
+import type { DetectorState } from './detector-state.js';
+import { type Check, LOSS_ALPHA, Phase, type RelayJob } from './detector-state.js';
+import { sendMember, sendTo, sendSync } from './send.js';
+import { finishProbe } from './probe.js';
+import { checkAnswered } from './checks.js';
+import { setState } from './membership.js';
+
+/** Per-link bookkeeping of an arrival: loss from sequence gaps, phi inter-arrival statistics, and a failed member heard from again. */
+export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: number, type: number): void {
+  m.bytesReceived += bytes;
+  if (m.recvSeq >= 0) {
+    const gap = (seq - m.recvSeq - 1) & 0xffff;
+    if (gap < 0x8000) {
+      for (let i = 0; i < Math.min(gap, 16); i++) m.loss = m.loss * (1 - LOSS_ALPHA) + LOSS_ALPHA;
+      m.loss *= 1 - LOSS_ALPHA;
+      m.recvSeq = seq;
+    }
+  } else m.recvSeq = seq;
+  if (!Number.isNaN(m.lastHeardMs)) {
+    const gapMs = s.now - m.lastHeardMs;
+    // Messages closer together than the shortest probe timeout are one arrival (a ping and an ack).
+    if (gapMs < s.config.probeTimeoutMsMin) return;
+    updateArrival(m, gapMs);
+  }
+  m.lastHeardMs = s.now;
+  if (m.state === 'failed' && type !== MessageType.leave) {
+    // Tell it it was declared failed, so it refutes with a higher incarnation that overrides the
+    // verdict everywhere (otherwise stale verdicts at its old incarnation make it flap).
+    sendMember(
+      s,
+      m,
+      { type: MessageType.sync, seq: 0, updates: [updateFor(m, s.localId)], extensions: [] },
+      false,
+    );
+    setState(s, m, 'recovering', 'heard-from');
+  }
+}
+
+/** Handles the body of one decoded message (its updates were applied already). */
+export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined, msg: Message): void {
+  switch (msg.type) {
+    case MessageType.ping: {
+      const ack: Message = {
+        type: MessageType.ack,
+        seq: 0,
+        ackSeq: msg.seq,
+        relayed: false,
+        vitals: s.vitals(),
+        updates: [],
+        extensions: [],
+      };
+      if (m !== undefined) sendMember(s, m, ack, true);
+      else sendTo(s, from, ack);
+      return;
+    }
+    case MessageType.ack:
+      if (m !== undefined && msg.vitals !== undefined) m.vitals = msg.vitals;
+      handleAck(s, from, m, msg.ackSeq, msg.relayed);
+      return;
+    case MessageType.pingReq:
+      handlePingReq(s, from, m, msg.seq, msg.target);
+      return;
+    case MessageType.nack:
+      if (s.phase === Phase.indirect) {
+        for (let i = 0; i < s.relays.length; i++) {
+          if (s.relays[i]?.id !== from || s.relaySeqs[i] !== msg.ackSeq) continue;
+          s.nacks += 1;
+          const t = s.target as Member;
+          const tried = msg.updates.some(
+            (u) => u.kind === UpdateKind.suspect && u.peer === t.id && u.from === from,
+          );
+          if (tried && !s.probeConfirmers.includes(from)) s.probeConfirmers.push(from);
+        }
+      }
+      s.counters.nacksReceived += 1;
+      return;
+    case MessageType.leave:
+      if (m !== undefined && msg.incarnation >= m.incarnation && m.state !== 'left') {
+        m.incarnation = msg.incarnation;
+        setState(s, m, 'left', 'graceful-leave');
+        s.queue.push(updateFor(m, s.localId));
+      }
+      return;
+    case MessageType.vitals:
+      if (m !== undefined) m.vitals = msg.vitals;
+      return;
+    case MessageType.syncRequest:
+      sendSync(s, from, m);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Matches an ack to the current probe, a relay job, a suspect's watch ping or a check; else counts it unmatched. */
+export function handleAck(
+  s: DetectorState,
+  from: PeerId,
+  m: Member | undefined,
+  ackSeq: number,
+  relayed: boolean,
+): void {
+  s.counters.acksReceived += 1;
+  const t = s.target;
+  if (s.phase !== Phase.idle && t !== null && m === t && !relayed) {
+    if (ackSeq === s.targetSeq || ackSeq === s.retrySeq || ackSeq === s.retrySeq2) {
+      s.rttSample(t, s.now - (ackSeq === s.targetSeq ? s.probeSentMs : s.retrySentMs));
+      finishProbe(s, true);
+      return;
+    }
+  }
+  if (s.phase === Phase.indirect && relayed) {
+    for (let i = 0; i < s.relays.length; i++) {
+      if (s.relays[i]?.id === from && s.relaySeqs[i] === ackSeq) {
+        finishProbe(s, true);
+        return;
+      }
+    }
+  }
+  if (!relayed && m !== undefined) {
+    for (let i = 0; i < s.relayJobs.length; i++) {
+      const job = s.relayJobs[i] as RelayJob;
+      if (job.target !== m || job.pingSeq !== ackSeq) continue;
+      s.relayJobs.splice(i, 1);
+      const fwd: Message = {
+        type: MessageType.ack,
+        seq: 0,
+        ackSeq: job.reqSeq,
+        relayed: true,
+        vitals: undefined,
+        updates: [],
+        extensions: [],
+      };
+      const requester = s.members.get(job.requester);
+      if (requester !== undefined) sendMember(s, requester, fwd, true);
+      else sendTo(s, job.requester, fwd);
+      return;
+    }
+  }
+  if (!relayed && m !== undefined && m.state === 'suspected' && ackSeq === m.watchSeq) {
+    setState(s, m, 'healthy', 'answered');
+    return;
+  }
+  if (!relayed && m !== undefined) {
+    for (let i = 0; i < s.checks.length; i++) {
+      const check = s.checks[i] as Check;
+      if (check.member !== m || !check.seqs.includes(ackSeq)) continue;
+      s.checks.splice(i, 1);
+      checkAnswered(s, check);
+      return;
+    }
+  }
+  s.counters.unmatchedAcks += 1;
+}
+
+/** A ping-req: ping the target for the requester (bounded by `relayJobsMax`), or nack at once when there is no link to it. */
+export function handlePingReq(
+  s: DetectorState,
+  from: PeerId,
+  m: Member | undefined,
+  reqSeq: number,
+  targetId: PeerId,
+): void {
+  const reply = (type: 'ack' | 'nack'): void => {
+    const msg: Message =
+      type === 'ack'
+        ? {
+            type: MessageType.ack,
+            seq: 0,
+            ackSeq: reqSeq,
+            relayed: true,
+            vitals: undefined,
+            updates: [],
+            extensions: [],
+          }
+        : { type: MessageType.nack, seq: 0, ackSeq: reqSeq, updates: [], extensions: [] };
+    if (m !== undefined) sendMember(s, m, msg, true);
+    else sendTo(s, from, msg);
+  };
+  if (targetId === s.localId) return reply('ack');
+  const target = s.members.get(targetId);
+  if (target === undefined || !target.linked) return reply('nack');
+  if (s.relayJobs.length >= s.config.relayJobsMax) {
+    s.counters.relayJobsDropped += 1;
+    return reply('nack');
+  }
+  const pingSeq = sendMember(
+    s,
+    target,
+    { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
+    true,
+  );
+  s.relayJobs.push({
+    requester: from,
+    reqSeq,
+    target,
+    pingSeq,
+    deadlineMs: s.now + s.probeTimeoutFor(target),
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * Sending: per-link sequence numbers, piggybacked updates within the byte budget, pushes of
+ * verdicts and refutations, and the full-state sync a joiner asks for.
+ */
+import { HEADER_BYTES, MessageType, encode, updateBytes, type Message, type Update } from './codec.js';
+import { retransmitLimit } from './config.js';
+import { assert } from './errors.js';
+import type { Member } from './member.js';
+import { chunkUpdates, updateFor } from './member-view.js';
+import { randomInt } from './random.js';
+import { type PeerId } from './types.js';
+import type { DetectorState } from './detector-state.js';
+import { BODY_RESERVE_BYTES, SYNC_RETRY_PERIODS, SYNC_SERVE_GAP_MS } from './detector-state.js';
+
+/** Bytes of piggybacked updates one message may carry: the config budget, within `messageBytesMax`. */
+export function piggybackBudget(s: DetectorState): number {
+  return Math.min(
+    s.config.piggybackBytesMax,
+    s.messageBytesMax - BODY_RESERVE_BYTES - s.config.metadataBytesMax,
+  );
+}
+
+/**
+ * Sends to a member (per-link sequence numbers, byte counts); returns the sequence number used.
+ * A member this peer holds `suspected` or `failed` is always told so (the update rides first), so
+ * a live one refutes with a higher incarnation as soon as it hears from us, e.g. after a partition.
+ */
+export function sendMember(
+  s: DetectorState,
+  m: Member,
+  msg: Message,
+  piggyback: boolean,
+  extra: readonly Update[] = [],
+): number {
+  m.sendSeq = (m.sendSeq + 1) & 0xffff;
+  msg.seq = m.sendSeq;
+  const verdict =
+    piggyback && (m.state === 'suspected' || m.state === 'failed') && !extra.some((u) => u.peer === m.id);
+  const n = sendTo(s, m.id, msg, piggyback, verdict ? [updateFor(m, s.localId), ...extra] : extra);
+  m.bytesSent += n;
+  return msg.seq;
+}
+
+/** Encodes and queues one message: `extra` updates first, then piggybacked ones within the budget. */
+export function sendTo(
+  s: DetectorState,
+  to: PeerId,
+  msg: Message,
+  piggyback = true,
+  extra: readonly Update[] = [],
+): number {
+  if (piggyback && s.queue.size > 0) {
+    let budget = piggybackBudget(s);
+    for (const u of extra) budget -= updateBytes(u);
+    const taken = s.queue.take(
+      to,
+      Math.max(0, budget),
+      retransmitLimit(s.config.retransmitMult, s.clusterSize()),
+    );
+    s.counters.updatesSent += taken.length;
+    msg.updates =
+      extra.length === 0 ? taken : [...extra, ...taken.filter((u) => !extra.some((e) => e.peer === u.peer))];
+  } else if (extra.length > 0) msg.updates = extra;
+  const bytes = encode(msg);
+  assert(bytes.length <= s.messageBytesMax, `message of ${bytes.length} bytes exceeds messageBytesMax`);
+  (s.stepSends ??= []).push({ to, bytes });
+  s.counters.messagesSent += 1;
+  s.counters.bytesSent += bytes.length;
+  return bytes.length;
+}
+
+/**
+ * Pushes `updates` at once in a `sync`-type message (receivers treat it like piggybacked gossip)
+ * to `fanout` random linked members other than `except` (all of them when `fanout` is Infinity),
+ * `copies` times each (independent losses).
+ */
+export function push(
+  s: DetectorState,
+  updates: readonly Update[],
+  fanout: number,
+  except: PeerId | undefined,
+  copies = 1,
+): void {
+  const targets = s.linked.filter((m) => m.id !== except && m.state !== 'left');
+  const k = Math.min(fanout, targets.length);
+  for (let i = 0; i < k; i++) {
+    const j = i + randomInt(s.random, targets.length - i);
+    const m = targets[j] as Member;
+    targets[j] = targets[i] as Member;
+    for (let c = 0; c < copies; c++) {
+      sendMember(s, m, { type: MessageType.sync, seq: 0, updates, extensions: [] }, false);
+      s.counters.pushesSent += 1;
+    }
+  }
+}
+
+/** A joiner asks `m` for the whole member table (answered by `sendSync`). */
+export function askSync(s: DetectorState, m: Member): void {
+  s.syncAsked += 1;
+  s.syncAskedOf.add(m.id);
+  s.syncRetryAtMs = s.now + SYNC_RETRY_PERIODS * s.periodMs;
+  sendMember(s, m, { type: MessageType.syncRequest, seq: 0, updates: [], extensions: [] }, false);
+}
+
+/**
+ * Anti-entropy for a joiner that asked: the whole member table (and this peer), chunked to fit
+ * `messageBytesMax`. Only joiners ask, and only one or two peers each, so a restart costs O(N)
+ * bytes, not O(N²) as a sync on every link-up of a full mesh would.
+ */
+export function sendSync(s: DetectorState, to: PeerId, m: Member | undefined): void {
+  if (m !== undefined) {
+    if (s.now - m.lastSyncServedMs < SYNC_SERVE_GAP_MS) return;
+    m.lastSyncServedMs = s.now;
+  }
+  const all = [s.selfUpdate()];
+  for (const x of s.members.values()) if (x !== m) all.push(updateFor(x, s.localId));
+  for (const chunk of chunkUpdates(all, s.messageBytesMax - HEADER_BYTES - 1 - 8)) {
+    const msg: Message = { type: MessageType.sync, seq: 0, updates: chunk, extensions: [] };
+    if (m !== undefined) sendMember(s, m, msg, false);
+    else sendTo(s, to, msg, false);
+    s.counters.syncMessagesSent += 1;
+  }
+}

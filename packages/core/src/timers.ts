@@ -1,0 +1,90 @@
+/**
+ * The detector's timers: what `tick` runs when a deadline passes (the probe phases, suspicion
+ * timeouts, suspect and failed-peer pings, recovery, relay jobs, checks, the joiner's sync retry)
+ * and the earliest deadline (`nextDeadlineMs`).
+ */
+import { MessageType, UpdateKind, type Message, type Update } from './codec.js';
+import { Phase, type Check, type DetectorState, type RelayJob } from './detector-state.js';
+import type { Member } from './member.js';
+import { randomInt } from './random.js';
+import { askSync, sendMember, sendTo } from './send.js';
+import { finishProbe, startIndirect, startProbe } from './probe.js';
+import { checkFailed, recheck, watch } from './checks.js';
+import { setState, suspicionExpired } from './membership.js';
+
+/** Runs every timer due at `s.now`. */
+export function runTimers(s: DetectorState): void {
+  for (let guard = 0; guard < 8; guard++) {
+    if (s.phase === Phase.direct && s.now >= s.directDeadlineMs) startIndirect(s);
+    else if (s.phase === Phase.indirect && s.now >= s.indirectDeadlineMs) finishProbe(s, false);
+    else if (s.phase === Phase.idle && s.now >= s.nextProbeMs) startProbe(s);
+    else break;
+  }
+  for (const m of s.suspected) {
+    if (s.now >= m.suspicionDeadlineMs) suspicionExpired(s, m);
+    else if (s.now >= m.watchAtMs) watch(s, m);
+  }
+  for (const m of s.recoveringTimed) {
+    if (s.now >= m.recoveryDeadlineMs) setState(s, m, 'healthy', 'recovery-time');
+  }
+  for (const m of s.failedLinked) if (s.now >= m.recheckAtMs) recheck(s, m);
+  expireRelayJobs(s);
+  for (let i = s.checks.length - 1; i >= 0; i--) {
+    const check = s.checks[i] as Check;
+    if (s.now < check.deadlineMs) continue;
+    s.checks.splice(i, 1);
+    checkFailed(s, check);
+  }
+  if (s.syncWanted && s.now >= s.syncRetryAtMs) {
+    s.syncRetryAtMs = Infinity;
+    const candidates = s.linked.filter((m) => !s.syncAskedOf.has(m.id));
+    const pick = candidates.length > 0 ? candidates : s.linked;
+    if (pick.length > 0) askSync(s, pick[randomInt(s.random, pick.length)] as Member);
+  }
+}
+
+/**
+ * Relay jobs whose ping went unanswered: nack the requester. This relay tried the target and got
+ * nothing, so the nack carries `suspect(target, from = this peer)`: a confirmation of the suspicion
+ * the requester is about to raise (it counts towards Lifeguard's K independent confirmations).
+ */
+function expireRelayJobs(s: DetectorState): void {
+  for (let i = s.relayJobs.length - 1; i >= 0; i--) {
+    const job = s.relayJobs[i] as RelayJob;
+    if (s.now < job.deadlineMs) continue;
+    s.relayJobs.splice(i, 1);
+    const t = job.target;
+    const confirm: Update[] =
+      t.evicted || t.state === 'left'
+        ? []
+        : [{ kind: UpdateKind.suspect, peer: t.id, incarnation: t.incarnation, from: s.localId }];
+    const nack: Message = {
+      type: MessageType.nack,
+      seq: 0,
+      ackSeq: job.reqSeq,
+      updates: [],
+      extensions: [],
+    };
+    const requester = s.members.get(job.requester);
+    if (requester !== undefined) sendMember(s, requester, nack, true, confirm);
+    else sendTo(s, job.requester, nack, true, confirm);
+  }
+}
+
+/** When `tick` must next be called (ms; `Infinity` when nothing is scheduled). */
+export function nextDeadline(s: DetectorState): number {
+  if (s.hasLeft) return Infinity;
+  let t =
+    s.phase === Phase.idle
+      ? s.nextProbeMs
+      : s.phase === Phase.direct
+        ? s.directDeadlineMs
+        : s.indirectDeadlineMs;
+  for (const m of s.suspected) t = Math.min(t, m.suspicionDeadlineMs, m.watchAtMs);
+  for (const m of s.recoveringTimed) t = Math.min(t, m.recoveryDeadlineMs);
+  for (const m of s.failedLinked) t = Math.min(t, m.recheckAtMs);
+  for (const j of s.relayJobs) t = Math.min(t, j.deadlineMs);
+  for (const c of s.checks) t = Math.min(t, c.deadlineMs);
+  if (s.syncWanted) t = Math.min(t, s.syncRetryAtMs);
+  return t;
+}
