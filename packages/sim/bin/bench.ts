@@ -12,6 +12,7 @@ import { bytesVsNSvg, detectionCdfSvg, falsePositivesSvg } from '../src/plots.js
 import { type ProfileName, profiles } from '../src/profiles.js';
 import { type BenchDocument, formatTable } from '../src/report.js';
 import { formatScale, SCALE_MESH_DEGREE, SCALE_SIM_SECONDS, SCALE_SIZES, scalePoint } from '../src/scale.js';
+import { pingStrategy } from '../src/ping-node.js';
 import { type MemorySample, type RunResult, runScenario } from '../src/scenario.js';
 import { STRATEGY_KEYS, type StrategyKey, scaleStrategy, strategyFor } from '../src/strategies.js';
 import type { TopologySpec } from '../src/topology.js';
@@ -25,6 +26,8 @@ interface Task {
   topology?: TopologySpec;
   /** A scale-series run: bounded membership at every N, a fresh worker process (clean memory). */
   scale?: boolean;
+  /** Runs the trivial `PingNode` instead of a detector: the simulator's own cost. */
+  simOnly?: boolean;
   /** Listed in `runs` (the matrix and the 10,000-node run); scale-only points are not. */
   inRuns: boolean;
 }
@@ -71,7 +74,7 @@ function memoryProbe(): MemorySample {
 
 function runTask(t: Task): RunResult {
   return runScenario({
-    strategy: t.scale ? scaleStrategy() : strategyFor(t.key, t.n),
+    strategy: t.simOnly ? pingStrategy() : t.scale ? scaleStrategy() : strategyFor(t.key, t.n),
     profile: profiles[t.profile],
     n: t.n,
     seed: t.seed,
@@ -86,18 +89,21 @@ function runTask(t: Task): RunResult {
   });
 }
 
-/** The scale series (the largest point is also a matrix run). */
+/** The scale series (the largest point is also a matrix run), plus the simulator alone at the largest N. */
 function scaleTasks(seed: number): Task[] {
-  return SCALE_SIZES.map((n) => ({
-    key: 'pulsemesh-browser' as const,
-    profile: 'lan' as const,
+  const point = (n: number, simOnly: boolean): Task => ({
+    key: 'pulsemesh-browser',
+    profile: 'lan',
     n,
     simSeconds: SCALE_SIM_SECONDS,
     seed,
-    topology: { kind: 'random', degree: SCALE_MESH_DEGREE } as const,
+    topology: { kind: 'random', degree: SCALE_MESH_DEGREE },
     scale: true,
-    inRuns: n === SCALE_SIZES.at(-1),
-  }));
+    simOnly,
+    inRuns: !simOnly && n === SCALE_SIZES.at(-1),
+  });
+  const largest = SCALE_SIZES.at(-1) as number;
+  return [...SCALE_SIZES.map((n) => point(n, false)), point(largest, true)];
 }
 
 function reproduce(t: Task, quick: boolean): string {
@@ -140,6 +146,7 @@ function matrix(seed: number, quick: boolean): Task[] {
 }
 
 function cost(t: Task): number {
+  if (t.simOnly === true) return 0;
   const perSecond = t.key === 'seed' ? t.n * t.n : t.key === 'swim' ? t.n * 10 : t.n * 150;
   return perSecond * (t.simSeconds + 10);
 }

@@ -16,6 +16,8 @@ export const SCALE_WALL_SECONDS_MAX = 60;
 
 /** One point of the series (the `scale[]` entries of `detector.json`). */
 export interface ScalePoint {
+  /** `pulsemesh:browser+membersMax=64`, or `sim-only:ping` (the simulator alone, see `ping-node.ts`). */
+  strategy: string;
   n: number;
   simSeconds: number;
   wallSeconds: number;
@@ -34,6 +36,7 @@ export interface ScalePoint {
 export function scalePoint(r: RunResult): ScalePoint {
   const live = r.memory ? r.memory.heapUsedBytes + r.memory.externalBytes : null;
   return {
+    strategy: `${r.strategy}:${r.preset}`,
     n: r.n,
     simSeconds: r.simSeconds,
     wallSeconds: r.wallSeconds,
@@ -61,7 +64,8 @@ const mb = (b: number | null): string => (b === null ? '-' : (b / 1e6).toFixed(0
 
 /** The series as a table plus the floor verdicts. */
 export function formatScale(points: readonly ScalePoint[]): string {
-  const rows = [...points].sort((a, b) => a.n - b.n);
+  const simOnly = points.filter((p) => p.strategy.startsWith('sim-only'));
+  const rows = points.filter((p) => !simOnly.includes(p)).sort((a, b) => a.n - b.n);
   const lines = [
     '     n  simS  wall s   CPU s    events  events/s  live MB  kB/node  RSS MB',
     ...rows.map(
@@ -79,6 +83,10 @@ export function formatScale(points: readonly ScalePoint[]): string {
       `${ok ? 'PASS' : 'FAIL'}  N=${largest.n} for ${largest.simSeconds} s simulated in ${largest.wallSeconds.toFixed(1)} s wall, ${largest.cpuSeconds.toFixed(1)} s CPU (floor: ≤ ${SCALE_WALL_SECONDS_MAX} s wall)`,
     );
   }
+  for (const p of simOnly)
+    lines.push(
+      `simulator alone (each node pings one neighbour a second, no detector): N=${p.n}, ${p.events} events in ${p.wallSeconds.toFixed(1)} s wall = ${Math.round(p.eventsPerSec).toLocaleString('en')} events/s`,
+    );
   const lin = memoryLinearity(rows);
   if (lin !== null)
     lines.push(
