@@ -42,12 +42,13 @@ export class TestNetwork {
 
   constructor(private readonly seed = 1) {}
 
-  add(id: PeerId, config: DetectorConfig = presets.lan): Detector {
+  add(id: PeerId, config: DetectorConfig = presets.lan, incarnation = 0): Detector {
     const d = new Detector({
       id,
       config,
       random: seededRandom(this.seed * 1000 + this.detectors.size),
       nowMs: this.nowMs,
+      incarnation,
     });
     this.detectors.set(id, d);
     return d;
