@@ -8,7 +8,7 @@
  * also dispatched as a `CustomEvent` (typed by `DetectorEventMap`).
  */
 import { analyticsReport, peerReport } from './analytics.js';
-import { MessageType, UpdateKind, decode, isValidPeerId } from './codec.js';
+import { MessageType, UpdateKind, decode, isValidPeerId, type Message } from './codec.js';
 import { validateConfig } from './config.js';
 import { assert } from './errors.js';
 import { clusterHealth, healthTier } from './health.js';
@@ -75,6 +75,17 @@ export class Detector extends EventTarget implements MeshView {
         this.s.queue.push(this.s.selfUpdate(), this.s.config.retransmitMult);
       }
       if (this.s.syncWanted && this.s.syncAsked < SYNC_ASK_PEERS) askSync(this.s, m);
+      else if (this.s.incarnation > 0) {
+        // Tell the new link our incarnation (a restart raises it): verdicts about our previous
+        // life must not win there, and its own verdicts must name the current incarnation.
+        const hello: Message = {
+          type: MessageType.sync,
+          seq: 0,
+          updates: [this.s.selfUpdate()],
+          extensions: [],
+        };
+        sendMember(this.s, m, hello, false);
+      }
     }
     return this.end();
   }

@@ -99,7 +99,9 @@ export function askSync(s: DetectorState, m: Member): void {
   s.syncAsked += 1;
   s.syncAskedOf.add(m.id);
   s.syncRetryAtMs = s.now + SYNC_RETRY_PERIODS * s.periodMs;
-  sendMember(s, m, { type: MessageType.syncRequest, seq: 0, updates: [], extensions: [] }, false);
+  // With our incarnation when a restart raised it, so the answer does not revive our old verdicts.
+  const self = s.incarnation > 0 ? [s.selfUpdate()] : [];
+  sendMember(s, m, { type: MessageType.syncRequest, seq: 0, updates: [], extensions: [] }, false, self);
 }
 
 /**
