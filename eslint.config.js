@@ -65,6 +65,7 @@ export default tseslint.config(
       'bench-results/**',
       '**/custom-elements.json',
       'coverage/**',
+      '.tmp/**', // scratch space of local runs (gitignored, like in .prettierignore)
     ],
   },
   js.configs.recommended,
