@@ -1,7 +1,7 @@
 /**
  * Seeded scenario tests: safety under faults first (no live peer declared failed), then liveness
  * (crashes detected everywhere) and convergence after the faults heal. Every strategy runs over the
- * fixed seeds plus one fresh seed; a failure prints the one-line command that replays it.
+ * fixed seeds plus two fresh seeds; a failure prints the one-line command that replays it.
  */
 import { describe, expect, it } from 'vitest';
 import { lanNetwork, type Profile } from './profiles.js';

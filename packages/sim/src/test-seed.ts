@@ -1,5 +1,5 @@
 /**
- * Seeds for randomized tests: a fixed list plus one fresh seed (or `SEED` from the environment),
+ * Seeds for randomized tests: a fixed list plus fresh seeds (or `SEED` from the environment),
  * and the one-line command that reproduces a failure. Test-only helper (no Node types here: the
  * caller passes what it read from `process`).
  */
@@ -7,10 +7,22 @@
 /** Fixed seeds every run covers. */
 export const FIXED_SEEDS: readonly number[] = [1, 2, 3];
 
-/** The seeds to run: `SEED` alone when set, else the fixed list plus `fresh`. */
+/** Fresh seeds per run, besides the fixed ones. */
+export const FRESH_SEEDS = 2;
+
+/**
+ * The seeds to run: `SEED` alone when set, else the fixed list plus {@link FRESH_SEEDS} fresh ones
+ * derived from `fresh` (a random draw the caller makes and prints).
+ */
 export function testSeeds(envSeed: string | undefined, fresh: number): number[] {
   if (envSeed !== undefined && envSeed !== '') return [Number(envSeed) >>> 0];
-  return [...FIXED_SEEDS, fresh >>> 0];
+  const out = [...FIXED_SEEDS];
+  let x = fresh >>> 0;
+  for (let k = 0; k < FRESH_SEEDS; k++) {
+    out.push(x);
+    x = (Math.imul(x ^ (x >>> 16), 0x45d9f3b) + 0x9e3779b9) >>> 0;
+  }
+  return out;
 }
 
 /** The command that reruns one test file with one seed. */
