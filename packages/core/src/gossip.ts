@@ -69,11 +69,14 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
 export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
   if (u.incarnation <= m.incarnation) return;
   m.incarnation = u.incarnation;
-  const verdict = m.state === 'failed' || m.state === 'left';
+  // In a full mesh, news straight from the peer itself (a restart's hello, a refutation it pushed
+  // to every link) has reached everyone already: the piggybacked copies are only a safety net.
+  const firstHand = u.peer === sender && s.linked.length >= s.clusterSize() - 1;
+  const verdict = (m.state === 'failed' || m.state === 'left') && !firstHand;
   if (m.state === 'suspected') setState(s, m, 'healthy', 'refuted');
   else if (m.state === 'failed') {
     setState(s, m, 'recovering', 'alive-gossip');
-    push(s, [u], s.config.pushFanout, sender);
+    if (!firstHand) push(s, [u], s.config.pushFanout, sender);
   } else if (m.state === 'left') {
     setState(s, m, 'healthy', 'rejoined');
     s.emit('join', { peer: m.id, atMs: s.now });
