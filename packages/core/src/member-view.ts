@@ -72,7 +72,7 @@ export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
  * if none came, the suspicion lapses (the detector returns the member to `healthy`, reason
  * `suspicion-unconfirmed`).
  *
- * @example N = 100, lan preset (min 1 s, max 6 s): 3 confirmations → start + 1000; none → start + 6000
+ * @example N = 100, lan preset (min 750 ms, max 4.5 s), start 0: 3 confirmations → 750; 1 → 2625; none → 4500
  */
 export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: number): number {
   const min = suspicionTimeoutMsMin(c.suspicionMult, clusterSize, c.probeIntervalMs);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { presets } from './config.js';
+import { Member } from './member.js';
+import { suspicionFailAtMs } from './member-view.js';
+import { updateArrival } from './phi.js';
+
+/** A probed member suspected at 0 by `suspectors`, with arrivals every `gapMs` until `lastHeardMs`. */
+function suspect(suspectors: number, gapMs?: number, lastHeardMs = 0): Member {
+  const m = new Member('x', 0);
+  m.probed = true;
+  m.suspicionStartMs = 0;
+  m.suspectors = Array.from({ length: suspectors }, (_, i) => `p${i}`);
+  if (gapMs !== undefined) {
+    for (let i = 0; i < 20; i++) updateArrival(m, i % 2 === 0 ? gapMs / 2 : (3 * gapMs) / 2);
+    m.lastHeardMs = lastHeardMs;
+  }
+  return m;
+}
+
+describe('suspicionFailAtMs (the documented example: N = 100, lan preset, min 750 ms, max 4.5 s)', () => {
+  const c = presets.lan;
+  it.each([
+    ['3 confirmations: the minimum', suspect(4), 750],
+    ['1 confirmation: log-scaled between', suspect(2), 2625],
+    ['no confirmation: the maximum', suspect(1), 4500],
+    // Phi is informative (mean gap 500 ms < 4.5 s) and unconfirmed: its deadline, 2500 + about
+    // 500 + 4.1 × 250 (gaps of 250/750 ms), adds patience beyond the Lifeguard deadline of 2625 ms.
+    [
+      '1 confirmation, a peer heard every ~500 ms until 2.5 s: phi adds patience',
+      suspect(2, 500, 2500),
+      4031,
+    ],
+    // Sparse arrivals (mean gap 12 s > 4.5 s): phi says nothing useful and is ignored.
+    ['1 confirmation, a peer heard every ~12 s: phi ignored', suspect(2, 12_000, 0), 2625],
+    ['3 confirmations outweigh phi', suspect(4, 500, 2500), 750],
+  ])('%s', (_name, m, want) => {
+    expect(Math.round(suspicionFailAtMs(m, c, 100))).toBe(want);
+  });
+  it('a gossip-only member (not probed) waits for the maximum × lifecycle patience', () => {
+    const m = suspect(4);
+    m.probed = false;
+    expect(suspicionFailAtMs(m, c, 100)).toBe(4500);
+    m.vitals = { loadMs: 0, uptimeMs: 0, lifecycle: 'hidden', metadata: new Uint8Array(0) };
+    expect(suspicionFailAtMs(m, c, 100)).toBe(3 * 4500);
+  });
+});
