@@ -112,3 +112,24 @@ describe('membership cost and recovery', () => {
     for (const p of six) expect(net.get(p).localIncarnation()).toBeGreaterThan(0);
   });
 });
+
+describe('no flapping after outbound loss heals', () => {
+  it('a peer whose messages were all lost refutes with a higher incarnation and settles', () => {
+    const net = mesh(six, 26);
+    net.run(5_000);
+    net.drop = (from) => from === 'e'; // e hears everything, nobody hears e
+    net.run(15_000);
+    for (const o of ['a', 'b', 'c', 'd', 'f']) expect(net.stateOf(o, 'e')).toBe('failed');
+    const healedMs = net.nowMs;
+    net.drop = () => false;
+    net.run(40_000);
+    expect(net.get('e').localIncarnation()).toBeGreaterThan(0);
+    for (const o of ['a', 'b', 'c', 'd', 'f']) {
+      expect(net.stateOf(o, 'e')).toBe('healthy');
+      expect(net.get(o).peer('e')?.incarnation).toBe(net.get('e').localIncarnation());
+      // Once back, never accused again.
+      expect(net.firstTransitionMs(o, 'e', 'suspected', healedMs)).toBeUndefined();
+      expect(net.firstTransitionMs(o, 'e', 'failed', healedMs)).toBeUndefined();
+    }
+  });
+});
