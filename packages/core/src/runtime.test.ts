@@ -10,9 +10,11 @@ import type { PeerId } from './types.js';
 class VirtualTime implements Scheduler {
   nowMs = 0;
   scheduled = 0;
+  /** Every timer fires this much later than asked (a busy or throttled thread). */
+  lateByMs = 0;
   private timers: { atMs: number; fn: () => void; live: boolean }[] = [];
   schedule(fn: () => void, delayMs: number): () => void {
-    const t = { atMs: this.nowMs + delayMs, fn, live: true };
+    const t = { atMs: this.nowMs + delayMs + this.lateByMs, fn, live: true };
     this.timers.push(t);
     this.scheduled += 1;
     return () => {
@@ -98,5 +100,25 @@ describe('runDetector with an injected scheduler', () => {
     const before = time.scheduled;
     time.run(30_000);
     expect(time.scheduled).toBe(before); // stopped: nothing rescheduled
+  });
+
+  it('reports how late its timers fire, as the load vital sign', () => {
+    const time = new VirtualTime();
+    const [ta, tb] = pair(time, 'a', 'b');
+    const a = new Detector({ id: 'a', config: presets.lan, random: seededRandom(3), nowMs: 0 });
+    const b = new Detector({ id: 'b', config: presets.lan, random: seededRandom(4), nowMs: 0 });
+    const ra = runDetector(a, ta, { nowMs: () => time.nowMs, scheduler: time });
+    runDetector(b, tb, { nowMs: () => time.nowMs, scheduler: time });
+    time.run(2_000);
+    expect(ra.timerLateness()).toEqual({ lastMs: 0, averageMs: 0 });
+    time.lateByMs = 40;
+    time.run(6_000);
+    const { lastMs, averageMs } = ra.timerLateness();
+    expect(lastMs).toBeGreaterThanOrEqual(40);
+    expect(averageMs).toBeGreaterThan(20);
+    expect(b.peer('a')?.vitals?.loadMs).toBeGreaterThan(0); // carried to the peer in acks
+    expect(ra.stopped).toBe(false);
+    ra.stop();
+    expect(ra.stopped).toBe(true);
   });
 });

@@ -65,6 +65,10 @@ export interface RunningDetector {
   stop(): void;
   /** Delivers the sends of a result obtained outside the adapter (e.g. `setLifecycle`, `leave`) and reschedules. */
   deliver(result: StepResult): void;
+  /** How late the timer fired: the last sample and the moving average reported as load (ms). */
+  timerLateness(): { lastMs: number; averageMs: number };
+  /** True once {@link RunningDetector.stop} ran. */
+  readonly stopped: boolean;
 }
 
 /**
@@ -83,6 +87,7 @@ export function runDetector(
   let armedFor = Infinity;
   let stopped = false;
   let loadMs = 0;
+  let lastLateMs = 0;
 
   const deliver = (result: StepResult): void => {
     for (const s of result.sends) transport.send(s.to, s.bytes);
@@ -96,6 +101,7 @@ export function runDetector(
     if (stopped) return;
     const t = now();
     const lateMs = Math.max(0, t - expected);
+    lastLateMs = lateMs;
     loadMs = loadMs * 0.875 + lateMs * 0.125;
     detector.setLoad(loadMs);
     const late = detector.reportTimerLateness(lateMs, t);
@@ -133,5 +139,9 @@ export function runDetector(
       cancel = undefined;
     },
     deliver,
+    timerLateness: () => ({ lastMs: lastLateMs, averageMs: loadMs }),
+    get stopped() {
+      return stopped;
+    },
   };
 }

@@ -23,7 +23,6 @@ export { parseLinkSignal, type LinkSignal, type ParsedLinkSignal } from './link-
 export { selectedPairStats, type TransportLinkStats } from './link-stats.js';
 export { SequenceLoss } from './sequence-loss.js';
 export { createMesh, Mesh, type MeshFaults, type MeshOptions, type MeshStatus } from './mesh.js';
-export { MeshLoop, type MeshLoopOptions } from './mesh-loop.js';
 export { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';
 export { currentLifecycle, watchPageLifecycle, type PageLifecycleHandlers } from './page-lifecycle.js';
 export { SignalPacer } from './signal-pacer.js';

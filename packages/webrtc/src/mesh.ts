@@ -12,10 +12,9 @@ import {
   type PeerSnapshot,
   type SignalState,
 } from '@pulsemesh/core';
-import { createRandom } from '@pulsemesh/core/runtime';
+import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core/runtime';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
 import type { LinkSignal } from './link-signal.js';
-import { MeshLoop } from './mesh-loop.js';
 import { currentLifecycle, watchPageLifecycle } from './page-lifecycle.js';
 import { SignalPacer } from './signal-pacer.js';
 import { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';
@@ -96,7 +95,7 @@ export class Mesh extends EventTarget implements MeshView {
   /** Which tick clock drives the detector (`worker` or `timers`). */
   readonly clockKind: TickScheduler['kind'];
   readonly faults: MeshFaults;
-  #loop: MeshLoop;
+  #loop: RunningDetector;
   #scheduler: TickScheduler;
   #pacer: SignalPacer<{ to: PeerId; payload: LinkSignal }>;
   #status: MeshStatus = 'running';
@@ -131,7 +130,7 @@ export class Mesh extends EventTarget implements MeshView {
     });
     this.#scheduler = pickScheduler(options.clock ?? 'auto');
     this.clockKind = this.#scheduler.kind;
-    this.#loop = new MeshLoop(this.detector, this.transport, { scheduler: this.#scheduler, nowMs: now });
+    this.#loop = runDetector(this.detector, this.transport, { scheduler: this.#scheduler, nowMs: now });
     this.faults = this.#makeFaults();
     this.#wireEvents();
     this.#loop.deliver(this.detector.setLifecycle(currentLifecycle(), now()));
@@ -176,7 +175,7 @@ export class Mesh extends EventTarget implements MeshView {
 
   /** Timer lateness of the tick clock: last sample and moving average (ms). */
   timerLateness(): { lastMs: number; averageMs: number } {
-    return { lastMs: this.#loop.lastLateMs, averageMs: this.#loop.loadMs };
+    return this.#loop.timerLateness();
   }
 
   /** Per-link statistics (getStats RTT, bytes, heartbeat loss) of every open link. */
@@ -254,7 +253,7 @@ export class Mesh extends EventTarget implements MeshView {
         this.#loop.stop();
         this.transport.mute();
       },
-      freeze: (ms) => MeshLoop.freeze(ms),
+      freeze: blockThreadFor,
       setLatencyMs: (ms) => this.transport.setLatencyMs(ms),
       setDropRate: (p) => this.transport.setDropRate(p),
     };
@@ -277,4 +276,12 @@ function pickScheduler(clock: 'auto' | 'worker' | 'timers'): TickScheduler {
 function randomHex(bytes: number): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Blocks the calling thread for `ms`, like a long task or a GC pause (the `freeze` fault). */
+function blockThreadFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // busy-wait on purpose: nothing else on this thread may run
+  }
 }
