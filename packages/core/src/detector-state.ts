@@ -128,6 +128,8 @@ export class DetectorState {
   readonly syncAskedOf = new Set<PeerId>();
   announced = false;
   lastStalePushMs = -Infinity;
+  /** When a failed peer last spoke again and every failed-but-linked peer was re-checked. */
+  lastHealSweepMs = -Infinity;
   readonly queue: BroadcastQueue;
   readonly rumors: RumorCache;
   readonly counts: Record<PeerState, number> = {

@@ -8,7 +8,7 @@ import { updateFor } from './member-view.js';
 import { updateArrival } from './phi.js';
 import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
-import { type Check, LOSS_ALPHA, Phase, type RelayJob } from './detector-state.js';
+import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from './detector-state.js';
 import { sendMember, sendTo, sendSync } from './send.js';
 import { finishProbe } from './probe.js';
 import { checkAnswered } from './checks.js';
@@ -42,6 +42,15 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
       false,
     );
     setState(s, m, 'recovering', 'heard-from');
+    // A failed peer that was still linked spoke again: the signature of a healed partition. The
+    // other failed-but-linked peers may be back too: re-check them now (at most once a period).
+    if (s.now - s.lastHealSweepMs >= s.periodMs) {
+      s.lastHealSweepMs = s.now;
+      for (const f of s.failedLinked) {
+        f.recheckGapMs = RECHECK_FIRST_MS;
+        f.recheckAtMs = Math.min(f.recheckAtMs, s.now);
+      }
+    }
   }
 }
 
