@@ -101,7 +101,7 @@ export function memberSnapshot(m: Member, nowMs: number, phiStdMsMin: number): P
       rttMs: Number.isNaN(m.srttMs) ? undefined : m.srttMs,
       rttVarMs: Number.isNaN(m.rttVarMs) ? undefined : m.rttVarMs,
       loss: m.loss,
-      rttSamplesMs: m.rttSamples === null ? [] : [...m.rttSamples],
+      rttSamplesMs: m.rttSamplesInOrder(),
       bytesSent: m.bytesSent,
       bytesReceived: m.bytesReceived,
     },

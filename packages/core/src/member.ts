@@ -29,7 +29,9 @@ export class Member implements RttEstimate, ArrivalStats {
   recvSeq = -1;
   srttMs = NaN;
   rttVarMs = NaN;
-  rttSamples: number[] | null = null;
+  /** The last {@link RTT_SAMPLES_MAX} RTT samples, a ring (`rttSampleCount` written so far). */
+  rttSamples: Float64Array | null = null;
+  rttSampleCount = 0;
   /** Loss ratio (EWMA of sequence gaps and missed acks). */
   loss = 0;
   lastHeardMs = NaN;
@@ -74,8 +76,19 @@ export class Member implements RttEstimate, ArrivalStats {
 
   /** Stores an RTT sample in the bounded sparkline ring (oldest dropped). */
   addRttSample(ms: number): void {
-    const s = (this.rttSamples ??= []);
-    s.push(ms);
-    if (s.length > RTT_SAMPLES_MAX) s.shift();
+    const ring = (this.rttSamples ??= new Float64Array(RTT_SAMPLES_MAX));
+    ring[this.rttSampleCount % RTT_SAMPLES_MAX] = ms;
+    this.rttSampleCount += 1;
+  }
+
+  /** The RTT samples kept, oldest first. */
+  rttSamplesInOrder(): number[] {
+    const ring = this.rttSamples;
+    if (ring === null) return [];
+    const n = Math.min(this.rttSampleCount, RTT_SAMPLES_MAX);
+    const first = this.rttSampleCount - n;
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = ring[(first + i) % RTT_SAMPLES_MAX]!;
+    return out;
   }
 }
