@@ -85,6 +85,8 @@ export const BODY_RESERVE_BYTES = 96;
 export const SYNC_ASK_PEERS = 2;
 /** A joiner with no sync after this many protocol periods asks another linked peer. */
 export const SYNC_RETRY_PERIODS = 8;
+/** Most sync requests a joiner sends in all (the first two plus retries). */
+export const SYNC_ASKS_MAX = 6;
 /** A peer serves at most one full sync per requester per this many ms (bounded work). */
 export const SYNC_SERVE_GAP_MS = 10_000;
 /** Pings per check (independent losses: a check is fooled only if all of them are lost). */

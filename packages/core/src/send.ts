@@ -10,7 +10,12 @@ import { chunkUpdates, updateFor } from './member-view.js';
 import { randomInt } from './random.js';
 import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
-import { BODY_RESERVE_BYTES, SYNC_RETRY_PERIODS, SYNC_SERVE_GAP_MS } from './detector-state.js';
+import {
+  BODY_RESERVE_BYTES,
+  SYNC_ASKS_MAX,
+  SYNC_RETRY_PERIODS,
+  SYNC_SERVE_GAP_MS,
+} from './detector-state.js';
 
 /** Bytes of piggybacked updates one message may carry: the config budget, within `messageBytesMax`. */
 export function piggybackBudget(s: DetectorState): number {
@@ -100,7 +105,8 @@ export function push(
 export function askSync(s: DetectorState, m: Member): void {
   s.syncAsked += 1;
   s.syncAskedOf.add(m.id);
-  s.syncRetryAtMs = s.now + SYNC_RETRY_PERIODS * s.periodMs;
+  // Bounded: after SYNC_ASKS_MAX unanswered asks (peers too old to know sync-req?) gossip must do.
+  s.syncRetryAtMs = s.syncAsked < SYNC_ASKS_MAX ? s.now + SYNC_RETRY_PERIODS * s.periodMs : Infinity;
   // With our incarnation when a restart raised it, so the answer does not revive our old verdicts.
   const self = s.incarnation > 0 ? [s.selfUpdate()] : [];
   sendMember(s, m, { type: MessageType.syncRequest, seq: 0, updates: [], extensions: [] }, false, self);
