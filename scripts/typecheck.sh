@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for cfg in packages/*/tsconfig*.json apps/*/tsconfig*.json test/tsconfig.json; do
+for cfg in packages/*/tsconfig*.json apps/*/tsconfig*.json test/tsconfig.json scripts/tsconfig.json; do
   if ! tsc -p "$cfg"; then echo "typecheck failed: $cfg"; status=1; fi
 done
 [ $status = 0 ] && echo "typecheck: all projects clean"
