@@ -124,7 +124,10 @@ async function falseFailedSince(sinceMs: number): Promise<number> {
   let n = 0;
   for (const peer of alive.values())
     for (const t of await peer.transitions())
-      if (t.to === 'failed' && t.t >= sinceMs && !gone.has(t.peer)) n += 1;
+      if (t.to === 'failed' && t.t >= sinceMs && !gone.has(t.peer)) {
+        n += 1;
+        log(`false failed: ${peer.id} marked ${t.peer} failed at +${t.t - sinceMs} ms`);
+      }
   return n;
 }
 
