@@ -2,6 +2,7 @@
 // page, and stops every child on SIGTERM (and on SIGINT), exiting 0 with nothing left running.
 // Inside the loopback-only namespace: bash scripts/netns.sh vitest run test/demo-cli.test.ts
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,16 +38,28 @@ async function startDemo(env: Record<string, string>): Promise<{ child: ChildPro
   return { child, banner };
 }
 
-/** Pids of the direct children of `pid` (the edge peers of the orchestrator). */
-function childrenOf(pid: number): number[] {
+/**
+ * Pids of the edge-peer processes among the direct children of `pid`. Other children come and go
+ * (on a fresh clone Vite starts an esbuild service to pre-bundle dependencies), so match the
+ * command line, not just the parent.
+ */
+function edgePeersOf(pid: number): number[] {
+  let pids: number[];
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    pids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
       .trim()
       .split('\n')
       .map(Number);
   } catch {
     return []; // pgrep exits 1 when there is none
   }
+  return pids.filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('edge-peer');
+    } catch {
+      return false; // already gone
+    }
+  });
 }
 
 const alive = (pid: number): boolean => {
@@ -74,7 +87,7 @@ describe('pnpm demo (scripts/demo.sh)', () => {
       expect(html).toContain('<pulse-mesh');
 
       // bash execs node, so the child is the orchestrator; its children are the two edge peers.
-      const edges = childrenOf(child.pid!);
+      const edges = edgePeersOf(child.pid!);
       expect(edges).toHaveLength(2);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill(signal);
