@@ -5,51 +5,15 @@
  */
 import type { DetectorEvent, Lifecycle, PeerId, StepResult } from '@pulsemesh/core';
 import { EventKind, EventQueue, SequenceCounter } from './event-queue.js';
-import { DropReason, Network, type NetworkConfig } from './network.js';
+import { DropReason, Network } from './network.js';
 import { subRandom, subSeed } from './seeds.js';
-import type { SimNode, Strategy } from './sim-node.js';
+import type { SimNode } from './sim-node.js';
 import { TimerHeap } from './timer-heap.js';
-import { buildTopology, type Topology, type TopologySpec } from './topology.js';
+import { buildTopology, type Topology } from './topology.js';
 
-/** A node slot's status. */
-export const NodeStatus = { absent: 0, up: 1, crashed: 2, left: 3 } as const;
-export type NodeStatus = (typeof NodeStatus)[keyof typeof NodeStatus];
+import { NodeStatus, type SimStats, type SimulatorOptions } from './simulator-options.js';
 
-/** Hooks for metrics; all optional. `simMs` is the simulator's true time. */
-export interface SimObserver {
-  onEvent?(node: number, event: DetectorEvent, simMs: number): void;
-  onSend?(node: number, to: number, bytes: number, simMs: number): void;
-  onNodeChange?(node: number, change: 'start' | 'crash' | 'restart' | 'leave', simMs: number): void;
-}
-
-/** Simulator options. */
-export interface SimulatorOptions {
-  /** Node slots; node `i` has id `idOf(i)`. */
-  n: number;
-  /** Root seed: network, clock, topology and per-node streams derive from it. */
-  seed: number;
-  network: NetworkConfig;
-  strategy: Strategy;
-  /** Default `full`. */
-  topology?: TopologySpec;
-  /** Clock skew: offset in [0, offsetMsMax) and drift in ±driftPpmMax per node. Default 1000 ms, 50 ppm. */
-  clock?: { offsetMsMax: number; driftPpmMax: number };
-  /** After a crash, when neighbours' transports report the link down (ms); default never. */
-  linkDownAfterCrashMs?: number;
-  /** After a graceful leave, when neighbours' transports report the link down (ms); default 50. */
-  linkDownAfterLeaveMs?: number;
-  observer?: SimObserver;
-  /** Receives one line per simulator event; the same seed yields the same lines. */
-  journal?: (line: string) => void;
-}
-
-/** Counters of a run. */
-export interface SimStats {
-  events: number;
-  sent: number;
-  delivered: number;
-  dropped: Record<keyof typeof DropReason, number>;
-}
+export { NodeStatus, type SimObserver, type SimStats, type SimulatorOptions } from './simulator-options.js';
 
 const TIMER_GRANULARITY_MS = 1;
 const DEADLINE_EPSILON_MS = 0.01;
