@@ -39,7 +39,7 @@ const stored = (doc: unknown): FloorResult[] => {
   return floors.map((f) => ({ id: f.id ?? f.floor, preset: f.preset ?? '-', ...f }));
 };
 
-const SIGNAL = ['packages/signal/src', 'apps/signal-server/src'];
+const SIGNAL = ['packages/signal/src', 'packages/signal-server/src', 'apps/signal-server/src'];
 const MESH = ['packages/core/src', 'packages/webrtc/src', 'apps/edge-peer/src', ...SIGNAL];
 
 /** Every result file, by name. A new benchmark registers its file here. */
@@ -71,6 +71,15 @@ export const RESULTS: Record<string, ResultKind> = {
   },
   'signal-redis.json': {
     measures: [...SIGNAL, 'scripts/bench-signal.ts', 'scripts/bench-signal.clients.ts'],
+    floors: stored,
+  },
+  'identity.json': {
+    measures: [
+      'packages/core/src/peer-id.ts',
+      'packages/webrtc/src/identity.ts',
+      'scripts/bench-identity.ts',
+      'scripts/bench-identity.page.ts',
+    ],
     floors: stored,
   },
   'e2e.json': {
