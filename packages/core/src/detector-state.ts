@@ -11,6 +11,9 @@ import { applyLocalHealthDelta, scaleByLocalHealth } from './local-health.js';
 import type { Member } from './member.js';
 import { ProbeRotation } from './probe-rotation.js';
 import { RumorCache } from './rumors.js';
+import { LiarTable } from './liars.js';
+import type { Trust } from './signed-update.js';
+import { selfStatement, VerifiedCache } from './trust.js';
 import { type Random } from './random.js';
 import { probeTimeoutMs, updateRtt, type RttEstimate } from './rtt.js';
 import { newStats, type DetectorStats } from './stats.js';
@@ -39,6 +42,13 @@ export interface DetectorOptions {
   nowMs: number;
   /** Starting incarnation (default 0); a restarted peer may resume a persisted one. */
   incarnation?: number;
+  /**
+   * Signed membership (decision 0013): this peer signs what it says about itself and its
+   * accusations, and admits relayed updates only with their signer's valid signature. The
+   * runtime passes Ed25519 (`@pulsemesh/webrtc`); tests and the simulator `testTrust(id)`.
+   * Default: none (every update is taken at its word: for tests and closed meshes only).
+   */
+  trust?: Trust;
 }
 
 /**
@@ -48,7 +58,7 @@ export interface DetectorOptions {
  */
 export interface Check {
   member: Member;
-  kind: 'confirm' | 'verify';
+  kind: 'confirm' | 'verify' | 'relay';
   seqs: number[];
   deadlineMs: number;
   update: Update;
@@ -56,6 +66,8 @@ export interface Check {
   sentMs: number;
   /** Accusers heard while the check is in flight (they become confirmations if it fails). */
   accusers: PeerId[];
+  /** `relay` checks only: the members asked (ping-req), parallel to `seqs`. */
+  relays?: Member[];
 }
 
 /** An indirect probe this peer runs for another (ping-req): answered by a relayed ack or a nack. */
@@ -96,6 +108,8 @@ export const RECHECK_FIRST_MS = 1_000;
 export const RECHECK_MAX_MS = 60_000;
 /** Concurrent checks of accused peers (bounded work). */
 export const CHECKS_MAX = 64;
+/** At most one `decode-error` event per this many ms (with the count since the last one). */
+export const DECODE_ERROR_EVENT_GAP_MS = 1_000;
 
 /** Everything one detector knows; see the module comment. @internal */
 export class DetectorState {
@@ -150,6 +164,14 @@ export class DetectorState {
   readonly localHistory: HistoryEntry[] = [];
   readonly counters: DetectorStats = newStats();
   readonly listened = new Set<string>();
+  readonly trust: Trust | undefined;
+  readonly verified = new VerifiedCache();
+  readonly liars = new LiarTable();
+  /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */
+  selfSigned: Update | undefined = undefined;
+  /** Decode errors since the last `decode-error` event (one event per `DECODE_ERROR_EVENT_GAP_MS`). */
+  decodeErrorsUnreported = 0;
+  lastDecodeErrorEventMs = -Infinity;
   stepSends: Outgoing[] | null = null;
   stepEvents: DetectorEvent[] | null = null;
 
@@ -175,6 +197,7 @@ export class DetectorState {
     this.now = options.nowMs;
     this.startedMs = options.nowMs;
     this.incarnation = options.incarnation ?? 0;
+    this.trust = options.trust;
     this.messageBytesMax = this.config.messageBytesMax;
     this.rotation = new ProbeRotation(this.random);
     this.queue = new BroadcastQueue(2 * this.config.membersMax);
@@ -214,8 +237,9 @@ export class DetectorState {
     };
   }
 
+  /** This peer's `alive` at its incarnation (signed with trust). */
   selfUpdate(): Update {
-    return { kind: UpdateKind.alive, peer: this.localId, incarnation: this.incarnation, from: undefined };
+    return selfStatement(this, UpdateKind.alive);
   }
 
   /**

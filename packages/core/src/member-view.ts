@@ -106,5 +106,7 @@ export function memberSnapshot(m: Member, nowMs: number, phiStdMsMin: number): P
       bytesReceived: m.bytesReceived,
     },
     vitals: m.vitals,
+    ...(m.secondHand && m.state === 'failed' ? { secondHand: true } : {}),
+    ...(m.liar ? { liar: true } : {}),
   };
 }

@@ -5,7 +5,8 @@
 import { recordTransition } from './analytics.js';
 import { isMinorityPartition } from './health.js';
 import { Member } from './member.js';
-import { suspicionFailAtMs, updateFor } from './member-view.js';
+import { suspicionFailAtMs } from './member-view.js';
+import { stateUpdate } from './trust.js';
 import { type PeerId, type PeerState } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { RECHECK_FIRST_MS } from './detector-state.js';
@@ -59,6 +60,7 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
   s.counts[to] += 1;
   m.state = to;
   m.sinceMs = s.now;
+  m.secondHand = false;
   if (from === 'suspected') {
     s.suspected.delete(m);
     m.suspectors = null;
@@ -127,7 +129,7 @@ export function suspicionExpired(s: DetectorState, m: Member): void {
   }
   s.counters.failuresDeclared += 1;
   setState(s, m, 'failed', 'suspicion-timeout');
-  const verdict = updateFor(m, s.localId);
+  const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
   // A verdict is rare and everyone needs it: push it to every direct link at once, twice (a lost
   // copy would leave that peer to its own, longer suspicion timeout).

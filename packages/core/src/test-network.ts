@@ -5,6 +5,7 @@
 import { presets, type DetectorConfig } from './config.js';
 import { Detector } from './detector.js';
 import { seededRandom } from './random.js';
+import { testTrust } from './test-trust.js';
 import type { DetectorEvent, PeerId, StepResult } from './types.js';
 
 interface InFlight {
@@ -40,7 +41,14 @@ export class TestNetwork {
   private readonly links = new Set<string>();
   private order = 0;
 
-  constructor(private readonly seed = 1) {}
+  /**
+   * @param trusted every detector signs and verifies membership with the insecure test signer
+   *   (`testTrust`), as meshes do with real keys.
+   */
+  constructor(
+    private readonly seed = 1,
+    readonly trusted = false,
+  ) {}
 
   add(id: PeerId, config: DetectorConfig = presets.lan, incarnation = 0): Detector {
     const d = new Detector({
@@ -49,6 +57,7 @@ export class TestNetwork {
       random: seededRandom(this.seed * 1000 + this.detectors.size),
       nowMs: this.nowMs,
       incarnation,
+      ...(this.trusted ? { trust: testTrust(id) } : {}),
     });
     this.detectors.set(id, d);
     return d;

@@ -81,6 +81,10 @@ export interface PeerSnapshot {
   link: LinkStats;
   /** Last vital signs received, if any. */
   vitals: VitalSigns | undefined;
+  /** `failed` taken from another peer's verdict, not checked first-hand (no link to it). */
+  secondHand?: boolean;
+  /** Flagged as a liar: its accusations kept being refuted, or it relayed forged signatures. */
+  liar?: boolean;
 }
 
 /** The cluster as this detector sees it (the local peer is counted as healthy). */
@@ -109,7 +113,12 @@ export interface DetectorEventMap {
   /** This peer's own local health score changed. */
   'local-health-change': { score: number; atMs: number };
   /** A message could not be decoded (counted; never thrown). */
-  'decode-error': { peer: PeerId; error: string; atMs: number };
+  'decode-error': { peer: PeerId; error: string; atMs: number; count: number };
+  /**
+   * A peer was flagged as a liar (`reason`: `forged-signature` when it relayed an update whose
+   * signature does not verify, `refuted-accusation` when its accusations kept being refuted).
+   */
+  liar: { peer: PeerId; reason: string; atMs: number };
 }
 export type DetectorEventName = keyof DetectorEventMap;
 
