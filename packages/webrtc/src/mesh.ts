@@ -16,6 +16,7 @@ import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
 import { generateIdentity, type Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
+import type { LinkPath } from './link-stats.js';
 import { currentLifecycle, watchPageLifecycle } from './page-lifecycle.js';
 import { SignalPacer } from './signal-pacer.js';
 import { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';
@@ -194,6 +195,12 @@ export class Mesh extends EventTarget implements MeshView {
   /** Per-link statistics (getStats RTT, bytes, heartbeat loss) of every open link. */
   linkReports(): Promise<LinkReport[]> {
     return this.transport.linkReports();
+  }
+
+  /** Network path of the direct link to `peer` (host, srflx or relay; UDP or TCP), if linked.
+   * Read from `getStats()` when the link opens and every 5 s; no I/O here (UI tables poll it). */
+  linkPath(peer: PeerId): LinkPath | undefined {
+    return this.transport.linkPath(peer);
   }
 
   /** Graceful leave: goodbye on every open link (both channels), a short flush, then `close()`. */
