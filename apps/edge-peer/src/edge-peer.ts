@@ -14,6 +14,7 @@ const jsonEvents = [
   'interval-change',
   'health-change',
   'local-health-change',
+  'reap',
   'decode-error',
   'signal-state',
   'link',
