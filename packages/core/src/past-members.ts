@@ -8,7 +8,7 @@
  * incarnation) restores the same member, with its history and outage log: others then see
  * `failed → recovering → healthy` of one peer, not a new one.
  */
-import type { OutageLog } from './analytics.js';
+import { recordTransition, type OutageLog } from './analytics.js';
 import type { DetectorState } from './detector-state.js';
 import { Member } from './member.js';
 import type { HistoryEntry, PastMember, PeerId } from './types.js';
@@ -73,11 +73,8 @@ export function reapAtMs(s: DetectorState, m: Member): number {
  */
 function closeLog(log: OutageLog, endMs: number): OutageLog {
   const closed = { ...log };
-  if (closed.outageStartMs !== undefined) {
-    closed.downtimeMs += Math.max(0, endMs - closed.outageStartMs);
-    closed.outageStartMs = undefined;
-  }
-  closed.endMs = endMs;
+  // Observation ends as at a leave: the open segment closes, an open outage counts until then.
+  recordTransition(closed, 'left', endMs);
   return closed;
 }
 
