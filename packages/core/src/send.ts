@@ -78,6 +78,22 @@ export function sendTo(
 }
 
 /**
+ * Tells `m` what this peer believes about it (its `failed` or `left` verdict) in a one-update
+ * `sync`, so a live or returning peer refutes above that incarnation.
+ */
+export function sendVerdict(s: DetectorState, m: Member): void {
+  // With trust, its own signed alive at that incarnation rides along: a peer that restarted with
+  // its old key but not its incarnation learns how far its previous life got, and refutes above.
+  const proof = m.proof !== undefined && m.proof.incarnation === m.incarnation ? [m.proof] : [];
+  sendMember(
+    s,
+    m,
+    { type: MessageType.sync, seq: 0, updates: [stateUpdate(s, m), ...proof], extensions: [] },
+    false,
+  );
+}
+
+/**
  * Pushes `updates` at once in a `sync`-type message (receivers treat it like piggybacked gossip)
  * to `fanout` random linked members other than `except` (all of them when `fanout` is Infinity),
  * `copies` times each (independent losses).
