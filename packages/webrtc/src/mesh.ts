@@ -7,6 +7,7 @@ import {
   type DetectorEventMap,
   type HistoryEntry,
   type Lifecycle,
+  type PastMember,
   type MeshView,
   type PeerId,
   type PeerSnapshot,
@@ -44,7 +45,9 @@ export interface MeshOptions {
   preset?: keyof typeof presets;
   /** Overrides on top of the preset (e.g. `{ probeIntervalMs: 500 }`). */
   config?: Partial<DetectorConfig>;
-  /** STUN/TURN servers. Default `[]` (LAN and loopback only); pass STUN for the internet. */
+  /** STUN/TURN servers. Default `[]` (LAN and loopback only); pass STUN for the internet. A
+   * signaling server set up for TURN also hands out servers with short-lived credentials on every
+   * join; those are used after these. */
   iceServers?: RTCIceServer[];
   /** Node only: address ICE binds to (`127.0.0.1` for loopback tests). */
   bindAddress?: string;
@@ -83,6 +86,7 @@ const detectorEvents = [
   'interval-change',
   'health-change',
   'local-health-change',
+  'reap',
   'decode-error',
 ] as const satisfies readonly (keyof DetectorEventMap)[];
 
@@ -93,7 +97,7 @@ const leaveFlushMsMax = 500;
  * One peer of a mesh: a signaling client, the WebRTC transport, a detector and the loop driving it.
  * Implements `MeshView` (delegating to the detector) plus `signalState()`.
  *
- * @fires status-change, join, leave, interval-change, health-change, local-health-change,
+ * @fires status-change, join, leave, interval-change, health-change, local-health-change, reap,
  *   decode-error - the detector's events (`CustomEvent`, `detail` per `DetectorEventMap`).
  * @fires signal-state - `{ state: SignalState }` when the signaling connection changes.
  * @fires link - `{ peer, up }` when a direct WebRTC link opens or closes.
@@ -114,6 +118,7 @@ export class Mesh extends EventTarget implements MeshView {
   #status: MeshStatus = 'running';
   #stopLifecycle: () => void;
   #signalState: SignalState = 'offline';
+  #ownIceServers: RTCIceServer[];
 
   constructor(options: MeshOptions) {
     super();
@@ -134,6 +139,7 @@ export class Mesh extends EventTarget implements MeshView {
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
     });
+    this.#ownIceServers = options.iceServers ?? [];
     this.#pacer = new SignalPacer((m) => this.signalClient.signal(m.to, m.payload));
     this.transport = new WebRtcTransport({
       localId: this.localId,
@@ -164,6 +170,9 @@ export class Mesh extends EventTarget implements MeshView {
 
   peers(): PeerSnapshot[] {
     return this.detector.peers();
+  }
+  pastMembers(): PastMember[] {
+    return this.detector.pastMembers();
   }
   health(): ClusterHealth {
     return this.detector.health();
@@ -254,7 +263,12 @@ export class Mesh extends EventTarget implements MeshView {
     );
     const client = this.signalClient;
     const manager = this.transport.manager;
-    client.addEventListener('roster', (e) => manager.setRoster(e.detail.peers));
+    client.addEventListener('roster', (e) => {
+      // TURN credentials minted for this peer by the signaling server (fresh on every join).
+      const handedOut = e.detail.iceServers;
+      if (handedOut) manager.setIceServers([...this.#ownIceServers, ...handedOut]);
+      manager.setRoster(e.detail.peers);
+    });
     client.addEventListener('peer-join', (e) => manager.addPeer(e.detail.peer));
     client.addEventListener('peer-leave', (e) => manager.removePeer(e.detail.peer));
     client.addEventListener('signal', (e) => this.transport.handleSignal(e.detail.from, e.detail.payload));
