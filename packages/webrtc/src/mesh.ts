@@ -1,6 +1,7 @@
 import type { PeerId, SignalState } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
-import { DetectorHost, randomPeerId, type HostOptions } from './detector-host.js';
+import { DetectorHost, type HostOptions } from './detector-host.js';
+import { generateIdentity, type Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
 import { SignalPacer } from './signal-pacer.js';
 import { WebRtcTransport, type LinkReport } from './webrtc-transport.js';
@@ -12,7 +13,16 @@ export interface MeshOptions extends HostOptions {
   /** Signaling server URL(s), `ws://` or `wss://`. */
   signalUrl: string | readonly string[];
   room: string;
-  /** This peer's id (1..64 characters the signal server accepts). Default: `peer-` + 8 random hex. */
+  /**
+   * This peer's key pair; its id is derived from the public key. Default: a fresh identity (not
+   * kept). Keep one across reloads with `loadTabIdentity(room)` (tabs) or `loadFileIdentity(path)`
+   * (`@pulsemesh/webrtc/identity-file`, edge peers).
+   */
+  identity?: Identity;
+  /**
+   * A plain id instead of a key-derived one (canonical ASCII, 1..64 characters): for tests and
+   * meshes that need no trust. Ignored when `identity` is given.
+   */
   peerId?: string;
   /** Join token, when the server requires one. */
   token?: string;
@@ -36,13 +46,16 @@ export interface MeshOptions extends HostOptions {
  * @fires link - `{ peer, up }` when a direct WebRTC link opens or closes.
  */
 export class Mesh extends DetectorHost {
+  /** This peer's key pair, unless the mesh was given a plain `peerId`. */
+  readonly identity: Identity | undefined;
   readonly transport: WebRtcTransport;
   readonly signalClient: SignalClient;
   #pacer: SignalPacer<{ to: PeerId; payload: LinkSignal }>;
   #signalState: SignalState = 'offline';
 
   constructor(options: MeshOptions) {
-    const localId = options.peerId ?? randomPeerId();
+    const identity = options.identity ?? (options.peerId === undefined ? generateIdentity() : undefined);
+    const localId = identity?.id ?? (options.peerId as string);
     const signalClient = new SignalClient({
       url: options.signalUrl,
       room: options.room,
@@ -61,6 +74,7 @@ export class Mesh extends DetectorHost {
       ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     });
     super(localId, transport, options);
+    this.identity = identity;
     this.signalClient = signalClient;
     this.#pacer = pacer;
     this.transport = transport;

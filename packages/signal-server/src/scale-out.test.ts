@@ -1,0 +1,137 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignalClient } from '@pulsemesh/signal';
+import { ErrorCode } from '@pulsemesh/signal';
+import { startRedis } from './redis-support.js';
+import type { RedisProcess } from './redis-support.js';
+import { joined, makeClient, next, nextFrame, rawSocket, startServer } from './test-support.js';
+import type { Running } from './test-support.js';
+
+let redis: RedisProcess;
+const running: Running[] = [];
+const clients: SignalClient[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(running.map((r) => r.server.close()));
+  await redis.stop();
+});
+async function instance(prefix: string): Promise<Running> {
+  const r = await startServer({ redis: redis.url, redisPrefix: prefix, instanceTtlMs: 600 });
+  running.push(r);
+  return r;
+}
+function client(...args: Parameters<typeof makeClient>): SignalClient {
+  const c = makeClient(...args);
+  clients.push(c);
+  return c;
+}
+
+describe('two instances over a real redis-server', () => {
+  it('share rosters, relay both ways, keep ids unique across instances', async () => {
+    const A = await instance('t1');
+    const B = await instance('t1');
+    const a = client(A.url, 'room', 'a');
+    const b = client(B.url, 'room', 'b');
+    const other = client(B.url, 'elsewhere', 'o');
+    await joined(a);
+    await joined(other);
+    const aSeesB = next(a, 'peer-join');
+    expect(await joined(b)).toEqual(['a']);
+    expect((await aSeesB).detail.peer).toBe('b');
+
+    const atB = next(b, 'signal');
+    a.signal('b', { sdp: 'offer' });
+    expect((await atB).detail).toEqual({ from: 'a', payload: { sdp: 'offer' } });
+    const atA = next(a, 'signal');
+    b.signal('a', { sdp: 'answer' });
+    expect((await atA).detail).toEqual({ from: 'b', payload: { sdp: 'answer' } });
+
+    const thief = await rawSocket(A.url);
+    thief.send(JSON.stringify({ v: 1, t: 1, room: 'room', peer: 'b', claim: 'thief'.repeat(4) }));
+    expect(await nextFrame(thief)).toMatchObject({ t: 10, code: ErrorCode.peerIdTaken });
+    thief.terminate();
+
+    const relayed = await A.server.metrics.getSingleMetric('pulsemesh_signal_relayed_total')?.get();
+    expect(relayed?.values.find((v) => v.labels['path'] === 'remote')?.value).toBe(1);
+
+    const aSeesLeave = next(a, 'peer-leave');
+    b.close();
+    expect((await aSeesLeave).detail.peer).toBe('b');
+  });
+
+  it('when an instance dies, its clients reconnect to the survivor and its ghosts are swept', async () => {
+    const A = await instance('t2');
+    const B = await instance('t2');
+    const a = client([A.url], 'room', 'a');
+    // b knows both instances; it starts on B and fails over to A.
+    const b = client([B.url, A.url], 'room', 'b');
+    await joined(a);
+    await joined(b);
+    // A raw peer on B that never reconnects: after B dies it must disappear from rosters.
+    const ghost = await rawSocket(B.url);
+    ghost.send(JSON.stringify({ v: 1, t: 1, room: 'room', peer: 'ghost', claim: 'ghost'.repeat(4) }));
+    await next(a, 'peer-join', (e) => e.detail.peer === 'ghost');
+
+    const ghostGone = next(a, 'peer-leave', (e) => e.detail.peer === 'ghost', 5_000);
+    const bBack = next(b, 'roster', () => true, 5_000);
+    await B.server.kill();
+    const roster = (await bBack).detail.peers;
+    expect(roster).toContain('a');
+    expect(A.server.stats().sockets).toBe(2);
+    await ghostGone;
+    const atA = next(a, 'signal');
+    b.signal('a', 'after failover');
+    expect((await atA).detail.payload).toBe('after failover');
+    const atB = next(b, 'signal');
+    a.signal('b', 'welcome');
+    expect((await atB).detail.payload).toBe('welcome');
+  });
+
+  it('enforces peersPerRoomMax across instances', async () => {
+    const A = await startServer({ redis: redis.url, redisPrefix: 't3', peersPerRoomMax: 2 });
+    const B = await startServer({ redis: redis.url, redisPrefix: 't3', peersPerRoomMax: 2 });
+    running.push(A, B);
+    await joined(client(A.url, 'room', 'a'));
+    await joined(client(B.url, 'room', 'b'));
+    const c = client(B.url, 'room', 'c');
+    const err = next(c, 'error');
+    c.connect();
+    expect((await err).detail.code).toBe(ErrorCode.roomFull);
+  });
+
+  it('answers joins with unavailable while Redis is down, and the client retries', async () => {
+    const own = await startRedis();
+    const A = await startServer({ redis: own.url, redisPrefix: 't4' });
+    running.push(A);
+    await own.stop();
+    const c = client(A.url, 'room', 'a');
+    const err = next(c, 'error', () => true, 10_000);
+    c.connect();
+    expect((await err).detail.code).toBe(ErrorCode.unavailable);
+    expect(c.state).not.toBe('offline');
+    c.close();
+  });
+
+  it('repairs rosters from Redis (anti-entropy) when pub/sub missed a change', async () => {
+    const A = await instance('t5');
+    const B = await instance('t5');
+    const a = client(A.url, 'room', 'a');
+    const b = client(B.url, 'room', 'b');
+    await joined(a);
+    await joined(b);
+    const admin = new Redis(redis.url);
+    try {
+      const left = next(a, 'peer-leave', (e) => e.detail.peer === 'b', 3_000);
+      await admin.hdel('t5:r:room', 'b'); // no leave is published
+      await left;
+      const back = next(a, 'peer-join', (e) => e.detail.peer === 'phantom', 3_000);
+      await admin.hset('t5:r:room', 'phantom', `${B.server.instanceId} x`); // no join is published
+      await back;
+    } finally {
+      admin.disconnect();
+    }
+  });
+});

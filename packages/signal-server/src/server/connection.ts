@@ -1,0 +1,38 @@
+/**
+ * Per-socket state on the server. Everything in it is bounded by the server's limits.
+ */
+import type { WebSocket } from 'ws';
+import type { PeerId, RoomId } from '@pulsemesh/signal';
+import { TokenBucket } from './rate-limiter.js';
+
+/** One client socket. */
+export class Connection {
+  /** Rooms this socket joined, with its peer id in each (at most `roomsPerSocketMax`). */
+  readonly rooms = new Map<RoomId, PeerId>();
+  readonly bucket: TokenBucket;
+  /** Last inbound frame (any), ms on the monotonic clock. */
+  lastRxMs: number;
+  /** When the outstanding WebSocket ping was sent, or undefined when none is outstanding. */
+  pingSentMs: number | undefined;
+  /** Frames dropped by the rate limiter in the current one-second window. */
+  dropsInWindow = 0;
+  dropWindowStartMs: number;
+  /** When the last `rate-limited` error was sent (at most one a second). */
+  rateErrorSentMs = -Infinity;
+  /** Frames waiting behind an asynchronous join (bounded). */
+  queued = 0;
+  queue: Promise<void> = Promise.resolve();
+  closed = false;
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly ip: string,
+    messagesPerSecondMax: number,
+    nowMs: number,
+  ) {
+    this.bucket = new TokenBucket(messagesPerSecondMax, messagesPerSecondMax, nowMs);
+    this.lastRxMs = nowMs;
+    this.dropWindowStartMs = nowMs;
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * The server's protocol logic: frames in, joins/leaves/relays out, every limit enforced and counted.
+ * Transport-agnostic apart from the `ws` socket it writes to; HTTP lives in `signal-server.ts`.
+ */
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { encode, parseClientMessage } from '@pulsemesh/signal';
+import { CloseCode, ErrorCode, MessageType, PROTOCOL_VERSION } from '@pulsemesh/signal';
+import type {
+  ClientMessage,
+  JoinMessage,
+  PeerId,
+  RoomId,
+  ServerMessage,
+  SignalMessage,
+} from '@pulsemesh/signal';
+import { checkJoinToken } from './auth.js';
+import type { Connection } from './connection.js';
+import { RejectReason } from './metrics.js';
+import type { SignalMetrics } from './metrics.js';
+import type { ResolvedOptions } from './options.js';
+import { reconcile } from './reconcile.js';
+import { Rooms } from './rooms.js';
+import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
+
+const OPEN = 1;
+/** Frames that may wait behind an asynchronous join on one socket. */
+const QUEUE_MAX = 32;
+
+function hashClaim(claim: string): string {
+  return createHash('sha256').update(claim).digest('base64url').slice(0, 32);
+}
+
+/** Protocol logic of one server instance. */
+export class Hub implements ScaleOutHandlers {
+  readonly rooms = new Rooms();
+  readonly #o: ResolvedOptions;
+  readonly #metrics: SignalMetrics;
+  readonly #log: Logger;
+  readonly #secret: Uint8Array | undefined;
+  #bus: RedisScaleOut | undefined;
+  readonly #releases = new Set<Promise<unknown>>();
+
+  constructor(options: ResolvedOptions, metrics: SignalMetrics, log: Logger) {
+    this.#o = options;
+    this.#metrics = metrics;
+    this.#log = log;
+    this.#secret =
+      options.tokenSecret === undefined ? undefined : new TextEncoder().encode(options.tokenSecret);
+  }
+
+  /** Attaches the Redis scale-out (before any socket connects). */
+  useScaleOut(bus: RedisScaleOut): void {
+    this.#bus = bus;
+  }
+
+  /** Handles one inbound WebSocket frame. Never throws. */
+  onFrame(conn: Connection, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    const nowMs = performance.now();
+    conn.lastRxMs = nowMs;
+    if (isBinary) {
+      this.#reject(RejectReason.binaryFrame);
+      conn.ws.close(CloseCode.unsupportedData, 'text frames only');
+      return;
+    }
+    if (!conn.bucket.take(nowMs)) {
+      this.#rateLimited(conn, nowMs);
+      return;
+    }
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.from(new Uint8Array(data)).toString('utf8');
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) {
+      this.#reject(
+        parsed.error.code === ErrorCode.malformed ? RejectReason.malformed : RejectReason.unsupportedVersion,
+      );
+      this.#error(conn, parsed.error.code, parsed.error.message);
+      return;
+    }
+    const msg = parsed.message;
+    if (msg.t === MessageType.ping) {
+      this.send(conn, { v: PROTOCOL_VERSION, t: MessageType.pong, n: msg.n });
+      return;
+    }
+    if (msg.t === MessageType.pong) return;
+    if (msg.t !== MessageType.join && conn.queued === 0) {
+      this.#dispatch(conn, msg, nowMs);
+      return;
+    }
+    if (conn.queued >= QUEUE_MAX) {
+      this.#reject(RejectReason.queueFull);
+      this.#error(conn, ErrorCode.rateLimited, 'too many frames waiting for a join');
+      return;
+    }
+    conn.queued++;
+    conn.queue = conn.queue
+      .then(() => (conn.closed ? undefined : this.#dispatch(conn, msg, nowMs)))
+      .catch((err: unknown) => this.#log.error({ err }, 'frame handler failed'))
+      .finally(() => conn.queued--);
+  }
+
+  /** Removes a closed socket from all its rooms. */
+  onClose(conn: Connection): void {
+    conn.closed = true;
+    for (const room of [...conn.rooms.keys()]) this.#leave(conn, room);
+  }
+
+  /** Sends a frame if the socket is open and not backed up; returns whether it was sent. */
+  send(conn: Connection, msg: ServerMessage): boolean {
+    return this.#sendText(conn, encode(msg));
+  }
+
+  // --- scale-out handlers (messages from other instances) ---
+
+  onJoin(room: RoomId, peer: PeerId, instanceId: string): void {
+    const local = this.rooms.local(room, peer);
+    if (local) this.#evict(room, peer, local.conn);
+    if (this.rooms.localCount(room) === 0) return;
+    this.rooms.setRemote(room, peer, instanceId);
+    this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer }, peer);
+  }
+
+  onLeave(room: RoomId, peer: PeerId, instanceId: string): void {
+    if (!this.rooms.deleteRemote(room, peer, instanceId)) return;
+    this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerLeave, room, peer }, peer);
+  }
+
+  onRelay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void {
+    const target = this.rooms.local(room, to);
+    if (!target) return;
+    if (this.send(target.conn, { v: PROTOCOL_VERSION, t: MessageType.relay, room, from, payload })) {
+      this.#metrics.relayed.inc({ path: 'remote' });
+      this.#metrics.relayLatency.observe(Math.max(0, Date.now() - atMs) / 1000);
+    }
+  }
+
+  /** Resolves when every Redis release started so far has finished. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#releases]);
+  }
+
+  /** Anti-entropy with Redis (see `reconcile`), called every `instanceTtlMs / 3`. */
+  async reconcile(): Promise<void> {
+    if (this.#bus) await reconcile(this, this.#bus, this.#o.instanceId, this.#log);
+  }
+
+  async #dispatch(conn: Connection, msg: ClientMessage, rxMs: number): Promise<void> {
+    switch (msg.t) {
+      case MessageType.join:
+        return this.#join(conn, msg);
+      case MessageType.leave:
+        if (!conn.rooms.has(msg.room)) {
+          this.#reject(RejectReason.notInRoom);
+          this.#error(conn, ErrorCode.notInRoom, 'not in this room', msg.room);
+          return;
+        }
+        this.#leave(conn, msg.room);
+        return;
+      case MessageType.signal:
+        this.#signal(conn, msg, rxMs);
+        return;
+    }
+  }
+
+  async #join(conn: Connection, msg: JoinMessage): Promise<void> {
+    const { room, peer } = msg;
+    const current = conn.rooms.get(room);
+    if (current !== undefined) {
+      if (current !== peer)
+        return this.#joinError(conn, ErrorCode.peerIdTaken, `already in room as ${current}`, room);
+      this.send(conn, { v: PROTOCOL_VERSION, t: MessageType.roster, room, peers: this.#others(room, peer) });
+      return;
+    }
+    if (conn.rooms.size >= this.#o.roomsPerSocketMax) {
+      return this.#joinError(
+        conn,
+        ErrorCode.tooManyRooms,
+        `at most ${this.#o.roomsPerSocketMax} rooms per socket`,
+        room,
+      );
+    }
+    if (this.#secret) {
+      const check = await checkJoinToken(this.#secret, msg.token, room, peer);
+      if (!check.ok) return this.#joinError(conn, check.code, check.message, room);
+      if (conn.closed) return;
+    }
+    const claimHash = hashClaim(msg.claim);
+    const existing = this.rooms.local(room, peer);
+    if (existing && existing.claimHash !== claimHash) {
+      return this.#joinError(conn, ErrorCode.peerIdTaken, 'peer id in use', room);
+    }
+    if (existing) this.#evict(room, peer, existing.conn);
+    else if (!this.#bus && this.rooms.localCount(room) >= this.#o.peersPerRoomMax) {
+      return this.#joinError(
+        conn,
+        ErrorCode.roomFull,
+        `at most ${this.#o.peersPerRoomMax} peers per room`,
+        room,
+      );
+    }
+    const remoteOwner = this.rooms.remote(room, peer);
+    this.rooms.addLocal(room, peer, { conn, claimHash });
+    conn.rooms.set(room, peer);
+    if (this.#bus) {
+      const claimed = await this.#bus.claim(room, peer, claimHash, this.#o.peersPerRoomMax);
+      const stillMine = this.rooms.local(room, peer)?.conn === conn && !conn.closed;
+      if (!claimed.ok || !stillMine) {
+        if (stillMine) this.#dropLocal(conn, room, peer);
+        // The id stays with its owner on another instance.
+        if (remoteOwner !== undefined && !this.rooms.local(room, peer))
+          this.rooms.setRemote(room, peer, remoteOwner);
+        if (!claimed.ok) this.#joinError(conn, claimed.code, 'could not claim peer id', room);
+        return;
+      }
+      for (const [other, instanceId] of claimed.members) {
+        if (instanceId !== this.#o.instanceId && !this.rooms.local(room, other)) {
+          this.rooms.setRemote(room, other, instanceId);
+        }
+      }
+      this.#bus.announceJoin(room, peer);
+    }
+    this.#metrics.rooms.set(this.rooms.size);
+    this.send(conn, { v: PROTOCOL_VERSION, t: MessageType.roster, room, peers: this.#others(room, peer) });
+    this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer }, peer);
+    this.#log.debug({ room, peer, conn: conn.id }, 'join');
+  }
+
+  #leave(conn: Connection, room: RoomId): void {
+    const peer = conn.rooms.get(room);
+    if (peer === undefined) return;
+    if (this.rooms.local(room, peer)?.conn !== conn) {
+      conn.rooms.delete(room);
+      return;
+    }
+    this.#dropLocal(conn, room, peer);
+    this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerLeave, room, peer }, peer);
+    if (this.#bus) {
+      const release = this.#bus.release(room, peer).finally(() => this.#releases.delete(release));
+      this.#releases.add(release);
+    }
+    this.#log.debug({ room, peer, conn: conn.id }, 'leave');
+  }
+
+  #signal(conn: Connection, msg: SignalMessage, rxMs: number): void {
+    const from = conn.rooms.get(msg.room);
+    if (from === undefined) {
+      this.#reject(RejectReason.notInRoom);
+      this.#error(conn, ErrorCode.notInRoom, 'not in this room', msg.room);
+      return;
+    }
+    const target = this.rooms.local(msg.room, msg.to);
+    if (target) {
+      const relay: ServerMessage = {
+        v: PROTOCOL_VERSION,
+        t: MessageType.relay,
+        room: msg.room,
+        from,
+        payload: msg.payload,
+      };
+      if (this.send(target.conn, relay)) {
+        this.#metrics.relayed.inc({ path: 'local' });
+        this.#metrics.relayLatency.observe((performance.now() - rxMs) / 1000);
+      }
+      return;
+    }
+    if (this.#bus && this.rooms.remote(msg.room, msg.to) !== undefined) {
+      this.#bus.relay(msg.room, from, msg.to, msg.payload, Date.now() - (performance.now() - rxMs));
+      return;
+    }
+    this.#reject(RejectReason.unknownPeer);
+    this.#error(conn, ErrorCode.unknownPeer, 'no such peer in this room', msg.room);
+  }
+
+  /** Takes a peer id away from its old socket (a re-join with the same claim won). */
+  #evict(room: RoomId, peer: PeerId, old: Connection): void {
+    this.#dropLocal(old, room, peer);
+    this.#error(old, ErrorCode.replaced, 'peer id re-joined from another connection', room);
+  }
+
+  #dropLocal(conn: Connection, room: RoomId, peer: PeerId): void {
+    conn.rooms.delete(room);
+    if (this.rooms.removeLocal(room, peer)) this.#bus?.roomEmpty(room);
+    this.#metrics.rooms.set(this.rooms.size);
+  }
+
+  #others(room: RoomId, self: PeerId): PeerId[] {
+    return this.rooms.peers(room).filter((p) => p !== self);
+  }
+
+  #broadcast(room: RoomId, msg: ServerMessage, except: PeerId): void {
+    const text = encode(msg);
+    for (const [peer, member] of this.rooms.localMembers(room)) {
+      if (peer !== except) this.#sendText(member.conn, text);
+    }
+  }
+
+  #sendText(conn: Connection, text: string): boolean {
+    if (conn.ws.readyState !== OPEN) return false;
+    if (conn.ws.bufferedAmount > this.#o.sendBufferBytesMax) {
+      this.#reject(RejectReason.slowConsumer);
+      return false;
+    }
+    conn.ws.send(text);
+    return true;
+  }
+
+  #rateLimited(conn: Connection, nowMs: number): void {
+    this.#reject(RejectReason.rateLimited);
+    if (nowMs - conn.dropWindowStartMs >= 1000) {
+      conn.dropWindowStartMs = nowMs;
+      conn.dropsInWindow = 0;
+    }
+    if (++conn.dropsInWindow > this.#o.messagesPerSecondMax) {
+      this.#reject(RejectReason.rateAbuse);
+      conn.ws.close(CloseCode.policyViolation, 'rate limit');
+      return;
+    }
+    if (nowMs - conn.rateErrorSentMs >= 1000) {
+      conn.rateErrorSentMs = nowMs;
+      this.#error(conn, ErrorCode.rateLimited, `more than ${this.#o.messagesPerSecondMax} frames/s; dropped`);
+    }
+  }
+
+  #joinError(conn: Connection, code: ErrorCode, message: string, room: RoomId): void {
+    this.#reject(code as RejectReason);
+    this.#error(conn, code, message, room);
+  }
+
+  #error(conn: Connection, code: ErrorCode, message: string, room?: RoomId): void {
+    this.send(conn, {
+      v: PROTOCOL_VERSION,
+      t: MessageType.error,
+      code,
+      message,
+      ...(room === undefined ? {} : { room }),
+    });
+  }
+
+  #reject(reason: RejectReason): void {
+    this.#metrics.rejections.inc({ reason });
+  }
+}

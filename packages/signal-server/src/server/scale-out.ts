@@ -1,0 +1,249 @@
+/**
+ * Redis scale-out: instances share room rosters (a hash per room) and talk over one pub/sub
+ * channel per room. Each instance keeps a liveness key; entries of dead instances are swept.
+ *
+ * Keys (prefix `P`): `P:i:<instance>` liveness (PX ttl), `P:r:<room>` hash peer → `<instance> <claimHash>`.
+ * Channel `P:c:<room>` carries JSON envelopes: `{k:'j',i,p}` join, `{k:'l',i,p}` leave,
+ * `{k:'r',i,f,to,pl,at}` relay (`at`: wall clock ms when the origin received it).
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ErrorCode } from '@pulsemesh/signal';
+import type { PeerId, RoomId } from '@pulsemesh/signal';
+
+/** What the scale-out layer tells the hub. */
+export interface ScaleOutHandlers {
+  onJoin(room: RoomId, peer: PeerId, instanceId: string): void;
+  onLeave(room: RoomId, peer: PeerId, instanceId: string): void;
+  onRelay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void;
+}
+
+/** Result of claiming a peer id in a room across instances. */
+export type ClaimResult =
+  | { ok: true; members: Map<PeerId, string> }
+  | {
+      ok: false;
+      code: typeof ErrorCode.peerIdTaken | typeof ErrorCode.roomFull | typeof ErrorCode.unavailable;
+    };
+
+// KEYS[1] roster; ARGV: peer, "<instance> <claimHash>", claimHash, peersMax, liveness key prefix.
+const CLAIM_LUA = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local inst, claim = string.match(cur, '^(%S+) (%S+)$')
+  if claim ~= ARGV[3] and redis.call('EXISTS', ARGV[5] .. inst) == 1 then return {'taken'} end
+elseif redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
+  return {'full'}
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local all = redis.call('HGETALL', KEYS[1])
+table.insert(all, 1, 'ok')
+return all`;
+
+// KEYS[1] roster; ARGV: peer, instance. Deletes the entry only if that instance still owns it.
+const RELEASE_LUA = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and string.match(cur, '^(%S+) ') == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) return 1 end
+return 0`;
+
+interface Envelope {
+  k: 'j' | 'l' | 'r';
+  i: string;
+  p?: PeerId;
+  f?: PeerId;
+  to?: PeerId;
+  pl?: unknown;
+  at?: number;
+}
+
+/** Options of `RedisScaleOut`. */
+export interface RedisScaleOutOptions {
+  url: string;
+  prefix: string;
+  instanceId: string;
+  instanceTtlMs: number;
+  log: Logger;
+  handlers: ScaleOutHandlers;
+}
+
+/** Redis pub/sub + roster hashes shared by all instances. */
+export class RedisScaleOut {
+  readonly #pub: Redis;
+  readonly #sub: Redis;
+  readonly #o: RedisScaleOutOptions;
+  readonly #subscribed = new Set<RoomId>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastErrorLogMs = 0;
+
+  constructor(options: RedisScaleOutOptions) {
+    this.#o = options;
+    const common = { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 2_000 };
+    this.#pub = new Redis(options.url, { ...common, enableAutoPipelining: true });
+    this.#sub = new Redis(options.url, common);
+    for (const client of [this.#pub, this.#sub]) client.on('error', (err: Error) => this.#logError(err));
+    this.#sub.on('message', (channel: string, text: string) => this.#onMessage(channel, text));
+  }
+
+  /** Connects both clients and starts the liveness heartbeat + sweeper. */
+  async start(sweep: () => void): Promise<void> {
+    await Promise.all([this.#pub.connect(), this.#sub.connect()]);
+    await this.#heartbeat();
+    this.#timer = setInterval(
+      () => {
+        this.#heartbeat().catch((err: unknown) => this.#logError(err));
+        sweep();
+      },
+      Math.max(100, Math.floor(this.#o.instanceTtlMs / 3)),
+    );
+  }
+
+  /** Claims `peer` in `room` for this instance (subscribing to the room first). */
+  async claim(room: RoomId, peer: PeerId, claimHash: string, peersMax: number): Promise<ClaimResult> {
+    try {
+      if (!this.#subscribed.has(room)) {
+        this.#subscribed.add(room);
+        await this.#sub.subscribe(this.#channel(room));
+      }
+      const reply = (await this.#pub.eval(
+        CLAIM_LUA,
+        1,
+        this.#rosterKey(room),
+        peer,
+        `${this.#o.instanceId} ${claimHash}`,
+        claimHash,
+        peersMax,
+        `${this.#o.prefix}:i:`,
+      )) as string[];
+      if (reply[0] === 'taken') return { ok: false, code: ErrorCode.peerIdTaken };
+      if (reply[0] === 'full') return { ok: false, code: ErrorCode.roomFull };
+      const members = new Map<PeerId, string>();
+      for (let i = 1; i + 1 < reply.length; i += 2) {
+        members.set(reply[i] as string, (reply[i + 1] as string).split(' ')[0] as string);
+      }
+      return { ok: true, members };
+    } catch (err) {
+      this.#logError(err);
+      return { ok: false, code: ErrorCode.unavailable };
+    }
+  }
+
+  /** Tells other instances `peer` joined `room` here. */
+  announceJoin(room: RoomId, peer: PeerId): void {
+    this.#publish(room, { k: 'j', i: this.#o.instanceId, p: peer });
+  }
+
+  /** Releases `peer` of `instanceId` (this one, or a dead one) and tells the others. */
+  async release(room: RoomId, peer: PeerId, instanceId = this.#o.instanceId): Promise<boolean> {
+    try {
+      const deleted = await this.#pub.eval(RELEASE_LUA, 1, this.#rosterKey(room), peer, instanceId);
+      if (deleted === 1) this.#publish(room, { k: 'l', i: instanceId, p: peer });
+      return deleted === 1;
+    } catch (err) {
+      this.#logError(err);
+      return false;
+    }
+  }
+
+  /** Sends a relay to whichever instance holds `to`. */
+  relay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void {
+    this.#publish(room, { k: 'r', i: this.#o.instanceId, f: from, to, pl: payload, at: atMs });
+  }
+
+  /** Stops listening to a room that has no local peer left. */
+  roomEmpty(room: RoomId): void {
+    if (!this.#subscribed.delete(room)) return;
+    this.#sub.unsubscribe(this.#channel(room)).catch((err: unknown) => this.#logError(err));
+  }
+
+  /** Current roster (peer → instance id) of each room, straight from Redis. */
+  async rosters(rooms: readonly RoomId[]): Promise<Map<RoomId, Map<PeerId, string>>> {
+    const out = new Map<RoomId, Map<PeerId, string>>();
+    if (rooms.length === 0) return out;
+    const pipeline = this.#pub.pipeline();
+    for (const room of rooms) pipeline.hgetall(this.#rosterKey(room));
+    const results = (await pipeline.exec()) ?? [];
+    results.forEach(([err, hash], index) => {
+      if (err || hash === null || typeof hash !== 'object') return;
+      const members = new Map<PeerId, string>();
+      for (const [peer, value] of Object.entries(hash as Record<string, string>)) {
+        members.set(peer, value.split(' ')[0] as string);
+      }
+      out.set(rooms[index] as RoomId, members);
+    });
+    return out;
+  }
+
+  /** Which of `instanceIds` have a live liveness key. */
+  async alive(instanceIds: readonly string[]): Promise<Set<string>> {
+    const live = new Set<string>();
+    if (instanceIds.length === 0) return live;
+    const pipeline = this.#pub.pipeline();
+    for (const id of instanceIds) pipeline.exists(`${this.#o.prefix}:i:${id}`);
+    const results = (await pipeline.exec()) ?? [];
+    results.forEach(([err, n], index) => {
+      if (err || n === 1) live.add(instanceIds[index] as string);
+    });
+    return live;
+  }
+
+  /** Stops the heartbeat, deletes the liveness key and disconnects. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    try {
+      await this.#pub.del(`${this.#o.prefix}:i:${this.#o.instanceId}`);
+      await Promise.all([this.#pub.quit(), this.#sub.quit()]);
+    } catch (err) {
+      this.#logError(err);
+      this.#pub.disconnect();
+      this.#sub.disconnect();
+    }
+  }
+
+  /** Drops both connections without cleaning up (simulates a crash in tests). */
+  disconnect(): void {
+    clearInterval(this.#timer);
+    this.#pub.disconnect();
+    this.#sub.disconnect();
+  }
+
+  async #heartbeat(): Promise<void> {
+    await this.#pub.set(`${this.#o.prefix}:i:${this.#o.instanceId}`, '1', 'PX', this.#o.instanceTtlMs);
+  }
+
+  #publish(room: RoomId, envelope: Envelope): void {
+    this.#pub
+      .publish(this.#channel(room), JSON.stringify(envelope))
+      .catch((err: unknown) => this.#logError(err));
+  }
+
+  #onMessage(channel: string, text: string): void {
+    const room = channel.slice(this.#o.prefix.length + 3);
+    let e: Envelope;
+    try {
+      e = JSON.parse(text) as Envelope;
+    } catch (err) {
+      this.#logError(err);
+      return;
+    }
+    if (e.i === this.#o.instanceId) return;
+    const h = this.#o.handlers;
+    if (e.k === 'j' && e.p) h.onJoin(room, e.p, e.i);
+    else if (e.k === 'l' && e.p) h.onLeave(room, e.p, e.i);
+    else if (e.k === 'r' && e.f && e.to) h.onRelay(room, e.f, e.to, e.pl, e.at ?? Date.now());
+  }
+
+  #channel(room: RoomId): string {
+    return `${this.#o.prefix}:c:${room}`;
+  }
+
+  #rosterKey(room: RoomId): string {
+    return `${this.#o.prefix}:r:${room}`;
+  }
+
+  #logError(err: unknown): void {
+    const now = Date.now();
+    if (now - this.#lastErrorLogMs < 1_000) return;
+    this.#lastErrorLogMs = now;
+    this.#o.log.warn({ err }, 'redis error');
+  }
+}

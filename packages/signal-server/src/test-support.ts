@@ -1,0 +1,114 @@
+/**
+ * Test helpers (Node): real servers on port 0 and real clients over `ws`. Not part of the public API.
+ */
+import { WebSocket } from 'ws';
+import { SignalClient } from '@pulsemesh/signal';
+import type { SignalClientOptions } from '@pulsemesh/signal';
+import type { SignalClientEventMap } from '@pulsemesh/signal';
+import { createSignalServer } from './server/signal-server.js';
+import type { SignalServer } from './server/signal-server.js';
+import type { SignalServerOptions } from './server/options.js';
+
+/** A listening server plus its URL. */
+export interface Running {
+  server: SignalServer;
+  url: string;
+  port: number;
+}
+
+/** Starts a silent server on 127.0.0.1, port 0 (or `port`). */
+export async function startServer(options: SignalServerOptions = {}, port = 0): Promise<Running> {
+  const server = createSignalServer({ logLevel: 'silent', ...options });
+  const { url, port: bound } = await server.listen(port);
+  return { server, url, port: bound };
+}
+
+/** A Node `SignalClient` with fast test timings; not connected yet. */
+export function makeClient(
+  url: string | string[],
+  room: string,
+  peerId: string,
+  options: Partial<SignalClientOptions> = {},
+): SignalClient {
+  return new SignalClient({
+    url,
+    room,
+    peerId,
+    WebSocket,
+    backoffMsMin: 20,
+    backoffMsMax: 200,
+    pingIntervalMs: 1_000,
+    pingTimeoutMs: 1_000,
+    ...options,
+  });
+}
+
+/** Resolves with the next event of `type` matching `accept`; rejects after `timeoutMs`. */
+export function next<K extends keyof SignalClientEventMap>(
+  client: SignalClient,
+  type: K,
+  accept: (ev: SignalClientEventMap[K]) => boolean = () => true,
+  timeoutMs = 5_000,
+): Promise<SignalClientEventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.removeEventListener(type, listener);
+      reject(new Error(`timed out waiting for '${type}' on ${client.peerId}`));
+    }, timeoutMs);
+    const listener = (ev: SignalClientEventMap[K]): void => {
+      if (!accept(ev)) return;
+      clearTimeout(timer);
+      client.removeEventListener(type, listener);
+      resolve(ev);
+    };
+    client.addEventListener(type, listener);
+  });
+}
+
+/** Connects and resolves with the first roster. */
+export async function joined(client: SignalClient, timeoutMs = 5_000): Promise<string[]> {
+  const roster = next(client, 'roster', () => true, timeoutMs);
+  client.connect();
+  return (await roster).detail.peers;
+}
+
+/** Polls `check` until it returns true, or rejects after `timeoutMs`. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A raw `ws` socket to the server, resolved once open. */
+export function rawSocket(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'pulsemesh-signal.v1', { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+/** Resolves with the close code of `ws`. */
+export function closed(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => {
+    if (ws.readyState === WebSocket.CLOSED) resolve(-1);
+    ws.once('close', (code) => resolve(code));
+  });
+}
+
+/** Resolves with the next text frame of `ws`, parsed as JSON. */
+export function nextFrame(ws: WebSocket, timeoutMs = 3_000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
+    ws.once('message', (data) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(String(data)) as Record<string, unknown>);
+    });
+  });
+}
