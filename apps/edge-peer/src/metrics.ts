@@ -9,7 +9,10 @@ export class EdgeMetrics {
   readonly detections: Counter<'event' | 'to'>;
   readonly rtt: Histogram<never>;
 
-  constructor(readonly mesh: Mesh) {
+  readonly mesh: Mesh;
+
+  constructor(mesh: Mesh) {
+    this.mesh = mesh;
     const registers = [this.registry];
     new Gauge({
       name: 'pulsemesh_peers',

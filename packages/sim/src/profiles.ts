@@ -38,7 +38,8 @@ export interface ProfileContext {
 
 /** A benchmark profile. */
 export interface Profile {
-  name: ProfileName;
+  /** A matrix profile, or a calibration profile (`calibration.ts`, not in the matrix). */
+  name: ProfileName | 'loopback' | 'loopback-loss5';
   description: string;
   network: NetworkConfig;
   /** Simulated seconds for a group of `n` (full run). */
