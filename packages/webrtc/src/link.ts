@@ -2,7 +2,7 @@
 /// <reference path="./simple-peer.d.ts" />
 import Peer, { type SignalData } from '@thaunknown/simple-peer/lite.js';
 import type { PeerId } from '@pulsemesh/core';
-import { selectedPairStats, type TransportLinkStats } from './link-stats.js';
+import { linkPath, selectedPairStats, type LinkPath, type TransportLinkStats } from './link-stats.js';
 import { newLinkCounters, PulseChannels, type LinkCounters } from './pulse-channels.js';
 import { SequenceLoss } from './sequence-loss.js';
 
@@ -42,6 +42,9 @@ export interface LinkOptions {
   handlers: LinkHandlers;
 }
 
+/** How often an open link re-reads its path from `getStats()` (ms): ICE may switch pairs. */
+const pathRefreshMs = 5_000;
+
 /** How often and how long to wait for simple-peer to close a destroyed link's connection. */
 const pcClosePollMs = 50;
 const pcClosePollsMax = 40;
@@ -73,6 +76,8 @@ export class Link {
   #pc: RTCPeerConnection | undefined;
   #errors = 0;
   #noLoss: SequenceLoss | undefined;
+  #path: LinkPath | undefined;
+  #pathTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: LinkOptions) {
     this.remoteId = options.remoteId;
@@ -118,6 +123,11 @@ export class Link {
     return this.#openedAtMs;
   }
 
+  /** The path of the selected candidate pair as last read (on open, then every 5 s); see `LinkPath`. */
+  get path(): LinkPath | undefined {
+    return this.#path;
+  }
+
   /** Counters of the link-protocol channels. */
   get counters(): LinkCounters {
     return this.#channels?.counters ?? { ...newLinkCounters(), errors: this.#errors };
@@ -160,7 +170,10 @@ export class Link {
     if (!pc || this.#state === LinkState.closed) return undefined;
     try {
       const report = await pc.getStats();
-      return selectedPairStats(report.values() as Iterable<Record<string, unknown>>, rttUnitMs);
+      const stats = selectedPairStats(report.values() as Iterable<Record<string, unknown>>, rttUnitMs);
+      stats.path = nodeSelectedPath(pc) ?? stats.path;
+      if (stats.path) this.#path = stats.path;
+      return stats;
     } catch (err) {
       this.#errors += 1;
       this.#handlers.error?.(`getStats: ${String(err)}`);
@@ -178,11 +191,22 @@ export class Link {
     this.#state = LinkState.open;
     this.#openedAtMs = performance.now();
     this.#handlers.open?.();
+    this.#refreshPath();
+  }
+
+  #refreshPath(): void {
+    if (this.#state !== LinkState.open) return;
+    void this.stats().finally(() => {
+      if (this.#state !== LinkState.open) return;
+      this.#pathTimer = setTimeout(() => this.#refreshPath(), pathRefreshMs);
+      (this.#pathTimer as { unref?: () => void }).unref?.();
+    });
   }
 
   #finish(reason: string): void {
     if (this.#state === LinkState.closed) return;
     this.#state = LinkState.closed;
+    clearTimeout(this.#pathTimer);
     this.#channels?.close(reason);
     if (!this.#peer.destroyed) this.#peer.destroy();
     this.#awaitPeerConnectionClosed(0);
@@ -206,4 +230,22 @@ export class Link {
     this.#pc = undefined;
     livePeerConnections -= 1;
   }
+}
+
+/**
+ * Node (webrtc-polyfill over node-datachannel): the polyfill's stats leave out the candidates'
+ * protocol, but libdatachannel's own `getSelectedCandidatePair()` has it (`UDP`, `TCP_active`…).
+ */
+function nodeSelectedPath(pc: RTCPeerConnection): LinkPath | undefined {
+  const own = (pc as { getSelectedCandidatePair?: () => NodeCandidatePair | null }).getSelectedCandidatePair;
+  if (typeof own !== 'function') return undefined;
+  const pair = own.call(pc);
+  return pair
+    ? linkPath(pair.local?.type, pair.remote?.type, pair.local?.transportType, undefined)
+    : undefined;
+}
+
+interface NodeCandidatePair {
+  local?: { type?: string; transportType?: string };
+  remote?: { type?: string; transportType?: string };
 }

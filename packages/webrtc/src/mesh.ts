@@ -3,6 +3,7 @@ import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
 import { DetectorHost, type HostOptions } from './detector-host.js';
 import { generateIdentity, type Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
+import type { LinkPath } from './link-stats.js';
 import { SignalPacer } from './signal-pacer.js';
 import { WebRtcTransport, type LinkReport } from './webrtc-transport.js';
 
@@ -89,6 +90,12 @@ export class Mesh extends DetectorHost {
   /** Per-link statistics (getStats RTT, bytes, heartbeat loss) of every open link. */
   linkReports(): Promise<LinkReport[]> {
     return this.transport.linkReports();
+  }
+
+  /** Network path of the direct link to `peer` (host, srflx or relay; UDP or TCP), if linked.
+   * Read from `getStats()` when the link opens and every 5 s; no I/O here (UI tables poll it). */
+  linkPath(peer: PeerId): LinkPath | undefined {
+    return this.transport.linkPath(peer);
   }
 
   protected override onClose(): void {

@@ -1,6 +1,6 @@
 import type { PeerId, Transport } from '@pulsemesh/core';
 import { ConnectionManager, type ConnectionManagerOptions } from './connection-manager.js';
-import type { TransportLinkStats } from './link-stats.js';
+import type { LinkPath, TransportLinkStats } from './link-stats.js';
 import { ReliableTag, tagged } from './link-table.js';
 
 /** Options of a {@link WebRtcTransport}: the connection manager's, plus message routing. */
@@ -178,6 +178,7 @@ export class WebRtcTransport implements Transport {
           bytesReceived: stats?.bytesReceived ?? 0,
           localAddress: stats?.localAddress,
           remoteAddress: stats?.remoteAddress,
+          path: stats?.path ?? link.path,
           heartbeatLoss: link.loss.ratio(),
           heartbeatsSent: link.counters.heartbeatsSent,
           heartbeatsReceived: link.counters.heartbeatsReceived,
@@ -187,6 +188,11 @@ export class WebRtcTransport implements Transport {
       }),
     );
     return reports;
+  }
+
+  /** Path of the open link to `peer` as last read from `getStats()` (no I/O); undefined if none. */
+  linkPath(peer: PeerId): LinkPath | undefined {
+    return this.manager.link(peer)?.path;
   }
 
   /** Fault injection: delays every outbound message by `ms` (0 = off). */
