@@ -46,3 +46,74 @@ export function calibrationProfile(lossPct: number): Profile {
     },
   };
 }
+
+/** What `calibrationTable` reads from `real-peers.json` (one entry of `configs`). */
+export interface RealConfig {
+  system: string;
+  n: number;
+  lossPct: number;
+  firstMs: { p50: number; max: number };
+  allMs: { p50: number; max: number };
+  trials: unknown[];
+}
+
+/** One line of the calibration table: a simulated detector beside the real processes it models. */
+export interface CalibrationRow {
+  n: number;
+  lossPct: number;
+  real: string;
+  sim: string;
+  realAllP50Ms: number;
+  simAllP50Ms: number | null;
+  /** sim / real, all-peer detection p50 (1.00 = exact). */
+  ratioAll: number | null;
+  ratioFirst: number | null;
+}
+
+/**
+ * Pairs each real system's configs with the simulated strategy that models it (memberlist ↔ swim,
+ * edge peers ↔ pulsemesh at `pulsemeshPreset`) on the calibration profile of the same loss and N.
+ */
+export function calibrationTable(
+  sim: readonly {
+    strategy: string;
+    preset: string;
+    profile: string;
+    n: number;
+    detectionAllMs: { p50: number | null };
+    detectionFirstMs: { p50: number | null };
+  }[],
+  real: readonly RealConfig[],
+  pulsemeshPreset: string,
+): CalibrationRow[] {
+  const pairs: Record<string, { strategy: string; preset?: string }> = {
+    memberlist: { strategy: 'swim' },
+    pulsemesh: { strategy: 'pulsemesh', preset: pulsemeshPreset },
+  };
+  return real.flatMap((c) => {
+    const want = pairs[c.system];
+    if (!want) return [];
+    const profile = calibrationProfile(c.lossPct).name;
+    const s = sim.find(
+      (r) =>
+        r.strategy === want.strategy &&
+        (want.preset === undefined || r.preset === want.preset) &&
+        r.profile === profile &&
+        r.n === c.n,
+    );
+    const all = s?.detectionAllMs.p50 ?? null;
+    const first = s?.detectionFirstMs.p50 ?? null;
+    return [
+      {
+        n: c.n,
+        lossPct: c.lossPct,
+        real: `${c.system} (${c.trials.length} kills)`,
+        sim: want.preset === undefined ? want.strategy : `${want.strategy}:${want.preset}`,
+        realAllP50Ms: c.allMs.p50,
+        simAllP50Ms: all,
+        ratioAll: all === null ? null : all / c.allMs.p50,
+        ratioFirst: first === null ? null : first / c.firstMs.p50,
+      },
+    ];
+  });
+}

@@ -55,9 +55,9 @@ export function livePeerConnectionCount(): number {
   return livePeerConnections;
 }
 
+const isBrowser = typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function';
 // Node's polyfill reports currentRoundTripTime in ms; browsers in seconds (the spec).
-const rttUnitMs =
-  typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function' ? 1000 : 1;
+const rttUnitMs = isBrowser ? 1000 : 1;
 
 /**
  * One WebRTC connection to one remote peer: a simple-peer connection with its ordinary in-band
@@ -83,7 +83,9 @@ export class Link {
     this.remoteId = options.remoteId;
     this.initiator = options.initiator;
     this.#handlers = options.handlers;
-    const config: RTCConfiguration & { bindAddress?: string } = { iceServers: options.iceServers };
+    const config: RTCConfiguration & { bindAddress?: string } = {
+      iceServers: isBrowser ? options.iceServers : options.iceServers.map(urlEncodedCredentials),
+    };
     if (options.bindAddress !== undefined) config.bindAddress = options.bindAddress;
     this.#peer = new Peer({ initiator: options.initiator, channelName: 'pulsemesh', config, trickle: true });
     const peer = this.#peer;
@@ -248,4 +250,19 @@ function nodeSelectedPath(pc: RTCPeerConnection): LinkPath | undefined {
 interface NodeCandidatePair {
   local?: { type?: string; transportType?: string };
   remote?: { type?: string; transportType?: string };
+}
+
+/**
+ * Node: webrtc-polyfill hands TURN servers to libdatachannel as `turn:<user>:<pass>@host`, and
+ * libdatachannel URL-decodes both. A TURN REST username (`<expiry>:<user>`) has a colon and a
+ * base64 password may have `/`, `+`, `=`: unencoded, the user is cut at the colon and coturn says
+ * "Cannot find credentials of user <expiry>" (seen in the network lab). So encode them.
+ */
+function urlEncodedCredentials(server: RTCIceServer): RTCIceServer {
+  if (typeof server.username !== 'string' || typeof server.credential !== 'string') return server;
+  return {
+    ...server,
+    username: encodeURIComponent(server.username),
+    credential: encodeURIComponent(server.credential),
+  };
 }

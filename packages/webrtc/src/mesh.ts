@@ -27,7 +27,9 @@ export interface MeshOptions extends HostOptions {
   peerId?: string;
   /** Join token, when the server requires one. */
   token?: string;
-  /** STUN/TURN servers. Default `[]` (LAN and loopback only); pass STUN for the internet. */
+  /** STUN/TURN servers. Default `[]` (LAN and loopback only); pass STUN for the internet. A
+   * signaling server set up for TURN also hands out servers with short-lived credentials on every
+   * join; those are used after these. */
   iceServers?: RTCIceServer[];
   /** Node only: address ICE binds to (`127.0.0.1` for loopback tests). */
   bindAddress?: string;
@@ -53,6 +55,7 @@ export class Mesh extends DetectorHost {
   readonly signalClient: SignalClient;
   #pacer: SignalPacer<{ to: PeerId; payload: LinkSignal }>;
   #signalState: SignalState = 'offline';
+  #ownIceServers: RTCIceServer[];
 
   constructor(options: MeshOptions) {
     const identity = options.identity ?? (options.peerId === undefined ? generateIdentity() : undefined);
@@ -76,6 +79,7 @@ export class Mesh extends DetectorHost {
     });
     super(localId, transport, options);
     this.identity = identity;
+    this.#ownIceServers = options.iceServers ?? [];
     this.signalClient = signalClient;
     this.#pacer = pacer;
     this.transport = transport;
@@ -113,7 +117,12 @@ export class Mesh extends DetectorHost {
     );
     const client = this.signalClient;
     const manager = this.transport.manager;
-    client.addEventListener('roster', (e) => manager.setRoster(e.detail.peers));
+    client.addEventListener('roster', (e) => {
+      // TURN credentials minted for this peer by the signaling server (fresh on every join).
+      const handedOut = e.detail.iceServers;
+      if (handedOut) manager.setIceServers([...this.#ownIceServers, ...handedOut]);
+      manager.setRoster(e.detail.peers);
+    });
     client.addEventListener('peer-join', (e) => manager.addPeer(e.detail.peer));
     client.addEventListener('peer-leave', (e) => manager.removePeer(e.detail.peer));
     client.addEventListener('signal', (e) => this.transport.handleSignal(e.detail.from, e.detail.payload));
