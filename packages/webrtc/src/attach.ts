@@ -72,7 +72,7 @@ const rearmListenMs = 1_500;
 /**
  * A detector watching connections the app made. Implements `MeshView` (for `<pulse-mesh .mesh=…>`).
  *
- * @fires status-change, join, leave, interval-change, health-change, local-health-change,
+ * @fires status-change, join, leave, interval-change, health-change, local-health-change, reap,
  *   decode-error - the detector's events.
  * @fires connection - `{ peer, state }` when an attached connection changes {@link ConnectionState}.
  */

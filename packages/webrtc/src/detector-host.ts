@@ -14,6 +14,7 @@ import {
   type HistoryEntry,
   type Lifecycle,
   type MeshView,
+  type PastMember,
   type PeerId,
   type PeerSnapshot,
   type Transport,
@@ -72,6 +73,7 @@ const detectorEvents = [
   'interval-change',
   'health-change',
   'local-health-change',
+  'reap',
   'decode-error',
 ] as const satisfies readonly (keyof DetectorEventMap)[];
 
@@ -81,7 +83,7 @@ const leaveFlushMsMax = 500;
 /**
  * A detector on a transport, driven by the tick clock. Implements `MeshView`.
  *
- * @fires status-change, join, leave, interval-change, health-change, local-health-change,
+ * @fires status-change, join, leave, interval-change, health-change, local-health-change, reap,
  *   decode-error - the detector's events (`CustomEvent`, `detail` per `DetectorEventMap`).
  */
 export class DetectorHost extends EventTarget implements MeshView {
@@ -133,6 +135,9 @@ export class DetectorHost extends EventTarget implements MeshView {
 
   peers(): PeerSnapshot[] {
     return this.detector.peers();
+  }
+  pastMembers(): PastMember[] {
+    return this.detector.pastMembers();
   }
   health(): ClusterHealth {
     return this.detector.health();

@@ -43,7 +43,7 @@ export interface MeshOptions extends HostOptions {
  * One peer of a mesh: a signaling client, the WebRTC transport, a detector and the loop driving it.
  * Implements `MeshView` (delegating to the detector) plus `signalState()`.
  *
- * @fires status-change, join, leave, interval-change, health-change, local-health-change,
+ * @fires status-change, join, leave, interval-change, health-change, local-health-change, reap,
  *   decode-error - the detector's events (`CustomEvent`, `detail` per `DetectorEventMap`).
  * @fires signal-state - `{ state: SignalState }` when the signaling connection changes.
  * @fires link - `{ peer, up }` when a direct WebRTC link opens or closes.
