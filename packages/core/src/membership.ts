@@ -125,11 +125,19 @@ export function suspicionExpired(s: DetectorState, m: Member): void {
     s.counters.failuresHeldByPartition += 1;
     return;
   }
+  declareFailed(s, m, 'suspicion-timeout');
+}
+
+/**
+ * This peer declares `m` failed (`reason`: `suspicion-timeout` or `witnessed`): the verdict is
+ * gossiped and pushed to every direct link at once, twice (a lost copy would leave that peer to
+ * its own, longer timeout).
+ */
+export function declareFailed(s: DetectorState, m: Member, reason: string): void {
   s.counters.failuresDeclared += 1;
-  setState(s, m, 'failed', 'suspicion-timeout');
+  if (reason === 'witnessed') s.counters.witnessFailures += 1;
+  setState(s, m, 'failed', reason);
   const verdict = updateFor(m, s.localId);
   s.queue.push(verdict);
-  // A verdict is rare and everyone needs it: push it to every direct link at once, twice (a lost
-  // copy would leave that peer to its own, longer suspicion timeout).
   push(s, [verdict], Infinity, m.id, 2);
 }
