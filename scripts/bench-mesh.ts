@@ -3,7 +3,7 @@
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-mesh.ts [--quick]
 // Writes bench-results/mesh.json (one entry per scenario) and prints a table.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createSignalServer } from '../packages/signal/src/server/index.js';
+import { createSignalServer } from '../packages/signal-server/src/server/index.js';
 import { launchChromium } from '../test/harness/chromium.js';
 import { NodePeer, servePage, TabPeer, type BenchPeer } from './bench-mesh.peers.js';
 

@@ -2,7 +2,7 @@
 // file descriptors live in different processes) and runs the relay load. Talks to the parent
 // over IPC. Raw `ws` sockets speaking protocol v1 (no SignalClient timers: 5,000 of them are cheap).
 import { performance } from 'node:perf_hooks';
-import { WebSocket } from '../packages/signal/src/server/index.js';
+import { WebSocket } from '../packages/signal-server/src/server/index.js';
 
 interface Sock {
   ws: WebSocket;

@@ -10,8 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createSignalServer } from '../packages/signal/src/server/index.js';
-import { startRedis } from '../packages/signal/src/redis-support.js';
+import { createSignalServer } from '../packages/signal-server/src/server/index.js';
+import { startRedis } from '../packages/signal-server/src/redis-support.js';
 
 const quick = process.argv.includes('--quick');
 /** `--redis`: two instances sharing rooms over a real redis-server; every load pair spans both. */

@@ -3,8 +3,8 @@
  * (child processes), all on 127.0.0.1. `pnpm demo` (`run.ts`) and the end-to-end tests
  * (`test/`) both start it through {@link startStack}.
  */
-import { createSignalServer, type SignalServer } from '@pulsemesh/signal/server';
-import type { LogLevel } from '@pulsemesh/signal/server';
+import { createSignalServer, type SignalServer } from '@pulsemesh/signal-server';
+import type { LogLevel } from '@pulsemesh/signal-server';
 import { defaultRoom, demoDetectorConfig } from '../src/demo-settings.js';
 import { EdgePeerProcess, type EdgeEvent } from './edge-process.js';
 import { startPageServer, type PageMode, type PageServer } from './page-server.js';

@@ -85,13 +85,57 @@ describe('peerReport', () => {
       { observedMs: 400, downtimeMs: 200, availability: 0.5, recoveries: 0, failures: 1 },
     ],
     ['empty window', 500, [], 500, { observedMs: 0, availability: 1, failuresPerDay: 0 }],
+    [
+      'time away after a leave is neither up nor observed',
+      0,
+      [
+        ['left', 200_000],
+        ['healthy', 1_100_000],
+        ['failed', 1_150_000],
+        ['healthy', 1_200_000],
+      ],
+      1_300_000,
+      // observed 200 s + 200 s; down 50 s (counting the 900 s away as up would give MTBF 1,250 s)
+      { observedMs: 400_000, downtimeMs: 50_000, mtbfMs: 350_000, mttrMs: 50_000, availability: 0.875 },
+    ],
+    [
+      'while away nothing accrues, and a second leave is ignored',
+      0,
+      [
+        ['left', 100],
+        ['left', 500],
+      ],
+      10_000,
+      { observedMs: 100, downtimeMs: 0, availability: 1, failures: 0 },
+    ],
+    [
+      'an outage cut short by a leave is down time without a recovery; the return starts up',
+      0,
+      [
+        ['failed', 100],
+        ['left', 300],
+        ['healthy', 1_000],
+      ],
+      1_300,
+      { observedMs: 600, downtimeMs: 200, recoveries: 0, failures: 1, mtbfMs: 400, mttrMs: undefined },
+    ],
+    [
+      'returning straight into failed opens an outage at the return',
+      0,
+      [
+        ['left', 100],
+        ['failed', 1_000],
+      ],
+      1_100,
+      { observedMs: 200, downtimeMs: 100, failures: 1, availability: 0.5 },
+    ],
   ])('%s', (_name, first, steps, now, want) => {
     expect(report(first, steps, now)).toMatchObject(want);
   });
 });
 
 describe('analyticsReport', () => {
-  it('sums failures, pools MTBF/MTTR over peers and averages availability', () => {
+  it('pools MTBF/MTTR over peers and weights availability by observed time', () => {
     const a = report(
       0,
       [
@@ -108,7 +152,9 @@ describe('analyticsReport', () => {
       recoveries: 1,
       mtbfMs: (800 + 1000 + 500) / 2,
       mttrMs: 200,
-      availability: (0.8 + 1 + 0.5) / 3,
+      availability: (800 + 1000 + 500) / 3000,
+      observedMs: 3000,
+      downtimeMs: 700,
     });
     expect(analyticsReport([], 5).cluster).toEqual({
       failures: 0,
@@ -116,6 +162,109 @@ describe('analyticsReport', () => {
       mtbfMs: undefined,
       mttrMs: undefined,
       availability: 1,
+      observedMs: 0,
+      downtimeMs: 0,
     });
+  });
+
+  it.each<[string, [number, Step[]][], number, number]>([
+    // a day-long peer and a 60 s peer half down: the unweighted mean of ratios would read 0.75
+    [
+      'a day-long peer beside a short one half down',
+      [
+        [0, []],
+        [86_340_000, [['failed', 86_370_000]]],
+      ],
+      86_400_000,
+      (86_400 + 30) / 86_460,
+    ],
+    [
+      'equal windows',
+      [
+        [
+          0,
+          [
+            ['failed', 250],
+            ['healthy', 500],
+          ],
+        ],
+        [0, []],
+      ],
+      1000,
+      0.875,
+    ],
+    [
+      'a peer away half the time counts only its present half',
+      [
+        [0, [['left', 500]]],
+        [
+          0,
+          [
+            ['failed', 500],
+            ['healthy', 1000],
+          ],
+        ],
+      ],
+      1000,
+      1000 / 1500,
+    ],
+  ])('availability is Σ up / Σ observed: %s', (_name, peers, now, want) => {
+    const r = analyticsReport(
+      peers.map(([first, steps]) => report(first, steps, now)),
+      now,
+    );
+    expect(r.cluster.availability).toBeCloseTo(want, 12);
+  });
+
+  it.each<[string, [number, Step[]][], number]>([
+    [
+      'one peer, two outages',
+      [
+        [
+          0,
+          [
+            ['failed', 100],
+            ['healthy', 200],
+            ['failed', 500],
+            ['healthy', 800],
+          ],
+        ],
+      ],
+      1000,
+    ],
+    [
+      'three peers, a leave and a return, every outage recovered',
+      [
+        [
+          0,
+          [
+            ['failed', 100],
+            ['recovering', 300],
+            ['healthy', 400],
+          ],
+        ],
+        [
+          50,
+          [
+            ['left', 300],
+            ['healthy', 700],
+            ['failed', 800],
+            ['healthy', 950],
+          ],
+        ],
+        [0, []],
+      ],
+      1000,
+    ],
+  ])('with every outage recovered, availability = MTBF / (MTBF + MTTR): %s', (_name, peers, now) => {
+    const { cluster } = analyticsReport(
+      peers.map(([first, steps]) => report(first, steps, now)),
+      now,
+    );
+    expect(cluster.failures).toBe(cluster.recoveries);
+    const mtbf = cluster.mtbfMs!;
+    const mttr = cluster.mttrMs!;
+    expect(cluster.availability).toBeCloseTo(mtbf / (mtbf + mttr), 12);
+    expect(cluster.downtimeMs).toBeCloseTo(mttr * cluster.recoveries, 9);
   });
 });

@@ -1,11 +1,18 @@
 /**
  * Reliability analytics per peer: failures, recoveries, MTBF, MTTR, availability.
  *
- * The seed's arithmetic matched one recovery to several failures and measured availability from the
- * first event only. Here an *outage* starts when a peer enters `failed` while not already in an
- * outage, and ends when it is next `healthy` (a `recovering` peer is still down: it is not routable),
- * so each recovery closes exactly one failure. The observed window runs from when the peer became
- * known to now (or to its graceful leave); an outage still open at the end counts as downtime.
+ * An *outage* starts when a peer enters `failed` while not already in an outage, and ends when it is
+ * next `healthy` (a `recovering` peer is still down: it is not routable), so each recovery closes
+ * exactly one failure. A peer is *observed* from when it became known until its graceful leave, and
+ * again from its return until the next leave or now: time away after `left` is neither up nor down,
+ * so a peer that leaves for an hour and comes back has not been available for that hour. An outage
+ * still open at the end of a segment counts as downtime (cut short by a leave: downtime without a
+ * recovery).
+ *
+ * **MTBF definition.** MTBF here is *mean up time between failures* (the operational "MTTF" form):
+ * up time / failures, where up time = observed − downtime. It does not include the repair time, so
+ * with every outage recovered `availability = MTBF / (MTBF + MTTR)` holds exactly, per peer and for
+ * the cluster (Σ up / Σ failures, Σ repair / Σ recoveries, Σ up / Σ observed).
  */
 import type { PeerId, PeerReport, PeerState, AnalyticsReport } from './types.js';
 
@@ -14,7 +21,11 @@ const DAY_MS = 86_400_000;
 /** Running totals for one peer, updated per state transition (O(1) memory, unaffected by history caps). */
 export interface OutageLog {
   firstSeenMs: number;
-  /** When observation ended (graceful leave); undefined while observing. */
+  /** Start of the current observation segment (first seen, or back after a leave); undefined while away. */
+  segmentStartMs: number | undefined;
+  /** Observed time (ms) of segments already closed by a graceful leave. */
+  closedObservedMs: number;
+  /** When observation last ended (graceful leave); undefined while observing. */
   endMs: number | undefined;
   failures: number;
   recoveries: number;
@@ -30,6 +41,8 @@ export interface OutageLog {
 export function newOutageLog(atMs: number): OutageLog {
   return {
     firstSeenMs: atMs,
+    segmentStartMs: atMs,
+    closedObservedMs: 0,
     endMs: undefined,
     failures: 0,
     recoveries: 0,
@@ -39,42 +52,48 @@ export function newOutageLog(atMs: number): OutageLog {
   };
 }
 
-/** Records a transition into state `to` at `atMs`, in place. */
+/** Records a transition into state `to` at `atMs`, in place. Any state other than `left` after a leave starts a new segment. */
 export function recordTransition(log: OutageLog, to: PeerState, atMs: number): void {
+  if (to === 'left') {
+    if (log.segmentStartMs === undefined) return;
+    if (log.outageStartMs !== undefined) {
+      log.downtimeMs += Math.max(0, atMs - log.outageStartMs);
+      log.outageStartMs = undefined;
+    }
+    log.closedObservedMs += Math.max(0, atMs - log.segmentStartMs);
+    log.segmentStartMs = undefined;
+    log.endMs = atMs;
+    return;
+  }
+  if (log.segmentStartMs === undefined) {
+    log.segmentStartMs = atMs;
+    log.endMs = undefined;
+  }
   if (to === 'failed') {
     if (log.outageStartMs === undefined) {
       log.failures += 1;
       log.outageStartMs = atMs;
     }
-  } else if (to === 'healthy') {
-    if (log.outageStartMs !== undefined) {
-      const d = atMs - log.outageStartMs;
-      log.recoveries += 1;
-      log.downtimeMs += d;
-      log.repairMs += d;
-      log.outageStartMs = undefined;
-    }
-    log.endMs = undefined;
-  } else if (to === 'left') {
-    if (log.outageStartMs !== undefined) {
-      log.downtimeMs += atMs - log.outageStartMs;
-      log.outageStartMs = undefined;
-    }
-    log.endMs = atMs;
+  } else if (to === 'healthy' && log.outageStartMs !== undefined) {
+    const d = Math.max(0, atMs - log.outageStartMs);
+    log.recoveries += 1;
+    log.downtimeMs += d;
+    log.repairMs += d;
+    log.outageStartMs = undefined;
   }
 }
 
 /**
- * Report for one peer at `nowMs`: `observed = end − firstSeen`; `downtime = closed + open outage`;
- * `availability = (observed − downtime) / observed` (1 over an empty window);
- * `MTBF = (observed − downtime) / failures`; `MTTR = repair time / recoveries`;
- * `failuresPerDay = failures / (observed / 1 day)`.
+ * Report for one peer at `nowMs`: `observed` = closed segments + the open one (to now);
+ * `downtime` = closed + open outage; `availability = (observed − downtime) / observed` (1 over an
+ * empty window); `MTBF = (observed − downtime) / failures` (mean up time between failures);
+ * `MTTR = repair time / recoveries`; `failuresPerDay = failures / (observed / 1 day)`.
  */
 export function peerReport(peer: PeerId, log: OutageLog, nowMs: number): PeerReport {
-  const end = log.endMs ?? nowMs;
-  const observedMs = Math.max(0, end - log.firstSeenMs);
-  const open = log.outageStartMs === undefined ? 0 : Math.max(0, end - log.outageStartMs);
-  const downtimeMs = Math.min(observedMs, log.downtimeMs + open);
+  const open = log.segmentStartMs === undefined ? 0 : Math.max(0, nowMs - log.segmentStartMs);
+  const observedMs = log.closedObservedMs + open;
+  const openOutage = log.outageStartMs === undefined ? 0 : Math.max(0, nowMs - log.outageStartMs);
+  const downtimeMs = Math.min(observedMs, log.downtimeMs + openOutage);
   const upMs = observedMs - downtimeMs;
   return {
     peer,
@@ -86,27 +105,30 @@ export function peerReport(peer: PeerId, log: OutageLog, nowMs: number): PeerRep
     failuresPerDay: observedMs > 0 ? log.failures / (observedMs / DAY_MS) : 0,
     observedMs,
     downtimeMs,
+    repairMs: log.repairMs,
   };
 }
 
 /**
- * Cluster summary: summed failures and recoveries; MTBF = total up time / total failures;
- * MTTR = total repair time / total recoveries; availability = mean of the peers' availabilities
- * (1 with no peers).
+ * Cluster summary, pooled over peers so that it agrees with itself: MTBF = Σ up / Σ failures;
+ * MTTR = Σ repair / Σ recoveries; availability = Σ up / Σ observed (time-weighted: a day-long peer
+ * counts 1,440 times a minute-long one; 1 with nothing observed). With every outage recovered,
+ * `availability = MTBF / (MTBF + MTTR)`.
  */
 export function analyticsReport(reports: PeerReport[], nowMs: number): AnalyticsReport {
   let failures = 0;
   let recoveries = 0;
-  let upMs = 0;
+  let observedMs = 0;
+  let downtimeMs = 0;
   let repairMs = 0;
-  let availabilitySum = 0;
   for (const r of reports) {
     failures += r.failures;
     recoveries += r.recoveries;
-    upMs += r.observedMs - r.downtimeMs;
-    repairMs += (r.mttrMs ?? 0) * r.recoveries;
-    availabilitySum += r.availability;
+    observedMs += r.observedMs;
+    downtimeMs += r.downtimeMs;
+    repairMs += r.repairMs;
   }
+  const upMs = observedMs - downtimeMs;
   return {
     atMs: nowMs,
     peers: reports,
@@ -115,7 +137,9 @@ export function analyticsReport(reports: PeerReport[], nowMs: number): Analytics
       recoveries,
       mtbfMs: failures > 0 ? upMs / failures : undefined,
       mttrMs: recoveries > 0 ? repairMs / recoveries : undefined,
-      availability: reports.length > 0 ? availabilitySum / reports.length : 1,
+      availability: observedMs > 0 ? upMs / observedMs : 1,
+      observedMs,
+      downtimeMs,
     },
   };
 }

@@ -152,15 +152,19 @@ export interface PeerReport {
   failures: number;
   /** Transitions out of `failed` back to healthy (each matched to exactly one failure). */
   recoveries: number;
-  /** Mean time between failures: up time / failures (ms); undefined with no failure. */
+  /** Mean up time between failures: (observed − downtime) / failures (ms); undefined with no failure. */
   mtbfMs: number | undefined;
   /** Mean time to recovery over completed outages (ms); undefined with none completed. */
   mttrMs: number | undefined;
   /** Up time / observed time in [0, 1]; ongoing downtime counts as down. */
   availability: number;
   failuresPerDay: number;
+  /** Time this peer was a member (ms): from first seen to now, minus the time away after each graceful leave. */
   observedMs: number;
+  /** Time in an outage (`failed` or `recovering` after a failure) within `observedMs`. */
   downtimeMs: number;
+  /** Total duration of the outages that ended in recovery (ms): MTTR = repairMs / recoveries. */
+  repairMs: number;
 }
 
 /** Analytics over every known peer plus a cluster summary. */
@@ -172,7 +176,11 @@ export interface AnalyticsReport {
     recoveries: number;
     mtbfMs: number | undefined;
     mttrMs: number | undefined;
-    /** Mean availability over peers. */
+    /** Time-weighted: Σ up / Σ observed over peers (not a mean of per-peer ratios); 1 with nothing observed. */
     availability: number;
+    /** Σ observed time over peers (ms). */
+    observedMs: number;
+    /** Σ downtime over peers (ms). */
+    downtimeMs: number;
   };
 }

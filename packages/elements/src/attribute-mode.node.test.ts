@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createSignalServer, type SignalServer } from '@pulsemesh/signal/server';
+import { createSignalServer, type SignalServer } from '@pulsemesh/signal-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let browser: Browser;

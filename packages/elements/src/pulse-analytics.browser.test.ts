@@ -30,7 +30,7 @@ function recorded() {
 describe('<pulse-analytics>', () => {
   it('renders the cluster summary and per-peer MTBF, MTTR, availability and failures/day', async () => {
     const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${recorded()}></pulse-analytics>`);
-    expect(card(el, 'Availability')).to.equal('87.50%'); // mean of 75% and 100%
+    expect(card(el, 'Availability')).to.equal('87.50%'); // Σ up / Σ observed: (3 h + 4 h) / 8 h
     expect(card(el, 'MTBF')).to.equal('7 h'); // 7 h up in total / 1 failure
     expect(card(el, 'MTTR')).to.equal('1 h');
     expect(card(el, 'Failures')).to.equal('1');

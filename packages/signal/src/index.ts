@@ -1,6 +1,6 @@
 /**
  * `@pulsemesh/signal`: the isomorphic part (browser and Node) — protocol v1 types, schemas,
- * encode/parse and the reconnecting `SignalClient`. The Node server is `@pulsemesh/signal/server`.
+ * encode/parse and the reconnecting `SignalClient`. The Node server is `@pulsemesh/signal-server`.
  */
 export * from './protocol.js';
 export {

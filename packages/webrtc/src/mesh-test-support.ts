@@ -1,5 +1,5 @@
 // Node test support: a real signaling server on 127.0.0.1:0 and meshes of Node peers joined to it.
-import { createSignalServer, type SignalServer } from '@pulsemesh/signal/server';
+import { createSignalServer, type SignalServer } from '@pulsemesh/signal-server';
 import { WebSocket } from 'ws';
 import { createMesh, type Mesh, type MeshOptions } from './mesh.js';
 import { fastConfig } from './test-config.js';

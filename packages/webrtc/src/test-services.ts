@@ -2,7 +2,7 @@
 // a real signaling server on 127.0.0.1:0 and a Node edge peer (real WebRTC over node-datachannel)
 // in room `wtr-edge`. Prints one JSON line with the URLs, then runs until stdin closes or SIGTERM.
 import { WebSocket } from 'ws';
-import { createSignalServer } from '@pulsemesh/signal/server';
+import { createSignalServer } from '@pulsemesh/signal-server';
 import { createMesh, type MeshOptions } from './mesh.js';
 import { fastConfig } from './test-config.js';
 

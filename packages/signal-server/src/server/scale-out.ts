@@ -8,8 +8,8 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ErrorCode } from '../protocol.js';
-import type { PeerId, RoomId } from '../protocol.js';
+import { ErrorCode } from '@pulsemesh/signal';
+import type { PeerId, RoomId } from '@pulsemesh/signal';
 
 /** What the scale-out layer tells the hub. */
 export interface ScaleOutHandlers {

@@ -2,8 +2,8 @@
  * Join tokens: JWT HS256 with a `room` claim and `exp`, optionally `sub` naming the peer id.
  */
 import { SignJWT, errors, jwtVerify } from 'jose';
-import { ErrorCode } from '../protocol.js';
-import type { PeerId, RoomId } from '../protocol.js';
+import { ErrorCode } from '@pulsemesh/signal';
+import type { PeerId, RoomId } from '@pulsemesh/signal';
 
 /** Outcome of checking a join token. */
 export type TokenCheck =

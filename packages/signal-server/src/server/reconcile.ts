@@ -2,7 +2,7 @@
  * Anti-entropy between an instance's view of its rooms and the rosters in Redis.
  */
 import type { Logger } from 'pino';
-import type { PeerId, RoomId } from '../protocol.js';
+import type { PeerId, RoomId } from '@pulsemesh/signal';
 import type { Rooms } from './rooms.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * CLI entry: `node --conditions=source --import tsx apps/signal-server/src/main.ts [--help]`.
+ * CLI entry: `node --conditions=source --import tsx packages/signal-server/src/main.ts [--help]`.
  */
-import { createSignalServer, mintToken } from '@pulsemesh/signal/server';
+import { createSignalServer, mintToken } from './server/index.js';
 import { ConfigError, helpText, parseCommand } from './config.js';
 
 async function main(): Promise<number> {

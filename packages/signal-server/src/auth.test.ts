@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import type { SignalClient } from './client.js';
-import { ErrorCode } from './protocol.js';
+import type { SignalClient } from '@pulsemesh/signal';
+import { ErrorCode } from '@pulsemesh/signal';
 import { mintToken } from './server/auth.js';
 import { joined, makeClient, next, nextFrame, rawSocket, startServer, until } from './test-support.js';
 import type { Running } from './test-support.js';

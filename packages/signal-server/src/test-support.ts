@@ -2,9 +2,9 @@
  * Test helpers (Node): real servers on port 0 and real clients over `ws`. Not part of the public API.
  */
 import { WebSocket } from 'ws';
-import { SignalClient } from './client.js';
-import type { SignalClientOptions } from './client.js';
-import type { SignalClientEventMap } from './client-events.js';
+import { SignalClient } from '@pulsemesh/signal';
+import type { SignalClientOptions } from '@pulsemesh/signal';
+import type { SignalClientEventMap } from '@pulsemesh/signal';
 import { createSignalServer } from './server/signal-server.js';
 import type { SignalServer } from './server/signal-server.js';
 import type { SignalServerOptions } from './server/options.js';

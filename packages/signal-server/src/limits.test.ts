@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import type { SignalClient } from './client.js';
-import { CloseCode, ErrorCode } from './protocol.js';
+import type { SignalClient } from '@pulsemesh/signal';
+import { CloseCode, ErrorCode } from '@pulsemesh/signal';
 import {
   closed,
   joined,

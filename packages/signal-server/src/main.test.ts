@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SignalClient } from '@pulsemesh/signal';
-import { startRedis } from '@pulsemesh/signal/testing';
+import { startRedis } from './testing.js';
 import { WebSocket } from 'ws';
 import { ConfigError, SETTINGS, helpText, parseCommand } from './config.js';
 

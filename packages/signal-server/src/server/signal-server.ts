@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { CloseCode, SUBPROTOCOL } from '../protocol.js';
+import { CloseCode, SUBPROTOCOL } from '@pulsemesh/signal';
 import { Connection } from './connection.js';
 import { Hub } from './hub.js';
 import { RejectReason, createMetrics } from './metrics.js';

@@ -2,7 +2,7 @@
  * Room membership as one instance sees it: peers connected here (local) and, with Redis,
  * peers connected to other instances (remote, keyed by their instance id).
  */
-import type { PeerId, RoomId } from '../protocol.js';
+import type { PeerId, RoomId } from '@pulsemesh/signal';
 import type { Connection } from './connection.js';
 
 /** A peer connected to this instance. */

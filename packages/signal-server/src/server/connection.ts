@@ -2,7 +2,7 @@
  * Per-socket state on the server. Everything in it is bounded by the server's limits.
  */
 import type { WebSocket } from 'ws';
-import type { PeerId, RoomId } from '../protocol.js';
+import type { PeerId, RoomId } from '@pulsemesh/signal';
 import { TokenBucket } from './rate-limiter.js';
 
 /** One client socket. */

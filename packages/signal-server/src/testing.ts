@@ -1,5 +1,5 @@
 /**
- * `@pulsemesh/signal/testing` (Node only): helpers for tests elsewhere in the workspace —
+ * `@pulsemesh/signal-server/testing` (Node only): helpers for tests elsewhere in the workspace —
  * a real `redis-server` on a free loopback port, servers on port 0, clients with fast timings.
  */
 export { startRedis } from './redis-support.js';

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { encode, parseClientMessage } from '../codec.js';
-import { CloseCode, ErrorCode, MessageType, PROTOCOL_VERSION } from '../protocol.js';
+import { encode, parseClientMessage } from '@pulsemesh/signal';
+import { CloseCode, ErrorCode, MessageType, PROTOCOL_VERSION } from '@pulsemesh/signal';
 import type {
   ClientMessage,
   JoinMessage,
@@ -14,7 +14,7 @@ import type {
   RoomId,
   ServerMessage,
   SignalMessage,
-} from '../protocol.js';
+} from '@pulsemesh/signal';
 import { checkJoinToken } from './auth.js';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';

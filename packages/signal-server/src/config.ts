@@ -3,8 +3,8 @@
  * flags win over env vars, env vars over defaults.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_SERVER_OPTIONS } from '@pulsemesh/signal/server';
-import type { LogLevel, SignalServerOptions } from '@pulsemesh/signal/server';
+import { DEFAULT_SERVER_OPTIONS } from './server/index.js';
+import type { LogLevel, SignalServerOptions } from './server/index.js';
 
 /** One configurable setting: flag name, env var, help text. */
 interface Setting {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SignalClient } from './client.js';
-import { ErrorCode } from './protocol.js';
+import type { SignalClient } from '@pulsemesh/signal';
+import { ErrorCode } from '@pulsemesh/signal';
 import { startRedis } from './redis-support.js';
 import type { RedisProcess } from './redis-support.js';
 import { joined, makeClient, next, nextFrame, rawSocket, startServer } from './test-support.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SignalClient } from './client.js';
+import type { SignalClient } from '@pulsemesh/signal';
 import { joined, makeClient, next, startServer, until } from './test-support.js';
 import type { Running } from './test-support.js';
 

@@ -1,5 +1,6 @@
 /**
- * `@pulsemesh/signal/server` (Node only): the hardened signaling server and token helpers.
+ * The server (re-exported by `@pulsemesh/signal-server`, Node only): the hardened signaling server
+ * and its token helpers.
  */
 export { createSignalServer } from './signal-server.js';
 export type { SignalServer, SignalServerStats } from './signal-server.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { CloseCode, ErrorCode } from './protocol.js';
+import { CloseCode, ErrorCode } from '@pulsemesh/signal';
 import { closed, joined, makeClient, next, rawSocket, startServer, until } from './test-support.js';
 import type { Running } from './test-support.js';
 
