@@ -2,7 +2,7 @@
  * Detector configuration: every knob with its unit in the name, its default (the `node` default;
  * `browser` differs only in runtime limits), the trade-off, and the pure function that turns it into
  * a timeout. `config.test.ts` checks the examples. One default per runtime (`defaultConfig`), named
- * presets (`presets.lan`, `presets.wan`) for unusual networks. See decision 0012.
+ * presets (`presets.lan`, `presets.wan`) for unusual networks. See decision 0013.
  */
 import { InvalidConfigError } from './errors.js';
 import { suspicionTimeoutMsMin } from './suspicion.js';
@@ -26,7 +26,7 @@ export interface DetectorConfig {
    * Probe timeout bounds (ms). The timeout of a direct probe is `clamp(srtt + k × rttvar, min, max)`
    * (`probeTimeoutMs`), then × `(1 + localHealthScore)`. A link without an RTT sample yet uses the
    * estimate over all links (same network); `max` only before any sample at all.
-   * Default [100, 250]: a LAN ack takes < 5 ms, but event loops pause; a timeout only brings the
+   * Default [50, 250]: a LAN ack takes < 5 ms, and event loops pause; a timeout only brings the
    * retry and the relays sooner (`probeRoundMsMin` decides when a probe has failed).
    */
   probeTimeoutMsMin: number;
@@ -143,7 +143,7 @@ const node: DetectorConfig = {
   probeIntervalMs: 250, // each peer is probed by someone about every 250 ms: a hang is first probed within ~1.2 s (p99)
   probeIntervalMsMin: 200, // lossy network: probe a little sooner (5 pings/s/peer, still ~100 B/s)
   probeIntervalMsMax: 300, // calm network: save a little, stay inside the hang budget (p99 ≤ 4 s)
-  probeTimeoutMsMin: 100, // RTT < 5 ms on a LAN, but event loops (JS, GC) pause: the retry comes soon anyway
+  probeTimeoutMsMin: 50, // LAN RTT < 5 ms: the retry comes soon; the round (below) waits out pauses
   probeTimeoutMsMax: 250, // an ack later than a period is as good as lost: the retry and relays cover it
   probeTimeoutRttVarMult: 4, // RFC 6298
   probeRoundMsMin: 1200, // a live peer stalled ≤ 1.1 s answers within the round: never suspected
@@ -199,7 +199,6 @@ export const presets = {
    */
   lan: {
     ...node,
-    probeTimeoutMsMin: 50, // LAN RTT < 5 ms; 50 ms absorbs scheduling hiccups of a server
     probeRoundMsMin: 0, // no stall to wait for: the RTT-derived round only
     suspicionMult: 1.5, // 750 ms at N = 100: ~100 LAN round trips for a live suspect to refute
     suspicionTimeoutMsFloor: 0, // 375 ms at N ≤ 10

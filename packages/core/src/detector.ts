@@ -146,7 +146,7 @@ export class Detector extends EventTarget implements MeshView {
   }
 
   /**
-   * Evidence from the signaling server about `peer`'s session (decision 0012): `closed-by-peer`
+   * Evidence from the signaling server about `peer`'s session (decision 0013): `closed-by-peer`
    * (its socket was closed without a leave: what a dying process does) makes this peer probe it at
    * once, and without an answer within about two probe timeouts (plus the longest stall it
    * reported) it is `failed` with reason `witnessed`; `timed-out` and `left` only mark its

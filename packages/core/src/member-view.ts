@@ -76,7 +76,12 @@ export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
  * (the defaults: min 500 ms, max 3 s)
  */
 export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: number): number {
-  const min = suspicionTimeoutMsMin(c.suspicionMult, clusterSize, c.probeIntervalMs, c.suspicionTimeoutMsFloor);
+  const min = suspicionTimeoutMsMin(
+    c.suspicionMult,
+    clusterSize,
+    c.probeIntervalMs,
+    c.suspicionTimeoutMsFloor,
+  );
   const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
   const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
   if (!m.probed) return m.suspicionStartMs + max * patience;

@@ -30,7 +30,7 @@ const failedBy = (net: TestNetwork, peer: string): string[] =>
       : [],
   );
 
-describe('the signaling-session witness (decision 0012)', () => {
+describe('the signaling-session witness (decision 0013)', () => {
   it('closed-by-peer after a crash: every live peer fails it, reason witnessed, within ~0.5 s', () => {
     const net = mesh();
     net.crashed.add('c');
@@ -110,7 +110,7 @@ describe('the signaling-session witness (decision 0012)', () => {
 
   it('the limit, stated: a first-ever 1 s stall with a reset at its start looks like a crash and is failed', () => {
     // Within the window a crash must be failed in (two probe timeouts), a silent peer whose socket
-    // closed cannot be told from a dead one. It refutes when the stall ends (decision 0012).
+    // closed cannot be told from a dead one. It refutes when the stall ends (decision 0013).
     const net = mesh();
     const at = net.nowMs;
     net.stalledUntil.set('c', at + 1_000);

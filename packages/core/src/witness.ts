@@ -1,5 +1,5 @@
 /**
- * The signaling-session witness (decision 0012). Every peer holds a WebSocket to the signaling server;
+ * The signaling-session witness (decision 0013). Every peer holds a WebSocket to the signaling server;
  * when a process dies its socket is closed by its operating system or browser at once, while a
  * stalled one keeps it open. The server reports how each member's session ended; the runtime hands
  * that to the detector (`Detector.witness`). A `closed-by-peer` witness makes this peer probe the

@@ -39,7 +39,7 @@ const HELP = `pulsemesh detector benchmark (issue 4)
   (no option)     full matrix (strategies × profiles × N = 10, 100, 1000) + scale series
                   (N = ${SCALE_SIZES.join(', ')}); writes bench-results/detector.json + SVG plots
   --quick         N = 10, 100, at most 60 simulated s per run (under a minute), no scale series
-  --scale         only the scale series: pulsemesh:browser, membersMax 64, random mesh of degree
+  --scale         only the scale series: pulsemesh:default, membersMax 64, random mesh of degree
                   ${SCALE_MESH_DEGREE}, lan, ${SCALE_SIM_SECONDS} s; prints wall time, events/s and live memory per N
   --seed N        root seed (default 42)
   --jobs J        worker processes (default 2; 1 with --scale, so points do not slow each other)
@@ -60,6 +60,8 @@ const ROOT = resolve(dirname(SELF), '../../..');
  */
 const PULSEMESH_MESH_DEGREE = 32;
 const QUICK_SECONDS_MAX = 60;
+/** hostile-browser N = 100 for the default: ≥ 1,000 node-hours after warm-up and crash downtime. */
+const HOSTILE_DEFAULT_SECONDS = 37_000;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -92,7 +94,7 @@ function runTask(t: Task): RunResult {
 /** The scale series (the largest point is also a matrix run), plus the simulator alone at the largest N. */
 function scaleTasks(seed: number): Task[] {
   const point = (n: number, simOnly: boolean): Task => ({
-    key: 'pulsemesh-browser',
+    key: 'pulsemesh-default',
     profile: 'lan',
     n,
     simSeconds: SCALE_SIM_SECONDS,
@@ -123,6 +125,9 @@ function matrix(seed: number, quick: boolean): Task[] {
     for (const n of sizes) {
       for (const key of STRATEGY_KEYS) {
         let simSeconds = profiles[profile].simSeconds(n);
+        // The default's hostile-browser floor needs ≥ 1,000 node-hours at N = 100 (decision 0013).
+        if (key === 'pulsemesh-default' && profile === 'hostile-browser' && n === 100)
+          simSeconds = HOSTILE_DEFAULT_SECONDS;
         if (quick) simSeconds = Math.min(simSeconds, profile === 'partition' ? 100 : QUICK_SECONDS_MAX);
         const mesh = key.startsWith('pulsemesh') && n >= 1000;
         tasks.push({
@@ -253,7 +258,7 @@ async function main(): Promise<void> {
   const scale = results.filter((_, k) => tasks[k]?.scale === true).map(scalePoint);
   if (runs.length > 0) console.log(`\n${formatTable(runs)}\n`);
   if (scale.length > 0)
-    console.log(`\nScale series (pulsemesh:browser, membersMax 64, lan):\n${formatScale(scale)}\n`);
+    console.log(`\nScale series (pulsemesh:default, membersMax 64, lan):\n${formatScale(scale)}\n`);
   const floors = evaluateFloors(runs);
   if (floors.length > 0) console.log(`Floors (issue 4), measured:\n${formatFloors(floors)}\n`);
   const doc: BenchDocument = {
@@ -265,7 +270,7 @@ async function main(): Promise<void> {
     notes: [
       'Times in ms; bytes are detector payload bytes (no UDP/DTLS/SCTP headers), counted after a 10 s warm-up.',
       'Simulated durations shrink with N to fit a ~10 minute budget on 2 cores (each run reports simSeconds and nodeHours); N is never reduced.',
-      `pulsemesh at N=1000 runs on a random mesh of degree ${PULSEMESH_MESH_DEGREE} (topology field); the baselines run on a full mesh (UDP-like reachability, as designed). The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:browser with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory.`,
+      `pulsemesh at N=1000 runs on a random mesh of degree ${PULSEMESH_MESH_DEGREE} (topology field); the baselines run on a full mesh (UDP-like reachability, as designed). The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory.`,
       'detectionAllMs: crash → failed at every live peer that trusted or suspected the node at the crash; undetectedAll counts crashes where that did not happen before restart or the end.',
       'falseFailed/falseSuspected: transitions about a peer that was up (partitioned, stalled and clamped peers are up).',
     ],

@@ -30,7 +30,7 @@ const subjects: {
   heal: 'converges' | 'stays-split';
   badLink: 'tolerated' | 'declares-failed';
 }[] = [
-  { key: 'pulsemesh-browser', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
+  { key: 'pulsemesh-default', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
   { key: 'pulsemesh-lan', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
   { key: 'swim', detectWithinMs: 20_000, heal: 'stays-split', badLink: 'tolerated' },
   { key: 'seed', detectWithinMs: 30_000, heal: 'converges', badLink: 'declares-failed' },

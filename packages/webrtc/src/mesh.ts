@@ -1,5 +1,6 @@
 import {
   Detector,
+  defaultConfig,
   presets,
   type AnalyticsReport,
   type ClusterHealth,
@@ -29,7 +30,10 @@ export interface MeshOptions {
   peerId?: string;
   /** Join token, when the server requires one. */
   token?: string;
-  /** Detector preset. Default `browser` in a browser, `lan` elsewhere. */
+  /**
+   * A named detector preset for an unusual network (`lan`, `wan`). Default: the runtime's default,
+   * `defaultConfig('browser')` in a page and `defaultConfig('node')` elsewhere.
+   */
   preset?: keyof typeof presets;
   /** Overrides on top of the preset (e.g. `{ probeIntervalMs: 500 }`). */
   config?: Partial<DetectorConfig>;
@@ -106,10 +110,13 @@ export class Mesh extends EventTarget implements MeshView {
     super();
     const now = () => performance.now();
     this.localId = options.peerId ?? `peer-${randomHex(4)}`;
-    const preset = options.preset ?? (typeof document === 'undefined' ? 'lan' : 'browser');
+    const base =
+      options.preset === undefined
+        ? defaultConfig(typeof document === 'undefined' ? 'node' : 'browser')
+        : presets[options.preset];
     this.detector = new Detector({
       id: this.localId,
-      config: { ...presets[preset], ...options.config },
+      config: { ...base, ...options.config },
       random: createRandom(),
       nowMs: now(),
     });
