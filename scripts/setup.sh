@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent machine setup: pnpm at the pinned version, Debian's Chromium and redis-server,
-# and the workspace packages. Safe to run again; does nothing that is already done.
+# Idempotent machine setup: pnpm at the pinned version, Debian's Chromium, firefox-esr,
+# redis-server, coturn and nftables (the network lab, test/README.md), and the workspace packages.
+# Safe to run again; does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
@@ -13,6 +14,9 @@ fi
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+[ -x /usr/bin/turnserver ] || missing+=(coturn)
+[ -x /usr/sbin/nft ] || missing+=(nftables)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)

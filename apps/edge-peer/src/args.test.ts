@@ -8,6 +8,7 @@ describe('parseEdgePeerArgs', () => {
       ['--signal=ws://a:1', '--id', 'x', '--probe-interval-ms', '250', '--ice', 'stun:s:3478'],
       {
         PULSEMESH_ROOM: 'r1',
+        PULSEMESH_IDENTITY_FILE: '/tmp/k',
         PULSEMESH_ID: 'ignored',
         PULSEMESH_METRICS_PORT: '0',
         PULSEMESH_JSON: '1',
@@ -20,6 +21,7 @@ describe('parseEdgePeerArgs', () => {
         signal: 'ws://a:1',
         room: 'r1',
         id: 'x',
+        identityFile: '/tmp/k',
         probeIntervalMs: 250,
         metricsPort: 0,
         json: true,
@@ -51,6 +53,7 @@ describe('parseEdgePeerArgs', () => {
       '--signal',
       '--room',
       '--id',
+      '--identity-file',
       '--token',
       '--preset',
       '--bind-address',

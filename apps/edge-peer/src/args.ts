@@ -9,6 +9,8 @@ export interface EdgePeerArgs {
   signal: string;
   room: string;
   id: string | undefined;
+  /** File keeping this peer's key pair (created with mode 0600); undefined = a fresh key per run. */
+  identityFile: string | undefined;
   token: string | undefined;
   preset: PresetName;
   /** Detector interval overrides (ms); undefined keeps the preset's value. */
@@ -38,7 +40,16 @@ const flags = {
     help: 'signaling server URL (ws://host:port), required',
   },
   room: { env: 'PULSEMESH_ROOM', type: 'string', help: 'room to join (default "pulsemesh")' },
-  id: { env: 'PULSEMESH_ID', type: 'string', help: 'peer id (default: edge-<random>)' },
+  id: {
+    env: 'PULSEMESH_ID',
+    type: 'string',
+    help: 'plain peer id, no key (default: derived from a key pair)',
+  },
+  'identity-file': {
+    env: 'PULSEMESH_IDENTITY_FILE',
+    type: 'string',
+    help: 'keep the key pair (and so the id) in this file, mode 0600',
+  },
   token: { env: 'PULSEMESH_TOKEN', type: 'string', help: 'join token, if the server requires one' },
   preset: {
     env: 'PULSEMESH_PRESET',
@@ -181,6 +192,7 @@ export function parseEdgePeerArgs(
       signal: signal ?? '',
       room: get('room') ?? 'pulsemesh',
       id: get('id'),
+      identityFile: get('identity-file'),
       token: get('token'),
       preset: preset as PresetName,
       probeIntervalMs: numbers['probe-interval-ms'],

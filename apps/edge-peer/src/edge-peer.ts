@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { WebSocket } from 'ws';
 import type { DetectorConfig } from '@pulsemesh/core';
 import { createMesh, type LinkReport, type Mesh, type MeshOptions } from '@pulsemesh/webrtc';
+import { loadFileIdentity } from '@pulsemesh/webrtc/identity-file';
 import type { EdgePeerArgs } from './args.js';
 import { EdgeMetrics } from './metrics.js';
 import { frame, renderView } from './terminal-view.js';
@@ -57,6 +58,7 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
     clock: 'timers',
   };
   if (args.id !== undefined) options.peerId = args.id;
+  if (args.identityFile !== undefined) options.identity = loadFileIdentity(args.identityFile);
   if (args.token !== undefined) options.token = args.token;
   if (args.bindAddress !== undefined) options.bindAddress = args.bindAddress;
   if (args.maxConnections !== undefined) options.maxConnections = args.maxConnections;

@@ -50,3 +50,13 @@ export {
 } from './local-health.js';
 export { clusterHealth, healthTier, isMinorityPartition, type TierThresholds } from './health.js';
 export { newOutageLog, recordTransition, peerReport, analyticsReport, type OutageLog } from './analytics.js';
+export {
+  derivePeerId,
+  keyMatchesId,
+  isCanonicalPeerId,
+  isKeyDerivedId,
+  KEY_ID_PREFIX,
+  KEY_ID_CHARS,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+} from './peer-id.js';

@@ -7,10 +7,10 @@ import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateFloors, formatFloors } from '../src/floors.js';
+import { BYTES_TOPOLOGY, evaluateFloors, formatFloors, MESH_DEGREE } from '../src/floors.js';
 import { bytesVsNSvg, detectionCdfSvg, falsePositivesSvg } from '../src/plots.js';
 import { type ProfileName, profiles } from '../src/profiles.js';
-import { type BenchDocument, formatTable } from '../src/report.js';
+import { type BenchDocument, benchJson, formatTable, parseBenchJson } from '../src/report.js';
 import { formatScale, SCALE_MESH_DEGREE, SCALE_SIM_SECONDS, SCALE_SIZES, scalePoint } from '../src/scale.js';
 import { pingStrategy } from '../src/ping-node.js';
 import { type MemorySample, type RunResult, runScenario } from '../src/scenario.js';
@@ -32,7 +32,7 @@ interface Task {
   inRuns: boolean;
 }
 
-const HELP = `pulsemesh detector benchmark (issue 4)
+const HELP = `pulsemesh detector benchmark
 
   node --conditions=source --import tsx packages/sim/bin/bench.ts [options]
 
@@ -44,6 +44,7 @@ const HELP = `pulsemesh detector benchmark (issue 4)
   --seed N        root seed (default 42)
   --jobs J        worker processes (default 2; 1 with --scale, so points do not slow each other)
   --only PROFILE  one profile; --n N: one group size; --strategy KEY: one of ${STRATEGY_KEYS.join(', ')}
+  --topology T    full or random-32 (pulsemesh's lan runs at N = 10 and 100 exist on both)
   --out DIR       where to write (default bench-results for the full unfiltered run, else
                   bench-results/quick, which git ignores, so partial runs never replace published numbers)
   --replot FILE   redraw the SVG plots from a saved detector.json
@@ -57,8 +58,12 @@ const ROOT = resolve(dirname(SELF), '../../..');
 /**
  * pulsemesh at N ≥ 1000 runs on a random mesh of this degree: a browser holds a few dozen data
  * channels, and on a full 1000-peer mesh every link-up's full state sync makes formation O(N³).
+ * The bytes floor compares N = 10, 100, 1000 on this one topology, so lan also runs at N = 10 and 100
+ * on it (complete at N = 10).
  */
-const PULSEMESH_MESH_DEGREE = 32;
+const PULSEMESH_MESH_DEGREE = MESH_DEGREE;
+/** seed's heartbeats are O(N²): at N = 1000 it runs at most this long (it is there for the bytes floor). */
+const SEED_SECONDS_MAX_1000 = 30;
 const QUICK_SECONDS_MAX = 60;
 /** hostile-browser N = 100 for the default: ≥ 1,000 node-hours after warm-up and crash downtime. */
 const HOSTILE_DEFAULT_SECONDS = 37_000;
@@ -109,15 +114,18 @@ function scaleTasks(seed: number): Task[] {
 }
 
 function reproduce(t: Task, quick: boolean): string {
+  const topology =
+    t.topology?.kind === 'random' && t.n < 1000 ? ` --topology random-${t.topology.degree}` : '';
   if (t.scale === true && !t.inRuns)
     return `node --conditions=source --import tsx packages/sim/bin/bench.ts --scale --seed ${t.seed}`;
-  return `node --conditions=source --import tsx packages/sim/bin/bench.ts --seed ${t.seed}${quick ? ' --quick' : ''} --only ${t.profile} --n ${t.n} --strategy ${t.key}`;
+  return `node --conditions=source --import tsx packages/sim/bin/bench.ts --seed ${t.seed}${quick ? ' --quick' : ''} --only ${t.profile} --n ${t.n} --strategy ${t.key}${topology}`;
 }
 
 function matrix(seed: number, quick: boolean): Task[] {
   const only = arg('--only');
   const onlyN = arg('--n');
   const onlyKey = arg('--strategy');
+  const onlyTopology = arg('--topology');
   const sizes = quick ? [10, 100] : [10, 100, 1000];
   if (process.argv.includes('--scale')) return scaleTasks(seed);
   const tasks: Task[] = [];
@@ -129,16 +137,22 @@ function matrix(seed: number, quick: boolean): Task[] {
         if (key === 'pulsemesh-default' && profile === 'hostile-browser' && n === 100)
           simSeconds = HOSTILE_DEFAULT_SECONDS;
         if (quick) simSeconds = Math.min(simSeconds, profile === 'partition' ? 100 : QUICK_SECONDS_MAX);
-        const mesh = key.startsWith('pulsemesh') && n >= 1000;
+        if (key === 'seed' && n >= 1000) simSeconds = Math.min(simSeconds, SEED_SECONDS_MAX_1000);
+        const pulsemesh = key.startsWith('pulsemesh');
+        const random = { kind: 'random', degree: PULSEMESH_MESH_DEGREE } as const;
+        const mesh = pulsemesh && n >= 1000;
         tasks.push({
           key,
           profile,
           n,
           simSeconds,
           seed,
-          ...(mesh ? { topology: { kind: 'random', degree: PULSEMESH_MESH_DEGREE } } : {}),
+          ...(mesh ? { topology: random } : {}),
           inRuns: true,
         });
+        // The bytes series: the same topology at every N.
+        if (pulsemesh && profile === 'lan' && n < 1000)
+          tasks.push({ key, profile, n, simSeconds, seed, topology: random, inRuns: true });
       }
     }
   }
@@ -146,7 +160,11 @@ function matrix(seed: number, quick: boolean): Task[] {
   if (!quick) tasks.push(...scaleTasks(seed));
   return tasks.filter(
     (t) =>
-      (!only || t.profile === only) && (!onlyN || t.n === Number(onlyN)) && (!onlyKey || t.key === onlyKey),
+      (!only || t.profile === only) &&
+      (!onlyN || t.n === Number(onlyN)) &&
+      (!onlyKey || t.key === onlyKey) &&
+      (!onlyTopology ||
+        (t.topology?.kind === 'random' ? `random-${t.topology.degree}` : 'full') === onlyTopology),
   );
 }
 
@@ -234,7 +252,7 @@ async function main(): Promise<void> {
   const replot = arg('--replot');
   if (replot !== undefined) {
     // Redraws the plots from an existing detector.json, without rerunning anything.
-    const doc = JSON.parse(readFileSync(resolve(ROOT, replot), 'utf8')) as BenchDocument;
+    const doc = parseBenchJson(readFileSync(resolve(ROOT, replot), 'utf8')) as BenchDocument;
     writePlots(dirname(resolve(ROOT, replot)), doc.runs);
     return;
   }
@@ -242,7 +260,8 @@ async function main(): Promise<void> {
   const seed = Number(arg('--seed') ?? 42) >>> 0;
   // The scale series alone runs one point at a time, so no point's wall time includes another's.
   const jobs = Number(arg('--jobs') ?? (process.argv.includes('--scale') ? 1 : 2));
-  const partial = quick || ['--scale', '--only', '--n', '--strategy'].some((f) => process.argv.includes(f));
+  const partial =
+    quick || ['--scale', '--only', '--n', '--strategy', '--topology'].some((f) => process.argv.includes(f));
   const out = resolve(ROOT, arg('--out') ?? (partial ? 'bench-results/quick' : 'bench-results'));
   const tasks = matrix(seed, quick);
   const started = performance.now();
@@ -258,9 +277,16 @@ async function main(): Promise<void> {
   const scale = results.filter((_, k) => tasks[k]?.scale === true).map(scalePoint);
   if (runs.length > 0) console.log(`\n${formatTable(runs)}\n`);
   if (scale.length > 0)
+<<<<<<< HEAD
     console.log(`\nScale series (pulsemesh:default, membersMax 64, lan):\n${formatScale(scale)}\n`);
   const floors = evaluateFloors(runs);
   if (floors.length > 0) console.log(`Floors (issue 4), measured:\n${formatFloors(floors)}\n`);
+=======
+    console.log(`\nScale series (pulsemesh:browser, membersMax 64, lan):\n${formatScale(scale)}\n`);
+  const floors = evaluateFloors({ runs, scale });
+  if (floors.length > 0)
+    console.log(`Floors, measured (pnpm bench:check enforces them):\n${formatFloors(floors)}\n`);
+>>>>>>> main
   const doc: BenchDocument = {
     commit: gitCommit(),
     seed,
@@ -270,16 +296,22 @@ async function main(): Promise<void> {
     notes: [
       'Times in ms; bytes are detector payload bytes (no UDP/DTLS/SCTP headers), counted after a 10 s warm-up.',
       'Simulated durations shrink with N to fit a ~10 minute budget on 2 cores (each run reports simSeconds and nodeHours); N is never reduced.',
+<<<<<<< HEAD
       `pulsemesh at N=1000 runs on a random mesh of degree ${PULSEMESH_MESH_DEGREE} (topology field); the baselines run on a full mesh (UDP-like reachability, as designed). The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory.`,
+=======
+      `pulsemesh at N=1000 runs on a random mesh of degree ${PULSEMESH_MESH_DEGREE} (topology field); the baselines run on a full mesh (UDP-like reachability, as designed). The lan profile also runs pulsemesh at N=10 and 100 on ${BYTES_TOPOLOGY} (complete at N=10), so the bytes floor compares one topology across N. lan at N=1000 runs 150 s (100 crashes, 25 leaves) so its p99s are percentiles; seed's N=1000 runs stop at ${SEED_SECONDS_MAX_1000} s (O(N²) heartbeats).`,
+      `Percentiles are nearest-rank over every sample; a crash or change that never completed (restart or end of run first) is a +∞ sample, counted in "censored" (JSON: the string "Infinity"); p95 needs ≥ 20 samples and p99 ≥ 100, else null (the max is then the tail).`,
+      `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:browser with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
+>>>>>>> main
       'detectionAllMs: crash → failed at every live peer that trusted or suspected the node at the crash; undetectedAll counts crashes where that did not happen before restart or the end.',
-      'falseFailed/falseSuspected: transitions about a peer that was up (partitioned, stalled and clamped peers are up).',
+      'falseFailed/falseSuspected: observer transitions about a peer that was up (partitioned, stalled and clamped peers are up); falseAccusations: first-hand ones only (not gossip-suspect/-dead/-failed or confirmed-suspicion).',
     ],
     floors,
     runs,
     scale,
   };
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'detector.json'), `${JSON.stringify(doc, null, 1)}\n`);
+  writeFileSync(join(out, 'detector.json'), benchJson(doc));
   writePlots(out, runs);
   const wall = (performance.now() - started) / 1000;
   console.log(

@@ -6,9 +6,19 @@
  *   knew it (trusted or suspected it at the crash) marks it `failed`.
  * - Mistakes: a live observer moves a live target to `suspected` or `failed`. Counted per kind and
  *   per node-hour; a mistake lasts until the observer trusts the target again (T_M, mean).
+ *   False suspicions are counted two ways: observer transitions (every observer that came to
+ *   suspect a live peer, however it heard) and first-hand accusations (an observer suspecting or
+ *   failing a live peer on its own evidence, see {@link SECOND_HAND_REASONS}): SWIM broadcasts one
+ *   accusation to every member, so its transitions are ~N times its accusations.
  * - Query accuracy P_A: the share of (live observer, live known target) pair-time not in a mistake.
  * - Cost: payload bytes and messages sent per node per second of up time (after warm-up).
  * - Dissemination: first `failed` → every observer `failed`, and graceful leave → every observer `left`.
+ *
+ * Nothing is dropped: a crash not detected before the node restarted or the run ended, a change not
+ * disseminated, is a sample of +∞ (right-censored): it sorts last, so one undetected crash among
+ * two reads p50 = +∞, and `censored` says how many there were and why. A tail percentile needs
+ * enough samples to be one (nearest rank: p95 from 20 samples, p99 from 100); below that it is null
+ * and the max is the tail to report ({@link tailOf}).
  *
  * Only what happens after `warmupMs` is counted (mesh formation is not steady state).
  */
@@ -17,14 +27,45 @@ import { mean, quantileSorted } from './distributions.js';
 import type { SimObserver } from './simulator.js';
 import { View, ViewStore } from './view-store.js';
 
-/** p50/p95/p99/max of a sample, ms (null when there are no samples). */
+/**
+ * Nearest-rank p50/p95/p99/max of a sample, ms; +∞ for censored samples (never completed). Null with
+ * no samples; p95 null with fewer than 20 and p99 with fewer than 100 (it would be the max).
+ */
 export interface Percentiles {
   p50: number | null;
   p95: number | null;
   p99: number | null;
   max: number | null;
+  /** All samples, censored (+∞) included. */
   count: number;
+  /** Samples that never completed (+∞). */
+  censored: number;
 }
+
+/** Samples a nearest-rank quantile needs before it differs from the max: p95 20, p99 100. */
+export const QUANTILE_SAMPLES_MIN = { p95: 20, p99: 100 } as const;
+
+/** Why a crash counted as undetected (a +∞ sample). */
+export interface Censored {
+  /** The node restarted before detection finished. */
+  restart: number;
+  /** The run ended first. */
+  end: number;
+  /** Every observer that knew the node crashed too before any detected it. */
+  observersGone: number;
+}
+
+/**
+ * Reasons of a `suspected`/`failed` transition that repeat someone else's accusation (gossip, or a
+ * check that confirmed another's suspicion) rather than the observer's own evidence. Every other
+ * reason (`probe-failed`, swim's `probe-timeout`, a heartbeat timeout, a witness) is first-hand.
+ */
+export const SECOND_HAND_REASONS: ReadonlySet<string> = new Set([
+  'gossip-suspect',
+  'gossip-dead',
+  'gossip-failed',
+  'confirmed-suspicion',
+]);
 
 /** Everything a run measured. */
 export interface MetricsSummary {
@@ -32,14 +73,20 @@ export interface MetricsSummary {
   crashes: number;
   detectionFirstMs: Percentiles;
   detectionAllMs: Percentiles;
-  /** Crashes nobody marked failed before the node restarted or the run ended. */
+  /** Crashes nobody marked failed before the node restarted or the run ended (+∞ in `detectionFirstMs`). */
   undetectedFirst: number;
-  /** Crashes not marked failed by every observer before restart or the end. */
+  /** Crashes not marked failed by every observer before restart or the end (+∞ in `detectionAllMs`). */
   undetectedAll: number;
+  /** Why the `undetectedAll` crashes were cut short. */
+  censoredAll: Censored;
   falseFailed: number;
+  /** Observer transitions of a live peer to `suspected`. */
   falseSuspected: number;
   falseFailedPerNodeHour: number;
   falseSuspectedPerNodeHour: number;
+  /** First-hand accusations of a live peer (transitions to `suspected`/`failed` not in {@link SECOND_HAND_REASONS}). */
+  falseAccusations: number;
+  falseAccusationsPerNodeHour: number;
   mistakes: number;
   mistakeDurationMs: number | null;
   queryAccuracy: number | null;
@@ -51,7 +98,7 @@ export interface MetricsSummary {
   convergenceMs: (number | null)[];
   /** (Observer, target) pairs still in a mistake when the run ended. */
   mistakePairsAtEnd: number;
-  /** Raw detection samples (ms, rounded), for CDF plots. */
+  /** Raw finite detection samples (ms, rounded), for CDF plots; the censored ones are counted in the percentiles. */
   samples: { detectionFirstMs: number[]; detectionAllMs: number[] };
 }
 
@@ -63,6 +110,8 @@ interface Change {
   firstMs: number | undefined;
   allMs: number | undefined;
   open: boolean;
+  /** Why it closed without completing (set with `allMs` undefined). */
+  cut: keyof Censored | undefined;
 }
 
 const CODE: Record<PeerState, View> = { healthy: 1, suspected: 2, failed: 3, recovering: 4, left: 5 };
@@ -91,6 +140,7 @@ export class Metrics implements SimObserver {
   private lastMs = 0;
   private falseFailed = 0;
   private falseSuspected = 0;
+  private falseAccusations = 0;
 
   constructor(
     readonly n: number,
@@ -115,7 +165,7 @@ export class Metrics implements SimObserver {
   onEvent(o: number, e: DetectorEvent, simMs: number): void {
     if (e.type === 'status-change') {
       const t = this.index.get(e.detail.peer);
-      if (t !== undefined) this.set(o, t, CODE[e.detail.to], simMs);
+      if (t !== undefined) this.set(o, t, CODE[e.detail.to], simMs, e.detail.reason);
     } else if (e.type === 'join') {
       const t = this.index.get(e.detail.peer);
       if (t === undefined) return;
@@ -158,6 +208,7 @@ export class Metrics implements SimObserver {
       firstMs: undefined,
       allMs: undefined,
       open: true,
+      cut: undefined,
     };
     this.changes.push(c);
     this.openChanges.add(c);
@@ -186,29 +237,35 @@ export class Metrics implements SimObserver {
       }
     }
     const nodeHours = upTotalMs / 3_600_000;
+    for (const c of this.openChanges) c.cut = 'end';
     const crashes = this.changes.filter((c) => c.kind === 'crash');
-    const first = crashes.flatMap((c) => (c.firstMs === undefined ? [] : [c.firstMs - c.atMs]));
-    const all = crashes.flatMap((c) => (c.allMs === undefined ? [] : [c.allMs - c.atMs]));
+    const since = (c: Change, t: number | undefined, from = c.atMs): number =>
+      t === undefined ? Infinity : t - from;
+    const first = crashes.map((c) => since(c, c.firstMs));
+    const all = crashes.map((c) => since(c, c.allMs));
+    // A change disseminates from its first `failed` (crash) or from the goodbye (leave).
     const dissemination = [
-      ...crashes.flatMap((c) =>
-        c.allMs !== undefined && c.firstMs !== undefined ? [c.allMs - c.firstMs] : [],
-      ),
-      ...this.changes
-        .filter((c) => c.kind === 'leave' && c.allMs !== undefined)
-        .map((c) => (c.allMs as number) - c.atMs),
+      ...crashes.flatMap((c) => (c.firstMs === undefined ? [] : [since(c, c.allMs, c.firstMs)])),
+      ...this.changes.filter((c) => c.kind === 'leave').map((c) => since(c, c.allMs)),
     ];
+    const censoredAll: Censored = { restart: 0, end: 0, observersGone: 0 };
+    for (const c of crashes) if (c.allMs === undefined && c.cut !== undefined) censoredAll[c.cut]++;
+    const finite = (xs: number[]): number[] => xs.filter(Number.isFinite).map(Math.round);
     const perHour = (x: number): number => (nodeHours > 0 ? x / nodeHours : 0);
     return {
       nodeHours,
       crashes: crashes.length,
       detectionFirstMs: percentiles(first),
       detectionAllMs: percentiles(all),
-      undetectedFirst: crashes.length - first.length,
-      undetectedAll: crashes.length - all.length,
+      undetectedFirst: first.filter((x) => x === Infinity).length,
+      undetectedAll: all.filter((x) => x === Infinity).length,
+      censoredAll,
       falseFailed: this.falseFailed,
       falseSuspected: this.falseSuspected,
       falseFailedPerNodeHour: perHour(this.falseFailed),
       falseSuspectedPerNodeHour: perHour(this.falseSuspected),
+      falseAccusations: this.falseAccusations,
+      falseAccusationsPerNodeHour: perHour(this.falseAccusations),
       mistakes: this.mistakeDurations.length + this.mistakeStart.size,
       mistakeDurationMs: this.mistakeDurations.length ? mean(this.mistakeDurations) : null,
       queryAccuracy: this.monitoredPairMs > 0 ? 1 - this.mistakePairMs / this.monitoredPairMs : null,
@@ -218,13 +275,16 @@ export class Metrics implements SimObserver {
       leaves: this.changes.length - crashes.length,
       convergenceMs: this.heals.map((h) => h.convergedMs),
       mistakePairsAtEnd: this.mistakePairs,
-      samples: { detectionFirstMs: first.map(Math.round), detectionAllMs: all.map(Math.round) },
+      samples: { detectionFirstMs: finite(first), detectionAllMs: finite(all) },
     };
   }
 
   private started(i: number, simMs: number): void {
     const open = this.openByTarget.get(i);
-    if (open) this.close(open);
+    if (open) {
+      open.cut = 'restart';
+      this.close(open);
+    }
     this.alive[i] = 1;
     this.upSince[i] = simMs;
     this.views.clearRow(i);
@@ -243,7 +303,7 @@ export class Metrics implements SimObserver {
     }
   }
 
-  private set(o: number, t: number, next: View, simMs: number): void {
+  private set(o: number, t: number, next: View, simMs: number, reason = ''): void {
     const prev = this.views.get(o, t);
     if (prev === next) return;
     this.advance(simMs);
@@ -256,6 +316,7 @@ export class Metrics implements SimObserver {
       if (simMs >= this.warmupMs && prev !== View.stale) {
         if (next === View.suspected) this.falseSuspected++;
         if (next === View.failed) this.falseFailed++;
+        if (!wasMistake && mistaken(next) && !SECOND_HAND_REASONS.has(reason)) this.falseAccusations++;
       }
       if (!wasMistake && mistaken(next)) this.mistakeStart.set(o * this.n + t, simMs);
       if (wasMistake && !mistaken(next)) this.endMistake(o, t, simMs);
@@ -288,6 +349,7 @@ export class Metrics implements SimObserver {
     if (c.open && c.pending.size === 0) {
       // Drained only by observers crashing, with no detection at all: censored, not a detection.
       if (c.kind === 'leave' || c.firstMs !== undefined) c.allMs = simMs;
+      else c.cut = 'observersGone';
       this.close(c);
     }
   }
@@ -308,9 +370,28 @@ export class Metrics implements SimObserver {
   }
 }
 
-/** Percentiles of a sample. */
+/** Nearest-rank percentiles of a sample; `Infinity` entries are censored samples and sort last. */
 export function percentiles(values: number[]): Percentiles {
   const s = Float64Array.from(values).sort();
-  const q = (x: number): number | null => (s.length ? quantileSorted(s, x) : null);
-  return { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: q(1), count: s.length };
+  const q = (x: number, min = 1): number | null => (s.length >= min ? quantileSorted(s, x) : null);
+  let censored = 0;
+  for (const v of s) if (v === Infinity) censored++;
+  return {
+    p50: q(0.5),
+    p95: q(0.95, QUANTILE_SAMPLES_MIN.p95),
+    p99: q(0.99, QUANTILE_SAMPLES_MIN.p99),
+    max: q(1),
+    count: s.length,
+    censored,
+  };
+}
+
+/**
+ * The p99 when there are enough samples for one, else the max, with a label saying which and over
+ * how many samples ("p99 of 120", "max of 6"); the value is null with no samples.
+ */
+export function tailOf(p: Percentiles): { value: number | null; label: string } {
+  return p.p99 !== null && p.count >= QUANTILE_SAMPLES_MIN.p99
+    ? { value: p.p99, label: `p99 of ${p.count}` }
+    : { value: p.max, label: `max of ${p.count}` };
 }

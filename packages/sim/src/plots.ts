@@ -91,7 +91,7 @@ function axes(x: Scale, y: Scale): string[] {
 /** CDF of crash → failed-at-every-live-peer time, one line per strategy, for one profile and N. */
 export function detectionCdfSvg(runs: RunResult[], profile: string, n: number): string {
   const chosen = runs.filter(
-    (r) => r.profile === profile && r.n === n && r.samples.detectionAllMs.length > 0,
+    (r) => r.profile === profile && r.n === n && r.topology === 'full' && r.samples.detectionAllMs.length > 0,
   );
   const maxMs = Math.max(1000, ...chosen.flatMap((r) => r.samples.detectionAllMs));
   const x = linear(0, maxMs / 1000, M.left, W - M.right, (v) => `${v}`);
@@ -99,16 +99,25 @@ export function detectionCdfSvg(runs: RunResult[], profile: string, n: number): 
   const body = axes(x, y);
   chosen.forEach((r, i) => {
     const s = [...r.samples.detectionAllMs].sort((a, b) => a - b);
+    // Out of every crash: undetected ones (+∞) keep the curve below 1.
+    const total = Math.max(s.length, r.detectionAllMs.count);
     const pts = [`${x.at(0).toFixed(1)},${y.at(0).toFixed(1)}`];
     s.forEach((v, k) => {
-      pts.push(`${x.at(v / 1000).toFixed(1)},${y.at(k / s.length).toFixed(1)}`);
-      pts.push(`${x.at(v / 1000).toFixed(1)},${y.at((k + 1) / s.length).toFixed(1)}`);
+      pts.push(`${x.at(v / 1000).toFixed(1)},${y.at(k / total).toFixed(1)}`);
+      pts.push(`${x.at(v / 1000).toFixed(1)},${y.at((k + 1) / total).toFixed(1)}`);
     });
     body.push(
       `<polyline fill="none" stroke-width="2" stroke="${COLORS[i % COLORS.length]}" points="${pts.join(' ')}"/>`,
     );
   });
-  body.push(...legend(chosen.map((r) => `${label(r)} (${r.samples.detectionAllMs.length})`)));
+  body.push(
+    ...legend(
+      chosen.map(
+        (r) =>
+          `${label(r)} (${r.detectionAllMs.count}${r.detectionAllMs.censored > 0 ? `, ${r.detectionAllMs.censored} undetected` : ''})`,
+      ),
+    ),
+  );
   return frame(
     `Crash → failed at every live peer: CDF (${profile}, N=${n})`,
     body,
@@ -119,7 +128,7 @@ export function detectionCdfSvg(runs: RunResult[], profile: string, n: number): 
 
 /** False `suspected` per node-hour (log bars) with false `failed` counts, per profile and strategy, at one N. */
 export function falsePositivesSvg(runs: RunResult[], n: number): string {
-  const chosen = runs.filter((r) => r.n === n);
+  const chosen = runs.filter((r) => r.n === n && r.topology === 'full');
   const profilesSeen = [...new Set(chosen.map((r) => r.profile))];
   const names = [...new Set(chosen.map(label))];
   const values = chosen.map((r) => r.falseSuspectedPerNodeHour).filter((v) => v > 0);
@@ -163,7 +172,10 @@ export function falsePositivesSvg(runs: RunResult[], n: number): string {
 /** Mean payload bytes sent per node per second against N (log-log), one line per strategy. */
 export function bytesVsNSvg(runs: RunResult[], profile: string): string {
   const chosen = runs.filter((r) => r.profile === profile);
-  const names = [...new Set(chosen.map(label))];
+  // pulsemesh runs on two topologies at N < 1000: one line each, so a line never changes topology.
+  const lineOf = (r: RunResult): string =>
+    r.strategy !== 'pulsemesh' ? label(r) : `${label(r)}, ${r.topology}`;
+  const names = [...new Set(chosen.map(lineOf))];
   const ns = chosen.map((r) => r.n);
   const vals = chosen.map((r) => r.bytesPerNodePerSec.mean).filter((v) => v > 0);
   const x = log10Scale(Math.min(...ns, 10), Math.max(...ns, 100), M.left, W - M.right);
@@ -171,7 +183,7 @@ export function bytesVsNSvg(runs: RunResult[], profile: string): string {
   const body = axes(x, y);
   names.forEach((name, i) => {
     const pts = chosen
-      .filter((r) => label(r) === name)
+      .filter((r) => lineOf(r) === name)
       .sort((a, b) => a.n - b.n)
       .map((r) => [x.at(r.n), y.at(r.bytesPerNodePerSec.mean)] as const);
     const color = COLORS[i % COLORS.length];

@@ -2,6 +2,7 @@
  * The benchmark's readable table and its JSON document (shape given in issue 4; extra fields kept).
  */
 import type { FloorResult } from './floors.js';
+import type { Percentiles } from './metrics.js';
 import type { ScalePoint } from './scale.js';
 import type { RunResult } from './scenario.js';
 
@@ -18,17 +19,37 @@ export interface BenchDocument {
   scale?: ScalePoint[];
 }
 
+/**
+ * A benchmark document as JSON text: 1-space indent, `Infinity` (a censored sample) written as the
+ * string "Infinity", since JSON has no infinity and `null` already means "no samples".
+ */
+export function benchJson(doc: unknown): string {
+  return `${JSON.stringify(doc, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v), 1)}\n`;
+}
+
+/** Parses what {@link benchJson} wrote (the string "Infinity" back to the number). */
+export function parseBenchJson(text: string): unknown {
+  return JSON.parse(text, (_k, v: unknown) => (v === 'Infinity' ? Infinity : v));
+}
+
 const fmtMs = (v: number | null): string =>
-  v === null ? '-' : v >= 10_000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`;
+  v === null ? '-' : v === Infinity ? '∞' : v >= 10_000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`;
+/** The p99, or `max` marked with `*` when there are fewer than 100 samples. */
+const fmtTail = (p: Percentiles): string =>
+  p.p99 !== null ? fmtMs(p.p99) : p.max === null ? '-' : `${fmtMs(p.max)}*`;
 const fmtRate = (v: number): string =>
   v === 0 ? '0' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3);
 
-/** One line per run, grouped by profile and N, aligned. */
+/**
+ * One line per run, grouped by profile and N, aligned. A tail marked `*` is the max (fewer than
+ * 100 samples); `∞` is a censored sample (undetected crash, undelivered change).
+ */
 export function formatTable(runs: RunResult[]): string {
   const header = [
     'profile',
     'n',
     'strategy',
+    'topo',
     'simS',
     'nodeH',
     'crash',
@@ -38,6 +59,7 @@ export function formatTable(runs: RunResult[]): string {
     'undet',
     'falseFail',
     'falseSusp/nh',
+    'accuse/nh',
     'T_M',
     'P_A',
     'B/node/s',
@@ -50,20 +72,22 @@ export function formatTable(runs: RunResult[]): string {
     r.profile,
     String(r.n),
     r.preset === 'default' || r.preset === 'lan-defaults' ? r.strategy : `${r.strategy}:${r.preset}`,
+    r.topology,
     String(r.simSeconds),
     r.nodeHours.toFixed(1),
     String(r.crashes),
     fmtMs(r.detectionFirstMs.p50),
     fmtMs(r.detectionAllMs.p50),
-    fmtMs(r.detectionAllMs.p99),
+    fmtTail(r.detectionAllMs),
     String(r.undetectedAll),
     String(r.falseFailed),
     fmtRate(r.falseSuspectedPerNodeHour),
+    fmtRate(r.falseAccusationsPerNodeHour),
     fmtMs(r.mistakeDurationMs),
     r.queryAccuracy === null ? '-' : r.queryAccuracy.toFixed(5),
     fmtRate(r.bytesPerNodePerSec.mean),
     fmtRate(r.bytesPerNodePerSec.max),
-    fmtMs(r.disseminationMs.p99),
+    fmtTail(r.disseminationMs),
     r.convergenceMs.length === 0
       ? ''
       : r.convergenceMs.map((c) => (c === null ? 'never' : fmtMs(c))).join(','),

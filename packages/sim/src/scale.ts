@@ -1,7 +1,14 @@
 /**
+<<<<<<< HEAD
  * The scale series of the benchmark: `pulsemesh:default` with bounded membership on a random mesh,
  * `lan` profile, 60 simulated seconds (after the 10 s warm-up), at growing N. Issue 4's floor:
  * N = 10,000 runs in at most 60 s of wall time on a 2-core machine, and memory grows linearly in N.
+=======
+ * The scale series of the benchmark: `pulsemesh:browser` with bounded membership on a random mesh,
+ * `lan` profile, 60 simulated seconds (after the 10 s warm-up), at growing N. The floor (issue 14):
+ * N = 10,000 runs in at most 45 s of wall time on this 2-core machine (CPU time is reported next to
+ * it, since other load stretches wall time), and memory grows linearly in N.
+>>>>>>> main
  */
 import type { RunResult } from './scenario.js';
 
@@ -12,7 +19,7 @@ export const SCALE_SIM_SECONDS = 60;
 /** Mesh degree of the scale runs (a browser holds a few dozen data channels). */
 export const SCALE_MESH_DEGREE = 16;
 /** Wall-time floor for the largest run, seconds. */
-export const SCALE_WALL_SECONDS_MAX = 60;
+export const SCALE_WALL_SECONDS_MAX = 45;
 
 /** One point of the series (the `scale[]` entries of `detector.json`). */
 export interface ScalePoint {
@@ -80,7 +87,7 @@ export function formatScale(points: readonly ScalePoint[]): string {
   if (largest !== undefined && largest.n === SCALE_SIZES.at(-1)) {
     const ok = largest.wallSeconds <= SCALE_WALL_SECONDS_MAX;
     lines.push(
-      `${ok ? 'PASS' : 'FAIL'}  N=${largest.n} for ${largest.simSeconds} s simulated in ${largest.wallSeconds.toFixed(1)} s wall, ${largest.cpuSeconds.toFixed(1)} s CPU (floor: ≤ ${SCALE_WALL_SECONDS_MAX} s wall)`,
+      `${ok ? 'PASS' : 'MISS'}  N=${largest.n} for ${largest.simSeconds} s simulated in ${largest.wallSeconds.toFixed(1)} s wall, ${largest.cpuSeconds.toFixed(1)} s CPU (floor: ≤ ${SCALE_WALL_SECONDS_MAX} s wall)`,
     );
   }
   for (const p of simOnly)

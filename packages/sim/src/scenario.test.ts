@@ -24,16 +24,29 @@ console.log(`scenario seeds: ${seeds.join(', ')} (set SEED=n to replay one)`);
  * - `badLink`: a one-way dead link is not a dead peer when someone else can vouch (`tolerated`, needs
  *   indirect probing); the seed heartbeat has no indirection, so it `declares-failed`.
  */
+/*
+ * `detectWithinMs` bounds liveness near each detector's real detection time: about 1.2× the largest
+ * crash → failed-everywhere time over 60 crashes of this test's scenario on seeds 1-30 (measured:
+ * pulsemesh-browser max 5.0 s, p50 2.7 s; pulsemesh-lan 1.9 s, 0.9 s; swim 13.3 s, 8.3 s; seed 25.0 s,
+ * 20.0 s), so a detector that got twice as slow fails here, not only in the benchmark.
+ */
 const subjects: {
   key: StrategyKey;
   detectWithinMs: number;
   heal: 'converges' | 'stays-split';
   badLink: 'tolerated' | 'declares-failed';
 }[] = [
+<<<<<<< HEAD
   { key: 'pulsemesh-default', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
   { key: 'pulsemesh-lan', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
   { key: 'swim', detectWithinMs: 20_000, heal: 'stays-split', badLink: 'tolerated' },
   { key: 'seed', detectWithinMs: 30_000, heal: 'converges', badLink: 'declares-failed' },
+=======
+  { key: 'pulsemesh-browser', detectWithinMs: 6_000, heal: 'converges', badLink: 'tolerated' },
+  { key: 'pulsemesh-lan', detectWithinMs: 2_500, heal: 'converges', badLink: 'tolerated' },
+  { key: 'swim', detectWithinMs: 16_000, heal: 'stays-split', badLink: 'tolerated' },
+  { key: 'seed', detectWithinMs: 26_000, heal: 'converges', badLink: 'declares-failed' },
+>>>>>>> main
 ];
 
 function withReplay(seed: number, body: () => void): void {

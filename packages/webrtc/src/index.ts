@@ -26,3 +26,12 @@ export { createMesh, Mesh, type MeshFaults, type MeshOptions, type MeshStatus } 
 export { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';
 export { currentLifecycle, watchPageLifecycle, type PageLifecycleHandlers } from './page-lifecycle.js';
 export { SignalPacer } from './signal-pacer.js';
+export {
+  generateIdentity,
+  identityFromSeed,
+  verifySignature,
+  type Identity,
+  type KeyPairIdentity,
+} from './identity.js';
+export { loadTabIdentity, IDENTITY_SLOTS_MAX, type TabIdentity } from './identity-store.js';
+export { ed25519Runtime, nobleEd25519, type Ed25519 } from './ed25519.js';

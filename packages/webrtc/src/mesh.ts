@@ -15,6 +15,7 @@ import {
 } from '@pulsemesh/core';
 import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core/runtime';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
+import { generateIdentity, type Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
 import { currentLifecycle, watchPageLifecycle } from './page-lifecycle.js';
 import { SignalPacer } from './signal-pacer.js';
@@ -26,7 +27,16 @@ export interface MeshOptions {
   /** Signaling server URL(s), `ws://` or `wss://`. */
   signalUrl: string | readonly string[];
   room: string;
-  /** This peer's id (1..64 characters the signal server accepts). Default: `peer-` + 8 random hex. */
+  /**
+   * This peer's key pair; its id is derived from the public key. Default: a fresh identity (not
+   * kept). Keep one across reloads with `loadTabIdentity(room)` (tabs) or `loadFileIdentity(path)`
+   * (`@pulsemesh/webrtc/identity-file`, edge peers).
+   */
+  identity?: Identity;
+  /**
+   * A plain id instead of a key-derived one (canonical ASCII, 1..64 characters): for tests and
+   * meshes that need no trust. Ignored when `identity` is given.
+   */
   peerId?: string;
   /** Join token, when the server requires one. */
   token?: string;
@@ -93,6 +103,8 @@ const leaveFlushMsMax = 500;
  */
 export class Mesh extends EventTarget implements MeshView {
   readonly localId: PeerId;
+  /** This peer's key pair, unless the mesh was given a plain `peerId`. */
+  readonly identity: Identity | undefined;
   readonly detector: Detector;
   readonly transport: WebRtcTransport;
   readonly signalClient: SignalClient;
@@ -109,7 +121,8 @@ export class Mesh extends EventTarget implements MeshView {
   constructor(options: MeshOptions) {
     super();
     const now = () => performance.now();
-    this.localId = options.peerId ?? `peer-${randomHex(4)}`;
+    this.identity = options.identity ?? (options.peerId === undefined ? generateIdentity() : undefined);
+    this.localId = this.identity?.id ?? (options.peerId as string);
     const base =
       options.preset === undefined
         ? defaultConfig(typeof document === 'undefined' ? 'node' : 'browser')
@@ -278,11 +291,6 @@ function pickScheduler(clock: 'auto' | 'worker' | 'timers'): TickScheduler {
   if (worker) return worker;
   if (clock === 'worker') throw new Error('clock "worker" requested but Workers are unavailable here');
   return timerScheduler();
-}
-
-function randomHex(bytes: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** Blocks the calling thread for `ms`, like a long task or a GC pause (the `freeze` fault). */
