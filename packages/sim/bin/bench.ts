@@ -277,16 +277,10 @@ async function main(): Promise<void> {
   const scale = results.filter((_, k) => tasks[k]?.scale === true).map(scalePoint);
   if (runs.length > 0) console.log(`\n${formatTable(runs)}\n`);
   if (scale.length > 0)
-<<<<<<< HEAD
     console.log(`\nScale series (pulsemesh:default, membersMax 64, lan):\n${formatScale(scale)}\n`);
-  const floors = evaluateFloors(runs);
-  if (floors.length > 0) console.log(`Floors (issue 4), measured:\n${formatFloors(floors)}\n`);
-=======
-    console.log(`\nScale series (pulsemesh:browser, membersMax 64, lan):\n${formatScale(scale)}\n`);
   const floors = evaluateFloors({ runs, scale });
   if (floors.length > 0)
     console.log(`Floors, measured (pnpm bench:check enforces them):\n${formatFloors(floors)}\n`);
->>>>>>> main
   const doc: BenchDocument = {
     commit: gitCommit(),
     seed,
@@ -296,13 +290,9 @@ async function main(): Promise<void> {
     notes: [
       'Times in ms; bytes are detector payload bytes (no UDP/DTLS/SCTP headers), counted after a 10 s warm-up.',
       'Simulated durations shrink with N to fit a ~10 minute budget on 2 cores (each run reports simSeconds and nodeHours); N is never reduced.',
-<<<<<<< HEAD
-      `pulsemesh at N=1000 runs on a random mesh of degree ${PULSEMESH_MESH_DEGREE} (topology field); the baselines run on a full mesh (UDP-like reachability, as designed). The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory.`,
-=======
       `pulsemesh at N=1000 runs on a random mesh of degree ${PULSEMESH_MESH_DEGREE} (topology field); the baselines run on a full mesh (UDP-like reachability, as designed). The lan profile also runs pulsemesh at N=10 and 100 on ${BYTES_TOPOLOGY} (complete at N=10), so the bytes floor compares one topology across N. lan at N=1000 runs 150 s (100 crashes, 25 leaves) so its p99s are percentiles; seed's N=1000 runs stop at ${SEED_SECONDS_MAX_1000} s (O(N²) heartbeats).`,
       `Percentiles are nearest-rank over every sample; a crash or change that never completed (restart or end of run first) is a +∞ sample, counted in "censored" (JSON: the string "Infinity"); p95 needs ≥ 20 samples and p99 ≥ 100, else null (the max is then the tail).`,
-      `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:browser with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
->>>>>>> main
+      `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
       'detectionAllMs: crash → failed at every live peer that trusted or suspected the node at the crash; undetectedAll counts crashes where that did not happen before restart or the end.',
       'falseFailed/falseSuspected: observer transitions about a peer that was up (partitioned, stalled and clamped peers are up); falseAccusations: first-hand ones only (not gossip-suspect/-dead/-failed or confirmed-suspicion).',
     ],

@@ -1,14 +1,8 @@
 /**
-<<<<<<< HEAD
  * The scale series of the benchmark: `pulsemesh:default` with bounded membership on a random mesh,
- * `lan` profile, 60 simulated seconds (after the 10 s warm-up), at growing N. Issue 4's floor:
- * N = 10,000 runs in at most 60 s of wall time on a 2-core machine, and memory grows linearly in N.
-=======
- * The scale series of the benchmark: `pulsemesh:browser` with bounded membership on a random mesh,
  * `lan` profile, 60 simulated seconds (after the 10 s warm-up), at growing N. The floor (issue 14):
  * N = 10,000 runs in at most 45 s of wall time on this 2-core machine (CPU time is reported next to
  * it, since other load stretches wall time), and memory grows linearly in N.
->>>>>>> main
  */
 import type { RunResult } from './scenario.js';
 

@@ -36,17 +36,10 @@ const subjects: {
   heal: 'converges' | 'stays-split';
   badLink: 'tolerated' | 'declares-failed';
 }[] = [
-<<<<<<< HEAD
-  { key: 'pulsemesh-default', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
-  { key: 'pulsemesh-lan', detectWithinMs: 20_000, heal: 'converges', badLink: 'tolerated' },
-  { key: 'swim', detectWithinMs: 20_000, heal: 'stays-split', badLink: 'tolerated' },
-  { key: 'seed', detectWithinMs: 30_000, heal: 'converges', badLink: 'declares-failed' },
-=======
-  { key: 'pulsemesh-browser', detectWithinMs: 6_000, heal: 'converges', badLink: 'tolerated' },
+  { key: 'pulsemesh-default', detectWithinMs: 6_000, heal: 'converges', badLink: 'tolerated' },
   { key: 'pulsemesh-lan', detectWithinMs: 2_500, heal: 'converges', badLink: 'tolerated' },
   { key: 'swim', detectWithinMs: 16_000, heal: 'stays-split', badLink: 'tolerated' },
   { key: 'seed', detectWithinMs: 26_000, heal: 'converges', badLink: 'declares-failed' },
->>>>>>> main
 ];
 
 function withReplay(seed: number, body: () => void): void {

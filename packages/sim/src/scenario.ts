@@ -55,7 +55,7 @@ export interface RunResult extends MetricsSummary {
    * The signaling-session witness of the run (decision 0013), or null for a strategy that takes
    * none (the baselines): the model, witnesses delivered, spurious resets (and those in stalls).
    */
-  witness: ({ model: string } & WitnessStats) | null;
+  witness?: ({ model: string } & WitnessStats) | null;
   wallSeconds: number;
   /** CPU time of the run (0 without a `cpuClockMs`), seconds. */
   cpuSeconds: number;
