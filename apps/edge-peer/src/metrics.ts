@@ -9,7 +9,10 @@ export class EdgeMetrics {
   readonly detections: Counter<'event' | 'to'>;
   readonly rtt: Histogram<never>;
 
-  constructor(readonly mesh: Mesh) {
+  readonly mesh: Mesh;
+
+  constructor(mesh: Mesh) {
+    this.mesh = mesh;
     const registers = [this.registry];
     new Gauge({
       name: 'pulsemesh_peers',
@@ -51,6 +54,19 @@ export class EdgeMetrics {
       registers,
       collect() {
         this.set([...mesh.transport.linkedPeers()].length);
+      },
+    });
+    new Gauge({
+      name: 'pulsemesh_links_by_path',
+      help: 'Open WebRTC links by network path (kind: host, prflx, srflx, relay; protocol: udp, tcp, or tls/tcp to TURN).',
+      labelNames: ['kind', 'protocol'],
+      registers,
+      collect() {
+        this.reset();
+        for (const peer of mesh.transport.linkedPeers()) {
+          const path = mesh.linkPath(peer);
+          if (path) this.inc({ kind: path.kind, protocol: path.relayProtocol ?? path.protocol });
+        }
       },
     });
     new Gauge({

@@ -24,8 +24,12 @@ export class BroadcastQueue {
   private list: Entry[] = [];
   private order = 0;
 
+  private readonly max: number;
+
   /** @param max most pending updates; past it the oldest-queued one is dropped. */
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.max = max;
+  }
 
   /** Number of pending updates. */
   get size(): number {

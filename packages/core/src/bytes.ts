@@ -54,7 +54,10 @@ export class ByteWriter {
 export class ByteReader {
   pos = 0;
   error: string | undefined = undefined;
-  constructor(private readonly buf: Uint8Array) {}
+  private readonly buf: Uint8Array;
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+  }
   get remaining(): number {
     return this.buf.length - this.pos;
   }

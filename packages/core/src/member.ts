@@ -62,10 +62,10 @@ export class Member implements RttEstimate, ArrivalStats {
   readonly outages: OutageLog;
   readonly history: HistoryEntry[] = [];
 
-  constructor(
-    readonly id: PeerId,
-    nowMs: number,
-  ) {
+  readonly id: PeerId;
+
+  constructor(id: PeerId, nowMs: number) {
+    this.id = id;
     this.sinceMs = nowMs;
     this.outages = newOutageLog(nowMs);
   }

@@ -16,7 +16,11 @@ export class ProbeRotation {
   private readonly list: Member[] = [];
   private index = 0;
 
-  constructor(private readonly random: Random) {}
+  private readonly random: Random;
+
+  constructor(random: Random) {
+    this.random = random;
+  }
 
   /** Makes `m` a probe target (inserted at a random position if not already listed). */
   enroll(m: Member): void {

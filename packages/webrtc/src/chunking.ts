@@ -59,7 +59,11 @@ export class Reassembler {
   #parts: Uint8Array[] = [];
   #bytes = 0;
 
-  constructor(readonly messageBytesMax: number) {}
+  readonly messageBytesMax: number;
+
+  constructor(messageBytesMax: number) {
+    this.messageBytesMax = messageBytesMax;
+  }
 
   /** Feeds one frame; returns a whole message when its last chunk arrived. */
   push(frame: Uint8Array): ReassemblyResult {

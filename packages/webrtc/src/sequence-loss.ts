@@ -8,8 +8,12 @@ export class SequenceLoss {
   #received = 0;
   #lost = 0;
 
+  readonly windowMessages: number;
+
   /** @param windowMessages how many messages the estimate roughly spans (default 200). */
-  constructor(readonly windowMessages = 200) {}
+  constructor(windowMessages = 200) {
+    this.windowMessages = windowMessages;
+  }
 
   /** Records the arrival of sequence number `seq` (u32, wraps). */
   record(seq: number): void {

@@ -12,17 +12,19 @@ export class SignalPacer<T> {
   #queue: T[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  readonly send: (message: T) => boolean;
+  readonly perSecond: number;
+  readonly queueMax: number;
 
   /**
    * @param send delivers one message now; returns false if it could not (then it is dropped).
    * @param perSecond sustained rate and burst. Default 40 (a margin under the server's 50).
    * @param queueMax most messages waiting. Default 1,000.
    */
-  constructor(
-    readonly send: (message: T) => boolean,
-    readonly perSecond = 40,
-    readonly queueMax = 1_000,
-  ) {
+  constructor(send: (message: T) => boolean, perSecond = 40, queueMax = 1_000) {
+    this.send = send;
+    this.perSecond = perSecond;
+    this.queueMax = queueMax;
     this.#tokens = perSecond;
     this.#lastMs = performance.now();
   }

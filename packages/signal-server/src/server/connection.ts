@@ -24,13 +24,14 @@ export class Connection {
   queue: Promise<void> = Promise.resolve();
   closed = false;
 
-  constructor(
-    readonly id: number,
-    readonly ws: WebSocket,
-    readonly ip: string,
-    messagesPerSecondMax: number,
-    nowMs: number,
-  ) {
+  readonly id: number;
+  readonly ws: WebSocket;
+  readonly ip: string;
+
+  constructor(id: number, ws: WebSocket, ip: string, messagesPerSecondMax: number, nowMs: number) {
+    this.id = id;
+    this.ws = ws;
+    this.ip = ip;
     this.bucket = new TokenBucket(messagesPerSecondMax, messagesPerSecondMax, nowMs);
     this.lastRxMs = nowMs;
     this.dropWindowStartMs = nowMs;

@@ -5,11 +5,12 @@ export class TokenBucket {
   #tokens: number;
   #lastMs: number;
 
-  constructor(
-    readonly ratePerSecond: number,
-    readonly burst: number,
-    nowMs: number,
-  ) {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+
+  constructor(ratePerSecond: number, burst: number, nowMs: number) {
+    this.ratePerSecond = ratePerSecond;
+    this.burst = burst;
     this.#tokens = burst;
     this.#lastMs = nowMs;
   }
