@@ -54,6 +54,8 @@ export class Member implements RttEstimate, ArrivalStats {
   /** For unprobed members: when `recovering` turns `healthy`. */
   recoveryDeadlineMs = NaN;
   vitals: VitalSigns | undefined = undefined;
+  /** The signaling server reported its session ended (`Detector.witness`) and no new one since. */
+  signalingLost = false;
   /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */
   proof: Update | undefined = undefined;
   /** With trust: the signed accusation behind our `suspected`/`failed` (ours or the verdict taken). */
