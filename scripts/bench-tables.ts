@@ -60,11 +60,11 @@ for (const c of real.configs) {
 console.log('');
 for (const k of real.soak)
   console.log(
-    `soak ${k.system}: N=${k.n}, ${k.lossPct} % loss, ${k.seconds} s: ${k.falseFailed} false dead, ${k.accusations} accusations`,
+    `- soak ${k.system}: N=${k.n}, ${k.lossPct} % loss, ${k.seconds} s: ${k.falseFailed} false dead, ${k.accusations} accusations`,
   );
 for (const c of real.cost)
   console.log(
-    `cost ${c.system} N=${c.n}${c.edgeFrom ? ` (${c.edgeFrom})` : ''}: CPU ${c.cpuPctPerProcess.median} % of a core, RSS ${c.rssMiBPerProcess.median} MiB per process (median)`,
+    `- cost ${c.system} N=${c.n}${c.edgeFrom ? ` (${c.edgeFrom})` : ''}: CPU ${c.cpuPctPerProcess.median} % of a core, RSS ${c.rssMiBPerProcess.median} MiB per process (median)`,
   );
 
 const sim = detector.calibration ?? [];
