@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateFloors, type FloorResult, formatFloors } from '../packages/sim/src/floors.js';
 import { type BenchDocument, parseBenchJson } from '../packages/sim/src/report.js';
+import { calibrationTable, type RealConfig } from '../packages/sim/src/calibration.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -130,6 +131,24 @@ export function freshness(recorded: string | undefined, paths: string[]): { fres
   }
 }
 
+/** The simulator beside the real processes (reported, not enforced: the aim is within ±10 %). */
+function printCalibration(dir: string, files: string[]): void {
+  if (!files.includes('detector.json') || !files.includes('real-peers.json')) return;
+  const detector = parseBenchJson(readFileSync(join(dir, 'detector.json'), 'utf8')) as BenchDocument;
+  const real = parseBenchJson(readFileSync(join(dir, 'real-peers.json'), 'utf8')) as {
+    configs: RealConfig[];
+  };
+  const sim = detector.calibration ?? [];
+  const preset = sim.some((r) => r.strategy === 'pulsemesh' && r.preset === 'default') ? 'default' : 'lan';
+  console.log(
+    '\n=== calibration: simulator vs real processes, crash → dead at every survivor, p50 (aim: ±10 %)',
+  );
+  for (const row of calibrationTable(sim, real.configs, preset))
+    console.log(
+      `N=${String(row.n).padEnd(3)} loss ${String(row.lossPct).padStart(2)} %  ${row.real.padEnd(26)} ${String(row.realAllP50Ms).padStart(6)} ms   ${row.sim.padEnd(15)} ${row.simAllP50Ms === null ? '     -' : String(Math.round(row.simAllP50Ms)).padStart(6)} ms   sim/real ${row.ratioAll === null ? '-' : row.ratioAll.toFixed(2)} (first ${row.ratioFirst === null ? '-' : row.ratioFirst.toFixed(2)})`,
+    );
+}
+
 function main(): number {
   const i = process.argv.indexOf('--dir');
   const dir = resolve(ROOT, i >= 0 ? (process.argv[i + 1] ?? 'bench-results') : 'bench-results');
@@ -156,6 +175,7 @@ function main(): number {
   }
   for (const file of Object.keys(RESULTS))
     if (!files.includes(file)) console.log(`\n=== ${file}\n(absent: not judged)`);
+  printCalibration(dir, files);
   console.log(
     `\nbench:check: ${bad === 0 ? 'every result fresh and every floor met' : `${bad} problem(s): stale results or missed floors above`}`,
   );

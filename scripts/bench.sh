@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # pnpm bench / ./run bench: every benchmark, one after another, then where the results went.
 #
-#   bash scripts/bench.sh [--quick] [--only detector|signal|mesh] [--seed N]
+#   bash scripts/bench.sh [--quick] [--only detector|signal|mesh|real-peers] [--seed N]
 #
 #   detector  failure-detector matrix on the simulator (packages/sim/bin/bench.ts; ~10-15 min full,
 #             < 1 min --quick); --seed goes to it
 #   signal    signaling server load (scripts/bench-signal.ts, in a loopback-only network namespace)
 #   mesh      real WebRTC mesh of Chromium tabs and Node peers (scripts/bench-mesh.ts, same; ~2.5 min
 #             --quick, longer full)
+#   real-peers  real HashiCorp memberlist processes beside real edge peers, SIGKILL and 5 % loss
+#             (scripts/bench-real-peers.ts in a namespace; ~25 min full, ~3 min --quick); installs
+#             golang-go, golang-github-hashicorp-memberlist-dev and nftables with apt if missing and
+#             builds bench/memberlist in GOPATH mode (no network)
 #
 # A full run writes the published numbers under bench-results/. A --quick run never replaces them:
 # its results land in bench-results/quick/ (git-ignored). Exits non-zero when any benchmark failed,
@@ -33,8 +37,8 @@ while (($# > 0)); do
   shift
 done
 case "$only" in
-  '' | detector | signal | mesh) ;;
-  *) echo "bench: --only takes detector, signal or mesh (got '$only')" >&2; exit 2 ;;
+  '' | detector | signal | mesh | real-peers) ;;
+  *) echo "bench: --only takes detector, signal, mesh or real-peers (got '$only')" >&2; exit 2 ;;
 esac
 
 node_ts=(node --conditions=source --import tsx)
@@ -100,6 +104,21 @@ fi
 if [[ -z "$only" || "$only" == mesh ]]; then
   run mesh bench-results/mesh.json \
     bash scripts/netns.sh "${node_ts[@]}" scripts/bench-mesh.ts "${quick[@]}"
+fi
+if [[ -z "$only" || "$only" == real-peers ]]; then
+  # This bench's own setup: Debian's Go and memberlist sources, nftables; then a GOPATH-mode build.
+  missing=()
+  for pkg in golang-go golang-github-hashicorp-memberlist-dev nftables; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if ((${#missing[@]} > 0)); then
+    echo "bench: installing ${missing[*]} (apt)"
+    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  mkdir -p bench/memberlist/.bin
+  GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o bench/memberlist/.bin/memberlist-node ./bench/memberlist
+  run real-peers bench-results/real-peers.json \
+    bash scripts/netns.sh "${node_ts[@]}" scripts/bench-real-peers.ts "${quick[@]}"
 fi
 
 echo

@@ -98,6 +98,12 @@ describe('edge peer CLI processes', () => {
     expect(metrics).toMatch(/pulsemesh_peers\{state="healthy"\} [1-9]/);
     expect(metrics).toMatch(/pulsemesh_bytes_sent_total [1-9]/);
     expect(metrics).toContain('pulsemesh_rtt_ms_bucket');
+    // Every open link by its path: on loopback host (or prflx, when a check beats a candidate), UDP.
+    const byPath = [...metrics.matchAll(/pulsemesh_links_by_path\{kind="(\w+)",protocol="(\w+)"\} (\d+)/g)];
+    expect(byPath.reduce((n, m) => n + Number(m[3]), 0)).toBe(
+      Number(/pulsemesh_links (\d+)/.exec(metrics)?.[1]),
+    );
+    expect(byPath.every((m) => ['host', 'prflx'].includes(m[1]!) && m[2] === 'udp')).toBe(true);
 
     // SIGKILL edge-3: no goodbye; everyone else must mark it failed.
     const killedAt = performance.now();

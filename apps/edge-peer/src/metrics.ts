@@ -57,6 +57,19 @@ export class EdgeMetrics {
       },
     });
     new Gauge({
+      name: 'pulsemesh_links_by_path',
+      help: 'Open WebRTC links by network path (kind: host, prflx, srflx, relay; protocol: udp, tcp, or tls/tcp to TURN).',
+      labelNames: ['kind', 'protocol'],
+      registers,
+      collect() {
+        this.reset();
+        for (const peer of mesh.transport.linkedPeers()) {
+          const path = mesh.linkPath(peer);
+          if (path) this.inc({ kind: path.kind, protocol: path.relayProtocol ?? path.protocol });
+        }
+      },
+    });
+    new Gauge({
       name: 'pulsemesh_signal_connected',
       help: '1 while the signaling connection is up.',
       registers,

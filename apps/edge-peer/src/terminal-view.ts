@@ -1,5 +1,5 @@
 import type { ClusterHealth, PeerSnapshot, SignalState } from '@pulsemesh/core';
-import type { LinkReport } from '@pulsemesh/webrtc';
+import { formatLinkPath, type LinkReport } from '@pulsemesh/webrtc';
 
 /** Everything one frame of the live view shows. */
 export interface ViewModel {
@@ -33,7 +33,7 @@ export function renderView(v: ViewModel): string[] {
       (v.health.minorityPartition ? '  MINORITY PARTITION' : ''),
     `period ${v.protocolPeriodMs.toFixed(0)} ms  local health ${v.localHealthScore}  timer late ${v.timerLateMs.toFixed(0)} ms`,
     '',
-    row(['PEER', 'STATE', 'SINCE', 'RTT ms', 'ICE RTT', 'LOSS', 'PHI', 'LINK', 'LIFECYCLE']),
+    row(['PEER', 'STATE', 'SINCE', 'RTT ms', 'ICE RTT', 'LOSS', 'PHI', 'LINK', 'PATH', 'LIFECYCLE']),
   ];
   const peers = [...v.peers].sort((a, b) => a.id.localeCompare(b.id));
   for (const p of peers) {
@@ -48,6 +48,7 @@ export function renderView(v: ViewModel): string[] {
         `${(p.link.loss * 100).toFixed(1)}%`,
         p.phi.toFixed(1),
         p.direct ? 'direct' : 'gossip',
+        formatLinkPath(link?.path),
         p.vitals?.lifecycle ?? '-',
       ]),
     );
@@ -56,7 +57,7 @@ export function renderView(v: ViewModel): string[] {
   return lines;
 }
 
-const widths = [20, 13, 7, 8, 8, 7, 6, 7, 10];
+const widths = [20, 13, 7, 8, 8, 7, 6, 7, 10, 10];
 
 function row(cells: string[]): string {
   return cells

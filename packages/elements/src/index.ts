@@ -8,5 +8,14 @@ export { PulseTimeline, pickEntries, type FilterChangeDetail } from './pulse-tim
 export { PulseAnalytics } from './pulse-analytics.js';
 export { PulseMesh, type MeshErrorDetail } from './pulse-mesh.js';
 export { MeshStartError, type OwnedMesh, type OwnMeshOptions } from './own-mesh.js';
-export { PeerColumn, peerColumns, sortPeers, type ColumnSpec } from './peer-columns.js';
+export {
+  hasLinkPaths,
+  PeerColumn,
+  peerColumns,
+  sortPeers,
+  type ColumnSpec,
+  type LinkPathSource,
+  type LinkPathView,
+  type PeerRow,
+} from './peer-columns.js';
 export { TopologyLayout, type TopologyNode, type TopologyLink } from './topology-layout.js';

@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import type { PeerSnapshot } from '@pulsemesh/core';
+import type { PeerId, PeerSnapshot } from '@pulsemesh/core';
 import { formatDuration, formatMs, formatNumber, formatRatio } from './format.js';
 import { sparkline } from './sparkline.js';
 import { stateDisplay, stateIcon } from './state-display.js';
@@ -12,6 +12,7 @@ export const PeerColumn = {
   rtt: 'rtt',
   jitter: 'jitter',
   loss: 'loss',
+  path: 'path',
   phi: 'phi',
   lifecycle: 'lifecycle',
   incarnation: 'incarnation',
@@ -19,6 +20,35 @@ export const PeerColumn = {
   uptime: 'uptime',
 } as const;
 export type PeerColumn = (typeof PeerColumn)[keyof typeof PeerColumn];
+
+/**
+ * How the direct link to a peer travels (`LinkPath` of `@pulsemesh/webrtc`): `kind` host, prflx,
+ * srflx or relay; `protocol` udp or tcp; the candidate types of both ends; for a link this peer
+ * relays, how it reaches TURN (`relayProtocol`).
+ */
+export interface LinkPathView {
+  kind: string;
+  protocol: string;
+  local: string;
+  remote: string;
+  relayProtocol?: string | undefined;
+}
+
+/** A mesh that knows its links' paths (`@pulsemesh/webrtc`'s `Mesh` does; recordings do not). */
+export interface LinkPathSource {
+  linkPath(peer: PeerId): LinkPathView | undefined;
+}
+
+/** True when `mesh` can tell link paths. */
+export function hasLinkPaths(mesh: object): mesh is LinkPathSource {
+  return typeof (mesh as Partial<LinkPathSource>).linkPath === 'function';
+}
+
+/** A table row: the peer's snapshot plus, when the mesh knows it, its direct link's path. */
+export type PeerRow = PeerSnapshot & { path?: LinkPathView | undefined };
+
+/** Sort rank of a path kind: the most direct first. */
+const pathRank: Record<string, number> = { host: 0, prflx: 1, srflx: 2, relay: 3 };
 
 /** How one column reads, sorts and renders a peer. */
 export interface ColumnSpec {
@@ -28,8 +58,8 @@ export interface ColumnSpec {
   width: string;
   numeric: boolean;
   /** Sort key; `undefined` sorts last in either direction. */
-  value: (peer: PeerSnapshot, nowMs: number) => number | string | undefined;
-  cell: (peer: PeerSnapshot, nowMs: number) => TemplateResult | string;
+  value: (peer: PeerRow, nowMs: number) => number | string | undefined;
+  cell: (peer: PeerRow, nowMs: number) => TemplateResult | string;
 }
 
 /** The peer table's columns, in display order. */
@@ -89,6 +119,25 @@ export const peerColumns: readonly ColumnSpec[] = [
     cell: (p) => formatRatio(p.link.loss),
   },
   {
+    key: 'path',
+    label: 'Path',
+    width: '7rem',
+    numeric: false,
+    value: (p) =>
+      p.path ? (pathRank[p.path.kind] ?? 4) * 2 + (p.path.protocol === 'tcp' ? 1 : 0) : undefined,
+    cell: (p) =>
+      p.path
+        ? html`<span
+            class="path path-${p.path.kind}"
+            data-path=${p.path.kind}
+            title="local ${p.path.local} ↔ remote ${p.path.remote}, ${p.path.protocol}${
+              p.path.relayProtocol ? `, TURN over ${p.path.relayProtocol}` : ''
+            }"
+            >${p.path.kind}/${p.path.relayProtocol ?? p.path.protocol}</span
+          >`
+        : '–',
+  },
+  {
     key: 'phi',
     label: 'Phi',
     width: '4.5rem',
@@ -132,12 +181,12 @@ export const peerColumns: readonly ColumnSpec[] = [
 ];
 
 /** Sorts peers by a column; ties (and equal values) fall back to the id, so order is stable. */
-export function sortPeers(
-  peers: PeerSnapshot[],
+export function sortPeers<P extends PeerRow>(
+  peers: P[],
   column: ColumnSpec,
   descending: boolean,
   nowMs: number,
-): PeerSnapshot[] {
+): P[] {
   const keyed = peers.map((peer) => ({ peer, key: column.value(peer, nowMs) }));
   const sign = descending ? -1 : 1;
   keyed.sort((a, b) => {

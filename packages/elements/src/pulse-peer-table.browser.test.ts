@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import './pulse-peer-table.js';
 import type { PulsePeerTable } from './pulse-peer-table.js';
+import type { LinkPathView } from './peer-columns.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
 import { generateMesh } from './testing/generate.js';
 
@@ -42,6 +43,7 @@ describe('<pulse-peer-table>', () => {
       'RTT',
       'Jitter',
       'Loss',
+      'Path',
       'Phi',
       'Lifecycle',
       'Inc.',
@@ -57,6 +59,7 @@ describe('<pulse-peer-table>', () => {
       '30 ms',
       '2.0 ms',
       '1.0%',
+      '–',
       '0.5',
       'hidden',
       '2',
@@ -65,6 +68,29 @@ describe('<pulse-peer-table>', () => {
     ]);
     expect(alpha?.querySelector('.spark polyline')).to.not.equal(null);
     expect(el.shadowRoot?.querySelector('tr[data-peer="charlie"]')?.textContent).to.contain('Suspected');
+  });
+
+  it('shows each direct link’s network path when the mesh reports it, and sorts by it', async () => {
+    const paths: Record<string, LinkPathView> = {
+      alpha: { kind: 'relay', protocol: 'udp', local: 'relay', remote: 'host', relayProtocol: 'tcp' },
+      bravo: { kind: 'host', protocol: 'udp', local: 'host', remote: 'host' },
+      charlie: { kind: 'srflx', protocol: 'udp', local: 'srflx', remote: 'host' },
+    };
+    const mesh = Object.assign(smallMesh(), { linkPath: (peer: string) => paths[peer] });
+    const el = await fixture<PulsePeerTable>(
+      html`<pulse-peer-table .mesh=${mesh} sort-by="path"></pulse-peer-table>`,
+    );
+    expect(rowIds(el)).to.deep.equal(['bravo', 'charlie', 'alpha']); // most direct first
+    const cell = (peer: string) => el.shadowRoot?.querySelector(`tr[data-peer="${peer}"] [data-path]`);
+    expect(cell('alpha')?.textContent).to.equal('relay/tcp');
+    expect(cell('alpha')?.getAttribute('title')).to.equal('local relay ↔ remote host, udp, TURN over tcp');
+    expect(cell('bravo')?.textContent).to.equal('host/udp');
+    expect(cell('charlie')?.getAttribute('data-path')).to.equal('srflx');
+    // A link that closes (no path any more) shows a dash at the next poll.
+    delete paths['alpha'];
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(cell('alpha')).to.equal(null);
   });
 
   it('sorts by a column and toggles direction, firing sort-change', async () => {

@@ -1,8 +1,8 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { PeerId, PeerSnapshot, PeerState } from '@pulsemesh/core';
+import type { PeerId, PeerState } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
-import { peerColumns, sortPeers, type PeerColumn } from './peer-columns.js';
+import { hasLinkPaths, peerColumns, sortPeers, type PeerColumn, type PeerRow } from './peer-columns.js';
 import { cardStyles, themeStyles } from './theme.js';
 import { tableStyles } from './peer-table-styles.js';
 
@@ -23,7 +23,8 @@ const overscanRows = 6;
 
 /**
  * Sortable, virtualised list of every peer: id, state and since when, RTT (with a sparkline) and
- * jitter, loss, phi, lifecycle, incarnation, load and uptime. Only the rows in view (plus a few)
+ * jitter, loss, the direct link's network path (host, srflx or relay and UDP/TCP, when the mesh
+ * reports it: `linkPath(peer)`), phi, lifecycle, incarnation, load and uptime. Only the rows in view (plus a few)
  * are in the DOM, so thousands of peers cost the same as thirty.
  *
  * Keyboard: Tab reaches the sort buttons and the current row; Arrow keys, Home, End, Page Up and
@@ -55,7 +56,7 @@ export class PulsePeerTable extends MeshElement {
   @state() private viewportPx = 600;
   /** Index (in sorted order) of the row that holds the roving tab stop. */
   @state() private activeIndex = 0;
-  private rows: PeerSnapshot[] = [];
+  private rows: PeerRow[] = [];
   private focusAfterUpdate = false;
   private syncScroll = false;
   private scrollFrame = 0;
@@ -65,7 +66,7 @@ export class PulsePeerTable extends MeshElement {
   });
 
   /** The peers in the current sort and filter order (as last rendered). */
-  get sortedPeers(): readonly PeerSnapshot[] {
+  get sortedPeers(): readonly PeerRow[] {
     return this.rows;
   }
 
@@ -88,7 +89,10 @@ export class PulsePeerTable extends MeshElement {
       return;
     }
     const peers = this.stateFilter ? mesh.peers().filter((p) => p.state === this.stateFilter) : mesh.peers();
-    this.rows = sortPeers(peers, column, this.descending, mesh.nowMs());
+    const rows: PeerRow[] = hasLinkPaths(mesh)
+      ? peers.map((p) => ({ ...p, path: mesh.linkPath(p.id) }))
+      : peers;
+    this.rows = sortPeers(rows, column, this.descending, mesh.nowMs());
     if (this.selected !== undefined && _changed.has('selected')) {
       const index = this.rows.findIndex((p) => p.id === this.selected);
       if (index >= 0) {

@@ -36,6 +36,13 @@ export const SETTINGS: readonly Setting[] = [
     'HS256 secret (>= 32 bytes) for join tokens; unset = open server',
     'tokenSecret',
   ),
+  S(
+    'turn-secret',
+    'string',
+    "coturn's static-auth-secret: hand each peer TURN REST credentials (see README)",
+  ),
+  S('turn-urls', 'list', 'comma-separated STUN/TURN URLs handed out with those credentials'),
+  S('turn-ttl-seconds', 'int', 'lifetime of a minted TURN credential (default 86400)'),
   S('allowed-origins', 'list', 'comma-separated Origin allow-list (default: any)', 'allowedOrigins'),
   S('trust-proxy', 'bool', 'take the client IP from X-Forwarded-For (behind a proxy)', 'trustProxy'),
   S(
@@ -155,6 +162,17 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
     const v = value(s);
     if (s.key && v !== undefined) serverOptions[s.key] = v;
   }
+  const turnSecret = value(byFlag('turn-secret')) as string | undefined;
+  const turnUrls = value(byFlag('turn-urls')) as string[] | undefined;
+  const turnTtl = value(byFlag('turn-ttl-seconds')) as number | undefined;
+  if ((turnSecret === undefined) !== (turnUrls === undefined))
+    throw new ConfigError('--turn-secret and --turn-urls go together');
+  if (turnSecret !== undefined && turnUrls !== undefined)
+    serverOptions['turn'] = {
+      secret: turnSecret,
+      urls: turnUrls,
+      ...(turnTtl ? { ttlSeconds: turnTtl } : {}),
+    };
   const level = serverOptions['logLevel'];
   if (
     level !== undefined &&

@@ -1,7 +1,7 @@
 /**
  * Events a `SignalClient` dispatches (all `CustomEvent`s).
  */
-import type { ErrorCode, PeerId, RoomId } from './protocol.js';
+import type { ErrorCode, IceServerInfo, PeerId, RoomId } from './protocol.js';
 
 /** Connection state of a `SignalClient`. */
 export const ConnectionState = {
@@ -33,8 +33,9 @@ export interface SignalErrorDetail {
 export interface SignalClientEventMap {
   /** Connection state changed. */
   state: CustomEvent<{ state: ConnectionState }>;
-  /** Joined (or re-joined) the room: the other peers in it. */
-  roster: CustomEvent<{ peers: PeerId[] }>;
+  /** Joined (or re-joined) the room: the other peers in it, and ICE servers (with fresh TURN
+   * credentials) when the server hands them out. */
+  roster: CustomEvent<{ peers: PeerId[]; iceServers?: IceServerInfo[] }>;
   /** A peer joined the room. */
   'peer-join': CustomEvent<{ peer: PeerId }>;
   /** A peer left the room (or its server instance died). */

@@ -78,7 +78,7 @@ function drawClaim(random: () => number): string {
  * Losing the server never touches peer connections already established.
  *
  * @fires state - `{ state }` on every connection state change.
- * @fires roster - `{ peers }` (excluding self) on every (re)join.
+ * @fires roster - `{ peers, iceServers? }` (peers excluding self) on every (re)join.
  * @fires peer-join - `{ peer }`.
  * @fires peer-leave - `{ peer }`.
  * @fires signal - `{ from, payload }`.
@@ -230,7 +230,10 @@ export class SignalClient extends EventTarget {
         this.#attempt = 0;
         this.#everConnected = true;
         this.#setState(ConnectionState.connected);
-        this.#emit('roster', { peers: msg.peers.filter((p) => p !== this.peerId) });
+        this.#emit('roster', {
+          peers: msg.peers.filter((p) => p !== this.peerId),
+          ...(msg.iceServers ? { iceServers: msg.iceServers } : {}),
+        });
         return;
       case MessageType.peerJoin:
         if (msg.peer !== this.peerId) this.#emit('peer-join', { peer: msg.peer });

@@ -27,6 +27,10 @@ export const FieldLimits = {
   errorMessageCharsMax: 256,
   /** Most peers a roster frame may list. */
   rosterPeersMax: 10_000,
+  /** Most ICE servers a roster may hand out, URLs per server, characters per URL or credential. */
+  iceServersMax: 4,
+  iceUrlsMax: 8,
+  iceFieldCharsMax: 512,
 } as const;
 
 /** Numeric message types (append-only). `c→s`: client to server; `s→c`: server to client. */
@@ -145,10 +149,21 @@ export interface PingMessage extends Frame<typeof MessageType.ping> {
 export interface PongMessage extends Frame<typeof MessageType.pong> {
   n: number;
 }
-/** s→c: join of `room` accepted; `peers` are the others in it. */
+/** One STUN/TURN server as `RTCIceServer` takes it (TURN with short-lived credentials). */
+export interface IceServerInfo {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+/**
+ * s→c: join of `room` accepted; `peers` are the others in it. `iceServers`, when the server is
+ * set up for TURN, carries credentials minted for this peer (TURN REST API: they expire).
+ */
 export interface RosterMessage extends Frame<typeof MessageType.roster> {
   room: RoomId;
   peers: PeerId[];
+  iceServers?: IceServerInfo[];
 }
 /** s→c: `peer` joined `room`. */
 export interface PeerJoinMessage extends Frame<typeof MessageType.peerJoin> {

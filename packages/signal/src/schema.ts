@@ -57,11 +57,18 @@ const Signal = v.object({
 });
 const Ping = v.object({ v: Version, t: v.literal(MessageType.ping), n: Seq });
 const Pong = v.object({ v: Version, t: v.literal(MessageType.pong), n: Seq });
+const IceField = v.pipe(v.string(), v.minLength(1), v.maxLength(FieldLimits.iceFieldCharsMax));
+const IceServer = v.object({
+  urls: v.pipe(v.array(IceField), v.minLength(1), v.maxLength(FieldLimits.iceUrlsMax)),
+  username: v.optional(IceField),
+  credential: v.optional(IceField),
+});
 const Roster = v.object({
   v: Version,
   t: v.literal(MessageType.roster),
   room: Id,
   peers: v.pipe(v.array(Id), v.maxLength(FieldLimits.rosterPeersMax)),
+  iceServers: v.optional(v.pipe(v.array(IceServer), v.maxLength(FieldLimits.iceServersMax))),
 });
 const PeerJoin = v.object({ v: Version, t: v.literal(MessageType.peerJoin), room: Id, peer: Id });
 const PeerLeave = v.object({ v: Version, t: v.literal(MessageType.peerLeave), room: Id, peer: Id });

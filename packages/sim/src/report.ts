@@ -17,6 +17,8 @@ export interface BenchDocument {
   runs: RunResult[];
   /** The scale series: wall time, events/s and live memory against N (absent in quick runs). */
   scale?: ScalePoint[];
+  /** Calibration runs on loopback (`calibration.ts`), next to real processes in `real-peers.json`. */
+  calibration?: RunResult[];
 }
 
 /**

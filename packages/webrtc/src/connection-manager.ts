@@ -143,6 +143,16 @@ export class ConnectionManager {
     this.#reconcile();
   }
 
+  /** STUN/TURN servers new links use. */
+  iceServers(): readonly RTCIceServer[] {
+    return this.#options.iceServers;
+  }
+
+  /** STUN/TURN servers for links made from now on (e.g. fresh TURN credentials from a roster). */
+  setIceServers(servers: RTCIceServer[]): void {
+    this.#options.iceServers = servers;
+  }
+
   /** A member joined the room. */
   addPeer(peer: PeerId): void {
     if (peer === this.localId) return;

@@ -20,7 +20,15 @@ export {
 export { isInitiator } from './initiator.js';
 export { backoffDelayMs, defaultBackoff, type BackoffOptions } from './backoff.js';
 export { parseLinkSignal, type LinkSignal, type ParsedLinkSignal } from './link-signal.js';
-export { selectedPairStats, type TransportLinkStats } from './link-stats.js';
+export {
+  formatLinkPath,
+  linkPath,
+  PathKind,
+  selectedPairStats,
+  type CandidateType,
+  type LinkPath,
+  type TransportLinkStats,
+} from './link-stats.js';
 export { SequenceLoss } from './sequence-loss.js';
 export { createMesh, Mesh, type MeshFaults, type MeshOptions, type MeshStatus } from './mesh.js';
 export { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';

@@ -1,3 +1,27 @@
+/** ICE candidate types (`RTCIceCandidateType`). */
+export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
+
+/**
+ * How a link's packets travel, from the selected candidate pair, summed up by its least direct end:
+ * `relay` when either end is a TURN relay; `srflx` when either end is server-reflexive (an address
+ * a NAT gave it, learned through STUN); `prflx` when either end is peer-reflexive (an address first
+ * seen in a connectivity check: behind a NAT STUN could not map, or merely a check that came before
+ * the candidate was signaled, which happens on loopback too); else `host` (no NAT in between).
+ */
+export const PathKind = { host: 'host', prflx: 'prflx', srflx: 'srflx', relay: 'relay' } as const;
+export type PathKind = (typeof PathKind)[keyof typeof PathKind];
+
+/** The network path of one link (see {@link PathKind}). */
+export interface LinkPath {
+  kind: PathKind;
+  /** Transport of the selected pair between the two candidates. */
+  protocol: 'udp' | 'tcp';
+  local: CandidateType;
+  remote: CandidateType;
+  /** Local relay candidate only: how this peer reaches its TURN server, when reported (browsers). */
+  relayProtocol: 'udp' | 'tcp' | 'tls' | undefined;
+}
+
 /** What `RTCPeerConnection.getStats()` says about one link. */
 export interface TransportLinkStats {
   /** `currentRoundTripTime` of the selected candidate pair (ms), if reported. */
@@ -8,6 +32,8 @@ export interface TransportLinkStats {
   /** Local and remote address of the selected pair, if reported. */
   localAddress: string | undefined;
   remoteAddress: string | undefined;
+  /** Path of the selected pair; undefined until one is selected (or if types are not reported). */
+  path: LinkPath | undefined;
 }
 
 type Report = Record<string, unknown>;
@@ -44,7 +70,59 @@ export function selectedPairStats(stats: Iterable<Report>, rttUnitMs: number): T
     bytesReceived: numberOr0((transport ?? pair)?.['bytesReceived']),
     localAddress: address(local),
     remoteAddress: address(remote),
+    path: linkPath(
+      local?.['candidateType'],
+      remote?.['candidateType'],
+      local?.['protocol'] ?? remote?.['protocol'],
+      local?.['relayProtocol'],
+    ),
   };
+}
+
+/**
+ * A {@link LinkPath} from candidate types and protocol names as any stack reports them
+ * (`"UDP"`, `"TCP_active"` from libdatachannel; `"udp"`, `"tcp"` from browsers); undefined if
+ * either type is missing or unknown. `protocol` defaults to UDP when not reported.
+ */
+export function linkPath(
+  localType: unknown,
+  remoteType: unknown,
+  protocol: unknown,
+  relayProtocol: unknown,
+): LinkPath | undefined {
+  const local = candidateType(localType);
+  const remote = candidateType(remoteType);
+  if (!local || !remote) return undefined;
+  const types = [local, remote];
+  const kind = types.includes('relay')
+    ? PathKind.relay
+    : types.includes('srflx')
+      ? PathKind.srflx
+      : types.includes('prflx')
+        ? PathKind.prflx
+        : PathKind.host;
+  const relay = typeof relayProtocol === 'string' ? relayProtocol.toLowerCase() : undefined;
+  return {
+    kind,
+    protocol: typeof protocol === 'string' && protocol.toLowerCase().startsWith('tcp') ? 'tcp' : 'udp',
+    local,
+    remote,
+    relayProtocol:
+      local === 'relay' && (relay === 'udp' || relay === 'tcp' || relay === 'tls') ? relay : undefined,
+  };
+}
+
+/**
+ * One short label for a path: its kind and the transport that matters for it — for a link this
+ * peer relays, how it reaches TURN (`relay/tls`, `relay/tcp`), else the pair's (`host/udp`).
+ */
+export function formatLinkPath(path: LinkPath | undefined): string {
+  if (!path) return '-';
+  return `${path.kind}/${path.relayProtocol ?? path.protocol}`;
+}
+
+function candidateType(value: unknown): CandidateType | undefined {
+  return value === 'host' || value === 'srflx' || value === 'prflx' || value === 'relay' ? value : undefined;
 }
 
 function numberOr0(value: unknown): number {

@@ -4,7 +4,7 @@ import Peer from '@thaunknown/simple-peer/lite.js';
 import type { SignalData } from './link-signal.js';
 import type { PeerId } from '@pulsemesh/core';
 import { chunkBytesMax, chunkMessage, Reassembler } from './chunking.js';
-import { selectedPairStats, type TransportLinkStats } from './link-stats.js';
+import { linkPath, selectedPairStats, type LinkPath, type TransportLinkStats } from './link-stats.js';
 import { SequenceLoss } from './sequence-loss.js';
 
 /** Data channel ids: both channels are negotiated out of band, so ids never collide. */
@@ -63,6 +63,9 @@ export interface LinkCounters {
   errors: number;
 }
 
+/** How often an open link re-reads its path from `getStats()` (ms): ICE may switch pairs. */
+const pathRefreshMs = 5_000;
+
 /** How often and how long to wait for simple-peer to close a destroyed link's connection. */
 const pcClosePollMs = 50;
 const pcClosePollsMax = 40;
@@ -73,9 +76,9 @@ export function livePeerConnectionCount(): number {
   return livePeerConnections;
 }
 
+const isBrowser = typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function';
 // Node's polyfill reports currentRoundTripTime in ms; browsers in seconds (the spec).
-const rttUnitMs =
-  typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function' ? 1000 : 1;
+const rttUnitMs = isBrowser ? 1000 : 1;
 
 /**
  * One WebRTC connection to one remote peer, with two data channels, both negotiated out of band:
@@ -107,13 +110,17 @@ export class Link {
   #messageId = 0;
   #peerConnected = false;
   #pc: RTCPeerConnection | undefined;
+  #path: LinkPath | undefined;
+  #pathTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: LinkOptions) {
     this.remoteId = options.remoteId;
     this.initiator = options.initiator;
     this.#handlers = options.handlers;
     this.#reassembler = new Reassembler(options.reliableMessageBytesMax);
-    const config: RTCConfiguration & { bindAddress?: string } = { iceServers: options.iceServers };
+    const config: RTCConfiguration & { bindAddress?: string } = {
+      iceServers: isBrowser ? options.iceServers : options.iceServers.map(urlEncodedCredentials),
+    };
     if (options.bindAddress !== undefined) config.bindAddress = options.bindAddress;
     this.#peer = new Peer({
       initiator: options.initiator,
@@ -147,6 +154,11 @@ export class Link {
   /** When the link opened (performance.now() ms), if it did. */
   get openedAtMs(): number | undefined {
     return this.#openedAtMs;
+  }
+
+  /** The path of the selected candidate pair as last read (on open, then every 5 s); see `LinkPath`. */
+  get path(): LinkPath | undefined {
+    return this.#path;
   }
 
   /** Feeds signaling data from the remote peer. Ignored once closed. */
@@ -210,7 +222,10 @@ export class Link {
     if (!pc || this.#state === LinkState.closed) return undefined;
     try {
       const report = await pc.getStats();
-      return selectedPairStats(report.values() as Iterable<Record<string, unknown>>, rttUnitMs);
+      const stats = selectedPairStats(report.values() as Iterable<Record<string, unknown>>, rttUnitMs);
+      stats.path = nodeSelectedPath(pc) ?? stats.path;
+      if (stats.path) this.#path = stats.path;
+      return stats;
     } catch (err) {
       this.#countError(`getStats: ${String(err)}`);
       return undefined;
@@ -243,6 +258,16 @@ export class Link {
     this.#state = LinkState.open;
     this.#openedAtMs = performance.now();
     this.#handlers.open?.();
+    this.#refreshPath();
+  }
+
+  #refreshPath(): void {
+    if (this.#state !== LinkState.open) return;
+    void this.stats().finally(() => {
+      if (this.#state !== LinkState.open) return;
+      this.#pathTimer = setTimeout(() => this.#refreshPath(), pathRefreshMs);
+      (this.#pathTimer as { unref?: () => void }).unref?.();
+    });
   }
 
   #onHeartbeatFrame(data: unknown): void {
@@ -286,6 +311,7 @@ export class Link {
   #finish(reason: string): void {
     if (this.#state === LinkState.closed) return;
     this.#state = LinkState.closed;
+    clearTimeout(this.#pathTimer);
     try {
       this.#heartbeat?.close();
     } catch (err) {
@@ -313,4 +339,37 @@ export class Link {
     this.#pc = undefined;
     livePeerConnections -= 1;
   }
+}
+
+/**
+ * Node (webrtc-polyfill over node-datachannel): the polyfill's stats leave out the candidates'
+ * protocol, but libdatachannel's own `getSelectedCandidatePair()` has it (`UDP`, `TCP_active`…).
+ */
+function nodeSelectedPath(pc: RTCPeerConnection): LinkPath | undefined {
+  const own = (pc as { getSelectedCandidatePair?: () => NodeCandidatePair | null }).getSelectedCandidatePair;
+  if (typeof own !== 'function') return undefined;
+  const pair = own.call(pc);
+  return pair
+    ? linkPath(pair.local?.type, pair.remote?.type, pair.local?.transportType, undefined)
+    : undefined;
+}
+
+interface NodeCandidatePair {
+  local?: { type?: string; transportType?: string };
+  remote?: { type?: string; transportType?: string };
+}
+
+/**
+ * Node: webrtc-polyfill hands TURN servers to libdatachannel as `turn:<user>:<pass>@host`, and
+ * libdatachannel URL-decodes both. A TURN REST username (`<expiry>:<user>`) has a colon and a
+ * base64 password may have `/`, `+`, `=`: unencoded, the user is cut at the colon and coturn says
+ * "Cannot find credentials of user <expiry>" (seen in the network lab). So encode them.
+ */
+function urlEncodedCredentials(server: RTCIceServer): RTCIceServer {
+  if (typeof server.username !== 'string' || typeof server.credential !== 'string') return server;
+  return {
+    ...server,
+    username: encodeURIComponent(server.username),
+    credential: encodeURIComponent(server.credential),
+  };
 }

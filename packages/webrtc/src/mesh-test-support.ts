@@ -1,5 +1,5 @@
 // Node test support: a real signaling server on 127.0.0.1:0 and meshes of Node peers joined to it.
-import { createSignalServer, type SignalServer } from '@pulsemesh/signal-server';
+import { createSignalServer, type SignalServer, type SignalServerOptions } from '@pulsemesh/signal-server';
 import { WebSocket } from 'ws';
 import { createMesh, type Mesh, type MeshOptions } from './mesh.js';
 import { fastConfig } from './test-config.js';
@@ -26,8 +26,8 @@ export class TestRoom {
     };
   }
 
-  static async start(room = 'test-room'): Promise<TestRoom> {
-    const server = createSignalServer({ logLevel: 'silent' });
+  static async start(room = 'test-room', serverOptions: SignalServerOptions = {}): Promise<TestRoom> {
+    const server = createSignalServer({ logLevel: 'silent', ...serverOptions });
     const { url } = await server.listen(0, '127.0.0.1');
     return new TestRoom(server, url, room);
   }

@@ -56,6 +56,11 @@ describe('Mesh in the browser', () => {
     expect(['127.0.0.1', '::1']).to.include(toEdge.remoteAddress);
     expect(toEdge.heartbeatsReceived).to.be.at.least(3);
     expect(toEdge.heartbeatLoss).to.equal(0);
+    // Loopback: host candidates (prflx when a check beats the trickled candidate), UDP, in
+    // Chromium and Firefox alike; kept on the mesh for tables.
+    expect(toEdge.path).to.deep.include({ protocol: 'udp', local: 'host' });
+    expect(['host', 'prflx']).to.include(toEdge.path?.kind);
+    expect(a.linkPath(edgePeerId)?.kind).to.equal(toEdge.path?.kind);
 
     // pagehide (b follows the page lifecycle; a does not): b says goodbye on every channel.
     const started = performance.now();

@@ -60,4 +60,21 @@ describe('Mesh (Node peers, real signaling server)', () => {
       for (const id of ids)
         if (id !== victim.localId && id !== m.localId) expect(stateOf(m, id)).toBe('healthy');
   });
+
+  it('uses the TURN credentials the signaling server hands out with the roster (own servers first)', async () => {
+    const turn = { secret: 'test-secret-0123456789', urls: ['turn:203.0.113.10:443?transport=udp'] };
+    room = await TestRoom.start('turn-room', { turn });
+    const own = { urls: 'stun:192.0.2.1:3478' };
+    const a = room.join('node-a', { iceServers: [own] });
+    const b = room.join('node-b');
+    await until(() => a.signalState() === 'connected', 5_000, 'a joined');
+    const servers = a.transport.manager.iceServers();
+    expect(servers[0]).toEqual(own);
+    expect(servers[1]).toMatchObject({ urls: turn.urls, username: expect.stringMatching(/^\d+:node-a$/) });
+    // The TURN address does not exist here (loopback only): host candidates still link the two.
+    await until(() => agreed(['node-a', 'node-b']), 15_000, 'both healthy');
+    expect(b.transport.manager.iceServers()[0]).toMatchObject({
+      username: expect.stringMatching(/:node-b$/),
+    });
+  });
 });

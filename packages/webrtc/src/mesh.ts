@@ -16,6 +16,7 @@ import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
 import { generateIdentity, type Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
+import type { LinkPath } from './link-stats.js';
 import { currentLifecycle, watchPageLifecycle } from './page-lifecycle.js';
 import { SignalPacer } from './signal-pacer.js';
 import { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';
@@ -43,7 +44,9 @@ export interface MeshOptions {
   preset?: keyof typeof presets;
   /** Overrides on top of the preset (e.g. `{ probeIntervalMs: 500 }`). */
   config?: Partial<DetectorConfig>;
-  /** STUN/TURN servers. Default `[]` (LAN and loopback only); pass STUN for the internet. */
+  /** STUN/TURN servers. Default `[]` (LAN and loopback only); pass STUN for the internet. A
+   * signaling server set up for TURN also hands out servers with short-lived credentials on every
+   * join; those are used after these. */
   iceServers?: RTCIceServer[];
   /** Node only: address ICE binds to (`127.0.0.1` for loopback tests). */
   bindAddress?: string;
@@ -113,6 +116,7 @@ export class Mesh extends EventTarget implements MeshView {
   #status: MeshStatus = 'running';
   #stopLifecycle: () => void;
   #signalState: SignalState = 'offline';
+  #ownIceServers: RTCIceServer[];
 
   constructor(options: MeshOptions) {
     super();
@@ -133,6 +137,7 @@ export class Mesh extends EventTarget implements MeshView {
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
     });
+    this.#ownIceServers = options.iceServers ?? [];
     this.#pacer = new SignalPacer((m) => this.signalClient.signal(m.to, m.payload));
     this.transport = new WebRtcTransport({
       localId: this.localId,
@@ -196,6 +201,12 @@ export class Mesh extends EventTarget implements MeshView {
     return this.transport.linkReports();
   }
 
+  /** Network path of the direct link to `peer` (host, srflx or relay; UDP or TCP), if linked.
+   * Read from `getStats()` when the link opens and every 5 s; no I/O here (UI tables poll it). */
+  linkPath(peer: PeerId): LinkPath | undefined {
+    return this.transport.linkPath(peer);
+  }
+
   /** Graceful leave: goodbye on every open link (both channels), a short flush, then `close()`. */
   async leave(): Promise<void> {
     if (this.#status !== 'running') return this.close();
@@ -247,7 +258,12 @@ export class Mesh extends EventTarget implements MeshView {
     );
     const client = this.signalClient;
     const manager = this.transport.manager;
-    client.addEventListener('roster', (e) => manager.setRoster(e.detail.peers));
+    client.addEventListener('roster', (e) => {
+      // TURN credentials minted for this peer by the signaling server (fresh on every join).
+      const handedOut = e.detail.iceServers;
+      if (handedOut) manager.setIceServers([...this.#ownIceServers, ...handedOut]);
+      manager.setRoster(e.detail.peers);
+    });
     client.addEventListener('peer-join', (e) => manager.addPeer(e.detail.peer));
     client.addEventListener('peer-leave', (e) => manager.removePeer(e.detail.peer));
     client.addEventListener('signal', (e) => this.transport.handleSignal(e.detail.from, e.detail.payload));

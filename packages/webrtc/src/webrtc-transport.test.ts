@@ -48,6 +48,11 @@ describe('WebRtcTransport (Node)', () => {
     expect(report?.peer).toBe('b');
     expect(report?.rttMs).toBeTypeOf('number');
     expect(report?.remoteAddress).toBe('127.0.0.1');
+    // node-datachannel on loopback: host (or, when a check beats the trickled candidate, prflx)
+    // candidates on the same address, over UDP; also cached on the link for tables.
+    expect(report?.path).toMatchObject({ protocol: 'udp', local: 'host', relayProtocol: undefined });
+    expect(['host', 'prflx']).toContain(report?.path?.kind);
+    expect(a.linkPath('b')).toEqual(report?.path);
 
     a.close();
     await until(() => changes.length === 2, 5_000, 'link down at b');

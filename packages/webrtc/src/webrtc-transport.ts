@@ -1,6 +1,6 @@
 import type { PeerId, Transport } from '@pulsemesh/core';
 import { ConnectionManager, type ConnectionManagerOptions } from './connection-manager.js';
-import type { TransportLinkStats } from './link-stats.js';
+import type { LinkPath, TransportLinkStats } from './link-stats.js';
 
 /** Reliable-channel payload tag (first byte). Append-only. */
 const ReliableTag = { transport: 0, app: 1 } as const;
@@ -180,6 +180,7 @@ export class WebRtcTransport implements Transport {
           bytesReceived: stats?.bytesReceived ?? 0,
           localAddress: stats?.localAddress,
           remoteAddress: stats?.remoteAddress,
+          path: stats?.path ?? link.path,
           heartbeatLoss: link.loss.ratio(),
           heartbeatsSent: link.counters.heartbeatsSent,
           heartbeatsReceived: link.counters.heartbeatsReceived,
@@ -189,6 +190,11 @@ export class WebRtcTransport implements Transport {
       }),
     );
     return reports;
+  }
+
+  /** Path of the open link to `peer` as last read from `getStats()` (no I/O); undefined if none. */
+  linkPath(peer: PeerId): LinkPath | undefined {
+    return this.manager.link(peer)?.path;
   }
 
   /** Fault injection: delays every outbound message by `ms` (0 = off). */

@@ -21,6 +21,7 @@ import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { reconcile } from './reconcile.js';
+import { iceServersFor } from './turn-credentials.js';
 import { Rooms } from './rooms.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 
@@ -172,7 +173,7 @@ export class Hub implements ScaleOutHandlers {
     if (current !== undefined) {
       if (current !== peer)
         return this.#joinError(conn, ErrorCode.peerIdTaken, `already in room as ${current}`, room);
-      this.send(conn, { v: PROTOCOL_VERSION, t: MessageType.roster, room, peers: this.#others(room, peer) });
+      this.send(conn, this.#roster(room, peer));
       return;
     }
     if (conn.rooms.size >= this.#o.roomsPerSocketMax) {
@@ -224,9 +225,23 @@ export class Hub implements ScaleOutHandlers {
       this.#bus.announceJoin(room, peer);
     }
     this.#metrics.rooms.set(this.rooms.size);
-    this.send(conn, { v: PROTOCOL_VERSION, t: MessageType.roster, room, peers: this.#others(room, peer) });
+    this.send(conn, this.#roster(room, peer));
     this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer }, peer);
     this.#log.debug({ room, peer, conn: conn.id }, 'join');
+  }
+
+  /** The roster for `peer`: the others, and ICE servers with a credential of its own (TURN). */
+  #roster(room: RoomId, peer: PeerId): ServerMessage {
+    const peers = this.#others(room, peer);
+    const turn = this.#o.turn;
+    if (!turn) return { v: PROTOCOL_VERSION, t: MessageType.roster, room, peers };
+    return {
+      v: PROTOCOL_VERSION,
+      t: MessageType.roster,
+      room,
+      peers,
+      iceServers: iceServersFor(turn, peer, Date.now()),
+    };
   }
 
   #leave(conn: Connection, room: RoomId): void {

@@ -2,6 +2,7 @@
  * Options of `createSignalServer`, their defaults and validation. Every limit is configurable.
  */
 import type { Logger } from 'pino';
+import { validateTurnOptions, type TurnOptions } from './turn-credentials.js';
 
 /** Log levels accepted by `logLevel`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -45,6 +46,12 @@ export interface SignalServerOptions {
    * At least 32 bytes. Default: none, the server is open (demo only).
    */
   tokenSecret?: string;
+  /**
+   * TURN: hand every joined peer `iceServers` with its own time-limited credential (TURN REST API,
+   * coturn `use-auth-secret`; see `turn-credentials.ts`). Default: none (peers use their own
+   * `iceServers`, e.g. only STUN or none on a LAN).
+   */
+  turn?: TurnOptions;
   /** Take the client IP from the first `X-Forwarded-For` entry (behind a TLS proxy). Default false. */
   trustProxy?: boolean;
   /** Redis URL (`redis://host:port/db`) to share rooms between instances. Default: in memory. */
@@ -63,9 +70,11 @@ export interface SignalServerOptions {
 
 /** Options with every default filled in. */
 export type ResolvedOptions = Required<
-  Omit<SignalServerOptions, 'allowedOrigins' | 'tokenSecret' | 'redis' | 'logger' | 'instanceId'>
+  Omit<SignalServerOptions, 'allowedOrigins' | 'tokenSecret' | 'redis' | 'logger' | 'instanceId' | 'turn'>
 > &
-  Pick<SignalServerOptions, 'allowedOrigins' | 'tokenSecret' | 'redis' | 'logger'> & { instanceId: string };
+  Pick<SignalServerOptions, 'allowedOrigins' | 'tokenSecret' | 'redis' | 'logger' | 'turn'> & {
+    instanceId: string;
+  };
 
 /** Default values of every limit (documented on `SignalServerOptions`). */
 export const DEFAULT_SERVER_OPTIONS = {
@@ -115,5 +124,6 @@ export function resolveServerOptions(options: SignalServerOptions, randomId: () 
   if (resolved.tokenSecret !== undefined && new TextEncoder().encode(resolved.tokenSecret).length < 32) {
     throw new RangeError('signal server: tokenSecret must be at least 32 bytes');
   }
+  if (resolved.turn !== undefined) validateTurnOptions(resolved.turn);
   return resolved;
 }

@@ -1,13 +1,25 @@
 /**
  * Wire format of the `swim` baseline (comparison only): compact binary, like memberlist's msgpack.
  *
- * message   = type:u8 seq:u32 [target:id] count:u8 update*      (target only for ping-req)
- * update    = kind:u8 incarnation:u32 id
+ * message   = type:u8 seq:u32 [target:id] count:u8 update*      (target only for ping-req;
+ *                                                                 count:u16 for push-pull)
+ * update    = kind:u8 incarnation:u32 id [from:id]               (from only for suspect)
  * id        = len:u8 ascii-bytes
+ *
+ * Types: ping, ack, ping-req, gossip (updates only, seq 0), nack (a relay heard nothing), push-pull
+ * and its reply (the sender's whole member table, memberlist's TCP state exchange).
  */
 
 /** Message types. */
-export const SwimType = { ping: 1, ack: 2, pingReq: 3 } as const;
+export const SwimType = {
+  ping: 1,
+  ack: 2,
+  pingReq: 3,
+  gossip: 4,
+  nack: 5,
+  pushPull: 6,
+  pushPullReply: 7,
+} as const;
 export type SwimType = (typeof SwimType)[keyof typeof SwimType];
 
 /** Membership update kinds. */
@@ -19,6 +31,8 @@ export interface SwimUpdate {
   kind: UpdateKind;
   incarnation: number;
   id: string;
+  /** Suspect only: who suspects (Lifeguard counts distinct accusers as confirmations). */
+  from?: string;
 }
 
 /** A decoded message. */
@@ -31,23 +45,26 @@ export interface SwimMessage {
 
 /** Bytes an update takes on the wire. */
 export function updateBytes(u: SwimUpdate): number {
-  return 6 + u.id.length;
+  return 6 + u.id.length + (u.kind === UpdateKind.suspect ? 1 + (u.from ?? '').length : 0);
 }
 
 /** Encodes a message. Ids must be ASCII, at most 255 bytes. */
 export function encodeSwim(m: SwimMessage): Uint8Array {
-  let size = 6 + (m.type === SwimType.pingReq ? 1 + m.target.length : 0);
+  const wide = isPushPull(m.type);
+  let size = 6 + (wide ? 1 : 0) + (m.type === SwimType.pingReq ? 1 + m.target.length : 0);
   for (const u of m.updates) size += updateBytes(u);
   const out = new Uint8Array(size);
   let o = 0;
   out[o++] = m.type;
   o = writeU32(out, o, m.seq);
   if (m.type === SwimType.pingReq) o = writeId(out, o, m.target);
-  out[o++] = m.updates.length;
+  if (wide) out[o++] = m.updates.length >>> 8;
+  out[o++] = m.updates.length & 255;
   for (const u of m.updates) {
     out[o++] = u.kind;
     o = writeU32(out, o, u.incarnation);
     o = writeId(out, o, u.id);
+    if (u.kind === UpdateKind.suspect) o = writeId(out, o, u.from ?? '');
   }
   return out;
 }
@@ -56,7 +73,7 @@ export function encodeSwim(m: SwimMessage): Uint8Array {
 export function decodeSwim(b: Uint8Array): SwimMessage | undefined {
   if (b.length < 6) return undefined;
   const type = b[0] as number;
-  if (type !== SwimType.ping && type !== SwimType.ack && type !== SwimType.pingReq) return undefined;
+  if (type < SwimType.ping || type > SwimType.pushPullReply) return undefined;
   let o = 1;
   const seq = readU32(b, o);
   o += 4;
@@ -68,7 +85,11 @@ export function decodeSwim(b: Uint8Array): SwimMessage | undefined {
     o = r.next;
   }
   if (o >= b.length) return undefined;
-  const count = b[o++] as number;
+  let count = b[o++] as number;
+  if (isPushPull(type)) {
+    if (o >= b.length) return undefined;
+    count = (count << 8) | (b[o++] as number);
+  }
   const updates: SwimUpdate[] = [];
   for (let i = 0; i < count; i++) {
     if (o + 6 > b.length) return undefined;
@@ -79,9 +100,18 @@ export function decodeSwim(b: Uint8Array): SwimMessage | undefined {
     const r = readId(b, o);
     if (!r) return undefined;
     o = r.next;
-    updates.push({ kind: kind as UpdateKind, incarnation, id: r.id });
+    if (kind === UpdateKind.suspect) {
+      const f = readId(b, o);
+      if (!f) return undefined;
+      o = f.next;
+      updates.push({ kind, incarnation, id: r.id, from: f.id });
+    } else updates.push({ kind: kind as UpdateKind, incarnation, id: r.id });
   }
   return { type: type as SwimType, seq, target, updates };
+}
+
+function isPushPull(type: number): boolean {
+  return type === SwimType.pushPull || type === SwimType.pushPullReply;
 }
 
 function writeU32(out: Uint8Array, o: number, v: number): number {

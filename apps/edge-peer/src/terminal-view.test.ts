@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterHealth, PeerSnapshot } from '@pulsemesh/core';
+import type { LinkReport } from '@pulsemesh/webrtc';
+import { renderView } from './terminal-view.js';
+
+const health = {
+  tier: 'healthy',
+  healthPercent: 100,
+  counts: { healthy: 2, suspected: 0, failed: 0, recovering: 0, left: 0 },
+  minorityPartition: false,
+} as unknown as ClusterHealth;
+
+const peer = (id: string): PeerSnapshot =>
+  ({
+    id,
+    state: 'healthy',
+    sinceMs: 0,
+    direct: true,
+    phi: 0,
+    link: { rttMs: 12, loss: 0 },
+  }) as unknown as PeerSnapshot;
+
+describe('terminal view', () => {
+  it('shows each direct link’s network path, and a dash where none is known yet', () => {
+    const relayed = {
+      peer: 'tab-a',
+      path: { kind: 'relay', protocol: 'udp', local: 'relay', remote: 'srflx', relayProtocol: undefined },
+    } as unknown as LinkReport;
+    const lines = renderView({
+      id: 'edge-1',
+      room: 'r',
+      signal: 'connected',
+      health,
+      localHealthScore: 0,
+      protocolPeriodMs: 1000,
+      timerLateMs: 0,
+      peers: [peer('tab-a'), peer('tab-b')],
+      links: new Map([['tab-a', relayed]]),
+      nowMs: 5000,
+    });
+    expect(lines[4]).toMatch(/LINK\s+PATH\s+LIFECYCLE/);
+    expect(lines[5]).toMatch(/^tab-a .*direct\s+relay\/udp/);
+    expect(lines[6]).toMatch(/^tab-b .*direct\s+-/);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Prints the README's comparison tables as Markdown from the committed results, so every number and
+ * ratio in them comes from one file and one run:
+ *
+ *   node --conditions=source --import tsx scripts/bench-tables.ts
+ *
+ * - real processes (bench-results/real-peers.json): memberlist beside edge peers, ratios within the run;
+ * - calibration: the simulator's swim and pulsemesh on loopback (detector.json `calibration`) beside
+ *   the real processes they model.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { calibrationTable, type RealConfig } from '../packages/sim/src/calibration.js';
+import { type BenchDocument, parseBenchJson } from '../packages/sim/src/report.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const read = (file: string): unknown => parseBenchJson(readFileSync(`${root}bench-results/${file}`, 'utf8'));
+
+interface RealDoc {
+  commit: string;
+  configs: (RealConfig & {
+    undetected: number;
+    falsePositives: { failed: number; accusations: number };
+  })[];
+  soak: {
+    system: string;
+    n: number;
+    lossPct: number;
+    seconds: number;
+    falseFailed: number;
+    accusations: number;
+  }[];
+  cost: {
+    system: string;
+    n: number;
+    edgeFrom?: string;
+    cpuPctPerProcess: { median: number };
+    rssMiBPerProcess: { median: number };
+  }[];
+}
+
+const s = (ms: number): string => (ms === Infinity ? '∞' : `${(ms / 1000).toFixed(2)} s`);
+const real = read('real-peers.json') as RealDoc;
+const detector = read('detector.json') as BenchDocument;
+
+console.log(`Real processes (bench-results/real-peers.json, commit ${real.commit.slice(0, 7)}):\n`);
+console.log(
+  '| N | loss | system | kills | first p50 / max | all p50 / max | undetected | false dead | accusations | memberlist ÷ pulsemesh (all p50) |',
+);
+console.log(
+  '| - | ---- | ------ | ----- | --------------- | ------------- | ---------- | ---------- | ----------- | -------------------------------- |',
+);
+for (const c of real.configs) {
+  const other = real.configs.find((o) => o.n === c.n && o.lossPct === c.lossPct && o.system !== c.system);
+  const ratio = c.system === 'memberlist' && other ? `${(c.allMs.p50 / other.allMs.p50).toFixed(1)}×` : '';
+  console.log(
+    `| ${c.n} | ${c.lossPct} % | ${c.system === 'memberlist' ? 'memberlist 0.2.2' : 'pulsemesh edge peers'} | ${c.trials.length} | ${s(c.firstMs.p50)} / ${s(c.firstMs.max)} | ${s(c.allMs.p50)} / ${s(c.allMs.max)} | ${c.undetected} | ${c.falsePositives.failed} | ${c.falsePositives.accusations} | ${ratio} |`,
+  );
+}
+for (const k of real.soak)
+  console.log(
+    `\nsoak ${k.system}: N=${k.n}, ${k.lossPct} % loss, ${k.seconds} s: ${k.falseFailed} false dead, ${k.accusations} accusations`,
+  );
+for (const c of real.cost)
+  console.log(
+    `cost ${c.system} N=${c.n}${c.edgeFrom ? ` (${c.edgeFrom})` : ''}: CPU ${c.cpuPctPerProcess.median} % of a core, RSS ${c.rssMiBPerProcess.median} MiB per process (median)`,
+  );
+
+const sim = detector.calibration ?? [];
+const preset = sim.some((r) => r.strategy === 'pulsemesh' && r.preset === 'default') ? 'default' : 'lan';
+console.log(`\nCalibration (detector.json commit ${detector.commit.slice(0, 7)} beside real-peers.json):\n`);
+console.log('| N | loss | real | real all p50 | simulated | sim all p50 | sim ÷ real |');
+console.log('| - | ---- | ---- | ------------ | --------- | ----------- | ---------- |');
+for (const r of calibrationTable(sim, real.configs, preset))
+  console.log(
+    `| ${r.n} | ${r.lossPct} % | ${r.real} | ${s(r.realAllP50Ms)} | ${r.sim} | ${r.simAllP50Ms === null ? '-' : s(r.simAllP50Ms)} | ${r.ratioAll === null ? '-' : r.ratioAll.toFixed(2)} |`,
+  );

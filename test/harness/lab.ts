@@ -1,0 +1,247 @@
+// The network lab: network namespaces joined only by veth pairs, the way home and office networks
+// meet the internet. No names are global: each namespace is held by a child process
+// (`unshare -n`), veth pairs are created inside those namespaces, and everything started in them
+// dies with this process (holders read stdin until it closes; commands run under
+// `setpriv --pdeathsig KILL`). Nothing touches the caller's own interfaces. Layout and addresses:
+// test/README.md ("The network lab"). Needs root (CAP_NET_ADMIN) and nftables.
+import { spawn, execFile, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The lab's namespaces. */
+export const LabNs = {
+  /** The "internet": routes between the sites; hosts signaling, the page server and TURN. */
+  public: 'public',
+  /** Home A's router: NAT that keeps source ports (endpoint-independent mapping): STUN works. */
+  natA: 'natA',
+  homeA: 'homeA',
+  /** Home B's router: NAT with random source ports per flow (symmetric): only TURN works. */
+  natB: 'natB',
+  homeB: 'homeB',
+  /** The office router: NAT, and a firewall that lets out nothing but TCP to port 443. */
+  natF: 'natF',
+  office: 'office',
+} as const;
+export type LabNs = (typeof LabNs)[keyof typeof LabNs];
+
+/** Public addresses (documentation range 203.0.113.0/24, on the public namespace's loopback). */
+export const labAddress = {
+  turn: '203.0.113.10',
+  signal: '203.0.113.20',
+  page: '203.0.113.30',
+  /** WAN addresses of the three routers (198.51.100.0/24 and 192.0.2.0/24). */
+  natA: '198.51.100.2',
+  natB: '198.51.100.6',
+  natF: '192.0.2.2',
+  /** Hosts inside the sites (private ranges, never routed on the "internet"). */
+  homeA: '10.0.1.2',
+  homeB: '10.0.2.2',
+  office: '10.0.3.2',
+} as const;
+
+/** How a site's router translates. */
+type NatKind = 'port-preserving' | 'symmetric' | 'firewalled';
+
+interface Site {
+  nat: LabNs;
+  host: LabNs;
+  kind: NatKind;
+  /** WAN link: public side /30 address, router side /30 address. */
+  wan: [string, string];
+  lan: string;
+}
+
+const sites: Site[] = [
+  { nat: 'natA', host: 'homeA', kind: 'port-preserving', wan: ['198.51.100.1', labAddress.natA], lan: '10.0.1' },
+  { nat: 'natB', host: 'homeB', kind: 'symmetric', wan: ['198.51.100.5', labAddress.natB], lan: '10.0.2' },
+  { nat: 'natF', host: 'office', kind: 'firewalled', wan: ['192.0.2.1', labAddress.natF], lan: '10.0.3' },
+];
+
+/** A running lab. */
+export interface Lab {
+  /** Runs a command in a namespace and returns its stdout; throws on a non-zero exit. */
+  exec(ns: LabNs, command: string, ...args: string[]): Promise<string>;
+  /** Starts a long-running process in a namespace (killed with this process at the latest). */
+  spawn(ns: LabNs, command: string, args: readonly string[], options?: SpawnOptions): ChildProcess;
+  /**
+   * Drops this share of packets arriving at a site's host and at its router from the host (so
+   * both directions of every link of that site), with nftables `numgen random` on prerouting.
+   */
+  setLoss(host: LabNs, ratio: number): Promise<void>;
+  /** Stops every process started with `spawn` and removes every namespace. Idempotent. */
+  close(): Promise<void>;
+}
+
+const holders = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Kills whatever labs are still up (on exit and on SIGINT/SIGTERM, so a failed run leaves nothing). */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const killAll = (): void => {
+    for (const h of holders) h.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
+}
+
+/** Starts a namespace holder: `unshare -n` running `cat` on a pipe from us; its pid names the ns. */
+async function holdNamespace(): Promise<ChildProcess> {
+  const holder = spawn(
+    'unshare',
+    ['-n', '--', 'setpriv', '--pdeathsig', 'KILL', '--', 'sh', '-c', 'ip link set lo up && echo up && exec cat'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  holders.add(holder);
+  holder.once('exit', () => holders.delete(holder));
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: holder.stdout! }).once('line', () => resolve());
+    holder.once('exit', (code) => reject(new Error(`namespace holder exited (${code})`)));
+  });
+  return holder;
+}
+
+/** Builds the lab: seven namespaces, six veth pairs, NAT and firewall rules, routes. */
+export async function startLab(): Promise<Lab> {
+  if (process.getuid?.() !== 0) throw new Error('the network lab needs root (CAP_NET_ADMIN)');
+  installExitHook();
+  const names = Object.values(LabNs);
+  const pids = new Map<LabNs, number>();
+  const own = new Set<ChildProcess>();
+  const children = new Set<ChildProcess>();
+  for (const name of names) {
+    const holder = await holdNamespace();
+    own.add(holder);
+    pids.set(name, holder.pid!);
+  }
+  const enter = (ns: LabNs): string[] => ['-t', String(pids.get(ns)), '-n', '--'];
+  const exec = async (ns: LabNs, command: string, ...args: string[]): Promise<string> =>
+    (await run('nsenter', [...enter(ns), command, ...args])).stdout;
+  const ip = (ns: LabNs, line: string) => exec(ns, 'ip', ...line.split(' '));
+  const nft = (ns: LabNs, ruleset: string) => withInput(['nsenter', ...enter(ns), 'nft', '-f', '-'], ruleset);
+  const forward = (ns: LabNs) => exec(ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
+
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    for (const c of children) c.kill('SIGKILL');
+    for (const h of own) h.kill('SIGKILL');
+    await Promise.all(
+      [...children, ...own].map((p) =>
+        p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => p.once('exit', r)),
+      ),
+    );
+  };
+
+  try {
+    // The public namespace answers for the servers' addresses on its loopback and routes.
+    for (const address of [labAddress.turn, labAddress.signal, labAddress.page])
+      await ip('public', `addr add ${address}/32 dev lo`);
+    await forward('public');
+    for (const [i, site] of sites.entries()) {
+      const [pubSide, natSide] = site.wan;
+      // veth pairs are made inside the namespaces themselves (peer moved by holder pid).
+      await ip('public', `link add w${i} type veth peer name wan netns ${pids.get(site.nat)}`);
+      await ip('public', `addr add ${pubSide}/30 dev w${i}`);
+      await ip('public', `link set w${i} up`);
+      await ip(site.nat, `addr add ${natSide}/30 dev wan`);
+      await ip(site.nat, 'link set wan up');
+      await ip(site.nat, `route add default via ${pubSide}`);
+      await ip(site.nat, `link add lan type veth peer name eth0 netns ${pids.get(site.host)}`);
+      await ip(site.nat, `addr add ${site.lan}.1/24 dev lan`);
+      await ip(site.nat, 'link set lan up');
+      await ip(site.host, `addr add ${site.lan}.2/24 dev eth0`);
+      await ip(site.host, 'link set eth0 up');
+      await ip(site.host, `route add default via ${site.lan}.1`);
+      await forward(site.nat);
+      await nft(site.nat, natRules(site.kind));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  return {
+    exec,
+    spawn(ns, command, args, options = {}) {
+      const child = spawn('nsenter', [...enter(ns), 'setpriv', '--pdeathsig', 'KILL', '--', command, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...options,
+      });
+      children.add(child);
+      child.once('exit', () => children.delete(child));
+      return child;
+    },
+    async setLoss(host, ratio) {
+      const site = sites.find((s) => s.host === host);
+      if (!site) throw new Error(`setLoss: ${host} is not a site's host`);
+      const perTenThousand = Math.round(ratio * 10_000);
+      for (const [ns, iface] of [
+        [host, 'eth0'],
+        [site.nat, 'lan'],
+      ] as const) {
+        await exec(ns, 'nft', 'delete table inet pm17loss').catch(() => undefined);
+        if (perTenThousand > 0) await nft(ns, lossRules(iface, perTenThousand));
+      }
+    },
+    close,
+  };
+}
+
+/** Runs a command with `input` on its stdin; rejects with its stderr on a non-zero exit. */
+function withInput(argv: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')}: ${stderr}`))));
+    child.stdin!.end(input);
+  });
+}
+
+/** nftables rules of a site's router (its WAN interface is `wan`, its LAN side `lan`). */
+function natRules(kind: NatKind): string {
+  // Linux keeps a flow's source port when it is free (an endpoint-independent mapping, so the
+  // address STUN reports is the one peers can reach); `random,fully-random` picks a new port for
+  // every flow, so the STUN-reported mapping is useless to anybody else: a symmetric NAT.
+  const masquerade = kind === 'symmetric' ? 'masquerade random,fully-random' : 'masquerade persistent';
+  const nat = `table ip pm17nat {
+  chain postrouting {
+    type nat hook postrouting priority 100;
+    oifname "wan" ${masquerade}
+  }
+}
+`;
+  if (kind !== 'firewalled') return nat;
+  return `${nat}table inet pm17fw {
+  chain forwarding {
+    type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "lan" tcp dport 443 accept
+  }
+}
+`;
+}
+
+/** Random drops of `perTenThousand`/10,000 of the packets arriving on `iface` (prerouting). */
+function lossRules(iface: string, perTenThousand: number): string {
+  // Drop on prerouting, not output: an output drop fails sendto() with EPERM, a local error
+  // some stacks handle differently from loss.
+  return `table inet pm17loss {
+  chain prerouting {
+    type filter hook prerouting priority -300;
+    iifname "${iface}" numgen random mod 10000 < ${perTenThousand} counter drop
+  }
+}
+`;
+}

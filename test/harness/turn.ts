@@ -1,0 +1,90 @@
+// coturn (Debian's `turnserver`) in the lab's public namespace, with a generated config:
+// TURN REST API credentials (`use-auth-secret`), one port (443) for UDP and TCP, no TLS.
+// Why plain TCP on 443 and not TLS: test/README.md ("TURN").
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { labAddress, type Lab } from './lab.js';
+
+/** A running coturn. */
+export interface Turn {
+  /** The shared secret the signaling server mints credentials with. */
+  secret: string;
+  /** ICE server URLs (without credentials): STUN, TURN over UDP and TURN over TCP, all on 443. */
+  urls: string[];
+  process: ChildProcess;
+  /** Lines coturn logged so far. */
+  log: string[];
+  /** SIGKILLs coturn (a crash: allocations vanish without a word). */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const turnPort = 443;
+
+/** Starts coturn in `lab`'s public namespace and waits until it listens. */
+export async function startTurn(lab: Lab, secret = randomBytes(24).toString('base64url')): Promise<Turn> {
+  const dir = mkdtempSync(join(tmpdir(), 'pm17-turn-'));
+  const config = [
+    `listening-ip=${labAddress.turn}`,
+    `relay-ip=${labAddress.turn}`,
+    `listening-port=${turnPort}`,
+    'min-port=49152',
+    'max-port=65535',
+    'fingerprint',
+    'use-auth-secret',
+    `static-auth-secret=${secret}`,
+    'realm=pulsemesh.lab',
+    'no-tls',
+    'no-dtls',
+    'no-cli',
+    'no-multicast-peers',
+    `userdb=${join(dir, 'turndb')}`,
+    `pidfile=${join(dir, 'turnserver.pid')}`,
+    'log-file=stdout',
+    'simple-log',
+  ].join('\n');
+  const file = join(dir, 'turnserver.conf');
+  writeFileSync(file, `${config}\n`, { mode: 0o600 });
+  const child = lab.spawn('public', '/usr/bin/turnserver', ['-c', file]);
+  const log: string[] = [];
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    log.push(...lines);
+  });
+  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString().trimEnd()));
+  // coturn logs nothing when its listeners open (at this verbosity): connect until TCP answers.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`coturn exited (${child.exitCode}):\n${log.join('\n')}`);
+    const up = await lab
+      .exec('public', 'bash', '-c', `exec 3<>/dev/tcp/${labAddress.turn}/${turnPort}`)
+      .then(() => true, () => false);
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`coturn did not start:\n${log.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return {
+    secret,
+    urls: [
+      `stun:${labAddress.turn}:${turnPort}`,
+      `turn:${labAddress.turn}:${turnPort}?transport=udp`,
+      `turn:${labAddress.turn}:${turnPort}?transport=tcp`,
+    ],
+    process: child,
+    log,
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+  };
+}
