@@ -15,6 +15,7 @@ const jsonEvents = [
   'interval-change',
   'health-change',
   'local-health-change',
+  'reap',
   'decode-error',
   'signal-state',
   'link',

@@ -109,6 +109,19 @@ export interface DetectorConfig {
   relayJobsMax: number;
   /** History entries kept per peer, oldest dropped first. Default 1000. */
   historyPerPeerMax: number;
+  /**
+   * How long a `failed` or `left` member stays in the live view before it is reaped into the past
+   * members (ms; `Infinity` never reaps). Default 30,000: memberlist's `GossipToTheDeadTime` (LAN),
+   * after which it drops dead nodes from its node list in `resetNodes`. Long enough for every peer
+   * to see the verdict and for a restarted peer to come back as the same member while it is still
+   * listed (a reload takes a few seconds); short enough that health %, tier and `routable()` describe
+   * the mesh as it is now within half a minute of a crash. A reaped peer still comes back as itself
+   * (past members keep its incarnation). Shorter: the tier recovers sooner, and a peer that was
+   * only unreachable (a partition longer than this) returns as a past member rather than a listed one.
+   */
+  reapAfterMs: number;
+  /** Past members kept (oldest forgotten first), each with its last 64 history entries. Default 256. */
+  pastMembersMax: number;
   /** Largest application metadata blob on acks (bytes). Default 64. */
   metadataBytesMax: number;
   /** Tier thresholds on the healthy percentage. Defaults 90 / 70 / 50. */
@@ -145,6 +158,8 @@ const lan: DetectorConfig = {
   membersMax: 1024, // bounded memory (~1 KiB per member)
   relayJobsMax: 64, // bounded relay work
   historyPerPeerMax: 1000, // issue requirement
+  reapAfterMs: 30_000, // memberlist GossipToTheDeadTime (LAN): every peer has the verdict by then
+  pastMembersMax: 256, // a screenful of departed peers; ~10 KiB each with their last 64 entries
   metadataBytesMax: 64, // small app tags only; acks stay small
   healthyPercentMin: 90,
   degradedPercentMin: 70,
@@ -168,6 +183,7 @@ export const presets = {
     suspicionMult: 3, // 6 s at N = 100: refutations cross a 300 ms RTT path many times over
     phiStdMsMin: 500, // gaps vary more over the internet
     piggybackBytesMax: 400, // stay under common path MTUs with headers
+    reapAfterMs: 60_000, // memberlist's WAN GossipToTheDeadTime: verdicts take longer to spread
   } satisfies DetectorConfig,
   /** Browser tabs over WebRTC data channels (the default mesh). */
   browser: {
@@ -205,13 +221,15 @@ const positive: (keyof DetectorConfig)[] = [
   'jitterRatioHigh',
   'membersMax',
   'historyPerPeerMax',
+  'reapAfterMs',
+  'pastMembersMax',
 ];
 
 /** Throws {@link InvalidConfigError} when a value is out of range or bounds are inverted. */
 export function validateConfig(c: DetectorConfig): void {
   for (const key of positive) {
     const v = c[key];
-    if (!(Number.isFinite(v) && v > 0))
+    if (!(v > 0 && (Number.isFinite(v) || key === 'reapAfterMs')))
       throw new InvalidConfigError(`${key} must be a positive number, got ${v}`);
   }
   const nonNegative: (keyof DetectorConfig)[] = [

@@ -9,6 +9,7 @@ import { type DetectorConfig } from './config.js';
 import { clusterHealth } from './health.js';
 import { applyLocalHealthDelta, scaleByLocalHealth } from './local-health.js';
 import type { Member } from './member.js';
+import { PastMembers } from './past-members.js';
 import { ProbeRotation } from './probe-rotation.js';
 import { RumorCache } from './rumors.js';
 import { type Random } from './random.js';
@@ -116,6 +117,9 @@ export class DetectorState {
   readonly linked: Member[] = [];
   readonly suspected = new Set<Member>();
   readonly recoveringTimed = new Set<Member>();
+  /** Failed and left members: reaped into `past` after `reapAfterMs` (`past-members.ts`). */
+  readonly ending = new Set<Member>();
+  readonly past: PastMembers;
   /** Failed members still linked: re-checked with exponential backoff (`recheck`). */
   readonly failedLinked = new Set<Member>();
   readonly relayJobs: RelayJob[] = [];
@@ -179,6 +183,7 @@ export class DetectorState {
     this.rotation = new ProbeRotation(this.random);
     this.queue = new BroadcastQueue(2 * this.config.membersMax);
     this.rumors = new RumorCache(RUMOR_SLOTS);
+    this.past = new PastMembers(this.config.pastMembersMax);
     this.periodMs = Math.min(
       this.config.probeIntervalMsMax,
       Math.max(this.config.probeIntervalMsMin, this.config.probeIntervalMs),

@@ -16,7 +16,8 @@ import { LocalHealthCause, scaleByLocalHealth } from './local-health.js';
 import { memberSnapshot, updateFor } from './member-view.js';
 import type { MeshView } from './mesh-view.js';
 import { type DetectorStats } from './stats.js';
-import type { Lifecycle } from './types.js';
+import type { Member } from './member.js';
+import type { Lifecycle, PastMember } from './types.js';
 import {
   type AnalyticsReport,
   type ClusterHealth,
@@ -26,10 +27,11 @@ import {
   type StepResult,
 } from './types.js';
 import { DetectorState, EMPTY_STEP, SYNC_ASK_PEERS, type DetectorOptions } from './detector-state.js';
-import { sendMember, askSync } from './send.js';
+import { sendMember, sendVerdict, askSync } from './send.js';
 import { heardFrom, handleBody } from './receive.js';
 import { applyUpdate } from './gossip.js';
 import { addMember, setState } from './membership.js';
+import { restore } from './past-members.js';
 import { nextDeadline, runTimers } from './timers.js';
 
 export type { DetectorOptions } from './detector-state.js';
@@ -55,7 +57,8 @@ export class Detector extends EventTarget implements MeshView {
     assert(isValidPeerId(peer) && peer !== this.s.localId, `invalid peer id for linkUp: ${peer}`);
     this.s.begin(nowMs);
     if (this.s.hasLeft) return this.end();
-    const known = this.s.members.get(peer);
+    const past = this.s.past.get(peer);
+    const known = this.s.members.get(peer) ?? (past === undefined ? undefined : restore(this.s, past));
     const m = known ?? addMember(this.s, peer, true);
     if (m !== undefined) {
       // A join is news: gossip it, with a smaller fanout than suspicions and verdicts (membership
@@ -66,7 +69,12 @@ export class Detector extends EventTarget implements MeshView {
         this.s.linked.push(m);
       }
       if (m.state !== 'left') this.s.rotation.enroll(m);
-      if (m.state === 'failed') setState(this.s, m, 'recovering', 'link-up');
+      if (m.state === 'failed') {
+        // Tell it its verdict (as `heardFrom` does): a restart that remembers no incarnation
+        // then refutes above it, so stale verdicts about its previous life cannot win.
+        sendVerdict(this.s, m);
+        setState(this.s, m, 'recovering', 'link-up');
+      }
       if (this.s.nextProbeMs === Infinity)
         this.s.nextProbeMs = this.s.now + Math.floor(this.s.random.next() * this.s.periodMs);
       if (!this.s.announced) {
@@ -101,6 +109,8 @@ export class Detector extends EventTarget implements MeshView {
       if (m.state === 'failed' || m.state === 'left') m.probed = false;
       this.s.failedLinked.delete(m);
     }
+    const past = this.s.past.get(peer);
+    if (past !== undefined) past.linked = false;
     return this.end();
   }
 
@@ -125,7 +135,7 @@ export class Detector extends EventTarget implements MeshView {
       return this.end();
     }
     const msg = result.message;
-    const m = this.s.members.get(from);
+    const m = this.s.members.get(from) ?? this.restoreSpeaker(from, msg.type);
     if (m === undefined) this.s.counters.messagesFromUnknown += 1;
     else heardFrom(this.s, m, msg.seq, bytes.length, msg.type);
     this.s.counters.updatesReceived += msg.updates.length;
@@ -139,6 +149,22 @@ export class Detector extends EventTarget implements MeshView {
     }
     handleBody(this.s, from, m, msg);
     return this.end();
+  }
+
+  /**
+   * A past member that speaks is back (a hung peer whose link stayed open, say): restored as it
+   * ended, so `heardFrom` moves it on and tells it its verdict. A goodbye does not bring it back.
+   */
+  private restoreSpeaker(from: PeerId, type: MessageType): Member | undefined {
+    const past = this.s.past.get(from);
+    if (past === undefined || type === MessageType.leave) return undefined;
+    const m = restore(this.s, past);
+    if (past.linked) {
+      m.linked = true;
+      this.s.linked.push(m);
+      if (m.state !== 'left') this.s.rotation.enroll(m);
+    }
+    return m;
   }
 
   /** Graceful leave: tells every linked peer (and gossip); afterwards the detector is inert. */
@@ -267,16 +293,31 @@ export class Detector extends EventTarget implements MeshView {
     return m !== undefined && m.state === 'suspected' ? m.suspicionDeadlineMs : undefined;
   }
 
+  /** Members reaped from the live view (failed or left for `reapAfterMs`), most recently reaped last. */
+  pastMembers(): PastMember[] {
+    const out: PastMember[] = [];
+    for (const r of this.s.past.records()) {
+      const { id, ended, reason, endedAtMs, reapedAtMs, firstSeenMs, incarnation } = r;
+      out.push({ id, ended, reason, endedAtMs, reapedAtMs, firstSeenMs, incarnation });
+    }
+    return out;
+  }
+
   history(peer?: PeerId): readonly HistoryEntry[] {
-    if (peer !== undefined)
-      return peer === this.s.localId ? this.s.localHistory : (this.s.members.get(peer)?.history ?? []);
+    if (peer !== undefined) {
+      if (peer === this.s.localId) return this.s.localHistory;
+      return this.s.members.get(peer)?.history ?? this.s.past.get(peer)?.history ?? [];
+    }
     const all: HistoryEntry[] = [...this.s.localHistory];
     for (const m of this.s.members.values()) all.push(...m.history);
+    for (const r of this.s.past.records()) all.push(...r.history);
     return all.sort((a, b) => a.atMs - b.atMs);
   }
 
+  /** Reports for the live members and the past ones (observed until they ended). */
   analytics(): AnalyticsReport {
     const reports = [...this.s.members.values()].map((m) => peerReport(m.id, m.outages, this.s.now));
+    for (const r of this.s.past.records()) reports.push(peerReport(r.id, r.outages, this.s.now));
     return analyticsReport(reports, this.s.now);
   }
 

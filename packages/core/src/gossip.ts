@@ -11,6 +11,7 @@ import { Phase } from './detector-state.js';
 import { sendMember, push } from './send.js';
 import { startCheck } from './checks.js';
 import { addMember, setState, armSuspicion } from './membership.js';
+import { restore } from './past-members.js';
 
 /** Applies one update; `fromSync`: a first-seen `alive` is stored but not re-gossiped (it is state, not news). */
 export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSync: boolean): void {
@@ -20,6 +21,14 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
   }
   const m = s.members.get(u.peer);
   if (m === undefined) {
+    const past = s.past.get(u.peer);
+    if (past !== undefined) {
+      // A past member: only news from a newer life brings it back (stale gossip from a peer that
+      // has not reaped it yet must not). Verdicts about it are old news: not forwarded.
+      if (u.kind === UpdateKind.alive && u.incarnation > past.incarnation)
+        applyAlive(s, restore(s, past), u, sender);
+      return;
+    }
     const added = u.kind === UpdateKind.alive ? addMember(s, u.peer, false) : undefined;
     if (added !== undefined) {
       added.incarnation = u.incarnation;

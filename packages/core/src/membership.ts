@@ -4,6 +4,7 @@
  */
 import { recordTransition } from './analytics.js';
 import { isMinorityPartition } from './health.js';
+import { reap } from './past-members.js';
 import { Member } from './member.js';
 import { suspicionFailAtMs, updateFor } from './member-view.js';
 import { type PeerId, type PeerState } from './types.js';
@@ -39,6 +40,12 @@ export function evictOne(s: DetectorState, direct: boolean): boolean {
   }
   const v = victim ?? fallback;
   if (v === undefined || v === s.target) return false;
+  s.counters.membersEvicted += 1;
+  if (v === victim) {
+    // It ended already: keep it among the past members (a return is then recognised).
+    reap(s, v);
+    return true;
+  }
   s.members.delete(v.id);
   s.counts[v.state] -= 1;
   s.suspected.delete(v);
@@ -47,7 +54,6 @@ export function evictOne(s: DetectorState, direct: boolean): boolean {
   s.queue.drop(v.id);
   v.evicted = true;
   v.probed = false;
-  s.counters.membersEvicted += 1;
   return true;
 }
 
@@ -68,6 +74,8 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
   }
   if (from === 'recovering') s.recoveringTimed.delete(m);
   if (from === 'failed') s.failedLinked.delete(m);
+  if (to === 'failed' || to === 'left') s.ending.add(m);
+  else s.ending.delete(m);
   if (to === 'failed' && m.linked) {
     m.recheckGapMs = RECHECK_FIRST_MS;
     m.recheckAtMs = s.now + RECHECK_FIRST_MS;

@@ -3,6 +3,7 @@ import type {
   ClusterHealth,
   DetectorEventMap,
   HistoryEntry,
+  PastMember,
   PeerId,
   PeerSnapshot,
 } from './types.js';
@@ -19,8 +20,10 @@ export type SignalState = 'connecting' | 'connected' | 'reconnecting' | 'offline
  */
 export interface MeshView extends EventTarget {
   readonly localId: PeerId;
-  /** Every known peer except the local one. */
+  /** Every live peer except the local one (failed and left ones until they are reaped). */
   peers(): PeerSnapshot[];
+  /** Peers reaped from the live view, with when and how they ended (views that keep them). */
+  pastMembers?(): PastMember[];
   health(): ClusterHealth;
   /** Lifeguard local health multiplier score: 0 = healthy, up to `localHealthMax`. */
   localHealthScore(): number;

@@ -9,7 +9,7 @@ import { updateArrival } from './phi.js';
 import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from './detector-state.js';
-import { sendMember, sendTo, sendSync } from './send.js';
+import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
 import { finishProbe } from './probe.js';
 import { checkAnswered } from './checks.js';
 import { setState } from './membership.js';
@@ -32,15 +32,15 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
     updateArrival(m, gapMs);
   }
   m.lastHeardMs = s.now;
+  if (m.state === 'left' && type !== MessageType.leave && type !== MessageType.sync) {
+    // A peer we hold `left` is talking to us: it came back (a reload with the same id). Tell it,
+    // so it rejoins above the incarnation it left with (else its `alive` looks stale here).
+    sendVerdict(s, m);
+  }
   if (m.state === 'failed' && type !== MessageType.leave) {
     // Tell it it was declared failed, so it refutes with a higher incarnation that overrides the
     // verdict everywhere (otherwise stale verdicts at its old incarnation make it flap).
-    sendMember(
-      s,
-      m,
-      { type: MessageType.sync, seq: 0, updates: [updateFor(m, s.localId)], extensions: [] },
-      false,
-    );
+    sendVerdict(s, m);
     setState(s, m, 'recovering', 'heard-from');
     // A failed peer that was still linked spoke again: the signature of a healed partition. The
     // other failed-but-linked peers may be back too: re-check them now (at most once a period).

@@ -130,7 +130,8 @@ describe('scenario: minority partition', () => {
     }
     for (const o of ['c', 'd', 'e']) {
       expect(net.get(o).health().minorityPartition).toBe(false);
-      for (const p of ['a', 'b']) expect(net.stateOf(o, p)).toBe('failed');
+      // Declared failed (and, 30 s later, reaped: still ended as failed).
+      for (const p of ['a', 'b']) expect(net.verdictOf(o, p)).toBe('failed');
     }
   });
 });

@@ -84,7 +84,7 @@ describe('lifecycle patience', () => {
     for (const o of ['a', 'b', 'c', 'd']) expect(net.stateOf(o, 'e')).not.toBe('failed');
     expect(['a', 'b', 'c', 'd'].some((o) => net.stateOf(o, 'e') === 'suspected')).toBe(true);
     net.run(60_000);
-    for (const o of ['a', 'b', 'c', 'd']) expect(net.stateOf(o, 'e')).toBe('failed');
+    for (const o of ['a', 'b', 'c', 'd']) expect(net.verdictOf(o, 'e')).toBe('failed');
   });
 });
 

@@ -77,6 +77,19 @@ export function sendTo(
 }
 
 /**
+ * Tells `m` what this peer believes about it (its `failed` or `left` verdict) in a one-update
+ * `sync`, so a live or returning peer refutes above that incarnation.
+ */
+export function sendVerdict(s: DetectorState, m: Member): void {
+  sendMember(
+    s,
+    m,
+    { type: MessageType.sync, seq: 0, updates: [updateFor(m, s.localId)], extensions: [] },
+    false,
+  );
+}
+
+/**
  * Pushes `updates` at once in a `sync`-type message (receivers treat it like piggybacked gossip)
  * to `fanout` random linked members other than `except` (all of them when `fanout` is Infinity),
  * `copies` times each (independent losses).

@@ -33,6 +33,10 @@ export interface DetectorStats {
   /** New members not stored because `membersMax` was reached. */
   membersDropped: number;
   membersEvicted: number;
+  /** Failed or left members moved to the past members after `reapAfterMs`. */
+  membersReaped: number;
+  /** Past members that came back (a link, a message, a higher incarnation). */
+  membersRestored: number;
   /** Ping-reqs nacked because `relayJobsMax` relays were in flight. */
   relayJobsDropped: number;
   updatesSent: number;
@@ -76,6 +80,8 @@ export function newStats(): DetectorStats {
     lateTimers: 0,
     membersDropped: 0,
     membersEvicted: 0,
+    membersReaped: 0,
+    membersRestored: 0,
     relayJobsDropped: 0,
     updatesSent: 0,
     updatesReceived: 0,

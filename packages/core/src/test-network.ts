@@ -127,6 +127,12 @@ export class TestNetwork {
     return this.get(observer).peer(peer)?.state;
   }
 
+  /** Like `stateOf`, but a reaped member reads as how it ended (`failed` or `left`). */
+  verdictOf(observer: PeerId, peer: PeerId): string | undefined {
+    const d = this.get(observer);
+    return d.peer(peer)?.state ?? d.pastMembers().find((p) => p.id === peer)?.ended;
+  }
+
   /** Unlinks a pair (both directions) and reports the link down on both sides. */
   unlink(a: PeerId, b: PeerId): void {
     this.links.delete(`${a}\u0000${b}`);

@@ -11,6 +11,7 @@ import { askSync, sendMember, sendTo } from './send.js';
 import { finishProbe, startIndirect, startProbe } from './probe.js';
 import { checkFailed, recheck, watch } from './checks.js';
 import { setState, suspicionExpired } from './membership.js';
+import { reapAtMs, reapDue } from './past-members.js';
 
 /** Runs every timer due at `s.now`. */
 export function runTimers(s: DetectorState): void {
@@ -29,6 +30,7 @@ export function runTimers(s: DetectorState): void {
   }
   for (const m of s.failedLinked) if (s.now >= m.recheckAtMs) recheck(s, m);
   expireRelayJobs(s);
+  reapDue(s);
   for (let i = s.checks.length - 1; i >= 0; i--) {
     const check = s.checks[i] as Check;
     if (s.now < check.deadlineMs) continue;
@@ -83,6 +85,7 @@ export function nextDeadline(s: DetectorState): number {
   for (const m of s.suspected) t = Math.min(t, m.suspicionDeadlineMs, m.watchAtMs);
   for (const m of s.recoveringTimed) t = Math.min(t, m.recoveryDeadlineMs);
   for (const m of s.failedLinked) t = Math.min(t, m.recheckAtMs);
+  for (const m of s.ending) if (m !== s.target) t = Math.min(t, reapAtMs(s, m));
   for (const j of s.relayJobs) t = Math.min(t, j.deadlineMs);
   for (const c of s.checks) t = Math.min(t, c.deadlineMs);
   if (s.syncWanted) t = Math.min(t, s.syncRetryAtMs);

@@ -108,6 +108,11 @@ export interface DetectorEventMap {
   'health-change': { from: HealthTier; to: HealthTier; health: ClusterHealth; atMs: number };
   /** This peer's own local health score changed. */
   'local-health-change': { score: number; atMs: number };
+  /**
+   * A failed or left member was reaped from the live view into the past members (`reapAfterMs`
+   * after `endedAtMs`, when it became failed or left).
+   */
+  reap: { peer: PeerId; ended: 'failed' | 'left'; reason: string; endedAtMs: number; atMs: number };
   /** A message could not be decoded (counted; never thrown). */
   'decode-error': { peer: PeerId; error: string; atMs: number };
 }
@@ -128,6 +133,27 @@ export interface Outgoing {
 export interface StepResult {
   sends: Outgoing[];
   events: DetectorEvent[];
+}
+
+/**
+ * A member no longer in the live view: it was `failed` or `left` for `reapAfterMs` (see
+ * `past-members.ts`). Kept (bounded by `pastMembersMax`) so UIs can show when and how it ended, and
+ * so the same peer coming back (same id, higher incarnation) is recognised as a return.
+ */
+export interface PastMember {
+  id: PeerId;
+  /** How it ended: declared `failed` (it never refuted) or `left` (said goodbye). */
+  ended: 'failed' | 'left';
+  /** Reason of its last transition (`suspicion-timeout`, `graceful-leave`, `gossip-leave`, …). */
+  reason: string;
+  /** When it became failed or left (detector clock, ms). */
+  endedAtMs: number;
+  /** When it was moved out of the live view (ms). */
+  reapedAtMs: number;
+  /** When this detector first knew it (ms). */
+  firstSeenMs: number;
+  /** Its last known incarnation: only a higher one (or the peer itself) brings it back. */
+  incarnation: number;
 }
 
 /** One entry of the bounded event history kept per peer (default 1,000 per peer). */

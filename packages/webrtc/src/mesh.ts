@@ -7,6 +7,7 @@ import {
   type DetectorEventMap,
   type HistoryEntry,
   type Lifecycle,
+  type PastMember,
   type MeshView,
   type PeerId,
   type PeerSnapshot,
@@ -85,6 +86,7 @@ const detectorEvents = [
   'interval-change',
   'health-change',
   'local-health-change',
+  'reap',
   'decode-error',
 ] as const satisfies readonly (keyof DetectorEventMap)[];
 
@@ -95,7 +97,7 @@ const leaveFlushMsMax = 500;
  * One peer of a mesh: a signaling client, the WebRTC transport, a detector and the loop driving it.
  * Implements `MeshView` (delegating to the detector) plus `signalState()`.
  *
- * @fires status-change, join, leave, interval-change, health-change, local-health-change,
+ * @fires status-change, join, leave, interval-change, health-change, local-health-change, reap,
  *   decode-error - the detector's events (`CustomEvent`, `detail` per `DetectorEventMap`).
  * @fires signal-state - `{ state: SignalState }` when the signaling connection changes.
  * @fires link - `{ peer, up }` when a direct WebRTC link opens or closes.
@@ -168,6 +170,9 @@ export class Mesh extends EventTarget implements MeshView {
 
   peers(): PeerSnapshot[] {
     return this.detector.peers();
+  }
+  pastMembers(): PastMember[] {
+    return this.detector.pastMembers();
   }
   health(): ClusterHealth {
     return this.detector.health();
