@@ -42,7 +42,11 @@ export class TestNetwork {
   private readonly links = new Set<string>();
   private order = 0;
 
-  constructor(private readonly seed = 1) {}
+  private readonly seed: number;
+
+  constructor(seed = 1) {
+    this.seed = seed;
+  }
 
   add(id: PeerId, config: DetectorConfig = presets.lan, incarnation = 0): Detector {
     const d = new Detector({
