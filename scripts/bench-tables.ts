@@ -57,13 +57,14 @@ for (const c of real.configs) {
     `| ${c.n} | ${c.lossPct} % | ${c.system === 'memberlist' ? 'memberlist 0.2.2' : 'pulsemesh edge peers'} | ${c.trials.length} | ${s(c.firstMs.p50)} / ${s(c.firstMs.max)} | ${s(c.allMs.p50)} / ${s(c.allMs.max)} | ${c.undetected} | ${c.falsePositives.failed} | ${c.falsePositives.accusations} | ${ratio} |`,
   );
 }
+console.log('');
 for (const k of real.soak)
   console.log(
-    `\nsoak ${k.system}: N=${k.n}, ${k.lossPct} % loss, ${k.seconds} s: ${k.falseFailed} false dead, ${k.accusations} accusations`,
+    `- soak ${k.system}: N=${k.n}, ${k.lossPct} % loss, ${k.seconds} s: ${k.falseFailed} false dead, ${k.accusations} accusations`,
   );
 for (const c of real.cost)
   console.log(
-    `cost ${c.system} N=${c.n}${c.edgeFrom ? ` (${c.edgeFrom})` : ''}: CPU ${c.cpuPctPerProcess.median} % of a core, RSS ${c.rssMiBPerProcess.median} MiB per process (median)`,
+    `- cost ${c.system} N=${c.n}${c.edgeFrom ? ` (${c.edgeFrom})` : ''}: CPU ${c.cpuPctPerProcess.median} % of a core, RSS ${c.rssMiBPerProcess.median} MiB per process (median)`,
   );
 
 const sim = detector.calibration ?? [];

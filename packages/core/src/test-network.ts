@@ -43,14 +43,14 @@ export class TestNetwork {
   private readonly links = new Set<string>();
   private order = 0;
 
-  /**
-   * @param trusted every detector signs and verifies membership with the insecure test signer
-   *   (`testTrust`), as meshes do with real keys.
-   */
-  constructor(
-    private readonly seed = 1,
-    readonly trusted = false,
-  ) {}
+  private readonly seed: number;
+  /** Every detector signs and verifies membership with the insecure test signer (`testTrust`). */
+  readonly trusted: boolean;
+
+  constructor(seed = 1, trusted = false) {
+    this.seed = seed;
+    this.trusted = trusted;
+  }
 
   add(id: PeerId, config: DetectorConfig = presets.lan, incarnation = 0): Detector {
     const d = new Detector({
