@@ -21,7 +21,7 @@ beforeAll(async () => {
     { id: 'edge-b', kind: 'edge', ns: 'homeB' },
     { id: 'fox-f', kind: 'firefox', ns: 'office' },
   ]);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await field?.close();
