@@ -19,6 +19,7 @@ import {
   type PeerId,
   type PeerSnapshot,
   type Transport,
+  type Trust,
   type WitnessKind,
 } from '@pulsemesh/core';
 import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core/runtime';
@@ -52,6 +53,8 @@ export interface HostOptions {
   clock?: 'auto' | 'worker' | 'timers';
   /** Follow the page lifecycle (visibility, freeze, pagehide → leave). Default true in browsers. */
   pageLifecycle?: boolean;
+  /** Signed membership (decision 0012, trust model); `createMesh` passes `trustFor(identity)`. */
+  trust?: Trust;
 }
 
 /** Fault injection through the real transport, for demos and benchmarks. */
@@ -83,6 +86,7 @@ const detectorEvents = [
   'local-health-change',
   'reap',
   'decode-error',
+  'liar',
 ] as const satisfies readonly (keyof DetectorEventMap)[];
 
 /** Longest wait for goodbyes to flush on `leave()` (ms). */
@@ -120,6 +124,7 @@ export class DetectorHost extends EventTarget implements MeshView {
       config: { ...base, ...options.config },
       random: createRandom(),
       nowMs: now(),
+      ...(options.trust === undefined ? {} : { trust: options.trust }),
     });
     this.#scheduler = pickScheduler(options.clock ?? 'auto');
     this.clockKind = this.#scheduler.kind;
