@@ -51,3 +51,12 @@ export {
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
 } from './peer-id.js';
+export {
+  replayWindow,
+  pastFromHistory,
+  AnalyticsWindow,
+  WINDOW_MS,
+  MIN_OBSERVED_MS,
+  type HistoryRecord,
+  type WindowReport,
+} from './history-replay.js';

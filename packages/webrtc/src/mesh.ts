@@ -39,6 +39,11 @@ export interface MeshOptions {
    * meshes that need no trust. Ignored when `identity` is given.
    */
   peerId?: string;
+  /**
+   * Incarnation to start at (default 0). A peer that comes back with a kept identity resumes above
+   * its last one (`DurableHistory.startIncarnation`), so others see the same peer return.
+   */
+  incarnation?: number;
   /** Join token, when the server requires one. */
   token?: string;
   /** Detector preset. Default `browser` in a browser, `lan` elsewhere. */
@@ -131,6 +136,7 @@ export class Mesh extends EventTarget implements MeshView {
       config: { ...presets[preset], ...options.config },
       random: createRandom(),
       nowMs: now(),
+      ...(options.incarnation === undefined ? {} : { incarnation: options.incarnation }),
     });
     this.signalClient = new SignalClient({
       url: options.signalUrl,
@@ -170,6 +176,10 @@ export class Mesh extends EventTarget implements MeshView {
 
   peers(): PeerSnapshot[] {
     return this.detector.peers();
+  }
+  /** This peer's incarnation (raised each time it refutes an accusation). */
+  localIncarnation(): number {
+    return this.detector.localIncarnation();
   }
   pastMembers(): PastMember[] {
     return this.detector.pastMembers();
