@@ -4,7 +4,7 @@
 // most 5,000 sockets each, because `ulimit -n` is 20,000 here: 10k server + 10k client fds would
 // not fit in one process. Writes bench-results/signal.json and prints a table. With --redis: two
 // instances over a real redis-server, every load pair spans both (bench-results/signal-redis.json).
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,8 @@ await Promise.all(servers.map((srv) => srv.close()));
 await redis?.stop();
 
 const result = {
+  // The commit measured: pnpm bench:check calls the file stale once the server code changes after it.
+  commit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
   date: new Date().toISOString(),
   quick,
   redis: withRedis,

@@ -54,7 +54,13 @@ interface Site {
 }
 
 const sites: Site[] = [
-  { nat: 'natA', host: 'homeA', kind: 'port-preserving', wan: ['198.51.100.1', labAddress.natA], lan: '10.0.1' },
+  {
+    nat: 'natA',
+    host: 'homeA',
+    kind: 'port-preserving',
+    wan: ['198.51.100.1', labAddress.natA],
+    lan: '10.0.1',
+  },
   { nat: 'natB', host: 'homeB', kind: 'symmetric', wan: ['198.51.100.5', labAddress.natB], lan: '10.0.2' },
   { nat: 'natF', host: 'office', kind: 'firewalled', wan: ['192.0.2.1', labAddress.natF], lan: '10.0.3' },
 ];
@@ -97,7 +103,17 @@ function installExitHook(): void {
 async function holdNamespace(): Promise<ChildProcess> {
   const holder = spawn(
     'unshare',
-    ['-n', '--', 'setpriv', '--pdeathsig', 'KILL', '--', 'sh', '-c', 'ip link set lo up && echo up && exec cat'],
+    [
+      '-n',
+      '--',
+      'setpriv',
+      '--pdeathsig',
+      'KILL',
+      '--',
+      'sh',
+      '-c',
+      'ip link set lo up && echo up && exec cat',
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   holders.add(holder);
@@ -173,10 +189,14 @@ export async function startLab(): Promise<Lab> {
   return {
     exec,
     spawn(ns, command, args, options = {}) {
-      const child = spawn('nsenter', [...enter(ns), 'setpriv', '--pdeathsig', 'KILL', '--', command, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        ...options,
-      });
+      const child = spawn(
+        'nsenter',
+        [...enter(ns), 'setpriv', '--pdeathsig', 'KILL', '--', command, ...args],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          ...options,
+        },
+      );
       children.add(child);
       child.once('exit', () => children.delete(child));
       return child;
@@ -204,7 +224,9 @@ function withInput(argv: string[], input: string): Promise<void> {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')}: ${stderr}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${argv.join(' ')}: ${stderr}`)),
+    );
     child.stdin!.end(input);
   });
 }

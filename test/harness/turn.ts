@@ -45,6 +45,7 @@ export async function startTurn(lab: Lab, secret = randomBytes(24).toString('bas
     `pidfile=${join(dir, 'turnserver.pid')}`,
     'log-file=stdout',
     'simple-log',
+    ...(process.env['PM17_TURN_VERBOSE'] ? ['verbose'] : []),
   ].join('\n');
   const file = join(dir, 'turnserver.conf');
   writeFileSync(file, `${config}\n`, { mode: 0o600 });
@@ -62,9 +63,10 @@ export async function startTurn(lab: Lab, secret = randomBytes(24).toString('bas
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`coturn exited (${child.exitCode}):\n${log.join('\n')}`);
-    const up = await lab
-      .exec('public', 'bash', '-c', `exec 3<>/dev/tcp/${labAddress.turn}/${turnPort}`)
-      .then(() => true, () => false);
+    const up = await lab.exec('public', 'bash', '-c', `exec 3<>/dev/tcp/${labAddress.turn}/${turnPort}`).then(
+      () => true,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) throw new Error(`coturn did not start:\n${log.join('\n')}`);
     await new Promise((r) => setTimeout(r, 100));

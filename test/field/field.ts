@@ -1,0 +1,131 @@
+// The field setup shared by the e2e test and the field benchmark: public services, coturn and
+// peers placed across the lab (or all on loopback for the baseline), and ways to watch them.
+import type { ChildProcess } from 'node:child_process';
+import { labAddress, startLab, type Lab, type LabNs } from '../harness/lab.js';
+import { startTurn, turnPort, type Turn } from '../harness/turn.js';
+import { startEdge, startPublic, startTab, type FieldPeer, type Place } from './peers.js';
+
+/** Which peers to start, and where (lab mode). */
+export interface PeerSpec {
+  id: string;
+  kind: 'chromium' | 'firefox' | 'edge';
+  ns: LabNs;
+}
+
+/** The default cast: a Chromium tab and an edge peer in home A (port-preserving NAT), an edge peer
+ * in home B (symmetric NAT: relay only), a Firefox tab in the office (TCP 443 only: TURN/TCP). */
+export const defaultCast: PeerSpec[] = [
+  { id: 'tab-a', kind: 'chromium', ns: 'homeA' },
+  { id: 'edge-a', kind: 'edge', ns: 'homeA' },
+  { id: 'edge-b', kind: 'edge', ns: 'homeB' },
+  { id: 'fox-f', kind: 'firefox', ns: 'office' },
+];
+
+/** A running field. */
+export interface Field {
+  mode: 'lab' | 'loopback';
+  lab: Lab | undefined;
+  turn: Turn | undefined;
+  signalUrl: string;
+  pageUrl: string;
+  room: string;
+  peers: Map<string, FieldPeer>;
+  /** Starts one more peer (in `ns` in lab mode). */
+  add(spec: PeerSpec): Promise<FieldPeer>;
+  close(): Promise<void>;
+}
+
+/** Starts the field: `lab` (NATs, TURN) or `loopback` (everything on 127.0.0.1, no TURN). */
+export async function startField(
+  mode: 'lab' | 'loopback',
+  cast = defaultCast,
+  room = 'field',
+): Promise<Field> {
+  let lab: Lab | undefined;
+  let turn: Turn | undefined;
+  let services: ChildProcess | undefined;
+  const peers = new Map<string, FieldPeer>();
+  const close = async (): Promise<void> => {
+    await Promise.all([...peers.values()].map((p) => p.stop().catch(() => undefined)));
+    services?.kill('SIGTERM');
+    await turn?.stop().catch(() => undefined);
+    await lab?.close();
+  };
+  try {
+    let place: (ns: LabNs) => Place = () => ({});
+    let env: Record<string, string> = {};
+    if (mode === 'lab') {
+      lab = await startLab();
+      turn = await startTurn(lab);
+      const l = lab;
+      place = (ns) => ({ lab: l, ns });
+      // Everything public on port 443, the one port the office firewall lets out.
+      env = {
+        SIGNAL_HOST: labAddress.signal,
+        SIGNAL_PORT: String(turnPort),
+        PAGE_HOST: labAddress.page,
+        PAGE_PORT: String(turnPort),
+        TURN_SECRET: turn.secret,
+        TURN_URLS: turn.urls.filter((u) => !u.startsWith('stun:')).join(','),
+      };
+    }
+    const pub = await startPublic(place('public'), env);
+    services = pub.child;
+    const add = async (spec: PeerSpec): Promise<FieldPeer> => {
+      const peer =
+        spec.kind === 'edge'
+          ? await startEdge(place(spec.ns), pub.signalUrl, room, spec.id)
+          : await startTab(place(spec.ns), spec.kind, pub.pageUrl, {
+              id: spec.id,
+              room,
+              signal: pub.signalUrl,
+            });
+      peers.set(spec.id, peer);
+      return peer;
+    };
+    await Promise.all(cast.map(add));
+    return { mode, lab, turn, signalUrl: pub.signalUrl, pageUrl: pub.pageUrl, room, peers, add, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Polls until `check` holds for every observer's view; returns when (ms after `t0`) each did. */
+export async function untilEvery(
+  observers: FieldPeer[],
+  check: (view: Awaited<ReturnType<FieldPeer['view']>>) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const done = new Set<string>();
+  const last: Record<string, unknown> = {};
+  while (done.size < observers.length) {
+    for (const o of observers) {
+      if (done.has(o.id)) continue;
+      const view = await o.view();
+      last[o.id] = view;
+      if (check(view)) done.add(o.id);
+    }
+    if (done.size === observers.length) return;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last views: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** For each observer, the first time (wall ms) it moved `victim` to `to` at or after `sinceMs`. */
+export async function firstTransition(
+  observers: FieldPeer[],
+  victim: string,
+  to: string,
+  sinceMs: number,
+): Promise<Map<string, number | undefined>> {
+  const times = new Map<string, number | undefined>();
+  for (const o of observers) {
+    const t = (await o.transitions()).find((x) => x.peer === victim && x.to === to && x.t >= sinceMs);
+    times.set(o.id, t?.t);
+  }
+  return times;
+}

@@ -1,0 +1,229 @@
+// Peers of the field runs, started in a lab namespace (`Lab.spawn`) or, for the loopback
+// baseline, plainly in the caller's (loopback-only) namespace: browser tabs through
+// `browser-agent.ts`, edge peers as the real CLI (`--json`), the public services process.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Lab, LabNs } from '../harness/lab.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = ['--conditions=source', '--import', 'tsx'];
+
+/** Where processes run: a lab namespace, or here (loopback). */
+export type Place = { lab: Lab; ns: LabNs } | { lab?: undefined };
+
+/** One status change as an observer recorded it (wall clock, ms). */
+export interface Transition {
+  t: number;
+  peer: string;
+  from: string;
+  to: string;
+}
+
+/** What a peer sees: peer → state, peer → path label, its signaling state. */
+export interface PeerView {
+  states: Record<string, string>;
+  paths: Record<string, string>;
+  signal: string;
+}
+
+/** A running peer that also observes the others. */
+export interface FieldPeer {
+  readonly id: string;
+  readonly kind: 'chromium' | 'firefox' | 'edge';
+  view(): Promise<PeerView>;
+  transitions(): Promise<Transition[]>;
+  /** Crash: Chromium renderer (CDP), Firefox browser (SIGKILL), edge process (SIGKILL). */
+  crash(): Promise<void>;
+  /** Hang: the tab's thread blocked for `ms`; the edge process stopped (SIGSTOP) until resumed. */
+  hang(ms: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function start(
+  place: Place,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcess {
+  const options: SpawnOptions = {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  };
+  const child = place.lab ? place.lab.spawn(place.ns, command, args, options) : spawn(command, args, options);
+  return child;
+}
+
+/** Resolves with the first stdout line that parses as JSON (rejects if the process exits first). */
+function firstJsonLine(
+  child: ChildProcess,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: no ready line in ${timeoutMs} ms`)), timeoutMs);
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      clearTimeout(timer);
+      lines.close();
+      resolve(JSON.parse(line) as Record<string, unknown>);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it was ready`)));
+  });
+}
+
+function prefixStderr(child: ChildProcess, tag: string): void {
+  child.stderr!.on('data', (chunk: Buffer) =>
+    process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[${tag}] `)),
+  );
+}
+
+/** The public services (signaling + page server). */
+export async function startPublic(
+  place: Place,
+  env: Record<string, string>,
+): Promise<{ signalUrl: string; pageUrl: string; child: ChildProcess }> {
+  const child = start(place, process.execPath, [...tsx, `${root}test/field/public-services.ts`], env);
+  prefixStderr(child, 'public');
+  const ready = await firstJsonLine(child, 'public services');
+  return { signalUrl: String(ready['signalUrl']), pageUrl: String(ready['pageUrl']), child };
+}
+
+let wrappers: string | undefined;
+/** Browser binaries wrapped in `setpriv --pdeathsig KILL`: a browser dies with its agent. */
+function browserWrappers(): { CHROMIUM_PATH: string; FIREFOX_PATH: string } {
+  wrappers ??= mkdtempSync(join(tmpdir(), 'pm17-browsers-'));
+  const wrap = (name: string, binary: string): string => {
+    const file = join(wrappers!, name);
+    writeFileSync(file, `#!/bin/sh\nexec setpriv --pdeathsig KILL -- ${binary} "$@"\n`);
+    chmodSync(file, 0o755);
+    return file;
+  };
+  return {
+    CHROMIUM_PATH: wrap('chromium', process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'),
+    FIREFOX_PATH: wrap('firefox', process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr'),
+  };
+}
+
+/** A browser tab (Chromium or Firefox) on the field page, driven by an agent in `place`. */
+export async function startTab(
+  place: Place,
+  engine: 'chromium' | 'firefox',
+  pageUrl: string,
+  query: Record<string, string>,
+): Promise<FieldPeer> {
+  const url = `${pageUrl}?${new URLSearchParams(query).toString()}`;
+  const child = start(
+    place,
+    process.execPath,
+    [...tsx, `${root}test/field/browser-agent.ts`, engine, url],
+    browserWrappers(),
+  );
+  const id = query['id']!;
+  prefixStderr(child, id);
+  await firstJsonLine(child, `${engine} agent ${id}`);
+  const pending = new Map<number, (reply: { result?: unknown; error?: string }) => void>();
+  let n = 0;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    const reply = JSON.parse(line) as { n?: number; result?: unknown; error?: string };
+    if (reply.n !== undefined) pending.get(reply.n)?.(reply);
+  });
+  const call = (op: string, expression?: string): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${id}: agent gone`));
+      const k = ++n;
+      pending.set(k, (reply) => {
+        pending.delete(k);
+        if (reply.error) reject(new Error(`${id}: ${reply.error}`));
+        else resolve(reply.result);
+      });
+      child.stdin!.write(`${JSON.stringify({ n: k, op, expression })}\n`);
+    });
+  let crashed = false;
+  return {
+    id,
+    kind: engine,
+    view: async () =>
+      crashed
+        ? { states: {}, paths: {}, signal: 'crashed' }
+        : ((await call('eval', 'field.view()')) as PeerView),
+    transitions: async () => (crashed ? [] : ((await call('eval', 'field.events.slice()')) as Transition[])),
+    crash: async () => {
+      crashed = true;
+      await call('crash');
+    },
+    hang: async (ms) => {
+      await call('eval', `field.hang(${ms})`);
+    },
+    stop: async () => {
+      child.stdin!.end();
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    },
+  };
+}
+
+/** An edge peer (the real CLI, `--json`, stock defaults) in `place`. */
+export async function startEdge(
+  place: Place,
+  signalUrl: string,
+  room: string,
+  id: string,
+): Promise<FieldPeer> {
+  const args = [
+    ...tsx,
+    `${root}apps/edge-peer/src/main.ts`,
+    `--signal=${signalUrl}`,
+    `--room=${room}`,
+    `--id=${id}`,
+    '--json',
+  ];
+  // On loopback, ICE needs the loopback address bound (node-datachannel skips it otherwise).
+  if (!place.lab) args.push('--bind-address=127.0.0.1');
+  const child = start(place, process.execPath, args);
+  prefixStderr(child, id);
+  const lines: Record<string, unknown>[] = [];
+  const exited = new Promise((r) => child.once('exit', r));
+  await firstJsonLine(child, `edge ${id}`);
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+    else process.stderr.write(`[${id}] ${line}\n`); // PULSEMESH_TRACE output
+  });
+  const transitions = (): Transition[] =>
+    lines
+      .filter((l) => l['type'] === 'status-change')
+      .map((l) => ({
+        t: Date.parse(String(l['ts'])),
+        peer: String(l['peer']),
+        from: String(l['from']),
+        to: String(l['to']),
+      }));
+  return {
+    id,
+    kind: 'edge',
+    view: async () => {
+      const states: Record<string, string> = {};
+      for (const l of lines) if (l['type'] === 'join') states[String(l['peer'])] = 'healthy';
+      for (const t of transitions()) states[t.peer] = t.to;
+      const signal = lines.filter((l) => l['type'] === 'signal-state').at(-1)?.['state'];
+      return { states, paths: {}, signal: String(signal ?? 'unknown') };
+    },
+    transitions: async () => transitions(),
+    crash: async () => {
+      child.kill('SIGKILL');
+    },
+    hang: async () => {
+      child.kill('SIGSTOP');
+    },
+    stop: async () => {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
