@@ -427,6 +427,8 @@ function summarize(
 // --- main ---------------------------------------------------------------------------------------
 
 const started = Date.now();
+// The code measured is the tree at the start (the edge peer was bundled from it just now).
+const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 const signal = createSignalServer({ logLevel: 'silent' });
 const { url: signalUrl } = await signal.listen(0, '127.0.0.1');
 const random = seeded(14);
@@ -530,7 +532,6 @@ const floors = [
       : 'no run',
   },
 ];
-const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 const doc = {
   commit,
   date: new Date().toISOString(),

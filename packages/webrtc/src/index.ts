@@ -30,7 +30,33 @@ export {
   type TransportLinkStats,
 } from './link-stats.js';
 export { SequenceLoss } from './sequence-loss.js';
-export { createMesh, Mesh, type MeshFaults, type MeshOptions, type MeshStatus } from './mesh.js';
+export { createMesh, Mesh, type MeshOptions } from './mesh.js';
+export {
+  DetectorHost,
+  type HostOptions,
+  type HostTransport,
+  type MeshFaults,
+  type MeshStatus,
+} from './detector-host.js';
+export {
+  attach,
+  AttachedMesh,
+  ConnectionState,
+  createAttachedMesh,
+  type AttachableConnection,
+  type AttachedConnectionInfo,
+  type AttachedMeshOptions,
+  type SimplePeerLike,
+} from './attach.js';
+export { LinkTable, ReliableTag, type PeerLink } from './link-table.js';
+export {
+  ChannelsState,
+  heartbeatHeaderBytes,
+  linkChannelIds,
+  linkChannelLabels,
+  PulseChannels,
+  type ChannelsHandlers,
+} from './pulse-channels.js';
 export { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';
 export { currentLifecycle, watchPageLifecycle, type PageLifecycleHandlers } from './page-lifecycle.js';
 export { SignalPacer } from './signal-pacer.js';

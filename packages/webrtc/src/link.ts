@@ -2,19 +2,11 @@
 /// <reference path="./simple-peer.d.ts" />
 import Peer, { type SignalData } from '@thaunknown/simple-peer/lite.js';
 import type { PeerId } from '@pulsemesh/core';
-import { chunkBytesMax, chunkMessage, Reassembler } from './chunking.js';
 import { linkPath, selectedPairStats, type LinkPath, type TransportLinkStats } from './link-stats.js';
+import { newLinkCounters, PulseChannels, type LinkCounters } from './pulse-channels.js';
 import { SequenceLoss } from './sequence-loss.js';
 
-/** Data channel ids: both channels are negotiated out of band, so ids never collide. */
-const reliableChannelId = 0;
-const heartbeatChannelId = 1;
-/** Heartbeat frame: `seq:u32 | payload`. */
-const heartbeatHeaderBytes = 4;
-/** Drop heartbeats while this much is queued on the unreliable channel: they would be stale. */
-const heartbeatBufferedBytesMax = 64 * 1024;
-/** Refuse reliable sends while this much is queued (the far side is not reading). */
-const reliableBufferedBytesMax = 4 * 1024 * 1024;
+export type { LinkCounters } from './pulse-channels.js';
 
 /** Link lifecycle. */
 export const LinkState = { connecting: 'connecting', open: 'open', closed: 'closed' } as const;
@@ -24,7 +16,7 @@ export type LinkState = (typeof LinkState)[keyof typeof LinkState];
 export interface LinkHandlers {
   /** simple-peer produced signaling data (offer, answer, candidate) for the remote peer. */
   signal(data: SignalData): void;
-  /** Both channels are open. */
+  /** Both channels are open and the far side answered. */
   open?(): void;
   /** The link is gone (called once). */
   close?(reason: string): void;
@@ -50,18 +42,6 @@ export interface LinkOptions {
   handlers: LinkHandlers;
 }
 
-/** Per-link counters. */
-export interface LinkCounters {
-  heartbeatsSent: number;
-  heartbeatsReceived: number;
-  heartbeatsDropped: number;
-  reliableSent: number;
-  reliableReceived: number;
-  bytesSent: number;
-  bytesReceived: number;
-  errors: number;
-}
-
 /** How often an open link re-reads its path from `getStats()` (ms): ICE may switch pairs. */
 const pathRefreshMs = 5_000;
 
@@ -80,35 +60,22 @@ const isBrowser = typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeer
 const rttUnitMs = isBrowser ? 1000 : 1;
 
 /**
- * One WebRTC connection to one remote peer, with two data channels, both negotiated out of band:
- * - id 0, simple-peer's own channel: ordered and reliable, for state sync, chunked to the
- *   negotiated max message size (at most 16 KiB a chunk);
- * - id 1, heartbeat: `ordered: false, maxRetransmits: 0`, so a lost probe is lost, like UDP.
+ * One WebRTC connection to one remote peer: a simple-peer connection with its ordinary in-band
+ * channel (so a classic simple-peer on the far side sees `connect`, whichever side dials), plus the
+ * two link-protocol channels of {@link PulseChannels} (negotiated, ids 1022 and 1023). The link is
+ * open once both channels are open and the far side answered on them.
  */
 export class Link {
   readonly remoteId: PeerId;
   readonly initiator: boolean;
-  readonly counters: LinkCounters = {
-    heartbeatsSent: 0,
-    heartbeatsReceived: 0,
-    heartbeatsDropped: 0,
-    reliableSent: 0,
-    reliableReceived: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-    errors: 0,
-  };
-  readonly loss = new SequenceLoss();
   #state: LinkState = LinkState.connecting;
   #openedAtMs: number | undefined;
   #peer: Peer;
-  #heartbeat: RTCDataChannel | undefined;
+  #channels: PulseChannels | undefined;
   #handlers: LinkHandlers;
-  #reassembler: Reassembler;
-  #seq = 0;
-  #messageId = 0;
-  #peerConnected = false;
   #pc: RTCPeerConnection | undefined;
+  #errors = 0;
+  #noLoss: SequenceLoss | undefined;
   #path: LinkPath | undefined;
   #pathTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -116,33 +83,36 @@ export class Link {
     this.remoteId = options.remoteId;
     this.initiator = options.initiator;
     this.#handlers = options.handlers;
-    this.#reassembler = new Reassembler(options.reliableMessageBytesMax);
     const config: RTCConfiguration & { bindAddress?: string } = {
       iceServers: isBrowser ? options.iceServers : options.iceServers.map(urlEncodedCredentials),
     };
     if (options.bindAddress !== undefined) config.bindAddress = options.bindAddress;
-    this.#peer = new Peer({
-      initiator: options.initiator,
-      channelName: 'pulsemesh-reliable',
-      channelConfig: { negotiated: true, id: reliableChannelId },
-      config,
-      trickle: true,
-    });
+    this.#peer = new Peer({ initiator: options.initiator, channelName: 'pulsemesh', config, trickle: true });
     const peer = this.#peer;
     peer.on('signal', (data) => {
       if (this.#state !== LinkState.closed) this.#handlers.signal(data);
     });
-    peer.on('connect', () => {
-      this.#peerConnected = true;
-      this.#maybeOpen();
-    });
-    peer.on('data', (chunk) => this.#onReliableFrame(chunk));
+    // simple-peer's own channel carries nothing of ours; reading keeps its stream flowing.
+    peer.on('data', () => undefined);
     peer.on('error', (err) => this.#finish(`error: ${err.code ?? 'unknown'}: ${err.message}`));
     peer.on('close', () => this.#finish('closed'));
     if (peer._pc) {
       this.#pc = peer._pc;
       livePeerConnections += 1;
-      this.#setupHeartbeat(peer._pc);
+      this.#channels = new PulseChannels(peer._pc, {
+        reliableMessageBytesMax: options.reliableMessageBytesMax,
+        handlers: {
+          open: () => this.#open(),
+          close: (reason) => this.#finish(reason),
+          heartbeat: (bytes) => {
+            if (this.#state === LinkState.open) this.#handlers.heartbeat?.(bytes);
+          },
+          reliable: (bytes) => {
+            if (this.#state === LinkState.open) this.#handlers.reliable?.(bytes);
+          },
+          error: (error) => this.#handlers.error?.(error),
+        },
+      });
     }
   }
 
@@ -160,59 +130,40 @@ export class Link {
     return this.#path;
   }
 
+  /** Counters of the link-protocol channels. */
+  get counters(): LinkCounters {
+    return this.#channels?.counters ?? { ...newLinkCounters(), errors: this.#errors };
+  }
+
+  /** Heartbeat loss estimate from sequence gaps. */
+  get loss(): SequenceLoss {
+    return this.#channels?.loss ?? (this.#noLoss ??= new SequenceLoss());
+  }
+
   /** Feeds signaling data from the remote peer. Ignored once closed. */
   signal(data: SignalData): void {
     if (this.#state === LinkState.closed || this.#peer.destroyed) return;
     try {
       this.#peer.signal(data);
     } catch (err) {
-      this.#countError(`signal: ${String(err)}`);
+      this.#errors += 1;
+      this.#handlers.error?.(`signal: ${String(err)}`);
     }
   }
 
   /** Sends on the unreliable heartbeat channel; false if dropped (not open or congested). */
   sendHeartbeat(payload: Uint8Array): boolean {
-    const channel = this.#heartbeat;
-    if (this.#state !== LinkState.open || channel?.readyState !== 'open') return this.#dropHeartbeat();
-    if (channel.bufferedAmount > heartbeatBufferedBytesMax) return this.#dropHeartbeat();
-    const frame = new Uint8Array(heartbeatHeaderBytes + payload.length);
-    new DataView(frame.buffer).setUint32(0, this.#seq);
-    this.#seq = (this.#seq + 1) >>> 0;
-    frame.set(payload, heartbeatHeaderBytes);
-    try {
-      channel.send(frame);
-    } catch (err) {
-      this.#countError(`heartbeat send: ${String(err)}`);
-      return this.#dropHeartbeat();
-    }
-    this.counters.heartbeatsSent += 1;
-    this.counters.bytesSent += frame.length;
-    return true;
+    return this.#channels?.sendHeartbeat(payload) ?? false;
   }
 
   /** Sends one message on the reliable channel, chunked; false if the link cannot take it now. */
   sendReliable(payload: Uint8Array): boolean {
-    const channel = this.#peer._channel;
-    if (this.#state !== LinkState.open || channel?.readyState !== 'open') return false;
-    if (channel.bufferedAmount > reliableBufferedBytesMax) return false;
-    const frames = chunkMessage(this.#messageId, payload, this.#chunkBytes());
-    this.#messageId = (this.#messageId + 1) >>> 0;
-    try {
-      for (const frame of frames) {
-        channel.send(frame);
-        this.counters.bytesSent += frame.length;
-      }
-    } catch (err) {
-      this.#countError(`reliable send: ${String(err)}`);
-      return false;
-    }
-    this.counters.reliableSent += 1;
-    return true;
+    return this.#state === LinkState.open && (this.#channels?.sendReliable(payload) ?? false);
   }
 
   /** Bytes queued on both channels (`bufferedAmount`). */
   bufferedBytes(): number {
-    return (this.#heartbeat?.bufferedAmount ?? 0) + (this.#peer._channel?.bufferedAmount ?? 0);
+    return this.#channels?.bufferedBytes() ?? 0;
   }
 
   /** Reads `getStats()` for the selected candidate pair; undefined when closed or unsupported. */
@@ -226,7 +177,8 @@ export class Link {
       if (stats.path) this.#path = stats.path;
       return stats;
     } catch (err) {
-      this.#countError(`getStats: ${String(err)}`);
+      this.#errors += 1;
+      this.#handlers.error?.(`getStats: ${String(err)}`);
       return undefined;
     }
   }
@@ -236,24 +188,8 @@ export class Link {
     this.#finish(reason);
   }
 
-  #setupHeartbeat(pc: RTCPeerConnection): void {
-    const channel = pc.createDataChannel('pulsemesh-heartbeat', {
-      negotiated: true,
-      id: heartbeatChannelId,
-      ordered: false,
-      maxRetransmits: 0,
-    });
-    channel.binaryType = 'arraybuffer';
-    channel.addEventListener('open', () => this.#maybeOpen());
-    channel.addEventListener('close', () => this.#finish('heartbeat channel closed'));
-    channel.addEventListener('error', () => this.#countError('heartbeat channel error'));
-    channel.addEventListener('message', (event: MessageEvent) => this.#onHeartbeatFrame(event.data));
-    this.#heartbeat = channel;
-  }
-
-  #maybeOpen(): void {
+  #open(): void {
     if (this.#state !== LinkState.connecting) return;
-    if (!this.#peerConnected || this.#heartbeat?.readyState !== 'open') return;
     this.#state = LinkState.open;
     this.#openedAtMs = performance.now();
     this.#handlers.open?.();
@@ -269,53 +205,11 @@ export class Link {
     });
   }
 
-  #onHeartbeatFrame(data: unknown): void {
-    if (this.#state !== LinkState.open) return;
-    if (!(data instanceof ArrayBuffer) || data.byteLength < heartbeatHeaderBytes) {
-      this.#countError('malformed heartbeat frame');
-      return;
-    }
-    const seq = new DataView(data).getUint32(0);
-    this.loss.record(seq);
-    this.counters.heartbeatsReceived += 1;
-    this.counters.bytesReceived += data.byteLength;
-    this.#handlers.heartbeat?.(new Uint8Array(data, heartbeatHeaderBytes));
-  }
-
-  #onReliableFrame(frame: Uint8Array): void {
-    if (this.#state !== LinkState.open) return;
-    this.counters.bytesReceived += frame.length;
-    const result = this.#reassembler.push(frame);
-    if (result.kind === 'error') this.#countError(`reliable: ${result.error}`);
-    if (result.kind !== 'message') return;
-    this.counters.reliableReceived += 1;
-    this.#handlers.reliable?.(result.payload);
-  }
-
-  #chunkBytes(): number {
-    const negotiated = this.#peer._pc?.sctp?.maxMessageSize;
-    return Math.max(1024, Math.min(chunkBytesMax, negotiated && negotiated > 0 ? negotiated : chunkBytesMax));
-  }
-
-  #dropHeartbeat(): false {
-    this.counters.heartbeatsDropped += 1;
-    return false;
-  }
-
-  #countError(error: string): void {
-    this.counters.errors += 1;
-    this.#handlers.error?.(error);
-  }
-
   #finish(reason: string): void {
     if (this.#state === LinkState.closed) return;
     this.#state = LinkState.closed;
     clearTimeout(this.#pathTimer);
-    try {
-      this.#heartbeat?.close();
-    } catch (err) {
-      this.#countError(`heartbeat close: ${String(err)}`);
-    }
+    this.#channels?.close(reason);
     if (!this.#peer.destroyed) this.#peer.destroy();
     this.#awaitPeerConnectionClosed(0);
     this.#handlers.close?.(reason);

@@ -37,6 +37,7 @@ declare module '@thaunknown/simple-peer/lite.js' {
     on(event: 'error', listener: (err: Error & { code?: string }) => void): this;
     on(event: 'iceStateChange', listener: (ice: string, gathering: string) => void): this;
     removeAllListeners(event?: string): this;
+    removeListener(event: string, listener: (...args: never[]) => void): this;
     static WEBRTC_SUPPORT: boolean;
   }
 }
@@ -44,4 +45,13 @@ declare module '@thaunknown/simple-peer/lite.js' {
 declare module '@thaunknown/simple-peer' {
   export { default } from '@thaunknown/simple-peer/lite.js';
   export type * from '@thaunknown/simple-peer/lite.js';
+}
+
+// Classic simple-peer 9.11.1 (tests only: the app-side connection pulsemesh attaches to).
+declare module 'simple-peer' {
+  import type { PeerOptions } from '@thaunknown/simple-peer/lite.js';
+  import Peer from '@thaunknown/simple-peer/lite.js';
+  export default class ClassicPeer extends Peer {
+    constructor(opts?: PeerOptions & { wrtc?: object });
+  }
 }

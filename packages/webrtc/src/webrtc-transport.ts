@@ -1,9 +1,7 @@
 import type { PeerId, Transport } from '@pulsemesh/core';
 import { ConnectionManager, type ConnectionManagerOptions } from './connection-manager.js';
 import type { LinkPath, TransportLinkStats } from './link-stats.js';
-
-/** Reliable-channel payload tag (first byte). Append-only. */
-const ReliableTag = { transport: 0, app: 1 } as const;
+import { ReliableTag, tagged } from './link-table.js';
 
 /** Options of a {@link WebRtcTransport}: the connection manager's, plus message routing. */
 export interface WebRtcTransportOptions extends Omit<ConnectionManagerOptions, 'handlers'> {
@@ -259,13 +257,6 @@ export class WebRtcTransport implements Transport {
     if (this.#muted) return;
     for (const h of this.#linkHandlers) h(peer, up);
   }
-}
-
-function tagged(tag: number, bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length + 1);
-  out[0] = tag;
-  out.set(bytes, 1);
-  return out;
 }
 
 function subscribe<T>(set: Set<T>, handler: T): () => void {

@@ -1,0 +1,215 @@
+// attach() on an app's own connections, between two Node processes: one app on classic simple-peer
+// 9.11.1 (node-datachannel through webrtc-polyfill), one on the @thaunknown/simple-peer fork. Each
+// process is `attach-peer.fixture.ts`; this file relays their signals (standing in for the app's
+// own signaling) and kills or stops them. Default detector settings (the `lan` preset in Node).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import ForkPeer from '@thaunknown/simple-peer';
+import { afterEach, describe, expect, it } from 'vitest';
+import { attach, createAttachedMesh } from './attach.js';
+import { until } from './test-helpers.js';
+
+const fixture = fileURLToPath(new URL('./attach-peer.fixture.ts', import.meta.url));
+
+interface Line {
+  signal?: unknown;
+  connected?: boolean;
+  pcsBefore?: number;
+  pcsAfter?: number;
+  app?: string;
+  status?: { peer: string; to: string };
+  atMs?: number;
+  left?: boolean;
+  report?: { peer: string; state: string; counters: Record<string, number> }[];
+  peers?: [string, string][];
+  pcs?: number;
+}
+
+class AppProcess {
+  readonly lines: Line[] = [];
+  readonly child: ChildProcess;
+  exited = false;
+
+  constructor(
+    readonly id: string,
+    kind: 'classic' | 'fork',
+    initiator: boolean,
+    remote: string,
+    relay: (signal: unknown) => void,
+  ) {
+    this.child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        fixture,
+        kind,
+        initiator ? 'initiator' : 'responder',
+        id,
+        remote,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    this.child.on('exit', () => (this.exited = true));
+    createInterface({ input: this.child.stdout! }).on('line', (text) => {
+      const line = JSON.parse(text) as Line;
+      this.lines.push(line);
+      if (line.signal) relay(line.signal);
+    });
+  }
+
+  send(msg: object): void {
+    if (!this.exited) this.child.stdin!.write(`${JSON.stringify(msg)}\n`);
+  }
+
+  /** The last state this process's detector gave `peer`. */
+  stateOf(peer: string): string | undefined {
+    return this.lines.filter((l) => l.status?.peer === peer).at(-1)?.status?.to;
+  }
+
+  /** Asks for the attached connections and the detector's view. */
+  async report(): Promise<{ connections: NonNullable<Line['report']>; peers: [string, string][] }> {
+    const before = this.lines.length;
+    this.send({ report: true });
+    await until(() => this.lines.slice(before).some((l) => l.report), 5_000, `${this.id} report`);
+    const line = this.lines.slice(before).find((l) => l.report)!;
+    return { connections: line.report!, peers: line.peers! };
+  }
+}
+
+const running: AppProcess[] = [];
+afterEach(() => {
+  for (const p of running.splice(0)) if (!p.exited) p.child.kill('SIGKILL');
+});
+
+/** Starts a classic and a fork app, connected; returns them once each monitors the other. */
+async function pair(classicInitiates: boolean): Promise<{ classic: AppProcess; fork: AppProcess }> {
+  const classic: AppProcess = new AppProcess('classic-app', 'classic', classicInitiates, 'fork-app', (s) =>
+    fork.send({ signal: s }),
+  );
+  const fork: AppProcess = new AppProcess('fork-app', 'fork', !classicInitiates, 'classic-app', (s) =>
+    classic.send({ signal: s }),
+  );
+  running.push(classic, fork);
+  await until(
+    () => classic.lines.some((l) => l.app) && fork.lines.some((l) => l.app),
+    20_000,
+    'app data both ways on the app channel',
+  );
+  const [rc, rf] = [await classic.report(), await fork.report()];
+  expect(rc.connections[0]?.state).toBe('monitored');
+  expect(rf.connections[0]?.state).toBe('monitored');
+  expect(rc.peers).toEqual([['fork-app', 'healthy']]);
+  expect(rf.peers).toEqual([['classic-app', 'healthy']]);
+  return { classic, fork };
+}
+
+describe('attach (classic simple-peer 9.11.1 and the fork, two Node processes)', () => {
+  for (const classicInitiates of [true, false]) {
+    const role = classicInitiates ? 'initiator' : 'responder';
+
+    it(`classic as ${role}: the app's channel carries only app data, no connection added; SIGKILL → failed`, async () => {
+      const { classic, fork } = await pair(classicInitiates);
+      // The app's own channel saw exactly what the apps sent, nothing of ours.
+      expect(classic.lines.filter((l) => l.app).map((l) => l.app)).toEqual(['app hello from fork-app']);
+      expect(fork.lines.filter((l) => l.app).map((l) => l.app)).toEqual(['app hello from classic-app']);
+      for (const p of [classic, fork]) {
+        const c = p.lines.find((l) => l.connected)!;
+        expect(c.pcsAfter).toBe(c.pcsBefore); // attaching added no RTCPeerConnection
+        expect((await p.report()).connections.length).toBe(1);
+      }
+      const victim = classicInitiates ? classic : fork;
+      const watcher = classicInitiates ? fork : classic;
+      victim.child.kill('SIGKILL');
+      await until(
+        () => watcher.stateOf(victim.id) === 'failed',
+        15_000,
+        `${watcher.id} sees ${victim.id} failed`,
+      );
+      expect(watcher.lines.some((l) => l.status?.peer === victim.id && l.status.to === 'left')).toBe(false);
+    }, 45_000);
+
+    it(`classic as ${role}: a graceful leave shows as left, never failed`, async () => {
+      const { classic, fork } = await pair(classicInitiates);
+      const leaver = classicInitiates ? fork : classic;
+      const watcher = classicInitiates ? classic : fork;
+      leaver.send({ leave: true });
+      await until(
+        () => watcher.stateOf(leaver.id) === 'left',
+        10_000,
+        `${watcher.id} sees ${leaver.id} left`,
+      );
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(watcher.lines.some((l) => l.status?.peer === leaver.id && l.status.to === 'failed')).toBe(false);
+    }, 45_000);
+  }
+});
+
+describe('attach (in one process, fork peers)', () => {
+  /** Two connected fork simple-peers (an app's connection), signals passed in-process. */
+  async function appConnection(): Promise<{ a: ForkPeer; b: ForkPeer; signalsAfterConnect: string[] }> {
+    const config = { iceServers: [], bindAddress: '127.0.0.1' };
+    const a = new ForkPeer({ initiator: true, config });
+    const b = new ForkPeer({ initiator: false, config });
+    const signalsAfterConnect: string[] = [];
+    // The app's connection errors when its far side goes away; the app handles that, not us.
+    for (const p of [a, b]) p.on('error', () => undefined);
+    let connected = 0;
+    a.on('signal', (d) =>
+      connected === 2 ? signalsAfterConnect.push(d.type ?? 'renegotiate') : b.signal(d),
+    );
+    b.on('signal', (d) =>
+      connected === 2 ? signalsAfterConnect.push(d.type ?? 'renegotiate') : a.signal(d),
+    );
+    a.on('connect', () => (connected += 1));
+    b.on('connect', () => (connected += 1));
+    await until(() => connected === 2, 15_000, 'app connection');
+    return { a, b, signalsAfterConnect };
+  }
+
+  it('attached late on both sides: monitored, nothing renegotiated, app channel untouched', async () => {
+    const { a, b, signalsAfterConnect } = await appConnection();
+    const appData: string[] = [];
+    b.on('data', (d) => appData.push(new TextDecoder().decode(d)));
+    const ma = createAttachedMesh({ peerId: 'app-a', pageLifecycle: false });
+    const mb = createAttachedMesh({ peerId: 'app-b', pageLifecycle: false });
+    attach(ma, 'app-b', a);
+    await new Promise((r) => setTimeout(r, 300)); // one side a little later than the other
+    attach(mb, 'app-a', b);
+    await until(
+      () => ma.peers()[0]?.state === 'healthy' && mb.peers()[0]?.state === 'healthy',
+      10_000,
+      'healthy',
+    );
+    a.send('app data');
+    await until(() => appData.length === 1, 5_000, 'app data');
+    expect(appData).toEqual(['app data']);
+    expect(signalsAfterConnect).toEqual([]);
+    await ma.leave();
+    await until(() => mb.peers()[0]?.state === 'left', 5_000, 'left');
+    mb.close();
+    a.destroy();
+    b.destroy();
+  }, 30_000);
+
+  it('a remote that runs no pulsemesh is unmonitored, never failed; closing the connection ends it', async () => {
+    const { a, b } = await appConnection();
+    const mesh = createAttachedMesh({ peerId: 'app-a', pageLifecycle: false, unmonitoredAfterMs: 1_500 });
+    const states: string[] = [];
+    mesh.addEventListener('connection', (e) =>
+      states.push((e as CustomEvent<{ state: string }>).detail.state),
+    );
+    attach(mesh, 'app-b', a);
+    await until(() => states.includes('unmonitored'), 5_000, 'unmonitored');
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(mesh.peers()).toEqual([]);
+    expect(mesh.connections().map((c) => c.state)).toEqual(['unmonitored']);
+    b.destroy();
+    await until(() => states.at(-1) === 'closed', 10_000, 'closed with the connection');
+    expect(mesh.peers()).toEqual([]);
+    mesh.close();
+    a.destroy();
+  }, 30_000);
+});

@@ -1,0 +1,302 @@
+/**
+ * Watching the connections an app already has. `createAttachedMesh` runs a detector with no
+ * signaling and no connections of its own; `attach(mesh, remotePeerId, connection)` opens the link
+ * protocol's two negotiated data channels (`pulse-channels.ts`, ids 1022 and 1023) on a connection
+ * the app made: a classic `simple-peer` 9 instance, a `@thaunknown/simple-peer` instance, or a bare
+ * `RTCPeerConnection`. No RTCPeerConnection is created, nothing is renegotiated (negotiated channels
+ * on a connection with a data section need no new offer), and no byte goes over the app's channels.
+ *
+ * The attachment follows the connection: its `close` (simple-peer), or the connection reaching
+ * `closed` / `failed`, takes the link down (the detector keeps probing indirectly, and the verdict
+ * is the detector's); attaching a new connection to the same peer replaces the old one. A far side
+ * that runs no pulsemesh never answers on the channels: it stays `unmonitored` and the detector
+ * never hears of it, so it is never `failed`.
+ */
+import type { PeerId } from '@pulsemesh/core';
+import { DetectorHost, randomPeerId, type HostOptions } from './detector-host.js';
+import { LinkTable, type PeerLink } from './link-table.js';
+import { PulseChannels, type LinkCounters } from './pulse-channels.js';
+
+/** What a simple-peer instance (classic 9.x or the fork) offers that we use. */
+export interface SimplePeerLike {
+  /** The RTCPeerConnection (null once destroyed). */
+  _pc: RTCPeerConnection | null;
+  readonly destroyed?: boolean;
+  on(event: 'close', listener: () => void): unknown;
+  removeListener(event: 'close', listener: () => void): unknown;
+}
+
+/** A connection `attach` accepts. */
+export type AttachableConnection = RTCPeerConnection | SimplePeerLike;
+
+/** Where an attached connection stands. */
+export const ConnectionState = {
+  /** Channels created; the connection is not up yet, or the far side has not answered yet. */
+  connecting: 'connecting',
+  /** The far side answers on the link protocol: the detector watches it. */
+  monitored: 'monitored',
+  /** Up, but silent on the link protocol for `unmonitoredAfterMs`: it runs no pulsemesh. */
+  unmonitored: 'unmonitored',
+  closed: 'closed',
+} as const;
+export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
+
+/** One attached connection, as {@link AttachedMesh.connections} reports it. */
+export interface AttachedConnectionInfo {
+  peer: PeerId;
+  state: ConnectionState;
+  /** Counters of the current link-protocol channels (bytes include framing, not SCTP/DTLS). */
+  counters: LinkCounters;
+  /** Times our channels were reset by the far side before it answered, and re-created. */
+  channelResets: number;
+}
+
+/** Options of {@link createAttachedMesh}. */
+export interface AttachedMeshOptions extends HostOptions {
+  /** This peer's id, as the app's other peers know it (1..64 UTF-8 bytes). Default random. */
+  peerId?: string;
+  /** Silence on the link protocol after which a connection counts as `unmonitored` (ms). Default
+   * 5,000: a pulsemesh peer answers the first hello within one round trip. */
+  unmonitoredAfterMs?: number;
+  /** Largest reliable message accepted (bytes). Default 1 MiB. */
+  reliableMessageBytesMax?: number;
+}
+
+/** How often attachments are checked for a silently closed connection and for silence (ms). */
+const checkEveryMs = 500;
+/** Channels reset before the far side answered are re-created after a pause of up to this (ms)… */
+const rearmPauseMsMax = 1_000;
+/** …and listen this long before their first hello (longer than the largest pause). */
+const rearmListenMs = 1_500;
+
+/**
+ * A detector watching connections the app made. Implements `MeshView` (for `<pulse-mesh .mesh=…>`).
+ *
+ * @fires status-change, join, leave, interval-change, health-change, local-health-change, reap,
+ *   decode-error - the detector's events.
+ * @fires connection - `{ peer, state }` when an attached connection changes {@link ConnectionState}.
+ */
+export class AttachedMesh extends DetectorHost {
+  readonly transport: LinkTable;
+  readonly unmonitoredAfterMs: number;
+  readonly reliableMessageBytesMax: number;
+  #attachments = new Map<PeerId, Attachment>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: AttachedMeshOptions = {}) {
+    const localId = options.peerId ?? randomPeerId();
+    const table = new LinkTable(localId);
+    super(localId, table, options);
+    this.transport = table;
+    this.unmonitoredAfterMs = options.unmonitoredAfterMs ?? 5_000;
+    this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? 1 << 20;
+  }
+
+  /** See {@link attach}. Returns a function that detaches (closes our channels only). */
+  attach(remotePeerId: PeerId, connection: AttachableConnection): () => void {
+    if (this.status === 'closed') throw new Error('attach on a closed mesh');
+    if (remotePeerId === this.localId) throw new Error(`a peer cannot attach to itself (${remotePeerId})`);
+    const existing = this.#attachments.get(remotePeerId);
+    if (existing?.connection === connection && existing.state !== ConnectionState.closed)
+      return () => this.detach(remotePeerId);
+    existing?.end('replaced by a new connection');
+    const attachment = new Attachment(this, remotePeerId, connection);
+    this.#attachments.set(remotePeerId, attachment);
+    this.#timer ??= setInterval(() => this.#check(), checkEveryMs);
+    (this.#timer as { unref?: () => void }).unref?.();
+    return () => {
+      if (this.#attachments.get(remotePeerId) === attachment) this.detach(remotePeerId);
+    };
+  }
+
+  /** Closes our channels on the connection to `remotePeerId` (never the connection itself). */
+  detach(remotePeerId: PeerId): void {
+    this.#attachments.get(remotePeerId)?.end('detached');
+  }
+
+  /** Every attached connection that is not closed. */
+  connections(): AttachedConnectionInfo[] {
+    return [...this.#attachments.values()].map((a) => ({
+      peer: a.remote,
+      state: a.state,
+      counters: { ...a.counters },
+      channelResets: a.channelResets,
+    }));
+  }
+
+  protected override onClose(): void {
+    clearInterval(this.#timer);
+    for (const a of [...this.#attachments.values()]) a.end('mesh closed');
+  }
+
+  /** @internal Called by an attachment whose state changed. */
+  changed(attachment: Attachment): void {
+    if (
+      attachment.state === ConnectionState.closed &&
+      this.#attachments.get(attachment.remote) === attachment
+    )
+      this.#attachments.delete(attachment.remote);
+    this.dispatchEvent(
+      new CustomEvent('connection', { detail: { peer: attachment.remote, state: attachment.state } }),
+    );
+  }
+
+  #check(): void {
+    const now = performance.now();
+    for (const a of [...this.#attachments.values()]) a.check(now);
+    if (this.#attachments.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
+/** One attached connection: our channels on it, registered in the mesh's link table while monitored. */
+class Attachment implements PeerLink {
+  readonly remote: PeerId;
+  readonly connection: AttachableConnection;
+  state: ConnectionState = ConnectionState.connecting;
+  #mesh: AttachedMesh;
+  #pc: RTCPeerConnection;
+  #channels: PulseChannels | undefined;
+  #firstOpenMs: number | undefined;
+  #rearms = 0;
+  #rearmTimer: ReturnType<typeof setTimeout> | undefined;
+  #onPeerClose = (): void => this.end('connection closed');
+  #onStateChange = (): void => this.check(performance.now());
+
+  constructor(mesh: AttachedMesh, remote: PeerId, connection: AttachableConnection) {
+    this.#mesh = mesh;
+    this.remote = remote;
+    this.connection = connection;
+    const pc = isSimplePeer(connection) ? connection._pc : connection;
+    if (!pc || (isSimplePeer(connection) && connection.destroyed))
+      throw new Error(`attach: the connection to ${remote} is already destroyed`);
+    this.#pc = pc;
+    if (isSimplePeer(connection)) connection.on('close', this.#onPeerClose);
+    pc.addEventListener('connectionstatechange', this.#onStateChange);
+    this.#makeChannels(0);
+  }
+
+  #makeChannels(helloAfterMs: number): void {
+    const table = this.#mesh.transport;
+    const remote = this.remote;
+    const channels: PulseChannels = new PulseChannels(this.#pc, {
+      reliableMessageBytesMax: this.#mesh.reliableMessageBytesMax,
+      helloAfterMs,
+      handlers: {
+        open: () => {
+          this.#set(ConnectionState.monitored);
+          table.up(remote, this);
+        },
+        close: (reason) => this.#channelsClosed(channels, reason),
+        heartbeat: (bytes) => table.deliver(remote, bytes),
+        reliable: (bytes) => table.deliverReliable(remote, bytes),
+      },
+    });
+    this.#channels = channels;
+  }
+
+  /**
+   * Our channels closed. Once the far side had answered, that is the end of the link (it left or
+   * detached). Before that, the far side's stack may have reset them because it had no channel with
+   * that id yet (libdatachannel does; it attached later than we did): re-create them after a random
+   * pause and listen before saying hello, so one side's hello meets the other's channel.
+   */
+  #channelsClosed(channels: PulseChannels, reason: string): void {
+    if (channels !== this.#channels || this.state === ConnectionState.closed) return;
+    this.#firstOpenMs ??= channels.openedAtMs;
+    if (this.state === ConnectionState.monitored || this.#connectionClosed()) return this.end(reason);
+    this.#rearms += 1;
+    const pauseMs = rearmPauseMsMax * Math.random();
+    this.#rearmTimer = setTimeout(() => {
+      if (this.state !== ConnectionState.closed && !this.#connectionClosed())
+        this.#makeChannels(rearmListenMs);
+    }, pauseMs);
+    (this.#rearmTimer as { unref?: () => void }).unref?.();
+  }
+
+  #connectionClosed(): boolean {
+    const pc = this.#pc;
+    return (
+      pc.signalingState === 'closed' || pc.connectionState === 'closed' || pc.connectionState === 'failed'
+    );
+  }
+
+  get channelResets(): number {
+    return this.#rearms;
+  }
+
+  get counters(): LinkCounters {
+    return this.#channels!.counters;
+  }
+
+  send(bytes: Uint8Array): boolean {
+    return this.#channels?.sendHeartbeat(bytes) ?? false;
+  }
+
+  sendReliable(bytes: Uint8Array): boolean {
+    return this.#channels?.sendReliable(bytes) ?? false;
+  }
+
+  bufferedBytes(): number {
+    return this.#channels?.bufferedBytes() ?? 0;
+  }
+
+  /** Notices a connection closed without an event (a local `pc.close()` fires none) and silence. */
+  check(nowMs: number): void {
+    if (this.state === ConnectionState.closed) return;
+    if (this.#connectionClosed())
+      return this.end(`connection ${this.#pc.connectionState === 'failed' ? 'failed' : 'closed'}`);
+    const firstOpenMs = this.#firstOpenMs ?? this.#channels?.openedAtMs;
+    if (
+      this.state === ConnectionState.connecting &&
+      firstOpenMs !== undefined &&
+      nowMs - firstOpenMs >= this.#mesh.unmonitoredAfterMs
+    )
+      this.#set(ConnectionState.unmonitored);
+  }
+
+  /** Stops: our channels close, the link goes down. Idempotent. */
+  end(reason: string): void {
+    if (this.state === ConnectionState.closed) return;
+    const wasUp = this.state === ConnectionState.monitored;
+    this.state = ConnectionState.closed;
+    clearTimeout(this.#rearmTimer);
+    if (isSimplePeer(this.connection)) this.connection.removeListener('close', this.#onPeerClose);
+    this.#pc.removeEventListener('connectionstatechange', this.#onStateChange);
+    this.#channels?.close(reason);
+    if (wasUp) this.#mesh.transport.down(this.remote, this);
+    this.#mesh.changed(this);
+  }
+
+  #set(state: ConnectionState): void {
+    if (this.state === state || this.state === ConnectionState.closed) return;
+    this.state = state;
+    this.#mesh.changed(this);
+  }
+}
+
+function isSimplePeer(c: AttachableConnection): c is SimplePeerLike {
+  return typeof (c as Partial<SimplePeerLike>).on === 'function' && '_pc' in c;
+}
+
+/** A detector for connections the app already has (see the file comment). */
+export function createAttachedMesh(options: AttachedMeshOptions = {}): AttachedMesh {
+  return new AttachedMesh(options);
+}
+
+/**
+ * Watches `connection` (a classic `simple-peer` 9 instance, a `@thaunknown/simple-peer` instance or
+ * a bare `RTCPeerConnection` with a data section) to `remotePeerId` in `mesh`. Returns a function
+ * that detaches. Adds no RTCPeerConnection, renegotiates nothing, sends nothing on the app's
+ * channels. Attach right after creating the connection, on both sides (or at any later time:
+ * the hello handshake copes with one side attaching late).
+ */
+export function attach(
+  mesh: AttachedMesh,
+  remotePeerId: PeerId,
+  connection: AttachableConnection,
+): () => void {
+  return mesh.attach(remotePeerId, connection);
+}

@@ -1,0 +1,252 @@
+/**
+ * What every runtime mesh shares: a detector driven by core's `runDetector` on the tick clock,
+ * page-lifecycle wiring, detector events re-dispatched, `MeshView` delegation, graceful leave and
+ * fault injection. `Mesh` (its own WebRTC mesh, with signaling) and `AttachedMesh` (links on
+ * connections an app already has) extend it with their transports.
+ */
+import {
+  Detector,
+  presets,
+  type AnalyticsReport,
+  type ClusterHealth,
+  type DetectorConfig,
+  type DetectorEventMap,
+  type HistoryEntry,
+  type Lifecycle,
+  type MeshView,
+  type PastMember,
+  type PeerId,
+  type PeerSnapshot,
+  type Transport,
+} from '@pulsemesh/core';
+import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core/runtime';
+import { currentLifecycle, watchPageLifecycle } from './page-lifecycle.js';
+import { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';
+
+/** A transport a host can drive: core's contract plus a reliable path for the goodbye. */
+export interface HostTransport extends Transport {
+  /** Sends a detector message over a reliable channel (false if no open link). */
+  sendOnReliableChannel(to: PeerId, bytes: Uint8Array): boolean;
+  /** Bytes queued on open links, not yet handed to the network. */
+  bufferedBytes(): number;
+  /** Fault injection: drop all traffic both ways, keep connections open. */
+  mute(): void;
+  setLatencyMs?(ms: number): void;
+  setDropRate?(p: number): void;
+  close(): void;
+}
+
+/** Detector and clock options shared by every mesh. */
+export interface HostOptions {
+  /** Detector preset. Default `browser` in a browser, `lan` elsewhere. */
+  preset?: keyof typeof presets;
+  /** Overrides on top of the preset (e.g. `{ probeIntervalMs: 500 }`). */
+  config?: Partial<DetectorConfig>;
+  /** Tick clock: `worker` (browsers: not throttled in hidden tabs), `timers`, or `auto` (default:
+   * worker where possible). See `tick-scheduler.ts`. */
+  clock?: 'auto' | 'worker' | 'timers';
+  /** Follow the page lifecycle (visibility, freeze, pagehide → leave). Default true in browsers. */
+  pageLifecycle?: boolean;
+  /**
+   * Incarnation to start at (default 0). A peer that comes back with a kept identity resumes above
+   * its last one (`DurableHistory.startIncarnation`), so others see the same peer return.
+   */
+  incarnation?: number;
+}
+
+/** Fault injection through the real transport, for demos and benchmarks. */
+export interface MeshFaults {
+  /** Stops answering without a goodbye: the detector loop stops and all I/O is dropped, but the
+   * connections stay open, so others cannot learn of it from a transport close. Permanent. */
+  crash(): void;
+  /** Blocks this thread for `ms` (a long task). */
+  freeze(ms: number): void;
+  /** Delays every outbound detector message by `ms`. */
+  setLatencyMs(ms: number): void;
+  /** Drops each outbound detector message with probability `p`. */
+  setDropRate(p: number): void;
+}
+
+/** Mesh status. */
+export type MeshStatus = 'running' | 'crashed' | 'closed';
+
+/** Every detector event name, forwarded by the mesh. */
+const detectorEvents = [
+  'status-change',
+  'join',
+  'leave',
+  'interval-change',
+  'health-change',
+  'local-health-change',
+  'reap',
+  'decode-error',
+] as const satisfies readonly (keyof DetectorEventMap)[];
+
+/** Longest wait for goodbyes to flush on `leave()` (ms). */
+const leaveFlushMsMax = 500;
+
+/**
+ * A detector on a transport, driven by the tick clock. Implements `MeshView`.
+ *
+ * @fires status-change, join, leave, interval-change, health-change, local-health-change, reap,
+ *   decode-error - the detector's events (`CustomEvent`, `detail` per `DetectorEventMap`).
+ */
+export class DetectorHost extends EventTarget implements MeshView {
+  readonly localId: PeerId;
+  readonly detector: Detector;
+  /** Which tick clock drives the detector (`worker` or `timers`). */
+  readonly clockKind: TickScheduler['kind'];
+  readonly faults: MeshFaults;
+  #transport: HostTransport;
+  #loop: RunningDetector;
+  #scheduler: TickScheduler;
+  #status: MeshStatus = 'running';
+  #stopLifecycle: () => void;
+
+  constructor(localId: PeerId, transport: HostTransport, options: HostOptions) {
+    super();
+    const now = () => performance.now();
+    this.localId = localId;
+    this.#transport = transport;
+    const preset = options.preset ?? (typeof document === 'undefined' ? 'lan' : 'browser');
+    this.detector = new Detector({
+      id: localId,
+      config: { ...presets[preset], ...options.config },
+      random: createRandom(),
+      nowMs: now(),
+      ...(options.incarnation === undefined ? {} : { incarnation: options.incarnation }),
+    });
+    this.#scheduler = pickScheduler(options.clock ?? 'auto');
+    this.clockKind = this.#scheduler.kind;
+    this.#loop = runDetector(this.detector, transport, { scheduler: this.#scheduler, nowMs: now });
+    this.faults = this.#makeFaults();
+    for (const type of detectorEvents) {
+      this.detector.addEventListener(type, (e) =>
+        this.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail })),
+      );
+    }
+    this.#loop.deliver(this.detector.setLifecycle(currentLifecycle(), now()));
+    this.#stopLifecycle =
+      options.pageLifecycle === false
+        ? () => undefined
+        : watchPageLifecycle({
+            lifecycle: (state) => this.#setLifecycle(state),
+            pagehide: () => this.leaveNow(true),
+          });
+  }
+
+  get status(): MeshStatus {
+    return this.#status;
+  }
+
+  peers(): PeerSnapshot[] {
+    return this.detector.peers();
+  }
+  /** This peer's incarnation (raised each time it refutes an accusation). */
+  localIncarnation(): number {
+    return this.detector.localIncarnation();
+  }
+  pastMembers(): PastMember[] {
+    return this.detector.pastMembers();
+  }
+  health(): ClusterHealth {
+    return this.detector.health();
+  }
+  localHealthScore(): number {
+    return this.detector.localHealthScore();
+  }
+  protocolPeriodMs(): number {
+    return this.detector.protocolPeriodMs();
+  }
+  history(peer?: PeerId): readonly HistoryEntry[] {
+    return this.detector.history(peer);
+  }
+  analytics(): AnalyticsReport {
+    return this.detector.analytics();
+  }
+  nowMs(): number {
+    return this.detector.nowMs();
+  }
+
+  /** Timer lateness of the tick clock: last sample and moving average (ms). */
+  timerLateness(): { lastMs: number; averageMs: number } {
+    return this.#loop.timerLateness();
+  }
+
+  /** Graceful leave: goodbye on every open link (both channels), a short flush, then `close()`. */
+  async leave(): Promise<void> {
+    if (this.#status !== 'running') return this.close();
+    this.leaveNow(false);
+    const start = performance.now();
+    while (this.#transport.bufferedBytes() > 0 && performance.now() - start < leaveFlushMsMax)
+      await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 20));
+    this.close();
+  }
+
+  /** Closes everything without a goodbye (others will see the links close). Idempotent. */
+  close(): void {
+    if (this.#status === 'closed') return;
+    this.#status = 'closed';
+    this.#stopLifecycle();
+    this.#loop.stop();
+    this.#scheduler.close();
+    this.onClose();
+    this.#transport.close();
+  }
+
+  /** Subclass hook: release what the subclass holds (runs before the transport closes). */
+  protected onClose(): void {
+    // nothing by default
+  }
+
+  /** Sends the goodbye now (unreliable and reliable channel); with `closeNow`, closes at once. */
+  protected leaveNow(closeNow: boolean): void {
+    if (this.#status !== 'running') return;
+    const result = this.detector.leave(performance.now());
+    this.#loop.deliver(result);
+    for (const s of result.sends) this.#transport.sendOnReliableChannel(s.to, s.bytes);
+    if (closeNow) this.close();
+  }
+
+  #setLifecycle(state: Lifecycle): void {
+    if (this.#status === 'running') this.#loop.deliver(this.detector.setLifecycle(state, performance.now()));
+  }
+
+  #makeFaults(): MeshFaults {
+    return {
+      crash: () => {
+        if (this.#status !== 'running') return;
+        this.#status = 'crashed';
+        this.#stopLifecycle();
+        this.#loop.stop();
+        this.#transport.mute();
+      },
+      freeze: blockThreadFor,
+      setLatencyMs: (ms) => this.#transport.setLatencyMs?.(ms),
+      setDropRate: (p) => this.#transport.setDropRate?.(p),
+    };
+  }
+}
+
+function pickScheduler(clock: 'auto' | 'worker' | 'timers'): TickScheduler {
+  if (clock === 'timers') return timerScheduler();
+  const worker = workerScheduler();
+  if (worker) return worker;
+  if (clock === 'worker') throw new Error('clock "worker" requested but Workers are unavailable here');
+  return timerScheduler();
+}
+
+/** Blocks the calling thread for `ms`, like a long task or a GC pause (the `freeze` fault). */
+function blockThreadFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // busy-wait on purpose: nothing else on this thread may run
+  }
+}
+
+/** `peer-` + 8 random hex digits. */
+export function randomPeerId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(4));
+  return `peer-${[...b].map((x) => x.toString(16).padStart(2, '0')).join('')}`;
+}

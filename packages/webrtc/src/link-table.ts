@@ -1,0 +1,147 @@
+/**
+ * A core `Transport` over links that others open: connections an app already has (`attach`) and
+ * same-browser tabs over a BroadcastChannel. Each source registers a {@link PeerLink} when its link
+ * to a peer runs and removes it when it stops; the table routes sends, reports link changes, and
+ * unwraps the reliable channel's tags. Contract as in core `transport.ts`: best effort, at most
+ * `maxMessageBytes`, sends to unlinked peers dropped and counted, never throws on operating errors.
+ */
+import type { PeerId } from '@pulsemesh/core';
+import type { HostTransport } from './detector-host.js';
+
+/** Reliable-channel payload tag (first byte), shared with `WebRtcTransport`. Append-only. */
+export const ReliableTag = { transport: 0, app: 1 } as const;
+
+/** One running link to one peer. */
+export interface PeerLink {
+  /** Sends one detector message, best effort; false if dropped. */
+  send(bytes: Uint8Array): boolean;
+  /** Sends one tagged message reliably (ordered); false if it cannot now. */
+  sendReliable(bytes: Uint8Array): boolean;
+  /** Bytes queued, not yet handed to the network. */
+  bufferedBytes(): number;
+}
+
+/** Messages up to this size go on the unreliable path (as in `WebRtcTransport`). */
+const unreliableBytesMax = 16_384;
+
+/** See the file comment. */
+export class LinkTable implements HostTransport {
+  readonly localId: PeerId;
+  readonly maxMessageBytes = 65_536;
+  readonly counters = { sent: 0, received: 0, droppedUnlinked: 0, droppedByFault: 0 };
+  #links = new Map<PeerId, PeerLink>();
+  #messageHandlers = new Set<(from: PeerId, bytes: Uint8Array) => void>();
+  #linkHandlers = new Set<(peer: PeerId, up: boolean) => void>();
+  #muted = false;
+  #closed = false;
+  #dropRate = 0;
+
+  constructor(localId: PeerId) {
+    this.localId = localId;
+  }
+
+  /** A link to `peer` runs (replaces an earlier one to the same peer). */
+  up(peer: PeerId, link: PeerLink): void {
+    if (this.#closed || peer === this.localId) return;
+    const had = this.#links.has(peer);
+    this.#links.set(peer, link);
+    if (!had) this.#emit(peer, true);
+  }
+
+  /** The link `link` to `peer` stopped (ignored if another link replaced it). */
+  down(peer: PeerId, link: PeerLink): void {
+    if (this.#links.get(peer) !== link) return;
+    this.#links.delete(peer);
+    if (!this.#closed) this.#emit(peer, false);
+  }
+
+  /** Whether `peer` has a running link. */
+  has(peer: PeerId): boolean {
+    return this.#links.has(peer);
+  }
+
+  /** A detector message arrived from `from` (unreliable path). */
+  deliver(from: PeerId, bytes: Uint8Array): void {
+    if (this.#muted || this.#closed || !this.#links.has(from)) return;
+    this.counters.received += 1;
+    for (const h of this.#messageHandlers) h(from, bytes);
+  }
+
+  /** A tagged reliable message arrived from `from`; detector messages are delivered, others ignored. */
+  deliverReliable(from: PeerId, tagged: Uint8Array): void {
+    if (tagged[0] === ReliableTag.transport) this.deliver(from, tagged.subarray(1));
+  }
+
+  send(to: PeerId, bytes: Uint8Array): void {
+    if (bytes.length > this.maxMessageBytes)
+      throw new RangeError(
+        `message of ${bytes.length} bytes exceeds maxMessageBytes ${this.maxMessageBytes}`,
+      );
+    if (this.#closed) return;
+    if (this.#muted || (this.#dropRate > 0 && Math.random() < this.#dropRate)) {
+      this.counters.droppedByFault += 1;
+      return;
+    }
+    const link = this.#links.get(to);
+    if (!link) {
+      this.counters.droppedUnlinked += 1;
+      return;
+    }
+    this.counters.sent += 1;
+    if (bytes.length <= unreliableBytesMax) link.send(bytes);
+    else link.sendReliable(tagged(ReliableTag.transport, bytes));
+  }
+
+  sendOnReliableChannel(to: PeerId, bytes: Uint8Array): boolean {
+    if (this.#closed || this.#muted) return false;
+    return this.#links.get(to)?.sendReliable(tagged(ReliableTag.transport, bytes)) ?? false;
+  }
+
+  bufferedBytes(): number {
+    let total = 0;
+    for (const link of this.#links.values()) total += link.bufferedBytes();
+    return total;
+  }
+
+  linkedPeers(): Iterable<PeerId> {
+    return [...this.#links.keys()];
+  }
+
+  onMessage(handler: (from: PeerId, bytes: Uint8Array) => void): () => void {
+    this.#messageHandlers.add(handler);
+    return () => this.#messageHandlers.delete(handler);
+  }
+
+  onLinkChange(handler: (peer: PeerId, up: boolean) => void): () => void {
+    this.#linkHandlers.add(handler);
+    return () => this.#linkHandlers.delete(handler);
+  }
+
+  /** Fault injection: drops each outbound detector message with probability `p` in [0, 1]. */
+  setDropRate(p: number): void {
+    if (!(p >= 0 && p <= 1)) throw new RangeError('drop rate must be in [0, 1]');
+    this.#dropRate = p;
+  }
+
+  mute(): void {
+    this.#muted = true;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#links.clear();
+  }
+
+  #emit(peer: PeerId, up: boolean): void {
+    if (this.#muted) return;
+    for (const h of this.#linkHandlers) h(peer, up);
+  }
+}
+
+/** `tag:u8 | bytes`. */
+export function tagged(tag: number, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1);
+  out[0] = tag;
+  out.set(bytes, 1);
+  return out;
+}
