@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRoom, defaultSignalUrl, demoDetectorConfig, readSettings } from './demo-settings.js';
+import { defaultRoom, defaultSignalUrl, readSettings } from './demo-settings.js';
 
 describe('readSettings', () => {
-  it('defaults: room demo, the local signaling server, the demo detector settings', () => {
+  it('defaults: room demo, the local signaling server, no detector overrides (the stock defaults)', () => {
     const { settings, errors } = readSettings('', undefined);
     expect(settings).toEqual({
       signalUrl: defaultSignalUrl,
       room: defaultRoom,
       peerId: undefined,
-      config: demoDetectorConfig,
+      config: {},
       theme: 'auto',
     });
     expect(errors).toEqual([]);
@@ -28,7 +28,7 @@ describe('readSettings', () => {
     );
     expect(settings.room).toBe('r1');
     expect(settings.peerId).toBe('tab-7');
-    expect(settings.config).toEqual({ ...demoDetectorConfig, probeIntervalMs: 500 });
+    expect(settings.config).toEqual({ probeIntervalMs: 500 });
     expect(settings.theme).toBe('dark');
   });
 
@@ -36,7 +36,7 @@ describe('readSettings', () => {
     const { settings, errors } = readSettings('?signal=http://x&id=no spaces&config=[&theme=pink', undefined);
     expect(settings.signalUrl).toBe(defaultSignalUrl);
     expect(settings.peerId).toBeUndefined();
-    expect(settings.config).toEqual(demoDetectorConfig);
+    expect(settings.config).toEqual({});
     expect(settings.theme).toBe('auto');
     expect(errors).toHaveLength(3);
   });

@@ -1,7 +1,8 @@
 /**
  * The demo's settings, read from the page URL (and, for the signaling URL, the build's
- * `VITE_SIGNAL_URL`). Pure: no DOM, so the stack orchestrator (Node) can import the detector
- * settings too and give the edge peers the same ones.
+ * `VITE_SIGNAL_URL`). Pure: no DOM, so the stack orchestrator (Node) can import it too. The detector
+ * runs the stock defaults (`defaultConfig('browser')` in tabs, `'node'` in edge peers): no demo-only
+ * tuning; `?config=` overrides are for experiments.
  */
 import type { DetectorConfig } from '@pulsemesh/core';
 
@@ -10,30 +11,13 @@ export const defaultSignalUrl = 'ws://127.0.0.1:8787';
 /** Room every tab joins unless the URL says `?room=`. */
 export const defaultRoom = 'demo';
 
-/**
- * Detector settings of the demo (on top of the `browser` preset in tabs, `lan` in edge peers):
- * a 200 ms protocol period and a short suspicion, so a crash shows as `failed` within about
- * 2 s (the mesh benchmark measured p50 1.7-2.1 s with these values and 0 false `failed` in a
- * 10-minute soak). The presets' own values detect in 4-8 s and are meant for real deployments.
- */
-export const demoDetectorConfig = {
-  probeIntervalMs: 200,
-  probeIntervalMsMin: 200,
-  probeIntervalMsMax: 400,
-  probeTimeoutMsMin: 50,
-  probeTimeoutMsMax: 150,
-  suspicionMult: 3,
-  suspicionMaxTimeoutMult: 3,
-  phiStdMsMin: 150,
-} as const satisfies Partial<DetectorConfig>;
-
 /** What one tab of the demo runs with. */
 export interface DemoSettings {
   signalUrl: string;
   room: string;
   /** Peer id from `?id=`, or undefined for a random `tab-xxxx`. */
   peerId: string | undefined;
-  /** Detector overrides: {@link demoDetectorConfig} plus `?config=` JSON. */
+  /** Detector overrides from `?config=` JSON (none by default: the stock defaults). */
   config: Partial<DetectorConfig>;
   /** `auto`, `light` or `dark` (`?theme=`). */
   theme: 'auto' | 'light' | 'dark';
@@ -62,7 +46,7 @@ export function readSettings(
     errors.push(`ignored id=${peerId}: use 1-64 letters, digits, '.', '_' or '-'`);
     peerId = undefined;
   }
-  const config: Partial<DetectorConfig> = { ...demoDetectorConfig };
+  const config: Partial<DetectorConfig> = {};
   const rawConfig = params.get('config');
   if (rawConfig) {
     try {

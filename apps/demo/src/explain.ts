@@ -2,7 +2,13 @@
  * Numbers for the "what am I looking at" panel, computed from the detector settings with core's
  * own formulas, so the text cannot drift from what the detector does.
  */
-import { presets, suspicionTimeoutMsMax, suspicionTimeoutMsMin, type DetectorConfig } from '@pulsemesh/core';
+import {
+  defaultConfig,
+  stallToleranceMs,
+  suspicionTimeoutMsMax,
+  suspicionTimeoutMsMin,
+  type DetectorConfig,
+} from '@pulsemesh/core';
 
 /** The timing facts the panel shows (ms). */
 export interface Timings {
@@ -11,17 +17,25 @@ export interface Timings {
   suspicionMinMs: number;
   suspicionMaxMs: number;
   hiddenPatienceMult: number;
+  /** The longest silence a live peer may take without being failed (`stallToleranceMs`). */
+  stallToleranceMs: number;
 }
 
-/** Timing facts for a mesh of `clusterSize` peers running `overrides` on top of `browser`. */
+/** Timing facts for a mesh of `clusterSize` peers running `overrides` on top of the browser default. */
 export function timingsFor(overrides: Partial<DetectorConfig>, clusterSize: number): Timings {
-  const c = { ...presets.browser, ...overrides };
-  const suspicionMinMs = suspicionTimeoutMsMin(c.suspicionMult, clusterSize, c.probeIntervalMs);
+  const c = { ...defaultConfig('browser'), ...overrides };
+  const suspicionMinMs = suspicionTimeoutMsMin(
+    c.suspicionMult,
+    clusterSize,
+    c.probeIntervalMs,
+    c.suspicionTimeoutMsFloor,
+  );
   return {
     probeIntervalMs: c.probeIntervalMs,
     probeTimeoutMsMax: c.probeTimeoutMsMax,
     suspicionMinMs,
     suspicionMaxMs: suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, suspicionMinMs),
     hiddenPatienceMult: c.hiddenPatienceMult,
+    stallToleranceMs: stallToleranceMs(c, clusterSize),
   };
 }

@@ -33,7 +33,6 @@ document.documentElement.dataset['theme'] = theme;
 const mesh = createMesh({
   signalUrl: settings.signalUrl,
   room: settings.room,
-  preset: 'browser',
   config: settings.config,
   ...(settings.peerId ? { peerId: settings.peerId } : { peerId: `tab-${randomSuffix()}` }),
 });
@@ -124,7 +123,7 @@ const explain = (): void => {
   fill('period').textContent = `${mesh.protocolPeriodMs()} ms`;
   fill('suspicion').textContent = `${formatSeconds(t.suspicionMinMs)}–${formatSeconds(t.suspicionMaxMs)}`;
   fill('hidden-patience').textContent = `${t.hiddenPatienceMult}×`;
-  fill('tolerance').textContent = formatSeconds(t.probeTimeoutMsMax + t.suspicionMinMs);
+  fill('tolerance').textContent = formatSeconds(t.stallToleranceMs);
 };
 explain();
 setInterval(explain, 2_000);

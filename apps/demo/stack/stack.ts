@@ -5,7 +5,7 @@
  */
 import { createSignalServer, type SignalServer } from '@pulsemesh/signal-server';
 import type { LogLevel } from '@pulsemesh/signal-server';
-import { defaultRoom, demoDetectorConfig } from '../src/demo-settings.js';
+import { defaultRoom } from '../src/demo-settings.js';
 import { EdgePeerProcess, type EdgeEvent } from './edge-process.js';
 import { startPageServer, type PageMode, type PageServer } from './page-server.js';
 
@@ -21,7 +21,7 @@ export interface StackOptions {
   room?: string;
   /** Number of edge peers, named `edge-1`, `edge-2`, … Default 2. */
   edgePeers?: number;
-  /** Detector overrides for the edge peers. Default: the page's `demoDetectorConfig`. */
+  /** Detector overrides for the edge peers. Default: none (the Node default, like the tabs' browser default). */
   config?: Record<string, number>;
   /** Signaling server log level. Default `warn`. */
   logLevel?: LogLevel;
@@ -59,7 +59,7 @@ const defaultPagePort = 5173;
 /** Starts the stack. On failure, whatever was started is stopped again before the error is thrown. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const room = options.room ?? defaultRoom;
-  const config = options.config ?? { ...demoDetectorConfig };
+  const config = options.config ?? {};
   const logLevel = options.logLevel ?? 'warn';
   const edges = new Map<string, EdgePeerProcess>();
   let signal: SignalServer | undefined;

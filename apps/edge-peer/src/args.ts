@@ -1,7 +1,7 @@
 import { parseArgs as parseNodeArgs, type ParseArgsConfig } from 'node:util';
 
 /** Detector presets the CLI accepts. */
-export const presetNames = ['lan', 'wan', 'browser'] as const;
+export const presetNames = ['node', 'browser', 'lan', 'wan'] as const;
 export type PresetName = (typeof presetNames)[number];
 
 /** Parsed command line of the edge peer. */
@@ -54,7 +54,7 @@ const flags = {
   preset: {
     env: 'PULSEMESH_PRESET',
     type: 'string',
-    help: 'detector preset: lan | wan | browser (default lan)',
+    help: 'detector preset: node (the Node default) | browser | lan | wan (default node)',
   },
   'probe-interval-ms': {
     env: 'PULSEMESH_PROBE_INTERVAL_MS',
@@ -156,7 +156,7 @@ export function parseEdgePeerArgs(
   if (!help && !signal) return { ok: false, error: 'missing --signal (or PULSEMESH_SIGNAL)' };
   if (signal && !/^wss?:\/\//.test(signal))
     return { ok: false, error: `--signal must be a ws:// or wss:// URL: ${signal}` };
-  const preset = get('preset') ?? 'lan';
+  const preset = get('preset') ?? 'node';
   if (!(presetNames as readonly string[]).includes(preset))
     return { ok: false, error: `unknown preset: ${preset}` };
   const numbers: Record<string, number | undefined> = {};

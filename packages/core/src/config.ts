@@ -1,10 +1,13 @@
 /**
- * Detector configuration: every knob with its unit in the name, its default (the `lan` preset), the
- * trade-off, and the pure function that turns it into a timeout. `config.test.ts` checks the examples.
+ * Detector configuration: every knob with its unit in the name, its default (the `node` default;
+ * `browser` differs only in runtime limits), the trade-off, and the pure function that turns it into
+ * a timeout. `config.test.ts` checks the examples. One default per runtime (`defaultConfig`), named
+ * presets (`presets.lan`, `presets.wan`) for unusual networks. See decision 0013.
  */
 import { InvalidConfigError } from './errors.js';
+import { suspicionTimeoutMsMin } from './suspicion.js';
 
-/** Detector configuration. Start from a preset: `{ ...presets.lan, probeIntervalMs: 500 }`. */
+/** Detector configuration. Start from the default: `{ ...defaultConfig('node'), probeIntervalMs: 500 }`. */
 export interface DetectorConfig {
   /**
    * Initial protocol period (ms): one member is probed per period. Default 250. Shorter detects
@@ -23,12 +26,22 @@ export interface DetectorConfig {
    * Probe timeout bounds (ms). The timeout of a direct probe is `clamp(srtt + k × rttvar, min, max)`
    * (`probeTimeoutMs`), then × `(1 + localHealthScore)`. A link without an RTT sample yet uses the
    * estimate over all links (same network); `max` only before any sample at all.
-   * Default [50, 250]: a LAN ack takes < 5 ms, so 50 ms tolerates scheduling hiccups.
+   * Default [50, 250]: a LAN ack takes < 5 ms, and event loops pause; a timeout only brings the
+   * retry and the relays sooner (`probeRoundMsMin` decides when a probe has failed).
    */
   probeTimeoutMsMin: number;
   probeTimeoutMsMax: number;
   /** `k` in `srtt + k × rttvar` (RFC 6298 uses 4). Default 4. Larger: fewer false timeouts, slower. */
   probeTimeoutRttVarMult: number;
+  /**
+   * Shortest failed probe round (ms): after a missed direct ack, the retry pings and relays keep
+   * waiting until this long after the direct ping before the target is suspected. Any answer in
+   * between ends the round. Default 1200: a live peer stalled up to ~1.1 s (a long task, a GC
+   * pause, a frozen frame) answers its queued pings within the round and is never suspected; a
+   * probe that is answered costs nothing extra. 0 (the `lan` preset) = only the RTT-derived wait.
+   * Stall tolerance = this + the suspicion minimum (`stallToleranceMs`).
+   */
+  probeRoundMsMin: number;
   /**
    * Members asked to probe a target indirectly (ping-req) after a missed direct ack. Default 3
    * (memberlist). More relays: fewer false suspicions from one bad link, more traffic.
@@ -36,16 +49,21 @@ export interface DetectorConfig {
    */
   indirectChecks: number;
   /**
-   * Suspicion minimum: `suspicionMult × max(1, log10(N)) × probeIntervalMs` (`suspicionTimeoutMsMin`).
-   * Default 1.5 → 375 ms for N ≤ 10 and 750 ms at N = 100 (at 250 ms). Larger: more time to
-   * refute, slower detection. The suspect hears of it within one link delay (the accuser's pings
-   * carry it) and its refutation goes straight back, so this needs to cover a few round trips and
-   * the longest pause a live peer may take, not gossip rounds.
+   * Suspicion minimum: `max(suspicionTimeoutMsFloor, suspicionMult × max(1, log10(N)) × probeIntervalMs)`
+   * (`suspicionTimeoutMsMin`). Default 1 → 500 ms for N ≤ 100 (the floor) and 750 ms at N = 1000 (at
+   * 250 ms). Larger: more time to refute, slower detection. The suspect hears of it within one link
+   * delay (the accuser's pings carry it) and its refutation goes straight back, so this needs to
+   * cover a few round trips and what is left of a pause the probe round did not cover, not gossip rounds.
    */
   suspicionMult: number;
   /**
+   * Floor of the suspicion minimum (ms), whatever N. Default 500, so the stall tolerance does not
+   * shrink in small meshes (`stallToleranceMs`: 1.7 s at N ≤ 100). 0 = no floor (`lan`, `wan`).
+   */
+  suspicionTimeoutMsFloor: number;
+  /**
    * Suspicion maximum = `suspicionMaxTimeoutMult × minimum` (`suspicionTimeoutMsMax`); the timeout
-   * starts here and shrinks with confirmations (`suspicionTimeoutMs`). Default 6 → 4.5 s at N = 100.
+   * starts here and shrinks with confirmations (`suspicionTimeoutMs`). Default 6 → 3 s at N = 100.
    */
   suspicionMaxTimeoutMult: number;
   /** Confirmations after which the suspicion is at its minimum, capped at N − 2. Default 3. */
@@ -130,15 +148,21 @@ export interface DetectorConfig {
   criticalPercentMin: number;
 }
 
-const lan: DetectorConfig = {
-  probeIntervalMs: 250, // each peer is probed by someone about every 250 ms: a crash is first probed within ~1 s (p99)
-  probeIntervalMsMin: 200, // lossy LAN: probe a little sooner (5 pings/s/peer, still ~100 B/s)
-  probeIntervalMsMax: 300, // calm LAN: save a little, but stay inside the detection budget (p99 ≤ 3 s)
-  probeTimeoutMsMin: 50, // LAN RTT < 5 ms; 50 ms absorbs GC and scheduling pauses
-  probeTimeoutMsMax: 250, // a LAN ack later than a period is as good as lost: the retry and relays cover it
+/**
+ * The Node default (edge peers, servers, `createMesh` outside a browser). Its timing is the browser
+ * default's: one set of numbers, measured in one benchmark (`pulsemesh:default`).
+ */
+const node: DetectorConfig = {
+  probeIntervalMs: 250, // each peer is probed by someone about every 250 ms: a hang is first probed within ~1.2 s (p99)
+  probeIntervalMsMin: 200, // lossy network: probe a little sooner (5 pings/s/peer, still ~100 B/s)
+  probeIntervalMsMax: 300, // calm network: save a little, stay inside the hang budget (p99 ≤ 4 s)
+  probeTimeoutMsMin: 50, // LAN RTT < 5 ms: the retry comes soon; the round (below) waits out pauses
+  probeTimeoutMsMax: 250, // an ack later than a period is as good as lost: the retry and relays cover it
   probeTimeoutRttVarMult: 4, // RFC 6298
+  probeRoundMsMin: 1200, // a live peer stalled ≤ 1.1 s answers within the round: never suspected
   indirectChecks: 3, // memberlist; relays that try and fail are also the suspicion's first confirmations
-  suspicionMult: 1.5, // 750 ms at N = 100: ~100 LAN round trips for a live suspect to hear of it and refute
+  suspicionMult: 1, // 750 ms at N = 1000; the floor below holds below that
+  suspicionTimeoutMsFloor: 500, // stall tolerance 1.2 + 0.5 = 1.7 s at any N ≤ 100 (a 1.5 s freeze is safe)
   suspicionMaxTimeoutMult: 6, // memberlist: a lone, unconfirmed accuser waits 6× longer
   suspicionConfirmations: 3, // Lifeguard paper's K
   phiThreshold: 5, // 1e-5 false-positive odds per silence under the normal model
@@ -151,7 +175,7 @@ const lan: DetectorConfig = {
   messageBytesMax: 1024, // the transport contract's minimum
   recoveryStreakProbes: 3, // three good probes in a row ≈ one flap-free round
   localHealthMax: 8, // memberlist AwarenessMaxMultiplier
-  timerLateMsMax: 100, // 10 % of a period
+  timerLateMsMax: 100, // 10 % of a second
   intervalAdaptEveryProbes: 8, // enough samples between decisions
   lossRatioHigh: 0.1, // 10 % loss: probe as fast as allowed
   jitterRatioHigh: 0.5, // rttvar at half the RTT: very jittery
@@ -166,41 +190,77 @@ const lan: DetectorConfig = {
   criticalPercentMin: 50,
 };
 
+/** The browser default (`<pulse-mesh>`, `createMesh` in a page): the Node default's timing, tab-sized limits. */
+const browser: DetectorConfig = {
+  ...node,
+  timerLateMsMax: 250, // hidden tabs fire timers up to 1 s late; count only real stalls
+  membersMax: 256, // a tab holds a few dozen data channels at most
+  messageBytesMax: 16_384, // SCTP messages above 16 KiB fragment badly across browsers
+  piggybackBytesMax: 1024, // data channels carry larger messages comfortably
+};
+
 /**
- * Named presets. Each differs from `lan` only where its network differs; the reason is on the value.
+ * Named presets for unusual networks, and the two defaults. Each differs from its base only where its
+ * network differs; the reason is on the value.
  */
 export const presets = {
-  /** A data centre or home LAN: low RTT, rare loss. */
-  lan,
+  /** The browser default (see {@link defaultConfig}). */
+  browser,
+  /** The Node default (see {@link defaultConfig}). */
+  node,
+  /**
+   * Servers on a LAN that never pause and have no signaling witness: a hang is failed in about
+   * 1 s, but a live peer silent for more than ~0.75 s may be failed too (stall tolerance ~0.75 s).
+   */
+  lan: {
+    ...node,
+    probeRoundMsMin: 0, // no stall to wait for: the RTT-derived round only
+    suspicionMult: 1.5, // 750 ms at N = 100: ~100 LAN round trips for a live suspect to refute
+    suspicionTimeoutMsFloor: 0, // 375 ms at N ≤ 10
+  } satisfies DetectorConfig,
   /** Peers across the internet: 50–300 ms RTT, bursty loss. */
   wan: {
-    ...lan,
+    ...node,
     probeIntervalMs: 1000, // RTTs are 100× a LAN's; probing faster mostly measures congestion
     probeIntervalMsMin: 500, // a lossy WAN: probe sooner, confirm more
     probeIntervalMsMax: 2000, // calm WAN: save bandwidth on metered links
     probeTimeoutMsMin: 200, // above typical intercontinental RTT
     probeTimeoutMsMax: 900, // 3× a 300 ms intercontinental RTT, inside the 1 s period
+    probeRoundMsMin: 2000, // two periods: a retry and the relays' round trips across the world
     suspicionMult: 3, // 6 s at N = 100: refutations cross a 300 ms RTT path many times over
+    suspicionTimeoutMsFloor: 0, // the log10(N) formula is already long
     phiStdMsMin: 500, // gaps vary more over the internet
     piggybackBytesMax: 400, // stay under common path MTUs with headers
     reapAfterMs: 60_000, // memberlist's WAN GossipToTheDeadTime: verdicts take longer to spread
   } satisfies DetectorConfig,
-  /** Browser tabs over WebRTC data channels (the default mesh). */
-  browser: {
-    ...lan,
-    probeIntervalMs: 500, // 2 pings/s/tab: detection in a few seconds, far under ICE's ~7.6 s "disconnected"
-    probeIntervalMsMin: 400, // tabs share a CPU; faster probing costs battery
-    probeIntervalMsMax: 1000, // calm mesh of idle tabs: save battery
-    suspicionMult: 3, // 3 s at N = 100: outlasts a 1 s long task plus a heavy-tailed refutation
-    probeTimeoutMsMin: 100, // data channel RTT is 0.5–2 ms on loopback but JS event loops stall
-    probeTimeoutMsMax: 800, // under the longest (1 s) period
-    phiStdMsMin: 300, // tab timers are coarse (≥ 4 ms clamps, throttling)
-    timerLateMsMax: 250, // hidden tabs fire timers up to 1 s late; count only real stalls
-    membersMax: 256, // a tab holds a few dozen data channels at most
-    messageBytesMax: 16_384, // SCTP messages above 16 KiB fragment badly across browsers
-    piggybackBytesMax: 1024, // data channels carry larger messages comfortably
-  } satisfies DetectorConfig,
 } as const;
+
+/** The runtimes with a default of their own. */
+export type Runtime = 'browser' | 'node';
+
+/**
+ * The default configuration for a runtime: what `<pulse-mesh>`, `createMesh`, the edge peer, the demo
+ * and every benchmark use unless told otherwise. Both have the same timing (probe every 250 ms,
+ * stall tolerance 1.7 s, a witnessed crash failed within about two probe timeouts); the browser's
+ * has larger messages and a smaller member table. A copy: changing it changes nothing else.
+ */
+export function defaultConfig(runtime: Runtime): DetectorConfig {
+  return { ...presets[runtime] };
+}
+
+/**
+ * The stall tolerance of a configuration in a cluster of `clusterSize` (ms): the longest silence a
+ * live peer may take without being declared `failed` by a probe that began when the silence began
+ * (`probeRoundMsMin` + the suspicion minimum). A longer silence may (not must) end in `failed`.
+ *
+ * @example stallToleranceMs(presets.node, 12) === 1700; stallToleranceMs(presets.lan, 12) === 40.5 + …
+ */
+export function stallToleranceMs(c: DetectorConfig, clusterSize: number): number {
+  return (
+    Math.max(c.probeRoundMsMin, c.probeTimeoutMsMax) +
+    suspicionTimeoutMsMin(c.suspicionMult, clusterSize, c.probeIntervalMs, c.suspicionTimeoutMsFloor)
+  );
+}
 
 const positive: (keyof DetectorConfig)[] = [
   'probeIntervalMs',
@@ -241,6 +301,8 @@ export function validateConfig(c: DetectorConfig): void {
     'metadataBytesMax',
     'probeTimeoutRttVarMult',
     'pushFanout',
+    'probeRoundMsMin',
+    'suspicionTimeoutMsFloor',
   ];
   for (const key of nonNegative) {
     const v = c[key];

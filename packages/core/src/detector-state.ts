@@ -15,6 +15,7 @@ import { RumorCache } from './rumors.js';
 import { type Random } from './random.js';
 import { probeTimeoutMs, updateRtt, type RttEstimate } from './rtt.js';
 import { newStats, type DetectorStats } from './stats.js';
+import type { WitnessCheck } from './witness.js';
 import {
   Lifecycle,
   type DetectorEvent,
@@ -95,6 +96,8 @@ export const CHECK_PINGS = 2;
 /** First re-check of a failed peer that is still linked (ms); doubles after each, up to the max. */
 export const RECHECK_FIRST_MS = 1_000;
 export const RECHECK_MAX_MS = 60_000;
+/** A reported stall is remembered for one to two of these windows (ms). */
+export const STALL_WINDOW_MS = 30_000;
 /** Concurrent checks of accused peers (bounded work). */
 export const CHECKS_MAX = 64;
 
@@ -124,6 +127,12 @@ export class DetectorState {
   readonly failedLinked = new Set<Member>();
   readonly relayJobs: RelayJob[] = [];
   readonly checks: Check[] = [];
+  /** Witnessed checks in flight (`witness.ts`). */
+  readonly witnessChecks: WitnessCheck[] = [];
+  /** Longest timer lateness while visible, in the current and the previous stall window (ms). */
+  stallMsCurrent = 0;
+  stallMsPrevious = 0;
+  stallWindowStartMs = -Infinity;
   /** RTT over all links together, for links without a sample of their own. */
   readonly pathRtt: RttEstimate = { srttMs: NaN, rttVarMs: NaN };
   /** Relays that tried the current probe's target and could not reach it either. */
@@ -212,11 +221,33 @@ export class DetectorState {
 
   vitals(): VitalSigns {
     return {
-      loadMs: this.loadMs,
+      loadMs: Math.max(this.loadMs, this.recentStallMs()),
       uptimeMs: this.now - this.startedMs,
       lifecycle: this.lifecycle,
       metadata: this.metadata,
     };
+  }
+
+  /**
+   * The longest stall this peer saw in the last 30-60 s (a timer firing late while visible or a
+   * server; a hidden tab's 1 Hz clamp is not a stall). Reported in the `loadMs` vital sign, so a
+   * witnessed check of this peer waits that much longer (`witness.ts`).
+   */
+  recentStallMs(): number {
+    if (this.now - this.stallWindowStartMs >= 2 * STALL_WINDOW_MS) this.stallMsCurrent = 0;
+    if (this.now - this.stallWindowStartMs >= STALL_WINDOW_MS) {
+      this.stallMsPrevious = this.stallMsCurrent;
+      this.stallMsCurrent = 0;
+      this.stallWindowStartMs = this.now;
+    }
+    return Math.max(this.stallMsCurrent, this.stallMsPrevious);
+  }
+
+  /** Records a timer that fired `lateMs` late (see {@link recentStallMs}). */
+  recordLateness(lateMs: number): void {
+    if (this.lifecycle === Lifecycle.hidden || this.lifecycle === Lifecycle.frozen) return;
+    this.recentStallMs();
+    if (lateMs > this.stallMsCurrent) this.stallMsCurrent = lateMs;
   }
 
   selfUpdate(): Update {

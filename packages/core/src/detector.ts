@@ -33,6 +33,7 @@ import { applyUpdate } from './gossip.js';
 import { addMember, setState } from './membership.js';
 import { restore } from './past-members.js';
 import { nextDeadline, runTimers } from './timers.js';
+import { applyWitness, witnessAnswered, type WitnessKind } from './witness.js';
 
 export type { DetectorOptions } from './detector-state.js';
 
@@ -137,7 +138,10 @@ export class Detector extends EventTarget implements MeshView {
     const msg = result.message;
     const m = this.s.members.get(from) ?? this.restoreSpeaker(from, msg.type);
     if (m === undefined) this.s.counters.messagesFromUnknown += 1;
-    else heardFrom(this.s, m, msg.seq, bytes.length, msg.type);
+    else {
+      heardFrom(this.s, m, msg.seq, bytes.length, msg.type);
+      if (this.s.witnessChecks.length > 0) witnessAnswered(this.s, m);
+    }
     this.s.counters.updatesReceived += msg.updates.length;
     const sync = msg.type === MessageType.sync;
     if (sync && this.s.syncWanted && this.s.syncAskedOf.has(from)) this.s.syncWanted = false;
@@ -148,6 +152,22 @@ export class Detector extends EventTarget implements MeshView {
       applyUpdate(this.s, u, from, sync);
     }
     handleBody(this.s, from, m, msg);
+    return this.end();
+  }
+
+  /**
+   * Evidence from the signaling server about `peer`'s session (decision 0013): `closed-by-peer`
+   * (its socket was closed without a leave: what a dying process does) makes this peer probe it at
+   * once, and without an answer within about two probe timeouts (plus the longest stall it
+   * reported) it is `failed` with reason `witnessed`; `timed-out` and `left` only mark its
+   * signaling lost (`PeerSnapshot.signalingLost`); `joined` clears that. The runtime passes only
+   * witnesses of the peer's current session. Unknown peers and this peer itself are ignored.
+   */
+  witness(peer: PeerId, kind: WitnessKind, nowMs: number): StepResult {
+    this.s.begin(nowMs);
+    if (this.s.hasLeft || peer === this.s.localId) return this.end();
+    const m = this.s.members.get(peer);
+    if (m !== undefined) applyWitness(this.s, m, kind);
     return this.end();
   }
 
@@ -229,6 +249,7 @@ export class Detector extends EventTarget implements MeshView {
   /** The runtime's timer fired `lateMs` late; a late timer (> `timerLateMsMax`) raises local health (≤ once per period). */
   reportTimerLateness(lateMs: number, nowMs: number): StepResult {
     this.s.begin(nowMs);
+    this.s.recordLateness(lateMs);
     if (lateMs > this.s.config.timerLateMsMax && this.s.now - this.s.lastLateStrikeMs >= this.s.periodMs) {
       this.s.lastLateStrikeMs = this.s.now;
       this.s.counters.lateTimers += 1;

@@ -4,7 +4,16 @@ export type { Transport } from './transport.js';
 export type { MeshView, SignalState, DetectorEventDetail } from './mesh-view.js';
 export { Detector, type DetectorOptions } from './detector.js';
 export type { DetectorStats } from './stats.js';
-export { presets, validateConfig, retransmitLimit, type DetectorConfig } from './config.js';
+export {
+  defaultConfig,
+  presets,
+  stallToleranceMs,
+  validateConfig,
+  retransmitLimit,
+  type DetectorConfig,
+  type Runtime,
+} from './config.js';
+export { WitnessKind } from './witness.js';
 export { AssertionError, InvalidConfigError } from './errors.js';
 export {
   encode,

@@ -73,9 +73,15 @@ export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
  * `suspicion-unconfirmed`).
  *
  * @example N = 100, lan preset (min 750 ms, max 4.5 s), start 0: 3 confirmations → 750; 1 → 2625; none → 4500
+ * (the defaults: min 500 ms, max 3 s)
  */
 export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: number): number {
-  const min = suspicionTimeoutMsMin(c.suspicionMult, clusterSize, c.probeIntervalMs);
+  const min = suspicionTimeoutMsMin(
+    c.suspicionMult,
+    clusterSize,
+    c.probeIntervalMs,
+    c.suspicionTimeoutMsFloor,
+  );
   const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
   const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
   if (!m.probed) return m.suspicionStartMs + max * patience;
@@ -106,5 +112,6 @@ export function memberSnapshot(m: Member, nowMs: number, phiStdMsMin: number): P
       bytesReceived: m.bytesReceived,
     },
     vitals: m.vitals,
+    signalingLost: m.signalingLost,
   };
 }

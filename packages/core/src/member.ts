@@ -53,6 +53,8 @@ export class Member implements RttEstimate, ArrivalStats {
   /** For unprobed members: when `recovering` turns `healthy`. */
   recoveryDeadlineMs = NaN;
   vitals: VitalSigns | undefined = undefined;
+  /** The signaling server reported its session ended (`Detector.witness`) and no new one since. */
+  signalingLost = false;
   /** When this detector last sent the member a full sync (rate limit), ms. */
   lastSyncServedMs = -Infinity;
   bytesSent = 0;

@@ -133,11 +133,22 @@ export function suspicionExpired(s: DetectorState, m: Member): void {
     s.counters.failuresHeldByPartition += 1;
     return;
   }
+  declareFailed(s, m, 'suspicion-timeout');
+}
+
+/**
+ * This peer declares `m` failed (`reason`: `suspicion-timeout` or `witnessed`): the verdict is
+ * gossiped and pushed. A timed-out suspicion is pushed to every direct link at once, twice (a lost
+ * copy would leave that peer to its own, longer timeout). A witnessed failure is pushed to
+ * `pushFanout` links only: every linked peer got the same witness and decides on its own at about
+ * the same time, so the push is for those without a link or a witness (not N² messages per crash).
+ */
+export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-timeout' | 'witnessed'): void {
   s.counters.failuresDeclared += 1;
-  setState(s, m, 'failed', 'suspicion-timeout');
+  if (reason === 'witnessed') s.counters.witnessFailures += 1;
+  setState(s, m, 'failed', reason);
   const verdict = updateFor(m, s.localId);
   s.queue.push(verdict);
-  // A verdict is rare and everyone needs it: push it to every direct link at once, twice (a lost
-  // copy would leave that peer to its own, longer suspicion timeout).
-  push(s, [verdict], Infinity, m.id, 2);
+  if (reason === 'witnessed') push(s, [verdict], s.config.pushFanout, m.id);
+  else push(s, [verdict], Infinity, m.id, 2);
 }

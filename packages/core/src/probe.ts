@@ -78,7 +78,9 @@ export function startIndirect(s: DetectorState): void {
     wait = Math.max(wait, s.probeTimeoutFor(relay) + s.probeTimeoutFor(t));
   }
   s.phase = Phase.indirect;
-  s.indirectDeadlineMs = s.now + wait;
+  // A failed round lasts at least `probeRoundMsMin` from the direct ping: a live peer in a long
+  // task answers its queued pings when the task ends, inside the round (the stall tolerance).
+  s.indirectDeadlineMs = Math.max(s.now + wait, s.probeSentMs + s.config.probeRoundMsMin);
 }
 
 /**

@@ -50,6 +50,14 @@ export interface DetectorStats {
   checksAnswered: number;
   /** Checks not started because `CHECKS_MAX` were in flight (a verdict is then accepted unchecked). */
   checksDropped: number;
+  /** Signaling-session witnesses handed in (`Detector.witness`). */
+  witnessesReceived: number;
+  /** Witnessed checks started (a `closed-by-peer` witness about a linked, live peer). */
+  witnessChecks: number;
+  /** Witnessed checks the peer answered (alive; its signaling dropped). */
+  witnessChecksAnswered: number;
+  /** Peers declared `failed` with reason `witnessed`. */
+  witnessFailures: number;
   /** Members currently known. */
   members: number;
   /** Updates waiting to be piggybacked. */
@@ -90,6 +98,10 @@ export function newStats(): DetectorStats {
     checksSent: 0,
     checksAnswered: 0,
     checksDropped: 0,
+    witnessesReceived: 0,
+    witnessChecks: 0,
+    witnessChecksAnswered: 0,
+    witnessFailures: 0,
     members: 0,
     queuedUpdates: 0,
   };

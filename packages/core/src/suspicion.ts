@@ -6,19 +6,21 @@
  */
 
 /**
- * Minimum suspicion timeout (ms): `suspicionMult × max(1, log10(clusterSize)) × probeIntervalMs`.
+ * Minimum suspicion timeout (ms): `max(floorMs, suspicionMult × max(1, log10(clusterSize)) × probeIntervalMs)`.
  * Grows with the log of the group size because gossip needs O(log N) rounds to reach everyone, and
- * the suspected peer needs that long to hear of the suspicion and refute it.
+ * the suspected peer needs that long to hear of the suspicion and refute it; the floor keeps the
+ * stall tolerance from shrinking in small meshes.
  *
- * @example suspicionTimeoutMsMin(4, 10, 1000) === 4000; suspicionTimeoutMsMin(4, 100, 1000) === 8000
+ * @example suspicionTimeoutMsMin(4, 10, 1000) === 4000; suspicionTimeoutMsMin(1, 10, 250, 500) === 500
  */
 export function suspicionTimeoutMsMin(
   suspicionMult: number,
   clusterSize: number,
   probeIntervalMs: number,
+  floorMs = 0,
 ): number {
   const scale = Math.max(1, Math.log10(Math.max(1, clusterSize)));
-  return Math.floor(suspicionMult * scale * probeIntervalMs);
+  return Math.max(floorMs, Math.floor(suspicionMult * scale * probeIntervalMs));
 }
 
 /**

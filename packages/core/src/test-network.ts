@@ -34,13 +34,19 @@ export class TestNetwork {
   latencyMs: (from: PeerId, to: PeerId) => number = () => 1;
   /** Return true to drop a message. */
   drop: (from: PeerId, to: PeerId) => boolean = () => false;
+  /** A stalled detector runs nothing before this time (ms): messages wait, timers fire late. */
+  readonly stalledUntil = new Map<PeerId, number>();
   /** How late each detector's timers fire (ms). */
   readonly timerLateMs = new Map<PeerId, number>();
   private readonly inFlight: InFlight[] = [];
   private readonly links = new Set<string>();
   private order = 0;
 
-  constructor(private readonly seed = 1) {}
+  private readonly seed: number;
+
+  constructor(seed = 1) {
+    this.seed = seed;
+  }
 
   add(id: PeerId, config: DetectorConfig = presets.lan, incarnation = 0): Detector {
     const d = new Detector({
@@ -99,7 +105,10 @@ export class TestNetwork {
       let timerId: PeerId | undefined;
       for (const [id, d] of this.detectors) {
         if (this.crashed.has(id)) continue;
-        const t = d.nextDeadlineMs() + (this.timerLateMs.get(id) ?? 0);
+        const t = Math.max(
+          d.nextDeadlineMs() + (this.timerLateMs.get(id) ?? 0),
+          this.stalledUntil.get(id) ?? -Infinity,
+        );
         if (t < timerAt) {
           timerAt = t;
           timerId = id;
@@ -110,11 +119,16 @@ export class TestNetwork {
       this.nowMs = Math.max(this.nowMs, next);
       if (best !== undefined && best.atMs <= timerAt) {
         this.inFlight.splice(bestIdx, 1);
+        const stalled = this.stalledUntil.get(best.to) ?? -Infinity;
+        if (stalled > this.nowMs) {
+          this.inFlight.push({ ...best, atMs: stalled });
+          continue;
+        }
         if (!this.crashed.has(best.to))
           this.apply(best.to, this.get(best.to).receive(best.from, best.bytes, this.nowMs));
       } else if (timerId !== undefined) {
         const d = this.get(timerId);
-        const late = this.timerLateMs.get(timerId) ?? 0;
+        const late = Math.max(this.timerLateMs.get(timerId) ?? 0, this.nowMs - d.nextDeadlineMs());
         if (late > 0) this.apply(timerId, d.reportTimerLateness(late, this.nowMs));
         this.apply(timerId, d.tick(this.nowMs));
       }

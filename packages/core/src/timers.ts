@@ -11,6 +11,7 @@ import { askSync, sendMember, sendTo } from './send.js';
 import { finishProbe, startIndirect, startProbe } from './probe.js';
 import { checkFailed, recheck, watch } from './checks.js';
 import { setState, suspicionExpired } from './membership.js';
+import { runWitnessChecks, witnessDeadline } from './witness.js';
 import { reapAtMs, reapDue } from './past-members.js';
 
 /** Runs every timer due at `s.now`. */
@@ -30,6 +31,7 @@ export function runTimers(s: DetectorState): void {
   }
   for (const m of s.failedLinked) if (s.now >= m.recheckAtMs) recheck(s, m);
   expireRelayJobs(s);
+  if (s.witnessChecks.length > 0) runWitnessChecks(s);
   reapDue(s);
   for (let i = s.checks.length - 1; i >= 0; i--) {
     const check = s.checks[i] as Check;
@@ -89,5 +91,6 @@ export function nextDeadline(s: DetectorState): number {
   for (const j of s.relayJobs) t = Math.min(t, j.deadlineMs);
   for (const c of s.checks) t = Math.min(t, c.deadlineMs);
   if (s.syncWanted) t = Math.min(t, s.syncRetryAtMs);
+  if (s.witnessChecks.length > 0) t = Math.min(t, witnessDeadline(s));
   return t;
 }

@@ -81,6 +81,11 @@ export interface PeerSnapshot {
   link: LinkStats;
   /** Last vital signs received, if any. */
   vitals: VitalSigns | undefined;
+  /**
+   * The signaling server reported this peer's session ended and it has not reconnected: it may be
+   * alive and still answering probes ("signaling lost"), see `Detector.witness`.
+   */
+  signalingLost: boolean;
 }
 
 /** The cluster as this detector sees it (the local peer is counted as healthy). */

@@ -42,7 +42,7 @@ const HELP = `pulsemesh detector benchmark
   (no option)     full matrix (strategies × profiles × N = 10, 100, 1000) + scale series
                   (N = ${SCALE_SIZES.join(', ')}); writes bench-results/detector.json + SVG plots
   --quick         N = 10, 100, at most 60 simulated s per run (under a minute), no scale series
-  --scale         only the scale series: pulsemesh:browser, membersMax 64, random mesh of degree
+  --scale         only the scale series: pulsemesh:default, membersMax 64, random mesh of degree
                   ${SCALE_MESH_DEGREE}, lan, ${SCALE_SIM_SECONDS} s; prints wall time, events/s and live memory per N
   --seed N        root seed (default 42)
   --jobs J        worker processes (default 2; 1 with --scale, so points do not slow each other)
@@ -68,6 +68,8 @@ const PULSEMESH_MESH_DEGREE = MESH_DEGREE;
 /** seed's heartbeats are O(N²): at N = 1000 it runs at most this long (it is there for the bytes floor). */
 const SEED_SECONDS_MAX_1000 = 30;
 const QUICK_SECONDS_MAX = 60;
+/** hostile-browser N = 100 for the default: ≥ 1,000 node-hours after warm-up and crash downtime. */
+const HOSTILE_DEFAULT_SECONDS = 37_000;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -101,7 +103,7 @@ function runTask(t: Task): RunResult {
 /** The scale series (the largest point is also a matrix run), plus the simulator alone at the largest N. */
 function scaleTasks(seed: number): Task[] {
   const point = (n: number, simOnly: boolean): Task => ({
-    key: 'pulsemesh-browser',
+    key: 'pulsemesh-default',
     profile: 'lan',
     n,
     simSeconds: SCALE_SIM_SECONDS,
@@ -135,6 +137,9 @@ function matrix(seed: number, quick: boolean): Task[] {
     for (const n of sizes) {
       for (const key of STRATEGY_KEYS) {
         let simSeconds = profiles[profile].simSeconds(n);
+        // The default's hostile-browser floor needs ≥ 1,000 node-hours at N = 100 (decision 0013).
+        if (key === 'pulsemesh-default' && profile === 'hostile-browser' && n === 100)
+          simSeconds = HOSTILE_DEFAULT_SECONDS;
         if (quick) simSeconds = Math.min(simSeconds, profile === 'partition' ? 100 : QUICK_SECONDS_MAX);
         if (key === 'seed' && n >= 1000) simSeconds = Math.min(simSeconds, SEED_SECONDS_MAX_1000);
         const pulsemesh = key.startsWith('pulsemesh');
@@ -297,7 +302,7 @@ async function main(): Promise<void> {
     );
   if (runs.length > 0) console.log(`\n${formatTable(runs)}\n`);
   if (scale.length > 0)
-    console.log(`\nScale series (pulsemesh:browser, membersMax 64, lan):\n${formatScale(scale)}\n`);
+    console.log(`\nScale series (pulsemesh:default, membersMax 64, lan):\n${formatScale(scale)}\n`);
   const floors = evaluateFloors({ runs, scale });
   if (floors.length > 0)
     console.log(`Floors, measured (pnpm bench:check enforces them):\n${formatFloors(floors)}\n`);
@@ -312,7 +317,7 @@ async function main(): Promise<void> {
       'Simulated durations shrink with N to fit a ~10 minute budget on 2 cores (each run reports simSeconds and nodeHours); N is never reduced.',
       `pulsemesh at N=1000 runs on a random mesh of degree ${PULSEMESH_MESH_DEGREE} (topology field); the baselines run on a full mesh (UDP-like reachability, as designed). The lan profile also runs pulsemesh at N=10 and 100 on ${BYTES_TOPOLOGY} (complete at N=10), so the bytes floor compares one topology across N. lan at N=1000 runs 150 s (100 crashes, 25 leaves) so its p99s are percentiles; seed's N=1000 runs stop at ${SEED_SECONDS_MAX_1000} s (O(N²) heartbeats).`,
       `Percentiles are nearest-rank over every sample; a crash or change that never completed (restart or end of run first) is a +∞ sample, counted in "censored" (JSON: the string "Infinity"); p95 needs ≥ 20 samples and p99 ≥ 100, else null (the max is then the tail).`,
-      `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:browser with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
+      `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
       'detectionAllMs: crash → failed at every live peer that trusted or suspected the node at the crash; undetectedAll counts crashes where that did not happen before restart or the end.',
       'falseFailed/falseSuspected: observer transitions about a peer that was up (partitioned, stalled and clamped peers are up); falseAccusations: first-hand ones only (not gossip-suspect/-dead/-failed or confirmed-suspicion).',
     ],

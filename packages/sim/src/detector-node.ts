@@ -4,11 +4,13 @@
  */
 import {
   Detector,
+  defaultConfig,
   type DetectorConfig,
   type Lifecycle,
   type PeerId,
   presets,
   type StepResult,
+  type WitnessKind,
 } from '@pulsemesh/core';
 import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
 
@@ -47,24 +49,28 @@ export class DetectorNode implements SimNode {
   reportTimerLateness(lateMs: number, nowMs: number): StepResult {
     return this.detector.reportTimerLateness(lateMs, nowMs);
   }
+  witness(peer: PeerId, kind: WitnessKind, nowMs: number): StepResult {
+    return this.detector.witness(peer, kind, nowMs);
+  }
   setLifecycle(lifecycle: Lifecycle, nowMs: number): StepResult {
     return this.detector.setLifecycle(lifecycle, nowMs);
   }
 }
 
-/** Preset names the benchmark runs. */
-export type PulsemeshPreset = keyof typeof presets;
+/** What the benchmark runs: `default` (the browser default, `defaultConfig('browser')`) or a named preset. */
+export type PulsemeshPreset = 'default' | keyof typeof presets;
 
 /** `pulsemesh` at a preset, optionally with overrides (e.g. a smaller `membersMax` at scale). */
 export function pulsemeshStrategy(
   preset: PulsemeshPreset,
   overrides: Partial<DetectorConfig> = {},
 ): Strategy {
-  const config: DetectorConfig = { ...presets[preset], ...overrides };
+  const base = preset === 'default' ? defaultConfig('browser') : presets[preset];
+  const config: DetectorConfig = { ...base, ...overrides };
   const tag = Object.keys(overrides).length
     ? `${preset}+${Object.entries(overrides)
         .map(([k, v]) => `${k}=${String(v)}`)
         .join(',')}`
     : preset;
-  return { name: 'pulsemesh', preset: tag, create: (init) => new DetectorNode(init, config) };
+  return { name: 'pulsemesh', preset: tag, witness: true, create: (init) => new DetectorNode(init, config) };
 }

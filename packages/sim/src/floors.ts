@@ -192,8 +192,86 @@ const scale: FloorSpec = {
   },
 };
 
+// Issue 13: the default with the signaling witness (decision 0013).
+const witnessDetection = timingFloor({
+  id: 'lan-100-witness',
+  floor: 'lan N=100, crash with witness: failed at every live peer p50 ≤ 0.5 s, p99 ≤ 1 s, 0 undetected',
+  profile: 'lan',
+  n: 100,
+  metric: 'detectionAllMs',
+  p50MaxMs: 500,
+  tailMaxMs: 1000,
+  topology: 'full',
+});
+
+const hangDetection = timingFloor({
+  id: 'hang-100-detection',
+  floor: 'hang N=100 (no witness): failed at every live peer p50 ≤ 2 s, p99 ≤ 4 s, 0 undetected',
+  profile: 'hang',
+  n: 100,
+  metric: 'detectionAllMs',
+  p50MaxMs: 2000,
+  tailMaxMs: 4000,
+  topology: 'full',
+});
+
+const hangSparse = timingFloor({
+  id: 'hang-1000-sparse',
+  floor: `hang N=1000 on ${BYTES_TOPOLOGY}: failed at every live peer p50 ≤ 3 s, 0 undetected`,
+  profile: 'hang',
+  n: 1000,
+  metric: 'detectionAllMs',
+  p50MaxMs: 3000,
+  tailMaxMs: Infinity,
+  topology: BYTES_TOPOLOGY,
+});
+
+const hostileQuiet: FloorSpec = {
+  id: 'hostile-100-quiet',
+  floor:
+    'hostile-browser N=100 with spurious signaling resets, ≥ 1,000 node-hours: 0 false failed, false suspected ≤ 1 per node-hour',
+  judge({ runs }, preset) {
+    const r = findRun(runs, { strategy: 'pulsemesh', profile: 'hostile-browser', n: 100, preset });
+    if (!r) return { pass: null, measured: 'no run' };
+    const w = r.witness;
+    return {
+      pass: r.nodeHours >= 1000 && r.falseFailed === 0 && r.falseSuspectedPerNodeHour <= 1,
+      measured:
+        `${r.nodeHours.toFixed(0)} node-hours, ${r.falseFailed} false failed, ` +
+        `${r.falseSuspectedPerNodeHour.toFixed(2)} false suspected/node-hour; ` +
+        (w ? `${w.spuriousResets} spurious resets (${w.resetsDuringStalls} during stalls)` : 'no witness'),
+    };
+  },
+};
+
+const bytesVsSwim: FloorSpec = {
+  id: 'lan-100-bytes-vs-swim',
+  floor: 'lan N=100 (full mesh): bytes/node/s ≤ 1.5 × swim in the same run',
+  judge({ runs }, preset) {
+    const r = findRun(runs, { strategy: 'pulsemesh', profile: 'lan', n: 100, preset, topology: 'full' });
+    const swim = findRun(runs, { strategy: 'swim', profile: 'lan', n: 100 });
+    if (!r || !swim) return { pass: null, measured: 'no run' };
+    const ratio = r.bytesPerNodePerSec.mean / swim.bytesPerNodePerSec.mean;
+    return {
+      pass: ratio <= 1.5,
+      measured: `${r.bytesPerNodePerSec.mean.toFixed(0)} vs swim ${swim.bytesPerNodePerSec.mean.toFixed(0)} B/node/s (${ratio.toFixed(2)}×)`,
+    };
+  },
+};
+
 /** Every floor of the detector benchmark, in report order. */
-export const FLOORS: FloorSpec[] = [lanDetection, hostile, bytesFlat, dissemination1000, scale];
+export const FLOORS: FloorSpec[] = [
+  lanDetection,
+  witnessDetection,
+  hangDetection,
+  hangSparse,
+  hostile,
+  hostileQuiet,
+  bytesFlat,
+  bytesVsSwim,
+  dissemination1000,
+  scale,
+];
 
 /** Evaluates `floors` for each judged preset (once for `once` floors). */
 export function evaluateFloors(input: FloorInput, floors: readonly FloorSpec[] = FLOORS): FloorResult[] {

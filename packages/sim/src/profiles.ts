@@ -12,13 +12,16 @@ import {
   scheduleCrashes,
   scheduleLeaves,
   schedulePartition,
+  scheduleSessionResets,
   scheduleStalls,
 } from './workload.js';
+import type { WitnessModel } from './simulator-options.js';
 
 /** Profile names. */
 export const ProfileName = {
   lan: 'lan',
   wan: 'wan',
+  hang: 'hang',
   hostileBrowser: 'hostile-browser',
   partition: 'partition',
   massFailure: 'mass-failure',
@@ -44,6 +47,8 @@ export interface Profile {
   network: NetworkConfig;
   /** Simulated seconds for a group of `n` (full run). */
   simSeconds(n: number): number;
+  /** The signaling witness; default {@link signalingWitness}. */
+  witness?: WitnessModel;
   setup(ctx: ProfileContext): void;
 }
 
@@ -83,6 +88,17 @@ export const hostileNetwork: NetworkConfig = {
   ordering: 'unordered',
 };
 
+/**
+ * The signaling-session witness in every profile (decision 0013): a crashed node's socket is closed
+ * by its OS or browser at once; the server sees it 2 ms + Exp(mean 20 ms) later (capped at 1 s) and
+ * tells each member 1-5 ms later. Hangs, stalls and partitions close nothing.
+ */
+export const signalingWitness: WitnessModel = {
+  description:
+    'crash → session closed-by-peer after 2 ms + Exp(mean 20 ms) (cap 1 s), members told 1-5 ms later; hangs, stalls, partitions: no witness',
+  sessionCloseDelayMs: (random) => Math.min(1000, 2 - 20 * Math.log(1 - random.next())),
+};
+
 /** A crashed node restarts (new incarnation) this long after its crash. */
 const CRASH_DOWN_MS = 45_000;
 /** No crash in the last 30 s of a run: every detector gets that long to detect the last one. */
@@ -90,7 +106,12 @@ const DETECTION_HORIZON_MS = 30_000;
 /** Crashes per run at most (lan N = 1000 over 150 s draws 100: enough for a p99 that is not the max). */
 const CRASHES_MAX = 150;
 
-function crashesAndLeaves(ctx: ProfileContext, perNodeHour: number, leaves: boolean): void {
+function crashesAndLeaves(
+  ctx: ProfileContext,
+  perNodeHour: number,
+  leaves: boolean,
+  fault: 'crash' | 'hang' = 'crash',
+): void {
   const { sim, random, n, warmupMs, endMs } = ctx;
   // Short runs (large N) still get a 5 s crash window; late crashes may then go undetected, and
   // are reported as such.
@@ -104,6 +125,7 @@ function crashesAndLeaves(ctx: ProfileContext, perNodeHour: number, leaves: bool
     toMs: warmupMs + window,
     downMs: CRASH_DOWN_MS,
     concurrentMax: Math.max(1, Math.floor(n / 10)),
+    fault,
   });
   if (leaves)
     scheduleLeaves(sim, random, {
@@ -127,6 +149,13 @@ export const profiles: Record<ProfileName, Profile> = {
     simSeconds: byN(600, 600, 150),
     setup: (ctx) => crashesAndLeaves(ctx, 3, true),
   },
+  hang: {
+    name: 'hang',
+    description: 'LAN; hangs (silent, signaling session open: no witness; restart after 45 s) and leaves',
+    network: lanNetwork,
+    simSeconds: byN(600, 600, 30),
+    setup: (ctx) => crashesAndLeaves(ctx, 3, true, 'hang'),
+  },
   wan: {
     name: 'wan',
     description: 'WAN: 30-200 ms one way, 2 % loss, jitter; crashes and graceful leaves',
@@ -137,7 +166,7 @@ export const profiles: Record<ProfileName, Profile> = {
   'hostile-browser': {
     name: 'hostile-browser',
     description:
-      '5 % loss, heavy-tail delay, 30 % hidden tabs (1 Hz timers), 10 % with stalls up to 1 s; crashes',
+      '5 % loss, heavy-tail delay, 30 % hidden tabs (1 Hz timers), 10 % with stalls up to 1 s; spurious signaling resets (1 per node-hour, and 0.5 % of stalls); crashes',
     network: hostileNetwork,
     simSeconds: byN(1800, 3700, 30), // N=100: ≥ 100 node-hours after warm-up and crash downtime
     setup(ctx) {
@@ -152,7 +181,9 @@ export const profiles: Record<ProfileName, Profile> = {
         toMs: ctx.endMs,
         meanGapMs: 10_000,
         stallMsMax: 1000,
+        resetShare: 0.005,
       });
+      scheduleSessionResets(ctx.sim, ctx.random, { fromMs: 0, toMs: ctx.endMs, perNodeHour: 1 });
       crashesAndLeaves(ctx, 0.1, false);
     },
   },

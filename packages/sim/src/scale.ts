@@ -1,5 +1,5 @@
 /**
- * The scale series of the benchmark: `pulsemesh:browser` with bounded membership on a random mesh,
+ * The scale series of the benchmark: `pulsemesh:default` with bounded membership on a random mesh,
  * `lan` profile, 60 simulated seconds (after the 10 s warm-up), at growing N. The floor (issue 14):
  * N = 10,000 runs in at most 45 s of wall time on this 2-core machine (CPU time is reported next to
  * it, since other load stretches wall time), and memory grows linearly in N.
@@ -17,7 +17,7 @@ export const SCALE_WALL_SECONDS_MAX = 45;
 
 /** One point of the series (the `scale[]` entries of `detector.json`). */
 export interface ScalePoint {
-  /** `pulsemesh:browser+membersMax=64`, or `sim-only:ping` (the simulator alone, see `ping-node.ts`). */
+  /** `pulsemesh:default+membersMax=64`, or `sim-only:ping` (the simulator alone, see `ping-node.ts`). */
   strategy: string;
   n: number;
   simSeconds: number;

@@ -37,7 +37,7 @@ const subjects: {
   healWithinMs: number | null;
   badLink: 'tolerated' | 'declares-failed';
 }[] = [
-  { key: 'pulsemesh-browser', detectWithinMs: 6_000, healWithinMs: 60_000, badLink: 'tolerated' },
+  { key: 'pulsemesh-default', detectWithinMs: 6_000, healWithinMs: 60_000, badLink: 'tolerated' },
   { key: 'pulsemesh-lan', detectWithinMs: 2_500, healWithinMs: 60_000, badLink: 'tolerated' },
   { key: 'swim', detectWithinMs: 12_000, healWithinMs: null, badLink: 'tolerated' },
   { key: 'seed', detectWithinMs: 26_000, healWithinMs: 60_000, badLink: 'declares-failed' },

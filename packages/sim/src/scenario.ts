@@ -3,10 +3,10 @@
  * The result has the shape of one entry of `bench-results/detector.json`'s `runs`.
  */
 import { Metrics, type MetricsSummary } from './metrics.js';
-import type { Profile } from './profiles.js';
+import { type Profile, signalingWitness } from './profiles.js';
 import { subRandom, subSeed } from './seeds.js';
 import type { Strategy } from './sim-node.js';
-import { idOf, Simulator, type SimStats } from './simulator.js';
+import { idOf, Simulator, type SimStats, type WitnessStats } from './simulator.js';
 import type { TopologySpec } from './topology.js';
 
 /** What to run. */
@@ -51,6 +51,11 @@ export interface RunResult extends MetricsSummary {
   simSeconds: number;
   topology: string;
   sim: SimStats;
+  /**
+   * The signaling-session witness of the run (decision 0013), or null for a strategy that takes
+   * none (the baselines): the model, witnesses delivered, spurious resets (and those in stalls).
+   */
+  witness?: ({ model: string } & WitnessStats) | null;
   wallSeconds: number;
   /** CPU time of the run (0 without a `cpuClockMs`), seconds. */
   cpuSeconds: number;
@@ -77,6 +82,7 @@ export function runScenario(spec: ScenarioSpec): RunResult {
     strategy: spec.strategy,
     topology: spec.topology ?? { kind: 'full' },
     observer: metrics,
+    witness: profile.witness ?? signalingWitness,
     ...(spec.journal ? { journal: spec.journal } : {}),
   });
   sim.startAll();
@@ -97,6 +103,10 @@ export function runScenario(spec: ScenarioSpec): RunResult {
     topology: spec.topology?.kind === 'random' ? `random-${spec.topology.degree}` : 'full',
     ...summary,
     sim: stats,
+    witness:
+      spec.strategy.witness === true
+        ? { model: (profile.witness ?? signalingWitness).description, ...sim.witnessCounts() }
+        : null,
     wallSeconds,
     cpuSeconds,
     eventsPerSec: wallSeconds > 0 ? stats.events / wallSeconds : 0,

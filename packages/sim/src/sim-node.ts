@@ -2,7 +2,7 @@
  * What the simulator drives: any sans-IO failure detector. The real `@pulsemesh/core` `Detector`
  * (through `detector-node.ts`) and the comparison baselines (`baselines/`) implement it.
  */
-import type { Lifecycle, PeerId, Random, StepResult } from '@pulsemesh/core';
+import type { Lifecycle, PeerId, Random, StepResult, WitnessKind } from '@pulsemesh/core';
 
 /** A sans-IO node: every call returns what to send and what happened. Times are the node's clock. */
 export interface SimNode {
@@ -20,6 +20,8 @@ export interface SimNode {
   nextDeadlineMs(): number;
   /** The runtime saw its timer fire `lateMs` late (throttled tab, long task). Optional. */
   reportTimerLateness?(lateMs: number, nowMs: number): StepResult | void;
+  /** The signaling server reported how `peer`'s session changed (decision 0013). Optional. */
+  witness?(peer: PeerId, kind: WitnessKind, nowMs: number): StepResult;
   /** The runtime's lifecycle changed (e.g. the tab was hidden). Optional. */
   setLifecycle?(lifecycle: Lifecycle, nowMs: number): StepResult | void;
 }
@@ -42,8 +44,10 @@ export interface SimNodeInit {
 export interface Strategy {
   /** `pulsemesh`, `swim`, `seed`, ... */
   name: string;
-  /** Preset or variant (`browser`, `lan`, `default`). */
+  /** Preset or variant (`default`, `lan`, `lan-defaults`). */
   preset: string;
+  /** The strategy takes signaling-session witnesses (`SimNode.witness`). */
+  witness?: boolean;
   create(init: SimNodeInit): SimNode;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The simulator's public option and observation types (split from `simulator.ts`).
  */
-import type { DetectorEvent } from '@pulsemesh/core';
+import type { DetectorEvent, Random } from '@pulsemesh/core';
 import type { DropReason, NetworkConfig } from './network.js';
 import type { Strategy } from './sim-node.js';
 import type { TopologySpec } from './topology.js';
@@ -34,8 +34,28 @@ export interface SimulatorOptions {
   /** After a graceful leave, when neighbours' transports report the link down (ms); default 50. */
   linkDownAfterLeaveMs?: number;
   observer?: SimObserver;
+  /** The signaling-session witness (decision 0013); none when undefined. */
+  witness?: WitnessModel;
   /** Receives one line per simulator event; the same seed yields the same lines. */
   journal?: (line: string) => void;
+}
+
+/** How the signaling server witnesses sessions: a crash closes the node's session after a delay. */
+export interface WitnessModel {
+  /** A short human description (stored with each run). */
+  description: string;
+  /** Draws the delay (ms) between a crash and the server seeing its socket close. */
+  sessionCloseDelayMs(random: Random): number;
+}
+
+/** Witness counters of a run. */
+export interface WitnessStats {
+  /** Witnesses handed to nodes (`closed-by-peer` and `joined`). */
+  delivered: number;
+  /** Spurious session resets of live nodes. */
+  spuriousResets: number;
+  /** Of those, resets while the node was stalled. */
+  resetsDuringStalls: number;
 }
 
 /** Counters of a run. */

@@ -3,7 +3,7 @@
  * nodes. Nothing here reads a real clock or real randomness; the same options and seed replay the
  * same run, message for message (the journal proves it).
  */
-import type { DetectorEvent, Lifecycle, PeerId, StepResult } from '@pulsemesh/core';
+import type { DetectorEvent, Lifecycle, PeerId, Random, StepResult, WitnessKind } from '@pulsemesh/core';
 import { EventKind, EventQueue, SequenceCounter } from './event-queue.js';
 import { DropReason, Network } from './network.js';
 import { subRandom, subSeed } from './seeds.js';
@@ -11,9 +11,16 @@ import type { SimNode } from './sim-node.js';
 import { TimerHeap } from './timer-heap.js';
 import { buildTopology, type Topology } from './topology.js';
 
-import { NodeStatus, type SimStats, type SimulatorOptions } from './simulator-options.js';
+import { NodeStatus, type SimStats, type SimulatorOptions, type WitnessStats } from './simulator-options.js';
 
-export { NodeStatus, type SimObserver, type SimStats, type SimulatorOptions } from './simulator-options.js';
+export {
+  NodeStatus,
+  type SimObserver,
+  type SimStats,
+  type SimulatorOptions,
+  type WitnessModel,
+  type WitnessStats,
+} from './simulator-options.js';
 
 const TIMER_GRANULARITY_MS = 1;
 const DEADLINE_EPSILON_MS = 0.01;
@@ -41,6 +48,8 @@ export class Simulator {
   private readonly actions: ((() => void) | undefined)[] = [];
   private readonly dropped = new Float64Array(4);
   private nowMs = 0;
+  private readonly witnessRandom: Random;
+  private readonly witnessStats: WitnessStats = { delivered: 0, spuriousResets: 0, resetsDuringStalls: 0 };
   private events = 0;
   private sent = 0;
   private delivered = 0;
@@ -71,6 +80,7 @@ export class Simulator {
     this.offset = new Float64Array(n);
     this.upSince = new Float64Array(n);
     this.upMs = new Float64Array(n);
+    this.witnessRandom = subRandom(options.seed, 'witness');
     const clock = options.clock ?? { offsetMsMax: 1000, driftPpmMax: 50 };
     const clockRandom = subRandom(options.seed, 'clock');
     for (let i = 0; i < n; i++) {
@@ -158,7 +168,10 @@ export class Simulator {
     if (restart) this.options.observer?.onNodeChange?.(i, 'restart', this.nowMs);
   }
 
-  /** Crash-stop: the node stops running; its links stay up until `linkDownAfterCrashMs`. */
+  /**
+   * Crash-stop: the node stops running; its links stay up until `linkDownAfterCrashMs`. With a
+   * witness model its signaling session closes after a short random delay (`closed-by-peer`).
+   */
   crash(i: number): void {
     if (this.status[i] !== NodeStatus.up) return;
     this.stop(i, NodeStatus.crashed);
@@ -166,6 +179,68 @@ export class Simulator {
     this.options.observer?.onNodeChange?.(i, 'crash', this.nowMs);
     const after = this.options.linkDownAfterCrashMs;
     if (after !== undefined) this.at(this.nowMs + after, () => this.dropLinks(i));
+    const w = this.options.witness;
+    if (w !== undefined) {
+      const inc = this.incarnation[i] as number;
+      this.at(this.nowMs + w.sessionCloseDelayMs(this.witnessRandom), () => {
+        // The session that closes is this incarnation's: a restart meanwhile has a new one.
+        if (this.status[i] !== NodeStatus.up && this.incarnation[i] === inc)
+          this.witnessAll(i, 'closed-by-peer');
+      });
+    }
+  }
+
+  /** A hang: the node goes silent like a crash, but its signaling session stays open (no witness). */
+  hang(i: number): void {
+    if (this.status[i] !== NodeStatus.up) return;
+    this.stop(i, NodeStatus.crashed);
+    this.log(`hang ${i}`);
+    this.options.observer?.onNodeChange?.(i, 'crash', this.nowMs);
+  }
+
+  /**
+   * A spurious reset of a live node's signaling session (a middlebox RST): every other node is told
+   * `closed-by-peer`; the node reconnects once it runs again (after any stall) plus `reconnectMs`,
+   * and every other node is told `joined`.
+   */
+  resetSession(i: number, reconnectMs = 200): void {
+    if (this.status[i] !== NodeStatus.up || this.options.witness === undefined) return;
+    this.witnessStats.spuriousResets += 1;
+    if ((this.stalledUntil[i] as number) > this.nowMs) this.witnessStats.resetsDuringStalls += 1;
+    const inc = this.incarnation[i] as number;
+    this.witnessAll(i, 'closed-by-peer');
+    const back = Math.max(this.nowMs, this.stalledUntil[i] as number) + reconnectMs;
+    this.at(back, () => {
+      if (this.status[i] === NodeStatus.up && this.incarnation[i] === inc) this.witnessAll(i, 'joined');
+    });
+  }
+
+  /** Witness counters of the run so far. */
+  witnessCounts(): WitnessStats {
+    return { ...this.witnessStats };
+  }
+
+  /** Tells every up node but `i` (through the signaling server, 1-5 ms each) how `i`'s session changed. */
+  private witnessAll(i: number, kind: WitnessKind): void {
+    const id = this.ids[i] as PeerId;
+    this.log(`witness ${i} ${kind}`);
+    for (let j = 0; j < this.n; j++) {
+      if (j === i || this.status[j] !== NodeStatus.up) continue;
+      this.at(this.nowMs + 1 + 4 * this.witnessRandom.next(), () => this.deliverWitness(j, id, kind));
+    }
+  }
+
+  private deliverWitness(j: number, id: PeerId, kind: WitnessKind): void {
+    const node = this.nodeAt(j);
+    if (!node?.witness) return;
+    const stalled = this.stalledUntil[j] as number;
+    if (stalled > this.nowMs) {
+      this.at(stalled, () => this.deliverWitness(j, id, kind));
+      return;
+    }
+    this.witnessStats.delivered += 1;
+    this.apply(j, node.witness(id, kind, this.localNow(j)));
+    this.reschedule(j);
   }
 
   /** Graceful leave: the node sends its goodbyes, stops, and its links close shortly after. */

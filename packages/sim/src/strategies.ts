@@ -1,6 +1,6 @@
 /**
- * The strategies the benchmark compares, by key: pulsemesh at its presets (the real core) and the
- * comparison baselines.
+ * The strategies the benchmark compares, by key: pulsemesh with its default (the browser default,
+ * `preset: "default"`) and the named `lan` preset (the real core), and the comparison baselines.
  */
 import { seedStrategy } from './baselines/seed-heartbeat.js';
 import { swimStrategy } from './baselines/swim.js';
@@ -8,7 +8,7 @@ import { pulsemeshStrategy } from './detector-node.js';
 import type { Strategy } from './sim-node.js';
 
 /** Strategy keys in the order tables list them. */
-export const STRATEGY_KEYS = ['pulsemesh-browser', 'pulsemesh-lan', 'swim', 'seed'] as const;
+export const STRATEGY_KEYS = ['pulsemesh-default', 'pulsemesh-lan', 'swim', 'seed'] as const;
 export type StrategyKey = (typeof STRATEGY_KEYS)[number];
 
 /**
@@ -17,18 +17,18 @@ export type StrategyKey = (typeof STRATEGY_KEYS)[number];
  */
 export const SCALE_MEMBERS_MAX = 64;
 
-/** The scale series' strategy: `pulsemesh:browser` with `membersMax` = {@link SCALE_MEMBERS_MAX} at every N. */
+/** The scale series' strategy: `pulsemesh:default` with `membersMax` = {@link SCALE_MEMBERS_MAX} at every N. */
 export function scaleStrategy(): Strategy {
-  return pulsemeshStrategy('browser', { membersMax: SCALE_MEMBERS_MAX });
+  return pulsemeshStrategy('default', { membersMax: SCALE_MEMBERS_MAX });
 }
 
 /** The strategy for a key. `n` lets a strategy size itself (e.g. bounded membership at scale). */
 export function strategyFor(key: StrategyKey, n: number): Strategy {
   switch (key) {
-    case 'pulsemesh-browser':
+    case 'pulsemesh-default':
       return n > 1000
-        ? pulsemeshStrategy('browser', { membersMax: SCALE_MEMBERS_MAX })
-        : pulsemeshStrategy('browser');
+        ? pulsemeshStrategy('default', { membersMax: SCALE_MEMBERS_MAX })
+        : pulsemeshStrategy('default');
     case 'pulsemesh-lan':
       return n > 1000
         ? pulsemeshStrategy('lan', { membersMax: SCALE_MEMBERS_MAX })

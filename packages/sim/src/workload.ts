@@ -7,11 +7,21 @@ import { randomInt } from '@pulsemesh/core';
 import type { Metrics } from './metrics.js';
 import type { Simulator } from './simulator.js';
 
-/** Crashes at uniform times in [fromMs, toMs); each node restarts `downMs` later (never if undefined). */
+/**
+ * Crashes at uniform times in [fromMs, toMs); each node restarts `downMs` later (never if undefined).
+ * `fault: 'hang'` makes them hangs: silent like a crash, signaling session left open (no witness).
+ */
 export function scheduleCrashes(
   sim: Simulator,
   random: Random,
-  o: { count: number; fromMs: number; toMs: number; downMs: number | undefined; concurrentMax: number },
+  o: {
+    count: number;
+    fromMs: number;
+    toMs: number;
+    downMs: number | undefined;
+    concurrentMax: number;
+    fault?: 'crash' | 'hang';
+  },
 ): number {
   const times = Array.from({ length: o.count }, () => o.fromMs + random.next() * (o.toMs - o.fromMs)).sort(
     (a, b) => a - b,
@@ -31,7 +41,7 @@ export function scheduleCrashes(
     const end = o.downMs === undefined ? Infinity : t + o.downMs;
     busyUntil[node] = end + 1000;
     downs.push(end);
-    sim.at(t, () => sim.crash(node));
+    sim.at(t, () => (o.fault === 'hang' ? sim.hang(node) : sim.crash(node)));
     if (o.downMs !== undefined) sim.at(end, () => sim.start(node));
     scheduled++;
   }
@@ -82,7 +92,7 @@ export function scheduleStalls(
   sim: Simulator,
   random: Random,
   nodes: number[],
-  o: { fromMs: number; toMs: number; meanGapMs: number; stallMsMax: number },
+  o: { fromMs: number; toMs: number; meanGapMs: number; stallMsMax: number; resetShare?: number },
 ): void {
   for (const i of nodes) {
     let t = o.fromMs;
@@ -91,6 +101,27 @@ export function scheduleStalls(
       if (t >= o.toMs) break;
       const d = random.next() * o.stallMsMax;
       sim.at(t, () => sim.stall(i, d));
+      // Some stalls see the node's signaling socket reset at a uniform point within them.
+      if (o.resetShare !== undefined && random.next() < o.resetShare) {
+        const at = t + random.next() * d;
+        sim.at(at, () => sim.resetSession(i));
+      }
+    }
+  }
+}
+
+/** Spurious signaling-session resets of live nodes: a Poisson process of `perNodeHour` per node. */
+export function scheduleSessionResets(
+  sim: Simulator,
+  random: Random,
+  o: { fromMs: number; toMs: number; perNodeHour: number },
+): void {
+  const meanGapMs = 3_600_000 / o.perNodeHour;
+  for (let i = 0; i < sim.n; i++) {
+    for (let t = o.fromMs; ;) {
+      t += -meanGapMs * Math.log(1 - random.next());
+      if (t >= o.toMs) break;
+      sim.at(t, () => sim.resetSession(i));
     }
   }
 }

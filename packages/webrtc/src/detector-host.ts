@@ -6,6 +6,7 @@
  */
 import {
   Detector,
+  defaultConfig,
   presets,
   type AnalyticsReport,
   type ClusterHealth,
@@ -38,7 +39,10 @@ export interface HostTransport extends Transport {
 
 /** Detector and clock options shared by every mesh. */
 export interface HostOptions {
-  /** Detector preset. Default `browser` in a browser, `lan` elsewhere. */
+  /**
+   * A named detector preset for an unusual network (`lan`, `wan`). Default: the runtime's default,
+   * `defaultConfig('browser')` in a page and `defaultConfig('node')` elsewhere.
+   */
   preset?: keyof typeof presets;
   /** Overrides on top of the preset (e.g. `{ probeIntervalMs: 500 }`). */
   config?: Partial<DetectorConfig>;
@@ -108,10 +112,13 @@ export class DetectorHost extends EventTarget implements MeshView {
     const now = () => performance.now();
     this.localId = localId;
     this.#transport = transport;
-    const preset = options.preset ?? (typeof document === 'undefined' ? 'lan' : 'browser');
+    const base =
+      options.preset === undefined
+        ? defaultConfig(typeof document === 'undefined' ? 'node' : 'browser')
+        : presets[options.preset];
     this.detector = new Detector({
       id: localId,
-      config: { ...presets[preset], ...options.config },
+      config: { ...base, ...options.config },
       random: createRandom(),
       nowMs: now(),
       ...(options.incarnation === undefined ? {} : { incarnation: options.incarnation }),

@@ -155,6 +155,7 @@ export class RecordedMesh extends EventTarget implements MeshView {
       link: emptyLink,
       vitals: undefined,
       ...init,
+      signalingLost: init.signalingLost ?? false,
     };
     this.snapshots.set(id, snapshot);
     this.track(id, snapshot.state);

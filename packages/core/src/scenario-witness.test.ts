@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { presets } from './config.js';
+import { TestNetwork } from './test-network.js';
+import { WitnessKind } from './witness.js';
+
+const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+const others = (x: string): string[] => ids.filter((id) => id !== x);
+
+/** Six peers on the browser default, full mesh, 2 ms links, settled for 10 s. */
+function mesh(seed = 1): TestNetwork {
+  const net = new TestNetwork(seed);
+  net.latencyMs = () => 2;
+  for (const id of ids) net.add(id, presets.browser);
+  net.fullMesh(ids);
+  net.run(10_000);
+  return net;
+}
+
+/** Hands the same witness to every live peer but `about` (the server tells the room). */
+function witness(net: TestNetwork, about: string, kind: WitnessKind): void {
+  for (const o of others(about)) {
+    if (!net.crashed.has(o)) net.apply(o, net.get(o).witness(about, kind, net.nowMs));
+  }
+}
+
+const failedBy = (net: TestNetwork, peer: string): string[] =>
+  net.events.flatMap(({ observer, event }) =>
+    event.type === 'status-change' && event.detail.peer === peer && event.detail.to === 'failed'
+      ? [`${observer}:${event.detail.reason}`]
+      : [],
+  );
+
+describe('the signaling-session witness (decision 0013)', () => {
+  it('closed-by-peer after a crash: every live peer fails it, reason witnessed, within ~0.5 s', () => {
+    const net = mesh();
+    net.crashed.add('c');
+    const crashAt = net.nowMs;
+    net.run(crashAt + 20);
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(crashAt + 3_000);
+    for (const o of others('c')) {
+      const at = net.firstTransitionMs(o, 'c', 'failed', crashAt) as number;
+      expect(at - crashAt).toBeLessThanOrEqual(520);
+    }
+    expect(failedBy(net, 'c').filter((x) => x.endsWith(':witnessed')).length).toBeGreaterThanOrEqual(1);
+    expect(net.get('a').stats().witnessChecks).toBe(1);
+  });
+
+  it('a hang (no witness) is failed by the patient path, after the stall tolerance', () => {
+    const net = mesh();
+    net.crashed.add('c');
+    const at = net.nowMs;
+    net.run(at + 10_000);
+    const times = others('c').map((o) => (net.firstTransitionMs(o, 'c', 'failed', at) as number) - at);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(1_700);
+    expect(Math.max(...times)).toBeLessThan(6_000);
+    expect(failedBy(net, 'c').some((x) => x.endsWith(':witnessed'))).toBe(false);
+  });
+
+  it('timed-out is no crash witness: a crashed peer timed out by the server waits for the patient path', () => {
+    const net = mesh();
+    net.crashed.add('c');
+    const at = net.nowMs;
+    witness(net, 'c', WitnessKind.timedOut);
+    net.run(at + 1_500);
+    for (const o of others('c')) expect(net.stateOf(o, 'c')).not.toBe('failed');
+    expect(net.get('a').peer('c')?.signalingLost).toBe(true);
+    net.run(at + 10_000);
+    for (const o of others('c')) expect(net.stateOf(o, 'c')).toBe('failed');
+    expect(failedBy(net, 'c').some((x) => x.endsWith(':witnessed'))).toBe(false);
+  });
+
+  it('left: a live peer that left signaling only stays healthy, shown as signaling lost; joined clears it', () => {
+    const net = mesh();
+    witness(net, 'c', WitnessKind.left);
+    net.run(net.nowMs + 5_000);
+    for (const o of others('c')) expect(net.stateOf(o, 'c')).toBe('healthy');
+    expect(net.get('a').peer('c')?.signalingLost).toBe(true);
+    witness(net, 'c', WitnessKind.joined);
+    expect(net.get('a').peer('c')?.signalingLost).toBe(false);
+  });
+
+  it('a live peer whose socket is reset (closed-by-peer) answers the probes and stays healthy', () => {
+    const net = mesh();
+    const at = net.nowMs;
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 5_000);
+    for (const o of others('c')) {
+      expect(net.transitions(o, 'c')).toEqual([]);
+      expect(net.get(o).peer('c')?.signalingLost).toBe(true);
+    }
+    expect(net.get('a').stats().witnessChecksAnswered).toBe(1);
+  });
+
+  it('a live peer whose socket is reset while it stalls for 1 s is not failed (its reported stalls stretch the check)', () => {
+    const net = mesh();
+    // A janky tab: a 1 s long task a few seconds earlier, reported in its vital signs (loadMs).
+    net.stalledUntil.set('c', net.nowMs + 1_000);
+    net.run(net.nowMs + 6_000);
+    const at = net.nowMs;
+    net.stalledUntil.set('c', at + 1_000);
+    net.run(at + 10);
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 8_000);
+    for (const o of others('c')) {
+      expect(net.get(o).peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(800);
+      expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
+    }
+  });
+
+  it('the limit, stated: a first-ever 1 s stall with a reset at its start looks like a crash and is failed', () => {
+    // Within the window a crash must be failed in (two probe timeouts), a silent peer whose socket
+    // closed cannot be told from a dead one. It refutes when the stall ends (decision 0013).
+    const net = mesh();
+    const at = net.nowMs;
+    net.stalledUntil.set('c', at + 1_000);
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 8_000);
+    expect(failedBy(net, 'c').some((x) => x.endsWith(':witnessed'))).toBe(true);
+    for (const o of others('c')) expect(net.stateOf(o, 'c')).not.toBe('failed');
+  });
+
+  it('a 1.5 s stall without a witness is never failed (stall tolerance 1.7 s), over many phases', () => {
+    for (let k = 0; k < 12; k++) {
+      const net = mesh(k + 2);
+      const at = net.nowMs + k * 23;
+      net.run(at);
+      net.stalledUntil.set('c', at + 1_500);
+      net.run(at + 8_000);
+      for (const o of others('c'))
+        expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
+    }
+  });
+
+  it('witnesses about unknown peers and about oneself change nothing', () => {
+    const net = mesh();
+    const a = net.get('a');
+    expect(a.witness('zz', WitnessKind.closedByPeer, net.nowMs).sends).toEqual([]);
+    expect(a.witness('a', WitnessKind.closedByPeer, net.nowMs).sends).toEqual([]);
+    net.run(net.nowMs + 3_000);
+    expect(a.health().counts.failed).toBe(0);
+  });
+});
