@@ -115,6 +115,8 @@ if [[ -z "$only" || "$only" == real-peers ]]; then
     echo "bench: installing ${missing[*]} (apt)"
     apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
   fi
+  # The edge peer runs from its build (apps/edge-peer/dist), rebuilt so it is the checked-out code.
+  pnpm build --no-demo
   mkdir -p bench/memberlist/.bin
   GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o bench/memberlist/.bin/memberlist-node ./bench/memberlist
   run real-peers bench-results/real-peers.json \
