@@ -59,7 +59,7 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: [`${webrtc}src/index.ts`, `${webrtc}src/identity-file.ts`],
+  entryPoints: [`${webrtc}src/index.ts`, `${webrtc}src/identity-file.ts`, `${webrtc}src/history-file.ts`],
   outdir: `${webrtc}dist/node`,
   splitting: true,
   platform: 'node',
