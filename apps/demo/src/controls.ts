@@ -46,7 +46,19 @@ export function wireControls(root: HTMLElement, ctx: ControlsContext): () => voi
     ctx.announce('crash');
     mesh.faults.crash();
     disableAll();
-    ctx.say('Crashed: this peer went silent without a goodbye. Watch the other tabs mark it failed.', 'bad');
+    ctx.say(
+      'Crashed: silent, and its signaling socket closed like a dead tab. The others mark it failed within about half a second.',
+      'bad',
+    );
+  });
+  control('hang').addEventListener('click', () => {
+    ctx.announce('hang');
+    mesh.faults.hang();
+    disableAll();
+    ctx.say(
+      'Hung: silent without a goodbye, signaling socket still open. The others mark it failed after the stall tolerance (about 2 s).',
+      'bad',
+    );
   });
   control('freeze').addEventListener('click', () => {
     const ms = Math.min(freezeMsMax, Number(setting('freeze-ms').value) || 1_000);

@@ -61,11 +61,13 @@ export function describeIncident(incident: Incident, localId: PeerId, nowMs: num
   const verb =
     fault?.kind === 'crash'
       ? 'crashed'
-      : fault?.kind === 'leave'
-        ? 'left'
-        : fault?.kind === 'close'
-          ? 'closed its tab'
-          : 'went silent (no goodbye, no announcement)';
+      : fault?.kind === 'hang'
+        ? 'hung'
+        : fault?.kind === 'leave'
+          ? 'left'
+          : fault?.kind === 'close'
+            ? 'closed its tab'
+            : 'went silent (no goodbye, no announcement)';
   const to = fault?.kind === 'leave' || fault?.kind === 'close' ? 'left' : (failedOrLeft[0]?.to ?? 'failed');
   if (here && peer !== localId) details.push(`this tab: ${here.to} after ${formatSeconds(here.atMs - ref)}`);
   if (expected > 0) details.push(everyone(to));

@@ -10,7 +10,13 @@
 import type { PeerId, PeerState } from '@pulsemesh/core';
 
 /** A fault a tab announces about itself just before it happens. */
-export const FaultKind = { crash: 'crash', freeze: 'freeze', leave: 'leave', close: 'close' } as const;
+export const FaultKind = {
+  crash: 'crash',
+  hang: 'hang',
+  freeze: 'freeze',
+  leave: 'leave',
+  close: 'close',
+} as const;
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 
 /** Messages on the channel. */

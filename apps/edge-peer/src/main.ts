@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The edge peer CLI: `node --conditions=source --import tsx apps/edge-peer/src/main.ts --help`.
 import { helpText, parseEdgePeerArgs } from './args.js';
 import { startEdgePeer } from './edge-peer.js';

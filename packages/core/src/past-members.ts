@@ -34,7 +34,11 @@ export interface PastRecord extends PastMember {
 export class PastMembers {
   private readonly byId = new Map<PeerId, PastRecord>();
 
-  constructor(private readonly max: number) {}
+  private readonly max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
 
   get size(): number {
     return this.byId.size;

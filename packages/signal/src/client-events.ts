@@ -1,7 +1,7 @@
 /**
  * Events a `SignalClient` dispatches (all `CustomEvent`s).
  */
-import type { ErrorCode, IceServerInfo, PeerId, RoomId } from './protocol.js';
+import type { ErrorCode, IceServerInfo, PeerId, RoomId, SessionEndKind } from './protocol.js';
 
 /** Connection state of a `SignalClient`. */
 export const ConnectionState = {
@@ -40,6 +40,12 @@ export interface SignalClientEventMap {
   'peer-join': CustomEvent<{ peer: PeerId }>;
   /** A peer left the room (or its server instance died). */
   'peer-leave': CustomEvent<{ peer: PeerId }>;
+  /**
+   * A peer's signaling session ended and how (decision 0013): only for the peer's current session
+   * (a stale one, after it rejoined with a new session, is dropped). Not sent when a server
+   * instance stops or is lost.
+   */
+  'session-ended': CustomEvent<{ peer: PeerId; session: string; kind: SessionEndKind }>;
   /** A payload from a peer. */
   signal: CustomEvent<SignalDetail>;
   /** A typed error from the server. */

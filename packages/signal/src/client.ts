@@ -10,6 +10,7 @@ import {
   CloseCode,
   ErrorCode,
   FATAL_JOIN_ERRORS,
+  FieldLimits,
   MessageType,
   PROTOCOL_VERSION,
   SUBPROTOCOL,
@@ -81,6 +82,7 @@ function drawClaim(random: () => number): string {
  * @fires roster - `{ peers, iceServers? }` (peers excluding self) on every (re)join.
  * @fires peer-join - `{ peer }`.
  * @fires peer-leave - `{ peer }`.
+ * @fires session-ended - `{ peer, session, kind }` (decision 0013).
  * @fires signal - `{ from, payload }`.
  * @fires error - `{ code, message, room? }`, a typed error from the server.
  */
@@ -98,6 +100,8 @@ export class SignalClient extends EventTarget {
   readonly #pingTimeoutMs: number;
   /** Secret that proves this client owns its peer id when it re-joins after a reconnect. */
   readonly #claim: string;
+  /** The latest session of each peer announced by `peer-join` (bounded by the roster limit). */
+  readonly #sessions = new Map<PeerId, string>();
   #state: ConnectionState = ConnectionState.offline;
   #ws: WebSocketLike | undefined;
   #urlIndex = 0;
@@ -152,6 +156,21 @@ export class SignalClient extends EventTarget {
   }
 
   /** Leaves the room, closes the socket and stops reconnecting. */
+  /**
+   * Drops the socket the way a dying process does: no `leave`, no reconnect (the server reports
+   * `closed-by-peer`). For fault injection (the demo's Crash control, tests); `close()` is the
+   * graceful way out.
+   */
+  abort(): void {
+    this.#stopped = true;
+    clearTimeout(this.#reconnectTimer);
+    const ws = this.#ws;
+    this.#ws = undefined;
+    this.#stopPing();
+    ws?.close(CloseCode.normal, 'client aborted');
+    this.#setState(ConnectionState.offline);
+  }
+
   close(): void {
     this.#stopped = true;
     clearTimeout(this.#reconnectTimer);
@@ -236,8 +255,22 @@ export class SignalClient extends EventTarget {
         });
         return;
       case MessageType.peerJoin:
-        if (msg.peer !== this.peerId) this.#emit('peer-join', { peer: msg.peer });
+        if (msg.peer === this.peerId) return;
+        if (msg.session !== undefined) {
+          if (this.#sessions.size >= FieldLimits.rosterPeersMax) this.#sessions.clear();
+          this.#sessions.set(msg.peer, msg.session);
+        }
+        this.#emit('peer-join', { peer: msg.peer });
         return;
+      case MessageType.sessionEnded: {
+        if (msg.peer === this.peerId) return;
+        // A stale end (the peer rejoined with a new session first) is not about the live one.
+        const current = this.#sessions.get(msg.peer);
+        if (current !== undefined && current !== msg.session) return;
+        this.#sessions.delete(msg.peer);
+        this.#emit('session-ended', { peer: msg.peer, session: msg.session, kind: msg.kind });
+        return;
+      }
       case MessageType.peerLeave:
         if (msg.peer !== this.peerId) this.#emit('peer-leave', { peer: msg.peer });
         return;

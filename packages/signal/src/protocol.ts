@@ -23,6 +23,8 @@ export const FieldLimits = {
   /** Shortest and longest claim (the client's reconnect secret), characters. */
   claimCharsMin: 16,
   claimCharsMax: 64,
+  /** Longest session id, characters. */
+  sessionCharsMax: 64,
   /** Longest error message, characters. */
   errorMessageCharsMax: 256,
   /** Most peers a roster frame may list. */
@@ -55,8 +57,24 @@ export const MessageType = {
   relay: 9,
   /** s→c: a typed error. */
   error: 10,
+  /** s→c: a peer's session in a room this socket is in ended, and how (decision 0013). */
+  sessionEnded: 11,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/**
+ * How a session ended (`session-ended` frames). Never sent for sockets the server drops because it
+ * stops, nor for peers of an instance lost in the Redis scale-out: instance death is not peer death.
+ */
+export const SessionEndKind = {
+  /** The client's side closed the socket without a leave: close frame, TCP FIN or RST. */
+  closedByPeer: 'closed-by-peer',
+  /** The server's idle or ping timeout closed it (a stalled or cut-off client, not a crash). */
+  timedOut: 'timed-out',
+  /** A `leave` frame: graceful. */
+  left: 'left',
+} as const;
+export type SessionEndKind = (typeof SessionEndKind)[keyof typeof SessionEndKind];
 
 /** Typed error codes the server sends in `error` frames (and `parse` returns). */
 export const ErrorCode = {
@@ -165,10 +183,18 @@ export interface RosterMessage extends Frame<typeof MessageType.roster> {
   peers: PeerId[];
   iceServers?: IceServerInfo[];
 }
-/** s→c: `peer` joined `room`. */
+/** s→c: `peer` joined `room`; `session` names this session of it (absent from older servers). */
 export interface PeerJoinMessage extends Frame<typeof MessageType.peerJoin> {
   room: RoomId;
   peer: PeerId;
+  session?: string;
+}
+/** s→c: `peer`'s session `session` in `room` ended, and how. */
+export interface SessionEndedMessage extends Frame<typeof MessageType.sessionEnded> {
+  room: RoomId;
+  peer: PeerId;
+  session: string;
+  kind: SessionEndKind;
 }
 /** s→c: `peer` left `room`. */
 export interface PeerLeaveMessage extends Frame<typeof MessageType.peerLeave> {
@@ -195,6 +221,7 @@ export type ServerMessage =
   | RosterMessage
   | PeerJoinMessage
   | PeerLeaveMessage
+  | SessionEndedMessage
   | RelayMessage
   | ErrorMessage
   | PingMessage

@@ -2,7 +2,7 @@
  * valibot schemas for every frame of protocol v1. Unknown keys are stripped; strings are bounded.
  */
 import * as v from 'valibot';
-import { FieldLimits, MessageType, PROTOCOL_VERSION, ErrorCode } from './protocol.js';
+import { FieldLimits, MessageType, PROTOCOL_VERSION, ErrorCode, SessionEndKind } from './protocol.js';
 
 const encoder = new TextEncoder();
 // eslint-disable-next-line no-control-regex
@@ -70,7 +70,22 @@ const Roster = v.object({
   peers: v.pipe(v.array(Id), v.maxLength(FieldLimits.rosterPeersMax)),
   iceServers: v.optional(v.pipe(v.array(IceServer), v.maxLength(FieldLimits.iceServersMax))),
 });
-const PeerJoin = v.object({ v: Version, t: v.literal(MessageType.peerJoin), room: Id, peer: Id });
+const Session = v.pipe(v.string(), v.minLength(1), v.maxLength(FieldLimits.sessionCharsMax));
+const PeerJoin = v.object({
+  v: Version,
+  t: v.literal(MessageType.peerJoin),
+  room: Id,
+  peer: Id,
+  session: v.optional(Session),
+});
+const SessionEnded = v.object({
+  v: Version,
+  t: v.literal(MessageType.sessionEnded),
+  room: Id,
+  peer: Id,
+  session: Session,
+  kind: v.picklist(Object.values(SessionEndKind)),
+});
 const PeerLeave = v.object({ v: Version, t: v.literal(MessageType.peerLeave), room: Id, peer: Id });
 const Relay = v.object({
   v: Version,
@@ -94,6 +109,7 @@ export const ServerMessageSchema = v.variant('t', [
   Roster,
   PeerJoin,
   PeerLeave,
+  SessionEnded,
   Relay,
   ErrorFrame,
   Ping,

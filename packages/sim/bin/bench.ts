@@ -285,6 +285,8 @@ async function main(): Promise<void> {
   const out = resolve(ROOT, arg('--out') ?? (partial ? 'bench-results/quick' : 'bench-results'));
   const tasks = matrix(seed, quick);
   const started = performance.now();
+  // The code measured is the tree at the start: a commit made during the run must not be credited.
+  const commit = gitCommit();
   console.log(
     `pulsemesh detector benchmark: seed ${seed}, ${quick ? 'quick' : partial ? 'partial' : 'full'} run, ${tasks.length} runs on ${jobs} worker(s)`,
   );
@@ -307,7 +309,7 @@ async function main(): Promise<void> {
   if (floors.length > 0)
     console.log(`Floors, measured (pnpm bench:check enforces them):\n${formatFloors(floors)}\n`);
   const doc: BenchDocument = {
-    commit: gitCommit(),
+    commit,
     seed,
     quick,
     generatedBy:

@@ -4,8 +4,7 @@ import type { PeerId } from '@pulsemesh/core';
 import { backoffDelayMs, defaultBackoff, type BackoffOptions } from './backoff.js';
 import { isInitiator } from './initiator.js';
 import { Link, LinkState } from './link.js';
-import { parseLinkSignal, signalsPerMessageMax, type LinkSignal } from './link-signal.js';
-import type { SignalData } from '@thaunknown/simple-peer/lite.js';
+import { parseLinkSignal, signalsPerMessageMax, type LinkSignal, type SignalData } from './link-signal.js';
 
 /** Options of a {@link ConnectionManager}. */
 export interface ConnectionManagerOptions {

@@ -19,6 +19,7 @@ import {
   type PeerId,
   type PeerSnapshot,
   type Transport,
+  type WitnessKind,
 } from '@pulsemesh/core';
 import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core/runtime';
 import { currentLifecycle, watchPageLifecycle } from './page-lifecycle.js';
@@ -51,13 +52,21 @@ export interface HostOptions {
   clock?: 'auto' | 'worker' | 'timers';
   /** Follow the page lifecycle (visibility, freeze, pagehide → leave). Default true in browsers. */
   pageLifecycle?: boolean;
+  /**
+   * Incarnation to start at (default 0). A peer that comes back with a kept identity resumes above
+   * its last one (`DurableHistory.startIncarnation`), so others see the same peer return.
+   */
+  incarnation?: number;
 }
 
 /** Fault injection through the real transport, for demos and benchmarks. */
 export interface MeshFaults {
-  /** Stops answering without a goodbye: the detector loop stops and all I/O is dropped, but the
-   * connections stay open, so others cannot learn of it from a transport close. Permanent. */
+  /** Dies like a killed process: {@link MeshFaults.hang} plus the signaling socket closed abruptly
+   * (no leave), so the server witnesses `closed-by-peer` (decision 0013). Permanent. */
   crash(): void;
+  /** Stops answering without a goodbye: the detector loop stops and all I/O is dropped, but the
+   * connections and the signaling socket stay open, so nobody learns of it but the detector. Permanent. */
+  hang(): void;
   /** Blocks this thread for `ms` (a long task). */
   freeze(ms: number): void;
   /** Delays every outbound detector message by `ms`. */
@@ -116,6 +125,7 @@ export class DetectorHost extends EventTarget implements MeshView {
       config: { ...base, ...options.config },
       random: createRandom(),
       nowMs: now(),
+      ...(options.incarnation === undefined ? {} : { incarnation: options.incarnation }),
     });
     this.#scheduler = pickScheduler(options.clock ?? 'auto');
     this.clockKind = this.#scheduler.kind;
@@ -142,6 +152,10 @@ export class DetectorHost extends EventTarget implements MeshView {
 
   peers(): PeerSnapshot[] {
     return this.detector.peers();
+  }
+  /** This peer's incarnation (raised each time it refutes an accusation). */
+  localIncarnation(): number {
+    return this.detector.localIncarnation();
   }
   pastMembers(): PastMember[] {
     return this.detector.pastMembers();
@@ -215,14 +229,33 @@ export class DetectorHost extends EventTarget implements MeshView {
     if (this.#status === 'running') this.#loop.deliver(this.detector.setLifecycle(state, performance.now()));
   }
 
+  /** The crash fault's signaling half: a subclass closes its signaling socket abruptly. */
+  protected abortSignaling(): void {
+    // nothing by default
+  }
+
+  /**
+   * Hands a signaling-session witness to the detector (decision 0013): the subclass calls it for
+   * every `session-ended` (and `joined` on a peer's join) its signaling client reports.
+   */
+  protected witness(peer: PeerId, kind: WitnessKind): void {
+    if (this.#status === 'running') this.#loop.deliver(this.detector.witness(peer, kind, performance.now()));
+  }
+
   #makeFaults(): MeshFaults {
+    const hang = (): void => {
+      if (this.#status !== 'running') return;
+      this.#status = 'crashed';
+      this.#stopLifecycle();
+      this.#loop.stop();
+      this.#transport.mute();
+    };
     return {
+      hang,
       crash: () => {
         if (this.#status !== 'running') return;
-        this.#status = 'crashed';
-        this.#stopLifecycle();
-        this.#loop.stop();
-        this.#transport.mute();
+        hang();
+        this.abortSignaling();
       },
       freeze: blockThreadFor,
       setLatencyMs: (ms) => this.#transport.setLatencyMs?.(ms),

@@ -1,6 +1,14 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient typings of an untyped package must reach every program compiling this source
-/// <reference path="./simple-peer.d.ts" />
-import type { SignalData } from '@thaunknown/simple-peer/lite.js';
+/**
+ * One simple-peer signal (an SDP or an ICE candidate), the shape simple-peer emits on `signal` and
+ * accepts in `signal()`. Declared here rather than imported, so the published types do not refer
+ * to simple-peer (bundled into the build, decision 0016).
+ */
+export interface SignalData {
+  type?: 'offer' | 'answer' | 'pranswer' | 'rollback' | 'candidate' | 'renegotiate' | 'transceiverRequest';
+  sdp?: string;
+  candidate?: RTCIceCandidateInit;
+  renegotiate?: boolean;
+}
 
 /**
  * What the connection manager sends through the signaling server (the `payload` of a signal):

@@ -1,6 +1,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient typings of an untyped package must reach every program compiling this source
 /// <reference path="./simple-peer.d.ts" />
-import Peer, { type SignalData } from '@thaunknown/simple-peer/lite.js';
+import Peer from '@thaunknown/simple-peer/lite.js';
+import type { SignalData } from './link-signal.js';
 import type { PeerId } from '@pulsemesh/core';
 import { linkPath, selectedPairStats, type LinkPath, type TransportLinkStats } from './link-stats.js';
 import { newLinkCounters, PulseChannels, type LinkCounters } from './pulse-channels.js';

@@ -9,11 +9,15 @@ export { fastConfig };
 /** A signaling server plus the meshes started against it. */
 export class TestRoom {
   readonly meshes: Mesh[] = [];
-  private constructor(
-    public server: SignalServer,
-    readonly url: string,
-    readonly room: string,
-  ) {}
+  server: SignalServer;
+  readonly url: string;
+  readonly room: string;
+
+  private constructor(server: SignalServer, url: string, room: string) {
+    this.server = server;
+    this.url = url;
+    this.room = room;
+  }
 
   /** Kills the signaling server (no goodbye to any socket); returns a function that restarts it on
    * the same port, so clients reconnect. */

@@ -102,6 +102,10 @@ export class Mesh extends DetectorHost {
     return this.transport.linkPath(peer);
   }
 
+  protected override abortSignaling(): void {
+    this.signalClient.abort();
+  }
+
   protected override onClose(): void {
     this.#pacer.close();
     this.signalClient.close();
@@ -123,7 +127,12 @@ export class Mesh extends DetectorHost {
       if (handedOut) manager.setIceServers([...this.#ownIceServers, ...handedOut]);
       manager.setRoster(e.detail.peers);
     });
-    client.addEventListener('peer-join', (e) => manager.addPeer(e.detail.peer));
+    client.addEventListener('peer-join', (e) => {
+      manager.addPeer(e.detail.peer);
+      this.witness(e.detail.peer, 'joined');
+    });
+    // The server saw this peer's session end (decision 0013): evidence for the detector.
+    client.addEventListener('session-ended', (e) => this.witness(e.detail.peer, e.detail.kind));
     client.addEventListener('peer-leave', (e) => manager.removePeer(e.detail.peer));
     client.addEventListener('signal', (e) => this.transport.handleSignal(e.detail.from, e.detail.payload));
     client.addEventListener('state', (e) => {

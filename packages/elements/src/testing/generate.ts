@@ -70,10 +70,13 @@ export function generateMesh(options: GenerateMeshOptions): { mesh: RecordedMesh
 
 /** Seeded state changes on a {@link RecordedMesh}, following the detector's state machine. */
 export class MeshChurn {
-  constructor(
-    readonly mesh: RecordedMesh,
-    private readonly random: Random,
-  ) {}
+  readonly mesh: RecordedMesh;
+  private readonly random: Random;
+
+  constructor(mesh: RecordedMesh, random: Random) {
+    this.mesh = mesh;
+    this.random = random;
+  }
 
   /** Moves `changes` random peers one step along healthy → suspected → failed → recovering → healthy, and jitters a few links. */
   step(changes: number): void {

@@ -12,11 +12,10 @@ export class TinyNetwork {
   readonly crashed = new Set<PeerId>();
   private queue: { atMs: number; from: PeerId; to: PeerId; bytes: Uint8Array }[] = [];
 
-  constructor(
-    ids: readonly PeerId[],
-    seed: number,
-    private readonly latencyMs = 5,
-  ) {
+  private readonly latencyMs: number;
+
+  constructor(ids: readonly PeerId[], seed: number, latencyMs = 5) {
+    this.latencyMs = latencyMs;
     ids.forEach((id, i) => {
       const random = seededRandom(seed + i);
       this.detectors.set(id, new Detector({ id, config: presets.lan, random, nowMs: 0 }));

@@ -2,7 +2,8 @@
  * Per-socket state on the server. Everything in it is bounded by the server's limits.
  */
 import type { WebSocket } from 'ws';
-import type { PeerId, RoomId } from '@pulsemesh/signal';
+import { randomBytes } from 'node:crypto';
+import type { PeerId, RoomId, SessionEndKind } from '@pulsemesh/signal';
 import { TokenBucket } from './rate-limiter.js';
 
 /** One client socket. */
@@ -23,6 +24,14 @@ export class Connection {
   queued = 0;
   queue: Promise<void> = Promise.resolve();
   closed = false;
+  /**
+   * How this socket's sessions end when it closes (decision 0013): unset = the client closed it
+   * (`closed-by-peer`); `timed-out` when the server's idle or ping timeout closed it; null when the
+   * server dropped it for its own reasons (shutdown, rate-limit abuse): no witness.
+   */
+  endKind: SessionEndKind | null | undefined = undefined;
+  /** This socket's session id, sent with its joins and session ends. */
+  readonly session = randomBytes(9).toString('base64url');
 
   readonly id: number;
   readonly ws: WebSocket;

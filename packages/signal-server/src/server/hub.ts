@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { encode, parseClientMessage } from '@pulsemesh/signal';
-import { CloseCode, ErrorCode, MessageType, PROTOCOL_VERSION } from '@pulsemesh/signal';
+import { CloseCode, ErrorCode, MessageType, PROTOCOL_VERSION, SessionEndKind } from '@pulsemesh/signal';
 import type {
   ClientMessage,
   JoinMessage,
@@ -104,10 +104,20 @@ export class Hub implements ScaleOutHandlers {
       .finally(() => conn.queued--);
   }
 
-  /** Removes a closed socket from all its rooms. */
+  /**
+   * Set when this instance stops: sockets it drops then are not peers' deaths (no `session-ended`).
+   */
+  stopping = false;
+
+  /** Removes a closed socket from all its rooms, telling them how its session ended (decision 0013). */
   onClose(conn: Connection): void {
     conn.closed = true;
-    for (const room of [...conn.rooms.keys()]) this.#leave(conn, room);
+    const kind = this.stopping
+      ? null
+      : conn.endKind === undefined
+        ? SessionEndKind.closedByPeer
+        : conn.endKind;
+    for (const room of [...conn.rooms.keys()]) this.#leave(conn, room, kind);
   }
 
   /** Sends a frame if the socket is open and not backed up; returns whether it was sent. */
@@ -117,12 +127,32 @@ export class Hub implements ScaleOutHandlers {
 
   // --- scale-out handlers (messages from other instances) ---
 
-  onJoin(room: RoomId, peer: PeerId, instanceId: string): void {
+  onJoin(room: RoomId, peer: PeerId, instanceId: string, session?: string): void {
     const local = this.rooms.local(room, peer);
     if (local) this.#evict(room, peer, local.conn);
     if (this.rooms.localCount(room) === 0) return;
     this.rooms.setRemote(room, peer, instanceId);
-    this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer }, peer);
+    this.#broadcast(
+      room,
+      { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer, ...(session ? { session } : {}) },
+      peer,
+    );
+  }
+
+  onSessionEnded(
+    room: RoomId,
+    peer: PeerId,
+    session: string,
+    kind: SessionEndKind,
+    instanceId: string,
+  ): void {
+    if (this.rooms.localCount(room) === 0 || this.rooms.local(room, peer)) return;
+    if (this.rooms.remote(room, peer) !== undefined && this.rooms.remote(room, peer) !== instanceId) return;
+    this.#broadcast(
+      room,
+      { v: PROTOCOL_VERSION, t: MessageType.sessionEnded, room, peer, session, kind },
+      peer,
+    );
   }
 
   onLeave(room: RoomId, peer: PeerId, instanceId: string): void {
@@ -159,7 +189,7 @@ export class Hub implements ScaleOutHandlers {
           this.#error(conn, ErrorCode.notInRoom, 'not in this room', msg.room);
           return;
         }
-        this.#leave(conn, msg.room);
+        this.#leave(conn, msg.room, SessionEndKind.left);
         return;
       case MessageType.signal:
         this.#signal(conn, msg, rxMs);
@@ -222,11 +252,15 @@ export class Hub implements ScaleOutHandlers {
           this.rooms.setRemote(room, other, instanceId);
         }
       }
-      this.#bus.announceJoin(room, peer);
+      this.#bus.announceJoin(room, peer, conn.session);
     }
     this.#metrics.rooms.set(this.rooms.size);
     this.send(conn, this.#roster(room, peer));
-    this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer }, peer);
+    this.#broadcast(
+      room,
+      { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer, session: conn.session },
+      peer,
+    );
     this.#log.debug({ room, peer, conn: conn.id }, 'join');
   }
 
@@ -244,7 +278,7 @@ export class Hub implements ScaleOutHandlers {
     };
   }
 
-  #leave(conn: Connection, room: RoomId): void {
+  #leave(conn: Connection, room: RoomId, kind: SessionEndKind | null): void {
     const peer = conn.rooms.get(room);
     if (peer === undefined) return;
     if (this.rooms.local(room, peer)?.conn !== conn) {
@@ -252,6 +286,16 @@ export class Hub implements ScaleOutHandlers {
       return;
     }
     this.#dropLocal(conn, room, peer);
+    if (kind !== null) {
+      // Before the leave, so a client still knows the session it ends (decision 0013).
+      const session = conn.session;
+      this.#broadcast(
+        room,
+        { v: PROTOCOL_VERSION, t: MessageType.sessionEnded, room, peer, session, kind },
+        peer,
+      );
+      this.#bus?.announceSessionEnd(room, peer, session, kind);
+    }
     this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerLeave, room, peer }, peer);
     if (this.#bus) {
       const release = this.#bus.release(room, peer).finally(() => this.#releases.delete(release));
@@ -331,6 +375,7 @@ export class Hub implements ScaleOutHandlers {
     }
     if (++conn.dropsInWindow > this.#o.messagesPerSecondMax) {
       this.#reject(RejectReason.rateAbuse);
+      conn.endKind = null; // closed by this server for abuse: no witness about it
       conn.ws.close(CloseCode.policyViolation, 'rate limit');
       return;
     }

@@ -4,18 +4,25 @@
  *
  * Keys (prefix `P`): `P:i:<instance>` liveness (PX ttl), `P:r:<room>` hash peer → `<instance> <claimHash>`.
  * Channel `P:c:<room>` carries JSON envelopes: `{k:'j',i,p}` join, `{k:'l',i,p}` leave,
- * `{k:'r',i,f,to,pl,at}` relay (`at`: wall clock ms when the origin received it).
+ * `{k:'r',i,f,to,pl,at}` relay (`at`: wall clock ms when the origin received it), `{k:'e',i,p,s,kd}`
+ * a session of `p` (id `s`) ended on instance `i`, how (`kd`; decision 0013). A join carries `s` too.
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ErrorCode } from '@pulsemesh/signal';
+import { ErrorCode, SessionEndKind } from '@pulsemesh/signal';
 import type { PeerId, RoomId } from '@pulsemesh/signal';
+
+const END_KINDS: readonly string[] = Object.values(SessionEndKind);
+function isSessionEndKind(x: unknown): x is SessionEndKind {
+  return typeof x === 'string' && END_KINDS.includes(x);
+}
 
 /** What the scale-out layer tells the hub. */
 export interface ScaleOutHandlers {
-  onJoin(room: RoomId, peer: PeerId, instanceId: string): void;
+  onJoin(room: RoomId, peer: PeerId, instanceId: string, session?: string): void;
   onLeave(room: RoomId, peer: PeerId, instanceId: string): void;
   onRelay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void;
+  onSessionEnded(room: RoomId, peer: PeerId, session: string, kind: SessionEndKind, instanceId: string): void;
 }
 
 /** Result of claiming a peer id in a room across instances. */
@@ -47,8 +54,10 @@ if cur and string.match(cur, '^(%S+) ') == ARGV[2] then redis.call('HDEL', KEYS[
 return 0`;
 
 interface Envelope {
-  k: 'j' | 'l' | 'r';
+  k: 'j' | 'l' | 'r' | 'e';
   i: string;
+  s?: string;
+  kd?: string;
   p?: PeerId;
   f?: PeerId;
   to?: PeerId;
@@ -128,8 +137,13 @@ export class RedisScaleOut {
   }
 
   /** Tells other instances `peer` joined `room` here. */
-  announceJoin(room: RoomId, peer: PeerId): void {
-    this.#publish(room, { k: 'j', i: this.#o.instanceId, p: peer });
+  announceJoin(room: RoomId, peer: PeerId, session: string): void {
+    this.#publish(room, { k: 'j', i: this.#o.instanceId, p: peer, s: session });
+  }
+
+  /** Tells other instances a session of `peer` ended here, and how (never for an instance's own death). */
+  announceSessionEnd(room: RoomId, peer: PeerId, session: string, kind: SessionEndKind): void {
+    this.#publish(room, { k: 'e', i: this.#o.instanceId, p: peer, s: session, kd: kind });
   }
 
   /** Releases `peer` of `instanceId` (this one, or a dead one) and tells the others. */
@@ -227,7 +241,9 @@ export class RedisScaleOut {
     }
     if (e.i === this.#o.instanceId) return;
     const h = this.#o.handlers;
-    if (e.k === 'j' && e.p) h.onJoin(room, e.p, e.i);
+    if (e.k === 'j' && e.p) h.onJoin(room, e.p, e.i, typeof e.s === 'string' ? e.s : undefined);
+    else if (e.k === 'e' && e.p && typeof e.s === 'string' && isSessionEndKind(e.kd))
+      h.onSessionEnded(room, e.p, e.s, e.kd, e.i);
     else if (e.k === 'l' && e.p) h.onLeave(room, e.p, e.i);
     else if (e.k === 'r' && e.f && e.to) h.onRelay(room, e.f, e.to, e.pl, e.at ?? Date.now());
   }

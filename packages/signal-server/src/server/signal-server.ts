@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { CloseCode, SUBPROTOCOL } from '@pulsemesh/signal';
+import { CloseCode, SessionEndKind, SUBPROTOCOL } from '@pulsemesh/signal';
 import { Connection } from './connection.js';
 import { Hub } from './hub.js';
 import { RejectReason, createMetrics } from './metrics.js';
@@ -128,10 +128,12 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     for (const conn of conns) {
       if (nowMs - conn.lastRxMs > o.idleTimeoutMs) {
         metrics.rejections.inc({ reason: RejectReason.idleTimeout });
+        conn.endKind = SessionEndKind.timedOut;
         conn.ws.close(CloseCode.idleTimeout, 'idle timeout');
         conn.lastRxMs = Infinity; // closing; do not count twice
       } else if (conn.pingSentMs !== undefined && nowMs - conn.pingSentMs > o.pingTimeoutMs) {
         metrics.rejections.inc({ reason: RejectReason.pingTimeout });
+        conn.endKind = SessionEndKind.timedOut;
         conn.ws.terminate();
       } else if (pingRound && conn.pingSentMs === undefined && conn.ws.readyState === 1) {
         conn.pingSentMs = nowMs;
@@ -171,6 +173,7 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     async close() {
       if (draining) return;
       draining = true;
+      hub.stopping = true; // the sockets this instance drops are not peers' deaths (decision 0013)
       log.info({ sockets: conns.size }, 'draining');
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       for (const conn of conns) conn.ws.close(CloseCode.goingAway, 'server shutting down');
@@ -189,6 +192,7 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     },
     async kill() {
       draining = true;
+      hub.stopping = true;
       bus?.disconnect();
       clearInterval(sweeper);
       terminateAll();
