@@ -60,6 +60,15 @@ export {
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
 } from './peer-id.js';
+export {
+  replayWindow,
+  pastFromHistory,
+  AnalyticsWindow,
+  WINDOW_MS,
+  MIN_OBSERVED_MS,
+  type HistoryRecord,
+  type WindowReport,
+} from './history-replay.js';
 export { SIGNED_KIND_BIT, SIGNATURE_BLOCK_BYTES } from './codec.js';
 export { signUpdate, verifyUpdate, updateSigningBytes, signerOf, type Trust } from './signed-update.js';
 export { testTrust, testKey } from './test-trust.js';
