@@ -6,6 +6,7 @@
 //     detect [--runs N]    crash and hang detection by victim, lab and loopback baseline
 //     turn-kill            coturn SIGKILLed mid-run: what every peer's UI shows
 //     soak [--minutes M]   M minutes (default 10) across the NATs at 2 % loss: false `failed`
+//     all [--quick]        detect (2 runs; 1 quick), turn-kill, soak (10 min; 1 quick)
 //
 // The lab is torn down on every exit (lab.ts). Machine: 2 cores shared with other work; say so.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,14 +46,19 @@ async function snapshot(field: Field): Promise<Record<string, unknown>> {
   return views;
 }
 
-async function allHealthy(field: Field, timeoutMs = 90_000): Promise<void> {
+/** Waits until every peer shows every other healthy; with `soft`, gives up quietly (a peer known
+ * only through others' gossip can take longer to appear) and the caller checks each view. */
+async function allHealthy(field: Field, timeoutMs = 90_000, soft = false): Promise<void> {
   const ids = [...field.peers.keys()];
   await untilEvery(
     [...field.peers.values()],
     (v) => ids.filter((id) => v.states[id] === 'healthy').length === ids.length - 1,
     timeoutMs,
     'every peer healthy everywhere',
-  );
+  ).catch((error: unknown) => {
+    if (!soft) throw error;
+    console.log(`  not everyone sees everyone healthy after ${timeoutMs} ms; going on`);
+  });
 }
 
 /** `failed` transitions in every observer's record since `sinceMs` (none expected in a soak). */
@@ -104,15 +110,176 @@ async function soak(minutes: number): Promise<void> {
   }
 }
 
+/** One observer's detection of one fault. */
+interface Detection {
+  run: number;
+  mode: 'lab' | 'loopback';
+  fault: string;
+  victim: string;
+  victimKind: string;
+  observer: string;
+  observerKind: string;
+  /** The observer's path to the victim just before the fault (its table's Path cell; `-` = no
+   * direct link, heard through others). Edge peers do not report it here: `edge`. */
+  path: string;
+  /** Fault → the observer's `failed` (ms); null when not within the wait. */
+  detectMs: number | null;
+}
+
+/** Faults, in order, on one field; each names its victim and what it does. */
+const faults: { victim: string; fault: string; act: (p: FieldPeer) => Promise<void> }[] = [
+  { victim: 'edge-b', fault: 'SIGKILL', act: (p) => p.crash() },
+  { victim: 'tab-b', fault: 'renderer crash', act: (p) => p.crash() },
+  { victim: 'edge-a', fault: 'hang (SIGSTOP)', act: (p) => p.hang(0) },
+  { victim: 'fox-f', fault: 'browser killed', act: (p) => p.crash() },
+];
+const detectWaitMs = 60_000;
+
+/** Observers that did not show a victim healthy before its fault (left out of the samples). */
+const unknownBefore: { run: number; mode: string; victim: string; observer: string }[] = [];
+
+async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detection[]> {
+  const field = await startField(mode, cast, `detect-${run}`);
+  const rows: Detection[] = [];
+  try {
+    await allHealthy(field, 90_000, true);
+    await sleep(5_000); // paths are read every 5 s
+    for (const { victim, fault, act } of faults) {
+      const target = field.peers.get(victim)!;
+      // Only observers that show the victim healthy just before the fault can detect its failure.
+      const observers: FieldPeer[] = [];
+      for (const o of others(field, victim))
+        if ((await o.view()).states[victim] === 'healthy') observers.push(o);
+        else unknownBefore.push({ run, mode, victim, observer: o.id });
+      const paths = new Map<string, string>();
+      for (const o of observers)
+        paths.set(o.id, o.kind === 'edge' ? 'edge' : ((await o.view()).paths[victim] ?? '-'));
+      const t0 = Date.now();
+      await act(target);
+      field.peers.delete(victim);
+      await untilEvery(
+        observers,
+        (v) => v.states[victim] === 'failed',
+        detectWaitMs,
+        `${victim} failed`,
+      ).catch((e: unknown) => console.log(`  ${String(e).slice(0, 200)}`));
+      const times = await firstTransition(observers, victim, 'failed', t0);
+      for (const o of observers) {
+        const t = times.get(o.id);
+        rows.push({
+          run,
+          mode,
+          fault,
+          victim,
+          victimKind: target.kind,
+          observer: o.id,
+          observerKind: o.kind,
+          path: paths.get(o.id)!,
+          detectMs: t === undefined ? null : t - t0,
+        });
+      }
+      console.log(
+        `${mode} run ${run}: ${victim} ${fault}: ${observers.map((o) => `${o.id}(${paths.get(o.id)}) ${times.get(o.id) === undefined ? 'undetected' : `${times.get(o.id)! - t0} ms`}`).join(', ')}`,
+      );
+      await target.stop().catch(() => undefined);
+    }
+  } finally {
+    await field.close();
+  }
+  return rows;
+}
+
+function percentile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+/** p50/max over all samples of a group, undetected counted (never dropped). */
+function summarize(rows: Detection[], key: (r: Detection) => string): Record<string, unknown> {
+  const groups = new Map<string, Detection[]>();
+  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  const out: Record<string, unknown> = {};
+  for (const [k, g] of [...groups].sort()) {
+    const ms = g.flatMap((r) => (r.detectMs === null ? [] : [r.detectMs])).sort((a, b) => a - b);
+    const undetected = g.length - ms.length;
+    out[k] = {
+      samples: g.length,
+      undetected,
+      // An undetected sample is +∞: with any, the max is unbounded and p50 may be too.
+      p50Ms:
+        undetected * 2 >= g.length ? null : percentile([...ms, ...Array(undetected).fill(Infinity)], 0.5),
+      maxMs: undetected > 0 ? null : (ms.at(-1) ?? null),
+    };
+  }
+  return out;
+}
+
+async function detect(runs: number): Promise<void> {
+  const rows: Detection[] = [];
+  for (let run = 1; run <= runs; run++) {
+    rows.push(...(await detectRun('lab', run)));
+    rows.push(...(await detectRun('loopback', run)));
+  }
+  const byPath = (r: Detection) =>
+    `${r.mode} | ${r.victimKind} ${r.fault} | seen by ${r.observerKind} over ${r.path.startsWith('relay') ? 'relay' : r.path === '-' ? 'no direct link' : r.path === 'edge' ? 'edge (path not read)' : 'direct ' + r.path}`;
+  const byMode = (r: Detection) => `${r.mode} | ${r.victimKind} ${r.fault} | seen by ${r.observerKind}`;
+  const summary = { byPath: summarize(rows, byPath), byMode: summarize(rows, byMode) };
+  record('detect', {
+    command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-field.ts detect --runs ${runs}`,
+    at: new Date().toISOString(),
+    runs,
+    peers: cast,
+    faults: faults.map((f) => `${f.victim}: ${f.fault}`),
+    summary,
+    observersLeftOut: unknownBefore,
+    samples: rows,
+  });
+  console.log(JSON.stringify(summary, null, 2));
+}
+
+/** coturn SIGKILLed with every peer healthy: what each UI shows over the next minute. */
+async function turnKill(): Promise<void> {
+  const field = await startField('lab', cast, 'turn-kill');
+  try {
+    await allHealthy(field);
+    await sleep(5_000);
+    const before = await snapshot(field);
+    const t0 = Date.now();
+    await field.turn!.kill();
+    const timeline: { atMs: number; views: Record<string, unknown> }[] = [];
+    while (Date.now() - t0 < 60_000) {
+      await sleep(5_000);
+      timeline.push({ atMs: Date.now() - t0, views: await snapshot(field) });
+    }
+    const failed = await failedSince(field, t0);
+    record('turnKill', {
+      command: 'bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-field.ts turn-kill',
+      at: new Date(t0).toISOString(),
+      peers: cast,
+      before,
+      failedAfterKill: failed.map((f) => ({ ...f, afterMs: f.t - t0 })),
+      timeline,
+    });
+    console.log(`turn-kill: ${failed.length} failed transitions within 60 s; last views:`);
+    console.log(JSON.stringify(timeline.at(-1)?.views, null, 1));
+  } finally {
+    await field.close();
+  }
+}
+
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { minutes: { type: 'string' }, runs: { type: 'string' } },
+  options: { minutes: { type: 'string' }, runs: { type: 'string' }, quick: { type: 'boolean' } },
 });
 const what = positionals[0];
 if (what === 'soak') await soak(Number(values.minutes ?? 10));
-else {
-  console.error('usage: bench-field.ts detect [--runs N] | turn-kill | soak [--minutes M]');
+else if (what === 'detect') await detect(Number(values.runs ?? 2));
+else if (what === 'turn-kill') await turnKill();
+else if (what === 'all') {
+  await detect(values.quick ? 1 : 2);
+  await turnKill();
+  await soak(values.quick ? 1 : 10);
+} else {
+  console.error('usage: bench-field.ts detect [--runs N] | turn-kill | soak [--minutes M] | all [--quick]');
   process.exit(2);
 }
-void firstTransition;
-void others;

@@ -76,3 +76,47 @@ for (const r of calibrationTable(sim, real.configs, preset))
   console.log(
     `| ${r.n} | ${r.lossPct} % | ${r.real} | ${s(r.realAllP50Ms)} | ${r.sim} | ${r.simAllP50Ms === null ? '-' : s(r.simAllP50Ms)} | ${r.ratioAll === null ? '-' : r.ratioAll.toFixed(2)} |`,
   );
+
+// --- the detector table: the default next to swim and seed; the named presets apart ---------------
+const fmt = (ms: number | null): string =>
+  ms === null ? '-' : ms === Infinity ? '∞' : `${(ms / 1000).toFixed(2)} s`;
+const tail = (p: { p99: number | null; max: number | null; count: number }): string =>
+  p.p99 !== null ? fmt(p.p99) : `${fmt(p.max)} (max of ${p.count})`;
+const rate = (x: number | undefined): string =>
+  x === undefined ? '-' : x === 0 ? '0' : x >= 100 ? Math.round(x).toLocaleString('en') : x.toFixed(2);
+const rows = (named: boolean): void => {
+  console.log(
+    '\n| profile, N | detector | detection p50 / p99 | undetected | false `failed` | false `suspected` / node-hour (transitions / first-hand) | bytes / node / s |',
+  );
+  console.log(
+    '| ---------- | -------- | ------------------- | ---------- | -------------- | ---------------------------------------------------------- | ---------------- |',
+  );
+  for (const [profile, n] of [
+    ['lan', 100],
+    ['hostile-browser', 100],
+    ['lan', 1000],
+  ] as const)
+    for (const r of detector.runs.filter(
+      (x) =>
+        x.profile === profile &&
+        x.n === n &&
+        (x.topology === 'full' || n >= 1000) &&
+        (named
+          ? x.strategy === 'pulsemesh' && x.preset !== 'default'
+          : x.strategy !== 'pulsemesh' || x.preset === 'default'),
+    ))
+      console.log(
+        `| ${profile}, ${n} (${r.nodeHours.toFixed(0)} node-h) | ${r.strategy === 'pulsemesh' ? `pulsemesh \`${r.preset}\`` : r.strategy} | ${fmt(r.detectionAllMs.p50)} / ${tail(r.detectionAllMs)} | ${r.undetectedAll} of ${r.crashes} | ${r.falseFailed} | ${rate(r.falseSuspectedPerNodeHour)} / ${rate(r.falseAccusationsPerNodeHour)} | ${rate(r.bytesPerNodePerSec.mean)} |`,
+      );
+};
+console.log(
+  `\nDetector (detector.json commit ${detector.commit.slice(0, 7)}, seed ${detector.seed}): the default`,
+);
+rows(false);
+console.log('\nNamed presets:');
+rows(true);
+const big = detector.scale?.find((p) => p.n === 10_000 && !p.strategy.startsWith('sim-only'));
+if (big)
+  console.log(
+    `\nscale: N=10,000 × ${big.simSeconds} s simulated: ${big.wallSeconds.toFixed(1)} s wall, ${big.cpuSeconds.toFixed(1)} s CPU (${big.strategy})`,
+  );

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pnpm bench / ./run bench: every benchmark, one after another, then where the results went.
 #
-#   bash scripts/bench.sh [--quick] [--only detector|signal|mesh|real-peers] [--seed N]
+#   bash scripts/bench.sh [--quick] [--only detector|signal|mesh|real-peers|field] [--seed N]
 #
 #   detector  failure-detector matrix on the simulator (packages/sim/bin/bench.ts; ~10-15 min full,
 #             < 1 min --quick); --seed goes to it
@@ -12,6 +12,8 @@
 #             (scripts/bench-real-peers.ts in a namespace; ~25 min full, ~3 min --quick); installs
 #             golang-go, golang-github-hashicorp-memberlist-dev and nftables with apt if missing and
 #             builds bench/memberlist in GOPATH mode (no network)
+#   field     Chromium, Firefox and edge peers behind NATs and a firewall, through coturn, in the
+#             network lab (scripts/bench-field.ts; needs root; ~25 min full, ~6 min --quick)
 #
 # A full run writes the published numbers under bench-results/. A --quick run never replaces them:
 # its results land in bench-results/quick/ (git-ignored). Exits non-zero when any benchmark failed,
@@ -19,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
 
 quick=()
 only=''
@@ -37,8 +39,8 @@ while (($# > 0)); do
   shift
 done
 case "$only" in
-  '' | detector | signal | mesh | real-peers) ;;
-  *) echo "bench: --only takes detector, signal, mesh or real-peers (got '$only')" >&2; exit 2 ;;
+  '' | detector | signal | mesh | real-peers | field) ;;
+  *) echo "bench: --only takes detector, signal, mesh, real-peers or field (got '$only')" >&2; exit 2 ;;
 esac
 
 node_ts=(node --conditions=source --import tsx)
@@ -105,6 +107,10 @@ if [[ -z "$only" || "$only" == mesh ]]; then
   run mesh bench-results/mesh.json \
     bash scripts/netns.sh "${node_ts[@]}" scripts/bench-mesh.ts "${quick[@]}"
 fi
+if [[ -z "$only" || "$only" == field ]]; then
+  run field bench-results/field.json \
+    bash scripts/netns.sh "${node_ts[@]}" scripts/bench-field.ts all "${quick[@]}"
+fi
 if [[ -z "$only" || "$only" == real-peers ]]; then
   # This bench's own setup: Debian's Go and memberlist sources, nftables; then a GOPATH-mode build.
   missing=()
@@ -115,8 +121,8 @@ if [[ -z "$only" || "$only" == real-peers ]]; then
     echo "bench: installing ${missing[*]} (apt)"
     apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  # The edge peer runs from its build (apps/edge-peer/dist).
-  [[ -f apps/edge-peer/dist/main.js ]] || pnpm build --no-demo
+  # The edge peer runs from its build (apps/edge-peer/dist), rebuilt so it is the checked-out code.
+  pnpm build --no-demo
   mkdir -p bench/memberlist/.bin
   GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o bench/memberlist/.bin/memberlist-node ./bench/memberlist
   run real-peers bench-results/real-peers.json \

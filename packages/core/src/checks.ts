@@ -8,6 +8,8 @@ import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { CHECKS_MAX, CHECK_PINGS, type Check, RECHECK_MAX_MS } from './detector-state.js';
 import { sendMember } from './send.js';
+import { randomInt } from './random.js';
+import { ownAccusation, scoreLiar } from './trust.js';
 import { acceptFailed } from './gossip.js';
 import { startSuspicion, armSuspicion } from './membership.js';
 
@@ -32,7 +34,9 @@ export function startCheck(
   }
   if (s.checks.length >= CHECKS_MAX) {
     s.counters.checksDropped += 1;
-    if (kind === 'verify') acceptFailed(s, m, u, sender);
+    // Without trust a verdict is taken unchecked rather than lost; with trust a flood of
+    // accusations must never turn into verdicts, so it is dropped (the accuser may repeat it).
+    if (kind === 'verify' && s.trust === undefined) acceptFailed(s, m, u, sender);
     return;
   }
   const seqs: number[] = [];
@@ -47,11 +51,61 @@ export function startCheck(
   s.checks.push({ member: m, kind, seqs, deadlineMs, update: u, sender, sentMs: s.now, accusers });
 }
 
-/** The accused peer answered a check: the accusation is wrong from here (the ping also carried it, so it refutes). */
+/**
+ * The accused peer answered a check: the accusation is wrong from here (the ping also carried it,
+ * so it refutes), and each accuser scores as a liar (`liars.ts`: an honest peer's rare mistake
+ * decays away; a peer that keeps accusing the living gets flagged).
+ */
 export function checkAnswered(s: DetectorState, check: Check): void {
   s.counters.checksAnswered += 1;
-  if (check.kind === 'verify') s.counters.failuresDisputed += 1;
-  s.rttSample(check.member, s.now - check.sentMs);
+  if (check.kind !== 'confirm') s.counters.failuresDisputed += 1;
+  if (check.kind !== 'relay') s.rttSample(check.member, s.now - check.sentMs);
+  for (const a of check.accusers) scoreLiar(s, a, 1, 'refuted-accusation');
+}
+
+/**
+ * With trust, a `failed` verdict about a peer this one has no link to is not taken on the
+ * accuser's word: up to `indirectChecks` linked members are asked to ping it (`ping-req`). Any
+ * relayed ack disputes the verdict; otherwise it is taken, marked second-hand (`checkFailed`).
+ */
+export function startRelayCheck(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
+  const existing = s.checks.find((c) => c.member === m);
+  if (existing !== undefined || s.checks.length >= CHECKS_MAX) {
+    if (existing === undefined) s.counters.checksDropped += 1;
+    else if (!existing.accusers.includes(u.from ?? sender)) existing.accusers.push(u.from ?? sender);
+    return;
+  }
+  const candidates = s.linked.filter((r) => r.id !== sender && r.id !== u.from && r.state !== 'left');
+  const relays: Member[] = [];
+  const seqs: number[] = [];
+  const k = Math.min(s.config.indirectChecks, candidates.length);
+  for (let i = 0; i < k; i++) {
+    const j = i + randomInt(s.random, candidates.length - i);
+    const r = candidates[j] as Member;
+    candidates[j] = candidates[i] as Member;
+    relays.push(r);
+    seqs.push(
+      sendMember(
+        s,
+        r,
+        { type: MessageType.pingReq, seq: 0, target: m.id, updates: [], extensions: [] },
+        true,
+      ),
+    );
+  }
+  s.counters.relayChecksSent += 1;
+  const deadlineMs = s.now + 2 * s.probeTimeoutFor(m, false) + s.config.probeTimeoutMsMax;
+  s.checks.push({
+    member: m,
+    kind: 'relay',
+    seqs,
+    relays,
+    deadlineMs,
+    update: u,
+    sender,
+    sentMs: s.now,
+    accusers: [u.from ?? sender],
+  });
 }
 
 /**
@@ -62,8 +116,8 @@ export function checkFailed(s: DetectorState, check: Check): void {
   const m = check.member;
   const u = check.update;
   if (m.evicted || m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
-  if (check.kind === 'verify') {
-    acceptFailed(s, m, u, check.sender);
+  if (check.kind === 'verify' || check.kind === 'relay') {
+    acceptFailed(s, m, u, check.sender, check.kind === 'relay');
     return;
   }
   const accuser = u.from ?? check.sender;
@@ -75,12 +129,7 @@ export function checkFailed(s: DetectorState, check: Check): void {
     if (m.suspectors !== null && !m.suspectors.includes(id)) m.suspectors.push(id);
   armSuspicion(s, m);
   // Confirm to the accuser directly (it collapses its suspicion timeout), and gossip it a little.
-  const confirm: Update = {
-    kind: UpdateKind.suspect,
-    peer: m.id,
-    incarnation: m.incarnation,
-    from: s.localId,
-  };
+  const confirm = ownAccusation(s, m, UpdateKind.suspect);
   const a = s.members.get(accuser);
   if (a !== undefined && a.linked) {
     sendMember(s, a, { type: MessageType.sync, seq: 0, updates: [confirm], extensions: [] }, false);

@@ -5,6 +5,7 @@
  */
 import { ByteReader, ByteWriter, encodeUtf8, internUtf8 } from './bytes.js';
 import { assert } from './errors.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './peer-id.js';
 import { Lifecycle, type PeerId, type VitalSigns } from './types.js';
 
 /** Wire format version carried in the first byte. */
@@ -35,6 +36,13 @@ const KNOWN_FLAGS = Flag.updates | Flag.extensions | Flag.relayed | Flag.vitals;
 /** Membership update kinds. ONLY APPEND. */
 export const UpdateKind = { alive: 0, suspect: 1, failed: 2, left: 3 } as const;
 export type UpdateKind = (typeof UpdateKind)[keyof typeof UpdateKind];
+/**
+ * Bit of the kind byte: a signed update (the signer's public key and an Ed25519 signature follow;
+ * decision 0013). The other high bits are reserved and rejected.
+ */
+export const SIGNED_KIND_BIT = 0x80;
+/** Bytes a signature block adds to an update: public key (32) + signature (64). */
+export const SIGNATURE_BLOCK_BYTES = PUBLIC_KEY_BYTES + SIGNATURE_BYTES;
 
 /** Extension types reserved for signed membership (next milestone). Unknown types are kept, not rejected. */
 export const ExtensionType = { signature: 1, publicKeyId: 2 } as const;
@@ -45,6 +53,13 @@ export interface Update {
   peer: PeerId;
   incarnation: number;
   from: PeerId | undefined;
+  /**
+   * Signed updates only: the signer's Ed25519 public key (32 bytes) and signature (64 bytes) over
+   * `updateSigningBytes` (`signed-update.ts`). The signer is `peer` for `alive`/`left` and `from`
+   * for `suspect`/`failed`.
+   */
+  key?: Uint8Array | undefined;
+  signature?: Uint8Array | undefined;
 }
 
 /** A trailing typed extension (e.g. a signature over the preceding bytes). */
@@ -136,6 +151,7 @@ export function updateBytes(u: Update): number {
   let n = 1 + varintBytes(u.incarnation) + 1 + peerIdBytes(u.peer).length;
   if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed)
     n += 1 + peerIdBytes(u.from ?? u.peer).length;
+  if (u.signature !== undefined) n += SIGNATURE_BLOCK_BYTES;
   return n;
 }
 
@@ -205,10 +221,19 @@ export function encode(m: Message): Uint8Array {
     assert(m.updates.length <= 255, 'at most 255 updates per message');
     w.u8(m.updates.length);
     for (const u of m.updates) {
-      w.u8(u.kind);
+      const signed = u.signature !== undefined && u.key !== undefined;
+      w.u8(signed ? u.kind | SIGNED_KIND_BIT : u.kind);
       w.varint(u.incarnation);
       writeId(w, u.peer);
       if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed) writeId(w, u.from ?? u.peer);
+      if (signed) {
+        assert(
+          u.key?.length === PUBLIC_KEY_BYTES && u.signature?.length === SIGNATURE_BYTES,
+          'a signed update needs a 32-byte key and a 64-byte signature',
+        );
+        w.bytes(u.key);
+        w.bytes(u.signature);
+      }
     }
   }
   if (m.extensions.length > 0) {
@@ -256,7 +281,8 @@ function readUpdates(r: ByteReader): Update[] {
   const count = r.u8();
   const out: Update[] = [];
   for (let i = 0; i < count && r.error === undefined; i++) {
-    const kind = r.u8();
+    const byte = r.u8();
+    const kind = byte & ~SIGNED_KIND_BIT;
     if (kind > UpdateKind.left) {
       r.fail(DecodeErrorCode.badUpdateKind);
       break;
@@ -264,7 +290,13 @@ function readUpdates(r: ByteReader): Update[] {
     const incarnation = r.varint();
     const peer = readId(r);
     const from = kind === UpdateKind.suspect || kind === UpdateKind.failed ? readId(r) : undefined;
-    out.push({ kind: kind as UpdateKind, peer, incarnation, from });
+    if ((byte & SIGNED_KIND_BIT) === 0) {
+      out.push({ kind: kind as UpdateKind, peer, incarnation, from });
+      continue;
+    }
+    const key = r.bytes(PUBLIC_KEY_BYTES).slice();
+    const signature = r.bytes(SIGNATURE_BYTES).slice();
+    out.push({ kind: kind as UpdateKind, peer, incarnation, from, key, signature });
   }
   return out;
 }

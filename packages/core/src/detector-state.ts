@@ -12,6 +12,9 @@ import type { Member } from './member.js';
 import { PastMembers } from './past-members.js';
 import { ProbeRotation } from './probe-rotation.js';
 import { RumorCache } from './rumors.js';
+import { LiarTable } from './liars.js';
+import type { Trust } from './signed-update.js';
+import { selfStatement, VerifiedCache } from './trust.js';
 import { type Random } from './random.js';
 import { probeTimeoutMs, updateRtt, type RttEstimate } from './rtt.js';
 import { newStats, type DetectorStats } from './stats.js';
@@ -41,6 +44,13 @@ export interface DetectorOptions {
   nowMs: number;
   /** Starting incarnation (default 0); a restarted peer may resume a persisted one. */
   incarnation?: number;
+  /**
+   * Signed membership (decision 0013): this peer signs what it says about itself and its
+   * accusations, and admits relayed updates only with their signer's valid signature. The
+   * runtime passes Ed25519 (`@pulsemesh/webrtc`); tests and the simulator `testTrust(id)`.
+   * Default: none (every update is taken at its word: for tests and closed meshes only).
+   */
+  trust?: Trust;
 }
 
 /**
@@ -50,7 +60,7 @@ export interface DetectorOptions {
  */
 export interface Check {
   member: Member;
-  kind: 'confirm' | 'verify';
+  kind: 'confirm' | 'verify' | 'relay';
   seqs: number[];
   deadlineMs: number;
   update: Update;
@@ -58,6 +68,8 @@ export interface Check {
   sentMs: number;
   /** Accusers heard while the check is in flight (they become confirmations if it fails). */
   accusers: PeerId[];
+  /** `relay` checks only: the members asked (ping-req), parallel to `seqs`. */
+  relays?: Member[];
 }
 
 /** An indirect probe this peer runs for another (ping-req): answered by a relayed ack or a nack. */
@@ -100,6 +112,8 @@ export const RECHECK_MAX_MS = 60_000;
 export const STALL_WINDOW_MS = 30_000;
 /** Concurrent checks of accused peers (bounded work). */
 export const CHECKS_MAX = 64;
+/** At most one `decode-error` event per this many ms (with the count since the last one). */
+export const DECODE_ERROR_EVENT_GAP_MS = 1_000;
 
 /** Everything one detector knows; see the module comment. @internal */
 export class DetectorState {
@@ -163,6 +177,14 @@ export class DetectorState {
   readonly localHistory: HistoryEntry[] = [];
   readonly counters: DetectorStats = newStats();
   readonly listened = new Set<string>();
+  readonly trust: Trust | undefined;
+  readonly verified = new VerifiedCache();
+  readonly liars = new LiarTable();
+  /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */
+  selfSigned: Update | undefined = undefined;
+  /** Decode errors since the last `decode-error` event (one event per `DECODE_ERROR_EVENT_GAP_MS`). */
+  decodeErrorsUnreported = 0;
+  lastDecodeErrorEventMs = -Infinity;
   stepSends: Outgoing[] | null = null;
   stepEvents: DetectorEvent[] | null = null;
 
@@ -188,6 +210,7 @@ export class DetectorState {
     this.now = options.nowMs;
     this.startedMs = options.nowMs;
     this.incarnation = options.incarnation ?? 0;
+    this.trust = options.trust;
     this.messageBytesMax = this.config.messageBytesMax;
     this.rotation = new ProbeRotation(this.random);
     this.queue = new BroadcastQueue(2 * this.config.membersMax);
@@ -250,8 +273,9 @@ export class DetectorState {
     if (lateMs > this.stallMsCurrent) this.stallMsCurrent = lateMs;
   }
 
+  /** This peer's `alive` at its incarnation (signed with trust). */
   selfUpdate(): Update {
-    return { kind: UpdateKind.alive, peer: this.localId, incarnation: this.incarnation, from: undefined };
+    return selfStatement(this, UpdateKind.alive);
   }
 
   /**

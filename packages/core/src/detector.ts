@@ -26,7 +26,14 @@ import {
   type PeerSnapshot,
   type StepResult,
 } from './types.js';
-import { DetectorState, EMPTY_STEP, SYNC_ASK_PEERS, type DetectorOptions } from './detector-state.js';
+import {
+  DECODE_ERROR_EVENT_GAP_MS,
+  DetectorState,
+  EMPTY_STEP,
+  SYNC_ASK_PEERS,
+  type DetectorOptions,
+} from './detector-state.js';
+import { admitUpdate, selfStatement } from './trust.js';
 import { sendMember, sendVerdict, askSync } from './send.js';
 import { heardFrom, handleBody } from './receive.js';
 import { applyUpdate } from './gossip.js';
@@ -46,6 +53,10 @@ export class Detector extends EventTarget implements MeshView {
     super();
     assert(isValidPeerId(options.id), 'id must be 1..64 UTF-8 bytes');
     validateConfig(options.config);
+    assert(
+      options.trust === undefined || options.trust.keyMatches(options.id, options.trust.publicKey),
+      'with trust, id must be derived from trust.publicKey',
+    );
     this.localId = options.id;
     this.s = new DetectorState(options);
   }
@@ -64,7 +75,9 @@ export class Detector extends EventTarget implements MeshView {
     if (m !== undefined) {
       // A join is news: gossip it, with a smaller fanout than suspicions and verdicts (membership
       // knowledge is a nicety, bounded anyway; what a peer learns by sync is not re-gossiped).
-      if (known === undefined) this.s.queue.push(updateFor(m, this.s.localId), this.s.config.retransmitMult);
+      // With trust only the peer's own signed alive is news worth relaying (it announces itself).
+      if (known === undefined && this.s.trust === undefined)
+        this.s.queue.push(updateFor(m, this.s.localId), this.s.config.retransmitMult);
       if (!m.linked) {
         m.linked = true;
         this.s.linked.push(m);
@@ -132,7 +145,15 @@ export class Detector extends EventTarget implements MeshView {
     const result = decode(bytes);
     if (!result.ok) {
       this.s.counters.decodeErrors += 1;
-      this.s.emit('decode-error', { peer: from, error: result.error.code, atMs: this.s.now });
+      this.s.decodeErrorsUnreported += 1;
+      // A flood of garbage must not become a flood of events and log lines: one per gap, with
+      // the count of errors since the previous one.
+      if (this.s.now - this.s.lastDecodeErrorEventMs >= DECODE_ERROR_EVENT_GAP_MS) {
+        this.s.lastDecodeErrorEventMs = this.s.now;
+        const count = this.s.decodeErrorsUnreported;
+        this.s.decodeErrorsUnreported = 0;
+        this.s.emit('decode-error', { peer: from, error: result.error.code, atMs: this.s.now, count });
+      }
       return this.end();
     }
     const msg = result.message;
@@ -149,6 +170,7 @@ export class Detector extends EventTarget implements MeshView {
     for (const u of msg.updates) {
       // A relay's "I tried it too" rides on its nack; it concerns that probe only (`handleBody`).
       if (nack && u.kind === UpdateKind.suspect && u.from === from) continue;
+      if (!admitUpdate(this.s, u, from)) continue;
       applyUpdate(this.s, u, from, sync);
     }
     handleBody(this.s, from, m, msg);
@@ -191,18 +213,17 @@ export class Detector extends EventTarget implements MeshView {
   leave(nowMs: number): StepResult {
     this.s.begin(nowMs);
     if (this.s.hasLeft) return this.end();
-    this.s.queue.push({
-      kind: UpdateKind.left,
-      peer: this.s.localId,
-      incarnation: this.s.incarnation,
-      from: undefined,
-    });
+    const left = selfStatement(this.s, UpdateKind.left);
+    this.s.queue.push(left);
+    // With trust the goodbye carries the signed `left`, which receivers relay as the proof.
+    const extra = this.s.trust === undefined ? [] : [left];
     for (const m of this.s.linked) {
       sendMember(
         this.s,
         m,
         { type: MessageType.leave, seq: 0, incarnation: this.s.incarnation, updates: [], extensions: [] },
         true,
+        extra,
       );
     }
     this.s.hasLeft = true;
@@ -344,6 +365,11 @@ export class Detector extends EventTarget implements MeshView {
 
   nowMs(): number {
     return this.s.now;
+  }
+
+  /** Peers flagged as liars (see the `liar` event). */
+  liars(): PeerId[] {
+    return this.s.liars.flagged();
   }
 
   /** Counters since construction. */

@@ -9,7 +9,8 @@ import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { Phase } from './detector-state.js';
 import { sendMember, push } from './send.js';
-import { startCheck } from './checks.js';
+import { startCheck, startRelayCheck } from './checks.js';
+import { INCARNATION_MAX, keepProof } from './trust.js';
 import { addMember, setState, armSuspicion } from './membership.js';
 import { restore } from './past-members.js';
 
@@ -32,6 +33,7 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
     const added = u.kind === UpdateKind.alive ? addMember(s, u.peer, false) : undefined;
     if (added !== undefined) {
       added.incarnation = u.incarnation;
+      keepProof(s, added, u);
       if (!fromSync) s.queue.push(u, s.config.retransmitMult);
       return;
     }
@@ -53,14 +55,19 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       return;
     case UpdateKind.failed:
       if (m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
+      // With trust, only the owner raises an incarnation: a verdict about one we never saw
+      // signed is not news, it is a lie (or a race the owner's alive will settle).
+      if (s.trust !== undefined && u.incarnation > m.incarnation) return;
       // A verdict about a peer we can reach and do not suspect ourselves: check it first (two
       // pings carrying the verdict, so a live peer also refutes at once) rather than relay a
       // verdict that may be wrong from here.
       if (m.linked && m.state !== 'suspected') startCheck(s, m, 'verify', u, sender);
-      else acceptFailed(s, m, u, sender);
+      else if (m.linked || s.trust === undefined) acceptFailed(s, m, u, sender);
+      else startRelayCheck(s, m, u, sender);
       return;
     default:
       if (m.state === 'left' || u.incarnation < m.incarnation) return;
+      keepProof(s, m, u);
       m.incarnation = u.incarnation;
       setState(s, m, 'left', 'gossip-leave');
       s.emit('leave', { peer: m.id, atMs: s.now });
@@ -76,7 +83,12 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
  * then a short piggyback fanout (`retransmitMult`) is enough.
  */
 export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
-  if (u.incarnation <= m.incarnation) return;
+  const firstProof = keepProof(s, m, u);
+  if (u.incarnation <= m.incarnation) {
+    if (firstProof && u.incarnation === m.incarnation && m.state !== 'left')
+      s.queue.push(u, s.config.retransmitMult);
+    return;
+  }
   m.incarnation = u.incarnation;
   // In a full mesh, news straight from the peer itself (a restart's hello, a refutation it pushed
   // to every link) has reached everyone already: the piggybacked copies are only a safety net.
@@ -103,6 +115,8 @@ export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerI
 export function applySuspect(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
   if (m.state === 'left' || u.incarnation < m.incarnation) return;
   if (m.state === 'failed' && u.incarnation <= m.incarnation) return;
+  // With trust, only the owner raises an incarnation (see the `failed` case of `applyUpdate`).
+  if (s.trust !== undefined && u.incarnation > m.incarnation) return;
   const accuser = u.from ?? sender;
   if (m.state === 'suspected' && u.incarnation === m.incarnation) {
     if (m.suspectors === null || m.suspectors.includes(accuser)) return;
@@ -128,14 +142,19 @@ export function applySuspect(s: DetectorState, m: Member, u: Update, sender: Pee
 export function applySelf(s: DetectorState, u: Update, sender: PeerId): void {
   if (s.hasLeft) return;
   if (u.kind === UpdateKind.alive) {
-    if (u.incarnation <= s.incarnation) return;
+    // Our own alive from a previous life (with trust: signed by our key) that got further.
+    if (u.incarnation <= s.incarnation || u.incarnation >= INCARNATION_MAX) return;
     s.incarnation = u.incarnation + 1;
     s.queue.push(s.selfUpdate());
     return;
   }
-  const stale = u.incarnation < s.incarnation;
+  // An accusation at an incarnation we never had (with trust only we raise it, and our signed
+  // alive at that incarnation would say so): answered like a stale one, never adopted; so
+  // nobody can push our incarnation to the bound, where we could not refute any more.
+  const future = s.trust !== undefined && u.kind !== UpdateKind.left && u.incarnation > s.incarnation;
+  const stale = u.incarnation < s.incarnation || future;
   if (!stale) {
-    s.incarnation = u.incarnation + 1;
+    s.incarnation = Math.min(INCARNATION_MAX, u.incarnation + 1);
     s.counters.refutations += 1;
     s.adjustScore(LocalHealthCause.refutedSuspicion);
   }
@@ -168,9 +187,17 @@ export function applySelf(s: DetectorState, u: Update, sender: PeerId): void {
  * (linked to every member) a verdict straight from its declarer has already been pushed to
  * everyone by the declarer itself, so it is not pushed again.
  */
-export function acceptFailed(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
+export function acceptFailed(
+  s: DetectorState,
+  m: Member,
+  u: Update,
+  sender: PeerId,
+  secondHand = false,
+): void {
   m.incarnation = u.incarnation;
+  if (u.signature !== undefined) m.accusation = u;
   setState(s, m, 'failed', 'gossip-failed');
+  m.secondHand = secondHand;
   s.queue.push(u, s.config.retransmitMult);
   const fullMesh = s.linked.length >= s.clusterSize() - 1;
   if (!(fullMesh && u.from === sender)) push(s, [u], s.config.pushFanout, sender);

@@ -60,3 +60,17 @@ export {
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
 } from './peer-id.js';
+export {
+  replayWindow,
+  pastFromHistory,
+  AnalyticsWindow,
+  WINDOW_MS,
+  MIN_OBSERVED_MS,
+  type HistoryRecord,
+  type WindowReport,
+} from './history-replay.js';
+export { SIGNED_KIND_BIT, SIGNATURE_BLOCK_BYTES } from './codec.js';
+export { signUpdate, verifyUpdate, updateSigningBytes, signerOf, type Trust } from './signed-update.js';
+export { testTrust, testKey } from './test-trust.js';
+export { INCARNATION_MAX } from './trust.js';
+export { LIAR_SCORE, LIAR_DECAY_MS, LIAR_CHECK_GAP_MS } from './liars.js';

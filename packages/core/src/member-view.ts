@@ -113,5 +113,7 @@ export function memberSnapshot(m: Member, nowMs: number, phiStdMsMin: number): P
     },
     vitals: m.vitals,
     signalingLost: m.signalingLost,
+    ...(m.secondHand && m.state === 'failed' ? { secondHand: true } : {}),
+    ...(m.liar ? { liar: true } : {}),
   };
 }

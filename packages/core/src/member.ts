@@ -3,6 +3,7 @@
  * the simulator can hold hundreds of thousands of them. Times are detector-clock ms; NaN = never.
  */
 import { newOutageLog, type OutageLog } from './analytics.js';
+import type { Update } from './codec.js';
 import type { ArrivalStats } from './phi.js';
 import type { RttEstimate } from './rtt.js';
 import type { HistoryEntry, PeerId, PeerState, VitalSigns } from './types.js';
@@ -55,6 +56,14 @@ export class Member implements RttEstimate, ArrivalStats {
   vitals: VitalSigns | undefined = undefined;
   /** The signaling server reported its session ended (`Detector.witness`) and no new one since. */
   signalingLost = false;
+  /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */
+  proof: Update | undefined = undefined;
+  /** With trust: the signed accusation behind our `suspected`/`failed` (ours or the verdict taken). */
+  accusation: Update | undefined = undefined;
+  /** The current `failed` was taken from another's verdict without a first-hand check. */
+  secondHand = false;
+  /** Flagged as a liar (see `liars.ts`). */
+  liar = false;
   /** When this detector last sent the member a full sync (rate limit), ms. */
   lastSyncServedMs = -Infinity;
   bytesSent = 0;

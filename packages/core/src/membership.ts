@@ -6,7 +6,8 @@ import { recordTransition } from './analytics.js';
 import { isMinorityPartition } from './health.js';
 import { reap } from './past-members.js';
 import { Member } from './member.js';
-import { suspicionFailAtMs, updateFor } from './member-view.js';
+import { suspicionFailAtMs } from './member-view.js';
+import { stateUpdate } from './trust.js';
 import { type PeerId, type PeerState } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { RECHECK_FIRST_MS } from './detector-state.js';
@@ -65,6 +66,7 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
   s.counts[to] += 1;
   m.state = to;
   m.sinceMs = s.now;
+  m.secondHand = false;
   if (from === 'suspected') {
     s.suspected.delete(m);
     m.suspectors = null;
@@ -147,7 +149,7 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   s.counters.failuresDeclared += 1;
   if (reason === 'witnessed') s.counters.witnessFailures += 1;
   setState(s, m, 'failed', reason);
-  const verdict = updateFor(m, s.localId);
+  const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
   if (reason === 'witnessed') push(s, [verdict], s.config.pushFanout, m.id);
   else push(s, [verdict], Infinity, m.id, 2);

@@ -6,7 +6,7 @@ import { MessageType, UpdateKind } from './codec.js';
 import { adaptProtocolPeriodMs, indirectChecksFor, networkBadness } from './interval.js';
 import { probeOutcomeDelta } from './local-health.js';
 import type { Member } from './member.js';
-import { updateFor } from './member-view.js';
+import { ownAccusation, stateUpdate } from './trust.js';
 import { randomInt } from './random.js';
 import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
@@ -113,19 +113,14 @@ export function finishProbe(s: DetectorState, succeeded: boolean): void {
     armSuspicion(s, t);
     // Gossiped with a small fanout: it matters to the suspect (to refute) and to peers that can
     // check it (they probe it once and confirm, see `applySuspect`), not to the whole mesh.
-    s.queue.push(updateFor(t, s.localId), s.config.retransmitMult);
+    s.queue.push(stateUpdate(s, t), s.config.retransmitMult);
     // Lifeguard's buddy system: tell the suspect at once (the suspicion rides first on this
     // ping), so a live peer refutes within one round trip instead of waiting for gossip.
     if (t.linked) sendMember(s, t, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
   } else if (t.state === 'suspected' && t.suspectors !== null && !t.suspectors.includes(s.localId)) {
     t.suspectors.push(s.localId);
     armSuspicion(s, t);
-    s.queue.push({
-      kind: UpdateKind.suspect,
-      peer: t.id,
-      incarnation: t.incarnation,
-      from: s.localId,
-    });
+    s.queue.push(ownAccusation(s, t, UpdateKind.suspect));
   }
 }
 

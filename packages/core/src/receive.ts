@@ -4,7 +4,7 @@
  */
 import { MessageType, UpdateKind, type Message } from './codec.js';
 import type { Member } from './member.js';
-import { updateFor } from './member-view.js';
+import { relayable, stateUpdate } from './trust.js';
 import { updateArrival } from './phi.js';
 import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
@@ -96,7 +96,8 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
       if (m !== undefined && msg.incarnation >= m.incarnation && m.state !== 'left') {
         m.incarnation = msg.incarnation;
         setState(s, m, 'left', 'graceful-leave');
-        s.queue.push(updateFor(m, s.localId));
+        const left = stateUpdate(s, m);
+        if (relayable(s, left)) s.queue.push(left);
       }
       return;
     case MessageType.vitals:
@@ -135,6 +136,7 @@ export function handleAck(
       }
     }
   }
+  if (relayed && relayCheckAnswered(s, from, ackSeq)) return;
   if (!relayed && m !== undefined) {
     for (let i = 0; i < s.relayJobs.length; i++) {
       const job = s.relayJobs[i] as RelayJob;
@@ -169,6 +171,21 @@ export function handleAck(
     }
   }
   s.counters.unmatchedAcks += 1;
+}
+
+/** A relayed ack answering a `relay` check (a verdict about an unlinked peer, see `startRelayCheck`). */
+function relayCheckAnswered(s: DetectorState, from: PeerId, ackSeq: number): boolean {
+  for (let i = 0; i < s.checks.length; i++) {
+    const check = s.checks[i] as Check;
+    if (check.relays === undefined) continue;
+    for (let j = 0; j < check.relays.length; j++) {
+      if (check.relays[j]?.id !== from || check.seqs[j] !== ackSeq) continue;
+      s.checks.splice(i, 1);
+      checkAnswered(s, check);
+      return true;
+    }
+  }
+  return false;
 }
 
 /** A ping-req: ping the target for the requester (bounded by `relayJobsMax`), or nack at once when there is no link to it. */

@@ -146,9 +146,12 @@ describe('detector API', () => {
     expect(up.events).toEqual([{ type: 'join', detail: { peer: 'b', atMs: 1 } }]);
     const r = d.receive('b', Uint8Array.from([9, 9, 9]), 2);
     expect(r.events).toEqual([
-      { type: 'decode-error', detail: { peer: 'b', error: 'unsupported-version', atMs: 2 } },
+      { type: 'decode-error', detail: { peer: 'b', error: 'unsupported-version', atMs: 2, count: 1 } },
     ]);
-    expect(seen).toEqual(['join:b', JSON.stringify({ peer: 'b', error: 'unsupported-version', atMs: 2 })]);
+    expect(seen).toEqual([
+      'join:b',
+      JSON.stringify({ peer: 'b', error: 'unsupported-version', atMs: 2, count: 1 }),
+    ]);
     expect(d.stats()).toMatchObject({ decodeErrors: 1, messagesReceived: 1 });
     expect(() => d.receive('b', new Uint8Array(0), 3)).not.toThrow();
   });

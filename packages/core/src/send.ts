@@ -6,7 +6,8 @@ import { HEADER_BYTES, MessageType, encode, updateBytes, type Message, type Upda
 import { retransmitLimit } from './config.js';
 import { AssertionError } from './errors.js';
 import type { Member } from './member.js';
-import { chunkUpdates, updateFor } from './member-view.js';
+import { chunkUpdates } from './member-view.js';
+import { relayable, stateUpdate } from './trust.js';
 import { randomInt } from './random.js';
 import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
@@ -41,7 +42,7 @@ export function sendMember(
   msg.seq = m.sendSeq;
   const verdict =
     piggyback && (m.state === 'suspected' || m.state === 'failed') && !extra.some((u) => u.peer === m.id);
-  const n = sendTo(s, m.id, msg, piggyback, verdict ? [updateFor(m, s.localId), ...extra] : extra);
+  const n = sendTo(s, m.id, msg, piggyback, verdict ? [stateUpdate(s, m), ...extra] : extra);
   m.bytesSent += n;
   return msg.seq;
 }
@@ -81,10 +82,13 @@ export function sendTo(
  * `sync`, so a live or returning peer refutes above that incarnation.
  */
 export function sendVerdict(s: DetectorState, m: Member): void {
+  // With trust, its own signed alive at that incarnation rides along: a peer that restarted with
+  // its old key but not its incarnation learns how far its previous life got, and refutes above.
+  const proof = m.proof !== undefined && m.proof.incarnation === m.incarnation ? [m.proof] : [];
   sendMember(
     s,
     m,
-    { type: MessageType.sync, seq: 0, updates: [updateFor(m, s.localId)], extensions: [] },
+    { type: MessageType.sync, seq: 0, updates: [stateUpdate(s, m), ...proof], extensions: [] },
     false,
   );
 }
@@ -136,7 +140,11 @@ export function sendSync(s: DetectorState, to: PeerId, m: Member | undefined): v
     m.lastSyncServedMs = s.now;
   }
   const all = [s.selfUpdate()];
-  for (const x of s.members.values()) if (x !== m) all.push(updateFor(x, s.localId));
+  for (const x of s.members.values()) {
+    if (x === m) continue;
+    const u = stateUpdate(s, x);
+    if (relayable(s, u)) all.push(u);
+  }
   for (const chunk of chunkUpdates(all, s.messageBytesMax - HEADER_BYTES - 1 - 8)) {
     const msg: Message = { type: MessageType.sync, seq: 0, updates: chunk, extensions: [] };
     if (m !== undefined) sendMember(s, m, msg, false);

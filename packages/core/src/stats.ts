@@ -58,6 +58,18 @@ export interface DetectorStats {
   witnessChecksAnswered: number;
   /** Peers declared `failed` with reason `witnessed`. */
   witnessFailures: number;
+  /** Updates refused: incarnation above the bound, or (with trust) unsigned or badly signed. */
+  updatesRejected: number;
+  /** Signatures that did not verify (each scores the relaying peer as a liar). */
+  signaturesRejected: number;
+  /** Signatures verified (each statement once: verified ones are cached). */
+  signaturesVerified: number;
+  /** Accusations by flagged liars dropped unchecked (rate limit). */
+  accusationsThrottled: number;
+  /** Peers flagged as liars. */
+  liarsFlagged: number;
+  /** `failed` verdicts about unlinked peers checked through relays (trust mode). */
+  relayChecksSent: number;
   /** Members currently known. */
   members: number;
   /** Updates waiting to be piggybacked. */
@@ -72,6 +84,12 @@ export function newStats(): DetectorStats {
     messagesSent: 0,
     messagesReceived: 0,
     decodeErrors: 0,
+    updatesRejected: 0,
+    signaturesRejected: 0,
+    signaturesVerified: 0,
+    accusationsThrottled: 0,
+    liarsFlagged: 0,
+    relayChecksSent: 0,
     messagesFromUnknown: 0,
     probesSent: 0,
     probesFailed: 0,

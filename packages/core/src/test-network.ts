@@ -5,6 +5,7 @@
 import { presets, type DetectorConfig } from './config.js';
 import { Detector } from './detector.js';
 import { seededRandom } from './random.js';
+import { testTrust } from './test-trust.js';
 import type { DetectorEvent, PeerId, StepResult } from './types.js';
 
 interface InFlight {
@@ -43,9 +44,12 @@ export class TestNetwork {
   private order = 0;
 
   private readonly seed: number;
+  /** Every detector signs and verifies membership with the insecure test signer (`testTrust`). */
+  readonly trusted: boolean;
 
-  constructor(seed = 1) {
+  constructor(seed = 1, trusted = false) {
     this.seed = seed;
+    this.trusted = trusted;
   }
 
   add(id: PeerId, config: DetectorConfig = presets.lan, incarnation = 0): Detector {
@@ -55,6 +59,7 @@ export class TestNetwork {
       random: seededRandom(this.seed * 1000 + this.detectors.size),
       nowMs: this.nowMs,
       incarnation,
+      ...(this.trusted ? { trust: testTrust(id) } : {}),
     });
     this.detectors.set(id, d);
     return d;

@@ -86,6 +86,10 @@ export interface PeerSnapshot {
    * alive and still answering probes ("signaling lost"), see `Detector.witness`.
    */
   signalingLost: boolean;
+  /** `failed` taken from another peer's verdict, not checked first-hand (no link to it). */
+  secondHand?: boolean;
+  /** Flagged as a liar: its accusations kept being refuted, or it relayed forged signatures. */
+  liar?: boolean;
 }
 
 /** The cluster as this detector sees it (the local peer is counted as healthy). */
@@ -119,7 +123,12 @@ export interface DetectorEventMap {
    */
   reap: { peer: PeerId; ended: 'failed' | 'left'; reason: string; endedAtMs: number; atMs: number };
   /** A message could not be decoded (counted; never thrown). */
-  'decode-error': { peer: PeerId; error: string; atMs: number };
+  'decode-error': { peer: PeerId; error: string; atMs: number; count: number };
+  /**
+   * A peer was flagged as a liar (`reason`: `forged-signature` when it relayed an update whose
+   * signature does not verify, `refuted-accusation` when its accusations kept being refuted).
+   */
+  liar: { peer: PeerId; reason: string; atMs: number };
 }
 export type DetectorEventName = keyof DetectorEventMap;
 

@@ -103,7 +103,10 @@ export class PulseMesh extends MeshElement {
     if (changed.has('mesh')) this.stage = 0;
     if (changed.has('mesh') && this.owned && this.mesh !== this.owned) this.stopOwn(false);
     const connection = ['signalUrl', 'room', 'token', 'preset'] as const;
-    if (this.hasUpdated && connection.some((k) => changed.has(k))) {
+    // Before the first update, connectedCallback may have started already (attributes in the
+    // markup); attributes set by script after connecting (and before the first render) start here.
+    const startedOnConnect = !this.hasUpdated && this.starting;
+    if (!startedOnConnect && connection.some((k) => changed.has(k))) {
       if (this.owned) this.stopOwn();
       void this.startIfWanted();
     }

@@ -52,6 +52,11 @@ export interface HostOptions {
   clock?: 'auto' | 'worker' | 'timers';
   /** Follow the page lifecycle (visibility, freeze, pagehide → leave). Default true in browsers. */
   pageLifecycle?: boolean;
+  /**
+   * Incarnation to start at (default 0). A peer that comes back with a kept identity resumes above
+   * its last one (`DurableHistory.startIncarnation`), so others see the same peer return.
+   */
+  incarnation?: number;
 }
 
 /** Fault injection through the real transport, for demos and benchmarks. */
@@ -120,6 +125,7 @@ export class DetectorHost extends EventTarget implements MeshView {
       config: { ...base, ...options.config },
       random: createRandom(),
       nowMs: now(),
+      ...(options.incarnation === undefined ? {} : { incarnation: options.incarnation }),
     });
     this.#scheduler = pickScheduler(options.clock ?? 'auto');
     this.clockKind = this.#scheduler.kind;
@@ -146,6 +152,10 @@ export class DetectorHost extends EventTarget implements MeshView {
 
   peers(): PeerSnapshot[] {
     return this.detector.peers();
+  }
+  /** This peer's incarnation (raised each time it refutes an accusation). */
+  localIncarnation(): number {
+    return this.detector.localIncarnation();
   }
   pastMembers(): PastMember[] {
     return this.detector.pastMembers();
@@ -183,6 +193,11 @@ export class DetectorHost extends EventTarget implements MeshView {
       await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 20));
     this.close();
+  }
+
+  /** Goodbye on every open link and close at once, without waiting for a flush (page unload). */
+  leaveAtOnce(): void {
+    this.leaveNow(true);
   }
 
   /** Closes everything without a goodbye (others will see the links close). Idempotent. */

@@ -49,6 +49,7 @@ export {
   type SimplePeerLike,
 } from './attach.js';
 export { LinkTable, ReliableTag, type PeerLink } from './link-table.js';
+export { BroadcastLinks } from './broadcast-links.js';
 export {
   ChannelsState,
   heartbeatHeaderBytes,
@@ -69,3 +70,14 @@ export {
 } from './identity.js';
 export { loadTabIdentity, IDENTITY_SLOTS_MAX, type TabIdentity } from './identity-store.js';
 export { ed25519Runtime, nobleEd25519, type Ed25519 } from './ed25519.js';
+export {
+  DurableHistory,
+  durableHistoryDefaults,
+  historyToCsv,
+  analyticsToCsv,
+  historyToJson,
+  type DurableHistoryOptions,
+  type HistoryBackend,
+  type RecordedMesh,
+} from './durable-history.js';
+export { indexedDbHistoryBackend } from './history-store.js';

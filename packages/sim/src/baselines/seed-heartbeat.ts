@@ -95,7 +95,10 @@ export class SeedHeartbeatNode implements SimNode {
     const events: DetectorEvent[] = [];
     const message = decodeJson(bytes);
     if (message instanceof Error || typeof message !== 'object' || message === null) {
-      events.push({ type: 'decode-error', detail: { peer: from, error: 'bad heartbeat json', atMs: nowMs } });
+      events.push({
+        type: 'decode-error',
+        detail: { peer: from, error: 'bad heartbeat json', atMs: nowMs, count: 1 },
+      });
       return { sends: [], events };
     }
     const p = this.peers.get(from);

@@ -162,7 +162,7 @@ export class SwimNode implements SimNode {
     if (!m) {
       this.events.push({
         type: 'decode-error',
-        detail: { peer: from, error: 'bad swim message', atMs: nowMs },
+        detail: { peer: from, error: 'bad swim message', atMs: nowMs, count: 1 },
       });
       return this.flush();
     }

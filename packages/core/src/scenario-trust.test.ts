@@ -1,0 +1,233 @@
+// The attack suite on the fake clock (issue 12): one lying member, with its own valid key, tries
+// each lie; no honest peer may be misled, and the liar is identified.
+import { describe, expect, it } from 'vitest';
+import { encode, MessageType, UpdateKind, type Update } from './codec.js';
+import { presets } from './config.js';
+import { signUpdate } from './signed-update.js';
+import { TestNetwork } from './test-network.js';
+import { testTrust } from './test-trust.js';
+import { INCARNATION_MAX } from './trust.js';
+
+const honest = ['a', 'b', 'c', 'd', 'e'];
+
+/** A trusted full mesh of the honest peers plus the liar `x` (a member with a valid key). */
+function mesh(seed: number, ids = [...honest, 'x']): TestNetwork {
+  const net = new TestNetwork(seed, true);
+  for (const id of ids) net.add(id, presets.lan);
+  net.fullMesh(ids);
+  net.run(5_000);
+  return net;
+}
+
+/** `from` hands `to` a message carrying `updates` (it may lie in them; the link says who it is). */
+function say(net: TestNetwork, from: string, to: string, updates: Update[]): void {
+  const bytes = encode({ type: MessageType.sync, seq: 1, updates, extensions: [] });
+  net.apply(to, net.get(to).receive(from, bytes, net.nowMs));
+}
+
+const sign = (signer: string, u: Update): Update => signUpdate(testTrust(signer), u);
+const forged = (u: Update, keyOf: string): Update => ({
+  ...u,
+  key: testTrust(keyOf).publicKey,
+  signature: new Uint8Array(64).fill(7),
+});
+const liarsSeen = (net: TestNetwork): string[] =>
+  net.events
+    .filter((e) => e.event.type === 'liar')
+    .map((e) => `${e.observer}:${(e.event.detail as { peer: string }).peer}`);
+
+describe('signed membership: no single liar misleads an honest peer', () => {
+  it('a forged `left` (unsigned, signed by the liar, or a bad signature) leaves the peer healthy everywhere', () => {
+    const net = mesh(31);
+    const left: Update = { kind: UpdateKind.left, peer: 'b', incarnation: 0, from: undefined };
+    for (const o of ['a', 'c', 'd', 'e']) {
+      say(net, 'x', o, [left]);
+      say(net, 'x', o, [sign('x', left)]); // valid signature, wrong signer
+      say(net, 'x', o, [forged(left, 'b')]); // b's key, forged signature
+    }
+    net.run(30_000);
+    for (const o of ['a', 'c', 'd', 'e']) {
+      expect(net.stateOf(o, 'b')).toBe('healthy');
+      expect(net.transitions(o, 'b')).toEqual([]);
+      expect(net.get(o).stats().updatesRejected).toBeGreaterThanOrEqual(3);
+      expect(net.get(o).liars()).toEqual(['x']);
+    }
+    expect(liarsSeen(net).sort()).toEqual(['a:x', 'c:x', 'd:x', 'e:x']);
+    expect(net.get('a').peer('x')?.liar).toBe(true);
+  });
+
+  it('the real `left` (signed by the peer) is still believed, relayed and shown', () => {
+    const net = mesh(32);
+    net.apply('b', net.get('b').leave(net.nowMs));
+    net.crashed.add('b');
+    net.run(8_000);
+    for (const o of ['a', 'c', 'd', 'e', 'x']) expect(net.stateOf(o, 'b')).toBe('left');
+  });
+
+  it('`alive` with a huge incarnation for a crashed peer never keeps it alive', () => {
+    const net = mesh(33);
+    net.crashed.add('d');
+    const lie: Update = { kind: UpdateKind.alive, peer: 'd', incarnation: 1_000_000, from: undefined };
+    for (let t = 5_000; t <= 12_000; t += 250) {
+      net.run(t);
+      for (const o of ['a', 'b', 'c', 'e']) {
+        say(net, 'x', o, [lie]);
+        say(net, 'x', o, [forged(lie, 'd')]);
+      }
+    }
+    for (const o of ['a', 'b', 'c', 'e']) {
+      expect(net.stateOf(o, 'd')).toBe('failed');
+      const failedAt = net.firstTransitionMs(o, 'd', 'failed', 5_000) as number;
+      expect(failedAt).toBeLessThan(8_000); // the detector's usual time, not the liar's
+      expect(net.get(o).peer('d')?.incarnation).toBe(0);
+    }
+  });
+
+  it('incarnations at and above the bound are refused; nobody can push a peer to it', () => {
+    const net = mesh(34);
+    const at = (incarnation: number, kind: UpdateKind = UpdateKind.failed): Update =>
+      sign('x', { kind, peer: 'b', incarnation, from: 'x' });
+    for (const o of ['a', 'b', 'c']) {
+      say(net, 'x', o, [at(INCARNATION_MAX + 1)]);
+      say(net, 'x', o, [at(Number.MAX_SAFE_INTEGER)]);
+      say(net, 'x', o, [at(INCARNATION_MAX), at(INCARNATION_MAX - 1, UpdateKind.suspect)]);
+    }
+    net.run(12_000);
+    // b was told it failed at incarnations it never had: it did not adopt them.
+    expect(net.get('b').localIncarnation()).toBeLessThan(10);
+    for (const o of ['a', 'c', 'd', 'e']) {
+      expect(net.stateOf(o, 'b')).toBe('healthy');
+      expect(net.get(o).peer('b')?.incarnation).toBeLessThan(10);
+    }
+    expect(net.get('a').stats().updatesRejected).toBeGreaterThanOrEqual(2);
+    // b can still refute: a real accusation at its current incarnation is answered.
+    const inc = net.get('b').localIncarnation();
+    say(net, 'x', 'b', [at(inc)]);
+    expect(net.get('b').localIncarnation()).toBe(inc + 1);
+  });
+
+  it('`failed` sent to peers without a link to the accused is checked through relays, not believed', () => {
+    // a and b have no link to each other; everyone else is fully linked.
+    const ids = [...honest, 'x'];
+    const net = new TestNetwork(35, true);
+    for (const id of ids) net.add(id, presets.lan);
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++) {
+        const pair = [ids[i], ids[j]].sort().join('');
+        if (pair !== 'ab') net.link(ids[i] as string, ids[j] as string);
+      }
+    net.run(6_000);
+    expect(net.get('a').peer('b')?.direct).toBe(false);
+    say(net, 'x', 'a', [sign('x', { kind: UpdateKind.failed, peer: 'b', incarnation: 0, from: 'x' })]);
+    net.run(12_000);
+    expect(net.transitions('a', 'b')).toEqual([]);
+    expect(net.get('a').stats().relayChecksSent).toBe(1);
+    expect(net.get('a').stats().failuresDisputed).toBe(1);
+  });
+
+  it('a crashed peer unlinked from a peer is still declared failed there, marked second-hand', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const net = new TestNetwork(36, true);
+    for (const id of ids) net.add(id, presets.lan);
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++)
+        if (!(ids[i] === 'a' && ids[j] === 'b')) net.link(ids[i] as string, ids[j] as string);
+    net.run(6_000);
+    net.crashed.add('b');
+    net.run(15_000);
+    expect(net.stateOf('a', 'b')).toBe('failed');
+    expect(net.get('a').peer('b')?.secondHand).toBe(true);
+    expect(net.get('c').peer('b')?.secondHand).toBeUndefined();
+  });
+
+  it('a flood of accusations from many accusers (forged and sybil) fails nobody', () => {
+    const net = mesh(37);
+    const updates: Update[] = [];
+    for (let i = 0; i < 120; i++) {
+      const accuser = `s${i}`;
+      const u: Update = {
+        kind: i % 2 ? UpdateKind.failed : UpdateKind.suspect,
+        peer: honest[i % 5] as string,
+        incarnation: 0,
+        from: accuser,
+      };
+      updates.push(i % 3 === 0 ? forged(u, accuser) : sign(accuser, u)); // sybils sign with their own keys
+    }
+    for (const o of honest)
+      for (let k = 0; k < updates.length; k += 40) say(net, 'x', o, updates.slice(k, k + 40));
+    net.run(20_000);
+    for (const o of honest)
+      for (const p of honest)
+        if (o !== p) {
+          expect(net.stateOf(o, p)).toBe('healthy');
+          expect(net.transitions(o, p)).not.toContain('healthy->failed');
+        }
+    expect(net.get('a').liars()).toContain('x'); // it relayed forgeries
+  });
+
+  it('a replayed old signed `alive` cannot revive a crashed peer', () => {
+    const net = mesh(38);
+    // d refutes once, so signed alives at incarnations 0 and 1 exist; the liar kept both.
+    say(net, 'x', 'd', [sign('x', { kind: UpdateKind.suspect, peer: 'd', incarnation: 0, from: 'x' })]);
+    net.run(7_000);
+    const inc = net.get('d').localIncarnation();
+    expect(inc).toBe(1);
+    const old = [0, inc].map((i) =>
+      sign('d', { kind: UpdateKind.alive, peer: 'd', incarnation: i, from: undefined }),
+    );
+    net.crashed.add('d');
+    net.run(12_000);
+    for (const o of ['a', 'b', 'c', 'e']) expect(net.stateOf(o, 'd')).toBe('failed');
+    for (let t = 12_000; t < 20_000; t += 500) {
+      for (const o of ['a', 'b', 'c', 'e']) say(net, 'x', o, old);
+      net.run(t);
+    }
+    for (const o of ['a', 'b', 'c', 'e']) {
+      expect(net.stateOf(o, 'd')).toBe('failed');
+      expect(net.transitions(o, 'd').filter((t) => t.startsWith('failed->'))).toEqual([]);
+    }
+  });
+
+  it('an accuser whose accusations keep being refuted is flagged and then throttled', () => {
+    const net = mesh(39);
+    for (let i = 0; i < 6; i++) {
+      for (const p of ['b', 'c', 'd']) {
+        const inc = net.get('a').peer(p)?.incarnation as number;
+        say(net, 'x', 'a', [sign('x', { kind: UpdateKind.suspect, peer: p, incarnation: inc, from: 'x' })]);
+      }
+      net.run(net.nowMs + 1_000);
+    }
+    expect(net.get('a').liars()).toEqual(['x']);
+    expect(liarsSeen(net)).toContain('a:x');
+    expect(net.get('a').stats().accusationsThrottled).toBeGreaterThan(0);
+    for (const p of ['b', 'c', 'd']) expect(net.transitions('a', p)).not.toContain('healthy->suspected');
+  });
+
+  it('an honest trusted mesh under loss flags nobody and still detects a crash', () => {
+    const net = new TestNetwork(40, true);
+    for (const id of honest) net.add(id, presets.lan);
+    net.fullMesh(honest);
+    let n = 0;
+    net.drop = () => ++n % 20 === 0; // 5 % loss
+    net.run(60_000);
+    net.crashed.add('e');
+    net.run(70_000);
+    expect(liarsSeen(net)).toEqual([]);
+    for (const o of ['a', 'b', 'c', 'd']) expect(net.stateOf(o, 'e')).toBe('failed');
+    expect(net.get('a').stats().signaturesRejected).toBe(0);
+  });
+
+  it('a flood of malformed frames gives one decode-error event per second, with the count', () => {
+    const net = mesh(41);
+    const before = net.events.length;
+    for (let i = 0; i < 1_000; i++) {
+      net.nowMs += 2;
+      net.apply('a', net.get('a').receive('x', Uint8Array.of(9, 9, i & 0xff), net.nowMs));
+    }
+    const events = net.events.slice(before).filter((e) => e.event.type === 'decode-error');
+    expect(net.get('a').stats().decodeErrors).toBe(1_000);
+    expect(events.length).toBe(2);
+    const counts = events.map((e) => (e.event.detail as { count: number }).count);
+    expect(counts[0]).toBe(1);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The trust rules of signed membership (decision 0013): which updates are admitted, what this
+ * peer signs, and which proofs it relays. With `DetectorOptions.trust` set:
+ *
+ * - an `alive` or `left` is admitted only with its subject's valid signature, and an accusation
+ *   (`suspect`, `failed`) only with its accuser's; verified statements are cached by content
+ *   (a replay of a true statement is the same true statement), so each is verified once;
+ * - this peer relays the subject's own signed statement (`Member.proof`), never one of its own
+ *   making about someone else, and signs only its own accusations;
+ * - incarnations above {@link INCARNATION_MAX} are refused in every mode (an incarnation the
+ *   encoder writes but decoders refuse would leave its owner unable to refute anything).
+ *
+ * The acceptance rules that follow from signatures (only the owner raises an incarnation; a
+ * verdict is never believed on gossip alone) live where each update kind is applied (`gossip.ts`).
+ */
+import { UpdateKind, type Update } from './codec.js';
+import type { DetectorState } from './detector-state.js';
+import { FORGERY_SCORE } from './liars.js';
+import type { Member } from './member.js';
+import { updateFor } from './member-view.js';
+import { signerOf, signUpdate, verifyUpdate } from './signed-update.js';
+import type { PeerId } from './types.js';
+
+/** Highest incarnation accepted (2^48: a refutation a millisecond for 8,900 years). */
+export const INCARNATION_MAX = 2 ** 48;
+/** Verified statements remembered (content keys); cleared when full. */
+export const VERIFIED_CACHE_MAX = 8192;
+
+/** Content key of a statement (kind, incarnation, peer, accuser). */
+function statementKey(u: Update): string {
+  return `${u.kind}:${u.incarnation}:${u.peer}:${u.from ?? ''}`;
+}
+
+/** Statements whose signatures verified; see the module comment. */
+export class VerifiedCache {
+  private readonly keys = new Set<string>();
+  has(u: Update): boolean {
+    return this.keys.has(statementKey(u));
+  }
+  add(u: Update): void {
+    if (this.keys.size >= VERIFIED_CACHE_MAX) this.keys.clear();
+    this.keys.add(statementKey(u));
+  }
+}
+
+/**
+ * Whether `u` (received from `sender`) may be applied. Counts and scores what it refuses: an
+ * unsigned update (a peer without keys) is only dropped; a bad signature makes `sender` a liar.
+ */
+export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): boolean {
+  if (u.incarnation > INCARNATION_MAX) {
+    s.counters.updatesRejected += 1;
+    return false;
+  }
+  const trust = s.trust;
+  if (trust === undefined) return true;
+  if (u.signature === undefined) {
+    s.counters.updatesRejected += 1;
+    return false;
+  }
+  if (!s.verified.has(u)) {
+    if (!verifyUpdate(trust, u)) {
+      s.counters.updatesRejected += 1;
+      s.counters.signaturesRejected += 1;
+      scoreLiar(s, sender, FORGERY_SCORE, 'forged-signature');
+      return false;
+    }
+    s.counters.signaturesVerified += 1;
+    s.verified.add(u);
+  }
+  const accusation = u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed;
+  if (accusation && s.liars.isLiar(signerOf(u)) && !s.liars.mayCheck(signerOf(u), s.now)) {
+    s.counters.accusationsThrottled += 1;
+    return false;
+  }
+  return true;
+}
+
+/** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */
+export function scoreLiar(s: DetectorState, peer: PeerId, points: number, reason: string): void {
+  if (peer === s.localId || !s.liars.score(peer, points, s.now)) return;
+  s.counters.liarsFlagged += 1;
+  const m = s.members.get(peer);
+  if (m !== undefined) m.liar = true;
+  s.emit('liar', { peer, reason, atMs: s.now });
+}
+
+/**
+ * Keeps `u` as `m`'s proof when it is the subject's signed `alive`/`left` and newer than the one
+ * held. True when it is the first proof held for `m` (news worth relaying once: with trust,
+ * link-ups are not gossiped on the peer's behalf, its own signed alive is).
+ */
+export function keepProof(s: DetectorState, m: Member, u: Update): boolean {
+  if (s.trust === undefined || u.signature === undefined) return false;
+  if (u.kind !== UpdateKind.alive && u.kind !== UpdateKind.left) return false;
+  const p = m.proof;
+  if (
+    p === undefined ||
+    u.incarnation > p.incarnation ||
+    (u.incarnation === p.incarnation && u.kind > p.kind)
+  )
+    m.proof = u;
+  return p === undefined;
+}
+
+/**
+ * The update stating what this peer believes about `m`, signed where it must be: the subject's
+ * own signed `alive`/`left` (unsigned when none is held: receivers with trust drop it), the
+ * accuser's signed verdict taken from gossip, or this peer's own signed accusation.
+ */
+export function stateUpdate(s: DetectorState, m: Member): Update {
+  const trust = s.trust;
+  const u = updateFor(m, s.localId);
+  if (trust === undefined) return u;
+  if (u.kind === UpdateKind.alive || u.kind === UpdateKind.left) {
+    const p = m.proof;
+    return p !== undefined && p.kind === u.kind && p.incarnation === u.incarnation ? p : u;
+  }
+  const a = m.accusation;
+  if (a !== undefined && a.kind === u.kind && a.incarnation === u.incarnation) return a;
+  m.accusation = signUpdate(trust, { ...u, from: s.localId });
+  return m.accusation;
+}
+
+/** This peer's own accusation of `m` at its incarnation (signed with trust). */
+export function ownAccusation(
+  s: DetectorState,
+  m: Member,
+  kind: typeof UpdateKind.suspect | typeof UpdateKind.failed,
+): Update {
+  const u: Update = { kind, peer: m.id, incarnation: m.incarnation, from: s.localId };
+  return s.trust === undefined ? u : signUpdate(s.trust, u);
+}
+
+/** This peer's signed statement about itself (`alive` or `left` at its incarnation), signed once. */
+export function selfStatement(
+  s: DetectorState,
+  kind: typeof UpdateKind.alive | typeof UpdateKind.left,
+): Update {
+  const u: Update = { kind, peer: s.localId, incarnation: s.incarnation, from: undefined };
+  const trust = s.trust;
+  if (trust === undefined) return u;
+  const c = s.selfSigned;
+  if (c !== undefined && c.kind === kind && c.incarnation === s.incarnation) return c;
+  s.selfSigned = signUpdate(trust, u);
+  return s.selfSigned;
+}
+
+/** True when `u` may be relayed as this peer's gossip in trust mode (signed), or trust is off. */
+export function relayable(s: DetectorState, u: Update): boolean {
+  return s.trust === undefined || u.signature !== undefined;
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DurableHistory, analyticsToCsv, historyToCsv, historyToJson } from './durable-history.js';
+import { fileHistoryBackend } from './history-file.js';
+
+/** A stand-in for a mesh: the recorder only listens to events and reads the incarnation. */
+class FakeMesh extends EventTarget {
+  incarnation = 0;
+  constructor(readonly localId: string) {
+    super();
+  }
+  localIncarnation(): number {
+    return this.incarnation;
+  }
+  emit(type: string, detail: object): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tmpFile(): string {
+  const d = mkdtempSync(join(tmpdir(), 'pm18-history-'));
+  dirs.push(d);
+  return join(d, 'sub', 'history.jsonl');
+}
+const now = () => performance.now();
+
+describe('DurableHistory with the file backend (edge peers)', () => {
+  it('a restart keeps the history and resumes above the last incarnation', async () => {
+    const path = tmpFile();
+    const first = await DurableHistory.open(fileHistoryBackend(path));
+    expect(first.startIncarnation).toBe(0);
+    const mesh = new FakeMesh('edge-1');
+    first.attach(mesh);
+    mesh.emit('join', { peer: 'p', atMs: now() });
+    mesh.emit('status-change', {
+      peer: 'p',
+      from: 'healthy',
+      to: 'failed',
+      reason: 'suspicion-timeout',
+      atMs: now(),
+    });
+    mesh.emit('reap', {
+      peer: 'p',
+      ended: 'failed',
+      reason: 'suspicion-timeout',
+      endedAtMs: now(),
+      atMs: now(),
+    });
+    mesh.incarnation = 3;
+    await first.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(`${path}.incarnation`, 'utf8').trim()).toBe('3');
+    // A torn last line (a crash mid-write) is skipped, not fatal.
+    appendFileSync(path, '{"k":"entry","atMs":');
+    const second = await DurableHistory.open(fileHistoryBackend(path));
+    expect(second.startIncarnation).toBe(4);
+    expect(second.records().map((r) => r.k)).toEqual(['session', 'entry', 'entry', 'reap', 'mark']);
+    expect(second.pastMembers()).toMatchObject([{ peer: 'p', ended: 'failed' }]);
+    const report = second.analytics('hour');
+    expect(report.peers).toMatchObject([{ peer: 'p', failures: 1 }]);
+    expect(report.claims['p']).toBe(false);
+    expect(report.toMs - report.fromMs).toBe(3_600_000);
+  });
+
+  it('is bounded by count (compacted in place) and by age', async () => {
+    const path = tmpFile();
+    const h = await DurableHistory.open(fileHistoryBackend(path), { recordsMax: 10 });
+    const mesh = new FakeMesh('edge-1');
+    h.attach(mesh);
+    for (let i = 0; i < 30; i++) mesh.emit('join', { peer: `p${i}`, atMs: now() });
+    await h.close();
+    expect(h.records().length).toBeLessThanOrEqual(10);
+    const reopened = await DurableHistory.open(fileHistoryBackend(path), { recordsMax: 10 });
+    expect(reopened.records()).toEqual(h.records());
+    const aged = await DurableHistory.open(fileHistoryBackend(path), { ageMaxMs: -1 });
+    expect(aged.records()).toEqual([]);
+    expect(readFileSync(path, 'utf8')).toBe('');
+  });
+
+  it('exports JSON and CSV; CSV leaves out figures under the minimum observation', async () => {
+    const h = await DurableHistory.open(fileHistoryBackend(tmpFile()));
+    const mesh = new FakeMesh('edge-1');
+    h.attach(mesh);
+    mesh.emit('join', { peer: 'a,"b"', atMs: now() });
+    await h.close();
+    const csv = historyToCsv(h.records());
+    expect(csv.split('\r\n')[0]).toBe('kind,atMs,atIso,peer,event,from,to,reason');
+    expect(csv).toContain('"a,""b"""');
+    const report = analyticsToCsv(h.analytics('day'));
+    expect(report).toMatch(/^# window \S+ \.\. \S+\r\npeer,observedMs,/);
+    expect(report.split('\r\n')[2]).toMatch(/^"a,""b""",\d+,0,0,0,,,,$/);
+    const json = JSON.parse(historyToJson(h, 'week')) as {
+      format: string;
+      window: string;
+      records: unknown[];
+    };
+    expect(json).toMatchObject({ format: 'pulsemesh-history-v1', window: 'week' });
+    expect(json.records).toHaveLength(h.records().length);
+  });
+});

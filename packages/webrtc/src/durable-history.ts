@@ -1,0 +1,286 @@
+/**
+ * Durable history: what this peer saw (joins, state changes, leaves, reaps), on the wall clock,
+ * kept across reloads and restarts in a {@link HistoryBackend} (IndexedDB in tabs,
+ * `history-store.ts`; an append-only file for edge peers, `history-file.ts`), bounded by count and
+ * age. Analytics over a window (hour, day, week) are replayed from it with core's `replayWindow`,
+ * so they cover every session of this peer, not only the current one. It also keeps the peer's
+ * last incarnation: a restarted peer resumes above it (see decision 0018).
+ */
+import {
+  pastFromHistory,
+  replayWindow,
+  WINDOW_MS,
+  type AnalyticsWindow,
+  type DetectorEventMap,
+  type HistoryRecord,
+  type PeerId,
+  type WindowReport,
+} from '@pulsemesh/core';
+
+/** Where records are kept. Implementations never throw across this boundary for I/O errors:
+ * they log and go on (history is worth keeping, not worth crashing a peer for). */
+export interface HistoryBackend {
+  /** Every kept record, oldest first, and the last stored incarnation. */
+  load(): Promise<{ records: HistoryRecord[]; incarnation: number | undefined }>;
+  append(records: readonly HistoryRecord[]): Promise<void>;
+  /** Replaces all records (compaction after the bounds dropped some). */
+  rewrite(records: readonly HistoryRecord[]): Promise<void>;
+  saveIncarnation(incarnation: number): Promise<void>;
+}
+
+/** Bounds and cadence; defaults in {@link durableHistoryDefaults}. */
+export interface DurableHistoryOptions {
+  /** Records kept at most (oldest dropped). */
+  recordsMax: number;
+  /** Records older than this are dropped (ms); a week, the longest analytics window. */
+  ageMaxMs: number;
+  /** How often a "still observing" mark is written and the incarnation checked (ms). */
+  markEveryMs: number;
+}
+
+export const durableHistoryDefaults: DurableHistoryOptions = {
+  recordsMax: 20_000, // ~2 MB of JSON: a week of a busy 30-peer mesh's transitions
+  ageMaxMs: WINDOW_MS.week, // the longest window offered
+  markEveryMs: 15_000, // a crash loses at most 15 s of "observed" time
+};
+
+/** What the recorder listens to and reads: a `Mesh` or any `MeshView` with a detector clock. */
+export interface RecordedMesh extends EventTarget {
+  readonly localId: PeerId;
+  localIncarnation?(): number;
+}
+
+/** Wall-clock ms of a detector-clock time (`performance.now()` based). */
+const epochOf = (detectorMs: number): number => performance.timeOrigin + detectorMs;
+
+/** See the module comment. Create with {@link DurableHistory.open}, then {@link attach} a mesh. */
+export class DurableHistory extends EventTarget {
+  readonly #backend: HistoryBackend;
+  readonly #options: DurableHistoryOptions;
+  #records: HistoryRecord[];
+  #pending: HistoryRecord[] = [];
+  #flushing: Promise<void> = Promise.resolve();
+  #incarnation: number | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #detach: () => void = () => undefined;
+  #mesh: RecordedMesh | undefined;
+
+  private constructor(
+    backend: HistoryBackend,
+    records: HistoryRecord[],
+    incarnation: number | undefined,
+    options: DurableHistoryOptions,
+  ) {
+    super();
+    this.#backend = backend;
+    this.#options = options;
+    this.#records = records;
+    this.#incarnation = incarnation;
+  }
+
+  /** Loads what `backend` kept (dropping what is past the bounds). */
+  static async open(
+    backend: HistoryBackend,
+    options: Partial<DurableHistoryOptions> = {},
+  ): Promise<DurableHistory> {
+    const { records, incarnation } = await backend.load();
+    const h = new DurableHistory(backend, records, incarnation, { ...durableHistoryDefaults, ...options });
+    if (h.#bound()) await backend.rewrite([...h.#records]);
+    return h;
+  }
+
+  /** The incarnation a restarted peer should start at: one above the last one stored (0 if none). */
+  get startIncarnation(): number {
+    return this.#incarnation === undefined ? 0 : this.#incarnation + 1;
+  }
+
+  /** Records kept (oldest first), this session's included. */
+  records(): readonly HistoryRecord[] {
+    return this.#records;
+  }
+
+  /** Starts recording `mesh`'s events (a `session` record first). Returns a function that stops. */
+  attach(mesh: RecordedMesh): () => void {
+    this.#detach();
+    this.#mesh = mesh;
+    this.#add({ k: 'session', atMs: Date.now(), observer: mesh.localId });
+    this.#checkIncarnation(mesh);
+    const onStatus = (e: Event): void => {
+      const d = (e as CustomEvent<DetectorEventMap['status-change']>).detail;
+      const kind = d.to === 'left' ? 'leave' : 'status-change';
+      this.#add({
+        k: 'entry',
+        atMs: epochOf(d.atMs),
+        peer: d.peer,
+        kind,
+        from: d.from,
+        to: d.to,
+        reason: d.reason,
+      });
+    };
+    const onJoin = (e: Event): void => {
+      const d = (e as CustomEvent<DetectorEventMap['join']>).detail;
+      this.#add({ k: 'entry', atMs: epochOf(d.atMs), peer: d.peer, kind: 'join' });
+    };
+    const onReap = (e: Event): void => {
+      const d = (e as CustomEvent<DetectorEventMap['reap']>).detail;
+      this.#add({
+        k: 'reap',
+        atMs: epochOf(d.atMs),
+        peer: d.peer,
+        ended: d.ended,
+        reason: d.reason,
+        endedAtMs: epochOf(d.endedAtMs),
+      });
+    };
+    mesh.addEventListener('status-change', onStatus);
+    mesh.addEventListener('join', onJoin);
+    mesh.addEventListener('reap', onReap);
+    this.#timer = setInterval(() => {
+      this.#add({ k: 'mark', atMs: Date.now() });
+      this.#checkIncarnation(mesh);
+    }, this.#options.markEveryMs);
+    (this.#timer as { unref?: () => void }).unref?.();
+    this.#detach = () => {
+      mesh.removeEventListener('status-change', onStatus);
+      mesh.removeEventListener('join', onJoin);
+      mesh.removeEventListener('reap', onReap);
+      clearInterval(this.#timer);
+      this.#detach = () => undefined;
+    };
+    return () => this.#detach();
+  }
+
+  /** Analytics over the last `window` (ending now), replayed from every kept session. */
+  analytics(window: AnalyticsWindow, nowMs = Date.now()): WindowReport {
+    const records = [...this.#records, { k: 'mark', atMs: nowMs } as const];
+    return replayWindow(records, nowMs - WINDOW_MS[window], nowMs);
+  }
+
+  /** Past members as the kept history tells them (reaped and not seen since), newest last. */
+  pastMembers(): ReturnType<typeof pastFromHistory> {
+    return pastFromHistory(this.#records);
+  }
+
+  /** Writes what is buffered; resolves when the backend has it. */
+  flush(): Promise<void> {
+    if (this.#pending.length === 0) return this.#flushing;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#flushing = this.#flushing.then(() => this.#backend.append(batch));
+    return this.#flushing;
+  }
+
+  /** Stops recording and writes what is buffered (a final mark included). */
+  async close(): Promise<void> {
+    this.#add({ k: 'mark', atMs: Date.now() });
+    if (this.#mesh !== undefined) this.#checkIncarnation(this.#mesh);
+    this.#detach();
+    await this.flush();
+  }
+
+  #add(r: HistoryRecord): void {
+    this.#records.push(r);
+    this.#pending.push(r);
+    if (this.#bound()) {
+      const all = [...this.#records];
+      this.#pending = [];
+      this.#flushing = this.#flushing.then(() => this.#backend.rewrite(all));
+    } else queueMicrotask(() => void this.flush());
+    this.dispatchEvent(new Event('change'));
+  }
+
+  #checkIncarnation(mesh: RecordedMesh): void {
+    const inc = mesh.localIncarnation?.();
+    if (inc === undefined || inc === this.#incarnation) return;
+    this.#incarnation = inc;
+    this.#flushing = this.#flushing.then(() => this.#backend.saveIncarnation(inc));
+  }
+
+  /** Applies the bounds; true when records were dropped (the backend must be rewritten). */
+  #bound(): boolean {
+    const oldest = Date.now() - this.#options.ageMaxMs;
+    let drop = 0;
+    while (drop < this.#records.length && (this.#records[drop] as HistoryRecord).atMs < oldest) drop++;
+    // Over the count: drop a tenth more than needed, so compaction is rare (amortised).
+    const over = this.#records.length - drop - this.#options.recordsMax;
+    if (over > 0) drop += over + Math.floor(this.#options.recordsMax / 10);
+    if (drop === 0) return false;
+    this.#records = this.#records.slice(drop);
+    return true;
+  }
+}
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+const csv = (rows: string[][]): string => `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+
+/** The history as CSV: `kind,atMs,atIso,peer,event,from,to,reason`, one row per record. */
+export function historyToCsv(records: readonly HistoryRecord[]): string {
+  const rows = [['kind', 'atMs', 'atIso', 'peer', 'event', 'from', 'to', 'reason']];
+  for (const r of records) {
+    const at = [String(Math.round(r.atMs)), new Date(r.atMs).toISOString()];
+    if (r.k === 'entry')
+      rows.push(['entry', ...at, r.peer, r.kind, r.from ?? '', r.to ?? '', r.reason ?? '']);
+    else if (r.k === 'reap') rows.push(['reap', ...at, r.peer, 'reap', '', r.ended, r.reason]);
+    else if (r.k === 'session') rows.push(['session', ...at, r.observer, 'session', '', '', '']);
+    else rows.push(['mark', ...at, '', 'mark', '', '', '']);
+  }
+  return csv(rows);
+}
+
+/**
+ * A window report as CSV, one row per peer, after a `# window from .. to` comment line. Figures
+ * resting on less than the minimum observation time are left empty (the dashboard shows "—").
+ */
+export function analyticsToCsv(report: WindowReport): string {
+  const head = `# window ${new Date(report.fromMs).toISOString()} .. ${new Date(report.toMs).toISOString()}\r\n`;
+  const rows = [
+    [
+      'peer',
+      'observedMs',
+      'failures',
+      'recoveries',
+      'downtimeMs',
+      'availability',
+      'mtbfMs',
+      'mttrMs',
+      'failuresPerDay',
+    ],
+  ];
+  for (const p of report.peers) {
+    const ok = report.claims[p.peer] === true;
+    const claim = (v: number | undefined): string => (ok && v !== undefined ? String(v) : '');
+    rows.push([
+      p.peer,
+      String(Math.round(p.observedMs)),
+      String(p.failures),
+      String(p.recoveries),
+      String(Math.round(p.downtimeMs)),
+      claim(p.availability),
+      claim(p.mtbfMs),
+      claim(p.mttrMs),
+      claim(p.failuresPerDay),
+    ]);
+  }
+  return head + csv(rows);
+}
+
+/** The export as one JSON document: the window's analytics, past members and every record. */
+export function historyToJson(history: DurableHistory, window: AnalyticsWindow, nowMs = Date.now()): string {
+  return JSON.stringify(
+    {
+      format: 'pulsemesh-history-v1',
+      exportedAt: new Date(nowMs).toISOString(),
+      window,
+      analytics: history.analytics(window, nowMs),
+      pastMembers: history.pastMembers(),
+      records: history.records(),
+    },
+    null,
+    2,
+  );
+}

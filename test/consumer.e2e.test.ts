@@ -1,0 +1,194 @@
+// The consumer test, part 2 (inside the loopback-only namespace). Part 1, test/consumer/prepare.mjs,
+// packed every package, installed the tarballs with npm into a fresh app and a server folder outside
+// the repo, type-checked and built the app (it needs the registry, so scripts/test.sh runs it first,
+// outside the namespace). Here: the CLIs installed from their tarballs start and serve, and three
+// pages (the Vite build, a plain HTML page with only the no-bundler file, a React page) each join a
+// room with an edge peer and show it healthy in <pulse-mesh>'s shadow DOM. See test/README.md.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './harness/chromium.js';
+
+interface Prepared {
+  app: string;
+  server: string;
+  cdnGzipBytes: number;
+}
+
+const stateFile = new URL('../.tmp/consumer.json', import.meta.url).pathname;
+/** Budget of the no-bundler file (README): Lit, elements, detector, WebRTC, signaling client. */
+const cdnBudgetGzipBytes = 100 * 1024;
+
+function prepared(): Prepared {
+  if (!existsSync(stateFile)) {
+    throw new Error('no .tmp/consumer.json: run `node test/consumer/prepare.mjs` first (outside the netns)');
+  }
+  return JSON.parse(readFileSync(stateFile, 'utf8')) as Prepared;
+}
+
+/** Starts an installed CLI; resolves with the first stdout line `pick` accepts. */
+function startCli(
+  file: string,
+  args: string[],
+  pick: (line: string) => string | undefined,
+): Promise<{ child: ChildProcess; value: string }> {
+  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const value = pick(line);
+      if (value !== undefined) resolve({ child, value });
+    });
+    child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before it was ready`)));
+  });
+}
+
+const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+/** Serves the app's Vite build at / and the plain page at /plain/, with the signal URL filled in. */
+function serveApp(app: string, signalUrl: string, room: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = path.startsWith('/plain/')
+      ? join(app, 'plain', path.slice('/plain/'.length) || 'index.html')
+      : join(app, 'dist', path === '/' ? 'index.html' : path);
+    if (!existsSync(file) || file.includes('..')) {
+      res.writeHead(404).end();
+      return;
+    }
+    let body: string | Buffer = readFileSync(file);
+    if (file.endsWith('.html')) {
+      body = body.toString('utf8').replaceAll('__SIGNAL_URL__', signalUrl).replaceAll('__ROOM__', room);
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolve({ server, origin: `http://127.0.0.1:${port}` });
+    }),
+  );
+}
+
+/** Peer id → state, read from <pulse-mesh> → <pulse-peer-table> rows in the shadow DOM. */
+function tableStates(): Record<string, string> {
+  const states: Record<string, string> = {};
+  const table = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-peer-table');
+  for (const row of table?.shadowRoot?.querySelectorAll('tr[data-peer]') ?? []) {
+    states[row.getAttribute('data-peer') ?? ''] = row.getAttribute('data-state') ?? '';
+  }
+  return states;
+}
+
+describe('consumer: packages installed from their tarballs by npm, outside the workspace', () => {
+  const state = prepared();
+  const bin = (name: string): string => join(state.server, 'node_modules/.bin', name);
+  const room = 'consumer-room';
+  let signal: ChildProcess | undefined;
+  let edge: ChildProcess | undefined;
+  let edgeId = '';
+  let signalUrl = '';
+  let web: Server | undefined;
+  let origin = '';
+  let browser: Browser | undefined;
+  const edgeSaw = new Set<string>();
+
+  beforeAll(async () => {
+    const started = await startCli(bin('pulsemesh-signal'), ['--port', '0'], (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      return entry.msg === 'ready' ? entry.url : undefined;
+    });
+    signal = started.child;
+    signalUrl = started.value;
+    const peer = await startCli(
+      bin('pulsemesh-edge-peer'),
+      ['--signal', signalUrl, '--room', room, '--bind-address', '127.0.0.1', '--json'],
+      (line) => {
+        const entry = JSON.parse(line) as { type: string; self: string; peer?: string; to?: string };
+        if (entry.type === 'status-change' && entry.to === 'healthy' && entry.peer) edgeSaw.add(entry.peer);
+        if (entry.type === 'join' && entry.peer) edgeSaw.add(entry.peer);
+        return entry.type === 'start' ? entry.self : undefined;
+      },
+    );
+    edge = peer.child;
+    edgeId = peer.value;
+    ({ server: web, origin } = await serveApp(state.app, signalUrl, room));
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    web?.close();
+    for (const child of [edge, signal]) child?.kill('SIGTERM');
+  });
+
+  it('keeps the no-bundler file under its gzip budget', () => {
+    console.log(`no-bundler file: ${state.cdnGzipBytes} bytes gzip (budget ${cdnBudgetGzipBytes})`);
+    expect(state.cdnGzipBytes).toBeGreaterThan(20_000);
+    expect(state.cdnGzipBytes).toBeLessThan(cdnBudgetGzipBytes);
+  });
+
+  it('runs both CLIs from their build with plain node (--help)', () => {
+    const signalHelp = execFileSync(process.execPath, [bin('pulsemesh-signal'), '--help'], {
+      encoding: 'utf8',
+    });
+    expect(signalHelp).toContain('usage: pulsemesh-signal');
+    const edgeHelp = execFileSync(process.execPath, [bin('pulsemesh-edge-peer'), '--help'], {
+      encoding: 'utf8',
+    });
+    expect(edgeHelp).toContain('usage: pulsemesh-edge-peer');
+    expect(signalUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  for (const [page, path] of [
+    ['the Vite build (attribute mode)', '/'],
+    ['a plain HTML page with only the no-bundler file', '/plain/'],
+    ['a React page (@pulsemesh/elements/react + createMesh)', '/react.html'],
+  ] as const) {
+    it(`${page}: joins the room and shows the edge peer healthy`, async () => {
+      const tab = await browser!.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (err) => errors.push(err.message));
+      try {
+        await tab.goto(`${origin}${path}?signal=${encodeURIComponent(signalUrl)}&room=${room}`);
+        await tab
+          .waitForFunction(
+            (id) => {
+              const table = document
+                .querySelector('pulse-mesh')
+                ?.shadowRoot?.querySelector('pulse-peer-table');
+              const row = table?.shadowRoot?.querySelector(`tr[data-peer="${id}"]`);
+              return row?.getAttribute('data-state') === 'healthy';
+            },
+            edgeId,
+            { timeout: 30_000 },
+          )
+          .catch(async (e: unknown) => {
+            console.log(
+              await tab.evaluate(() =>
+                document.querySelector('pulse-mesh')?.shadowRoot?.innerHTML.slice(0, 2000),
+              ),
+            );
+            throw e;
+          });
+        const states = await tab.evaluate(tableStates);
+        expect(states[edgeId]).toBe('healthy');
+        const pageId = await tab.evaluate(() => {
+          const mesh = document.querySelector('pulse-mesh') as unknown as { mesh?: { localId?: string } };
+          return mesh.mesh?.localId ?? '';
+        });
+        expect(pageId).not.toBe('');
+        // And the other way: the edge peer (a separate Node process) saw this page's peer join.
+        await expect.poll(() => edgeSaw.has(pageId), { timeout: 30_000 }).toBe(true);
+        expect(errors).toEqual([]);
+      } finally {
+        await tab.close();
+      }
+    }, 90_000);
+  }
+});

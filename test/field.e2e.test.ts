@@ -1,0 +1,69 @@
+// Behind NATs and a firewall, through coturn, in the network lab (test/README.md): a Chromium tab
+// in home A (port-preserving NAT), an edge peer in home B (symmetric NAT: no direct path to anyone
+// outside it) and a Firefox tab in the office (only TCP to port 443 gets out: TURN over TCP). All
+// on stock defaults, with TURN credentials minted per peer by the signaling server. Checks what
+// each peer's UI shows: everyone healthy, the path each link really takes, and a SIGKILLed edge
+// peer marked failed over a relayed link. Timings go to bench-results/field.json through
+// scripts/bench-field.ts, not here. Needs root (namespaces, nftables).
+//   bash scripts/netns.sh vitest run test/field.e2e.test.ts
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startField, untilEvery, type Field } from './field/field.js';
+
+const root = process.getuid?.() === 0;
+let field: Field;
+
+beforeAll(async () => {
+  if (!root) return;
+  if (process.env['PULSEMESH_NETNS'] !== '1')
+    throw new Error('run inside the loopback-only namespace: bash scripts/netns.sh vitest run test/');
+  field = await startField('lab', [
+    { id: 'tab-a', kind: 'chromium', ns: 'homeA' },
+    { id: 'edge-b', kind: 'edge', ns: 'homeB' },
+    { id: 'fox-f', kind: 'firefox', ns: 'office' },
+  ]);
+}, 240_000);
+
+afterAll(async () => {
+  await field?.close();
+}, 30_000);
+
+describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs root)', () => {
+  it('every peer shows the others healthy, and each link the path it really takes', async () => {
+    const [tab, edge, fox] = ['tab-a', 'edge-b', 'fox-f'].map((id) => field.peers.get(id)!);
+    await untilEvery(
+      [tab!, edge!, fox!],
+      (v) => Object.values(v.states).filter((s) => s === 'healthy').length === 2,
+      90_000,
+      'everyone healthy everywhere',
+    );
+    // Paths are read from getStats() when a link opens and every 5 s.
+    await untilEvery(
+      [tab!],
+      (v) =>
+        v.paths['edge-b']?.startsWith('relay/') === true && v.paths['fox-f']?.startsWith('relay/') === true,
+      30_000,
+      'tab-a relays to the symmetric NAT and to the office',
+    );
+    // The office reaches TURN over TCP (the firewall lets nothing else out).
+    await untilEvery([fox!], (v) => v.paths['tab-a'] === 'relay/tcp', 30_000, 'fox-f relays over TCP');
+    expect((await fox!.view()).signal).toBe('connected');
+  });
+
+  it('a SIGKILLed edge peer behind the symmetric NAT is marked failed over the relayed link', async () => {
+    const tab = field.peers.get('tab-a')!;
+    const fox = field.peers.get('fox-f')!;
+    await field.peers.get('edge-b')!.crash();
+    field.peers.delete('edge-b');
+    // Generous bound: stock browser defaults detect in seconds; CI machines are slow and shared.
+    await untilEvery(
+      [tab, fox],
+      (v) => v.states['edge-b'] === 'failed',
+      60_000,
+      'edge-b failed at both tabs',
+    );
+    // The survivors still see each other healthy, over their relay.
+    const view = await tab.view();
+    expect(view.states['fox-f']).toBe('healthy');
+    expect(view.paths['fox-f']).toMatch(/^relay\//);
+  });
+});
