@@ -83,6 +83,16 @@ export const RESULTS: Record<string, ResultKind> = {
     ],
     floors: stored,
   },
+  'field.json': {
+    measures: [
+      ...MESH,
+      'packages/elements/src',
+      'scripts/bench-field.ts',
+      'test/field.e2e.test.ts',
+      'test/field',
+    ],
+    floors: stored,
+  },
   'e2e.json': {
     measures: [...MESH, 'packages/elements/src', 'apps/demo/src', 'test/demo.e2e.test.ts', 'test/harness'],
     floors: stored,

@@ -52,14 +52,21 @@ const webrtcExternal = [
 ];
 await build({
   ...common,
-  entryPoints: [`${webrtc}src/index.ts`],
-  outfile: `${webrtc}dist/index.js`,
+  // the y-webrtc monitor is its own entry (subpath export), sharing chunks with the main one
+  entryPoints: [`${webrtc}src/index.ts`, `${webrtc}src/y-webrtc.ts`],
+  outdir: `${webrtc}dist`,
+  splitting: true,
   platform: 'browser',
   external: webrtcExternal,
 });
 await build({
   ...common,
-  entryPoints: [`${webrtc}src/index.ts`, `${webrtc}src/identity-file.ts`, `${webrtc}src/history-file.ts`],
+  entryPoints: [
+    `${webrtc}src/index.ts`,
+    `${webrtc}src/identity-file.ts`,
+    `${webrtc}src/history-file.ts`,
+    `${webrtc}src/y-webrtc.ts`,
+  ],
   outdir: `${webrtc}dist/node`,
   splitting: true,
   platform: 'node',

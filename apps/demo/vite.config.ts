@@ -14,6 +14,11 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     rolldownOptions: {
+      // Two pages: the mesh demo and the collaborative notes (Yjs over y-webrtc, watched).
+      input: {
+        main: new URL('index.html', import.meta.url).pathname,
+        notes: new URL('notes.html', import.meta.url).pathname,
+      },
       onwarn(warning, warn) {
         // <pulse-mesh> loads @pulsemesh/webrtc lazily for its attribute mode; the demo imports it
         // up front (it hands the element its own mesh), so one chunk is the expected outcome.

@@ -81,8 +81,11 @@ wireControls(controlsCard, {
     status.dataset['tone'] = tone;
   },
 });
+// The mesh's own pagehide listener (registered first, in the mesh) has already left and closed
+// the mesh when this one runs, so `mesh.status` cannot tell a close from a crash: the controls mark
+// a crash or a leave on the body instead (a graceful close was reported as "went silent").
 addEventListener('pagehide', () => {
-  if (mesh.status === 'running') incidents.announce('close');
+  if (document.body.dataset['peerStatus'] !== 'stopped') incidents.announce('close');
 });
 
 // Measurements.

@@ -109,6 +109,8 @@ function printBanner(stack: Stack): void {
       '              in a few tabs (each tab is a peer); add ?room=NAME for another room',
       `  signaling   ${stack.signalUrl}`,
       `  edge peers  ${[...stack.edges.keys()].join(', ')} (Node, same room: ${stack.room})`,
+      `  notes       ${stack.notesUrl()}`,
+      `              Yjs over y-webrtc (its own signaling server: ${stack.yWebrtcUrl}), watched by pulsemesh`,
       '',
       '  Crash, freeze or close a tab and watch the others notice.',
       '  Chromium links to the edge peers over loopback need --allow-loopback-in-peer-connection;',

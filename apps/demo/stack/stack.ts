@@ -8,6 +8,7 @@ import type { LogLevel } from '@pulsemesh/signal-server';
 import { defaultRoom } from '../src/demo-settings.js';
 import { EdgePeerProcess, type EdgeEvent } from './edge-process.js';
 import { startPageServer, type PageMode, type PageServer } from './page-server.js';
+import { startYWebrtcServer, type YWebrtcServer } from './y-webrtc-server.js';
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
@@ -37,6 +38,10 @@ export interface Stack {
   /** Page base URL (no query). */
   pageUrl: string;
   room: string;
+  /** y-webrtc's own signaling server (for the collaborative-notes page). */
+  yWebrtcUrl: string;
+  /** URL of the collaborative-notes page (y-webrtc signaling URL set). */
+  notesUrl(query?: Record<string, string>): string;
   /** Edge peers started so far (by id), including stopped ones. */
   edges: Map<string, EdgePeerProcess>;
   /** URL of the page for a tab: room, signaling URL and, optionally, a peer id. */
@@ -64,10 +69,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const edges = new Map<string, EdgePeerProcess>();
   let signal: SignalServer | undefined;
   let page: PageServer | undefined;
+  let yWebrtc: YWebrtcServer | undefined;
 
   const stop = async (): Promise<void> => {
     await Promise.all([...edges.values()].map((e) => e.stop()));
     await page?.close();
+    await yWebrtc?.stop();
     await signal?.close();
   };
 
@@ -76,6 +83,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     signal = started.server;
     const signalPort = started.port;
     const signalUrl = started.url;
+    yWebrtc = await startYWebrtcServer();
+    const yWebrtcUrl = yWebrtc.url;
+    process.env['VITE_YWEBRTC_URL'] = yWebrtcUrl;
     page = await startPageServer(options.page ?? 'dev', options.pagePort ?? defaultPagePort, signalUrl);
     const pageUrl = page.url;
 
@@ -110,6 +120,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       signalUrl,
       pageUrl,
       room,
+      yWebrtcUrl,
+      notesUrl: (query = {}) => `${pageUrl}notes.html?${new URLSearchParams({ yws: yWebrtcUrl, ...query })}`,
       edges,
       tabUrl: (query = {}) => `${pageUrl}?${new URLSearchParams({ room, signal: signalUrl, ...query })}`,
       startEdgePeer,

@@ -82,6 +82,7 @@ export class AttachedMesh extends DetectorHost {
   readonly reliableMessageBytesMax: number;
   #attachments = new Map<PeerId, Attachment>();
   #timer: ReturnType<typeof setInterval> | undefined;
+  #owned: { close(): void }[] = [];
 
   constructor(options: AttachedMeshOptions = {}) {
     const localId = options.peerId ?? randomPeerId();
@@ -124,8 +125,14 @@ export class AttachedMesh extends DetectorHost {
     }));
   }
 
+  /** Closes `resource` (another link source, e.g. `BroadcastLinks`) when this mesh closes. */
+  own(resource: { close(): void }): void {
+    this.#owned.push(resource);
+  }
+
   protected override onClose(): void {
     clearInterval(this.#timer);
+    for (const r of this.#owned.splice(0)) r.close();
     for (const a of [...this.#attachments.values()]) a.end('mesh closed');
   }
 

@@ -195,6 +195,11 @@ export class DetectorHost extends EventTarget implements MeshView {
     this.close();
   }
 
+  /** Goodbye on every open link and close at once, without waiting for a flush (page unload). */
+  leaveAtOnce(): void {
+    this.leaveNow(true);
+  }
+
   /** Closes everything without a goodbye (others will see the links close). Idempotent. */
   close(): void {
     if (this.#status === 'closed') return;

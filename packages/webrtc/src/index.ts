@@ -49,6 +49,7 @@ export {
   type SimplePeerLike,
 } from './attach.js';
 export { LinkTable, ReliableTag, type PeerLink } from './link-table.js';
+export { BroadcastLinks } from './broadcast-links.js';
 export {
   ChannelsState,
   heartbeatHeaderBytes,
