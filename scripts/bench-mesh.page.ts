@@ -25,5 +25,9 @@ mesh.addEventListener('status-change', (e) => {
   id: mesh.localId,
   events,
   states: () => Object.fromEntries(mesh.peers().map((p) => [p.id, p.state])),
+  hang: () => mesh.faults.hang(),
+  freeze: (ms: number) => mesh.faults.freeze(ms),
+  probes: () => mesh.detector.stats().probesSent,
+  visibility: () => document.visibilityState,
 };
 document.title = mesh.localId;

@@ -89,6 +89,32 @@ export class TabPeer implements BenchPeer {
     void cdp.send('Page.crash').catch(() => undefined); // never answers: the renderer is gone
   }
 
+  /** The demo's Hang: links silent, signaling socket left open (no witness). */
+  async hang(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as { bench: { hang(): void } }).bench.hang());
+  }
+
+  /** Blocks the tab's main thread for `ms` (one long task); resolves when it ends. */
+  async freeze(ms: number): Promise<void> {
+    await this.page.evaluate(
+      (d) => (window as unknown as { bench: { freeze(ms: number): void } }).bench.freeze(d),
+      ms,
+    );
+  }
+
+  /** Direct probes this tab's detector has sent so far. */
+  async probes(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as { bench: { probes(): number } }).bench.probes());
+  }
+
+  /** Hides the tab: another page of its window comes to the front. Returns `document.visibilityState`. */
+  async hide(): Promise<string> {
+    const cover = await this.context.newPage();
+    await cover.goto('about:blank');
+    await cover.bringToFront();
+    return this.page.evaluate(() => document.visibilityState);
+  }
+
   /** Closes the tab the way a user does (pagehide runs). */
   async closeTab(): Promise<void> {
     await this.page.close({ runBeforeUnload: true });

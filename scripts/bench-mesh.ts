@@ -1,5 +1,7 @@
-// Mesh benchmark: 8 Chromium tabs + 4 Node edge peers in one room, real signaling, real WebRTC.
-// Scenarios: node-sigkill, renderer-crash, tab-close (samples each), soak (nothing killed).
+// Mesh benchmark: 8 Chromium tabs + 4 Node edge peers in one room, real signaling, real WebRTC,
+// every peer on the stock defaults (no overrides: decision 0013).
+// Scenarios (samples each): node-sigkill, renderer-crash, hang, tab-close, freeze-500/1000/1500;
+// then hidden-6min (one tab hidden, its probes counted) during the soak (nothing killed).
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-mesh.ts [--quick]
 // Writes bench-results/mesh.json (one entry per scenario) and prints a table.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,29 +12,26 @@ import { NodePeer, servePage, TabPeer, type BenchPeer } from './bench-mesh.peers
 const quick = process.argv.includes('--quick');
 const tabsCount = 8;
 const nodesCount = 4;
-const samples = quick ? 3 : 10;
-const soakS = Number(process.env['BENCH_SOAK_S'] ?? (quick ? 60 : 600));
+const samples = Number(process.env['BENCH_SAMPLES'] ?? (quick ? 3 : 10));
+const soakS = Number(process.env['BENCH_SOAK_S'] ?? (quick ? 60 : 1800));
+/** How long a hidden tab stays hidden (Chrome's intensive throttling starts after 5 minutes). */
+const hiddenS = Number(process.env['BENCH_HIDDEN_S'] ?? (quick ? 30 : 360));
+/** After a freeze, how long to watch for a false `failed` (ms). */
+const freezeWatchMs = 4_000;
 const room = 'bench';
-/**
- * Detector settings for the benchmark (same for tabs and Node peers; override with BENCH_CONFIG):
- * a 200 ms period and a short suspicion (2 × log10(12) × 200 ≈ 430 ms at full confirmation, up to
- * 3× that before confirmations), for well under 2 s detection on 12 peers. With suspicionMult 3
- * detection was ~1.7 s (SIGKILL) and ~2.1 s (renderer crash); neither setting gave a false
- * `failed` in its soak.
- */
-const config = {
-  probeIntervalMs: 200,
-  probeIntervalMsMin: 200,
-  probeIntervalMsMax: 400,
-  probeTimeoutMsMin: 50,
-  probeTimeoutMsMax: 150,
-  suspicionMult: 2,
-  suspicionMaxTimeoutMult: 3,
-  phiStdMsMin: 150,
-  ...(JSON.parse(process.env['BENCH_CONFIG'] ?? '{}') as Record<string, number>),
-};
+/** The stock defaults: no detector overrides anywhere (tabs: browser default; edge peers: Node default). */
+const config: Record<string, number> = {};
 
-type Scenario = 'node-sigkill' | 'renderer-crash' | 'tab-close' | 'soak';
+type Scenario =
+  | 'node-sigkill'
+  | 'renderer-crash'
+  | 'hang'
+  | 'tab-close'
+  | 'freeze-500'
+  | 'freeze-1000'
+  | 'freeze-1500'
+  | 'hidden-6min'
+  | 'soak';
 interface Entry {
   scenario: Scenario;
   tabs: number;
@@ -42,6 +41,8 @@ interface Entry {
   falseFailed: number;
   durationS: number;
   samplesMs: number[];
+  /** Scenario-specific facts (hidden-6min: visibility and probes counted). */
+  notes?: Record<string, unknown>;
 }
 
 if (process.env['PULSEMESH_NETNS'] !== '1') {
@@ -208,6 +209,18 @@ try {
     }),
   );
   results.push(
+    await runSamples('hang', async () => {
+      const victim = takeVictim('tab');
+      const atMs = Date.now();
+      await victim.hang();
+      const replace = async (): Promise<void> => {
+        await victim.dispose();
+        await addTab();
+      };
+      return { victim: victim.id, to: 'failed', atMs, replace };
+    }),
+  );
+  results.push(
     await runSamples('tab-close', async () => {
       const victim = takeVictim('tab');
       const atMs = Date.now();
@@ -220,14 +233,49 @@ try {
     }),
   );
 
-  log(`soak: ${soakS} s with nothing killed`);
+  for (const freezeMs of [500, 1000, 1500] as const) {
+    const scenario = `freeze-${freezeMs}` as const;
+    const started = Date.now();
+    for (let i = 0; i < samples; i++) {
+      await poll(converged, 60_000, 'mesh converged');
+      const tab = [...alive.values()].find((p): p is TabPeer => p.kind === 'tab')!;
+      await tab.freeze(freezeMs);
+      await new Promise((r) => setTimeout(r, freezeWatchMs));
+      log(`${scenario} #${i + 1}: ${tab.id} frozen ${freezeMs} ms`);
+    }
+    results.push(entry(scenario, [], await falseFailedSince(started), started));
+  }
+
+  // One tab hidden for hiddenS during the soak (both measured at once: the session's time budget).
+  log(`soak: ${soakS} s with nothing killed; one tab hidden for the first ${hiddenS} s`);
   const soakStart = Date.now();
-  await new Promise((r) => setTimeout(r, soakS * 1000));
+  const hidden = [...alive.values()].find((p): p is TabPeer => p.kind === 'tab')!;
+  const probesBefore = await hidden.probes();
+  const visibility = await hidden.hide();
+  await new Promise((r) => setTimeout(r, hiddenS * 1000));
+  const probesHidden = (await hidden.probes()) - probesBefore;
+  const hiddenFailed = (await falseFailedSince(soakStart)) as number;
+  const hiddenEntry = entry('hidden-6min', [], hiddenFailed, soakStart);
+  hiddenEntry.notes = {
+    tab: hidden.id,
+    visibilityState: visibility,
+    hiddenS,
+    probesSentWhileHidden: probesHidden,
+    failedAboutHiddenTab: (await Promise.all([...alive.values()].map((p) => p.transitions())))
+      .flat()
+      .filter((t) => t.peer === hidden.id && t.to === 'failed' && t.t >= soakStart).length,
+  };
+  results.push(hiddenEntry);
+  log(`hidden-6min: ${hidden.id} (${visibility}) sent ${probesHidden} probes in ${hiddenS} s`);
+  await new Promise((r) => setTimeout(r, Math.max(0, soakS * 1000 - (Date.now() - soakStart))));
   results.push(entry('soak', [], await falseFailedSince(soakStart), soakStart));
+} catch (error) {
+  log(`stopped early: ${String(error)}`);
+  process.exitCode = 1;
 } finally {
   mkdirSync(new URL('../bench-results/', import.meta.url), { recursive: true });
   writeFileSync(
-    new URL('../bench-results/mesh.json', import.meta.url),
+    new URL(process.env['BENCH_OUT'] ?? '../bench-results/mesh.json', import.meta.url),
     `${JSON.stringify(results, null, 2)}\n`,
   );
   console.table(
@@ -244,5 +292,5 @@ try {
   await browser.close();
   page.server.close();
   await signal.close();
-  process.exit(0);
+  process.exit(process.exitCode ?? 0);
 }

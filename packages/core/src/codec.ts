@@ -38,7 +38,7 @@ export const UpdateKind = { alive: 0, suspect: 1, failed: 2, left: 3 } as const;
 export type UpdateKind = (typeof UpdateKind)[keyof typeof UpdateKind];
 /**
  * Bit of the kind byte: a signed update (the signer's public key and an Ed25519 signature follow;
- * decision 0013). The other high bits are reserved and rejected.
+ * decision 0012). The other high bits are reserved and rejected.
  */
 export const SIGNED_KIND_BIT = 0x80;
 /** Bytes a signature block adds to an update: public key (32) + signature (64). */

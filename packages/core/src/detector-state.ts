@@ -45,7 +45,7 @@ export interface DetectorOptions {
   /** Starting incarnation (default 0); a restarted peer may resume a persisted one. */
   incarnation?: number;
   /**
-   * Signed membership (decision 0013): this peer signs what it says about itself and its
+   * Signed membership (decision 0012, trust model): this peer signs what it says about itself and its
    * accusations, and admits relayed updates only with their signer's valid signature. The
    * runtime passes Ed25519 (`@pulsemesh/webrtc`); tests and the simulator `testTrust(id)`.
    * Default: none (every update is taken at its word: for tests and closed meshes only).

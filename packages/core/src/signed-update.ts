@@ -2,7 +2,7 @@
  * Signed membership updates: what a signature covers, who must sign which update, and the
  * injected signer/verifier (`Trust`). Core stays pure: the runtime passes Ed25519 in (Node's
  * `crypto` or noble, `@pulsemesh/webrtc`'s `trustFor(identity)`); tests and the simulator pass
- * `testTrust` (`test-trust.ts`). See decision 0013.
+ * `testTrust` (`test-trust.ts`). See decision 0012 (trust model).
  */
 import { ByteWriter } from './bytes.js';
 import { peerIdBytes, UpdateKind, type Update } from './codec.js';

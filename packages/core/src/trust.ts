@@ -1,5 +1,5 @@
 /**
- * The trust rules of signed membership (decision 0013): which updates are admitted, what this
+ * The trust rules of signed membership (decision 0012, trust model): which updates are admitted, what this
  * peer signs, and which proofs it relays. With `DetectorOptions.trust` set:
  *
  * - an `alive` or `left` is admitted only with its subject's valid signature, and an accusation

@@ -19,6 +19,7 @@ import {
   type PeerId,
   type PeerSnapshot,
   type Transport,
+  type Trust,
   type WitnessKind,
 } from '@pulsemesh/core';
 import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core/runtime';
@@ -52,6 +53,8 @@ export interface HostOptions {
   clock?: 'auto' | 'worker' | 'timers';
   /** Follow the page lifecycle (visibility, freeze, pagehide → leave). Default true in browsers. */
   pageLifecycle?: boolean;
+  /** Signed membership (decision 0012, trust model); `createMesh` passes `trustFor(identity)`. */
+  trust?: Trust;
   /**
    * Incarnation to start at (default 0). A peer that comes back with a kept identity resumes above
    * its last one (`DurableHistory.startIncarnation`), so others see the same peer return.
@@ -88,6 +91,7 @@ const detectorEvents = [
   'local-health-change',
   'reap',
   'decode-error',
+  'liar',
 ] as const satisfies readonly (keyof DetectorEventMap)[];
 
 /** Longest wait for goodbyes to flush on `leave()` (ms). */
@@ -125,6 +129,7 @@ export class DetectorHost extends EventTarget implements MeshView {
       config: { ...base, ...options.config },
       random: createRandom(),
       nowMs: now(),
+      ...(options.trust === undefined ? {} : { trust: options.trust }),
       ...(options.incarnation === undefined ? {} : { incarnation: options.incarnation }),
     });
     this.#scheduler = pickScheduler(options.clock ?? 'auto');

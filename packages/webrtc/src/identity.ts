@@ -4,7 +4,7 @@
  * caller: `identity-store.ts` (IndexedDB, one slot per tab) in browsers, `identity-file.ts` (a 0600
  * file) for edge peers, or nowhere (a fresh identity per run).
  */
-import { derivePeerId, type PeerId } from '@pulsemesh/core';
+import { derivePeerId, keyMatchesId, type PeerId, type Trust } from '@pulsemesh/core';
 import { ed25519Runtime, SEED_BYTES, type Ed25519 } from './ed25519.js';
 
 /** What a peer needs to prove it is who its id says. */
@@ -39,4 +39,18 @@ export function generateIdentity(impl: Ed25519 = ed25519Runtime()): KeyPairIdent
 /** Verifies an Ed25519 signature with the runtime's implementation. */
 export function verifySignature(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   return ed25519Runtime().verify(publicKey, data, signature);
+}
+
+/**
+ * The detector's signer/verifier for `identity` (signed membership, decision 0012): signs with the
+ * identity's key, binds keys to key-derived ids, verifies with the runtime's Ed25519.
+ */
+export function trustFor(identity: Identity): Trust {
+  const impl = ed25519Runtime();
+  return {
+    publicKey: identity.publicKey,
+    sign: (data) => identity.sign(data),
+    keyMatches: keyMatchesId,
+    verify: (publicKey, data, signature) => impl.verify(publicKey, data, signature),
+  };
 }

@@ -63,6 +63,7 @@ export { currentLifecycle, watchPageLifecycle, type PageLifecycleHandlers } from
 export { SignalPacer } from './signal-pacer.js';
 export {
   generateIdentity,
+  trustFor,
   identityFromSeed,
   verifySignature,
   type Identity,

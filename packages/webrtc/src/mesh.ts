@@ -1,7 +1,7 @@
 import type { PeerId, SignalState } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
 import { DetectorHost, type HostOptions } from './detector-host.js';
-import { generateIdentity, type Identity } from './identity.js';
+import { generateIdentity, trustFor, type Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
 import type { LinkPath } from './link-stats.js';
 import { SignalPacer } from './signal-pacer.js';
@@ -77,7 +77,10 @@ export class Mesh extends DetectorHost {
       bindAddress: options.bindAddress,
       ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     });
-    super(localId, transport, options);
+    super(localId, transport, {
+      ...options,
+      ...(identity === undefined ? {} : { trust: trustFor(identity) }),
+    });
     this.identity = identity;
     this.#ownIceServers = options.iceServers ?? [];
     this.signalClient = signalClient;
