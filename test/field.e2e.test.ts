@@ -47,7 +47,7 @@ describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs roo
     // The office reaches TURN over TCP (the firewall lets nothing else out).
     await untilEvery([fox!], (v) => v.paths['tab-a'] === 'relay/tcp', 30_000, 'fox-f relays over TCP');
     expect((await fox!.view()).signal).toBe('connected');
-  });
+  }, 180_000);
 
   it('a SIGKILLed edge peer behind the symmetric NAT is marked failed over the relayed link', async () => {
     const tab = field.peers.get('tab-a')!;
@@ -65,5 +65,5 @@ describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs roo
     const view = await tab.view();
     expect(view.states['fox-f']).toBe('healthy');
     expect(view.paths['fox-f']).toMatch(/^relay\//);
-  });
+  }, 90_000);
 });
