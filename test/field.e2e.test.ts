@@ -27,7 +27,9 @@ afterAll(async () => {
   await field?.close();
 }, 30_000);
 
-describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs root)', () => {
+// retry: once in a loaded run the Chromium tab ↔ edge-peer relay link never came up within 90 s
+// (issue 17's note); a retry waits once more on the same lab.
+describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs root)', { retry: 1 }, () => {
   it('every peer shows the others healthy, and each link the path it really takes', async () => {
     const [tab, edge, fox] = ['tab-a', 'edge-b', 'fox-f'].map((id) => field.peers.get(id)!);
     await untilEvery(
