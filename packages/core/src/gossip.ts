@@ -60,8 +60,11 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       if (s.trust !== undefined && u.incarnation > m.incarnation) return;
       // A verdict about a peer we can reach and do not suspect ourselves: check it first (two
       // pings carrying the verdict, so a live peer also refutes at once) rather than relay a
-      // verdict that may be wrong from here.
-      if (m.linked && m.state !== 'suspected') startCheck(s, m, 'verify', u, sender);
+      // verdict that may be wrong from here. With trust, even a peer we suspect is checked: our
+      // own suspicion plus one member's word must not make a verdict (a liar would only have to
+      // wait for a suspicion, e.g. under load, to have its forged `failed` taken at once).
+      if (m.linked && (m.state !== 'suspected' || s.trust !== undefined))
+        startCheck(s, m, 'verify', u, sender);
       else if (m.linked || s.trust === undefined) acceptFailed(s, m, u, sender);
       else startRelayCheck(s, m, u, sender);
       return;
