@@ -224,10 +224,15 @@ export class DetectorHost extends EventTarget implements MeshView {
   /** Sends the goodbye now (unreliable and reliable channel); with `closeNow`, closes at once. */
   protected leaveNow(closeNow: boolean): void {
     if (this.#status !== 'running') return;
-    const result = this.detector.leave(performance.now());
-    this.#loop.deliver(result);
-    for (const s of result.sends) this.#transport.sendOnReliableChannel(s.to, s.bytes);
-    if (closeNow) this.close();
+    try {
+      const result = this.detector.leave(performance.now());
+      this.#loop.deliver(result);
+      for (const s of result.sends) this.#transport.sendOnReliableChannel(s.to, s.bytes);
+    } finally {
+      // Closed even if a send threw while the page goes away: the signaling socket then closes
+      // cleanly (the server witnesses a leave, not a crash).
+      if (closeNow) this.close();
+    }
   }
 
   #setLifecycle(state: Lifecycle): void {
