@@ -28,6 +28,20 @@ export interface HistoryBackend {
   saveIncarnation(incarnation: number): Promise<void>;
 }
 
+/**
+ * A backend that keeps nothing across restarts: the records live only in the `DurableHistory`
+ * itself (exports and windowed analytics of the running session, nothing persisted).
+ */
+export function memoryHistoryBackend(): HistoryBackend {
+  const done = (): Promise<void> => Promise.resolve();
+  return {
+    load: () => Promise.resolve({ records: [], incarnation: undefined }),
+    append: done,
+    rewrite: done,
+    saveIncarnation: done,
+  };
+}
+
 /** Bounds and cadence; defaults in {@link durableHistoryDefaults}. */
 export interface DurableHistoryOptions {
   /** Records kept at most (oldest dropped). */
