@@ -70,11 +70,8 @@ afterAll(async () => {
   await room.close();
 });
 
-// retry: the SIGTERM → left step is flaky under load (1 of 5 runs on a quiet machine timed out at
-// 3 s waiting for `left`); a retry starts from fresh processes. Cause not found yet (issue 18's note).
-describe('edge peer CLI processes', { retry: 1 }, () => {
+describe('edge peer CLI processes', () => {
   it('joins the mesh; SIGKILL → failed at every other peer; SIGTERM → left and exit 0', async () => {
-    for (const c of children) c.proc.kill('SIGKILL');
     const observer = room.join('observer');
     children = ['edge-1', 'edge-2', 'edge-3'].map((id) => spawnEdgePeer(room.url, room.room, id));
     const ids = children.map((c) => c.id);
@@ -116,9 +113,13 @@ describe('edge peer CLI processes', { retry: 1 }, () => {
       () =>
         stateOf(observer, 'edge-3') === 'failed' &&
         survivors.every((c) => childState(c, 'edge-3') === 'failed'),
-      15_000,
+      // Generous: the time is a benchmark's business (scripts/bench-mesh.ts); this asserts the verdict.
+      30_000,
       'edge-3 failed everywhere',
-    );
+    ).catch((err: unknown) => {
+      const seen = [stateOf(observer, 'edge-3'), ...survivors.map((c) => childState(c, 'edge-3'))];
+      throw new Error(`${String(err)} (observer, edge-1, edge-2: ${seen.map(String).join(', ')})`);
+    });
     console.log(`SIGKILL → failed at all 3 others in ${(performance.now() - killedAt).toFixed(0)} ms`);
 
     // SIGTERM edge-2: goodbye, exit 0, left everywhere.
@@ -127,9 +128,15 @@ describe('edge peer CLI processes', { retry: 1 }, () => {
     expect(await children[1]!.exit).toBe(0);
     await until(
       () => stateOf(observer, 'edge-2') === 'left' && childState(children[0]!, 'edge-2') === 'left',
-      3_000,
+      // Generous: `left` comes from the goodbye, not a timer; the bound only keeps a lost goodbye
+      // (which would leave the state `healthy` or `failed`, never `left`) from hanging the run.
+      10_000,
       'edge-2 left everywhere',
-    );
+    ).catch((err: unknown) => {
+      const seen = `observer: ${String(stateOf(observer, 'edge-2'))}, edge-1: ${String(childState(children[0]!, 'edge-2'))}`;
+      console.log("edge-1's last lines:", JSON.stringify(children[0]!.lines.slice(-15)));
+      throw new Error(`${String(err)} (${seen})`);
+    });
     console.log(`SIGTERM → left at both others in ${(performance.now() - termAt).toFixed(0)} ms`);
     expect(children[1]!.lines.at(-1)?.['type']).toBe('stop');
   });
