@@ -27,9 +27,10 @@ afterAll(async () => {
   await field?.close();
 }, 30_000);
 
-// retry: once in a loaded run the Chromium tab ↔ edge-peer relay link never came up within 90 s
-// (issue 17's note); a retry waits once more on the same lab.
-describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs root)', { retry: 1 }, () => {
+// No retry: the relay links that sometimes never came up (edge-b ↔ fox-f, once tab-a ↔ edge-b)
+// were coturn closing allocations on a lab artifact, fixed in the lab (test/README.md, "Why the
+// public side has a default route"); the mesh redials links that do fail (redial.test.ts).
+describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs root)', () => {
   it('every peer shows the others healthy, and each link the path it really takes', async () => {
     const [tab, edge, fox] = ['tab-a', 'edge-b', 'fox-f'].map((id) => field.peers.get(id)!);
     await untilEvery(
@@ -46,9 +47,18 @@ describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs roo
       30_000,
       'tab-a relays to the symmetric NAT and to the office',
     );
-    // The office reaches TURN over TCP (the firewall lets nothing else out).
-    await untilEvery([fox!], (v) => v.paths['tab-a'] === 'relay/tcp', 30_000, 'fox-f relays over TCP');
+    // The office reaches TURN over TCP (the firewall lets nothing else out), to both others: the
+    // link to the symmetric NAT is relay to relay (TCP allocation here, UDP one there).
+    await untilEvery(
+      [fox!],
+      (v) => v.paths['tab-a'] === 'relay/tcp' && v.paths['edge-b'] === 'relay/tcp',
+      30_000,
+      'fox-f relays over TCP to tab-a and to edge-b',
+    );
     expect((await fox!.view()).signal).toBe('connected');
+    // coturn closes a whole allocation when a relayed send fails; in this lab nothing should
+    // (test/README.md, "Why the public side has a default route").
+    expect(field.turn!.log.filter((l) => l.includes('udp send'))).toEqual([]);
   }, 180_000);
 
   it('a SIGKILLed edge peer behind the symmetric NAT is marked failed over the relayed link', async () => {

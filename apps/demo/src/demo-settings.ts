@@ -16,7 +16,7 @@ export const defaultRoom = 'demo';
 export interface DemoSettings {
   signalUrl: string;
   room: string;
-  /** Peer id from `?id=`, or undefined for a random `tab-xxxx`. */
+  /** Peer id from `?id=`, or undefined for the tab's kept key-derived id (`peer.ts`). */
   peerId: string | undefined;
   /** Detector overrides from `?config=` JSON (none by default: the stock defaults). */
   config: Partial<DetectorConfig>;

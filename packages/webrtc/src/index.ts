@@ -77,6 +77,7 @@ export {
   historyToCsv,
   analyticsToCsv,
   historyToJson,
+  memoryHistoryBackend,
   type DurableHistoryOptions,
   type HistoryBackend,
   type RecordedMesh,
