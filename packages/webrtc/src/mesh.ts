@@ -1,5 +1,6 @@
 import type { PeerId, SignalState } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
+import { BroadcastLinks } from './broadcast-links.js';
 import { DetectorHost, type HostOptions } from './detector-host.js';
 import { generateIdentity, trustFor, type Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
@@ -37,6 +38,13 @@ export interface MeshOptions extends HostOptions {
   maxConnections?: number;
   /** WebSocket class; in Node pass `ws`'s `WebSocket`. */
   WebSocket?: WebSocketConstructorLike;
+  /**
+   * Link tabs of this browser (same origin, same room) over a BroadcastChannel instead of WebRTC:
+   * no RTCPeerConnection between them, and a WebRTC link already made to such a tab is closed.
+   * Default false (a mesh is watched over the network paths it really has; and tests and
+   * benchmarks stand several peers up in one browser). Ignored where BroadcastChannel is missing.
+   */
+  broadcastChannel?: boolean;
 }
 
 /**
@@ -56,6 +64,7 @@ export class Mesh extends DetectorHost {
   #pacer: SignalPacer<{ to: PeerId; payload: LinkSignal }>;
   #signalState: SignalState = 'offline';
   #ownIceServers: RTCIceServer[];
+  #broadcast: BroadcastLinks | undefined;
 
   constructor(options: MeshOptions) {
     const identity = options.identity ?? (options.peerId === undefined ? generateIdentity() : undefined);
@@ -87,7 +96,14 @@ export class Mesh extends DetectorHost {
     this.#pacer = pacer;
     this.transport = transport;
     this.#wireEvents();
+    if (options.broadcastChannel === true && typeof BroadcastChannel !== 'undefined')
+      this.#broadcast = new BroadcastLinks(transport, `pulsemesh-mesh:${options.room}`);
     this.signalClient.connect();
+  }
+
+  /** Tabs of this browser linked over the BroadcastChannel (option `broadcastChannel`). */
+  broadcastPeers(): PeerId[] {
+    return this.#broadcast?.peers() ?? [];
   }
 
   signalState(): SignalState {
@@ -110,6 +126,7 @@ export class Mesh extends DetectorHost {
   }
 
   protected override onClose(): void {
+    this.#broadcast?.close();
     this.#pacer.close();
     this.signalClient.close();
   }

@@ -21,7 +21,7 @@ import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { reconcile } from './reconcile.js';
-import { iceServersFor } from './turn-credentials.js';
+import { iceServersFor, turnRenewAfterMs } from './turn-credentials.js';
 import { Rooms } from './rooms.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 
@@ -119,6 +119,8 @@ export class Hub implements ScaleOutHandlers {
   /** Removes a closed socket from all its rooms, telling them how its session ended (decision 0013). */
   onClose(conn: Connection): void {
     conn.closed = true;
+    for (const timer of conn.turnRenewals.values()) clearTimeout(timer);
+    conn.turnRenewals.clear();
     const kind = this.stopping
       ? null
       : conn.endKind === undefined
@@ -210,7 +212,7 @@ export class Hub implements ScaleOutHandlers {
     if (current !== undefined) {
       if (current !== peer)
         return this.#joinError(conn, ErrorCode.peerIdTaken, `already in room as ${current}`, room);
-      this.send(conn, this.#roster(room, peer));
+      this.#sendRoster(conn, room, peer);
       return;
     }
     if (conn.rooms.size >= this.#o.roomsPerSocketMax) {
@@ -262,13 +264,31 @@ export class Hub implements ScaleOutHandlers {
       this.#bus.announceJoin(room, peer, conn.session);
     }
     this.#metrics.rooms.set(this.rooms.size);
-    this.send(conn, this.#roster(room, peer));
+    this.#sendRoster(conn, room, peer);
     this.#broadcast(
       room,
       { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer, session: conn.session },
       peer,
     );
     this.#log.debug({ room, peer, conn: conn.id }, 'join');
+  }
+
+  /**
+   * Sends `peer` its roster; with TURN, again every `renewAfterSeconds` while it stays joined on
+   * this socket, so its credential is renewed before it expires (new links use the fresh one).
+   */
+  #sendRoster(conn: Connection, room: RoomId, peer: PeerId): void {
+    this.send(conn, this.#roster(room, peer));
+    const turn = this.#o.turn;
+    if (!turn) return;
+    clearTimeout(conn.turnRenewals.get(room));
+    const timer = setTimeout(() => {
+      conn.turnRenewals.delete(room);
+      if (!conn.closed && conn.rooms.get(room) === peer && this.rooms.local(room, peer)?.conn === conn)
+        this.#sendRoster(conn, room, peer);
+    }, turnRenewAfterMs(turn));
+    timer.unref();
+    conn.turnRenewals.set(room, timer);
   }
 
   /** The roster for `peer`: the others, and ICE servers with a credential of its own (TURN). */
@@ -349,6 +369,8 @@ export class Hub implements ScaleOutHandlers {
 
   #dropLocal(conn: Connection, room: RoomId, peer: PeerId): void {
     conn.rooms.delete(room);
+    clearTimeout(conn.turnRenewals.get(room));
+    conn.turnRenewals.delete(room);
     if (this.rooms.removeLocal(room, peer)) this.#bus?.roomEmpty(room);
     this.#metrics.rooms.set(this.rooms.size);
   }
