@@ -71,6 +71,12 @@ export const SETTINGS: readonly Setting[] = [
     `frames/s per socket (default ${d.messagesPerSecondMax})`,
     'messagesPerSecondMax',
   ),
+  S(
+    'handshake-timeout-ms',
+    'int',
+    `close connections whose request headers are not in by then (default ${d.handshakeTimeoutMs})`,
+    'handshakeTimeoutMs',
+  ),
   S('idle-timeout-ms', 'int', `close sockets silent this long (default ${d.idleTimeoutMs})`, 'idleTimeoutMs'),
   S('ping-interval-ms', 'int', `WebSocket ping interval (default ${d.pingIntervalMs})`, 'pingIntervalMs'),
   S(

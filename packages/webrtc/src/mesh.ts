@@ -10,6 +10,9 @@ import { WebRtcTransport, type LinkReport } from './webrtc-transport.js';
 
 export type { MeshFaults, MeshStatus } from './detector-host.js';
 
+/** Most peers tracked as present at the signaling server (a roster frame's own limit). */
+const presentPeersMax = 10_000;
+
 /** Options of {@link createMesh}. */
 export interface MeshOptions extends HostOptions {
   /** Signaling server URL(s), `ws://` or `wss://`. */
@@ -65,6 +68,8 @@ export class Mesh extends DetectorHost {
   #signalState: SignalState = 'offline';
   #ownIceServers: RTCIceServer[];
   #broadcast: BroadcastLinks | undefined;
+  /** Peers the signaling server last said hold a live session (roster, joins, leaves, ends). */
+  #present = new Set<PeerId>();
 
   constructor(options: MeshOptions) {
     const identity = options.identity ?? (options.peerId === undefined ? generateIdentity() : undefined);
@@ -110,6 +115,18 @@ export class Mesh extends DetectorHost {
     return this.#signalState;
   }
 
+  /**
+   * Whether the signaling server, as far as this peer knows right now, holds a live session for
+   * `peer`: it is in the room (roster or join) and no leave or end of its session was seen since,
+   * and this peer's own signaling is connected (otherwise it knows nothing current). A `failed`
+   * peer that is still present is alive but unreachable from here (e.g. its relay died); UIs show
+   * it so (`<pulse-peer-table>`: "Unreachable"). A hung process keeps its socket open until the
+   * server's ping timeout, so it reads as present until then.
+   */
+  signalPresent(peer: PeerId): boolean {
+    return this.#signalState === 'connected' && this.#present.has(peer);
+  }
+
   /** Per-link statistics (getStats RTT, bytes, heartbeat loss) of every open link. */
   linkReports(): Promise<LinkReport[]> {
     return this.transport.linkReports();
@@ -142,18 +159,27 @@ export class Mesh extends DetectorHost {
     const client = this.signalClient;
     const manager = this.transport.manager;
     client.addEventListener('roster', (e) => {
-      // TURN credentials minted for this peer by the signaling server (fresh on every join).
+      // TURN credentials minted for this peer by the signaling server (fresh on every join, and
+      // renewed while it stays joined: the server re-sends the roster).
       const handedOut = e.detail.iceServers;
       if (handedOut) manager.setIceServers([...this.#ownIceServers, ...handedOut]);
+      this.#present = new Set(e.detail.peers);
       manager.setRoster(e.detail.peers);
     });
     client.addEventListener('peer-join', (e) => {
+      if (this.#present.size < presentPeersMax) this.#present.add(e.detail.peer);
       manager.addPeer(e.detail.peer);
       this.witness(e.detail.peer, 'joined');
     });
     // The server saw this peer's session end (decision 0013): evidence for the detector.
-    client.addEventListener('session-ended', (e) => this.witness(e.detail.peer, e.detail.kind));
-    client.addEventListener('peer-leave', (e) => manager.removePeer(e.detail.peer));
+    client.addEventListener('session-ended', (e) => {
+      this.#present.delete(e.detail.peer);
+      this.witness(e.detail.peer, e.detail.kind);
+    });
+    client.addEventListener('peer-leave', (e) => {
+      this.#present.delete(e.detail.peer);
+      manager.removePeer(e.detail.peer);
+    });
     client.addEventListener('signal', (e) => this.transport.handleSignal(e.detail.from, e.detail.payload));
     client.addEventListener('state', (e) => {
       this.#signalState = e.detail.state;

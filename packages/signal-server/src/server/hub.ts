@@ -29,6 +29,12 @@ const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
 
+const PARSE_REJECT_REASON = {
+  [ErrorCode.malformed]: RejectReason.malformed,
+  [ErrorCode.unsupportedVersion]: RejectReason.unsupportedVersion,
+  [ErrorCode.invalidPeerId]: RejectReason.invalidPeerId,
+} as const;
+
 function hashClaim(claim: string): string {
   return createHash('sha256').update(claim).digest('base64url').slice(0, 32);
 }
@@ -58,6 +64,9 @@ export class Hub implements ScaleOutHandlers {
 
   /** Handles one inbound WebSocket frame. Never throws. */
   onFrame(conn: Connection, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    // Frames still arriving on a socket this server is closing are dropped uncounted: a closed
+    // abuser counts once under its reason, not once per frame it had in flight.
+    if (conn.ws.readyState !== OPEN) return;
     const nowMs = performance.now();
     conn.lastRxMs = nowMs;
     if (isBinary) {
@@ -76,9 +85,7 @@ export class Hub implements ScaleOutHandlers {
         : Buffer.from(new Uint8Array(data)).toString('utf8');
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {
-      this.#reject(
-        parsed.error.code === ErrorCode.malformed ? RejectReason.malformed : RejectReason.unsupportedVersion,
-      );
+      this.#reject(PARSE_REJECT_REASON[parsed.error.code]);
       this.#error(conn, parsed.error.code, parsed.error.message);
       return;
     }
