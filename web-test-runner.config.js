@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromeLauncher, puppeteerCore } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { servicesPlugin } from './scripts/wtr-services.js';
+import { pagesPlugin } from './scripts/wtr-pages.js';
 import { simplePeerPlugin } from './scripts/wtr-simple-peer.js';
 import { countReporter } from './scripts/wtr-count-reporter.js';
 import { defaultReporter } from '@web/test-runner';
@@ -69,6 +70,7 @@ export default {
   plugins: [
     simplePeerPlugin(),
     servicesPlugin(),
+    pagesPlugin(),
     esbuildPlugin({
       ts: true,
       target: 'es2022',

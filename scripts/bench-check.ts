@@ -93,6 +93,10 @@ export const RESULTS: Record<string, ResultKind> = {
     ],
     floors: stored,
   },
+  'attach.json': {
+    measures: [...MESH, 'apps/demo/src/notes.ts', 'apps/demo/stack', 'scripts/bench-attach.ts'],
+    floors: stored,
+  },
   'e2e.json': {
     measures: [...MESH, 'packages/elements/src', 'apps/demo/src', 'test/demo.e2e.test.ts', 'test/harness'],
     floors: stored,

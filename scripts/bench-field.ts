@@ -92,6 +92,8 @@ async function soak(minutes: number): Promise<void> {
       for (const t of await p.transitions())
         if (t.to === 'suspected' && t.t >= start) suspected[p.id] = (suspected[p.id] ?? 0) + 1;
     const failed = await failedSince(field, start);
+    const relaySendErrors = field.turn!.log.filter((l) => l.includes('udp send'));
+    const closedSessions = field.turn!.log.filter((l) => / closed \(2nd stage\)/.test(l));
     record('soak', {
       command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-field.ts soak --minutes ${minutes}`,
       at: new Date(start).toISOString(),
@@ -101,6 +103,9 @@ async function soak(minutes: number): Promise<void> {
       falseFailed: failed.length,
       falseFailedTransitions: failed,
       suspectedTransitionsByObserver: suspected,
+      // coturn closes a whole allocation when a relayed send fails (test/README.md): 0 expected.
+      coturnFailedRelayedSends: relaySendErrors.length,
+      coturnSessionsClosed: closedSessions.map((l) => l.replace(/^\d+: : /, '')),
       viewsAtStart: paths,
       viewsAtEnd: await snapshot(field),
     });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pnpm bench / ./run bench: every benchmark, one after another, then where the results went.
 #
-#   bash scripts/bench.sh [--quick] [--only detector|signal|mesh|real-peers|field] [--seed N]
+#   bash scripts/bench.sh [--quick] [--only detector|signal|mesh|real-peers|field|attach] [--seed N]
 #
 #   detector  failure-detector matrix on the simulator (packages/sim/bin/bench.ts; ~10-15 min full,
 #             < 1 min --quick); --seed goes to it
@@ -14,6 +14,9 @@
 #             builds bench/memberlist in GOPATH mode (no network)
 #   field     Chromium, Firefox and edge peers behind NATs and a firewall, through coturn, in the
 #             network lab (scripts/bench-field.ts; needs root; ~25 min full, ~6 min --quick)
+#   attach    pulsemesh attached to the demo's y-webrtc notes page: renderer crash → failed vs
+#             y-webrtc awareness alone, bytes per link, connections added (scripts/bench-attach.ts;
+#             ~6 min full, ~2 min --quick)
 #
 # A full run writes the published numbers under bench-results/. A --quick run never replaces them:
 # its results land in bench-results/quick/ (git-ignored). Exits non-zero when any benchmark failed,
@@ -21,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
 
 quick=()
 only=''
@@ -39,8 +42,8 @@ while (($# > 0)); do
   shift
 done
 case "$only" in
-  '' | detector | signal | mesh | real-peers | field) ;;
-  *) echo "bench: --only takes detector, signal, mesh, real-peers or field (got '$only')" >&2; exit 2 ;;
+  '' | detector | signal | mesh | real-peers | field | attach) ;;
+  *) echo "bench: --only takes detector, signal, mesh, real-peers, field or attach (got '$only')" >&2; exit 2 ;;
 esac
 
 node_ts=(node --conditions=source --import tsx)
@@ -110,6 +113,13 @@ fi
 if [[ -z "$only" || "$only" == field ]]; then
   run field bench-results/field.json \
     bash scripts/netns.sh "${node_ts[@]}" scripts/bench-field.ts all "${quick[@]}"
+fi
+if [[ -z "$only" || "$only" == attach ]]; then
+  # Under --quick the script writes bench-results/quick/attach.json itself.
+  attach_file=bench-results/attach.json
+  if ((${#quick[@]} > 0)); then attach_file=bench-results/quick/attach.json; fi
+  run attach "$attach_file" \
+    bash scripts/netns.sh "${node_ts[@]}" scripts/bench-attach.ts "${quick[@]}"
 fi
 if [[ -z "$only" || "$only" == real-peers ]]; then
   # This bench's own setup: Debian's Go and memberlist sources, nftables; then a GOPATH-mode build.

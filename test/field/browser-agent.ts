@@ -21,6 +21,8 @@ if (engine === 'chromium') {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`page error: ${err.message}\n`));
+  if (process.env['PULSEMESH_TRACE'])
+    page.on('console', (m) => process.stderr.write(`console: ${m.text()}\n`));
   await page.goto(url);
   evaluate = (e) => page.evaluate(e);
   crash = async () => {
@@ -32,6 +34,8 @@ if (engine === 'chromium') {
   const browser = await launchFirefox();
   const page = await openFirefoxPage(browser, url);
   page.on('pageerror', (err) => process.stderr.write(`page error: ${String(err)}\n`));
+  if (process.env['PULSEMESH_TRACE'])
+    page.on('console', (m) => process.stderr.write(`console: ${m.text()}\n`));
   evaluate = (e) => page.evaluate(e);
   crash = async () => {
     browser.process()?.kill('SIGKILL');

@@ -28,16 +28,27 @@ mesh.addEventListener('status-change', (e) => {
   events.push({ t: Date.now(), peer: d.peer, from: d.from, to: d.to });
 });
 
-/** What the peer table shows: peer → state and peer → path label (`relay/tcp`, …). */
-function view(): { states: Record<string, string>; paths: Record<string, string>; signal: string } {
+/** What the peer table shows: peer → state (the detector's), path label (`relay/tcp`, …), the
+ * State cell's text (`Failed`, `Unreachable`, …), and the peers marked unreachable from here. */
+function view(): {
+  states: Record<string, string>;
+  paths: Record<string, string>;
+  labels: Record<string, string>;
+  unreachable: string[];
+  signal: string;
+} {
   const states: Record<string, string> = {};
   const paths: Record<string, string> = {};
+  const labels: Record<string, string> = {};
+  const unreachable: string[] = [];
   for (const row of table.shadowRoot?.querySelectorAll('tr[data-peer]') ?? []) {
     const peer = row.getAttribute('data-peer') ?? '';
     states[peer] = row.getAttribute('data-state') ?? '';
     paths[peer] = row.querySelector('[data-path]')?.textContent?.trim() ?? '-';
+    labels[peer] = row.querySelector('.state')?.textContent?.trim() ?? '';
+    if (row.getAttribute('data-reach') === 'unreachable') unreachable.push(peer);
   }
-  return { states, paths, signal: mesh.signalState() };
+  return { states, paths, labels, unreachable, signal: mesh.signalState() };
 }
 
 (window as unknown as { field: unknown }).field = {

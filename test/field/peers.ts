@@ -2,7 +2,7 @@
 // baseline, plainly in the caller's (loopback-only) namespace: browser tabs through
 // `browser-agent.ts`, edge peers as the real CLI (`--json`), the public services process.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,10 +23,13 @@ export interface Transition {
   to: string;
 }
 
-/** What a peer sees: peer → state, peer → path label, its signaling state. */
+/** What a peer sees: peer → state, peer → path label, its signaling state; tabs also the State
+ * cell's text per peer and which peers their table marks unreachable (alive, no path from here). */
 export interface PeerView {
   states: Record<string, string>;
   paths: Record<string, string>;
+  labels?: Record<string, string>;
+  unreachable?: string[];
   signal: string;
 }
 
@@ -97,9 +100,14 @@ export async function startPublic(
 let wrappers: string | undefined;
 /** Browser binaries wrapped in `setpriv --pdeathsig KILL`: a browser dies with its agent. */
 function browserWrappers(): { CHROMIUM_PATH: string; FIREFOX_PATH: string } {
-  wrappers ??= mkdtempSync(join(tmpdir(), 'pm17-browsers-'));
+  if (wrappers === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'pm17-browsers-'));
+    wrappers = dir;
+    // Removed when this process exits (normally, or through the lab's SIGINT/SIGTERM handlers).
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   const wrap = (name: string, binary: string): string => {
-    const file = join(wrappers!, name);
+    const file = join(wrappers as string, name);
     writeFileSync(file, `#!/bin/sh\nexec setpriv --pdeathsig KILL -- ${binary} "$@"\n`);
     chmodSync(file, 0o755);
     return file;

@@ -19,8 +19,12 @@ const bundle = await build({
   logLevel: 'error',
 });
 const js = bundle.outputFiles[0]!.text;
-const html =
-  '<!doctype html><meta charset="utf-8"><title>field</title><script type="module" src="/field.js"></script>';
+// PULSEMESH_TRACE=1 turns on the connection manager's trace in the pages too (it reads
+// `process.env` through globalThis); the agents print it (field/browser-agent.ts).
+const trace = env['PULSEMESH_TRACE']
+  ? '<script>globalThis.process = { env: { PULSEMESH_TRACE: "1" } };</script>'
+  : '';
+const html = `<!doctype html><meta charset="utf-8"><title>field</title>${trace}<script type="module" src="/field.js"></script>`;
 const page = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/field.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);

@@ -23,14 +23,39 @@ export class DemoTab {
     readonly page: Page,
   ) {}
 
-  /** Opens `url` (which should carry `id=`) and waits until the page's peer has started. */
-  static async open(browser: Browser, url: string, id: string): Promise<DemoTab> {
-    const context = await browser.newContext();
+  /**
+   * Opens `url` and waits until the page's peer has started. With `id` the URL should carry `id=`;
+   * without, the tab runs its kept identity and the id is read from the page. `context`: open it
+   * next to another tab of the same profile (default: a context of its own).
+   */
+  static async open(browser: Browser, url: string, id?: string, context?: BrowserContext): Promise<DemoTab> {
+    context ??= await browser.newContext();
     const page = await context.newPage();
-    page.on('pageerror', (err) => process.stderr.write(`[${id}] page error: ${err.message}\n`));
+    let label = id ?? 'tab';
+    page.on('pageerror', (err) => process.stderr.write(`[${label}] page error: ${err.message}\n`));
     await page.goto(url);
+    label = await DemoTab.started(page);
+    return new DemoTab(id ?? label, context, page);
+  }
+
+  /** Waits until the page's peer has started; returns its id. */
+  static async started(page: Page): Promise<string> {
     await page.waitForFunction(() => document.body.dataset['peerId'] !== undefined);
-    return new DemoTab(id, context, page);
+    return page.evaluate(() => document.body.dataset['peerId']!);
+  }
+
+  /** Clicks the demo's "Rejoin (reload)"; resolves with the id the reloaded peer runs under. */
+  async rejoin(): Promise<string> {
+    await Promise.all([this.page.waitForNavigation(), this.control('rejoin')]);
+    return DemoTab.started(this.page);
+  }
+
+  /** The tier badge of this tab's health card (`HEALTHY`, `DEGRADED`, …). */
+  async tier(): Promise<string> {
+    return this.page.evaluate(() => {
+      const health = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-health');
+      return health?.shadowRoot?.querySelector('[part="tier"]')?.textContent?.trim() ?? '';
+    });
   }
 
   /** Reads the peer table and the signaling badge of this tab's UI. */

@@ -41,6 +41,9 @@ export const labAddress = {
   office: '10.0.3.2',
 } as const;
 
+/** The public namespace's default gateway, which answers nothing (documentation range). */
+const voidGateway = '203.0.113.254';
+
 /** How a site's router translates. */
 type NatKind = 'port-preserving' | 'symmetric' | 'firewalled';
 
@@ -163,6 +166,19 @@ export async function startLab(): Promise<Lab> {
     for (const address of [labAddress.turn, labAddress.signal, labAddress.page])
       await ip('public', `addr add ${address}/32 dev lo`);
     await forward('public');
+    // The internet's default: a packet to an address nobody routes (a peer's private host
+    // candidate, 10.0.x.x) leaves and is lost somewhere, and the sender never hears of it. Without
+    // a default route the kernel fails coturn's sendto() with ENETUNREACH instead, and coturn
+    // closes the whole allocation on a relay send error (`s->tobeclosed` in its ioa engine): every
+    // link relayed through it dies, a TCP client sees a reset. That was issue 17's flaky
+    // "ICE failed" between the symmetric NAT and the office. So route everything else to an
+    // upstream that swallows it: a veth (this kernel has no `dummy` driver) whose far end stays in
+    // this namespace and drops the frames, addressed to a gateway MAC nobody has.
+    await ip('public', 'link add void type veth peer name voidpeer');
+    await ip('public', 'link set void up');
+    await ip('public', 'link set voidpeer up');
+    await ip('public', `route add default via ${voidGateway} dev void onlink`);
+    await ip('public', `neigh replace ${voidGateway} lladdr 02:00:00:00:00:01 dev void nud permanent`);
     for (const [i, site] of sites.entries()) {
       const [pubSide, natSide] = site.wan;
       // veth pairs are made inside the namespaces themselves (peer moved by holder pid).

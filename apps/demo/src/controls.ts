@@ -13,6 +13,8 @@ export interface ControlsContext {
   announce(kind: FaultKind, durationMs?: number): void;
   /** Shows a one-line status next to the controls. */
   say(text: string, tone?: 'info' | 'warn' | 'bad'): void;
+  /** Called once this peer has crashed, hung or left (it observes nothing from then on). */
+  stopped?(): void;
 }
 
 /** Longest freeze the control allows (ms): a long task that blocks this tab completely. */
@@ -40,6 +42,7 @@ export function wireControls(root: HTMLElement, ctx: ControlsContext): () => voi
     control('rejoin').hidden = false;
     // The dashboard now shows a view that no longer updates: say so by fading it.
     document.body.dataset['peerStatus'] = 'stopped';
+    ctx.stopped?.();
   };
 
   control('crash').addEventListener('click', () => {
@@ -91,6 +94,7 @@ export function wireControls(root: HTMLElement, ctx: ControlsContext): () => voi
     ctx.say('Leaving: goodbye sent on every link. The others show this peer as left.', 'info');
     void mesh.leave();
   });
+  // The reloaded page claims the same identity slot: it comes back as the same peer.
   control('rejoin').addEventListener('click', () => location.reload());
   return disableAll;
 }

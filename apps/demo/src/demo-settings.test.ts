@@ -33,7 +33,7 @@ describe('readSettings', () => {
   });
 
   it('ignores malformed values, says so, and still starts', () => {
-    const { settings, errors } = readSettings('?signal=http://x&id=no spaces&config=[&theme=pink', undefined);
+    const { settings, errors } = readSettings('?signal=http://x&id=Tab-7&config=[&theme=pink', undefined);
     expect(settings.signalUrl).toBe(defaultSignalUrl);
     expect(settings.peerId).toBeUndefined();
     expect(settings.config).toEqual({});

@@ -4,6 +4,7 @@
  * runs the stock defaults (`defaultConfig('browser')` in tabs, `'node'` in edge peers): no demo-only
  * tuning; `?config=` overrides are for experiments.
  */
+import { isCanonicalPeerId } from '@pulsemesh/core';
 import type { DetectorConfig } from '@pulsemesh/core';
 
 /** Signaling server `pnpm demo` starts when port 8787 is free. */
@@ -15,7 +16,7 @@ export const defaultRoom = 'demo';
 export interface DemoSettings {
   signalUrl: string;
   room: string;
-  /** Peer id from `?id=`, or undefined for a random `tab-xxxx`. */
+  /** Peer id from `?id=`, or undefined for the tab's kept key-derived id (`peer.ts`). */
   peerId: string | undefined;
   /** Detector overrides from `?config=` JSON (none by default: the stock defaults). */
   config: Partial<DetectorConfig>;
@@ -24,7 +25,6 @@ export interface DemoSettings {
 }
 
 /** Peer ids the signaling server accepts (1..64 of these characters). */
-const peerIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Reads the settings from a query string. Unknown or malformed values fall back to the defaults
@@ -42,8 +42,10 @@ export function readSettings(
     signalUrl = buildSignalUrl ?? defaultSignalUrl;
   }
   let peerId = params.get('id') ?? undefined;
-  if (peerId !== undefined && !peerIdPattern.test(peerId)) {
-    errors.push(`ignored id=${peerId}: use 1-64 letters, digits, '.', '_' or '-'`);
+  if (peerId !== undefined && !isCanonicalPeerId(peerId)) {
+    errors.push(
+      `ignored id=${peerId}: use 1-64 lowercase letters, digits, '.', '_' or '-' (canonical ASCII)`,
+    );
     peerId = undefined;
   }
   const config: Partial<DetectorConfig> = {};

@@ -4,17 +4,17 @@
  * peer's real transport, and measures how fast the others noticed (`incidents.ts`).
  *
  * URL: `?room=` (default `demo`), `?signal=ws://…` (default `VITE_SIGNAL_URL` at build time, else
- * `ws://127.0.0.1:8787`), `?id=` (default `tab-` + random), `?config={…}` detector overrides,
- * `?theme=light|dark`.
+ * `ws://127.0.0.1:8787`), `?id=` (default: a key-derived id kept per tab across reloads, see
+ * `peer.ts`), `?config={…}` detector overrides, `?theme=light|dark`.
  */
 import '@pulsemesh/elements';
 import type { DetectorEventMap, SignalState } from '@pulsemesh/core';
-import { createMesh } from '@pulsemesh/webrtc';
 import { formatSeconds, wireControls } from './controls.js';
 import { readSettings } from './demo-settings.js';
 import { timingsFor } from './explain.js';
 import { describeIncident } from './incident-view.js';
 import { Incidents } from './incidents.js';
+import { startPeer } from './peer.js';
 
 const { settings, errors } = readSettings(
   location.search,
@@ -30,12 +30,7 @@ const theme =
     : settings.theme;
 document.documentElement.dataset['theme'] = theme;
 
-const mesh = createMesh({
-  signalUrl: settings.signalUrl,
-  room: settings.room,
-  config: settings.config,
-  ...(settings.peerId ? { peerId: settings.peerId } : { peerId: `tab-${randomSuffix()}` }),
-});
+const { mesh, history, slot } = await startPeer(settings);
 const incidents = new Incidents(mesh.localId, settings.room);
 document.title = `${mesh.localId} · pulsemesh demo`;
 document.body.dataset['peerId'] = mesh.localId;
@@ -75,6 +70,8 @@ const controlsCard = document.querySelector('[data-controls]')?.closest<HTMLElem
 if (!controlsCard) throw new Error('demo page: missing the controls card');
 wireControls(controlsCard, {
   mesh,
+  // A crashed, hung or departed peer observes nothing more: its history stops here too.
+  stopped: () => void history.close(),
   announce: (kind, durationMs) => incidents.announce(kind, durationMs),
   say: (text, tone = 'info') => {
     status.textContent = text;
@@ -132,8 +129,10 @@ explain();
 setInterval(explain, 2_000);
 
 /** For tests and the console: the mesh and the measurements of this tab. */
-(window as unknown as { pulsemeshDemo: unknown }).pulsemeshDemo = { mesh, incidents, settings };
-
-function randomSuffix(): string {
-  return [...crypto.getRandomValues(new Uint8Array(2))].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+(window as unknown as { pulsemeshDemo: unknown }).pulsemeshDemo = {
+  mesh,
+  history,
+  slot,
+  incidents,
+  settings,
+};

@@ -22,6 +22,7 @@ describe('parseEdgePeerArgs', () => {
         room: 'r1',
         id: 'x',
         identityFile: '/tmp/k',
+        historyFile: '/tmp/k.history.jsonl',
         probeIntervalMs: 250,
         metricsPort: 0,
         json: true,
@@ -29,6 +30,16 @@ describe('parseEdgePeerArgs', () => {
         iceServers: ['stun:s:3478'],
         config: { suspicionMaxTimeoutMult: 4 },
       },
+    });
+  });
+
+  it('keeps the history next to the identity file unless --history-file says where', () => {
+    const parse = (argv: string[]) => parseEdgePeerArgs(['--signal=ws://a:1', ...argv], {});
+    expect(parse([])).toMatchObject({ ok: true, args: { historyFile: undefined } });
+    expect(parse(['--history-file=/h'])).toMatchObject({ ok: true, args: { historyFile: '/h' } });
+    expect(parse(['--identity-file=/k', '--history-file=/h'])).toMatchObject({
+      ok: true,
+      args: { historyFile: '/h' },
     });
   });
 
@@ -54,6 +65,7 @@ describe('parseEdgePeerArgs', () => {
       '--room',
       '--id',
       '--identity-file',
+      '--history-file',
       '--token',
       '--preset',
       '--bind-address',

@@ -11,6 +11,12 @@ export interface EdgePeerArgs {
   id: string | undefined;
   /** File keeping this peer's key pair (created with mode 0600); undefined = a fresh key per run. */
   identityFile: string | undefined;
+  /**
+   * File keeping what this peer saw (JSON lines, mode 0600) and its last incarnation, so analytics
+   * and past members survive a restart. Default: `<identity file>.history.jsonl` with
+   * `--identity-file`, else none (kept in memory for this run only).
+   */
+  historyFile: string | undefined;
   token: string | undefined;
   preset: PresetName;
   /** Detector interval overrides (ms); undefined keeps the preset's value. */
@@ -49,6 +55,11 @@ const flags = {
     env: 'PULSEMESH_IDENTITY_FILE',
     type: 'string',
     help: 'keep the key pair (and so the id) in this file, mode 0600',
+  },
+  'history-file': {
+    env: 'PULSEMESH_HISTORY_FILE',
+    type: 'string',
+    help: 'keep the history here (default: <identity-file>.history.jsonl with --identity-file)',
   },
   token: { env: 'PULSEMESH_TOKEN', type: 'string', help: 'join token, if the server requires one' },
   preset: {
@@ -96,7 +107,7 @@ const flags = {
   'metrics-port': {
     env: 'PULSEMESH_METRICS_PORT',
     type: 'string',
-    help: 'serve /metrics and /healthz on this port (0: any)',
+    help: 'serve /metrics, /healthz and the history exports on this port (0: any)',
   },
   'metrics-host': {
     env: 'PULSEMESH_METRICS_HOST',
@@ -184,6 +195,7 @@ export function parseEdgePeerArgs(
     if (typeof parsedConfig === 'string') return { ok: false, error: parsedConfig };
     config = parsedConfig;
   }
+  const identityFile = get('identity-file');
   const iceFlag = values['ice'];
   const ice = Array.isArray(iceFlag) ? iceFlag.map(String) : (env['PULSEMESH_ICE']?.split(',') ?? []);
   return {
@@ -192,7 +204,9 @@ export function parseEdgePeerArgs(
       signal: signal ?? '',
       room: get('room') ?? 'pulsemesh',
       id: get('id'),
-      identityFile: get('identity-file'),
+      identityFile,
+      historyFile:
+        get('history-file') ?? (identityFile === undefined ? undefined : `${identityFile}.history.jsonl`),
       token: get('token'),
       preset: preset as PresetName,
       probeIntervalMs: numbers['probe-interval-ms'],

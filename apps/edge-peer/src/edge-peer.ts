@@ -1,7 +1,15 @@
 import type { Server } from 'node:http';
 import { WebSocket } from 'ws';
 import type { DetectorConfig } from '@pulsemesh/core';
-import { createMesh, type LinkReport, type Mesh, type MeshOptions } from '@pulsemesh/webrtc';
+import {
+  createMesh,
+  DurableHistory,
+  memoryHistoryBackend,
+  type LinkReport,
+  type Mesh,
+  type MeshOptions,
+} from '@pulsemesh/webrtc';
+import { fileHistoryBackend } from '@pulsemesh/webrtc/history-file';
 import { loadFileIdentity } from '@pulsemesh/webrtc/identity-file';
 import type { EdgePeerArgs } from './args.js';
 import { EdgeMetrics } from './metrics.js';
@@ -31,9 +39,11 @@ export interface EdgePeerOutput {
 /** A running edge peer. */
 export interface EdgePeer {
   mesh: Mesh;
+  /** What this peer saw (kept in `--history-file` when given). */
+  history: DurableHistory;
   /** Port of `/metrics` and `/healthz`, when enabled. */
   metricsPort: number | undefined;
-  /** Graceful stop: leave, close every link, stop the metrics server. */
+  /** Graceful stop: leave, close every link, write the history, stop the metrics server. */
   stop(): Promise<void>;
 }
 
@@ -63,8 +73,14 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
   if (args.token !== undefined) options.token = args.token;
   if (args.bindAddress !== undefined) options.bindAddress = args.bindAddress;
   if (args.maxConnections !== undefined) options.maxConnections = args.maxConnections;
+  const history = await DurableHistory.open(
+    args.historyFile === undefined ? memoryHistoryBackend() : fileHistoryBackend(args.historyFile),
+  );
+  // A restarted peer resumes above its last incarnation: the others see it return (decision 0018).
+  options.incarnation = history.startIncarnation;
   const mesh = createMesh(options);
-  const metrics = new EdgeMetrics(mesh);
+  history.attach(mesh);
+  const metrics = new EdgeMetrics(mesh, history);
   let server: Server | undefined;
   let metricsPort: number | undefined;
   if (args.metricsPort !== undefined) {
@@ -117,11 +133,13 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
   let stopping: Promise<void> | undefined;
   return {
     mesh,
+    history,
     metricsPort,
     stop() {
       stopping ??= (async () => {
         clearInterval(timer);
         await mesh.leave();
+        await history.close();
         if (args.json) jsonLine('stop', { uptimeMs: Date.now() - started });
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       })();

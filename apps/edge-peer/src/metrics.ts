@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DetectorEventMap } from '@pulsemesh/core';
-import type { Mesh } from '@pulsemesh/webrtc';
+import type { DurableHistory, Mesh } from '@pulsemesh/webrtc';
+import { historyRoute } from './history-routes.js';
 
 /** Prometheus metrics of one edge peer (own registry, not the global one). */
 export class EdgeMetrics {
@@ -10,9 +11,11 @@ export class EdgeMetrics {
   readonly rtt: Histogram<never>;
 
   readonly mesh: Mesh;
+  readonly history: DurableHistory | undefined;
 
-  constructor(mesh: Mesh) {
+  constructor(mesh: Mesh, history?: DurableHistory) {
     this.mesh = mesh;
+    this.history = history;
     const registers = [this.registry];
     new Gauge({
       name: 'pulsemesh_peers',
@@ -108,10 +111,16 @@ export class EdgeMetrics {
       if (p.direct && p.link.rttMs !== undefined) this.rtt.observe(p.link.rttMs);
   }
 
-  /** Serves `/metrics` and `/healthz`; resolves with the bound port. */
+  /** Serves `/metrics`, `/healthz` and the history routes (`history-routes.ts`); resolves with the bound port. */
   async listen(port: number, host: string): Promise<{ server: Server; port: number }> {
     const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
+      const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
+      const reply = this.history && historyRoute(this.history, path, new URLSearchParams(query));
+      if (reply) {
+        res.writeHead(reply.status, { 'content-type': reply.type });
+        res.end(reply.body);
+        return;
+      }
       if (path === '/metrics') {
         this.registry.metrics().then(
           (body) => {

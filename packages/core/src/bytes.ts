@@ -54,9 +54,16 @@ export class ByteWriter {
 export class ByteReader {
   pos = 0;
   error: string | undefined = undefined;
-  private readonly buf: Uint8Array;
+  private buf: Uint8Array;
   constructor(buf: Uint8Array) {
     this.buf = buf;
+  }
+  /** Starts reading `buf` from its first byte, with no error latched (one reader serves every decode). */
+  reset(buf: Uint8Array): this {
+    this.buf = buf;
+    this.pos = 0;
+    this.error = undefined;
+    return this;
   }
   get remaining(): number {
     return this.buf.length - this.pos;
@@ -89,6 +96,19 @@ export class ByteReader {
     }
     this.fail('varint-overflow');
     return 0;
+  }
+  /**
+   * The next `n` bytes as an interned UTF-8 string ({@link internUtf8}, no view allocated on a
+   * cache hit); undefined when malformed. On overrun latches `truncated` and returns ''.
+   */
+  utf8Interned(n: number): string | undefined {
+    if (this.pos + n > this.buf.length) {
+      this.fail('truncated');
+      return '';
+    }
+    const start = this.pos;
+    this.pos += n;
+    return internUtf8(this.buf, start, this.pos);
   }
   bytes(n: number): Uint8Array {
     if (this.pos + n > this.buf.length) {
@@ -180,28 +200,31 @@ const internBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined
 const internStrings: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
 
 /**
- * Decodes a short UTF-8 id through a direct-mapped intern cache (FNV-1a over the bytes): the same
- * bytes give the same string object, so hot paths allocate nothing and Map lookups reuse the
- * string's cached hash. Undefined on malformed UTF-8 (see {@link decodeUtf8}).
+ * Decodes a short UTF-8 id (`b[start..end)`) through a direct-mapped intern cache (FNV-1a over the
+ * bytes): the same bytes give the same string object, so hot paths allocate nothing (no view on a
+ * hit) and Map lookups reuse the string's cached hash. Undefined on malformed UTF-8 (see
+ * {@link decodeUtf8}).
  */
-export function internUtf8(b: Uint8Array): string | undefined {
+export function internUtf8(b: Uint8Array, start = 0, end = b.length): string | undefined {
   let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
   const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+  const len = end - start;
   const cached = internBytes[slot];
-  if (cached !== undefined && cached.length === b.length) {
+  if (cached !== undefined && cached.length === len) {
     let same = true;
-    for (let i = 0; i < b.length; i++) {
-      if (cached[i] !== b[i]) {
+    for (let i = 0; i < len; i++) {
+      if (cached[i] !== b[start + i]) {
         same = false;
         break;
       }
     }
     if (same) return internStrings[slot];
   }
-  const s = decodeUtf8(b);
+  const view = start === 0 && end === b.length ? b : b.subarray(start, end);
+  const s = decodeUtf8(view);
   if (s === undefined) return undefined;
-  internBytes[slot] = b.slice();
+  internBytes[slot] = view.slice();
   internStrings[slot] = s;
   return s;
 }

@@ -3,7 +3,7 @@
  * (a bare probe is 5 bytes), with numeric append-only message types, and room for signatures and
  * public-key identities in a trailing extension block. Decoding never throws.
  */
-import { ByteReader, ByteWriter, encodeUtf8, internUtf8 } from './bytes.js';
+import { ByteReader, ByteWriter, encodeUtf8 } from './bytes.js';
 import { assert } from './errors.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './peer-id.js';
 import { Lifecycle, type PeerId, type VitalSigns } from './types.js';
@@ -167,6 +167,8 @@ export function varintBytes(v: number): number {
 }
 
 const writer = new ByteWriter(2048);
+/** Decoding is synchronous and never re-entered, so one reader serves every call. */
+const reader = new ByteReader(new Uint8Array(0));
 
 function writeId(w: ByteWriter, id: PeerId): void {
   const b = peerIdBytes(id);
@@ -255,13 +257,16 @@ function readId(r: ByteReader): PeerId {
     r.fail(DecodeErrorCode.badPeerId);
     return '';
   }
-  const s = internUtf8(r.bytes(n));
+  const s = r.utf8Interned(n);
   if (s === undefined) {
     if (r.error === undefined) r.fail(DecodeErrorCode.badPeerId);
     return '';
   }
   return s;
 }
+
+/** The metadata of vital signs without any: empty, so nothing can write into it. */
+const NO_METADATA = new Uint8Array(0);
 
 function readVitals(r: ByteReader): VitalSigns {
   const loadMs = r.varint();
@@ -270,7 +275,8 @@ function readVitals(r: ByteReader): VitalSigns {
   const lifecycle = LIFECYCLE_CODES[code];
   if (lifecycle === undefined) r.fail(DecodeErrorCode.badLifecycle);
   const len = r.u8();
-  const metadata = r.bytes(len).slice();
+  // No metadata (the usual case, one per ack): one shared empty array rather than a fresh buffer.
+  const metadata = len === 0 ? NO_METADATA : r.bytes(len).slice();
   return { loadMs, uptimeMs, lifecycle: lifecycle ?? Lifecycle.visible, metadata };
 }
 
@@ -319,7 +325,7 @@ function readExtensions(r: ByteReader): Extension[] {
 /** Decodes untrusted bytes. Never throws: malformed input gives `{ ok: false, error }`. */
 export function decode(bytes: Uint8Array): DecodeResult {
   if (bytes.length === 0) return { ok: false, error: { code: DecodeErrorCode.empty } };
-  const r = new ByteReader(bytes);
+  const r = reader.reset(bytes);
   const version = r.u8();
   if (version !== WIRE_VERSION) return { ok: false, error: { code: DecodeErrorCode.unsupportedVersion } };
   const type = r.u8();

@@ -193,6 +193,12 @@ export class DetectorState {
   lastDecodeErrorEventMs = -Infinity;
   stepSends: Outgoing[] | null = null;
   stepEvents: DetectorEvent[] | null = null;
+  /**
+   * `nextDeadline`'s answer since the last step, NaN when not computed yet: every change to a
+   * deadline happens inside a step (after `begin`), and the driver asks after every step and
+   * again before it ticks (`timers.ts`).
+   */
+  deadlineMs = NaN;
 
   phase: Phase = Phase.idle;
   target: Member | null = null;
@@ -240,6 +246,7 @@ export class DetectorState {
 
   begin(nowMs: number): void {
     this.now = Math.max(this.now, nowMs);
+    this.deadlineMs = NaN;
     this.stepSends = null;
     this.stepEvents = null;
   }

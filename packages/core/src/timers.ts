@@ -75,8 +75,13 @@ function expireRelayJobs(s: DetectorState): void {
   }
 }
 
-/** When `tick` must next be called (ms; `Infinity` when nothing is scheduled). */
+/** When `tick` must next be called (ms; `Infinity` when nothing is scheduled). Cached until the next step. */
 export function nextDeadline(s: DetectorState): number {
+  if (Number.isNaN(s.deadlineMs)) s.deadlineMs = earliestDeadline(s);
+  return s.deadlineMs;
+}
+
+function earliestDeadline(s: DetectorState): number {
   if (s.hasLeft) return Infinity;
   let t =
     s.phase === Phase.idle

@@ -10,12 +10,15 @@ export { PulseMesh, type MeshErrorDetail } from './pulse-mesh.js';
 export { MeshStartError, type OwnedMesh, type OwnMeshOptions } from './own-mesh.js';
 export {
   hasLinkPaths,
+  hasSignalPresence,
   PeerColumn,
   peerColumns,
+  peerRow,
   sortPeers,
   type ColumnSpec,
   type LinkPathSource,
   type LinkPathView,
   type PeerRow,
+  type SignalPresenceSource,
 } from './peer-columns.js';
 export { TopologyLayout, type TopologyNode, type TopologyLink } from './topology-layout.js';

@@ -44,8 +44,30 @@ export function hasLinkPaths(mesh: object): mesh is LinkPathSource {
   return typeof (mesh as Partial<LinkPathSource>).linkPath === 'function';
 }
 
-/** A table row: the peer's snapshot plus, when the mesh knows it, its direct link's path. */
-export type PeerRow = PeerSnapshot & { path?: LinkPathView | undefined };
+/** A mesh that knows who holds a live signaling session (`@pulsemesh/webrtc`'s `Mesh` does). */
+export interface SignalPresenceSource {
+  signalPresent(peer: PeerId): boolean;
+}
+
+/** True when `mesh` can tell signaling presence. */
+export function hasSignalPresence(mesh: object): mesh is SignalPresenceSource {
+  return typeof (mesh as Partial<SignalPresenceSource>).signalPresent === 'function';
+}
+
+/**
+ * A table row: the peer's snapshot plus, when the mesh knows it, its direct link's path, and
+ * `unreachable` when the detector says `failed` but the signaling server still holds the peer's
+ * session: alive, with no path from here (a dead relay, a cut route), not a crash.
+ */
+export type PeerRow = PeerSnapshot & { path?: LinkPathView | undefined; unreachable?: boolean };
+
+/** The row for `peer` in `mesh`: path and reachability added where the mesh can tell them. */
+export function peerRow(mesh: object, peer: PeerSnapshot): PeerRow {
+  const row: PeerRow = hasLinkPaths(mesh) ? { ...peer, path: mesh.linkPath(peer.id) } : { ...peer };
+  if (peer.state === 'failed' && hasSignalPresence(mesh) && mesh.signalPresent(peer.id))
+    row.unreachable = true;
+  return row;
+}
 
 /** Sort rank of a path kind: the most direct first. */
 const pathRank: Record<string, number> = { host: 0, prflx: 1, srflx: 2, relay: 3 };
@@ -81,9 +103,16 @@ export const peerColumns: readonly ColumnSpec[] = [
     numeric: false,
     value: (p) => stateDisplay[p.state].rank,
     cell: (p) =>
-      html`<span class="state" style="color:${stateDisplay[p.state].color}"
-        >${stateIcon(p.state)}<span>${stateDisplay[p.state].label}</span></span
-      >`,
+      p.unreachable
+        ? html`<span
+            class="state unreachable"
+            style="color:${stateDisplay.suspected.color}"
+            title="No path from here, but the signaling server still holds this peer's session: alive, unreachable from here"
+            >${stateIcon('failed')}<span>Unreachable</span></span
+          >`
+        : html`<span class="state" style="color:${stateDisplay[p.state].color}"
+            >${stateIcon(p.state)}<span>${stateDisplay[p.state].label}</span></span
+          >`,
   },
   {
     key: 'since',

@@ -93,6 +93,28 @@ describe('<pulse-peer-table>', () => {
     expect(cell('alpha')).to.equal(null);
   });
 
+  it('shows a failed peer whose signaling session is still open as Unreachable, not Failed', async () => {
+    const present = new Set(['alpha', 'bravo', 'charlie']);
+    const mesh = Object.assign(smallMesh(), { signalPresent: (peer: string) => present.has(peer) });
+    mesh.setState('alpha', 'failed'); // e.g. its relay died: no path from here
+    mesh.setState('bravo', 'failed');
+    present.delete('bravo'); // its session ended at the server too: a crash
+    const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);
+    const row = (peer: string) => el.shadowRoot?.querySelector(`tr[data-peer="${peer}"]`);
+    expect(row('alpha')?.getAttribute('data-state')).to.equal('failed');
+    expect(row('alpha')?.getAttribute('data-reach')).to.equal('unreachable');
+    expect(row('alpha')?.querySelector('.state')?.textContent?.trim()).to.equal('Unreachable');
+    expect(row('bravo')?.hasAttribute('data-reach')).to.equal(false);
+    expect(row('bravo')?.querySelector('.state')?.textContent?.trim()).to.equal('Failed');
+    // Only failed peers: a suspected one still reads Suspected.
+    expect(row('charlie')?.querySelector('.state')?.textContent?.trim()).to.equal('Suspected');
+    // Its session ends later (the server's ping timeout for a hung peer): Failed at the next poll.
+    present.delete('alpha');
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(row('alpha')?.querySelector('.state')?.textContent?.trim()).to.equal('Failed');
+  });
+
   it('sorts by a column and toggles direction, firing sort-change', async () => {
     const mesh = smallMesh();
     const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);

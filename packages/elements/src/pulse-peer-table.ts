@@ -2,7 +2,7 @@ import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PeerId, PeerState } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
-import { hasLinkPaths, peerColumns, sortPeers, type PeerColumn, type PeerRow } from './peer-columns.js';
+import { peerColumns, peerRow, sortPeers, type PeerColumn, type PeerRow } from './peer-columns.js';
 import { cardStyles, themeStyles } from './theme.js';
 import { tableStyles } from './peer-table-styles.js';
 
@@ -34,8 +34,12 @@ const overscanRows = 6;
  * @fires sort-change - The sort column or direction changed. Detail: `{ sortBy, descending }`.
  * @csspart scroller - The scrolling box around the table (set its height with `--pulse-table-height`).
  * @csspart table - The `<table>`.
+ * A `failed` peer whose signaling session the mesh still sees open (`signalPresent(peer)`) is
+ * shown as **Unreachable**: alive, no path from here (its relay died, a route was cut), not a crash.
+ *
  * @csspart row - A peer row (also `row selected` for the selected one); it carries `data-peer`
- *   (the id) and `data-state` (the peer's state), for tests and styling.
+ *   (the id), `data-state` (the detector's state) and, for such a peer, `data-reach="unreachable"`,
+ *   for tests and styling.
  * @cssprop --pulse-table-height - Height of the scrolling box. Default 420px.
  */
 @customElement('pulse-peer-table')
@@ -89,9 +93,7 @@ export class PulsePeerTable extends MeshElement {
       return;
     }
     const peers = this.stateFilter ? mesh.peers().filter((p) => p.state === this.stateFilter) : mesh.peers();
-    const rows: PeerRow[] = hasLinkPaths(mesh)
-      ? peers.map((p) => ({ ...p, path: mesh.linkPath(p.id) }))
-      : peers;
+    const rows: PeerRow[] = peers.map((p) => peerRow(mesh, p));
     this.rows = sortPeers(rows, column, this.descending, mesh.nowMs());
     if (this.selected !== undefined && _changed.has('selected')) {
       const index = this.rows.findIndex((p) => p.id === this.selected);
@@ -147,6 +149,7 @@ export class PulsePeerTable extends MeshElement {
                 aria-rowindex=${index + 2}
                 data-peer=${peer.id}
                 data-state=${peer.state}
+                data-reach=${peer.unreachable ? 'unreachable' : nothing}
                 @click=${() => this.select(peer.id, index)}
               >
                 ${peerColumns.map((c, i) =>

@@ -43,6 +43,11 @@ export const SETTINGS: readonly Setting[] = [
   ),
   S('turn-urls', 'list', 'comma-separated STUN/TURN URLs handed out with those credentials'),
   S('turn-ttl-seconds', 'int', 'lifetime of a minted TURN credential (default 86400)'),
+  S(
+    'turn-renew-seconds',
+    'int',
+    'send joined peers fresh TURN credentials this often (default: half the lifetime)',
+  ),
   S('allowed-origins', 'list', 'comma-separated Origin allow-list (default: any)', 'allowedOrigins'),
   S('trust-proxy', 'bool', 'take the client IP from X-Forwarded-For (behind a proxy)', 'trustProxy'),
   S(
@@ -65,6 +70,12 @@ export const SETTINGS: readonly Setting[] = [
     'int',
     `frames/s per socket (default ${d.messagesPerSecondMax})`,
     'messagesPerSecondMax',
+  ),
+  S(
+    'handshake-timeout-ms',
+    'int',
+    `close connections whose request headers are not in by then (default ${d.handshakeTimeoutMs})`,
+    'handshakeTimeoutMs',
   ),
   S('idle-timeout-ms', 'int', `close sockets silent this long (default ${d.idleTimeoutMs})`, 'idleTimeoutMs'),
   S('ping-interval-ms', 'int', `WebSocket ping interval (default ${d.pingIntervalMs})`, 'pingIntervalMs'),
@@ -165,6 +176,7 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
   const turnSecret = value(byFlag('turn-secret')) as string | undefined;
   const turnUrls = value(byFlag('turn-urls')) as string[] | undefined;
   const turnTtl = value(byFlag('turn-ttl-seconds')) as number | undefined;
+  const turnRenew = value(byFlag('turn-renew-seconds')) as number | undefined;
   if ((turnSecret === undefined) !== (turnUrls === undefined))
     throw new ConfigError('--turn-secret and --turn-urls go together');
   if (turnSecret !== undefined && turnUrls !== undefined)
@@ -172,6 +184,7 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
       secret: turnSecret,
       urls: turnUrls,
       ...(turnTtl ? { ttlSeconds: turnTtl } : {}),
+      ...(turnRenew ? { renewAfterSeconds: turnRenew } : {}),
     };
   const level = serverOptions['logLevel'];
   if (

@@ -56,8 +56,11 @@ describe('turnCredential', () => {
       PULSEMESH_SIGNAL_TURN_SECRET: secret,
       PULSEMESH_SIGNAL_TURN_URLS: urls[1],
       PULSEMESH_SIGNAL_TURN_TTL_SECONDS: '600',
+      PULSEMESH_SIGNAL_TURN_RENEW_SECONDS: '120',
     });
-    expect(env).toMatchObject({ options: { turn: { secret, urls: [urls[1]], ttlSeconds: 600 } } });
+    expect(env).toMatchObject({
+      options: { turn: { secret, urls: [urls[1]], ttlSeconds: 600, renewAfterSeconds: 120 } },
+    });
     expect(() => parseCommand(['--turn-secret', secret], {})).toThrow(/go together/);
   });
 });
@@ -92,6 +95,35 @@ describe('roster with TURN credentials', () => {
     const rosterC = next(c, 'roster');
     await joined(c);
     expect((await rosterC).detail.iceServers).toBeUndefined();
+  });
+
+  it('a peer that stays joined gets a fresh credential (with the current roster) before its own expires', async () => {
+    const r = await startServer({ turn: { secret, urls, ttlSeconds: 60, renewAfterSeconds: 1.2 } });
+    running.push(r);
+    const a = makeClient(r.url, 'room', 'a');
+    const b = makeClient(r.url, 'room', 'b');
+    clients.push(a, b);
+    const first = next(a, 'roster');
+    await joined(a);
+    await joined(b);
+    const expiry = (e: Awaited<typeof first>) => Number(e.detail.iceServers![0]!.username!.split(':')[0]);
+    const e0 = expiry(await first);
+    // Two renewals, each a whole roster (b is in it) with a later expiry, about 1.2 s apart.
+    const renewed1 = await next(a, 'roster', () => true, 5_000);
+    const renewed2 = await next(a, 'roster', () => true, 5_000);
+    expect(renewed1.detail.peers).toEqual(['b']);
+    expect(expiry(renewed1)).toBeGreaterThanOrEqual(e0 + 1);
+    expect(expiry(renewed2)).toBeGreaterThanOrEqual(expiry(renewed1) + 1);
+    expect(renewed2.detail.iceServers![0]!.credential).toBe(
+      createHmac('sha1', secret).update(renewed2.detail.iceServers![0]!.username!).digest('base64'),
+    );
+    // A renewal is the room as it is now: b gone, a alone.
+    b.close();
+    const renewed3 = await next(a, 'roster', (e) => e.detail.peers.length === 0, 5_000);
+    expect(expiry(renewed3)).toBeGreaterThan(expiry(renewed2));
+    const resolve = (turn: object) => () => resolveServerOptions({ turn } as never, () => 'id');
+    expect(resolve({ secret, urls, ttlSeconds: 60, renewAfterSeconds: 60 })).toThrow(RangeError);
+    expect(resolve({ secret, urls, ttlSeconds: 60, renewAfterSeconds: 0.5 })).toThrow(RangeError);
   });
 
   it('a hostile roster (too many servers, huge or empty fields) is a typed parse error', () => {

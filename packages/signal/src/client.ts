@@ -6,6 +6,7 @@ import { backoffDelayMs } from './backoff.js';
 import { ConnectionState } from './client-events.js';
 import type { SignalClientEventMap } from './client-events.js';
 import { encode, parseServerMessage } from './codec.js';
+import { isCanonicalPeerId } from './schema.js';
 import {
   CloseCode,
   ErrorCode,
@@ -121,6 +122,8 @@ export class SignalClient extends EventTarget {
     if (!Ws) throw new TypeError('SignalClient: no WebSocket implementation (pass options.WebSocket)');
     this.#urls = urls;
     this.room = options.room;
+    if (!isCanonicalPeerId(options.peerId))
+      throw new RangeError(`SignalClient: peer id ${JSON.stringify(options.peerId)} is not canonical ASCII`);
     this.peerId = options.peerId;
     this.#token = options.token;
     this.#WebSocket = Ws as WebSocketConstructorLike;

@@ -4,7 +4,7 @@ import { backoffDelayMs } from './backoff.js';
 import { encode, parseClientMessage, parseServerMessage } from './codec.js';
 import { ErrorCode, MessageType, PROTOCOL_VERSION } from './protocol.js';
 import type { ClientMessage, ServerMessage } from './protocol.js';
-import { depthWithin, isValidId } from './schema.js';
+import { depthWithin, isCanonicalPeerId, isValidId } from './schema.js';
 
 const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`codec.test SEED=${seed}`);
@@ -35,7 +35,7 @@ describe('protocol codec', () => {
     expect(parseServerMessage(encode(frame))).toEqual({ ok: true, message: frame });
   });
 
-  it.each([
+  it.each<[string, string, string]>([
     ['not json', '{', ErrorCode.malformed],
     ['array', '[1]', ErrorCode.malformed],
     ['null', 'null', ErrorCode.malformed],
@@ -43,12 +43,22 @@ describe('protocol codec', () => {
     ['future version', '{"v":2,"t":4,"n":1}', ErrorCode.unsupportedVersion],
     ['unknown type', '{"v":1,"t":99}', ErrorCode.malformed],
     ['server frame sent by client', '{"v":1,"t":6,"room":"r","peers":[]}', ErrorCode.malformed],
-    ['empty peer id', `{"v":1,"t":1,"room":"r","peer":"","claim":"${claim}"}`, ErrorCode.malformed],
+    ['empty peer id', `{"v":1,"t":1,"room":"r","peer":"","claim":"${claim}"}`, ErrorCode.invalidPeerId],
     [
       'long peer id',
       `{"v":1,"t":1,"room":"r","peer":"${'x'.repeat(65)}","claim":"${claim}"}`,
-      ErrorCode.malformed,
+      ErrorCode.invalidPeerId,
     ],
+    // Look-alikes of `h1` (decision 0012): each would otherwise be a second peer that reads as h1.
+    ...['H1', 'h1 ', ' h1', '\uff481', 'h1\u200b', '\u200bh1', '\u04bb1', 'h\u00a01'].map(
+      (id) =>
+        [
+          `look-alike peer id ${JSON.stringify(id)}`,
+          `{"v":1,"t":1,"room":"r","peer":"${id}","claim":"${claim}"}`,
+          ErrorCode.invalidPeerId,
+        ] as [string, string, string],
+    ),
+    ['look-alike signal target', '{"v":1,"t":3,"room":"r","to":"B","payload":1}', ErrorCode.invalidPeerId],
     [
       'control char in room',
       `{"v":1,"t":1,"room":"a\\u0001","peer":"p","claim":"${claim}"}`,
@@ -71,6 +81,13 @@ describe('protocol codec', () => {
   it('strips unknown keys', () => {
     const result = parseClientMessage('{"v":1,"t":4,"n":1,"evil":{"__proto__":1}}');
     expect(result).toEqual({ ok: true, message: { v: PROTOCOL_VERSION, t: MessageType.ping, n: 1 } });
+  });
+
+  it('peer ids: canonical ASCII only, the same rule as core', () => {
+    for (const id of ['a', 'h1', 'k'.padEnd(25, 'a'), 'tab-7', 'a.b_c-d', '0', 'x'.repeat(64)])
+      expect([id, isCanonicalPeerId(id)]).toEqual([id, true]);
+    for (const id of ['', 'H1', 'h1 ', '-a', '.a', 'ｈ1', 'h1\u200b', 'é', 'a/b', 'x'.repeat(65)])
+      expect([id, isCanonicalPeerId(id)]).toEqual([id, false]);
   });
 
   it('ids: 1-64 UTF-8 bytes, no control characters', () => {

@@ -4,11 +4,11 @@
 import * as v from 'valibot';
 import { ErrorCode, PROTOCOL_VERSION } from './protocol.js';
 import type { ClientMessage, Message, ServerMessage } from './protocol.js';
-import { ClientMessageSchema, ServerMessageSchema } from './schema.js';
+import { ClientMessageSchema, PEER_ID_ISSUE, ServerMessageSchema } from './schema.js';
 
 /** Why a frame was refused. */
 export interface ParseError {
-  code: typeof ErrorCode.malformed | typeof ErrorCode.unsupportedVersion;
+  code: typeof ErrorCode.malformed | typeof ErrorCode.unsupportedVersion | typeof ErrorCode.invalidPeerId;
   message: string;
 }
 
@@ -53,7 +53,7 @@ function parseWith<T>(
     return {
       ok: false,
       error: {
-        code: ErrorCode.malformed,
+        code: issue.message === PEER_ID_ISSUE ? ErrorCode.invalidPeerId : ErrorCode.malformed,
         message: `${path ? path + ': ' : ''}${issue.message}`.slice(0, 200),
       },
     };

@@ -7,6 +7,7 @@ export {
   ClientMessageSchema,
   ServerMessageSchema,
   isValidId,
+  isCanonicalPeerId,
   depthWithin,
   PAYLOAD_DEPTH_MAX,
 } from './schema.js';

@@ -3,7 +3,10 @@
  * Message type numbers are ONLY APPENDED, never reused or renumbered. See `docs/protocol.md`.
  */
 
-/** A peer's identifier inside a room: 1 to 64 UTF-8 bytes, no control characters. */
+/**
+ * A peer's identifier inside a room: canonical ASCII, `[a-z0-9][a-z0-9._-]{0,63}` (look-alike ids
+ * are refused, decision 0012); with signing, the key-derived `k` + 24 base32 characters.
+ */
 export type PeerId = string;
 /** A room name: 1 to 64 UTF-8 bytes, no control characters. */
 export type RoomId = string;
@@ -104,6 +107,8 @@ export const ErrorCode = {
   replaced: 'replaced',
   /** The server failed to do what was asked (e.g. Redis unreachable); try again later. */
   unavailable: 'unavailable',
+  /** A peer id in the frame is not canonical ASCII (`isCanonicalPeerId`): look-alikes are refused. */
+  invalidPeerId: 'invalid-peer-id',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -115,6 +120,7 @@ export const FATAL_JOIN_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.peerIdTaken,
   ErrorCode.roomFull,
   ErrorCode.tooManyRooms,
+  ErrorCode.invalidPeerId,
 ]);
 
 /** WebSocket close codes the server uses (RFC 6455 plus the 4000-4999 private range). */

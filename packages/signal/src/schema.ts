@@ -15,6 +15,22 @@ export function isValidId(s: string): boolean {
   return encoder.encode(s).length <= FieldLimits.idBytesMax;
 }
 
+/**
+ * Canonical ASCII peer ids: lowercase letters, digits, `.`, `_`, `-`, starting with a letter or
+ * digit, at most 64 characters (the same rule as core's `isCanonicalPeerId`; a test checks they
+ * agree). Upper case, spaces, full-width, zero-width and other scripts are outside it, so no two
+ * ids that look alike are different ids (decision 0012).
+ */
+const CANONICAL_PEER_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** True when `s` is a canonical ASCII peer id (see `CANONICAL_PEER_ID`). */
+export function isCanonicalPeerId(s: string): boolean {
+  return CANONICAL_PEER_ID.test(s);
+}
+
+/** The schema issue message of a peer id that is not canonical (`parse` maps it to its own code). */
+export const PEER_ID_ISSUE = 'peer id must be canonical ASCII [a-z0-9][a-z0-9._-]{0,63}';
+
 /** Deepest nesting a relayed payload may have (keeps re-serialising it off the stack limit). */
 export const PAYLOAD_DEPTH_MAX = 32;
 
@@ -32,6 +48,7 @@ export function depthWithin(value: unknown, depthMax: number): boolean {
 }
 
 const Id = v.pipe(v.string(), v.check(isValidId, 'id must be 1-64 UTF-8 bytes without control characters'));
+const PeerIdField = v.pipe(v.string(), v.check(isCanonicalPeerId, PEER_ID_ISSUE));
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
 const Payload = v.pipe(
   v.unknown(),
@@ -43,7 +60,7 @@ const Join = v.object({
   v: Version,
   t: v.literal(MessageType.join),
   room: Id,
-  peer: Id,
+  peer: PeerIdField,
   claim: v.pipe(v.string(), v.minLength(FieldLimits.claimCharsMin), v.maxLength(FieldLimits.claimCharsMax)),
   token: v.optional(v.pipe(v.string(), v.maxLength(FieldLimits.tokenBytesMax))),
 });
@@ -52,7 +69,7 @@ const Signal = v.object({
   v: Version,
   t: v.literal(MessageType.signal),
   room: Id,
-  to: Id,
+  to: PeerIdField,
   payload: Payload,
 });
 const Ping = v.object({ v: Version, t: v.literal(MessageType.ping), n: Seq });
@@ -67,7 +84,7 @@ const Roster = v.object({
   v: Version,
   t: v.literal(MessageType.roster),
   room: Id,
-  peers: v.pipe(v.array(Id), v.maxLength(FieldLimits.rosterPeersMax)),
+  peers: v.pipe(v.array(PeerIdField), v.maxLength(FieldLimits.rosterPeersMax)),
   iceServers: v.optional(v.pipe(v.array(IceServer), v.maxLength(FieldLimits.iceServersMax))),
 });
 const Session = v.pipe(v.string(), v.minLength(1), v.maxLength(FieldLimits.sessionCharsMax));
@@ -75,23 +92,23 @@ const PeerJoin = v.object({
   v: Version,
   t: v.literal(MessageType.peerJoin),
   room: Id,
-  peer: Id,
+  peer: PeerIdField,
   session: v.optional(Session),
 });
 const SessionEnded = v.object({
   v: Version,
   t: v.literal(MessageType.sessionEnded),
   room: Id,
-  peer: Id,
+  peer: PeerIdField,
   session: Session,
   kind: v.picklist(Object.values(SessionEndKind)),
 });
-const PeerLeave = v.object({ v: Version, t: v.literal(MessageType.peerLeave), room: Id, peer: Id });
+const PeerLeave = v.object({ v: Version, t: v.literal(MessageType.peerLeave), room: Id, peer: PeerIdField });
 const Relay = v.object({
   v: Version,
   t: v.literal(MessageType.relay),
   room: Id,
-  from: Id,
+  from: PeerIdField,
   payload: Payload,
 });
 const ErrorFrame = v.object({

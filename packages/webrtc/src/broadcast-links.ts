@@ -1,7 +1,8 @@
 /**
  * Links between tabs of one browser (same origin) over a BroadcastChannel, registered in a
- * {@link LinkTable}: what y-webrtc uses between same-browser tabs instead of WebRTC, so the mesh
- * watches those tabs too, with no connection at all.
+ * {@link LinkSink} (an attached mesh's `LinkTable`, or `createMesh`'s WebRTC transport, which then
+ * opens no WebRTC link to those tabs): what y-webrtc uses between same-browser tabs instead of
+ * WebRTC, so the mesh watches those tabs too, with no connection at all.
  *
  * ```
  * message = { t: "hello", from: id, to?: id }          announce (to nobody: broadcast; answered)
@@ -14,7 +15,7 @@
  * (shape, sizes) before use; bad ones are counted and ignored.
  */
 import type { PeerId } from '@pulsemesh/core';
-import type { LinkTable, PeerLink } from './link-table.js';
+import type { LinkSink, PeerLink } from './link-table.js';
 
 /** Largest message accepted from another tab (bytes). */
 const messageBytesMax = 1 << 20;
@@ -27,13 +28,15 @@ type Wire =
 
 /** See the file comment. */
 export class BroadcastLinks {
-  readonly counters = { received: 0, malformed: 0 };
-  #table: LinkTable;
+  readonly counters = { received: 0, malformed: 0, postErrors: 0 };
+  /** The last error `postMessage` threw, if any. */
+  lastPostError: string | undefined;
+  #table: LinkSink;
   #channel: BroadcastChannel;
   #links = new Map<PeerId, PeerLink>();
   #closed = false;
 
-  constructor(table: LinkTable, channelName: string) {
+  constructor(table: LinkSink, channelName: string) {
     this.#table = table;
     this.#channel = new BroadcastChannel(channelName);
     this.#channel.addEventListener('message', (e: MessageEvent) => this.#onMessage(e.data));
@@ -55,8 +58,17 @@ export class BroadcastLinks {
     this.#channel.close();
   }
 
-  #post(message: Wire): void {
-    if (!this.#closed) this.#channel.postMessage(message);
+  /** Posts; false if it could not (closed, or the page is going away: Firefox may throw then). */
+  #post(message: Wire): boolean {
+    if (this.#closed) return false;
+    try {
+      this.#channel.postMessage(message);
+      return true;
+    } catch (err) {
+      this.counters.postErrors += 1;
+      this.lastPostError = String(err);
+      return false;
+    }
   }
 
   #onMessage(data: unknown): void {
@@ -93,8 +105,8 @@ export class BroadcastLinks {
     if (this.#links.has(peer)) return;
     const me = this.#table.localId;
     const link: PeerLink = {
-      send: (b) => (this.#post({ t: 'msg', from: me, to: peer, b }), !this.#closed),
-      sendReliable: (b) => (this.#post({ t: 'msg', from: me, to: peer, b, r: true }), !this.#closed),
+      send: (b) => this.#post({ t: 'msg', from: me, to: peer, b }),
+      sendReliable: (b) => this.#post({ t: 'msg', from: me, to: peer, b, r: true }),
       bufferedBytes: () => 0,
     };
     this.#links.set(peer, link);

@@ -16,7 +16,7 @@ export async function testServices(): Promise<TestServices> {
 }
 
 interface WtrSocket {
-  sendMessageWaitForResponse(message: unknown): Promise<{ executed?: boolean; response?: unknown }>;
+  sendMessageWaitForResponse(message: unknown): Promise<{ executed?: boolean; result?: unknown }>;
 }
 
 /** Runs a server command of the test runner's plugins. */
@@ -32,7 +32,7 @@ export async function serverCommand(command: string, payload?: unknown): Promise
     payload,
   });
   if (!result.executed) throw new Error(`server command ${command} was not handled`);
-  return result.response;
+  return result.result;
 }
 
 /** Hides this test page for real (a tab in front of it) and resolves once it is hidden. */
@@ -51,4 +51,20 @@ export async function showPage(): Promise<void> {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Opens another page (a tab of this browser profile) that runs `module` (scripts/wtr-pages.js). */
+export async function openPage(module: string, query: Record<string, string>): Promise<string> {
+  const { id } = (await serverCommand('pulsemesh-page-open', { module, query })) as { id: string };
+  return id;
+}
+
+/** Evaluates `expression` in a page opened with {@link openPage}; resolves its (JSON) value. */
+export async function evalInPage<T>(id: string, expression: string): Promise<T> {
+  return ((await serverCommand('pulsemesh-page-eval', { id, expression })) as { value: T }).value;
+}
+
+/** Closes a page opened with {@link openPage}, running its unload handlers if `beforeUnload`. */
+export async function closePage(id: string, beforeUnload: boolean): Promise<void> {
+  await serverCommand('pulsemesh-page-close', { id, beforeUnload });
 }

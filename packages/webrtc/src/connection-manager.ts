@@ -62,6 +62,8 @@ interface Slot {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Signals of the current session waiting to be sent together. */
   outbox: { session: string; data: SignalData[] } | undefined;
+  /** Linked another way (a same-browser tab over BroadcastChannel): no WebRTC link to it. */
+  elsewhere: boolean;
 }
 
 /** How long a link's signals gather before they go out as one message (ms). */
@@ -176,6 +178,20 @@ export class ConnectionManager {
     this.#closeSlotLink(slot, reason, true);
   }
 
+  /**
+   * `peer` is linked another way (`true`: a same-browser tab over BroadcastChannel): close the
+   * WebRTC link to it, if any, without retrying, and neither dial nor answer it while so; `false`
+   * lifts that (a member of the room is then linked over WebRTC again).
+   */
+  setLinkedElsewhere(peer: PeerId, elsewhere: boolean): void {
+    if (peer === this.localId) return;
+    const slot = elsewhere ? this.#slot(peer) : this.#slots.get(peer);
+    if (!slot || slot.elsewhere === elsewhere) return;
+    slot.elsewhere = elsewhere;
+    if (elsewhere) this.#closeSlotLink(slot, 'linked elsewhere', true);
+    else this.#reconcile();
+  }
+
   /** Handles a signal payload from `from` (untrusted; errors are counted). */
   handleSignal(from: PeerId, payload: unknown): void {
     if (this.#closed || this.#suspended || from === this.localId) return;
@@ -183,6 +199,7 @@ export class ConnectionManager {
     if (!parsed.ok) return this.#signalError(from, parsed.error);
     const slot = this.#slot(from);
     if (!slot) return this.#signalError(from, 'too many known peers');
+    if (slot.elsewhere) return; // a late offer or dial request from a tab linked over BroadcastChannel
     const msg = parsed.value;
     this.#trace(
       from,
@@ -257,6 +274,7 @@ export class ConnectionManager {
       retryAtMs: 0,
       timer: undefined,
       outbox: undefined,
+      elsewhere: false,
     };
     this.#slots.set(id, slot);
     return slot;
@@ -264,7 +282,7 @@ export class ConnectionManager {
 
   #evictIdleSlot(): void {
     for (const slot of this.#slots.values()) {
-      if (!slot.inRoster && !slot.link && !slot.requestPending) {
+      if (!slot.inRoster && !slot.elsewhere && !slot.link && !slot.requestPending) {
         clearTimeout(slot.timer);
         this.#slots.delete(slot.id);
         return;
@@ -285,7 +303,7 @@ export class ConnectionManager {
     if (free <= 0) return;
     const now = performance.now();
     const candidates = [...this.#slots.values()].filter(
-      (s) => s.inRoster && !s.link && !s.requestPending && s.retryAtMs <= now,
+      (s) => s.inRoster && !s.elsewhere && !s.link && !s.requestPending && s.retryAtMs <= now,
     );
     for (let i = candidates.length - 1; i > 0; i--) {
       const j = Math.floor(this.#options.random() * (i + 1));

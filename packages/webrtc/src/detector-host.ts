@@ -94,8 +94,14 @@ const detectorEvents = [
   'liar',
 ] as const satisfies readonly (keyof DetectorEventMap)[];
 
-/** Longest wait for goodbyes to flush on `leave()` (ms). */
-const leaveFlushMsMax = 500;
+/**
+ * Longest wait on `leave()` for the goodbye to be out and acted on (ms). A peer that hears the
+ * goodbye marks us `left` and closes its link, which is the only acknowledgement the protocol has.
+ * Closing 20 ms after handing the goodbye to SCTP (the old rule) let a SIGTERMed edge peer exit
+ * before a loaded machine delivered it (CI: the others never saw `left`), so `leave()` now waits for
+ * those links to close, up to this bound.
+ */
+const leaveFlushMsMax = 2_000;
 
 /**
  * A detector on a transport, driven by the tick clock. Implements `MeshView`.
@@ -189,12 +195,24 @@ export class DetectorHost extends EventTarget implements MeshView {
     return this.#loop.timerLateness();
   }
 
-  /** Graceful leave: goodbye on every open link (both channels), a short flush, then `close()`. */
+  /**
+   * Graceful leave: goodbye on every open link (both channels), then `close()` once the goodbye is
+   * out and every healthy peer has closed its link (it heard us), at most `leaveFlushMsMax`.
+   */
   async leave(): Promise<void> {
     if (this.#status !== 'running') return this.close();
+    // Peers that answer: links to crashed or suspected peers may stay open until ICE gives up.
+    const awaited = new Set(
+      this.detector
+        .peers()
+        .filter((p) => p.direct && p.state === 'healthy')
+        .map((p) => p.id),
+    );
     this.leaveNow(false);
+    const pending = (): boolean =>
+      this.#transport.bufferedBytes() > 0 || [...this.#transport.linkedPeers()].some((id) => awaited.has(id));
     const start = performance.now();
-    while (this.#transport.bufferedBytes() > 0 && performance.now() - start < leaveFlushMsMax)
+    while (pending() && performance.now() - start < leaveFlushMsMax)
       await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 20));
     this.close();
@@ -224,10 +242,15 @@ export class DetectorHost extends EventTarget implements MeshView {
   /** Sends the goodbye now (unreliable and reliable channel); with `closeNow`, closes at once. */
   protected leaveNow(closeNow: boolean): void {
     if (this.#status !== 'running') return;
-    const result = this.detector.leave(performance.now());
-    this.#loop.deliver(result);
-    for (const s of result.sends) this.#transport.sendOnReliableChannel(s.to, s.bytes);
-    if (closeNow) this.close();
+    try {
+      const result = this.detector.leave(performance.now());
+      this.#loop.deliver(result);
+      for (const s of result.sends) this.#transport.sendOnReliableChannel(s.to, s.bytes);
+    } finally {
+      // Closed even if a send threw while the page goes away: the signaling socket then closes
+      // cleanly (the server witnesses a leave, not a crash).
+      if (closeNow) this.close();
+    }
   }
 
   #setLifecycle(state: Lifecycle): void {

@@ -28,6 +28,20 @@ export interface HistoryBackend {
   saveIncarnation(incarnation: number): Promise<void>;
 }
 
+/**
+ * A backend that keeps nothing across restarts: the records live only in the `DurableHistory`
+ * itself (exports and windowed analytics of the running session, nothing persisted).
+ */
+export function memoryHistoryBackend(): HistoryBackend {
+  const done = (): Promise<void> => Promise.resolve();
+  return {
+    load: () => Promise.resolve({ records: [], incarnation: undefined }),
+    append: done,
+    rewrite: done,
+    saveIncarnation: done,
+  };
+}
+
 /** Bounds and cadence; defaults in {@link durableHistoryDefaults}. */
 export interface DurableHistoryOptions {
   /** Records kept at most (oldest dropped). */
@@ -52,6 +66,12 @@ export interface RecordedMesh extends EventTarget {
 
 /** Wall-clock ms of a detector-clock time (`performance.now()` based). */
 const epochOf = (detectorMs: number): number => performance.timeOrigin + detectorMs;
+/**
+ * "Now" on the same clock as {@link epochOf}. Not `Date.now()`: the two drift apart (NTP slews the
+ * wall clock, the monotonic one does not), and a mark stamped by one before an entry stamped by
+ * the other made a peer's observed time 0 (a CSV row went missing in a loaded CI run).
+ */
+const wallNow = (): number => epochOf(performance.now());
 
 /** See the module comment. Create with {@link DurableHistory.open}, then {@link attach} a mesh. */
 export class DurableHistory extends EventTarget {
@@ -103,7 +123,7 @@ export class DurableHistory extends EventTarget {
   attach(mesh: RecordedMesh): () => void {
     this.#detach();
     this.#mesh = mesh;
-    this.#add({ k: 'session', atMs: Date.now(), observer: mesh.localId });
+    this.#add({ k: 'session', atMs: wallNow(), observer: mesh.localId });
     this.#checkIncarnation(mesh);
     const onStatus = (e: Event): void => {
       const d = (e as CustomEvent<DetectorEventMap['status-change']>).detail;
@@ -137,7 +157,7 @@ export class DurableHistory extends EventTarget {
     mesh.addEventListener('join', onJoin);
     mesh.addEventListener('reap', onReap);
     this.#timer = setInterval(() => {
-      this.#add({ k: 'mark', atMs: Date.now() });
+      this.#add({ k: 'mark', atMs: wallNow() });
       this.#checkIncarnation(mesh);
     }, this.#options.markEveryMs);
     (this.#timer as { unref?: () => void }).unref?.();
@@ -152,7 +172,7 @@ export class DurableHistory extends EventTarget {
   }
 
   /** Analytics over the last `window` (ending now), replayed from every kept session. */
-  analytics(window: AnalyticsWindow, nowMs = Date.now()): WindowReport {
+  analytics(window: AnalyticsWindow, nowMs = wallNow()): WindowReport {
     const records = [...this.#records, { k: 'mark', atMs: nowMs } as const];
     return replayWindow(records, nowMs - WINDOW_MS[window], nowMs);
   }
@@ -173,8 +193,12 @@ export class DurableHistory extends EventTarget {
 
   /** Stops recording and writes what is buffered (a final mark included). */
   async close(): Promise<void> {
-    this.#add({ k: 'mark', atMs: Date.now() });
-    if (this.#mesh !== undefined) this.#checkIncarnation(this.#mesh);
+    // Once only: a later close (a page hidden after a crash) must not extend the observation.
+    if (this.#mesh !== undefined) {
+      this.#add({ k: 'mark', atMs: wallNow() });
+      this.#checkIncarnation(this.#mesh);
+      this.#mesh = undefined;
+    }
     this.#detach();
     await this.flush();
   }
@@ -199,7 +223,7 @@ export class DurableHistory extends EventTarget {
 
   /** Applies the bounds; true when records were dropped (the backend must be rewritten). */
   #bound(): boolean {
-    const oldest = Date.now() - this.#options.ageMaxMs;
+    const oldest = wallNow() - this.#options.ageMaxMs;
     let drop = 0;
     while (drop < this.#records.length && (this.#records[drop] as HistoryRecord).atMs < oldest) drop++;
     // Over the count: drop a tenth more than needed, so compaction is rare (amortised).
@@ -270,7 +294,7 @@ export function analyticsToCsv(report: WindowReport): string {
 }
 
 /** The export as one JSON document: the window's analytics, past members and every record. */
-export function historyToJson(history: DurableHistory, window: AnalyticsWindow, nowMs = Date.now()): string {
+export function historyToJson(history: DurableHistory, window: AnalyticsWindow, nowMs = wallNow()): string {
   return JSON.stringify(
     {
       format: 'pulsemesh-history-v1',

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keyMatchesId } from '@pulsemesh/core';
+import { isCanonicalPeerId, keyMatchesId } from '@pulsemesh/core';
+import { isCanonicalPeerId as signalCanonical } from '@pulsemesh/signal';
 import { ed25519Runtime, nobleEd25519 } from './ed25519.js';
 import { generateIdentity, identityFromSeed, verifySignature } from './identity.js';
 import { loadFileIdentity } from './identity-file.js';
@@ -18,6 +19,12 @@ const tmp = (): string => {
 };
 
 describe('identity', () => {
+  it('core and the signaling protocol agree on canonical peer ids', () => {
+    const ids = ['a', 'h1', 'tab-7', 'a.b_c', 'x'.repeat(64), 'x'.repeat(65), '', 'H1', 'h1 ', '-a'];
+    ids.push('\uff481', 'h1\u200b', '\u04bb1', 'é', generateIdentity().id);
+    for (const id of ids) expect([id, signalCanonical(id)]).toEqual([id, isCanonicalPeerId(id)]);
+  });
+
   it('uses Node crypto in Node, which agrees with noble both ways (RFC 8032 test vector 1)', () => {
     const node = ed25519Runtime();
     expect(node.kind).toBe('node');

@@ -48,7 +48,7 @@ export {
   type AttachedMeshOptions,
   type SimplePeerLike,
 } from './attach.js';
-export { LinkTable, ReliableTag, type PeerLink } from './link-table.js';
+export { LinkTable, ReliableTag, type LinkSink, type PeerLink } from './link-table.js';
 export { BroadcastLinks } from './broadcast-links.js';
 export {
   ChannelsState,
@@ -77,6 +77,7 @@ export {
   historyToCsv,
   analyticsToCsv,
   historyToJson,
+  memoryHistoryBackend,
   type DurableHistoryOptions,
   type HistoryBackend,
   type RecordedMesh,

@@ -21,11 +21,27 @@ export interface PeerLink {
   bufferedBytes(): number;
 }
 
+/**
+ * Where a link source (attached connections, `BroadcastLinks`) registers the links it runs and
+ * hands what arrives on them: {@link LinkTable}, and `WebRtcTransport` for same-browser tabs.
+ */
+export interface LinkSink {
+  readonly localId: PeerId;
+  /** A link to `peer` runs (replaces an earlier one of this kind to the same peer). */
+  up(peer: PeerId, link: PeerLink): void;
+  /** The link `link` to `peer` stopped (ignored if another link replaced it). */
+  down(peer: PeerId, link: PeerLink): void;
+  /** A detector message arrived from `from` on its link (unreliable path). */
+  deliver(from: PeerId, bytes: Uint8Array): void;
+  /** A tagged message arrived from `from` on its link's reliable path (`tag:u8 | body`). */
+  deliverReliable(from: PeerId, tagged: Uint8Array): void;
+}
+
 /** Messages up to this size go on the unreliable path (as in `WebRtcTransport`). */
 const unreliableBytesMax = 16_384;
 
 /** See the file comment. */
-export class LinkTable implements HostTransport {
+export class LinkTable implements HostTransport, LinkSink {
   readonly localId: PeerId;
   readonly maxMessageBytes = 65_536;
   readonly counters = { sent: 0, received: 0, droppedUnlinked: 0, droppedByFault: 0 };

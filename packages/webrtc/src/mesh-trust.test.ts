@@ -26,6 +26,33 @@ function lie(liar: Mesh, to: string, updates: Update[]): void {
   liar.transport.send(to, encode({ type: MessageType.sync, seq: 1, updates, extensions: [] }));
 }
 
+/** A room of `honest` keyed meshes and one keyed liar, all healthy to each other. */
+async function trustRoom(name: string, honest: number): Promise<{ honest: Mesh[]; liar: Mesh }> {
+  room = await TestRoom.start(name);
+  const members = Array.from({ length: honest }, () => keyed(room as TestRoom));
+  const liar = keyed(room);
+  const all = [...members, liar];
+  await until(
+    () => all.every((m) => all.every((o) => o === m || stateOf(m, o.localId) === 'healthy')),
+    20_000,
+    'all healthy',
+  );
+  return { honest: members, liar };
+}
+
+/** Repeats `act` every `everyMs` until the returned stop function is called. */
+function repeat(act: () => void, everyMs: number): () => void {
+  act();
+  const timer = setInterval(act, everyMs);
+  return () => clearInterval(timer);
+}
+
+/** Transition reasons that only an update (not first-hand evidence) causes. */
+const REVIVALS = { 'alive-gossip': 1, 'newer-incarnation': 1, refuted: 1, rejoined: 1 };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const HUGE = 2 ** 40;
+const ABOVE_BOUND = 2 ** 48 + 1;
+
 describe('signed membership on a real mesh', () => {
   it('a member forging `left` and `failed` about an honest peer misleads nobody and is flagged', async () => {
     room = await TestRoom.start('trust-room');
@@ -60,5 +87,87 @@ describe('signed membership on a real mesh', () => {
       expect(o.detector.liars()).toContain(liar.localId);
       expect(o.detector.stats().signaturesRejected).toBeGreaterThan(0);
     }
+  }, 60_000);
+});
+
+describe('incarnations on a real mesh', () => {
+  it('a liar repeating alive(D, huge incarnation) does not keep a crashed D alive', async () => {
+    const { honest, liar } = await trustRoom('trust-crashed', 3);
+    const [dead, ...watchers] = honest as [Mesh, Mesh, Mesh];
+    const liarTrust = trustFor(liar.identity!);
+    const alive = (incarnation: number): Update => ({
+      kind: UpdateKind.alive,
+      peer: dead.localId,
+      incarnation,
+      from: undefined,
+    });
+    // D's own signed alive at its current incarnation, as the liar saw it relayed: a replay.
+    const replay = signUpdate(trustFor(dead.identity!), alive(dead.localIncarnation()));
+    dead.faults.crash();
+    const stop = repeat(() => {
+      for (const w of watchers)
+        lie(liar, w.localId, [
+          alive(HUGE), // unsigned
+          signUpdate(liarTrust, alive(HUGE)), // signed, by the wrong key
+          alive(ABOVE_BOUND),
+          replay,
+        ]);
+    }, 100);
+    try {
+      await until(() => watchers.every((w) => stateOf(w, dead.localId) === 'failed'), 30_000, 'D failed');
+      await sleep(2_000); // the liar keeps repeating
+      for (const w of watchers) {
+        // From its first `failed` on, D is never healthy again and no update revives it. (The
+        // crash fault keeps D's process, so a redialled link may come up and fail its probes:
+        // failed → recovering → suspected → failed, on first-hand evidence only.)
+        const history = w.history(dead.localId);
+        const since = history.slice(history.findIndex((h) => h.to === 'failed') + 1);
+        const revived = since.filter((h) => h.to === 'healthy' || (h.reason ?? '') in REVIVALS);
+        expect(revived).toEqual([]);
+        expect(stateOf(w, dead.localId)).not.toBe('healthy');
+        expect(w.peers().find((p) => p.id === dead.localId)?.incarnation).toBe(replay.incarnation);
+        expect(w.detector.liars()).toContain(liar.localId);
+      }
+    } finally {
+      stop();
+    }
+  }, 60_000);
+
+  it('alive(H, 2^53 - 1) and accusations above the bound do not poison H, which can still refute', async () => {
+    const { honest, liar } = await trustRoom('trust-poison', 3);
+    const [victim, ...others] = honest as [Mesh, Mesh, Mesh];
+    const liarTrust = trustFor(liar.identity!);
+    const about = (kind: UpdateKind, incarnation: number, from?: string): Update => ({
+      kind,
+      peer: victim.localId,
+      incarnation,
+      from,
+    });
+    const poison = [
+      about(UpdateKind.alive, Number.MAX_SAFE_INTEGER),
+      signUpdate(liarTrust, about(UpdateKind.alive, Number.MAX_SAFE_INTEGER)),
+      signUpdate(liarTrust, about(UpdateKind.suspect, 2 ** 48, liar.localId)),
+      signUpdate(liarTrust, about(UpdateKind.failed, ABOVE_BOUND, liar.localId)),
+      signUpdate(liarTrust, about(UpdateKind.failed, Number.MAX_SAFE_INTEGER, liar.localId)),
+    ];
+    const before = victim.localIncarnation();
+    for (const target of honest) lie(liar, target.localId, poison);
+    await sleep(3_000);
+    expect(victim.localIncarnation()).toBe(before);
+    for (const o of others) {
+      expect(stateOf(o, victim.localId)).toBe('healthy');
+      expect(o.peers().find((p) => p.id === victim.localId)?.incarnation).toBe(before);
+      const misled = o.history(victim.localId).filter((h) => h.kind === 'leave' || h.to === 'failed');
+      expect(misled).toEqual([]);
+    }
+    // H still refutes a real accusation at its incarnation: one up, and everyone hears it.
+    lie(liar, victim.localId, [signUpdate(liarTrust, about(UpdateKind.suspect, before, liar.localId))]);
+    await until(() => victim.localIncarnation() === before + 1, 5_000, 'H refuted');
+    await until(
+      () => others.every((o) => o.peers().find((p) => p.id === victim.localId)?.incarnation === before + 1),
+      10_000,
+      'the refutation reached everyone',
+    );
+    for (const o of others) expect(stateOf(o, victim.localId)).toBe('healthy');
   }, 60_000);
 });

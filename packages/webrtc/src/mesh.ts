@@ -1,5 +1,6 @@
 import type { PeerId, SignalState } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
+import { BroadcastLinks } from './broadcast-links.js';
 import { DetectorHost, type HostOptions } from './detector-host.js';
 import { generateIdentity, trustFor, type Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
@@ -8,6 +9,9 @@ import { SignalPacer } from './signal-pacer.js';
 import { WebRtcTransport, type LinkReport } from './webrtc-transport.js';
 
 export type { MeshFaults, MeshStatus } from './detector-host.js';
+
+/** Most peers tracked as present at the signaling server (a roster frame's own limit). */
+const presentPeersMax = 10_000;
 
 /** Options of {@link createMesh}. */
 export interface MeshOptions extends HostOptions {
@@ -37,6 +41,13 @@ export interface MeshOptions extends HostOptions {
   maxConnections?: number;
   /** WebSocket class; in Node pass `ws`'s `WebSocket`. */
   WebSocket?: WebSocketConstructorLike;
+  /**
+   * Link tabs of this browser (same origin, same room) over a BroadcastChannel instead of WebRTC:
+   * no RTCPeerConnection between them, and a WebRTC link already made to such a tab is closed.
+   * Default false (a mesh is watched over the network paths it really has; and tests and
+   * benchmarks stand several peers up in one browser). Ignored where BroadcastChannel is missing.
+   */
+  broadcastChannel?: boolean;
 }
 
 /**
@@ -56,6 +67,9 @@ export class Mesh extends DetectorHost {
   #pacer: SignalPacer<{ to: PeerId; payload: LinkSignal }>;
   #signalState: SignalState = 'offline';
   #ownIceServers: RTCIceServer[];
+  #broadcast: BroadcastLinks | undefined;
+  /** Peers the signaling server last said hold a live session (roster, joins, leaves, ends). */
+  #present = new Set<PeerId>();
 
   constructor(options: MeshOptions) {
     const identity = options.identity ?? (options.peerId === undefined ? generateIdentity() : undefined);
@@ -87,11 +101,30 @@ export class Mesh extends DetectorHost {
     this.#pacer = pacer;
     this.transport = transport;
     this.#wireEvents();
+    if (options.broadcastChannel === true && typeof BroadcastChannel !== 'undefined')
+      this.#broadcast = new BroadcastLinks(transport, `pulsemesh-mesh:${options.room}`);
     this.signalClient.connect();
+  }
+
+  /** Tabs of this browser linked over the BroadcastChannel (option `broadcastChannel`). */
+  broadcastPeers(): PeerId[] {
+    return this.#broadcast?.peers() ?? [];
   }
 
   signalState(): SignalState {
     return this.#signalState;
+  }
+
+  /**
+   * Whether the signaling server, as far as this peer knows right now, holds a live session for
+   * `peer`: it is in the room (roster or join) and no leave or end of its session was seen since,
+   * and this peer's own signaling is connected (otherwise it knows nothing current). A `failed`
+   * peer that is still present is alive but unreachable from here (e.g. its relay died); UIs show
+   * it so (`<pulse-peer-table>`: "Unreachable"). A hung process keeps its socket open until the
+   * server's ping timeout, so it reads as present until then.
+   */
+  signalPresent(peer: PeerId): boolean {
+    return this.#signalState === 'connected' && this.#present.has(peer);
   }
 
   /** Per-link statistics (getStats RTT, bytes, heartbeat loss) of every open link. */
@@ -110,6 +143,7 @@ export class Mesh extends DetectorHost {
   }
 
   protected override onClose(): void {
+    this.#broadcast?.close();
     this.#pacer.close();
     this.signalClient.close();
   }
@@ -125,18 +159,27 @@ export class Mesh extends DetectorHost {
     const client = this.signalClient;
     const manager = this.transport.manager;
     client.addEventListener('roster', (e) => {
-      // TURN credentials minted for this peer by the signaling server (fresh on every join).
+      // TURN credentials minted for this peer by the signaling server (fresh on every join, and
+      // renewed while it stays joined: the server re-sends the roster).
       const handedOut = e.detail.iceServers;
       if (handedOut) manager.setIceServers([...this.#ownIceServers, ...handedOut]);
+      this.#present = new Set(e.detail.peers);
       manager.setRoster(e.detail.peers);
     });
     client.addEventListener('peer-join', (e) => {
+      if (this.#present.size < presentPeersMax) this.#present.add(e.detail.peer);
       manager.addPeer(e.detail.peer);
       this.witness(e.detail.peer, 'joined');
     });
     // The server saw this peer's session end (decision 0013): evidence for the detector.
-    client.addEventListener('session-ended', (e) => this.witness(e.detail.peer, e.detail.kind));
-    client.addEventListener('peer-leave', (e) => manager.removePeer(e.detail.peer));
+    client.addEventListener('session-ended', (e) => {
+      this.#present.delete(e.detail.peer);
+      this.witness(e.detail.peer, e.detail.kind);
+    });
+    client.addEventListener('peer-leave', (e) => {
+      this.#present.delete(e.detail.peer);
+      manager.removePeer(e.detail.peer);
+    });
     client.addEventListener('signal', (e) => this.transport.handleSignal(e.detail.from, e.detail.payload));
     client.addEventListener('state', (e) => {
       this.#signalState = e.detail.state;

@@ -8,6 +8,8 @@ export class SignalBus {
   readonly transports = new Map<PeerId, WebRtcTransport>();
   /** Set to false to simulate a signaling outage. */
   up = true;
+  /** Rewrites (or, returning undefined, drops) a payload in flight: tests break ICE with it. */
+  tamper: ((from: PeerId, to: PeerId, payload: unknown) => unknown) | undefined;
 
   add(localId: PeerId, options: Partial<WebRtcTransportOptions> = {}): WebRtcTransport {
     const transport = new WebRtcTransport({
@@ -16,7 +18,9 @@ export class SignalBus {
       ...options,
       sendSignal: (to, payload) => {
         if (!this.up) return;
-        const copy: unknown = JSON.parse(JSON.stringify(payload));
+        let copy: unknown = JSON.parse(JSON.stringify(payload));
+        if (this.tamper) copy = this.tamper(localId, to, copy);
+        if (copy === undefined) return;
         setTimeout(() => {
           if (this.up) this.transports.get(to)?.handleSignal(localId, copy);
         }, 0);

@@ -1,7 +1,7 @@
 import type { PeerId, Transport } from '@pulsemesh/core';
 import { ConnectionManager, type ConnectionManagerOptions } from './connection-manager.js';
 import type { LinkPath, TransportLinkStats } from './link-stats.js';
-import { ReliableTag, tagged } from './link-table.js';
+import { ReliableTag, tagged, type LinkSink, type PeerLink } from './link-table.js';
 
 /** Options of a {@link WebRtcTransport}: the connection manager's, plus message routing. */
 export interface WebRtcTransportOptions extends Omit<ConnectionManagerOptions, 'handlers'> {
@@ -47,8 +47,12 @@ export interface TransportCounters {
  * (state sync) reliably and in order.
  *
  * Fault injection (`setLatencyMs`, `setDropRate`, `mute`) acts on this transport's real traffic.
+ *
+ * Same-browser tabs can be linked another way ({@link LinkSink}: `BroadcastLinks` registers its
+ * links here): such a peer gets no WebRTC link (an existing one is closed) while that link runs,
+ * and every message to it takes that link.
  */
-export class WebRtcTransport implements Transport {
+export class WebRtcTransport implements Transport, LinkSink {
   readonly localId: PeerId;
   readonly maxMessageBytes: number;
   readonly unreliableBytesMax: number;
@@ -70,6 +74,8 @@ export class WebRtcTransport implements Transport {
   #muted = false;
   #closed = false;
   #delayed = new Set<ReturnType<typeof setTimeout>>();
+  /** Links other than WebRTC (same-browser tabs), by peer. */
+  #elsewhere = new Map<PeerId, PeerLink>();
 
   constructor(options: WebRtcTransportOptions) {
     this.localId = options.localId;
@@ -80,8 +86,12 @@ export class WebRtcTransport implements Transport {
     this.manager = new ConnectionManager({
       ...options,
       handlers: {
-        linkUp: (peer) => this.#emitLink(peer, true),
-        linkDown: (peer) => this.#emitLink(peer, false),
+        linkUp: (peer) => {
+          if (!this.#elsewhere.has(peer)) this.#emitLink(peer, true);
+        },
+        linkDown: (peer) => {
+          if (!this.#elsewhere.has(peer)) this.#emitLink(peer, false);
+        },
         heartbeat: (peer, bytes) => this.#deliver(peer, bytes),
         reliable: (peer, bytes) => this.#onReliable(peer, bytes),
         error: (peer, error) => {
@@ -116,7 +126,7 @@ export class WebRtcTransport implements Transport {
   /** Sends application data reliably and in order; false if there is no open link (or congested). */
   sendReliable(to: PeerId, bytes: Uint8Array): boolean {
     if (this.#closed || this.#muted) return false;
-    return this.manager.link(to)?.sendReliable(tagged(ReliableTag.app, bytes)) ?? false;
+    return this.#reliablePath(to)?.sendReliable(tagged(ReliableTag.app, bytes)) ?? false;
   }
 
   /**
@@ -129,18 +139,54 @@ export class WebRtcTransport implements Transport {
         `message of ${bytes.length} bytes exceeds maxMessageBytes ${this.maxMessageBytes}`,
       );
     if (this.#closed || this.#muted) return false;
-    return this.manager.link(to)?.sendReliable(tagged(ReliableTag.transport, bytes)) ?? false;
+    return this.#reliablePath(to)?.sendReliable(tagged(ReliableTag.transport, bytes)) ?? false;
   }
 
   /** Bytes queued on all open links' channels, not yet handed to the network. */
   bufferedBytes(): number {
     let total = 0;
     for (const link of this.manager.openLinks()) total += link.bufferedBytes();
+    for (const link of this.#elsewhere.values()) total += link.bufferedBytes();
     return total;
   }
 
   linkedPeers(): Iterable<PeerId> {
-    return this.manager.openLinks().map((l) => l.remoteId);
+    const peers = new Set(this.#elsewhere.keys());
+    for (const link of this.manager.openLinks()) peers.add(link.remoteId);
+    return peers;
+  }
+
+  /** Peers linked another way than WebRTC (same-browser tabs over BroadcastChannel). */
+  peersLinkedElsewhere(): PeerId[] {
+    return [...this.#elsewhere.keys()];
+  }
+
+  /** {@link LinkSink}: a link other than WebRTC to `peer` runs; the WebRTC link to it closes. */
+  up(peer: PeerId, link: PeerLink): void {
+    if (this.#closed || peer === this.localId) return;
+    const wasLinked = this.#elsewhere.has(peer) || this.manager.link(peer) !== undefined;
+    this.#elsewhere.set(peer, link);
+    this.manager.setLinkedElsewhere(peer, true);
+    if (!wasLinked) this.#emitLink(peer, true);
+  }
+
+  /** {@link LinkSink}: that link stopped; `peer` may be linked over WebRTC again. */
+  down(peer: PeerId, link: PeerLink): void {
+    if (this.#elsewhere.get(peer) !== link) return;
+    this.#elsewhere.delete(peer);
+    if (this.#closed) return;
+    this.#emitLink(peer, false);
+    this.manager.setLinkedElsewhere(peer, false);
+  }
+
+  /** {@link LinkSink}: a detector message from a peer linked another way. */
+  deliver(from: PeerId, bytes: Uint8Array): void {
+    if (this.#elsewhere.has(from)) this.#deliver(from, bytes);
+  }
+
+  /** {@link LinkSink}: a tagged reliable message from a peer linked another way. */
+  deliverReliable(from: PeerId, taggedBytes: Uint8Array): void {
+    if (this.#elsewhere.has(from)) this.#onReliable(from, taggedBytes);
   }
 
   onMessage(handler: (from: PeerId, bytes: Uint8Array) => void): () => void {
@@ -222,18 +268,27 @@ export class WebRtcTransport implements Transport {
     this.#closed = true;
     for (const t of this.#delayed) clearTimeout(t);
     this.#delayed.clear();
+    this.#elsewhere.clear();
     this.manager.close();
   }
 
+  /** The link whose reliable path reaches `to`: the one other than WebRTC first. */
+  #reliablePath(to: PeerId): Pick<PeerLink, 'sendReliable'> | undefined {
+    return this.#elsewhere.get(to) ?? this.manager.link(to);
+  }
+
   #sendNow(to: PeerId, bytes: Uint8Array): void {
-    const link = this.manager.link(to);
+    const rtc = this.manager.link(to);
+    const link: Pick<PeerLink, 'send' | 'sendReliable'> | undefined =
+      this.#elsewhere.get(to) ??
+      (rtc && { send: (b) => rtc.sendHeartbeat(b), sendReliable: (b) => rtc.sendReliable(b) });
     if (!link || this.#closed) {
       this.counters.droppedUnlinked += 1;
       return;
     }
     this.counters.sent += 1;
     if (bytes.length <= this.unreliableBytesMax) {
-      link.sendHeartbeat(bytes);
+      link.send(bytes);
       return;
     }
     this.counters.sentReliable += 1;

@@ -30,6 +30,8 @@ export class Connection {
    * server dropped it for its own reasons (shutdown, rate-limit abuse): no witness.
    */
   endKind: SessionEndKind | null | undefined = undefined;
+  /** Per joined room: the timer that sends it fresh TURN credentials (`TurnOptions`). */
+  readonly turnRenewals = new Map<RoomId, ReturnType<typeof setTimeout>>();
   /** This socket's session id, sent with its joins and session ends. */
   readonly session = randomBytes(9).toString('base64url');
 

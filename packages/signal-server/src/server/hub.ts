@@ -21,13 +21,19 @@ import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { reconcile } from './reconcile.js';
-import { iceServersFor } from './turn-credentials.js';
+import { iceServersFor, turnRenewAfterMs } from './turn-credentials.js';
 import { Rooms } from './rooms.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
+
+const PARSE_REJECT_REASON = {
+  [ErrorCode.malformed]: RejectReason.malformed,
+  [ErrorCode.unsupportedVersion]: RejectReason.unsupportedVersion,
+  [ErrorCode.invalidPeerId]: RejectReason.invalidPeerId,
+} as const;
 
 function hashClaim(claim: string): string {
   return createHash('sha256').update(claim).digest('base64url').slice(0, 32);
@@ -58,6 +64,9 @@ export class Hub implements ScaleOutHandlers {
 
   /** Handles one inbound WebSocket frame. Never throws. */
   onFrame(conn: Connection, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    // Frames still arriving on a socket this server is closing are dropped uncounted: a closed
+    // abuser counts once under its reason, not once per frame it had in flight.
+    if (conn.ws.readyState !== OPEN) return;
     const nowMs = performance.now();
     conn.lastRxMs = nowMs;
     if (isBinary) {
@@ -76,9 +85,7 @@ export class Hub implements ScaleOutHandlers {
         : Buffer.from(new Uint8Array(data)).toString('utf8');
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {
-      this.#reject(
-        parsed.error.code === ErrorCode.malformed ? RejectReason.malformed : RejectReason.unsupportedVersion,
-      );
+      this.#reject(PARSE_REJECT_REASON[parsed.error.code]);
       this.#error(conn, parsed.error.code, parsed.error.message);
       return;
     }
@@ -112,6 +119,8 @@ export class Hub implements ScaleOutHandlers {
   /** Removes a closed socket from all its rooms, telling them how its session ended (decision 0013). */
   onClose(conn: Connection): void {
     conn.closed = true;
+    for (const timer of conn.turnRenewals.values()) clearTimeout(timer);
+    conn.turnRenewals.clear();
     const kind = this.stopping
       ? null
       : conn.endKind === undefined
@@ -203,7 +212,7 @@ export class Hub implements ScaleOutHandlers {
     if (current !== undefined) {
       if (current !== peer)
         return this.#joinError(conn, ErrorCode.peerIdTaken, `already in room as ${current}`, room);
-      this.send(conn, this.#roster(room, peer));
+      this.#sendRoster(conn, room, peer);
       return;
     }
     if (conn.rooms.size >= this.#o.roomsPerSocketMax) {
@@ -255,13 +264,31 @@ export class Hub implements ScaleOutHandlers {
       this.#bus.announceJoin(room, peer, conn.session);
     }
     this.#metrics.rooms.set(this.rooms.size);
-    this.send(conn, this.#roster(room, peer));
+    this.#sendRoster(conn, room, peer);
     this.#broadcast(
       room,
       { v: PROTOCOL_VERSION, t: MessageType.peerJoin, room, peer, session: conn.session },
       peer,
     );
     this.#log.debug({ room, peer, conn: conn.id }, 'join');
+  }
+
+  /**
+   * Sends `peer` its roster; with TURN, again every `renewAfterSeconds` while it stays joined on
+   * this socket, so its credential is renewed before it expires (new links use the fresh one).
+   */
+  #sendRoster(conn: Connection, room: RoomId, peer: PeerId): void {
+    this.send(conn, this.#roster(room, peer));
+    const turn = this.#o.turn;
+    if (!turn) return;
+    clearTimeout(conn.turnRenewals.get(room));
+    const timer = setTimeout(() => {
+      conn.turnRenewals.delete(room);
+      if (!conn.closed && conn.rooms.get(room) === peer && this.rooms.local(room, peer)?.conn === conn)
+        this.#sendRoster(conn, room, peer);
+    }, turnRenewAfterMs(turn));
+    timer.unref();
+    conn.turnRenewals.set(room, timer);
   }
 
   /** The roster for `peer`: the others, and ICE servers with a credential of its own (TURN). */
@@ -342,6 +369,8 @@ export class Hub implements ScaleOutHandlers {
 
   #dropLocal(conn: Connection, room: RoomId, peer: PeerId): void {
     conn.rooms.delete(room);
+    clearTimeout(conn.turnRenewals.get(room));
+    conn.turnRenewals.delete(room);
     if (this.rooms.removeLocal(room, peer)) this.#bus?.roomEmpty(room);
     this.#metrics.rooms.set(this.rooms.size);
   }

@@ -28,6 +28,16 @@ export const RejectReason = {
   idleTimeout: 'idle-timeout',
   pingTimeout: 'ping-timeout',
   unavailable: 'unavailable',
+  /** A peer id in a frame is not canonical ASCII (look-alike ids, decision 0012). */
+  invalidPeerId: 'invalid-peer-id',
+  /** `ws` refused the upgrade (RFC 6455: method, Upgrade, Sec-WebSocket-Key/Version, subprotocol syntax). */
+  handshakeRefused: 'handshake-refused',
+  /** Request headers not complete within `handshakeTimeoutMs` (slowloris, half-open connections). */
+  handshakeTimeout: 'handshake-timeout',
+  /** Unparseable HTTP (Node's parser refused it: bad syntax, headers too large). */
+  badRequest: 'bad-request',
+  /** An RFC 6455 violation on an open socket (unmasked or reserved bits, bad opcode, invalid UTF-8...). */
+  protocolViolation: 'protocol-violation',
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
@@ -63,7 +73,7 @@ export function createMetrics(instanceId: string, withProcessMetrics: boolean): 
     }),
     rejections: new Counter({
       name: 'pulsemesh_signal_rejections_total',
-      help: 'Refused handshakes, frames, joins and relays, and closed sockets, by reason.',
+      help: 'Refused handshakes, frames, joins and relays, and sockets closed for abuse, by reason.',
       labelNames: ['reason'],
       registers,
     }),

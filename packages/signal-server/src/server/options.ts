@@ -25,6 +25,13 @@ export interface SignalServerOptions {
    * 1008. Default 50.
    */
   messagesPerSecondMax?: number;
+  /**
+   * The HTTP request (headers of a WebSocket handshake, or a `/metrics` request) must arrive in
+   * full within this, ms, counted from the connection; a slower one (slowloris: headers a byte at
+   * a time, or a connection that sends nothing) gets 408 and is closed, counted as
+   * `handshake-timeout`. Checked every quarter of it (at most every second). Default 10,000.
+   */
+  handshakeTimeoutMs?: number;
   /** Close a socket (4000) that sent no frame for this long, ms. Default 120,000. */
   idleTimeoutMs?: number;
   /** Interval of WebSocket-level pings from the server, ms. Default 20,000. */
@@ -84,6 +91,7 @@ export const DEFAULT_SERVER_OPTIONS = {
   socketsPerIpMax: 64,
   socketsMax: 20_000,
   messagesPerSecondMax: 50,
+  handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 120_000,
   pingIntervalMs: 20_000,
   pingTimeoutMs: 10_000,
@@ -102,6 +110,7 @@ const POSITIVE_INTEGER_KEYS = [
   'socketsPerIpMax',
   'socketsMax',
   'messagesPerSecondMax',
+  'handshakeTimeoutMs',
   'idleTimeoutMs',
   'pingIntervalMs',
   'pingTimeoutMs',

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -75,9 +76,29 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
-  const http = createServer((req, res) =>
-    serveHttp(req, res, { metrics, conns, hub, draining: () => draining, o }),
+  const http = createServer(
+    {
+      // Slowloris: headers (of a handshake or any request) must be in within handshakeTimeoutMs.
+      headersTimeout: o.handshakeTimeoutMs,
+      requestTimeout: o.handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(o.handshakeTimeoutMs / 4))),
+    },
+    (req, res) => serveHttp(req, res, { metrics, conns, hub, draining: () => draining, o }),
   );
+  http.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    const answer = clientErrorAnswer(err.code);
+    if (answer === undefined) return void socket.destroy(); // the client reset it: not a refusal
+    metrics.rejections.inc({ reason: answer.reason });
+    if (socket.writable) socket.end(`HTTP/1.1 ${answer.status}\r\nConnection: close\r\n\r\n`);
+    socket.destroy();
+  });
+  // Every 'upgrade' that takes a per-IP slot gives it back when its TCP socket closes, whatever
+  // happened in between (refused by `ws`, closed by either side, destroyed).
+  const releaseIp = (ip: string): void => {
+    const left = (perIp.get(ip) ?? 1) - 1;
+    if (left <= 0) perIp.delete(ip);
+    else perIp.set(ip, left);
+  };
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string, reason: RejectReason): void => {
@@ -94,7 +115,13 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     if ((perIp.get(ip) ?? 0) >= o.socketsPerIpMax)
       return refuse(429, 'Too Many Requests', RejectReason.socketsPerIp);
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    let upgraded = false;
+    socket.once('close', () => {
+      releaseIp(ip);
+      if (!upgraded) metrics.rejections.inc({ reason: RejectReason.handshakeRefused });
+    });
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      upgraded = true;
       const conn = new Connection(nextId++, ws, ip, o.messagesPerSecondMax, performance.now());
       conns.add(conn);
       metrics.sockets.set(conns.size);
@@ -103,13 +130,12 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
       ws.on('error', (err: Error & { code?: string }) => {
         if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
           metrics.rejections.inc({ reason: RejectReason.frameTooLarge });
+        else if (err.code?.startsWith('WS_ERR_'))
+          metrics.rejections.inc({ reason: RejectReason.protocolViolation });
         else log.debug({ err, conn: conn.id }, 'socket error');
       });
       ws.on('close', () => {
         conns.delete(conn);
-        const left = (perIp.get(ip) ?? 1) - 1;
-        if (left <= 0) perIp.delete(ip);
-        else perIp.set(ip, left);
         metrics.sockets.set(conns.size);
         hub.onClose(conn);
       });
@@ -203,6 +229,19 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
       return { sockets: conns.size, rooms: hub.rooms.size, ips: perIp.size, draining };
     },
   };
+}
+
+/**
+ * How to answer an HTTP-level error of a connection (Node's `clientError`): the status line and the
+ * rejection reason, or undefined when the client itself reset the connection (nothing to count).
+ */
+function clientErrorAnswer(code: string | undefined): { status: string; reason: RejectReason } | undefined {
+  if (code === 'ECONNRESET' || code === 'EPIPE') return undefined;
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return { status: '408 Request Timeout', reason: RejectReason.handshakeTimeout };
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return { status: '431 Request Header Fields Too Large', reason: RejectReason.badRequest };
+  return { status: '400 Bad Request', reason: RejectReason.badRequest };
 }
 
 function clientIp(req: IncomingMessage, o: ResolvedOptions): string {

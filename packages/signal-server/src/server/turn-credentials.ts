@@ -15,8 +15,12 @@ export interface TurnOptions {
    * `turn:turn.example:443?transport=tcp`, `turns:…`, `stun:…`. */
   urls: readonly string[];
   /** Lifetime of a minted credential, seconds. Default 86,400 (a day). A relayed link whose
-   * credential expired cannot refresh its allocation: peers get new ones on every (re)join. */
+   * credential expired cannot refresh its allocation: peers get new ones on every (re)join, and
+   * while they stay joined, every `renewAfterSeconds`. */
   ttlSeconds?: number;
+  /** While a peer stays joined, the server sends it a fresh roster (with fresh credentials) this
+   * often, seconds. Default half the lifetime; at least 1, less than `ttlSeconds`. */
+  renewAfterSeconds?: number;
 }
 
 /** Default credential lifetime, seconds. */
@@ -32,6 +36,12 @@ export function turnCredential(
   const username = `${Math.floor(nowMs / 1000) + ttlSeconds}:${user}`;
   const credential = createHmac('sha1', secret).update(username).digest('base64');
   return { username, credential };
+}
+
+/** How often a joined peer gets fresh credentials, ms (see `TurnOptions.renewAfterSeconds`). */
+export function turnRenewAfterMs(turn: TurnOptions): number {
+  const ttl = turn.ttlSeconds ?? TURN_TTL_SECONDS_DEFAULT;
+  return (turn.renewAfterSeconds ?? ttl / 2) * 1000;
 }
 
 /** The `iceServers` of a roster for `peer`: every URL with one fresh credential. */
@@ -52,4 +62,7 @@ export function validateTurnOptions(turn: TurnOptions): void {
   const ttl = turn.ttlSeconds ?? TURN_TTL_SECONDS_DEFAULT;
   if (!Number.isSafeInteger(ttl) || ttl < 60)
     throw new RangeError('signal server: turn.ttlSeconds must be an integer >= 60');
+  const renew = turn.renewAfterSeconds;
+  if (renew !== undefined && !(Number.isFinite(renew) && renew >= 1 && renew < ttl))
+    throw new RangeError('signal server: turn.renewAfterSeconds must be >= 1 and < turn.ttlSeconds');
 }

@@ -1,0 +1,128 @@
+// End-to-end through the demo page: a tab runs its kept identity (no `?id=`), so "Rejoin" brings
+// back the same peer with its durable history, and the others see it recover rather than a
+// stranger join (issue 18, decision 0018). Real stack, real Chromium, real WebRTC. Run alone:
+//   bash scripts/netns.sh vitest run test/demo-history.e2e.test.ts
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../apps/demo/stack/stack.js';
+import { launchChromium } from './harness/chromium.js';
+import { DemoTab } from './harness/demo-tab.js';
+import { allAre, waitEach } from './harness/observe.js';
+
+/** Generous: detection takes ~1-2 s here; a loaded machine is slower. */
+const waitMsMax = 30_000;
+
+let stack: Stack;
+let browser: Browser;
+const tabs: DemoTab[] = [];
+const alive = new Set<string>();
+
+interface HistoryLike {
+  peer: string;
+  kind: string;
+  to?: string;
+}
+interface RecordLike {
+  k: string;
+  peer?: string;
+  observer?: string;
+}
+interface DemoGlobal {
+  pulsemeshDemo: {
+    mesh: { history(peer?: string): readonly HistoryLike[]; localIncarnation(): number };
+    history: { records(): readonly RecordLike[]; flush(): Promise<void> };
+    slot: number | undefined;
+  };
+}
+
+/** What `tab`'s detector recorded about `peer`, in order (`join`, `failed`, `recovering`, …). */
+const storyOf = (tab: DemoTab, peer: string): Promise<string[]> =>
+  tab.page.evaluate(
+    (p) =>
+      (window as unknown as DemoGlobal).pulsemeshDemo.mesh
+        .history(p)
+        .filter((e) => e.kind !== 'interval-change')
+        .map((e) => (e.kind === 'status-change' ? (e.to ?? '') : e.kind)),
+    peer,
+  );
+
+const converged = (): Promise<number[]> =>
+  waitEach(tabs, allAre([...alive], 'healthy'), Date.now(), waitMsMax, 'all alive peers healthy');
+
+beforeAll(async () => {
+  if (process.env['PULSEMESH_NETNS'] !== '1')
+    throw new Error('run inside the loopback-only namespace: bash scripts/netns.sh vitest run test/');
+  stack = await startStack({
+    page: 'built',
+    signalPort: 0,
+    pagePort: 0,
+    logLevel: 'warn',
+    room: 'e2e-history',
+    edgePeers: 1,
+  });
+  for (const id of stack.edges.keys()) alive.add(id);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  for (const tab of tabs) await tab.dispose();
+  await browser?.close();
+  await stack?.stop();
+}, 60_000);
+
+describe('demo: kept identity and durable history across a reload', () => {
+  it('tabs run key-derived ids; two tabs of one profile get two', async () => {
+    const first = await DemoTab.open(browser, stack.tabUrl());
+    const sibling = await DemoTab.open(browser, stack.tabUrl(), undefined, first.context);
+    const other = await DemoTab.open(browser, stack.tabUrl());
+    tabs.push(first, sibling, other);
+    for (const t of tabs) alive.add(t.id);
+    expect(alive.size).toBe(4);
+    for (const t of tabs) expect(t.id).toMatch(/^k[a-z2-7]{24}$/);
+    const slots = await Promise.all(
+      [first, sibling].map((t) =>
+        t.page.evaluate(() => (window as unknown as DemoGlobal).pulsemeshDemo.slot),
+      ),
+    );
+    expect(slots).toEqual([0, 1]);
+    await converged();
+  }, 90_000);
+
+  it('Crash, then Rejoin: the same peer comes back, recovering, with its history', async () => {
+    const [, , victim] = tabs as [DemoTab, DemoTab, DemoTab];
+    const watchers = tabs.filter((t) => t !== victim);
+    const before = await victim.page.evaluate(async () => {
+      const demo = (window as unknown as DemoGlobal).pulsemeshDemo;
+      await demo.history.flush();
+      return demo.history.records().length;
+    });
+    expect(before).toBeGreaterThan(1);
+    await victim.control('crash');
+    await waitEach(watchers, allAre([victim.id], 'failed'), Date.now(), waitMsMax, 'victim failed');
+
+    const id = await victim.rejoin();
+    expect(id).toBe(victim.id);
+    await converged();
+    for (const w of watchers) {
+      const story = await storyOf(w, victim.id);
+      // One join, then failed → recovering → healthy of the same member: not a second join.
+      expect(story.filter((s) => s === 'join')).toHaveLength(1);
+      const failed = story.indexOf('failed');
+      expect(failed).toBeGreaterThan(0);
+      expect(story.slice(failed)).toEqual(expect.arrayContaining(['recovering', 'healthy']));
+      expect(story.indexOf('recovering')).toBeGreaterThan(failed);
+    }
+    const after = await victim.page.evaluate(() => {
+      const demo = (window as unknown as DemoGlobal).pulsemeshDemo;
+      return {
+        sessions: demo.history.records().filter((r) => r.k === 'session').length,
+        records: demo.history.records().length,
+        incarnation: demo.mesh.localIncarnation(),
+      };
+    });
+    expect(after.sessions).toBeGreaterThanOrEqual(2);
+    expect(after.records).toBeGreaterThan(before);
+    expect(after.incarnation).toBeGreaterThanOrEqual(1);
+    for (const t of tabs) await expect.poll(() => t.tier(), { timeout: waitMsMax }).toBe('HEALTHY');
+  }, 120_000);
+});
