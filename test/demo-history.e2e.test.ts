@@ -97,6 +97,7 @@ describe('demo: kept identity and durable history across a reload', () => {
       return demo.history.records().length;
     });
     expect(before).toBeGreaterThan(1);
+    await new Promise((r) => setTimeout(r, 2_000)); // a first session worth counting
     await victim.control('crash');
     await waitEach(watchers, allAre([victim.id], 'failed'), Date.now(), waitMsMax, 'victim failed');
 
@@ -123,6 +124,24 @@ describe('demo: kept identity and durable history across a reload', () => {
     expect(after.sessions).toBeGreaterThanOrEqual(2);
     expect(after.records).toBeGreaterThan(before);
     expect(after.incarnation).toBeGreaterThanOrEqual(1);
+    // The dashboard's analytics read the kept history over the last hour: what the tab observed
+    // of the others before the reload (at least the 2 s waited before the crash) still counts,
+    // on top of what this session's detector observed.
+    const shown = await victim.page.evaluate(() => {
+      const el = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-analytics');
+      const demo = (window as unknown as DemoGlobal).pulsemeshDemo as unknown as {
+        history: { analytics(w: string): { peers: { peer: string; observedMs: number }[] } };
+        mesh: { analytics(): { peers: { peer: string; observedMs: number }[] } };
+      };
+      const kept = demo.history.analytics('hour').peers;
+      const live = demo.mesh.analytics().peers;
+      return {
+        window: el?.getAttribute('window'),
+        extraMs: live.map((p) => [p.peer, kept.find((k) => k.peer === p.peer)!.observedMs - p.observedMs]),
+      };
+    });
+    expect(shown.window).toBe('hour');
+    for (const w of watchers) expect(shown.extraMs.find(([p]) => p === w.id)?.[1]).toBeGreaterThan(1_500);
     for (const t of tabs) await expect.poll(() => t.tier(), { timeout: waitMsMax }).toBe('HEALTHY');
   }, 120_000);
 });
