@@ -14,6 +14,7 @@
 // The lab is torn down on every exit (lab.ts). Machine: 2 cores shared with other work; say so.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { provenance } from './bench-provenance.js';
 import { firstTransition, startField, untilEvery, type Field, type PeerSpec } from '../test/field/field.js';
 import type { FieldPeer, Transition } from '../test/field/peers.js';
 
@@ -29,12 +30,16 @@ const cast: PeerSpec[] = [
   { id: 'fox-f', kind: 'firefox', ns: 'office' },
 ];
 
-function record(section: string, value: unknown): void {
+/** The commit measured, read at start (a commit made during a long run must not be credited). */
+const measured = provenance('');
+
+/** Stores one section, with the commit it measured (bench:check judges each current section by it). */
+function record(section: string, value: Record<string, unknown>): void {
   mkdirSync('bench-results', { recursive: true });
   const all = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   all['machine'] = '2 cores, shared with other work while measured (timings are loaded-machine timings)';
   all['detector'] = 'stock defaults: preset browser in tabs, lan in edge peers, no overrides';
-  all[section] = value;
+  all[section] = { commit: measured.commit, dirty: measured.dirty, ...value };
   writeFileSync(out, `${JSON.stringify(all, null, 2)}\n`);
 }
 
