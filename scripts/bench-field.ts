@@ -6,11 +6,15 @@
 //     detect [--runs N]    crash and hang detection by victim, lab and loopback baseline
 //     turn-kill            coturn SIGKILLed mid-run: what every peer's UI shows
 //     soak [--minutes M]   M minutes (default 10) across the NATs at 2 % loss: false `failed`
+//     delay [--ms D] [--jitter J] [--minutes M]
+//                          D ms (default 40) + 0-J ms (default 10) each way on every access link,
+//                          M minutes (default 3) with 2 % loss, then a SIGKILL and a hang
 //     all [--quick]        detect (2 runs; 1 quick), turn-kill, soak (10 min; 1 quick)
 //
 // The lab is torn down on every exit (lab.ts). Machine: 2 cores shared with other work; say so.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { provenance } from './bench-provenance.js';
 import { firstTransition, startField, untilEvery, type Field, type PeerSpec } from '../test/field/field.js';
 import type { FieldPeer, Transition } from '../test/field/peers.js';
 
@@ -26,12 +30,16 @@ const cast: PeerSpec[] = [
   { id: 'fox-f', kind: 'firefox', ns: 'office' },
 ];
 
-function record(section: string, value: unknown): void {
+/** The commit measured, read at start (a commit made during a long run must not be credited). */
+const measured = provenance('');
+
+/** Stores one section, with the commit it measured (bench:check judges each current section by it). */
+function record(section: string, value: Record<string, unknown>): void {
   mkdirSync('bench-results', { recursive: true });
   const all = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   all['machine'] = '2 cores, shared with other work while measured (timings are loaded-machine timings)';
   all['detector'] = 'stock defaults: preset browser in tabs, lan in edge peers, no overrides';
-  all[section] = value;
+  all[section] = { commit: measured.commit, dirty: measured.dirty, ...value };
   writeFileSync(out, `${JSON.stringify(all, null, 2)}\n`);
 }
 
@@ -70,6 +78,32 @@ async function failedSince(field: Field, sinceMs: number): Promise<(Transition &
   return all;
 }
 
+/** `suspected` transitions per observer since `sinceMs`. */
+async function suspectedSince(field: Field, sinceMs: number): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const p of field.peers.values())
+    for (const t of await p.transitions())
+      if (t.to === 'suspected' && t.t >= sinceMs) counts[p.id] = (counts[p.id] ?? 0) + 1;
+  return counts;
+}
+
+/** Does `act` to `victim` (then forgets it) and waits until `observers` show it failed; returns
+ * when (wall ms) each did, and the fault's time. */
+async function faultUntilFailed(
+  field: Field,
+  victim: string,
+  act: (p: FieldPeer) => Promise<void>,
+  observers: FieldPeer[],
+): Promise<{ t0: number; times: Map<string, number | undefined> }> {
+  const t0 = Date.now();
+  await act(field.peers.get(victim)!);
+  field.peers.delete(victim);
+  await untilEvery(observers, (v) => v.states[victim] === 'failed', detectWaitMs, `${victim} failed`).catch(
+    (e: unknown) => console.log(`  ${String(e).slice(0, 200)}`),
+  );
+  return { t0, times: await firstTransition(observers, victim, 'failed', t0) };
+}
+
 async function soak(minutes: number): Promise<void> {
   const field = await startField('lab', cast, 'soak');
   try {
@@ -80,7 +114,6 @@ async function soak(minutes: number): Promise<void> {
     console.log(
       `soak: ${minutes} min at 2 % loss on every site's access link, started ${new Date(start).toISOString()}`,
     );
-    const suspected: Record<string, number> = {};
     while (Date.now() - start < minutes * 60_000) {
       await sleep(30_000);
       const failed = await failedSince(field, start);
@@ -88,9 +121,7 @@ async function soak(minutes: number): Promise<void> {
         `soak: ${((Date.now() - start) / 60_000).toFixed(1)} min, false failed so far: ${failed.length}`,
       );
     }
-    for (const p of field.peers.values())
-      for (const t of await p.transitions())
-        if (t.to === 'suspected' && t.t >= start) suspected[p.id] = (suspected[p.id] ?? 0) + 1;
+    const suspected = await suspectedSince(field, start);
     const failed = await failedSince(field, start);
     const relaySendErrors = field.turn!.log.filter((l) => l.includes('udp send'));
     const closedSessions = field.turn!.log.filter((l) => / closed \(2nd stage\)/.test(l));
@@ -159,16 +190,7 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
       const paths = new Map<string, string>();
       for (const o of observers)
         paths.set(o.id, o.kind === 'edge' ? 'edge' : ((await o.view()).paths[victim] ?? '-'));
-      const t0 = Date.now();
-      await act(target);
-      field.peers.delete(victim);
-      await untilEvery(
-        observers,
-        (v) => v.states[victim] === 'failed',
-        detectWaitMs,
-        `${victim} failed`,
-      ).catch((e: unknown) => console.log(`  ${String(e).slice(0, 200)}`));
-      const times = await firstTransition(observers, victim, 'failed', t0);
+      const { t0, times } = await faultUntilFailed(field, victim, act, observers);
       for (const o of observers) {
         const t = times.get(o.id);
         rows.push({
@@ -272,12 +294,78 @@ async function turnKill(): Promise<void> {
   }
 }
 
+/**
+ * Delay on every site's access link (the lab's user-space delay bridge): `ms` each way plus up to
+ * `jitterMs`, so a relayed link between two sites gains 4 × that per round trip. Then `minutes`
+ * with 2 % loss on top (false `failed`), then an edge peer SIGKILLed and one hung: what the
+ * detector makes of slow links.
+ */
+async function delayed(ms: number, jitterMs: number, minutes: number): Promise<void> {
+  const field = await startField('lab', cast, 'delay', { delay: true });
+  try {
+    for (const host of ['homeA', 'homeB', 'office'] as const) await field.lab!.setDelay(host, ms, jitterMs);
+    const t0 = Date.now();
+    await allHealthy(field, 120_000, true);
+    const healthyAfterMs = Date.now() - t0;
+    await sleep(5_000);
+    const paths = await snapshot(field);
+    for (const host of ['homeA', 'homeB', 'office'] as const) await field.lab!.setLoss(host, 0.02);
+    const start = Date.now();
+    console.log(`delay: ${ms} ms + 0-${jitterMs} ms each way, ${minutes} min at 2 % loss`);
+    await sleep(minutes * 60_000);
+    const failed = await failedSince(field, start);
+    const suspected = await suspectedSince(field, start);
+    for (const host of ['homeA', 'homeB', 'office'] as const) await field.lab!.setLoss(host, 0);
+    const detections: Record<string, Record<string, number | null>> = {};
+    for (const { victim, fault, act } of [faults[0]!, faults[2]!]) {
+      const target = field.peers.get(victim)!;
+      const observers: FieldPeer[] = [];
+      for (const o of others(field, victim))
+        if ((await o.view()).states[victim] === 'healthy') observers.push(o);
+      const { t0: tf, times } = await faultUntilFailed(field, victim, act, observers);
+      detections[`${victim} ${fault}`] = Object.fromEntries(
+        observers.map((o) => [o.id, times.get(o.id) === undefined ? null : times.get(o.id)! - tf]),
+      );
+      console.log(`delay: ${victim} ${fault}: ${JSON.stringify(detections[`${victim} ${fault}`])}`);
+      await target.stop().catch(() => undefined);
+    }
+    record('delay', {
+      command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-field.ts delay --ms ${ms} --jitter ${jitterMs} --minutes ${minutes}`,
+      at: new Date(t0).toISOString(),
+      delay: `${ms} ms + uniform 0-${jitterMs} ms each way on every site's access link (user-space delay bridge), so a relayed round trip between two sites gains 4 × that`,
+      peers: cast,
+      everyoneHealthyAfterMs: healthyAfterMs,
+      viewsAtStart: paths,
+      soak: {
+        minutes,
+        loss: '2 %',
+        falseFailed: failed.length,
+        falseFailedTransitions: failed,
+        suspectedTransitionsByObserver: suspected,
+      },
+      detectMsByObserver: detections,
+      coturnFailedRelayedSends: field.turn!.log.filter((l) => l.includes('udp send')).length,
+    });
+    console.log(`delay: done, ${failed.length} false failed; detection ${JSON.stringify(detections)}`);
+  } finally {
+    await field.close();
+  }
+}
+
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { minutes: { type: 'string' }, runs: { type: 'string' }, quick: { type: 'boolean' } },
+  options: {
+    minutes: { type: 'string' },
+    runs: { type: 'string' },
+    quick: { type: 'boolean' },
+    ms: { type: 'string' },
+    jitter: { type: 'string' },
+  },
 });
 const what = positionals[0];
 if (what === 'soak') await soak(Number(values.minutes ?? 10));
+else if (what === 'delay')
+  await delayed(Number(values.ms ?? 40), Number(values.jitter ?? 10), Number(values.minutes ?? 3));
 else if (what === 'detect') await detect(Number(values.runs ?? 2));
 else if (what === 'turn-kill') await turnKill();
 else if (what === 'all') {
@@ -285,6 +373,8 @@ else if (what === 'all') {
   await turnKill();
   await soak(values.quick ? 1 : 10);
 } else {
-  console.error('usage: bench-field.ts detect [--runs N] | turn-kill | soak [--minutes M] | all [--quick]');
+  console.error(
+    'usage: bench-field.ts detect [--runs N] | turn-kill | soak [--minutes M] | delay [--ms D] [--jitter J] [--minutes M] | all [--quick]',
+  );
   process.exit(2);
 }

@@ -8,6 +8,7 @@
 // Writes bench-results/identity.json (or --out). The machine is shared: compare ratios measured
 // in one run rather than absolute times across runs.
 import { writeFileSync } from 'node:fs';
+import { provenance } from './bench-provenance.js';
 import { build } from 'esbuild';
 import { nobleEd25519, ed25519Runtime, type Ed25519 } from '../packages/webrtc/src/ed25519.js';
 import { launchChromium } from '../test/harness/chromium.js';
@@ -17,6 +18,7 @@ const arg = (name: string): string | undefined => {
   return i < 0 ? undefined : process.argv[i + 1];
 };
 const n = Number(arg('--n') ?? 2000);
+const prov = provenance(`node --conditions=source --import tsx scripts/bench-identity.ts --n ${n}`);
 const out = arg('--out') ?? 'bench-results/identity.json';
 const BATCH = 20;
 
@@ -80,8 +82,7 @@ try {
 }
 
 const result = {
-  command: `node --conditions=source --import tsx scripts/bench-identity.ts --n ${n}`,
-  date: new Date().toISOString(),
+  ...prov,
   note: 'shared 2-core machine, other jobs running; each sample = mean of a batch of 20 operations; percentiles over all samples (n = batches)',
   dataBytes: 48,
   signatureBytes: 64,

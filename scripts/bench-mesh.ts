@@ -5,6 +5,7 @@
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-mesh.ts [--quick]
 // Writes bench-results/mesh.json (one entry per scenario) and prints a table.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { provenance, thisCommand } from './bench-provenance.js';
 import { createSignalServer } from '../packages/signal-server/src/server/index.js';
 import { launchChromium } from '../test/harness/chromium.js';
 import { NodePeer, servePage, TabPeer, type BenchPeer } from './bench-mesh.peers.js';
@@ -14,6 +15,10 @@ const tabsCount = 8;
 const nodesCount = 4;
 const samples = Number(process.env['BENCH_SAMPLES'] ?? (quick ? 3 : 10));
 const soakS = Number(process.env['BENCH_SOAK_S'] ?? (quick ? 60 : 1800));
+// Every entry records the commit measured and the command (bench:check judges freshness by it).
+const prov = provenance(
+  `${process.env['BENCH_SOAK_S'] === undefined ? '' : `BENCH_SOAK_S=${soakS} `}bash scripts/netns.sh ${thisCommand('scripts/bench-mesh.ts')}`,
+);
 /** How long a hidden tab stays hidden (Chrome's intensive throttling starts after 5 minutes). */
 const hiddenS = Number(process.env['BENCH_HIDDEN_S'] ?? (quick ? 30 : 360));
 /** After a freeze, how long to watch for a false `failed` (ms). */
@@ -276,7 +281,11 @@ try {
   mkdirSync(new URL('../bench-results/', import.meta.url), { recursive: true });
   writeFileSync(
     new URL(process.env['BENCH_OUT'] ?? '../bench-results/mesh.json', import.meta.url),
-    `${JSON.stringify(results, null, 2)}\n`,
+    `${JSON.stringify(
+      results.map((r) => ({ ...prov, ...r })),
+      null,
+      2,
+    )}\n`,
   );
   console.table(
     results.map((r) => ({

@@ -428,6 +428,11 @@ function summarize(
 
 const started = Date.now();
 // The code measured is the tree at the start (the edge peer was bundled from it just now).
+const dirty =
+  execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim() !== '';
 const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 const signal = createSignalServer({ logLevel: 'silent' });
 const { url: signalUrl } = await signal.listen(0, '127.0.0.1');
@@ -534,6 +539,7 @@ const floors = [
 ];
 const doc = {
   commit,
+  dirty,
   date: new Date().toISOString(),
   command:
     `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-real-peers.ts ${process.argv.slice(2).join(' ')}`.trim(),

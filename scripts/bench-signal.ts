@@ -4,7 +4,8 @@
 // most 5,000 sockets each, because `ulimit -n` is 20,000 here: 10k server + 10k client fds would
 // not fit in one process. Writes bench-results/signal.json and prints a table. With --redis: two
 // instances over a real redis-server, every load pair spans both (bench-results/signal-redis.json).
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { provenance } from './bench-provenance.js';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,9 @@ import { startRedis } from '../packages/signal-server/src/redis-support.js';
 const quick = process.argv.includes('--quick');
 /** `--redis`: two instances sharing rooms over a real redis-server; every load pair spans both. */
 const withRedis = process.argv.includes('--redis');
+const measured = provenance(
+  `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-signal.ts${quick ? ' --quick' : ''}${withRedis ? ' --redis' : ''}`,
+);
 const socketsTarget = Number(process.env['BENCH_SOCKETS'] ?? (quick ? 1_000 : 10_000));
 const perChild = 5_000;
 const roomSize = 10;
@@ -130,13 +134,11 @@ await Promise.all(servers.map((srv) => srv.close()));
 await redis?.stop();
 
 const result = {
-  // The commit measured: pnpm bench:check calls the file stale once the server code changes after it.
-  commit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
-  date: new Date().toISOString(),
+  // The commit measured (read at the start): bench:check calls the file stale once the code changes after it.
+  ...measured,
   quick,
   redis: withRedis,
   instances: servers.length,
-  command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-signal.ts${quick ? ' --quick' : ''}${withRedis ? ' --redis' : ''}`,
   socketsTarget,
   socketsHeld: held,
   socketsHeldAfterLoad: stillHeld,

@@ -5,7 +5,9 @@
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-const budgetBytes = 25 * 1024;
+// 25 KB for six elements; 27 KB since the seventh, <pulse-past-members>, and the analytics window
+// selector (issue 18: +1.6 KB gzip measured, the present-vs-past split is the feature).
+const budgetBytes = 27 * 1024;
 const root = new URL('..', import.meta.url).pathname;
 
 async function measure(entry, external) {
@@ -40,7 +42,7 @@ async function measure(entry, external) {
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const elements = await measure('index.ts', ['@pulsemesh/webrtc']);
 const react = await measure('react.ts', ['@pulsemesh/webrtc', 'react', 'react-dom']);
-console.log('@pulsemesh/elements (all six elements, lit, d3-force; no detector, no webrtc):');
+console.log('@pulsemesh/elements (all seven elements, lit, d3-force; no detector, no webrtc):');
 for (const [pkg, bytes] of Object.entries(elements.byPackage).sort((a, b) => b[1] - a[1])) {
   console.log(`  ${pkg.padEnd(32)} ${kb(bytes).padStart(9)} minified`);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent machine setup: pnpm at the pinned version, Debian's Chromium, firefox-esr,
-# redis-server, coturn and nftables (the network lab, test/README.md), and the workspace packages.
+# redis-server, coturn, nftables and Go (the network lab, test/README.md), and the workspace packages.
 # Safe to run again; does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,8 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+# The lab's delay bridge (test/harness/delay-bridge, standard library only) is built with Go.
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo

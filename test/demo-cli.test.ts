@@ -14,16 +14,25 @@ afterEach(() => {
   for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-/** Starts scripts/demo.sh; resolves with the banner once it says where to open the page. */
-async function startDemo(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string }> {
-  const child = spawn('bash', ['scripts/demo.sh'], {
+/** Starts scripts/demo.sh (or `command`); resolves with the banner once it says where to open the page. */
+async function startDemo(
+  env: Record<string, string>,
+  command: readonly string[] = ['bash', 'scripts/demo.sh'],
+): Promise<{ child: ChildProcess; banner: string; output: () => string }> {
+  const [file, ...args] = command as [string, ...string[]];
+  let output = '';
+  const child = spawn(file, args, {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
   let banner = '';
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[demo] ${chunk.toString()}`));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    process.stderr.write(`[demo] ${chunk.toString()}`);
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner after 30 s:\n${banner}`)), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -35,7 +44,7 @@ async function startDemo(env: Record<string, string>): Promise<{ child: ChildPro
     });
     child.once('exit', (code) => reject(new Error(`demo exited early (${String(code)}):\n${banner}`)));
   });
-  return { child, banner };
+  return { child, banner, output: () => output };
 }
 
 /**
@@ -96,6 +105,22 @@ describe('pnpm demo (scripts/demo.sh)', () => {
     },
     60_000,
   );
+
+  it('./run demo: SIGINT to the printed PID stops everything, exit 0, no pnpm error line', async () => {
+    const { child, banner, output } = await startDemo(
+      { PULSEMESH_DEMO_SIGNAL_PORT: '0', PULSEMESH_DEMO_PORT: '0' },
+      ['./run', 'demo'],
+    );
+    // ./run and demo.sh exec: the PID the banner prints is the process that was started.
+    expect(banner).toContain(`SIGTERM ${child.pid}`);
+    const edges = edgePeersOf(child.pid!);
+    expect(edges).toHaveLength(2);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    for (const pid of edges) expect(alive(pid), `edge peer ${pid} still running`).toBe(false);
+    expect(output()).not.toMatch(/Command failed|ELIFECYCLE|ERR_PNPM/);
+  }, 90_000);
 
   it('takes another signaling port when 8787 (here: the one asked for) is taken, and says so', async () => {
     const blocker: Server = createServer();

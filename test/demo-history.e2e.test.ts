@@ -11,6 +11,13 @@ import { allAre, waitEach } from './harness/observe.js';
 
 /** Generous: detection takes ~1-2 s here; a loaded machine is slower. */
 const waitMsMax = 30_000;
+/**
+ * The tabs reap after 8 s instead of the default 30 s (`?config=`, the demo's documented override),
+ * so the "back to HEALTHY" case does not wait half a minute; a rejoin (~2 s) still comes back
+ * before its reap.
+ */
+const reapAfterMs = 8_000;
+const query = { config: JSON.stringify({ reapAfterMs }) };
 
 let stack: Stack;
 let browser: Browser;
@@ -72,9 +79,9 @@ afterAll(async () => {
 
 describe('demo: kept identity and durable history across a reload', () => {
   it('tabs run key-derived ids; two tabs of one profile get two', async () => {
-    const first = await DemoTab.open(browser, stack.tabUrl());
-    const sibling = await DemoTab.open(browser, stack.tabUrl(), undefined, first.context);
-    const other = await DemoTab.open(browser, stack.tabUrl());
+    const first = await DemoTab.open(browser, stack.tabUrl(query));
+    const sibling = await DemoTab.open(browser, stack.tabUrl(query), undefined, first.context);
+    const other = await DemoTab.open(browser, stack.tabUrl(query));
     tabs.push(first, sibling, other);
     for (const t of tabs) alive.add(t.id);
     expect(alive.size).toBe(4);
@@ -97,6 +104,7 @@ describe('demo: kept identity and durable history across a reload', () => {
       return demo.history.records().length;
     });
     expect(before).toBeGreaterThan(1);
+    await new Promise((r) => setTimeout(r, 2_000)); // a first session worth counting
     await victim.control('crash');
     await waitEach(watchers, allAre([victim.id], 'failed'), Date.now(), waitMsMax, 'victim failed');
 
@@ -123,6 +131,46 @@ describe('demo: kept identity and durable history across a reload', () => {
     expect(after.sessions).toBeGreaterThanOrEqual(2);
     expect(after.records).toBeGreaterThan(before);
     expect(after.incarnation).toBeGreaterThanOrEqual(1);
+    // The dashboard's analytics read the kept history over the last hour: what the tab observed
+    // of the others before the reload (at least the 2 s waited before the crash) still counts,
+    // on top of what this session's detector observed.
+    const shown = await victim.page.evaluate(() => {
+      const el = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-analytics');
+      const demo = (window as unknown as DemoGlobal).pulsemeshDemo as unknown as {
+        history: { analytics(w: string): { peers: { peer: string; observedMs: number }[] } };
+        mesh: { analytics(): { peers: { peer: string; observedMs: number }[] } };
+      };
+      const kept = demo.history.analytics('hour').peers;
+      const live = demo.mesh.analytics().peers;
+      return {
+        window: el?.getAttribute('window'),
+        extraMs: live.map((p) => [p.peer, kept.find((k) => k.peer === p.peer)!.observedMs - p.observedMs]),
+      };
+    });
+    expect(shown.window).toBe('hour');
+    for (const w of watchers) expect(shown.extraMs.find(([p]) => p === w.id)?.[1]).toBeGreaterThan(1_500);
     for (const t of tabs) await expect.poll(() => t.tier(), { timeout: waitMsMax }).toBe('HEALTHY');
   }, 120_000);
+
+  it('a crashed tab is reaped into Past members and every other tab reads HEALTHY again', async () => {
+    const [first, sibling, victim] = tabs as [DemoTab, DemoTab, DemoTab];
+    const watchers = [first, victim];
+    await sibling.control('crash');
+    alive.delete(sibling.id);
+    await waitEach(watchers, allAre([sibling.id], 'failed'), Date.now(), waitMsMax, 'sibling failed');
+    for (const t of watchers) expect(await t.tier()).not.toBe('HEALTHY'); // 3 of 4 healthy
+    // Reaped: gone from the table, listed as a past member that failed; the tier is the present's.
+    await waitEach(watchers, (v) => v.states[sibling.id] === undefined, Date.now(), waitMsMax, 'reaped');
+    for (const t of watchers) {
+      await expect.poll(() => t.tier(), { timeout: waitMsMax }).toBe('HEALTHY');
+      const past = await t.page.evaluate(() => {
+        const el = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-past-members');
+        return [...(el?.shadowRoot?.querySelectorAll('tr[data-peer]') ?? [])].map((r) => [
+          r.getAttribute('data-peer'),
+          r.getAttribute('data-ended'),
+        ]);
+      });
+      expect(past).toContainEqual([sibling.id, 'failed']);
+    }
+  }, 90_000);
 });

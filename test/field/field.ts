@@ -1,7 +1,7 @@
 // The field setup shared by the e2e test and the field benchmark: public services, coturn and
 // peers placed across the lab (or all on loopback for the baseline), and ways to watch them.
 import type { ChildProcess } from 'node:child_process';
-import { labAddress, startLab, type Lab, type LabNs } from '../harness/lab.js';
+import { labAddress, startLab, type Lab, type LabNs, type LabOptions } from '../harness/lab.js';
 import { startTurn, turnPort, type Turn } from '../harness/turn.js';
 import { startEdge, startPublic, startTab, type FieldPeer, type Place } from './peers.js';
 
@@ -40,6 +40,7 @@ export async function startField(
   mode: 'lab' | 'loopback',
   cast = defaultCast,
   room = 'field',
+  labOptions: LabOptions = {},
 ): Promise<Field> {
   let lab: Lab | undefined;
   let turn: Turn | undefined;
@@ -55,7 +56,7 @@ export async function startField(
     let place: (ns: LabNs) => Place = () => ({});
     let env: Record<string, string> = {};
     if (mode === 'lab') {
-      lab = await startLab();
+      lab = await startLab(labOptions);
       turn = await startTurn(lab);
       const l = lab;
       place = (ns) => ({ lab: l, ns });

@@ -5,7 +5,11 @@
 // `setpriv --pdeathsig KILL`). Nothing touches the caller's own interfaces. Layout and addresses:
 // test/README.md ("The network lab"). Needs root (CAP_NET_ADMIN) and nftables.
 import { spawn, execFile, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -79,6 +83,13 @@ export interface Lab {
    * both directions of every link of that site), with nftables `numgen random` on prerouting.
    */
   setLoss(host: LabNs, ratio: number): Promise<void>;
+  /**
+   * Holds every frame on a site's access link (between its host and its router) for `delayMs`,
+   * plus up to `jitterMs` more (uniform, never reordering), in each direction: a round trip
+   * through the site gains 2 × delay. Needs `startLab({ delay: true })` (a user-space bridge,
+   * `delay-bridge/main.go`: this kernel has no netem). 0 turns it off.
+   */
+  setDelay(host: LabNs, delayMs: number, jitterMs?: number): Promise<void>;
   /** Stops every process started with `spawn` and removes every namespace. Idempotent. */
   close(): Promise<void>;
 }
@@ -128,8 +139,15 @@ async function holdNamespace(): Promise<ChildProcess> {
   return holder;
 }
 
-/** Builds the lab: seven namespaces, six veth pairs, NAT and firewall rules, routes. */
-export async function startLab(): Promise<Lab> {
+/** Options of {@link startLab}. */
+export interface LabOptions {
+  /** Put a user-space delay bridge on every site's access link (for `setDelay`; needs Go). */
+  delay?: boolean;
+}
+
+/** Builds the lab: seven namespaces, six veth pairs, NAT and firewall rules, routes (with `delay`,
+ * three more namespaces and veth pairs, one delay bridge per site). */
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
   if (process.getuid?.() !== 0) throw new Error('the network lab needs root (CAP_NET_ADMIN)');
   installExitHook();
   const names = Object.values(LabNs);
@@ -142,6 +160,9 @@ export async function startLab(): Promise<Lab> {
     pids.set(name, holder.pid!);
   }
   const enter = (ns: LabNs): string[] => ['-t', String(pids.get(ns)), '-n', '--'];
+  /** Per site host: its delay bridge (stdin takes "<delayMs> <jitterMs>" lines). */
+  const bridges = new Map<LabNs, { child: ChildProcess; lines: AsyncIterator<string> }>();
+  let bridgeDir: string | undefined;
   const exec = async (ns: LabNs, command: string, ...args: string[]): Promise<string> =>
     (await run('nsenter', [...enter(ns), command, ...args])).stdout;
   const ip = (ns: LabNs, line: string) => exec(ns, 'ip', ...line.split(' '));
@@ -154,6 +175,7 @@ export async function startLab(): Promise<Lab> {
     closed = true;
     for (const c of children) c.kill('SIGKILL');
     for (const h of own) h.kill('SIGKILL');
+    if (bridgeDir) rmSync(bridgeDir, { recursive: true, force: true });
     await Promise.all(
       [...children, ...own].map((p) =>
         p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => p.once('exit', r)),
@@ -188,7 +210,46 @@ export async function startLab(): Promise<Lab> {
       await ip(site.nat, `addr add ${natSide}/30 dev wan`);
       await ip(site.nat, 'link set wan up');
       await ip(site.nat, `route add default via ${pubSide}`);
-      await ip(site.nat, `link add lan type veth peer name eth0 netns ${pids.get(site.host)}`);
+      if (options.delay) {
+        // router `lan` ↔ [d0 | delay bridge | d1] ↔ host `eth0`, in a namespace of its own.
+        bridgeDir ??= await buildDelayBridge();
+        const holder = await holdNamespace();
+        own.add(holder);
+        const dns = ['nsenter', '-t', String(holder.pid), '-n', '--'];
+        const dip = (line: string) => run(dns[0]!, [...dns.slice(1), 'ip', ...line.split(' ')]);
+        await ip(site.nat, `link add lan type veth peer name d0 netns ${holder.pid}`);
+        await dip(`link add d1 type veth peer name eth0 netns ${pids.get(site.host)}`);
+        for (const d of ['d0', 'd1']) {
+          await dip(`link set ${d} promisc on`);
+          await dip(`link set ${d} up`);
+        }
+        // One segment per frame: the bridge re-sends frames as they are, so none may exceed
+        // the MTU (veths otherwise pass 64 KB TCP segments along for "hardware" to cut).
+        await ip(site.nat, 'link set lan gso_max_segs 1');
+        await ip(site.host, 'link set eth0 gso_max_segs 1');
+        const child = spawn(
+          dns[0]!,
+          [
+            ...dns.slice(1),
+            'setpriv',
+            '--pdeathsig',
+            'KILL',
+            '--',
+            join(bridgeDir, 'delay-bridge'),
+            'd0',
+            'd1',
+          ],
+          { stdio: ['pipe', 'pipe', 'inherit'] },
+        );
+        children.add(child);
+        child.once('exit', () => children.delete(child));
+        const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+        if ((await lines.next()).value !== 'ready')
+          throw new Error(`delay bridge of ${site.host} did not start`);
+        bridges.set(site.host, { child, lines });
+      } else {
+        await ip(site.nat, `link add lan type veth peer name eth0 netns ${pids.get(site.host)}`);
+      }
       await ip(site.nat, `addr add ${site.lan}.1/24 dev lan`);
       await ip(site.nat, 'link set lan up');
       await ip(site.host, `addr add ${site.lan}.2/24 dev eth0`);
@@ -229,8 +290,33 @@ export async function startLab(): Promise<Lab> {
         if (perTenThousand > 0) await nft(ns, lossRules(iface, perTenThousand));
       }
     },
+    async setDelay(host, delayMs, jitterMs = 0) {
+      const bridge = bridges.get(host);
+      if (!bridge) throw new Error(`setDelay: ${host} has no delay bridge (startLab({ delay: true }))`);
+      if (!(delayMs >= 0 && jitterMs >= 0)) throw new RangeError('setDelay: delay and jitter must be >= 0');
+      bridge.child.stdin!.write(`${delayMs} ${jitterMs}\n`);
+      const reply = await bridge.lines.next();
+      if (!String(reply.value).startsWith('set ')) throw new Error(`delay bridge of ${host}: ${reply.value}`);
+    },
     close,
   };
+}
+
+/** Builds `delay-bridge/main.go` (standard library only, no module) into a fresh temp dir. */
+async function buildDelayBridge(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'pm17-delay-bridge-'));
+  const source = fileURLToPath(new URL('./delay-bridge/main.go', import.meta.url));
+  try {
+    await run('go', ['build', '-o', join(dir, 'delay-bridge'), source], {
+      env: { ...process.env, GO111MODULE: 'off', GOFLAGS: '' },
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`building the delay bridge needs Go (apt-get install golang-go): ${String(error)}`, {
+      cause: error,
+    });
+  }
+  return dir;
 }
 
 /** Runs a command with `input` on its stdin; rejects with its stderr on a non-zero exit. */

@@ -63,6 +63,9 @@ if (!dashboard) throw new Error('demo page: missing <pulse-mesh>');
 dashboard.theme = theme;
 dashboard.mesh = mesh;
 dashboard.room = settings.room;
+// Past members and analytics from every session of this tab (kept in IndexedDB across reloads).
+dashboard.history = history;
+dashboard.analyticsWindow = 'hour';
 
 // Controls.
 const status = fill('status');

@@ -119,6 +119,7 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
       timerLateMs: mesh.timerLateness().averageMs,
       peers: mesh.peers(),
       links,
+      signalPresent: (peer) => mesh.signalPresent(peer),
       nowMs: mesh.nowMs(),
     });
     out.write(out.isTTY ? `${firstFrame ? '\x1b[2J' : ''}${frame(lines)}` : `${lines.join('\n')}\n\n`);

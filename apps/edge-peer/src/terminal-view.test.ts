@@ -42,4 +42,23 @@ describe('terminal view', () => {
     expect(lines[5]).toMatch(/^tab-a .*direct\s+relay\/udp/);
     expect(lines[6]).toMatch(/^tab-b .*direct\s+-/);
   });
+
+  it('shows a failed peer whose signaling session is still open as unreachable, a crashed one as failed', () => {
+    const failed = (id: string): PeerSnapshot => ({ ...peer(id), state: 'failed' }) as PeerSnapshot;
+    const lines = renderView({
+      id: 'edge-1',
+      room: 'r',
+      signal: 'connected',
+      health,
+      localHealthScore: 0,
+      protocolPeriodMs: 1000,
+      timerLateMs: 0,
+      peers: [failed('cut-off'), failed('crashed')],
+      links: new Map(),
+      signalPresent: (id) => id === 'cut-off',
+      nowMs: 5000,
+    });
+    expect(lines[5]).toMatch(/^crashed\s+✖ failed/);
+    expect(lines[6]).toMatch(/^cut-off\s+⊘ unreachable/);
+  });
 });

@@ -12,6 +12,9 @@ export interface ViewModel {
   timerLateMs: number;
   peers: readonly PeerSnapshot[];
   links: ReadonlyMap<string, LinkReport>;
+  /** Whether the signaling server still holds a peer's session (`Mesh.signalPresent`): a failed
+   * peer that is reads "unreachable" (alive, no path from here), not "failed". */
+  signalPresent?: (peer: string) => boolean;
   nowMs: number;
 }
 
@@ -41,7 +44,9 @@ export function renderView(v: ViewModel): string[] {
     lines.push(
       row([
         p.id,
-        `${stateMarks[p.state]} ${p.state}`,
+        p.state === 'failed' && v.signalPresent?.(p.id) === true
+          ? '⊘ unreachable'
+          : `${stateMarks[p.state]} ${p.state}`,
         `${Math.max(0, (v.nowMs - p.sinceMs) / 1000).toFixed(0)}s`,
         p.link.rttMs === undefined ? '-' : p.link.rttMs.toFixed(1),
         link?.rttMs === undefined ? '-' : link.rttMs.toFixed(1),
@@ -57,7 +62,7 @@ export function renderView(v: ViewModel): string[] {
   return lines;
 }
 
-const widths = [20, 13, 7, 8, 8, 7, 6, 7, 10, 10];
+const widths = [20, 15, 7, 8, 8, 7, 6, 7, 10, 10];
 
 function row(cells: string[]): string {
   return cells

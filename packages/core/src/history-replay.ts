@@ -123,17 +123,29 @@ export function replayWindow(records: readonly HistoryRecord[], fromMs: number, 
   };
 }
 
+/** A past member as a kept history tells it (wall-clock ms). */
+export interface HistoryPast {
+  peer: PeerId;
+  ended: 'failed' | 'left';
+  reason: string;
+  /** When it became failed or left. */
+  endedAtMs: number;
+  /** When it was reaped from the live view. */
+  reapedAtMs: number;
+}
+
 /** Past members as the history tells them: the last `reap` of each peer not seen again since. */
-export function pastFromHistory(
-  records: readonly HistoryRecord[],
-): { peer: PeerId; ended: 'failed' | 'left'; reason: string; reapedAtMs: number }[] {
-  const past = new Map<
-    PeerId,
-    { peer: PeerId; ended: 'failed' | 'left'; reason: string; reapedAtMs: number }
-  >();
+export function pastFromHistory(records: readonly HistoryRecord[]): HistoryPast[] {
+  const past = new Map<PeerId, HistoryPast>();
   for (const r of records) {
     if (r.k === 'reap')
-      past.set(r.peer, { peer: r.peer, ended: r.ended, reason: r.reason, reapedAtMs: r.atMs });
+      past.set(r.peer, {
+        peer: r.peer,
+        ended: r.ended,
+        reason: r.reason,
+        endedAtMs: r.endedAtMs,
+        reapedAtMs: r.atMs,
+      });
     else if (r.k === 'entry' && (r.kind === 'join' || r.to === 'recovering' || r.to === 'healthy'))
       past.delete(r.peer);
   }

@@ -66,6 +66,7 @@ export {
   AnalyticsWindow,
   WINDOW_MS,
   MIN_OBSERVED_MS,
+  type HistoryPast,
   type HistoryRecord,
   type WindowReport,
 } from './history-replay.js';

@@ -3,8 +3,8 @@ import { formatAgo, formatDuration, formatMs, formatNumber, formatRatio } from '
 
 describe('formatDuration', () => {
   it.each([
-    [undefined, '–'],
-    [Number.POSITIVE_INFINITY, '–'],
+    [undefined, '—'],
+    [Number.POSITIVE_INFINITY, '—'],
     [-5, '0 ms'],
     [850, '850 ms'],
     [12_400, '12 s'],
@@ -23,14 +23,14 @@ describe('formatMs / formatRatio / formatNumber / formatAgo', () => {
     [0.4213, '0.42 ms'],
     [4.26, '4.3 ms'],
     [42.4, '42 ms'],
-    [undefined, '–'],
+    [undefined, '—'],
   ])('formatMs(%s) → %s', (ms, text) => {
     expect(formatMs(ms)).toBe(text);
   });
   it('formats ratios, numbers and ages', () => {
     expect(formatRatio(0.9876)).toBe('98.8%');
     expect(formatRatio(1, 0)).toBe('100%');
-    expect(formatRatio(Number.NaN)).toBe('–');
+    expect(formatRatio(Number.NaN)).toBe('—');
     expect(formatNumber(1.5)).toBe('1.5');
     expect(formatNumber(2.04)).toBe('2');
     expect(formatAgo(1_000, 1_500)).toBe('just now');

@@ -5,7 +5,9 @@ export { PulseHealth, type StateSelectDetail } from './pulse-health.js';
 export { PulsePeerTable, type PeerSelectDetail, type SortChangeDetail } from './pulse-peer-table.js';
 export { PulseTopology } from './pulse-topology.js';
 export { PulseTimeline, pickEntries, type FilterChangeDetail } from './pulse-timeline.js';
-export { PulseAnalytics } from './pulse-analytics.js';
+export { PulseAnalytics, type WindowChangeDetail } from './pulse-analytics.js';
+export { PulsePastMembers, pastRows, type PastRow } from './pulse-past-members.js';
+export { AnalyticsSpan, spanLabels, type HistoryView } from './history-view.js';
 export { PulseMesh, type MeshErrorDetail } from './pulse-mesh.js';
 export { MeshStartError, type OwnedMesh, type OwnMeshOptions } from './own-mesh.js';
 export {

@@ -38,6 +38,7 @@ describe('custom-elements.json', () => {
       'pulse-analytics',
       'pulse-health',
       'pulse-mesh',
+      'pulse-past-members',
       'pulse-peer-table',
       'pulse-timeline',
       'pulse-topology',

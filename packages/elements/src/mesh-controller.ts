@@ -10,6 +10,7 @@ export const meshEventNames = [
   'health-change',
   'local-health-change',
   'signal-state',
+  'reap',
 ] as const;
 
 /** Options of {@link MeshController}. */

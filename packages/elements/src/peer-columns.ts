@@ -1,6 +1,6 @@
 import { html, type TemplateResult } from 'lit';
 import type { PeerId, PeerSnapshot } from '@pulsemesh/core';
-import { formatDuration, formatMs, formatNumber, formatRatio } from './format.js';
+import { formatDuration, formatMs, formatNumber, formatRatio, NONE } from './format.js';
 import { sparkline } from './sparkline.js';
 import { stateDisplay, stateIcon } from './state-display.js';
 
@@ -164,7 +164,7 @@ export const peerColumns: readonly ColumnSpec[] = [
             }"
             >${p.path.kind}/${p.path.relayProtocol ?? p.path.protocol}</span
           >`
-        : '–',
+        : NONE,
   },
   {
     key: 'phi',
@@ -181,7 +181,7 @@ export const peerColumns: readonly ColumnSpec[] = [
     numeric: false,
     value: (p) => p.vitals?.lifecycle,
     cell: (p) =>
-      p.vitals ? html`<span class="life life-${p.vitals.lifecycle}">${p.vitals.lifecycle}</span>` : '–',
+      p.vitals ? html`<span class="life life-${p.vitals.lifecycle}">${p.vitals.lifecycle}</span>` : NONE,
   },
   {
     key: 'incarnation',

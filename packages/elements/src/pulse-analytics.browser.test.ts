@@ -1,4 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { replayWindow, WINDOW_MS, type AnalyticsWindow, type HistoryRecord } from '@pulsemesh/core';
+import type { HistoryView } from './history-view.js';
 import './pulse-analytics.js';
 import type { PulseAnalytics } from './pulse-analytics.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
@@ -37,7 +39,7 @@ describe('<pulse-analytics>', () => {
     expect(card(el, 'Recoveries')).to.equal('1');
     expect(card(el, 'Failures / day')).to.equal('6'); // 1 failure in 4 h
     expect(row(el, 'alpha')).to.deep.equal(['alpha', '75.00%', '1', '6', '3 h', '1 h', '1 h']);
-    expect(row(el, 'bravo')).to.deep.equal(['bravo', '100.00%', '0', '0', '–', '–', '0 ms']);
+    expect(row(el, 'bravo')).to.deep.equal(['bravo', '100.00%', '0', '0', '—', '—', '0 ms']);
   });
 
   it('updates when a peer fails, least available first, and fires peer-select', async () => {
@@ -52,6 +54,66 @@ describe('<pulse-analytics>', () => {
     expect(first.getAttribute('data-peer')).to.equal('bravo'); // 4/7 available
     setTimeout(() => first.querySelector('button')!.click());
     expect((await oneEvent(el, 'peer-select')).detail).to.deep.equal({ peer: 'bravo' });
+  });
+
+  it('shows — where a figure rests on less than 10 min of observation, not "1,440 failures a day"', async () => {
+    const mesh = new RecordedMesh({ localId: 'me' });
+    mesh.join('alpha');
+    mesh.advance(60_000);
+    mesh.setState('alpha', 'failed');
+    mesh.advance(30_000);
+    const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${mesh}></pulse-analytics>`);
+    expect(row(el, 'alpha')).to.deep.equal(['alpha', '—', '1', '—', '—', '—', '30 s']);
+    expect(card(el, 'Availability')).to.equal('—');
+    expect(card(el, 'Failures / day')).to.equal('—');
+    expect(card(el, 'Failures')).to.equal('1');
+    // The session is the only window without a kept history.
+    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('[part="window"] select')!;
+    expect([...select.options].map((o) => o.value)).to.deep.equal(['session']);
+    expect(select.disabled).to.equal(true);
+  });
+
+  it('with a kept history: offers hour, day and week, shows the window, reads the history', async () => {
+    const now = Date.now();
+    // Two sessions of this observer: alpha up 5 h, then failed 30 min ago (session 2).
+    const records: HistoryRecord[] = [
+      { k: 'session', atMs: now - 6 * hourMs, observer: 'me' },
+      { k: 'entry', atMs: now - 6 * hourMs, peer: 'alpha', kind: 'join' },
+      { k: 'mark', atMs: now - hourMs },
+      { k: 'session', atMs: now - hourMs, observer: 'me' },
+      { k: 'entry', atMs: now - hourMs, peer: 'alpha', kind: 'join' },
+      {
+        k: 'entry',
+        atMs: now - hourMs / 2,
+        peer: 'alpha',
+        kind: 'status-change',
+        from: 'healthy',
+        to: 'failed',
+      },
+    ];
+    const history: HistoryView = {
+      analytics: (w: AnalyticsWindow) =>
+        replayWindow([...records, { k: 'mark', atMs: now }], now - WINDOW_MS[w], now),
+      pastMembers: () => [],
+    };
+    const el = await fixture<PulseAnalytics>(
+      html`<pulse-analytics window="hour" .mesh=${new RecordedMesh()} .history=${history}></pulse-analytics>`,
+    );
+    const bar = el.shadowRoot!.querySelector('[part="window"]')!;
+    const select = bar.querySelector('select')!;
+    expect([...select.options].map((o) => o.value)).to.deep.equal(['session', 'hour', 'day', 'week']);
+    expect(select.value).to.equal('hour');
+    const times = [...bar.querySelectorAll('time')].map((t) => Date.parse(t.getAttribute('datetime')!));
+    expect(times[1]! - times[0]!).to.equal(hourMs);
+    expect(row(el, 'alpha')).to.deep.equal(['alpha', '50.00%', '1', '24', '30 m', '—', '30 m']);
+
+    select.value = 'day';
+    setTimeout(() => select.dispatchEvent(new Event('change')));
+    expect((await oneEvent(el, 'window-change')).detail).to.deep.equal({ window: 'day' });
+    await el.updateComplete;
+    expect(el.getAttribute('window')).to.equal('day');
+    // 5 h up (first session) + 30 min up + 30 min down: 5.5 of 6 h observed (nothing in between).
+    expect(row(el, 'alpha')[1]).to.equal('91.67%');
   });
 
   it('passes axe in light and dark themes', async () => {

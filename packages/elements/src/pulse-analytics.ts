@@ -1,18 +1,42 @@
-import { css, html } from 'lit';
+import { css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { PeerId, PeerReport } from '@pulsemesh/core';
+import { MIN_OBSERVED_MS, type AnalyticsReport, type PeerId, type PeerReport } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
-import { peerButtonStyles, themeStyles } from './theme.js';
-import { formatDuration, formatNumber, formatRatio } from './format.js';
+import { peerButtonStyles, reportTableStyles, themeStyles } from './theme.js';
+import { formatDuration, formatNumber, formatRatio, NONE } from './format.js';
+import { AnalyticsSpan, spanLabels, type HistoryView } from './history-view.js';
 
 /** Rows shown at most. */
 const limitMax = 500;
 
+/** Detail of the `window-change` event. */
+export interface WindowChangeDetail {
+  window: AnalyticsSpan;
+}
+
+/** A report with what it may claim: figures under {@link MIN_OBSERVED_MS} of observation show "—". */
+interface Shown {
+  report: AnalyticsReport;
+  claims: (p: PeerReport) => boolean;
+  clusterClaims: boolean;
+  /** The window (epoch ms), for kept-history spans. */
+  fromMs?: number;
+  toMs?: number;
+}
+
+const unclaimed = `observed less than ${MIN_OBSERVED_MS / 60_000} min: too little to claim a rate`;
+
 /**
- * The seed's reliability report: cluster availability, MTBF, MTTR, failures and recoveries, and
- * per peer the same figures plus failures per day and downtime, least available peers first.
+ * The reliability report: cluster availability, MTBF, MTTR, failures and recoveries, and per peer
+ * the same figures plus failures per day and downtime, least available peers first. Over this
+ * session (from the mesh) or, given a kept `history`, over the last hour, day or week (a selector
+ * offers them and the window is shown). Availability, MTBF, MTTR and failures per day resting on
+ * less than 10 minutes of observation (`MIN_OBSERVED_MS`) show "—": one failure in a minute is not
+ * "1,440 a day".
  *
  * @fires peer-select - A peer in the table was activated. Detail: `{ peer }`.
+ * @fires window-change - The user picked another window. Detail: `{ window }`.
+ * @csspart window - The window selector and the window shown.
  * @csspart summary - The cluster summary cards.
  * @csspart card - One summary card.
  * @csspart table - The per-peer table.
@@ -22,6 +46,7 @@ export class PulseAnalytics extends MeshElement {
   static override styles = [
     themeStyles,
     peerButtonStyles,
+    reportTableStyles,
     css`
       .summary {
         display: grid;
@@ -55,9 +80,7 @@ export class PulseAnalytics extends MeshElement {
         background: var(--_bg);
       }
       table {
-        width: 100%;
         min-width: 44rem;
-        border-collapse: collapse;
       }
       caption {
         padding: 10px 12px;
@@ -67,18 +90,7 @@ export class PulseAnalytics extends MeshElement {
       }
       th,
       td {
-        padding: 7px 12px;
-        border-top: 1px solid var(--_border);
         text-align: right;
-        white-space: nowrap;
-      }
-      thead th {
-        color: var(--_muted);
-        font-size: 0.78em;
-        font-weight: 650;
-        letter-spacing: 0.05em;
-        text-transform: uppercase;
-        background: var(--_surface);
       }
       th:first-child {
         text-align: left;
@@ -102,6 +114,28 @@ export class PulseAnalytics extends MeshElement {
         display: block;
         height: 100%;
       }
+      .window {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 6px 12px;
+        margin: 0 0 10px;
+        padding: 8px 12px;
+        border: 1px solid var(--_border);
+        border-radius: 10px;
+        background: var(--_bg);
+        color: var(--_text);
+        font-size: 0.9em;
+      }
+      .window select {
+        margin-left: 6px;
+        font: inherit;
+        color: var(--_text);
+        background: var(--_surface);
+        border: 1px solid var(--_border);
+        border-radius: 6px;
+        padding: 2px 6px;
+      }
     `,
   ];
   protected static override pollIntervalMs = 5_000;
@@ -109,32 +143,71 @@ export class PulseAnalytics extends MeshElement {
   /** Peers listed (least available first). Default 10, at most 500. */
   @property({ type: Number }) limit = 10;
 
+  /** A kept history (`DurableHistory`): enables the hour, day and week windows. */
+  @property({ attribute: false }) history: HistoryView | undefined;
+
+  /**
+   * What the report covers: `session` (default; this run, from the mesh) or `hour`, `day`, `week`
+   * of the kept `history` (without one, the session).
+   */
+  @property({ reflect: true }) window: AnalyticsSpan = 'session';
+
+  private shown(): Shown | undefined {
+    const span = this.history && this.window !== 'session' ? this.window : 'session';
+    if (span !== 'session' && this.history) {
+      const w = this.history.analytics(span);
+      return {
+        report: w,
+        claims: (p) => w.claims[p.peer] === true,
+        clusterClaims: w.clusterClaims,
+        fromMs: w.fromMs,
+        toMs: w.toMs,
+      };
+    }
+    const report = this.mesh?.analytics();
+    if (!report) return undefined;
+    return {
+      report,
+      claims: (p) => p.observedMs >= MIN_OBSERVED_MS,
+      clusterClaims: report.cluster.observedMs >= MIN_OBSERVED_MS,
+    };
+  }
+
   override render() {
-    const mesh = this.mesh;
-    if (!mesh) return html`<p>No mesh connected.</p>`;
-    const report = mesh.analytics();
+    const shown = this.shown();
+    if (!shown) return html`<p>No mesh connected.</p>`;
+    const { report, claims, clusterClaims } = shown;
     const c = report.cluster;
     const perDay = report.peers.reduce((sum, p) => sum + p.failuresPerDay, 0);
+    // Peers with a claim first (least available first), then the rest by failures.
     const worst = [...report.peers]
       .sort(
-        (a, b) => a.availability - b.availability || b.failures - a.failures || (a.peer < b.peer ? -1 : 1),
+        (a, b) =>
+          Number(claims(b)) - Number(claims(a)) ||
+          (claims(a) ? a.availability - b.availability : 0) ||
+          b.failures - a.failures ||
+          (a.peer < b.peer ? -1 : 1),
       )
       .slice(0, Math.min(this.limit, limitMax));
-    const card = (label: string, value: string) =>
+    const card = (label: string, value: string, claimed = true) =>
       html`<div class="card" part="card">
         <dt>${label}</dt>
-        <dd>${value}</dd>
+        <dd title=${claimed ? nothing : unclaimed}>${claimed ? value : NONE}</dd>
       </div>`;
     return html`
+      ${this.renderWindow(shown)}
       <dl class="summary" part="summary">
-        ${card('Availability', formatRatio(c.availability, 2))} ${card('MTBF', formatDuration(c.mtbfMs))}
-        ${card('MTTR', formatDuration(c.mttrMs))} ${card('Failures', String(c.failures))}
-        ${card('Recoveries', String(c.recoveries))} ${card('Failures / day', formatNumber(perDay))}
+        ${card('Availability', formatRatio(c.availability, 2), clusterClaims)}
+        ${card('MTBF', formatDuration(c.mtbfMs), clusterClaims)}
+        ${card('MTTR', formatDuration(c.mttrMs), clusterClaims)} ${card('Failures', String(c.failures))}
+        ${card('Recoveries', String(c.recoveries))}
+        ${card('Failures / day', formatNumber(perDay), clusterClaims)}
       </dl>
       <div class="wrap">
         <table part="table">
           <caption>
-            Least available peers (${worst.length} of ${report.peers.length})
+            Least available peers (${worst.length} of ${report.peers.length}). ${NONE}: observed less than
+            ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate.
           </caption>
           <thead>
             <tr>
@@ -148,33 +221,63 @@ export class PulseAnalytics extends MeshElement {
             </tr>
           </thead>
           <tbody>
-            ${worst.map((p) => this.renderRow(p))}
+            ${worst.map((p) => this.renderRow(p, claims(p)))}
           </tbody>
         </table>
       </div>
     `;
   }
 
-  private renderRow(p: PeerReport) {
+  private renderWindow(shown: Shown) {
+    const spans = this.history ? Object.values(AnalyticsSpan) : [AnalyticsSpan.session];
+    const current = this.history ? this.window : AnalyticsSpan.session;
+    const range =
+      shown.fromMs === undefined || shown.toMs === undefined
+        ? html`since this peer started, ${formatDuration(shown.report.cluster.observedMs)} observed in all`
+        : html`<time datetime=${new Date(shown.fromMs).toISOString()}>${formatWhen(shown.fromMs)}</time> –
+            <time datetime=${new Date(shown.toMs).toISOString()}>${formatWhen(shown.toMs)}</time>, every kept
+            session`;
+    return html`<div class="window" part="window">
+      <label
+        >Window
+        <select @change=${this.onWindow} ?disabled=${spans.length === 1}>
+          ${spans.map((s) => html`<option value=${s} ?selected=${s === current}>${spanLabels[s]}</option>`)}
+        </select></label
+      >
+      <span class="range">${range}</span>
+    </div>`;
+  }
+
+  private readonly onWindow = (e: Event): void => {
+    this.window = (e.currentTarget as HTMLSelectElement).value as AnalyticsSpan;
+    this.emit<WindowChangeDetail>('window-change', { window: this.window });
+  };
+
+  private renderRow(p: PeerReport, claimed: boolean) {
     const color =
       p.availability >= 0.999
         ? 'var(--_healthy)'
         : p.availability >= 0.99
           ? 'var(--_suspected)'
           : 'var(--_failed)';
-    return html`<tr data-peer=${p.peer}>
+    const claim = (text: string) => (claimed ? text : html`<span title=${unclaimed}>${NONE}</span>`);
+    return html`<tr data-peer=${p.peer} data-claimed=${claimed}>
       <th scope="row"><button class="peer" @click=${() => this.select(p.peer)}>${p.peer}</button></th>
       <td>
-        <span class="avail"
-          ><span class="bar" aria-hidden="true"
-            ><span style="width:${(p.availability * 100).toFixed(1)}%;background:${color}"></span></span
-          >${formatRatio(p.availability, 2)}</span
-        >
+        ${
+          claimed
+            ? html`<span class="avail"
+                ><span class="bar" aria-hidden="true"
+                  ><span style="width:${(p.availability * 100).toFixed(1)}%;background:${color}"></span></span
+                >${formatRatio(p.availability, 2)}</span
+              >`
+            : claim('')
+        }
       </td>
       <td>${p.failures}</td>
-      <td>${formatNumber(p.failuresPerDay)}</td>
-      <td>${formatDuration(p.mtbfMs)}</td>
-      <td>${formatDuration(p.mttrMs)}</td>
+      <td>${claim(formatNumber(p.failuresPerDay))}</td>
+      <td>${claim(formatDuration(p.mtbfMs))}</td>
+      <td>${claim(formatDuration(p.mttrMs))}</td>
       <td>${formatDuration(p.downtimeMs)}</td>
     </tr>`;
   }
@@ -182,6 +285,11 @@ export class PulseAnalytics extends MeshElement {
   private select(peer: PeerId): void {
     this.emit<PeerSelectDetail>('peer-select', { peer });
   }
+}
+
+/** An epoch time as the window line shows it: date and time to the minute, in the page's locale. */
+function formatWhen(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 declare global {

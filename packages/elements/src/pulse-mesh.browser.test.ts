@@ -17,6 +17,7 @@ describe('<pulse-mesh>', () => {
       'pulse-topology',
       'pulse-timeline',
       'pulse-peer-table',
+      'pulse-past-members',
       'pulse-analytics',
     ]) {
       const child = root.querySelector(tag) as (HTMLElement & { mesh: unknown }) | null;
@@ -25,6 +26,32 @@ describe('<pulse-mesh>', () => {
     }
     expect(root.querySelector('.header')?.textContent).to.contain('tab-local');
     expect(root.querySelector('.header')?.textContent).to.contain('r1');
+  });
+
+  it('counts the present only: a reaped peer leaves the table for Past members and the tier recovers', async () => {
+    const mesh = new RecordedMesh({ localId: 'me' });
+    for (const id of ['alpha', 'bravo', 'charlie']) mesh.join(id);
+    const el = await fixture<PulseMesh>(html`<pulse-mesh .mesh=${mesh}></pulse-mesh>`);
+    await el.partsReady();
+    const root = el.shadowRoot!;
+    const tier = () =>
+      root.querySelector('pulse-health')!.shadowRoot!.querySelector('[part="tier"]')!.textContent!.trim();
+    mesh.setState('bravo', 'failed');
+    await sleep(400);
+    expect(tier()).to.equal('DEGRADED'); // 3 of 4 healthy
+    mesh.advance(30_000);
+    mesh.reap('bravo');
+    await sleep(400);
+    expect(tier()).to.equal('HEALTHY');
+    const table = root.querySelector('pulse-peer-table')!;
+    expect(table.shadowRoot!.querySelector('tr[data-peer="bravo"]')).to.equal(null);
+    const past = root.querySelector('pulse-past-members')!;
+    expect(past.mesh).to.equal(mesh);
+    expect(past.shadowRoot!.querySelector('tr[data-peer="bravo"]')?.getAttribute('data-ended')).to.equal(
+      'failed',
+    );
+    // The window selector reaches the analytics; without a kept history only the session exists.
+    expect(root.querySelector('pulse-analytics')!.window).to.equal('session');
   });
 
   it('updates every part when a peer changes state', async () => {

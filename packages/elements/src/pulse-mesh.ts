@@ -7,13 +7,17 @@ import { stateDisplay } from './state-display.js';
 import { themeStyles } from './theme.js';
 import { meshStyles } from './pulse-mesh-styles.js';
 import type { StateSelectDetail } from './pulse-health.js';
+import type { AnalyticsSpan, HistoryView } from './history-view.js';
+import type { WindowChangeDetail } from './pulse-analytics.js';
 import './pulse-health.js';
+import './pulse-past-members.js';
 import './pulse-topology.js';
 import './pulse-peer-table.js';
 import './pulse-timeline.js';
 import './pulse-analytics.js';
 
-/** Index of the last part mounted (0 health, 1 table, 2 topology, 3 timeline, 4 analytics). */
+/** Index of the last part mounted (0 health, 1 table, 2 topology, 3 timeline, 4 past members
+ * and analytics). */
 const stageLast = 4;
 
 /** Detail of the `mesh-error` event. */
@@ -22,8 +26,12 @@ export interface MeshErrorDetail {
 }
 
 /**
- * The all-in-one dashboard: cluster health, topology, event timeline, peer table and reliability
- * report of one mesh, in a grid that goes from one column (narrow) to two (wide).
+ * The all-in-one dashboard: cluster health, topology, event timeline, peer table, past members
+ * and reliability report of one mesh, in a grid that goes from one column (narrow) to two (wide).
+ * The health, the table and the graph show the present (live members); peers that failed or left
+ * are reaped after `reapAfterMs` into "Past members". Give it a kept `history`
+ * (`DurableHistory`) and the past members and analytics span reloads and restarts, over a window
+ * the user picks (`analytics-window`).
  *
  * Give it a mesh through the `mesh` property (a `Detector` or any `MeshView` the app already
  * runs), or connection attributes (`signal-url`, `room`, optional `token` and `preset`) and it
@@ -35,11 +43,13 @@ export interface MeshErrorDetail {
  * @fires peer-select - Bubbled from the inner elements when a peer is activated. Detail: `{ peer }`.
  * @fires mesh-ready - Its own peer started (attribute mode). Detail: `{ localId }`.
  * @fires mesh-error - Its own peer could not start. Detail: `{ message }`.
+ * @fires window-change - The analytics window was changed by the user. Detail: `{ window }`.
  * @csspart header - The title bar.
  * @csspart health - The `<pulse-health>` card.
  * @csspart topology - The `<pulse-topology>` graph.
  * @csspart timeline - The `<pulse-timeline>` list.
  * @csspart table - The `<pulse-peer-table>`.
+ * @csspart past - The `<pulse-past-members>` list.
  * @csspart analytics - The `<pulse-analytics>` report.
  * @cssprop --pulse-gap - Space between cards. Default 16px.
  */
@@ -57,6 +67,10 @@ export class PulseMesh extends MeshElement {
   @property() token = '';
   /** Optional detector preset name (`lan`, `wan`, `browser`). */
   @property() preset = '';
+  /** A kept history (`DurableHistory`): past members of earlier sessions, windowed analytics. */
+  @property({ attribute: false }) history: HistoryView | undefined;
+  /** The analytics window: `session` (default), or `hour`, `day`, `week` of the kept `history`. */
+  @property({ attribute: 'analytics-window', reflect: true }) analyticsWindow: AnalyticsSpan = 'session';
   /** Selected peer, shared by the graph, the table and the timeline filter. */
   @property({ reflect: true }) selected: PeerId | undefined;
 
@@ -239,11 +253,30 @@ export class PulseMesh extends MeshElement {
           ></pulse-peer-table>`,
         )}
       </section>
+      <section class="wide" aria-labelledby="h-past">
+        <h3 id="h-past">Past members</h3>
+        ${this.staged(
+          4,
+          html`<pulse-past-members
+            part="past"
+            theme=${theme}
+            .mesh=${this.mesh}
+            .history=${this.history}
+          ></pulse-past-members>`,
+        )}
+      </section>
       <section class="wide" aria-labelledby="h-analytics">
         <h3 id="h-analytics">Reliability</h3>
         ${this.staged(
           4,
-          html`<pulse-analytics part="analytics" theme=${theme} .mesh=${this.mesh}></pulse-analytics>`,
+          html`<pulse-analytics
+            part="analytics"
+            theme=${theme}
+            .mesh=${this.mesh}
+            .history=${this.history}
+            .window=${this.analyticsWindow}
+            @window-change=${this.onWindowChange}
+          ></pulse-analytics>`,
         )}
       </section>
     </div>`;
@@ -252,6 +285,10 @@ export class PulseMesh extends MeshElement {
   private staged(stage: number, part: TemplateResult) {
     return this.stage >= stage ? part : html`<div class="placeholder part-${stage}"></div>`;
   }
+
+  private readonly onWindowChange = (e: CustomEvent<WindowChangeDetail>): void => {
+    this.analyticsWindow = e.detail.window;
+  };
 
   private readonly onPeerSelect = (e: CustomEvent<PeerSelectDetail>): void => {
     this.selected = e.detail.peer;

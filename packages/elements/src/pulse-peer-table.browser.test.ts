@@ -59,7 +59,7 @@ describe('<pulse-peer-table>', () => {
       '30 ms',
       '2.0 ms',
       '1.0%',
-      '–',
+      '—',
       '0.5',
       'hidden',
       '2',

@@ -18,11 +18,14 @@ import {
   type SortChangeDetail,
 } from './pulse-peer-table.js';
 import { PulseTimeline as PulseTimelineElement, type FilterChangeDetail } from './pulse-timeline.js';
-import { PulseAnalytics as PulseAnalyticsElement } from './pulse-analytics.js';
+import { PulseAnalytics as PulseAnalyticsElement, type WindowChangeDetail } from './pulse-analytics.js';
+import { PulsePastMembers as PulsePastMembersElement } from './pulse-past-members.js';
 
 const onPeerSelect = 'peer-select' as EventName<CustomEvent<PeerSelectDetail>>;
 
-/** `<pulse-mesh>` for React. Events: `onPeerSelect`, `onMeshReady`, `onMeshError`. */
+const onWindowChange = 'window-change' as EventName<CustomEvent<WindowChangeDetail>>;
+
+/** `<pulse-mesh>` for React. Events: `onPeerSelect`, `onMeshReady`, `onMeshError`, `onWindowChange`. */
 export const PulseMesh = createComponent({
   react: React,
   tagName: 'pulse-mesh',
@@ -31,6 +34,7 @@ export const PulseMesh = createComponent({
     onPeerSelect,
     onMeshReady: 'mesh-ready' as EventName<CustomEvent<{ localId: string }>>,
     onMeshError: 'mesh-error' as EventName<CustomEvent<MeshErrorDetail>>,
+    onWindowChange,
   },
 });
 
@@ -72,10 +76,18 @@ export const PulseTimeline = createComponent({
   },
 });
 
-/** `<pulse-analytics>` for React. Events: `onPeerSelect`. */
+/** `<pulse-analytics>` for React. Events: `onPeerSelect`, `onWindowChange`. */
 export const PulseAnalytics = createComponent({
   react: React,
   tagName: 'pulse-analytics',
   elementClass: PulseAnalyticsElement,
+  events: { onPeerSelect, onWindowChange },
+});
+
+/** `<pulse-past-members>` for React. Events: `onPeerSelect`. */
+export const PulsePastMembers = createComponent({
+  react: React,
+  tagName: 'pulse-past-members',
+  elementClass: PulsePastMembersElement,
   events: { onPeerSelect },
 });

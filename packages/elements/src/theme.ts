@@ -107,6 +107,28 @@ export const cardStyles = css`
   }
 `;
 
+/** Tables of figures (analytics, past members): header row and cell rhythm. */
+export const reportTableStyles = css`
+  table {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  th,
+  td {
+    padding: 7px 12px;
+    border-top: 1px solid var(--_border);
+    white-space: nowrap;
+  }
+  thead th {
+    color: var(--_muted);
+    font-size: 0.78em;
+    font-weight: 650;
+    letter-spacing: 0.05em;
+    text-transform: uppercase;
+    background: var(--_surface);
+  }
+`;
+
 /** A peer id that is also a button (timeline entries, analytics rows). */
 export const peerButtonStyles = css`
   button.peer {

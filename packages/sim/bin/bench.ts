@@ -252,6 +252,20 @@ function writePlots(out: string, runs: RunResult[]): void {
   writeFileSync(join(out, 'detector-bytes-vs-n.svg'), bytesVsNSvg(runs, 'lan'));
 }
 
+/** Whether tracked files have uncommitted changes (then the recorded commit does not describe the code). */
+function gitDirty(): boolean {
+  try {
+    return (
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).trim() !== ''
+    );
+  } catch {
+    return true;
+  }
+}
+
 function gitCommit(): string {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -287,6 +301,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   // The code measured is the tree at the start: a commit made during the run must not be credited.
   const commit = gitCommit();
+  const dirty = gitDirty();
   console.log(
     `pulsemesh detector benchmark: seed ${seed}, ${quick ? 'quick' : partial ? 'partial' : 'full'} run, ${tasks.length} runs on ${jobs} worker(s)`,
   );
@@ -310,6 +325,7 @@ async function main(): Promise<void> {
     console.log(`Floors, measured (pnpm bench:check enforces them):\n${formatFloors(floors)}\n`);
   const doc: BenchDocument = {
     commit,
+    dirty,
     seed,
     quick,
     generatedBy:

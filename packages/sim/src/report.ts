@@ -9,6 +9,8 @@ import type { RunResult } from './scenario.js';
 /** The `bench-results/detector.json` document. */
 export interface BenchDocument {
   commit: string;
+  /** The tree had uncommitted changes to tracked files when the run started (absent in older files). */
+  dirty?: boolean;
   seed: number;
   quick: boolean;
   generatedBy: string;

@@ -6,6 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import ForkPeer from '@thaunknown/simple-peer';
+import { createSignalServer } from '@pulsemesh/signal-server';
+import type { WebSocketConstructorLike } from '@pulsemesh/signal';
+import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attach, createAttachedMesh } from './attach.js';
 import { until } from './test-helpers.js';
@@ -64,6 +67,12 @@ class AppProcess {
     if (!this.exited) this.child.stdin!.write(`${JSON.stringify(msg)}\n`);
   }
 
+  /** What it printed, signals aside (for failure messages). */
+  summary(): string {
+    const lines = this.lines.filter((l) => !l.signal);
+    return `${this.id}: ${JSON.stringify(lines)}, ${this.lines.length - lines.length} signals, exited ${this.exited}`;
+  }
+
   /** The last state this process's detector gave `peer`. */
   stateOf(peer: string): string | undefined {
     return this.lines.filter((l) => l.status?.peer === peer).at(-1)?.status?.to;
@@ -97,7 +106,9 @@ async function pair(classicInitiates: boolean): Promise<{ classic: AppProcess; f
     () => classic.lines.some((l) => l.app) && fork.lines.some((l) => l.app),
     20_000,
     'app data both ways on the app channel',
-  );
+  ).catch((err: unknown) => {
+    throw new Error(`${String(err)}; ${classic.summary()}; ${fork.summary()}`);
+  });
   const [rc, rf] = [await classic.report(), await fork.report()];
   expect(rc.connections[0]?.state).toBe('monitored');
   expect(rf.connections[0]?.state).toBe('monitored');
@@ -211,5 +222,41 @@ describe('attach (in one process, fork peers)', () => {
     expect(mesh.peers()).toEqual([]);
     mesh.close();
     a.destroy();
+  }, 30_000);
+
+  it('with a pulsemesh signaling server beside (witness only): a crash is failed as witnessed', async () => {
+    const server = createSignalServer({ logLevel: 'silent' });
+    const { url } = await server.listen(0, '127.0.0.1');
+    const { a, b } = await appConnection();
+    const signal = {
+      url,
+      room: 'attach-witness',
+      WebSocket: WebSocket as unknown as WebSocketConstructorLike,
+    };
+    const ma = createAttachedMesh({ peerId: 'app-a', pageLifecycle: false, signal });
+    const mb = createAttachedMesh({ peerId: 'app-b', pageLifecycle: false, signal });
+    try {
+      attach(ma, 'app-b', a);
+      attach(mb, 'app-a', b);
+      await until(
+        () => ma.peers()[0]?.state === 'healthy' && ma.signalClient?.state === 'connected',
+        10_000,
+        'healthy, signaling joined',
+      );
+      await until(() => mb.signalClient?.state === 'connected', 5_000, 'b joined');
+      // Like a killed process: silent, its signaling socket dropped without a leave (the app's
+      // connection stays up, so nothing but the detector and the server's witness can tell).
+      mb.faults.crash();
+      await until(() => ma.peers()[0]?.state === 'failed', 10_000, 'failed');
+      const failed = ma.history('app-b').find((h) => h.to === 'failed');
+      // Without the server, the detector alone fails it after a suspicion (reason: not witnessed).
+      expect(failed?.reason).toBe('witnessed');
+    } finally {
+      ma.close();
+      mb.close();
+      a.destroy();
+      b.destroy();
+      await server.close();
+    }
   }, 30_000);
 });

@@ -11,8 +11,13 @@
  * is the detector's); attaching a new connection to the same peer replaces the old one. A far side
  * that runs no pulsemesh never answers on the channels: it stays `unmonitored` and the detector
  * never hears of it, so it is never `failed`.
+ *
+ * Links need no pulsemesh server. Where one runs anyway, `signal` joins it for its session witness
+ * only (decision 0013): a peer whose socket the server saw drop is checked at once and failed
+ * `witnessed`, instead of waiting out a suspicion.
  */
 import type { PeerId } from '@pulsemesh/core';
+import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
 import { DetectorHost, randomPeerId, type HostOptions } from './detector-host.js';
 import { LinkTable, type PeerLink } from './link-table.js';
 import { PulseChannels, type LinkCounters } from './pulse-channels.js';
@@ -60,6 +65,23 @@ export interface AttachedMeshOptions extends HostOptions {
   unmonitoredAfterMs?: number;
   /** Largest reliable message accepted (bytes). Default 1 MiB. */
   reliableMessageBytesMax?: number;
+  /**
+   * A pulsemesh signaling server to join for its session witness only (no link is made through
+   * it): `session-ended` of a peer is evidence for the detector (decision 0013). Every peer must
+   * join the same room with the id it is attached under. Default: none (links need no server).
+   */
+  signal?: AttachedSignalOptions;
+}
+
+/** Where {@link AttachedMeshOptions.signal} joins. */
+export interface AttachedSignalOptions {
+  /** Server URL(s), `ws://` or `wss://`. */
+  url: string | readonly string[];
+  room: string;
+  /** Join token, when the server requires one. */
+  token?: string;
+  /** WebSocket class; in Node pass `ws`'s `WebSocket`. */
+  WebSocket?: WebSocketConstructorLike;
 }
 
 /** How often attachments are checked for a silently closed connection and for silence (ms). */
@@ -83,6 +105,8 @@ export class AttachedMesh extends DetectorHost {
   #attachments = new Map<PeerId, Attachment>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #owned: { close(): void }[] = [];
+  /** The witness-only signaling client ({@link AttachedMeshOptions.signal}), if any. */
+  readonly signalClient: SignalClient | undefined;
 
   constructor(options: AttachedMeshOptions = {}) {
     const localId = options.peerId ?? randomPeerId();
@@ -91,6 +115,25 @@ export class AttachedMesh extends DetectorHost {
     this.transport = table;
     this.unmonitoredAfterMs = options.unmonitoredAfterMs ?? 5_000;
     this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? 1 << 20;
+    this.signalClient = options.signal && this.#joinForWitness(options.signal);
+  }
+
+  #joinForWitness(signal: AttachedSignalOptions): SignalClient {
+    const client = new SignalClient({
+      url: signal.url,
+      room: signal.room,
+      peerId: this.localId,
+      ...(signal.token === undefined ? {} : { token: signal.token }),
+      ...(signal.WebSocket === undefined ? {} : { WebSocket: signal.WebSocket }),
+    });
+    client.addEventListener('peer-join', (e) => this.witness(e.detail.peer, 'joined'));
+    client.addEventListener('session-ended', (e) => this.witness(e.detail.peer, e.detail.kind));
+    client.connect();
+    return client;
+  }
+
+  protected override abortSignaling(): void {
+    this.signalClient?.abort();
   }
 
   /** See {@link attach}. Returns a function that detaches (closes our channels only). */
@@ -131,6 +174,7 @@ export class AttachedMesh extends DetectorHost {
   }
 
   protected override onClose(): void {
+    this.signalClient?.close();
     clearInterval(this.#timer);
     for (const r of this.#owned.splice(0)) r.close();
     for (const a of [...this.#attachments.values()]) a.end('mesh closed');

@@ -13,6 +13,7 @@ import {
   type LinkStats,
   type MeshView,
   type OutageLog,
+  type PastMember,
   type PeerId,
   type PeerSnapshot,
   type PeerState,
@@ -66,6 +67,7 @@ export class RecordedMesh extends EventTarget implements MeshView {
   private readonly snapshots = new Map<PeerId, PeerSnapshot>();
   private readonly outages = new Map<PeerId, OutageLog>();
   private readonly log: HistoryEntry[] = [];
+  private readonly past = new Map<PeerId, PastMember>();
   private readonly historyMax: number;
   private readonly thresholds: TierThresholds;
   private localScore = 0;
@@ -120,6 +122,10 @@ export class RecordedMesh extends EventTarget implements MeshView {
 
   history(peer?: PeerId): readonly HistoryEntry[] {
     return peer === undefined ? [...this.log] : this.log.filter((entry) => entry.peer === peer);
+  }
+
+  pastMembers(): PastMember[] {
+    return [...this.past.values()];
   }
 
   analytics(): AnalyticsReport {
@@ -180,6 +186,35 @@ export class RecordedMesh extends EventTarget implements MeshView {
     this.snapshots.set(id, { ...peer, state: 'left', sinceMs: this.now });
     this.record(id, 'left', this.now);
     this.emit({ type: 'leave', detail: { peer: id, atMs: this.now } });
+    this.checkTier();
+  }
+
+  /**
+   * Moves a failed or left peer out of the live view into the past members, as a detector does
+   * after `reapAfterMs`; its analytics stop when it ended. Fires `reap`.
+   */
+  reap(id: PeerId): void {
+    const peer = this.require(id);
+    if (peer.state !== 'failed' && peer.state !== 'left') throw new Error(`reap: ${id} is ${peer.state}`);
+    const ended = peer.state;
+    const last = this.log.filter((e) => e.peer === id).at(-1);
+    const reason = last?.reason ?? (ended === 'left' ? 'graceful-leave' : 'suspicion-timeout');
+    const log = this.outages.get(id);
+    if (log) recordTransition(log, 'left', peer.sinceMs);
+    this.snapshots.delete(id);
+    this.past.set(id, {
+      id,
+      ended,
+      reason,
+      endedAtMs: peer.sinceMs,
+      reapedAtMs: this.now,
+      firstSeenMs: log?.firstSeenMs ?? peer.sinceMs,
+      incarnation: peer.incarnation,
+    });
+    this.emit({
+      type: 'reap',
+      detail: { peer: id, ended, reason, endedAtMs: peer.sinceMs, atMs: this.now },
+    });
     this.checkTier();
   }
 
