@@ -241,7 +241,7 @@ export type Runtime = 'browser' | 'node';
 /**
  * The default configuration for a runtime: what `<pulse-mesh>`, `createMesh`, the edge peer, the demo
  * and every benchmark use unless told otherwise. Both have the same timing (probe every 250 ms,
- * stall tolerance 1.7 s, a witnessed crash failed within about two probe timeouts); the browser's
+ * stall tolerance 1.7 s, a witnessed crash failed within about 0.35 s); the browser's
  * has larger messages and a smaller member table. A copy: changing it changes nothing else.
  */
 export function defaultConfig(runtime: Runtime): DetectorConfig {

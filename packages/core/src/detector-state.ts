@@ -108,8 +108,12 @@ export const CHECK_PINGS = 2;
 /** First re-check of a failed peer that is still linked (ms); doubles after each, up to the max. */
 export const RECHECK_FIRST_MS = 1_000;
 export const RECHECK_MAX_MS = 60_000;
-/** A reported stall is remembered for one to two of these windows (ms). */
-export const STALL_WINDOW_MS = 30_000;
+/**
+ * A reported stall is remembered for one to two of these windows (ms): five to ten minutes, so a
+ * tab that stalls now and then is known as one by every peer that probed it lately (a witnessed
+ * check of it waits out a stall, `witness.ts`), not only in the half minute after each stall.
+ */
+export const STALL_WINDOW_MS = 300_000;
 /** Concurrent checks of accused peers (bounded work). */
 export const CHECKS_MAX = 64;
 /** At most one `decode-error` event per this many ms (with the count since the last one). */
@@ -147,6 +151,8 @@ export class DetectorState {
   stallMsCurrent = 0;
   stallMsPrevious = 0;
   stallWindowStartMs = -Infinity;
+  /** The recent stall last pushed to every link (`announceStall`). */
+  stallAnnouncedMs = 0;
   /** RTT over all links together, for links without a sample of their own. */
   readonly pathRtt: RttEstimate = { srttMs: NaN, rttVarMs: NaN };
   /** Relays that tried the current probe's target and could not reach it either. */
@@ -259,7 +265,7 @@ export class DetectorState {
   }
 
   /**
-   * The longest stall this peer saw in the last 30-60 s (a timer firing late while visible or a
+   * The longest stall this peer saw in the last 5-10 min (a timer firing late while visible or a
    * server; a hidden tab's 1 Hz clamp is not a stall). Reported in the `loadMs` vital sign, so a
    * witnessed check of this peer waits that much longer (`witness.ts`).
    */

@@ -40,7 +40,7 @@ import { applyUpdate } from './gossip.js';
 import { addMember, setState } from './membership.js';
 import { restore } from './past-members.js';
 import { nextDeadline, runTimers } from './timers.js';
-import { applyWitness, witnessAnswered, type WitnessKind } from './witness.js';
+import { announceStall, applyWitness, pushVitals, witnessAnswered, type WitnessKind } from './witness.js';
 
 export type { DetectorOptions } from './detector-state.js';
 
@@ -240,14 +240,7 @@ export class Detector extends EventTarget implements MeshView {
     this.s.begin(nowMs);
     if (lifecycle !== this.s.lifecycle && !this.s.hasLeft) {
       this.s.lifecycle = lifecycle;
-      for (const m of this.s.linked) {
-        sendMember(
-          this.s,
-          m,
-          { type: MessageType.vitals, seq: 0, vitals: this.s.vitals(), updates: [], extensions: [] },
-          true,
-        );
-      }
+      pushVitals(this.s);
     }
     this.s.lifecycle = lifecycle;
     return this.end();
@@ -267,10 +260,15 @@ export class Detector extends EventTarget implements MeshView {
     this.s.metadata = bytes.slice();
   }
 
-  /** The runtime's timer fired `lateMs` late; a late timer (> `timerLateMsMax`) raises local health (≤ once per period). */
+  /**
+   * The runtime's timer fired `lateMs` late; a late timer (> `timerLateMsMax`) raises local health
+   * (≤ once per period). A stall well past the longest one this peer announced pushes its vital
+   * signs to every link (deliver the sends), so witnessed checks of it wait out such stalls.
+   */
   reportTimerLateness(lateMs: number, nowMs: number): StepResult {
     this.s.begin(nowMs);
     this.s.recordLateness(lateMs);
+    if (!this.s.hasLeft) announceStall(this.s);
     if (lateMs > this.s.config.timerLateMsMax && this.s.now - this.s.lastLateStrikeMs >= this.s.periodMs) {
       this.s.lastLateStrikeMs = this.s.now;
       this.s.counters.lateTimers += 1;

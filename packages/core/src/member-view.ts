@@ -72,6 +72,8 @@ export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
  * if none came, the suspicion lapses (the detector returns the member to `healthy`, reason
  * `suspicion-unconfirmed`).
  *
+ * A peer that reported stalls gets its longest recent stall on top (`stallPatienceMs`).
+ *
  * @example N = 100, lan preset (min 750 ms, max 4.5 s), start 0: 3 confirmations → 750; 1 → 2625; none → 4500
  * (the defaults: min 500 ms, max 3 s)
  */
@@ -90,8 +92,26 @@ export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: num
   const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
   const informative = m.meanMs < max;
   const phiAt = confirmations >= expected || !informative ? NaN : phiDeadlineMs(m, c);
-  return failAtMs(m.suspicionStartMs, timeout, max, patience, phiAt);
+  return failAtMs(m.suspicionStartMs, timeout, max, patience, phiAt) + stallPatienceMs(m);
 }
+
+/**
+ * Extra suspicion time (ms) for a peer that reported stalls: the longest one it saw lately (its
+ * `loadMs` vital sign, at most {@link STALL_PATIENCE_MS_MAX}). Two stalls back to back, each within
+ * the stall tolerance, make a silence longer than it; a peer known to stall gets that much more
+ * before `failed`. A hidden or frozen peer's lateness means nothing (throttled timers): lifecycle
+ * patience covers those.
+ */
+export function stallPatienceMs(m: Member): number {
+  const v = m.vitals;
+  if (v === undefined || v.loadMs < STALL_PATIENCE_NOTICE_MS) return 0;
+  if (v.lifecycle === 'hidden' || v.lifecycle === 'frozen') return 0;
+  return Math.min(STALL_PATIENCE_MS_MAX, v.loadMs);
+}
+/** A reported stall shorter than this (ms) is timer noise and adds no patience. */
+export const STALL_PATIENCE_NOTICE_MS = 50;
+/** Most extra suspicion time a reported stall buys (ms). */
+export const STALL_PATIENCE_MS_MAX = 3_000;
 
 /** What UIs render about `m` at `nowMs`. */
 export function memberSnapshot(m: Member, nowMs: number, phiStdMsMin: number): PeerSnapshot {

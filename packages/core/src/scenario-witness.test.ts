@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from './config.js';
+import { seededRandom } from './random.js';
 import { TestNetwork } from './test-network.js';
 import { WitnessKind } from './witness.js';
 
@@ -31,7 +32,7 @@ const failedBy = (net: TestNetwork, peer: string): string[] =>
   );
 
 describe('the signaling-session witness (decision 0013)', () => {
-  it('closed-by-peer after a crash: every live peer fails it, reason witnessed, within ~0.5 s', () => {
+  it('closed-by-peer after a crash: every live peer fails it, reason witnessed, within ~0.35 s', () => {
     const net = mesh();
     net.crashed.add('c');
     const crashAt = net.nowMs;
@@ -40,7 +41,8 @@ describe('the signaling-session witness (decision 0013)', () => {
     net.run(crashAt + 3_000);
     for (const o of others('c')) {
       const at = net.firstTransitionMs(o, 'c', 'failed', crashAt) as number;
-      expect(at - crashAt).toBeLessThanOrEqual(520);
+      expect(at - crashAt).toBeGreaterThanOrEqual(300);
+      expect(at - crashAt).toBeLessThanOrEqual(350);
     }
     expect(failedBy(net, 'c').filter((x) => x.endsWith(':witnessed')).length).toBeGreaterThanOrEqual(1);
     expect(net.get('a').stats().witnessChecks).toBe(1);
@@ -130,6 +132,60 @@ describe('the signaling-session witness (decision 0013)', () => {
       for (const o of others('c'))
         expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
     }
+  });
+
+  it('a live peer reset on a lossy, heavy-tailed network is never failed, however many peers check it', () => {
+    // Every peer checks at once and the first to miss decides: with 5 % loss and a Pareto tail
+    // (the hostile-browser network), two probe timeouts of ~60 ms missed a live peer about once
+    // in a hundred checks (894 false `failed` in the 1,026 node-hour run). 12 peers, 40 resets.
+    const many = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    for (let k = 0; k < 4; k++) {
+      const net = new TestNetwork(k + 20);
+      const r = seededRandom(k + 100);
+      net.latencyMs = () => Math.min(3_000, 5 + 20 * r.next() + 10 / Math.pow(1 - r.next(), 1 / 1.5) - 10);
+      net.drop = () => r.next() < 0.05;
+      for (const id of many) net.add(id, presets.browser);
+      net.fullMesh(many);
+      net.run(10_000);
+      for (let j = 0; j < 10; j++) {
+        const about = many[(j * 5) % many.length] as string;
+        for (const o of many)
+          if (o !== about) net.apply(o, net.get(o).witness(about, 'closed-by-peer', net.nowMs));
+        net.run(net.nowMs + 3_000);
+      }
+      const failed = net.events.filter(
+        (e) => e.event.type === 'status-change' && e.event.detail.to === 'failed',
+      );
+      expect(failed.map((e) => `${e.observer}:${JSON.stringify(e.event.detail)}`)).toEqual([]);
+    }
+  });
+
+  it('a hidden tab (it cannot measure its stalls) reset in a 1 s stall is waited for', () => {
+    const net = mesh();
+    net.apply('c', net.get('c').setLifecycle('hidden', net.nowMs));
+    net.run(net.nowMs + 6_000);
+    const at = net.nowMs;
+    net.stalledUntil.set('c', at + 1_000);
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 8_000);
+    for (const o of others('c'))
+      expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
+  });
+
+  it('a crash of a peer that reported stalls is still failed by the witness, after its allowance', () => {
+    const net = mesh();
+    net.stalledUntil.set('c', net.nowMs + 600);
+    net.run(net.nowMs + 6_000);
+    net.crashed.add('c');
+    const at = net.nowMs;
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 5_000);
+    for (const o of others('c')) {
+      const failedAt = (net.firstTransitionMs(o, 'c', 'failed', at) as number) - at;
+      expect(failedAt).toBeGreaterThan(300 + 2 * 400);
+      expect(failedAt).toBeLessThan(300 + 2 * 600 + 300 + 50);
+    }
+    expect(failedBy(net, 'c').filter((x) => x.endsWith(':witnessed')).length).toBeGreaterThanOrEqual(1);
   });
 
   it('witnesses about unknown peers and about oneself change nothing', () => {

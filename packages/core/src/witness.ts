@@ -3,11 +3,12 @@
  * when a process dies its socket is closed by its operating system or browser at once, while a
  * stalled one keeps it open. The server reports how each member's session ended; the runtime hands
  * that to the detector (`Detector.witness`). A `closed-by-peer` witness makes this peer probe the
- * peer at once (three pings, then three more after one probe timeout); with no answer and no
+ * peer at once and twice more within the window (three pings a round); with no answer and no
  * refutation by the end of the window it is `failed` with reason `witnessed`, without the
- * suspicion wait. The window stretches to cover the longest stall the peer reported in its vital
- * signs, so a janky tab whose socket resets during a long task is not failed. `timed-out` and
- * `left` only mark the peer's signaling as lost: they are no crash evidence.
+ * suspicion wait. The window (at least 300 ms: every peer checks, so each check must cover the
+ * network's tail) stretches to cover the longest stall the peer reported in its vital signs, so a
+ * janky tab whose socket resets during a long task is not failed. `timed-out` and `left` only mark
+ * the peer's signaling as lost: they are no crash evidence.
  */
 import { MessageType } from './codec.js';
 import type { DetectorState } from './detector-state.js';
@@ -28,26 +29,66 @@ export const WitnessKind = {
 } as const;
 export type WitnessKind = (typeof WitnessKind)[keyof typeof WitnessKind];
 
-/** Pings per round of a witnessed check: a live peer is failed only if all six round trips fail. */
+/** Pings per round of a witnessed check (independent losses: a round is lost only if all are). */
 export const WITNESS_PINGS = 3;
-/** Longest reported stall (ms) a witnessed check waits for on top of its two probe timeouts. */
+/** Rounds of pings before a verdict: a live peer is failed only if all of them go unanswered. */
+export const WITNESS_ROUNDS = 3;
+/** Rounds at most (a detector whose timers keep firing late never decides; others push the verdict). */
+export const WITNESS_ROUNDS_MAX = 6;
+/**
+ * Shortest window of a witnessed check (ms), whatever the RTT: about 99 peers check at once and
+ * the first to miss decides, so each check must cover the network's tail, not its median (with 5 %
+ * loss and a heavy tail, two probe timeouts of ~60 ms missed a live peer about once in a hundred
+ * checks: a false `failed` per reset). Default 300: a crash is still failed within ~0.35 s.
+ */
+export const WITNESS_WINDOW_MS_MIN = 300;
+/**
+ * Longest stall allowance (ms) a witnessed check adds to its window; also the allowance of a hidden
+ * tab, which cannot measure its stalls (its timers are throttled to 1 Hz, so their lateness says
+ * nothing and `recordLateness` ignores it).
+ */
 export const WITNESS_STALL_ALLOWANCE_MS_MAX = 3_000;
+/** A reported stall shorter than this (ms) is timer noise: it adds to the window as is. */
+export const WITNESS_STALL_NOTICE_MS = 50;
+/** A stall this many times longer than the one this peer last announced is pushed to every link. */
+export const STALL_ANNOUNCE_GROWTH = 1.5;
 /** Concurrent witnessed checks (bounded work; a mass failure beyond it takes the normal path). */
 export const WITNESS_CHECKS_MAX = 256;
 
-/** A witnessed check in flight: answered by any message from the peer, else `failed` at `deadlineMs`. */
+/** A witnessed check in flight: answered by any message from the peer, else `failed` after its rounds. */
 export interface WitnessCheck {
   member: Member;
   incarnation: number;
-  retryAtMs: number;
-  deadlineMs: number;
+  /** Ping rounds sent so far; the next round (or, after the last, the verdict) is due at `nextRoundMs`. */
+  rounds: number;
+  nextRoundMs: number;
+  /** Time between rounds: the window over {@link WITNESS_ROUNDS}. */
+  gapMs: number;
+}
+
+/**
+ * How much longer than its base window a witnessed check of `m` waits (ms): a peer that reported
+ * stalls (`loadMs`, the longest timer lateness it saw lately) may be in one now, and its socket may
+ * have been reset during it. Timer lateness undercounts a stall by up to one protocol period (the
+ * timer was due somewhere inside it), and the next stall may be longer than the longest seen, so
+ * the allowance is `2 × loadMs + period`, at most {@link WITNESS_STALL_ALLOWANCE_MS_MAX}, which a
+ * hidden peer (it cannot measure its stalls) gets in any case.
+ */
+export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
+  const v = m.vitals;
+  if (v === undefined) return 0;
+  if (v.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
+  if (v.loadMs < WITNESS_STALL_NOTICE_MS) return v.loadMs;
+  return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, 2 * v.loadMs + s.periodMs);
 }
 
 /** Applies one witness about `m` (never about this peer: the runtime knows its own session). */
 export function applyWitness(s: DetectorState, m: Member, kind: WitnessKind): void {
   s.counters.witnessesReceived += 1;
   if (kind === WitnessKind.joined) {
+    // A new session: the peer's process is running (its client reconnected), whatever its links say.
     m.signalingLost = false;
+    witnessAnswered(s, m);
     return;
   }
   m.signalingLost = true;
@@ -58,13 +99,15 @@ export function applyWitness(s: DetectorState, m: Member, kind: WitnessKind): vo
   if (s.witnessChecks.some((c) => c.member === m)) return;
   if (s.witnessChecks.length >= WITNESS_CHECKS_MAX) return;
   pingAll(s, m);
-  const timeoutMs = s.probeTimeoutFor(m, false);
-  const stallMs = Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, m.vitals?.loadMs ?? 0);
+  const windowMs =
+    Math.max(WITNESS_WINDOW_MS_MIN, 2 * s.probeTimeoutFor(m, false)) + witnessStallAllowanceMs(s, m);
+  const gapMs = windowMs / WITNESS_ROUNDS;
   s.witnessChecks.push({
     member: m,
     incarnation: m.incarnation,
-    retryAtMs: s.now + timeoutMs,
-    deadlineMs: s.now + 2 * timeoutMs + stallMs,
+    rounds: 1,
+    nextRoundMs: s.now + gapMs,
+    gapMs,
   });
   s.counters.witnessChecks += 1;
 }
@@ -77,27 +120,67 @@ export function witnessAnswered(s: DetectorState, m: Member): void {
   s.counters.witnessChecksAnswered += 1;
 }
 
-/** Runs due witnessed checks: the retry round, then the verdict. */
+/**
+ * Runs due witnessed checks: a round of pings every `gapMs`, the verdict one gap after the last
+ * of `WITNESS_ROUNDS` rounds, if this detector was awake through it. A tick that comes more than a
+ * gap later than due (this peer stalled, or its timers are throttled) may run before the answers
+ * that queued up meanwhile are read, so it sends one more round instead of deciding (at most
+ * `WITNESS_ROUNDS_MAX` rounds in all).
+ */
 export function runWitnessChecks(s: DetectorState): void {
   for (let i = s.witnessChecks.length - 1; i >= 0; i--) {
     const c = s.witnessChecks[i] as WitnessCheck;
     const m = c.member;
-    if (s.now >= c.deadlineMs) {
+    const alive = m.state === 'healthy' || m.state === 'suspected' || m.state === 'recovering';
+    if (!alive || m.evicted || m.incarnation !== c.incarnation) {
       s.witnessChecks.splice(i, 1);
-      const alive = m.state === 'healthy' || m.state === 'suspected' || m.state === 'recovering';
-      if (alive && !m.evicted && m.incarnation === c.incarnation) declareFailed(s, m, 'witnessed');
-    } else if (s.now >= c.retryAtMs) {
-      c.retryAtMs = Infinity;
-      if (m.linked) pingAll(s, m);
+      continue;
     }
+    if (s.now < c.nextRoundMs) continue;
+    const awake = s.now - c.nextRoundMs <= c.gapMs;
+    if ((c.rounds >= WITNESS_ROUNDS && awake) || c.rounds >= WITNESS_ROUNDS_MAX) {
+      s.witnessChecks.splice(i, 1);
+      declareFailed(s, m, 'witnessed');
+      continue;
+    }
+    c.rounds += 1;
+    c.nextRoundMs = s.now + c.gapMs;
+    if (m.linked) pingAll(s, m);
   }
 }
 
-/** The earliest deadline of the witnessed checks (ms). */
+/** The earliest deadline of the witnessed checks (ms): the next round or verdict. */
 export function witnessDeadline(s: DetectorState): number {
   let t = Infinity;
-  for (const c of s.witnessChecks) t = Math.min(t, c.retryAtMs, c.deadlineMs);
+  for (const c of s.witnessChecks) t = Math.min(t, c.nextRoundMs);
   return t;
+}
+
+/**
+ * After a late timer: when the longest recent stall grew well past what this peer last announced
+ * (or its memory lapsed and a new one came), push vital signs to every link. Acks carry them too,
+ * but each link probes this peer only about every N periods, and a witnessed check of it must
+ * wait out its stalls from the first one on (reset-during-stall false `failed`s in the simulator
+ * were mostly peers whose checkers had not heard of their stalls yet).
+ */
+export function announceStall(s: DetectorState): void {
+  const stallMs = s.recentStallMs();
+  if (stallMs < s.stallAnnouncedMs) s.stallAnnouncedMs = stallMs;
+  if (stallMs < WITNESS_STALL_NOTICE_MS || stallMs < STALL_ANNOUNCE_GROWTH * s.stallAnnouncedMs) return;
+  s.stallAnnouncedMs = stallMs;
+  pushVitals(s);
+}
+
+/** Sends this peer's vital signs to every linked peer (a lifecycle change, a longer stall). */
+export function pushVitals(s: DetectorState): void {
+  for (const m of s.linked) {
+    sendMember(
+      s,
+      m,
+      { type: MessageType.vitals, seq: 0, vitals: s.vitals(), updates: [], extensions: [] },
+      true,
+    );
+  }
 }
 
 function pingAll(s: DetectorState, m: Member): void {

@@ -209,9 +209,15 @@ export class Simulator {
     if ((this.stalledUntil[i] as number) > this.nowMs) this.witnessStats.resetsDuringStalls += 1;
     const inc = this.incarnation[i] as number;
     this.witnessAll(i, 'closed-by-peer');
-    const back = Math.max(this.nowMs, this.stalledUntil[i] as number) + reconnectMs;
-    this.at(back, () => {
-      if (this.status[i] === NodeStatus.up && this.incarnation[i] === inc) this.witnessAll(i, 'joined');
+    this.reconnect(i, inc, reconnectMs);
+  }
+
+  /** The node's client reconnects `reconnectMs` after it next runs (a stall that began meanwhile delays it). */
+  private reconnect(i: number, inc: number, reconnectMs: number): void {
+    this.at(Math.max(this.nowMs, this.stalledUntil[i] as number) + reconnectMs, () => {
+      if (this.status[i] !== NodeStatus.up || this.incarnation[i] !== inc) return;
+      if ((this.stalledUntil[i] as number) > this.nowMs) this.reconnect(i, inc, reconnectMs);
+      else this.witnessAll(i, 'joined');
     });
   }
 
