@@ -229,6 +229,7 @@ async function main(): Promise<void> {
   const dirty = git(['status', '--porcelain', '--untracked-files=no']);
   if (dirty !== '' && !quick)
     console.warn('bench-attach: the tree has uncommitted changes; the recorded commit will not match');
+  const commit = git(['rev-parse', 'HEAD']); // what is measured: the tree as it is now
   const started = Date.now();
   const load = (await import('node:os')).loadavg();
   const stack = await startStack({
@@ -285,7 +286,7 @@ async function main(): Promise<void> {
   const doc = {
     what: "pulsemesh attached (monitorWebrtcProvider, default settings) to the collaborative-notes page: Yjs over y-webrtc 10.3.0 and y-webrtc's own signaling server, 4 writers in separate Chromium contexts per round, one renderer crashed (CDP Page.crash)",
     command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-attach.ts${args.length ? ` ${args.join(' ')}` : ''}`,
-    commit: git(['rev-parse', 'HEAD']),
+    commit,
     date: new Date().toISOString(),
     machine: `shared 2-core machine, load average ${load.map((l) => l.toFixed(1)).join('/')} at start (other helpers' work): timings are disturbed`,
     rounds,

@@ -173,4 +173,25 @@ describe('demo: kept identity and durable history across a reload', () => {
       expect(past).toContainEqual([sibling.id, 'failed']);
     }
   }, 90_000);
+
+  it('theme switch flips page and dashboard; at 420 px the health summary is on the first screen', async () => {
+    const [first] = tabs as [DemoTab];
+    const themes = () =>
+      first.page.evaluate(() => [
+        document.documentElement.dataset['theme'],
+        document.querySelector('pulse-mesh')?.getAttribute('theme'),
+      ]);
+    const [before] = await themes();
+    await first.page.click('[data-fill="theme-toggle"]');
+    const flipped = before === 'dark' ? 'light' : 'dark';
+    expect(await themes()).toEqual([flipped, flipped]);
+    expect(new URL(first.page.url()).searchParams.get('theme')).toBe(flipped);
+
+    await first.page.setViewportSize({ width: 420, height: 800 });
+    const top = await first.page.evaluate(() => {
+      const health = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-health');
+      return health?.getBoundingClientRect().top ?? Infinity;
+    });
+    expect(top).toBeLessThan(400);
+  }, 60_000);
 });

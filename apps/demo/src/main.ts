@@ -22,7 +22,7 @@ const { settings, errors } = readSettings(
 );
 for (const error of errors) console.warn(`pulsemesh demo: ${error}`);
 
-const theme =
+let theme: 'light' | 'dark' =
   settings.theme === 'auto'
     ? matchMedia('(prefers-color-scheme: dark)').matches
       ? 'dark'
@@ -61,6 +61,22 @@ mesh.addEventListener('signal-state', (e) =>
 const dashboard = document.querySelector('pulse-mesh');
 if (!dashboard) throw new Error('demo page: missing <pulse-mesh>');
 dashboard.theme = theme;
+// Theme switch: page and dashboard together; kept in the URL (`?theme=`) so a reload keeps it.
+const themeToggle = fill<HTMLButtonElement>('theme-toggle');
+const showTheme = (): void => {
+  document.documentElement.dataset['theme'] = theme;
+  dashboard.theme = theme;
+  themeToggle.setAttribute('aria-pressed', String(theme === 'dark'));
+  themeToggle.textContent = theme === 'dark' ? 'Light theme' : 'Dark theme';
+};
+showTheme();
+themeToggle.addEventListener('click', () => {
+  theme = theme === 'dark' ? 'light' : 'dark';
+  showTheme();
+  const url = new URL(location.href);
+  url.searchParams.set('theme', theme);
+  window.history.replaceState(null, '', url);
+});
 dashboard.mesh = mesh;
 dashboard.room = settings.room;
 // Past members and analytics from every session of this tab (kept in IndexedDB across reloads).

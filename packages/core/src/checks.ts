@@ -109,14 +109,18 @@ export function startRelayCheck(s: DetectorState, m: Member, u: Update, sender: 
 }
 
 /**
- * No answer to a check: a verified verdict is taken; a confirmed suspicion makes this peer suspect
- * too, with every accuser heard meanwhile and itself as confirmations, and tells the accuser.
+ * No answer to a check: a verified verdict is taken (with trust: suspected instead, as for a
+ * suspicion); a confirmed suspicion makes this peer suspect too, with every accuser heard meanwhile
+ * and itself as confirmations, and tells the accuser.
  */
 export function checkFailed(s: DetectorState, check: Check): void {
   const m = check.member;
   const u = check.update;
   if (m.evicted || m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
-  if (check.kind === 'verify' || check.kind === 'relay') {
+  // With trust, a verdict we checked without an answer is still one member's word plus one
+  // missed check (a loaded machine, a lost datagram): it becomes our own suspicion, which the
+  // accused (told by the check's pings) can still refute, not a verdict at once.
+  if (check.kind === 'relay' || (check.kind === 'verify' && s.trust === undefined)) {
     acceptFailed(s, m, u, check.sender, check.kind === 'relay');
     return;
   }

@@ -13,6 +13,7 @@ export { MeshStartError, type OwnedMesh, type OwnMeshOptions } from './own-mesh.
 export {
   hasLinkPaths,
   hasSignalPresence,
+  columnHelp,
   PeerColumn,
   peerColumns,
   peerRow,

@@ -84,6 +84,25 @@ export interface ColumnSpec {
   cell: (peer: PeerRow, nowMs: number) => TemplateResult | string;
 }
 
+/** What each column means, shown as its header's tooltip (a first-time reader needs it). */
+export const columnHelp: Record<PeerColumn, string> = {
+  id: "The peer's id. “gossip”: no direct link from here; known through other peers' reports",
+  state: 'What this peer concluded: healthy, suspected (missed probes), failed, recovering, left',
+  since: 'How long it has been in this state',
+  rtt: 'Round-trip time of the probes over the direct link (smoothed), with its recent history',
+  jitter: 'How much the round-trip time varies from probe to probe',
+  loss: 'Share of heartbeats from this peer that never arrived',
+  path: 'Network path of the direct link: host (LAN), srflx (through a NAT), relay (through TURN)',
+  phi: 'Phi accrual suspicion: how unusual the silence since its last heartbeat is (above ~8: very)',
+  lifecycle: "The peer's page state as it reports it: visible, hidden, frozen; “process” for a Node peer",
+  incarnation: 'Raised by the peer each time it refutes a suspicion or comes back: same id, newer life',
+  load: 'How busy the peer is, as it reports it: its event-loop lag (ms)',
+  uptime: 'How long the peer has been running, as it reports it',
+};
+
+/** How a lifecycle value reads: a Node peer has no page (its value `server` reads “process”). */
+const lifecycleLabel = (lifecycle: string): string => (lifecycle === 'server' ? 'process' : lifecycle);
+
 /** The peer table's columns, in display order. */
 export const peerColumns: readonly ColumnSpec[] = [
   {
@@ -94,7 +113,7 @@ export const peerColumns: readonly ColumnSpec[] = [
     value: (p) => p.id,
     cell: (p) =>
       html`<span class="id" title=${p.id}>${p.id}</span
-        >${p.direct ? '' : html` <span class="tag">gossip</span>`}`,
+        >${p.direct ? '' : html` <span class="tag" title=${columnHelp.id}>gossip</span>`}`,
   },
   {
     key: 'state',
@@ -181,7 +200,9 @@ export const peerColumns: readonly ColumnSpec[] = [
     numeric: false,
     value: (p) => p.vitals?.lifecycle,
     cell: (p) =>
-      p.vitals ? html`<span class="life life-${p.vitals.lifecycle}">${p.vitals.lifecycle}</span>` : NONE,
+      p.vitals
+        ? html`<span class="life life-${p.vitals.lifecycle}">${lifecycleLabel(p.vitals.lifecycle)}</span>`
+        : NONE,
   },
   {
     key: 'incarnation',

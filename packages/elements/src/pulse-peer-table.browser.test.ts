@@ -29,6 +29,19 @@ function smallMesh() {
 }
 
 describe('<pulse-peer-table>', () => {
+  it('explains every column in its header tooltip, and shows a Node peer as a process', async () => {
+    const mesh = smallMesh();
+    mesh.setVitals('bravo', { loadMs: 1, uptimeMs: 1_000, lifecycle: 'server', metadata: new Uint8Array() });
+    const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);
+    const titles = [...el.shadowRoot!.querySelectorAll('thead button.sort')].map((b) =>
+      b.getAttribute('title'),
+    );
+    expect(titles).to.have.length(12);
+    for (const t of titles) expect(t).to.match(/^.{20,}$/);
+    const life = el.shadowRoot!.querySelector('tr[data-peer="bravo"] .life')!;
+    expect(life.textContent).to.equal('process');
+  });
+
   it('renders one row per peer with every column', async () => {
     const mesh = smallMesh();
     const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);

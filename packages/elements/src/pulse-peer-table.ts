@@ -2,7 +2,14 @@ import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PeerId, PeerState } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
-import { peerColumns, peerRow, sortPeers, type PeerColumn, type PeerRow } from './peer-columns.js';
+import {
+  columnHelp,
+  peerColumns,
+  peerRow,
+  sortPeers,
+  type PeerColumn,
+  type PeerRow,
+} from './peer-columns.js';
 import { cardStyles, themeStyles } from './theme.js';
 import { tableStyles } from './peer-table-styles.js';
 
@@ -187,7 +194,7 @@ export class PulsePeerTable extends MeshElement {
     const active = key === this.sortBy;
     const sort = active ? (this.descending ? 'descending' : 'ascending') : 'none';
     return html`<th scope="col" aria-sort=${sort} class=${numeric ? 'num' : ''}>
-      <button class="sort" data-column=${key} @click=${() => this.sortOn(key)}>
+      <button class="sort" data-column=${key} title=${columnHelp[key]} @click=${() => this.sortOn(key)}>
         ${label}<span class="arrow" aria-hidden="true"></span>
       </button>
     </th>`;

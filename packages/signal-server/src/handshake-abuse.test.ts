@@ -5,46 +5,23 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '@pulsemesh/signal';
-import { closed, joined, makeClient, nextFrame, rawSocket, startServer, until } from './test-support.js';
+import { closed, joined, makeClient, nextFrame, rawSocket, testHarness, until } from './test-support.js';
 import type { Running } from './test-support.js';
 
 const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`handshake-abuse.test SEED=${seed}`);
 const reproduce = `SEED=${seed} pnpm exec vitest run packages/signal-server/src/handshake-abuse.test.ts`;
 
-const running: Running[] = [];
-const sockets: (WebSocket | Socket)[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) {
-    if ('terminate' in s) s.terminate();
-    else s.destroy();
-  }
-  await Promise.all(running.splice(0).map((r) => r.server.close()));
-});
-async function server(...args: Parameters<typeof startServer>): Promise<Running> {
-  const r = await startServer(...args);
-  running.push(r);
-  return r;
-}
-async function raw(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
-  const ws = await rawSocket(url, headers);
-  sockets.push(ws);
-  return ws;
-}
-async function rejections(r: Running, reason: string): Promise<number> {
-  const metric = await r.server.metrics.getSingleMetric('pulsemesh_signal_rejections_total')?.get();
-  return metric?.values.find((v) => v.labels['reason'] === reason)?.value ?? 0;
-}
+const { server, raw, rejections, track } = testHarness();
 
 /** A raw TCP connection to the server; resolves once connected. */
 function tcp(r: Running): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect(r.port, '127.0.0.1', () => resolve(s));
     s.once('error', reject);
-    sockets.push(s);
+    track(s);
   });
 }
 /** Everything the server sends until it closes the connection (or `timeoutMs`). */

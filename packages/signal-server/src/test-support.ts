@@ -1,6 +1,7 @@
 /**
  * Test helpers (Node): real servers on port 0 and real clients over `ws`. Not part of the public API.
  */
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { SignalClient } from '@pulsemesh/signal';
 import type { SignalClientOptions } from '@pulsemesh/signal';
@@ -111,4 +112,49 @@ export function nextFrame(ws: WebSocket, timeoutMs = 3_000): Promise<Record<stri
       resolve(JSON.parse(String(data)) as Record<string, unknown>);
     });
   });
+}
+
+/**
+ * Servers, clients and raw sockets for one test file, all closed after each test (registers its
+ * own `afterEach`), and the server's rejection counter by reason.
+ */
+export function testHarness(): {
+  server: (...args: Parameters<typeof startServer>) => Promise<Running>;
+  client: (...args: Parameters<typeof makeClient>) => SignalClient;
+  raw: (url: string, headers?: Record<string, string>) => Promise<WebSocket>;
+  rejections: (r: Running, reason: string) => Promise<number>;
+  track: (s: { destroy(): void }) => void;
+} {
+  const running: Running[] = [];
+  const clients: SignalClient[] = [];
+  const closers: (() => void)[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    for (const close of closers.splice(0)) close();
+    await Promise.all(running.splice(0).map((r) => r.server.close()));
+  });
+  return {
+    async server(...args) {
+      const r = await startServer(...args);
+      running.push(r);
+      return r;
+    },
+    client(...args) {
+      const c = makeClient(...args);
+      clients.push(c);
+      return c;
+    },
+    async raw(url, headers = {}) {
+      const ws = await rawSocket(url, headers);
+      closers.push(() => ws.terminate());
+      return ws;
+    },
+    async rejections(r, reason) {
+      const metric = await r.server.metrics.getSingleMetric('pulsemesh_signal_rejections_total')?.get();
+      return metric?.values.find((v) => v.labels['reason'] === reason)?.value ?? 0;
+    },
+    track(s) {
+      closers.push(() => s.destroy());
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { ConnectionState } from './client-events.js';
 import type { SignalClientEventMap } from './client-events.js';
 import { encode, parseServerMessage } from './codec.js';
 import { isCanonicalPeerId } from './schema.js';
+import { joinProofBytes, toBase64Url, type KeyProofSigner } from './join-proof.js';
 import {
   CloseCode,
   ErrorCode,
@@ -47,6 +48,12 @@ export interface SignalClientOptions {
   peerId: PeerId;
   /** Join token (JWT HS256 naming the room) when the server requires one. */
   token?: string;
+  /**
+   * The key of a key-derived `peerId`: the client asks the server for a nonce and signs it into
+   * its join, proving it holds the id's key (decision 0012). Required by the server for ids of
+   * that shape (`needsKeyProof`); unused for plain ids.
+   */
+  keyProof?: KeyProofSigner;
   /** WebSocket implementation. Default `globalThis.WebSocket`; in Node pass `ws`'s `WebSocket`. */
   WebSocket?: WebSocketConstructorLike;
   /** Smallest reconnect backoff, ms. Default 250. See `backoffDelayMs`. */
@@ -101,6 +108,7 @@ export class SignalClient extends EventTarget {
   readonly #pingTimeoutMs: number;
   /** Secret that proves this client owns its peer id when it re-joins after a reconnect. */
   readonly #claim: string;
+  readonly #keyProof: KeyProofSigner | undefined;
   /** The latest session of each peer announced by `peer-join` (bounded by the roster limit). */
   readonly #sessions = new Map<PeerId, string>();
   #state: ConnectionState = ConnectionState.offline;
@@ -126,6 +134,7 @@ export class SignalClient extends EventTarget {
       throw new RangeError(`SignalClient: peer id ${JSON.stringify(options.peerId)} is not canonical ASCII`);
     this.peerId = options.peerId;
     this.#token = options.token;
+    this.#keyProof = options.keyProof;
     this.#WebSocket = Ws as WebSocketConstructorLike;
     this.#backoffMsMin = options.backoffMsMin ?? 250;
     this.#backoffMsMax = options.backoffMsMax ?? 10_000;
@@ -195,15 +204,9 @@ export class SignalClient extends EventTarget {
     this.#ws = ws;
     ws.addEventListener('open', () => {
       if (ws !== this.#ws) return;
-      const join: ClientMessage = {
-        v: PROTOCOL_VERSION,
-        t: MessageType.join,
-        room: this.room,
-        peer: this.peerId,
-        claim: this.#claim,
-        ...(this.#token === undefined ? {} : { token: this.#token }),
-      };
-      this.#sendOn(ws, join);
+      // With a key, the join waits for the server's nonce (the `challenge` case of #handle).
+      if (this.#keyProof) this.#sendOn(ws, { v: PROTOCOL_VERSION, t: MessageType.challenge });
+      else this.#sendJoin(ws, undefined);
       this.#startPing(ws);
     });
     ws.addEventListener('message', (ev) => {
@@ -224,8 +227,31 @@ export class SignalClient extends EventTarget {
     });
   }
 
+  #sendJoin(ws: WebSocketLike, nonce: string | undefined): void {
+    const signer = this.#keyProof;
+    const proof =
+      signer && nonce !== undefined
+        ? {
+            key: toBase64Url(signer.publicKey),
+            proof: toBase64Url(signer.sign(joinProofBytes(nonce, this.room, this.peerId))),
+          }
+        : {};
+    this.#sendOn(ws, {
+      v: PROTOCOL_VERSION,
+      t: MessageType.join,
+      room: this.room,
+      peer: this.peerId,
+      claim: this.#claim,
+      ...(this.#token === undefined ? {} : { token: this.#token }),
+      ...proof,
+    });
+  }
+
   #handle(ws: WebSocketLike, msg: ServerMessage): void {
     switch (msg.t) {
+      case MessageType.challenge:
+        if (this.#keyProof) this.#sendJoin(ws, msg.nonce);
+        return;
       case MessageType.ping:
         this.#sendOn(ws, { v: PROTOCOL_VERSION, t: MessageType.pong, n: msg.n });
         return;

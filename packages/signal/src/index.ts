@@ -14,6 +14,8 @@ export {
 export { encode, parseClientMessage, parseServerMessage } from './codec.js';
 export type { ParseError, ParseResult } from './codec.js';
 export { backoffDelayMs } from './backoff.js';
+export { joinProofBytes, needsKeyProof, toBase64Url } from './join-proof.js';
+export type { KeyProofSigner } from './join-proof.js';
 export { ConnectionState } from './client-events.js';
 export type { SignalClientEventMap, SignalDetail, SignalErrorDetail } from './client-events.js';
 export { SignalClient } from './client.js';

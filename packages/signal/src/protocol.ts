@@ -32,6 +32,9 @@ export const FieldLimits = {
   errorMessageCharsMax: 256,
   /** Most peers a roster frame may list. */
   rosterPeersMax: 10_000,
+  /** Characters of a server nonce (base64url). */
+  nonceCharsMin: 16,
+  nonceCharsMax: 64,
   /** Most ICE servers a roster may hand out, URLs per server, characters per URL or credential. */
   iceServersMax: 4,
   iceUrlsMax: 8,
@@ -62,6 +65,11 @@ export const MessageType = {
   error: 10,
   /** s→c: a peer's session in a room this socket is in ended, and how (decision 0013). */
   sessionEnded: 11,
+  /**
+   * c→s: asks for this socket's nonce; s→c: the nonce (`challenge`). A peer with a key-derived id
+   * signs it into its `join` (`proof`), so the server knows it holds the id's key (decision 0012).
+   */
+  challenge: 12,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -148,12 +156,25 @@ interface Frame<T extends MessageType> {
   t: T;
 }
 
-/** c→s: join `room` as `peer`. `claim` is the client's secret that lets it re-take its id. */
+/**
+ * c→s: join `room` as `peer`. `claim` is the client's secret that lets it re-take its id. A
+ * key-derived `peer` (`k` + 24 base32) must carry `key` (its Ed25519 public key, base64url) and
+ * `proof` (base64url Ed25519 signature over `joinProofBytes(nonce, room, peer)` with this socket's
+ * nonce from `challenge`); the server refuses it otherwise (`unauthorized`).
+ */
 export interface JoinMessage extends Frame<typeof MessageType.join> {
   room: RoomId;
   peer: PeerId;
   claim: string;
   token?: string;
+  key?: string;
+  proof?: string;
+}
+/** c→s: asks for this socket's nonce. */
+export type ChallengeRequestMessage = Frame<typeof MessageType.challenge>;
+/** s→c: this socket's nonce (one per socket), to sign into a `join`. */
+export interface ChallengeMessage extends Frame<typeof MessageType.challenge> {
+  nonce: string;
 }
 /** c→s: leave `room`. */
 export interface LeaveMessage extends Frame<typeof MessageType.leave> {
@@ -221,7 +242,8 @@ export interface ErrorMessage extends Frame<typeof MessageType.error> {
 }
 
 /** Frames a client sends. */
-export type ClientMessage = JoinMessage | LeaveMessage | SignalMessage | PingMessage | PongMessage;
+export type ClientMessage =
+  JoinMessage | LeaveMessage | SignalMessage | PingMessage | PongMessage | ChallengeRequestMessage;
 /** Frames a server sends. */
 export type ServerMessage =
   | RosterMessage
@@ -231,6 +253,7 @@ export type ServerMessage =
   | RelayMessage
   | ErrorMessage
   | PingMessage
-  | PongMessage;
+  | PongMessage
+  | ChallengeMessage;
 /** Any frame. */
 export type Message = ClientMessage | ServerMessage;

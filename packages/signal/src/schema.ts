@@ -63,6 +63,19 @@ const Join = v.object({
   peer: PeerIdField,
   claim: v.pipe(v.string(), v.minLength(FieldLimits.claimCharsMin), v.maxLength(FieldLimits.claimCharsMax)),
   token: v.optional(v.pipe(v.string(), v.maxLength(FieldLimits.tokenBytesMax))),
+  key: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/))),
+  proof: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{86}$/))),
+});
+const ChallengeRequest = v.object({ v: Version, t: v.literal(MessageType.challenge) });
+const Challenge = v.object({
+  v: Version,
+  t: v.literal(MessageType.challenge),
+  nonce: v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9_-]+$/),
+    v.minLength(FieldLimits.nonceCharsMin),
+    v.maxLength(FieldLimits.nonceCharsMax),
+  ),
 });
 const Leave = v.object({ v: Version, t: v.literal(MessageType.leave), room: Id });
 const Signal = v.object({
@@ -120,7 +133,7 @@ const ErrorFrame = v.object({
 });
 
 /** Schema of every frame a client may send. */
-export const ClientMessageSchema = v.variant('t', [Join, Leave, Signal, Ping, Pong]);
+export const ClientMessageSchema = v.variant('t', [Join, Leave, Signal, Ping, Pong, ChallengeRequest]);
 /** Schema of every frame a server may send. */
 export const ServerMessageSchema = v.variant('t', [
   Roster,
@@ -131,4 +144,5 @@ export const ServerMessageSchema = v.variant('t', [
   ErrorFrame,
   Ping,
   Pong,
+  Challenge,
 ]);

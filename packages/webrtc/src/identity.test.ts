@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isCanonicalPeerId, keyMatchesId } from '@pulsemesh/core';
+import { derivePeerId, isCanonicalPeerId, keyMatchesId } from '@pulsemesh/core';
+import { keyDerivedId } from '@pulsemesh/signal-server';
 import { isCanonicalPeerId as signalCanonical } from '@pulsemesh/signal';
 import { ed25519Runtime, nobleEd25519 } from './ed25519.js';
 import { generateIdentity, identityFromSeed, verifySignature } from './identity.js';
@@ -19,6 +20,13 @@ const tmp = (): string => {
 };
 
 describe('identity', () => {
+  it('the signaling server derives the same key ids as core', () => {
+    for (let i = 0; i < 50; i++) {
+      const { publicKey } = generateIdentity();
+      expect(keyDerivedId(publicKey)).toBe(derivePeerId(publicKey));
+    }
+  });
+
   it('core and the signaling protocol agree on canonical peer ids', () => {
     const ids = ['a', 'h1', 'tab-7', 'a.b_c', 'x'.repeat(64), 'x'.repeat(65), '', 'H1', 'h1 ', '-a'];
     ids.push('\uff481', 'h1\u200b', '\u04bb1', 'é', generateIdentity().id);

@@ -24,6 +24,8 @@ describe('Mesh (Node peers, real signaling server)', () => {
     const b = room.join('node-b');
     await until(() => agreed(['node-a', 'node-b']), 10_000, 'both healthy');
     expect(a.signalState()).toBe('connected');
+    expect(a.signalPresent('node-b')).toBe(true); // the server holds b's session
+    expect(a.signalPresent('nobody')).toBe(false);
     expect([...a.transport.linkedPeers()]).toEqual(['node-b']);
     await until(
       () => (a.transport.manager.link('node-b')?.counters.heartbeatsReceived ?? 0) >= 3,
@@ -37,6 +39,8 @@ describe('Mesh (Node peers, real signaling server)', () => {
     const started = performance.now();
     await b.leave();
     await until(() => stateOf(a, 'node-b') === 'left', 2_000, 'a to mark b left');
+    // The server's peer-leave may come after the mesh's own goodbye.
+    await until(() => !a.signalPresent('node-b'), 5_000, 'the server to tell a that b left');
     console.log(`graceful leave → left in ${(performance.now() - started).toFixed(0)} ms`);
   });
 
@@ -56,6 +60,9 @@ describe('Mesh (Node peers, real signaling server)', () => {
       'failed everywhere',
     );
     console.log(`crash → failed at all 4 others in ${(performance.now() - started).toFixed(0)} ms`);
+    // Its signaling socket went with it: failed, not "alive but unreachable".
+    for (const m of others) expect(m.signalPresent(victim.localId)).toBe(false);
+    expect(others[0]!.signalPresent(others[1]!.localId)).toBe(true);
     for (const m of others)
       for (const id of ids)
         if (id !== victim.localId && id !== m.localId) expect(stateOf(m, id)).toBe('healthy');

@@ -78,6 +78,7 @@ export class Mesh extends DetectorHost {
       url: options.signalUrl,
       room: options.room,
       peerId: localId,
+      ...(identity === undefined ? {} : { keyProof: identity }),
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
     });

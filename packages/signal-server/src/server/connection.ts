@@ -32,6 +32,8 @@ export class Connection {
   endKind: SessionEndKind | null | undefined = undefined;
   /** Per joined room: the timer that sends it fresh TURN credentials (`TurnOptions`). */
   readonly turnRenewals = new Map<RoomId, ReturnType<typeof setTimeout>>();
+  /** This socket's nonce for key proofs (`challenge`), made on the first request. */
+  nonce: string | undefined = undefined;
   /** This socket's session id, sent with its joins and session ends. */
   readonly session = randomBytes(9).toString('base64url');
 

@@ -2,10 +2,10 @@
  * The server's protocol logic: frames in, joins/leaves/relays out, every limit enforced and counted.
  * Transport-agnostic apart from the `ws` socket it writes to; HTTP lives in `signal-server.ts`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { encode, parseClientMessage } from '@pulsemesh/signal';
+import { encode, needsKeyProof, parseClientMessage } from '@pulsemesh/signal';
 import { CloseCode, ErrorCode, MessageType, PROTOCOL_VERSION, SessionEndKind } from '@pulsemesh/signal';
 import type {
   ClientMessage,
@@ -16,6 +16,7 @@ import type {
   SignalMessage,
 } from '@pulsemesh/signal';
 import { checkJoinToken } from './auth.js';
+import { checkKeyProof } from './key-proof.js';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
@@ -95,6 +96,11 @@ export class Hub implements ScaleOutHandlers {
       return;
     }
     if (msg.t === MessageType.pong) return;
+    if (msg.t === MessageType.challenge) {
+      conn.nonce ??= randomBytes(18).toString('base64url');
+      this.send(conn, { v: PROTOCOL_VERSION, t: MessageType.challenge, nonce: conn.nonce });
+      return;
+    }
     if (msg.t !== MessageType.join && conn.queued === 0) {
       this.#dispatch(conn, msg, nowMs);
       return;
@@ -227,6 +233,12 @@ export class Hub implements ScaleOutHandlers {
       const check = await checkJoinToken(this.#secret, msg.token, room, peer);
       if (!check.ok) return this.#joinError(conn, check.code, check.message, room);
       if (conn.closed) return;
+    }
+    // On top of any token: a key-derived id only for the holder of its key (decision 0012).
+    if (needsKeyProof(peer) && !checkKeyProof(msg, conn.nonce)) {
+      this.#reject(RejectReason.keyProof);
+      this.#error(conn, ErrorCode.unauthorized, 'key proof missing or invalid for this peer id', room);
+      return;
     }
     const claimHash = hashClaim(msg.claim);
     const existing = this.rooms.local(room, peer);

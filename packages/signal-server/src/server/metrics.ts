@@ -28,6 +28,8 @@ export const RejectReason = {
   idleTimeout: 'idle-timeout',
   pingTimeout: 'ping-timeout',
   unavailable: 'unavailable',
+  /** A join as a key-derived id without a valid proof of its key (decision 0012). */
+  keyProof: 'key-proof',
   /** A peer id in a frame is not canonical ASCII (look-alike ids, decision 0012). */
   invalidPeerId: 'invalid-peer-id',
   /** `ws` refused the upgrade (RFC 6455: method, Upgrade, Sec-WebSocket-Key/Version, subprotocol syntax). */
