@@ -14,13 +14,33 @@
 // `source`, through tsx as in development.
 //
 // scripts/bench.sh --only real-peers builds bench/memberlist first (GOPATH mode, no network).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createSignalServer } from '../packages/signal-server/src/server/index.js';
-import { SECOND_HAND_REASONS } from '../packages/sim/src/metrics.js';
+import {
+  type ConfigResult,
+  type Cost,
+  falsePositives,
+  grow,
+  measureCost,
+  round,
+  seeded,
+  setLoss,
+  summarize,
+  type Trial,
+  trial,
+} from './bench-real-peers/measure.js';
+import {
+  type Cluster,
+  log,
+  memberlistCluster,
+  pulsemeshCluster,
+  type SystemName,
+  sleep,
+} from './bench-real-peers/processes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: opts } = parseArgs({
@@ -42,6 +62,7 @@ const LOSSES = [0, 5];
 const COST_WINDOW_S = quick ? 15 : 60;
 const DETECT_TIMEOUT_MS = 60_000;
 const CONVERGE_TIMEOUT_MS = 180_000;
+const TIMEOUTS = { detectMs: DETECT_TIMEOUT_MS, convergeMs: CONVERGE_TIMEOUT_MS };
 const OUT = opts.out ?? `${root}bench-results/${quick ? 'quick/' : ''}real-peers.json`;
 const MEMBERLIST_BIN = opts['memberlist-bin'] ?? `${root}bench/memberlist/.bin/memberlist-node`;
 const EDGE_BUILD = `${root}apps/edge-peer/dist/main.js`;
@@ -53,6 +74,13 @@ const edgeFrom =
       : 'bundle'
     : (opts['edge-from'] ?? 'bundle');
 if (edgeFrom === 'bundle') await bundleEdgePeer();
+/** How an edge peer process starts: `node ...EDGE_ENTRY --signal=...`. */
+const EDGE_ENTRY =
+  edgeFrom === 'build'
+    ? [EDGE_BUILD]
+    : edgeFrom === 'bundle'
+      ? [EDGE_BUNDLE]
+      : ['--conditions=source', '--import', 'tsx', `${root}apps/edge-peer/src/main.ts`];
 
 /** One ES module with every JS dependency inlined; only node-datachannel's native addon stays outside. */
 async function bundleEdgePeer(): Promise<void> {
@@ -85,343 +113,6 @@ if (!existsSync(MEMBERLIST_BIN)) {
     `no memberlist binary at ${MEMBERLIST_BIN}: build it with scripts/bench.sh --only real-peers`,
   );
   process.exit(2);
-}
-const log = (msg: string): void =>
-  console.error(`[real-peers ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** What an observer saw about a target, normalized across both systems. */
-interface Observation {
-  t: number;
-  observer: string;
-  target: string;
-  /** up: joined or trusted again; down: declared dead; accuse: suspected on its own evidence. */
-  kind: 'up' | 'down' | 'accuse';
-}
-
-type SystemName = 'memberlist' | 'pulsemesh';
-
-/** One running member process. */
-class Member {
-  readonly seen: Observation[] = [];
-  readonly exited: Promise<void>;
-  dead = false;
-  private buffer = '';
-  constructor(
-    readonly system: SystemName,
-    readonly id: string,
-    readonly proc: ChildProcess,
-    parse: (line: Record<string, unknown>) => Observation | undefined,
-  ) {
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString();
-      let nl: number;
-      while ((nl = this.buffer.indexOf('\n')) >= 0) {
-        const line = this.buffer.slice(0, nl);
-        this.buffer = this.buffer.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        const o = parse(JSON.parse(line) as Record<string, unknown>);
-        if (o && o.target !== this.id) this.seen.push(o);
-      }
-    });
-    proc.stderr!.on('data', (c: Buffer) => {
-      const text = c.toString();
-      if (!/ExperimentalWarning|--trace-warnings/.test(text)) process.stderr.write(`[${id}] ${text}`);
-    });
-    this.exited = new Promise((r) => proc.on('exit', () => r()));
-  }
-
-  /** The observer's current view of `target`. */
-  view(target: string): 'up' | 'down' | undefined {
-    for (let i = this.seen.length - 1; i >= 0; i--) {
-      const o = this.seen[i] as Observation;
-      if (o.target === target && o.kind !== 'accuse') return o.kind;
-    }
-    return undefined;
-  }
-}
-
-/** A cluster of one system: starts members, kills them, replaces them. */
-class Cluster {
-  readonly live = new Map<string, Member>();
-  readonly all: Member[] = [];
-  private seq = 0;
-  constructor(
-    readonly system: SystemName,
-    private readonly start: (id: string, k: number, seedAddr: string | undefined) => Member,
-  ) {}
-
-  add(): Member {
-    const k = this.seq++;
-    const id = `${this.system === 'memberlist' ? 'm' : 'p'}${k}`;
-    const m = this.start(id, k, k === 0 ? undefined : 'seed');
-    this.live.set(id, m);
-    this.all.push(m);
-    return m;
-  }
-
-  converged(): boolean {
-    const ids = [...this.live.keys()];
-    for (const m of this.live.values())
-      if (ids.some((id) => id !== m.id && m.view(id) !== 'up')) return false;
-    return true;
-  }
-
-  kill(m: Member): void {
-    m.dead = true;
-    this.live.delete(m.id);
-    m.proc.kill('SIGKILL');
-  }
-
-  async stop(): Promise<void> {
-    for (const m of this.all) if (!m.dead) m.proc.kill('SIGKILL');
-    await Promise.all(this.all.map((m) => m.exited));
-    this.live.clear();
-  }
-}
-
-// --- the two systems -------------------------------------------------------------------------
-
-const ML_PORT_BASE = 17_000;
-function memberlistCluster(): Cluster {
-  return new Cluster('memberlist', (id, k, seed) => {
-    const args = ['-name', id, '-port', String(ML_PORT_BASE + k)];
-    if (seed !== undefined) args.push('-join', `127.0.0.1:${ML_PORT_BASE}`);
-    const proc = spawn(MEMBERLIST_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    return new Member('memberlist', id, proc, (l) => {
-      const kind = { join: 'up', leave: 'down', suspect: 'accuse' }[String(l['ev'])] as
-        Observation['kind'] | undefined;
-      if (kind === undefined || typeof l['node'] !== 'string') return undefined;
-      return { t: Number(l['t']), observer: id, target: l['node'], kind };
-    });
-  });
-}
-
-function pulsemeshCluster(signalUrl: string): Cluster {
-  const entry =
-    edgeFrom === 'build'
-      ? [EDGE_BUILD]
-      : edgeFrom === 'bundle'
-        ? [EDGE_BUNDLE]
-        : ['--conditions=source', '--import', 'tsx', `${root}apps/edge-peer/src/main.ts`];
-  return new Cluster('pulsemesh', (id) => {
-    // Default preset: no detector flag at all.
-    const args = [
-      ...entry,
-      `--signal=${signalUrl}`,
-      '--room=pm14-real',
-      `--id=${id}`,
-      '--json',
-      '--bind-address=127.0.0.1',
-    ];
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    return new Member('pulsemesh', id, proc, (l) => {
-      const t = Date.parse(String(l['ts']));
-      const target = l['peer'];
-      if (typeof target !== 'string') return undefined;
-      if (l['type'] === 'join') return { t, observer: id, target, kind: 'up' };
-      if (l['type'] !== 'status-change') return undefined;
-      const to = String(l['to']);
-      const from = String(l['from']);
-      if (to === 'failed' || to === 'left') return { t, observer: id, target, kind: 'down' };
-      if (to === 'healthy') return { t, observer: id, target, kind: 'up' };
-      if (to === 'suspected' && from !== 'failed' && !SECOND_HAND_REASONS.has(String(l['reason'])))
-        return { t, observer: id, target, kind: 'accuse' };
-      return undefined;
-    });
-  });
-}
-
-// --- loss, cost -------------------------------------------------------------------------------
-
-function setLoss(pct: number): void {
-  const nft = (args: string): void => {
-    execFileSync('nft', args.split(' '), { stdio: ['ignore', 'ignore', 'inherit'] });
-  };
-  execFileSync('nft', ['-f', '-'], {
-    input: 'table inet pm14 {\n  chain pre {\n    type filter hook prerouting priority 0;\n  }\n}\n',
-  });
-  nft('flush chain inet pm14 pre');
-  if (pct > 0)
-    nft(`add rule inet pm14 pre iifname lo numgen random mod 10000 < ${Math.round(pct * 100)} counter drop`);
-  log(`loss ${pct} % (nftables prerouting drop on lo)`);
-}
-
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-interface Cost {
-  system: SystemName;
-  n: number;
-  windowS: number;
-  edgeFrom?: string;
-  cpuPctPerProcess: { median: number; max: number; mean: number };
-  rssMiBPerProcess: { median: number; max: number };
-}
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? NaN
-    : s.length % 2
-      ? (s[s.length >> 1] as number)
-      : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
-const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
-
-async function measureCost(clusters: Cluster[], windowS: number): Promise<Cost[]> {
-  const before = clusters.map((c) => [...c.live.values()].map((m) => cpuTicks(m.proc.pid!)));
-  await sleep(windowS * 1000);
-  return clusters.map((c, i) => {
-    const members = [...c.live.values()];
-    const cpu = members.map(
-      (m, j) => ((cpuTicks(m.proc.pid!) - (before[i]![j] as number)) / CLK_TCK / windowS) * 100,
-    );
-    const rss = members.map((m) => rssBytes(m.proc.pid!) / 2 ** 20);
-    return {
-      system: c.system,
-      n: members.length,
-      windowS,
-      ...(c.system === 'pulsemesh' ? { edgeFrom } : {}),
-      cpuPctPerProcess: {
-        median: round(median(cpu)),
-        max: round(Math.max(...cpu)),
-        mean: round(cpu.reduce((a, b) => a + b, 0) / cpu.length),
-      },
-      rssMiBPerProcess: { median: round(median(rss), 1), max: round(Math.max(...rss), 1) },
-    };
-  });
-}
-
-// --- trials -------------------------------------------------------------------------------------
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) return false;
-    await sleep(50);
-  }
-  return true;
-}
-
-async function grow(c: Cluster, n: number): Promise<void> {
-  c.add();
-  await sleep(c.system === 'memberlist' ? 300 : 1500);
-  while (c.live.size < n) c.add();
-  if (!(await until(() => c.converged(), CONVERGE_TIMEOUT_MS)))
-    throw new Error(`${c.system}: ${n} members did not converge`);
-}
-
-interface Trial {
-  victim: string;
-  firstMs: number;
-  allMs: number;
-  survivors: number;
-}
-
-/** SIGKILLs a random live member (not the join seed) and times the survivors' verdicts. */
-async function trial(c: Cluster, random: () => number): Promise<Trial> {
-  const candidates = [...c.live.values()].filter((m) => m !== c.all[0]);
-  const victim = candidates[Math.floor(random() * candidates.length)] as Member;
-  const survivors = [...c.live.values()].filter((m) => m !== victim);
-  const t0 = Date.now();
-  c.kill(victim);
-  const downAt = (m: Member): number | undefined =>
-    m.seen.find((o) => o.target === victim.id && o.kind === 'down' && o.t >= t0)?.t;
-  await until(() => survivors.every((m) => m.dead || downAt(m) !== undefined), DETECT_TIMEOUT_MS);
-  const times = survivors.filter((m) => !m.dead).map((m) => downAt(m) ?? Infinity);
-  const result = {
-    victim: victim.id,
-    firstMs: Math.min(...times) - t0,
-    allMs: Math.max(...times) - t0,
-    survivors: times.length,
-  };
-  log(
-    `${c.system} n=${c.live.size + 1}: ${victim.id} killed → first ${result.firstMs} ms, all ${result.allMs} ms`,
-  );
-  c.add(); // a fresh member takes its place
-  if (!(await until(() => c.converged(), CONVERGE_TIMEOUT_MS)))
-    throw new Error(`${c.system}: did not reconverge`);
-  await sleep(2000);
-  return result;
-}
-
-/** Verdicts and first-hand accusations about members that were alive, in [fromMs, toMs). */
-function falsePositives(
-  c: Cluster,
-  fromMs: number,
-  toMs: number,
-  victims: Set<string>,
-): { failed: number; accusations: number } {
-  let failed = 0;
-  let accusations = 0;
-  const last = new Map<string, number>();
-  for (const m of c.all)
-    for (const o of m.seen) {
-      if (o.t < fromMs || o.t >= toMs || victims.has(o.target)) continue;
-      if (o.kind === 'down') failed++;
-      if (o.kind === 'accuse') {
-        // memberlist logs every failed probe of a suspect: one accusation per pair per 10 s.
-        const key = `${o.observer}>${o.target}`;
-        if ((last.get(key) ?? -Infinity) <= o.t - 10_000) accusations++;
-        last.set(key, o.t);
-      }
-    }
-  return { failed, accusations };
-}
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface ConfigResult {
-  system: SystemName;
-  n: number;
-  lossPct: number;
-  trials: Trial[];
-  firstMs: { p50: number; max: number };
-  allMs: { p50: number; max: number };
-  undetected: number;
-  falsePositives: { failed: number; accusations: number };
-}
-
-function summarize(
-  system: SystemName,
-  n: number,
-  lossPct: number,
-  trials: Trial[],
-  fp: ConfigResult['falsePositives'],
-): ConfigResult {
-  const p50 = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.ceil(0.5 * s.length) - 1] as number; // nearest rank; +∞ (undetected) sorts last
-  };
-  const first = trials.map((t) => t.firstMs);
-  const all = trials.map((t) => t.allMs);
-  return {
-    system,
-    n,
-    lossPct,
-    trials,
-    firstMs: { p50: p50(first), max: Math.max(...first) },
-    allMs: { p50: p50(all), max: Math.max(...all) },
-    undetected: all.filter((x) => x === Infinity).length,
-    falsePositives: fp,
-  };
 }
 
 // --- main ---------------------------------------------------------------------------------------
@@ -456,15 +147,15 @@ process.on('SIGINT', () => {
 try {
   for (const n of SIZES) {
     setLoss(0);
-    const ml = memberlistCluster();
-    const pm = pulsemeshCluster(signalUrl);
+    const ml = memberlistCluster(MEMBERLIST_BIN);
+    const pm = pulsemeshCluster(EDGE_ENTRY, signalUrl);
     live = [ml, pm];
     log(`n=${n}: starting ${n} memberlist members and ${n} edge peers (${edgeFrom})`);
-    await Promise.all([grow(ml, n), grow(pm, n)]);
+    await Promise.all([grow(ml, n, CONVERGE_TIMEOUT_MS), grow(pm, n, CONVERGE_TIMEOUT_MS)]);
     log(`n=${n}: both converged`);
     if (n === SIZES[0]) {
       await sleep(10_000); // past start-up work
-      costs.push(...(await measureCost([ml, pm], COST_WINDOW_S)));
+      costs.push(...(await measureCost([ml, pm], COST_WINDOW_S, edgeFrom)));
       log(`cost: ${JSON.stringify(costs)}`);
     }
     for (const loss of LOSSES) {
@@ -473,7 +164,7 @@ try {
       const from = Date.now();
       const results: Record<SystemName, Trial[]> = { memberlist: [], pulsemesh: [] };
       for (let k = 0; k < TRIALS; k++)
-        for (const c of [ml, pm]) results[c.system].push(await trial(c, random));
+        for (const c of [ml, pm]) results[c.system].push(await trial(c, random, TIMEOUTS));
       const to = Date.now();
       for (const c of [ml, pm]) {
         const victims = new Set(results[c.system].map((t) => t.victim));

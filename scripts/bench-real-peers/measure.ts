@@ -1,0 +1,202 @@
+// What bench-real-peers.ts measures: silent in-flight loss, per-process cost, crash trials and false
+// positives, and each configuration's summary.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { type Cluster, log, type Member, type SystemName, sleep } from './processes.js';
+
+/** Silent in-flight loss on lo: an nftables drop on the prerouting hook (never on output). */
+export function setLoss(pct: number): void {
+  const nft = (args: string): void => {
+    execFileSync('nft', args.split(' '), { stdio: ['ignore', 'ignore', 'inherit'] });
+  };
+  execFileSync('nft', ['-f', '-'], {
+    input: 'table inet pm14 {\n  chain pre {\n    type filter hook prerouting priority 0;\n  }\n}\n',
+  });
+  nft('flush chain inet pm14 pre');
+  if (pct > 0)
+    nft(`add rule inet pm14 pre iifname lo numgen random mod 10000 < ${Math.round(pct * 100)} counter drop`);
+  log(`loss ${pct} % (nftables prerouting drop on lo)`);
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+export interface Cost {
+  system: SystemName;
+  n: number;
+  windowS: number;
+  edgeFrom?: string;
+  cpuPctPerProcess: { median: number; max: number; mean: number };
+  rssMiBPerProcess: { median: number; max: number };
+}
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? (s[s.length >> 1] as number)
+      : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+export const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** CPU % of a core and RSS per process of each cluster over `windowS` seconds. */
+export async function measureCost(clusters: Cluster[], windowS: number, edgeFrom: string): Promise<Cost[]> {
+  const before = clusters.map((c) => [...c.live.values()].map((m) => cpuTicks(m.proc.pid!)));
+  await sleep(windowS * 1000);
+  return clusters.map((c, i) => {
+    const members = [...c.live.values()];
+    const cpu = members.map(
+      (m, j) => ((cpuTicks(m.proc.pid!) - (before[i]![j] as number)) / CLK_TCK / windowS) * 100,
+    );
+    const rss = members.map((m) => rssBytes(m.proc.pid!) / 2 ** 20);
+    return {
+      system: c.system,
+      n: members.length,
+      windowS,
+      ...(c.system === 'pulsemesh' ? { edgeFrom } : {}),
+      cpuPctPerProcess: {
+        median: round(median(cpu)),
+        max: round(Math.max(...cpu)),
+        mean: round(cpu.reduce((a, b) => a + b, 0) / cpu.length),
+      },
+      rssMiBPerProcess: { median: round(median(rss), 1), max: round(Math.max(...rss), 1) },
+    };
+  });
+}
+
+export async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+/** Starts `n` members (the seed first) and waits until every one sees every other up. */
+export async function grow(c: Cluster, n: number, convergeTimeoutMs: number): Promise<void> {
+  c.add();
+  await sleep(c.system === 'memberlist' ? 300 : 1500);
+  while (c.live.size < n) c.add();
+  if (!(await until(() => c.converged(), convergeTimeoutMs)))
+    throw new Error(`${c.system}: ${n} members did not converge`);
+}
+
+export interface Trial {
+  victim: string;
+  firstMs: number;
+  allMs: number;
+  survivors: number;
+}
+
+/** SIGKILLs a random live member (not the join seed) and times the survivors' verdicts. */
+export async function trial(
+  c: Cluster,
+  random: () => number,
+  timeouts: { detectMs: number; convergeMs: number },
+): Promise<Trial> {
+  const candidates = [...c.live.values()].filter((m) => m !== c.all[0]);
+  const victim = candidates[Math.floor(random() * candidates.length)] as Member;
+  const survivors = [...c.live.values()].filter((m) => m !== victim);
+  const t0 = Date.now();
+  c.kill(victim);
+  const downAt = (m: Member): number | undefined =>
+    m.seen.find((o) => o.target === victim.id && o.kind === 'down' && o.t >= t0)?.t;
+  await until(() => survivors.every((m) => m.dead || downAt(m) !== undefined), timeouts.detectMs);
+  const times = survivors.filter((m) => !m.dead).map((m) => downAt(m) ?? Infinity);
+  const result = {
+    victim: victim.id,
+    firstMs: Math.min(...times) - t0,
+    allMs: Math.max(...times) - t0,
+    survivors: times.length,
+  };
+  log(
+    `${c.system} n=${c.live.size + 1}: ${victim.id} killed → first ${result.firstMs} ms, all ${result.allMs} ms`,
+  );
+  c.add(); // a fresh member takes its place
+  if (!(await until(() => c.converged(), timeouts.convergeMs)))
+    throw new Error(`${c.system}: did not reconverge`);
+  await sleep(2000);
+  return result;
+}
+
+/** Verdicts and first-hand accusations about members that were alive, in [fromMs, toMs). */
+export function falsePositives(
+  c: Cluster,
+  fromMs: number,
+  toMs: number,
+  victims: Set<string>,
+): { failed: number; accusations: number } {
+  let failed = 0;
+  let accusations = 0;
+  const last = new Map<string, number>();
+  for (const m of c.all)
+    for (const o of m.seen) {
+      if (o.t < fromMs || o.t >= toMs || victims.has(o.target)) continue;
+      if (o.kind === 'down') failed++;
+      if (o.kind === 'accuse') {
+        // memberlist logs every failed probe of a suspect: one accusation per pair per 10 s.
+        const key = `${o.observer}>${o.target}`;
+        if ((last.get(key) ?? -Infinity) <= o.t - 10_000) accusations++;
+        last.set(key, o.t);
+      }
+    }
+  return { failed, accusations };
+}
+
+/** A seeded PRNG (mulberry32) for the victims, so trials can be replayed. */
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface ConfigResult {
+  system: SystemName;
+  n: number;
+  lossPct: number;
+  trials: Trial[];
+  firstMs: { p50: number; max: number };
+  allMs: { p50: number; max: number };
+  undetected: number;
+  falsePositives: { failed: number; accusations: number };
+}
+
+/** One system × size × loss: its trials, nearest-rank p50 and max (+∞ for undetected) and false positives. */
+export function summarize(
+  system: SystemName,
+  n: number,
+  lossPct: number,
+  trials: Trial[],
+  fp: ConfigResult['falsePositives'],
+): ConfigResult {
+  const p50 = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.ceil(0.5 * s.length) - 1] as number; // nearest rank; +∞ (undetected) sorts last
+  };
+  const first = trials.map((t) => t.firstMs);
+  const all = trials.map((t) => t.allMs);
+  return {
+    system,
+    n,
+    lossPct,
+    trials,
+    firstMs: { p50: p50(first), max: Math.max(...first) },
+    allMs: { p50: p50(all), max: Math.max(...all) },
+    undetected: all.filter((x) => x === Infinity).length,
+    falsePositives: fp,
+  };
+}
