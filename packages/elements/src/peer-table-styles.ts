@@ -3,7 +3,8 @@ import { css } from 'lit';
 /** Styles of `<pulse-peer-table>` (row height must match `rowHeightPx`: 36px). */
 export const tableStyles = css`
   .scroller {
-    height: var(--pulse-table-height, 420px);
+    /* At most this tall; a short list does not leave an empty box under its rows. */
+    max-height: var(--pulse-table-height, 420px);
     overflow: auto;
     overscroll-behavior: contain;
   }

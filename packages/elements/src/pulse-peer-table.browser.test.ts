@@ -40,6 +40,9 @@ describe('<pulse-peer-table>', () => {
     for (const t of titles) expect(t).to.match(/^.{20,}$/);
     const life = el.shadowRoot!.querySelector('tr[data-peer="bravo"] .life')!;
     expect(life.textContent).to.equal('process');
+    // Three rows: the box fits them (header + 3 × 36 px), no empty space under the last row.
+    const box = el.shadowRoot!.querySelector('.scroller')!.getBoundingClientRect().height;
+    expect(box).to.be.below(200);
   });
 
   it('renders one row per peer with every column', async () => {
