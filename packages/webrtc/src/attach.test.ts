@@ -17,6 +17,7 @@ const fixture = fileURLToPath(new URL('./attach-peer.fixture.ts', import.meta.ur
 
 interface Line {
   signal?: unknown;
+  error?: string;
   connected?: boolean;
   pcsBefore?: number;
   pcsAfter?: number;
@@ -93,28 +94,42 @@ afterEach(() => {
   for (const p of running.splice(0)) if (!p.exited) p.child.kill('SIGKILL');
 });
 
-/** Starts a classic and a fork app, connected; returns them once each monitors the other. */
+/**
+ * Starts a classic and a fork app, connected; returns them once each monitors the other. The apps'
+ * own connection (not pulsemesh's: it is only attached once that is up) fails to come up in about
+ * 1 run in 5 under load, inside node-datachannel's polyfill ("remote candidate without ICE
+ * transport", "Connection failed"), so a failed setup is started over, up to three times, and only
+ * what follows it is asserted.
+ */
 async function pair(classicInitiates: boolean): Promise<{ classic: AppProcess; fork: AppProcess }> {
-  const classic: AppProcess = new AppProcess('classic-app', 'classic', classicInitiates, 'fork-app', (s) =>
-    fork.send({ signal: s }),
-  );
-  const fork: AppProcess = new AppProcess('fork-app', 'fork', !classicInitiates, 'classic-app', (s) =>
-    classic.send({ signal: s }),
-  );
-  running.push(classic, fork);
-  await until(
-    () => classic.lines.some((l) => l.app) && fork.lines.some((l) => l.app),
-    20_000,
-    'app data both ways on the app channel',
-  ).catch((err: unknown) => {
-    throw new Error(`${String(err)}; ${classic.summary()}; ${fork.summary()}`);
-  });
-  const [rc, rf] = [await classic.report(), await fork.report()];
-  expect(rc.connections[0]?.state).toBe('monitored');
-  expect(rf.connections[0]?.state).toBe('monitored');
-  expect(rc.peers).toEqual([['fork-app', 'healthy']]);
-  expect(rf.peers).toEqual([['classic-app', 'healthy']]);
-  return { classic, fork };
+  const failures: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const classic: AppProcess = new AppProcess('classic-app', 'classic', classicInitiates, 'fork-app', (s) =>
+      fork.send({ signal: s }),
+    );
+    const fork: AppProcess = new AppProcess('fork-app', 'fork', !classicInitiates, 'classic-app', (s) =>
+      classic.send({ signal: s }),
+    );
+    running.push(classic, fork);
+    const up = () => classic.lines.some((l) => l.app) && fork.lines.some((l) => l.app);
+    const setupFailed = () =>
+      [classic, fork].some((p) => p.lines.some((l) => l.error) && !p.lines.some((l) => l.app));
+    await until(() => up() || setupFailed(), 20_000, 'app data both ways on the app channel').catch(
+      () => undefined,
+    );
+    if (!up()) {
+      failures.push(`${classic.summary()}; ${fork.summary()}`);
+      for (const p of [classic, fork]) if (!p.exited) p.child.kill('SIGKILL');
+      continue;
+    }
+    const [rc, rf] = [await classic.report(), await fork.report()];
+    expect(rc.connections[0]?.state).toBe('monitored');
+    expect(rf.connections[0]?.state).toBe('monitored');
+    expect(rc.peers).toEqual([['fork-app', 'healthy']]);
+    expect(rf.peers).toEqual([['classic-app', 'healthy']]);
+    return { classic, fork };
+  }
+  throw new Error(`the apps' own connection never came up in 3 tries: ${failures.join(' | ')}`);
 }
 
 describe('attach (classic simple-peer 9.11.1 and the fork, two Node processes)', () => {
@@ -140,7 +155,7 @@ describe('attach (classic simple-peer 9.11.1 and the fork, two Node processes)',
         `${watcher.id} sees ${victim.id} failed`,
       );
       expect(watcher.lines.some((l) => l.status?.peer === victim.id && l.status.to === 'left')).toBe(false);
-    }, 45_000);
+    }, 90_000);
 
     it(`classic as ${role}: a graceful leave shows as left, never failed`, async () => {
       const { classic, fork } = await pair(classicInitiates);
@@ -154,30 +169,42 @@ describe('attach (classic simple-peer 9.11.1 and the fork, two Node processes)',
       );
       await new Promise((r) => setTimeout(r, 1_500));
       expect(watcher.lines.some((l) => l.status?.peer === leaver.id && l.status.to === 'failed')).toBe(false);
-    }, 45_000);
+    }, 90_000);
   }
 });
 
 describe('attach (in one process, fork peers)', () => {
-  /** Two connected fork simple-peers (an app's connection), signals passed in-process. */
+  /**
+   * Two connected fork simple-peers (an app's connection), signals passed in-process. Started over
+   * (up to three times) when that connection itself does not come up: see `pair()`.
+   */
   async function appConnection(): Promise<{ a: ForkPeer; b: ForkPeer; signalsAfterConnect: string[] }> {
-    const config = { iceServers: [], bindAddress: '127.0.0.1' };
-    const a = new ForkPeer({ initiator: true, config });
-    const b = new ForkPeer({ initiator: false, config });
-    const signalsAfterConnect: string[] = [];
-    // The app's connection errors when its far side goes away; the app handles that, not us.
-    for (const p of [a, b]) p.on('error', () => undefined);
-    let connected = 0;
-    a.on('signal', (d) =>
-      connected === 2 ? signalsAfterConnect.push(d.type ?? 'renegotiate') : b.signal(d),
-    );
-    b.on('signal', (d) =>
-      connected === 2 ? signalsAfterConnect.push(d.type ?? 'renegotiate') : a.signal(d),
-    );
-    a.on('connect', () => (connected += 1));
-    b.on('connect', () => (connected += 1));
-    await until(() => connected === 2, 15_000, 'app connection');
-    return { a, b, signalsAfterConnect };
+    for (let attempt = 0; ; attempt++) {
+      const config = { iceServers: [], bindAddress: '127.0.0.1' };
+      const a = new ForkPeer({ initiator: true, config });
+      const b = new ForkPeer({ initiator: false, config });
+      const signalsAfterConnect: string[] = [];
+      // The app's connection errors when its far side goes away; the app handles that, not us.
+      for (const p of [a, b]) p.on('error', () => undefined);
+      let connected = 0;
+      a.on('signal', (d) =>
+        connected === 2 ? signalsAfterConnect.push(d.type ?? 'renegotiate') : b.signal(d),
+      );
+      b.on('signal', (d) =>
+        connected === 2 ? signalsAfterConnect.push(d.type ?? 'renegotiate') : a.signal(d),
+      );
+      a.on('connect', () => (connected += 1));
+      b.on('connect', () => (connected += 1));
+      try {
+        await until(() => connected === 2 || a.destroyed || b.destroyed, 15_000, 'app connection');
+        if (connected === 2) return { a, b, signalsAfterConnect };
+      } catch (err) {
+        if (attempt === 2) throw err;
+      }
+      if (attempt === 2) throw new Error('the app connection was destroyed while connecting, 3 times');
+      a.destroy();
+      b.destroy();
+    }
   }
 
   it('attached late on both sides: monitored, nothing renegotiated, app channel untouched', async () => {
@@ -203,7 +230,7 @@ describe('attach (in one process, fork peers)', () => {
     mb.close();
     a.destroy();
     b.destroy();
-  }, 30_000);
+  }, 60_000);
 
   it('a remote that runs no pulsemesh is unmonitored, never failed; closing the connection ends it', async () => {
     const { a, b } = await appConnection();
@@ -222,7 +249,7 @@ describe('attach (in one process, fork peers)', () => {
     expect(mesh.peers()).toEqual([]);
     mesh.close();
     a.destroy();
-  }, 30_000);
+  }, 60_000);
 
   it('with a pulsemesh signaling server beside (witness only): a crash is failed as witnessed', async () => {
     const server = createSignalServer({ logLevel: 'silent' });
@@ -258,5 +285,5 @@ describe('attach (in one process, fork peers)', () => {
       b.destroy();
       await server.close();
     }
-  }, 30_000);
+  }, 60_000);
 });
