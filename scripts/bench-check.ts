@@ -58,6 +58,14 @@ export const RESULTS: Record<string, ResultKind> = {
       return evaluateFloors({ runs: d.runs, scale: d.scale });
     },
   },
+  // The scale series alone (`bench.ts --scale`, one point at a time), judged on the scale floor only.
+  'scale.json': {
+    measures: DETECTOR,
+    floors: (doc) => {
+      const d = doc as BenchDocument;
+      return evaluateFloors({ runs: [], scale: d.scale }).filter((f) => f.pass !== null);
+    },
+  },
   // One long run (the default on hostile-browser for ≥ 1,000 node-hours, decision 0013): judged on
   // the floors it has the runs for; the full detector.json holds the same run and judges them all.
   'detector-hostile-default.json': {
