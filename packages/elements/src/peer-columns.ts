@@ -100,6 +100,11 @@ export const columnHelp: Record<PeerColumn, string> = {
   uptime: 'How long the peer has been running, as it reports it',
 };
 
+/** Tooltip of the badge on a peer flagged as a liar (`PeerSnapshot.liar`). */
+export const liarHelp = 'Its accusations were refuted, or it forged signatures';
+/** Tooltip of the badge on a verdict known only through gossip (`PeerSnapshot.secondHand`). */
+export const secondHandHelp = 'Reported by others, not checked from here (no link)';
+
 /** How a lifecycle value reads: a Node peer has no page (its value `server` reads “process”). */
 const lifecycleLabel = (lifecycle: string): string => (lifecycle === 'server' ? 'process' : lifecycle);
 
@@ -113,7 +118,9 @@ export const peerColumns: readonly ColumnSpec[] = [
     value: (p) => p.id,
     cell: (p) =>
       html`<span class="id" title=${p.id}>${p.id}</span
-        >${p.direct ? '' : html` <span class="tag" title=${columnHelp.id}>gossip</span>`}`,
+        >${p.direct ? '' : html` <span class="tag" title=${columnHelp.id}>gossip</span>`}${
+          p.liar ? html` <span class="tag liar" title=${liarHelp}>liar</span>` : ''
+        }`,
   },
   {
     key: 'state',
@@ -130,7 +137,9 @@ export const peerColumns: readonly ColumnSpec[] = [
             >${stateIcon('failed')}<span>Unreachable</span></span
           >`
         : html`<span class="state" style="color:${stateDisplay[p.state].color}"
-            >${stateIcon(p.state)}<span>${stateDisplay[p.state].label}</span></span
+            >${stateIcon(p.state)}<span>${stateDisplay[p.state].label}</span>${
+              p.secondHand ? html`<span class="tag" title=${secondHandHelp}>2nd-hand</span>` : ''
+            }</span
           >`,
   },
   {

@@ -128,6 +128,10 @@ export const tableStyles = css`
     color: var(--_muted);
     font-size: 0.75em;
   }
+  .tag.liar {
+    border: 1px solid var(--_failed);
+    color: var(--_failed);
+  }
   .life-hidden,
   .life-frozen {
     padding: 1px 7px;

@@ -131,6 +131,49 @@ describe('<pulse-peer-table>', () => {
     expect(row('alpha')?.querySelector('.state')?.textContent?.trim()).to.equal('Failed');
   });
 
+  it('marks a peer flagged as a liar and a failed known only second-hand, with tooltips', async () => {
+    const mesh = smallMesh();
+    mesh.join('mallory', { liar: true });
+    mesh.join('delta', { state: 'failed', direct: false, secondHand: true });
+    const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);
+    const row = (peer: string) => el.shadowRoot!.querySelector(`tr[data-peer="${peer}"]`)!;
+    expect(row('mallory').getAttribute('data-liar')).to.equal('true');
+    const badge = row('mallory').querySelector('th .tag.liar')!;
+    expect(badge.textContent).to.equal('liar');
+    expect(badge.getAttribute('title')).to.match(/refuted/);
+    expect(row('mallory').querySelector('.state .tag')).to.equal(null);
+    expect(row('delta').hasAttribute('data-liar')).to.equal(false);
+    const state = row('delta').querySelector('.state')!;
+    expect(state.textContent?.replace(/\s+/g, ' ').trim()).to.equal('Failed2nd-hand');
+    expect(state.querySelector('.tag')!.getAttribute('title')).to.match(/not checked from here/);
+    // Once checked first-hand (or no longer failed) the badge goes.
+    mesh.forget('delta');
+    mesh.join('delta', { state: 'failed', direct: false });
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(row('delta').querySelector('.state .tag')).to.equal(null);
+    // Honest peers carry neither mark.
+    for (const peer of ['alpha', 'bravo', 'charlie']) {
+      expect(row(peer).hasAttribute('data-liar')).to.equal(false);
+      expect(row(peer).querySelector('.tag')).to.equal(null);
+    }
+    // The flag clears (a liar's score decays): the badge goes at the next poll.
+    mesh.forget('mallory');
+    mesh.join('mallory');
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(row('mallory').hasAttribute('data-liar')).to.equal(false);
+    expect(row('mallory').querySelector('.tag.liar')).to.equal(null);
+    for (const theme of ['light', 'dark']) {
+      el.setAttribute('theme', theme);
+      mesh.forget('mallory');
+      mesh.join('mallory', { liar: true });
+      el.requestUpdate();
+      await el.updateComplete;
+      await expect(el).to.be.accessible();
+    }
+  });
+
   it('sorts by a column and toggles direction, firing sort-change', async () => {
     const mesh = smallMesh();
     const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);

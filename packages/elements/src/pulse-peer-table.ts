@@ -46,7 +46,9 @@ const overscanRows = 6;
  *
  * @csspart row - A peer row (also `row selected` for the selected one); it carries `data-peer`
  *   (the id), `data-state` (the detector's state) and, for such a peer, `data-reach="unreachable"`,
- *   for tests and styling.
+ *   for tests and styling; a peer flagged as a liar (`PeerSnapshot.liar`) has `data-liar="true"`
+ *   and a “liar” badge by its id; a `failed` known only through gossip (`secondHand`) has a
+ *   “2nd-hand” badge by its state (each badge explains itself in its tooltip).
  * @cssprop --pulse-table-height - Height of the scrolling box. Default 420px.
  */
 @customElement('pulse-peer-table')
@@ -157,6 +159,7 @@ export class PulsePeerTable extends MeshElement {
                 data-peer=${peer.id}
                 data-state=${peer.state}
                 data-reach=${peer.unreachable ? 'unreachable' : nothing}
+                data-liar=${peer.liar ? 'true' : nothing}
                 @click=${() => this.select(peer.id, index)}
               >
                 ${peerColumns.map((c, i) =>
