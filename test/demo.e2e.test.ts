@@ -197,6 +197,21 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     const t0 = Date.now();
     await closing.close();
     const ms = await waitEach(observers(), allAre(['tab-6'], 'left'), t0, leftMsMax, 'tab-6 left');
+    // "Just measured" reports it as a departure, not a silence (each tab has a browser context of
+    // its own here: no announcement reaches the others, only the mesh's goodbye).
+    for (const tab of observers()) {
+      const headline = await tab.page.waitForFunction(
+        () => {
+          const text = document.querySelector(
+            '[data-fill="incidents"] li[data-peer="tab-6"] .headline',
+          )?.textContent;
+          return text && !text.includes('went silent') ? text : undefined;
+        },
+        undefined,
+        { timeout: leftMsMax },
+      );
+      expect(await headline.jsonValue()).toMatch(/^tab-6 said goodbye and left/);
+    }
     await closing.dispose();
     record.add('tab-close-left', 'one tab UI showing the closed tab left', ms);
   }, 60_000);

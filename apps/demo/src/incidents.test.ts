@@ -101,6 +101,15 @@ describe('Incidents', () => {
     expect(line.details[0]).toMatch(/^this tab: left after 0 s/);
   });
 
+  it('a peer failed, back, then gone again is two incidents (a goodbye is not lost in the first)', () => {
+    const a = tab('tab-a', `r-${Math.random()}`);
+    a.observe('tab-x', 'failed', Date.now() - 1_000);
+    a.observe('tab-x', 'left', Date.now());
+    expect(a.list()).toHaveLength(2);
+    expect(describeIncident(a.list()[0]!, 'tab-a', Date.now()).headline).toMatch(/^tab-x said goodbye/);
+    expect(describeIncident(a.list()[1]!, 'tab-a', Date.now()).headline).toMatch(/^tab-x went silent/);
+  });
+
   it('an unannounced failure starts at the first observation and is bounded in number', async () => {
     const a = tab('tab-a', `r-${Math.random()}`);
     for (let i = 0; i < 30; i++) a.observe(`edge-${i}`, 'failed');

@@ -171,8 +171,11 @@ export class Incidents extends EventTarget {
       return;
     }
     this.#tabs.set(note.observer, Date.now());
+    // A conclusion from a tab that already drew one about this incident is about a new fault (the
+    // peer recovered in between: say, lossy and failed, then healthy, then its tab closed).
+    const concluded = (i: Incident): boolean => note.to !== 'suspected' && i.marked.has(note.observer);
     let incident = this.#incidents.find(
-      (i) => i.peer === note.peer && note.atMs - i.startMs < incidentSpanMs,
+      (i) => i.peer === note.peer && note.atMs - i.startMs < incidentSpanMs && !concluded(i),
     );
     if (!incident) {
       if (note.to === 'suspected' || note.to === 'failed' || note.to === 'left')
