@@ -21,8 +21,13 @@ export interface IncidentLine {
 export function describeIncident(incident: Incident, localId: PeerId, nowMs: number): IncidentLine {
   const { peer, fault, marked } = incident;
   const who = peer === localId ? 'This tab' : peer;
-  const ref = fault?.atMs ?? incident.firstSeenAtMs;
+  // From the fault: the announcement, else when the peer went silent (last heard), as the peer
+  // table's `failed` counts it; the first suspicion only if no tab here had ever heard it.
+  const ref = fault?.atMs ?? incident.lastHeardAtMs ?? incident.firstSeenAtMs;
   const failedOrLeft = [...marked.values()];
+  // A peer that said goodbye (a closed tab, a stopped edge peer) is `left` without announcing
+  // anything here when it is not a tab of this browser: a departure, not a silence.
+  const saidGoodbye = !fault && failedOrLeft.some((x) => x.to === 'left');
   const last = failedOrLeft.reduce((m, x) => Math.max(m, x.atMs), 0);
   const here = marked.get(localId);
   const details: string[] = [];
@@ -67,12 +72,19 @@ export function describeIncident(incident: Incident, localId: PeerId, nowMs: num
           ? 'left'
           : fault?.kind === 'close'
             ? 'closed its tab'
-            : 'went silent (no goodbye, no announcement)';
-  const to = fault?.kind === 'leave' || fault?.kind === 'close' ? 'left' : (failedOrLeft[0]?.to ?? 'failed');
+            : saidGoodbye
+              ? 'said goodbye and left (a tab closed or a peer stopped)'
+              : 'went silent (no goodbye, no announcement)';
+  const to =
+    fault?.kind === 'leave' || fault?.kind === 'close' || saidGoodbye
+      ? 'left'
+      : (failedOrLeft[0]?.to ?? 'failed');
   if (here && peer !== localId) details.push(`this tab: ${here.to} after ${formatSeconds(here.atMs - ref)}`);
   if (expected > 0) details.push(everyone(to));
-  if (!fault && Number.isFinite(incident.firstSeenAtMs))
-    details.push('timed from the first suspicion in this browser (the peer could not announce its fault)');
+  if (!fault && !saidGoodbye && incident.lastHeardAtMs !== undefined)
+    details.push('timed from when this browser last heard it (the peer could not announce its fault)');
+  else if (!fault && !saidGoodbye && Number.isFinite(incident.firstSeenAtMs))
+    details.push('timed from the first suspicion in this browser (no tab here had heard it)');
   const done = expected > 0 ? failedOrLeft.length >= expected : here !== undefined;
   return {
     peer,

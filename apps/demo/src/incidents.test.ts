@@ -51,6 +51,56 @@ describe('Incidents', () => {
     expect(later.details[0]).toMatch(/nobody marked it failed/);
   });
 
+  it('an unannounced failure is timed from when the peer went silent (last heard), not the first suspicion', async () => {
+    const room = `r-${Math.random()}`;
+    const a = tab('tab-a', room);
+    const b = tab('tab-b', room);
+    await until(() => a.otherTabs() === 1);
+    const now = Date.now();
+    // tab-a heard edge-1 last 1.2 s ago, tab-b 1.0 s ago: it went silent about 1.0 s ago.
+    a.observe('edge-1', 'suspected', now - 1_200);
+    b.observe('edge-1', 'failed', now - 1_000);
+    a.observe('edge-1', 'failed', now - 1_200);
+    await until(() => a.list()[0]?.marked.size === 2);
+    const incident = a.list()[0]!;
+    expect(incident.lastHeardAtMs).toBe(now - 1_000);
+    const line = describeIncident(incident, 'tab-a', Date.now());
+    expect(line.headline).toBe('edge-1 went silent (no goodbye, no announcement)');
+    const [here, everyone, how] = line.details;
+    const seconds = (text: string | undefined): number => Number(/after ([\d.]+) s/.exec(text ?? '')?.[1]);
+    expect(seconds(here)).toBeGreaterThanOrEqual(1);
+    expect(seconds(here)).toBeLessThan(1.5);
+    expect(seconds(everyone)).toBeGreaterThanOrEqual(1);
+    expect(how).toMatch(/last heard/);
+  });
+
+  it('a peer that said goodbye without announcing (another browser, an edge peer) left, not went silent', () => {
+    const a = tab('tab-a', `r-${Math.random()}`);
+    a.observe('tab-x', 'left', Date.now());
+    const line = describeIncident(a.list()[0]!, 'tab-a', Date.now());
+    expect(line.headline).not.toMatch(/silent/);
+    expect(line.headline).toMatch(/^tab-x said goodbye and left/);
+    expect(line.tone).toBe('neutral');
+    expect(line.details[0]).toMatch(/^this tab: left after/);
+  });
+
+  it('a close announced after its goodbye was seen (the mesh says goodbye first) is one incident: a close', async () => {
+    const room = `r-${Math.random()}`;
+    const a = tab('tab-a', room);
+    const c = tab('tab-c', room);
+    await until(() => a.otherTabs() === 1);
+    a.observe('tab-c', 'left', Date.now());
+    c.announce('close');
+    await until(() => a.list()[0]?.fault !== undefined);
+    expect(a.list()).toHaveLength(1);
+    const incident = a.list()[0]!;
+    expect(incident.fault!.atMs).toBeLessThanOrEqual(incident.firstSeenAtMs);
+    const line = describeIncident(incident, 'tab-a', Date.now());
+    expect(line.headline).toBe('tab-c closed its tab');
+    expect(line.tone).toBe('neutral');
+    expect(line.details[0]).toMatch(/^this tab: left after 0 s/);
+  });
+
   it('an unannounced failure starts at the first observation and is bounded in number', async () => {
     const a = tab('tab-a', `r-${Math.random()}`);
     for (let i = 0; i < 30; i++) a.observe(`edge-${i}`, 'failed');

@@ -5,7 +5,8 @@
  * So every tab can say "tab-3 crashed → failed here after 1.8 s, at all 5 other tabs after 2.0 s".
  *
  * The channel only measures; detection never uses it. Peers that cannot announce (a killed edge
- * peer, a crashed renderer, a tab in another browser) show up from the first observation on.
+ * peer, a crashed renderer, a tab in another browser) show up from the first observation on, and
+ * are timed from when they went silent: the last time a tab of this browser heard from them.
  */
 import type { PeerId, PeerState } from '@pulsemesh/core';
 
@@ -23,7 +24,7 @@ export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 type Note =
   | { t: 'hello'; peer: PeerId }
   | { t: 'fault'; peer: PeerId; kind: FaultKind; atMs: number; durationMs?: number }
-  | { t: 'saw'; observer: PeerId; peer: PeerId; to: PeerState; atMs: number };
+  | { t: 'saw'; observer: PeerId; peer: PeerId; to: PeerState; atMs: number; heardAtMs?: number };
 
 /** One fault (announced or observed) and who noticed it when. */
 export interface Incident {
@@ -32,6 +33,11 @@ export interface Incident {
   fault: { kind: FaultKind; atMs: number; durationMs?: number } | undefined;
   /** When the first tab of this browser (this one included) suspected, failed or lost the peer. */
   firstSeenAtMs: number;
+  /**
+   * The last time a tab of this browser heard from the peer before it was suspected, failed or
+   * lost (the latest such time reported): when it went silent. Undefined if no tab had heard it.
+   */
+  lastHeardAtMs: number | undefined;
   /** Per observing tab: when it marked the peer `failed` / `left` (wall clock, ms). */
   marked: Map<PeerId, { to: PeerState; atMs: number }>;
   /** Other tabs alive in this browser when the incident began (the "everyone" to wait for). */
@@ -48,6 +54,8 @@ const tabTimeoutMs = 6_000;
 const helloIntervalMs = 2_000;
 /** A new observation of a peer more than this long after its last incident starts a new one. */
 const incidentSpanMs = 30_000;
+/** An announcement up to this long after an observation of the peer is about that observation. */
+const announcementLagMs = 3_000;
 
 /**
  * Collects incidents from this tab's own observations and the channel. Dispatches `change`
@@ -96,10 +104,20 @@ export class Incidents extends EventTarget {
     this.#receive(note);
   }
 
-  /** Records what this tab's detector just concluded about `peer`. */
-  observe(peer: PeerId, to: PeerState): void {
+  /**
+   * Records what this tab's detector just concluded about `peer`; `heardAtMs`: when this tab last
+   * heard from it (wall clock, ms), if it ever did.
+   */
+  observe(peer: PeerId, to: PeerState, heardAtMs?: number): void {
     if (to !== 'suspected' && to !== 'failed' && to !== 'left') return;
-    const note: Note = { t: 'saw', observer: this.#localId, peer, to, atMs: Date.now() };
+    const note: Note = {
+      t: 'saw',
+      observer: this.#localId,
+      peer,
+      to,
+      atMs: Date.now(),
+      ...(heardAtMs === undefined ? {} : { heardAtMs }),
+    };
     this.#post(note);
     this.#receive(note);
   }
@@ -131,10 +149,22 @@ export class Incidents extends EventTarget {
     }
     if (note.t === 'fault') {
       this.#tabs.set(note.peer, Date.now());
-      const incident = this.#start(note.peer, note.atMs);
+      // A closing tab's goodbye over the mesh goes out before its announcement (the mesh's pagehide
+      // listener runs first): the `left` it caused may have started an incident already.
+      const observed = this.#incidents.find(
+        (i) =>
+          i.peer === note.peer &&
+          !i.fault &&
+          i.startMs >= note.atMs - announcementLagMs &&
+          i.startMs - note.atMs < incidentSpanMs,
+      );
+      const incident = observed ?? this.#start(note.peer, note.atMs);
+      // The fault happened no later than its first observation.
+      const atMs = Math.min(note.atMs, incident.firstSeenAtMs);
+      incident.startMs = atMs;
       incident.fault = {
         kind: note.kind,
-        atMs: note.atMs,
+        atMs,
         ...(note.durationMs ? { durationMs: note.durationMs } : {}),
       };
       this.#changed();
@@ -150,6 +180,9 @@ export class Incidents extends EventTarget {
       else return;
     }
     incident.firstSeenAtMs = Math.min(incident.firstSeenAtMs, note.atMs);
+    const heard = note.heardAtMs;
+    if (typeof heard === 'number' && Number.isFinite(heard) && heard <= note.atMs)
+      incident.lastHeardAtMs = Math.max(incident.lastHeardAtMs ?? heard, heard);
     if ((note.to === 'failed' || note.to === 'left') && !incident.marked.has(note.observer))
       incident.marked.set(note.observer, { to: note.to, atMs: note.atMs });
     this.#changed();
@@ -160,6 +193,7 @@ export class Incidents extends EventTarget {
       peer,
       fault: undefined,
       firstSeenAtMs: Number.POSITIVE_INFINITY,
+      lastHeardAtMs: undefined,
       marked: new Map(),
       tabsExpected: this.#expectedObservers(peer),
       startMs: atMs,

@@ -106,8 +106,10 @@ addEventListener('pagehide', () => {
 
 // Measurements.
 mesh.addEventListener('status-change', (e) => {
-  const { peer, to } = (e as CustomEvent<DetectorEventMap['status-change']>).detail;
-  incidents.observe(peer, to);
+  const { peer, to, atMs } = (e as CustomEvent<DetectorEventMap['status-change']>).detail;
+  // When this tab last heard from it, on the wall clock the tabs share (the detector has its own).
+  const heard = mesh.peers().find((p) => p.id === peer)?.lastHeardMs;
+  incidents.observe(peer, to, heard === undefined ? undefined : Date.now() - (atMs - heard));
 });
 const list = fill<HTMLOListElement>('incidents');
 const empty = fill('incidents-empty');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from './config.js';
 import { Member } from './member.js';
-import { suspicionFailAtMs } from './member-view.js';
+import { memberSnapshot, suspicionFailAtMs } from './member-view.js';
 import { updateArrival } from './phi.js';
 
 /** A probed member suspected at 0 by `suspectors`, with arrivals every `gapMs` until `lastHeardMs`. */
@@ -42,5 +42,12 @@ describe('suspicionFailAtMs (the documented example: N = 100, lan preset, min 75
     expect(suspicionFailAtMs(m, c, 100)).toBe(4500);
     m.vitals = { loadMs: 0, uptimeMs: 0, lifecycle: 'hidden', metadata: new Uint8Array(0) };
     expect(suspicionFailAtMs(m, c, 100)).toBe(3 * 4500);
+  });
+});
+
+describe('memberSnapshot', () => {
+  it('carries when the member was last heard (a silent peer went silent then), absent if never', () => {
+    expect(memberSnapshot(suspect(1), 9_000, 10)).not.toHaveProperty('lastHeardMs');
+    expect(memberSnapshot(suspect(1, 500, 2500), 9_000, 10).lastHeardMs).toBe(2500);
   });
 });

@@ -122,6 +122,7 @@ export function memberSnapshot(m: Member, nowMs: number, phiStdMsMin: number): P
     sinceMs: m.sinceMs,
     incarnation: m.incarnation,
     phi: heard ? phi(nowMs - m.lastHeardMs, m.meanMs, arrivalStdMs(m, phiStdMsMin)) : 0,
+    ...(Number.isNaN(m.lastHeardMs) ? {} : { lastHeardMs: m.lastHeardMs }),
     direct: m.linked,
     link: {
       rttMs: Number.isNaN(m.srttMs) ? undefined : m.srttMs,

@@ -76,6 +76,11 @@ export interface PeerSnapshot {
   incarnation: number;
   /** Phi accrual suspicion level right now (0 = just heard from). */
   phi: number;
+  /**
+   * When a message from the peer last arrived here directly (detector clock, ms); absent if never.
+   * For a peer that went silent, the best estimate of when it did.
+   */
+  lastHeardMs?: number;
   /** Whether this detector has a direct link to the peer (false: known through gossip only). */
   direct: boolean;
   link: LinkStats;
