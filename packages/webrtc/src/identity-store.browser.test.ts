@@ -27,4 +27,35 @@ describe('tab identity store', () => {
     expect(other.id).to.not.equal(first.id);
     for (const t of [second, reloaded, other]) t.release();
   });
+
+  it('gives a tab reloaded after a lower-slot tab closed its own id back, not the closed tab’s', async () => {
+    // One page stands for two tabs: sessionStorage (per tab) holds the slot of the last claim.
+    const room = `room-${Math.random().toString(36).slice(2)}`;
+    const tabA = await loadTabIdentity(room); // slot 0
+    const tabB = await loadTabIdentity(room); // slot 1, remembered as this tab's slot
+    expect([tabA.slot, tabB.slot]).to.deep.equal([0, 1]);
+    expect(sessionStorage.getItem(`pulsemesh-identity-slot:${room}`)).to.equal('1');
+    tabA.release(); // tab A closes: slot 0 is free
+    tabB.release(); // tab B reloads
+    await new Promise((r) => setTimeout(r, 20));
+    const reloaded = await loadTabIdentity(room);
+    expect(reloaded.slot).to.equal(1);
+    expect(reloaded.id).to.equal(tabB.id);
+    // A new tab (or a duplicate, whose copied memory names a held slot) takes the lowest free one.
+    const fresh = await loadTabIdentity(room);
+    expect(fresh.slot).to.equal(0);
+    expect(fresh.id).to.equal(tabA.id);
+    for (const t of [reloaded, fresh]) t.release();
+  });
+
+  it('ignores a remembered slot that is not a valid slot number', async () => {
+    const room = `room-${Math.random().toString(36).slice(2)}`;
+    for (const bad of ['-1', '32', '1.5', 'x']) {
+      sessionStorage.setItem(`pulsemesh-identity-slot:${room}`, bad);
+      const t = await loadTabIdentity(room);
+      expect(t.slot).to.equal(0);
+      t.release();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
 });

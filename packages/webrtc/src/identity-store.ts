@@ -2,7 +2,8 @@
  * Keeps a tab's identity across reloads in IndexedDB, per origin (IndexedDB is per origin) and
  * room, with one **slot** per concurrently open tab: two tabs of one browser profile must be two
  * peers (two ids), while a reloaded tab must get its old id back (its peers then see it return
- * rather than a stranger join). A tab claims the lowest free slot with an exclusive Web Lock
+ * rather than a stranger join). A tab claims the slot it held before a reload (remembered in
+ * `sessionStorage`, which is per tab) or else the lowest free slot with an exclusive Web Lock
  * (`navigator.locks`, named per room and slot) held until the page goes away; the browser releases
  * it when the tab closes or reloads, so the reloaded page finds its slot free again. Locks are the
  * only primitive that is both shared by every tab of the profile and released by the browser itself
@@ -48,21 +49,62 @@ function openDb(): Promise<IDBDatabase> {
   return request(r);
 }
 
-/** Claims the lowest free slot of `room` (its lock is held until `release`); -1 when none is free. */
+/** Takes slot `slot` of `room` if free (its lock is then held until `release`); else undefined. */
+async function tryClaim(
+  locks: LockManagerLike,
+  room: string,
+  slot: number,
+): Promise<(() => void) | undefined> {
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const got = await new Promise<boolean>((resolve) => {
+    void locks.request(`pulsemesh-identity:${room}:${slot}`, { ifAvailable: true }, (lock) => {
+      resolve(lock !== null);
+      return lock === null ? undefined : held;
+    });
+  });
+  return got ? release : undefined;
+}
+
+/** Key in `sessionStorage` (per tab, kept across reloads) of the slot this tab last held. */
+const slotKey = (room: string): string => `pulsemesh-identity-slot:${room}`;
+
+/** The slot this tab held before a reload, if `sessionStorage` remembers a valid one. */
+function rememberedSlot(room: string): number | undefined {
+  try {
+    const slot = Number(globalThis.sessionStorage?.getItem(slotKey(room)) ?? NaN);
+    return Number.isInteger(slot) && slot >= 0 && slot < IDENTITY_SLOTS_MAX ? slot : undefined;
+  } catch {
+    return undefined; // storage refused (private mode, sandboxed frame): lowest free slot only
+  }
+}
+
+function rememberSlot(room: string, slot: number): void {
+  try {
+    globalThis.sessionStorage?.setItem(slotKey(room), String(slot));
+  } catch {
+    // Not remembered: a reload takes the lowest free slot.
+  }
+}
+
+/**
+ * Claims the slot this tab held before a reload (remembered in `sessionStorage`) if it is free,
+ * else the lowest free slot of `room`, and remembers it; -1 when none is free. Without the memory
+ * a tab reloaded after a lower-slot tab closed would take that lower slot, i.e. the closed tab's id.
+ * A duplicated tab copies `sessionStorage`, finds the slot held by its original and takes another.
+ */
 async function claimSlot(
   locks: LockManagerLike,
   room: string,
 ): Promise<{ slot: number; release: () => void }> {
-  for (let slot = 0; slot < IDENTITY_SLOTS_MAX; slot++) {
-    let release = (): void => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const got = await new Promise<boolean>((resolve) => {
-      void locks.request(`pulsemesh-identity:${room}:${slot}`, { ifAvailable: true }, (lock) => {
-        resolve(lock !== null);
-        return lock === null ? undefined : held;
-      });
-    });
-    if (got) return { slot, release };
+  const remembered = rememberedSlot(room);
+  const rest = [...Array(IDENTITY_SLOTS_MAX).keys()].filter((slot) => slot !== remembered);
+  const order = remembered === undefined ? rest : [remembered, ...rest];
+  for (const slot of order) {
+    const release = await tryClaim(locks, room, slot);
+    if (release === undefined) continue;
+    rememberSlot(room, slot);
+    return { slot, release };
   }
   return { slot: -1, release: () => undefined };
 }
