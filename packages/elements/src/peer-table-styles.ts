@@ -1,11 +1,13 @@
 import { css } from 'lit';
 
-/** Styles of `<pulse-peer-table>` (row height must match `rowHeightPx`: 36px). */
+/**
+ * Styles of `<pulse-peer-table>` (row height must match `rowHeightPx`: 36px). The host is a size
+ * container: narrower than the table's 76rem, the "more columns to the right" hint shows.
+ */
 export const tableStyles = css`
   :host {
     container-type: inline-size;
   }
-  /* Narrower than the table (min-width 76rem): say that more columns are to the right. */
   .more {
     display: none;
     margin: 6px 12px 0;
