@@ -1,10 +1,22 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { MIN_OBSERVED_MS, type AnalyticsReport, type PeerId, type PeerReport } from '@pulsemesh/core';
+import {
+  MIN_OBSERVED_MS,
+  type AnalyticsReport,
+  type AnalyticsWindow,
+  type PeerId,
+  type PeerReport,
+} from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { peerButtonStyles, reportTableStyles, themeStyles } from './theme.js';
 import { formatDuration, formatNumber, formatRatio, NONE } from './format.js';
-import { AnalyticsSpan, spanLabels, type HistoryView } from './history-view.js';
+import {
+  AnalyticsSpan,
+  exportLabels,
+  spanLabels,
+  type ExportKind,
+  type HistoryView,
+} from './history-view.js';
 
 /** Rows shown at most. */
 const limitMax = 500;
@@ -36,7 +48,12 @@ const unclaimed = `observed less than ${MIN_OBSERVED_MS / 60_000} min: too littl
  *
  * @fires peer-select - A peer in the table was activated. Detail: `{ peer }`.
  * @fires window-change - The user picked another window. Detail: `{ window }`.
+ * With a kept `history` that exports (`DurableHistory`), the window bar offers the history as
+ * JSON, the history as CSV and the analytics as CSV, downloaded as files (analytics over the
+ * window shown; the last day for the session).
+ *
  * @csspart window - The window selector and the window shown.
+ * @csspart export - The export buttons (with a kept history).
  * @csspart summary - The cluster summary cards.
  * @csspart card - One summary card.
  * @csspart table - The per-peer table.
@@ -127,7 +144,8 @@ export class PulseAnalytics extends MeshElement {
         color: var(--_text);
         font-size: 0.9em;
       }
-      .window select {
+      .window select,
+      .window button {
         margin-left: 6px;
         font: inherit;
         color: var(--_text);
@@ -151,6 +169,9 @@ export class PulseAnalytics extends MeshElement {
    * of the kept `history` (without one, the session).
    */
   @property({ reflect: true }) window: AnalyticsSpan = 'session';
+
+  /** The object URL of the last export (revoked at the next one or when removed). */
+  private exportUrl = '';
 
   private shown(): Shown | undefined {
     const span = this.history && this.window !== 'session' ? this.window : 'session';
@@ -245,7 +266,46 @@ export class PulseAnalytics extends MeshElement {
         </select></label
       >
       <span class="range">${range}</span>
+      ${
+        this.history?.exportFile
+          ? html`<span
+              part="export"
+              title="the kept history; analytics over ${spanLabels[this.exportWindow()]}"
+              >Export
+              ${Object.entries(exportLabels).map(
+                ([kind, label]) =>
+                  html`<button data-export=${kind} @click=${() => this.download(kind as ExportKind)}>
+                    ${label}
+                  </button>`,
+              )}</span
+            >`
+          : nothing
+      }
     </div>`;
+  }
+
+  /** The window an export's analytics cover: the one shown, or the last day for the session. */
+  private exportWindow(): AnalyticsWindow {
+    return this.window === AnalyticsSpan.session ? AnalyticsSpan.day : this.window;
+  }
+
+  /** Downloads an export of the kept history (a link to a Blob, clicked). */
+  private download(kind: ExportKind): void {
+    const file = this.history?.exportFile?.(kind, this.exportWindow());
+    if (!file) return;
+    URL.revokeObjectURL(this.exportUrl); // the previous download's, kept until now so it can finish
+    this.exportUrl = URL.createObjectURL(new Blob([file.body], { type: file.type }));
+    const link = document.createElement('a');
+    link.href = this.exportUrl;
+    link.download = file.name;
+    this.renderRoot.append(link);
+    link.click();
+    link.remove();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    URL.revokeObjectURL(this.exportUrl);
   }
 
   private readonly onWindow = (e: Event): void => {
