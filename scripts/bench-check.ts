@@ -79,6 +79,11 @@ export const RESULTS: Record<string, ResultKind> = {
     measures: [...MESH, 'bench/memberlist', 'scripts/bench-real-peers.ts', 'scripts/bench-real-peers'],
     floors: stored,
   },
+  // The edge-peer cost floor alone (scripts/bench-edge-cost.ts): the RSS floor and its USS restatement.
+  'edge-cost.json': {
+    measures: [...MESH, 'bench/memberlist', 'scripts/bench-edge-cost.ts', 'scripts/bench-real-peers'],
+    floors: stored,
+  },
   'mesh.json': {
     measures: [
       ...MESH,
