@@ -74,6 +74,24 @@ describe('<pulse-analytics>', () => {
     expect(select.disabled).to.equal(true);
   });
 
+  it('reads "gone", not "0 ms", for the downtime of a failed peer reaped without coming back', async () => {
+    const mesh = recorded(); // alpha: one outage of 1 h, recovered; bravo never failed
+    mesh.join('charlie');
+    mesh.advance(hourMs);
+    mesh.setState('charlie', 'failed');
+    mesh.setState('alpha', 'failed');
+    mesh.advance(30_000);
+    mesh.reap('charlie');
+    mesh.reap('alpha');
+    const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${mesh}></pulse-analytics>`);
+    const downtime = (peer: string) => el.shadowRoot!.querySelector(`tr[data-peer="${peer}"] td:last-child`)!;
+    expect(downtime('charlie').textContent!.trim()).to.equal('gone');
+    expect(downtime('charlie').getAttribute('title')).to.contain('not counted');
+    expect(downtime('alpha').textContent!.trim()).to.equal('1 h + gone'); // its earlier outage counts
+    expect(downtime('bravo').textContent!.trim()).to.equal('0 ms');
+    expect(downtime('bravo').hasAttribute('title')).to.equal(false);
+  });
+
   it('with a kept history: offers hour, day and week, shows the window, reads the history', async () => {
     const now = Date.now();
     // Two sessions of this observer: alpha up 5 h, then failed 30 min ago (session 2).
@@ -172,6 +190,24 @@ describe('<pulse-analytics>', () => {
   it('offers no export without a kept history that exports', async () => {
     const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${recorded()}></pulse-analytics>`);
     expect(el.shadowRoot!.querySelector('[data-export]')).to.equal(null);
+  });
+
+  it('says more columns are to the right when narrower than its table (420 px), not when wide', async () => {
+    const shown = async (widthPx: number) => {
+      const box = await fixture<HTMLDivElement>(
+        html`<div style="width:${widthPx}px"><pulse-analytics .mesh=${recorded()}></pulse-analytics></div>`,
+      );
+      const el = box.querySelector('pulse-analytics')!;
+      await el.updateComplete;
+      const wrap = el.shadowRoot!.querySelector<HTMLElement>('.wrap')!;
+      const hint = el.shadowRoot!.querySelector<HTMLElement>('[part="hint"]')!;
+      return {
+        clipped: wrap.scrollWidth > wrap.clientWidth,
+        hint: getComputedStyle(hint).display !== 'none' && hint.getBoundingClientRect().height > 0,
+      };
+    };
+    expect(await shown(420)).to.deep.equal({ clipped: true, hint: true });
+    expect(await shown(1_000)).to.deep.equal({ clipped: false, hint: false });
   });
 
   it('passes axe in light and dark themes', async () => {

@@ -36,6 +36,7 @@ interface Shown {
   toMs?: number;
 }
 
+const goneText = 'failed and not back since: its time away is not counted, observation ended when it failed';
 const unclaimed = `observed less than ${MIN_OBSERVED_MS / 60_000} min: too little to claim a rate`;
 
 /**
@@ -57,6 +58,7 @@ const unclaimed = `observed less than ${MIN_OBSERVED_MS / 60_000} min: too littl
  * @csspart summary - The cluster summary cards.
  * @csspart card - One summary card.
  * @csspart table - The per-peer table.
+ * @csspart hint - "More columns to the right", shown while the element is narrower than the table.
  */
 @customElement('pulse-analytics')
 export class PulseAnalytics extends MeshElement {
@@ -98,6 +100,20 @@ export class PulseAnalytics extends MeshElement {
       }
       table {
         min-width: 44rem;
+      }
+      :host {
+        container-type: inline-size;
+      }
+      .more {
+        display: none;
+        margin: 6px 12px 0;
+        color: var(--_muted);
+        font-size: 0.85em;
+      }
+      @container (max-width: 44.2rem) {
+        .more {
+          display: block;
+        }
       }
       caption {
         padding: 10px 12px;
@@ -215,6 +231,11 @@ export class PulseAnalytics extends MeshElement {
         <dt>${label}</dt>
         <dd title=${claimed ? nothing : unclaimed}>${claimed ? value : NONE}</dd>
       </div>`;
+    // Peers that failed and were reaped without coming back: observation ends when they failed, so
+    // their downtime stops there (decision 0018); "0 ms" alone read as if the failure cost nothing.
+    const gone = new Set<PeerId>();
+    for (const p of this.mesh?.pastMembers?.() ?? []) if (p.ended === 'failed') gone.add(p.id);
+    for (const p of this.history?.pastMembers() ?? []) if (p.ended === 'failed') gone.add(p.peer);
     return html`
       ${this.renderWindow(shown)}
       <dl class="summary" part="summary">
@@ -228,7 +249,7 @@ export class PulseAnalytics extends MeshElement {
         <table part="table">
           <caption>
             Least available peers (${worst.length} of ${report.peers.length}). ${NONE}: observed less than
-            ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate.
+            ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate. Gone: failed and not back since.
           </caption>
           <thead>
             <tr>
@@ -242,10 +263,11 @@ export class PulseAnalytics extends MeshElement {
             </tr>
           </thead>
           <tbody>
-            ${worst.map((p) => this.renderRow(p, claims(p)))}
+            ${worst.map((p) => this.renderRow(p, claims(p), gone.has(p.peer)))}
           </tbody>
         </table>
       </div>
+      <p class="more" part="hint">More columns to the right: scroll the table sideways →</p>
     `;
   }
 
@@ -313,7 +335,7 @@ export class PulseAnalytics extends MeshElement {
     this.emit<WindowChangeDetail>('window-change', { window: this.window });
   };
 
-  private renderRow(p: PeerReport, claimed: boolean) {
+  private renderRow(p: PeerReport, claimed: boolean, gone: boolean) {
     const color =
       p.availability >= 0.999
         ? 'var(--_healthy)'
@@ -338,7 +360,9 @@ export class PulseAnalytics extends MeshElement {
       <td>${claim(formatNumber(p.failuresPerDay))}</td>
       <td>${claim(formatDuration(p.mtbfMs))}</td>
       <td>${claim(formatDuration(p.mttrMs))}</td>
-      <td>${formatDuration(p.downtimeMs)}</td>
+      <td title=${gone ? goneText : nothing}>
+        ${gone ? (p.downtimeMs > 0 ? `${formatDuration(p.downtimeMs)} + gone` : 'gone') : formatDuration(p.downtimeMs)}
+      </td>
     </tr>`;
   }
 

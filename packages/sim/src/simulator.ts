@@ -45,6 +45,8 @@ export class Simulator implements WitnessHost {
   private readonly upMs: Float64Array;
   private readonly downLinks = new Set<number>();
   private readonly actions: ((() => void) | undefined)[] = [];
+  /** Indexes of `actions` free for reuse (the array stays as long as the most pending at once). */
+  private readonly freeActions: number[] = [];
   private readonly dropped = new Float64Array(4);
   private nowMs = 0;
   private readonly sessions: SessionWitness;
@@ -133,8 +135,9 @@ export class Simulator implements WitnessHost {
 
   /** Runs `action` at virtual time `atMs` (≥ now). */
   at(atMs: number, action: () => void): void {
-    this.actions.push(action);
-    this.queue.push(Math.max(atMs, this.nowMs), EventKind.action, this.actions.length - 1, 0);
+    const k = this.freeActions.pop() ?? this.actions.length;
+    this.actions[k] = action;
+    this.queue.push(Math.max(atMs, this.nowMs), EventKind.action, k, 0);
   }
 
   /** Starts every node now and brings up every link of the topology. */
@@ -200,6 +203,11 @@ export class Simulator implements WitnessHost {
   /** @internal {@link WitnessHost}: node `j` is up and takes witnesses. */
   takesWitness(j: number): boolean {
     return this.nodeAt(j)?.witness !== undefined;
+  }
+
+  /** @internal {@link WitnessHost}: queues a witness event. */
+  queueWitness(atMs: number, to: number, code: number): void {
+    this.queue.push(Math.max(atMs, this.nowMs), EventKind.witness, to, code);
   }
 
   /** @internal {@link WitnessHost}: hands node `j` a witness now. */
@@ -316,9 +324,11 @@ export class Simulator implements WitnessHost {
       if (qt > this.nowMs) this.nowMs = qt;
       this.events++;
       if (kind === EventKind.deliver) this.deliver(a, b, payload as Uint8Array);
+      else if (kind === EventKind.witness) this.sessions.deliver(a, b);
       else {
         const action = this.actions[a];
         this.actions[a] = undefined;
+        this.freeActions.push(a);
         action?.();
       }
     }
