@@ -29,3 +29,13 @@ export function testSeeds(envSeed: string | undefined, fresh: number): number[] 
 export function reproduceCommand(seed: number, file: string): string {
   return `SEED=${seed} node_modules/.bin/vitest run ${file}`;
 }
+
+/** Runs `body`; if it throws, prints the command that replays `seed` in `file` first. */
+export function withReplay(seed: number, file: string, body: () => void): void {
+  try {
+    body();
+  } catch (error) {
+    console.error(`reproduce: ${reproduceCommand(seed, file)}`);
+    throw error;
+  }
+}
