@@ -6,8 +6,11 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 // 25 KB for six elements; 27 KB since the seventh, <pulse-past-members>, and the analytics window
-// selector (issue 18: +1.6 KB gzip measured, the present-vs-past split is the feature).
-const budgetBytes = 27 * 1024;
+// selector (issue 18: +1.6 KB gzip measured, the present-vs-past split is the feature); 28 KB
+// since the dashboard's history export buttons and download (+0.33 KB gzip; the formatting
+// itself lives with the history in @pulsemesh/webrtc) left the liar badge's 27,633 B no room;
+// then label placement in the graph, the table's "more columns" hint, "gone" downtime: 28,510 B.
+const budgetBytes = 28 * 1024;
 const root = new URL('..', import.meta.url).pathname;
 
 async function measure(entry, external) {

@@ -141,23 +141,42 @@ describe('link protocol conformance (a peer written from docs/protocol.md)', () 
     ['z-minimal', 'a-real', 'is dialled'],
   ] as const) {
     it(`the minimal peer ${role}: healthy, then left on a graceful leave`, async () => {
-      room = await TestRoom.start('conformance');
-      const real = realPeer(room, realId);
-      const minimal = new MinimalPeer(room.url, room.room, minimalId);
-      cleanups.push(() => minimal.close());
+      // The minimal peer, like the document's minimum, dials once and never redials; on a loaded
+      // machine node-datachannel's first connection sometimes never comes up (seen in CI at load
+      // ~20). That is the setup, not the protocol under test: set the pair up again in a fresh
+      // room, at most 3 times; every assertion below applies to the pair that came up.
+      let real: Mesh | undefined;
+      let minimal: MinimalPeer | undefined;
       const states: string[] = [];
-      real.addEventListener('status-change', (e) => {
-        const d = (e as CustomEvent<{ peer: string; to: string }>).detail;
-        if (d.peer === minimalId) states.push(d.to);
-      });
-      const stateOf = () => real.peers().find((p) => p.id === minimalId)?.state;
-      await until(() => stateOf() === 'healthy' && minimal.acksSent >= 3, 20_000, 'minimal peer healthy');
+      const stateOf = () => real?.peers().find((p) => p.id === minimalId)?.state;
+      for (let attempt = 1; ; attempt++) {
+        room = await TestRoom.start('conformance');
+        const r = realPeer(room, realId);
+        const m = new MinimalPeer(room.url, room.room, minimalId);
+        cleanups.push(() => m.close());
+        states.length = 0;
+        r.addEventListener('status-change', (e) => {
+          const d = (e as CustomEvent<{ peer: string; to: string }>).detail;
+          if (d.peer === minimalId) states.push(d.to);
+        });
+        [real, minimal] = [r, m];
+        try {
+          await until(() => stateOf() === 'healthy' && m.acksSent >= 3, 20_000, 'minimal peer healthy');
+          break;
+        } catch (err) {
+          if (attempt === 3) throw err;
+          console.warn(`conformance: attempt ${attempt} never came up (${String(err)}); again`);
+          for (const c of cleanups.splice(0)) c();
+          await room.close();
+          room = undefined;
+        }
+      }
       await new Promise((r) => setTimeout(r, 3_000)); // several probe periods
       expect(stateOf()).toBe('healthy');
-      await minimal.leave();
-      await until(() => stateOf() === 'left', 5_000, 'minimal peer left');
+      await minimal!.leave();
+      await until(() => stateOf() === 'left', 15_000, 'minimal peer left');
       expect(states).not.toContain('failed');
       expect(states).not.toContain('suspect');
-    }, 40_000);
+    }, 100_000);
   }
 });

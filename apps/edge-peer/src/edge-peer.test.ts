@@ -57,6 +57,12 @@ function childState(child: Child, peer: string): string | undefined {
   return changes.at(-1)?.['to'] as string | undefined;
 }
 
+/** Polls an async check every 50 ms, up to 10 s. */
+async function untilAsync(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (const start = performance.now(); !(await check()); await new Promise((r) => setTimeout(r, 50)))
+    if (performance.now() - start > 10_000) throw new Error(`timed out after 10 s waiting for ${what}`);
+}
+
 let room: TestRoom;
 let children: Child[] = [];
 let attempts = 0;
@@ -148,6 +154,54 @@ describe('edge peer CLI processes', { retry: 1 }, () => {
     });
     console.log(`SIGTERM → left at both others in ${(performance.now() - termAt).toFixed(0)} ms`);
     expect(children[1]!.lines.at(-1)?.['type']).toBe('stop');
+  });
+});
+
+describe('edge peer --json: a failed peer whose signaling session is open', () => {
+  it('reads unreachable (view) with the verdict failed (to), and failed once its session ends', async () => {
+    const observer = room.join('obs-u');
+    const mute = room.join('mute-u');
+    const child = spawnEdgePeer(room.url, room.room, 'edge-u');
+    children.push(child);
+    const viewLines = (type: string) =>
+      child.lines.filter((l) => l['type'] === type && l['peer'] === 'mute-u');
+    try {
+      await until(
+        () => stateOf(observer, 'edge-u') === 'healthy' && stateOf(mute, 'edge-u') === 'healthy',
+        20_000,
+        'the others see edge-u healthy',
+      );
+      const start = child.lines.find((l) => l['type'] === 'start')!;
+      const base = `http://127.0.0.1:${String(start['metricsPort'])}`;
+      const unreachableMetric = async () =>
+        Number(
+          /^pulsemesh_peers_unreachable (\d+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1],
+        );
+
+      // mute-u stops sending (every outbound detector message dropped) but stays in the room.
+      mute.faults.setDropRate(1);
+      await until(() => childState(child, 'mute-u') === 'failed', 30_000, 'edge-u sees mute-u failed');
+      expect(viewLines('status-change').at(-1)).toMatchObject({ to: 'failed', view: 'unreachable' });
+      expect(viewLines('view-change')).toEqual([]);
+      // /metrics and /healthz say the same (polled: read in another process than the JSON line).
+      await untilAsync(async () => (await unreachableMetric()) === 1, '/metrics: 1 unreachable');
+      const health = (await (await fetch(`${base}/healthz`)).json()) as Record<string, unknown>;
+      expect(health['unreachable']).toBe(1);
+
+      // Its signaling socket goes too (a crash): the server ends its session, the view turns failed.
+      mute.faults.crash();
+      await until(() => viewLines('view-change').length > 0, 20_000, 'edge-u: view-change for mute-u');
+      expect(viewLines('view-change')).toEqual([
+        expect.objectContaining({ peer: 'mute-u', state: 'failed', from: 'unreachable', to: 'failed' }),
+      ]);
+      await untilAsync(async () => (await unreachableMetric()) === 0, '/metrics: 0 unreachable');
+      // The healthy observer was never anything but healthy to edge-u.
+      expect(childState(child, 'obs-u') ?? 'healthy').toBe('healthy');
+    } finally {
+      child.proc.kill('SIGKILL');
+      observer.close();
+      mute.close();
+    }
   });
 });
 

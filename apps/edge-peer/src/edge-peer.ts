@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { WebSocket } from 'ws';
-import type { DetectorConfig } from '@pulsemesh/core';
+import type { DetectorConfig, DetectorEventMap } from '@pulsemesh/core';
 import {
   createMesh,
   DurableHistory,
@@ -13,11 +13,11 @@ import { fileHistoryBackend } from '@pulsemesh/webrtc/history-file';
 import { loadFileIdentity } from '@pulsemesh/webrtc/identity-file';
 import type { EdgePeerArgs } from './args.js';
 import { EdgeMetrics } from './metrics.js';
+import { watchPeerViews } from './peer-view.js';
 import { frame, renderView } from './terminal-view.js';
 
-/** Events printed in `--json` mode (one line each). */
+/** Events printed in `--json` mode (one line each); `status-change` lines also carry `view`. */
 const jsonEvents = [
-  'status-change',
   'join',
   'leave',
   'interval-change',
@@ -93,6 +93,13 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
     out.write(`${JSON.stringify({ ts: new Date().toISOString(), self: mesh.localId, type, ...detail })}\n`);
   if (args.json) {
     jsonLine('start', { room: args.room, signal: args.signal, metricsPort });
+    // `to` is the detector's verdict; `view` what the views show (`unreachable`: failed, but its
+    // signaling session is open), and `view-change` when only the latter changes.
+    const views = watchPeerViews(mesh, (change) => jsonLine('view-change', change));
+    mesh.addEventListener('status-change', (e) => {
+      const detail = (e as CustomEvent<DetectorEventMap['status-change']>).detail;
+      jsonLine('status-change', { ...detail, view: views.viewOnStatus(detail) });
+    });
     for (const type of jsonEvents)
       mesh.addEventListener(type, (e) => jsonLine(type, (e as CustomEvent<object>).detail));
   }

@@ -11,7 +11,7 @@
  * A bad `window` gets a 400 naming the accepted values; the query is otherwise ignored.
  */
 import { AnalyticsWindow } from '@pulsemesh/core';
-import { analyticsToCsv, historyToCsv, historyToJson, type DurableHistory } from '@pulsemesh/webrtc';
+import { ExportKind, type DurableHistory } from '@pulsemesh/webrtc';
 
 /** What a route answers. */
 export interface RouteReply {
@@ -25,13 +25,21 @@ export const defaultExportWindow: AnalyticsWindow = 'day';
 
 const windows = Object.values(AnalyticsWindow) as string[];
 
+/** The routes and what each serves (the same files as the dashboard's export buttons). */
+const routes: Record<string, ExportKind> = {
+  '/history.json': ExportKind.json,
+  '/history.csv': ExportKind.historyCsv,
+  '/analytics.csv': ExportKind.analyticsCsv,
+};
+
 /** Answers `path` (without the query) from `history`; undefined when the path is not a history route. */
 export function historyRoute(
   history: DurableHistory,
   path: string,
   query: URLSearchParams,
 ): RouteReply | undefined {
-  if (path !== '/history.json' && path !== '/history.csv' && path !== '/analytics.csv') return undefined;
+  const kind = Object.hasOwn(routes, path) ? routes[path] : undefined;
+  if (kind === undefined) return undefined;
   const asked = query.get('window') ?? defaultExportWindow;
   if (!windows.includes(asked))
     return {
@@ -39,10 +47,6 @@ export function historyRoute(
       type: 'text/plain; charset=utf-8',
       body: `window must be one of ${windows.join(', ')}\n`,
     };
-  const window = asked as AnalyticsWindow;
-  if (path === '/history.json')
-    return { status: 200, type: 'application/json', body: `${historyToJson(history, window)}\n` };
-  const csvType = 'text/csv; charset=utf-8; header=present';
-  if (path === '/history.csv') return { status: 200, type: csvType, body: historyToCsv(history.records()) };
-  return { status: 200, type: csvType, body: analyticsToCsv(history.analytics(window)) };
+  const { type, body } = history.exportFile(kind, asked as AnalyticsWindow);
+  return { status: 200, type, body };
 }

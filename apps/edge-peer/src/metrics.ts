@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { DetectorEventMap } from '@pulsemesh/core';
 import type { DurableHistory, Mesh } from '@pulsemesh/webrtc';
 import { historyRoute } from './history-routes.js';
+import { peerView } from './peer-view.js';
 
 /** Prometheus metrics of one edge peer (own registry, not the global one). */
 export class EdgeMetrics {
@@ -26,6 +27,14 @@ export class EdgeMetrics {
         const counts = { healthy: 0, suspected: 0, failed: 0, recovering: 0, left: 0 };
         for (const p of mesh.peers()) counts[p.state] += 1;
         for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'pulsemesh_peers_unreachable',
+      help: 'Failed peers whose signaling session is still open: alive, no path from here (also counted in pulsemesh_peers{state="failed"}).',
+      registers,
+      collect() {
+        this.set(unreachable(mesh));
       },
     });
     this.detections = new Counter({
@@ -144,6 +153,7 @@ export class EdgeMetrics {
             signal: this.mesh.signalState(),
             links: [...this.mesh.transport.linkedPeers()].length,
             tier: this.mesh.health().tier,
+            unreachable: unreachable(this.mesh),
           }) + '\n',
         );
         return;
@@ -158,4 +168,9 @@ export class EdgeMetrics {
     const address = server.address();
     return { server, port: typeof address === 'object' && address ? address.port : port };
   }
+}
+
+/** Failed peers whose signaling session is open (`peerView` → `unreachable`). */
+function unreachable(mesh: Mesh): number {
+  return mesh.peers().filter((p) => peerView(p.state, mesh.signalPresent(p.id)) === 'unreachable').length;
 }

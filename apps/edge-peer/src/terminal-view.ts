@@ -1,5 +1,6 @@
 import type { ClusterHealth, PeerSnapshot, SignalState } from '@pulsemesh/core';
 import { formatLinkPath, type LinkReport } from '@pulsemesh/webrtc';
+import { peerView } from './peer-view.js';
 
 /** Everything one frame of the live view shows. */
 export interface ViewModel {
@@ -44,7 +45,7 @@ export function renderView(v: ViewModel): string[] {
     lines.push(
       row([
         p.id,
-        p.state === 'failed' && v.signalPresent?.(p.id) === true
+        peerView(p.state, v.signalPresent?.(p.id) === true) === 'unreachable'
           ? '⊘ unreachable'
           : `${stateMarks[p.state]} ${p.state}`,
         `${Math.max(0, (v.nowMs - p.sinceMs) / 1000).toFixed(0)}s`,

@@ -31,10 +31,11 @@ export class BroadcastQueue {
     this.max = max;
   }
 
-  /** Number of pending updates. */
+  /** Number of pending updates (`byPeer.size`, kept here: read before every send, one cache line fewer). */
   get size(): number {
-    return this.byPeer.size;
+    return this.pending;
   }
+  private pending = 0;
 
   /**
    * Queues `update`, replacing any pending update about the same peer. `limit` overrides the
@@ -57,6 +58,7 @@ export class BroadcastQueue {
     }
     const e: Entry = { update, transmits: 0, limit, order: this.order++, bytes, retired: false };
     this.byPeer.set(update.peer, e);
+    this.pending = this.byPeer.size;
     this.list.push(e);
   }
 
@@ -65,6 +67,7 @@ export class BroadcastQueue {
     const e = this.byPeer.get(peer);
     if (e === undefined) return;
     this.byPeer.delete(peer);
+    this.pending = this.byPeer.size;
     const i = this.list.indexOf(e);
     if (i >= 0) this.list.splice(i, 1);
   }
@@ -102,6 +105,7 @@ export class BroadcastQueue {
     if (e.transmits < (e.limit > 0 ? e.limit : limit)) return 0;
     e.retired = true;
     this.byPeer.delete(e.update.peer);
+    this.pending = this.byPeer.size;
     return 1;
   }
 }

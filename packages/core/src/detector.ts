@@ -158,7 +158,13 @@ export class Detector extends EventTarget implements MeshView {
       return this.end();
     }
     const msg = result.message;
-    const m = this.s.members.get(from) ?? this.restoreSpeaker(from, msg.type);
+    // Half of what a peer receives is its probe target's ack: the target is a member (never
+    // evicted or reaped while probed), so the member-table lookup (a cache miss at scale) is skipped.
+    const t = this.s.target;
+    const m =
+      t !== null && t.id === from && !t.evicted
+        ? t
+        : (this.s.members.get(from) ?? this.restoreSpeaker(from, msg.type));
     if (m === undefined) this.s.counters.messagesFromUnknown += 1;
     else {
       heardFrom(this.s, m, msg.seq, bytes.length, msg.type);

@@ -89,10 +89,11 @@ function earliestDeadline(s: DetectorState): number {
       : s.phase === Phase.direct
         ? s.directDeadlineMs
         : s.indirectDeadlineMs;
-  for (const m of s.suspected) t = Math.min(t, m.suspicionDeadlineMs, m.watchAtMs);
-  for (const m of s.recoveringTimed) t = Math.min(t, m.recoveryDeadlineMs);
-  for (const m of s.failedLinked) t = Math.min(t, m.recheckAtMs);
-  for (const m of s.ending) if (m !== s.target) t = Math.min(t, reapAtMs(s, m));
+  // Size checks first: these sets are nearly always empty, and iterating one costs an iterator.
+  if (s.suspected.size > 0) for (const m of s.suspected) t = Math.min(t, m.suspicionDeadlineMs, m.watchAtMs);
+  if (s.recoveringTimed.size > 0) for (const m of s.recoveringTimed) t = Math.min(t, m.recoveryDeadlineMs);
+  if (s.failedLinked.size > 0) for (const m of s.failedLinked) t = Math.min(t, m.recheckAtMs);
+  if (s.ending.size > 0) for (const m of s.ending) if (m !== s.target) t = Math.min(t, reapAtMs(s, m));
   for (const j of s.relayJobs) t = Math.min(t, j.deadlineMs);
   for (const c of s.checks) t = Math.min(t, c.deadlineMs);
   if (s.syncWanted) t = Math.min(t, s.syncRetryAtMs);

@@ -11,7 +11,17 @@ export interface HistoryView {
   analytics(window: AnalyticsWindow): WindowReport;
   /** Past members from earlier sessions too (reaped and not seen since). */
   pastMembers(): readonly HistoryPast[];
+  /**
+   * The history as a file (`DurableHistory.exportFile`: the edge peer's `/history.json`,
+   * `/history.csv` and `/analytics.csv`). When present, the reliability report offers the three
+   * as downloads.
+   */
+  exportFile?(kind: ExportKind, window: AnalyticsWindow): { name: string; type: string; body: string };
 }
+
+/** The exports a kept history offers, as the buttons label them. */
+export const exportLabels = { json: 'JSON', 'history-csv': 'History CSV', 'analytics-csv': 'Analytics CSV' };
+export type ExportKind = keyof typeof exportLabels;
 
 /** Analytics spans the dashboard offers: this session (from the mesh) or a kept-history window. */
 export const AnalyticsSpan = { session: 'session', hour: 'hour', day: 'day', week: 'week' } as const;

@@ -1,5 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { replayWindow, WINDOW_MS, type AnalyticsWindow, type HistoryRecord } from '@pulsemesh/core';
+import { DurableHistory, memoryHistoryBackend } from '@pulsemesh/webrtc';
 import type { HistoryView } from './history-view.js';
 import './pulse-analytics.js';
 import type { PulseAnalytics } from './pulse-analytics.js';
@@ -73,6 +74,24 @@ describe('<pulse-analytics>', () => {
     expect(select.disabled).to.equal(true);
   });
 
+  it('reads "gone", not "0 ms", for the downtime of a failed peer reaped without coming back', async () => {
+    const mesh = recorded(); // alpha: one outage of 1 h, recovered; bravo never failed
+    mesh.join('charlie');
+    mesh.advance(hourMs);
+    mesh.setState('charlie', 'failed');
+    mesh.setState('alpha', 'failed');
+    mesh.advance(30_000);
+    mesh.reap('charlie');
+    mesh.reap('alpha');
+    const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${mesh}></pulse-analytics>`);
+    const downtime = (peer: string) => el.shadowRoot!.querySelector(`tr[data-peer="${peer}"] td:last-child`)!;
+    expect(downtime('charlie').textContent!.trim()).to.equal('gone');
+    expect(downtime('charlie').getAttribute('title')).to.contain('not counted');
+    expect(downtime('alpha').textContent!.trim()).to.equal('1 h + gone'); // its earlier outage counts
+    expect(downtime('bravo').textContent!.trim()).to.equal('0 ms');
+    expect(downtime('bravo').hasAttribute('title')).to.equal(false);
+  });
+
   it('with a kept history: offers hour, day and week, shows the window, reads the history', async () => {
     const now = Date.now();
     // Two sessions of this observer: alpha up 5 h, then failed 30 min ago (session 2).
@@ -114,6 +133,63 @@ describe('<pulse-analytics>', () => {
     expect(el.getAttribute('window')).to.equal('day');
     // 5 h up (first session) + 30 min up + 30 min down: 5.5 of 6 h observed (nothing in between).
     expect(row(el, 'alpha')[1]).to.equal('91.67%');
+  });
+
+  it("downloads the kept history as JSON and CSV (the edge peer's exports), analytics over the window shown", async () => {
+    const history = await DurableHistory.open(memoryHistoryBackend());
+    const observer = Object.assign(new EventTarget(), { localId: 'tab-me' });
+    history.attach(observer);
+    // Joined a second ago: a row with counts, nothing claimed under the minimum observation.
+    const atMs = performance.now() - 1_000;
+    observer.dispatchEvent(new CustomEvent('join', { detail: { peer: 'tab-1', atMs } }));
+    await history.close();
+    const el = await fixture<PulseAnalytics>(
+      html`<pulse-analytics window="week" .mesh=${new RecordedMesh()} .history=${history}></pulse-analytics>`,
+    );
+    // The real download path: a link to a Blob, clicked. Caught here (its default, the download,
+    // prevented) and its content read back from the link's URL.
+    const clicked: HTMLAnchorElement[] = [];
+    const onClick = (e: Event): void => {
+      const link = e.composedPath()[0];
+      if (!(link instanceof HTMLAnchorElement) || !link.download) return;
+      e.preventDefault();
+      clicked.push(link);
+    };
+    document.addEventListener('click', onClick, true);
+    const download = async (kind: string) => {
+      el.shadowRoot!.querySelector<HTMLButtonElement>(`[data-export="${kind}"]`)!.click();
+      const link = clicked.at(-1)!;
+      return { name: link.download, body: await (await fetch(link.href)).text() };
+    };
+    try {
+      const json = await download('json');
+      expect(json.name).to.equal('pulsemesh-history-tab-me-week.json');
+      const doc = JSON.parse(json.body) as { format: string; window: string; records: { k: string }[] };
+      expect(doc.format).to.equal('pulsemesh-history-v1');
+      expect(doc.window).to.equal('week');
+      expect(doc.records.map((r) => r.k)).to.deep.equal(['session', 'entry', 'mark']);
+
+      const csv = await download('history-csv');
+      expect(csv.name).to.equal('pulsemesh-history-tab-me.csv');
+      const lines = csv.body.split('\r\n');
+      expect(lines[0]).to.equal('kind,atMs,atIso,peer,event,from,to,reason');
+      expect(lines[2]).to.match(/^entry,\d+,\S+Z,tab-1,join,,,$/);
+
+      const analytics = await download('analytics-csv');
+      expect(analytics.name).to.equal('pulsemesh-analytics-tab-me-week.csv');
+      const rows = analytics.body.split('\r\n');
+      const [from, to] = rows[0]!.slice('# window '.length).split(' .. ') as [string, string];
+      expect(Date.parse(to) - Date.parse(from)).to.equal(7 * 24 * hourMs);
+      expect(rows[2]).to.match(/^tab-1,\d+,0,0,0,,,,$/);
+      expect(clicked).to.have.length(3);
+    } finally {
+      document.removeEventListener('click', onClick, true);
+    }
+  });
+
+  it('offers no export without a kept history that exports', async () => {
+    const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${recorded()}></pulse-analytics>`);
+    expect(el.shadowRoot!.querySelector('[data-export]')).to.equal(null);
   });
 
   it('passes axe in light and dark themes', async () => {

@@ -1,10 +1,22 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { MIN_OBSERVED_MS, type AnalyticsReport, type PeerId, type PeerReport } from '@pulsemesh/core';
+import {
+  MIN_OBSERVED_MS,
+  type AnalyticsReport,
+  type AnalyticsWindow,
+  type PeerId,
+  type PeerReport,
+} from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { peerButtonStyles, reportTableStyles, themeStyles } from './theme.js';
 import { formatDuration, formatNumber, formatRatio, NONE } from './format.js';
-import { AnalyticsSpan, spanLabels, type HistoryView } from './history-view.js';
+import {
+  AnalyticsSpan,
+  exportLabels,
+  spanLabels,
+  type ExportKind,
+  type HistoryView,
+} from './history-view.js';
 
 /** Rows shown at most. */
 const limitMax = 500;
@@ -24,6 +36,7 @@ interface Shown {
   toMs?: number;
 }
 
+const goneText = 'failed and not back since: its time away is not counted, observation ended when it failed';
 const unclaimed = `observed less than ${MIN_OBSERVED_MS / 60_000} min: too little to claim a rate`;
 
 /**
@@ -36,7 +49,12 @@ const unclaimed = `observed less than ${MIN_OBSERVED_MS / 60_000} min: too littl
  *
  * @fires peer-select - A peer in the table was activated. Detail: `{ peer }`.
  * @fires window-change - The user picked another window. Detail: `{ window }`.
+ * With a kept `history` that exports (`DurableHistory`), the window bar offers the history as
+ * JSON, the history as CSV and the analytics as CSV, downloaded as files (analytics over the
+ * window shown; the last day for the session).
+ *
  * @csspart window - The window selector and the window shown.
+ * @csspart export - The export buttons (with a kept history).
  * @csspart summary - The cluster summary cards.
  * @csspart card - One summary card.
  * @csspart table - The per-peer table.
@@ -127,7 +145,8 @@ export class PulseAnalytics extends MeshElement {
         color: var(--_text);
         font-size: 0.9em;
       }
-      .window select {
+      .window select,
+      .window button {
         margin-left: 6px;
         font: inherit;
         color: var(--_text);
@@ -151,6 +170,9 @@ export class PulseAnalytics extends MeshElement {
    * of the kept `history` (without one, the session).
    */
   @property({ reflect: true }) window: AnalyticsSpan = 'session';
+
+  /** The object URL of the last export (revoked at the next one or when removed). */
+  private exportUrl = '';
 
   private shown(): Shown | undefined {
     const span = this.history && this.window !== 'session' ? this.window : 'session';
@@ -194,6 +216,11 @@ export class PulseAnalytics extends MeshElement {
         <dt>${label}</dt>
         <dd title=${claimed ? nothing : unclaimed}>${claimed ? value : NONE}</dd>
       </div>`;
+    // Peers that failed and were reaped without coming back: observation ends when they failed, so
+    // their downtime stops there (decision 0018); "0 ms" alone read as if the failure cost nothing.
+    const gone = new Set<PeerId>();
+    for (const p of this.mesh?.pastMembers?.() ?? []) if (p.ended === 'failed') gone.add(p.id);
+    for (const p of this.history?.pastMembers() ?? []) if (p.ended === 'failed') gone.add(p.peer);
     return html`
       ${this.renderWindow(shown)}
       <dl class="summary" part="summary">
@@ -207,7 +234,7 @@ export class PulseAnalytics extends MeshElement {
         <table part="table">
           <caption>
             Least available peers (${worst.length} of ${report.peers.length}). ${NONE}: observed less than
-            ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate.
+            ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate. Gone: failed and not back since.
           </caption>
           <thead>
             <tr>
@@ -221,7 +248,7 @@ export class PulseAnalytics extends MeshElement {
             </tr>
           </thead>
           <tbody>
-            ${worst.map((p) => this.renderRow(p, claims(p)))}
+            ${worst.map((p) => this.renderRow(p, claims(p), gone.has(p.peer)))}
           </tbody>
         </table>
       </div>
@@ -245,7 +272,46 @@ export class PulseAnalytics extends MeshElement {
         </select></label
       >
       <span class="range">${range}</span>
+      ${
+        this.history?.exportFile
+          ? html`<span
+              part="export"
+              title="the kept history; analytics over ${spanLabels[this.exportWindow()]}"
+              >Export
+              ${Object.entries(exportLabels).map(
+                ([kind, label]) =>
+                  html`<button data-export=${kind} @click=${() => this.download(kind as ExportKind)}>
+                    ${label}
+                  </button>`,
+              )}</span
+            >`
+          : nothing
+      }
     </div>`;
+  }
+
+  /** The window an export's analytics cover: the one shown, or the last day for the session. */
+  private exportWindow(): AnalyticsWindow {
+    return this.window === AnalyticsSpan.session ? AnalyticsSpan.day : this.window;
+  }
+
+  /** Downloads an export of the kept history (a link to a Blob, clicked). */
+  private download(kind: ExportKind): void {
+    const file = this.history?.exportFile?.(kind, this.exportWindow());
+    if (!file) return;
+    URL.revokeObjectURL(this.exportUrl); // the previous download's, kept until now so it can finish
+    this.exportUrl = URL.createObjectURL(new Blob([file.body], { type: file.type }));
+    const link = document.createElement('a');
+    link.href = this.exportUrl;
+    link.download = file.name;
+    this.renderRoot.append(link);
+    link.click();
+    link.remove();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    URL.revokeObjectURL(this.exportUrl);
   }
 
   private readonly onWindow = (e: Event): void => {
@@ -253,7 +319,7 @@ export class PulseAnalytics extends MeshElement {
     this.emit<WindowChangeDetail>('window-change', { window: this.window });
   };
 
-  private renderRow(p: PeerReport, claimed: boolean) {
+  private renderRow(p: PeerReport, claimed: boolean, gone: boolean) {
     const color =
       p.availability >= 0.999
         ? 'var(--_healthy)'
@@ -278,7 +344,9 @@ export class PulseAnalytics extends MeshElement {
       <td>${claim(formatNumber(p.failuresPerDay))}</td>
       <td>${claim(formatDuration(p.mtbfMs))}</td>
       <td>${claim(formatDuration(p.mttrMs))}</td>
-      <td>${formatDuration(p.downtimeMs)}</td>
+      <td title=${gone ? goneText : nothing}>
+        ${gone ? (p.downtimeMs > 0 ? `${formatDuration(p.downtimeMs)} + gone` : 'gone') : formatDuration(p.downtimeMs)}
+      </td>
     </tr>`;
   }
 

@@ -22,7 +22,8 @@ describe('<pulse-health>', () => {
     // local + a + b healthy out of 5 non-left = 60% → CRITICAL (seed thresholds 90/70/50)
     const tier = el.shadowRoot?.querySelector('[part="tier"]');
     expect(tier?.textContent?.trim()).to.equal('CRITICAL');
-    expect(text(el)).to.contain('60% healthy');
+    // The total counts this peer, which the table does not list: say so (6 = 5 others + you).
+    expect(text(el)).to.contain('60% healthy · 6 peers, you included');
     expect(el.shadowRoot?.querySelector('[role="meter"]')?.getAttribute('aria-valuenow')).to.equal('60');
     const count = (state: string) =>
       el.shadowRoot?.querySelector(`button[data-state="${state}"] .n`)?.textContent;

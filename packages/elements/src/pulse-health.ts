@@ -171,7 +171,9 @@ export class PulseHealth extends MeshElement {
           <span class="tier" part="tier" style="color:${color}" role="status">
             ${stateIcon(tier.state)}${health.tier}
           </span>
-          <span class="percent"><strong>${percent}%</strong> healthy · ${health.total} peers</span>
+          <span class="percent"
+            ><strong>${percent}%</strong> healthy · ${health.total} peers, you included</span
+          >
         </div>
         <div
           class="meter"

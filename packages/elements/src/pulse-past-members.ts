@@ -91,6 +91,9 @@ export class PulsePastMembers extends MeshElement {
         gap: 6px;
         white-space: normal;
       }
+      td.how .icon {
+        flex: none;
+      }
       .why,
       .empty,
       .more {

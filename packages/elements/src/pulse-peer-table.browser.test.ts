@@ -266,6 +266,32 @@ describe('<pulse-peer-table>', () => {
     expect(box.bottom).to.be.at.most(scroller.bottom + 1);
   });
 
+  it('says more columns are to the right when narrower than the table (420 px), not when wide', async () => {
+    const shown = async (widthPx: number) => {
+      const box = await fixture<HTMLDivElement>(
+        html`<div style="width:${widthPx}px">
+          <pulse-peer-table .mesh=${smallMesh()}></pulse-peer-table>
+        </div>`,
+      );
+      const el = box.querySelector('pulse-peer-table')!;
+      await el.updateComplete;
+      const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
+      const hint = el.shadowRoot!.querySelector<HTMLElement>('[part="hint"]')!;
+      return {
+        clipped: scroller.scrollWidth > scroller.clientWidth,
+        hint: getComputedStyle(hint).display !== 'none' && hint.getBoundingClientRect().height > 0,
+        text: hint.textContent,
+      };
+    };
+    const narrow = await shown(420);
+    expect(narrow).to.deep.equal({
+      clipped: true,
+      hint: true,
+      text: 'More columns to the right: scroll the table sideways →',
+    });
+    expect(await shown(1_400)).to.include({ clipped: false, hint: false });
+  });
+
   it('passes axe in light and dark themes', async () => {
     const { mesh } = generateMesh({ peerCount: 40, seed: 3 });
     for (const theme of ['light', 'dark']) {

@@ -41,6 +41,7 @@ const overscanRows = 6;
  * @fires sort-change - The sort column or direction changed. Detail: `{ sortBy, descending }`.
  * @csspart scroller - The scrolling box around the table (set its height with `--pulse-table-height`).
  * @csspart table - The `<table>`.
+ * @csspart hint - "More columns to the right", shown while the element is narrower than the table.
  * A `failed` peer whose signaling session the mesh still sees open (`signalPresent(peer)`) is
  * shown as **Unreachable**: alive, no path from here (its relay died, a route was cut), not a crash.
  *
@@ -190,6 +191,7 @@ export class PulsePeerTable extends MeshElement {
             : nothing
         }
       </div>
+      <p class="more" part="hint">More columns to the right: scroll the table sideways →</p>
     `;
   }
 

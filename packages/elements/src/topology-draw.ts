@@ -1,6 +1,7 @@
 import type { PeerId, PeerState } from '@pulsemesh/core';
 import type { TopologyLayout, TopologyNode } from './topology-layout.js';
 import { formatMs } from './format.js';
+import { labelHeightPx, placeLabel, type LabelBox } from './topology-labels.js';
 
 /** Colours read from the element's themed custom properties. */
 export interface TopologyPalette {
@@ -149,8 +150,11 @@ export function drawTopology(
   const labelled = new Set<PeerId>();
   if (layout.nodes.length <= labelPeersMax) for (const n of layout.nodes) labelled.add(n.id);
   for (const id of [highlight.selected, highlight.focused, highlight.hovered]) if (id) labelled.add(id);
-  for (const n of layout.nodes) {
-    if (!labelled.has(n.id)) continue;
+  // What a label must not cover: every node's shape with its rings (the local one is larger).
+  const discs = layout.nodes.map((n) => ({ x: sx(n), y: sy(n), r: n.local ? r * 1.6 + 2 : r * 1.2 + 4 }));
+  const placed: LabelBox[] = [];
+  layout.nodes.forEach((n, i) => {
+    if (!labelled.has(n.id)) return;
     const emphasised =
       n.id === highlight.focused || n.id === highlight.hovered || n.id === highlight.selected;
     if (emphasised) {
@@ -162,20 +166,24 @@ export function drawTopology(
     }
     const withRtt = (emphasised || layout.nodes.length <= labelPeersMax) && n.rttMs !== undefined;
     const label = n.local ? 'you' : withRtt ? `${n.id} · ${formatMs(n.rttMs)}` : n.id;
-    const x = sx(n) + r + 6;
-    const y = sy(n);
-    const widthPx = ctx.measureText(label).width;
-    // Labels point away from the local peer (outwards), unless that runs off the canvas.
-    const outwardLeft = (n.x ?? 0) < 0;
-    const flip = outwardLeft ? sx(n) - r - 6 - widthPx >= 4 : x + widthPx > view.widthPx - 4;
-    const lx = flip ? sx(n) - r - 6 - widthPx : x;
+    // Outwards (away from the local peer) unless that covers another node or label.
+    const box = placeLabel(
+      discs,
+      i,
+      ctx.measureText(label).width + 6,
+      (n.x ?? 0) < 0,
+      placed,
+      view.widthPx,
+      view.heightPx,
+    );
+    placed.push(box);
     ctx.fillStyle = palette.bg;
     ctx.globalAlpha = 0.8;
-    ctx.fillRect(lx - 3, y - 8, widthPx + 6, 16);
+    ctx.fillRect(box.x, box.y, box.w, box.h);
     ctx.globalAlpha = 1;
     ctx.fillStyle = emphasised || n.local ? palette.text : palette.muted;
-    ctx.fillText(label, lx, y);
-  }
+    ctx.fillText(label, box.x + 3, box.y + labelHeightPx / 2);
+  });
 }
 
 /** Adds one node's shape to the current path: the same shapes as the state icons. */

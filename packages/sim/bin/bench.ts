@@ -121,7 +121,7 @@ function reproduce(t: Task, quick: boolean): string {
   const topology =
     t.topology?.kind === 'random' && t.n < 1000 ? ` --topology random-${t.topology.degree}` : '';
   if (t.scale === true && !t.inRuns)
-    return `node --conditions=source --import tsx packages/sim/bin/bench.ts --scale --seed ${t.seed}`;
+    return `node --conditions=source --import tsx packages/sim/bin/bench.ts --scale --n ${t.n} --seed ${t.seed}`;
   return `node --conditions=source --import tsx packages/sim/bin/bench.ts --seed ${t.seed}${quick ? ' --quick' : ''} --only ${t.profile} --n ${t.n} --strategy ${t.key}${topology}`;
 }
 
@@ -131,7 +131,14 @@ function matrix(seed: number, quick: boolean): Task[] {
   const onlyKey = arg('--strategy');
   const onlyTopology = arg('--topology');
   const sizes = quick ? [10, 100] : [10, 100, 1000];
-  if (process.argv.includes('--scale')) return scaleTasks(seed);
+  const keep = (t: Task): boolean =>
+    (!only || t.profile === only) &&
+    (!onlyN || t.n === Number(onlyN)) &&
+    (!onlyKey || t.key === onlyKey) &&
+    (!onlyTopology ||
+      (t.topology?.kind === 'random' ? `random-${t.topology.degree}` : 'full') === onlyTopology);
+  // --scale with --n N runs that one point of the series (and the simulator alone at N if it has one).
+  if (process.argv.includes('--scale')) return scaleTasks(seed).filter(keep);
   const tasks: Task[] = [];
   for (const profile of Object.keys(profiles) as ProfileName[]) {
     for (const n of sizes) {
@@ -178,14 +185,7 @@ function matrix(seed: number, quick: boolean): Task[] {
             calibrationLossPct: loss,
           });
         }
-  return tasks.filter(
-    (t) =>
-      (!only || t.profile === only) &&
-      (!onlyN || t.n === Number(onlyN)) &&
-      (!onlyKey || t.key === onlyKey) &&
-      (!onlyTopology ||
-        (t.topology?.kind === 'random' ? `random-${t.topology.degree}` : 'full') === onlyTopology),
-  );
+  return tasks.filter(keep);
 }
 
 function cost(t: Task): number {

@@ -18,6 +18,8 @@ export const EventKind = {
   deliver: 2,
   /** A scheduled action (fault, workload): `a` = action index. */
   action: 3,
+  /** A signaling-session witness: `a` = destination, `b` = its code (`session-witness.ts`). */
+  witness: 4,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 

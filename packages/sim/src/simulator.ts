@@ -3,10 +3,13 @@
  * nodes. Nothing here reads a real clock or real randomness; the same options and seed replay the
  * same run, message for message (the journal proves it).
  */
-import type { DetectorEvent, Lifecycle, PeerId, Random, StepResult, WitnessKind } from '@pulsemesh/core';
+import type { DetectorEvent, Lifecycle, PeerId, StepResult, WitnessKind } from '@pulsemesh/core';
 import { EventKind, EventQueue, SequenceCounter } from './event-queue.js';
+import { checksum, stableJson } from './journal-format.js';
 import { DropReason, Network } from './network.js';
 import { subRandom, subSeed } from './seeds.js';
+import { DEADLINE_EPSILON_MS, NodeClocks } from './node-clocks.js';
+import { SessionWitness, type WitnessHost } from './session-witness.js';
 import type { SimNode } from './sim-node.js';
 import { TimerHeap } from './timer-heap.js';
 import { buildTopology, type Topology } from './topology.js';
@@ -22,11 +25,8 @@ export {
   type WitnessStats,
 } from './simulator-options.js';
 
-const TIMER_GRANULARITY_MS = 1;
-const DEADLINE_EPSILON_MS = 0.01;
-
 /** The discrete-event simulator. */
-export class Simulator {
+export class Simulator implements WitnessHost {
   readonly n: number;
   readonly network: Network;
   readonly topology: Topology;
@@ -38,18 +38,18 @@ export class Simulator {
   private readonly ids: PeerId[];
   private readonly index = new Map<PeerId, number>();
   private readonly incarnation: Int32Array;
-  private readonly stalledUntil: Float64Array;
-  private readonly clampPhase: Float64Array;
-  private readonly drift: Float64Array;
-  private readonly offset: Float64Array;
+  private readonly clocks: NodeClocks;
+  /** True time until which each node runs nothing, ms (read-only outside; see `stall`). */
+  readonly stalledUntil: Float64Array;
   private readonly upSince: Float64Array;
   private readonly upMs: Float64Array;
   private readonly downLinks = new Set<number>();
   private readonly actions: ((() => void) | undefined)[] = [];
+  /** Indexes of `actions` free for reuse (the array stays as long as the most pending at once). */
+  private readonly freeActions: number[] = [];
   private readonly dropped = new Float64Array(4);
   private nowMs = 0;
-  private readonly witnessRandom: Random;
-  private readonly witnessStats: WitnessStats = { delivered: 0, spuriousResets: 0, resetsDuringStalls: 0 };
+  private readonly sessions: SessionWitness;
   private events = 0;
   private sent = 0;
   private delivered = 0;
@@ -74,19 +74,15 @@ export class Simulator {
     this.ids.forEach((id, i) => this.index.set(id, i));
     this.incarnation = new Int32Array(n).fill(-1);
     this.timers = new TimerHeap(n, this.sequence);
-    this.stalledUntil = new Float64Array(n);
-    this.clampPhase = new Float64Array(n).fill(-1);
-    this.drift = new Float64Array(n);
-    this.offset = new Float64Array(n);
+    this.clocks = new NodeClocks(
+      n,
+      subRandom(options.seed, 'clock'),
+      options.clock ?? { offsetMsMax: 1000, driftPpmMax: 50 },
+    );
+    this.stalledUntil = this.clocks.stalledUntil;
     this.upSince = new Float64Array(n);
     this.upMs = new Float64Array(n);
-    this.witnessRandom = subRandom(options.seed, 'witness');
-    const clock = options.clock ?? { offsetMsMax: 1000, driftPpmMax: 50 };
-    const clockRandom = subRandom(options.seed, 'clock');
-    for (let i = 0; i < n; i++) {
-      this.offset[i] = Math.floor(clockRandom.next() * clock.offsetMsMax);
-      this.drift[i] = (clockRandom.next() * 2 - 1) * clock.driftPpmMax * 1e-6;
-    }
+    this.sessions = new SessionWitness(this, options.witness, subRandom(options.seed, 'witness'));
   }
 
   /** Current virtual time, ms. */
@@ -95,7 +91,7 @@ export class Simulator {
   }
   /** Node `i`'s own clock right now. */
   localNow(i: number): number {
-    return this.nowMs * (1 + (this.drift[i] as number)) + (this.offset[i] as number);
+    return this.clocks.localAt(i, this.nowMs);
   }
   idAt(i: number): PeerId {
     return this.ids[i] as PeerId;
@@ -134,14 +130,14 @@ export class Simulator {
 
   /** Sets a node's clock drift (e.g. 0.01 = runs 1 % fast). */
   setDrift(i: number, drift: number): void {
-    this.offset[i] = this.localNow(i) - this.nowMs * (1 + drift);
-    this.drift[i] = drift;
+    this.clocks.setDrift(i, drift, this.nowMs);
   }
 
   /** Runs `action` at virtual time `atMs` (≥ now). */
   at(atMs: number, action: () => void): void {
-    this.actions.push(action);
-    this.queue.push(Math.max(atMs, this.nowMs), EventKind.action, this.actions.length - 1, 0);
+    const k = this.freeActions.pop() ?? this.actions.length;
+    this.actions[k] = action;
+    this.queue.push(Math.max(atMs, this.nowMs), EventKind.action, k, 0);
   }
 
   /** Starts every node now and brings up every link of the topology. */
@@ -179,15 +175,7 @@ export class Simulator {
     this.options.observer?.onNodeChange?.(i, 'crash', this.nowMs);
     const after = this.options.linkDownAfterCrashMs;
     if (after !== undefined) this.at(this.nowMs + after, () => this.dropLinks(i));
-    const w = this.options.witness;
-    if (w !== undefined) {
-      const inc = this.incarnation[i] as number;
-      this.at(this.nowMs + w.sessionCloseDelayMs(this.witnessRandom), () => {
-        // The session that closes is this incarnation's: a restart meanwhile has a new one.
-        if (this.status[i] !== NodeStatus.up && this.incarnation[i] === inc)
-          this.witnessAll(i, 'closed-by-peer');
-      });
-    }
+    this.sessions.crashed(i);
   }
 
   /** A hang: the node goes silent like a crash, but its signaling session stays open (no witness). */
@@ -204,47 +192,28 @@ export class Simulator {
    * and every other node is told `joined`.
    */
   resetSession(i: number, reconnectMs = 200): void {
-    if (this.status[i] !== NodeStatus.up || this.options.witness === undefined) return;
-    this.witnessStats.spuriousResets += 1;
-    if ((this.stalledUntil[i] as number) > this.nowMs) this.witnessStats.resetsDuringStalls += 1;
-    const inc = this.incarnation[i] as number;
-    this.witnessAll(i, 'closed-by-peer');
-    this.reconnect(i, inc, reconnectMs);
-  }
-
-  /** The node's client reconnects `reconnectMs` after it next runs (a stall that began meanwhile delays it). */
-  private reconnect(i: number, inc: number, reconnectMs: number): void {
-    this.at(Math.max(this.nowMs, this.stalledUntil[i] as number) + reconnectMs, () => {
-      if (this.status[i] !== NodeStatus.up || this.incarnation[i] !== inc) return;
-      if ((this.stalledUntil[i] as number) > this.nowMs) this.reconnect(i, inc, reconnectMs);
-      else this.witnessAll(i, 'joined');
-    });
+    this.sessions.reset(i, reconnectMs);
   }
 
   /** Witness counters of the run so far. */
   witnessCounts(): WitnessStats {
-    return { ...this.witnessStats };
+    return this.sessions.counts();
   }
 
-  /** Tells every up node but `i` (through the signaling server, 1-5 ms each) how `i`'s session changed. */
-  private witnessAll(i: number, kind: WitnessKind): void {
-    const id = this.ids[i] as PeerId;
-    this.log(`witness ${i} ${kind}`);
-    for (let j = 0; j < this.n; j++) {
-      if (j === i || this.status[j] !== NodeStatus.up) continue;
-      this.at(this.nowMs + 1 + 4 * this.witnessRandom.next(), () => this.deliverWitness(j, id, kind));
-    }
+  /** @internal {@link WitnessHost}: node `j` is up and takes witnesses. */
+  takesWitness(j: number): boolean {
+    return this.nodeAt(j)?.witness !== undefined;
   }
 
-  private deliverWitness(j: number, id: PeerId, kind: WitnessKind): void {
+  /** @internal {@link WitnessHost}: queues a witness event. */
+  queueWitness(atMs: number, to: number, code: number): void {
+    this.queue.push(Math.max(atMs, this.nowMs), EventKind.witness, to, code);
+  }
+
+  /** @internal {@link WitnessHost}: hands node `j` a witness now. */
+  handWitness(j: number, id: PeerId, kind: WitnessKind): void {
     const node = this.nodeAt(j);
     if (!node?.witness) return;
-    const stalled = this.stalledUntil[j] as number;
-    if (stalled > this.nowMs) {
-      this.at(stalled, () => this.deliverWitness(j, id, kind));
-      return;
-    }
-    this.witnessStats.delivered += 1;
     this.apply(j, node.witness(id, kind, this.localNow(j)));
     this.reschedule(j);
   }
@@ -270,10 +239,8 @@ export class Simulator {
 
   /** Clamps the node's timers to fire at most once per `periodMs` (a hidden tab: 1000), or unclamps. */
   clampTimers(i: number, on: boolean, periodMs = 1000): void {
-    this.clampPhase[i] = on ? (i * 7919) % periodMs : -1;
-    this.clampPeriodMs = periodMs;
+    this.clocks.clamp(i, on, periodMs);
   }
-  private clampPeriodMs = 1000;
 
   /** Tells node `i`'s runtime its lifecycle changed. */
   setLifecycle(i: number, lifecycle: Lifecycle): void {
@@ -357,9 +324,11 @@ export class Simulator {
       if (qt > this.nowMs) this.nowMs = qt;
       this.events++;
       if (kind === EventKind.deliver) this.deliver(a, b, payload as Uint8Array);
+      else if (kind === EventKind.witness) this.sessions.deliver(a, b);
       else {
         const action = this.actions[a];
         this.actions[a] = undefined;
+        this.freeActions.push(a);
         action?.();
       }
     }
@@ -463,26 +432,11 @@ export class Simulator {
       this.timers.delete(i);
       return;
     }
-    let at = (deadline - (this.offset[i] as number)) / (1 + (this.drift[i] as number));
-    if (at < this.nowMs + TIMER_GRANULARITY_MS && deadline <= this.localNow(i) + DEADLINE_EPSILON_MS) {
-      at = this.nowMs + TIMER_GRANULARITY_MS;
-    }
-    const phase = this.clampPhase[i] as number;
-    if (phase >= 0) {
-      const p = this.clampPeriodMs;
-      at = Math.ceil((at - phase) / p) * p + phase;
-    }
-    if (at < this.nowMs) at = this.nowMs;
-    const stalled = this.stalledUntil[i] as number;
-    if (at < stalled) at = stalled; // a stalled node runs nothing before the stall ends
+    const at = this.clocks.fireAt(i, deadline, this.nowMs);
     const pending = this.timers.timeOf(i);
     // A pending timer that fires no later and finds the deadline due then stays (a real runtime's
     // earlier setTimeout would run first); any other pending timer moves, so no wake-up is wasted.
-    if (
-      pending <= at &&
-      pending * (1 + (this.drift[i] as number)) + (this.offset[i] as number) >= deadline - DEADLINE_EPSILON_MS
-    )
-      return;
+    if (pending <= at && this.clocks.dueAt(i, pending, deadline)) return;
     if (at !== pending) this.timers.set(i, at);
   }
 
@@ -524,7 +478,8 @@ export class Simulator {
     if (this.options.journal) this.log(`drop ${reason} ${from} ${to}`);
   }
 
-  private log(line: string): void {
+  /** @internal Writes a journal line (with the time) when journaling. */
+  log(line: string): void {
     this.options.journal?.(`${this.nowMs.toFixed(3)} ${line}`);
   }
 }
@@ -536,14 +491,4 @@ export function idOf(i: number): PeerId {
 
 function pairKey(a: number, b: number): number {
   return a < b ? a * 2097152 + b : b * 2097152 + a;
-}
-
-function checksum(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193) >>> 0;
-  return h >>> 0;
-}
-
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(3)) : v));
 }

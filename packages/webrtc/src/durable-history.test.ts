@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, appendFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DurableHistory, analyticsToCsv, historyToCsv, historyToJson } from './durable-history.js';
+import { DurableHistory } from './durable-history.js';
+import { analyticsToCsv, historyToCsv, historyToJson } from './history-export.js';
 import { fileHistoryBackend } from './history-file.js';
 
 /** A stand-in for a mesh: the recorder only listens to events and reads the incarnation. */

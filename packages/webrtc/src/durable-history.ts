@@ -16,6 +16,8 @@ import {
   type PeerId,
   type WindowReport,
 } from '@pulsemesh/core';
+import { historyFile, type ExportFile, type ExportKind } from './history-export.js';
+import { epochOf, wallNow } from './wall-clock.js';
 
 /** Where records are kept. Implementations never throw across this boundary for I/O errors:
  * they log and go on (history is worth keeping, not worth crashing a peer for). */
@@ -63,15 +65,6 @@ export interface RecordedMesh extends EventTarget {
   readonly localId: PeerId;
   localIncarnation?(): number;
 }
-
-/** Wall-clock ms of a detector-clock time (`performance.now()` based). */
-const epochOf = (detectorMs: number): number => performance.timeOrigin + detectorMs;
-/**
- * "Now" on the same clock as {@link epochOf}. Not `Date.now()`: the two drift apart (NTP slews the
- * wall clock, the monotonic one does not), and a mark stamped by one before an entry stamped by
- * the other made a peer's observed time 0 (a CSV row went missing in a loaded CI run).
- */
-const wallNow = (): number => epochOf(performance.now());
 
 /** See the module comment. Create with {@link DurableHistory.open}, then {@link attach} a mesh. */
 export class DurableHistory extends EventTarget {
@@ -182,6 +175,19 @@ export class DurableHistory extends EventTarget {
     return pastFromHistory(this.#records);
   }
 
+  /**
+   * The export `kind` as a file, analytics over `window`, named after this peer (the dashboard's
+   * export buttons download it; the edge peer serves the same bodies). See `historyFile`.
+   */
+  exportFile(kind: ExportKind, window: AnalyticsWindow, nowMs = wallNow()): ExportFile {
+    let observer = this.#mesh?.localId;
+    for (let i = this.#records.length - 1; observer === undefined && i >= 0; i--) {
+      const r = this.#records[i] as HistoryRecord;
+      if (r.k === 'session') observer = r.observer;
+    }
+    return historyFile(this, kind, window, observer ?? 'peer', nowMs);
+  }
+
   /** Writes what is buffered; resolves when the backend has it. */
   flush(): Promise<void> {
     if (this.#pending.length === 0) return this.#flushing;
@@ -233,78 +239,4 @@ export class DurableHistory extends EventTarget {
     this.#records = this.#records.slice(drop);
     return true;
   }
-}
-
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-const csv = (rows: string[][]): string => `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
-
-/** The history as CSV: `kind,atMs,atIso,peer,event,from,to,reason`, one row per record. */
-export function historyToCsv(records: readonly HistoryRecord[]): string {
-  const rows = [['kind', 'atMs', 'atIso', 'peer', 'event', 'from', 'to', 'reason']];
-  for (const r of records) {
-    const at = [String(Math.round(r.atMs)), new Date(r.atMs).toISOString()];
-    if (r.k === 'entry')
-      rows.push(['entry', ...at, r.peer, r.kind, r.from ?? '', r.to ?? '', r.reason ?? '']);
-    else if (r.k === 'reap') rows.push(['reap', ...at, r.peer, 'reap', '', r.ended, r.reason]);
-    else if (r.k === 'session') rows.push(['session', ...at, r.observer, 'session', '', '', '']);
-    else rows.push(['mark', ...at, '', 'mark', '', '', '']);
-  }
-  return csv(rows);
-}
-
-/**
- * A window report as CSV, one row per peer, after a `# window from .. to` comment line. Figures
- * resting on less than the minimum observation time are left empty (the dashboard shows "—").
- */
-export function analyticsToCsv(report: WindowReport): string {
-  const head = `# window ${new Date(report.fromMs).toISOString()} .. ${new Date(report.toMs).toISOString()}\r\n`;
-  const rows = [
-    [
-      'peer',
-      'observedMs',
-      'failures',
-      'recoveries',
-      'downtimeMs',
-      'availability',
-      'mtbfMs',
-      'mttrMs',
-      'failuresPerDay',
-    ],
-  ];
-  for (const p of report.peers) {
-    const ok = report.claims[p.peer] === true;
-    const claim = (v: number | undefined): string => (ok && v !== undefined ? String(v) : '');
-    rows.push([
-      p.peer,
-      String(Math.round(p.observedMs)),
-      String(p.failures),
-      String(p.recoveries),
-      String(Math.round(p.downtimeMs)),
-      claim(p.availability),
-      claim(p.mtbfMs),
-      claim(p.mttrMs),
-      claim(p.failuresPerDay),
-    ]);
-  }
-  return head + csv(rows);
-}
-
-/** The export as one JSON document: the window's analytics, past members and every record. */
-export function historyToJson(history: DurableHistory, window: AnalyticsWindow, nowMs = wallNow()): string {
-  return JSON.stringify(
-    {
-      format: 'pulsemesh-history-v1',
-      exportedAt: new Date(nowMs).toISOString(),
-      window,
-      analytics: history.analytics(window, nowMs),
-      pastMembers: history.pastMembers(),
-      records: history.records(),
-    },
-    null,
-    2,
-  );
 }

@@ -74,12 +74,18 @@ export { ed25519Runtime, nobleEd25519, type Ed25519 } from './ed25519.js';
 export {
   DurableHistory,
   durableHistoryDefaults,
-  historyToCsv,
-  analyticsToCsv,
-  historyToJson,
   memoryHistoryBackend,
   type DurableHistoryOptions,
   type HistoryBackend,
   type RecordedMesh,
 } from './durable-history.js';
+export {
+  analyticsToCsv,
+  ExportKind,
+  historyFile,
+  historyToCsv,
+  historyToJson,
+  type ExportFile,
+  type ExportSource,
+} from './history-export.js';
 export { indexedDbHistoryBackend } from './history-store.js';

@@ -21,9 +21,15 @@ describe('Mesh (Node peers, real signaling server)', () => {
   it('two peers connect and agree on membership; a graceful leave shows as left', async () => {
     room = await TestRoom.start();
     const a = room.join('node-a');
+    const presence: string[] = [];
+    a.addEventListener('presence', (e) => {
+      const { peer, present } = (e as CustomEvent<{ peer: string; present: boolean }>).detail;
+      presence.push(`${peer}:${present}`);
+    });
     const b = room.join('node-b');
     await until(() => agreed(['node-a', 'node-b']), 10_000, 'both healthy');
     expect(a.signalState()).toBe('connected');
+    expect(presence).toEqual(['node-b:true']); // once, from a's roster or b's join, whichever came
     expect(a.signalPresent('node-b')).toBe(true); // the server holds b's session
     expect(a.signalPresent('nobody')).toBe(false);
     expect([...a.transport.linkedPeers()]).toEqual(['node-b']);
@@ -41,6 +47,7 @@ describe('Mesh (Node peers, real signaling server)', () => {
     await until(() => stateOf(a, 'node-b') === 'left', 2_000, 'a to mark b left');
     // The server's peer-leave may come after the mesh's own goodbye.
     await until(() => !a.signalPresent('node-b'), 5_000, 'the server to tell a that b left');
+    expect(presence).toEqual(['node-b:true', 'node-b:false']);
     console.log(`graceful leave → left in ${(performance.now() - started).toFixed(0)} ms`);
   });
 

@@ -58,6 +58,8 @@ export interface MeshOptions extends HostOptions {
  *   decode-error - the detector's events (`CustomEvent`, `detail` per `DetectorEventMap`).
  * @fires signal-state - `{ state: SignalState }` when the signaling connection changes.
  * @fires link - `{ peer, up }` when a direct WebRTC link opens or closes.
+ * @fires presence - `{ peer, present }` when the signaling server's word on a peer's session changes
+ *   (roster, join, leave, end of session); {@link Mesh.signalPresent} reads the result.
  */
 export class Mesh extends DetectorHost {
   /** This peer's key pair, unless the mesh was given a plain `peerId`. */
@@ -164,21 +166,28 @@ export class Mesh extends DetectorHost {
       // renewed while it stays joined: the server re-sends the roster).
       const handedOut = e.detail.iceServers;
       if (handedOut) manager.setIceServers([...this.#ownIceServers, ...handedOut]);
+      const before = this.#present;
       this.#present = new Set(e.detail.peers);
+      for (const peer of before) if (!this.#present.has(peer)) this.#presence(peer, false);
+      for (const peer of this.#present) if (!before.has(peer)) this.#presence(peer, true);
       manager.setRoster(e.detail.peers);
     });
     client.addEventListener('peer-join', (e) => {
-      if (this.#present.size < presentPeersMax) this.#present.add(e.detail.peer);
+      const peer = e.detail.peer;
+      if (!this.#present.has(peer) && this.#present.size < presentPeersMax) {
+        this.#present.add(peer);
+        this.#presence(peer, true);
+      }
       manager.addPeer(e.detail.peer);
       this.witness(e.detail.peer, 'joined');
     });
     // The server saw this peer's session end (decision 0013): evidence for the detector.
     client.addEventListener('session-ended', (e) => {
-      this.#present.delete(e.detail.peer);
+      if (this.#present.delete(e.detail.peer)) this.#presence(e.detail.peer, false);
       this.witness(e.detail.peer, e.detail.kind);
     });
     client.addEventListener('peer-leave', (e) => {
-      this.#present.delete(e.detail.peer);
+      if (this.#present.delete(e.detail.peer)) this.#presence(e.detail.peer, false);
       manager.removePeer(e.detail.peer);
     });
     client.addEventListener('signal', (e) => this.transport.handleSignal(e.detail.from, e.detail.payload));
@@ -186,6 +195,10 @@ export class Mesh extends DetectorHost {
       this.#signalState = e.detail.state;
       this.dispatchEvent(new CustomEvent('signal-state', { detail: { state: e.detail.state } }));
     });
+  }
+
+  #presence(peer: PeerId, present: boolean): void {
+    this.dispatchEvent(new CustomEvent('presence', { detail: { peer, present } }));
   }
 }
 
