@@ -13,7 +13,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateFloors, type FloorResult, formatFloors } from '../packages/sim/src/floors.js';
+import {
+  evaluateFloors,
+  type FloorResult,
+  formatFloors,
+  SCALE_FLOOR_ID,
+} from '../packages/sim/src/floors.js';
 import { type BenchDocument, parseBenchJson } from '../packages/sim/src/report.js';
 import { calibrationTable, type RealConfig } from '../packages/sim/src/calibration.js';
 import { git } from './bench-provenance.js';
@@ -55,7 +60,9 @@ export const RESULTS: Record<string, ResultKind> = {
     measures: DETECTOR,
     floors: (doc) => {
       const d = doc as BenchDocument;
-      return evaluateFloors({ runs: d.runs, scale: d.scale });
+      const floors = evaluateFloors({ runs: d.runs, scale: d.scale });
+      // A matrix run with --no-scale leaves the scale floor to scale.json (judged there).
+      return (d.scale ?? []).length === 0 ? floors.filter((f) => f.id !== SCALE_FLOOR_ID) : floors;
     },
   },
   // The scale series alone (`bench.ts --scale`, one point at a time), judged on the scale floor only.
@@ -77,6 +84,11 @@ export const RESULTS: Record<string, ResultKind> = {
   },
   'real-peers.json': {
     measures: [...MESH, 'bench/memberlist', 'scripts/bench-real-peers.ts', 'scripts/bench-real-peers'],
+    floors: stored,
+  },
+  // The edge-peer cost floor alone (scripts/bench-edge-cost.ts): the issue's RSS floor and its USS restatement.
+  'edge-cost.json': {
+    measures: [...MESH, 'bench/memberlist', 'scripts/bench-edge-cost.ts', 'scripts/bench-real-peers'],
     floors: stored,
   },
   'mesh.json': {

@@ -8,7 +8,7 @@
  * - calibration: the simulator's swim and pulsemesh on loopback (detector.json `calibration`) beside
  *   the real processes they model.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { calibrationTable, type RealConfig } from '../packages/sim/src/calibration.js';
 import { type BenchDocument, parseBenchJson } from '../packages/sim/src/report.js';
@@ -115,8 +115,39 @@ console.log(
 rows(false);
 console.log('\nNamed presets:');
 rows(true);
-const big = detector.scale?.find((p) => p.n === 10_000 && !p.strategy.startsWith('sim-only'));
+// The scale point: in detector.json after a full run, else in scale.json (bench.ts --scale).
+const scaleDoc =
+  (detector.scale ?? []).length === 0 && existsSync(`${root}bench-results/scale.json`)
+    ? (read('scale.json') as BenchDocument)
+    : detector;
+const big = scaleDoc.scale?.find((p) => p.n === 10_000 && !p.strategy.startsWith('sim-only'));
 if (big)
   console.log(
-    `\nscale: N=10,000 × ${big.simSeconds} s simulated: ${big.wallSeconds.toFixed(1)} s wall, ${big.cpuSeconds.toFixed(1)} s CPU (${big.strategy})`,
+    `\nscale (${scaleDoc === detector ? 'detector.json' : 'scale.json'} commit ${scaleDoc.commit.slice(0, 7)}): N=10,000 × ${big.simSeconds} s simulated: ${big.wallSeconds.toFixed(1)} s wall, ${big.cpuSeconds.toFixed(1)} s CPU (${big.strategy})`,
   );
+
+// --- the edge-peer cost (bench-results/edge-cost.json, scripts/bench-edge-cost.ts) ----------------
+interface CostDoc {
+  commit: string;
+  cost: {
+    system: string;
+    n: number;
+    cpuPctPerProcess: { median: number };
+    rssMiBPerProcess: { median: number };
+    ussMiBPerProcess: { median: number };
+  }[];
+  baselines: { what: string; rssMiB: number; ussMiB: number }[];
+  floors: { floor: string; pass: boolean }[];
+}
+if (existsSync(`${root}bench-results/edge-cost.json`)) {
+  const cost = read('edge-cost.json') as CostDoc;
+  console.log(`\nCost per process, N = 10, median (edge-cost.json commit ${cost.commit.slice(0, 7)}):\n`);
+  console.log('| process | CPU % of a core | RSS MiB | USS MiB |');
+  console.log('| ------- | --------------- | ------- | ------- |');
+  for (const c of cost.cost)
+    console.log(
+      `| ${c.system === 'memberlist' ? 'memberlist 0.2.2 node' : 'pulsemesh edge peer (build)'} | ${c.cpuPctPerProcess.median} | ${c.rssMiBPerProcess.median} | ${c.ussMiBPerProcess.median} |`,
+    );
+  for (const b of cost.baselines) console.log(`| ${b.what}, idle | - | ${b.rssMiB} | ${b.ussMiB} |`);
+  for (const f of cost.floors) console.log(`\n${f.pass ? 'PASS' : 'MISS'}: ${f.floor}`);
+}

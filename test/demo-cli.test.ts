@@ -11,13 +11,20 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const started: ChildProcess[] = [];
 
 afterEach(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of started.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    // A detached one leads its own process group: take the group (pnpm's children too).
+    if (groupLeaders.has(child)) process.kill(-child.pid!, 'SIGKILL');
+    else child.kill('SIGKILL');
+  }
 });
+const groupLeaders = new WeakSet<ChildProcess>();
 
 /** Starts scripts/demo.sh (or `command`); resolves with the banner once it says where to open the page. */
 async function startDemo(
   env: Record<string, string>,
   command: readonly string[] = ['bash', 'scripts/demo.sh'],
+  ownGroup = false,
 ): Promise<{ child: ChildProcess; banner: string; output: () => string }> {
   const [file, ...args] = command as [string, ...string[]];
   let output = '';
@@ -25,8 +32,12 @@ async function startDemo(
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as a terminal's foreground job: a Ctrl-C there reaches every process
+    // in the group at once (pnpm, the orchestrator, the page server's helpers).
+    detached: ownGroup,
   });
   started.push(child);
+  if (ownGroup) groupLeaders.add(child);
   let banner = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -119,6 +130,45 @@ describe('pnpm demo (scripts/demo.sh)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     for (const pid of edges) expect(alive(pid), `edge peer ${pid} still running`).toBe(false);
+    expect(output()).not.toMatch(/Command failed|ELIFECYCLE|ERR_PNPM/);
+  }, 90_000);
+
+  it.each([
+    ['pnpm demo', ['pnpm', 'demo']],
+    ['./run demo', ['./run', 'demo']],
+  ] as const)(
+    '%s: Ctrl-C (SIGINT to the whole process group) stops everything, exit 0, no pnpm error line',
+    async (_name, command) => {
+      const env = { PULSEMESH_DEMO_SIGNAL_PORT: '0', PULSEMESH_DEMO_PORT: '0' };
+      const { child, banner, output } = await startDemo(env, command, true);
+      // The orchestrator's PID (the banner's); under pnpm it is pnpm's child, not the one started.
+      const orchestrator = Number(/SIGTERM (\d+)/.exec(banner)?.[1]);
+      const edges = edgePeersOf(orchestrator);
+      expect(edges).toHaveLength(2);
+      const exited = new Promise<[number | null, string | null]>((resolve) =>
+        child.once('exit', (code, signal) => resolve([code, signal])),
+      );
+      // Every process of the group gets it at once, and pnpm forwards it once more to its child:
+      // the y-webrtc server is gone before the orchestrator stops it, and the orchestrator sees
+      // the same Ctrl-C twice (was: a wait for an exit that had passed; then "Command failed").
+      process.kill(-child.pid!, 'SIGINT');
+      expect(await exited).toEqual([0, null]);
+      expect(alive(orchestrator)).toBe(false);
+      for (const pid of edges) expect(alive(pid), `edge peer ${pid} still running`).toBe(false);
+      expect(output()).toContain('pulsemesh demo: stopped.');
+      expect(output()).not.toMatch(/Command failed|ELIFECYCLE|ERR_PNPM|SIGINT again/);
+    },
+    90_000,
+  );
+
+  it('pnpm demo: SIGINT to the printed PID stops everything, exit 0, no pnpm error line', async () => {
+    const env = { PULSEMESH_DEMO_SIGNAL_PORT: '0', PULSEMESH_DEMO_PORT: '0' };
+    const { child, banner, output } = await startDemo(env, ['pnpm', 'demo'], true);
+    const orchestrator = Number(/SIGTERM (\d+)/.exec(banner)?.[1]);
+    expect(orchestrator).not.toBe(child.pid);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    process.kill(orchestrator, 'SIGINT');
+    expect(await exited).toBe(0);
     expect(output()).not.toMatch(/Command failed|ELIFECYCLE|ERR_PNPM/);
   }, 90_000);
 

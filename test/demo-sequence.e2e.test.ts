@@ -65,18 +65,15 @@ const failuresOf = (t: DemoTab): Promise<Record<string, number>> =>
     );
   });
 
-/** Every tab reads HEALTHY, lists every gone peer with how it ended, and no alive one. */
+/** Every tab reads HEALTHY and lists exactly the gone peers, each with how it ended. */
 async function presentAndPast(): Promise<void> {
   await converged();
-  const expected = [...gone].map(([peer, ended]) => [peer, ended]);
+  const expected = [...gone].map(([peer, ended]) => [peer, ended]).sort();
   for (const t of tabs) {
     await expect.poll(() => t.tier(), { timeout: healthyMsMax }).toBe('HEALTHY');
-    await expect
-      .poll(async () => (await pastOf(t)).filter(([peer]) => gone.has(peer!)).sort(), {
-        timeout: healthyMsMax,
-      })
-      .toEqual(expected.sort());
-    expect((await pastOf(t)).filter(([peer]) => alive.has(peer!))).toEqual([]);
+    // Polled too: the list renders on its own batch, and a peer reaped and back (a slow rejoin)
+    // leaves it one batch after the table shows it.
+    await expect.poll(async () => (await pastOf(t)).sort(), { timeout: healthyMsMax }).toEqual(expected);
   }
 }
 

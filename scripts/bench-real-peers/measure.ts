@@ -18,15 +18,36 @@ export function setLoss(pct: number): void {
   log(`loss ${pct} % (nftables prerouting drop on lo)`);
 }
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-function cpuTicks(pid: number): number {
+export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
+
+/**
+ * A process's memory from `/proc/<pid>/smaps_rollup`, MiB. `rss`: every resident page it maps,
+ * shared ones in full (the node binary's pages count in every Node process); `pss`: shared pages
+ * split among the processes mapping them (depends on what else runs); `uss` (Private_Clean +
+ * Private_Dirty): pages no other process maps, what killing it frees: the cost of one more process.
+ */
+export interface ProcessMemory {
+  rssMiB: number;
+  pssMiB: number;
+  ussMiB: number;
+}
+export function memoryOf(pid: number): ProcessMemory {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string): number => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
+  const mib = (k: number): number => round(k / 1024, 1);
+  return {
+    rssMiB: mib(kb('Rss')),
+    pssMiB: mib(kb('Pss')),
+    ussMiB: mib(kb('Private_Clean') + kb('Private_Dirty')),
+  };
 }
 
 export interface Cost {
@@ -36,6 +57,10 @@ export interface Cost {
   edgeFrom?: string;
   cpuPctPerProcess: { median: number; max: number; mean: number };
   rssMiBPerProcess: { median: number; max: number };
+  /** Proportional set size (see {@link ProcessMemory}). */
+  pssMiBPerProcess: { median: number; max: number };
+  /** Unique set size: what one more process of the system costs (see {@link ProcessMemory}). */
+  ussMiBPerProcess: { median: number; max: number };
 }
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,7 +81,11 @@ export async function measureCost(clusters: Cluster[], windowS: number, edgeFrom
     const cpu = members.map(
       (m, j) => ((cpuTicks(m.proc.pid!) - (before[i]![j] as number)) / CLK_TCK / windowS) * 100,
     );
-    const rss = members.map((m) => rssBytes(m.proc.pid!) / 2 ** 20);
+    const mem = members.map((m) => memoryOf(m.proc.pid!));
+    const spread = (xs: number[]): { median: number; max: number } => ({
+      median: round(median(xs), 1),
+      max: round(Math.max(...xs), 1),
+    });
     return {
       system: c.system,
       n: members.length,
@@ -67,7 +96,9 @@ export async function measureCost(clusters: Cluster[], windowS: number, edgeFrom
         max: round(Math.max(...cpu)),
         mean: round(cpu.reduce((a, b) => a + b, 0) / cpu.length),
       },
-      rssMiBPerProcess: { median: round(median(rss), 1), max: round(Math.max(...rss), 1) },
+      rssMiBPerProcess: spread(mem.map((x) => x.rssMiB)),
+      pssMiBPerProcess: spread(mem.map((x) => x.pssMiB)),
+      ussMiBPerProcess: spread(mem.map((x) => x.ussMiB)),
     };
   });
 }

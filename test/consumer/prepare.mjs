@@ -21,12 +21,17 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 const repo = new URL('../../', import.meta.url).pathname;
-const work = process.env['PULSEMESH_CONSUMER_DIR'] ?? '/tmp/pm15-consumer';
+// One folder per checkout: two clones testing at once (a CI run beside a developer's) must not
+// npm-install into each other's app.
+const work =
+  process.env['PULSEMESH_CONSUMER_DIR'] ??
+  `/tmp/pm15-consumer-${createHash('sha256').update(repo).digest('hex').slice(0, 8)}`;
 const packs = join(work, 'packs');
 const app = join(work, 'app');
 const server = join(work, 'server');

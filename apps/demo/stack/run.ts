@@ -56,13 +56,21 @@ const stop = (): void => {
     },
   );
 };
+/**
+ * A repeat within this time is the same Ctrl-C delivered twice: by the terminal (to the whole
+ * process group) and forwarded by pnpm (`pnpm demo`). Only a later one means "stop now".
+ */
+const repeatIgnoredMs = 2_000;
+let stoppingSinceMs = 0;
 const shutdown = (signal: NodeJS.Signals): void => {
+  if (stopping && Date.now() - stoppingSinceMs < repeatIgnoredMs) return;
   if (stopping) {
     process.stderr.write(`${signal} again: killing the edge peers and exiting now\n`);
     for (const edge of stack?.edges.values() ?? []) edge.kill();
     process.exit(1);
   }
   stopping = true;
+  stoppingSinceMs = Date.now();
   process.stdout.write(`\n${signal} received.`);
   stop();
 };

@@ -38,7 +38,9 @@ export async function startYWebrtcServer(): Promise<YWebrtcServer> {
     url: `ws://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Gone already (a terminal's Ctrl-C reaches the whole process group, this child included):
+        // killed by a signal, its exitCode stays null and no second 'exit' comes.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -192,6 +192,24 @@ describe('<pulse-analytics>', () => {
     expect(el.shadowRoot!.querySelector('[data-export]')).to.equal(null);
   });
 
+  it('says more columns are to the right when narrower than its table (420 px), not when wide', async () => {
+    const shown = async (widthPx: number) => {
+      const box = await fixture<HTMLDivElement>(
+        html`<div style="width:${widthPx}px"><pulse-analytics .mesh=${recorded()}></pulse-analytics></div>`,
+      );
+      const el = box.querySelector('pulse-analytics')!;
+      await el.updateComplete;
+      const wrap = el.shadowRoot!.querySelector<HTMLElement>('.wrap')!;
+      const hint = el.shadowRoot!.querySelector<HTMLElement>('[part="hint"]')!;
+      return {
+        clipped: wrap.scrollWidth > wrap.clientWidth,
+        hint: getComputedStyle(hint).display !== 'none' && hint.getBoundingClientRect().height > 0,
+      };
+    };
+    expect(await shown(420)).to.deep.equal({ clipped: true, hint: true });
+    expect(await shown(1_000)).to.deep.equal({ clipped: false, hint: false });
+  });
+
   it('passes axe in light and dark themes', async () => {
     for (const theme of ['light', 'dark']) {
       const el = await fixture<PulseAnalytics>(

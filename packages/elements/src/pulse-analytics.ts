@@ -58,6 +58,7 @@ const unclaimed = `observed less than ${MIN_OBSERVED_MS / 60_000} min: too littl
  * @csspart summary - The cluster summary cards.
  * @csspart card - One summary card.
  * @csspart table - The per-peer table.
+ * @csspart hint - "More columns to the right", shown while the element is narrower than the table.
  */
 @customElement('pulse-analytics')
 export class PulseAnalytics extends MeshElement {
@@ -99,6 +100,20 @@ export class PulseAnalytics extends MeshElement {
       }
       table {
         min-width: 44rem;
+      }
+      :host {
+        container-type: inline-size;
+      }
+      .more {
+        display: none;
+        margin: 6px 12px 0;
+        color: var(--_muted);
+        font-size: 0.85em;
+      }
+      @container (max-width: 44.2rem) {
+        .more {
+          display: block;
+        }
       }
       caption {
         padding: 10px 12px;
@@ -252,6 +267,7 @@ export class PulseAnalytics extends MeshElement {
           </tbody>
         </table>
       </div>
+      <p class="more" part="hint">More columns to the right: scroll the table sideways →</p>
     `;
   }
 

@@ -43,7 +43,10 @@ const HELP = `pulsemesh detector benchmark
                   (N = ${SCALE_SIZES.join(', ')}); writes bench-results/detector.json + SVG plots
   --quick         N = 10, 100, at most 60 simulated s per run (under a minute), no scale series
   --scale         only the scale series: pulsemesh:default, membersMax 64, random mesh of degree
-                  ${SCALE_MESH_DEGREE}, lan, ${SCALE_SIM_SECONDS} s; prints wall time, events/s and live memory per N
+                  ${SCALE_MESH_DEGREE}, lan, ${SCALE_SIM_SECONDS} s; prints wall time, events/s and live memory per N;
+                  writes scale.json (no plots); --n ${SCALE_SIZES.at(-1)} runs the floor's point alone
+  --no-scale      the full matrix and calibration without the scale series (it then comes from
+                  --scale's scale.json, which pnpm bench:check judges the scale floor on)
   --seed N        root seed (default 42)
   --jobs J        worker processes (default 2; 1 with --scale, so points do not slow each other)
   --only PROFILE  one profile; --n N: one group size; --strategy KEY: one of ${STRATEGY_KEYS.join(', ')}
@@ -168,7 +171,7 @@ function matrix(seed: number, quick: boolean): Task[] {
     }
   }
   // The scale series; its last point is the run the issue asks for: 10,000 nodes for 60 simulated s.
-  if (!quick) tasks.push(...scaleTasks(seed));
+  if (!quick && !process.argv.includes('--no-scale')) tasks.push(...scaleTasks(seed));
   // Calibration against real processes (bench-results/real-peers.json): swim and pulsemesh on loopback.
   if (!quick)
     for (const key of STRATEGY_KEYS.filter((k) => k !== 'seed'))
@@ -297,6 +300,8 @@ async function main(): Promise<void> {
   const partial =
     quick || ['--scale', '--only', '--n', '--strategy', '--topology'].some((f) => process.argv.includes(f));
   const out = resolve(ROOT, arg('--out') ?? (partial ? 'bench-results/quick' : 'bench-results'));
+  const scaleOnly = process.argv.includes('--scale');
+  const file = scaleOnly ? 'scale.json' : 'detector.json';
   const tasks = matrix(seed, quick);
   const started = performance.now();
   // The code measured is the tree at the start: a commit made during the run must not be credited.
@@ -335,7 +340,9 @@ async function main(): Promise<void> {
       'Simulated durations shrink with N to fit a ~10 minute budget on 2 cores (each run reports simSeconds and nodeHours); N is never reduced.',
       `pulsemesh at N=1000 runs on a random mesh of degree ${PULSEMESH_MESH_DEGREE} (topology field); the baselines run on a full mesh (UDP-like reachability, as designed). The lan profile also runs pulsemesh at N=10 and 100 on ${BYTES_TOPOLOGY} (complete at N=10), so the bytes floor compares one topology across N. lan at N=1000 runs 150 s (100 crashes, 25 leaves) so its p99s are percentiles; seed's N=1000 runs stop at ${SEED_SECONDS_MAX_1000} s (O(N²) heartbeats).`,
       `Percentiles are nearest-rank over every sample; a crash or change that never completed (restart or end of run first) is a +∞ sample, counted in "censored" (JSON: the string "Infinity"); p95 needs ≥ 20 samples and p99 ≥ 100, else null (the max is then the tail).`,
-      `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
+      scale.length === 0 && !quick
+        ? 'No scale series in this file (--no-scale): it comes from bench.ts --scale, in scale.json, where bench:check judges the scale floor.'
+        : `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
       'detectionAllMs: crash → failed at every live peer that trusted or suspected the node at the crash; undetectedAll counts crashes where that did not happen before restart or the end.',
       'falseFailed/falseSuspected: observer transitions about a peer that was up (partitioned, stalled and clamped peers are up); falseAccusations: first-hand ones only (not gossip-suspect/-dead/-failed or confirmed-suspicion).',
     ],
@@ -345,11 +352,11 @@ async function main(): Promise<void> {
     ...(calibration.length > 0 ? { calibration } : {}),
   };
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'detector.json'), benchJson(doc));
-  writePlots(out, runs);
+  writeFileSync(join(out, file), benchJson(doc));
+  if (!scaleOnly) writePlots(out, runs);
   const wall = (performance.now() - started) / 1000;
   console.log(
-    `wrote ${join(out, 'detector.json')} and 3 SVG plots; ${results.length} runs in ${wall.toFixed(1)} s wall`,
+    `wrote ${join(out, file)}${scaleOnly ? '' : ' and 3 SVG plots'}; ${results.length} runs in ${wall.toFixed(1)} s wall`,
   );
 }
 

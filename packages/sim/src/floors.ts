@@ -178,8 +178,11 @@ const dissemination1000 = timingFloor({
   samplesMin: 100,
 });
 
+/** Id of the scale floor (judged on `scale.json` when `detector.json` has no scale series). */
+export const SCALE_FLOOR_ID = 'scale-10000';
+
 const scale: FloorSpec = {
-  id: 'scale-10000',
+  id: SCALE_FLOOR_ID,
   floor: `scale: N=10,000 for 60 simulated s in ≤ ${SCALE_WALL_SECONDS_MAX} s wall (CPU time reported: the machine is shared)`,
   once: true,
   judge({ scale: points }) {

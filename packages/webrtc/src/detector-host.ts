@@ -227,11 +227,24 @@ export class DetectorHost extends EventTarget implements MeshView {
   close(): void {
     if (this.#status === 'closed') return;
     this.#status = 'closed';
-    this.#stopLifecycle();
-    this.#loop.stop();
-    this.#scheduler.close();
-    this.onClose();
-    this.#transport.close();
+    // Every step runs even if one throws (a page going away): the subclass's onClose says the
+    // signaling goodbye, which is what tells the others this was a leave, not a crash.
+    const steps = [
+      () => this.#stopLifecycle(),
+      () => this.#loop.stop(),
+      () => this.#scheduler.close(),
+      () => this.onClose(),
+      () => this.#transport.close(),
+    ];
+    let first: unknown;
+    for (const step of steps) {
+      try {
+        step();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first !== undefined) throw first;
   }
 
   /** Subclass hook: release what the subclass holds (runs before the transport closes). */
@@ -244,8 +257,19 @@ export class DetectorHost extends EventTarget implements MeshView {
     if (this.#status !== 'running') return;
     try {
       const result = this.detector.leave(performance.now());
-      this.#loop.deliver(result);
-      for (const s of result.sends) this.#transport.sendOnReliableChannel(s.to, s.bytes);
+      // Each goodbye on its own: a link that throws while the page goes away (a closing
+      // RTCDataChannel) must not keep the goodbye from the peers after it.
+      try {
+        this.#loop.deliver(result);
+      } finally {
+        for (const s of result.sends) {
+          try {
+            this.#transport.sendOnReliableChannel(s.to, s.bytes);
+          } catch {
+            // that link is going anyway; the others still get their goodbye
+          }
+        }
+      }
     } finally {
       // Closed even if a send threw while the page goes away: the signaling socket then closes
       // cleanly (the server witnesses a leave, not a crash).
