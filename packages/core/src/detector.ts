@@ -385,7 +385,9 @@ export class Detector extends EventTarget implements MeshView {
   /** Adds a listener; events of a type nobody listens to are not dispatched (no allocation). */
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    // spelled through EventTarget: the published .d.ts must not name a DOM-only type (a Node
+    // consumer without the DOM lib has EventTarget but not EventListenerOrEventListenerObject)
+    listener: Parameters<EventTarget['addEventListener']>[1],
     options?: Parameters<EventTarget['addEventListener']>[2],
   ): void {
     this.s.listened.add(type);
