@@ -20,8 +20,13 @@ interface Prepared {
 }
 
 const stateFile = new URL('../.tmp/consumer.json', import.meta.url).pathname;
-/** Budget of the no-bundler file (README): Lit, elements, detector, WebRTC, signaling client. */
-const cdnBudgetGzipBytes = 100 * 1024;
+/**
+ * Budget of the no-bundler file (README): Lit, elements, detector, WebRTC, signaling client. It
+ * was 100 KB at 92.9 KB; one session of features (trust, past members, analytics) brought the file
+ * to 99.6 KB, so 110 KB: about one more session of such growth, while a dependency that drags in a
+ * sizeable library still trips it.
+ */
+const cdnBudgetGzipBytes = 110 * 1024;
 
 function prepared(): Prepared {
   if (!existsSync(stateFile)) {
@@ -30,7 +35,33 @@ function prepared(): Prepared {
   return JSON.parse(readFileSync(stateFile, 'utf8')) as Prepared;
 }
 
-/** Starts an installed CLI; resolves with the first stdout line `pick` accepts. */
+/**
+ * The CLI lines of README.md's "Use it in an app" (`npx <bin> --flag value …`), each with the
+ * values of the flags in `values` replaced (a free port, this test's signal URL and room).
+ */
+function readmeCli(bin: string, values: Record<string, string>): string[] {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const line = readme.match(new RegExp(`^npx ${bin} ([^#\\n]*)`, 'm'))?.[1];
+  if (line === undefined) throw new Error(`README.md: no "npx ${bin} …" line`);
+  const args = line.trim().split(/\s+/);
+  for (const [flag, value] of Object.entries(values)) {
+    const at = args.indexOf(flag);
+    if (at < 0) throw new Error(`README.md: "npx ${bin}" has no ${flag}`);
+    args[at + 1] = value;
+  }
+  return args;
+}
+
+/** One JSON line of a CLI's stdout (pino logs, the edge peer's --json events), or undefined. */
+function jsonLine<T>(line: string): Partial<T> | undefined {
+  try {
+    return JSON.parse(line) as Partial<T>;
+  } catch {
+    return undefined; // not a JSON line: nothing to read from it
+  }
+}
+
+/** Starts an installed CLI with plain node; resolves with the first stdout line `pick` accepts. */
 function startCli(
   file: string,
   args: string[],
@@ -99,22 +130,24 @@ describe('consumer: packages installed from their tarballs by npm, outside the w
   const edgeSaw = new Set<string>();
 
   beforeAll(async () => {
-    const started = await startCli(bin('pulsemesh-signal'), ['--port', '0'], (line) => {
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      return entry.msg === 'ready' ? entry.url : undefined;
+    // The README's commands, run from the installed bins with plain node (no npx: its signal
+    // forwarding is not under test); a free port, and this test's room.
+    const signalArgs = readmeCli('pulsemesh-signal', { '--port': '0' });
+    const started = await startCli(bin('pulsemesh-signal'), signalArgs, (line) => {
+      const entry = jsonLine<{ msg: string; url: string }>(line);
+      return entry?.msg === 'ready' ? entry.url : undefined;
     });
     signal = started.child;
     signalUrl = started.value;
-    const peer = await startCli(
-      bin('pulsemesh-edge-peer'),
-      ['--signal', signalUrl, '--room', room, '--bind-address', '127.0.0.1', '--json'],
-      (line) => {
-        const entry = JSON.parse(line) as { type: string; self: string; peer?: string; to?: string };
-        if (entry.type === 'status-change' && entry.to === 'healthy' && entry.peer) edgeSaw.add(entry.peer);
-        if (entry.type === 'join' && entry.peer) edgeSaw.add(entry.peer);
-        return entry.type === 'start' ? entry.self : undefined;
-      },
-    );
+    const edgeArgs = readmeCli('pulsemesh-edge-peer', { '--signal': signalUrl, '--room': room });
+    // The namespace has only loopback: ICE needs the bind address there (README of the edge peer).
+    edgeArgs.push('--bind-address', '127.0.0.1', '--json');
+    const peer = await startCli(bin('pulsemesh-edge-peer'), edgeArgs, (line) => {
+      const entry = jsonLine<{ type: string; self: string; peer: string; to: string }>(line);
+      if (entry?.type === 'status-change' && entry.to === 'healthy' && entry.peer) edgeSaw.add(entry.peer);
+      if (entry?.type === 'join' && entry.peer) edgeSaw.add(entry.peer);
+      return entry?.type === 'start' ? entry.self : undefined;
+    });
     edge = peer.child;
     edgeId = peer.value;
     ({ server: web, origin } = await serveApp(state.app, signalUrl, room));
@@ -133,16 +166,14 @@ describe('consumer: packages installed from their tarballs by npm, outside the w
     expect(state.cdnGzipBytes).toBeLessThan(cdnBudgetGzipBytes);
   });
 
-  it('runs both CLIs from their build with plain node (--help)', () => {
-    const signalHelp = execFileSync(process.execPath, [bin('pulsemesh-signal'), '--help'], {
-      encoding: 'utf8',
-    });
-    expect(signalHelp).toContain('usage: pulsemesh-signal');
-    const edgeHelp = execFileSync(process.execPath, [bin('pulsemesh-edge-peer'), '--help'], {
-      encoding: 'utf8',
-    });
-    expect(edgeHelp).toContain('usage: pulsemesh-edge-peer');
+  it('answers --help through npx and serves from the installed bins', () => {
+    // npx finds the bins the server folder installed; nothing is fetched (no network here).
+    const help = (name: string): string =>
+      execFileSync('npx', ['--no-install', name, '--help'], { cwd: state.server, encoding: 'utf8' });
+    expect(help('pulsemesh-signal')).toContain('usage: pulsemesh-signal');
+    expect(help('pulsemesh-edge-peer')).toContain('usage: pulsemesh-edge-peer');
     expect(signalUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+/);
+    expect(edgeId).not.toBe('');
   });
 
   for (const [page, path] of [

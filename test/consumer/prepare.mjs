@@ -6,7 +6,10 @@
 //      by its tarball (plus the tarballs of @pulsemesh packages they depend on, which are not on the
 //      registry); `tsc --noEmit` (strict, skipLibCheck false, erasableSyntaxOnly); `vite build`;
 //   4. a server folder: the README's server install (signal server + edge peer CLIs from tarballs);
-//   5. checks: no Node-only package in the app's production install, no Node module in its bundle.
+//   5. checks: no Node-only package in the app's production install, no Node module in its bundle;
+//      every bare import in a package's built JavaScript is one of its declared dependencies (in
+//      one install folder npm's hoisting would hide a missing one); the server-side types compile
+//      in a Node project (test/consumer/server/).
 // Writes .tmp/consumer.json (paths, sizes, timings) for test/consumer.e2e.test.ts (part 2, in the
 // namespace: real servers, Chromium).
 //   node test/consumer/prepare.mjs [--no-build]
@@ -21,16 +24,24 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 const repo = new URL('../../', import.meta.url).pathname;
-const work = process.env['PULSEMESH_CONSUMER_DIR'] ?? '/tmp/pm15-consumer';
+// One folder per checkout: two clones testing at once (a CI run beside a developer's) must not
+// npm-install into each other's app.
+const work =
+  process.env['PULSEMESH_CONSUMER_DIR'] ??
+  `/tmp/pm15-consumer-${createHash('sha256').update(repo).digest('hex').slice(0, 8)}`;
 const packs = join(work, 'packs');
 const app = join(work, 'app');
 const server = join(work, 'server');
 const bin = (name) => join(repo, 'node_modules/.bin', name);
+const stateFile = join(repo, '.tmp/consumer.json');
+rmSync(stateFile, { force: true }); // part 2 never runs against an older, stale install
 const started = performance.now();
 const timings = {};
 const run = (cmd, args, cwd, label) => {
@@ -66,6 +77,34 @@ if (!process.argv.includes('--no-build'))
   run('node', [join(repo, 'scripts/build.mjs'), '--no-demo'], repo, 'pnpm build');
 for (const dir of Object.values(published)) {
   if (!existsSync(join(repo, dir, 'dist'))) throw new Error(`${dir}/dist missing: run pnpm build`);
+}
+
+/** `import … from 'x'`, `export … from 'x'`, `import 'x'` at a line start, `import('x')`: x bare. */
+const importRe =
+  /(?:^\s*(?:import|export)\b[^;'"]*?\bfrom\s*|^\s*import\s*|\bimport\(\s*)["']((?:@[\w.-]+\/)?\w[\w.-]*(?:\/[\w./-]*)?)["']/gm;
+/** Bare imports in a package's built JavaScript that its manifest does not declare. */
+function undeclaredImports(dir) {
+  const manifest = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8'));
+  const { dependencies, peerDependencies, optionalDependencies } = manifest;
+  const declared = new Set([manifest.name, ...Object.keys({ ...dependencies, ...peerDependencies, ...optionalDependencies })]); // prettier-ignore
+  const found = new Set();
+  for (const file of readdirSync(join(repo, dir, 'dist'), { recursive: true })) {
+    if (!file.endsWith('.js')) continue;
+    const code = readFileSync(join(repo, dir, 'dist', file), 'utf8');
+    for (const [, spec] of code.matchAll(importRe)) {
+      if (spec.startsWith('node:') || builtinModules.includes(spec)) continue;
+      const name = spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/');
+      if (!declared.has(name)) found.add(`${name} (dist/${file})`);
+    }
+  }
+  return [...found];
+}
+for (const [name, dir] of Object.entries(published)) {
+  const undeclared = undeclaredImports(dir);
+  if (undeclared.length > 0) throw new Error(`${name} imports undeclared packages: ${undeclared.join(', ')}`);
 }
 
 rmSync(work, { recursive: true, force: true });
@@ -150,9 +189,20 @@ cpSync(join(app, 'plain.html'), join(app, 'plain/index.html'));
 mkdirSync(server);
 writeFileSync(
   join(server, 'package.json'),
-  JSON.stringify({ name: 'consumer-server', private: true }, null, 2),
+  JSON.stringify({ name: 'consumer-server', private: true, type: 'module' }, null, 2),
 );
 npmInstall(server, serverPackages, [], 'npm install (server)');
+// A Node project's view of the same install: the server-side types under strict settings.
+cpSync(join(repo, 'test/consumer/server'), server, { recursive: true });
+run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '-D', pin('@types/node')], server, 'npm install -D (server tools)'); // prettier-ignore
+t = performance.now();
+console.log('consumer: tsc --noEmit (server: no DOM, WebRTC)');
+const serverTsc = (project) =>
+  exec(join(app, 'node_modules/.bin/tsc'), ['-p', project], { cwd: server }).catch((e) => {
+    throw new Error(`tsc -p ${project} (server):\n${e.stdout}${e.stderr}`);
+  });
+await Promise.all([serverTsc('tsconfig.json'), serverTsc('tsconfig.webrtc.json')]); // two cores
+timings['tsc --noEmit (server, both)'] = Math.round(performance.now() - t);
 
 // What a browser app installed and bundled: none of the Node-only packages, no native module.
 const prodDirs = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
@@ -191,5 +241,5 @@ const state = {
   totalMs: Math.round(performance.now() - started),
 };
 mkdirSync(join(repo, '.tmp'), { recursive: true });
-writeFileSync(join(repo, '.tmp/consumer.json'), `${JSON.stringify(state, null, 2)}\n`);
+writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 console.log(JSON.stringify({ ...state, tarballs: undefined }, null, 2));

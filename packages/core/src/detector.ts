@@ -40,6 +40,7 @@ import { applyUpdate } from './gossip.js';
 import { addMember, setState } from './membership.js';
 import { restore } from './past-members.js';
 import { nextDeadline, runTimers } from './timers.js';
+import { failedSettled } from './settled-failures.js';
 import { announceStall, applyWitness, pushVitals, witnessAnswered, type WitnessKind } from './witness.js';
 
 export type { DetectorOptions } from './detector-state.js';
@@ -311,7 +312,7 @@ export class Detector extends EventTarget implements MeshView {
   }
 
   health(): ClusterHealth {
-    return clusterHealth(this.s.counts, this.s.config);
+    return clusterHealth(this.s.counts, this.s.config, failedSettled(this.s));
   }
 
   localHealthScore(): number {
@@ -384,7 +385,9 @@ export class Detector extends EventTarget implements MeshView {
   /** Adds a listener; events of a type nobody listens to are not dispatched (no allocation). */
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    // spelled through EventTarget: the published .d.ts must not name a DOM-only type (a Node
+    // consumer without the DOM lib has EventTarget but not EventListenerOrEventListenerObject)
+    listener: Parameters<EventTarget['addEventListener']>[1],
     options?: Parameters<EventTarget['addEventListener']>[2],
   ): void {
     this.s.listened.add(type);
