@@ -118,6 +118,11 @@ export const RESULTS: Record<string, ResultKind> = {
     ],
     floors: stored,
   },
+  // Signed membership's bytes on the wire (simulator, lan N = 100, with and without trust).
+  'trust.json': {
+    measures: [...DETECTOR, 'scripts/bench-trust.ts'],
+    floors: () => [],
+  },
   'field.json': {
     measures: [
       ...MESH,

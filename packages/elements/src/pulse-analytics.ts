@@ -115,10 +115,12 @@ export class PulseAnalytics extends MeshElement {
           display: block;
         }
       }
-      caption {
+      .cap {
+        position: sticky;
+        left: 0;
+        margin: 0;
         padding: 10px 12px;
         color: var(--_muted);
-        text-align: left;
         font-size: 0.9em;
       }
       th,
@@ -246,11 +248,11 @@ export class PulseAnalytics extends MeshElement {
         ${card('Failures / day', formatNumber(perDay), clusterClaims)}
       </dl>
       <div class="wrap">
-        <table part="table">
-          <caption>
-            Least available peers (${worst.length} of ${report.peers.length}). ${NONE}: observed less than
-            ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate. Gone: failed and not back since.
-          </caption>
+        <p class="cap" id="cap">
+          Least available peers (${worst.length} of ${report.peers.length}). ${NONE}: observed less than
+          ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate. Gone: failed and not back since.
+        </p>
+        <table part="table" aria-labelledby="cap">
           <thead>
             <tr>
               <th scope="col">Peer</th>

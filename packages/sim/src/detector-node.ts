@@ -10,6 +10,7 @@ import {
   type PeerId,
   presets,
   type StepResult,
+  testTrust,
   type WitnessKind,
 } from '@pulsemesh/core';
 import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
@@ -18,13 +19,14 @@ import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
 export class DetectorNode implements SimNode {
   readonly detector: Detector;
 
-  constructor(init: SimNodeInit, config: DetectorConfig) {
+  constructor(init: SimNodeInit, config: DetectorConfig, trust = false) {
     this.detector = new Detector({
       id: init.id,
       config,
       random: init.random,
       nowMs: init.nowMs,
       incarnation: init.incarnation,
+      ...(trust ? { trust: testTrust(init.id) } : {}),
     });
   }
 
@@ -60,17 +62,39 @@ export class DetectorNode implements SimNode {
 /** What the benchmark runs: `default` (the browser default, `defaultConfig('browser')`) or a named preset. */
 export type PulsemeshPreset = 'default' | keyof typeof presets;
 
-/** `pulsemesh` at a preset, optionally with overrides (e.g. a smaller `membersMax` at scale). */
+/** How a `pulsemesh` strategy runs, beyond its detector config. */
+export interface PulsemeshStrategyOptions {
+  /**
+   * Signed membership (decision 0012, trust model), as `createMesh` runs it: every node signs its
+   * own updates and accusations and verifies what it admits. Signatures come from core's insecure
+   * deterministic stand-in (`testTrust`), which has Ed25519's sizes (32-byte key + 64-byte
+   * signature on each signed update): bytes on the wire are real, CPU is not. Default false.
+   */
+  trust?: boolean;
+}
+
+/**
+ * `pulsemesh` at a preset, optionally with overrides (e.g. a smaller `membersMax` at scale) and
+ * signed membership (`options.trust`; the preset tag gets `+trust`).
+ */
 export function pulsemeshStrategy(
   preset: PulsemeshPreset,
   overrides: Partial<DetectorConfig> = {},
+  options: PulsemeshStrategyOptions = {},
 ): Strategy {
   const base = preset === 'default' ? defaultConfig('browser') : presets[preset];
   const config: DetectorConfig = { ...base, ...overrides };
-  const tag = Object.keys(overrides).length
-    ? `${preset}+${Object.entries(overrides)
-        .map(([k, v]) => `${k}=${String(v)}`)
-        .join(',')}`
-    : preset;
-  return { name: 'pulsemesh', preset: tag, witness: true, create: (init) => new DetectorNode(init, config) };
+  const trust = options.trust === true;
+  const tag =
+    (Object.keys(overrides).length
+      ? `${preset}+${Object.entries(overrides)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(',')}`
+      : preset) + (trust ? '+trust' : '');
+  return {
+    name: 'pulsemesh',
+    preset: tag,
+    witness: true,
+    create: (init) => new DetectorNode(init, config, trust),
+  };
 }

@@ -18,7 +18,12 @@ export { profiles, ProfileName, lanNetwork, wanNetwork, hostileNetwork, type Pro
 export { runScenario, type RunResult, type ScenarioSpec } from './scenario.js';
 export { seedStrategy, SeedHeartbeatNode, seedDefaults } from './baselines/seed-heartbeat.js';
 export { swimStrategy, SwimNode, swimLanDefaults } from './baselines/swim.js';
-export { DetectorNode, pulsemeshStrategy, type PulsemeshPreset } from './detector-node.js';
+export {
+  DetectorNode,
+  pulsemeshStrategy,
+  type PulsemeshPreset,
+  type PulsemeshStrategyOptions,
+} from './detector-node.js';
 export { strategyFor, STRATEGY_KEYS, SCALE_MEMBERS_MAX, type StrategyKey } from './strategies.js';
 export {
   SimTransport,

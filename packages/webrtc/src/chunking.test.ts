@@ -66,6 +66,12 @@ describe('parseLinkSignal', () => {
     [{ v: 1, t: 'sdp', s: 'a b', d: [{ type: 'offer', sdp: '' }] }, false],
     [{ v: 1, t: 'sdp', s: 'abc', d: [{ type: 'offer', sdp: 'x'.repeat(70_000) }] }, false],
     [{ v: 1, t: 'sdp', s: 'abc', d: [{ type: 'candidate' }] }, false],
+    [{ v: 1, t: 'sdp', s: 'abc', d: [{ type: 'offer', sdp: 'v=0' }], p: { k: 'a', g: 'b' } }, true],
+    [{ v: 1, t: 'sdp', s: 'abc', d: [{ type: 'offer', sdp: 'v=0' }], p: { k: 'a' } }, false],
+    [
+      { v: 1, t: 'sdp', s: 'abc', d: [{ type: 'offer', sdp: 'v=0' }], p: { k: 'a', g: 'b'.repeat(200) } },
+      false,
+    ],
     [{ v: 1, t: 'nope' }, false],
     [null, false],
     ['dial', false],

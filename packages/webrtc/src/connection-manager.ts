@@ -2,13 +2,27 @@
 /// <reference path="./simple-peer.d.ts" />
 import type { PeerId } from '@pulsemesh/core';
 import { backoffDelayMs, defaultBackoff, type BackoffOptions } from './backoff.js';
+import type { Identity } from './identity.js';
 import { isInitiator } from './initiator.js';
+import {
+  checkLinkProof,
+  LinkProofError,
+  linkNeedsProof,
+  sameFingerprints,
+  signLinkProof,
+} from './link-proof.js';
 import { Link, LinkState } from './link.js';
 import { parseLinkSignal, signalsPerMessageMax, type LinkSignal, type SignalData } from './link-signal.js';
 
 /** Options of a {@link ConnectionManager}. */
 export interface ConnectionManagerOptions {
   localId: PeerId;
+  /**
+   * This peer's key pair (its id is `identity.id`): every offer and answer it sends carries a link
+   * proof, a signature over its DTLS fingerprints (`link-proof.ts`). Links *to* key-derived ids
+   * need such a proof whether or not this peer has a key. Default none (a plain id proves nothing).
+   */
+  identity?: Identity | undefined;
   /** Sends a link signal to a peer through the signaling server (best effort). */
   sendSignal(to: PeerId, payload: LinkSignal): void;
   /** Links this peer opens or asks for (connecting + open). Default 32: a browser page holds far
@@ -64,6 +78,8 @@ interface Slot {
   outbox: { session: string; data: SignalData[] } | undefined;
   /** Linked another way (a same-browser tab over BroadcastChannel): no WebRTC link to it. */
   elsewhere: boolean;
+  /** Fingerprints the peer's link proof vouched for in `session` (key-derived peers only). */
+  proven: { session: string; fingerprints: string[] } | undefined;
 }
 
 /** How long a link's signals gather before they go out as one message (ms). */
@@ -80,9 +96,22 @@ export class ConnectionManager {
   readonly maxConnections: number;
   readonly acceptConnectionsMax: number;
   /** Counters for metrics and tests. */
-  readonly counters = { linksCreated: 0, linksOpened: 0, linksClosed: 0, signalErrors: 0, busySent: 0 };
-  #options: Required<Omit<ConnectionManagerOptions, 'localId' | 'bindAddress' | 'handlers' | 'sendSignal'>> &
+  readonly counters = {
+    linksCreated: 0,
+    linksOpened: 0,
+    linksClosed: 0,
+    signalErrors: 0,
+    busySent: 0,
+    /** Offers, answers or opened links refused for their link proof (see `LinkProofError`). */
+    linkProofsRefused: 0,
+  };
+  #options: Required<
+    Omit<ConnectionManagerOptions, 'localId' | 'bindAddress' | 'handlers' | 'sendSignal' | 'identity'>
+  > &
     Pick<ConnectionManagerOptions, 'bindAddress'>;
+  #identity: Identity | undefined;
+  /** Links whose `linkUp` was reported (so only they report `linkDown`). */
+  #counted = new WeakSet<Link>();
   #send: ConnectionManagerOptions['sendSignal'];
   #handlers: ConnectionHandlers;
   #slots = new Map<PeerId, Slot>();
@@ -98,6 +127,9 @@ export class ConnectionManager {
     if (this.acceptConnectionsMax < this.maxConnections)
       throw new RangeError('acceptConnectionsMax must be at least maxConnections');
     this.#send = options.sendSignal;
+    this.#identity = options.identity;
+    if (options.identity && options.identity.id !== options.localId)
+      throw new RangeError('identity.id must be localId');
     this.#handlers = options.handlers;
     this.#options = {
       maxConnections: this.maxConnections,
@@ -207,17 +239,22 @@ export class ConnectionManager {
     );
     const initiator = isInitiator(this.localId, from);
     if (msg.t === 'sdp') {
-      if (slot.link && slot.session === msg.s) {
-        for (const d of msg.d) slot.link.signal(d);
+      const current = slot.link !== undefined && slot.session === msg.s;
+      if (!current && (initiator || msg.d[0]?.type !== 'offer')) return; // stale session
+      const proven = this.#checkProof(slot, from, msg, initiator);
+      if (proven === false) return;
+      if (current) {
+        if (proven) slot.proven = { session: msg.s, fingerprints: proven };
+        for (const d of msg.d) slot.link!.signal(d);
         return;
       }
-      if (initiator || msg.d[0]?.type !== 'offer') return; // stale session
       if (!slot.link && !slot.requestPending && this.#used() >= this.acceptConnectionsMax) {
         this.counters.busySent += 1;
         return this.#send(from, { v: 1, t: 'busy', s: msg.s });
       }
       this.#closeSlotLink(slot, 'replaced by a new session', false);
       const link = this.#createLink(slot, msg.s, false);
+      if (proven) slot.proven = { session: msg.s, fingerprints: proven };
       for (const d of msg.d) link.signal(d);
       return;
     }
@@ -275,6 +312,7 @@ export class ConnectionManager {
       timer: undefined,
       outbox: undefined,
       elsewhere: false,
+      proven: undefined,
     };
     this.#slots.set(id, slot);
     return slot;
@@ -351,6 +389,8 @@ export class ConnectionManager {
         signal: (d) => this.#queueSignal(slot, session, d),
         open: () => {
           clearTimeout(slot.timer);
+          if (!this.#negotiatedAsProven(slot, session, link)) return;
+          this.#counted.add(link);
           this.counters.linksOpened += 1;
           this.#trace(slot.id, 'link open');
           this.#handlers.linkUp?.(slot.id);
@@ -377,11 +417,11 @@ export class ConnectionManager {
       slot.link = undefined;
       if (wasOpen && performance.now() - link.openedAtMs! >= this.#options.stableLinkMs) slot.attempts = 0;
       this.#sendBye(slot, reason);
-      if (wasOpen) this.#handlers.linkDown?.(slot.id, reason);
+      if (this.#counted.delete(link)) this.#handlers.linkDown?.(slot.id, reason);
       this.#scheduleRetry(slot);
       return;
     }
-    if (wasOpen) this.#handlers.linkDown?.(slot.id, reason);
+    if (this.#counted.delete(link)) this.#handlers.linkDown?.(slot.id, reason);
   }
 
   /** Closes a slot's link on purpose; `final` also stops timers and pending requests. */
@@ -435,10 +475,64 @@ export class ConnectionManager {
       if (slot.outbox !== batch) return;
       slot.outbox = undefined;
       if (!this.#suspended && !this.#closed && slot.session === session)
-        this.#send(slot.id, { v: 1, t: 'sdp', s: session, d: batch.data });
+        this.#send(slot.id, this.#withProof(slot.id, session, batch.data));
     };
     if (batch.data.length >= signalsPerMessageMax) flush();
     else if (batch.data.length === 1) setTimeout(flush, signalBatchMs);
+  }
+
+  /** An sdp message, with this peer's link proof when it carries an offer or answer and has a key. */
+  #withProof(to: PeerId, session: string, data: SignalData[]): LinkSignal {
+    const sdp = this.#identity && data.find((d) => d.type === 'offer' || d.type === 'answer')?.sdp;
+    const proof = sdp ? signLinkProof(this.#identity!, to, session, sdp) : undefined;
+    return proof
+      ? { v: 1, t: 'sdp', s: session, d: data, p: proof }
+      : { v: 1, t: 'sdp', s: session, d: data };
+  }
+
+  /**
+   * Checks the link proof of an sdp message from a key-derived peer: the fingerprints it vouches
+   * for, `undefined` when none is needed (no offer/answer, or a plain id), or `false` when refused
+   * (counted; the offer is not answered, a link waiting for this answer is closed and retried).
+   */
+  #checkProof(
+    slot: Slot,
+    from: PeerId,
+    msg: Extract<LinkSignal, { t: 'sdp' }>,
+    initiator: boolean,
+  ): string[] | undefined | false {
+    const sdps = msg.d.flatMap((d) => ((d.type === 'offer' || d.type === 'answer') && d.sdp ? [d.sdp] : []));
+    if (sdps.length === 0 || !linkNeedsProof(from)) return undefined;
+    const check = checkLinkProof(msg.p, from, this.localId, msg.s, sdps);
+    if (check.ok) return check.fingerprints;
+    this.#refuseProof(slot, check.error);
+    if (slot.link && slot.session === msg.s) {
+      this.#closeSlotLink(slot, `link proof: ${check.error}`, false);
+      this.#scheduleRetry(slot);
+    } else if (!initiator) this.#send(from, { v: 1, t: 'bye', s: msg.s });
+    return false;
+  }
+
+  /**
+   * At open: a key-derived peer's link counts only if the connection negotiated exactly the
+   * fingerprints its proof vouched for in this session (DTLS checked the far end holds them).
+   * Otherwise the link is closed (retried with backoff) and never reported up.
+   */
+  #negotiatedAsProven(slot: Slot, session: string, link: Link): boolean {
+    if (!linkNeedsProof(slot.id)) return true;
+    const negotiated = link.remoteFingerprints();
+    const proven = slot.proven?.session === session ? slot.proven.fingerprints : undefined;
+    if (negotiated && proven && sameFingerprints(negotiated, proven)) return true;
+    const error = proven ? LinkProofError.fingerprintMismatch : LinkProofError.missing;
+    this.#refuseProof(slot, error);
+    link.close(`link proof: ${error}`);
+    return false;
+  }
+
+  #refuseProof(slot: Slot, error: LinkProofError): void {
+    this.counters.linkProofsRefused += 1;
+    this.#trace(slot.id, `link proof refused: ${error}`);
+    this.#handlers.error?.(slot.id, `link-proof: ${error}`);
   }
 
   #trace(peer: PeerId, what: string): void {

@@ -1,3 +1,5 @@
+import type { LinkProof } from './link-proof.js';
+
 /**
  * One simple-peer signal (an SDP or an ICE candidate), the shape simple-peer emits on `signal` and
  * accepts in `signal()`. Declared here rather than imported, so the published types do not refer
@@ -14,8 +16,11 @@ export interface SignalData {
  * What the connection manager sends through the signaling server (the `payload` of a signal):
  *
  * ```
- * link-signal = { v: 1, t: "sdp",  s: session, d: [signal, …] }   1 to 32 simple-peer signals
- *                                                                  (offer / answer / candidates)
+ * link-signal = { v: 1, t: "sdp",  s: session, d: [signal, …], p?: proof }
+ *                                                 1 to 32 simple-peer signals (offer / answer /
+ *                                                 candidates); p: the sender's link proof over its
+ *                                                 DTLS fingerprints (`link-proof.ts`), required with
+ *                                                 an offer or answer from a key-derived id
  *             | { v: 1, t: "dial" }                                       "I have no link: dial me"
  *             | { v: 1, t: "busy", s?: session }                          "at maxConnections"
  *             | { v: 1, t: "bye",  s: session }                           "I closed that session"
@@ -25,7 +30,7 @@ export interface SignalData {
  * ignored. Only the initiator (see `isInitiator`) creates sessions.
  */
 export type LinkSignal =
-  | { v: 1; t: 'sdp'; s: string; d: SignalData[] }
+  | { v: 1; t: 'sdp'; s: string; d: SignalData[]; p?: LinkProof }
   | { v: 1; t: 'dial' }
   | { v: 1; t: 'busy'; s?: string }
   | { v: 1; t: 'bye'; s: string };
@@ -35,6 +40,7 @@ const sdpCharsMax = 64 * 1024;
 const candidateCharsMax = 2 * 1024;
 /** Most simple-peer signals batched in one message. */
 export const signalsPerMessageMax = 32;
+const proofCharsMax = 128;
 const sessionPattern = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Result of {@link parseLinkSignal}. */
@@ -70,7 +76,10 @@ export function parseLinkSignal(payload: unknown): ParsedLinkSignal {
         if (!parsed) return fail('bad signal data');
         data.push(parsed);
       }
-      return { ok: true, value: { v: 1, t: 'sdp', s: session, d: data } };
+      const proof = p['p'];
+      if (proof === undefined) return { ok: true, value: { v: 1, t: 'sdp', s: session, d: data } };
+      if (!isProofShape(proof)) return fail('bad proof');
+      return { ok: true, value: { v: 1, t: 'sdp', s: session, d: data, p: { k: proof.k, g: proof.g } } };
     }
     default:
       return fail('unknown type');
@@ -99,6 +108,14 @@ function parseSignalData(d: unknown): SignalData | undefined {
   if (data['type'] === 'renegotiate' && data['renegotiate'] === true)
     return { type: 'renegotiate', renegotiate: true };
   return undefined;
+}
+
+function isProofShape(p: unknown): p is LinkProof {
+  if (typeof p !== 'object' || p === null) return false;
+  const { k, g } = p as Record<string, unknown>;
+  return (
+    typeof k === 'string' && typeof g === 'string' && k.length <= proofCharsMax && g.length <= proofCharsMax
+  );
 }
 
 function fail(error: string): ParsedLinkSignal {

@@ -1,6 +1,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient typings of an untyped package must reach every program compiling this source
 /// <reference path="./simple-peer.d.ts" />
 import Peer from '@thaunknown/simple-peer/lite.js';
+import { sdpFingerprints } from './link-proof.js';
 import type { SignalData } from './link-signal.js';
 import type { PeerId } from '@pulsemesh/core';
 import { linkPath, selectedPairStats, type LinkPath, type TransportLinkStats } from './link-stats.js';
@@ -139,6 +140,13 @@ export class Link {
   /** Heartbeat loss estimate from sequence gaps. */
   get loss(): SequenceLoss {
     return this.#channels?.loss ?? (this.#noLoss ??= new SequenceLoss());
+  }
+
+  /** The normalised DTLS fingerprints of the remote description the connection negotiated
+   * (`sdpFingerprints`); undefined before it has one. */
+  remoteFingerprints(): string[] | undefined {
+    const sdp = this.#pc?.remoteDescription?.sdp;
+    return sdp ? sdpFingerprints(sdp) : undefined;
   }
 
   /** Feeds signaling data from the remote peer. Ignored once closed. */

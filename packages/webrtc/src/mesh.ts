@@ -89,6 +89,7 @@ export class Mesh extends DetectorHost {
     );
     const transport = new WebRtcTransport({
       localId,
+      identity,
       sendSignal: (to, payload) => pacer.push({ to, payload }),
       iceServers: options.iceServers ?? [],
       bindAddress: options.bindAddress,
