@@ -85,7 +85,7 @@ interface BaselineCost extends ProcessMemory {
   cpuPct: number;
 }
 
-const prov = provenance(thisCommand('scripts/bench-edge-cost.ts'));
+const prov = provenance(`bash scripts/netns.sh ${thisCommand('scripts/bench-edge-cost.ts')}`);
 const signal = createSignalServer({ logLevel: 'silent' });
 const { url: signalUrl } = await signal.listen(0, '127.0.0.1');
 const ml = memberlistCluster(MEMBERLIST_BIN);

@@ -12,6 +12,7 @@ import type { Member } from './member.js';
 import { PastMembers } from './past-members.js';
 import { ProbeRotation } from './probe-rotation.js';
 import { RumorCache } from './rumors.js';
+import { VerdictTimes } from './settled-failures.js';
 import { LiarTable } from './liars.js';
 import type { Trust } from './signed-update.js';
 import { selfStatement, VerifiedCache } from './trust.js';
@@ -167,6 +168,9 @@ export class DetectorState {
   lastHealSweepMs = -Infinity;
   readonly queue: BroadcastQueue;
   readonly rumors: RumorCache;
+  /** Failed members witnessed by the signaling session, and the others' verdict times (`settled-failures.ts`). */
+  failedWitnessed = 0;
+  readonly verdictTimes = new VerdictTimes();
   readonly counts: Record<PeerState, number> = {
     healthy: 1,
     suspected: 0,

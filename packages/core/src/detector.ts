@@ -40,6 +40,7 @@ import { applyUpdate } from './gossip.js';
 import { addMember, setState } from './membership.js';
 import { restore } from './past-members.js';
 import { nextDeadline, runTimers } from './timers.js';
+import { failedSettled } from './settled-failures.js';
 import { announceStall, applyWitness, pushVitals, witnessAnswered, type WitnessKind } from './witness.js';
 
 export type { DetectorOptions } from './detector-state.js';
@@ -311,7 +312,7 @@ export class Detector extends EventTarget implements MeshView {
   }
 
   health(): ClusterHealth {
-    return clusterHealth(this.s.counts, this.s.config);
+    return clusterHealth(this.s.counts, this.s.config, failedSettled(this.s));
   }
 
   localHealthScore(): number {

@@ -62,4 +62,16 @@ describe('isMinorityPartition', () => {
   ])('%o → %s', (c, want) => {
     expect(isMinorityPartition(c)).toBe(want);
   });
+  it.each([
+    // Two of five crashed (settled), a third silent: the survivors are no minority.
+    [counts(2, 1, 2), 2, false],
+    [counts(2, 1, 2), 0, true],
+    [counts(2, 1, 2), 1, false],
+    [counts(2, 2, 2), 1, true],
+    // A partition: failures of the same silence are not settled and still count.
+    [counts(2, 2, 1), 0, true],
+    [counts(1, 0, 3), 3, false], // nobody left to be a minority of
+  ])('%o with %d settled failures → %s', (c, settled, want) => {
+    expect(isMinorityPartition(c, settled)).toBe(want);
+  });
 });

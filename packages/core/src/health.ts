@@ -21,22 +21,35 @@ export function healthTier(healthPercent: number, t: TierThresholds): HealthTier
 }
 
 /**
- * True when this peer reaches fewer than half of the peers it knows that have not left, itself
- * included: `2 × (healthy + recovering) < total − left` (the local peer counts as healthy; a
- * suspected or failed peer counts as unreachable). Only from 3 non-left peers up: with two, nobody
- * can tell which side is the minority.
+ * True when this peer reaches fewer than half of the peers it knows that have not left and whose
+ * failure is not settled, itself included: `2 × (healthy + recovering) < total − left − failedSettled`
+ * (the local peer counts as healthy; a suspected or unsettled failed peer counts as unreachable).
+ * Only from 3 such peers up: with two, nobody can tell which side is the minority.
+ *
+ * `failedSettled` (default 0) are failed peers that do not speak for a partition: witnessed by the
+ * signaling session, or (for a held suspicion) failed before the suspect was last heard from
+ * (`settled-failures.ts`). Without it, two crashes in a mesh of five make the survivors a
+ * "minority" and hold the next verdict until the crashed are reaped.
+ *
+ * @example isMinorityPartition({ healthy: 2, suspected: 1, failed: 2, recovering: 0, left: 0 }) === true;
+ *   isMinorityPartition({ healthy: 2, suspected: 1, failed: 2, recovering: 0, left: 0 }, 2) === false
  */
-export function isMinorityPartition(counts: Readonly<Record<PeerState, number>>): boolean {
-  const present = counts.healthy + counts.suspected + counts.failed + counts.recovering;
+export function isMinorityPartition(counts: Readonly<Record<PeerState, number>>, failedSettled = 0): boolean {
+  const present = counts.healthy + counts.suspected + counts.failed - failedSettled + counts.recovering;
   if (present < 3) return false;
   return 2 * (counts.healthy + counts.recovering) < present;
 }
 
 /**
  * Cluster health from per-state counts that already include the local peer as healthy.
- * `healthPercent = 100 × healthy / (total − left)`, 100 when nobody is present.
+ * `healthPercent = 100 × healthy / (total − left)`, 100 when nobody is present. `failedSettled`:
+ * see {@link isMinorityPartition} (it changes only `minorityPartition`).
  */
-export function clusterHealth(counts: Readonly<Record<PeerState, number>>, t: TierThresholds): ClusterHealth {
+export function clusterHealth(
+  counts: Readonly<Record<PeerState, number>>,
+  t: TierThresholds,
+  failedSettled = 0,
+): ClusterHealth {
   const total = counts.healthy + counts.suspected + counts.failed + counts.recovering + counts.left;
   const present = total - counts.left;
   const healthPercent = present === 0 ? 100 : (100 * counts.healthy) / present;
@@ -45,6 +58,6 @@ export function clusterHealth(counts: Readonly<Record<PeerState, number>>, t: Ti
     total,
     healthPercent,
     tier: healthTier(healthPercent, t),
-    minorityPartition: isMinorityPartition(counts),
+    minorityPartition: isMinorityPartition(counts, failedSettled),
   };
 }

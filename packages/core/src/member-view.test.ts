@@ -36,6 +36,11 @@ describe('suspicionFailAtMs (the documented example: N = 100, lan preset, min 75
   ])('%s', (_name, m, want) => {
     expect(Math.round(suspicionFailAtMs(m, c, 100))).toBe(want);
   });
+  it('expects only the confirmations live members can give: one other survivor confirms fully', () => {
+    expect(suspicionFailAtMs(suspect(2), c, 100, 3)).toBe(750);
+    expect(suspicionFailAtMs(suspect(1), c, 100, 3)).toBe(4500);
+    expect(suspicionFailAtMs(suspect(2), c, 100, 100)).toBe(2625);
+  });
   it('a gossip-only member (not probed) waits for the maximum × lifecycle patience', () => {
     const m = suspect(4);
     m.probed = false;

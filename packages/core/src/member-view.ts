@@ -74,10 +74,21 @@ export function phiDeadlineMs(m: Member, c: DetectorConfig): number {
  *
  * A peer that reported stalls gets its longest recent stall on top (`stallPatienceMs`).
  *
+ * `liveSize` (default `clusterSize`) is the members that can still confirm, this peer and the suspect
+ * included (healthy, suspected, recovering: a failed peer confirms nothing). The confirmations
+ * expected are `min(suspicionConfirmations, liveSize − 2)`: after two crashes in a mesh of five the
+ * one other survivor's confirmation is all there can be, and it brings the minimum (a hang there
+ * took ~3.5 s waiting for confirmations that could not come, ~2 s now).
+ *
  * @example N = 100, lan preset (min 750 ms, max 4.5 s), start 0: 3 confirmations → 750; 1 → 2625; none → 4500
- * (the defaults: min 500 ms, max 3 s)
+ * (the defaults: min 500 ms, max 3 s); 1 confirmation with 3 live members → 750
  */
-export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: number): number {
+export function suspicionFailAtMs(
+  m: Member,
+  c: DetectorConfig,
+  clusterSize: number,
+  liveSize = clusterSize,
+): number {
   const min = suspicionTimeoutMsMin(
     c.suspicionMult,
     clusterSize,
@@ -87,7 +98,7 @@ export function suspicionFailAtMs(m: Member, c: DetectorConfig, clusterSize: num
   const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
   const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
   if (!m.probed) return m.suspicionStartMs + max * patience;
-  const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, clusterSize);
+  const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, liveSize);
   const confirmations = (m.suspectors?.length ?? 1) - 1;
   const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
   const informative = m.meanMs < max;

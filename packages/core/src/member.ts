@@ -60,6 +60,8 @@ export class Member implements RttEstimate, ArrivalStats {
   proof: Update | undefined = undefined;
   /** With trust: the signed accusation behind our `suspected`/`failed` (ours or the verdict taken). */
   accusation: Update | undefined = undefined;
+  /** The current `failed` was reached on the signaling witness (`settled-failures.ts`). */
+  failedWitnessed = false;
   /** The current `failed` was taken from another's verdict without a first-hand check. */
   secondHand = false;
   /** Flagged as a liar (see `liars.ts`). */

@@ -12,6 +12,7 @@ import { type PeerId, type PeerState } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { RECHECK_FIRST_MS } from './detector-state.js';
 import { push } from './send.js';
+import { failedSettled, forgetFailed, noteFailed } from './settled-failures.js';
 
 /** Adds a member (evicting one when the table is full, see `evictOne`); undefined when it cannot. */
 export function addMember(s: DetectorState, id: PeerId, direct: boolean): Member | undefined {
@@ -47,6 +48,7 @@ export function evictOne(s: DetectorState, direct: boolean): boolean {
     reap(s, v);
     return true;
   }
+  forgetFailed(s, v);
   s.members.delete(v.id);
   s.counts[v.state] -= 1;
   s.suspected.delete(v);
@@ -62,10 +64,12 @@ export function evictOne(s: DetectorState, direct: boolean): boolean {
 export function setState(s: DetectorState, m: Member, to: PeerState, reason: string): void {
   const from = m.state;
   if (from === to) return;
+  forgetFailed(s, m);
   s.counts[from] -= 1;
   s.counts[to] += 1;
   m.state = to;
   m.sinceMs = s.now;
+  if (to === 'failed') noteFailed(s, m, reason === 'witnessed');
   m.secondHand = false;
   if (from === 'suspected') {
     s.suspected.delete(m);
@@ -113,12 +117,14 @@ export function startSuspicion(s: DetectorState, m: Member, accuser: PeerId, rea
 
 /** (Re)computes when the suspicion of `m` turns into `failed` (see `suspicionFailAtMs`). */
 export function armSuspicion(s: DetectorState, m: Member): void {
-  m.suspicionDeadlineMs = suspicionFailAtMs(m, s.config, s.clusterSize());
+  const c = s.counts;
+  const live = c.healthy + c.suspected + c.recovering;
+  m.suspicionDeadlineMs = suspicionFailAtMs(m, s.config, s.clusterSize(), live);
 }
 
 /**
- * The suspicion timer ran out: a gossip-only suspicion lapses, a minority-side peer keeps waiting,
- * otherwise `m` is declared failed and the verdict pushed to every direct link (twice) and gossiped.
+ * The suspicion timer ran out: a gossip-only suspicion lapses, a minority-side peer keeps waiting
+ * (counting only failures that may belong to the same split, `settled-failures.ts`), otherwise `m` is declared failed and the verdict pushed to every direct link (twice) and gossiped.
  */
 export function suspicionExpired(s: DetectorState, m: Member): void {
   armSuspicion(s, m);
@@ -129,13 +135,18 @@ export function suspicionExpired(s: DetectorState, m: Member): void {
     setState(s, m, 'healthy', 'suspicion-unconfirmed');
     return;
   }
-  if (isMinorityPartition(s.counts)) {
+  if (isMinorityPartition(s.counts, failedSettled(s, heardUntil(m)))) {
     // Probably on the minority side: keep suspecting rather than declare the majority dead.
     m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
     s.counters.failuresHeldByPartition += 1;
     return;
   }
   declareFailed(s, m, 'suspicion-timeout');
+}
+
+/** When `m` was last heard from directly (−∞ if never). */
+function heardUntil(m: Member): number {
+  return Number.isNaN(m.lastHeardMs) ? -Infinity : m.lastHeardMs;
 }
 
 /**

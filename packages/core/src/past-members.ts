@@ -11,6 +11,7 @@
 import { recordTransition, type OutageLog } from './analytics.js';
 import type { DetectorState } from './detector-state.js';
 import { Member } from './member.js';
+import { forgetFailed, noteFailed } from './settled-failures.js';
 import type { HistoryEntry, PastMember, PeerId } from './types.js';
 
 /** History entries a past member keeps (its latest ones): enough to show how it ended. */
@@ -106,6 +107,7 @@ export function reap(s: DetectorState, m: Member): void {
     const i = s.linked.indexOf(m);
     if (i >= 0) s.linked.splice(i, 1);
   }
+  forgetFailed(s, m);
   s.members.delete(m.id);
   s.counts[m.state] -= 1;
   s.ending.delete(m);
@@ -139,6 +141,7 @@ export function restore(s: DetectorState, r: PastRecord): Member {
   m.history.push(...r.history);
   s.members.set(m.id, m);
   s.counts[m.state] += 1;
+  if (m.state === 'failed') noteFailed(s, m, r.reason === 'witnessed');
   s.ending.add(m);
   s.counters.membersRestored += 1;
   return m;

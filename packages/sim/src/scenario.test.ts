@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { lanNetwork, type Profile } from './profiles.js';
 import { runScenario } from './scenario.js';
 import { strategyFor, type StrategyKey } from './strategies.js';
-import { reproduceCommand, testSeeds } from './test-seed.js';
+import { testSeeds, withReplay } from './test-seed.js';
 import { schedulePartition } from './workload.js';
 
 const FILE = 'packages/sim/src/scenario.test.ts';
@@ -42,15 +42,6 @@ const subjects: {
   { key: 'swim', detectWithinMs: 12_000, healWithinMs: null, badLink: 'tolerated' },
   { key: 'seed', detectWithinMs: 26_000, healWithinMs: 60_000, badLink: 'declares-failed' },
 ];
-
-function withReplay(seed: number, body: () => void): void {
-  try {
-    body();
-  } catch (error) {
-    console.error(`reproduce: ${reproduceCommand(seed, FILE)}`);
-    throw error;
-  }
-}
 
 const lossy: Profile = {
   name: 'lan',
@@ -98,7 +89,7 @@ describe.each(subjects)('$key', ({ key, detectWithinMs, healWithinMs, badLink })
       ? 'safety: a one-way dead link or a clogged link is not a dead peer (seed %i)'
       : 'limitation: without indirect probes a one-way dead link gets a live peer declared failed (seed %i)',
     (seed) => {
-      withReplay(seed, () => {
+      withReplay(seed, FILE, () => {
         const r = runScenario({
           strategy: strategyFor(key, 12),
           profile: badLinks,
@@ -113,14 +104,14 @@ describe.each(subjects)('$key', ({ key, detectWithinMs, healWithinMs, badLink })
   );
 
   it.each(seeds)('safety: 1 %% loss never gets a live peer declared failed (seed %i)', (seed) => {
-    withReplay(seed, () => {
+    withReplay(seed, FILE, () => {
       const r = runScenario({ strategy: strategyFor(key, 20), profile: lossy, n: 20, seed, simSeconds: 120 });
       expect(r.falseFailed).toBe(0);
     });
   });
 
   it.each(seeds)('liveness: every crash is marked failed by every live peer in time (seed %i)', (seed) => {
-    withReplay(seed, () => {
+    withReplay(seed, FILE, () => {
       const r = runScenario({
         strategy: strategyFor(key, 20),
         profile: crashes,
@@ -137,7 +128,7 @@ describe.each(subjects)('$key', ({ key, detectWithinMs, healWithinMs, badLink })
   it.skipIf(healWithinMs === null).each(seeds)(
     'convergence: after a partition heals, every pair trusts again (seed %i)',
     (seed) => {
-      withReplay(seed, () => {
+      withReplay(seed, FILE, () => {
         const r = runScenario({
           strategy: strategyFor(key, 15),
           profile: partitionThenHeal,

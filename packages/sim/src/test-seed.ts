@@ -29,3 +29,13 @@ export function testSeeds(envSeed: string | undefined, fresh: number): number[] 
 export function reproduceCommand(seed: number, file: string): string {
   return `SEED=${seed} node_modules/.bin/vitest run ${file}`;
 }
+
+/** Runs `body`; if it throws, the error's message ends with the command that replays `seed` in `file`. */
+export function withReplay(seed: number, file: string, body: () => void): void {
+  try {
+    body();
+  } catch (error) {
+    if (error instanceof Error) error.message += `\nreproduce: ${reproduceCommand(seed, file)}`;
+    throw error;
+  }
+}
