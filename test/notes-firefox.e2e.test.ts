@@ -9,6 +9,7 @@ import type { Browser as FfBrowser, Page as FfPage } from 'puppeteer-core';
 import { startStack, type Stack } from '../apps/demo/stack/stack.js';
 import { launchChromium } from './harness/chromium.js';
 import { launchFirefox, openFirefoxPage } from './harness/firefox.js';
+import { peerState, until, type NotesGlobal } from './harness/notes-page.js';
 
 /** What both drivers offer: evaluate a function in the page. */
 interface AnyPage {
@@ -20,19 +21,6 @@ interface Writer {
   page: AnyPage;
   peerId: string;
 }
-
-type NotesGlobal = {
-  notes: {
-    text: { toString(): string; insert(i: number, s: string): void };
-    monitor: {
-      mesh: {
-        peers(): { id: string; state: string }[];
-        connections(): { peer: string; state: string }[];
-      };
-      broadcastPeers(): string[];
-    };
-  };
-};
 
 let stack: Stack;
 let chromium: PwBrowser;
@@ -59,20 +47,7 @@ async function ready(name: string, raw: FfPage | PwPage): Promise<Writer> {
   return { name, page, peerId };
 }
 
-const stateIn = (w: Writer, peer: string): Promise<string | undefined> =>
-  w.page.evaluate(
-    (p) => (globalThis as unknown as NotesGlobal).notes.monitor.mesh.peers().find((x) => x.id === p)?.state,
-    peer,
-  );
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const stateIn = (w: Writer, peer: string): Promise<string | undefined> => w.page.evaluate(peerState, peer);
 
 beforeAll(async () => {
   stack = await startStack({ page: 'built', signalPort: 0, pagePort: 0, edgePeers: 0, logLevel: 'warn' });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type Stack } from '../apps/demo/stack/stack.js';
 import { launchChromium } from './harness/chromium.js';
+import { peerState, until, type NotesGlobal } from './harness/notes-page.js';
 
 interface Writer {
   name: string;
@@ -19,23 +20,6 @@ interface Writer {
 let stack: Stack;
 let browser: Browser;
 const writers: Writer[] = [];
-
-/** In-page probe: the notes globals, typed loosely. */
-type NotesGlobal = {
-  notes: {
-    text: { toString(): string; insert(i: number, s: string): void; length: number };
-    provider: { awareness: { getStates(): Map<number, Record<string, unknown>> } };
-    monitor: {
-      mesh: {
-        peers(): { id: string; state: string }[];
-        connections(): { peer: string; state: string }[];
-        addEventListener(t: string, f: (e: Event) => void): void;
-      };
-      broadcastPeers(): string[];
-    };
-  };
-  failedAt?: Record<string, number>;
-};
 
 async function openWriter(
   context: BrowserContext,
@@ -61,20 +45,7 @@ async function openWriter(
   return { name, context, page, peerId };
 }
 
-const stateIn = (w: Writer, peer: string): Promise<string | undefined> =>
-  w.page.evaluate(
-    (p) => (globalThis as unknown as NotesGlobal).notes.monitor.mesh.peers().find((x) => x.id === p)?.state,
-    peer,
-  );
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const stateIn = (w: Writer, peer: string): Promise<string | undefined> => w.page.evaluate(peerState, peer);
 
 beforeAll(async () => {
   stack = await startStack({ page: 'built', signalPort: 0, pagePort: 0, edgePeers: 0, logLevel: 'warn' });

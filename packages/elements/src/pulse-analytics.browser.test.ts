@@ -192,7 +192,7 @@ describe('<pulse-analytics>', () => {
     expect(el.shadowRoot!.querySelector('[data-export]')).to.equal(null);
   });
 
-  it('says more columns are to the right when narrower than its table (420 px), not when wide', async () => {
+  it('says more columns are to the right when narrower than its table (420 px), and keeps its legend in view', async () => {
     const shown = async (widthPx: number) => {
       const box = await fixture<HTMLDivElement>(
         html`<div style="width:${widthPx}px"><pulse-analytics .mesh=${recorded()}></pulse-analytics></div>`,
@@ -201,13 +201,16 @@ describe('<pulse-analytics>', () => {
       await el.updateComplete;
       const wrap = el.shadowRoot!.querySelector<HTMLElement>('.wrap')!;
       const hint = el.shadowRoot!.querySelector<HTMLElement>('[part="hint"]')!;
+      // The table's legend wraps within the box instead of running off with the table.
+      const legend = el.shadowRoot!.querySelector('.cap')!.getBoundingClientRect();
       return {
         clipped: wrap.scrollWidth > wrap.clientWidth,
         hint: getComputedStyle(hint).display !== 'none' && hint.getBoundingClientRect().height > 0,
+        legendInside: legend.right <= wrap.getBoundingClientRect().right,
       };
     };
-    expect(await shown(420)).to.deep.equal({ clipped: true, hint: true });
-    expect(await shown(1_000)).to.deep.equal({ clipped: false, hint: false });
+    expect(await shown(420)).to.deep.equal({ clipped: true, hint: true, legendInside: true });
+    expect(await shown(1_000)).to.deep.equal({ clipped: false, hint: false, legendInside: true });
   });
 
   it('passes axe in light and dark themes', async () => {

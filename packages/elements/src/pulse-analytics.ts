@@ -8,7 +8,13 @@ import {
   type PeerReport,
 } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
-import { peerButtonStyles, reportTableStyles, themeStyles } from './theme.js';
+import {
+  moreColumnsHint,
+  moreColumnsStyles,
+  peerButtonStyles,
+  reportTableStyles,
+  themeStyles,
+} from './theme.js';
 import { formatDuration, formatNumber, formatRatio, NONE } from './format.js';
 import {
   AnalyticsSpan,
@@ -66,6 +72,7 @@ export class PulseAnalytics extends MeshElement {
     themeStyles,
     peerButtonStyles,
     reportTableStyles,
+    moreColumnsStyles('44.2rem'), // the table's 44rem and the box's border
     css`
       .summary {
         display: grid;
@@ -101,24 +108,12 @@ export class PulseAnalytics extends MeshElement {
       table {
         min-width: 44rem;
       }
-      :host {
-        container-type: inline-size;
-      }
-      .more {
-        display: none;
-        margin: 6px 12px 0;
-        color: var(--_muted);
-        font-size: 0.85em;
-      }
-      @container (max-width: 44.2rem) {
-        .more {
-          display: block;
-        }
-      }
-      caption {
+      .cap {
+        position: sticky;
+        left: 0;
+        margin: 0;
         padding: 10px 12px;
         color: var(--_muted);
-        text-align: left;
         font-size: 0.9em;
       }
       th,
@@ -246,11 +241,11 @@ export class PulseAnalytics extends MeshElement {
         ${card('Failures / day', formatNumber(perDay), clusterClaims)}
       </dl>
       <div class="wrap">
-        <table part="table">
-          <caption>
-            Least available peers (${worst.length} of ${report.peers.length}). ${NONE}: observed less than
-            ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate. Gone: failed and not back since.
-          </caption>
+        <p class="cap" id="cap">
+          Least available peers (${worst.length} of ${report.peers.length}). ${NONE}: observed less than
+          ${MIN_OBSERVED_MS / 60_000} min, too little to claim a rate. Gone: failed and not back since.
+        </p>
+        <table part="table" aria-labelledby="cap">
           <thead>
             <tr>
               <th scope="col">Peer</th>
@@ -267,7 +262,7 @@ export class PulseAnalytics extends MeshElement {
           </tbody>
         </table>
       </div>
-      <p class="more" part="hint">More columns to the right: scroll the table sideways →</p>
+      ${moreColumnsHint}
     `;
   }
 

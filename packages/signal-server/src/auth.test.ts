@@ -1,30 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
-import type { SignalClient } from '@pulsemesh/signal';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@pulsemesh/signal';
 import { mintToken } from './server/auth.js';
-import { joined, makeClient, next, nextFrame, rawSocket, startServer, until } from './test-support.js';
-import type { Running } from './test-support.js';
+import { joined, next, nextFrame, rawSocket, testHarness, until } from './test-support.js';
 
 const secret = 'test-secret-that-is-at-least-32-bytes-long';
-const running: Running[] = [];
-const clients: SignalClient[] = [];
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sockets.splice(0)) s.terminate();
-  await Promise.all(running.splice(0).map((r) => r.server.close()));
-});
-async function server(...args: Parameters<typeof startServer>): Promise<Running> {
-  const r = await startServer(...args);
-  running.push(r);
-  return r;
-}
-function client(...args: Parameters<typeof makeClient>): SignalClient {
-  const c = makeClient(...args);
-  clients.push(c);
-  return c;
-}
+const { server, client, raw } = testHarness();
 async function joinError(url: string, token: string | undefined, peer = 'p'): Promise<string> {
   const c = client(url, 'room', peer, token === undefined ? {} : { token });
   const err = next(c, 'error');
@@ -61,10 +41,9 @@ describe('auth', () => {
   it('refuses handshakes from origins not on the allow-list with HTTP 403', async () => {
     const { url } = await server({ allowedOrigins: ['https://good.example'] });
     await expect(rawSocket(url, { origin: 'https://evil.example' })).rejects.toThrow(/403/);
-    const ok = await rawSocket(url, { origin: 'https://good.example' });
-    sockets.push(ok);
-    const noOrigin = await rawSocket(url);
-    sockets.push(noOrigin);
+    // each resolves once its socket is open (and rejects on a refused handshake)
+    await raw(url, { origin: 'https://good.example' });
+    await raw(url); // no Origin header: not a browser, not refused
   });
 });
 
@@ -75,8 +54,7 @@ describe('isolation and peer ids', () => {
     const b = client(url, 'blue', 'b');
     await joined(a);
     expect(await joined(b)).toEqual([]);
-    const ws = await rawSocket(url);
-    sockets.push(ws);
+    const ws = await raw(url);
     ws.send(JSON.stringify({ v: 1, t: 1, room: 'blue', peer: 'x', claim: 'x'.repeat(16) }));
     expect(await nextFrame(ws)).toMatchObject({ t: 6, peers: ['b'] });
     ws.send(JSON.stringify({ v: 1, t: 3, room: 'red', to: 'a', payload: 'sneaky' }));
@@ -88,9 +66,8 @@ describe('isolation and peer ids', () => {
   it('lets the same claim take a peer id over: the old socket gets replaced, relays follow the new one', async () => {
     const { url } = await server();
     const join = JSON.stringify({ v: 1, t: 1, room: 'room', peer: 'a', claim: 'same-claim-0123456789' });
-    const old = await rawSocket(url);
-    const fresh = await rawSocket(url);
-    sockets.push(old, fresh);
+    const old = await raw(url);
+    const fresh = await raw(url);
     old.send(join);
     expect(await nextFrame(old)).toMatchObject({ t: 6 });
     const replaced = nextFrame(old);
@@ -114,8 +91,7 @@ describe('isolation and peer ids', () => {
     expect(owner.state).toBe('connected');
 
     // Same claim from a fresh socket (the owner reconnecting before the server saw the old one die).
-    const ws = await rawSocket(url);
-    sockets.push(ws);
+    const ws = await raw(url);
     const b = client(url, 'room', 'b');
     await joined(b);
     const claimOf = (owner as unknown as Record<string, unknown>)['claimForTests'];

@@ -1,49 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
-import type { SignalClient } from '@pulsemesh/signal';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '@pulsemesh/signal';
-import {
-  closed,
-  joined,
-  makeClient,
-  next,
-  nextFrame,
-  rawSocket,
-  startServer,
-  until,
-} from './test-support.js';
-import type { Running } from './test-support.js';
+import { closed, joined, next, nextFrame, rawSocket, testHarness, until } from './test-support.js';
 
-const running: Running[] = [];
-const clients: SignalClient[] = [];
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sockets.splice(0)) s.terminate();
-  await Promise.all(running.splice(0).map((r) => r.server.close()));
-});
-async function server(...args: Parameters<typeof startServer>): Promise<Running> {
-  const r = await startServer(...args);
-  running.push(r);
-  return r;
-}
-function client(...args: Parameters<typeof makeClient>): SignalClient {
-  const c = makeClient(...args);
-  clients.push(c);
-  return c;
-}
-async function raw(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
-  const ws = await rawSocket(url, headers);
-  sockets.push(ws);
-  return ws;
-}
+const { server, client, raw, rejections } = testHarness();
 const claim = (s: string): string => s.padEnd(16, '.');
 const join = (room: string, peer: string, c = claim(peer)): string =>
   JSON.stringify({ v: 1, t: 1, room, peer, claim: c });
-async function rejections(r: Running, reason: string): Promise<number> {
-  const metric = await r.server.metrics.getSingleMetric('pulsemesh_signal_rejections_total')?.get();
-  return metric?.values.find((v) => v.labels['reason'] === reason)?.value ?? 0;
-}
 
 describe('limits', () => {
   it('closes with 1009 on a frame above frameBytesMax', async () => {

@@ -1,33 +1,13 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SignalClient } from '@pulsemesh/signal';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@pulsemesh/signal';
 import { startRedis } from './redis-support.js';
-import type { RedisProcess } from './redis-support.js';
-import { joined, makeClient, next, nextFrame, rawSocket, startServer } from './test-support.js';
-import type { Running } from './test-support.js';
+import { joined, next, nextFrame, rawSocket, testHarness, testRedis, type Running } from './test-support.js';
 
-let redis: RedisProcess;
-const running: Running[] = [];
-const clients: SignalClient[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(running.map((r) => r.server.close()));
-  await redis.stop();
-});
-async function instance(prefix: string): Promise<Running> {
-  const r = await startServer({ redis: redis.url, redisPrefix: prefix, instanceTtlMs: 600 });
-  running.push(r);
-  return r;
-}
-function client(...args: Parameters<typeof makeClient>): SignalClient {
-  const c = makeClient(...args);
-  clients.push(c);
-  return c;
-}
+const redis = testRedis();
+const { server, client } = testHarness();
+const instance = (prefix: string): Promise<Running> =>
+  server({ redis: redis.url, redisPrefix: prefix, instanceTtlMs: 600 });
 
 describe('two instances over a real redis-server', () => {
   it('share rosters, relay both ways, keep ids unique across instances', async () => {
@@ -91,9 +71,8 @@ describe('two instances over a real redis-server', () => {
   });
 
   it('enforces peersPerRoomMax across instances', async () => {
-    const A = await startServer({ redis: redis.url, redisPrefix: 't3', peersPerRoomMax: 2 });
-    const B = await startServer({ redis: redis.url, redisPrefix: 't3', peersPerRoomMax: 2 });
-    running.push(A, B);
+    const A = await server({ redis: redis.url, redisPrefix: 't3', peersPerRoomMax: 2 });
+    const B = await server({ redis: redis.url, redisPrefix: 't3', peersPerRoomMax: 2 });
     await joined(client(A.url, 'room', 'a'));
     await joined(client(B.url, 'room', 'b'));
     const c = client(B.url, 'room', 'c');
@@ -104,8 +83,7 @@ describe('two instances over a real redis-server', () => {
 
   it('answers joins with unavailable while Redis is down, and the client retries', async () => {
     const own = await startRedis();
-    const A = await startServer({ redis: own.url, redisPrefix: 't4' });
-    running.push(A);
+    const A = await server({ redis: own.url, redisPrefix: 't4' });
     await own.stop();
     const c = client(A.url, 'room', 'a');
     const err = next(c, 'error', () => true, 10_000);

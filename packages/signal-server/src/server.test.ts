@@ -1,25 +1,8 @@
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { SignalClient } from '@pulsemesh/signal';
-import { joined, makeClient, next, startServer, until } from './test-support.js';
-import type { Running } from './test-support.js';
+import { describe, expect, it } from 'vitest';
+import { joined, next, startServer, testHarness, until } from './test-support.js';
 
-const running: Running[] = [];
-const clients: SignalClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((r) => r.server.close()));
-});
-async function server(...args: Parameters<typeof startServer>): Promise<Running> {
-  const r = await startServer(...args);
-  running.push(r);
-  return r;
-}
-function client(...args: Parameters<typeof makeClient>): SignalClient {
-  const c = makeClient(...args);
-  clients.push(c);
-  return c;
-}
+const { server, client } = testHarness();
 
 describe('signal server with real clients', () => {
   it('joins, sends rosters, relays and announces leaves', async () => {

@@ -3,43 +3,21 @@
  * redis-server: each kind is reported as it happened, with the session the join announced, and
  * never for sockets a stopping or lost instance drops.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SignalClient, SignalClientEventMap } from '@pulsemesh/signal';
-import { startRedis, type RedisProcess } from './redis-support.js';
 import {
   joined,
-  makeClient,
   next,
   nextFrame,
   rawSocket,
   startServer,
+  testHarness,
+  testRedis,
   until,
-  type Running,
 } from './test-support.js';
 
-let redis: RedisProcess;
-const running: Running[] = [];
-const clients: SignalClient[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((r) => r.server.close()));
-});
-afterAll(async () => {
-  await redis.stop();
-});
-async function server(...args: Parameters<typeof startServer>): Promise<Running> {
-  const r = await startServer(...args);
-  running.push(r);
-  return r;
-}
-function client(...args: Parameters<typeof makeClient>): SignalClient {
-  const c = makeClient(...args);
-  clients.push(c);
-  return c;
-}
+const redis = testRedis();
+const { server, client } = testHarness();
 type Ended = SignalClientEventMap['session-ended']['detail'];
 function record(c: SignalClient): Ended[] {
   const out: Ended[] = [];

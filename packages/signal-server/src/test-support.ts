@@ -1,7 +1,7 @@
 /**
  * Test helpers (Node): real servers on port 0 and real clients over `ws`. Not part of the public API.
  */
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
 import { SignalClient } from '@pulsemesh/signal';
 import type { SignalClientOptions } from '@pulsemesh/signal';
@@ -9,6 +9,7 @@ import type { SignalClientEventMap } from '@pulsemesh/signal';
 import { createSignalServer } from './server/signal-server.js';
 import type { SignalServer } from './server/signal-server.js';
 import type { SignalServerOptions } from './server/options.js';
+import { startRedis, type RedisProcess } from './redis-support.js';
 
 /** A listening server plus its URL. */
 export interface Running {
@@ -155,6 +156,23 @@ export function testHarness(): {
     },
     track(s) {
       closers.push(() => s.destroy());
+    },
+  };
+}
+
+/** A real redis-server for one test file: started before its tests, stopped after all of them. */
+export function testRedis(): { readonly url: string } {
+  let redis: RedisProcess | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return {
+    get url() {
+      if (redis === undefined) throw new Error('testRedis(): redis-server has not started');
+      return redis.url;
     },
   };
 }

@@ -1,20 +1,14 @@
 // TURN REST API credentials: the arithmetic (table test against a value computed independently
 // with `openssl dgst -sha1 -hmac`), and the roster each joined peer gets from a real server.
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { SignalClient } from '@pulsemesh/signal';
+import { describe, expect, it } from 'vitest';
 import { parseServerMessage } from '@pulsemesh/signal';
 import { iceServersFor, turnCredential } from './server/turn-credentials.js';
 import { resolveServerOptions } from './server/options.js';
 import { parseCommand } from './config.js';
-import { joined, makeClient, next, startServer, type Running } from './test-support.js';
+import { joined, next, testHarness } from './test-support.js';
 
-const running: Running[] = [];
-const clients: SignalClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((r) => r.server.close()));
-});
+const { server, client } = testHarness();
 
 const secret = 'lab-secret-0123456789';
 const urls = [
@@ -68,11 +62,9 @@ describe('turnCredential', () => {
 describe('roster with TURN credentials', () => {
   it('each peer gets its own time-limited credential; without TURN settings, none', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const r = await startServer({ turn: { secret, urls, ttlSeconds: 600 } });
-    running.push(r);
-    const a = makeClient(r.url, 'room', 'a');
-    const b = makeClient(r.url, 'room', 'b');
-    clients.push(a, b);
+    const r = await server({ turn: { secret, urls, ttlSeconds: 600 } });
+    const a = client(r.url, 'room', 'a');
+    const b = client(r.url, 'room', 'b');
     const rosterA = next(a, 'roster');
     await joined(a);
     const rosterB = next(b, 'roster');
@@ -88,21 +80,17 @@ describe('roster with TURN credentials', () => {
     // The secret itself is in no frame.
     expect(JSON.stringify([ia, ib])).not.toContain(secret);
 
-    const plain = await startServer();
-    running.push(plain);
-    const c = makeClient(plain.url, 'room', 'c');
-    clients.push(c);
+    const plain = await server();
+    const c = client(plain.url, 'room', 'c');
     const rosterC = next(c, 'roster');
     await joined(c);
     expect((await rosterC).detail.iceServers).toBeUndefined();
   });
 
   it('a peer that stays joined gets a fresh credential (with the current roster) before its own expires', async () => {
-    const r = await startServer({ turn: { secret, urls, ttlSeconds: 60, renewAfterSeconds: 1.2 } });
-    running.push(r);
-    const a = makeClient(r.url, 'room', 'a');
-    const b = makeClient(r.url, 'room', 'b');
-    clients.push(a, b);
+    const r = await server({ turn: { secret, urls, ttlSeconds: 60, renewAfterSeconds: 1.2 } });
+    const a = client(r.url, 'room', 'a');
+    const b = client(r.url, 'room', 'b');
     const first = next(a, 'roster');
     await joined(a);
     await joined(b);
