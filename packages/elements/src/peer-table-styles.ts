@@ -1,24 +1,7 @@
 import { css } from 'lit';
 
-/**
- * Styles of `<pulse-peer-table>` (row height must match `rowHeightPx`: 36px). The host is a size
- * container: narrower than the table's 76rem, the "more columns to the right" hint shows.
- */
+/** Styles of `<pulse-peer-table>` (row height must match `rowHeightPx`: 36px). */
 export const tableStyles = css`
-  :host {
-    container-type: inline-size;
-  }
-  .more {
-    display: none;
-    margin: 6px 12px 0;
-    color: var(--_muted);
-    font-size: 0.85em;
-  }
-  @container (max-width: 76rem) {
-    .more {
-      display: block;
-    }
-  }
   .scroller {
     /* At most this tall; a short list does not leave an empty box under its rows. */
     max-height: var(--pulse-table-height, 420px);

@@ -8,7 +8,13 @@ import {
   type PeerReport,
 } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
-import { peerButtonStyles, reportTableStyles, themeStyles } from './theme.js';
+import {
+  moreColumnsHint,
+  moreColumnsStyles,
+  peerButtonStyles,
+  reportTableStyles,
+  themeStyles,
+} from './theme.js';
 import { formatDuration, formatNumber, formatRatio, NONE } from './format.js';
 import {
   AnalyticsSpan,
@@ -66,6 +72,7 @@ export class PulseAnalytics extends MeshElement {
     themeStyles,
     peerButtonStyles,
     reportTableStyles,
+    moreColumnsStyles('44.2rem'), // the table's 44rem and the box's border
     css`
       .summary {
         display: grid;
@@ -100,20 +107,6 @@ export class PulseAnalytics extends MeshElement {
       }
       table {
         min-width: 44rem;
-      }
-      :host {
-        container-type: inline-size;
-      }
-      .more {
-        display: none;
-        margin: 6px 12px 0;
-        color: var(--_muted);
-        font-size: 0.85em;
-      }
-      @container (max-width: 44.2rem) {
-        .more {
-          display: block;
-        }
       }
       .cap {
         position: sticky;
@@ -269,7 +262,7 @@ export class PulseAnalytics extends MeshElement {
           </tbody>
         </table>
       </div>
-      <p class="more" part="hint">More columns to the right: scroll the table sideways →</p>
+      ${moreColumnsHint}
     `;
   }
 

@@ -280,7 +280,7 @@ describe('<pulse-peer-table>', () => {
       return {
         clipped: scroller.scrollWidth > scroller.clientWidth,
         hint: getComputedStyle(hint).display !== 'none' && hint.getBoundingClientRect().height > 0,
-        text: hint.textContent,
+        text: hint.textContent?.trim(),
       };
     };
     const narrow = await shown(420);

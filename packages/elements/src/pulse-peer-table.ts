@@ -10,7 +10,7 @@ import {
   type PeerColumn,
   type PeerRow,
 } from './peer-columns.js';
-import { cardStyles, themeStyles } from './theme.js';
+import { cardStyles, moreColumnsHint, moreColumnsStyles, themeStyles } from './theme.js';
 import { tableStyles } from './peer-table-styles.js';
 
 export type { PeerSelectDetail };
@@ -54,7 +54,8 @@ const overscanRows = 6;
  */
 @customElement('pulse-peer-table')
 export class PulsePeerTable extends MeshElement {
-  static override styles = [themeStyles, cardStyles, tableStyles];
+  // The hint shows while the host's content box is narrower than the table's 76rem.
+  static override styles = [themeStyles, cardStyles, tableStyles, moreColumnsStyles('76rem')];
   protected static override pollIntervalMs = 1_000;
 
   /** Column to sort by. Default `state` (most urgent first). */
@@ -191,7 +192,7 @@ export class PulsePeerTable extends MeshElement {
             : nothing
         }
       </div>
-      <p class="more" part="hint">More columns to the right: scroll the table sideways →</p>
+      ${moreColumnsHint}
     `;
   }
 

@@ -1,4 +1,4 @@
-import { css } from 'lit';
+import { css, html, unsafeCSS } from 'lit';
 
 /**
  * Theme selection for every `pulse-*` element: `auto` follows `prefers-color-scheme`,
@@ -143,3 +143,30 @@ export const peerButtonStyles = css`
     cursor: pointer;
   }
 `;
+
+/**
+ * The "more columns to the right" hint of a table wider than its element (the peer table, the
+ * reliability table): the host is a size container, and the hint shows while the host is at most
+ * `widthMax` wide (the table's min-width plus whatever box surrounds it).
+ */
+export const moreColumnsStyles = (widthMax: string) => css`
+  :host {
+    container-type: inline-size;
+  }
+  .more {
+    display: none;
+    margin: 6px 12px 0;
+    color: var(--_muted);
+    font-size: 0.85em;
+  }
+  @container (max-width: ${unsafeCSS(widthMax)}) {
+    .more {
+      display: block;
+    }
+  }
+`;
+
+/** The hint itself (`part="hint"`), after the table's scrolling box. */
+export const moreColumnsHint = html`<p class="more" part="hint">
+  More columns to the right: scroll the table sideways →
+</p>`;
