@@ -167,9 +167,11 @@ describe('consumer: packages installed from their tarballs by npm, outside the w
   });
 
   it('answers --help through npx and serves from the installed bins', () => {
-    // npx finds the bins the server folder installed; nothing is fetched (no network here).
+    // npx finds the bins the server folder installed; nothing is fetched (no network here, and npm
+    // is told so: no update check, no registry look-up that would wait for a timeout).
+    const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_offline: 'true' };
     const help = (name: string): string =>
-      execFileSync('npx', ['--no-install', name, '--help'], { cwd: state.server, encoding: 'utf8' });
+      execFileSync('npx', ['--no-install', name, '--help'], { cwd: state.server, encoding: 'utf8', env });
     expect(help('pulsemesh-signal')).toContain('usage: pulsemesh-signal');
     expect(help('pulsemesh-edge-peer')).toContain('usage: pulsemesh-edge-peer');
     expect(signalUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+/);
