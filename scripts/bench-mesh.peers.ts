@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { launchHidingChromium } from '../test/harness/chromium.js';
 
 /** One status change as an observer recorded it (wall clock, ms). */
 export interface Transition {
@@ -50,6 +51,65 @@ export async function servePage(): Promise<{ url: string; server: Server }> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { url: `http://127.0.0.1:${port}/`, server };
+}
+
+type PuppeteerBrowser = Awaited<ReturnType<typeof launchHidingChromium>>;
+type PuppeteerPage = Awaited<ReturnType<PuppeteerBrowser['newPage']>>;
+
+/** The page's `window.bench` (`bench-mesh.page.ts`), as read from outside. */
+interface BenchApi {
+  events: Transition[];
+  states(): Record<string, string>;
+  probes(): number;
+}
+
+/**
+ * A tab in a Chromium that throttles background tabs like a real one (puppeteer,
+ * `launchHidingChromium`): playwright keeps every page it drives visible, so a tab hidden there is
+ * not hidden at all (the first hidden-6min runs read `visibilityState` 'visible').
+ */
+export class HidingTabPeer implements BenchPeer {
+  readonly kind = 'tab';
+  private constructor(
+    readonly id: string,
+    readonly page: PuppeteerPage,
+  ) {}
+
+  static async open(browser: PuppeteerBrowser, pageUrl: string, query: Record<string, string>) {
+    const page = await browser.newPage();
+    page.on('pageerror', (err: unknown) =>
+      process.stderr.write(`[${query['id']}] page error: ${String(err)}\n`),
+    );
+    await page.goto(`${pageUrl}?${new URLSearchParams(query).toString()}`);
+    await page.waitForFunction(() => 'bench' in window);
+    return new HidingTabPeer(query['id']!, page);
+  }
+
+  async transitions(): Promise<Transition[]> {
+    return this.page.isClosed()
+      ? []
+      : this.page.evaluate(() => (window as unknown as { bench: BenchApi }).bench.events.slice());
+  }
+
+  async states(): Promise<Record<string, string>> {
+    return this.page.evaluate(() => (window as unknown as { bench: BenchApi }).bench.states());
+  }
+
+  async probes(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as { bench: BenchApi }).bench.probes());
+  }
+
+  async visibility(): Promise<string> {
+    return this.page.evaluate(() => document.visibilityState);
+  }
+
+  /** Hides the tab: another tab of its browser comes to the front. Returns `document.visibilityState`. */
+  async hide(): Promise<string> {
+    const cover = await this.page.browser().newPage();
+    await cover.goto('about:blank');
+    await cover.bringToFront();
+    return this.visibility();
+  }
 }
 
 /** A Chromium tab running the page. */
@@ -105,14 +165,6 @@ export class TabPeer implements BenchPeer {
   /** Direct probes this tab's detector has sent so far. */
   async probes(): Promise<number> {
     return this.page.evaluate(() => (window as unknown as { bench: { probes(): number } }).bench.probes());
-  }
-
-  /** Hides the tab: another page of its window comes to the front. Returns `document.visibilityState`. */
-  async hide(): Promise<string> {
-    const cover = await this.context.newPage();
-    await cover.goto('about:blank');
-    await cover.bringToFront();
-    return this.page.evaluate(() => document.visibilityState);
   }
 
   /** Closes the tab the way a user does (pagehide runs). */

@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { provenance, thisCommand } from './bench-provenance.js';
 import { createSignalServer } from '../packages/signal-server/src/server/index.js';
-import { launchChromium } from '../test/harness/chromium.js';
-import { NodePeer, servePage, TabPeer, type BenchPeer } from './bench-mesh.peers.js';
+import { launchChromium, launchHidingChromium } from '../test/harness/chromium.js';
+import { HidingTabPeer, NodePeer, servePage, TabPeer, type BenchPeer } from './bench-mesh.peers.js';
 
 const quick = process.argv.includes('--quick');
 const tabsCount = 8;
@@ -62,6 +62,8 @@ const signal = createSignalServer({ logLevel: 'silent' });
 const { url: signalUrl } = await signal.listen(0, '127.0.0.1');
 const page = await servePage();
 const browser = await launchChromium();
+/** A second Chromium for the hidden tab: its background tabs are throttled (see `HidingTabPeer`). */
+const hidingBrowser = await launchHidingChromium();
 const alive = new Map<string, BenchPeer>();
 const gone = new Set<string>();
 let tabSeq = 0;
@@ -252,18 +254,31 @@ try {
   }
 
   // One tab hidden for hiddenS during the soak (both measured at once: the session's time budget).
-  log(`soak: ${soakS} s with nothing killed; one tab hidden for the first ${hiddenS} s`);
+  // It runs in the throttling Chromium: one regular tab leaves, the hideable one joins (still 8 tabs).
+  const swapped = takeVictim('tab');
+  await swapped.closeTab();
+  await swapped.dispose();
+  const hidden = await HidingTabPeer.open(hidingBrowser, page.url, {
+    signal: signalUrl,
+    room,
+    id: `tab-${++tabSeq}`,
+    config: JSON.stringify(config),
+  });
+  alive.set(hidden.id, hidden);
+  await poll(converged, 60_000, 'mesh converged with the hideable tab');
+  log(`soak: ${soakS} s with nothing killed; ${hidden.id} hidden for the first ${hiddenS} s`);
   const soakStart = Date.now();
-  const hidden = [...alive.values()].find((p): p is TabPeer => p.kind === 'tab')!;
   const probesBefore = await hidden.probes();
   const visibility = await hidden.hide();
   await new Promise((r) => setTimeout(r, hiddenS * 1000));
   const probesHidden = (await hidden.probes()) - probesBefore;
+  const visibilityAtEnd = await hidden.visibility();
   const hiddenFailed = (await falseFailedSince(soakStart)) as number;
   const hiddenEntry = entry('hidden-6min', [], hiddenFailed, soakStart);
   hiddenEntry.notes = {
     tab: hidden.id,
     visibilityState: visibility,
+    visibilityStateAtEnd: visibilityAtEnd,
     hiddenS,
     probesSentWhileHidden: probesHidden,
     failedAboutHiddenTab: (await Promise.all([...alive.values()].map((p) => p.transitions())))
@@ -299,6 +314,7 @@ try {
   );
   for (const p of alive.values()) if (p.kind === 'node') (p as NodePeer).proc.kill('SIGTERM');
   await browser.close();
+  await hidingBrowser.close();
   page.server.close();
   await signal.close();
   process.exit(process.exitCode ?? 0);

@@ -6,10 +6,11 @@
 //
 //   node --conditions=source --import tsx scripts/bench-trust.ts [--seed 42] [--seconds 600] [--out FILE]
 //
-// Writes bench-results/trust.json (or --out).
+// Also the same network with no membership changes (steady rows): probes are unsigned, so there
+// signing costs nothing. Writes bench-results/trust.json (or --out).
 import { writeFileSync } from 'node:fs';
 import { pulsemeshStrategy, type PulsemeshPreset } from '../packages/sim/src/detector-node.js';
-import { profiles } from '../packages/sim/src/profiles.js';
+import { type Profile, profiles } from '../packages/sim/src/profiles.js';
 import { runScenario, type RunResult } from '../packages/sim/src/scenario.js';
 import { provenance, thisCommand } from './bench-provenance.js';
 
@@ -21,6 +22,8 @@ const N = 100;
 const seed = Number(arg('--seed') ?? 42);
 const profile = profiles.lan;
 const simSeconds = Number(arg('--seconds') ?? profile.simSeconds(N));
+/** Simulated seconds of the steady runs (no membership changes: the bytes settle at once). */
+const STEADY_SECONDS = 120;
 const out = arg('--out') ?? 'bench-results/trust.json';
 const prov = provenance(thisCommand('scripts/bench-trust.ts'));
 
@@ -40,13 +43,13 @@ interface Row {
   nodeHours: number;
 }
 
-function row(preset: PulsemeshPreset, trust: boolean): Row {
+function row(preset: PulsemeshPreset, trust: boolean, on: Profile = profile, seconds = simSeconds): Row {
   const r: RunResult = runScenario({
     strategy: pulsemeshStrategy(preset, {}, { trust }),
-    profile,
+    profile: on,
     n: N,
     seed,
-    simSeconds,
+    simSeconds: seconds,
   });
   const round = (x: number): number => Math.round(x * 10) / 10;
   const result: Row = {
@@ -64,7 +67,7 @@ function row(preset: PulsemeshPreset, trust: boolean): Row {
     nodeHours: round(r.nodeHours),
   };
   console.log(
-    `${result.preset.padEnd(16)} bytes/node/s mean ${String(result.bytesPerNodePerSec.mean).padStart(7)} max ${String(result.bytesPerNodePerSec.max).padStart(7)}  msgs/node/s ${result.msgsPerNodePerSec.mean}  crash→failed at all p50 ${result.detectionAllP50Ms} ms (${result.crashes} crashes, ${result.undetectedAll} undetected)  false failed ${result.falseFailed}`,
+    `${on === profile ? 'lan' : 'steady'} ${result.preset.padEnd(16)} bytes/node/s mean ${String(result.bytesPerNodePerSec.mean).padStart(7)} max ${String(result.bytesPerNodePerSec.max).padStart(7)}  msgs/node/s ${result.msgsPerNodePerSec.mean}  crash→failed at all p50 ${result.detectionAllP50Ms} ms (${result.crashes} crashes, ${result.undetectedAll} undetected)  false failed ${result.falseFailed}`,
   );
   return result;
 }
@@ -72,6 +75,14 @@ function row(preset: PulsemeshPreset, trust: boolean): Row {
 const rows: Row[] = [];
 for (const preset of ['default', 'lan'] as const)
   for (const trust of [false, true]) rows.push(row(preset, trust));
+// The same network without crashes, restarts or leaves: what signatures cost in a steady mesh
+// (probes are not signed; only membership changes are).
+const steady: Profile = {
+  ...profile,
+  description: 'lan without crashes, restarts or leaves',
+  setup: () => undefined,
+};
+const steadyRows = [false, true].map((trust) => row('default', trust, steady, STEADY_SECONDS));
 const ratio = (preset: string): number => {
   const [off, on] = rows.filter((r) => r.preset.startsWith(preset) && r.preset.split('+')[0] === preset);
   return Math.round(((on?.bytesPerNodePerSec.mean ?? 0) / (off?.bytesPerNodePerSec.mean ?? 1)) * 1000) / 1000;
@@ -84,6 +95,11 @@ const doc = {
   simSeconds,
   profile: profile.name,
   rows,
+  steady: {
+    profile: 'lan without crashes, restarts or leaves',
+    simSeconds: STEADY_SECONDS,
+    rows: steadyRows,
+  },
   trustOverNoTrust: { default: ratio('default'), lan: ratio('lan') },
 };
 writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);

@@ -117,6 +117,9 @@ for (const [name, dir] of Object.entries(published)) {
   const file = join(packs, readdirSync(packs).find((f) => f.startsWith(prefix) && /^\d/.test(f.slice(prefix.length)))); // prettier-ignore
   tarballs[name] = file;
   packedBytes[name] = statSync(file).size;
+  const listed = execFileSync('tar', ['tzf', file], { encoding: 'utf8' }).split('\n');
+  for (const must of ['package/README.md', 'package/LICENSE'])
+    if (!listed.includes(must)) throw new Error(`${name}: ${must} missing from the tarball`);
   const manifest = execFileSync('tar', ['xzf', file, '-O', 'package/package.json'], { encoding: 'utf8' });
   if (/"(workspace|catalog):/.test(manifest))
     throw new Error(`${name}: workspace:/catalog: left in the packed manifest`);

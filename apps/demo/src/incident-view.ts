@@ -32,6 +32,7 @@ export function describeIncident(incident: Incident, localId: PeerId, nowMs: num
   const here = marked.get(localId);
   const details: string[] = [];
   const expected = incident.tabsExpected;
+  if (incident.liar) return describeLiar(incident, incident.liar, who, localId);
   const everyone = (what: string): string =>
     failedOrLeft.length >= expected && expected > 0
       ? `every tab of this browser (${expected}): ${what} after ${formatSeconds(last - ref)}`
@@ -91,5 +92,33 @@ export function describeIncident(incident: Incident, localId: PeerId, nowMs: num
     headline: `${who} ${verb}`,
     details,
     tone: done ? (to === 'left' ? 'neutral' : 'bad') : 'pending',
+  };
+}
+
+/** Why a peer was flagged, in words (the `liar` event's `reason`). */
+const LIAR_REASONS: Record<string, string> = {
+  'refuted-accusation': 'it kept accusing live peers, and they answered the checks',
+  'forged-signature': 'it relayed an update whose signature did not verify (a forgery)',
+};
+
+/** A liar flagged by tabs of this browser: who, why, and that its word no longer counts. */
+function describeLiar(
+  incident: Incident,
+  liar: NonNullable<Incident['liar']>,
+  who: string,
+  localId: PeerId,
+): IncidentLine {
+  const tabs = liar.flaggedBy.size;
+  return {
+    peer: incident.peer,
+    headline: `${who} was flagged as a liar`,
+    details: [
+      LIAR_REASONS[liar.reason] ?? `reason: ${liar.reason}`,
+      liar.flaggedBy.has(localId)
+        ? `flagged by this tab${tabs > 1 ? ` and ${tabs - 1} more of this browser` : ''}`
+        : `flagged by ${tabs} ${tabs === 1 ? 'tab' : 'tabs'} of this browser`,
+      'its accusations are checked before anyone believes them, and throttled',
+    ],
+    tone: 'bad',
   };
 }

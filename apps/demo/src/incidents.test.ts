@@ -117,4 +117,29 @@ describe('Incidents', () => {
     const line = describeIncident(a.list()[0]!, 'tab-a', Date.now());
     expect(line.headline).toMatch(/edge-29 went silent/);
   });
+  it('a liar flagged by two tabs is one incident of its own, apart from faults of that peer', async () => {
+    const room = `r-${Math.random()}`;
+    const a = tab('tab-a', room);
+    const b = tab('tab-b', room);
+    await until(() => a.otherTabs() === 1);
+    a.observe('kliar', 'suspected');
+    a.flagLiar('kliar', 'refuted-accusation');
+    b.flagLiar('kliar', 'refuted-accusation');
+    await until(() => a.list().find((i) => i.liar)?.liar?.flaggedBy.size === 2);
+    expect(a.list()).toHaveLength(2); // the suspicion's incident stays its own
+    const line = describeIncident(
+      a.list().find((i) => i.liar)!,
+      'tab-a',
+      Date.now(),
+    );
+    expect(line.headline).toBe('kliar was flagged as a liar');
+    expect(line.tone).toBe('bad');
+    expect(line.details).toEqual([
+      'it kept accusing live peers, and they answered the checks',
+      'flagged by this tab and 1 more of this browser',
+      'its accusations are checked before anyone believes them, and throttled',
+    ]);
+    a.observe('kliar', 'failed');
+    expect(a.list().find((i) => i.liar)!.marked.size).toBe(0);
+  });
 });

@@ -24,7 +24,8 @@ export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 type Note =
   | { t: 'hello'; peer: PeerId }
   | { t: 'fault'; peer: PeerId; kind: FaultKind; atMs: number; durationMs?: number }
-  | { t: 'saw'; observer: PeerId; peer: PeerId; to: PeerState; atMs: number; heardAtMs?: number };
+  | { t: 'saw'; observer: PeerId; peer: PeerId; to: PeerState; atMs: number; heardAtMs?: number }
+  | { t: 'liar'; observer: PeerId; peer: PeerId; reason: string; atMs: number };
 
 /** One fault (announced or observed) and who noticed it when. */
 export interface Incident {
@@ -44,6 +45,12 @@ export interface Incident {
   tabsExpected: number;
   /** Wall-clock start of the incident: the announcement, else the first observation. */
   startMs: number;
+  /**
+   * Set on an incident of its own when tabs of this browser flagged the peer as a liar (the
+   * detector's `liar` event: its accusations kept being refuted, or it relayed a forged
+   * signature): why (the first tab's reason) and which tabs.
+   */
+  liar?: { reason: string; flaggedBy: Set<PeerId> };
 }
 
 /** Incidents kept (newest first). */
@@ -122,6 +129,16 @@ export class Incidents extends EventTarget {
     this.#receive(note);
   }
 
+  /**
+   * Records that this tab's detector flagged `peer` as a liar (`reason`: the `liar` event's).
+   * Tabs flagging the same peer within a while share one incident.
+   */
+  flagLiar(peer: PeerId, reason: string): void {
+    const note: Note = { t: 'liar', observer: this.#localId, peer, reason, atMs: Date.now() };
+    this.#post(note);
+    this.#receive(note);
+  }
+
   /** Stops saying hello and closes the channel. */
   close(): void {
     clearInterval(this.#helloTimer);
@@ -147,6 +164,18 @@ export class Incidents extends EventTarget {
       if (!known && note.peer !== this.#localId) this.#post({ t: 'hello', peer: this.#localId });
       return;
     }
+    if (note.t === 'liar') {
+      this.#tabs.set(note.observer, Date.now());
+      const flagged =
+        this.#incidents.find(
+          (i) => i.peer === note.peer && i.liar && note.atMs - i.startMs < incidentSpanMs,
+        ) ?? this.#start(note.peer, note.atMs);
+      flagged.liar ??= { reason: note.reason, flaggedBy: new Set() };
+      flagged.liar.flaggedBy.add(note.observer);
+      flagged.firstSeenAtMs = Math.min(flagged.firstSeenAtMs, note.atMs);
+      this.#changed();
+      return;
+    }
     if (note.t === 'fault') {
       this.#tabs.set(note.peer, Date.now());
       // A closing tab's goodbye over the mesh goes out before its announcement (the mesh's pagehide
@@ -155,6 +184,7 @@ export class Incidents extends EventTarget {
         (i) =>
           i.peer === note.peer &&
           !i.fault &&
+          !i.liar &&
           i.startMs >= note.atMs - announcementLagMs &&
           i.startMs - note.atMs < incidentSpanMs,
       );
@@ -175,7 +205,7 @@ export class Incidents extends EventTarget {
     // peer recovered in between: say, lossy and failed, then healthy, then its tab closed).
     const concluded = (i: Incident): boolean => note.to !== 'suspected' && i.marked.has(note.observer);
     let incident = this.#incidents.find(
-      (i) => i.peer === note.peer && note.atMs - i.startMs < incidentSpanMs && !concluded(i),
+      (i) => i.peer === note.peer && !i.liar && note.atMs - i.startMs < incidentSpanMs && !concluded(i),
     );
     if (!incident) {
       if (note.to === 'suspected' || note.to === 'failed' || note.to === 'left')

@@ -111,6 +111,12 @@ mesh.addEventListener('status-change', (e) => {
   const heard = mesh.peers().find((p) => p.id === peer)?.lastHeardMs;
   incidents.observe(peer, to, heard === undefined ? undefined : Date.now() - (atMs - heard));
 });
+// A member flagged as a liar (its accusations kept being refuted, or it relayed a forgery) is
+// shown here as well as in the peer table.
+mesh.addEventListener('liar', (e) => {
+  const { peer, reason } = (e as CustomEvent<DetectorEventMap['liar']>).detail;
+  incidents.flagLiar(peer, reason);
+});
 const list = fill<HTMLOListElement>('incidents');
 const empty = fill('incidents-empty');
 const renderIncidents = (): void => {
