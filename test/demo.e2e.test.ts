@@ -18,6 +18,8 @@ const edgeCount = 2;
 /** Generous bounds: detection takes ~2 s here; the CI machine may be slower and busy. */
 const detectMsMax = 15_000;
 const leftMsMax = 5_000;
+/** "Just measured" vs the tab's own detector: the line's 10 ms rounding and two wall-clock reads. */
+const justMeasuredTolMs = 100;
 const convergeMsMax = 60_000;
 /**
  * Freeze below the demo settings' tolerance (about 0.75 s: probe timeout + shortest suspicion).
@@ -58,6 +60,92 @@ async function converged(timeoutMs = 30_000): Promise<number[]> {
 /** Takes `id` out of the alive set (it is about to be a victim). */
 function victim(id: string): void {
   alive.delete(id);
+}
+
+/**
+ * What one tab's "Just measured" line and its own detector say about `peer`'s silent failure
+ * after `t0` (wall clock, ms): the line's "this tab: failed after" seconds, and from the tab's mesh
+ * (detector clock) the first `suspected` and `failed` status changes since `t0` and the peer's
+ * last-heard time. Read in one evaluate; undefined until both the line and the `failed` are there.
+ */
+interface SilentFailure {
+  shownMs: number;
+  failedAtMs: number;
+  failedReason: string;
+  /** The first `suspected` or `failed` since `t0`: where the old timing started. */
+  firstSeen: { atMs: number; to: string };
+  lastHeardMs: number;
+  timeOriginMs: number;
+}
+const readSilentFailure = (tab: DemoTab, peer: string, t0: number): Promise<SilentFailure | undefined> =>
+  tab.page.evaluate(
+    ([peer, t0]) => {
+      interface MeshLike {
+        history(): readonly { atMs: number; peer: string; kind: string; to?: string; reason?: string }[];
+        peers(): readonly { id: string; lastHeardMs?: number }[];
+      }
+      const { mesh } = (window as unknown as { pulsemeshDemo: { mesh: MeshLike } }).pulsemeshDemo;
+      const lines = document.querySelectorAll(`[data-fill="incidents"] li[data-peer="${peer}"]`);
+      // The newest line of that peer with this tab's verdict (newest first).
+      const shown = [...lines]
+        .map((li) =>
+          [...li.querySelectorAll('.detail')]
+            .map((d) => /^this tab: failed after ([\d.,]+) s$/.exec(d.textContent ?? '')?.[1])
+            .find((x) => x !== undefined),
+        )
+        .find((x) => x !== undefined);
+      const since = mesh
+        .history()
+        .filter(
+          (e) => e.kind === 'status-change' && e.peer === peer && performance.timeOrigin + e.atMs >= t0,
+        );
+      const failed = since.find((e) => e.to === 'failed');
+      const firstSeen = since.find((e) => e.to === 'suspected' || e.to === 'failed');
+      const lastHeardMs = mesh.peers().find((p) => p.id === peer)?.lastHeardMs;
+      if (shown === undefined || !failed || !firstSeen || lastHeardMs === undefined) return undefined;
+      return {
+        shownMs: Math.round(Number(shown.replaceAll(',', '')) * 1000),
+        failedAtMs: failed.atMs,
+        failedReason: failed.reason ?? '',
+        firstSeen: { atMs: firstSeen.atMs, to: firstSeen.to ?? '' },
+        lastHeardMs,
+        timeOriginMs: performance.timeOrigin,
+      };
+    },
+    [peer, t0] as const,
+  );
+
+/**
+ * In every observer, the "Just measured" line times `peer`'s unannounced failure as its own
+ * detector did: from when it last heard the peer to its `failed` (as the peer table counts it),
+ * within the line's rounding (10 ms) plus a margin for the wall clock read twice; so never from
+ * the first suspicion. Also at least the time from the fault (`t0`) to the first `suspected`.
+ */
+async function justMeasuredMatchesDetector(peer: string, t0: number): Promise<void> {
+  for (const tab of observers()) {
+    let read: SilentFailure | undefined;
+    await expect
+      .poll(async () => (read = await readSilentFailure(tab, peer, t0)), { timeout: leftMsMax })
+      .toBeDefined();
+    const { shownMs, failedAtMs, failedReason, firstSeen, lastHeardMs, timeOriginMs } = read!;
+    const detectorMs = failedAtMs - lastHeardMs;
+    const firstSeenMs = failedAtMs - firstSeen.atMs;
+    process.stdout.write(
+      `[e2e] just-measured ${peer} @${tab.id}: shown ${shownMs} ms, detector last-heard→failed ` +
+        `${Math.round(detectorMs)} ms (${failedReason}), first ${firstSeen.to}→failed ${Math.round(firstSeenMs)} ms\n`,
+    );
+    expect(
+      Math.abs(shownMs - detectorMs),
+      `${tab.id}: shown ${shownMs}, detector ${detectorMs}`,
+    ).toBeLessThan(justMeasuredTolMs);
+    // Not the old timing from the first suspicion (or the `failed` itself, when a witness made
+    // this tab skip `suspected`), which starts after the peer went silent.
+    expect(shownMs, `${tab.id}: first ${firstSeen.to}→failed`).toBeGreaterThan(firstSeenMs);
+    if (firstSeen.to === 'suspected')
+      expect(shownMs, `${tab.id}: fault→first suspected`).toBeGreaterThanOrEqual(
+        timeOriginMs + firstSeen.atMs - t0,
+      );
+  }
 }
 
 beforeAll(async () => {
@@ -224,6 +312,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     const t0 = Date.now();
     await crashing.crashRenderer();
     const ms = await waitEach(observers(), allAre(['tab-5'], 'failed'), t0, detectMsMax, 'tab-5 failed');
+    await justMeasuredMatchesDetector('tab-5', t0);
     const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 8_000);
     expect(alarms).toEqual([]);
     await crashing.dispose();
@@ -239,6 +328,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     const t0 = Date.now();
     edge.kill();
     const ms = await waitEach(observers(), allAre(['edge-2'], 'failed'), t0, detectMsMax, 'edge-2 failed');
+    await justMeasuredMatchesDetector('edge-2', t0);
     const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 3_000);
     expect(alarms).toEqual([]);
     record.add('edge-sigkill-failed', 'one tab UI showing the killed edge peer failed', ms, {
