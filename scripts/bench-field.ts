@@ -9,6 +9,9 @@
 //     delay [--ms D] [--jitter J] [--minutes M]
 //                          D ms (default 40) + 0-J ms (default 10) each way on every access link,
 //                          M minutes (default 3) with 2 % loss, then a SIGKILL and a hang
+//     renewal [--minutes M] M minutes (default 10) of relayed links with 60 s TURN credentials
+//                          renewed every 30 s: link-downs, suspicions, and what coturn said to the
+//                          refreshes made with expired credentials
 //     all [--quick]        detect (2 runs; 1 quick), turn-kill, soak (10 min; 1 quick)
 //
 // The lab is torn down on every exit (lab.ts). Machine: 2 cores shared with other work; say so.
@@ -16,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { provenance } from './bench-provenance.js';
 import { firstTransition, startField, untilEvery, type Field, type PeerSpec } from '../test/field/field.js';
-import type { FieldPeer, Transition } from '../test/field/peers.js';
+import type { FieldPeer, LinkChange, PeerStats, Transition } from '../test/field/peers.js';
 
 const out = 'bench-results/field.json';
 
@@ -94,14 +97,19 @@ async function faultUntilFailed(
   victim: string,
   act: (p: FieldPeer) => Promise<void>,
   observers: FieldPeer[],
-): Promise<{ t0: number; times: Map<string, number | undefined> }> {
+): Promise<{ t0: number; times: Map<string, number | undefined>; reasons: Map<string, string | undefined> }> {
   const t0 = Date.now();
   await act(field.peers.get(victim)!);
   field.peers.delete(victim);
   await untilEvery(observers, (v) => v.states[victim] === 'failed', detectWaitMs, `${victim} failed`).catch(
     (e: unknown) => console.log(`  ${String(e).slice(0, 200)}`),
   );
-  return { t0, times: await firstTransition(observers, victim, 'failed', t0) };
+  const found = await firstTransition(observers, victim, 'failed', t0);
+  return {
+    t0,
+    times: new Map([...found].map(([id, t]) => [id, t?.t])),
+    reasons: new Map([...found].map(([id, t]) => [id, t?.reason])),
+  };
 }
 
 async function soak(minutes: number): Promise<void> {
@@ -160,6 +168,11 @@ interface Detection {
   path: string;
   /** Fault → the observer's `failed` (ms); null when not within the wait. */
   detectMs: number | null;
+  /** The detector's reason for `failed` (`witnessed`: the signaling server saw the socket close). */
+  reason?: string | undefined;
+  /** Just before the fault, what the observer's detector knew of the victim (tabs only): smoothed
+   * RTT and its variation (the probe timeout comes from them) and the victim's reported load. */
+  before?: PeerStats | undefined;
 }
 
 /** Faults, in order, on one field; each names its victim and what it does. */
@@ -188,9 +201,12 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
         if ((await o.view()).states[victim] === 'healthy') observers.push(o);
         else unknownBefore.push({ run, mode, victim, observer: o.id });
       const paths = new Map<string, string>();
-      for (const o of observers)
+      const before = new Map<string, PeerStats | undefined>();
+      for (const o of observers) {
         paths.set(o.id, o.kind === 'edge' ? 'edge' : ((await o.view()).paths[victim] ?? '-'));
-      const { t0, times } = await faultUntilFailed(field, victim, act, observers);
+        before.set(o.id, (await o.stats())[victim]);
+      }
+      const { t0, times, reasons } = await faultUntilFailed(field, victim, act, observers);
       for (const o of observers) {
         const t = times.get(o.id);
         rows.push({
@@ -203,10 +219,12 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
           observerKind: o.kind,
           path: paths.get(o.id)!,
           detectMs: t === undefined ? null : t - t0,
+          reason: reasons.get(o.id),
+          before: before.get(o.id),
         });
       }
       console.log(
-        `${mode} run ${run}: ${victim} ${fault}: ${observers.map((o) => `${o.id}(${paths.get(o.id)}) ${times.get(o.id) === undefined ? 'undetected' : `${times.get(o.id)! - t0} ms`}`).join(', ')}`,
+        `${mode} run ${run}: ${victim} ${fault}: ${observers.map((o) => `${o.id}(${paths.get(o.id)}) ${times.get(o.id) === undefined ? 'undetected' : `${times.get(o.id)! - t0} ms ${reasons.get(o.id)} ${JSON.stringify(before.get(o.id))}`}`).join(', ')}`,
       );
       await target.stop().catch(() => undefined);
     }
@@ -352,6 +370,109 @@ async function delayed(ms: number, jitterMs: number, minutes: number): Promise<v
   }
 }
 
+/** Relayed links only: a Chromium tab at home A, an edge peer behind the symmetric NAT, a Firefox
+ * tab in the office (TURN over TCP). */
+const relayCast: PeerSpec[] = [
+  { id: 'tab-a', kind: 'chromium', ns: 'homeA' },
+  { id: 'edge-b', kind: 'edge', ns: 'homeB' },
+  { id: 'fox-f', kind: 'firefox', ns: 'office' },
+];
+
+/** TURN settings of the renewal run: 60 s credentials (the server's floor) renewed every 30 s,
+ * coturn's defaults otherwise. Clients refresh their permissions every 4-5 min and their
+ * allocations about a minute before the 10 min lifetime runs out, all with the credential the
+ * link started with, long expired by then: 10 minutes covers both. (coturn's
+ * `max-allocate-lifetime` does not make that faster: Chromium asks for no lifetime and gets 600 s
+ * whatever the cap; libjuice, capped, let its allocations time out unrefreshed.) */
+const renewalTurn = { ttlSeconds: 60, renewAfterSeconds: 30, config: [] as string[] };
+
+/** Link-downs of every peer since `sinceMs`. */
+async function linkDownsSince(field: Field, sinceMs: number): Promise<(LinkChange & { observer: string })[]> {
+  const all: (LinkChange & { observer: string })[] = [];
+  for (const p of field.peers.values())
+    for (const c of await p.linkChanges()) if (!c.up && c.t >= sinceMs) all.push({ ...c, observer: p.id });
+  return all;
+}
+
+/** coturn's authenticated requests (verbose log) made after the credential they carry expired. */
+function requestsAfterExpiry(
+  log: string[],
+  turnStartedBefore: number,
+): Record<string, Record<string, number>> {
+  const re =
+    /^(\d+): : session \S+: realm <[^>]*> user <(\d+):[^>]+>: incoming packet (\w+) processed, (.*)$/;
+  const out: Record<string, Record<string, number>> = {};
+  for (const line of log) {
+    const m = re.exec(line);
+    if (!m || turnStartedBefore / 1000 + Number(m[1]) <= Number(m[2])) continue;
+    const byOutcome = (out[m[3]!] ??= {});
+    const outcome = m[4] === 'success' ? 'success' : m[4]!;
+    byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** Relayed links held for `minutes` across credential renewals and expiries (`renewalTurn`). */
+async function renewal(minutes: number): Promise<void> {
+  // Before coturn starts: its log's timestamps (seconds since its start) added to this are early,
+  // so a request counted as after its credential's expiry surely was.
+  const turnStartedBefore = Date.now();
+  // `verbose`: coturn logs every authenticated request (REFRESH, CREATE_PERMISSION, CHANNEL_BIND).
+  const field = await startField(
+    'lab',
+    relayCast,
+    'renewal',
+    {},
+    {
+      ...renewalTurn,
+      config: [...renewalTurn.config, 'verbose'],
+    },
+  );
+  try {
+    await allHealthy(field);
+    await sleep(5_000);
+    const before = await snapshot(field);
+    const start = Date.now();
+    console.log(`renewal: ${minutes} min, started ${new Date(start).toISOString()}`);
+    while (Date.now() - start < minutes * 60_000) {
+      await sleep(30_000);
+      const downs = await linkDownsSince(field, start);
+      console.log(
+        `renewal: ${((Date.now() - start) / 60_000).toFixed(1)} min, link-downs so far: ${downs.length}`,
+      );
+    }
+    const downs = await linkDownsSince(field, start);
+    const suspected = await suspectedSince(field, start);
+    const failed = await failedSince(field, start);
+    const log = field.turn!.log;
+    record('renewal', {
+      command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-field.ts renewal --minutes ${minutes}`,
+      at: new Date(start).toISOString(),
+      minutes,
+      turn: renewalTurn,
+      peers: relayCast,
+      linkDowns: downs.length,
+      linkDownEvents: downs,
+      suspectedTransitionsByObserver: suspected,
+      failedTransitions: failed,
+      // Requests coturn authenticated with a username whose expiry had passed, by method and
+      // outcome: coturn checks the credential when an allocation is made and keeps its key for the
+      // session, so later refreshes of a live allocation succeed (success > 0, error 0 expected).
+      coturnRequestsAfterCredentialExpiry: requestsAfterExpiry(log, turnStartedBefore),
+      coturnSessionsClosed: log
+        .filter((l) => / closed \(2nd stage\)/.test(l))
+        .map((l) => l.replace(/^\d+: : /, '')),
+      viewsAtStart: before,
+      viewsAtEnd: await snapshot(field),
+    });
+    console.log(
+      `renewal: done, ${downs.length} link-downs, ${failed.length} failed, suspected ${JSON.stringify(suspected)}`,
+    );
+  } finally {
+    await field.close();
+  }
+}
+
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
@@ -368,13 +489,14 @@ else if (what === 'delay')
   await delayed(Number(values.ms ?? 40), Number(values.jitter ?? 10), Number(values.minutes ?? 3));
 else if (what === 'detect') await detect(Number(values.runs ?? 2));
 else if (what === 'turn-kill') await turnKill();
+else if (what === 'renewal') await renewal(Number(values.minutes ?? 10));
 else if (what === 'all') {
   await detect(values.quick ? 1 : 2);
   await turnKill();
   await soak(values.quick ? 1 : 10);
 } else {
   console.error(
-    'usage: bench-field.ts detect [--runs N] | turn-kill | soak [--minutes M] | delay [--ms D] [--jitter J] [--minutes M] | all [--quick]',
+    'usage: bench-field.ts detect [--runs N] | turn-kill | soak [--minutes M] | delay [--ms D] [--jitter J] [--minutes M] | renewal [--minutes M] | all [--quick]',
   );
   process.exit(2);
 }

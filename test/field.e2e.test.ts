@@ -2,7 +2,8 @@
 // in home A (port-preserving NAT), an edge peer in home B (symmetric NAT: no direct path to anyone
 // outside it) and a Firefox tab in the office (only TCP to port 443 gets out: TURN over TCP). All
 // on stock defaults, with TURN credentials minted per peer by the signaling server. Checks what
-// each peer's UI shows: everyone healthy, the path each link really takes, a SIGKILLed edge
+// each peer's UI shows: everyone healthy, the path each link really takes, links that stay up
+// through TURN credential renewals (60 s credentials, renewed every 20 s), a SIGKILLed edge
 // peer marked failed over a relayed link, and, with coturn killed, the tabs showing each other
 // alive but unreachable (their signaling sessions live on) rather than failed. Timings go to bench-results/field.json through
 // scripts/bench-field.ts, not here. Needs root (namespaces, nftables).
@@ -17,11 +18,18 @@ beforeAll(async () => {
   if (!root) return;
   if (process.env['PULSEMESH_NETNS'] !== '1')
     throw new Error('run inside the loopback-only namespace: bash scripts/netns.sh vitest run test/');
-  field = await startField('lab', [
-    { id: 'tab-a', kind: 'chromium', ns: 'homeA' },
-    { id: 'edge-b', kind: 'edge', ns: 'homeB' },
-    { id: 'fox-f', kind: 'firefox', ns: 'office' },
-  ]);
+  field = await startField(
+    'lab',
+    [
+      { id: 'tab-a', kind: 'chromium', ns: 'homeA' },
+      { id: 'edge-b', kind: 'edge', ns: 'homeB' },
+      { id: 'fox-f', kind: 'firefox', ns: 'office' },
+    ],
+    'field',
+    {},
+    // Short-lived credentials (the server's floor), renewed often: the renewal case below sees two.
+    { ttlSeconds: 60, renewAfterSeconds: 20 },
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -61,6 +69,34 @@ describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs roo
     // (test/README.md, "Why the public side has a default route").
     expect(field.turn!.log.filter((l) => l.includes('udp send'))).toEqual([]);
   }, 180_000);
+
+  it('relayed links stay up, nobody suspected, through TURN credential renewals', async () => {
+    const peers = ['tab-a', 'edge-b', 'fox-f'].map((id) => field.peers.get(id)!);
+    const tabs = peers.filter((p) => p.kind !== 'edge');
+    const since = Date.now();
+    // Every 20 s the signaling server re-sends each peer its roster with a fresh credential; wait
+    // for two (seen by each tab's mesh as a new TURN username).
+    const deadline = since + 120_000;
+    for (;;) {
+      const renewed = await Promise.all(
+        tabs.map(async (t) => (await t.turnUsers()).filter((u) => u.t >= since)),
+      );
+      if (renewed.every((r) => r.length >= 2)) break;
+      if (Date.now() > deadline) throw new Error(`renewals not seen: ${JSON.stringify(renewed)}`);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    for (const p of peers) {
+      expect(
+        (await p.linkChanges()).filter((c) => !c.up && c.t >= since),
+        `${p.id}: links down`,
+      ).toEqual([]);
+      const changes = (await p.transitions()).filter((t) => t.t >= since && t.to !== 'healthy');
+      expect(changes, `${p.id}: status changes`).toEqual([]);
+    }
+    // Still relayed (no link was replaced by a new one on another path).
+    expect((await tabs[0]!.view()).paths).toMatchObject({ 'edge-b': expect.stringMatching(/^relay\//) });
+    expect((await tabs[1]!.view()).paths).toMatchObject({ 'tab-a': 'relay/tcp', 'edge-b': 'relay/tcp' });
+  }, 150_000);
 
   it('a SIGKILLed edge peer behind the symmetric NAT is marked failed over the relayed link', async () => {
     const tab = field.peers.get('tab-a')!;

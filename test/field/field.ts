@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { labAddress, startLab, type Lab, type LabNs, type LabOptions } from '../harness/lab.js';
 import { startTurn, turnPort, type Turn } from '../harness/turn.js';
-import { startEdge, startPublic, startTab, type FieldPeer, type Place } from './peers.js';
+import { startEdge, startPublic, startTab, type FieldPeer, type Place, type Transition } from './peers.js';
 
 /** Which peers to start, and where (lab mode). */
 export interface PeerSpec {
@@ -35,12 +35,22 @@ export interface Field {
   close(): Promise<void>;
 }
 
+/** TURN settings of a lab field (the signaling server's and coturn's defaults when left out). */
+export interface FieldTurnOptions {
+  /** Credential lifetime and renewal period handed to the signaling server (seconds). */
+  ttlSeconds?: number;
+  renewAfterSeconds?: number;
+  /** Extra coturn config lines. */
+  config?: readonly string[];
+}
+
 /** Starts the field: `lab` (NATs, TURN) or `loopback` (everything on 127.0.0.1, no TURN). */
 export async function startField(
   mode: 'lab' | 'loopback',
   cast = defaultCast,
   room = 'field',
   labOptions: LabOptions = {},
+  turnOptions: FieldTurnOptions = {},
 ): Promise<Field> {
   let lab: Lab | undefined;
   let turn: Turn | undefined;
@@ -57,7 +67,7 @@ export async function startField(
     let env: Record<string, string> = {};
     if (mode === 'lab') {
       lab = await startLab(labOptions);
-      turn = await startTurn(lab);
+      turn = await startTurn(lab, undefined, turnOptions.config);
       const l = lab;
       place = (ns) => ({ lab: l, ns });
       // Everything public on port 443, the one port the office firewall lets out.
@@ -69,6 +79,9 @@ export async function startField(
         TURN_SECRET: turn.secret,
         TURN_URLS: turn.urls.filter((u) => !u.startsWith('stun:')).join(','),
       };
+      if (turnOptions.ttlSeconds !== undefined) env['TURN_TTL_SECONDS'] = String(turnOptions.ttlSeconds);
+      if (turnOptions.renewAfterSeconds !== undefined)
+        env['TURN_RENEW_SECONDS'] = String(turnOptions.renewAfterSeconds);
     }
     const pub = await startPublic(place('public'), env);
     services = pub.child;
@@ -116,17 +129,18 @@ export async function untilEvery(
   }
 }
 
-/** For each observer, the first time (wall ms) it moved `victim` to `to` at or after `sinceMs`. */
+/** For each observer, its first move of `victim` to `to` at or after `sinceMs` (wall ms, reason). */
 export async function firstTransition(
   observers: FieldPeer[],
   victim: string,
   to: string,
   sinceMs: number,
-): Promise<Map<string, number | undefined>> {
-  const times = new Map<string, number | undefined>();
-  for (const o of observers) {
-    const t = (await o.transitions()).find((x) => x.peer === victim && x.to === to && x.t >= sinceMs);
-    times.set(o.id, t?.t);
-  }
-  return times;
+): Promise<Map<string, Transition | undefined>> {
+  const found = new Map<string, Transition | undefined>();
+  for (const o of observers)
+    found.set(
+      o.id,
+      (await o.transitions()).find((x) => x.peer === victim && x.to === to && x.t >= sinceMs),
+    );
+  return found;
 }

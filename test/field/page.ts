@@ -11,6 +11,7 @@ interface Recorded {
   peer: string;
   from: string;
   to: string;
+  reason: string;
 }
 
 const params = new URLSearchParams(location.search);
@@ -24,8 +25,14 @@ table.mesh = mesh;
 document.body.append(table);
 const events: Recorded[] = [];
 mesh.addEventListener('status-change', (e) => {
-  const d = (e as CustomEvent<{ peer: string; from: string; to: string }>).detail;
-  events.push({ t: Date.now(), peer: d.peer, from: d.from, to: d.to });
+  const d = (e as CustomEvent<{ peer: string; from: string; to: string; reason: string }>).detail;
+  events.push({ t: Date.now(), peer: d.peer, from: d.from, to: d.to, reason: d.reason });
+});
+/** Direct links opening and closing (wall clock). */
+const links: { t: number; peer: string; up: boolean }[] = [];
+mesh.addEventListener('link', (e) => {
+  const d = (e as CustomEvent<{ peer: string; up: boolean }>).detail;
+  links.push({ t: Date.now(), peer: d.peer, up: d.up });
 });
 
 /** What the peer table shows: peer → state (the detector's), path label (`relay/tcp`, …), the
@@ -51,9 +58,36 @@ function view(): {
   return { states, paths, labels, unreachable, signal: mesh.signalState() };
 }
 
+/** TURN usernames this page was handed (`<expiry>:<id>`), each when first seen: the one minted at
+ * join, then each renewal the signaling server sends (polled every second). */
+const turnUsers: { t: number; username: string }[] = [];
+setInterval(() => {
+  for (const server of mesh.transport.manager.iceServers())
+    if (typeof server.username === 'string' && !turnUsers.some((u) => u.username === server.username))
+      turnUsers.push({ t: Date.now(), username: server.username });
+}, 1_000);
+
+/** What this detector knows of each peer that bears on how fast it fails it: the smoothed RTT and
+ * its variation (the probe timeout comes from them) and the peer's reported load (its longest
+ * recent stall: a witnessed check waits that out). */
+function stats(): Record<string, { rttMs?: number; rttVarMs?: number; loadMs?: number }> {
+  const out: Record<string, { rttMs?: number; rttVarMs?: number; loadMs?: number }> = {};
+  for (const p of mesh.peers()) {
+    const row: { rttMs?: number; rttVarMs?: number; loadMs?: number } = {};
+    if (p.link.rttMs !== undefined) row.rttMs = Math.round(p.link.rttMs * 10) / 10;
+    if (p.link.rttVarMs !== undefined) row.rttVarMs = Math.round(p.link.rttVarMs * 10) / 10;
+    if (p.vitals) row.loadMs = p.vitals.loadMs;
+    out[p.id] = row;
+  }
+  return out;
+}
+
 (window as unknown as { field: unknown }).field = {
   id: mesh.localId,
+  stats,
+  turnUsers,
   events,
+  links,
   view,
   /** A hang: the page's thread blocked for `ms` (after this call returns). */
   hang: (ms: number) => setTimeout(() => mesh.faults.freeze(ms), 0),

@@ -21,6 +21,15 @@ export interface Transition {
   peer: string;
   from: string;
   to: string;
+  /** The detector's reason (`witnessed`, `suspicion-timeout`, …). */
+  reason?: string;
+}
+
+/** What an observer's detector knows of a peer (see `field/page.ts` `stats()`). */
+export interface PeerStats {
+  rttMs?: number;
+  rttVarMs?: number;
+  loadMs?: number;
 }
 
 /** What a peer sees: peer → state, peer → path label, its signaling state; tabs also the State
@@ -33,12 +42,24 @@ export interface PeerView {
   signal: string;
 }
 
+/** A direct link opening or closing, as a peer recorded it (wall clock, ms). */
+export interface LinkChange {
+  t: number;
+  peer: string;
+  up: boolean;
+}
+
 /** A running peer that also observes the others. */
 export interface FieldPeer {
   readonly id: string;
   readonly kind: 'chromium' | 'firefox' | 'edge';
   view(): Promise<PeerView>;
   transitions(): Promise<Transition[]>;
+  linkChanges(): Promise<LinkChange[]>;
+  /** TURN usernames handed to this peer, each when first seen (tabs only; edge peers: `[]`). */
+  turnUsers(): Promise<{ t: number; username: string }[]>;
+  /** Per peer: RTT, its variation, reported load (tabs only; edge peers: `{}`). */
+  stats(): Promise<Record<string, PeerStats>>;
   /** Crash: Chromium renderer (CDP), Firefox browser (SIGKILL), edge process (SIGKILL). */
   crash(): Promise<void>;
   /** Hang: the tab's thread blocked for `ms`; the edge process stopped (SIGSTOP) until resumed. */
@@ -162,6 +183,10 @@ export async function startTab(
         ? { states: {}, paths: {}, signal: 'crashed' }
         : ((await call('eval', 'field.view()')) as PeerView),
     transitions: async () => (crashed ? [] : ((await call('eval', 'field.events.slice()')) as Transition[])),
+    linkChanges: async () => (crashed ? [] : ((await call('eval', 'field.links.slice()')) as LinkChange[])),
+    stats: async () => (crashed ? {} : ((await call('eval', 'field.stats()')) as Record<string, PeerStats>)),
+    turnUsers: async () =>
+      crashed ? [] : ((await call('eval', 'field.turnUsers.slice()')) as { t: number; username: string }[]),
     crash: async () => {
       crashed = true;
       await call('crash');
@@ -210,6 +235,7 @@ export async function startEdge(
         peer: String(l['peer']),
         from: String(l['from']),
         to: String(l['to']),
+        reason: String(l['reason']),
       }));
   return {
     id,
@@ -222,6 +248,12 @@ export async function startEdge(
       return { states, paths: {}, signal: String(signal ?? 'unknown') };
     },
     transitions: async () => transitions(),
+    stats: async () => ({}),
+    turnUsers: async () => [],
+    linkChanges: async () =>
+      lines
+        .filter((l) => l['type'] === 'link')
+        .map((l) => ({ t: Date.parse(String(l['ts'])), peer: String(l['peer']), up: l['up'] === true })),
     crash: async () => {
       child.kill('SIGKILL');
     },

@@ -1,7 +1,9 @@
 // The lab's public services, in one process run inside the public namespace: the signaling server
 // (with TURN REST credentials when TURN_SECRET is set) and the field page server. Prints one JSON
 // line `{ signalUrl, pageUrl }` when both listen; stops on SIGTERM or when stdin closes.
-//   env: SIGNAL_HOST, SIGNAL_PORT, PAGE_HOST, PAGE_PORT, TURN_SECRET, TURN_URLS (comma-separated)
+//   env: SIGNAL_HOST, SIGNAL_PORT, PAGE_HOST, PAGE_PORT, TURN_SECRET, TURN_URLS (comma-separated),
+//   TURN_TTL_SECONDS and TURN_RENEW_SECONDS (credential lifetime and renewal; the server's defaults
+//   when unset)
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -35,8 +37,17 @@ const pageHost = env['PAGE_HOST'] ?? '127.0.0.1';
 await new Promise<void>((resolve) => page.listen(Number(env['PAGE_PORT'] ?? 0), pageHost, resolve));
 const pagePort = (page.address() as { port: number }).port;
 
+const seconds = (key: 'ttlSeconds' | 'renewAfterSeconds', name: string) =>
+  env[name] ? { [key]: Number(env[name]) } : {};
 const turn = env['TURN_SECRET']
-  ? { turn: { secret: env['TURN_SECRET'], urls: (env['TURN_URLS'] ?? '').split(',') } }
+  ? {
+      turn: {
+        secret: env['TURN_SECRET'],
+        urls: (env['TURN_URLS'] ?? '').split(','),
+        ...seconds('ttlSeconds', 'TURN_TTL_SECONDS'),
+        ...seconds('renewAfterSeconds', 'TURN_RENEW_SECONDS'),
+      },
+    }
   : {};
 const signal = createSignalServer({ logLevel: 'warn', ...turn });
 const { url: signalUrl } = await signal.listen(

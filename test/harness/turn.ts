@@ -24,8 +24,13 @@ export interface Turn {
 
 export const turnPort = 443;
 
-/** Starts coturn in `lab`'s public namespace and waits until it listens. */
-export async function startTurn(lab: Lab, secret = randomBytes(24).toString('base64url')): Promise<Turn> {
+/** Starts coturn in `lab`'s public namespace and waits until it listens; `extraConfig` lines are
+ * appended to its config (e.g. `max-allocate-lifetime=120`). */
+export async function startTurn(
+  lab: Lab,
+  secret = randomBytes(24).toString('base64url'),
+  extraConfig: readonly string[] = [],
+): Promise<Turn> {
   const dir = mkdtempSync(join(tmpdir(), 'pm17-turn-'));
   const config = [
     `listening-ip=${labAddress.turn}`,
@@ -46,6 +51,7 @@ export async function startTurn(lab: Lab, secret = randomBytes(24).toString('bas
     'log-file=stdout',
     'simple-log',
     ...(process.env['PM17_TURN_VERBOSE'] ? ['verbose'] : []),
+    ...extraConfig,
   ].join('\n');
   const file = join(dir, 'turnserver.conf');
   writeFileSync(file, `${config}\n`, { mode: 0o600 });

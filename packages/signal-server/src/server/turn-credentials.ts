@@ -14,9 +14,11 @@ export interface TurnOptions {
   /** ICE server URLs handed to every peer, e.g. `turn:turn.example:3478?transport=udp`,
    * `turn:turn.example:443?transport=tcp`, `turns:…`, `stun:…`. */
   urls: readonly string[];
-  /** Lifetime of a minted credential, seconds. Default 86,400 (a day). A relayed link whose
-   * credential expired cannot refresh its allocation: peers get new ones on every (re)join, and
-   * while they stay joined, every `renewAfterSeconds`. */
+  /** Lifetime of a minted credential, seconds. Default 86,400 (a day). A credential is checked
+   * when a relay is allocated (coturn keeps the key for the allocation's later refreshes, so a
+   * relayed link outlives its credential: `bench-results/field.json` `renewal`); peers get new
+   * ones on every (re)join and, while they stay joined, every `renewAfterSeconds`, so every new
+   * link starts on a valid one. */
   ttlSeconds?: number;
   /** While a peer stays joined, the server sends it a fresh roster (with fresh credentials) this
    * often, seconds. Default half the lifetime; at least 1, less than `ttlSeconds`. */
