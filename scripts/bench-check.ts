@@ -1,7 +1,7 @@
 /**
  * pnpm bench:check: judges the committed benchmark results. For every bench-results/*.json it prints
  * whether the result is fresh (the commit recorded in the file contains the last commit that touched
- * the code it measures, tests and docs aside) and every floor's verdict (the detector's floors are
+ * the code it measures, or that code is byte-identical at both commits; tests and docs aside) and every floor's verdict (the detector's floors are
  * recomputed from its runs, not read from the file). Exits 1 on a missed or unjudgeable floor, a
  * stale result, a result without a commit, or a result file nobody registered here.
  *
@@ -195,6 +195,13 @@ export function freshness(recorded: string | undefined, paths: string[]): { fres
   const pathspec = [...paths, ':(exclude,glob)**/*.test.ts', ':(exclude,glob)**/*.md'];
   const last = git(['log', '-1', '--format=%H', 'HEAD', '--', ...pathspec]);
   if (last === '') return { fresh: true, why: 'measured code not in history' };
+  // The measured code as it is now, byte for byte: fresh, even if later commits (merges of other
+  // branches that bring nothing new here) touched those paths.
+  if (git(['diff', '--name-only', full, 'HEAD', '--', ...pathspec]) === '')
+    return {
+      fresh: true,
+      why: `generated at ${full.slice(0, 10)}; the code it measures is unchanged since (git diff, tests and docs aside)`,
+    };
   try {
     git(['merge-base', '--is-ancestor', last, full]);
     return {
