@@ -20,24 +20,29 @@ const peer = (id: string): PeerSnapshot =>
     link: { rttMs: 12, loss: 0 },
   }) as unknown as PeerSnapshot;
 
+/** The terminal view of edge-1 with `peers`, the fields that do not matter here fixed. */
+const render = (
+  over: Pick<Parameters<typeof renderView>[0], 'peers' | 'links'> & Partial<Parameters<typeof renderView>[0]>,
+) =>
+  renderView({
+    id: 'edge-1',
+    room: 'r',
+    signal: 'connected',
+    health,
+    localHealthScore: 0,
+    protocolPeriodMs: 1000,
+    timerLateMs: 0,
+    nowMs: 5000,
+    ...over,
+  });
+
 describe('terminal view', () => {
   it('shows each direct link’s network path, and a dash where none is known yet', () => {
     const relayed = {
       peer: 'tab-a',
       path: { kind: 'relay', protocol: 'udp', local: 'relay', remote: 'srflx', relayProtocol: undefined },
     } as unknown as LinkReport;
-    const lines = renderView({
-      id: 'edge-1',
-      room: 'r',
-      signal: 'connected',
-      health,
-      localHealthScore: 0,
-      protocolPeriodMs: 1000,
-      timerLateMs: 0,
-      peers: [peer('tab-a'), peer('tab-b')],
-      links: new Map([['tab-a', relayed]]),
-      nowMs: 5000,
-    });
+    const lines = render({ peers: [peer('tab-a'), peer('tab-b')], links: new Map([['tab-a', relayed]]) });
     expect(lines[4]).toMatch(/LINK\s+PATH\s+LIFECYCLE/);
     expect(lines[5]).toMatch(/^tab-a .*direct\s+relay\/udp/);
     expect(lines[6]).toMatch(/^tab-b .*direct\s+-/);
@@ -45,18 +50,10 @@ describe('terminal view', () => {
 
   it('shows a failed peer whose signaling session is still open as unreachable, a crashed one as failed', () => {
     const failed = (id: string): PeerSnapshot => ({ ...peer(id), state: 'failed' }) as PeerSnapshot;
-    const lines = renderView({
-      id: 'edge-1',
-      room: 'r',
-      signal: 'connected',
-      health,
-      localHealthScore: 0,
-      protocolPeriodMs: 1000,
-      timerLateMs: 0,
+    const lines = render({
       peers: [failed('cut-off'), failed('crashed')],
       links: new Map(),
       signalPresent: (id) => id === 'cut-off',
-      nowMs: 5000,
     });
     expect(lines[5]).toMatch(/^crashed\s+✖ failed/);
     expect(lines[6]).toMatch(/^cut-off\s+⊘ unreachable/);
