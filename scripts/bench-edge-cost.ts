@@ -27,6 +27,7 @@ import {
   memoryOf,
   type ProcessMemory,
   round,
+  sampleLoad,
 } from './bench-real-peers/measure.js';
 import { log, memberlistCluster, pulsemeshCluster, sleep } from './bench-real-peers/processes.js';
 import { provenance, thisCommand } from './bench-provenance.js';
@@ -85,6 +86,7 @@ interface BaselineCost extends ProcessMemory {
   cpuPct: number;
 }
 
+const stopLoad = sampleLoad(10_000);
 const prov = provenance(`bash scripts/netns.sh ${thisCommand('scripts/bench-edge-cost.ts')}`);
 const signal = createSignalServer({ logLevel: 'silent' });
 const { url: signalUrl } = await signal.listen(0, '127.0.0.1');
@@ -142,6 +144,7 @@ const doc = {
     'Shared 2-core machine; other jobs were running (their load is not controlled). Both clusters ran at once in one loopback-only namespace.',
     `Edge peers: apps/edge-peer/dist/main.js, default preset, one in-process signaling server; memberlist 0.2.2 (Debian), DefaultLANConfig (bench/memberlist). N = ${N} each, converged, ${SETTLE_S} s settle, then a ${WINDOW_S} s window.`,
     'CPU: utime+stime from /proc/<pid>/stat over the window, % of one core. Memory at the end of the window from /proc/<pid>/smaps_rollup: RSS = Rss; PSS = Pss (shared pages split among their sharers: depends on what else runs); USS = Private_Clean + Private_Dirty.',
+    "loadAverage1m: the machine's 1-minute load average sampled every 10 s over the whole run (other engineers' jobs included).",
     'Baselines: two idle Node processes started with the peers (same binary, so its pages are shared with them as with each other): the runtime alone, and with node-datachannel (libdatachannel) loaded.',
   ],
   n: N,
@@ -150,6 +153,7 @@ const doc = {
   cost: costs,
   baselines,
   floors,
+  loadAverage1m: stopLoad(),
 };
 mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, `${JSON.stringify(doc, null, 1)}\n`);
@@ -165,4 +169,5 @@ for (const b of baselines)
     `${b.what.padEnd(40)} ${String(b.cpuPct).padStart(6)}  ${String(b.rssMiB).padStart(8)}  ${String(b.pssMiB).padStart(8)}  ${String(b.ussMiB).padStart(8)}`,
   );
 for (const f of floors) console.log(`${f.pass ? 'PASS' : 'MISS'}  ${f.floor}\n      measured: ${f.measured}`);
+console.log(`load average (1 min) over the run: ${JSON.stringify(doc.loadAverage1m)}`);
 console.log(`wrote ${OUT}`);

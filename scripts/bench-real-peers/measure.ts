@@ -2,6 +2,7 @@
 // positives, and each configuration's summary.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { type Cluster, log, type Member, type SystemName, sleep } from './processes.js';
 
 /** Silent in-flight loss on lo: an nftables drop on the prerouting hook (never on output). */
@@ -71,6 +72,30 @@ export const median = (xs: number[]): number => {
       : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 export const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The machine's 1-minute load average over a run: min, median and max of samples every `everyMs`. */
+export interface LoadAverage {
+  samples: number;
+  min: number;
+  median: number;
+  max: number;
+}
+/** Starts sampling the load average (the machine is shared: say how loaded it was); call to stop. */
+export function sampleLoad(everyMs = 30_000): () => LoadAverage {
+  const xs = [loadavg()[0] as number];
+  const timer = setInterval(() => xs.push(loadavg()[0] as number), everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    xs.push(loadavg()[0] as number);
+    return {
+      samples: xs.length,
+      min: round(Math.min(...xs)),
+      median: round(median(xs)),
+      max: round(Math.max(...xs)),
+    };
+  };
+}
 
 /** CPU % of a core and RSS per process of each cluster over `windowS` seconds. */
 export async function measureCost(clusters: Cluster[], windowS: number, edgeFrom: string): Promise<Cost[]> {
