@@ -2,7 +2,9 @@
 // default preset) and N = 10 HashiCorp memberlist nodes on loopback, converged, then CPU and memory
 // per process over a steady-state window; next to them the Node runtime alone (`node -e`) and the
 // runtime with node-datachannel loaded, started while the peers run (so they share the same binary
-// pages). Writes bench-results/edge-cost.json.
+// pages). Then, to show where the CPU goes, the edge peers' CPU by thread, and the same mesh again
+// probing at memberlist's period (1 s): an explanation, not a default, no floor judged on it.
+// Writes bench-results/edge-cost.json.
 //
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-edge-cost.ts [--quick]
 //
@@ -24,11 +26,14 @@ import {
   type Cost,
   grow,
   measureCost,
+  median,
   memoryOf,
   type ProcessMemory,
   round,
   sampleLoad,
+  threadTicks,
 } from './bench-real-peers/measure.js';
+import type { Cluster } from './bench-real-peers/processes.js';
 import { log, memberlistCluster, pulsemeshCluster, sleep } from './bench-real-peers/processes.js';
 import { provenance, thisCommand } from './bench-provenance.js';
 
@@ -40,6 +45,8 @@ const quick = opts.quick === true;
 const N = 10;
 const SETTLE_S = quick ? 10 : 30;
 const WINDOW_S = quick ? 15 : 60;
+/** The explanation run's probe period (memberlist's): not a default, no floor is judged on it. */
+const SLOW_PROBE_MS = 1000;
 const OUT = opts.out ?? `${root}bench-results/${quick ? 'quick/' : ''}edge-cost.json`;
 const EDGE_BUILD = `${root}apps/edge-peer/dist/main.js`;
 const MEMBERLIST_BIN = `${root}bench/memberlist/.bin/memberlist-node`;
@@ -81,6 +88,29 @@ function baseline(withDatachannel: boolean): ReturnType<typeof spawn> {
   return spawn(process.execPath, ['-e', `${load} setInterval(() => {}, 1 << 30);`], { stdio: 'ignore' });
 }
 
+/** CPU % of a core per process by thread name (median over the cluster's processes) over `windowS`. */
+type ThreadsCpu = Record<string, number>;
+function threadCpu(before: Map<string, number>[], pids: number[], windowS: number): ThreadsCpu {
+  const names = new Set(before.flatMap((m) => [...m.keys()]));
+  const out: ThreadsCpu = {};
+  const after = pids.map(threadTicks);
+  for (const name of names) {
+    const pct = pids.map(
+      (_, i) => (((after[i]?.get(name) ?? 0) - (before[i]?.get(name) ?? 0)) / CLK_TCK / windowS) * 100,
+    );
+    out[name] = round(median(pct), 3);
+  }
+  return out;
+}
+
+/** Measures a converged edge-peer cluster alone: its cost and where its CPU goes, by thread. */
+async function measureThreads(c: Cluster, edgeFrom: string): Promise<{ cost: Cost; threads: ThreadsCpu }> {
+  const pids = [...c.live.values()].map((m) => m.proc.pid as number);
+  const before = pids.map(threadTicks);
+  const [cost] = await measureCost([c], WINDOW_S, edgeFrom);
+  return { cost: cost as Cost, threads: threadCpu(before, pids, WINDOW_S) };
+}
+
 interface BaselineCost extends ProcessMemory {
   what: string;
   cpuPct: number;
@@ -96,6 +126,8 @@ const bare = baseline(false);
 const withDc = baseline(true);
 let costs: Cost[];
 let baselines: BaselineCost[];
+let threads: ThreadsCpu;
+let slowProbes: { cost: Cost; threads: ThreadsCpu };
 try {
   log(`starting ${N} edge peers (build) and ${N} memberlist nodes`);
   await Promise.all([grow(ml, N, 180_000), grow(pm, N, 180_000)]);
@@ -103,7 +135,10 @@ try {
   await sleep(SETTLE_S * 1000);
   const pids = [bare.pid as number, withDc.pid as number];
   const before = pids.map(cpuTicks);
+  const pmPids = [...pm.live.values()].map((m) => m.proc.pid as number);
+  const pmThreads = pmPids.map(threadTicks);
   costs = await measureCost([pm, ml], WINDOW_S, 'build');
+  threads = threadCpu(pmThreads, pmPids, WINDOW_S);
   baselines = [
     { what: 'node -e (runtime alone)', pid: pids[0] as number, t0: before[0] as number },
     { what: 'node -e with node-datachannel loaded', pid: pids[1] as number, t0: before[1] as number },
@@ -112,6 +147,22 @@ try {
     cpuPct: round(((cpuTicks(b.pid) - b.t0) / CLK_TCK / WINDOW_S) * 100),
     ...memoryOf(b.pid),
   }));
+  bare.kill('SIGKILL');
+  withDc.kill('SIGKILL');
+  await Promise.all([ml.stop(), pm.stop()]);
+  // Where the CPU goes: the same mesh probing at memberlist's period (1 s) instead of the default's.
+  const slow = pulsemeshCluster(
+    [EDGE_BUILD, ...['', '-min', '-max'].map((s) => `--probe-interval-ms${s}=${SLOW_PROBE_MS}`)],
+    signalUrl,
+  );
+  log(`explanation: ${N} edge peers probing every ${SLOW_PROBE_MS} ms`);
+  try {
+    await grow(slow, N, 180_000);
+    await sleep(SETTLE_S * 1000);
+    slowProbes = await measureThreads(slow, 'build');
+  } finally {
+    await slow.stop();
+  }
 } finally {
   bare.kill('SIGKILL');
   withDc.kill('SIGKILL');
@@ -152,6 +203,14 @@ const doc = {
   windowS: WINDOW_S,
   cost: costs,
   baselines,
+  edgeCpuByThread: {
+    note: `Median per edge peer, % of a core, by thread: main = the JS thread; node = V8 and libuv helpers; RTC worker, RTC poll, juice poll = libdatachannel/libjuice; SCTP timer, SCTP iterator = usrsctp (its timer thread wakes every 10 ms whatever the traffic). probeIntervalMs${SLOW_PROBE_MS} is an explanation, not the default: the same ${N} peers with --probe-interval-ms(-min,-max)=${SLOW_PROBE_MS} (memberlist's probe period), to show how much of the cost is the probe rate.`,
+    default: { cpuPctMedian: edge.cpuPctPerProcess.median, threads },
+    [`probeIntervalMs${SLOW_PROBE_MS}`]: {
+      cpuPctMedian: slowProbes.cost.cpuPctPerProcess.median,
+      threads: slowProbes.threads,
+    },
+  },
   floors,
   loadAverage1m: stopLoad(),
 };

@@ -1,7 +1,7 @@
 // What bench-real-peers.ts measures: silent in-flight loss, per-process cost, crash trials and false
 // positives, and each configuration's summary.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { type Cluster, log, type Member, type SystemName, sleep } from './processes.js';
 
@@ -24,6 +24,27 @@ export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+/**
+ * CPU ticks (utime + stime) of each thread of `pid`, summed by thread name: the main thread is
+ * `main`; Node's other threads (V8 platform workers, libuv) share the name `node`; node-datachannel's
+ * are named by libdatachannel and usrsctp (`RTC worker`, `juice poll`, `SCTP timer`, …).
+ */
+export function threadTicks(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byName.set(name, (byName.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+  }
+  return byName;
 }
 
 /**
