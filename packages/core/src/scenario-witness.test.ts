@@ -226,6 +226,23 @@ describe('the signaling-session witness (decision 0013)', () => {
     expect(failedBy(net, 'c').filter((x) => x.endsWith(':witnessed')).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('a stall in the first 10 s of a peer (its startup) is not remembered; one later is', () => {
+    // Real tabs and edge peers stall once as they start (module evaluation, links opening); that
+    // one stall was most of the allowance that missed the 0.5 s floor (decision 0013, session 6).
+    const net = new TestNetwork(1);
+    net.latencyMs = () => 2;
+    for (const id of ids) net.add(id, presets.browser);
+    net.fullMesh(ids);
+    net.run(2_000);
+    net.stalledUntil.set('c', 2_800);
+    net.run(16_000);
+    expect(net.get('a').peer('c')?.vitals?.loadMs).toBeLessThan(50);
+    // The same stall once it runs is remembered (and waited for): see the allowance test above.
+    net.stalledUntil.set('c', 16_800);
+    net.run(22_000);
+    expect(net.get('a').peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(800);
+  });
+
   it('stallBoundMs: a stall began after the previous step, so lateness is stretched at most to it', () => {
     expect(stallBoundMs(400, 10_000, 9_550, 250)).toBe(450);
     expect(stallBoundMs(400, 10_000, 9_300, 250)).toBe(650); // the previous step long before: a period more
