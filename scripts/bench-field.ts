@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { provenance } from './bench-provenance.js';
 import { firstTransition, startField, untilEvery, type Field, type PeerSpec } from '../test/field/field.js';
 import type { FieldPeer, LinkChange, PeerStats, Transition } from '../test/field/peers.js';
+import { defaultConfig, probeTimeoutMs } from '../packages/core/src/index.js';
 
 const out = 'bench-results/field.json';
 
@@ -173,6 +174,27 @@ interface Detection {
   /** Just before the fault, what the observer's detector knew of the victim (tabs only): smoothed
    * RTT and its variation (the probe timeout comes from them) and the victim's reported load. */
   before?: PeerStats | undefined;
+  /** Fault → the signaling server's word that the victim's session ended reached this observer
+   * (ms; tabs only, from its `presence` event): where a witnessed detection starts. */
+  witnessMs?: number | null;
+  /** That word → `failed` (ms): the witnessed check's window and the timers' lateness. */
+  afterWitnessMs?: number | null;
+  /** The observer's probe timeout for the victim just before the fault, from `before` and the
+   * browser default (`probeTimeoutMs`, no local-health stretch, as a witnessed check uses it). */
+  probeTimeoutMs?: number;
+}
+
+/** A tab's probe timeout for a peer, from what it knew of the peer (see `Detection`). */
+function probeTimeoutOf(before: PeerStats | undefined): number | undefined {
+  if (before?.rttMs === undefined || before.rttVarMs === undefined) return undefined;
+  const c = defaultConfig('browser');
+  return probeTimeoutMs(
+    before.rttMs,
+    before.rttVarMs,
+    c.probeTimeoutRttVarMult,
+    c.probeTimeoutMsMin,
+    c.probeTimeoutMsMax,
+  );
 }
 
 /** Faults, in order, on one field; each names its victim and what it does. */
@@ -207,8 +229,18 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
         before.set(o.id, (await o.stats())[victim]);
       }
       const { t0, times, reasons } = await faultUntilFailed(field, victim, act, observers);
+      const witnessAt = new Map<string, number | null>();
+      for (const o of observers)
+        if (o.kind !== 'edge')
+          witnessAt.set(
+            o.id,
+            (await o.presence().catch(() => [])).find((x) => x.peer === victim && !x.present && x.t >= t0)
+              ?.t ?? null,
+          );
       for (const o of observers) {
         const t = times.get(o.id);
+        const w = witnessAt.get(o.id);
+        const timeout = probeTimeoutOf(before.get(o.id));
         rows.push({
           run,
           mode,
@@ -221,10 +253,17 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
           detectMs: t === undefined ? null : t - t0,
           reason: reasons.get(o.id),
           before: before.get(o.id),
+          ...(w === undefined
+            ? {}
+            : {
+                witnessMs: w === null ? null : w - t0,
+                afterWitnessMs: w === null || t === undefined ? null : t - w,
+              }),
+          ...(timeout === undefined ? {} : { probeTimeoutMs: timeout }),
         });
       }
       console.log(
-        `${mode} run ${run}: ${victim} ${fault}: ${observers.map((o) => `${o.id}(${paths.get(o.id)}) ${times.get(o.id) === undefined ? 'undetected' : `${times.get(o.id)! - t0} ms ${reasons.get(o.id)} ${JSON.stringify(before.get(o.id))}`}`).join(', ')}`,
+        `${mode} run ${run}: ${victim} ${fault}: ${observers.map((o) => `${o.id}(${paths.get(o.id)}) ${times.get(o.id) === undefined ? 'undetected' : `${times.get(o.id)! - t0} ms ${reasons.get(o.id)} witness ${witnessAt.has(o.id) ? (witnessAt.get(o.id) ?? NaN) - t0 : '?'} ms ${JSON.stringify(before.get(o.id))}`}`).join(', ')}`,
       );
       await target.stop().catch(() => undefined);
     }
