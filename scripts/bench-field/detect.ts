@@ -62,6 +62,21 @@ function probeTimeoutOf(before: PeerStats | undefined): number | undefined {
   );
 }
 
+/** A tab victim's main-thread stalls before its fault (`field/page.ts` `stalls`): when its page
+ * started and its five longest stalls, each with how long before the fault it ended. */
+interface VictimStalls {
+  run: number;
+  mode: string;
+  victim: string;
+  fault: string;
+  /** The victim's `loadMs` as an observer saw it just before the fault (ms; the first that had it). */
+  loadMsSeen: number | undefined;
+  pageStartedMsBeforeFault: number;
+  stallsOver50Ms: number;
+  longest: { msBeforeFault: number; lateMs: number }[];
+}
+const victimStalls: VictimStalls[] = [];
+
 /** Observers that did not show a victim healthy before its fault (left out of the samples). */
 const unknownBefore: { run: number; mode: string; victim: string; observer: string }[] = [];
 
@@ -112,7 +127,22 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
       const paths = await pathsTo(target, observers);
       const before = new Map<string, PeerStats | undefined>();
       for (const o of observers) before.set(o.id, (await o.stats())[victim]);
+      const stalls = await target.stalls().catch(() => ({ startedAt: 0, stalls: [] }));
       const { t0, times, reasons } = await faultUntilFailed(field, victim, act, observers);
+      if (stalls.startedAt > 0)
+        victimStalls.push({
+          run,
+          mode,
+          victim,
+          fault,
+          loadMsSeen: [...before.values()].find((b) => b?.loadMs !== undefined)?.loadMs,
+          pageStartedMsBeforeFault: t0 - stalls.startedAt,
+          stallsOver50Ms: stalls.stalls.length,
+          longest: [...stalls.stalls]
+            .sort((a, b) => b.lateMs - a.lateMs)
+            .slice(0, 5)
+            .map((x) => ({ msBeforeFault: t0 - x.t, lateMs: x.lateMs })),
+        });
       const witnessAt = await witnessTimes(victim, observers, t0);
       for (const o of observers) {
         const t = times.get(o.id);
@@ -238,6 +268,8 @@ export async function detect(runs: number): Promise<void> {
     faults: faults.map((f) => `${f.victim}: ${f.fault}`),
     summary,
     observersLeftOut: unknownBefore,
+    // Where the victims' reported stalls (loadMs) came from: page start or steady state.
+    victimStalls,
     samples: rows,
   });
   console.log(JSON.stringify(summary, null, 2));

@@ -102,6 +102,18 @@ function stats(): Record<string, Stats> {
   return out;
 }
 
+/** This page's main-thread stalls (wall clock): a 50 ms interval timer that fired ≥ 50 ms late,
+ * and how late. The detector's own timer lateness (its `loadMs` vital sign: the longest in the
+ * last 5-10 min) comes from the same thread, so this says when the stalls it reports happened. */
+const stalls: { t: number; lateMs: number }[] = [];
+let tickDue = performance.now() + 50;
+setInterval(() => {
+  const now = performance.now();
+  const lateMs = Math.round(now - tickDue);
+  if (lateMs >= 50 && stalls.length < 10_000) stalls.push({ t: Date.now(), lateMs });
+  tickDue = now + 50;
+}, 50);
+
 (window as unknown as { field: unknown }).field = {
   id: mesh.localId,
   stats,
@@ -109,6 +121,8 @@ function stats(): Record<string, Stats> {
   events,
   links,
   presence,
+  stalls,
+  startedAt: Date.now(),
   view,
   /** A hang: the page's thread blocked for `ms` (after this call returns). */
   hang: (ms: number) => setTimeout(() => mesh.faults.freeze(ms), 0),

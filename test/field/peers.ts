@@ -69,6 +69,9 @@ export interface FieldPeer {
   linkChanges(): Promise<LinkChange[]>;
   /** The server's word on each peer's session (tabs only; edge peers: `[]`). */
   presence(): Promise<Presence[]>;
+  /** This tab's main-thread stalls of ≥ 50 ms (wall clock) and when its page started (edge peers:
+   * none, `startedAt` 0). */
+  stalls(): Promise<{ startedAt: number; stalls: { t: number; lateMs: number }[] }>;
   /** TURN usernames handed to this peer, each when first seen (tabs only; edge peers: `[]`). */
   turnUsers(): Promise<{ t: number; username: string }[]>;
   /** Per peer: RTT, its variation, reported load (tabs only; edge peers: `{}`). */
@@ -198,6 +201,13 @@ export async function startTab(
     transitions: async () => (crashed ? [] : ((await call('eval', 'field.events.slice()')) as Transition[])),
     linkChanges: async () => (crashed ? [] : ((await call('eval', 'field.links.slice()')) as LinkChange[])),
     presence: async () => (crashed ? [] : ((await call('eval', 'field.presence.slice()')) as Presence[])),
+    stalls: async () =>
+      crashed
+        ? { startedAt: 0, stalls: [] }
+        : ((await call('eval', '({ startedAt: field.startedAt, stalls: field.stalls.slice() })')) as {
+            startedAt: number;
+            stalls: { t: number; lateMs: number }[];
+          }),
     stats: async () => (crashed ? {} : ((await call('eval', 'field.stats()')) as Record<string, PeerStats>)),
     turnUsers: async () =>
       crashed ? [] : ((await call('eval', 'field.turnUsers.slice()')) as { t: number; username: string }[]),
@@ -265,6 +275,7 @@ export async function startEdge(
     stats: async () => ({}),
     turnUsers: async () => [],
     presence: async () => [],
+    stalls: async () => ({ startedAt: 0, stalls: [] }),
     linkChanges: async () =>
       lines
         .filter((l) => l['type'] === 'link')
