@@ -9,11 +9,13 @@ import { fieldFloors } from './floors.js';
 
 export const out = 'bench-results/field.json';
 
-/** The cast: a Chromium tab and an edge peer in home A (port-preserving NAT), a Chromium tab and
- * an edge peer in home B (symmetric NAT), a Firefox tab in the office (TCP to 443 only). */
+/** The cast: a Chromium tab in home A and an edge peer in home C (both port-preserving NATs: their
+ * link runs on srflx addresses), a Chromium tab and an edge peer in home B (symmetric NAT: a host
+ * link between them, relays to everyone else), a Firefox tab in the office (TCP to 443 only:
+ * TURN over TCP). */
 export const cast: PeerSpec[] = [
   { id: 'tab-a', kind: 'chromium', ns: 'homeA' },
-  { id: 'edge-a', kind: 'edge', ns: 'homeA' },
+  { id: 'edge-c', kind: 'edge', ns: 'homeC' },
   { id: 'tab-b', kind: 'chromium', ns: 'homeB' },
   { id: 'edge-b', kind: 'edge', ns: 'homeB' },
   { id: 'fox-f', kind: 'firefox', ns: 'office' },
@@ -102,7 +104,7 @@ export async function suspectedSince(field: Field, sinceMs: number): Promise<Rec
 export const faults: { victim: string; fault: string; act: (p: FieldPeer) => Promise<void> }[] = [
   { victim: 'edge-b', fault: 'SIGKILL', act: (p) => p.crash() },
   { victim: 'tab-b', fault: 'renderer crash', act: (p) => p.crash() },
-  { victim: 'edge-a', fault: 'hang (SIGSTOP)', act: (p) => p.hang(0) },
+  { victim: 'edge-c', fault: 'hang (SIGSTOP)', act: (p) => p.hang(0) },
   { victim: 'fox-f', fault: 'browser killed', act: (p) => p.crash() },
 ];
 /** How long observers get to fail a victim; later counts as undetected. */

@@ -1,6 +1,7 @@
 // `delay`: the lab's user-space delay bridge on every site's access link, then minutes at 2 % loss
 // (false `failed`), then an edge peer SIGKILLed and one hung: what the detector makes of slow links.
 import { startField } from '../../test/field/field.js';
+import { labSiteHosts } from '../../test/harness/lab.js';
 import {
   allHealthy,
   cast,
@@ -19,19 +20,19 @@ import {
 export async function delayed(ms: number, jitterMs: number, minutes: number): Promise<void> {
   const field = await startField('lab', cast, 'delay', { delay: true });
   try {
-    for (const host of ['homeA', 'homeB', 'office'] as const) await field.lab!.setDelay(host, ms, jitterMs);
+    for (const host of labSiteHosts) await field.lab!.setDelay(host, ms, jitterMs);
     const t0 = Date.now();
     await allHealthy(field, 120_000, true);
     const healthyAfterMs = Date.now() - t0;
     await sleep(5_000);
     const paths = await snapshot(field);
-    for (const host of ['homeA', 'homeB', 'office'] as const) await field.lab!.setLoss(host, 0.02);
+    for (const host of labSiteHosts) await field.lab!.setLoss(host, 0.02);
     const start = Date.now();
     console.log(`delay: ${ms} ms + 0-${jitterMs} ms each way, ${minutes} min at 2 % loss`);
     await sleep(minutes * 60_000);
     const failed = await failedSince(field, start);
     const suspected = await suspectedSince(field, start);
-    for (const host of ['homeA', 'homeB', 'office'] as const) await field.lab!.setLoss(host, 0);
+    for (const host of labSiteHosts) await field.lab!.setLoss(host, 0);
     const detections: Record<string, Record<string, number | null>> = {};
     for (const { victim, fault, act } of [faults[0]!, faults[2]!]) {
       const target = field.peers.get(victim)!;

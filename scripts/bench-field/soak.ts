@@ -1,6 +1,7 @@
 // `soak`: M minutes across the NATs with 2 % loss on every site's access link: false `failed`
 // (floor: 0), suspicions, and what coturn closed.
 import { startField } from '../../test/field/field.js';
+import { labSiteHosts } from '../../test/harness/lab.js';
 import { allHealthy, cast, failedSince, record, sleep, snapshot, suspectedSince } from './common.js';
 
 export async function soak(minutes: number): Promise<void> {
@@ -8,7 +9,7 @@ export async function soak(minutes: number): Promise<void> {
   try {
     await allHealthy(field);
     const paths = await snapshot(field);
-    for (const host of ['homeA', 'homeB', 'office'] as const) await field.lab!.setLoss(host, 0.02);
+    for (const host of labSiteHosts) await field.lab!.setLoss(host, 0.02);
     const start = Date.now();
     console.log(
       `soak: ${minutes} min at 2 % loss on every site's access link, started ${new Date(start).toISOString()}`,
@@ -28,7 +29,7 @@ export async function soak(minutes: number): Promise<void> {
       command: `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-field.ts soak --minutes ${minutes}`,
       at: new Date(start).toISOString(),
       minutes,
-      loss: '2 % of packets dropped on arrival at each site host and at its router from the host (both directions of every link of home A, home B and the office)',
+      loss: '2 % of packets dropped on arrival at each site host and at its router from the host (both directions of the access link of every site: homes A, B, C and the office)',
       peers: cast,
       falseFailed: failed.length,
       falseFailedTransitions: failed,

@@ -24,6 +24,10 @@ export const LabNs = {
   /** Home B's router: NAT with random source ports per flow (symmetric): only TURN works. */
   natB: 'natB',
   homeB: 'homeB',
+  /** Home C's router: port-preserving like home A's, so a link between the two homes can run on
+   * their STUN-reported (srflx) addresses: hole punching through two NATs, no relay. */
+  natC: 'natC',
+  homeC: 'homeC',
   /** The office router: NAT, and a firewall that lets out nothing but TCP to port 443. */
   natF: 'natF',
   office: 'office',
@@ -35,13 +39,15 @@ export const labAddress = {
   turn: '203.0.113.10',
   signal: '203.0.113.20',
   page: '203.0.113.30',
-  /** WAN addresses of the three routers (198.51.100.0/24 and 192.0.2.0/24). */
+  /** WAN addresses of the four routers (198.51.100.0/24 and 192.0.2.0/24). */
   natA: '198.51.100.2',
   natB: '198.51.100.6',
+  natC: '198.51.100.10',
   natF: '192.0.2.2',
   /** Hosts inside the sites (private ranges, never routed on the "internet"). */
   homeA: '10.0.1.2',
   homeB: '10.0.2.2',
+  homeC: '10.0.4.2',
   office: '10.0.3.2',
 } as const;
 
@@ -69,8 +75,18 @@ const sites: Site[] = [
     lan: '10.0.1',
   },
   { nat: 'natB', host: 'homeB', kind: 'symmetric', wan: ['198.51.100.5', labAddress.natB], lan: '10.0.2' },
+  {
+    nat: 'natC',
+    host: 'homeC',
+    kind: 'port-preserving',
+    wan: ['198.51.100.9', labAddress.natC],
+    lan: '10.0.4',
+  },
   { nat: 'natF', host: 'office', kind: 'firewalled', wan: ['192.0.2.1', labAddress.natF], lan: '10.0.3' },
 ];
+
+/** Every site's host namespace (where peers run; `setLoss` and `setDelay` take these). */
+export const labSiteHosts: readonly LabNs[] = sites.map((s) => s.host);
 
 /** A running lab. */
 export interface Lab {
