@@ -74,8 +74,16 @@ interface VictimStalls {
   pageStartedMsBeforeFault: number;
   stallsOver50Ms: number;
   longest: { msBeforeFault: number; lateMs: number }[];
+  /** The same for the detector clock's late ticks (the samples behind `loadMs`). */
+  lateTicksOver50Ms: number;
+  longestLateTicks: { msBeforeFault: number; lateMs: number }[];
 }
 const victimStalls: VictimStalls[] = [];
+const longest = (xs: { t: number; lateMs: number }[], t0: number) =>
+  [...xs]
+    .sort((a, b) => b.lateMs - a.lateMs)
+    .slice(0, 5)
+    .map((x) => ({ msBeforeFault: t0 - x.t, lateMs: x.lateMs }));
 
 /** Observers that did not show a victim healthy before its fault (left out of the samples). */
 const unknownBefore: { run: number; mode: string; victim: string; observer: string }[] = [];
@@ -127,7 +135,7 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
       const paths = await pathsTo(target, observers);
       const before = new Map<string, PeerStats | undefined>();
       for (const o of observers) before.set(o.id, (await o.stats())[victim]);
-      const stalls = await target.stalls().catch(() => ({ startedAt: 0, stalls: [] }));
+      const stalls = await target.stalls().catch(() => ({ startedAt: 0, stalls: [], tickLate: [] }));
       const { t0, times, reasons } = await faultUntilFailed(field, victim, act, observers);
       if (stalls.startedAt > 0)
         victimStalls.push({
@@ -138,10 +146,9 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
           loadMsSeen: [...before.values()].find((b) => b?.loadMs !== undefined)?.loadMs,
           pageStartedMsBeforeFault: t0 - stalls.startedAt,
           stallsOver50Ms: stalls.stalls.length,
-          longest: [...stalls.stalls]
-            .sort((a, b) => b.lateMs - a.lateMs)
-            .slice(0, 5)
-            .map((x) => ({ msBeforeFault: t0 - x.t, lateMs: x.lateMs })),
+          longest: longest(stalls.stalls, t0),
+          lateTicksOver50Ms: stalls.tickLate.length,
+          longestLateTicks: longest(stalls.tickLate, t0),
         });
       const witnessAt = await witnessTimes(victim, observers, t0);
       for (const o of observers) {

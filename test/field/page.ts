@@ -114,6 +114,17 @@ setInterval(() => {
   tickDue = now + 50;
 }, 50);
 
+/** The detector's tick clock's lateness samples of ≥ 50 ms (wall clock), polled every 20 ms: the
+ * samples behind this peer's reported `loadMs`, next to the page's own `stalls`. */
+const tickLate: { t: number; lateMs: number }[] = [];
+let lastTickLate = 0;
+setInterval(() => {
+  const { lastMs } = mesh.timerLateness();
+  if (lastMs !== lastTickLate && lastMs >= 50 && tickLate.length < 10_000)
+    tickLate.push({ t: Date.now(), lateMs: Math.round(lastMs) });
+  lastTickLate = lastMs;
+}, 20);
+
 (window as unknown as { field: unknown }).field = {
   id: mesh.localId,
   stats,
@@ -122,6 +133,7 @@ setInterval(() => {
   links,
   presence,
   stalls,
+  tickLate,
   startedAt: Date.now(),
   view,
   /** A hang: the page's thread blocked for `ms` (after this call returns). */

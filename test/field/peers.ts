@@ -36,6 +36,13 @@ export interface PeerStats {
   periodMs?: number;
 }
 
+/** A tab's stalls (see `FieldPeer.stalls`). */
+export interface Stalls {
+  startedAt: number;
+  stalls: { t: number; lateMs: number }[];
+  tickLate: { t: number; lateMs: number }[];
+}
+
 /** The signaling server's word on a peer's session, as an observer got it (wall clock, ms). */
 export interface Presence {
   t: number;
@@ -69,9 +76,9 @@ export interface FieldPeer {
   linkChanges(): Promise<LinkChange[]>;
   /** The server's word on each peer's session (tabs only; edge peers: `[]`). */
   presence(): Promise<Presence[]>;
-  /** This tab's main-thread stalls of ≥ 50 ms (wall clock) and when its page started (edge peers:
-   * none, `startedAt` 0). */
-  stalls(): Promise<{ startedAt: number; stalls: { t: number; lateMs: number }[] }>;
+  /** This tab's main-thread stalls of ≥ 50 ms, its detector clock's late ticks of ≥ 50 ms (wall
+   * clock) and when its page started (edge peers: none, `startedAt` 0). */
+  stalls(): Promise<Stalls>;
   /** TURN usernames handed to this peer, each when first seen (tabs only; edge peers: `[]`). */
   turnUsers(): Promise<{ t: number; username: string }[]>;
   /** Per peer: RTT, its variation, reported load (tabs only; edge peers: `{}`). */
@@ -203,11 +210,11 @@ export async function startTab(
     presence: async () => (crashed ? [] : ((await call('eval', 'field.presence.slice()')) as Presence[])),
     stalls: async () =>
       crashed
-        ? { startedAt: 0, stalls: [] }
-        : ((await call('eval', '({ startedAt: field.startedAt, stalls: field.stalls.slice() })')) as {
-            startedAt: number;
-            stalls: { t: number; lateMs: number }[];
-          }),
+        ? { startedAt: 0, stalls: [], tickLate: [] }
+        : ((await call(
+            'eval',
+            '({ startedAt: field.startedAt, stalls: field.stalls.slice(), tickLate: field.tickLate.slice() })',
+          )) as Stalls),
     stats: async () => (crashed ? {} : ((await call('eval', 'field.stats()')) as Record<string, PeerStats>)),
     turnUsers: async () =>
       crashed ? [] : ((await call('eval', 'field.turnUsers.slice()')) as { t: number; username: string }[]),
@@ -275,7 +282,7 @@ export async function startEdge(
     stats: async () => ({}),
     turnUsers: async () => [],
     presence: async () => [],
-    stalls: async () => ({ startedAt: 0, stalls: [] }),
+    stalls: async () => ({ startedAt: 0, stalls: [], tickLate: [] }),
     linkChanges: async () =>
       lines
         .filter((l) => l['type'] === 'link')

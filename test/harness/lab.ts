@@ -37,6 +37,8 @@ export type LabNs = (typeof LabNs)[keyof typeof LabNs];
 /** Public addresses (documentation range 203.0.113.0/24, on the public namespace's loopback). */
 export const labAddress = {
   turn: '203.0.113.10',
+  /** coturn's second address, for STUN only (see `harness/turn.ts`). */
+  stun: '203.0.113.11',
   signal: '203.0.113.20',
   page: '203.0.113.30',
   /** WAN addresses of the four routers (198.51.100.0/24 and 192.0.2.0/24). */
@@ -201,7 +203,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
   try {
     // The public namespace answers for the servers' addresses on its loopback and routes.
-    for (const address of [labAddress.turn, labAddress.signal, labAddress.page])
+    for (const address of [labAddress.turn, labAddress.stun, labAddress.signal, labAddress.page])
       await ip('public', `addr add ${address}/32 dev lo`);
     await forward('public');
     // The internet's default: a packet to an address nobody routes (a peer's private host
