@@ -47,6 +47,10 @@ export interface Detection {
   /** The observer's probe timeout for the victim just before the fault, from `before` and the
    * browser default (`probeTimeoutMs`, no local-health stretch, as a witnessed check uses it). */
   probeTimeoutMs?: number;
+  /** Fault → the observer's direct link to the victim went down (ms); null if it stayed up
+   * through the detection; absent without a link. A witness that finds the link already down
+   * starts no witnessed check (`witness.ts`). */
+  linkDownMs?: number | null;
 }
 
 /** A tab's probe timeout for a peer, from what it knew of the peer (see `Detection`). */
@@ -151,6 +155,12 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
           longestLateTicks: longest(stalls.tickLate, t0),
         });
       const witnessAt = await witnessTimes(victim, observers, t0);
+      const linkDownAt = new Map<string, number | undefined>();
+      for (const o of observers)
+        linkDownAt.set(
+          o.id,
+          (await o.linkChanges().catch(() => [])).find((c) => c.peer === victim && !c.up && c.t >= t0)?.t,
+        );
       for (const o of observers) {
         const t = times.get(o.id);
         const w = witnessAt.get(o.id);
@@ -175,13 +185,17 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
                 afterWitnessMs: w === null || t === undefined ? null : t - w,
               }),
           ...(timeout === undefined ? {} : { probeTimeoutMs: timeout }),
+          ...(paths.get(o.id)!.path === '-'
+            ? {}
+            : { linkDownMs: linkDownAt.get(o.id) === undefined ? null : linkDownAt.get(o.id)! - t0 }),
         });
       }
       const told = (o: FieldPeer): string => {
         const t = times.get(o.id);
         if (t === undefined) return `${o.id}(${paths.get(o.id)!.path}) undetected`;
         const w = witnessAt.get(o.id);
-        return `${o.id}(${paths.get(o.id)!.path}) ${t - t0} ms ${reasons.get(o.id)}${w ? ` (witness at ${w - t0} ms)` : ''} ${JSON.stringify(before.get(o.id) ?? {})}`;
+        const down = linkDownAt.get(o.id);
+        return `${o.id}(${paths.get(o.id)!.path}) ${t - t0} ms ${reasons.get(o.id)}${w ? ` (witness at ${w - t0} ms)` : ''}${down === undefined ? '' : ` (link down at ${down - t0} ms)`} ${JSON.stringify(before.get(o.id) ?? {})}`;
       };
       console.log(`${mode} run ${run}: ${victim} ${fault}: ${observers.map(told).join(', ')}`);
       await target.stop().catch(() => undefined);

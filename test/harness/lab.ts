@@ -357,10 +357,21 @@ function natRules(kind: NatKind): string {
   // address STUN reports is the one peers can reach); `random,fully-random` picks a new port for
   // every flow, so the STUN-reported mapping is useless to anybody else: a symmetric NAT.
   const masquerade = kind === 'symmetric' ? 'masquerade random,fully-random' : 'masquerade persistent';
+  // Unsolicited packets from the internet to the router itself are dropped, as a home router
+  // does. It matters for hole punching: a peer's first check to this router's mapped port (sent
+  // before the host behind it has sent anything there) would otherwise be accepted into conntrack
+  // as a flow to the router, and the host's own packet to that peer would then clash with it, so
+  // `persistent` masquerade would give it another port: the srflx address learnt by STUN would be
+  // wrong for exactly that peer. Dropped in the input hook, the packet's conntrack entry is never
+  // confirmed.
   const nat = `table ip pm17nat {
   chain postrouting {
     type nat hook postrouting priority 100;
     oifname "wan" ${masquerade}
+  }
+  chain input {
+    type filter hook input priority 0;
+    iifname "wan" ct state new meta l4proto udp drop
   }
 }
 `;
