@@ -12,7 +12,7 @@ import {
 import { fileHistoryBackend } from '@pulsemesh/webrtc/history-file';
 import { loadFileIdentity } from '@pulsemesh/webrtc/identity-file';
 import type { EdgePeerArgs } from './args.js';
-import { EdgeMetrics } from './metrics.js';
+import type { EdgeMetrics } from './metrics.js';
 import { watchPeerViews } from './peer-view.js';
 import { frame, renderView } from './terminal-view.js';
 
@@ -80,10 +80,14 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
   options.incarnation = history.startIncarnation;
   const mesh = createMesh(options);
   history.attach(mesh);
-  const metrics = new EdgeMetrics(mesh, history);
+  // prom-client and its default collectors (an event-loop-delay monitor that wakes the loop every
+  // 10 ms, GC observers) load only with --metrics-port: a peer nobody scrapes pays none of it.
+  let metrics: EdgeMetrics | undefined;
   let server: Server | undefined;
   let metricsPort: number | undefined;
   if (args.metricsPort !== undefined) {
+    const { EdgeMetrics } = await import('./metrics.js');
+    metrics = new EdgeMetrics(mesh, history);
     const bound = await metrics.listen(args.metricsPort, args.metricsHost);
     server = bound.server;
     metricsPort = bound.port;
@@ -106,9 +110,7 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
   let links = new Map<string, LinkReport>();
   let reading = false;
   let firstFrame = true;
-  const refresh = (): void => {
-    metrics.sampleRtt();
-    if (args.json) return;
+  const draw = (): void => {
     if (!reading) {
       reading = true;
       void mesh.linkReports().then((reports) => {
@@ -132,12 +134,17 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
     out.write(out.isTTY ? `${firstFrame ? '\x1b[2J' : ''}${frame(lines)}` : `${lines.join('\n')}\n\n`);
     firstFrame = false;
   };
-  // Not a TTY: print a snapshot every 10th refresh rather than flooding a log.
+  // Not a TTY: print a snapshot every 10th refresh rather than flooding a log. In --json mode
+  // without metrics there is nothing to refresh, so no timer at all.
+  const drawEvery = out.isTTY ? 1 : 10;
   let count = 0;
-  const timer = setInterval(() => {
-    if (out.isTTY || args.json || count++ % 10 === 0) refresh();
-    else metrics.sampleRtt();
-  }, refreshMs);
+  const timer =
+    args.json && metrics === undefined
+      ? undefined
+      : setInterval(() => {
+          metrics?.sampleRtt();
+          if (!args.json && count++ % drawEvery === 0) draw();
+        }, refreshMs);
   let stopping: Promise<void> | undefined;
   return {
     mesh,

@@ -10,8 +10,7 @@ import { CHECKS_MAX, CHECK_PINGS, type Check, RECHECK_MAX_MS } from './detector-
 import { sendMember } from './send.js';
 import { randomInt } from './random.js';
 import { ownAccusation, scoreLiar } from './trust.js';
-import { acceptFailed } from './gossip.js';
-import { startSuspicion, armSuspicion } from './membership.js';
+import { acceptFailed, startSuspicion, armSuspicion } from './membership.js';
 
 /** Pings `m` (twice) carrying the accusation `u`; resolved by `checkAnswered` or `checkFailed`. */
 export function startCheck(
@@ -66,7 +65,8 @@ export function checkAnswered(s: DetectorState, check: Check): void {
 /**
  * With trust, a `failed` verdict about a peer this one has no link to is not taken on the
  * accuser's word: up to `indirectChecks` linked members are asked to ping it (`ping-req`). Any
- * relayed ack disputes the verdict; otherwise it is taken, marked second-hand (`checkFailed`).
+ * relayed ack disputes the verdict; no answer makes this peer suspect it (`checkFailed`), and the
+ * verdict is taken, marked second-hand, only when that suspicion expires unrefuted.
  */
 export function startRelayCheck(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
   const existing = s.checks.find((c) => c.member === m);
@@ -110,8 +110,8 @@ export function startRelayCheck(s: DetectorState, m: Member, u: Update, sender: 
 
 /**
  * No answer to a check: a verified verdict is taken (with trust: suspected instead, as for a
- * suspicion); a confirmed suspicion makes this peer suspect too, with every accuser heard meanwhile
- * and itself as confirmations, and tells the accuser.
+ * suspicion, and so is a verdict relays could not check); a confirmed suspicion makes this peer
+ * suspect too, with every accuser heard meanwhile and itself as confirmations, and tells the accuser.
  */
 export function checkFailed(s: DetectorState, check: Check): void {
   const m = check.member;
@@ -120,8 +120,8 @@ export function checkFailed(s: DetectorState, check: Check): void {
   // With trust, a verdict we checked without an answer is still one member's word plus one
   // missed check (a loaded machine, a lost datagram): it becomes our own suspicion, which the
   // accused (told by the check's pings) can still refute, not a verdict at once.
-  if (check.kind === 'relay' || (check.kind === 'verify' && s.trust === undefined)) {
-    acceptFailed(s, m, u, check.sender, check.kind === 'relay');
+  if (check.kind === 'verify' && s.trust === undefined) {
+    acceptFailed(s, m, u, check.sender);
     return;
   }
   const accuser = u.from ?? check.sender;
@@ -129,6 +129,9 @@ export function checkFailed(s: DetectorState, check: Check): void {
     s.counters.suspicionsRaised += 1;
     startSuspicion(s, m, accuser, 'confirmed-suspicion');
   }
+  // Relays that could not reach the accused (or whose answers were lost) are no evidence: the
+  // suspicion, gossiped below, lets the accused refute; `suspicionExpired` takes the verdict.
+  if (check.kind === 'relay' && !m.linked) m.relayVerdict = u;
   for (const id of [...check.accusers, s.localId])
     if (m.suspectors !== null && !m.suspectors.includes(id)) m.suspectors.push(id);
   armSuspicion(s, m);
@@ -165,7 +168,9 @@ export function recheck(s: DetectorState, m: Member): void {
 export function watch(s: DetectorState, m: Member): void {
   m.watchAtMs = s.now + s.effectivePeriodMs();
   if (!m.linked) {
-    m.watchAtMs = NaN;
+    // Infinity, not NaN: `nextDeadlineMs` takes a `Math.min` over it, and a NaN there stopped every
+    // timer of this detector (a suspect whose link dropped, or one suspected through relays).
+    m.watchAtMs = Infinity;
     return;
   }
   m.watchSeq = sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);

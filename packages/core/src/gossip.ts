@@ -11,7 +11,7 @@ import { Phase } from './detector-state.js';
 import { sendMember, push } from './send.js';
 import { startCheck, startRelayCheck } from './checks.js';
 import { INCARNATION_MAX, keepProof } from './trust.js';
-import { addMember, setState, armSuspicion } from './membership.js';
+import { acceptFailed, addMember, setState, armSuspicion } from './membership.js';
 import { restore } from './past-members.js';
 
 /** Applies one update; `fromSync`: a first-seen `alive` is stored but not re-gossiped (it is state, not news). */
@@ -182,26 +182,4 @@ export function applySelf(s: DetectorState, u: Update, sender: PeerId): void {
     tell(sender);
     if (u.from !== sender) tell(u.from);
   } else push(s, alive, Infinity, undefined);
-}
-
-/**
- * Takes a `failed` verdict as ours and passes it on: pushed to `pushFanout` direct links, and
- * piggybacked `retransmitMult` times as a safety net for the few the pushes miss. In a full mesh
- * (linked to every member) a verdict straight from its declarer has already been pushed to
- * everyone by the declarer itself, so it is not pushed again.
- */
-export function acceptFailed(
-  s: DetectorState,
-  m: Member,
-  u: Update,
-  sender: PeerId,
-  secondHand = false,
-): void {
-  m.incarnation = u.incarnation;
-  if (u.signature !== undefined) m.accusation = u;
-  setState(s, m, 'failed', 'gossip-failed');
-  m.secondHand = secondHand;
-  s.queue.push(u, s.config.retransmitMult);
-  const fullMesh = s.linked.length >= s.clusterSize() - 1;
-  if (!(fullMesh && u.from === sender)) push(s, [u], s.config.pushFanout, sender);
 }

@@ -97,7 +97,7 @@ export function suspicionFailAtMs(
   );
   const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
   const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
-  if (!m.probed) return m.suspicionStartMs + max * patience;
+  if (!m.probed && m.relayVerdict === undefined) return m.suspicionStartMs + max * patience;
   const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, liveSize);
   const confirmations = (m.suspectors?.length ?? 1) - 1;
   const timeout = suspicionTimeoutMs(min, max, confirmations, expected);

@@ -64,6 +64,12 @@ export class Member implements RttEstimate, ArrivalStats {
   failedWitnessed = false;
   /** The current `failed` was taken from another's verdict without a first-hand check. */
   secondHand = false;
+  /**
+   * With trust, while `suspected` without a link: the signed `failed` that relays could not
+   * check (no answer). A non-answer is not evidence: the suspicion runs its course, and only if
+   * nothing refutes it is this verdict taken, second-hand (`suspicionExpired`).
+   */
+  relayVerdict: Update | undefined = undefined;
   /** Flagged as a liar (see `liars.ts`). */
   liar = false;
   /** When this detector last sent the member a full sync (rate limit), ms. */

@@ -8,6 +8,7 @@ import { reap } from './past-members.js';
 import { Member } from './member.js';
 import { suspicionFailAtMs } from './member-view.js';
 import { stateUpdate } from './trust.js';
+import type { Update } from './codec.js';
 import { type PeerId, type PeerState } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { RECHECK_FIRST_MS } from './detector-state.js';
@@ -74,6 +75,7 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
   if (from === 'suspected') {
     s.suspected.delete(m);
     m.suspectors = null;
+    m.relayVerdict = undefined;
     m.suspicionDeadlineMs = NaN;
     m.watchAtMs = NaN;
     m.watchSeq = -1;
@@ -129,7 +131,8 @@ export function armSuspicion(s: DetectorState, m: Member): void {
 export function suspicionExpired(s: DetectorState, m: Member): void {
   armSuspicion(s, m);
   if (s.now < m.suspicionDeadlineMs) return;
-  if (!m.probed) {
+  const relayed = m.relayVerdict;
+  if (!m.probed && relayed === undefined) {
     // Known through gossip only, and no verdict from those who probe it for the longest
     // suspicion time: verdicts travel with full fanout, so it is most likely alive.
     setState(s, m, 'healthy', 'suspicion-unconfirmed');
@@ -141,7 +144,10 @@ export function suspicionExpired(s: DetectorState, m: Member): void {
     s.counters.failuresHeldByPartition += 1;
     return;
   }
-  declareFailed(s, m, 'suspicion-timeout');
+  // No link, relays could not reach it, and nothing refuted the suspicion: the verdict is taken,
+  // marked second-hand (declaring our own would push it to every link, for no first-hand news).
+  if (!m.probed && relayed !== undefined) acceptFailed(s, m, relayed, relayed.from ?? m.id, true);
+  else declareFailed(s, m, 'suspicion-timeout');
 }
 
 /** When `m` was last heard from directly (−∞ if never). */
@@ -164,4 +170,26 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   s.queue.push(verdict);
   if (reason === 'witnessed') push(s, [verdict], s.config.pushFanout, m.id);
   else push(s, [verdict], Infinity, m.id, 2);
+}
+
+/**
+ * Takes a `failed` verdict as ours and passes it on: pushed to `pushFanout` direct links, and
+ * piggybacked `retransmitMult` times as a safety net for the few the pushes miss. In a full mesh
+ * (linked to every member) a verdict straight from its declarer has already been pushed to
+ * everyone by the declarer itself, so it is not pushed again.
+ */
+export function acceptFailed(
+  s: DetectorState,
+  m: Member,
+  u: Update,
+  sender: PeerId,
+  secondHand = false,
+): void {
+  m.incarnation = u.incarnation;
+  if (u.signature !== undefined) m.accusation = u;
+  setState(s, m, 'failed', 'gossip-failed');
+  m.secondHand = secondHand;
+  s.queue.push(u, s.config.retransmitMult);
+  const fullMesh = s.linked.length >= s.clusterSize() - 1;
+  if (!(fullMesh && u.from === sender)) push(s, [u], s.config.pushFanout, sender);
 }

@@ -125,6 +125,27 @@ describe('signed membership: no single liar misleads an honest peer', () => {
     expect(net.get('a').stats().failuresDisputed).toBe(1);
   });
 
+  it('a forged `failed` that relays cannot check (no answer) is only suspected, then refuted', () => {
+    // a has no link to b; the liar tells a that b failed, and every relay's answer to a is lost.
+    const ids = [...honest, 'x'];
+    const net = new TestNetwork(38, true);
+    for (const id of ids) net.add(id, presets.lan);
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++)
+        if (`${ids[i]}${ids[j]}` !== 'ab') net.link(ids[i] as string, ids[j] as string);
+    net.run(6_000);
+    net.drop = (from, to) => to === 'a' && from !== 'x';
+    say(net, 'x', 'a', [sign('x', { kind: UpdateKind.failed, peer: 'b', incarnation: 0, from: 'x' })]);
+    net.run(8_000);
+    net.drop = () => false;
+    net.run(20_000);
+    expect(net.get('a').stats().relayChecksSent).toBe(1);
+    // A non-answer is no evidence: a only suspected b; its suspicion reached b, which refuted.
+    expect(net.transitions('a', 'b')).toEqual(['healthy->suspected', 'suspected->healthy']);
+    expect(net.get('b').localIncarnation()).toBeGreaterThan(0);
+    for (const o of ['a', 'c', 'd', 'e']) expect(net.stateOf(o, 'b')).toBe('healthy');
+  });
+
   it('a crashed peer unlinked from a peer is still declared failed there, marked second-hand', () => {
     const ids = ['a', 'b', 'c', 'd', 'e'];
     const net = new TestNetwork(36, true);
@@ -136,6 +157,8 @@ describe('signed membership: no single liar misleads an honest peer', () => {
     net.crashed.add('b');
     net.run(15_000);
     expect(net.stateOf('a', 'b')).toBe('failed');
+    // The relays' silence made a suspect b; the verdict came when that suspicion ran out.
+    expect(net.transitions('a', 'b')).toEqual(['healthy->suspected', 'suspected->failed']);
     expect(net.get('a').peer('b')?.secondHand).toBe(true);
     expect(net.get('c').peer('b')?.secondHand).toBeUndefined();
   });

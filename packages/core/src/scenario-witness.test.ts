@@ -48,6 +48,21 @@ describe('the signaling-session witness (decision 0013)', () => {
     expect(net.get('a').stats().witnessChecks).toBe(1);
   });
 
+  it('a checker whose timers fire late (within a round) still decides at the end of the window', () => {
+    // A hidden tab's timers run at 1 Hz; here a's fire 80 ms late against 100 ms rounds (300 ms
+    // window): each round must keep its schedule, not start over from the late tick (540 ms).
+    const net = mesh();
+    net.timerLateMs.set('a', 80);
+    net.crashed.add('c');
+    const at = net.nowMs;
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 3_000);
+    const failedAt = (net.firstTransitionMs('a', 'c', 'failed', at) as number) - at;
+    expect(failedBy(net, 'c')).toContain('a:witnessed');
+    expect(failedAt).toBeGreaterThanOrEqual(300);
+    expect(failedAt).toBeLessThanOrEqual(300 + 80 + 10);
+  });
+
   it('a hang (no witness) is failed by the patient path, after the stall tolerance', () => {
     const net = mesh();
     net.crashed.add('c');

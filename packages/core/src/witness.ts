@@ -144,7 +144,9 @@ export function runWitnessChecks(s: DetectorState): void {
       continue;
     }
     c.rounds += 1;
-    c.nextRoundMs = s.now + c.gapMs;
+    // An awake tick keeps the rounds on their schedule: re-basing each on a tick that came up to a
+    // gap late (a hidden tab's 1 Hz timers against a 1.1 s gap) stretched a 3.3 s window to 6 s.
+    c.nextRoundMs = (awake ? c.nextRoundMs : s.now) + c.gapMs;
     if (m.linked) pingAll(s, m);
   }
 }

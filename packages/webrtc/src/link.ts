@@ -207,11 +207,25 @@ export class Link {
 
   #refreshPath(): void {
     if (this.#state !== LinkState.open) return;
-    void this.stats().finally(() => {
+    const again = (): void => {
       if (this.#state !== LinkState.open) return;
       this.#pathTimer = setTimeout(() => this.#refreshPath(), pathRefreshMs);
       (this.#pathTimer as { unref?: () => void }).unref?.();
-    });
+    };
+    // Node: one read of libdatachannel's own pair. The polyfill's getStats() reads that pair too, and
+    // every read resolves both candidates (glibc asks the kernel for the interface list each time).
+    const pc = this.#peer._pc;
+    if (pc && typeof (pc as { getSelectedCandidatePair?: unknown }).getSelectedCandidatePair === 'function') {
+      try {
+        this.#path = nodeSelectedPath(pc) ?? this.#path;
+      } catch (err) {
+        this.#errors += 1;
+        this.#handlers.error?.(`selected pair: ${String(err)}`);
+      }
+      again();
+      return;
+    }
+    void this.stats().finally(again);
   }
 
   #finish(reason: string): void {

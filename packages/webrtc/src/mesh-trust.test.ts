@@ -77,8 +77,8 @@ describe('signed membership on a real mesh', () => {
     );
     // A peer can be healthy (heard through others) before its direct link opens. The lies go over
     // the liar's own links, and this test is about peers with a link to the victim (they check
-    // first-hand; one without a link asks others, and under heavy load may take a second-hand
-    // verdict that the victim then refutes: seen at load 17), so wait for every link.
+    // first-hand; one without a link asks others, and if none answers only suspects the victim,
+    // which refutes: `scenario-trust.test.ts` covers that path), so wait for every link.
     await until(() => all.every((m) => linkedToAll(m, all)), 20_000, 'every direct link');
     const victim = honest[0] as Mesh;
     const liarTrust = trustFor(liar.identity!);
