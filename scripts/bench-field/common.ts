@@ -100,13 +100,29 @@ export async function suspectedSince(field: Field, sinceMs: number): Promise<Rec
   return counts;
 }
 
-/** Faults, in order, on one field; each names its victim and what it does. */
-export const faults: { victim: string; fault: string; act: (p: FieldPeer) => Promise<void> }[] = [
-  { victim: 'edge-b', fault: 'SIGKILL', act: (p) => p.crash() },
-  { victim: 'tab-b', fault: 'renderer crash', act: (p) => p.crash() },
-  { victim: 'edge-c', fault: 'hang (SIGSTOP)', act: (p) => p.hang(0) },
-  { victim: 'fox-f', fault: 'browser killed', act: (p) => p.crash() },
-];
+/** A fault: its victim and what it does. */
+export interface Fault {
+  victim: string;
+  fault: string;
+  act: (p: FieldPeer) => Promise<void>;
+}
+const sigkill = (victim: string): Fault => ({ victim, fault: 'SIGKILL', act: (p) => p.crash() });
+const hang = (victim: string): Fault => ({ victim, fault: 'hang (SIGSTOP)', act: (p) => p.hang(0) });
+const rendererCrash: Fault = { victim: 'tab-b', fault: 'renderer crash', act: (p) => p.crash() };
+const browserKilled: Fault = { victim: 'fox-f', fault: 'browser killed', act: (p) => p.crash() };
+
+/**
+ * Faults, in order, on one field. Each victim is gone for the faults after it, so one order
+ * cannot cover every path: odd runs SIGKILL the edge peer behind the symmetric NAT (seen over the
+ * host link from tab-b) and hang the one in home C (seen over the srflx link from tab-a); even
+ * runs the other way round (a crash over srflx, a hang over the host link).
+ */
+export function faultsOf(run: number): Fault[] {
+  return run % 2 === 1
+    ? [sigkill('edge-b'), rendererCrash, hang('edge-c'), browserKilled]
+    : [sigkill('edge-c'), hang('edge-b'), rendererCrash, browserKilled];
+}
+export const faults = faultsOf(1);
 /** How long observers get to fail a victim; later counts as undetected. */
 export const detectWaitMs = 60_000;
 

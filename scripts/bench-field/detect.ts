@@ -7,7 +7,7 @@ import type { FieldPeer, PeerStats } from '../../test/field/peers.js';
 import {
   allHealthy,
   cast,
-  faults,
+  faultsOf,
   faultUntilFailed,
   healthyObservers,
   others,
@@ -130,7 +130,7 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
   try {
     await allHealthy(field, 90_000, true);
     await sleep(5_000); // paths are read every 5 s
-    for (const { victim, fault, act } of faults) {
+    for (const { victim, fault, act } of faultsOf(run)) {
       const target = field.peers.get(victim)!;
       // Only observers that show the victim healthy just before the fault can detect its failure.
       const observers = await healthyObservers(field, victim);
@@ -286,7 +286,10 @@ export async function detect(runs: number): Promise<void> {
     at: new Date().toISOString(),
     runs,
     peers: cast,
-    faults: faults.map((f) => `${f.victim}: ${f.fault}`),
+    faults: {
+      oddRuns: faultsOf(1).map((f) => `${f.victim}: ${f.fault}`),
+      evenRuns: faultsOf(2).map((f) => `${f.victim}: ${f.fault}`),
+    },
     summary,
     observersLeftOut: unknownBefore,
     // Where the victims' reported stalls (loadMs) came from: page start or steady state.
