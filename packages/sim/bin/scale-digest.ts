@@ -21,9 +21,9 @@ const n = arg('--n', 2000);
 const simSeconds = arg('--seconds', 20);
 const seed = arg('--seed', 42);
 const journal = !process.argv.includes('--no-journal');
-// --trust: signed membership (what the default becomes when the simulator signs, decision 0012).
-const strategy = process.argv.includes('--trust')
-  ? pulsemeshStrategy('default', { membersMax: SCALE_MEMBERS_MAX }, { trust: true })
+// --unsigned: without signed membership (the default signs, as createMesh does; decision 0012).
+const strategy = process.argv.includes('--unsigned')
+  ? pulsemeshStrategy('default', { membersMax: SCALE_MEMBERS_MAX }, { trust: false })
   : scaleStrategy();
 const hash = createHash('sha256');
 let lines = 0;
