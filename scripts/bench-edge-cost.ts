@@ -2,7 +2,9 @@
 // default preset) and N = 10 HashiCorp memberlist nodes on loopback, converged, then CPU and memory
 // per process over a steady-state window; next to them the Node runtime alone (`node -e`) and the
 // runtime with node-datachannel loaded, started while the peers run (so they share the same binary
-// pages). Writes bench-results/edge-cost.json.
+// pages). Then, to show where the CPU goes, the edge peers' CPU by thread, and the same mesh again
+// probing at memberlist's period (1 s): an explanation, not a default, no floor judged on it.
+// Writes bench-results/edge-cost.json.
 //
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-edge-cost.ts [--quick]
 //
@@ -24,10 +26,14 @@ import {
   type Cost,
   grow,
   measureCost,
+  median,
   memoryOf,
   type ProcessMemory,
   round,
+  sampleLoad,
+  threadTicks,
 } from './bench-real-peers/measure.js';
+import type { Cluster } from './bench-real-peers/processes.js';
 import { log, memberlistCluster, pulsemeshCluster, sleep } from './bench-real-peers/processes.js';
 import { provenance, thisCommand } from './bench-provenance.js';
 
@@ -39,6 +45,8 @@ const quick = opts.quick === true;
 const N = 10;
 const SETTLE_S = quick ? 10 : 30;
 const WINDOW_S = quick ? 15 : 60;
+/** The explanation run's probe period (memberlist's): not a default, no floor is judged on it. */
+const SLOW_PROBE_MS = 1000;
 const OUT = opts.out ?? `${root}bench-results/${quick ? 'quick/' : ''}edge-cost.json`;
 const EDGE_BUILD = `${root}apps/edge-peer/dist/main.js`;
 const MEMBERLIST_BIN = `${root}bench/memberlist/.bin/memberlist-node`;
@@ -80,11 +88,35 @@ function baseline(withDatachannel: boolean): ReturnType<typeof spawn> {
   return spawn(process.execPath, ['-e', `${load} setInterval(() => {}, 1 << 30);`], { stdio: 'ignore' });
 }
 
+/** CPU % of a core per process by thread name (median over the cluster's processes) over `windowS`. */
+type ThreadsCpu = Record<string, number>;
+function threadCpu(before: Map<string, number>[], pids: number[], windowS: number): ThreadsCpu {
+  const names = new Set(before.flatMap((m) => [...m.keys()]));
+  const out: ThreadsCpu = {};
+  const after = pids.map(threadTicks);
+  for (const name of names) {
+    const pct = pids.map(
+      (_, i) => (((after[i]?.get(name) ?? 0) - (before[i]?.get(name) ?? 0)) / CLK_TCK / windowS) * 100,
+    );
+    out[name] = round(median(pct), 3);
+  }
+  return out;
+}
+
+/** Measures a converged edge-peer cluster alone: its cost and where its CPU goes, by thread. */
+async function measureThreads(c: Cluster, edgeFrom: string): Promise<{ cost: Cost; threads: ThreadsCpu }> {
+  const pids = [...c.live.values()].map((m) => m.proc.pid as number);
+  const before = pids.map(threadTicks);
+  const [cost] = await measureCost([c], WINDOW_S, edgeFrom);
+  return { cost: cost as Cost, threads: threadCpu(before, pids, WINDOW_S) };
+}
+
 interface BaselineCost extends ProcessMemory {
   what: string;
   cpuPct: number;
 }
 
+const stopLoad = sampleLoad(10_000);
 const prov = provenance(`bash scripts/netns.sh ${thisCommand('scripts/bench-edge-cost.ts')}`);
 const signal = createSignalServer({ logLevel: 'silent' });
 const { url: signalUrl } = await signal.listen(0, '127.0.0.1');
@@ -94,6 +126,8 @@ const bare = baseline(false);
 const withDc = baseline(true);
 let costs: Cost[];
 let baselines: BaselineCost[];
+let threads: ThreadsCpu;
+let slowProbes: { cost: Cost; threads: ThreadsCpu };
 try {
   log(`starting ${N} edge peers (build) and ${N} memberlist nodes`);
   await Promise.all([grow(ml, N, 180_000), grow(pm, N, 180_000)]);
@@ -101,7 +135,10 @@ try {
   await sleep(SETTLE_S * 1000);
   const pids = [bare.pid as number, withDc.pid as number];
   const before = pids.map(cpuTicks);
+  const pmPids = [...pm.live.values()].map((m) => m.proc.pid as number);
+  const pmThreads = pmPids.map(threadTicks);
   costs = await measureCost([pm, ml], WINDOW_S, 'build');
+  threads = threadCpu(pmThreads, pmPids, WINDOW_S);
   baselines = [
     { what: 'node -e (runtime alone)', pid: pids[0] as number, t0: before[0] as number },
     { what: 'node -e with node-datachannel loaded', pid: pids[1] as number, t0: before[1] as number },
@@ -110,6 +147,22 @@ try {
     cpuPct: round(((cpuTicks(b.pid) - b.t0) / CLK_TCK / WINDOW_S) * 100),
     ...memoryOf(b.pid),
   }));
+  bare.kill('SIGKILL');
+  withDc.kill('SIGKILL');
+  await Promise.all([ml.stop(), pm.stop()]);
+  // Where the CPU goes: the same mesh probing at memberlist's period (1 s) instead of the default's.
+  const slow = pulsemeshCluster(
+    [EDGE_BUILD, ...['', '-min', '-max'].map((s) => `--probe-interval-ms${s}=${SLOW_PROBE_MS}`)],
+    signalUrl,
+  );
+  log(`explanation: ${N} edge peers probing every ${SLOW_PROBE_MS} ms`);
+  try {
+    await grow(slow, N, 180_000);
+    await sleep(SETTLE_S * 1000);
+    slowProbes = await measureThreads(slow, 'build');
+  } finally {
+    await slow.stop();
+  }
 } finally {
   bare.kill('SIGKILL');
   withDc.kill('SIGKILL');
@@ -142,6 +195,7 @@ const doc = {
     'Shared 2-core machine; other jobs were running (their load is not controlled). Both clusters ran at once in one loopback-only namespace.',
     `Edge peers: apps/edge-peer/dist/main.js, default preset, one in-process signaling server; memberlist 0.2.2 (Debian), DefaultLANConfig (bench/memberlist). N = ${N} each, converged, ${SETTLE_S} s settle, then a ${WINDOW_S} s window.`,
     'CPU: utime+stime from /proc/<pid>/stat over the window, % of one core. Memory at the end of the window from /proc/<pid>/smaps_rollup: RSS = Rss; PSS = Pss (shared pages split among their sharers: depends on what else runs); USS = Private_Clean + Private_Dirty.',
+    "loadAverage1m: the machine's 1-minute load average sampled every 10 s over the whole run (other engineers' jobs included).",
     'Baselines: two idle Node processes started with the peers (same binary, so its pages are shared with them as with each other): the runtime alone, and with node-datachannel (libdatachannel) loaded.',
   ],
   n: N,
@@ -149,7 +203,16 @@ const doc = {
   windowS: WINDOW_S,
   cost: costs,
   baselines,
+  edgeCpuByThread: {
+    note: `Median per edge peer, % of a core, by thread: main = the JS thread; node = V8 and libuv helpers; RTC worker, RTC poll, juice poll = libdatachannel/libjuice; SCTP timer, SCTP iterator = usrsctp (its timer thread wakes every 10 ms whatever the traffic). probeIntervalMs${SLOW_PROBE_MS} is an explanation, not the default: the same ${N} peers with --probe-interval-ms(-min,-max)=${SLOW_PROBE_MS} (memberlist's probe period), to show how much of the cost is the probe rate.`,
+    default: { cpuPctMedian: edge.cpuPctPerProcess.median, threads },
+    [`probeIntervalMs${SLOW_PROBE_MS}`]: {
+      cpuPctMedian: slowProbes.cost.cpuPctPerProcess.median,
+      threads: slowProbes.threads,
+    },
+  },
   floors,
+  loadAverage1m: stopLoad(),
 };
 mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, `${JSON.stringify(doc, null, 1)}\n`);
@@ -165,4 +228,5 @@ for (const b of baselines)
     `${b.what.padEnd(40)} ${String(b.cpuPct).padStart(6)}  ${String(b.rssMiB).padStart(8)}  ${String(b.pssMiB).padStart(8)}  ${String(b.ussMiB).padStart(8)}`,
   );
 for (const f of floors) console.log(`${f.pass ? 'PASS' : 'MISS'}  ${f.floor}\n      measured: ${f.measured}`);
+console.log(`load average (1 min) over the run: ${JSON.stringify(doc.loadAverage1m)}`);
 console.log(`wrote ${OUT}`);

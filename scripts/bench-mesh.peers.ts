@@ -12,6 +12,24 @@ export interface Transition {
   t: number;
   peer: string;
   to: string;
+  /** The detector's reason (`witnessed`, `suspicion-timeout`, a pushed verdict...). */
+  reason?: string | undefined;
+}
+
+/** What a tab knew of a peer when the server said its session ended (`bench-mesh.page.ts`). */
+export interface SessionEnd {
+  t: number;
+  peer: string;
+  state?: string | undefined;
+  /** The peer's last reported `loadMs` vital sign and lifecycle (they size the witnessed check). */
+  loadMs?: number | undefined;
+  lifecycle?: string | undefined;
+  /** How long before the witness this tab last heard from the peer directly (ms). */
+  lastHeardAgoMs?: number | undefined;
+  rttMs?: number | undefined;
+  /** This tab's own timer lateness when the witness came (last and smoothed, ms). */
+  ownLateMs: number;
+  ownLateAvgMs: number;
 }
 
 /** A running peer that can also observe the others. */
@@ -167,6 +185,14 @@ export class TabPeer implements BenchPeer {
     return this.page.evaluate(() => (window as unknown as { bench: { probes(): number } }).bench.probes());
   }
 
+  /** Session ends this tab heard of, with what it knew of the peer then. */
+  async sessionEnds(): Promise<SessionEnd[]> {
+    if (this.page.isClosed()) return [];
+    return this.page.evaluate(() =>
+      (window as unknown as { bench: { sessionEnds: SessionEnd[] } }).bench.sessionEnds.slice(),
+    );
+  }
+
   /** Closes the tab the way a user does (pagehide runs). */
   async closeTab(): Promise<void> {
     await this.page.close({ runBeforeUnload: true });
@@ -223,7 +249,12 @@ export class NodePeer implements BenchPeer {
   async transitions(): Promise<Transition[]> {
     return this.lines
       .filter((l) => l['type'] === 'status-change')
-      .map((l) => ({ t: Date.parse(String(l['ts'])), peer: String(l['peer']), to: String(l['to']) }));
+      .map((l) => ({
+        t: Date.parse(String(l['ts'])),
+        peer: String(l['peer']),
+        to: String(l['to']),
+        reason: String(l['reason']),
+      }));
   }
 
   async states(): Promise<Record<string, string>> {

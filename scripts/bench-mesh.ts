@@ -3,21 +3,28 @@
 // Scenarios (samples each): node-sigkill, renderer-crash, hang, tab-close, freeze-500/1000/1500;
 // then hidden-6min (one tab hidden, its probes counted) during the soak (nothing killed).
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-mesh.ts [--quick]
-// Writes bench-results/mesh.json (one entry per scenario) and prints a table.
-import { mkdirSync, writeFileSync } from 'node:fs';
+//     [--only=node-sigkill,renderer-crash]
+// Writes bench-results/mesh.json (one entry per scenario) and prints a table. With --only, runs those
+// scenarios alone and replaces their entries in the file (the others keep their own commit).
+// Crash scenarios record, per sample and observer, when the witness came and what the observer knew
+// of the victim then (its reported stall, `loadMs`), and how the verdict was reached (`notes.observers`).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { provenance, thisCommand } from './bench-provenance.js';
 import { createSignalServer } from '../packages/signal-server/src/server/index.js';
 import { launchChromium, launchHidingChromium } from '../test/harness/chromium.js';
 import { HidingTabPeer, NodePeer, servePage, TabPeer, type BenchPeer } from './bench-mesh.peers.js';
 
 const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg === undefined ? undefined : new Set(onlyArg.slice('--only='.length).split(','));
+const selected = (scenario: Scenario): boolean => only === undefined || only.has(scenario);
 const tabsCount = 8;
 const nodesCount = 4;
 const samples = Number(process.env['BENCH_SAMPLES'] ?? (quick ? 3 : 10));
 const soakS = Number(process.env['BENCH_SOAK_S'] ?? (quick ? 60 : 1800));
 // Every entry records the commit measured and the command (bench:check judges freshness by it).
 const prov = provenance(
-  `${process.env['BENCH_SOAK_S'] === undefined ? '' : `BENCH_SOAK_S=${soakS} `}bash scripts/netns.sh ${thisCommand('scripts/bench-mesh.ts')}`,
+  `${process.env['BENCH_SAMPLES'] === undefined ? '' : `BENCH_SAMPLES=${samples} `}${process.env['BENCH_SOAK_S'] === undefined ? '' : `BENCH_SOAK_S=${soakS} `}bash scripts/netns.sh ${thisCommand('scripts/bench-mesh.ts')}`,
 );
 /** How long a hidden tab stays hidden (Chrome's intensive throttling starts after 5 minutes). */
 const hiddenS = Number(process.env['BENCH_HIDDEN_S'] ?? (quick ? 30 : 360));
@@ -161,18 +168,60 @@ interface Kill {
   replace(): Promise<void>;
 }
 
+/** One observer's view of one kill: when the witness came, what it knew of the victim, the verdict. */
+interface Observed {
+  observer: string;
+  /** The server's session end reached this tab, ms after the kill (tabs only). */
+  witnessMs?: number | undefined;
+  /** The victim's last reported longest stall (`loadMs`) and lifecycle, as this tab had them then. */
+  victimLoadMs?: number | undefined;
+  victimLifecycle?: string | undefined;
+  /** How long before the witness this tab had last heard from the victim (ms). */
+  lastHeardAgoMs?: number | undefined;
+  /** This tab's own timer lateness then (ms). */
+  ownLateMs?: number | undefined;
+  failedMs?: number | undefined;
+  reason?: string | undefined;
+}
+
+async function observe(victim: string, atMs: number, observers: BenchPeer[]): Promise<Observed[]> {
+  const out: Observed[] = [];
+  for (const peer of observers) {
+    const hit = (await peer.transitions()).find((t) => t.peer === victim && t.t >= atMs);
+    const o: Observed = { observer: peer.id, failedMs: hit && hit.t - atMs, reason: hit?.reason };
+    if (peer instanceof TabPeer) {
+      const se = (await peer.sessionEnds()).find((e) => e.peer === victim && e.t >= atMs);
+      if (se) {
+        o.witnessMs = se.t - atMs;
+        o.victimLoadMs = se.loadMs;
+        o.victimLifecycle = se.lifecycle;
+        o.lastHeardAgoMs = se.lastHeardAgoMs;
+        o.ownLateMs = se.ownLateMs;
+      }
+    }
+    out.push(o);
+  }
+  return out;
+}
+
 async function runSamples(scenario: Scenario, kill: () => Promise<Kill>): Promise<Entry> {
   const started = Date.now();
   const ms: number[] = [];
+  const observed: Observed[][] = [];
   for (let i = 0; i < samples; i++) {
     await poll(converged, 60_000, 'mesh converged');
     const k = await kill();
+    const observers = [...alive.values()];
     const took = await timeToAll(k.victim, k.to, k.atMs);
     ms.push(took);
     log(`${scenario} #${i + 1}: ${k.victim} → ${k.to} everywhere in ${took} ms`);
+    const seen = await observe(k.victim, k.atMs, observers);
+    observed.push(seen);
+    for (const o of seen) log(`  ${JSON.stringify(o)}`);
     await k.replace();
   }
   const result = entry(scenario, ms, await falseFailedSince(started), started);
+  result.notes = { observers: observed };
   await poll(converged, 60_000, 'mesh converged');
   return result;
 }
@@ -186,6 +235,8 @@ function takeVictim<K extends 'tab' | 'node'>(kind: K): K extends 'tab' ? TabPee
 }
 
 const results: Entry[] = [];
+/** Thrown to skip the rest when --only left nothing more to run. */
+class Done extends Error {}
 try {
   log(`starting ${tabsCount} tabs + ${nodesCount} Node peers (signal ${signalUrl}, page ${page.url})`);
   log(`detector config overrides: ${JSON.stringify(config)}`);
@@ -195,53 +246,39 @@ try {
   await poll(converged, 90_000, 'initial mesh');
   log(`mesh of ${alive.size} converged in ${Date.now() - meshStart} ms`);
 
-  results.push(
-    await runSamples('node-sigkill', async () => {
-      const victim = takeVictim('node');
-      const atMs = Date.now();
-      victim.proc.kill('SIGKILL');
-      return { victim: victim.id, to: 'failed', atMs, replace: async () => void addNode() };
-    }),
-  );
-  results.push(
-    await runSamples('renderer-crash', async () => {
-      const victim = takeVictim('tab');
-      const atMs = Date.now();
-      await victim.crash();
-      const replace = async (): Promise<void> => {
-        await victim.dispose();
-        await addTab();
-      };
-      return { victim: victim.id, to: 'failed', atMs, replace };
-    }),
-  );
-  results.push(
-    await runSamples('hang', async () => {
-      const victim = takeVictim('tab');
-      const atMs = Date.now();
-      await victim.hang();
-      const replace = async (): Promise<void> => {
-        await victim.dispose();
-        await addTab();
-      };
-      return { victim: victim.id, to: 'failed', atMs, replace };
-    }),
-  );
-  results.push(
-    await runSamples('tab-close', async () => {
-      const victim = takeVictim('tab');
-      const atMs = Date.now();
-      await victim.closeTab();
-      const replace = async (): Promise<void> => {
-        await victim.dispose();
-        await addTab();
-      };
-      return { victim: victim.id, to: 'left', atMs, replace };
-    }),
-  );
+  if (selected('node-sigkill'))
+    results.push(
+      await runSamples('node-sigkill', async () => {
+        const victim = takeVictim('node');
+        const atMs = Date.now();
+        victim.proc.kill('SIGKILL');
+        return { victim: victim.id, to: 'failed', atMs, replace: async () => void addNode() };
+      }),
+    );
+  const tabScenarios = [
+    ['renderer-crash', 'failed', (tab: TabPeer) => tab.crash()],
+    ['hang', 'failed', (tab: TabPeer) => tab.hang()],
+    ['tab-close', 'left', (tab: TabPeer) => tab.closeTab()],
+  ] as const;
+  for (const [scenario, to, act] of tabScenarios) {
+    if (!selected(scenario)) continue;
+    results.push(
+      await runSamples(scenario, async () => {
+        const victim = takeVictim('tab');
+        const atMs = Date.now();
+        await act(victim);
+        const replace = async (): Promise<void> => {
+          await victim.dispose();
+          await addTab();
+        };
+        return { victim: victim.id, to, atMs, replace };
+      }),
+    );
+  }
 
   for (const freezeMs of [500, 1000, 1500] as const) {
     const scenario = `freeze-${freezeMs}` as const;
+    if (!selected(scenario)) continue;
     const started = Date.now();
     for (let i = 0; i < samples; i++) {
       await poll(converged, 60_000, 'mesh converged');
@@ -255,6 +292,7 @@ try {
 
   // One tab hidden for hiddenS during the soak (both measured at once: the session's time budget).
   // It runs in the throttling Chromium: one regular tab leaves, the hideable one joins (still 8 tabs).
+  if (!selected('hidden-6min') && !selected('soak')) throw new Done();
   const swapped = takeVictim('tab');
   await swapped.closeTab();
   await swapped.dispose();
@@ -290,18 +328,22 @@ try {
   await new Promise((r) => setTimeout(r, Math.max(0, soakS * 1000 - (Date.now() - soakStart))));
   results.push(entry('soak', [], await falseFailedSince(soakStart), soakStart));
 } catch (error) {
-  log(`stopped early: ${String(error)}`);
-  process.exitCode = 1;
+  if (!(error instanceof Done)) {
+    log(`stopped early: ${String(error)}`);
+    process.exitCode = 1;
+  }
 } finally {
   mkdirSync(new URL('../bench-results/', import.meta.url), { recursive: true });
-  writeFileSync(
-    new URL(process.env['BENCH_OUT'] ?? '../bench-results/mesh.json', import.meta.url),
-    `${JSON.stringify(
-      results.map((r) => ({ ...prov, ...r })),
-      null,
-      2,
-    )}\n`,
-  );
+  const out = new URL(process.env['BENCH_OUT'] ?? '../bench-results/mesh.json', import.meta.url);
+  const fresh = results.map((r) => ({ ...prov, ...r }));
+  // --only replaces its scenarios' entries and keeps the others (in the file's order).
+  const kept =
+    only !== undefined && existsSync(out)
+      ? (JSON.parse(readFileSync(out, 'utf8')) as { scenario: Scenario }[])
+      : [];
+  const merged = kept.map((e) => fresh.find((r) => r.scenario === e.scenario) ?? e);
+  for (const r of fresh) if (!merged.includes(r)) merged.push(r);
+  writeFileSync(out, `${JSON.stringify(only === undefined ? fresh : merged, null, 2)}\n`);
   console.table(
     results.map((r) => ({
       scenario: r.scenario,

@@ -27,6 +27,7 @@ import {
   grow,
   measureCost,
   round,
+  sampleLoad,
   seeded,
   setLoss,
   summarize,
@@ -118,6 +119,7 @@ if (!existsSync(MEMBERLIST_BIN)) {
 // --- main ---------------------------------------------------------------------------------------
 
 const started = Date.now();
+const stopLoad = sampleLoad();
 // The code measured is the tree at the start (the edge peer was bundled from it just now).
 const dirty =
   execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
@@ -241,7 +243,8 @@ const doc = {
     "Kill: SIGKILL of one random member (never the join seed), then a fresh member replaces it. firstMs/allMs: kill → first/last survivor declares it dead (memberlist NotifyLeave; pulsemesh status failed), from each process's own event timestamps; +∞ (undetected) if not within 60 s. p50 nearest rank.",
     'Loss: nftables `numgen random mod 10000 < 500 drop` on the prerouting hook of lo (every packet, both directions, TCP included).',
     'falsePositives.failed: verdicts about members that were alive; accusations: first-hand suspicions of live members (memberlist: its "Suspect X has failed, no acks received" log line, one per observer-target pair per 10 s; pulsemesh: suspected with a first-hand reason).',
-    'CPU % of one core per process over the cost window (utime+stime from /proc), RSS from /proc/<pid>/status VmRSS, measured at loss 0 after the cluster converged.',
+    'CPU % of one core per process over the cost window (utime+stime from /proc), memory from /proc/<pid>/smaps_rollup (RSS; PSS; USS = Private_Clean + Private_Dirty), measured at loss 0 after the cluster converged.',
+    "loadAverage1m: the machine's 1-minute load average sampled every 30 s over the whole run (other engineers' jobs included).",
   ],
   sizes: SIZES,
   trialsPerConfig: TRIALS,
@@ -251,6 +254,7 @@ const doc = {
   ratios,
   floors,
   durationS: Math.round((Date.now() - started) / 1000),
+  loadAverage1m: stopLoad(),
 };
 mkdirSync(fileURLToPath(new URL('.', `file://${OUT}`)), { recursive: true });
 writeFileSync(OUT, `${JSON.stringify(doc, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v), 1)}\n`);
@@ -268,4 +272,5 @@ for (const f of floors)
   console.log(
     `${f.pass === null ? 'n/a ' : f.pass ? 'PASS' : 'MISS'}  ${f.floor}\n      measured: ${f.measured}`,
   );
+console.log(`load average (1 min) over the run: ${JSON.stringify(doc.loadAverage1m)}`);
 console.log(`wrote ${OUT} in ${doc.durationS} s`);

@@ -12,7 +12,7 @@
 #             (scripts/bench-real-peers.ts in a namespace; ~25 min full, ~3 min --quick); installs
 #             golang-go, golang-github-hashicorp-memberlist-dev and nftables with apt if missing and
 #             builds bench/memberlist in GOPATH mode (no network); then the edge-peer cost floor
-#             (scripts/bench-edge-cost.ts: CPU, RSS and USS per process at N = 10; ~2 min)
+#             (scripts/bench-edge-cost.ts: CPU, RSS and USS per process at N = 10; ~4 min)
 #   field     Chromium, Firefox and edge peers behind NATs and a firewall, through coturn, in the
 #             network lab (scripts/bench-field.ts; needs root; ~25 min full, ~6 min --quick)
 #   attach    pulsemesh attached to the demo's y-webrtc notes page: renderer crash → failed vs
@@ -138,7 +138,7 @@ if [[ -z "$only" || "$only" == real-peers ]]; then
   GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o bench/memberlist/.bin/memberlist-node ./bench/memberlist
   run real-peers bench-results/real-peers.json \
     bash scripts/netns.sh "${node_ts[@]}" scripts/bench-real-peers.ts "${quick[@]}"
-  # The edge-peer cost floor on its own (RSS as the issue wrote it, and restated on USS); ~2 min.
+  # The edge-peer cost floor on its own (RSS as the issue wrote it, and restated on USS); ~4 min.
   # Under --quick the script writes bench-results/quick/edge-cost.json itself.
   cost_file=bench-results/edge-cost.json
   if ((${#quick[@]} > 0)); then cost_file=bench-results/quick/edge-cost.json; fi

@@ -1,7 +1,8 @@
 // What bench-real-peers.ts measures: silent in-flight loss, per-process cost, crash trials and false
 // positives, and each configuration's summary.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { type Cluster, log, type Member, type SystemName, sleep } from './processes.js';
 
 /** Silent in-flight loss on lo: an nftables drop on the prerouting hook (never on output). */
@@ -23,6 +24,27 @@ export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+/**
+ * CPU ticks (utime + stime) of each thread of `pid`, summed by thread name: the main thread is
+ * `main`; Node's other threads (V8 platform workers, libuv) share the name `node`; node-datachannel's
+ * are named by libdatachannel and usrsctp (`RTC worker`, `juice poll`, `SCTP timer`, …).
+ */
+export function threadTicks(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byName.set(name, (byName.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+  }
+  return byName;
 }
 
 /**
@@ -71,6 +93,30 @@ export const median = (xs: number[]): number => {
       : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 export const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The machine's 1-minute load average over a run: min, median and max of samples every `everyMs`. */
+export interface LoadAverage {
+  samples: number;
+  min: number;
+  median: number;
+  max: number;
+}
+/** Starts sampling the load average (the machine is shared: say how loaded it was); call to stop. */
+export function sampleLoad(everyMs = 30_000): () => LoadAverage {
+  const xs = [loadavg()[0] as number];
+  const timer = setInterval(() => xs.push(loadavg()[0] as number), everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    xs.push(loadavg()[0] as number);
+    return {
+      samples: xs.length,
+      min: round(Math.min(...xs)),
+      median: round(median(xs)),
+      max: round(Math.max(...xs)),
+    };
+  };
+}
 
 /** CPU % of a core and RSS per process of each cluster over `windowS` seconds. */
 export async function measureCost(clusters: Cluster[], windowS: number, edgeFrom: string): Promise<Cost[]> {

@@ -140,6 +140,24 @@ export function peerIdBytes(id: PeerId): Uint8Array {
   return b;
 }
 
+/**
+ * Bytes of `id` when it is ASCII and 1..64 characters long (its UTF-8 bytes are then its char
+ * codes), else -1. The hot paths write such ids straight from the string: at 10,000 nodes a lookup
+ * in the id cache (a Map of 10,000 strings) was a cache miss per id written.
+ */
+function asciiIdBytes(id: PeerId): number {
+  const n = id.length;
+  if (n < 1 || n > PEER_ID_BYTES_MAX) return -1;
+  for (let i = 0; i < n; i++) if (id.charCodeAt(i) >= 0x80) return -1;
+  return n;
+}
+
+/** UTF-8 length of a peer id (as `peerIdBytes(id).length`, without the cache for ASCII ids). */
+function peerIdLength(id: PeerId): number {
+  const n = asciiIdBytes(id);
+  return n > 0 ? n : peerIdBytes(id).length;
+}
+
 /** True when `id` is a valid peer id (1..64 UTF-8 bytes). */
 export function isValidPeerId(id: string): boolean {
   const n = encodeUtf8(id).length;
@@ -148,9 +166,8 @@ export function isValidPeerId(id: string): boolean {
 
 /** Encoded size of one update (bytes), for the piggyback byte budget. */
 export function updateBytes(u: Update): number {
-  let n = 1 + varintBytes(u.incarnation) + 1 + peerIdBytes(u.peer).length;
-  if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed)
-    n += 1 + peerIdBytes(u.from ?? u.peer).length;
+  let n = 1 + varintBytes(u.incarnation) + 1 + peerIdLength(u.peer);
+  if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed) n += 1 + peerIdLength(u.from ?? u.peer);
   if (u.signature !== undefined) n += SIGNATURE_BLOCK_BYTES;
   return n;
 }
@@ -171,6 +188,12 @@ const writer = new ByteWriter(2048);
 const reader = new ByteReader(new Uint8Array(0));
 
 function writeId(w: ByteWriter, id: PeerId): void {
+  const n = asciiIdBytes(id);
+  if (n > 0) {
+    w.u8(n);
+    w.ascii(id, n);
+    return;
+  }
   const b = peerIdBytes(id);
   w.u8(b.length);
   w.bytes(b);

@@ -66,6 +66,7 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       if (m.linked && (m.state !== 'suspected' || s.trust !== undefined))
         startCheck(s, m, 'verify', u, sender);
       else if (m.linked || s.trust === undefined) acceptFailed(s, m, u, sender);
+      else if (m.relayVerdict !== undefined) confirmRelayed(s, m, u.from ?? sender);
       else startRelayCheck(s, m, u, sender);
       return;
     default:
@@ -77,6 +78,17 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       s.queue.push(u);
       return;
   }
+}
+
+/**
+ * Another signed verdict about a peer we already suspect because relays could not reach it: an
+ * independent accuser, so a Lifeguard confirmation (the suspicion shortens towards its minimum,
+ * which still leaves the accused time to refute), not one more relay check per verdict.
+ */
+function confirmRelayed(s: DetectorState, m: Member, accuser: PeerId): void {
+  if (m.suspectors === null || m.suspectors.includes(accuser)) return;
+  m.suspectors.push(accuser);
+  armSuspicion(s, m);
 }
 
 /**

@@ -157,8 +157,10 @@ describe('signed membership: no single liar misleads an honest peer', () => {
     net.crashed.add('b');
     net.run(15_000);
     expect(net.stateOf('a', 'b')).toBe('failed');
-    // The relays' silence made a suspect b; the verdict came when that suspicion ran out.
+    // The relays' silence made a suspect b; the verdict came when that suspicion ran out. Later
+    // verdicts (c, d, e each declare) confirmed that suspicion instead of asking the relays again.
     expect(net.transitions('a', 'b')).toEqual(['healthy->suspected', 'suspected->failed']);
+    expect(net.get('a').stats().relayChecksSent).toBe(1);
     expect(net.get('a').peer('b')?.secondHand).toBe(true);
     expect(net.get('c').peer('b')?.secondHand).toBeUndefined();
   });

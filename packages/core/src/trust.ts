@@ -26,20 +26,41 @@ export const INCARNATION_MAX = 2 ** 48;
 /** Verified statements remembered (content keys); cleared when full. */
 export const VERIFIED_CACHE_MAX = 8192;
 
-/** Content key of a statement (kind, incarnation, peer, accuser). */
-function statementKey(u: Update): string {
-  return `${u.kind}:${u.incarnation}:${u.peer}:${u.from ?? ''}`;
+/** A verified statement about one peer: its kind, incarnation and accuser (`''` for none). */
+interface Verified {
+  kind: number;
+  incarnation: number;
+  from: PeerId;
 }
 
-/** Statements whose signatures verified; see the module comment. */
+/**
+ * Statements whose signatures verified, keyed by content (kind, incarnation, peer, accuser); see the
+ * module comment. Held per peer, not as one set of `kind:incarnation:peer:from` strings: building
+ * and hashing that string for every received update was a top item of the 10,000-node profile, and
+ * a separator inside an id could make two statements share one key.
+ */
 export class VerifiedCache {
-  private readonly keys = new Set<string>();
+  private readonly byPeer = new Map<PeerId, Verified[]>();
+  private count = 0;
   has(u: Update): boolean {
-    return this.keys.has(statementKey(u));
+    const list = this.byPeer.get(u.peer);
+    if (list === undefined) return false;
+    const from = u.from ?? '';
+    for (const v of list)
+      if (v.kind === u.kind && v.incarnation === u.incarnation && v.from === from) return true;
+    return false;
   }
   add(u: Update): void {
-    if (this.keys.size >= VERIFIED_CACHE_MAX) this.keys.clear();
-    this.keys.add(statementKey(u));
+    if (this.count >= VERIFIED_CACHE_MAX) {
+      this.byPeer.clear();
+      this.count = 0;
+    }
+    if (this.has(u)) return;
+    const v: Verified = { kind: u.kind, incarnation: u.incarnation, from: u.from ?? '' };
+    const list = this.byPeer.get(u.peer);
+    if (list === undefined) this.byPeer.set(u.peer, [v]);
+    else list.push(v);
+    this.count += 1;
   }
 }
 

@@ -6,12 +6,13 @@
  * peer at once and twice more within the window (three pings a round); with no answer and no
  * refutation by the end of the window it is `failed` with reason `witnessed`, without the
  * suspicion wait. The window (at least 300 ms: every peer checks, so each check must cover the
- * network's tail) stretches to cover the longest stall the peer reported in its vital signs, so a
- * janky tab whose socket resets during a long task is not failed. `timed-out` and `left` only mark
- * the peer's signaling as lost: they are no crash evidence.
+ * network's tail) is stretched, when the peer reported stalls in its vital signs, to the longest
+ * of them plus two probe timeouts, so a janky tab whose socket resets during a long task answers
+ * inside it. `timed-out` and `left` only mark the peer's signaling as lost: they are no crash
+ * evidence.
  */
 import { MessageType } from './codec.js';
-import type { DetectorState } from './detector-state.js';
+import { STALL_NOTICE_MS, type DetectorState } from './detector-state.js';
 import type { Member } from './member.js';
 import { declareFailed } from './membership.js';
 import { sendMember } from './send.js';
@@ -43,13 +44,13 @@ export const WITNESS_ROUNDS_MAX = 6;
  */
 export const WITNESS_WINDOW_MS_MIN = 300;
 /**
- * Longest stall allowance (ms) a witnessed check adds to its window; also the allowance of a hidden
- * tab, which cannot measure its stalls (its timers are throttled to 1 Hz, so their lateness says
- * nothing and `recordLateness` ignores it).
+ * Longest stall allowance (ms) of a witnessed check; also the allowance of a hidden tab, which
+ * cannot measure its stalls (its timers are throttled to 1 Hz, so their lateness says nothing and
+ * `recordLateness` ignores it).
  */
 export const WITNESS_STALL_ALLOWANCE_MS_MAX = 3_000;
-/** A reported stall shorter than this (ms) is timer noise: it adds to the window as is. */
-export const WITNESS_STALL_NOTICE_MS = 50;
+/** A recent stall shorter than this (ms) is timer noise: it is announced to no one. */
+export const WITNESS_STALL_NOTICE_MS = STALL_NOTICE_MS;
 /** A stall this many times longer than the one this peer last announced is pushed to every link. */
 export const STALL_ANNOUNCE_GROWTH = 1.5;
 /** Concurrent witnessed checks (bounded work; a mass failure beyond it takes the normal path). */
@@ -67,19 +68,34 @@ export interface WitnessCheck {
 }
 
 /**
- * How much longer than its base window a witnessed check of `m` waits (ms): a peer that reported
- * stalls (`loadMs`, the longest timer lateness it saw lately) may be in one now, and its socket may
- * have been reset during it. Timer lateness undercounts a stall by up to one protocol period (the
- * timer was due somewhere inside it), and the next stall may be longer than the longest seen, so
- * the allowance is `2 × loadMs + period`, at most {@link WITNESS_STALL_ALLOWANCE_MS_MAX}, which a
- * hidden peer (it cannot measure its stalls) gets in any case.
+ * The silence a witnessed check of `m` must wait out (ms): a peer that reported stalls (`loadMs`,
+ * the longest stall it saw lately, bounded from above by `stallBoundMs`) may be in one now, its
+ * socket reset during it, and another may follow back to back (a tab's long tasks come in runs), so
+ * `2 × loadMs`, at most {@link WITNESS_STALL_ALLOWANCE_MS_MAX}, which a hidden peer (it cannot
+ * measure its stalls) gets in any case.
+ *
+ * Real mesh data (decision 0013, session 6): the allowance was `2 × lateness + period` on top of
+ * the 300 ms base window; on a loaded machine every peer reports 80-450 ms of timer lateness, so a
+ * crash waited ~0.3 s longer than this rule for the period term alone. The period covered
+ * lateness's undercount of a stall, which `stallBoundMs` now measures (the time since the peer's
+ * previous step: a few tens of ms in a mesh), and the base window overlaps the allowance instead of
+ * adding to it: two probe timeouts after the silence are enough for the answers to come back.
  */
-export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
+export function witnessStallAllowanceMs(m: Member): number {
   const v = m.vitals;
   if (v === undefined) return 0;
   if (v.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
-  if (v.loadMs < WITNESS_STALL_NOTICE_MS) return v.loadMs;
-  return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, 2 * v.loadMs + s.periodMs);
+  return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, 2 * v.loadMs);
+}
+
+/**
+ * The window of a witnessed check of `m` (ms): at least {@link WITNESS_WINDOW_MS_MIN} (every peer
+ * checks, so each check must cover the network's tail), and for a peer that reported stalls its
+ * stall allowance plus two probe timeouts (its answers, queued behind the stall, on their way back).
+ * Example: probe timeout 50 ms, `loadMs` 0 → 300; `loadMs` 100 → 300; `loadMs` 400 → 900; hidden → 3,100.
+ */
+export function witnessWindowMs(s: DetectorState, m: Member): number {
+  return Math.max(WITNESS_WINDOW_MS_MIN, 2 * s.probeTimeoutFor(m, false) + witnessStallAllowanceMs(m));
 }
 
 /** Applies one witness about `m` (never about this peer: the runtime knows its own session). */
@@ -99,9 +115,7 @@ export function applyWitness(s: DetectorState, m: Member, kind: WitnessKind): vo
   if (s.witnessChecks.some((c) => c.member === m)) return;
   if (s.witnessChecks.length >= WITNESS_CHECKS_MAX) return;
   pingAll(s, m);
-  const windowMs =
-    Math.max(WITNESS_WINDOW_MS_MIN, 2 * s.probeTimeoutFor(m, false)) + witnessStallAllowanceMs(s, m);
-  const gapMs = windowMs / WITNESS_ROUNDS;
+  const gapMs = witnessWindowMs(s, m) / WITNESS_ROUNDS;
   s.witnessChecks.push({
     member: m,
     incarnation: m.incarnation,

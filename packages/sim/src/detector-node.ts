@@ -68,14 +68,15 @@ export interface PulsemeshStrategyOptions {
    * Signed membership (decision 0012, trust model), as `createMesh` runs it: every node signs its
    * own updates and accusations and verifies what it admits. Signatures come from core's insecure
    * deterministic stand-in (`testTrust`), which has Ed25519's sizes (32-byte key + 64-byte
-   * signature on each signed update): bytes on the wire are real, CPU is not. Default false.
+   * signature on each signed update): bytes on the wire are real, CPU is not. Default true, as
+   * `createMesh` (the benchmark runs what users get); false only to measure what signing costs.
    */
   trust?: boolean;
 }
 
 /**
- * `pulsemesh` at a preset, optionally with overrides (e.g. a smaller `membersMax` at scale) and
- * signed membership (`options.trust`; the preset tag gets `+trust`).
+ * `pulsemesh` at a preset, optionally with overrides (e.g. a smaller `membersMax` at scale), signed
+ * as `createMesh` is unless `options.trust` is false (the preset tag then gets `+unsigned`).
  */
 export function pulsemeshStrategy(
   preset: PulsemeshPreset,
@@ -84,13 +85,13 @@ export function pulsemeshStrategy(
 ): Strategy {
   const base = preset === 'default' ? defaultConfig('browser') : presets[preset];
   const config: DetectorConfig = { ...base, ...overrides };
-  const trust = options.trust === true;
+  const trust = options.trust !== false;
   const tag =
     (Object.keys(overrides).length
       ? `${preset}+${Object.entries(overrides)
           .map(([k, v]) => `${k}=${String(v)}`)
           .join(',')}`
-      : preset) + (trust ? '+trust' : '');
+      : preset) + (trust ? '' : '+unsigned');
   return {
     name: 'pulsemesh',
     preset: tag,
