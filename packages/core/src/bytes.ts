@@ -207,6 +207,12 @@ export function decodeUtf8(b: Uint8Array): string | undefined {
 const INTERN_SLOTS = 1 << 14;
 const internBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(INTERN_SLOTS);
 const internStrings: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
+/**
+ * Per slot: the id's length + 1 (0 = empty slot) and its first 8 bytes as two little-endian words, in
+ * one typed array, so a short id (≤ 8 bytes: every simulator id) is matched without following the
+ * slot's byte array (at 10,000 nodes each pointer followed is a cache miss).
+ */
+const internKeys = new Int32Array(INTERN_SLOTS * 3);
 
 /**
  * Decodes a short UTF-8 id (`b[start..end)`) through a direct-mapped intern cache (FNV-1a over the
@@ -216,16 +222,27 @@ const internStrings: (string | undefined)[] = new Array<string | undefined>(INTE
  */
 export function internUtf8(b: Uint8Array, start = 0, end = b.length): string | undefined {
   let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  let lo = 0;
+  let hi = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i] as number;
+    h = Math.imul(h ^ c, 0x01000193);
+    const k = i - start;
+    if (k < 4) lo |= c << (8 * k);
+    else if (k < 8) hi |= c << (8 * (k - 4));
+  }
   const slot = (h >>> 0) & (INTERN_SLOTS - 1);
   const len = end - start;
-  const cached = internBytes[slot];
-  if (cached !== undefined && cached.length === len) {
+  const key = slot * 3;
+  if (internKeys[key] === len + 1 && internKeys[key + 1] === lo && internKeys[key + 2] === hi) {
     let same = true;
-    for (let i = 0; i < len; i++) {
-      if (cached[i] !== b[start + i]) {
-        same = false;
-        break;
+    if (len > 8) {
+      const cached = internBytes[slot] as Uint8Array;
+      for (let i = 8; i < len; i++) {
+        if (cached[i] !== b[start + i]) {
+          same = false;
+          break;
+        }
       }
     }
     if (same) return internStrings[slot];
@@ -233,7 +250,10 @@ export function internUtf8(b: Uint8Array, start = 0, end = b.length): string | u
   const view = start === 0 && end === b.length ? b : b.subarray(start, end);
   const s = decodeUtf8(view);
   if (s === undefined) return undefined;
-  internBytes[slot] = view.slice();
+  internBytes[slot] = len > 8 ? view.slice() : undefined;
   internStrings[slot] = s;
+  internKeys[key] = len + 1;
+  internKeys[key + 1] = lo;
+  internKeys[key + 2] = hi;
   return s;
 }

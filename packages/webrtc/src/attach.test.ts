@@ -10,7 +10,9 @@ import { createSignalServer } from '@pulsemesh/signal-server';
 import type { WebSocketConstructorLike } from '@pulsemesh/signal';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attach, createAttachedMesh } from './attach.js';
+import { encode, MessageType, signUpdate, UpdateKind, type Update } from '@pulsemesh/core';
+import { attach, createAttachedMesh, type AttachedMesh } from './attach.js';
+import { generateIdentity, trustFor } from './identity.js';
 import { until } from './test-helpers.js';
 
 const fixture = fileURLToPath(new URL('./attach-peer.fixture.ts', import.meta.url));
@@ -250,6 +252,50 @@ describe('attach (in one process, fork peers)', () => {
     mesh.close();
     a.destroy();
   }, 60_000);
+
+  it('signed membership on attached links: a forged `left` from an attached member is refused', async () => {
+    // Three attached meshes given keys (`trust`), linked over three app connections; the third
+    // lies about the second to the first. Without `trust` an attached mesh believes it (decision
+    // 0012, trust model: attached meshes are as trusted as their members and the app's signaling).
+    const [ab, al, bl] = [await appConnection(), await appConnection(), await appConnection()];
+    const ids = [generateIdentity(), generateIdentity(), generateIdentity()];
+    const [ma, mb, liar] = ids.map((identity) =>
+      createAttachedMesh({ peerId: identity.id, trust: trustFor(identity), pageLifecycle: false }),
+    ) as [AttachedMesh, AttachedMesh, AttachedMesh];
+    const [a, b, l] = ids.map((i) => i.id) as [string, string, string];
+    try {
+      attach(ma, b, ab.a);
+      attach(mb, a, ab.b);
+      attach(ma, l, al.a);
+      attach(liar, a, al.b);
+      attach(mb, l, bl.a);
+      attach(liar, b, bl.b);
+      const healthy = (m: AttachedMesh, n: number): boolean =>
+        m.peers().filter((p) => p.state === 'healthy').length === n;
+      await until(() => healthy(ma, 2) && healthy(mb, 2) && healthy(liar, 2), 15_000, 'all healthy');
+      const left: Update = { kind: UpdateKind.left, peer: b, incarnation: 0, from: undefined };
+      const forged = [
+        left, // unsigned
+        signUpdate(trustFor(ids[2]!), left), // signed, by the wrong key
+        { ...left, key: ids[1]!.publicKey, signature: new Uint8Array(64) }, // b's key, no b signature
+      ];
+      for (let round = 0; round < 3; round++) {
+        liar.transport.send(a, encode({ type: MessageType.sync, seq: 1, updates: forged, extensions: [] }));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(ma.peers().find((p) => p.id === b)?.state).toBe('healthy');
+      expect(ma.history(b).filter((h) => h.kind === 'leave' || h.to === 'left')).toEqual([]);
+      expect(ma.detector.stats().signaturesRejected).toBeGreaterThan(0);
+      expect(ma.detector.liars()).toContain(l);
+    } finally {
+      for (const m of [ma, mb, liar]) m.close();
+      for (const c of [ab, al, bl]) {
+        c.a.destroy();
+        c.b.destroy();
+      }
+    }
+  }, 90_000);
 
   it('with a pulsemesh signaling server beside (witness only): a crash is failed as witnessed', async () => {
     const server = createSignalServer({ logLevel: 'silent' });
