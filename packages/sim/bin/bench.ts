@@ -58,6 +58,12 @@ const HELP = `pulsemesh detector benchmark
 
 /** Worker flags: a larger young generation (messages in flight die young; measured ~8 % faster at N=5000), gc() for memory probes. */
 const WORKER_FLAGS = ['--max-semi-space-size=64', '--expose-gc'];
+/**
+ * A scale point's worker also reserves its old space up front: the 10,000-node run grows to over a
+ * gigabyte live, and V8's heap-growing heuristic ran a full mark-compact at each step on the way
+ * (see decision 0010). Garbage collection only: the run is the same message for message.
+ */
+const SCALE_WORKER_FLAGS = ['--initial-old-space-size=4096'];
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../../..');
@@ -202,21 +208,23 @@ async function runAll(tasks: Task[], jobs: number, quick: boolean): Promise<RunR
   const results = new Map<Task, RunResult>();
   let next = 0;
   let done = 0;
-  const spawn = (): ChildProcess =>
+  const spawn = (scale: boolean): ChildProcess =>
     fork(SELF, ['--worker'], {
-      execArgv: [...process.execArgv, ...WORKER_FLAGS],
+      execArgv: [...process.execArgv, ...WORKER_FLAGS, ...(scale ? SCALE_WORKER_FLAGS : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   const worker = async (): Promise<void> => {
-    let child = spawn();
+    let scale = order[next]?.scale === true;
+    let child = spawn(scale);
     let used = false;
     try {
       while (next < order.length) {
         const task = order[next++] as Task;
-        if (task.scale === true && used) {
-          // A scale point measures memory: give it a process no earlier run has grown.
+        if ((task.scale === true && used) || (task.scale === true) !== scale) {
+          // A scale point measures memory: give it a process no earlier run has grown (and its flags).
           child.kill();
-          child = spawn();
+          scale = task.scale === true;
+          child = spawn(scale);
         }
         used = true;
         const result = await new Promise<RunResult>((ok, fail) => {
