@@ -31,6 +31,8 @@ interface Verified {
   kind: number;
   incarnation: number;
   from: PeerId;
+  /** The peer's previous verified statement (a list per peer: most peers have one or two). */
+  next: Verified | undefined;
 }
 
 /**
@@ -40,13 +42,11 @@ interface Verified {
  * a separator inside an id could make two statements share one key.
  */
 export class VerifiedCache {
-  private readonly byPeer = new Map<PeerId, Verified[]>();
+  private readonly byPeer = new Map<PeerId, Verified>();
   private count = 0;
   has(u: Update): boolean {
-    const list = this.byPeer.get(u.peer);
-    if (list === undefined) return false;
     const from = u.from ?? '';
-    for (const v of list)
+    for (let v = this.byPeer.get(u.peer); v !== undefined; v = v.next)
       if (v.kind === u.kind && v.incarnation === u.incarnation && v.from === from) return true;
     return false;
   }
@@ -56,10 +56,8 @@ export class VerifiedCache {
       this.count = 0;
     }
     if (this.has(u)) return;
-    const v: Verified = { kind: u.kind, incarnation: u.incarnation, from: u.from ?? '' };
-    const list = this.byPeer.get(u.peer);
-    if (list === undefined) this.byPeer.set(u.peer, [v]);
-    else list.push(v);
+    const next = this.byPeer.get(u.peer);
+    this.byPeer.set(u.peer, { kind: u.kind, incarnation: u.incarnation, from: u.from ?? '', next });
     this.count += 1;
   }
 }

@@ -36,6 +36,12 @@ const r = runScenario({
   seed,
   simSeconds,
   topology: { kind: 'random', degree: SCALE_MESH_DEGREE },
+  // Live memory at the end, while the run is reachable (a full GC first with --expose-gc).
+  memoryProbe: () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    return { heapUsedBytes: m.heapUsed, externalBytes: m.external, rssBytes: m.rss };
+  },
   ...(journal
     ? {
         journal: (line: string) => {
@@ -47,7 +53,9 @@ const r = runScenario({
 });
 const wall = (performance.now() - started) / 1000;
 const c = process.cpuUsage(cpu0);
+const live = r.memory ? r.memory.heapUsedBytes + r.memory.externalBytes : 0;
+delete r.memory; // not behaviour: left out of the digest
 hash.update(JSON.stringify(r));
 console.log(
-  `scale ${r.preset} n=${n} s=${simSeconds} seed=${seed} lines=${lines} events=${r.sim.events} sent=${r.sim.sent} ${hash.digest('hex').slice(0, 16)}  (${wall.toFixed(1)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s CPU)`,
+  `scale ${r.preset} n=${n} s=${simSeconds} seed=${seed} lines=${lines} events=${r.sim.events} sent=${r.sim.sent} ${hash.digest('hex').slice(0, 16)}  (${wall.toFixed(1)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s CPU, ${(live / 1e6).toFixed(0)} MB live)`,
 );
