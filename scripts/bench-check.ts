@@ -128,6 +128,7 @@ export const RESULTS: Record<string, ResultKind> = {
       ...MESH,
       'packages/elements/src',
       'scripts/bench-field.ts',
+      'scripts/bench-field',
       'test/field.e2e.test.ts',
       'test/field',
     ],

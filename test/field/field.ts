@@ -77,7 +77,9 @@ export async function startField(
         PAGE_HOST: labAddress.page,
         PAGE_PORT: String(turnPort),
         TURN_SECRET: turn.secret,
-        TURN_URLS: turn.urls.filter((u) => !u.startsWith('stun:')).join(','),
+        // STUN too (on coturn's second address): an edge peer has no other way to learn its
+        // server-reflexive address, and a link between two port-preserving NATs needs it.
+        TURN_URLS: turn.urls.join(','),
       };
       if (turnOptions.ttlSeconds !== undefined) env['TURN_TTL_SECONDS'] = String(turnOptions.ttlSeconds);
       if (turnOptions.renewAfterSeconds !== undefined)

@@ -35,6 +35,14 @@ mesh.addEventListener('link', (e) => {
   links.push({ t: Date.now(), peer: d.peer, up: d.up });
 });
 
+/** The signaling server's word on each peer's session (wall clock): `present: false` is the
+ * witness a crash's detection starts from (`Mesh` hands the detector the same message). */
+const presence: { t: number; peer: string; present: boolean }[] = [];
+mesh.addEventListener('presence', (e) => {
+  const d = (e as CustomEvent<{ peer: string; present: boolean }>).detail;
+  presence.push({ t: Date.now(), peer: d.peer, present: d.present });
+});
+
 /** What the peer table shows: peer → state (the detector's), path label (`relay/tcp`, …), the
  * State cell's text (`Failed`, `Unreachable`, …), and the peers marked unreachable from here. */
 function view(): {
@@ -70,17 +78,52 @@ setInterval(() => {
 /** What this detector knows of each peer that bears on how fast it fails it: the smoothed RTT and
  * its variation (the probe timeout comes from them) and the peer's reported load (its longest
  * recent stall: a witnessed check waits that out). */
-function stats(): Record<string, { rttMs?: number; rttVarMs?: number; loadMs?: number }> {
-  const out: Record<string, { rttMs?: number; rttVarMs?: number; loadMs?: number }> = {};
+interface Stats {
+  rttMs?: number;
+  rttVarMs?: number;
+  loadMs?: number;
+  lifecycle?: string;
+  /** This detector's protocol period now (ms, before local-health stretching): part of a witnessed check's stall allowance. */
+  periodMs: number;
+}
+function stats(): Record<string, Stats> {
+  const out: Record<string, Stats> = {};
+  const periodMs = mesh.protocolPeriodMs();
   for (const p of mesh.peers()) {
-    const row: { rttMs?: number; rttVarMs?: number; loadMs?: number } = {};
+    const row: Stats = { periodMs };
     if (p.link.rttMs !== undefined) row.rttMs = Math.round(p.link.rttMs * 10) / 10;
     if (p.link.rttVarMs !== undefined) row.rttVarMs = Math.round(p.link.rttVarMs * 10) / 10;
-    if (p.vitals) row.loadMs = p.vitals.loadMs;
+    if (p.vitals) {
+      row.loadMs = p.vitals.loadMs;
+      row.lifecycle = p.vitals.lifecycle;
+    }
     out[p.id] = row;
   }
   return out;
 }
+
+/** This page's main-thread stalls (wall clock): a 50 ms interval timer that fired ≥ 50 ms late,
+ * and how late. The detector's own timer lateness (its `loadMs` vital sign: the longest in the
+ * last 5-10 min) comes from the same thread, so this says when the stalls it reports happened. */
+const stalls: { t: number; lateMs: number }[] = [];
+let tickDue = performance.now() + 50;
+setInterval(() => {
+  const now = performance.now();
+  const lateMs = Math.round(now - tickDue);
+  if (lateMs >= 50 && stalls.length < 10_000) stalls.push({ t: Date.now(), lateMs });
+  tickDue = now + 50;
+}, 50);
+
+/** The detector's tick clock's lateness samples of ≥ 50 ms (wall clock), polled every 20 ms: the
+ * samples behind this peer's reported `loadMs`, next to the page's own `stalls`. */
+const tickLate: { t: number; lateMs: number }[] = [];
+let lastTickLate = 0;
+setInterval(() => {
+  const { lastMs } = mesh.timerLateness();
+  if (lastMs !== lastTickLate && lastMs >= 50 && tickLate.length < 10_000)
+    tickLate.push({ t: Date.now(), lateMs: Math.round(lastMs) });
+  lastTickLate = lastMs;
+}, 20);
 
 (window as unknown as { field: unknown }).field = {
   id: mesh.localId,
@@ -88,6 +131,10 @@ function stats(): Record<string, { rttMs?: number; rttVarMs?: number; loadMs?: n
   turnUsers,
   events,
   links,
+  presence,
+  stalls,
+  tickLate,
+  startedAt: Date.now(),
   view,
   /** A hang: the page's thread blocked for `ms` (after this call returns). */
   hang: (ms: number) => setTimeout(() => mesh.faults.freeze(ms), 0),

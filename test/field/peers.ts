@@ -30,6 +30,24 @@ export interface PeerStats {
   rttMs?: number;
   rttVarMs?: number;
   loadMs?: number;
+  /** The peer's reported lifecycle (`active`, `hidden`, …). */
+  lifecycle?: string;
+  /** The observer's protocol period (ms). */
+  periodMs?: number;
+}
+
+/** A tab's stalls (see `FieldPeer.stalls`). */
+export interface Stalls {
+  startedAt: number;
+  stalls: { t: number; lateMs: number }[];
+  tickLate: { t: number; lateMs: number }[];
+}
+
+/** The signaling server's word on a peer's session, as an observer got it (wall clock, ms). */
+export interface Presence {
+  t: number;
+  peer: string;
+  present: boolean;
 }
 
 /** What a peer sees: peer → state, peer → path label, its signaling state; tabs also the State
@@ -56,6 +74,11 @@ export interface FieldPeer {
   view(): Promise<PeerView>;
   transitions(): Promise<Transition[]>;
   linkChanges(): Promise<LinkChange[]>;
+  /** The server's word on each peer's session (tabs only; edge peers: `[]`). */
+  presence(): Promise<Presence[]>;
+  /** This tab's main-thread stalls of ≥ 50 ms, its detector clock's late ticks of ≥ 50 ms (wall
+   * clock) and when its page started (edge peers: none, `startedAt` 0). */
+  stalls(): Promise<Stalls>;
   /** TURN usernames handed to this peer, each when first seen (tabs only; edge peers: `[]`). */
   turnUsers(): Promise<{ t: number; username: string }[]>;
   /** Per peer: RTT, its variation, reported load (tabs only; edge peers: `{}`). */
@@ -184,6 +207,14 @@ export async function startTab(
         : ((await call('eval', 'field.view()')) as PeerView),
     transitions: async () => (crashed ? [] : ((await call('eval', 'field.events.slice()')) as Transition[])),
     linkChanges: async () => (crashed ? [] : ((await call('eval', 'field.links.slice()')) as LinkChange[])),
+    presence: async () => (crashed ? [] : ((await call('eval', 'field.presence.slice()')) as Presence[])),
+    stalls: async () =>
+      crashed
+        ? { startedAt: 0, stalls: [], tickLate: [] }
+        : ((await call(
+            'eval',
+            '({ startedAt: field.startedAt, stalls: field.stalls.slice(), tickLate: field.tickLate.slice() })',
+          )) as Stalls),
     stats: async () => (crashed ? {} : ((await call('eval', 'field.stats()')) as Record<string, PeerStats>)),
     turnUsers: async () =>
       crashed ? [] : ((await call('eval', 'field.turnUsers.slice()')) as { t: number; username: string }[]),
@@ -250,6 +281,8 @@ export async function startEdge(
     transitions: async () => transitions(),
     stats: async () => ({}),
     turnUsers: async () => [],
+    presence: async () => [],
+    stalls: async () => ({ startedAt: 0, stalls: [], tickLate: [] }),
     linkChanges: async () =>
       lines
         .filter((l) => l['type'] === 'link')

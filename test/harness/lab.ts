@@ -24,6 +24,10 @@ export const LabNs = {
   /** Home B's router: NAT with random source ports per flow (symmetric): only TURN works. */
   natB: 'natB',
   homeB: 'homeB',
+  /** Home C's router: port-preserving like home A's, so a link between the two homes can run on
+   * their STUN-reported (srflx) addresses: hole punching through two NATs, no relay. */
+  natC: 'natC',
+  homeC: 'homeC',
   /** The office router: NAT, and a firewall that lets out nothing but TCP to port 443. */
   natF: 'natF',
   office: 'office',
@@ -33,15 +37,19 @@ export type LabNs = (typeof LabNs)[keyof typeof LabNs];
 /** Public addresses (documentation range 203.0.113.0/24, on the public namespace's loopback). */
 export const labAddress = {
   turn: '203.0.113.10',
+  /** coturn's second address, for STUN only (see `harness/turn.ts`). */
+  stun: '203.0.113.11',
   signal: '203.0.113.20',
   page: '203.0.113.30',
-  /** WAN addresses of the three routers (198.51.100.0/24 and 192.0.2.0/24). */
+  /** WAN addresses of the four routers (198.51.100.0/24 and 192.0.2.0/24). */
   natA: '198.51.100.2',
   natB: '198.51.100.6',
+  natC: '198.51.100.10',
   natF: '192.0.2.2',
   /** Hosts inside the sites (private ranges, never routed on the "internet"). */
   homeA: '10.0.1.2',
   homeB: '10.0.2.2',
+  homeC: '10.0.4.2',
   office: '10.0.3.2',
 } as const;
 
@@ -69,8 +77,18 @@ const sites: Site[] = [
     lan: '10.0.1',
   },
   { nat: 'natB', host: 'homeB', kind: 'symmetric', wan: ['198.51.100.5', labAddress.natB], lan: '10.0.2' },
+  {
+    nat: 'natC',
+    host: 'homeC',
+    kind: 'port-preserving',
+    wan: ['198.51.100.9', labAddress.natC],
+    lan: '10.0.4',
+  },
   { nat: 'natF', host: 'office', kind: 'firewalled', wan: ['192.0.2.1', labAddress.natF], lan: '10.0.3' },
 ];
+
+/** Every site's host namespace (where peers run; `setLoss` and `setDelay` take these). */
+export const labSiteHosts: readonly LabNs[] = sites.map((s) => s.host);
 
 /** A running lab. */
 export interface Lab {
@@ -185,7 +203,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
   try {
     // The public namespace answers for the servers' addresses on its loopback and routes.
-    for (const address of [labAddress.turn, labAddress.signal, labAddress.page])
+    for (const address of [labAddress.turn, labAddress.stun, labAddress.signal, labAddress.page])
       await ip('public', `addr add ${address}/32 dev lo`);
     await forward('public');
     // The internet's default: a packet to an address nobody routes (a peer's private host
@@ -339,10 +357,21 @@ function natRules(kind: NatKind): string {
   // address STUN reports is the one peers can reach); `random,fully-random` picks a new port for
   // every flow, so the STUN-reported mapping is useless to anybody else: a symmetric NAT.
   const masquerade = kind === 'symmetric' ? 'masquerade random,fully-random' : 'masquerade persistent';
+  // Unsolicited packets from the internet to the router itself are dropped, as a home router
+  // does. It matters for hole punching: a peer's first check to this router's mapped port (sent
+  // before the host behind it has sent anything there) would otherwise be accepted into conntrack
+  // as a flow to the router, and the host's own packet to that peer would then clash with it, so
+  // `persistent` masquerade would give it another port: the srflx address learnt by STUN would be
+  // wrong for exactly that peer. Dropped in the input hook, the packet's conntrack entry is never
+  // confirmed.
   const nat = `table ip pm17nat {
   chain postrouting {
     type nat hook postrouting priority 100;
     oifname "wan" ${masquerade}
+  }
+  chain input {
+    type filter hook input priority 0;
+    iifname "wan" ct state new meta l4proto udp drop
   }
 }
 `;

@@ -12,7 +12,9 @@ import { labAddress, type Lab } from './lab.js';
 export interface Turn {
   /** The shared secret the signaling server mints credentials with. */
   secret: string;
-  /** ICE server URLs (without credentials): STUN, TURN over UDP and TURN over TCP, all on 443. */
+  /** ICE server URLs (without credentials), all on port 443: STUN on its own address, TURN over
+   * UDP and over TCP. STUN and TURN on one address and port made coturn answer libjuice's TURN
+   * requests with 400 Bad Request (libjuice sends both from one socket: one 5-tuple). */
   urls: string[];
   process: ChildProcess;
   /** Lines coturn logged so far. */
@@ -34,6 +36,7 @@ export async function startTurn(
   const dir = mkdtempSync(join(tmpdir(), 'pm17-turn-'));
   const config = [
     `listening-ip=${labAddress.turn}`,
+    `listening-ip=${labAddress.stun}`,
     `relay-ip=${labAddress.turn}`,
     `listening-port=${turnPort}`,
     'min-port=49152',
@@ -86,7 +89,7 @@ export async function startTurn(
   return {
     secret,
     urls: [
-      `stun:${labAddress.turn}:${turnPort}`,
+      `stun:${labAddress.stun}:${turnPort}`,
       `turn:${labAddress.turn}:${turnPort}?transport=udp`,
       `turn:${labAddress.turn}:${turnPort}?transport=tcp`,
     ],
