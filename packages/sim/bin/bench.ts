@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BYTES_TOPOLOGY, evaluateFloors, formatFloors, MESH_DEGREE } from '../src/floors.js';
 import { bytesVsNSvg, detectionCdfSvg, falsePositivesSvg } from '../src/plots.js';
@@ -263,6 +264,10 @@ function writePlots(out: string, runs: RunResult[]): void {
   writeFileSync(join(out, 'detector-bytes-vs-n.svg'), bytesVsNSvg(runs, 'lan'));
 }
 
+function formatLoad(load: number[]): string {
+  return load.map((x) => x.toFixed(2)).join(' / ');
+}
+
 /** Whether tracked files have uncommitted changes (then the recorded commit does not describe the code). */
 function gitDirty(): boolean {
   try {
@@ -315,6 +320,8 @@ async function main(): Promise<void> {
   // The code measured is the tree at the start: a commit made during the run must not be credited.
   const commit = gitCommit();
   const dirty = gitDirty();
+  // Wall times depend on what else the machine runs: the file says how loaded it was.
+  const loadAtStart = loadavg();
   console.log(
     `pulsemesh detector benchmark: seed ${seed}, ${quick ? 'quick' : partial ? 'partial' : 'full'} run, ${tasks.length} runs on ${jobs} worker(s)`,
   );
@@ -353,6 +360,7 @@ async function main(): Promise<void> {
         : `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
       'detectionAllMs: crash → failed at every live peer that trusted or suspected the node at the crash; undetectedAll counts crashes where that did not happen before restart or the end.',
       'falseFailed/falseSuspected: observer transitions about a peer that was up (partitioned, stalled and clamped peers are up); falseAccusations: first-hand ones only (not gossip-suspect/-dead/-failed or confirmed-suspicion).',
+      `Load average (1, 5, 15 min) of this ${availableParallelism()}-core machine: ${formatLoad(loadAtStart)} at the start, ${formatLoad(loadavg())} at the end.`,
     ],
     floors,
     runs,
