@@ -2,7 +2,7 @@
 // loopback with the same cast; each sample says where its time went (the witness's arrival, the
 // observer's probe timeout and what it knew of the victim's stalls).
 import { defaultConfig, probeTimeoutMs } from '../../packages/core/src/index.js';
-import { startField } from '../../test/field/field.js';
+import { startField, untilEvery } from '../../test/field/field.js';
 import type { FieldPeer, PeerStats } from '../../test/field/peers.js';
 import {
   allHealthy,
@@ -129,6 +129,16 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
   const rows: Detection[] = [];
   try {
     await allHealthy(field, 90_000, true);
+    // Healthy can be second-hand (gossip); a sample is about a path only if the link is up. Tabs
+    // link to everyone in this lab (edge peers to each other not: test/README.md), so wait for
+    // every tab to show a path to every peer; soft: a link that never comes up is a `-` sample.
+    const tabs = [...field.peers.values()].filter((p) => p.kind !== 'edge');
+    await untilEvery(
+      tabs,
+      (v) => Object.keys(v.states).every((peer) => (v.paths[peer] ?? '-') !== '-'),
+      30_000,
+      'every tab linked to every peer',
+    ).catch(() => console.log('  not every tab has a direct link to every peer after 30 s; going on'));
     await sleep(5_000); // paths are read every 5 s
     for (const { victim, fault, act } of faultsOf(run)) {
       const target = field.peers.get(victim)!;
