@@ -81,6 +81,9 @@ interface VictimStalls {
   /** The same for the detector clock's late ticks (the samples behind `loadMs`). */
   lateTicksOver50Ms: number;
   longestLateTicks: { msBeforeFault: number; lateMs: number }[];
+  /** The detector's deadline polled overdue by ≥ 50 ms (most overdue five): `previousMs` ≈
+   * `overdueMs` − 20 means the clock ran late; a small or negative one, a deadline set in the past. */
+  mostOverdue: { msBeforeFault: number; overdueMs: number; previousMs: number }[];
 }
 const victimStalls: VictimStalls[] = [];
 const longest = (xs: { t: number; lateMs: number }[], t0: number) =>
@@ -149,7 +152,9 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
       const paths = await pathsTo(target, observers);
       const before = new Map<string, PeerStats | undefined>();
       for (const o of observers) before.set(o.id, (await o.stats())[victim]);
-      const stalls = await target.stalls().catch(() => ({ startedAt: 0, stalls: [], tickLate: [] }));
+      const stalls = await target
+        .stalls()
+        .catch(() => ({ startedAt: 0, stalls: [], tickLate: [], overdue: [] }));
       const { t0, times, reasons } = await faultUntilFailed(field, victim, act, observers);
       if (stalls.startedAt > 0)
         victimStalls.push({
@@ -163,6 +168,10 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
           longest: longest(stalls.stalls, t0),
           lateTicksOver50Ms: stalls.tickLate.length,
           longestLateTicks: longest(stalls.tickLate, t0),
+          mostOverdue: [...stalls.overdue]
+            .sort((a, b) => b.overdueMs - a.overdueMs)
+            .slice(0, 5)
+            .map((x) => ({ msBeforeFault: t0 - x.t, overdueMs: x.overdueMs, previousMs: x.previousMs })),
         });
       const witnessAt = await witnessTimes(victim, observers, t0);
       const linkDownAt = new Map<string, number | undefined>();
