@@ -157,7 +157,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  record.write({ tabs: tabCount, edgePeers: edgeCount, page: 'vite build', detector: 'demo settings' });
+  record.write({
+    tabs: tabCount,
+    edgePeers: edgeCount,
+    page: 'vite build',
+    detector: 'stock default (no ?config=)',
+  });
   for (const tab of tabs.values()) await tab.dispose();
   await browser?.close();
   await stack?.stop();

@@ -2,6 +2,7 @@
 // behaviour with generous bounds; these numbers are reported, not asserted.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 /** One scenario's numbers. */
 export interface E2eEntry {
@@ -20,6 +21,7 @@ export interface E2eEntry {
 export class E2eRecord {
   readonly entries: E2eEntry[] = [];
   readonly #startedMs = Date.now();
+  readonly #loadAtStart = loadavg()[0] as number;
 
   add(scenario: string, sample: string, samplesMs: number[], extra: Partial<E2eEntry> = {}): E2eEntry {
     const sorted = [...samplesMs].sort((a, b) => a - b);
@@ -47,6 +49,9 @@ export class E2eRecord {
       commit: commit(),
       date: new Date().toISOString(),
       durationS: Math.round((Date.now() - this.#startedMs) / 1000),
+      command: 'bash scripts/netns.sh vitest run test/demo.e2e.test.ts',
+      // The machine is shared: its 1-minute load average when the run started and ended.
+      loadAverage1m: { start: this.#loadAtStart, end: loadavg()[0] as number },
       setup,
       scenarios: this.entries,
     };

@@ -273,9 +273,8 @@ export class Detector extends EventTarget implements MeshView {
    * signs to every link (deliver the sends), so witnessed checks of it wait out such stalls.
    */
   reportTimerLateness(lateMs: number, nowMs: number): StepResult {
-    const lastRanMs = this.s.now;
     this.s.begin(nowMs);
-    this.s.recordLateness(lateMs, nowMs, lastRanMs);
+    this.s.recordLateness(lateMs, nowMs);
     if (!this.s.hasLeft) announceStall(this.s);
     if (lateMs > this.s.config.timerLateMsMax && this.s.now - this.s.lastLateStrikeMs >= this.s.periodMs) {
       this.s.lastLateStrikeMs = this.s.now;

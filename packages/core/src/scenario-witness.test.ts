@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from './config.js';
-import { stallBoundMs } from './detector-state.js';
 import { seededRandom } from './random.js';
 import { TestNetwork } from './test-network.js';
 import { WitnessKind } from './witness.js';
@@ -203,34 +202,45 @@ describe('the signaling-session witness (decision 0013)', () => {
   it('a crash of a peer that reported stalls is still failed by the witness, after its allowance', () => {
     const { net, at } = crashAfterStall(600);
     for (const o of others('c')) {
-      // The stall it reported is bounded from above (600 ms up to one period more); the check waits
-      // two such stalls plus two probe timeouts (50 ms each on these 2 ms links), not much more.
+      // It reported the stall as timer lateness (up to a period less than 600 ms); the check waits
+      // 2 × that + a period + two probe timeouts (50 ms each on these 2 ms links), not much more.
       const loadMs = net.get(o).peer('c')?.vitals?.loadMs as number;
-      expect(loadMs).toBeGreaterThanOrEqual(600);
-      expect(loadMs).toBeLessThanOrEqual(600 + 250);
+      expect(loadMs).toBeGreaterThanOrEqual(600 - 250);
+      expect(loadMs).toBeLessThanOrEqual(600);
       const failedAt = (net.firstTransitionMs(o, 'c', 'failed', at) as number) - at;
-      expect(failedAt).toBeGreaterThanOrEqual(2 * loadMs + 2 * 50 - 1);
-      expect(failedAt).toBeLessThan(2 * loadMs + 2 * 50 + 100);
+      expect(failedAt).toBeGreaterThanOrEqual(2 * loadMs + 250 + 2 * 50 - 5);
+      expect(failedAt).toBeLessThan(2 * loadMs + 250 + 2 * 50 + 100);
     }
     expect(failedBy(net, 'c').filter((x) => x.endsWith(':witnessed')).length).toBeGreaterThanOrEqual(1);
   });
 
-  it('a crash of a peer that reported a 200 ms stall waits for two such stalls, not for a period more', () => {
-    // Real peers on a loaded machine report 80-450 ms of timer lateness; the first rule waited
-    // 300 ms + 2 × that + a period (0.8-1.4 s per crash in the real mesh, decision 0013).
+  it('a crash of a peer that reported a 200 ms stall: the 300 ms base overlaps the allowance', () => {
+    // The first rule added the 300 ms base window to 2 × lateness + a period (decision 0013).
     const { net, at } = crashAfterStall(200);
     for (const o of others('c')) {
-      expect(net.get(o).peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(200);
-      expect((net.firstTransitionMs(o, 'c', 'failed', at) as number) - at).toBeLessThan(700);
+      const loadMs = net.get(o).peer('c')?.vitals?.loadMs as number;
+      expect(loadMs).toBeGreaterThanOrEqual(50);
+      const failedAt = (net.firstTransitionMs(o, 'c', 'failed', at) as number) - at;
+      expect(failedAt).toBeLessThan(300 + 2 * loadMs + 250);
     }
     expect(failedBy(net, 'c').filter((x) => x.endsWith(':witnessed')).length).toBeGreaterThanOrEqual(1);
   });
 
-  it('stallBoundMs: a stall began after the previous step, so lateness is stretched at most to it', () => {
-    expect(stallBoundMs(400, 10_000, 9_550, 250)).toBe(450);
-    expect(stallBoundMs(400, 10_000, 9_300, 250)).toBe(650); // the previous step long before: a period more
-    expect(stallBoundMs(400, 10_000, 9_700, 250)).toBe(650); // a step after the timer was due: unknown start
-    expect(stallBoundMs(30, 10_000, 9_000, 250)).toBe(30); // noise
+  it('a stall in the first 10 s of a peer (its startup) is not remembered; one later is', () => {
+    // Real tabs and edge peers stall once as they start (module evaluation, links opening); that
+    // one stall was most of the allowance that missed the 0.5 s floor (decision 0013, session 6).
+    const net = new TestNetwork(1);
+    net.latencyMs = () => 2;
+    for (const id of ids) net.add(id, presets.browser);
+    net.fullMesh(ids);
+    net.run(2_000);
+    net.stalledUntil.set('c', 2_800);
+    net.run(16_000);
+    expect(net.get('a').peer('c')?.vitals?.loadMs).toBeLessThan(50);
+    // The same stall once it runs is remembered (and waited for): see the allowance test above.
+    net.stalledUntil.set('c', 16_800);
+    net.run(22_000);
+    expect(net.get('a').peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(800 - 250);
   });
 
   it('witnesses about unknown peers and about oneself change nothing', () => {

@@ -12,7 +12,7 @@
  * evidence.
  */
 import { MessageType } from './codec.js';
-import { STALL_NOTICE_MS, type DetectorState } from './detector-state.js';
+import type { DetectorState } from './detector-state.js';
 import type { Member } from './member.js';
 import { declareFailed } from './membership.js';
 import { sendMember } from './send.js';
@@ -49,8 +49,8 @@ export const WITNESS_WINDOW_MS_MIN = 300;
  * `recordLateness` ignores it).
  */
 export const WITNESS_STALL_ALLOWANCE_MS_MAX = 3_000;
-/** A recent stall shorter than this (ms) is timer noise: it is announced to no one. */
-export const WITNESS_STALL_NOTICE_MS = STALL_NOTICE_MS;
+/** A reported stall shorter than this (ms) is timer noise: it adds to the window as is. */
+export const WITNESS_STALL_NOTICE_MS = 50;
 /** A stall this many times longer than the one this peer last announced is pushed to every link. */
 export const STALL_ANNOUNCE_GROWTH = 1.5;
 /** Concurrent witnessed checks (bounded work; a mass failure beyond it takes the normal path). */
@@ -68,34 +68,31 @@ export interface WitnessCheck {
 }
 
 /**
- * The silence a witnessed check of `m` must wait out (ms): a peer that reported stalls (`loadMs`,
- * the longest stall it saw lately, bounded from above by `stallBoundMs`) may be in one now, its
- * socket reset during it, and another may follow back to back (a tab's long tasks come in runs), so
- * `2 × loadMs`, at most {@link WITNESS_STALL_ALLOWANCE_MS_MAX}, which a hidden peer (it cannot
- * measure its stalls) gets in any case.
- *
- * Real mesh data (decision 0013, session 6): the allowance was `2 × lateness + period` on top of
- * the 300 ms base window; on a loaded machine every peer reports 80-450 ms of timer lateness, so a
- * crash waited ~0.3 s longer than this rule for the period term alone. The period covered
- * lateness's undercount of a stall, which `stallBoundMs` now measures (the time since the peer's
- * previous step: a few tens of ms in a mesh), and the base window overlaps the allowance instead of
- * adding to it: two probe timeouts after the silence are enough for the answers to come back.
+ * The silence a witnessed check of `m` must wait out (ms): a peer that reported stalls (`loadMs`, the
+ * longest timer lateness it saw lately, after its startup) may be in one now, its socket reset
+ * during it, and another may follow back to back (a tab's long tasks come in runs). Lateness
+ * undercounts a stall by up to one period (the timer was due somewhere inside it), so the allowance
+ * is `2 × loadMs + period`, at most {@link WITNESS_STALL_ALLOWANCE_MS_MAX}, which a hidden peer (it
+ * cannot measure its stalls) gets in any case; lateness under {@link WITNESS_STALL_NOTICE_MS} is
+ * noise and counts as is.
  */
-export function witnessStallAllowanceMs(m: Member): number {
+export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
   const v = m.vitals;
   if (v === undefined) return 0;
   if (v.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
-  return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, 2 * v.loadMs);
+  if (v.loadMs < WITNESS_STALL_NOTICE_MS) return v.loadMs;
+  return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, 2 * v.loadMs + s.periodMs);
 }
 
 /**
  * The window of a witnessed check of `m` (ms): at least {@link WITNESS_WINDOW_MS_MIN} (every peer
  * checks, so each check must cover the network's tail), and for a peer that reported stalls its
  * stall allowance plus two probe timeouts (its answers, queued behind the stall, on their way back).
- * Example: probe timeout 50 ms, `loadMs` 0 → 300; `loadMs` 100 → 300; `loadMs` 400 → 900; hidden → 3,100.
+ * Example: probe timeout 50 ms, `loadMs` 0 → 300; `loadMs` 100 → 550; `loadMs` 400 → 1,150; hidden → 3,100.
+ * (Until session 6 the base window was added to the allowance: 300 + allowance.)
  */
 export function witnessWindowMs(s: DetectorState, m: Member): number {
-  return Math.max(WITNESS_WINDOW_MS_MIN, 2 * s.probeTimeoutFor(m, false) + witnessStallAllowanceMs(m));
+  return Math.max(WITNESS_WINDOW_MS_MIN, 2 * s.probeTimeoutFor(m, false) + witnessStallAllowanceMs(s, m));
 }
 
 /** Applies one witness about `m` (never about this peer: the runtime knows its own session). */

@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BYTES_TOPOLOGY, evaluateFloors, formatFloors, MESH_DEGREE } from '../src/floors.js';
 import { bytesVsNSvg, detectionCdfSvg, falsePositivesSvg } from '../src/plots.js';
@@ -58,6 +59,12 @@ const HELP = `pulsemesh detector benchmark
 
 /** Worker flags: a larger young generation (messages in flight die young; measured ~8 % faster at N=5000), gc() for memory probes. */
 const WORKER_FLAGS = ['--max-semi-space-size=64', '--expose-gc'];
+/**
+ * A scale point's worker also reserves its old space up front: the 10,000-node run grows to over a
+ * gigabyte live, and V8's heap-growing heuristic ran a full mark-compact at each step on the way
+ * (see decision 0010). Garbage collection only: the run is the same message for message.
+ */
+const SCALE_WORKER_FLAGS = ['--initial-old-space-size=4096'];
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), '../../..');
@@ -202,21 +209,23 @@ async function runAll(tasks: Task[], jobs: number, quick: boolean): Promise<RunR
   const results = new Map<Task, RunResult>();
   let next = 0;
   let done = 0;
-  const spawn = (): ChildProcess =>
+  const spawn = (scale: boolean): ChildProcess =>
     fork(SELF, ['--worker'], {
-      execArgv: [...process.execArgv, ...WORKER_FLAGS],
+      execArgv: [...process.execArgv, ...WORKER_FLAGS, ...(scale ? SCALE_WORKER_FLAGS : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
   const worker = async (): Promise<void> => {
-    let child = spawn();
+    let scale = order[next]?.scale === true;
+    let child = spawn(scale);
     let used = false;
     try {
       while (next < order.length) {
         const task = order[next++] as Task;
-        if (task.scale === true && used) {
-          // A scale point measures memory: give it a process no earlier run has grown.
+        if ((task.scale === true && used) || (task.scale === true) !== scale) {
+          // A scale point measures memory: give it a process no earlier run has grown (and its flags).
           child.kill();
-          child = spawn();
+          scale = task.scale === true;
+          child = spawn(scale);
         }
         used = true;
         const result = await new Promise<RunResult>((ok, fail) => {
@@ -253,6 +262,10 @@ function writePlots(out: string, runs: RunResult[]): void {
   writeFileSync(join(out, 'detector-detection-cdf.svg'), detectionCdfSvg(runs, 'lan', 100));
   writeFileSync(join(out, 'detector-false-positives.svg'), falsePositivesSvg(runs, 100));
   writeFileSync(join(out, 'detector-bytes-vs-n.svg'), bytesVsNSvg(runs, 'lan'));
+}
+
+function formatLoad(load: number[]): string {
+  return load.map((x) => x.toFixed(2)).join(' / ');
 }
 
 /** Whether tracked files have uncommitted changes (then the recorded commit does not describe the code). */
@@ -307,6 +320,8 @@ async function main(): Promise<void> {
   // The code measured is the tree at the start: a commit made during the run must not be credited.
   const commit = gitCommit();
   const dirty = gitDirty();
+  // Wall times depend on what else the machine runs: the file says how loaded it was.
+  const loadAtStart = loadavg();
   console.log(
     `pulsemesh detector benchmark: seed ${seed}, ${quick ? 'quick' : partial ? 'partial' : 'full'} run, ${tasks.length} runs on ${jobs} worker(s)`,
   );
@@ -345,6 +360,7 @@ async function main(): Promise<void> {
         : `The scale series (N=${SCALE_SIZES.join(', ')}; the last is also in runs) is pulsemesh:default with membersMax=64 on a random mesh of degree ${SCALE_MESH_DEGREE}, each point in a fresh worker process; liveBytes = JS heap after a full GC + external (typed-array) memory. `,
       'detectionAllMs: crash → failed at every live peer that trusted or suspected the node at the crash; undetectedAll counts crashes where that did not happen before restart or the end.',
       'falseFailed/falseSuspected: observer transitions about a peer that was up (partitioned, stalled and clamped peers are up); falseAccusations: first-hand ones only (not gossip-suspect/-dead/-failed or confirmed-suspicion).',
+      `Load average (1, 5, 15 min) of this ${availableParallelism()}-core machine: ${formatLoad(loadAtStart)} at the start, ${formatLoad(loadavg())} at the end.`,
     ],
     floors,
     runs,
