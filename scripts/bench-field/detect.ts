@@ -2,7 +2,7 @@
 // loopback with the same cast; each sample says where its time went (the witness's arrival, the
 // observer's probe timeout and what it knew of the victim's stalls).
 import { defaultConfig, probeTimeoutMs } from '../../packages/core/src/index.js';
-import { startField } from '../../test/field/field.js';
+import { startField, untilEvery } from '../../test/field/field.js';
 import type { FieldPeer, PeerStats } from '../../test/field/peers.js';
 import {
   allHealthy,
@@ -81,6 +81,9 @@ interface VictimStalls {
   /** The same for the detector clock's late ticks (the samples behind `loadMs`). */
   lateTicksOver50Ms: number;
   longestLateTicks: { msBeforeFault: number; lateMs: number }[];
+  /** The detector's deadline polled overdue by ≥ 50 ms (most overdue five): `previousMs` ≈
+   * `overdueMs` − 20 means the clock ran late; a small or negative one, a deadline set in the past. */
+  mostOverdue: { msBeforeFault: number; overdueMs: number; previousMs: number }[];
 }
 const victimStalls: VictimStalls[] = [];
 const longest = (xs: { t: number; lateMs: number }[], t0: number) =>
@@ -129,6 +132,16 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
   const rows: Detection[] = [];
   try {
     await allHealthy(field, 90_000, true);
+    // Healthy can be second-hand (gossip); a sample is about a path only if the link is up. Tabs
+    // link to everyone in this lab (edge peers to each other not: test/README.md), so wait for
+    // every tab to show a path to every peer; soft: a link that never comes up is a `-` sample.
+    const tabs = [...field.peers.values()].filter((p) => p.kind !== 'edge');
+    await untilEvery(
+      tabs,
+      (v) => Object.keys(v.states).every((peer) => (v.paths[peer] ?? '-') !== '-'),
+      30_000,
+      'every tab linked to every peer',
+    ).catch(() => console.log('  not every tab has a direct link to every peer after 30 s; going on'));
     await sleep(5_000); // paths are read every 5 s
     for (const { victim, fault, act } of faultsOf(run)) {
       const target = field.peers.get(victim)!;
@@ -139,7 +152,9 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
       const paths = await pathsTo(target, observers);
       const before = new Map<string, PeerStats | undefined>();
       for (const o of observers) before.set(o.id, (await o.stats())[victim]);
-      const stalls = await target.stalls().catch(() => ({ startedAt: 0, stalls: [], tickLate: [] }));
+      const stalls = await target
+        .stalls()
+        .catch(() => ({ startedAt: 0, stalls: [], tickLate: [], overdue: [] }));
       const { t0, times, reasons } = await faultUntilFailed(field, victim, act, observers);
       if (stalls.startedAt > 0)
         victimStalls.push({
@@ -153,6 +168,10 @@ async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detecti
           longest: longest(stalls.stalls, t0),
           lateTicksOver50Ms: stalls.tickLate.length,
           longestLateTicks: longest(stalls.tickLate, t0),
+          mostOverdue: [...stalls.overdue]
+            .sort((a, b) => b.overdueMs - a.overdueMs)
+            .slice(0, 5)
+            .map((x) => ({ msBeforeFault: t0 - x.t, overdueMs: x.overdueMs, previousMs: x.previousMs })),
         });
       const witnessAt = await witnessTimes(victim, observers, t0);
       const linkDownAt = new Map<string, number | undefined>();

@@ -125,6 +125,19 @@ setInterval(() => {
   lastTickLate = lastMs;
 }, 20);
 
+/** Times the detector's next deadline was 50 ms or more overdue when polled (every 20 ms), with
+ * how overdue it was at the previous poll: a deadline that falls due while the clock's timer is
+ * late grows by ~20 ms a poll; one set already in the past appears at once. Tells a late clock
+ * from a past deadline behind a late tick with no main-thread stall. */
+const overdue: { t: number; overdueMs: number; previousMs: number }[] = [];
+let previousOverdueMs = 0;
+setInterval(() => {
+  const overdueMs = Math.round(performance.now() - mesh.detector.nextDeadlineMs());
+  if (overdueMs >= 50 && overdue.length < 10_000)
+    overdue.push({ t: Date.now(), overdueMs, previousMs: previousOverdueMs });
+  previousOverdueMs = overdueMs;
+}, 20);
+
 (window as unknown as { field: unknown }).field = {
   id: mesh.localId,
   stats,
@@ -134,6 +147,7 @@ setInterval(() => {
   presence,
   stalls,
   tickLate,
+  overdue,
   startedAt: Date.now(),
   view,
   /** A hang: the page's thread blocked for `ms` (after this call returns). */

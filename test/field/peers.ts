@@ -41,6 +41,7 @@ export interface Stalls {
   startedAt: number;
   stalls: { t: number; lateMs: number }[];
   tickLate: { t: number; lateMs: number }[];
+  overdue: { t: number; overdueMs: number; previousMs: number }[];
 }
 
 /** The signaling server's word on a peer's session, as an observer got it (wall clock, ms). */
@@ -210,10 +211,10 @@ export async function startTab(
     presence: async () => (crashed ? [] : ((await call('eval', 'field.presence.slice()')) as Presence[])),
     stalls: async () =>
       crashed
-        ? { startedAt: 0, stalls: [], tickLate: [] }
+        ? { startedAt: 0, stalls: [], tickLate: [], overdue: [] }
         : ((await call(
             'eval',
-            '({ startedAt: field.startedAt, stalls: field.stalls.slice(), tickLate: field.tickLate.slice() })',
+            '({ startedAt: field.startedAt, stalls: field.stalls.slice(), tickLate: field.tickLate.slice(), overdue: field.overdue.slice() })',
           )) as Stalls),
     stats: async () => (crashed ? {} : ((await call('eval', 'field.stats()')) as Record<string, PeerStats>)),
     turnUsers: async () =>
@@ -282,7 +283,7 @@ export async function startEdge(
     stats: async () => ({}),
     turnUsers: async () => [],
     presence: async () => [],
-    stalls: async () => ({ startedAt: 0, stalls: [], tickLate: [] }),
+    stalls: async () => ({ startedAt: 0, stalls: [], tickLate: [], overdue: [] }),
     linkChanges: async () =>
       lines
         .filter((l) => l['type'] === 'link')
