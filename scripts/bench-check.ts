@@ -22,6 +22,7 @@ import {
 import { type BenchDocument, parseBenchJson } from '../packages/sim/src/report.js';
 import { calibrationTable, type RealConfig } from '../packages/sim/src/calibration.js';
 import { git } from './bench-provenance.js';
+import { meshFloors, type MeshEntry } from './bench-mesh.floors.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -99,7 +100,7 @@ export const RESULTS: Record<string, ResultKind> = {
       'scripts/bench-mesh.page.ts',
       'scripts/bench-mesh.peers.ts',
     ],
-    floors: stored,
+    floors: (doc) => meshFloors(doc as MeshEntry[]),
   },
   'signal.json': {
     measures: [...SIGNAL, 'scripts/bench-signal.ts', 'scripts/bench-signal.clients.ts'],

@@ -328,7 +328,9 @@ try {
       await new Promise((r) => setTimeout(r, freezeWatchMs));
       log(`${scenario} #${i + 1}: ${tab.id} frozen ${freezeMs} ms`);
     }
-    results.push(entry(scenario, [], await falseFailedSince(started), started, loadAtStart));
+    const frozen = entry(scenario, [], await falseFailedSince(started), started, loadAtStart);
+    frozen.notes = { freezes: samples };
+    results.push(frozen);
   }
 
   // hidden-6min: one tab hidden for hiddenS. It runs in the throttling Chromium: one regular tab
