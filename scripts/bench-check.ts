@@ -23,6 +23,7 @@ import { type BenchDocument, parseBenchJson } from '../packages/sim/src/report.j
 import { calibrationTable, type RealConfig } from '../packages/sim/src/calibration.js';
 import { git } from './bench-provenance.js';
 import { importClosure } from './import-closure.js';
+import { meshFloors, type MeshEntry } from './bench-mesh.floors.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -102,7 +103,7 @@ export const RESULTS: Record<string, ResultKind> = {
       'scripts/bench-mesh.page.ts',
       'scripts/bench-mesh.peers.ts',
     ],
-    floors: stored,
+    floors: (doc) => meshFloors(doc as MeshEntry[]),
   },
   'signal.json': {
     measures: [...SIGNAL, 'scripts/bench-signal.ts', 'scripts/bench-signal.clients.ts'],
