@@ -32,6 +32,23 @@ export interface SessionEnd {
   ownLateAvgMs: number;
 }
 
+/** A late tick of a tab's detector clock and where its lateness came from (`bench-mesh.page.ts`). */
+export interface LateTick {
+  t: number;
+  lateMs: number;
+  delayMs?: number;
+  armedPastMs?: number;
+  toWorkerMs?: number;
+  workerLateMs?: number;
+  backMs?: number;
+}
+
+/** A tab's late ticks (≥ 20 ms) and main-thread long tasks (≥ 50 ms), epoch ms. */
+export interface TabDiag {
+  lateTicks: LateTick[];
+  longTasks: { t: number; ms: number }[];
+}
+
 /** A running peer that can also observe the others. */
 export interface BenchPeer {
   readonly id: string;
@@ -191,6 +208,14 @@ export class TabPeer implements BenchPeer {
     return this.page.evaluate(() =>
       (window as unknown as { bench: { sessionEnds: SessionEnd[] } }).bench.sessionEnds.slice(),
     );
+  }
+
+  /** Its late ticks and long tasks so far. */
+  async diag(): Promise<TabDiag> {
+    return this.page.evaluate(() => {
+      const b = (window as unknown as { bench: TabDiag }).bench;
+      return { lateTicks: b.lateTicks.slice(), longTasks: b.longTasks.slice() };
+    });
   }
 
   /** Closes the tab the way a user does (pagehide runs). */
