@@ -129,7 +129,7 @@ async function timeToAll(victim: string, to: string, sinceMs: number): Promise<n
     async () => {
       latest = 0;
       for (const peer of observers) {
-        const hit = (await peer.transitions()).find(
+        const hit = (await peer.transitions(sinceMs)).find(
           (t) => t.peer === victim && t.to === to && t.t >= sinceMs,
         );
         if (!hit) return false;
@@ -147,7 +147,7 @@ async function timeToAll(victim: string, to: string, sinceMs: number): Promise<n
 async function falseFailedSince(sinceMs: number): Promise<number> {
   let n = 0;
   for (const peer of alive.values())
-    for (const t of await peer.transitions())
+    for (const t of await peer.transitions(sinceMs))
       if (t.to === 'failed' && t.t >= sinceMs && !gone.has(t.peer)) {
         n += 1;
         log(`false failed: ${peer.id} marked ${t.peer} failed at +${t.t - sinceMs} ms`);
@@ -205,7 +205,7 @@ interface Observed {
 async function observe(victim: string, atMs: number, observers: BenchPeer[]): Promise<Observed[]> {
   const out: Observed[] = [];
   for (const peer of observers) {
-    const hit = (await peer.transitions()).find((t) => t.peer === victim && t.t >= atMs);
+    const hit = (await peer.transitions(atMs)).find((t) => t.peer === victim);
     const o: Observed = { observer: peer.id, failedMs: hit && hit.t - atMs, reason: hit?.reason };
     if (peer instanceof TabPeer) {
       const se = (await peer.sessionEnds()).find((e) => e.peer === victim && e.t >= atMs);
@@ -370,7 +370,7 @@ try {
       visibilityStateAtEnd: visibilityAtEnd,
       hiddenS,
       probesSentWhileHidden: probesHidden,
-      failedAboutHiddenTab: (await Promise.all([...alive.values()].map((p) => p.transitions())))
+      failedAboutHiddenTab: (await Promise.all([...alive.values()].map((p) => p.transitions(hiddenStart))))
         .flat()
         .filter((t) => t.peer === hidden.id && t.to === 'failed' && t.t >= hiddenStart).length,
     };
@@ -389,7 +389,7 @@ try {
         median: sorted[Math.floor((sorted.length - 1) / 2)],
         max: sorted.at(-1),
       },
-      suspected: (await Promise.all([...alive.values()].map((p) => p.transitions())))
+      suspected: (await Promise.all([...alive.values()].map((p) => p.transitions(soakStart))))
         .flat()
         .filter((t) => t.to === 'suspected' && t.t >= soakStart).length,
     };
