@@ -22,6 +22,8 @@ import {
 import { type BenchDocument, parseBenchJson } from '../packages/sim/src/report.js';
 import { calibrationTable, type RealConfig } from '../packages/sim/src/calibration.js';
 import { git } from './bench-provenance.js';
+import { importClosure } from './import-closure.js';
+import { meshFloors, type MeshEntry } from './bench-mesh.floors.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -50,7 +52,9 @@ const stored = (doc: unknown): FloorResult[] => {
   return floors.map((f) => ({ id: f.id ?? f.floor, preset: f.preset ?? '-', ...f }));
 };
 
-const DETECTOR = ['packages/core/src', 'packages/sim/src', 'packages/sim/bin'];
+// A simulated result measures the source files its benchmark loads (core and sim, not the real
+// runtimes: core's runtime.ts is the browsers' and Node's timer loop, which the simulator replaces).
+const DETECTOR = importClosure(ROOT, ['packages/sim/bin/bench.ts']);
 const SIGNAL = ['packages/signal/src', 'packages/signal-server/src', 'apps/signal-server/src'];
 const MESH = ['packages/core/src', 'packages/webrtc/src', 'apps/edge-peer/src', ...SIGNAL];
 
@@ -99,7 +103,7 @@ export const RESULTS: Record<string, ResultKind> = {
       'scripts/bench-mesh.page.ts',
       'scripts/bench-mesh.peers.ts',
     ],
-    floors: stored,
+    floors: (doc) => meshFloors(doc as MeshEntry[]),
   },
   'signal.json': {
     measures: [...SIGNAL, 'scripts/bench-signal.ts', 'scripts/bench-signal.clients.ts'],
@@ -120,7 +124,7 @@ export const RESULTS: Record<string, ResultKind> = {
   },
   // Signed membership's bytes on the wire (simulator, lan N = 100, with and without trust).
   'trust.json': {
-    measures: [...DETECTOR, 'scripts/bench-trust.ts'],
+    measures: importClosure(ROOT, ['scripts/bench-trust.ts']),
     floors: () => [],
   },
   'field.json': {

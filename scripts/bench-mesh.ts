@@ -1,7 +1,9 @@
 // Mesh benchmark: 8 Chromium tabs + 4 Node edge peers in one room, real signaling, real WebRTC,
 // every peer on the stock defaults (no overrides: decision 0013).
 // Scenarios (samples each): node-sigkill, renderer-crash, hang, tab-close, freeze-500/1000/1500;
-// then hidden-6min (one tab hidden, its probes counted) during the soak (nothing killed).
+// then hidden-6min (one tab hidden, its probes counted) and the soak (nothing killed; the tab is
+// hidden for its first minutes when both run). Every entry records the load average at its start
+// and end; the soak also every 30 s. BENCH_DIAG=1 breaks tabs' late ticks down (bench-mesh.page.ts).
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-mesh.ts [--quick]
 //     [--only=node-sigkill,renderer-crash]
 // Writes bench-results/mesh.json (one entry per scenario) and prints a table. With --only, runs those
@@ -9,6 +11,7 @@
 // Crash scenarios record, per sample and observer, when the witness came and what the observer knew
 // of the victim then (its reported stall, `loadMs`), and how the verdict was reached (`notes.observers`).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { provenance, thisCommand } from './bench-provenance.js';
 import { createSignalServer } from '../packages/signal-server/src/server/index.js';
 import { launchChromium, launchHidingChromium } from '../test/harness/chromium.js';
@@ -31,6 +34,8 @@ const hiddenS = Number(process.env['BENCH_HIDDEN_S'] ?? (quick ? 30 : 360));
 /** After a freeze, how long to watch for a false `failed` (ms). */
 const freezeWatchMs = 4_000;
 const room = 'bench';
+/** `BENCH_DIAG=1`: tabs run an instrumented tick Worker (late ticks broken down, `bench-mesh.page.ts`). */
+const diag = process.env['BENCH_DIAG'] === '1' ? '1' : '0';
 /** The stock defaults: no detector overrides anywhere (tabs: browser default; edge peers: Node default). */
 const config: Record<string, number> = {};
 
@@ -53,9 +58,12 @@ interface Entry {
   falseFailed: number;
   durationS: number;
   samplesMs: number[];
+  /** 1-minute load average when the scenario started and when it ended (`os.loadavg()`). */
+  loadAverage: { start: number; end: number };
   /** Scenario-specific facts (hidden-6min: visibility and probes counted). */
   notes?: Record<string, unknown>;
 }
+const load1 = (): number => Math.round(loadavg()[0]! * 100) / 100;
 
 if (process.env['PULSEMESH_NETNS'] !== '1') {
   console.error(
@@ -83,6 +91,7 @@ async function addTab(): Promise<TabPeer> {
     room,
     id,
     config: JSON.stringify(config),
+    diag,
   });
   alive.set(id, tab);
   return tab;
@@ -120,7 +129,7 @@ async function timeToAll(victim: string, to: string, sinceMs: number): Promise<n
     async () => {
       latest = 0;
       for (const peer of observers) {
-        const hit = (await peer.transitions()).find(
+        const hit = (await peer.transitions(sinceMs)).find(
           (t) => t.peer === victim && t.to === to && t.t >= sinceMs,
         );
         if (!hit) return false;
@@ -138,7 +147,7 @@ async function timeToAll(victim: string, to: string, sinceMs: number): Promise<n
 async function falseFailedSince(sinceMs: number): Promise<number> {
   let n = 0;
   for (const peer of alive.values())
-    for (const t of await peer.transitions())
+    for (const t of await peer.transitions(sinceMs))
       if (t.to === 'failed' && t.t >= sinceMs && !gone.has(t.peer)) {
         n += 1;
         log(`false failed: ${peer.id} marked ${t.peer} failed at +${t.t - sinceMs} ms`);
@@ -146,7 +155,13 @@ async function falseFailedSince(sinceMs: number): Promise<number> {
   return n;
 }
 
-function entry(scenario: Scenario, ms: number[], falseFailed: number, startedMs: number): Entry {
+function entry(
+  scenario: Scenario,
+  ms: number[],
+  falseFailed: number,
+  startedMs: number,
+  loadAtStart: number,
+): Entry {
   const sorted = [...ms].sort((a, b) => a - b);
   return {
     scenario,
@@ -157,6 +172,7 @@ function entry(scenario: Scenario, ms: number[], falseFailed: number, startedMs:
     falseFailed,
     durationS: Math.round((Date.now() - startedMs) / 1000),
     samplesMs: ms,
+    loadAverage: { start: loadAtStart, end: load1() },
   };
 }
 
@@ -164,6 +180,8 @@ interface Kill {
   victim: string;
   to: string;
   atMs: number;
+  /** A tab victim's late ticks (≥ 50 ms) and long tasks in its last 10 minutes, ms before the kill. */
+  victimDiag?: Record<string, unknown>;
   /** Starts the replacement peer, once the detection was measured. */
   replace(): Promise<void>;
 }
@@ -187,7 +205,7 @@ interface Observed {
 async function observe(victim: string, atMs: number, observers: BenchPeer[]): Promise<Observed[]> {
   const out: Observed[] = [];
   for (const peer of observers) {
-    const hit = (await peer.transitions()).find((t) => t.peer === victim && t.t >= atMs);
+    const hit = (await peer.transitions(atMs)).find((t) => t.peer === victim);
     const o: Observed = { observer: peer.id, failedMs: hit && hit.t - atMs, reason: hit?.reason };
     if (peer instanceof TabPeer) {
       const se = (await peer.sessionEnds()).find((e) => e.peer === victim && e.t >= atMs);
@@ -206,11 +224,17 @@ async function observe(victim: string, atMs: number, observers: BenchPeer[]): Pr
 
 async function runSamples(scenario: Scenario, kill: () => Promise<Kill>): Promise<Entry> {
   const started = Date.now();
+  const loadAtStart = load1();
   const ms: number[] = [];
   const observed: Observed[][] = [];
+  const victims: Record<string, unknown>[] = [];
   for (let i = 0; i < samples; i++) {
     await poll(converged, 60_000, 'mesh converged');
     const k = await kill();
+    if (k.victimDiag !== undefined) {
+      victims.push(k.victimDiag);
+      log(`  victim ${JSON.stringify(k.victimDiag)}`);
+    }
     const observers = [...alive.values()];
     const took = await timeToAll(k.victim, k.to, k.atMs);
     ms.push(took);
@@ -220,10 +244,25 @@ async function runSamples(scenario: Scenario, kill: () => Promise<Kill>): Promis
     for (const o of seen) log(`  ${JSON.stringify(o)}`);
     await k.replace();
   }
-  const result = entry(scenario, ms, await falseFailedSince(started), started);
-  result.notes = { observers: observed };
+  const result = entry(scenario, ms, await falseFailedSince(started), started, loadAtStart);
+  result.notes = victims.length > 0 ? { observers: observed, victims } : { observers: observed };
   await poll(converged, 60_000, 'mesh converged');
   return result;
+}
+
+/**
+ * What a tab victim's own clock saw in its last 10 minutes (the window its reported stall comes
+ * from): its late ticks ≥ 50 ms and long tasks, each as ms before `atMs`.
+ */
+async function victimDiag(tab: TabPeer, atMs: number): Promise<Record<string, unknown>> {
+  const d = await tab.diag();
+  const recent = <T extends { t: number }>(xs: T[]) =>
+    xs.filter((x) => atMs - x.t <= 600_000).map((x) => ({ ...x, t: x.t - atMs }));
+  return {
+    victim: tab.id,
+    lateTicks: recent(d.lateTicks.filter((x) => x.lateMs >= 50)),
+    longTasks: recent(d.longTasks),
+  };
 }
 
 /** Takes the first alive peer of a kind out of the mesh's bookkeeping. */
@@ -265,13 +304,14 @@ try {
     results.push(
       await runSamples(scenario, async () => {
         const victim = takeVictim('tab');
+        const diagnosed = await victimDiag(victim, Date.now());
         const atMs = Date.now();
         await act(victim);
         const replace = async (): Promise<void> => {
           await victim.dispose();
           await addTab();
         };
-        return { victim: victim.id, to, atMs, replace };
+        return { victim: victim.id, to, atMs, replace, victimDiag: diagnosed };
       }),
     );
   }
@@ -280,6 +320,7 @@ try {
     const scenario = `freeze-${freezeMs}` as const;
     if (!selected(scenario)) continue;
     const started = Date.now();
+    const loadAtStart = load1();
     for (let i = 0; i < samples; i++) {
       await poll(converged, 60_000, 'mesh converged');
       const tab = [...alive.values()].find((p): p is TabPeer => p.kind === 'tab')!;
@@ -287,46 +328,74 @@ try {
       await new Promise((r) => setTimeout(r, freezeWatchMs));
       log(`${scenario} #${i + 1}: ${tab.id} frozen ${freezeMs} ms`);
     }
-    results.push(entry(scenario, [], await falseFailedSince(started), started));
+    const frozen = entry(scenario, [], await falseFailedSince(started), started, loadAtStart);
+    frozen.notes = { freezes: samples };
+    results.push(frozen);
   }
 
-  // One tab hidden for hiddenS during the soak (both measured at once: the session's time budget).
-  // It runs in the throttling Chromium: one regular tab leaves, the hideable one joins (still 8 tabs).
+  // hidden-6min: one tab hidden for hiddenS. It runs in the throttling Chromium: one regular tab
+  // leaves, the hideable one joins (still 8 tabs). With the soak in the same run, both are measured
+  // at once (the tab is hidden for the soak's first hiddenS); each can also run alone (--only).
   if (!selected('hidden-6min') && !selected('soak')) throw new Done();
-  const swapped = takeVictim('tab');
-  await swapped.closeTab();
-  await swapped.dispose();
-  const hidden = await HidingTabPeer.open(hidingBrowser, page.url, {
-    signal: signalUrl,
-    room,
-    id: `tab-${++tabSeq}`,
-    config: JSON.stringify(config),
-  });
-  alive.set(hidden.id, hidden);
-  await poll(converged, 60_000, 'mesh converged with the hideable tab');
-  log(`soak: ${soakS} s with nothing killed; ${hidden.id} hidden for the first ${hiddenS} s`);
+  const soakLoad: number[] = [];
+  const loadTimer = setInterval(() => soakLoad.push(load1()), 30_000);
   const soakStart = Date.now();
-  const probesBefore = await hidden.probes();
-  const visibility = await hidden.hide();
-  await new Promise((r) => setTimeout(r, hiddenS * 1000));
-  const probesHidden = (await hidden.probes()) - probesBefore;
-  const visibilityAtEnd = await hidden.visibility();
-  const hiddenFailed = (await falseFailedSince(soakStart)) as number;
-  const hiddenEntry = entry('hidden-6min', [], hiddenFailed, soakStart);
-  hiddenEntry.notes = {
-    tab: hidden.id,
-    visibilityState: visibility,
-    visibilityStateAtEnd: visibilityAtEnd,
-    hiddenS,
-    probesSentWhileHidden: probesHidden,
-    failedAboutHiddenTab: (await Promise.all([...alive.values()].map((p) => p.transitions())))
-      .flat()
-      .filter((t) => t.peer === hidden.id && t.to === 'failed' && t.t >= soakStart).length,
-  };
-  results.push(hiddenEntry);
-  log(`hidden-6min: ${hidden.id} (${visibility}) sent ${probesHidden} probes in ${hiddenS} s`);
-  await new Promise((r) => setTimeout(r, Math.max(0, soakS * 1000 - (Date.now() - soakStart))));
-  results.push(entry('soak', [], await falseFailedSince(soakStart), soakStart));
+  const soakLoadAtStart = load1();
+  if (selected('hidden-6min')) {
+    const swapped = takeVictim('tab');
+    await swapped.closeTab();
+    await swapped.dispose();
+    const hidden = await HidingTabPeer.open(hidingBrowser, page.url, {
+      signal: signalUrl,
+      room,
+      id: `tab-${++tabSeq}`,
+      config: JSON.stringify(config),
+      diag,
+    });
+    alive.set(hidden.id, hidden);
+    await poll(converged, 60_000, 'mesh converged with the hideable tab');
+    log(`${hidden.id} hidden for ${hiddenS} s`);
+    const hiddenStart = Date.now();
+    const hiddenLoadAtStart = load1();
+    const probesBefore = await hidden.probes();
+    const visibility = await hidden.hide();
+    await new Promise((r) => setTimeout(r, hiddenS * 1000));
+    const probesHidden = (await hidden.probes()) - probesBefore;
+    const visibilityAtEnd = await hidden.visibility();
+    const hiddenFailed = await falseFailedSince(hiddenStart);
+    const hiddenEntry = entry('hidden-6min', [], hiddenFailed, hiddenStart, hiddenLoadAtStart);
+    hiddenEntry.notes = {
+      tab: hidden.id,
+      visibilityState: visibility,
+      visibilityStateAtEnd: visibilityAtEnd,
+      hiddenS,
+      probesSentWhileHidden: probesHidden,
+      failedAboutHiddenTab: (await Promise.all([...alive.values()].map((p) => p.transitions(hiddenStart))))
+        .flat()
+        .filter((t) => t.peer === hidden.id && t.to === 'failed' && t.t >= hiddenStart).length,
+    };
+    results.push(hiddenEntry);
+    log(`hidden-6min: ${hidden.id} (${visibility}) sent ${probesHidden} probes in ${hiddenS} s`);
+  }
+  if (selected('soak')) {
+    log(`soak: ${soakS} s with nothing killed`);
+    await new Promise((r) => setTimeout(r, Math.max(0, soakS * 1000 - (Date.now() - soakStart))));
+    const soak = entry('soak', [], await falseFailedSince(soakStart), soakStart, soakLoadAtStart);
+    const sorted = [...soakLoad].sort((a, b) => a - b);
+    soak.notes = {
+      loadAverageEvery30s: {
+        samples: sorted.length,
+        min: sorted[0],
+        median: sorted[Math.floor((sorted.length - 1) / 2)],
+        max: sorted.at(-1),
+      },
+      suspected: (await Promise.all([...alive.values()].map((p) => p.transitions(soakStart))))
+        .flat()
+        .filter((t) => t.to === 'suspected' && t.t >= soakStart).length,
+    };
+    results.push(soak);
+  }
+  clearInterval(loadTimer);
 } catch (error) {
   if (!(error instanceof Done)) {
     log(`stopped early: ${String(error)}`);

@@ -299,8 +299,27 @@ function readVitals(r: ByteReader): VitalSigns {
   if (lifecycle === undefined) r.fail(DecodeErrorCode.badLifecycle);
   const len = r.u8();
   // No metadata (the usual case, one per ack): one shared empty array rather than a fresh buffer.
-  const metadata = len === 0 ? NO_METADATA : r.bytes(len).slice();
+  const metadata = len === 0 ? NO_METADATA : r.copy(len);
   return { loadMs, uptimeMs, lifecycle: lifecycle ?? Lifecycle.visible, metadata };
+}
+
+/**
+ * The last public key decoded for each signer. A peer signs every statement with one key, so a
+ * decoded update reuses the array it already has (the same bytes: compared, never assumed) instead
+ * of allocating a copy per received signed update; held statements then share it too. Keys are
+ * never written to after decoding. Cleared when full.
+ */
+const signerKeys = new Map<PeerId, Uint8Array>();
+const SIGNER_KEYS_MAX = 65_536;
+
+function readSignerKey(r: ByteReader, signer: PeerId): Uint8Array {
+  const known = signerKeys.get(signer);
+  const key = r.reuseOrCopy(PUBLIC_KEY_BYTES, known);
+  if (key !== known && r.error === undefined) {
+    if (signerKeys.size >= SIGNER_KEYS_MAX) signerKeys.clear();
+    signerKeys.set(signer, key);
+  }
+  return key;
 }
 
 const NO_UPDATES: readonly Update[] = Object.freeze([]);
@@ -323,8 +342,9 @@ function readUpdates(r: ByteReader): Update[] {
       out.push({ kind: kind as UpdateKind, peer, incarnation, from });
       continue;
     }
-    const key = r.bytes(PUBLIC_KEY_BYTES).slice();
-    const signature = r.bytes(SIGNATURE_BYTES).slice();
+    const signer = kind === UpdateKind.suspect || kind === UpdateKind.failed ? (from ?? peer) : peer;
+    const key = readSignerKey(r, signer);
+    const signature = r.copy(SIGNATURE_BYTES);
     out.push({ kind: kind as UpdateKind, peer, incarnation, from, key, signature });
   }
   return out;

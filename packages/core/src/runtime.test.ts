@@ -4,7 +4,7 @@ import { Detector } from './detector.js';
 import { seededRandom } from './random.js';
 import { runDetector, type Scheduler } from './runtime.js';
 import type { Transport } from './transport.js';
-import type { PeerId } from './types.js';
+import type { PeerId, StepResult } from './types.js';
 
 /** A virtual clock whose timers are the injected scheduler (the runtime must use nothing else). */
 class VirtualTime implements Scheduler {
@@ -120,5 +120,145 @@ describe('runDetector with an injected scheduler', () => {
     expect(ra.stopped).toBe(false);
     ra.stop();
     expect(ra.stopped).toBe(true);
+  });
+});
+
+/**
+ * A detector reduced to what the runtime calls, whose next deadline the test sets: the runtime's
+ * timer arithmetic is checked against exact deadlines a real detector cannot be made to produce.
+ */
+class ScriptedDetector {
+  deadlineMs = Infinity;
+  readonly lateness: number[] = [];
+  readonly ticks: number[] = [];
+  /** Runs on each `receive` (e.g. moves the deadline, as a message can). */
+  onReceive: (nowMs: number) => void = () => undefined;
+  private readonly none = (): StepResult => ({ sends: [], events: [] });
+  nextDeadlineMs(): number {
+    return this.deadlineMs;
+  }
+  setLoad(): void {}
+  limitMessageBytes(): void {}
+  reportTimerLateness(lateMs: number): StepResult {
+    this.lateness.push(lateMs);
+    return this.none();
+  }
+  tick(nowMs: number): StepResult {
+    this.ticks.push(nowMs);
+    if (nowMs >= this.deadlineMs) this.deadlineMs = Infinity; // its work is done
+    return this.none();
+  }
+  receive(_from: PeerId, _bytes: Uint8Array, nowMs: number): StepResult {
+    this.onReceive(nowMs);
+    return this.none();
+  }
+  linkUp(): StepResult {
+    return this.none();
+  }
+  linkDown(): StepResult {
+    return this.none();
+  }
+}
+
+/** A transport with no links whose inbound messages the test delivers by hand. */
+function handTransport(): Transport & { deliver(): void } {
+  const handlers: ((from: PeerId, bytes: Uint8Array) => void)[] = [];
+  return {
+    localId: 'a',
+    maxMessageBytes: 16_384,
+    send: () => undefined,
+    linkedPeers: () => [],
+    onMessage: (h) => {
+      handlers.push(h);
+      return () => undefined;
+    },
+    onLinkChange: () => () => undefined,
+    deliver: () => {
+      for (const h of handlers) h('b', new Uint8Array(1));
+    },
+  };
+}
+
+function runScripted(time: VirtualTime, d: ScriptedDetector, transport = handTransport()) {
+  const running = runDetector(d as unknown as Detector, transport, {
+    nowMs: () => time.nowMs,
+    scheduler: time,
+  });
+  return { running, transport };
+}
+
+describe('timer lateness', () => {
+  it('counts a deadline already past when the timer is armed as due, not late', () => {
+    const time = new VirtualTime();
+    time.nowMs = 5_000;
+    const d = new ScriptedDetector();
+    d.deadlineMs = 4_000; // e.g. a check dated from when the peer was last heard
+    const { running } = runScripted(time, d);
+    time.run(5_010);
+    expect(d.ticks).toEqual([5_000]);
+    expect(d.lateness).toEqual([0]);
+    expect(running.timerLateness()).toEqual({ lastMs: 0, averageMs: 0 });
+  });
+
+  it('measures lateness from the time armed plus the delay', () => {
+    const time = new VirtualTime();
+    const d = new ScriptedDetector();
+    d.deadlineMs = 250;
+    time.lateByMs = 30;
+    runScripted(time, d);
+    time.run(1_000);
+    expect(d.ticks).toEqual([280]);
+    expect(d.lateness).toEqual([30]);
+  });
+
+  it('measures a stall when a message runs first after it and moves the deadline', () => {
+    const time = new VirtualTime();
+    const d = new ScriptedDetector();
+    d.deadlineMs = 100;
+    const { running, transport } = runScripted(time, d);
+    // The thread stalls from 0 to 700: the timer due at 100 has not run; a message callback runs
+    // first and moves the deadline later (and then earlier): the overdue timer must stay armed.
+    time.nowMs = 700;
+    d.onReceive = (nowMs) => (d.deadlineMs = nowMs + 200);
+    transport.deliver();
+    d.onReceive = (nowMs) => (d.deadlineMs = nowMs + 50);
+    transport.deliver();
+    time.run(700);
+    expect(d.lateness).toEqual([600]);
+    expect(d.ticks).toEqual([700]);
+    expect(running.timerLateness().lastMs).toBe(600);
+    // After its tick the timer is armed again for the deadline the message set.
+    time.run(2_000);
+    expect(d.ticks).toEqual([700, 750]);
+    expect(d.lateness).toEqual([600, 0]);
+  });
+
+  it('re-arms a timer that is not yet due when the deadline moves', () => {
+    const time = new VirtualTime();
+    const d = new ScriptedDetector();
+    d.deadlineMs = 1_000;
+    const { transport } = runScripted(time, d);
+    time.nowMs = 400;
+    d.onReceive = () => (d.deadlineMs = 500);
+    transport.deliver();
+    time.run(2_000);
+    expect(d.ticks).toEqual([500]);
+    expect(d.lateness).toEqual([0]);
+  });
+
+  it('caps the delay at TIMER_DELAY_MS_MAX and measures lateness from the capped firing', () => {
+    const cap = 2_147_483_647;
+    const time = new VirtualTime();
+    const d = new ScriptedDetector();
+    d.deadlineMs = cap + 1_000_000;
+    time.lateByMs = 25;
+    runScripted(time, d);
+    time.run(cap + 100);
+    // Fired once at the cap, 25 ms late though the deadline is still ahead; re-armed for the rest.
+    expect(d.ticks).toEqual([cap + 25]);
+    expect(d.lateness).toEqual([25]);
+    time.run(cap + 2_000_000);
+    expect(d.ticks).toEqual([cap + 25, cap + 1_000_025]);
+    expect(d.lateness).toEqual([25, 25]);
   });
 });

@@ -65,7 +65,10 @@ export interface RunningDetector {
   stop(): void;
   /** Delivers the sends of a result obtained outside the adapter (e.g. `setLifecycle`, `leave`) and reschedules. */
   deliver(result: StepResult): void;
-  /** How late the timer fired: the last sample and the moving average reported as load (ms). */
+  /**
+   * How late the timer fired, from the time it was armed plus its delay (a deadline already past
+   * when armed adds nothing): the last sample and the moving average reported as load (ms).
+   */
   timerLateness(): { lastMs: number; averageMs: number };
   /** True once {@link RunningDetector.stop} ran. */
   readonly stopped: boolean;
@@ -84,7 +87,10 @@ export function runDetector(
   const now = options.nowMs ?? monotonicNowMs;
   const scheduler = options.scheduler ?? timerScheduler();
   let cancel: (() => void) | undefined = undefined;
+  /** The deadline the pending timer was armed for. */
   let armedFor = Infinity;
+  /** When the pending timer is expected to fire (time armed + delay): lateness counts from here. */
+  let expectedAtMs = Infinity;
   let stopped = false;
   let loadMs = 0;
   let lastLateMs = 0;
@@ -96,8 +102,9 @@ export function runDetector(
   };
   const fire = (): void => {
     cancel = undefined;
-    const expected = armedFor;
+    const expected = expectedAtMs;
     armedFor = Infinity;
+    expectedAtMs = Infinity;
     if (stopped) return;
     const t = now();
     const lateMs = Math.max(0, t - expected);
@@ -113,11 +120,19 @@ export function runDetector(
     if (stopped) return;
     const deadline = detector.nextDeadlineMs();
     if (deadline === armedFor) return;
+    const t = now();
+    // A pending timer already overdue means this thread was stalled and another callback (a message)
+    // ran first: keep it, so its firing still measures the stall; it reschedules after its tick.
+    if (cancel !== undefined && t >= expectedAtMs) return;
     cancel?.();
     cancel = undefined;
     armedFor = deadline;
+    expectedAtMs = Infinity;
     if (deadline === Infinity) return;
-    cancel = scheduler.schedule(fire, Math.min(TIMER_DELAY_MS_MAX, Math.max(0, deadline - now())));
+    // A deadline already past is due now, not late: lateness counts from when the timer can fire.
+    const delayMs = Math.min(TIMER_DELAY_MS_MAX, Math.max(0, deadline - t));
+    expectedAtMs = t + delayMs;
+    cancel = scheduler.schedule(fire, delayMs);
   }
 
   detector.limitMessageBytes(transport.maxMessageBytes);
