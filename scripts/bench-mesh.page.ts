@@ -16,7 +16,7 @@ const epochNow = (): number => performance.timeOrigin + performance.now();
 
 /**
  * Where a late tick's lateness came from, per tick of the detector clock that was late (≥ 20 ms):
- * `armedPastMs`, how far its deadline was already past when the runtime armed the timer (not timer
+ * `armedPastMs`, how far its deadline was already past when the runtime first saw it (not timer
  * lateness); `toWorkerMs`, the arm message's way to the tick Worker; `workerLateMs`, the Worker's
  * own setTimeout lateness; `backMs`, the Worker's message waiting for the page's main thread.
  * The Worker half is recorded with `diag=1` only (it replaces the tick Worker by an instrumented one
@@ -37,9 +37,9 @@ try {
 interface Arm {
   sentAt: number;
   delayMs: number;
-  armedPastMs: number;
 }
-let deadlineAsked = { at: 0, deadline: 0 };
+/** The detector's current deadline and when the runtime first saw it (page ms). */
+let deadlineSeen = { at: 0, deadline: 0 };
 let firing: (Arm & { recvAt: number; firedAt: number; gotAt: number }) | undefined;
 if (params.get('diag') === '1') {
   const workerSource = `
@@ -61,10 +61,7 @@ onmessage = (e) => {
     }
     override postMessage(message: { id: number; delayMs: number }): void {
       if (message.delayMs >= 0) {
-        const at = epochNow();
-        const pastMs =
-          performance.now() - deadlineAsked.at < 5 ? deadlineAsked.at - deadlineAsked.deadline : 0;
-        arms.set(message.id, { sentAt: at, delayMs: message.delayMs, armedPastMs: Math.max(0, pastMs) });
+        arms.set(message.id, { sentAt: epochNow(), delayMs: message.delayMs });
       } else arms.delete(message.id);
       super.postMessage(message);
     }
@@ -85,6 +82,7 @@ const mesh = createMesh({
   room: params.get('room') ?? 'bench',
   peerId: params.get('id') ?? `tab-${Math.random().toString(36).slice(2, 8)}`,
   config: JSON.parse(params.get('config') ?? '{}') as Record<string, number>,
+  clock: (params.get('clock') ?? 'auto') as 'auto' | 'worker' | 'timers',
 });
 {
   const d = mesh.detector;
@@ -92,9 +90,11 @@ const mesh = createMesh({
   d.reportTimerLateness = (lateMs, nowMs) => {
     if (lateMs >= 20) {
       const tick: LateTick = { t: Math.round(epochNow()), lateMs: Math.round(lateMs) };
+      const deadline = nowMs - lateMs;
+      if (Math.abs(deadlineSeen.deadline - deadline) < 0.01)
+        tick.armedPastMs = Math.round(Math.max(0, deadlineSeen.at - deadline));
       if (firing) {
         tick.delayMs = Math.round(firing.delayMs);
-        tick.armedPastMs = Math.round(firing.armedPastMs);
         tick.toWorkerMs = Math.round(firing.recvAt - firing.sentAt);
         tick.workerLateMs = Math.round(firing.firedAt - firing.recvAt - firing.delayMs);
         tick.backMs = Math.round(firing.gotAt - firing.firedAt);
@@ -107,7 +107,7 @@ const mesh = createMesh({
   const next = d.nextDeadlineMs.bind(d);
   d.nextDeadlineMs = () => {
     const deadline = next();
-    deadlineAsked = { at: performance.now(), deadline };
+    if (deadline !== deadlineSeen.deadline) deadlineSeen = { at: performance.now(), deadline };
     return deadline;
   };
 }

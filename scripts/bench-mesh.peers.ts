@@ -53,8 +53,9 @@ export interface TabDiag {
 export interface BenchPeer {
   readonly id: string;
   readonly kind: 'tab' | 'node';
-  /** Status changes recorded so far. */
-  transitions(): Promise<Transition[]>;
+  /** Status changes recorded at or after `sinceMs` (wall clock; default: all). Tabs filter in the
+   * page, so the harness's polls do not copy a long run's whole history out of each tab. */
+  transitions(sinceMs?: number): Promise<Transition[]>;
   /** Current view: peer id → state. */
   states(): Promise<Record<string, string>>;
 }
@@ -120,10 +121,13 @@ export class HidingTabPeer implements BenchPeer {
     return new HidingTabPeer(query['id']!, page);
   }
 
-  async transitions(): Promise<Transition[]> {
+  async transitions(sinceMs = 0): Promise<Transition[]> {
     return this.page.isClosed()
       ? []
-      : this.page.evaluate(() => (window as unknown as { bench: BenchApi }).bench.events.slice());
+      : this.page.evaluate(
+          (since) => (window as unknown as { bench: BenchApi }).bench.events.filter((e) => e.t >= since),
+          sinceMs,
+        );
   }
 
   async states(): Promise<Record<string, string>> {
@@ -165,10 +169,12 @@ export class TabPeer implements BenchPeer {
     return new TabPeer(query['id']!, context, page);
   }
 
-  async transitions(): Promise<Transition[]> {
+  async transitions(sinceMs = 0): Promise<Transition[]> {
     if (this.page.isClosed()) return [];
-    return this.page.evaluate(() =>
-      (window as unknown as { bench: { events: Transition[] } }).bench.events.slice(),
+    return this.page.evaluate(
+      (since) =>
+        (window as unknown as { bench: { events: Transition[] } }).bench.events.filter((e) => e.t >= since),
+      sinceMs,
     );
   }
 
@@ -271,9 +277,9 @@ export class NodePeer implements BenchPeer {
     return new NodePeer(id, proc);
   }
 
-  async transitions(): Promise<Transition[]> {
+  async transitions(sinceMs = 0): Promise<Transition[]> {
     return this.lines
-      .filter((l) => l['type'] === 'status-change')
+      .filter((l) => l['type'] === 'status-change' && Date.parse(String(l['ts'])) >= sinceMs)
       .map((l) => ({
         t: Date.parse(String(l['ts'])),
         peer: String(l['peer']),

@@ -127,6 +127,36 @@ describe('codec', () => {
     expect(decode(b)).toEqual({ ok: true, message: m });
   });
 
+  it("reuses a signer's decoded key and a statement's signature only while their bytes are the same", () => {
+    const keyA = new Uint8Array(32).fill(1);
+    const keyB = new Uint8Array(32).fill(2);
+    const signed = (incarnation: number, key: Uint8Array): Update => ({
+      kind: UpdateKind.alive,
+      peer: 'key-reuse',
+      incarnation,
+      from: undefined,
+      key,
+      signature: new Uint8Array(64).fill(incarnation),
+    });
+    const decodeUpdates = (...updates: Update[]): Update[] => {
+      const r = decode(encode({ type: MessageType.sync, seq: 1, updates, extensions: [] }));
+      if (!r.ok) throw new Error(r.error.code);
+      return r.message.updates;
+    };
+    const [a1, a2] = decodeUpdates(signed(1, keyA), signed(2, keyA));
+    expect(a1?.key).toEqual(keyA);
+    expect(a2?.key).toBe(a1?.key); // one array for one signer's key
+    expect(a1?.signature).not.toBe(a2?.signature);
+    const [b, a3] = decodeUpdates(signed(3, keyB), signed(4, keyA));
+    expect(b?.key).toEqual(keyB); // another key under the same id is read as sent, never the cached one
+    expect(a3?.key).toEqual(keyA);
+    expect(a1?.key).toEqual(keyA); // and the held array is never overwritten
+    const [r1, r2] = decodeUpdates(signed(5, keyA), signed(5, keyA)); // one statement, relayed twice
+    expect(r2?.signature).toBe(r1?.signature);
+    expect(r1?.signature).toEqual(new Uint8Array(64).fill(5));
+    expect(a2?.signature).toEqual(new Uint8Array(64).fill(2));
+  });
+
   it.each([
     ['empty', [], 'empty'],
     ['future version', [2, 1, 0, 0, 0], 'unsupported-version'],

@@ -299,9 +299,39 @@ function readVitals(r: ByteReader): VitalSigns {
   if (lifecycle === undefined) r.fail(DecodeErrorCode.badLifecycle);
   const len = r.u8();
   // No metadata (the usual case, one per ack): one shared empty array rather than a fresh buffer.
-  const metadata = len === 0 ? NO_METADATA : r.bytes(len).slice();
+  const metadata = len === 0 ? NO_METADATA : r.copy(len);
   return { loadMs, uptimeMs, lifecycle: lifecycle ?? Lifecycle.visible, metadata };
 }
+
+/**
+ * The last byte string of one kind decoded for each peer, handed out again while it repeats. A
+ * peer signs every statement with one key, and a signed statement is relayed to every member, so
+ * one peer receives the same key and the same signature many times: a decoded update reuses the
+ * array already held when the bytes are equal (compared, never assumed; other bytes are read as
+ * sent and replace it) instead of allocating a copy each time, and held statements share it.
+ * Decoded keys and signatures are never written to. Cleared when full.
+ */
+class RecentBytes {
+  private readonly byPeer = new Map<PeerId, Uint8Array>();
+  private readonly bytes: number;
+  constructor(bytes: number) {
+    this.bytes = bytes;
+  }
+  read(r: ByteReader, peer: PeerId): Uint8Array {
+    const known = this.byPeer.get(peer);
+    const out = r.reuseOrCopy(this.bytes, known);
+    if (out !== known && r.error === undefined) {
+      if (this.byPeer.size >= RECENT_BYTES_PEERS_MAX) this.byPeer.clear();
+      this.byPeer.set(peer, out);
+    }
+    return out;
+  }
+}
+const RECENT_BYTES_PEERS_MAX = 65_536;
+/** Public keys by signer. */
+const signerKeys = new RecentBytes(PUBLIC_KEY_BYTES);
+/** Signatures by the peer the statement is about (its `alive` proof is relayed most). */
+const signatures = new RecentBytes(SIGNATURE_BYTES);
 
 const NO_UPDATES: readonly Update[] = Object.freeze([]);
 const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
@@ -323,8 +353,9 @@ function readUpdates(r: ByteReader): Update[] {
       out.push({ kind: kind as UpdateKind, peer, incarnation, from });
       continue;
     }
-    const key = r.bytes(PUBLIC_KEY_BYTES).slice();
-    const signature = r.bytes(SIGNATURE_BYTES).slice();
+    const signer = kind === UpdateKind.suspect || kind === UpdateKind.failed ? (from ?? peer) : peer;
+    const key = signerKeys.read(r, signer);
+    const signature = signatures.read(r, peer);
     out.push({ kind: kind as UpdateKind, peer, incarnation, from, key, signature });
   }
   return out;

@@ -16,7 +16,10 @@ import type { PeerId } from './types.js';
 export interface Trust {
   /** This peer's public key (32 bytes); the local id must belong to it (`keyMatches`). */
   readonly publicKey: Uint8Array;
-  /** Signature (64 bytes) over `data` with this peer's private key. */
+  /**
+   * Signature (64 bytes) over `data` with this peer's private key. `data` may be a view of a
+   * reused buffer: read it during the call, never keep it (the same for `verify`).
+   */
   sign(data: Uint8Array): Uint8Array;
   /** True when `publicKey` is the key of `peer` (for real keys: `keyMatchesId`). */
   keyMatches(peer: PeerId, publicKey: Uint8Array): boolean;
@@ -35,6 +38,18 @@ export function signerOf(u: Update): PeerId {
 
 /** The bytes a signature over `u` covers: domain tag, kind, incarnation, peer, accuser. */
 export function updateSigningBytes(u: Update): Uint8Array {
+  return writeSigningBytes(u).finish();
+}
+
+/**
+ * {@link updateSigningBytes} as a view of the shared writer, valid until the next call: `Trust`'s
+ * `sign` and `verify` are synchronous and consume their data at once, so no copy per check.
+ */
+function signingView(u: Update): Uint8Array {
+  return writeSigningBytes(u).view();
+}
+
+function writeSigningBytes(u: Update): ByteWriter {
   const w = writer.reset();
   for (const b of DOMAIN) w.u8(b);
   w.u8(u.kind);
@@ -47,17 +62,17 @@ export function updateSigningBytes(u: Update): Uint8Array {
     w.u8(from.length);
     w.bytes(from);
   }
-  return w.finish();
+  return w;
 }
 
 /** `u` signed by this peer (which must be its signer). */
 export function signUpdate(trust: Trust, u: Update): Update {
-  return { ...u, key: trust.publicKey, signature: trust.sign(updateSigningBytes(u)) };
+  return { ...u, key: trust.publicKey, signature: trust.sign(signingView(u)) };
 }
 
 /** True when `u` carries a valid signature by its signer (`signerOf`) with that signer's key. */
 export function verifyUpdate(trust: Trust, u: Update): boolean {
   if (u.key === undefined || u.signature === undefined) return false;
   if (!trust.keyMatches(signerOf(u), u.key)) return false;
-  return trust.verify(u.key, updateSigningBytes(u), u.signature);
+  return trust.verify(u.key, signingView(u), u.signature);
 }

@@ -12,6 +12,7 @@
  * evidence.
  */
 import { MessageType } from './codec.js';
+import { stallToleranceMs } from './config.js';
 import type { DetectorState } from './detector-state.js';
 import type { Member } from './member.js';
 import { declareFailed } from './membership.js';
@@ -68,27 +69,43 @@ export interface WitnessCheck {
 }
 
 /**
+ * A reported stall at least this long (ms: a whole probe period of the default) marks a peer with
+ * real long tasks, whose witnessed check waits out the whole stall tolerance (see
+ * {@link witnessStallAllowanceMs}).
+ */
+export const WITNESS_LONG_STALL_MS = 250;
+
+/**
  * The silence a witnessed check of `m` must wait out (ms): a peer that reported stalls (`loadMs`, the
  * longest timer lateness it saw lately, after its startup) may be in one now, its socket reset
  * during it, and another may follow back to back (a tab's long tasks come in runs). Lateness
- * undercounts a stall by up to one period (the timer was due somewhere inside it), so the allowance
- * is `2 × loadMs + period`, at most {@link WITNESS_STALL_ALLOWANCE_MS_MAX}, which a hidden peer (it
- * cannot measure its stalls) gets in any case; lateness under {@link WITNESS_STALL_NOTICE_MS} is
- * noise and counts as is.
+ * undercounts a stall by up to one period (the timer was due somewhere inside it), so two such
+ * stalls make `2 × (loadMs + period)`. A peer that reported a long stall
+ * (≥ {@link WITNESS_LONG_STALL_MS}) gets at least what the patient path gives it, the stall
+ * tolerance plus its longest stall (`stallToleranceMs` + `stallPatienceMs`): its next stalls can be
+ * longer than the ones it reported and two can run into one silence, and the witness must not fail
+ * a peer on a silence the patient path tolerates. At most {@link WITNESS_STALL_ALLOWANCE_MS_MAX},
+ * which a hidden peer (it cannot measure its stalls) gets in any case; lateness under
+ * {@link WITNESS_STALL_NOTICE_MS} is noise and counts as is.
+ * Example (default, N ≤ 100: period 250, tolerance 1,700): `loadMs` 100 → 700; 200 → 900; 544 →
+ * 2,244 (was 1,338: less than a 968 ms stall run into a 985 ms one); 1,400 → 3,000.
  */
 export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
   const v = m.vitals;
   if (v === undefined) return 0;
   if (v.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
   if (v.loadMs < WITNESS_STALL_NOTICE_MS) return v.loadMs;
-  return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, 2 * v.loadMs + s.periodMs);
+  const runMs = 2 * (v.loadMs + s.periodMs);
+  const patientMs =
+    v.loadMs < WITNESS_LONG_STALL_MS ? 0 : stallToleranceMs(s.config, s.clusterSize()) + v.loadMs;
+  return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, Math.max(runMs, patientMs));
 }
 
 /**
  * The window of a witnessed check of `m` (ms): at least {@link WITNESS_WINDOW_MS_MIN} (every peer
  * checks, so each check must cover the network's tail), and for a peer that reported stalls its
  * stall allowance plus two probe timeouts (its answers, queued behind the stall, on their way back).
- * Example: probe timeout 50 ms, `loadMs` 0 → 300; `loadMs` 100 → 550; `loadMs` 400 → 1,150; hidden → 3,100.
+ * Example: probe timeout 50 ms, `loadMs` 0 → 300; `loadMs` 100 → 800; `loadMs` 400 → 2,200; hidden → 3,100.
  * (Until session 6 the base window was added to the allowance: 300 + allowance.)
  */
 export function witnessWindowMs(s: DetectorState, m: Member): number {

@@ -38,12 +38,20 @@ const KINDS = ['closed-by-peer', 'joined'] as const satisfies readonly WitnessKi
 /** The signaling server's view of the nodes' sessions. */
 export class SessionWitness {
   private readonly stats: WitnessStats = { delivered: 0, spuriousResets: 0, resetsDuringStalls: 0 };
+  /**
+   * Per node, the incarnation whose session is closed and not yet reconnected (NaN: open). A closed
+   * session cannot be reset or closed again: the server reports its end once (until session 7 a
+   * second reset before the reconnect told the room `closed-by-peer` twice and reconnected twice).
+   */
+  private readonly closedInc: Float64Array;
 
   constructor(
     private readonly host: WitnessHost,
     private readonly model: WitnessModel | undefined,
     private readonly random: Random,
-  ) {}
+  ) {
+    this.closedInc = new Float64Array(host.n).fill(NaN);
+  }
 
   /** Node `i` crashed: without a model nothing; with one its session closes after the model's delay. */
   crashed(i: number): void {
@@ -51,8 +59,9 @@ export class SessionWitness {
     if (model === undefined) return;
     const inc = host.incarnationOf(i);
     host.at(host.now() + model.sessionCloseDelayMs(this.random), () => {
-      // The session that closes is this incarnation's: a restart meanwhile has a new one.
-      if (host.status[i] !== NodeStatus.up && host.incarnationOf(i) === inc)
+      // The session that closes is this incarnation's (a restart meanwhile has a new one), and only
+      // if it was open (a reset closed it and the node died before reconnecting: nothing to tell).
+      if (host.status[i] !== NodeStatus.up && host.incarnationOf(i) === inc && this.closedInc[i] !== inc)
         this.witnessAll(i, 'closed-by-peer');
     });
   }
@@ -61,10 +70,13 @@ export class SessionWitness {
   reset(i: number, reconnectMs: number): void {
     const host = this.host;
     if (host.status[i] !== NodeStatus.up || this.model === undefined) return;
+    const inc = host.incarnationOf(i);
+    if (this.closedInc[i] === inc) return;
+    this.closedInc[i] = inc;
     this.stats.spuriousResets += 1;
     if ((host.stalledUntil[i] as number) > host.now()) this.stats.resetsDuringStalls += 1;
     this.witnessAll(i, 'closed-by-peer');
-    this.reconnect(i, host.incarnationOf(i), reconnectMs);
+    this.reconnect(i, inc, reconnectMs);
   }
 
   /** Witness counters of the run so far. */
@@ -78,7 +90,10 @@ export class SessionWitness {
     host.at(Math.max(host.now(), host.stalledUntil[i] as number) + reconnectMs, () => {
       if (host.status[i] !== NodeStatus.up || host.incarnationOf(i) !== inc) return;
       if ((host.stalledUntil[i] as number) > host.now()) this.reconnect(i, inc, reconnectMs);
-      else this.witnessAll(i, 'joined');
+      else {
+        this.closedInc[i] = NaN;
+        this.witnessAll(i, 'joined');
+      }
     });
   }
 

@@ -3,7 +3,7 @@ import { seedStrategy } from './baselines/seed-heartbeat.js';
 import { swimStrategy } from './baselines/swim.js';
 import { pulsemeshStrategy } from './detector-node.js';
 import { perfectNetwork } from './network.js';
-import { hostileNetwork, profiles } from './profiles.js';
+import { hostileNetwork, profiles, signalingWitness } from './profiles.js';
 import { runScenario } from './scenario.js';
 import type { SimNode, Strategy } from './sim-node.js';
 import { EMPTY_STEP } from './sim-node.js';
@@ -45,6 +45,7 @@ describe('determinism', () => {
 /** A node that records what it is given: the simplest SimNode, for driver semantics. */
 class Probe implements SimNode {
   readonly ticks: number[] = [];
+  readonly witnessed: string[] = [];
   readonly received: { from: string; at: number }[] = [];
   /** Each lateness the simulator reported for this node's timer (local ms). */
   readonly late: number[] = [];
@@ -72,6 +73,10 @@ class Probe implements SimNode {
     this.onReceive(now);
     return EMPTY_STEP;
   }
+  witness(peer: string, kind: string) {
+    this.witnessed.push(`${peer} ${kind}`);
+    return EMPTY_STEP;
+  }
   leave() {
     return EMPTY_STEP;
   }
@@ -80,7 +85,7 @@ class Probe implements SimNode {
   }
 }
 
-function probes(n: number): { sim: Simulator; nodes: Probe[] } {
+function probes(n: number, witness = false): { sim: Simulator; nodes: Probe[] } {
   const nodes: Probe[] = [];
   const strategy: Strategy = {
     name: 'probe',
@@ -93,6 +98,7 @@ function probes(n: number): { sim: Simulator; nodes: Probe[] } {
     network: perfectNetwork,
     strategy,
     clock: { offsetMsMax: 0, driftPpmMax: 0 },
+    ...(witness ? { witness: signalingWitness } : {}),
   });
   sim.startAll();
   return { sim, nodes };
@@ -168,6 +174,26 @@ describe('node faults', () => {
     sim.send(0, 'n1', Uint8Array.of(1));
     sim.runUntil(20);
     expect(nodes[1]?.received).toHaveLength(1);
+  });
+
+  it('a session is closed once: a second reset before the reconnect, or a crash then, tells nobody again', () => {
+    const { sim, nodes } = probes(3, true);
+    sim.stall(1, 1000);
+    sim.resetSession(1);
+    sim.runUntil(500);
+    sim.resetSession(1);
+    sim.runUntil(3000);
+    // The node reconnects 200 ms after its stall ends, once.
+    expect(nodes[0]?.witnessed).toEqual(['n1 closed-by-peer', 'n1 joined']);
+    expect(sim.witnessCounts().spuriousResets).toBe(1);
+    sim.resetSession(2);
+    sim.crash(2);
+    sim.runUntil(6000);
+    expect(nodes[0]?.witnessed.slice(2)).toEqual(['n2 closed-by-peer']);
+    // A reconnected session is open again: the next reset is told.
+    sim.resetSession(1);
+    sim.runUntil(6100);
+    expect(nodes[0]?.witnessed.slice(3)).toEqual(['n1 closed-by-peer']);
   });
 
   it('clock drift: a fast node sees more local time pass', () => {

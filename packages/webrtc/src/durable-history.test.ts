@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DurableHistory } from './durable-history.js';
 import { analyticsToCsv, historyToCsv, historyToJson } from './history-export.js';
 import { fileHistoryBackend } from './history-file.js';
+import { wallNow } from './wall-clock.js';
 
 /** A stand-in for a mesh: the recorder only listens to events and reads the incarnation. */
 class FakeMesh extends EventTarget {
@@ -76,12 +77,36 @@ describe('DurableHistory with the file backend (edge peers)', () => {
     h.attach(mesh);
     for (let i = 0; i < 30; i++) mesh.emit('join', { peer: `p${i}`, atMs: now() });
     await h.close();
-    expect(h.records().length).toBeLessThanOrEqual(10);
+    expect(h.records().filter((r) => r.k !== 'mark').length).toBeLessThanOrEqual(10);
+    expect(h.records().filter((r) => r.k === 'entry').length).toBeGreaterThan(0);
     const reopened = await DurableHistory.open(fileHistoryBackend(path), { recordsMax: 10 });
     expect(reopened.records()).toEqual(h.records());
     const aged = await DurableHistory.open(fileHistoryBackend(path), { ageMaxMs: -1 });
     expect(aged.records()).toEqual([]);
     expect(readFileSync(path, 'utf8')).toBe('');
+  });
+
+  it("an idle peer's marks do not push a week of transitions out (marks are bounded by age only)", async () => {
+    // 6.9 days ago a session began and 30 peers joined; since then only a mark every 15 s (39,744
+    // of them, twice the count bound): the week window must still hold the joins and the session.
+    const path = tmpFile();
+    const start = wallNow() - 6.9 * 24 * 3_600_000;
+    const lines = [JSON.stringify({ k: 'session', atMs: start, observer: 'edge-1' })];
+    for (let i = 0; i < 30; i++)
+      lines.push(JSON.stringify({ k: 'entry', atMs: start + 1, peer: `p${i}`, kind: 'join' }));
+    for (let t = start + 15_000; t < wallNow(); t += 15_000)
+      lines.push(JSON.stringify({ k: 'mark', atMs: t }));
+    mkdirSync(dirname(path), { recursive: true });
+    appendFileSync(path, `${lines.join('\n')}\n`);
+    const h = await DurableHistory.open(fileHistoryBackend(path));
+    expect(h.records().length).toBe(lines.length);
+    const week = h.analytics('week');
+    expect(Object.keys(week.claims).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `p${i}`).sort());
+    expect(Object.values(week.claims).every(Boolean)).toBe(true);
+    // A history over the count bound in transitions is still cut to it, marks aside.
+    const small = await DurableHistory.open(fileHistoryBackend(path), { recordsMax: 10 });
+    expect(small.records().filter((r) => r.k !== 'mark').length).toBeLessThanOrEqual(10);
+    expect(small.records().filter((r) => r.k === 'mark').length).toBeGreaterThan(30_000);
   });
 
   it('exports JSON and CSV; CSV leaves out figures under the minimum observation', async () => {

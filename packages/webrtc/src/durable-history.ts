@@ -46,7 +46,11 @@ export function memoryHistoryBackend(): HistoryBackend {
 
 /** Bounds and cadence; defaults in {@link durableHistoryDefaults}. */
 export interface DurableHistoryOptions {
-  /** Records kept at most (oldest dropped). */
+  /**
+   * Records kept at most (oldest dropped), "still observing" marks aside: those are bounded by age
+   * alone (a week at the default cadence is 40,320), so an idle peer's marks never push a week of
+   * transitions out of the history.
+   */
   recordsMax: number;
   /** Records older than this are dropped (ms); a week, the longest analytics window. */
   ageMaxMs: number;
@@ -55,7 +59,7 @@ export interface DurableHistoryOptions {
 }
 
 export const durableHistoryDefaults: DurableHistoryOptions = {
-  recordsMax: 20_000, // ~2 MB of JSON: a week of a busy 30-peer mesh's transitions
+  recordsMax: 20_000, // ~2 MB of JSON: a week of a busy 30-peer mesh's transitions (marks aside)
   ageMaxMs: WINDOW_MS.week, // the longest window offered
   markEveryMs: 15_000, // a crash loses at most 15 s of "observed" time
 };
@@ -71,6 +75,8 @@ export class DurableHistory extends EventTarget {
   readonly #backend: HistoryBackend;
   readonly #options: DurableHistoryOptions;
   #records: HistoryRecord[];
+  /** How many of `#records` count toward `recordsMax` (every record but marks). */
+  #counted: number;
   #pending: HistoryRecord[] = [];
   #flushing: Promise<void> = Promise.resolve();
   #incarnation: number | undefined;
@@ -88,6 +94,7 @@ export class DurableHistory extends EventTarget {
     this.#backend = backend;
     this.#options = options;
     this.#records = records;
+    this.#counted = records.reduce((n, r) => (r.k === 'mark' ? n : n + 1), 0);
     this.#incarnation = incarnation;
   }
 
@@ -211,6 +218,7 @@ export class DurableHistory extends EventTarget {
 
   #add(r: HistoryRecord): void {
     this.#records.push(r);
+    if (r.k !== 'mark') this.#counted += 1;
     this.#pending.push(r);
     if (this.#bound()) {
       const all = [...this.#records];
@@ -230,13 +238,22 @@ export class DurableHistory extends EventTarget {
   /** Applies the bounds; true when records were dropped (the backend must be rewritten). */
   #bound(): boolean {
     const oldest = wallNow() - this.#options.ageMaxMs;
+    const records = this.#records;
     let drop = 0;
-    while (drop < this.#records.length && (this.#records[drop] as HistoryRecord).atMs < oldest) drop++;
-    // Over the count: drop a tenth more than needed, so compaction is rare (amortised).
-    const over = this.#records.length - drop - this.#options.recordsMax;
-    if (over > 0) drop += over + Math.floor(this.#options.recordsMax / 10);
+    let counted = this.#counted;
+    const dropOne = (): void => {
+      if ((records[drop] as HistoryRecord).k !== 'mark') counted -= 1;
+      drop++;
+    };
+    while (drop < records.length && (records[drop] as HistoryRecord).atMs < oldest) dropOne();
+    // Over the count (marks aside): drop a tenth more than needed, so compaction is rare (amortised).
+    if (counted > this.#options.recordsMax) {
+      const target = this.#options.recordsMax - Math.floor(this.#options.recordsMax / 10);
+      while (drop < records.length && counted > target) dropOne();
+    }
     if (drop === 0) return false;
-    this.#records = this.#records.slice(drop);
+    this.#records = records.slice(drop);
+    this.#counted = counted;
     return true;
   }
 }
