@@ -54,4 +54,17 @@ describe('ByteWriter', () => {
     w.ascii('n42', 3);
     expect([...w.finish()]).toEqual([1, 2, 3, ...long, 0x6e, 0x34, 0x32]);
   });
+
+  it('views the bytes written since the last reset, also after the buffer grew', () => {
+    const w = new ByteWriter(4);
+    w.reset().bytes(Uint8Array.of(1, 2, 3));
+    expect([...w.view()]).toEqual([1, 2, 3]);
+    w.reset().bytes(Uint8Array.of(4, 5, 6));
+    expect([...w.view()]).toEqual([4, 5, 6]);
+    w.reset().bytes(Uint8Array.of(7, 8));
+    expect([...w.view()]).toEqual([7, 8]);
+    w.reset().bytes(Uint8Array.of(9, 9, 9, 9, 9)); // grows the buffer
+    w.reset().bytes(Uint8Array.of(1, 1, 1));
+    expect([...w.view()]).toEqual([1, 1, 1]); // a view of the new buffer, not the old one
+  });
 });

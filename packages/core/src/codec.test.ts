@@ -127,7 +127,7 @@ describe('codec', () => {
     expect(decode(b)).toEqual({ ok: true, message: m });
   });
 
-  it("reuses a signer's decoded key only while its bytes are the same", () => {
+  it("reuses a signer's decoded key and a statement's signature only while their bytes are the same", () => {
     const keyA = new Uint8Array(32).fill(1);
     const keyB = new Uint8Array(32).fill(2);
     const signed = (incarnation: number, key: Uint8Array): Update => ({
@@ -151,6 +151,10 @@ describe('codec', () => {
     expect(b?.key).toEqual(keyB); // another key under the same id is read as sent, never the cached one
     expect(a3?.key).toEqual(keyA);
     expect(a1?.key).toEqual(keyA); // and the held array is never overwritten
+    const [r1, r2] = decodeUpdates(signed(5, keyA), signed(5, keyA)); // one statement, relayed twice
+    expect(r2?.signature).toBe(r1?.signature);
+    expect(r1?.signature).toEqual(new Uint8Array(64).fill(5));
+    expect(a2?.signature).toEqual(new Uint8Array(64).fill(2));
   });
 
   it.each([

@@ -304,23 +304,34 @@ function readVitals(r: ByteReader): VitalSigns {
 }
 
 /**
- * The last public key decoded for each signer. A peer signs every statement with one key, so a
- * decoded update reuses the array it already has (the same bytes: compared, never assumed) instead
- * of allocating a copy per received signed update; held statements then share it too. Keys are
- * never written to after decoding. Cleared when full.
+ * The last byte string of one kind decoded for each peer, handed out again while it repeats. A
+ * peer signs every statement with one key, and a signed statement is relayed to every member, so
+ * one peer receives the same key and the same signature many times: a decoded update reuses the
+ * array already held when the bytes are equal (compared, never assumed; other bytes are read as
+ * sent and replace it) instead of allocating a copy each time, and held statements share it.
+ * Decoded keys and signatures are never written to. Cleared when full.
  */
-const signerKeys = new Map<PeerId, Uint8Array>();
-const SIGNER_KEYS_MAX = 65_536;
-
-function readSignerKey(r: ByteReader, signer: PeerId): Uint8Array {
-  const known = signerKeys.get(signer);
-  const key = r.reuseOrCopy(PUBLIC_KEY_BYTES, known);
-  if (key !== known && r.error === undefined) {
-    if (signerKeys.size >= SIGNER_KEYS_MAX) signerKeys.clear();
-    signerKeys.set(signer, key);
+class RecentBytes {
+  private readonly byPeer = new Map<PeerId, Uint8Array>();
+  private readonly bytes: number;
+  constructor(bytes: number) {
+    this.bytes = bytes;
   }
-  return key;
+  read(r: ByteReader, peer: PeerId): Uint8Array {
+    const known = this.byPeer.get(peer);
+    const out = r.reuseOrCopy(this.bytes, known);
+    if (out !== known && r.error === undefined) {
+      if (this.byPeer.size >= RECENT_BYTES_PEERS_MAX) this.byPeer.clear();
+      this.byPeer.set(peer, out);
+    }
+    return out;
+  }
 }
+const RECENT_BYTES_PEERS_MAX = 65_536;
+/** Public keys by signer. */
+const signerKeys = new RecentBytes(PUBLIC_KEY_BYTES);
+/** Signatures by the peer the statement is about (its `alive` proof is relayed most). */
+const signatures = new RecentBytes(SIGNATURE_BYTES);
 
 const NO_UPDATES: readonly Update[] = Object.freeze([]);
 const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
@@ -343,8 +354,8 @@ function readUpdates(r: ByteReader): Update[] {
       continue;
     }
     const signer = kind === UpdateKind.suspect || kind === UpdateKind.failed ? (from ?? peer) : peer;
-    const key = readSignerKey(r, signer);
-    const signature = r.copy(SIGNATURE_BYTES);
+    const key = signerKeys.read(r, signer);
+    const signature = signatures.read(r, peer);
     out.push({ kind: kind as UpdateKind, peer, incarnation, from, key, signature });
   }
   return out;

@@ -8,7 +8,7 @@
  * also dispatched as a `CustomEvent` (typed by `DetectorEventMap`).
  */
 import { analyticsReport, peerReport } from './analytics.js';
-import { MessageType, UpdateKind, decode, isValidPeerId, type Message } from './codec.js';
+import { MessageType, UpdateKind, decode, isValidPeerId, type Message, type Update } from './codec.js';
 import { validateConfig } from './config.js';
 import { assert } from './errors.js';
 import { clusterHealth, healthTier } from './health.js';
@@ -174,7 +174,11 @@ export class Detector extends EventTarget implements MeshView {
     const sync = msg.type === MessageType.sync;
     if (sync && this.s.syncWanted && this.s.syncAskedOf.has(from)) this.s.syncWanted = false;
     const nack = msg.type === MessageType.nack;
-    for (const u of msg.updates) {
+    // An index loop: `for…of` here allocated an iterator per message (this function is too large
+    // for V8 to optimise it away; ~3 % of all bytes allocated at 10,000 nodes).
+    const updates = msg.updates;
+    for (let i = 0; i < updates.length; i++) {
+      const u = updates[i] as Update;
       // A relay's "I tried it too" rides on its nack; it concerns that probe only (`handleBody`).
       if (nack && u.kind === UpdateKind.suspect && u.from === from) continue;
       if (!admitUpdate(this.s, u, from)) continue;

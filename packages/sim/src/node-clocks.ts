@@ -19,6 +19,8 @@ export class NodeClocks {
   private readonly offset: Float64Array;
   private readonly clampPhase: Float64Array;
   private clampPeriodMs = 1000;
+  /** Local time at which each node's pending timer can fire: its deadline, or when armed if later. */
+  private readonly timerDue: Float64Array;
 
   /** Draws each node's offset in [0, offsetMsMax) and drift in ±driftPpmMax from `random`. */
   constructor(n: number, random: Random, clock: { offsetMsMax: number; driftPpmMax: number }) {
@@ -26,6 +28,7 @@ export class NodeClocks {
     this.clampPhase = new Float64Array(n).fill(-1);
     this.drift = new Float64Array(n);
     this.offset = new Float64Array(n);
+    this.timerDue = new Float64Array(n).fill(Infinity);
     for (let i = 0; i < n; i++) {
       this.offset[i] = Math.floor(random.next() * clock.offsetMsMax);
       this.drift[i] = (random.next() * 2 - 1) * clock.driftPpmMax * 1e-6;
@@ -64,6 +67,19 @@ export class NodeClocks {
     const stalled = this.stalledUntil[i] as number;
     if (at < stalled) at = stalled; // a stalled node runs nothing before the stall ends
     return at;
+  }
+
+  /**
+   * Node `i` armed its timer at true time `nowMs` for its local `deadline`. As in core's runtime, a
+   * deadline already past when the timer is armed is due then, not late: lateness counts from here.
+   */
+  arm(i: number, deadline: number, nowMs: number): void {
+    this.timerDue[i] = Math.max(deadline, this.localAt(i, nowMs));
+  }
+
+  /** How late node `i`'s armed timer is at true time `nowMs` (local ms; < 0 before it is due). */
+  timerLateMs(i: number, nowMs: number): number {
+    return this.localAt(i, nowMs) - (this.timerDue[i] as number);
   }
 
   /** Whether a timer of node `i` firing at true time `atMs` finds its local `deadline` due. */

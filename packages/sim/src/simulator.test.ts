@@ -47,9 +47,16 @@ class Probe implements SimNode {
   readonly ticks: number[] = [];
   readonly witnessed: string[] = [];
   readonly received: { from: string; at: number }[] = [];
+  /** Each lateness the simulator reported for this node's timer (local ms). */
+  readonly late: number[] = [];
+  /** Runs on each receive (a message can move the deadline). */
+  onReceive: (now: number) => void = () => undefined;
   next = Infinity;
   every = 0;
   constructor(readonly id: string) {}
+  reportTimerLateness(lateMs: number) {
+    this.late.push(lateMs);
+  }
   linkUp() {
     return EMPTY_STEP;
   }
@@ -63,6 +70,7 @@ class Probe implements SimNode {
   }
   receive(from: string, _b: Uint8Array, now: number) {
     this.received.push({ from, at: now });
+    this.onReceive(now);
     return EMPTY_STEP;
   }
   witness(peer: string, kind: string) {
@@ -111,6 +119,34 @@ describe('node faults', () => {
     expect(p.ticks.filter((t) => t > 150 && t < 1150)).toEqual([]);
     expect(p.ticks).toContain(1150);
     expect(p.ticks.slice(0, 1)).toEqual([100]);
+  });
+
+  it('a deadline already past when the timer is armed is due, not late (as in core runtime)', () => {
+    const { sim, nodes } = probes(2);
+    const p = nodes[1] as Probe;
+    // A message at 500 sets a deadline of 100 (e.g. a suspicion that expired before it arrived).
+    p.onReceive = () => (p.next = 100);
+    sim.runUntil(500);
+    sim.send(0, 'n1', Uint8Array.of(1));
+    sim.runUntil(1000);
+    expect(p.ticks).toHaveLength(1);
+    expect(p.late).toHaveLength(1);
+    expect(p.late[0]).toBeLessThanOrEqual(1); // the 1 ms timer granularity, not 400 ms
+  });
+
+  it('a stall is measured even when a message runs first after it and moves the deadline', () => {
+    const { sim, nodes } = probes(2);
+    const p = nodes[1] as Probe;
+    p.next = 100;
+    sim.wake(1);
+    sim.runUntil(50);
+    sim.stall(1, 1000); // until 1050: the timer due at 100 waits
+    sim.send(0, 'n1', Uint8Array.of(1)); // delivered at 1050, before the timer
+    p.onReceive = (now) => (p.next = now + 500);
+    sim.runUntil(3000);
+    expect(p.received[0]?.at).toBe(1050);
+    expect(p.late[0]).toBeCloseTo(950, 6);
+    expect(p.ticks).toEqual([1550]);
   });
 
   it('clamped timers fire at most once per second', () => {

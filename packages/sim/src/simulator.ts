@@ -413,13 +413,13 @@ export class Simulator implements WitnessHost {
     const stalled = this.stalledUntil[i] as number;
     if (stalled > this.nowMs) return this.schedule(i, stalled);
     const local = this.localNow(i);
-    const deadline = node.nextDeadlineMs();
-    if (deadline > local + DEADLINE_EPSILON_MS) return this.reschedule(i);
-    const lateMs = local - deadline;
+    const lateMs = this.clocks.timerLateMs(i, this.nowMs);
     if (lateMs > DEADLINE_EPSILON_MS && node.reportTimerLateness) {
       const r = node.reportTimerLateness(lateMs, local);
       if (r) this.apply(i, r);
     }
+    const deadline = node.nextDeadlineMs();
+    if (deadline > local + DEADLINE_EPSILON_MS) return this.reschedule(i);
     this.apply(i, node.tick(local));
     this.reschedule(i);
   }
@@ -427,17 +427,21 @@ export class Simulator implements WitnessHost {
   private reschedule(i: number): void {
     const node = this.nodeAt(i);
     if (!node) return;
+    const pending = this.timers.timeOf(i);
+    // A pending timer already overdue (the node stalled and input ran first) stays, as in core's
+    // runtime, so its firing still measures the stall; it reschedules after its tick.
+    if (pending < Infinity && this.clocks.timerLateMs(i, this.nowMs) > DEADLINE_EPSILON_MS) return;
     const deadline = node.nextDeadlineMs();
     if (!(deadline < Infinity)) {
       this.timers.delete(i);
       return;
     }
     const at = this.clocks.fireAt(i, deadline, this.nowMs);
-    const pending = this.timers.timeOf(i);
     // A pending timer that fires no later and finds the deadline due then stays (a real runtime's
     // earlier setTimeout would run first); any other pending timer moves, so no wake-up is wasted.
     if (pending <= at && this.clocks.dueAt(i, pending, deadline)) return;
     if (at !== pending) this.timers.set(i, at);
+    this.clocks.arm(i, deadline, this.nowMs);
   }
 
   private schedule(i: number, at: number): void {
