@@ -138,7 +138,7 @@ describe('codec', () => {
       key,
       signature: new Uint8Array(64).fill(incarnation),
     });
-    const decodeUpdates = (...updates: Update[]): Update[] => {
+    const decodeUpdates = (...updates: Update[]): readonly Update[] => {
       const r = decode(encode({ type: MessageType.sync, seq: 1, updates, extensions: [] }));
       if (!r.ok) throw new Error(r.error.code);
       return r.message.updates;
