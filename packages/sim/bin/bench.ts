@@ -4,7 +4,7 @@
  * plots. Run with `--help` for the options.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +34,6 @@ interface Task {
   inRuns: boolean;
   /** A calibration run (`calibration.ts`): loopback at this loss, %; `profile` is then only a label. */
   calibrationLossPct?: number;
-  /** Writes the run's journal here, without message lines (`--journal`: one run only). */
-  journalPath?: string;
 }
 
 const HELP = `pulsemesh detector benchmark
@@ -57,9 +55,6 @@ const HELP = `pulsemesh detector benchmark
   --out DIR       where to write (default bench-results for the full unfiltered run, else
                   bench-results/quick, which git ignores, so partial runs never replace published numbers)
   --replot FILE   redraw the SVG plots from a saved detector.json
-  --journal FILE  with a filter that leaves one run: write its journal to FILE without the message
-                  lines (recv, drop, link-up/down): faults, witnesses and every detector event, for
-                  breaking false verdicts down by cause; the results are the same with or without it
 `;
 
 /** Worker flags: a larger young generation (messages in flight die young; measured ~8 % faster at N=5000), gc() for memory probes. */
@@ -97,37 +92,7 @@ function memoryProbe(): MemorySample {
   return { heapUsedBytes: m.heapUsed, externalBytes: m.external, rssBytes: m.rss };
 }
 
-/** A journal sink that keeps all but the message lines (`--journal`), buffered. */
-function journalSink(path: string): { line: (l: string) => void; close: () => void } {
-  const fd = openSync(path, 'w');
-  let buffer: string[] = [];
-  const flush = (): void => {
-    if (buffer.length > 0) writeSync(fd, `${buffer.join('\n')}\n`);
-    buffer = [];
-  };
-  return {
-    line: (l) => {
-      if (/^\S+ (recv|drop|link-up|link-down) /.test(l)) return;
-      buffer.push(l);
-      if (buffer.length >= 10_000) flush();
-    },
-    close: () => {
-      flush();
-      closeSync(fd);
-    },
-  };
-}
-
 function runTask(t: Task): RunResult {
-  const sink = t.journalPath === undefined ? undefined : journalSink(t.journalPath);
-  try {
-    return runScenarioOf(t, sink?.line);
-  } finally {
-    sink?.close();
-  }
-}
-
-function runScenarioOf(t: Task, journal: ((line: string) => void) | undefined): RunResult {
   return runScenario({
     strategy: t.simOnly ? pingStrategy() : t.scale ? scaleStrategy() : strategyFor(t.key, t.n),
     profile:
@@ -136,7 +101,6 @@ function runScenarioOf(t: Task, journal: ((line: string) => void) | undefined): 
     seed: t.seed,
     simSeconds: t.simSeconds,
     ...(t.topology ? { topology: t.topology } : {}),
-    ...(journal ? { journal } : {}),
     wallClockMs: () => performance.now(),
     cpuClockMs: () => {
       const c = process.cpuUsage();
@@ -352,12 +316,6 @@ async function main(): Promise<void> {
   const scaleOnly = process.argv.includes('--scale');
   const file = scaleOnly ? 'scale.json' : 'detector.json';
   const tasks = matrix(seed, quick);
-  const journal = arg('--journal');
-  if (journal !== undefined) {
-    if (tasks.length !== 1)
-      throw new Error(`--journal needs a filter that leaves one run (this one leaves ${tasks.length})`);
-    (tasks[0] as Task).journalPath = resolve(process.cwd(), journal);
-  }
   const started = performance.now();
   // The code measured is the tree at the start: a commit made during the run must not be credited.
   const commit = gitCommit();
