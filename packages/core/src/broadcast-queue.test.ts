@@ -16,9 +16,9 @@ describe('BroadcastQueue', () => {
     q.push(alive('p2'));
     expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p2', 'p1']);
     q.push(alive('p3'));
-    expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p3', 'p2', 'p1']);
+    expect(q.take('y', 1000, 2).map((u) => u.peer)).toEqual(['p3', 'p2', 'p1']);
     expect(q.size).toBe(1);
-    expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p3']);
+    expect(q.take('z', 1000, 2).map((u) => u.peer)).toEqual(['p3']);
     expect(q.size).toBe(0);
     expect(q.take('x', 1000, 2)).toEqual([]);
   });
@@ -51,5 +51,21 @@ describe('BroadcastQueue', () => {
     q.push(alive('once'), 1);
     q.take('x', 1000, 9);
     expect(q.take('x', 1000, 9).map((u) => u.peer)).not.toContain('once');
+  });
+
+  it('does not send an update to a peer known to hold it, but counts the skip towards the limit', () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('p1'));
+    q.push(alive('p2'));
+    q.held('x', alive('p1'));
+    q.held('x', alive('p2', 1)); // another incarnation: x does not hold the queued one
+    expect(q.take('x', 1000, 3).map((u) => u.peer)).toEqual(['p2']);
+    expect(q.take('x', 1000, 3)).toEqual([]); // p2 went to x: held there now
+    expect(q.take('y', 1000, 3).map((u) => u.peer)).toEqual(['p2', 'p1']);
+    expect(q.size).toBe(0); // each: 3 transmissions, two of them skips at x
+    const suspect = (from: string): Update => ({ kind: UpdateKind.suspect, peer: 'p3', incarnation: 0, from });
+    q.push(suspect('a'));
+    q.held('x', suspect('b')); // another accuser's suspicion is another confirmation
+    expect(q.take('x', 1000, 3).map((u) => u.peer)).toEqual(['p3']);
   });
 });

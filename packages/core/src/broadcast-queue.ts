@@ -1,9 +1,11 @@
 /**
  * Piggyback dissemination queue (SWIM §4.1, memberlist `TransmitLimitedQueue`): at most one pending
  * update per peer (a newer one replaces the older), each sent up to a retransmit limit, least-sent
- * and then newest first, within a byte budget per message.
+ * and then newest first, within a byte budget per message. An update is not piggybacked to a peer
+ * known to hold it (it came from there, or went there): in a partial mesh most copies were such
+ * echoes, and a signed update is ~110 bytes.
  */
-import { updateBytes, type Update } from './codec.js';
+import { UpdateKind, updateBytes, type Update } from './codec.js';
 
 interface Entry {
   update: Update;
@@ -13,6 +15,23 @@ interface Entry {
   order: number;
   bytes: number;
   retired: boolean;
+  /** Peers known to hold this update (it came from them or was sent to them), at most {@link HOLDERS_MAX}. */
+  holders: string[];
+}
+
+/** Holders remembered per update: past the retransmit limit (16 at N = 1000) and a mesh degree of 32. */
+const HOLDERS_MAX = 48;
+
+/**
+ * Whether `held` tells its holder what `queued` does: same kind and incarnation (for a suspicion,
+ * also the same accuser: each accuser's is a separate Lifeguard confirmation).
+ */
+function same(held: Update, queued: Update): boolean {
+  return (
+    held.kind === queued.kind &&
+    held.incarnation === queued.incarnation &&
+    (held.kind !== UpdateKind.suspect || held.from === queued.from)
+  );
 }
 
 const byPriority = (a: Entry, b: Entry): number => a.transmits - b.transmits || b.order - a.order;
@@ -68,16 +87,24 @@ export class BroadcastQueue {
       existing.limit = limit;
       existing.order = this.order++;
       existing.bytes = bytes;
+      existing.holders.length = 0;
       return;
     }
     if (this.byPeer.size >= this.max) {
       const oldest = this.byPeer.keys().next();
       if (oldest.done !== true) this.drop(oldest.value);
     }
-    const e: Entry = { update, transmits: 0, limit, order: this.order++, bytes, retired: false };
+    const e: Entry = { update, transmits: 0, limit, order: this.order++, bytes, retired: false, holders: [] };
     this.byPeer.set(update.peer, e);
     this.pending = this.byPeer.size;
     this.list.push(e);
+  }
+
+  /** Notes that `holder` has `update` (it sent it to us): the pending copy of it is not sent there. */
+  held(holder: string, update: Update): void {
+    const e = this.byPeer.get(update.peer);
+    if (e === undefined || !same(update, e.update)) return;
+    if (e.holders.length < HOLDERS_MAX && !e.holders.includes(holder)) e.holders.push(holder);
   }
 
   /** Drops any pending update about `peer` (evicted member). */
@@ -92,8 +119,9 @@ export class BroadcastQueue {
 
   /**
    * Picks updates for one message to `dest` within `budgetBytes` (and ≤ 255): an update about `dest`
-   * itself first (so a suspected peer hears of it and can refute), then least-sent, newest first.
-   * Each picked update counts one transmission; it is retired at its limit.
+   * itself first (so a suspected peer hears of it and can refute), then least-sent, newest first,
+   * skipping (but counting) those `dest` is known to hold. Each picked update counts one
+   * transmission; it is retired at its limit, so it reaches the others as without the skip.
    */
   take(dest: string, budgetBytes: number, limit: number): Update[] {
     if (this.list.length === 0) return [];
@@ -105,21 +133,27 @@ export class BroadcastQueue {
     if (own !== undefined && own.bytes <= budgetBytes) {
       picked.push(own.update);
       used += own.bytes;
-      retired += this.count(own, limit);
+      retired += this.count(own, dest, limit);
     }
     for (const e of this.list) {
       if (picked.length >= 255 || budgetBytes - used < 4) break;
       if (e === own || used + e.bytes > budgetBytes) continue;
+      if (e.holders.includes(dest)) {
+        // Counted as sent (the copy would have been wasted), so the update retires as before.
+        retired += this.count(e, dest, limit);
+        continue;
+      }
       picked.push(e.update);
       used += e.bytes;
-      retired += this.count(e, limit);
+      retired += this.count(e, dest, limit);
     }
     if (retired > 0) this.list = this.list.filter((e) => !e.retired);
     return picked;
   }
 
-  private count(e: Entry, limit: number): number {
+  private count(e: Entry, dest: string, limit: number): number {
     e.transmits += 1;
+    if (e.holders.length < HOLDERS_MAX && !e.holders.includes(dest)) e.holders.push(dest);
     if (e.transmits < (e.limit > 0 ? e.limit : limit)) return 0;
     e.retired = true;
     this.byPeer.delete(e.update.peer);

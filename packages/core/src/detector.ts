@@ -183,6 +183,7 @@ export class Detector extends EventTarget implements MeshView {
       if (nack && u.kind === UpdateKind.suspect && u.from === from) continue;
       if (!admitUpdate(this.s, u, from)) continue;
       applyUpdate(this.s, u, from, sync);
+      if (this.s.queue.size > 0) this.s.queue.held(from, u);
     }
     handleBody(this.s, from, m, msg);
     return this.end();
