@@ -100,11 +100,17 @@ export class BroadcastQueue {
     this.list.push(e);
   }
 
-  /** Notes that `holder` has `update` (it sent it to us): the pending copy of it is not sent there. */
-  held(holder: string, update: Update): void {
+  /**
+   * Notes that `holder` has `update` (it sent it to us): the pending copy is not sent there, and
+   * counts one transmission (Demers et al.'s rumor mongering with feedback: a rumor others keep
+   * telling us is spreading without us), so news everyone declared at once, such as a witnessed
+   * crash in a full mesh, is not also piggybacked `limit` times by each of them.
+   */
+  held(holder: string, update: Update, limit: number): void {
     const e = this.byPeer.get(update.peer);
-    if (e === undefined || !same(update, e.update)) return;
-    if (e.holders.length < HOLDERS_MAX && !e.holders.includes(holder)) e.holders.push(holder);
+    if (e === undefined || !same(update, e.update) || e.holders.includes(holder)) return;
+    if (e.holders.length < HOLDERS_MAX) e.holders.push(holder);
+    if (this.count(e, holder, limit) === 1) this.list.splice(this.list.indexOf(e), 1);
   }
 
   /** Drops any pending update about `peer` (evicted member). */

@@ -9,7 +9,7 @@
  */
 import { analyticsReport, peerReport } from './analytics.js';
 import { MessageType, UpdateKind, decode, isValidPeerId, type Message, type Update } from './codec.js';
-import { validateConfig } from './config.js';
+import { retransmitLimit, validateConfig } from './config.js';
 import { assert } from './errors.js';
 import { clusterHealth, healthTier } from './health.js';
 import { LocalHealthCause, scaleByLocalHealth } from './local-health.js';
@@ -183,7 +183,8 @@ export class Detector extends EventTarget implements MeshView {
       if (nack && u.kind === UpdateKind.suspect && u.from === from) continue;
       if (!admitUpdate(this.s, u, from)) continue;
       applyUpdate(this.s, u, from, sync);
-      if (this.s.queue.size > 0) this.s.queue.held(from, u);
+      if (this.s.queue.size > 0)
+        this.s.queue.held(from, u, retransmitLimit(this.s.config.retransmitMult, this.s.clusterSize()));
     }
     handleBody(this.s, from, m, msg);
     return this.end();
