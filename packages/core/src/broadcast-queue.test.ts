@@ -63,7 +63,12 @@ describe('BroadcastQueue', () => {
     expect(q.take('x', 1000, 3)).toEqual([]); // p2 went to x: held there now
     expect(q.take('y', 1000, 3).map((u) => u.peer)).toEqual(['p2']);
     expect(q.size).toBe(0); // p1: x told us (1) and two skips at x; p2: one skip, sent to x and y
-    const suspect = (from: string): Update => ({ kind: UpdateKind.suspect, peer: 'p3', incarnation: 0, from });
+    const suspect = (from: string): Update => ({
+      kind: UpdateKind.suspect,
+      peer: 'p3',
+      incarnation: 0,
+      from,
+    });
     q.push(suspect('a'));
     q.held('x', suspect('b'), 3); // another accuser's suspicion is another confirmation
     expect(q.take('x', 1000, 3).map((u) => u.peer)).toEqual(['p3']);

@@ -38,7 +38,9 @@ function updateBytes(u: Update): number {
   for (let x = u.incarnation; x >= 0x80; x = Math.floor(x / 0x80)) inc++;
   const id = (p: string): number => 1 + Buffer.byteLength(p);
   const accused = u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed;
-  return 1 + inc + id(u.peer) + (accused ? id(u.from ?? u.peer) : 0) + (u.signature ? SIGNATURE_BLOCK_BYTES : 0);
+  return (
+    1 + inc + id(u.peer) + (accused ? id(u.from ?? u.peer) : 0) + (u.signature ? SIGNATURE_BLOCK_BYTES : 0)
+  );
 }
 
 const TYPE_NAMES = Object.fromEntries(Object.entries(MessageType).map(([k, v]) => [v, k]));
@@ -106,7 +108,8 @@ function wrap(inner: Strategy): Strategy {
     ...inner,
     create(init) {
       const node = inner.create(init);
-      const w = <A extends unknown[]>(f: (...a: A) => StepResult, at: (...a: A) => number) =>
+      const w =
+        <A extends unknown[]>(f: (...a: A) => StepResult, at: (...a: A) => number) =>
         (...a: A): StepResult => {
           const r = f(...a);
           account(init.id, r.sends, at(...a));
@@ -145,7 +148,7 @@ const rate = (b: number): string => (b / nodeSeconds).toFixed(1).padStart(8);
 console.log(
   `${strategy.name}:${strategy.preset} ${profile.name} N=${n} ${topologyArg} ${simSeconds}s seed ${seed}: ` +
     `${(total / nodeSeconds).toFixed(1)} B/node/s decoded (metrics: ${r.bytesPerNodePerSec.mean.toFixed(1)}); ` +
-    `crash p50 ${r.detectionAllMs.p50.toFixed(0)} ms, dissemination p50 ${r.disseminationMs.p50.toFixed(0)} ms`,
+    `crash p50 ${r.detectionAllMs.p50?.toFixed(0) ?? '-'} ms, dissemination p50 ${r.disseminationMs.p50?.toFixed(0) ?? '-'} ms`,
 );
 console.log('row                          B/node/s    msgs-or-items/node/s   share');
 for (const [key, b] of [...bytes].sort((a, b2) => a[0].localeCompare(b2[0]))) {
@@ -160,7 +163,10 @@ function histogram(label: string, m: Map<string, number>): void {
   const sent = [...m.values()].reduce((a, c) => a + c, 0);
   console.log(
     `${label}: ${(sent / Math.max(1, m.size)).toFixed(2)} mean over ${m.size}; ` +
-      [...hist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k === 10 ? '≥10' : k}:${v}`).join(' '),
+      [...hist]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, v]) => `${k === 10 ? '≥10' : k}:${v}`)
+        .join(' '),
   );
 }
 histogram('update copies per (receiver, update)', copies);
