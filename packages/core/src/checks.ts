@@ -41,7 +41,8 @@ export function startCheck(
   const seqs: number[] = [];
   for (let i = 0; i < CHECK_PINGS; i++) {
     const ping: Message = { type: MessageType.ping, seq: 0, updates: [], extensions: [] };
-    seqs.push(sendMember(s, m, ping, true, i === 0 ? [u] : []));
+    // The accusation only: an accused peer is most likely dead, piggybacked news would be lost on it.
+    seqs.push(sendMember(s, m, ping, false, i === 0 ? [u] : []));
   }
   s.counters.checksSent += 1;
   // Not stretched by local health: a late (throttled) timer only gives the answers more time.

@@ -30,9 +30,9 @@ export function piggybackBudget(s: DetectorState): number {
  * Sends to a member (per-link sequence numbers, byte counts); returns the sequence number used.
  * A member this peer holds `suspected` or `failed` is always told so (the update rides first), so
  * a live one refutes with a higher incarnation as soon as it hears from us, e.g. after a partition.
- * A member held `failed` gets nothing else from the queue: it is most likely dead (its link can
+ * Such a member gets nothing else from the queue: it is most likely dead (a crashed peer's link can
  * stay up for a while), and every piggybacked copy it got was a transmission lost to the others;
- * if it answers after all, `heardFrom` tells it its verdict and it rejoins gossip.
+ * if it answers after all, it refutes and rejoins gossip (`heardFrom` tells a `failed` one its verdict).
  */
 export function sendMember(
   s: DetectorState,
@@ -43,15 +43,9 @@ export function sendMember(
 ): number {
   m.sendSeq = (m.sendSeq + 1) & 0xffff;
   msg.seq = m.sendSeq;
-  const verdict =
-    piggyback && (m.state === 'suspected' || m.state === 'failed') && !extra.some((u) => u.peer === m.id);
-  const n = sendTo(
-    s,
-    m.id,
-    msg,
-    piggyback && m.state !== 'failed',
-    verdict ? [stateUpdate(s, m), ...extra] : extra,
-  );
+  const accused = m.state === 'suspected' || m.state === 'failed';
+  const verdict = piggyback && accused && !extra.some((u) => u.peer === m.id);
+  const n = sendTo(s, m.id, msg, piggyback && !accused, verdict ? [stateUpdate(s, m), ...extra] : extra);
   m.bytesSent += n;
   return msg.seq;
 }
