@@ -83,6 +83,7 @@ export class Detector extends EventTarget implements MeshView {
         m.linked = true;
         this.s.linked.push(m);
       }
+      m.vitalsSent = undefined;
       if (m.state !== 'left') this.s.rotation.enroll(m);
       if (m.state === 'failed') {
         // Tell it its verdict (as `heardFrom` does): a restart that remembers no incarnation

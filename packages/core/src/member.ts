@@ -64,6 +64,9 @@ export class Member implements RttEstimate, ArrivalStats {
   /** For unprobed members: when `recovering` turns `healthy`. */
   recoveryDeadlineMs = NaN;
   vitals: VitalSigns | undefined = undefined;
+  /** The vital signs last sent to it on an ack, and when (`ackVitals`): resent on change or after `VITALS_REFRESH_MS`. */
+  vitalsSent: VitalSigns | undefined = undefined;
+  vitalsSentMs = -Infinity;
   /** The signaling server reported its session ended (`Detector.witness`) and no new one since. */
   signalingLost = false;
   /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */

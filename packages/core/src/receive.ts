@@ -6,7 +6,7 @@ import { MessageType, UpdateKind, type Message } from './codec.js';
 import type { Member } from './member.js';
 import { relayable, stateUpdate } from './trust.js';
 import { updateArrival } from './phi.js';
-import { type PeerId } from './types.js';
+import { type PeerId, type VitalSigns } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from './detector-state.js';
 import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
@@ -54,6 +54,31 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
   }
 }
 
+/** How often an ack carries unchanged vital signs all the same (their `uptimeMs` advances), ms. */
+export const VITALS_REFRESH_MS = 10_000;
+
+/**
+ * The vital signs an ack to `m` carries: none while they are the ones it last got from us (it keeps
+ * those), so the ~4 acks a second cost 2 bytes of body, not 8. Sent again when `loadMs` moved by
+ * more than max(5 ms, 10 %), the lifecycle or metadata changed, or {@link VITALS_REFRESH_MS} passed.
+ * A link that comes up again starts over (`Detector.linkUp` clears `vitalsSent`).
+ */
+export function ackVitals(s: DetectorState, m: Member): VitalSigns | undefined {
+  const v = s.vitals();
+  const last = m.vitalsSent;
+  if (
+    last !== undefined &&
+    s.now - m.vitalsSentMs < VITALS_REFRESH_MS &&
+    last.lifecycle === v.lifecycle &&
+    last.metadata === v.metadata &&
+    Math.abs(last.loadMs - v.loadMs) <= Math.max(5, 0.1 * last.loadMs)
+  )
+    return undefined;
+  m.vitalsSent = v;
+  m.vitalsSentMs = s.now;
+  return v;
+}
+
 /** Handles the body of one decoded message (its updates were applied already). */
 export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined, msg: Message): void {
   switch (msg.type) {
@@ -63,7 +88,7 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
         seq: 0,
         ackSeq: msg.seq,
         relayed: false,
-        vitals: s.vitals(),
+        vitals: m === undefined ? s.vitals() : ackVitals(s, m),
         updates: [],
         extensions: [],
       };
