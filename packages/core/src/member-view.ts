@@ -143,7 +143,11 @@ export function memberSnapshot(m: Member, nowMs: number, phiStdMsMin: number): P
       bytesSent: m.bytesSent,
       bytesReceived: m.bytesReceived,
     },
-    vitals: m.vitals,
+    // Sent only on change (`ackVitals`): the uptime goes on from when they arrived.
+    vitals:
+      m.vitals === undefined
+        ? undefined
+        : { ...m.vitals, uptimeMs: m.vitals.uptimeMs + Math.max(0, nowMs - m.vitalsAtMs) },
     signalingLost: m.signalingLost,
     ...(m.secondHand && m.state === 'failed' ? { secondHand: true } : {}),
     ...(m.liar ? { liar: true } : {}),

@@ -64,6 +64,8 @@ export class Member implements RttEstimate, ArrivalStats {
   /** For unprobed members: when `recovering` turns `healthy`. */
   recoveryDeadlineMs = NaN;
   vitals: VitalSigns | undefined = undefined;
+  /** When `vitals` arrived (this detector's clock): their `uptimeMs` is extrapolated from it. */
+  vitalsAtMs = NaN;
   /** The vital signs last sent to it on an ack, and when (`ackVitals`): resent on change or after `VITALS_REFRESH_MS`. */
   vitalsSent: VitalSigns | undefined = undefined;
   vitalsSentMs = -Infinity;

@@ -54,8 +54,11 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
   }
 }
 
-/** How often an ack carries unchanged vital signs all the same (their `uptimeMs` advances), ms. */
-export const VITALS_REFRESH_MS = 10_000;
+/**
+ * How often an ack carries unchanged vital signs all the same, ms: a safety net for a lost ack that
+ * carried a change (the receiver extrapolates `uptimeMs` from when they arrived, `memberSnapshot`).
+ */
+export const VITALS_REFRESH_MS = 60_000;
 
 /**
  * The vital signs an ack to `m` carries: none while they are the ones it last got from us (it keeps
@@ -97,7 +100,10 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
       return;
     }
     case MessageType.ack:
-      if (m !== undefined && msg.vitals !== undefined) m.vitals = msg.vitals;
+      if (m !== undefined && msg.vitals !== undefined) {
+        m.vitals = msg.vitals;
+        m.vitalsAtMs = s.now;
+      }
       handleAck(s, from, m, msg.ackSeq, msg.relayed);
       return;
     case MessageType.pingReq:
@@ -126,7 +132,10 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
       }
       return;
     case MessageType.vitals:
-      if (m !== undefined) m.vitals = msg.vitals;
+      if (m !== undefined) {
+        m.vitals = msg.vitals;
+        m.vitalsAtMs = s.now;
+      }
       return;
     case MessageType.syncRequest:
       sendSync(s, from, m);
