@@ -93,8 +93,6 @@ const browser = await launchChromium();
 const hidingBrowser = await launchHidingChromium();
 const alive = new Map<string, BenchPeer>();
 const driverScheduling = ((s) => `session ${s.session}, ${s.autogroup}`)(schedulingOf('self'));
-/** The autogroup nice applied by `yieldCpu` (edge peers started later get it too), if any. */
-let autogroupNice: string | undefined;
 const gone = new Set<string>();
 let tabSeq = 0;
 let nodeSeq = 0;
@@ -116,7 +114,6 @@ function addNode(): NodePeer {
   const node = NodePeer.start(edgeMain, signalUrl, room, id, config);
   alive.set(id, node);
   const pid = node.proc.pid!;
-  if (autogroupNice !== undefined) writeFileSync(`/proc/${pid}/autogroup`, autogroupNice);
   const own = schedulingOf(pid);
   log(`${id}: pid ${pid}, session ${own.session}, ${own.autogroup} (benchmark: ${driverScheduling})`);
   return node;
@@ -292,8 +289,8 @@ async function victimDiag(tab: TabPeer, atMs: number): Promise<Record<string, un
  * eight tabs on a small share timed out), this run goes on at autogroup nice N, so
  * a soak outside the heavy lock yields the CPU to the locked runs. Plain `nice` does not do it: CPU
  * is shared per session, and the browsers and edge peers run in sessions of their own (their
- * drivers start them detached, `NodePeer.start` too), so their sessions are set too, and edge
- * peers started later get it at start (`addNode`).
+ * drivers start them detached, `NodePeer.start` too), so their sessions are set too; edge peers
+ * started later take ours at start (`spawnService`).
  */
 function yieldCpu(): void {
   const nice = process.env['BENCH_AUTOGROUP_NICE'];
@@ -308,7 +305,6 @@ function yieldCpu(): void {
     }
   }
   for (const pid of sessions) writeFileSync(`/proc/${pid}/autogroup`, nice);
-  autogroupNice = nice;
   log(
     `autogroup nice ${nice} from now on, this run and its ${sessions.length - 1} child processes' sessions`,
   );

@@ -6,7 +6,7 @@
 // their drivers start detached, were not (decision 0013). From the build because that is what an
 // operator runs (`pnpm build`: apps/edge-peer/dist), not tsx compiling TypeScript at startup.
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,11 +68,26 @@ function installCleanup(): void {
 }
 
 /**
+ * Gives the session of `pid` (a child just started in a session of its own) this process's
+ * autogroup nice: its own CPU share, but a benchmark or test run deprioritized as HELPERS.md says
+ * (`echo 19 > /proc/self/autogroup`) keeps its services deprioritized too. No-op without autogroup.
+ */
+export function inheritAutogroupNice(pid: number): void {
+  try {
+    const nice = /nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))?.[1];
+    if (nice !== undefined && nice !== '0') writeFileSync(`/proc/${pid}/autogroup`, nice);
+  } catch {
+    // a kernel without CONFIG_SCHED_AUTOGROUP, or the child already gone: nothing to inherit
+  }
+}
+
+/**
  * Starts `command` in a session of its own (`detached`: setsid(), so a new autogroup with its own
  * CPU share) under `setpriv --pdeathsig KILL` (`setpriv` execs, so the child's pid is the
  * command's): it is killed when this process exits, however it exits (SIGKILL included), since a
  * detached child no longer gets the terminal's signals. Also stopped on exit, SIGINT, SIGTERM and
- * SIGHUP by handlers installed on first use (each then exits 128 + signal number).
+ * SIGHUP by handlers installed on first use (each then exits 128 + signal number). Its session
+ * gets this process's autogroup nice (`inheritAutogroupNice`).
  */
 export function spawnService(
   command: string,
@@ -84,6 +99,7 @@ export function spawnService(
     ...options,
     detached: true,
   });
+  if (child.pid !== undefined) inheritAutogroupNice(child.pid);
   services.add(child);
   child.once('exit', () => services.delete(child));
   return child;
