@@ -30,7 +30,10 @@ export async function windowReport(
   sinceMs: number,
   loadAtStart: number[],
 ): Promise<string> {
-  const at = (t: number): string => `+${((t - sinceMs) / 1000).toFixed(2)} s`;
+  const at = (t: number): string => {
+    const s = (t - sinceMs) / 1000;
+    return `${s >= 0 ? '+' : ''}${s.toFixed(2)} s`;
+  };
   const lines = [
     `window: ${new Date(sinceMs).toISOString()} for ${((Date.now() - sinceMs) / 1000).toFixed(1)} s; ` +
       `load average ${loadAtStart.join('/')} at start, ${loadNow().join('/')} now; this process: ${scheduling()}`,
