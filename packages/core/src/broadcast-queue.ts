@@ -101,16 +101,15 @@ export class BroadcastQueue {
   }
 
   /**
-   * Notes that `holder` has `update` (it sent it to us): the pending copy is not sent there, and
-   * counts one transmission (Demers et al.'s rumor mongering with feedback: a rumor others keep
-   * telling us is spreading without us), so news everyone declared at once, such as a witnessed
-   * crash in a full mesh, is not also piggybacked `limit` times by each of them.
+   * Notes that `holder` has `update` (it sent it to us): the pending copy is not sent there. Not
+   * also counted as a transmission (Demers et al.'s rumor mongering with feedback): measured at
+   * N = 1000 (lan, random-32, 60 s, seed 42) it saved ~12 % more bytes but dissemination p50 went
+   * from 1,804 to 2,000 ms.
    */
-  held(holder: string, update: Update, limit: number): void {
+  held(holder: string, update: Update): void {
     const e = this.byPeer.get(update.peer);
-    if (e === undefined || !same(update, e.update) || e.holders.includes(holder)) return;
-    if (e.holders.length < HOLDERS_MAX) e.holders.push(holder);
-    if (this.count(e, holder, limit) === 1) this.list.splice(this.list.indexOf(e), 1);
+    if (e === undefined || !same(update, e.update)) return;
+    if (e.holders.length < HOLDERS_MAX && !e.holders.includes(holder)) e.holders.push(holder);
   }
 
   /** Drops any pending update about `peer` (evicted member). */

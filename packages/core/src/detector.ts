@@ -9,7 +9,7 @@
  */
 import { analyticsReport, peerReport } from './analytics.js';
 import { MessageType, UpdateKind, decode, isValidPeerId, type Message, type Update } from './codec.js';
-import { retransmitLimit, validateConfig } from './config.js';
+import { validateConfig } from './config.js';
 import { assert } from './errors.js';
 import { clusterHealth, healthTier } from './health.js';
 import { LocalHealthCause, scaleByLocalHealth } from './local-health.js';
@@ -184,8 +184,7 @@ export class Detector extends EventTarget implements MeshView {
       if (nack && u.kind === UpdateKind.suspect && u.from === from) continue;
       if (!admitUpdate(this.s, u, from)) continue;
       applyUpdate(this.s, u, from, sync);
-      if (this.s.queue.size > 0)
-        this.s.queue.held(from, u, retransmitLimit(this.s.config.retransmitMult, this.s.clusterSize()));
+      if (this.s.queue.size > 0) this.s.queue.held(from, u);
     }
     handleBody(this.s, from, m, msg);
     return this.end();
