@@ -11,6 +11,11 @@ import type { HistoryEntry, PeerId, PeerState, VitalSigns } from './types.js';
 /** RTT samples kept per member for sparklines. */
 export const RTT_SAMPLES_MAX = 16;
 
+/** How long a restarted peer's previous stalls count (ms): a peer's own stall memory spans 5-10 min. */
+export const STALL_MEMORY_AFTER_RESTART_MS = 600_000;
+/** Vitals this much younger (ms) than the last ones are a new process, not reordered messages. */
+export const RESTART_UPTIME_MARGIN_MS = 5_000;
+
 /**
  * What one detector knows about one other peer. Field order is memory order: what every received
  * message touches (state, flags, sequence numbers, byte counts, loss, arrivals) comes first, so it
@@ -64,6 +69,13 @@ export class Member implements RttEstimate, ArrivalStats {
   /** For unprobed members: when `recovering` turns `healthy`. */
   recoveryDeadlineMs = NaN;
   vitals: VitalSigns | undefined = undefined;
+  /**
+   * The longest stall its previous process reported (`loadMs` before it restarted), ms, and until
+   * when that counts: a reloaded tab runs on the same machine and stalls like the one before it,
+   * while its own stall memory starts empty (`witnessStallAllowanceMs`).
+   */
+  stallBeforeRestartMs = 0;
+  stallBeforeRestartUntilMs = 0;
   /** The signaling server reported its session ended (`Detector.witness`) and no new one since. */
   signalingLost = false;
   /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */

@@ -158,6 +158,40 @@ describe('the signaling-session witness (decision 0013)', () => {
       expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
   });
 
+  it('a restarted peer is waited for as its previous process stalled, also after it was reaped', () => {
+    // The hostile-browser profile's false failed (session 7): a staller restarts, its own stall
+    // memory is empty (and its first 10 s are not remembered), a stall with a reset in it came
+    // within seconds and ~18 peers failed it on a 300 ms window.
+    const net = mesh();
+    net.stalledUntil.set('c', net.nowMs + 600);
+    net.run(net.nowMs + 6_000);
+    net.crashed.add('c');
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(net.nowMs + 60_000);
+    expect(
+      net
+        .get('a')
+        .pastMembers()
+        .some((p) => p.id === 'c'),
+    ).toBe(true);
+    // The same peer comes back: a new process (incarnation above the old one), linked again.
+    for (const o of others('c')) net.unlink('c', o);
+    net.crashed.delete('c');
+    net.add('c', presets.browser, 5);
+    for (const o of others('c')) net.link('c', o);
+    const back = net.nowMs;
+    net.run(back + 5_000);
+    net.stalledUntil.set('c', net.nowMs + 800);
+    net.run(net.nowMs + 20);
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(net.nowMs + 8_000);
+    for (const o of others('c')) {
+      expect(net.get(o).peer('c')?.vitals?.uptimeMs ?? 0).toBeLessThan(20_000);
+      // Failed once: the crash.
+      expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toHaveLength(1);
+    }
+  });
+
   it('the limit, stated: a first-ever 1 s stall with a reset at its start looks like a crash and is failed', () => {
     // Within the window a crash must be failed in (two probe timeouts), a silent peer whose socket
     // closed cannot be told from a dead one. It refutes when the stall ends (decision 0013).

@@ -86,7 +86,9 @@ export const WITNESS_LONG_STALL_MS = 250;
  * longer than the ones it reported and two can run into one silence, and the witness must not fail
  * a peer on a silence the patient path tolerates. At most {@link WITNESS_STALL_ALLOWANCE_MS_MAX},
  * which a hidden peer (it cannot measure its stalls) gets in any case; lateness under
- * {@link WITNESS_STALL_NOTICE_MS} is noise and counts as is.
+ * {@link WITNESS_STALL_NOTICE_MS} is noise and counts as is. A restarted peer's stall memory starts
+ * empty (and its first 10 s are not remembered): the stall its previous process reported counts
+ * for 10 min (`Member.stallBeforeRestartMs`, kept through a reap).
  * Example (default, N ≤ 100: period 250, tolerance 1,700): `loadMs` 100 → 700; 200 → 900; 544 →
  * 2,244 (was 1,338: less than a 968 ms stall run into a 985 ms one); 1,400 → 3,000.
  */
@@ -94,10 +96,11 @@ export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
   const v = m.vitals;
   if (v === undefined) return 0;
   if (v.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
-  if (v.loadMs < WITNESS_STALL_NOTICE_MS) return v.loadMs;
-  const runMs = 2 * (v.loadMs + s.periodMs);
-  const patientMs =
-    v.loadMs < WITNESS_LONG_STALL_MS ? 0 : stallToleranceMs(s.config, s.clusterSize()) + v.loadMs;
+  // A restarted peer's own stall memory starts empty; its previous process's stalls still count.
+  const loadMs = Math.max(v.loadMs, m.stallBeforeRestartUntilMs > s.now ? m.stallBeforeRestartMs : 0);
+  if (loadMs < WITNESS_STALL_NOTICE_MS) return loadMs;
+  const runMs = 2 * (loadMs + s.periodMs);
+  const patientMs = loadMs < WITNESS_LONG_STALL_MS ? 0 : stallToleranceMs(s.config, s.clusterSize()) + loadMs;
   return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, Math.max(runMs, patientMs));
 }
 
