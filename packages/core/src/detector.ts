@@ -41,7 +41,14 @@ import { addMember, setState } from './membership.js';
 import { restore } from './past-members.js';
 import { nextDeadline, runTimers } from './timers.js';
 import { failedSettled } from './settled-failures.js';
-import { announceStall, applyWitness, pushVitals, witnessAnswered, type WitnessKind } from './witness.js';
+import {
+  announceStall,
+  applyWitness,
+  pushVitals,
+  sendVitals,
+  witnessAnswered,
+  type WitnessKind,
+} from './witness.js';
 
 export type { DetectorOptions } from './detector-state.js';
 
@@ -82,6 +89,9 @@ export class Detector extends EventTarget implements MeshView {
       if (!m.linked) {
         m.linked = true;
         this.s.linked.push(m);
+        // Our stalls, told at once: a new link's witnessed checks of us must not wait for its first
+        // probe of us (N periods in a full mesh) to size their window (`witnessStallAllowanceMs`).
+        sendVitals(this.s, m, false);
       }
       if (m.state !== 'left') this.s.rotation.enroll(m);
       if (m.state === 'failed') {

@@ -192,6 +192,40 @@ describe('the signaling-session witness (decision 0013)', () => {
     }
   });
 
+  it("a checker that has not heard a peer's vital signs yet waits for it as for a peer that stalls", () => {
+    // The dense hostile exploration (decision 0013, session 8): a checker up for a few seconds had
+    // not probed a staller yet (no vitals: a 300 ms window) when the staller's socket was reset
+    // inside a stall its other checkers knew of; it alone failed the staller.
+    const net = mesh();
+    net.stalledUntil.set('c', net.nowMs + 900);
+    net.run(net.nowMs + 6_000);
+    const at = net.nowMs;
+    net.stalledUntil.set('c', at + 1_000);
+    net.run(at + 100);
+    net.add('g', presets.browser);
+    // The vital signs `c` sends a new link are lost (a link-up without them is possible anyway).
+    net.drop = (from, to) => from === 'c' && to === 'g';
+    for (const o of ids) net.link('g', o);
+    net.drop = () => false;
+    net.run(at + 300);
+    expect(net.get('g').peer('c')?.vitals).toBeUndefined();
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.apply('g', net.get('g').witness('c', WitnessKind.closedByPeer, net.nowMs));
+    net.run(at + 8_000);
+    for (const o of [...others('c'), 'g'])
+      expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
+  });
+
+  it("a new link hears a peer's vital signs at once, not at its first probe of it", () => {
+    const net = mesh();
+    net.stalledUntil.set('c', net.nowMs + 900);
+    net.run(net.nowMs + 6_000);
+    net.add('g', presets.browser);
+    for (const o of ids) net.link('g', o);
+    net.run(net.nowMs + 10);
+    expect(net.get('g').peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(700);
+  });
+
   it('the limit, stated: a first-ever 1 s stall with a reset at its start looks like a crash and is failed', () => {
     // Within the window a crash must be failed in (two probe timeouts), a silent peer whose socket
     // closed cannot be told from a dead one. It refutes when the stall ends (decision 0013).

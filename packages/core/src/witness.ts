@@ -88,16 +88,20 @@ export const WITNESS_LONG_STALL_MS = 250;
  * which a hidden peer (it cannot measure its stalls) gets in any case; lateness under
  * {@link WITNESS_STALL_NOTICE_MS} is noise and counts as is. A restarted peer's stall memory starts
  * empty (and its first 10 s are not remembered): the stall its previous process reported counts
- * for 10 min (`Member.stallBeforeRestartMs`, kept through a reap).
+ * for 10 min (`Member.stallBeforeRestartMs`, kept through a reap). A peer whose vital signs this
+ * peer has not heard yet counts as one that reported a long stall (a checker restarted seconds
+ * before the reset, session 8).
  * Example (default, N ≤ 100: period 250, tolerance 1,700): `loadMs` 100 → 700; 200 → 900; 544 →
- * 2,244 (was 1,338: less than a 968 ms stall run into a 985 ms one); 1,400 → 3,000.
+ * 2,244 (was 1,338: less than a 968 ms stall run into a 985 ms one); 1,400 → 3,000; no vitals → 1,950.
  */
 export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
   const v = m.vitals;
-  if (v === undefined) return 0;
-  if (v.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
+  if (v?.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
+  // Vitals not heard yet (this peer or the link is new): it may stall like any peer, so it is
+  // waited for as one that reported a long stall, not as one that never stalls.
+  const reportedMs = v === undefined ? WITNESS_LONG_STALL_MS : v.loadMs;
   // A restarted peer's own stall memory starts empty; its previous process's stalls still count.
-  const loadMs = Math.max(v.loadMs, m.stallBeforeRestartUntilMs > s.now ? m.stallBeforeRestartMs : 0);
+  const loadMs = Math.max(reportedMs, m.stallBeforeRestartUntilMs > s.now ? m.stallBeforeRestartMs : 0);
   if (loadMs < WITNESS_STALL_NOTICE_MS) return loadMs;
   const runMs = 2 * (loadMs + s.periodMs);
   const patientMs = loadMs < WITNESS_LONG_STALL_MS ? 0 : stallToleranceMs(s.config, s.clusterSize()) + loadMs;
@@ -206,14 +210,20 @@ export function announceStall(s: DetectorState): void {
 
 /** Sends this peer's vital signs to every linked peer (a lifecycle change, a longer stall). */
 export function pushVitals(s: DetectorState): void {
-  for (const m of s.linked) {
-    sendMember(
-      s,
-      m,
-      { type: MessageType.vitals, seq: 0, vitals: s.vitals(), updates: [], extensions: [] },
-      true,
-    );
-  }
+  for (const m of s.linked) sendVitals(s, m, true);
+}
+
+/**
+ * Sends this peer's vital signs to `m`; to a new link without piggybacked gossip (it only needs
+ * them before its first witnessed check of us: see `witnessStallAllowanceMs`).
+ */
+export function sendVitals(s: DetectorState, m: Member, piggyback: boolean): void {
+  sendMember(
+    s,
+    m,
+    { type: MessageType.vitals, seq: 0, vitals: s.vitals(), updates: [], extensions: [] },
+    piggyback,
+  );
 }
 
 function pingAll(s: DetectorState, m: Member): void {
