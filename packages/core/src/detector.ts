@@ -46,7 +46,7 @@ import {
   applyWitness,
   pushVitals,
   sendVitals,
-  witnessAnswered,
+  witnessAcked,
   type WitnessKind,
 } from './witness.js';
 
@@ -178,7 +178,9 @@ export class Detector extends EventTarget implements MeshView {
     if (m === undefined) this.s.counters.messagesFromUnknown += 1;
     else {
       heardFrom(this.s, m, msg.seq, bytes.length, msg.type);
-      if (this.s.witnessChecks.length > 0) witnessAnswered(this.s, m);
+      // Only an ack of a ping sent since the witness proves life (`witnessAcked`).
+      if (this.s.witnessChecks.length > 0 && msg.type === MessageType.ack && !msg.relayed)
+        witnessAcked(this.s, m, msg.ackSeq);
     }
     this.s.counters.updatesReceived += msg.updates.length;
     const sync = msg.type === MessageType.sync;

@@ -226,6 +226,27 @@ describe('the signaling-session witness (decision 0013)', () => {
     expect(net.get('g').peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(700);
   });
 
+  it("only an ack of a ping sent since the witness answers a check, not a crashed peer's late messages", () => {
+    // Decision 0013, seed 1080: a message the victim sent before its crash, late on the Pareto
+    // tail, answered a check; the crash then waited for the patient path (9.4 s).
+    const net = mesh();
+    const slowFrom = net.nowMs;
+    net.latencyMs = (from) => (from === 'c' ? 400 : 2);
+    net.run(slowFrom + 1_000);
+    net.crashed.add('c');
+    net.run(net.nowMs + 20);
+    const at = net.nowMs;
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 5_000);
+    // Any message answered a check before: every observer then took the patient path (1.85-2.36 s).
+    expect(failedBy(net, 'c').sort()).toEqual(others('c').map((o) => `${o}:witnessed`));
+    for (const o of others('c')) {
+      expect(net.get(o).stats().witnessChecksAnswered).toBe(0);
+      // The window: c's reported lateness and the slow link's probe timeouts (~0.9-1.3 s).
+      expect((net.firstTransitionMs(o, 'c', 'failed', at) as number) - at).toBeLessThan(1_500);
+    }
+  });
+
   it('the limit, stated: a first-ever 1 s stall with a reset at its start looks like a crash and is failed', () => {
     // Within the window a crash must be failed in (two probe timeouts), a silent peer whose socket
     // closed cannot be told from a dead one. It refutes when the stall ends (decision 0013).
