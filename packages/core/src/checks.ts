@@ -20,10 +20,8 @@ export function startCheck(
   u: Update,
   sender: PeerId,
 ): void {
-  const existing = s.checks.find((c) => c.member === m);
+  const existing = noteAccuser(s, m, u.from ?? sender);
   if (existing !== undefined) {
-    const accuser = u.from ?? sender;
-    if (!existing.accusers.includes(accuser)) existing.accusers.push(accuser);
     if (kind === 'verify' && existing.kind === 'confirm') {
       existing.kind = 'verify';
       existing.update = u;
@@ -48,6 +46,13 @@ export function startCheck(
   const deadlineMs = s.now + 2 * s.probeTimeoutFor(m, false);
   const accusers = [u.from ?? sender];
   s.checks.push({ member: m, kind, seqs, deadlineMs, update: u, sender, sentMs: s.now, accusers });
+}
+
+/** Adds `accuser` to the check of `m` running, if any (returned). */
+export function noteAccuser(s: DetectorState, m: Member, accuser: PeerId): Check | undefined {
+  const check = s.checks.find((c) => c.member === m);
+  if (check !== undefined && !check.accusers.includes(accuser)) check.accusers.push(accuser);
+  return check;
 }
 
 /**
