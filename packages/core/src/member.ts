@@ -8,6 +8,9 @@ import type { ArrivalStats } from './phi.js';
 import type { RttEstimate } from './rtt.js';
 import type { HistoryEntry, PeerId, PeerState, VitalSigns } from './types.js';
 
+/** Signed confirmations kept per suspicion and sent with its verdict (`Member.confirmations`): Lifeguard's K, so a receiver that is one of them still counts two others. */
+export const CONFIRMATIONS_KEPT_MAX = 3;
+
 /** RTT samples kept per member for sparklines. */
 export const RTT_SAMPLES_MAX = 16;
 
@@ -82,6 +85,11 @@ export class Member implements RttEstimate, ArrivalStats {
   proof: Update | undefined = undefined;
   /** With trust: the signed accusation behind our `suspected`/`failed` (ours or the verdict taken). */
   accusation: Update | undefined = undefined;
+  /**
+   * With trust, while `suspected`: other peers' signed `suspect`s of it at its incarnation (at most
+   * {@link CONFIRMATIONS_KEPT_MAX}), sent along with our verdict as its evidence (`declareFailed`).
+   */
+  confirmations: Update[] | null = null;
   /** The current `failed` was reached on the signaling witness (`settled-failures.ts`). */
   failedWitnessed = false;
   /** The current `failed` was taken from another's verdict without a first-hand check. */

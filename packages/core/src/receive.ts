@@ -4,7 +4,7 @@
  */
 import { MessageType, UpdateKind, type Message } from './codec.js';
 import { type Member, RESTART_UPTIME_MARGIN_MS, STALL_MEMORY_AFTER_RESTART_MS } from './member.js';
-import { relayable, stateUpdate } from './trust.js';
+import { admitUpdate, relayable, stateUpdate } from './trust.js';
 import { updateArrival } from './phi.js';
 import { type PeerId, type VitalSigns } from './types.js';
 import type { DetectorState } from './detector-state.js';
@@ -104,10 +104,14 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
           if (s.relays[i]?.id !== from || s.relaySeqs[i] !== msg.ackSeq) continue;
           s.nacks += 1;
           const t = s.target as Member;
-          const tried = msg.updates.some(
+          const tried = msg.updates.find(
             (u) => u.kind === UpdateKind.suspect && u.peer === t.id && u.from === from,
           );
-          if (tried && !s.probeConfirmers.includes(from)) s.probeConfirmers.push(from);
+          if (tried === undefined || s.probeConfirmers.includes(from)) continue;
+          s.probeConfirmers.push(from);
+          // Kept (verified first: we would vouch for it) as evidence to send with a verdict.
+          if (s.trust !== undefined && tried.signature !== undefined && admitUpdate(s, tried, from))
+            s.probeConfirmations.push(tried);
         }
       }
       s.counters.nacksReceived += 1;
