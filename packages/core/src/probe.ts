@@ -12,7 +12,7 @@ import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { LOSS_ALPHA, Phase } from './detector-state.js';
 import { sendMember } from './send.js';
-import { setState, startSuspicion, armSuspicion } from './membership.js';
+import { keepConfirmation, setState, startSuspicion, armSuspicion } from './membership.js';
 
 /** Starts the next protocol period: picks the next member of the rotation and pings it directly. */
 export function startProbe(s: DetectorState): void {
@@ -27,6 +27,7 @@ export function startProbe(s: DetectorState): void {
   s.relaySeqs.length = 0;
   s.nacks = 0;
   s.probeConfirmers.length = 0;
+  s.probeConfirmations.length = 0;
   s.probeSentMs = s.now;
   s.retrySeq = -1;
   s.retrySeq2 = -1;
@@ -111,6 +112,7 @@ export function finishProbe(s: DetectorState, succeeded: boolean): void {
     startSuspicion(s, t, s.localId, 'probe-failed');
     // Relays that tried and failed too are independent confirmations (Lifeguard's K).
     for (const r of s.probeConfirmers) if (!(t.suspectors as PeerId[]).includes(r)) t.suspectors?.push(r);
+    for (const c of s.probeConfirmations) keepConfirmation(t, c);
     armSuspicion(s, t);
     // Gossiped with a small fanout: it matters to the suspect (to refute) and to peers that can
     // check it (they probe it once and confirm, see `applySuspect`), not to the whole mesh.
