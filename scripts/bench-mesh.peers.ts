@@ -1,11 +1,13 @@
 // Peers of the mesh benchmark: Chromium tabs (playwright-core, one browser context each so each
-// tab has its own renderer process) and Node edge peers (the real CLI, as child processes).
-import { spawn, type ChildProcess } from 'node:child_process';
+// tab has its own renderer process) and Node edge peers (the real CLI from the build, each a
+// child process in a session of its own, like a deployed service: `test/harness/service.ts`).
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { launchHidingChromium } from '../test/harness/chromium.js';
+import { spawnService } from '../test/harness/service.js';
 
 /** One status change as an observer recorded it (wall clock, ms). */
 export interface Transition {
@@ -234,7 +236,11 @@ export class TabPeer implements BenchPeer {
   }
 }
 
-/** A Node edge peer: the CLI with `--json`, as a child process. */
+/**
+ * A Node edge peer: the built CLI (`main`: `ensureEdgePeerBuild()`) with `--json`, detached in a
+ * session of its own (its own autogroup CPU share, as a deployed service has) and killed when the
+ * benchmark exits (`spawnService`). `proc.pid` is the edge peer's own pid.
+ */
 export class NodePeer implements BenchPeer {
   readonly kind = 'node';
   readonly lines: Record<string, unknown>[] = [];
@@ -256,14 +262,17 @@ export class NodePeer implements BenchPeer {
     this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
   }
 
-  static start(signalUrl: string, room: string, id: string, config: Record<string, number>): NodePeer {
-    const proc = spawn(
+  static start(
+    main: string,
+    signalUrl: string,
+    room: string,
+    id: string,
+    config: Record<string, number>,
+  ): NodePeer {
+    const proc = spawnService(
       process.execPath,
       [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        `${root}apps/edge-peer/src/main.ts`,
+        main,
         `--signal=${signalUrl}`,
         `--room=${room}`,
         `--id=${id}`,

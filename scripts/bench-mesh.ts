@@ -1,5 +1,8 @@
 // Mesh benchmark: 8 Chromium tabs + 4 Node edge peers in one room, real signaling, real WebRTC,
-// every peer on the stock defaults (no overrides: decision 0013).
+// every peer on the stock defaults (no overrides: decision 0013). The edge peers run as deployed:
+// the built CLI (apps/edge-peer/dist, built first when missing or stale), each detached in a
+// session of its own so the autogroup scheduler gives it its own CPU share (in the benchmark's
+// session they were starved beside the driver: decision 0013), killed when the benchmark exits.
 // Scenarios (samples each): node-sigkill, renderer-crash, hang, tab-close, freeze-500/1000/1500;
 // then hidden-6min (one tab hidden, its probes counted) and the soak (nothing killed; the tab is
 // hidden for its first minutes when both run). Every entry records the load average at its start
@@ -7,8 +10,9 @@
 // BENCH_AUTOGROUP_NICE=N runs it (browsers included) at autogroup nice N (the soak, outside the heavy lock).
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-mesh.ts [--quick]
 //     [--only=node-sigkill,renderer-crash]
-// Writes bench-results/mesh.json (one entry per scenario) and prints a table. With --only, runs those
-// scenarios alone and replaces their entries in the file (the others keep their own commit).
+// Writes bench-results/mesh.json (BENCH_OUT=/abs/path.json elsewhere; one entry per scenario) and
+// prints a table. With --only, runs those scenarios alone and replaces their entries in the file
+// (the others keep their own commit).
 // Crash scenarios record, per sample and observer, when the witness came and what the observer knew
 // of the victim then (its reported stall, `loadMs`), and how the verdict was reached (`notes.observers`).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { loadavg } from 'node:os';
 import { provenance, thisCommand } from './bench-provenance.js';
 import { createSignalServer } from '../packages/signal-server/src/server/index.js';
 import { launchChromium, launchHidingChromium } from '../test/harness/chromium.js';
+import { ensureEdgePeerBuild, schedulingOf, stopServices } from '../test/harness/service.js';
 import { HidingTabPeer, NodePeer, servePage, TabPeer, type BenchPeer } from './bench-mesh.peers.js';
 
 const quick = process.argv.includes('--quick');
@@ -78,6 +83,8 @@ if (process.env['PULSEMESH_NETNS'] !== '1') {
 }
 const log = (msg: string): void => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
+const edgeMain = ensureEdgePeerBuild(log);
+
 const signal = createSignalServer({ logLevel: 'silent' });
 const { url: signalUrl } = await signal.listen(0, '127.0.0.1');
 const page = await servePage();
@@ -85,6 +92,7 @@ const browser = await launchChromium();
 /** A second Chromium for the hidden tab: its background tabs are throttled (see `HidingTabPeer`). */
 const hidingBrowser = await launchHidingChromium();
 const alive = new Map<string, BenchPeer>();
+const driverScheduling = ((s) => `session ${s.session}, ${s.autogroup}`)(schedulingOf('self'));
 const gone = new Set<string>();
 let tabSeq = 0;
 let nodeSeq = 0;
@@ -103,8 +111,11 @@ async function addTab(): Promise<TabPeer> {
 }
 function addNode(): NodePeer {
   const id = `node-${++nodeSeq}`;
-  const node = NodePeer.start(signalUrl, room, id, config);
+  const node = NodePeer.start(edgeMain, signalUrl, room, id, config);
   alive.set(id, node);
+  const pid = node.proc.pid!;
+  const own = schedulingOf(pid);
+  log(`${id}: pid ${pid}, session ${own.session}, ${own.autogroup} (benchmark: ${driverScheduling})`);
   return node;
 }
 
@@ -277,8 +288,9 @@ async function victimDiag(tab: TabPeer, atMs: number): Promise<Record<string, un
  * `BENCH_AUTOGROUP_NICE=N` (Linux with autogroup scheduling): once the soak's mesh is up (starting
  * eight tabs on a small share timed out), this run goes on at autogroup nice N, so
  * a soak outside the heavy lock yields the CPU to the locked runs. Plain `nice` does not do it: CPU
- * is shared per session, and the browsers run in sessions of their own (their drivers start them
- * detached), so their sessions are set too. Edge peers inherit ours.
+ * is shared per session, and the browsers and edge peers run in sessions of their own (their
+ * drivers start them detached, `NodePeer.start` too), so their sessions are set too; edge peers
+ * started later take ours at start (`spawnService`).
  */
 function yieldCpu(): void {
   const nice = process.env['BENCH_AUTOGROUP_NICE'];
@@ -458,7 +470,7 @@ try {
       durationS: r.durationS,
     })),
   );
-  for (const p of alive.values()) if (p.kind === 'node') (p as NodePeer).proc.kill('SIGTERM');
+  stopServices('SIGTERM'); // every edge peer still running (each also dies with this process)
   await browser.close();
   await hidingBrowser.close();
   page.server.close();

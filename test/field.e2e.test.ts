@@ -10,6 +10,7 @@
 //   bash scripts/netns.sh vitest run test/field.e2e.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startField, untilEvery, type Field } from './field/field.js';
+import { loadNow, windowReport } from './field/report.js';
 
 const root = process.getuid?.() === 0;
 let field: Field;
@@ -70,10 +71,17 @@ describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs roo
     expect(field.turn!.log.filter((l) => l.includes('udp send'))).toEqual([]);
   }, 180_000);
 
-  it('relayed links stay up, nobody suspected, through TURN credential renewals', async () => {
+  // What a renewal must not do: take a link down, move it off its relay, or get a live peer
+  // failed. A suspicion that clears is timing, not renewal behaviour: a peer silent past the probe
+  // round is suspected whatever the cause, and on a starved machine a tab's stall alone does it
+  // (3 of 5 runs niced). "Nobody suspected through renewals" is a timed floor, judged where
+  // timings are, under the heavy lock: bench-field's `renewal` (floor `field-renewal`). Here every
+  // suspicion is listed in the report below, with the stalls at both ends.
+  it('relayed links stay up, nobody failed, through TURN credential renewals', async () => {
     const peers = ['tab-a', 'edge-b', 'fox-f'].map((id) => field.peers.get(id)!);
     const tabs = peers.filter((p) => p.kind !== 'edge');
     const since = Date.now();
+    const loadAtStart = loadNow();
     // Every 20 s the signaling server re-sends each peer its roster with a fresh credential; wait
     // for two (seen by each tab's mesh as a new TURN username).
     const deadline = since + 120_000;
@@ -82,20 +90,32 @@ describe.skipIf(!root)('field: NATs, a firewall and TURN (network lab; needs roo
         tabs.map(async (t) => (await t.turnUsers()).filter((u) => u.t >= since)),
       );
       if (renewed.every((r) => r.length >= 2)) break;
-      if (Date.now() > deadline) throw new Error(`renewals not seen: ${JSON.stringify(renewed)}`);
+      if (Date.now() > deadline)
+        throw new Error(`renewals not seen\n${await windowReport(peers, since, loadAtStart)}`);
       await new Promise((r) => setTimeout(r, 1_000));
     }
+    const problems: string[] = [];
     for (const p of peers) {
-      expect(
-        (await p.linkChanges()).filter((c) => !c.up && c.t >= since),
-        `${p.id}: links down`,
-      ).toEqual([]);
-      const changes = (await p.transitions()).filter((t) => t.t >= since && t.to !== 'healthy');
-      expect(changes, `${p.id}: status changes`).toEqual([]);
+      for (const c of await p.linkChanges())
+        if (!c.up && c.t >= since) problems.push(`${p.id}: link to ${c.peer} down`);
+      for (const t of await p.transitions())
+        if (t.t >= since && t.to !== 'healthy' && t.to !== 'suspected')
+          problems.push(`${p.id}: ${t.peer} ${t.from}→${t.to} (${t.reason ?? '?'})`);
+      // Every suspicion cleared: each other peer is healthy again.
+      const states = (await p.view()).states;
+      for (const other of peers)
+        if (other !== p && states[other.id] !== 'healthy')
+          problems.push(`${p.id}: ${other.id} is ${states[other.id] ?? 'unknown'} at the end`);
     }
     // Still relayed (no link was replaced by a new one on another path).
-    expect((await tabs[0]!.view()).paths).toMatchObject({ 'edge-b': expect.stringMatching(/^relay\//) });
-    expect((await tabs[1]!.view()).paths).toMatchObject({ 'tab-a': 'relay/tcp', 'edge-b': 'relay/tcp' });
+    const paths = [(await tabs[0]!.view()).paths, (await tabs[1]!.view()).paths];
+    if (!/^relay\//.test(paths[0]!['edge-b'] ?? ''))
+      problems.push(`tab-a → edge-b path ${paths[0]!['edge-b']}`);
+    if (paths[1]!['tab-a'] !== 'relay/tcp') problems.push(`fox-f → tab-a path ${paths[1]!['tab-a']}`);
+    if (paths[1]!['edge-b'] !== 'relay/tcp') problems.push(`fox-f → edge-b path ${paths[1]!['edge-b']}`);
+    const report = await windowReport(peers, since, loadAtStart);
+    console.log(`renewal case:\n${report}`);
+    expect(problems, `${problems.join('\n')}\n${report}\n`).toEqual([]);
   }, 150_000);
 
   it('a SIGKILLed edge peer behind the symmetric NAT is marked failed over the relayed link', async () => {

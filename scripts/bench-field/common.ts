@@ -2,12 +2,21 @@
 // healthy mesh, reading verdicts, and doing a fault until the observers fail its victim.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
 import { provenance } from '../bench-provenance.js';
-import { firstTransition, untilEvery, type Field, type PeerSpec } from '../../test/field/field.js';
+import {
+  firstTransition,
+  untilEvery,
+  type Field,
+  type FieldProcessOptions,
+  type PeerSpec,
+} from '../../test/field/field.js';
 import type { FieldPeer, Transition } from '../../test/field/peers.js';
+import { ensureEdgePeerBuild } from '../../test/harness/service.js';
 import { fieldFloors } from './floors.js';
 
-export const out = 'bench-results/field.json';
+/** The result file (`BENCH_OUT` for a trial run elsewhere; sections merge into what is there). */
+export const out = process.env['BENCH_OUT'] ?? 'bench-results/field.json';
 
 /** The cast: a Chromium tab in home A and an edge peer in home C (both port-preserving NATs: their
  * link runs on srflx addresses), a Chromium tab and an edge peer in home B (symmetric NAT: a host
@@ -29,7 +38,7 @@ const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
 /** Stores one section, with the commit it measured (bench:check judges each current section by
  * it), and recomputes the file's floors from its current sections. */
 export function record(section: string, value: Record<string, unknown>): void {
-  mkdirSync('bench-results', { recursive: true });
+  mkdirSync(dirname(out), { recursive: true });
   const all = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   all['machine'] = '2 cores, shared with other work while measured (timings are loaded-machine timings)';
   all['detector'] = 'stock defaults: preset browser in tabs, node in edge peers, no overrides';
@@ -50,6 +59,15 @@ export function rejudgeFloors(): unknown {
   all['floors'] = fieldFloors(all);
   writeFileSync(out, `${JSON.stringify(all, null, 2)}\n`);
   return all['floors'];
+}
+
+let processes: FieldProcessOptions | undefined;
+/** How every field of the benchmark starts its processes: edge peers from the build (built first
+ * when missing or stale), as deployed; like the signaling server and coturn, each in a session of
+ * its own (`test/field/peers.ts`). */
+export function fieldProcesses(): FieldProcessOptions {
+  processes ??= { edgeMain: ensureEdgePeerBuild() };
+  return processes;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -8,6 +8,7 @@ import {
   failedSince,
   faults,
   faultUntilFailed,
+  fieldProcesses,
   healthyObservers,
   record,
   sleep,
@@ -18,7 +19,7 @@ import {
 /** `ms` each way plus up to `jitterMs` on every access link, so a relayed link between two sites
  * gains 4 × that per round trip; then `minutes` with 2 % loss on top, then a SIGKILL and a hang. */
 export async function delayed(ms: number, jitterMs: number, minutes: number): Promise<void> {
-  const field = await startField('lab', cast, 'delay', { delay: true });
+  const field = await startField('lab', cast, 'delay', { delay: true }, {}, fieldProcesses());
   try {
     for (const host of labSiteHosts) await field.lab!.setDelay(host, ms, jitterMs);
     const t0 = Date.now();

@@ -9,6 +9,7 @@ import {
   cast,
   faultsOf,
   faultUntilFailed,
+  fieldProcesses,
   healthyObservers,
   others,
   record,
@@ -128,7 +129,7 @@ async function witnessTimes(
 }
 
 async function detectRun(mode: 'lab' | 'loopback', run: number): Promise<Detection[]> {
-  const field = await startField(mode, cast, `detect-${run}`);
+  const field = await startField(mode, cast, `detect-${run}`, {}, {}, fieldProcesses());
   const rows: Detection[] = [];
   try {
     await allHealthy(field, 90_000, true);

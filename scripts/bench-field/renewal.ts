@@ -3,6 +3,8 @@
 import { startField, type Field, type PeerSpec } from '../../test/field/field.js';
 import type { LinkChange } from '../../test/field/peers.js';
 import { allHealthy, failedSince, record, sleep, snapshot, suspectedSince } from './common.js';
+// Edge peers from the build, services in sessions of their own.
+import { fieldProcesses } from './common.js';
 
 /** Relayed links only: a Chromium tab at home A, an edge peer behind the symmetric NAT, a Firefox
  * tab in the office (TURN over TCP). */
@@ -48,6 +50,7 @@ function requestsAfterExpiry(
 
 /** Relayed links held for `minutes` across credential renewals and expiries (`renewalTurn`). */
 export async function renewal(minutes: number): Promise<void> {
+  const processes = fieldProcesses(); // may build first: before coturn's start time is taken
   // Before coturn starts: its log's timestamps (seconds since its start) added to this are early,
   // so a request counted as after its credential's expiry surely was.
   const turnStartedBefore = Date.now();
@@ -61,6 +64,7 @@ export async function renewal(minutes: number): Promise<void> {
       ...renewalTurn,
       config: [...renewalTurn.config, 'verbose'],
     },
+    processes,
   );
   try {
     await allHealthy(field);

@@ -3,9 +3,11 @@
 import { startField } from '../../test/field/field.js';
 import { labSiteHosts } from '../../test/harness/lab.js';
 import { allHealthy, cast, failedSince, record, sleep, snapshot, suspectedSince } from './common.js';
+// Edge peers from the build, services in sessions of their own.
+import { fieldProcesses } from './common.js';
 
 export async function soak(minutes: number): Promise<void> {
-  const field = await startField('lab', cast, 'soak');
+  const field = await startField('lab', cast, 'soak', {}, {}, fieldProcesses());
   try {
     await allHealthy(field);
     const paths = await snapshot(field);

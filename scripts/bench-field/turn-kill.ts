@@ -1,10 +1,10 @@
 // `turn-kill`: coturn SIGKILLed with every peer healthy: what each peer's UI shows over the next
 // minute (relayed links fail; the right view is "unreachable", not crashed, where the witness can tell).
 import { startField } from '../../test/field/field.js';
-import { allHealthy, cast, failedSince, record, sleep, snapshot } from './common.js';
+import { allHealthy, cast, failedSince, fieldProcesses, record, sleep, snapshot } from './common.js';
 
 export async function turnKill(): Promise<void> {
-  const field = await startField('lab', cast, 'turn-kill');
+  const field = await startField('lab', cast, 'turn-kill', {}, {}, fieldProcesses());
   try {
     await allHealthy(field);
     await sleep(5_000);

@@ -44,13 +44,21 @@ export interface FieldTurnOptions {
   config?: readonly string[];
 }
 
-/** Starts the field: `lab` (NATs, TURN) or `loopback` (everything on 127.0.0.1, no TURN). */
+/** How the field's processes start. */
+export interface FieldProcessOptions {
+  /** The built edge peer CLI (`ensureEdgePeerBuild()`); default: from source through tsx. */
+  edgeMain?: string;
+}
+
+/** Starts the field: `lab` (NATs, TURN) or `loopback` (everything on 127.0.0.1, no TURN). The
+ * signaling server, coturn and the edge peers each run in a session of their own (`peers.ts`). */
 export async function startField(
   mode: 'lab' | 'loopback',
   cast = defaultCast,
   room = 'field',
   labOptions: LabOptions = {},
   turnOptions: FieldTurnOptions = {},
+  processes: FieldProcessOptions = {},
 ): Promise<Field> {
   let lab: Lab | undefined;
   let turn: Turn | undefined;
@@ -90,7 +98,7 @@ export async function startField(
     const add = async (spec: PeerSpec): Promise<FieldPeer> => {
       const peer =
         spec.kind === 'edge'
-          ? await startEdge(place(spec.ns), pub.signalUrl, room, spec.id)
+          ? await startEdge(place(spec.ns), pub.signalUrl, room, spec.id, processes.edgeMain)
           : await startTab(place(spec.ns), spec.kind, pub.pageUrl, {
               id: spec.id,
               room,

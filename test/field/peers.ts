@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Lab, LabNs } from '../harness/lab.js';
+import { inheritAutogroupNice, spawnService } from '../harness/service.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = ['--conditions=source', '--import', 'tsx'];
@@ -91,18 +92,27 @@ export interface FieldPeer {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts a process in `place`. A `service` (edge peer, public services) runs as deployed: in a
+ * session of its own, so the autogroup scheduler gives it its own CPU share rather than a slice of
+ * this driver's session (decision 0013), with this process's autogroup nice; it still dies with
+ * this process (`setpriv --pdeathsig KILL`, in the lab by `Lab.spawn`, here by `spawnService`).
+ */
 function start(
   place: Place,
   command: string,
   args: string[],
   env: Record<string, string> = {},
+  service = false,
 ): ChildProcess {
   const options: SpawnOptions = {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   };
-  const child = place.lab ? place.lab.spawn(place.ns, command, args, options) : spawn(command, args, options);
+  if (!place.lab) return service ? spawnService(command, args, options) : spawn(command, args, options);
+  const child = place.lab.spawn(place.ns, command, args, { ...options, detached: service });
+  if (service && child.pid !== undefined) inheritAutogroupNice(child.pid);
   return child;
 }
 
@@ -136,7 +146,7 @@ export async function startPublic(
   place: Place,
   env: Record<string, string>,
 ): Promise<{ signalUrl: string; pageUrl: string; child: ChildProcess }> {
-  const child = start(place, process.execPath, [...tsx, `${root}test/field/public-services.ts`], env);
+  const child = start(place, process.execPath, [...tsx, `${root}test/field/public-services.ts`], env, true);
   prefixStderr(child, 'public');
   const ready = await firstJsonLine(child, 'public services');
   return { signalUrl: String(ready['signalUrl']), pageUrl: String(ready['pageUrl']), child };
@@ -233,16 +243,17 @@ export async function startTab(
   };
 }
 
-/** An edge peer (the real CLI, `--json`, stock defaults) in `place`. */
+/** An edge peer (the real CLI, `--json`, stock defaults) in `place`, in a session of its own:
+ * from source through tsx, or the build when given its `main` (`ensureEdgePeerBuild()`). */
 export async function startEdge(
   place: Place,
   signalUrl: string,
   room: string,
   id: string,
+  main?: string,
 ): Promise<FieldPeer> {
   const args = [
-    ...tsx,
-    `${root}apps/edge-peer/src/main.ts`,
+    ...(main === undefined ? [...tsx, `${root}apps/edge-peer/src/main.ts`] : [main]),
     `--signal=${signalUrl}`,
     `--room=${room}`,
     `--id=${id}`,
@@ -250,7 +261,7 @@ export async function startEdge(
   ];
   // On loopback, ICE needs the loopback address bound (node-datachannel skips it otherwise).
   if (!place.lab) args.push('--bind-address=127.0.0.1');
-  const child = start(place, process.execPath, args);
+  const child = start(place, process.execPath, args, {}, true);
   prefixStderr(child, id);
   const lines: Record<string, unknown>[] = [];
   const exited = new Promise((r) => child.once('exit', r));

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { labAddress, type Lab } from './lab.js';
+import { inheritAutogroupNice } from './service.js';
 
 /** A running coturn. */
 export interface Turn {
@@ -58,7 +59,9 @@ export async function startTurn(
   ].join('\n');
   const file = join(dir, 'turnserver.conf');
   writeFileSync(file, `${config}\n`, { mode: 0o600 });
-  const child = lab.spawn('public', '/usr/bin/turnserver', ['-c', file]);
+  // In a session of its own, as deployed (test/harness/service.ts): its own CPU share.
+  const child = lab.spawn('public', '/usr/bin/turnserver', ['-c', file], { detached: true });
+  if (child.pid !== undefined) inheritAutogroupNice(child.pid);
   const log: string[] = [];
   let buffer = '';
   child.stdout!.on('data', (chunk: Buffer) => {

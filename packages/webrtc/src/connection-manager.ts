@@ -1,7 +1,13 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient typings of an untyped package must reach every program compiling this source
 /// <reference path="./simple-peer.d.ts" />
 import type { PeerId } from '@pulsemesh/core';
-import { backoffDelayMs, defaultBackoff, type BackoffOptions } from './backoff.js';
+import { backoffDelayMs } from './backoff.js';
+import {
+  resolveConnectionOptions,
+  type ConnectionHandlers,
+  type ConnectionManagerOptions,
+  type ResolvedConnectionOptions,
+} from './connection-options.js';
 import type { Identity } from './identity.js';
 import { isInitiator } from './initiator.js';
 import {
@@ -13,74 +19,7 @@ import {
 } from './link-proof.js';
 import { Link, LinkState } from './link.js';
 import { parseLinkSignal, signalsPerMessageMax, type LinkSignal, type SignalData } from './link-signal.js';
-
-/** Options of a {@link ConnectionManager}. */
-export interface ConnectionManagerOptions {
-  localId: PeerId;
-  /**
-   * This peer's key pair (its id is `identity.id`): every offer and answer it sends carries a link
-   * proof, a signature over its DTLS fingerprints (`link-proof.ts`). Links *to* key-derived ids
-   * need such a proof whether or not this peer has a key. Default none (a plain id proves nothing).
-   */
-  identity?: Identity | undefined;
-  /** Sends a link signal to a peer through the signaling server (best effort). */
-  sendSignal(to: PeerId, payload: LinkSignal): void;
-  /** Links this peer opens or asks for (connecting + open). Default 32: a browser page holds far
-   * fewer than Chromium's 500 RTCPeerConnections, and links never churn, so closed ones do not
-   * pile up. In rooms larger than this, each peer links to a random subset. */
-  maxConnections?: number;
-  /** Hard cap including links others asked for. Default `maxConnections + max(2, ⌈maxConnections/4⌉)`:
-   * the slack lets a peer whose choices are all full still find a link. */
-  acceptConnectionsMax?: number;
-  /** Wait before asking a peer that answered `busy` again (ms, jittered ×[0.5, 1)). Default 30,000. */
-  busyRetryMs?: number;
-  iceServers?: RTCIceServer[];
-  /** Node only: address ICE binds to (`127.0.0.1` for loopback). */
-  bindAddress?: string | undefined;
-  /** Give up on a link that has not opened after this long (ms). Default 15,000. */
-  connectTimeoutMs?: number;
-  /** How long the non-initiator waits for an offer before asking for one (ms). Default 1,500:
-   * in a full mesh the initiator dials on its own, so the request is rarely needed. */
-  dialRequestGraceMs?: number;
-  /** A link open this long (ms) resets its backoff. Default 10,000. */
-  stableLinkMs?: number;
-  backoff?: BackoffOptions;
-  /** Largest reliable message accepted (bytes). Default 1 MiB. */
-  reliableMessageBytesMax?: number;
-  /** Most peers tracked (roster + signal senders). Default 4,096. */
-  knownPeersMax?: number;
-  /** Randomness in [0, 1) for backoff jitter and subset choice. Default `Math.random`. */
-  random?: () => number;
-  handlers: ConnectionHandlers;
-}
-
-/** What the manager reports upwards. */
-export interface ConnectionHandlers {
-  linkUp?(peer: PeerId): void;
-  linkDown?(peer: PeerId, reason: string): void;
-  heartbeat?(peer: PeerId, bytes: Uint8Array): void;
-  reliable?(peer: PeerId, bytes: Uint8Array): void;
-  /** An operating error (bad signal, link error); counted, never thrown. */
-  error?(peer: PeerId, error: string): void;
-}
-
-interface Slot {
-  id: PeerId;
-  inRoster: boolean;
-  link: Link | undefined;
-  session: string | undefined;
-  attempts: number;
-  /** Non-initiator asked the initiator to dial and waits for an offer. */
-  requestPending: boolean;
-  retryAtMs: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** Signals of the current session waiting to be sent together. */
-  outbox: { session: string; data: SignalData[] } | undefined;
-  /** Linked another way (a same-browser tab over BroadcastChannel): no WebRTC link to it. */
-  elsewhere: boolean;
-  /** Fingerprints the peer's link proof vouched for in `session` (key-derived peers only). */
-  proven: { session: string; fingerprints: string[] } | undefined;
-}
+import { PeerSlots, type PeerSlot } from './peer-slots.js';
 
 /** How long a link's signals gather before they go out as one message (ms). */
 const signalBatchMs = 10;
@@ -105,46 +44,25 @@ export class ConnectionManager {
     /** Offers, answers or opened links refused for their link proof (see `LinkProofError`). */
     linkProofsRefused: 0,
   };
-  #options: Required<
-    Omit<ConnectionManagerOptions, 'localId' | 'bindAddress' | 'handlers' | 'sendSignal' | 'identity'>
-  > &
-    Pick<ConnectionManagerOptions, 'bindAddress'>;
+  #options: ResolvedConnectionOptions;
   #identity: Identity | undefined;
   /** Links whose `linkUp` was reported (so only they report `linkDown`). */
   #counted = new WeakSet<Link>();
   #send: ConnectionManagerOptions['sendSignal'];
   #handlers: ConnectionHandlers;
-  #slots = new Map<PeerId, Slot>();
+  #slots: PeerSlots;
   #closed = false;
   #suspended = false;
 
   constructor(options: ConnectionManagerOptions) {
     this.localId = options.localId;
-    this.maxConnections = options.maxConnections ?? 32;
-    if (!(this.maxConnections >= 1)) throw new RangeError('maxConnections must be at least 1');
-    this.acceptConnectionsMax =
-      options.acceptConnectionsMax ?? this.maxConnections + Math.max(2, Math.ceil(this.maxConnections / 4));
-    if (this.acceptConnectionsMax < this.maxConnections)
-      throw new RangeError('acceptConnectionsMax must be at least maxConnections');
+    this.#options = resolveConnectionOptions(options);
+    this.maxConnections = this.#options.maxConnections;
+    this.acceptConnectionsMax = this.#options.acceptConnectionsMax;
     this.#send = options.sendSignal;
     this.#identity = options.identity;
-    if (options.identity && options.identity.id !== options.localId)
-      throw new RangeError('identity.id must be localId');
     this.#handlers = options.handlers;
-    this.#options = {
-      maxConnections: this.maxConnections,
-      acceptConnectionsMax: this.acceptConnectionsMax,
-      busyRetryMs: options.busyRetryMs ?? 30_000,
-      iceServers: options.iceServers ?? [],
-      bindAddress: options.bindAddress,
-      connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
-      stableLinkMs: options.stableLinkMs ?? 10_000,
-      dialRequestGraceMs: options.dialRequestGraceMs ?? 1_500,
-      backoff: options.backoff ?? defaultBackoff,
-      reliableMessageBytesMax: options.reliableMessageBytesMax ?? 1 << 20,
-      knownPeersMax: options.knownPeersMax ?? 4_096,
-      random: options.random ?? Math.random,
-    };
+    this.#slots = new PeerSlots(this.#options.knownPeersMax);
   }
 
   /** Open links. */
@@ -171,7 +89,7 @@ export class ConnectionManager {
     roster.delete(this.localId);
     for (const slot of this.#slots.values()) slot.inRoster = roster.has(slot.id);
     for (const id of roster) {
-      const slot = this.#slot(id);
+      const slot = this.#slots.getOrAdd(id);
       if (slot) slot.inRoster = true;
     }
     this.#reconcile();
@@ -190,7 +108,7 @@ export class ConnectionManager {
   /** A member joined the room. */
   addPeer(peer: PeerId): void {
     if (peer === this.localId) return;
-    const slot = this.#slot(peer);
+    const slot = this.#slots.getOrAdd(peer);
     if (!slot) return;
     slot.inRoster = true;
     this.#reconcile();
@@ -217,7 +135,7 @@ export class ConnectionManager {
    */
   setLinkedElsewhere(peer: PeerId, elsewhere: boolean): void {
     if (peer === this.localId) return;
-    const slot = elsewhere ? this.#slot(peer) : this.#slots.get(peer);
+    const slot = elsewhere ? this.#slots.getOrAdd(peer) : this.#slots.get(peer);
     if (!slot || slot.elsewhere === elsewhere) return;
     slot.elsewhere = elsewhere;
     if (elsewhere) this.#closeSlotLink(slot, 'linked elsewhere', true);
@@ -229,7 +147,7 @@ export class ConnectionManager {
     if (this.#closed || this.#suspended || from === this.localId) return;
     const parsed = parseLinkSignal(payload);
     if (!parsed.ok) return this.#signalError(from, parsed.error);
-    const slot = this.#slot(from);
+    const slot = this.#slots.getOrAdd(from);
     if (!slot) return this.#signalError(from, 'too many known peers');
     if (slot.elsewhere) return; // a late offer or dial request from a tab linked over BroadcastChannel
     const msg = parsed.value;
@@ -248,7 +166,7 @@ export class ConnectionManager {
         for (const d of msg.d) slot.link!.signal(d);
         return;
       }
-      if (!slot.link && !slot.requestPending && this.#used() >= this.acceptConnectionsMax) {
+      if (!slot.link && !slot.requestPending && this.#slots.used() >= this.acceptConnectionsMax) {
         this.counters.busySent += 1;
         return this.#send(from, { v: 1, t: 'busy', s: msg.s });
       }
@@ -261,7 +179,7 @@ export class ConnectionManager {
     if (msg.t === 'dial') {
       if (!initiator) return this.#signalError(from, 'dial request from a non-initiator');
       if (slot.link?.state === LinkState.connecting) return;
-      if (!slot.link && this.#used() >= this.acceptConnectionsMax) {
+      if (!slot.link && this.#slots.used() >= this.acceptConnectionsMax) {
         this.counters.busySent += 1;
         return this.#send(from, { v: 1, t: 'busy' });
       }
@@ -296,71 +214,26 @@ export class ConnectionManager {
     this.#closed = true;
   }
 
-  #slot(id: PeerId): Slot | undefined {
-    let slot = this.#slots.get(id);
-    if (slot) return slot;
-    if (this.#slots.size >= this.#options.knownPeersMax) this.#evictIdleSlot();
-    if (this.#slots.size >= this.#options.knownPeersMax) return undefined;
-    slot = {
-      id,
-      inRoster: false,
-      link: undefined,
-      session: undefined,
-      attempts: 0,
-      requestPending: false,
-      retryAtMs: 0,
-      timer: undefined,
-      outbox: undefined,
-      elsewhere: false,
-      proven: undefined,
-    };
-    this.#slots.set(id, slot);
-    return slot;
-  }
-
-  #evictIdleSlot(): void {
-    for (const slot of this.#slots.values()) {
-      if (!slot.inRoster && !slot.elsewhere && !slot.link && !slot.requestPending) {
-        clearTimeout(slot.timer);
-        this.#slots.delete(slot.id);
-        return;
-      }
-    }
-  }
-
-  #used(): number {
-    let n = 0;
-    for (const slot of this.#slots.values()) if (slot.link || slot.requestPending) n += 1;
-    return n;
-  }
-
   /** Fills free capacity with a random choice of unlinked room members. */
   #reconcile(): void {
     if (this.#closed || this.#suspended) return;
-    const free = this.maxConnections - this.#used();
+    const free = this.maxConnections - this.#slots.used();
     if (free <= 0) return;
-    const now = performance.now();
-    const candidates = [...this.#slots.values()].filter(
-      (s) => s.inRoster && !s.elsewhere && !s.link && !s.requestPending && s.retryAtMs <= now,
-    );
-    for (let i = candidates.length - 1; i > 0; i--) {
-      const j = Math.floor(this.#options.random() * (i + 1));
-      [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
-    }
+    const candidates = this.#slots.dialCandidates(performance.now(), this.#options.random);
     for (const slot of candidates.slice(0, free)) {
       if (isInitiator(this.localId, slot.id)) this.#dial(slot);
       else this.#request(slot);
     }
   }
 
-  #dial(slot: Slot): void {
+  #dial(slot: PeerSlot): void {
     this.#trace(slot.id, 'dial');
     const session = randomSession();
     this.#createLink(slot, session, true);
   }
 
   /** Non-initiator: wait `dialRequestGraceMs` for the initiator's offer, then ask it to dial. */
-  #request(slot: Slot): void {
+  #request(slot: PeerSlot): void {
     this.#trace(slot.id, 'await offer');
     slot.requestPending = true;
     this.#setTimer(slot, this.#options.dialRequestGraceMs, () => {
@@ -375,7 +248,7 @@ export class ConnectionManager {
     });
   }
 
-  #createLink(slot: Slot, session: string, initiator: boolean): Link {
+  #createLink(slot: PeerSlot, session: string, initiator: boolean): Link {
     slot.requestPending = false;
     slot.session = session;
     this.counters.linksCreated += 1;
@@ -409,7 +282,7 @@ export class ConnectionManager {
   }
 
   /** A link closed on its own (error, timeout, remote close): clean up and retry later. */
-  #onLinkClosed(slot: Slot, link: Link, reason: string): void {
+  #onLinkClosed(slot: PeerSlot, link: Link, reason: string): void {
     this.#trace(slot.id, `link closed (${reason}) current=${slot.link === link}`);
     this.counters.linksClosed += 1;
     const wasOpen = link.openedAtMs !== undefined;
@@ -425,7 +298,7 @@ export class ConnectionManager {
   }
 
   /** Closes a slot's link on purpose; `final` also stops timers and pending requests. */
-  #closeSlotLink(slot: Slot, reason: string, final: boolean): void {
+  #closeSlotLink(slot: PeerSlot, reason: string, final: boolean): void {
     if (final) {
       clearTimeout(slot.timer);
       slot.requestPending = false;
@@ -437,18 +310,18 @@ export class ConnectionManager {
     link.close(reason);
   }
 
-  #sendBye(slot: Slot, reason: string): void {
+  #sendBye(slot: PeerSlot, reason: string): void {
     const session = slot.session;
     slot.session = undefined;
     if (session && !this.#closed && !this.#suspended && reason !== 'remote bye')
       this.#send(slot.id, { v: 1, t: 'bye', s: session });
   }
 
-  #scheduleRetry(slot: Slot): void {
+  #scheduleRetry(slot: PeerSlot): void {
     this.#scheduleRetryIn(slot, backoffDelayMs(slot.attempts++, this.#options.backoff, this.#options.random));
   }
 
-  #scheduleRetryIn(slot: Slot, delay: number): void {
+  #scheduleRetryIn(slot: PeerSlot, delay: number): void {
     if (this.#closed || this.#suspended) return;
     slot.retryAtMs = performance.now() + delay;
     this.#trace(slot.id, `retry in ${delay} ms`);
@@ -459,14 +332,14 @@ export class ConnectionManager {
     this.#reconcile();
   }
 
-  #setTimer(slot: Slot, delayMs: number, fn: () => void): void {
+  #setTimer(slot: PeerSlot, delayMs: number, fn: () => void): void {
     clearTimeout(slot.timer);
     slot.timer = setTimeout(fn, delayMs);
     (slot.timer as { unref?: () => void }).unref?.();
   }
 
   /** Batches a link's signals for `signalBatchMs`, so an offer and its candidates share a message. */
-  #queueSignal(slot: Slot, session: string, data: SignalData): void {
+  #queueSignal(slot: PeerSlot, session: string, data: SignalData): void {
     if (this.#suspended || this.#closed) return;
     const batch = slot.outbox?.session === session ? slot.outbox : { session, data: [] };
     slot.outbox = batch;
@@ -496,7 +369,7 @@ export class ConnectionManager {
    * (counted; the offer is not answered, a link waiting for this answer is closed and retried).
    */
   #checkProof(
-    slot: Slot,
+    slot: PeerSlot,
     from: PeerId,
     msg: Extract<LinkSignal, { t: 'sdp' }>,
     initiator: boolean,
@@ -518,7 +391,7 @@ export class ConnectionManager {
    * fingerprints its proof vouched for in this session (DTLS checked the far end holds them).
    * Otherwise the link is closed (retried with backoff) and never reported up.
    */
-  #negotiatedAsProven(slot: Slot, session: string, link: Link): boolean {
+  #negotiatedAsProven(slot: PeerSlot, session: string, link: Link): boolean {
     if (!linkNeedsProof(slot.id)) return true;
     const negotiated = link.remoteFingerprints();
     const proven = slot.proven?.session === session ? slot.proven.fingerprints : undefined;
@@ -529,7 +402,7 @@ export class ConnectionManager {
     return false;
   }
 
-  #refuseProof(slot: Slot, error: LinkProofError): void {
+  #refuseProof(slot: PeerSlot, error: LinkProofError): void {
     this.counters.linkProofsRefused += 1;
     this.#trace(slot.id, `link proof refused: ${error}`);
     this.#handlers.error?.(slot.id, `link-proof: ${error}`);

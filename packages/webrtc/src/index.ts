@@ -6,11 +6,8 @@ export {
   type LinkHandlers,
   type LinkOptions,
 } from './link.js';
-export {
-  ConnectionManager,
-  type ConnectionHandlers,
-  type ConnectionManagerOptions,
-} from './connection-manager.js';
+export { ConnectionManager } from './connection-manager.js';
+export { type ConnectionHandlers, type ConnectionManagerOptions } from './connection-options.js';
 export {
   WebRtcTransport,
   type LinkReport,

@@ -1,5 +1,6 @@
 import type { PeerId, Transport } from '@pulsemesh/core';
-import { ConnectionManager, type ConnectionManagerOptions } from './connection-manager.js';
+import { ConnectionManager } from './connection-manager.js';
+import type { ConnectionManagerOptions } from './connection-options.js';
 import type { LinkPath, TransportLinkStats } from './link-stats.js';
 import { ReliableTag, tagged, type LinkSink, type PeerLink } from './link-table.js';
 

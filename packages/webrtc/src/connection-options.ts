@@ -1,0 +1,91 @@
+// The options of a `ConnectionManager`, their defaults and what it reports upwards.
+import type { PeerId } from '@pulsemesh/core';
+import { defaultBackoff, type BackoffOptions } from './backoff.js';
+import type { Identity } from './identity.js';
+import type { LinkSignal } from './link-signal.js';
+
+/** Options of a {@link ConnectionManager}. */
+export interface ConnectionManagerOptions {
+  localId: PeerId;
+  /**
+   * This peer's key pair (its id is `identity.id`): every offer and answer it sends carries a link
+   * proof, a signature over its DTLS fingerprints (`link-proof.ts`). Links *to* key-derived ids
+   * need such a proof whether or not this peer has a key. Default none (a plain id proves nothing).
+   */
+  identity?: Identity | undefined;
+  /** Sends a link signal to a peer through the signaling server (best effort). */
+  sendSignal(to: PeerId, payload: LinkSignal): void;
+  /** Links this peer opens or asks for (connecting + open). Default 32: a browser page holds far
+   * fewer than Chromium's 500 RTCPeerConnections, and links never churn, so closed ones do not
+   * pile up. In rooms larger than this, each peer links to a random subset. */
+  maxConnections?: number;
+  /** Hard cap including links others asked for. Default `maxConnections + max(2, ⌈maxConnections/4⌉)`:
+   * the slack lets a peer whose choices are all full still find a link. */
+  acceptConnectionsMax?: number;
+  /** Wait before asking a peer that answered `busy` again (ms, jittered ×[0.5, 1)). Default 30,000. */
+  busyRetryMs?: number;
+  iceServers?: RTCIceServer[];
+  /** Node only: address ICE binds to (`127.0.0.1` for loopback). */
+  bindAddress?: string | undefined;
+  /** Give up on a link that has not opened after this long (ms). Default 15,000. */
+  connectTimeoutMs?: number;
+  /** How long the non-initiator waits for an offer before asking for one (ms). Default 1,500:
+   * in a full mesh the initiator dials on its own, so the request is rarely needed. */
+  dialRequestGraceMs?: number;
+  /** A link open this long (ms) resets its backoff. Default 10,000. */
+  stableLinkMs?: number;
+  backoff?: BackoffOptions;
+  /** Largest reliable message accepted (bytes). Default 1 MiB. */
+  reliableMessageBytesMax?: number;
+  /** Most peers tracked (roster + signal senders). Default 4,096. */
+  knownPeersMax?: number;
+  /** Randomness in [0, 1) for backoff jitter and subset choice. Default `Math.random`. */
+  random?: () => number;
+  handlers: ConnectionHandlers;
+}
+
+/** What the manager reports upwards. */
+export interface ConnectionHandlers {
+  linkUp?(peer: PeerId): void;
+  linkDown?(peer: PeerId, reason: string): void;
+  heartbeat?(peer: PeerId, bytes: Uint8Array): void;
+  reliable?(peer: PeerId, bytes: Uint8Array): void;
+  /** An operating error (bad signal, link error); counted, never thrown. */
+  error?(peer: PeerId, error: string): void;
+}
+
+/** The tunable options with their defaults filled in. */
+export type ResolvedConnectionOptions = Required<
+  Omit<ConnectionManagerOptions, 'localId' | 'bindAddress' | 'handlers' | 'sendSignal' | 'identity'>
+> &
+  Pick<ConnectionManagerOptions, 'bindAddress'>;
+
+/**
+ * Fills in the defaults documented on {@link ConnectionManagerOptions}. Throws a `RangeError` on
+ * a programmer error: `maxConnections` below 1, `acceptConnectionsMax` below it, or an `identity`
+ * whose id is not `localId`.
+ */
+export function resolveConnectionOptions(options: ConnectionManagerOptions): ResolvedConnectionOptions {
+  const maxConnections = options.maxConnections ?? 32;
+  if (!(maxConnections >= 1)) throw new RangeError('maxConnections must be at least 1');
+  const acceptConnectionsMax =
+    options.acceptConnectionsMax ?? maxConnections + Math.max(2, Math.ceil(maxConnections / 4));
+  if (acceptConnectionsMax < maxConnections)
+    throw new RangeError('acceptConnectionsMax must be at least maxConnections');
+  if (options.identity && options.identity.id !== options.localId)
+    throw new RangeError('identity.id must be localId');
+  return {
+    maxConnections,
+    acceptConnectionsMax,
+    busyRetryMs: options.busyRetryMs ?? 30_000,
+    iceServers: options.iceServers ?? [],
+    bindAddress: options.bindAddress,
+    connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+    stableLinkMs: options.stableLinkMs ?? 10_000,
+    dialRequestGraceMs: options.dialRequestGraceMs ?? 1_500,
+    backoff: options.backoff ?? defaultBackoff,
+    reliableMessageBytesMax: options.reliableMessageBytesMax ?? 1 << 20,
+    knownPeersMax: options.knownPeersMax ?? 4_096,
+    random: options.random ?? Math.random,
+  };
+}
