@@ -75,6 +75,31 @@ await build({
 step('webrtc (esbuild, browser + node)', t);
 
 t = performance.now();
+// The edge peer's bin: tsc's dist/main.js re-bundled in place, every JS dependency inlined and
+// minified (node-datachannel's native addon stays outside). Node's module loader keeps each of the
+// ~130 modules a per-file dist/ loads, and a parsed copy of its text: one minified file cut an edge
+// peer's USS from 24.9 to 17.2 MiB at N = 10 (decision 0016). prom-client stays its own chunk, read
+// only with --metrics-port. The library entry (dist/edge-peer.js) stays tsc's.
+const edgePeer = `${root}apps/edge-peer/`;
+await build({
+  ...common,
+  entryPoints: [`${edgePeer}dist/main.js`],
+  outdir: `${edgePeer}dist`,
+  allowOverwrite: true,
+  splitting: true,
+  chunkNames: 'bin-[name]-[hash]',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  external: ['node-datachannel'],
+  // CommonJS dependencies (ws) call require(): give the ES module one.
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+});
+step('edge-peer bin (esbuild)', t);
+
+t = performance.now();
 const elements = `${root}packages/elements/`;
 // From the built output (what a CDN serves is what is published), every dependency inlined.
 await build({

@@ -10,7 +10,7 @@ import { CHECKS_MAX, CHECK_PINGS, type Check, RECHECK_MAX_MS } from './detector-
 import { sendMember } from './send.js';
 import { randomInt } from './random.js';
 import { ownAccusation, scoreLiar } from './trust.js';
-import { acceptFailed, startSuspicion, armSuspicion } from './membership.js';
+import { acceptFailed, keepConfirmation, startSuspicion, armSuspicion } from './membership.js';
 
 /** Pings `m` (twice) carrying the accusation `u`; resolved by `checkAnswered` or `checkFailed`. */
 export function startCheck(
@@ -20,10 +20,8 @@ export function startCheck(
   u: Update,
   sender: PeerId,
 ): void {
-  const existing = s.checks.find((c) => c.member === m);
+  const existing = noteAccuser(s, m, u.from ?? sender);
   if (existing !== undefined) {
-    const accuser = u.from ?? sender;
-    if (!existing.accusers.includes(accuser)) existing.accusers.push(accuser);
     if (kind === 'verify' && existing.kind === 'confirm') {
       existing.kind = 'verify';
       existing.update = u;
@@ -48,6 +46,13 @@ export function startCheck(
   const deadlineMs = s.now + 2 * s.probeTimeoutFor(m, false);
   const accusers = [u.from ?? sender];
   s.checks.push({ member: m, kind, seqs, deadlineMs, update: u, sender, sentMs: s.now, accusers });
+}
+
+/** Adds `accuser` to the check of `m` running, if any (returned). */
+export function noteAccuser(s: DetectorState, m: Member, accuser: PeerId): Check | undefined {
+  const check = s.checks.find((c) => c.member === m);
+  if (check !== undefined && !check.accusers.includes(accuser)) check.accusers.push(accuser);
+  return check;
 }
 
 /**
@@ -120,7 +125,7 @@ export function checkFailed(s: DetectorState, check: Check): void {
   // With trust, a verdict we checked without an answer is still one member's word plus one
   // missed check (a loaded machine, a lost datagram): it becomes our own suspicion, which the
   // accused (told by the check's pings) can still refute, not a verdict at once.
-  if (check.kind === 'verify' && s.trust === undefined) {
+  if (check.kind === 'verify' && (s.trust === undefined || corroborated(s, m, check))) {
     acceptFailed(s, m, u, check.sender);
     return;
   }
@@ -129,6 +134,7 @@ export function checkFailed(s: DetectorState, check: Check): void {
     s.counters.suspicionsRaised += 1;
     startSuspicion(s, m, accuser, 'confirmed-suspicion');
   }
+  if (u.from !== s.localId) keepConfirmation(m, u);
   // Relays that could not reach the accused (or whose answers were lost) are no evidence: the
   // suspicion, gossiped below, lets the accused refute; `suspicionExpired` takes the verdict.
   if (check.kind === 'relay' && !m.linked) m.relayVerdict = u;
@@ -143,6 +149,25 @@ export function checkFailed(s: DetectorState, check: Check): void {
     s.counters.pushesSent += 1;
   }
   s.queue.push(confirm, s.config.retransmitMult);
+}
+
+/** Independent accusers (not flagged liars) a checked verdict needs to be taken at once (decision 0011). */
+export const CORROBORATING_ACCUSERS_MIN = 2;
+
+/**
+ * With trust: whether a verdict our own check could not refute is backed by at least
+ * {@link CORROBORATING_ACCUSERS_MIN} independent signed accusers of `m` at its incarnation (the
+ * check's, which came with the verdict or while it ran, and our suspicion's), this peer and
+ * flagged liars not counted. One member's word plus our missed check stays a suspicion.
+ */
+function corroborated(s: DetectorState, m: Member, check: Check): boolean {
+  const independent: PeerId[] = [];
+  const add = (id: PeerId): void => {
+    if (id !== s.localId && !s.liars.isLiar(id) && !independent.includes(id)) independent.push(id);
+  };
+  for (const a of check.accusers) add(a);
+  if (m.state === 'suspected') for (const a of m.suspectors ?? []) add(a);
+  return independent.length >= CORROBORATING_ACCUSERS_MIN;
 }
 
 /**

@@ -168,6 +168,8 @@ export class DetectorState {
   readonly pathRtt: RttEstimate = { srttMs: NaN, rttVarMs: NaN };
   /** Relays that tried the current probe's target and could not reach it either. */
   probeConfirmers: PeerId[] = [];
+  /** With trust: their signed `suspect`s (from the nacks), kept as the suspicion's evidence (`Member.confirmations`). */
+  probeConfirmations: Update[] = [];
   syncWanted = true;
   syncAsked = 0;
   syncRetryAtMs = Infinity;

@@ -41,7 +41,14 @@ import { addMember, setState } from './membership.js';
 import { restore } from './past-members.js';
 import { nextDeadline, runTimers } from './timers.js';
 import { failedSettled } from './settled-failures.js';
-import { announceStall, applyWitness, pushVitals, witnessAnswered, type WitnessKind } from './witness.js';
+import {
+  announceStall,
+  applyWitness,
+  pushVitals,
+  sendVitals,
+  witnessAcked,
+  type WitnessKind,
+} from './witness.js';
 
 export type { DetectorOptions } from './detector-state.js';
 
@@ -82,6 +89,9 @@ export class Detector extends EventTarget implements MeshView {
       if (!m.linked) {
         m.linked = true;
         this.s.linked.push(m);
+        // Our stalls, told at once: a new link's witnessed checks of us must not wait for its first
+        // probe of us (N periods in a full mesh) to size their window (`witnessStallAllowanceMs`).
+        sendVitals(this.s, m, false);
       }
       if (m.state !== 'left') this.s.rotation.enroll(m);
       if (m.state === 'failed') {
@@ -168,7 +178,9 @@ export class Detector extends EventTarget implements MeshView {
     if (m === undefined) this.s.counters.messagesFromUnknown += 1;
     else {
       heardFrom(this.s, m, msg.seq, bytes.length, msg.type);
-      if (this.s.witnessChecks.length > 0) witnessAnswered(this.s, m);
+      // Only an ack of a ping sent since the witness proves life (`witnessAcked`).
+      if (this.s.witnessChecks.length > 0 && msg.type === MessageType.ack && !msg.relayed)
+        witnessAcked(this.s, m, msg.ackSeq);
     }
     this.s.counters.updatesReceived += msg.updates.length;
     const sync = msg.type === MessageType.sync;

@@ -9,9 +9,9 @@ import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { Phase } from './detector-state.js';
 import { sendMember, push } from './send.js';
-import { startCheck, startRelayCheck } from './checks.js';
+import { noteAccuser, startCheck, startRelayCheck } from './checks.js';
 import { INCARNATION_MAX, keepProof } from './trust.js';
-import { acceptFailed, addMember, setState, armSuspicion } from './membership.js';
+import { acceptFailed, addMember, keepConfirmation, setState, armSuspicion } from './membership.js';
 import { restore } from './past-members.js';
 
 /** Applies one update; `fromSync`: a first-seen `alive` is stored but not re-gossiped (it is state, not news). */
@@ -136,6 +136,7 @@ export function applySuspect(s: DetectorState, m: Member, u: Update, sender: Pee
   if (m.state === 'suspected' && u.incarnation === m.incarnation) {
     if (m.suspectors === null || m.suspectors.includes(accuser)) return;
     m.suspectors.push(accuser);
+    if (accuser !== s.localId) keepConfirmation(m, u);
     armSuspicion(s, m);
     return;
   }
@@ -144,8 +145,10 @@ export function applySuspect(s: DetectorState, m: Member, u: Update, sender: Pee
     if (m.state === 'suspected') setState(s, m, 'healthy', 'refuted');
     else if (m.state === 'failed') setState(s, m, 'recovering', 'newer-incarnation');
   }
-  if (!m.linked || (s.phase !== Phase.idle && s.target === m)) return;
-  startCheck(s, m, 'confirm', u, sender);
+  if (!m.linked) return;
+  // Being probed right now: the probe checks it; the accuser still backs a verdict check running.
+  if (s.phase !== Phase.idle && s.target === m) noteAccuser(s, m, accuser);
+  else startCheck(s, m, 'confirm', u, sender);
 }
 
 /**

@@ -8,8 +8,16 @@ import type { ArrivalStats } from './phi.js';
 import type { RttEstimate } from './rtt.js';
 import type { HistoryEntry, PeerId, PeerState, VitalSigns } from './types.js';
 
+/** Signed confirmations kept per suspicion and sent with its verdict (`Member.confirmations`): Lifeguard's K, so a receiver that is one of them still counts two others. */
+export const CONFIRMATIONS_KEPT_MAX = 3;
+
 /** RTT samples kept per member for sparklines. */
 export const RTT_SAMPLES_MAX = 16;
+
+/** How long a restarted peer's previous stalls count (ms): a peer's own stall memory spans 5-10 min. */
+export const STALL_MEMORY_AFTER_RESTART_MS = 600_000;
+/** Vitals this much younger (ms) than the last ones are a new process, not reordered messages. */
+export const RESTART_UPTIME_MARGIN_MS = 5_000;
 
 /**
  * What one detector knows about one other peer. Field order is memory order: what every received
@@ -64,12 +72,24 @@ export class Member implements RttEstimate, ArrivalStats {
   /** For unprobed members: when `recovering` turns `healthy`. */
   recoveryDeadlineMs = NaN;
   vitals: VitalSigns | undefined = undefined;
+  /**
+   * The longest stall its previous process reported (`loadMs` before it restarted), ms, and until
+   * when that counts: a reloaded tab runs on the same machine and stalls like the one before it,
+   * while its own stall memory starts empty (`witnessStallAllowanceMs`).
+   */
+  stallBeforeRestartMs = 0;
+  stallBeforeRestartUntilMs = 0;
   /** The signaling server reported its session ended (`Detector.witness`) and no new one since. */
   signalingLost = false;
   /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */
   proof: Update | undefined = undefined;
   /** With trust: the signed accusation behind our `suspected`/`failed` (ours or the verdict taken). */
   accusation: Update | undefined = undefined;
+  /**
+   * With trust, while `suspected`: other peers' signed `suspect`s of it at its incarnation (at most
+   * {@link CONFIRMATIONS_KEPT_MAX}), sent along with our verdict as its evidence (`declareFailed`).
+   */
+  confirmations: Update[] | null = null;
   /** The current `failed` was reached on the signaling witness (`settled-failures.ts`). */
   failedWitnessed = false;
   /** The current `failed` was taken from another's verdict without a first-hand check. */

@@ -5,7 +5,7 @@
 import { recordTransition } from './analytics.js';
 import { isMinorityPartition } from './health.js';
 import { reap } from './past-members.js';
-import { Member } from './member.js';
+import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
 import { suspicionFailAtMs } from './member-view.js';
 import { stateUpdate } from './trust.js';
 import type { Update } from './codec.js';
@@ -75,6 +75,7 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
   if (from === 'suspected') {
     s.suspected.delete(m);
     m.suspectors = null;
+    m.confirmations = null;
     m.relayVerdict = undefined;
     m.suspicionDeadlineMs = NaN;
     m.watchAtMs = NaN;
@@ -115,6 +116,17 @@ export function startSuspicion(s: DetectorState, m: Member, accuser: PeerId, rea
   s.suspected.add(m);
   armSuspicion(s, m);
   m.watchAtMs = s.now + s.effectivePeriodMs();
+}
+
+/**
+ * With trust: keeps another peer's signed accusation of suspected `m` at its incarnation as
+ * evidence for our verdict (`Member.confirmations`, sent by `declareFailed`), one per accuser.
+ */
+export function keepConfirmation(m: Member, u: Update): void {
+  if (m.state !== 'suspected' || u.signature === undefined || u.incarnation !== m.incarnation) return;
+  const kept = (m.confirmations ??= []);
+  if (kept.length >= CONFIRMATIONS_KEPT_MAX || kept.some((c) => c.from === u.from)) return;
+  kept.push(u);
 }
 
 /** (Re)computes when the suspicion of `m` turns into `failed` (see `suspicionFailAtMs`). */
@@ -165,11 +177,14 @@ function heardUntil(m: Member): number {
 export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-timeout' | 'witnessed'): void {
   s.counters.failuresDeclared += 1;
   if (reason === 'witnessed') s.counters.witnessFailures += 1;
+  const evidence = m.confirmations ?? [];
   setState(s, m, 'failed', reason);
   const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
   if (reason === 'witnessed') push(s, [verdict], s.config.pushFanout, m.id);
-  else push(s, [verdict], Infinity, m.id, 2);
+  // With the signed confirmations it collected: a linked receiver whose own check also gets no
+  // answer takes a verdict that independent peers back (`checkFailed`) without a suspicion of its own.
+  else push(s, [verdict, ...evidence], Infinity, m.id, 2);
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { recordTransition, type OutageLog } from './analytics.js';
 import type { DetectorState } from './detector-state.js';
-import { Member } from './member.js';
+import { Member, STALL_MEMORY_AFTER_RESTART_MS } from './member.js';
 import { forgetFailed, noteFailed } from './settled-failures.js';
 import type { HistoryEntry, PastMember, PeerId } from './types.js';
 
@@ -26,6 +26,9 @@ export interface PastRecord extends PastMember {
   history: HistoryEntry[];
   /** The transport still had a link to it when it was reaped (a hung peer whose channel stayed open). */
   linked: boolean;
+  /** The longest stall it reported (its last `loadMs`, or an earlier process's), ms, and until when it counts. */
+  stallMs?: number;
+  stallUntilMs?: number;
 }
 
 /**
@@ -102,6 +105,7 @@ export function reap(s: DetectorState, m: Member): void {
     openOutages: { ...m.outages },
     history: m.history.slice(-PAST_HISTORY_MAX),
     linked: m.linked,
+    ...stallMemory(m, s.now),
   };
   if (m.linked) {
     const i = s.linked.indexOf(m);
@@ -119,6 +123,17 @@ export function reap(s: DetectorState, m: Member): void {
   s.past.add(record);
   s.counters.membersReaped += 1;
   s.emit('reap', { peer: m.id, ended, reason: record.reason, endedAtMs: record.endedAtMs, atMs: s.now });
+}
+
+/** What a reaped member keeps of its stalls (`Member.stallBeforeRestartMs`): its last `loadMs` for 10 min. */
+function stallMemory(m: Member, nowMs: number): { stallMs?: number; stallUntilMs?: number } {
+  const kept = m.stallBeforeRestartUntilMs > nowMs ? m.stallBeforeRestartMs : 0;
+  const stallMs = Math.max(kept, m.vitals?.loadMs ?? 0);
+  if (stallMs === 0) return {};
+  return {
+    stallMs,
+    stallUntilMs: Math.max(m.stallBeforeRestartUntilMs, m.sinceMs + STALL_MEMORY_AFTER_RESTART_MS),
+  };
 }
 
 /** Reaps every failed or left member whose time has come (the probe target waits for its probe to end). */
@@ -139,6 +154,9 @@ export function restore(s: DetectorState, r: PastRecord): Member {
   m.state = r.ended;
   Object.assign(m.outages, r.openOutages);
   m.history.push(...r.history);
+  // A peer that comes back is a new process: its old stalls still say how its machine stalls.
+  m.stallBeforeRestartMs = r.stallMs ?? 0;
+  m.stallBeforeRestartUntilMs = r.stallUntilMs ?? 0;
   s.members.set(m.id, m);
   s.counts[m.state] += 1;
   if (m.state === 'failed') noteFailed(s, m, r.reason === 'witnessed');

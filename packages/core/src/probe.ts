@@ -12,7 +12,7 @@ import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { LOSS_ALPHA, Phase } from './detector-state.js';
 import { sendMember } from './send.js';
-import { setState, startSuspicion, armSuspicion } from './membership.js';
+import { keepConfirmation, setState, startSuspicion, armSuspicion } from './membership.js';
 
 /** Starts the next protocol period: picks the next member of the rotation and pings it directly. */
 export function startProbe(s: DetectorState): void {
@@ -22,12 +22,13 @@ export function startProbe(s: DetectorState): void {
   const t = s.rotation.next();
   if (t === null) return;
   s.target = t;
-  // Emptied, not replaced: nothing keeps them past the probe (three arrays fewer per probe). Only
+  // Emptied, not replaced: nothing keeps them past the probe (four arrays fewer per probe). Only
   // when not empty: setting `length` is a runtime call even on an empty array (~1 % of CPU).
   if (s.relays.length > 0) s.relays.length = 0;
   if (s.relaySeqs.length > 0) s.relaySeqs.length = 0;
   s.nacks = 0;
   if (s.probeConfirmers.length > 0) s.probeConfirmers.length = 0;
+  if (s.probeConfirmations.length > 0) s.probeConfirmations.length = 0;
   s.probeSentMs = s.now;
   s.retrySeq = -1;
   s.retrySeq2 = -1;
@@ -112,6 +113,7 @@ export function finishProbe(s: DetectorState, succeeded: boolean): void {
     startSuspicion(s, t, s.localId, 'probe-failed');
     // Relays that tried and failed too are independent confirmations (Lifeguard's K).
     for (const r of s.probeConfirmers) if (!(t.suspectors as PeerId[]).includes(r)) t.suspectors?.push(r);
+    for (const c of s.probeConfirmations) keepConfirmation(t, c);
     armSuspicion(s, t);
     // Gossiped with a small fanout: it matters to the suspect (to refute) and to peers that can
     // check it (they probe it once and confirm, see `applySuspect`), not to the whole mesh.

@@ -3,10 +3,10 @@
  * requests, nacks, leaves, vitals, sync requests).
  */
 import { MessageType, UpdateKind, type Message } from './codec.js';
-import type { Member } from './member.js';
-import { relayable, stateUpdate } from './trust.js';
+import { type Member, RESTART_UPTIME_MARGIN_MS, STALL_MEMORY_AFTER_RESTART_MS } from './member.js';
+import { admitUpdate, relayable, stateUpdate } from './trust.js';
 import { updateArrival } from './phi.js';
-import { type PeerId } from './types.js';
+import { type PeerId, type VitalSigns } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from './detector-state.js';
 import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
@@ -54,6 +54,26 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
   }
 }
 
+/**
+ * Stores `m`'s vital signs. Vitals whose uptime is well below the last ones' come from a new process
+ * (a restart or reload): the stall the old one reported is remembered for
+ * {@link STALL_MEMORY_AFTER_RESTART_MS} (`Member.stallBeforeRestartMs`). The margin covers vitals
+ * reordered on the network.
+ */
+export function setVitals(s: DetectorState, m: Member, v: VitalSigns): void {
+  const old = m.vitals;
+  if (old !== undefined && v.uptimeMs + RESTART_UPTIME_MARGIN_MS < old.uptimeMs)
+    rememberStallBeforeRestart(s, m, old.loadMs);
+  m.vitals = v;
+}
+
+/** Keeps `loadMs` of `m`'s previous process as its stall memory (the longer one, while it counts). */
+export function rememberStallBeforeRestart(s: DetectorState, m: Member, loadMs: number): void {
+  const kept = m.stallBeforeRestartUntilMs > s.now ? m.stallBeforeRestartMs : 0;
+  m.stallBeforeRestartMs = Math.max(kept, loadMs);
+  m.stallBeforeRestartUntilMs = s.now + STALL_MEMORY_AFTER_RESTART_MS;
+}
+
 /** Handles the body of one decoded message (its updates were applied already). */
 export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined, msg: Message): void {
   switch (msg.type) {
@@ -72,7 +92,7 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
       return;
     }
     case MessageType.ack:
-      if (m !== undefined && msg.vitals !== undefined) m.vitals = msg.vitals;
+      if (m !== undefined && msg.vitals !== undefined) setVitals(s, m, msg.vitals);
       handleAck(s, from, m, msg.ackSeq, msg.relayed);
       return;
     case MessageType.pingReq:
@@ -84,10 +104,14 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
           if (s.relays[i]?.id !== from || s.relaySeqs[i] !== msg.ackSeq) continue;
           s.nacks += 1;
           const t = s.target as Member;
-          const tried = msg.updates.some(
+          const tried = msg.updates.find(
             (u) => u.kind === UpdateKind.suspect && u.peer === t.id && u.from === from,
           );
-          if (tried && !s.probeConfirmers.includes(from)) s.probeConfirmers.push(from);
+          if (tried === undefined || s.probeConfirmers.includes(from)) continue;
+          s.probeConfirmers.push(from);
+          // Kept (verified first: we would vouch for it) as evidence to send with a verdict.
+          if (s.trust !== undefined && tried.signature !== undefined && admitUpdate(s, tried, from))
+            s.probeConfirmations.push(tried);
         }
       }
       s.counters.nacksReceived += 1;
@@ -101,7 +125,7 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
       }
       return;
     case MessageType.vitals:
-      if (m !== undefined) m.vitals = msg.vitals;
+      if (m !== undefined) setVitals(s, m, msg.vitals);
       return;
     case MessageType.syncRequest:
       sendSync(s, from, m);

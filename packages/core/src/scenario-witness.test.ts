@@ -158,6 +158,95 @@ describe('the signaling-session witness (decision 0013)', () => {
       expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
   });
 
+  it('a restarted peer is waited for as its previous process stalled, also after it was reaped', () => {
+    // The hostile-browser profile's false failed (session 7): a staller restarts, its own stall
+    // memory is empty (and its first 10 s are not remembered), a stall with a reset in it came
+    // within seconds and ~18 peers failed it on a 300 ms window.
+    const net = mesh();
+    net.stalledUntil.set('c', net.nowMs + 600);
+    net.run(net.nowMs + 6_000);
+    net.crashed.add('c');
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(net.nowMs + 60_000);
+    expect(
+      net
+        .get('a')
+        .pastMembers()
+        .some((p) => p.id === 'c'),
+    ).toBe(true);
+    // The same peer comes back: a new process (incarnation above the old one), linked again.
+    for (const o of others('c')) net.unlink('c', o);
+    net.crashed.delete('c');
+    net.add('c', presets.browser, 5);
+    for (const o of others('c')) net.link('c', o);
+    const back = net.nowMs;
+    net.run(back + 5_000);
+    net.stalledUntil.set('c', net.nowMs + 800);
+    net.run(net.nowMs + 20);
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(net.nowMs + 8_000);
+    for (const o of others('c')) {
+      expect(net.get(o).peer('c')?.vitals?.uptimeMs ?? 0).toBeLessThan(20_000);
+      // Failed once: the crash.
+      expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toHaveLength(1);
+    }
+  });
+
+  it("a checker that has not heard a peer's vital signs yet waits for it as for a peer that stalls", () => {
+    // The dense hostile exploration (decision 0013, session 8): a checker up for a few seconds had
+    // not probed a staller yet (no vitals: a 300 ms window) when the staller's socket was reset
+    // inside a stall its other checkers knew of; it alone failed the staller.
+    const net = mesh();
+    net.stalledUntil.set('c', net.nowMs + 900);
+    net.run(net.nowMs + 6_000);
+    const at = net.nowMs;
+    net.stalledUntil.set('c', at + 1_000);
+    net.run(at + 100);
+    net.add('g', presets.browser);
+    // The vital signs `c` sends a new link are lost (a link-up without them is possible anyway).
+    net.drop = (from, to) => from === 'c' && to === 'g';
+    for (const o of ids) net.link('g', o);
+    net.drop = () => false;
+    net.run(at + 300);
+    expect(net.get('g').peer('c')?.vitals).toBeUndefined();
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.apply('g', net.get('g').witness('c', WitnessKind.closedByPeer, net.nowMs));
+    net.run(at + 8_000);
+    for (const o of [...others('c'), 'g'])
+      expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
+  });
+
+  it("a new link hears a peer's vital signs at once, not at its first probe of it", () => {
+    const net = mesh();
+    net.stalledUntil.set('c', net.nowMs + 900);
+    net.run(net.nowMs + 6_000);
+    net.add('g', presets.browser);
+    for (const o of ids) net.link('g', o);
+    net.run(net.nowMs + 10);
+    expect(net.get('g').peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(700);
+  });
+
+  it("only an ack of a ping sent since the witness answers a check, not a crashed peer's late messages", () => {
+    // Decision 0013, seed 1080: a message the victim sent before its crash, late on the Pareto
+    // tail, answered a check; the crash then waited for the patient path (9.4 s).
+    const net = mesh();
+    const slowFrom = net.nowMs;
+    net.latencyMs = (from) => (from === 'c' ? 400 : 2);
+    net.run(slowFrom + 1_000);
+    net.crashed.add('c');
+    net.run(net.nowMs + 20);
+    const at = net.nowMs;
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 5_000);
+    // Any message answered a check before: every observer then took the patient path (1.85-2.36 s).
+    expect(failedBy(net, 'c').sort()).toEqual(others('c').map((o) => `${o}:witnessed`));
+    for (const o of others('c')) {
+      expect(net.get(o).stats().witnessChecksAnswered).toBe(0);
+      // The window: c's reported lateness and the slow link's probe timeouts (~0.9-1.3 s).
+      expect((net.firstTransitionMs(o, 'c', 'failed', at) as number) - at).toBeLessThan(1_500);
+    }
+  });
+
   it('the limit, stated: a first-ever 1 s stall with a reset at its start looks like a crash and is failed', () => {
     // Within the window a crash must be failed in (two probe timeouts), a silent peer whose socket
     // closed cannot be told from a dead one. It refutes when the stall ends (decision 0013).

@@ -2,6 +2,7 @@
  * A tiny deterministic network for scenario tests: detectors on a virtual clock, per-message latency,
  * drop rules, crashes and late timers. No wall clock, no sleeps. (The full simulator lives in `sim`.)
  */
+import { encode, MessageType, type Update } from './codec.js';
 import { presets, type DetectorConfig } from './config.js';
 import { Detector } from './detector.js';
 import { seededRandom } from './random.js';
@@ -168,6 +169,12 @@ export class TestNetwork {
         return event.detail.atMs;
     }
     return undefined;
+  }
+
+  /** `from` hands `to` a sync message carrying `updates` (a test liar may lie in them; the link says who it is). */
+  say(from: PeerId, to: PeerId, updates: Update[]): void {
+    const bytes = encode({ type: MessageType.sync, seq: 1, updates, extensions: [] });
+    this.apply(to, this.get(to).receive(from, bytes, this.nowMs));
   }
 
   /** Status changes `observer` saw for `peer`, as "from->to". */

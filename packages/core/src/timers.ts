@@ -13,6 +13,7 @@ import { checkFailed, recheck, watch } from './checks.js';
 import { setState, suspicionExpired } from './membership.js';
 import { runWitnessChecks, witnessDeadline } from './witness.js';
 import { reapAtMs, reapDue } from './past-members.js';
+import { ownAccusation } from './trust.js';
 
 /** Runs every timer due at `s.now`. */
 export function runTimers(s: DetectorState): void {
@@ -59,9 +60,7 @@ function expireRelayJobs(s: DetectorState): void {
     s.relayJobs.splice(i, 1);
     const t = job.target;
     const confirm: Update[] =
-      t.evicted || t.state === 'left'
-        ? []
-        : [{ kind: UpdateKind.suspect, peer: t.id, incarnation: t.incarnation, from: s.localId }];
+      t.evicted || t.state === 'left' ? [] : [ownAccusation(s, t, UpdateKind.suspect)];
     const nack: Message = {
       type: MessageType.nack,
       seq: 0,

@@ -57,10 +57,15 @@ export const STALL_ANNOUNCE_GROWTH = 1.5;
 /** Concurrent witnessed checks (bounded work; a mass failure beyond it takes the normal path). */
 export const WITNESS_CHECKS_MAX = 256;
 
-/** A witnessed check in flight: answered by any message from the peer, else `failed` after its rounds. */
+/**
+ * A witnessed check in flight: answered by an ack of a ping sent since it began (or a refutation, or
+ * a `joined`), else `failed` after its rounds.
+ */
 export interface WitnessCheck {
   member: Member;
   incarnation: number;
+  /** Sequence number of its first ping: an ack of this or a later ping proves life since the witness. */
+  firstSeq: number;
   /** Ping rounds sent so far; the next round (or, after the last, the verdict) is due at `nextRoundMs`. */
   rounds: number;
   nextRoundMs: number;
@@ -86,18 +91,25 @@ export const WITNESS_LONG_STALL_MS = 250;
  * longer than the ones it reported and two can run into one silence, and the witness must not fail
  * a peer on a silence the patient path tolerates. At most {@link WITNESS_STALL_ALLOWANCE_MS_MAX},
  * which a hidden peer (it cannot measure its stalls) gets in any case; lateness under
- * {@link WITNESS_STALL_NOTICE_MS} is noise and counts as is.
+ * {@link WITNESS_STALL_NOTICE_MS} is noise and counts as is. A restarted peer's stall memory starts
+ * empty (and its first 10 s are not remembered): the stall its previous process reported counts
+ * for 10 min (`Member.stallBeforeRestartMs`, kept through a reap). A peer whose vital signs this
+ * peer has not heard yet counts as one that reported a long stall (a checker restarted seconds
+ * before the reset, session 8).
  * Example (default, N ≤ 100: period 250, tolerance 1,700): `loadMs` 100 → 700; 200 → 900; 544 →
- * 2,244 (was 1,338: less than a 968 ms stall run into a 985 ms one); 1,400 → 3,000.
+ * 2,244 (was 1,338: less than a 968 ms stall run into a 985 ms one); 1,400 → 3,000; no vitals → 1,950.
  */
 export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
   const v = m.vitals;
-  if (v === undefined) return 0;
-  if (v.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
-  if (v.loadMs < WITNESS_STALL_NOTICE_MS) return v.loadMs;
-  const runMs = 2 * (v.loadMs + s.periodMs);
-  const patientMs =
-    v.loadMs < WITNESS_LONG_STALL_MS ? 0 : stallToleranceMs(s.config, s.clusterSize()) + v.loadMs;
+  if (v?.lifecycle === 'hidden') return WITNESS_STALL_ALLOWANCE_MS_MAX;
+  // Vitals not heard yet (this peer or the link is new): it may stall like any peer, so it is
+  // waited for as one that reported a long stall, not as one that never stalls.
+  const reportedMs = v === undefined ? WITNESS_LONG_STALL_MS : v.loadMs;
+  // A restarted peer's own stall memory starts empty; its previous process's stalls still count.
+  const loadMs = Math.max(reportedMs, m.stallBeforeRestartUntilMs > s.now ? m.stallBeforeRestartMs : 0);
+  if (loadMs < WITNESS_STALL_NOTICE_MS) return loadMs;
+  const runMs = 2 * (loadMs + s.periodMs);
+  const patientMs = loadMs < WITNESS_LONG_STALL_MS ? 0 : stallToleranceMs(s.config, s.clusterSize()) + loadMs;
   return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, Math.max(runMs, patientMs));
 }
 
@@ -128,11 +140,12 @@ export function applyWitness(s: DetectorState, m: Member, kind: WitnessKind): vo
   if (m.vitals?.lifecycle === 'frozen') return;
   if (s.witnessChecks.some((c) => c.member === m)) return;
   if (s.witnessChecks.length >= WITNESS_CHECKS_MAX) return;
-  pingAll(s, m);
+  const firstSeq = pingAll(s, m);
   const gapMs = witnessWindowMs(s, m) / WITNESS_ROUNDS;
   s.witnessChecks.push({
     member: m,
     incarnation: m.incarnation,
+    firstSeq,
     rounds: 1,
     nextRoundMs: s.now + gapMs,
     gapMs,
@@ -140,7 +153,19 @@ export function applyWitness(s: DetectorState, m: Member, kind: WitnessKind): vo
   s.counters.witnessChecks += 1;
 }
 
-/** `m` spoke (any message): its witnessed check, if any, is answered. */
+/**
+ * `m` acked our ping `ackSeq` (direct, not relayed): if the ping was sent since its witnessed check
+ * began, the check is answered. Other messages prove nothing: one sent before a crash can arrive
+ * late on a heavy-tailed network (or an ack of an older ping), and a crash then went unanswered only
+ * by the patient path (decision 0013, seed 1080: 9.4 s).
+ */
+export function witnessAcked(s: DetectorState, m: Member, ackSeq: number): void {
+  const c = s.witnessChecks.find((x) => x.member === m);
+  if (c !== undefined && ((ackSeq - c.firstSeq) & 0xffff) <= ((m.sendSeq - c.firstSeq) & 0xffff))
+    witnessAnswered(s, m);
+}
+
+/** `m`'s check, if any, is answered (an ack of its pings, or a `joined`). */
 export function witnessAnswered(s: DetectorState, m: Member): void {
   const i = s.witnessChecks.findIndex((c) => c.member === m);
   if (i < 0) return;
@@ -203,17 +228,26 @@ export function announceStall(s: DetectorState): void {
 
 /** Sends this peer's vital signs to every linked peer (a lifecycle change, a longer stall). */
 export function pushVitals(s: DetectorState): void {
-  for (const m of s.linked) {
-    sendMember(
-      s,
-      m,
-      { type: MessageType.vitals, seq: 0, vitals: s.vitals(), updates: [], extensions: [] },
-      true,
-    );
-  }
+  for (const m of s.linked) sendVitals(s, m, true);
 }
 
-function pingAll(s: DetectorState, m: Member): void {
-  for (let k = 0; k < WITNESS_PINGS; k++)
-    sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, k === 0);
+/**
+ * Sends this peer's vital signs to `m`; to a new link without piggybacked gossip (it only needs
+ * them before its first witnessed check of us: see `witnessStallAllowanceMs`).
+ */
+export function sendVitals(s: DetectorState, m: Member, piggyback: boolean): void {
+  sendMember(
+    s,
+    m,
+    { type: MessageType.vitals, seq: 0, vitals: s.vitals(), updates: [], extensions: [] },
+    piggyback,
+  );
+}
+
+/** Sends a round of pings to `m`; returns the first one's sequence number. */
+function pingAll(s: DetectorState, m: Member): number {
+  const first = sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+  for (let k = 1; k < WITNESS_PINGS; k++)
+    sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, false);
+  return first;
 }
