@@ -187,7 +187,8 @@ const writer = new ByteWriter(2048);
 /** Decoding is synchronous and never re-entered, so one reader serves every call. */
 const reader = new ByteReader(new Uint8Array(0));
 
-function writeId(w: ByteWriter, id: PeerId): void {
+/** Writes `id` as on the wire: its UTF-8 length (u8), then its bytes (ASCII ids straight from the string). */
+export function writeId(w: ByteWriter, id: PeerId): void {
   const n = asciiIdBytes(id);
   if (n > 0) {
     w.u8(n);

@@ -22,12 +22,13 @@ export function startProbe(s: DetectorState): void {
   const t = s.rotation.next();
   if (t === null) return;
   s.target = t;
-  // Emptied, not replaced: nothing keeps them past the probe (three arrays fewer per probe).
-  s.relays.length = 0;
-  s.relaySeqs.length = 0;
+  // Emptied, not replaced: nothing keeps them past the probe (four arrays fewer per probe). Only
+  // when not empty: setting `length` is a runtime call even on an empty array (~1 % of CPU).
+  if (s.relays.length > 0) s.relays.length = 0;
+  if (s.relaySeqs.length > 0) s.relaySeqs.length = 0;
   s.nacks = 0;
-  s.probeConfirmers.length = 0;
-  s.probeConfirmations.length = 0;
+  if (s.probeConfirmers.length > 0) s.probeConfirmers.length = 0;
+  if (s.probeConfirmations.length > 0) s.probeConfirmations.length = 0;
   s.probeSentMs = s.now;
   s.retrySeq = -1;
   s.retrySeq2 = -1;

@@ -5,7 +5,7 @@
  * `testTrust` (`test-trust.ts`). See decision 0012 (trust model).
  */
 import { ByteWriter } from './bytes.js';
-import { peerIdBytes, UpdateKind, type Update } from './codec.js';
+import { UpdateKind, writeId, type Update } from './codec.js';
 import type { PeerId } from './types.js';
 
 /**
@@ -28,7 +28,7 @@ export interface Trust {
 }
 
 /** Domain tag: a signature over an update can never be taken for a signature over anything else. */
-const DOMAIN = [0x70, 0x6d, 0x2d, 0x75, 0x70, 0x64, 0x31, 0x00]; // "pm-upd1\0"
+const DOMAIN = new Uint8Array([0x70, 0x6d, 0x2d, 0x75, 0x70, 0x64, 0x31, 0x00]); // "pm-upd1\0"
 const writer = new ByteWriter(160);
 
 /** Who must sign `u`: the subject for `alive`/`left`, the accuser for `suspect`/`failed`. */
@@ -51,17 +51,13 @@ function signingView(u: Update): Uint8Array {
 
 function writeSigningBytes(u: Update): ByteWriter {
   const w = writer.reset();
-  for (const b of DOMAIN) w.u8(b);
+  w.bytes(DOMAIN);
   w.u8(u.kind);
   w.varint(u.incarnation);
-  const peer = peerIdBytes(u.peer);
-  w.u8(peer.length);
-  w.bytes(peer);
-  if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed) {
-    const from = peerIdBytes(u.from ?? u.peer);
-    w.u8(from.length);
-    w.bytes(from);
-  }
+  // Ids as the codec writes them: ASCII ids from their char codes, not through the id cache (a
+  // Map lookup per id, ~2.4 % of CPU samples at N = 2,000 when every received update is checked).
+  writeId(w, u.peer);
+  if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed) writeId(w, u.from ?? u.peer);
   return w;
 }
 
