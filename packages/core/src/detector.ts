@@ -93,7 +93,6 @@ export class Detector extends EventTarget implements MeshView {
         // probe of us (N periods in a full mesh) to size their window (`witnessStallAllowanceMs`).
         sendVitals(this.s, m, false);
       }
-      m.vitalsSent = undefined;
       if (m.state !== 'left') this.s.rotation.enroll(m);
       if (m.state === 'failed') {
         // Tell it its verdict (as `heardFrom` does): a restart that remembers no incarnation

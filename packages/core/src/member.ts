@@ -74,9 +74,6 @@ export class Member implements RttEstimate, ArrivalStats {
   vitals: VitalSigns | undefined = undefined;
   /** When `vitals` arrived (this detector's clock): their `uptimeMs` is extrapolated from it. */
   vitalsAtMs = NaN;
-  /** The vital signs last sent to it on an ack, and when (`ackVitals`): resent on change or after `VITALS_REFRESH_MS`. */
-  vitalsSent: VitalSigns | undefined = undefined;
-  vitalsSentMs = -Infinity;
   /**
    * The longest stall its previous process reported (`loadMs` before it restarted), ms, and until
    * when that counts: a reloaded tab runs on the same machine and stalls like the one before it,

@@ -55,34 +55,6 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
 }
 
 /**
- * How often an ack carries unchanged vital signs all the same, ms: a safety net for a lost ack that
- * carried a change (the receiver extrapolates `uptimeMs` from when they arrived, `memberSnapshot`).
- */
-export const VITALS_REFRESH_MS = 60_000;
-
-/**
- * The vital signs an ack to `m` carries: none while they are the ones it last got from us (it keeps
- * those), so the ~4 acks a second cost 2 bytes of body, not 8. Sent again when `loadMs` moved by
- * more than max(5 ms, 10 %), the lifecycle or metadata changed, or {@link VITALS_REFRESH_MS} passed.
- * A link that comes up again starts over (`Detector.linkUp` clears `vitalsSent`).
- */
-export function ackVitals(s: DetectorState, m: Member): VitalSigns | undefined {
-  const v = s.vitals();
-  const last = m.vitalsSent;
-  if (
-    last !== undefined &&
-    s.now - m.vitalsSentMs < VITALS_REFRESH_MS &&
-    last.lifecycle === v.lifecycle &&
-    last.metadata === v.metadata &&
-    Math.abs(last.loadMs - v.loadMs) <= Math.max(5, 0.1 * last.loadMs)
-  )
-    return undefined;
-  m.vitalsSent = v;
-  m.vitalsSentMs = s.now;
-  return v;
-}
-
-/**
  * Stores `m`'s vital signs. Vitals whose uptime is well below the last ones' come from a new process
  * (a restart or reload): the stall the old one reported is remembered for
  * {@link STALL_MEMORY_AFTER_RESTART_MS} (`Member.stallBeforeRestartMs`). The margin covers vitals
@@ -114,7 +86,7 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
         seq: 0,
         ackSeq: msg.seq,
         relayed: false,
-        vitals: m === undefined ? s.vitals() : ackVitals(s, m),
+        vitals: s.vitals(),
         updates: [],
         extensions: [],
       };
