@@ -36,6 +36,19 @@ function crashAfterStall(stallMs: number): { net: TestNetwork; at: number } {
   return { net, at };
 }
 
+/**
+ * `c` stalls `firstMs` (its vital signs report it), 6 s later stalls again for `secondMs`, and the
+ * run goes on `settleMs` into that second stall; returns when the second stall began.
+ */
+function stallTwice(net: TestNetwork, firstMs: number, secondMs: number, settleMs: number): number {
+  net.stalledUntil.set('c', net.nowMs + firstMs);
+  net.run(net.nowMs + 6_000);
+  const at = net.nowMs;
+  net.stalledUntil.set('c', at + secondMs);
+  net.run(at + settleMs);
+  return at;
+}
+
 const failedBy = (net: TestNetwork, peer: string): string[] =>
   net.events.flatMap(({ observer, event }) =>
     event.type === 'status-change' && event.detail.peer === peer && event.detail.to === 'failed'
@@ -124,11 +137,7 @@ describe('the signaling-session witness (decision 0013)', () => {
   it('a live peer whose socket is reset while it stalls for 1 s is not failed (its reported stalls stretch the check)', () => {
     const net = mesh();
     // A janky tab: a 1 s long task a few seconds earlier, reported in its vital signs (loadMs).
-    net.stalledUntil.set('c', net.nowMs + 1_000);
-    net.run(net.nowMs + 6_000);
-    const at = net.nowMs;
-    net.stalledUntil.set('c', at + 1_000);
-    net.run(at + 10);
+    const at = stallTwice(net, 1_000, 1_000, 10);
     witness(net, 'c', WitnessKind.closedByPeer);
     net.run(at + 8_000);
     for (const o of others('c')) {
@@ -197,11 +206,7 @@ describe('the signaling-session witness (decision 0013)', () => {
     // not probed a staller yet (no vitals: a 300 ms window) when the staller's socket was reset
     // inside a stall its other checkers knew of; it alone failed the staller.
     const net = mesh();
-    net.stalledUntil.set('c', net.nowMs + 900);
-    net.run(net.nowMs + 6_000);
-    const at = net.nowMs;
-    net.stalledUntil.set('c', at + 1_000);
-    net.run(at + 100);
+    const at = stallTwice(net, 900, 1_000, 100);
     net.add('g', presets.browser);
     // The vital signs `c` sends a new link are lost (a link-up without them is possible anyway).
     net.drop = (from, to) => from === 'c' && to === 'g';
