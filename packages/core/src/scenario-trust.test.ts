@@ -256,3 +256,96 @@ describe('signed membership: no single liar misleads an honest peer', () => {
     expect(counts[0]).toBe(1);
   });
 });
+
+// What a trusted detector does not verify (`changesNothing`, `VerifiedCache`): each skip rule has a
+// case it must take and a neighbouring case it must not, where a wrong skip would admit a forgery
+// or drop a true statement.
+const counts = (net: TestNetwork, id: string): [number, number, number] => {
+  const s = net.get(id).stats();
+  return [s.signaturesVerified, s.signaturesRejected, s.signaturesSkipped];
+};
+/** `d` crashed and held `failed` by `a` at incarnation 0. */
+function withFailedD(seed: number): TestNetwork {
+  const net = mesh(seed);
+  net.crashed.add('d');
+  net.run(15_000);
+  expect(net.stateOf('a', 'd')).toBe('failed');
+  return net;
+}
+
+describe('signatures that need no check, and those that still do', () => {
+  it('a copy of a verified statement with other signature bytes is verified again, refused and scored', () => {
+    const net = mesh(61);
+    const [v0, r0] = counts(net, 'a');
+    const alive: Update = { kind: UpdateKind.alive, peer: 'b', incarnation: 0, from: undefined };
+    say(net, 'x', 'a', [sign('b', alive)]); // the same bytes a verified at the join: cached
+    expect(counts(net, 'a').slice(0, 2)).toEqual([v0, r0]);
+    say(net, 'x', 'a', [forged(alive, 'b')]); // same content, forged signature: never a cache hit
+    say(net, 'x', 'a', [{ ...sign('b', alive), key: testTrust('c').publicKey }]); // b's signature, c's key
+    expect(counts(net, 'a').slice(0, 2)).toEqual([v0, r0 + 2]);
+    expect(net.get('a').liars()).toEqual(['x']);
+  });
+
+  it('a `failed` or `suspect` about a peer held `failed` at that incarnation is not verified', () => {
+    const net = withFailedD(62);
+    const [v0, r0, k0] = counts(net, 'a');
+    const verdict: Update = { kind: UpdateKind.failed, peer: 'd', incarnation: 0, from: 'x' };
+    const suspect: Update = { kind: UpdateKind.suspect, peer: 'd', incarnation: 0, from: 'b' };
+    say(net, 'x', 'a', [forged(verdict, 'x'), sign('x', verdict), sign('b', suspect)]);
+    expect(counts(net, 'a')).toEqual([v0, r0, k0 + 3]);
+    expect(net.stateOf('a', 'd')).toBe('failed');
+  });
+
+  it('a forged `failed` or `suspect` about a healthy peer at its incarnation is still verified and refused', () => {
+    const net = mesh(63);
+    const [v0, r0, k0] = counts(net, 'a');
+    const verdict: Update = { kind: UpdateKind.failed, peer: 'b', incarnation: 0, from: 'c' };
+    const suspect: Update = { kind: UpdateKind.suspect, peer: 'b', incarnation: 0, from: 'c' };
+    say(net, 'x', 'a', [forged(verdict, 'c'), forged(suspect, 'c')]);
+    expect(counts(net, 'a')).toEqual([v0, r0 + 2, k0]);
+    net.run(20_000);
+    expect(net.stateOf('a', 'b')).toBe('healthy');
+  });
+
+  it('a `left` about a failed peer, or above the incarnation held, is verified (forged: refused; signed: applied)', () => {
+    const net = withFailedD(64);
+    const left: Update = { kind: UpdateKind.left, peer: 'd', incarnation: 1, from: undefined };
+    const [v0, r0, k0] = counts(net, 'a');
+    say(net, 'x', 'a', [forged(left, 'd')]);
+    expect(counts(net, 'a')).toEqual([v0, r0 + 1, k0]);
+    expect(net.stateOf('a', 'd')).toBe('failed');
+    say(net, 'x', 'a', [sign('d', left)]); // d's own `left` from a later life: news
+    expect(net.stateOf('a', 'd')).toBe('left');
+    // Below or at a `left` now held: old news, not verified.
+    say(net, 'x', 'a', [forged({ ...left, incarnation: 0 }, 'd'), forged(left, 'd')]);
+    expect(counts(net, 'a')).toEqual([v0 + 1, r0 + 1, k0 + 2]);
+  });
+
+  it('an accusation above the incarnation held is not verified (only the owner raises it)', () => {
+    const net = mesh(65);
+    const [v0, r0, k0] = counts(net, 'a');
+    const verdict: Update = { kind: UpdateKind.failed, peer: 'b', incarnation: 5, from: 'x' };
+    say(net, 'x', 'a', [forged(verdict, 'x'), sign('x', verdict)]);
+    expect(counts(net, 'a')).toEqual([v0, r0, k0 + 2]);
+    net.run(20_000);
+    expect(net.stateOf('a', 'b')).toBe('healthy');
+  });
+
+  it('about a past (reaped) member only a newer signed `alive` is verified, and it brings the member back', () => {
+    const net = withFailedD(66);
+    net.run(15_000 + presets.lan.reapAfterMs + 5_000);
+    expect(net.get('a').peer('d')).toBeUndefined();
+    const alive: Update = { kind: UpdateKind.alive, peer: 'd', incarnation: 0, from: undefined };
+    const [v0, r0, k0] = counts(net, 'a');
+    say(net, 'x', 'a', [
+      forged(alive, 'd'),
+      forged({ ...alive, kind: UpdateKind.left, incarnation: 3 }, 'd'),
+    ]);
+    expect(counts(net, 'a')).toEqual([v0, r0, k0 + 2]);
+    say(net, 'x', 'a', [forged({ ...alive, incarnation: 1 }, 'd')]);
+    expect(counts(net, 'a')).toEqual([v0, r0 + 1, k0 + 2]);
+    say(net, 'x', 'a', [sign('d', { ...alive, incarnation: 1 })]);
+    expect(counts(net, 'a')).toEqual([v0 + 1, r0 + 1, k0 + 2]);
+    expect(net.get('a').peer('d')).toBeDefined();
+  });
+});

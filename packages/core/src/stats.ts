@@ -64,6 +64,10 @@ export interface DetectorStats {
   signaturesRejected: number;
   /** Signatures verified (each statement once: verified ones are cached). */
   signaturesVerified: number;
+  /** Signed updates dropped unverified: applying them could change nothing here (`changesNothing`). */
+  signaturesSkipped: number;
+  /** Updates this peer signed (its own statements and accusations). */
+  signaturesMade: number;
   /** Accusations by flagged liars dropped unchecked (rate limit). */
   accusationsThrottled: number;
   /** Peers flagged as liars. */
@@ -87,6 +91,8 @@ export function newStats(): DetectorStats {
     updatesRejected: 0,
     signaturesRejected: 0,
     signaturesVerified: 0,
+    signaturesSkipped: 0,
+    signaturesMade: 0,
     accusationsThrottled: 0,
     liarsFlagged: 0,
     relayChecksSent: 0,

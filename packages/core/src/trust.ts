@@ -3,8 +3,11 @@
  * peer signs, and which proofs it relays. With `DetectorOptions.trust` set:
  *
  * - an `alive` or `left` is admitted only with its subject's valid signature, and an accusation
- *   (`suspect`, `failed`) only with its accuser's; verified statements are cached by content
- *   (a replay of a true statement is the same true statement), so each is verified once;
+ *   (`suspect`, `failed`) only with its accuser's; verified statements are cached with their key
+ *   and signature bytes (a replay of a true statement is the same true statement; the same
+ *   statement with other signature bytes is verified again), so each is verified once;
+ * - an update that cannot change anything here (see {@link changesNothing}) is dropped unverified
+ *   and counted (`signaturesSkipped`);
  * - this peer relays the subject's own signed statement (`Member.proof`), never one of its own
  *   making about someone else, and signs only its own accusations;
  * - incarnations above {@link INCARNATION_MAX} are refused in every mode (an incarnation the
@@ -26,18 +29,21 @@ export const INCARNATION_MAX = 2 ** 48;
 /** Verified statements remembered (content keys); cleared when full. */
 export const VERIFIED_CACHE_MAX = 8192;
 
-/** A verified statement about one peer: its kind, incarnation and accuser (`''` for none). */
+/** A verified statement about one peer: its kind, incarnation, accuser (`''` for none), key and signature. */
 interface Verified {
   kind: number;
   incarnation: number;
   from: PeerId;
+  key: Uint8Array;
+  signature: Uint8Array;
   /** The peer's previous verified statement (a list per peer: most peers have one or two). */
   next: Verified | undefined;
 }
 
 /**
- * Statements whose signatures verified, keyed by content (kind, incarnation, peer, accuser); see the
- * module comment. Held per peer, not as one set of `kind:incarnation:peer:from` strings: building
+ * Statements whose signatures verified, keyed by content (kind, incarnation, peer, accuser) and
+ * matched on their exact key and signature bytes (Ed25519 signs deterministically: every honest
+ * copy carries the same bytes, and a forged copy never hits); see the module comment. Held per peer, not as one set of `kind:incarnation:peer:from` strings: building
  * and hashing that string for every received update was a top item of the 10,000-node profile, and
  * a separator inside an id could make two statements share one key.
  */
@@ -47,7 +53,14 @@ export class VerifiedCache {
   has(u: Update): boolean {
     const from = u.from ?? '';
     for (let v = this.byPeer.get(u.peer); v !== undefined; v = v.next)
-      if (v.kind === u.kind && v.incarnation === u.incarnation && v.from === from) return true;
+      if (
+        v.kind === u.kind &&
+        v.incarnation === u.incarnation &&
+        v.from === from &&
+        sameBytes(v.signature, u.signature) &&
+        sameBytes(v.key, u.key)
+      )
+        return true;
     return false;
   }
   add(u: Update): void {
@@ -55,11 +68,46 @@ export class VerifiedCache {
       this.byPeer.clear();
       this.count = 0;
     }
-    if (this.has(u)) return;
+    if (this.has(u) || u.key === undefined || u.signature === undefined) return;
     const next = this.byPeer.get(u.peer);
-    this.byPeer.set(u.peer, { kind: u.kind, incarnation: u.incarnation, from: u.from ?? '', next });
+    this.byPeer.set(u.peer, {
+      kind: u.kind,
+      incarnation: u.incarnation,
+      from: u.from ?? '',
+      key: u.key,
+      signature: u.signature,
+      next,
+    });
     this.count += 1;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  if (b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * True when applying `u` could not change anything here, so its signature need not be checked
+ * (Ed25519 in a tab costs milliseconds; decision 0013): a `suspect`, `failed` or `left` about a
+ * member held `left` or below the incarnation held; a `suspect` or `failed` above it (only the
+ * owner raises it) or about a member held `failed`; anything but a newer `alive` about a past
+ * member. These are the cases `applyUpdate` (`gossip.ts`) returns at once.
+ * Never this peer's own statements, unknown peers (their verdicts are forwarded), a member's
+ * `alive`, or a `left` above the incarnation held (its subject signed it).
+ */
+export function changesNothing(s: DetectorState, u: Update): boolean {
+  if (u.peer === s.localId) return false;
+  const m = s.members.get(u.peer);
+  if (m === undefined) {
+    const past = s.past.get(u.peer);
+    return past !== undefined && (u.kind !== UpdateKind.alive || u.incarnation <= past.incarnation);
+  }
+  if (u.kind === UpdateKind.alive) return false;
+  if (m.state === 'left' || u.incarnation < m.incarnation) return true;
+  if (u.kind === UpdateKind.left) return false;
+  return u.incarnation > m.incarnation || m.state === 'failed';
 }
 
 /**
@@ -75,6 +123,10 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): boolea
   if (trust === undefined) return true;
   if (u.signature === undefined) {
     s.counters.updatesRejected += 1;
+    return false;
+  }
+  if (changesNothing(s, u)) {
+    s.counters.signaturesSkipped += 1;
     return false;
   }
   if (!s.verified.has(u)) {
@@ -137,6 +189,7 @@ export function stateUpdate(s: DetectorState, m: Member): Update {
   }
   const a = m.accusation;
   if (a !== undefined && a.kind === u.kind && a.incarnation === u.incarnation) return a;
+  s.counters.signaturesMade += 1;
   m.accusation = signUpdate(trust, { ...u, from: s.localId });
   return m.accusation;
 }
@@ -148,7 +201,9 @@ export function ownAccusation(
   kind: typeof UpdateKind.suspect | typeof UpdateKind.failed,
 ): Update {
   const u: Update = { kind, peer: m.id, incarnation: m.incarnation, from: s.localId };
-  return s.trust === undefined ? u : signUpdate(s.trust, u);
+  if (s.trust === undefined) return u;
+  s.counters.signaturesMade += 1;
+  return signUpdate(s.trust, u);
 }
 
 /** This peer's signed statement about itself (`alive` or `left` at its incarnation), signed once. */
@@ -161,6 +216,7 @@ export function selfStatement(
   if (trust === undefined) return u;
   const c = s.selfSigned;
   if (c !== undefined && c.kind === kind && c.incarnation === s.incarnation) return c;
+  s.counters.signaturesMade += 1;
   s.selfSigned = signUpdate(trust, u);
   return s.selfSigned;
 }

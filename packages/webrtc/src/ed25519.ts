@@ -131,6 +131,21 @@ export const nobleEd25519: Ed25519 = {
   verify: nobleVerifier(),
 };
 
+/** `@noble/curves`' own strict `sign`/`verify`, nothing cached: the reference for tests and `scripts/bench-identity.ts`. */
+export const nobleUncached: Ed25519 = {
+  kind: 'noble',
+  publicKey: (seed) => ed25519.getPublicKey(seed),
+  sign: (seed, data) => ed25519.sign(data, seed),
+  verify: (publicKey, data, signature) => {
+    if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
+    try {
+      return ed25519.verify(signature, data, publicKey, { zip215: false });
+    } catch {
+      return false; // a public key that is not a curve point (noble throws on it)
+    }
+  },
+};
+
 /** The subset of `node:crypto` used here (reached without an import: browser bundles stay clean). */
 interface NodeCrypto {
   createPrivateKey(o: { key: Uint8Array; format: 'der'; type: 'pkcs8' }): unknown;
