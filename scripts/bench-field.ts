@@ -18,8 +18,11 @@
 // One file per scenario in scripts/bench-field/ (`common.ts`: the cast, the result file, waiting
 // and faults; `floors.ts`: the file's floors, recomputed from its current sections on every write,
 // which `pnpm bench:check` judges). Each section records its commit and the load averages.
-// The lab is torn down on every exit (lab.ts). Machine: 2 cores shared with other work; say so.
+// The lab is torn down on every exit (lab.ts); every wait is bounded (test/harness/child-stop.ts),
+// and each command gives up past a time budget, listing what still runs. Machine: 2 cores shared
+// with other work; say so.
 import { parseArgs } from 'node:util';
+import { describeDescendants } from '../test/harness/child-stop.js';
 import { delayed } from './bench-field/delay.js';
 import { rejudgeFloors } from './bench-field/common.js';
 import { detect } from './bench-field/detect.js';
@@ -38,12 +41,34 @@ const { positionals, values } = parseArgs({
   },
 });
 const what = positionals[0];
-if (what === 'soak') await soak(Number(values.minutes ?? 10));
-else if (what === 'delay')
-  await delayed(Number(values.ms ?? 40), Number(values.jitter ?? 10), Number(values.minutes ?? 3));
-else if (what === 'detect') await detect(Number(values.runs ?? 2));
+
+/** The longest each command may run (minutes): past it, the run waits on something that will not
+ * come, and it exits 1 naming every process still running instead of holding the heavy lock
+ * (every wait in the field is bounded on its own; this is the backstop). */
+const minutes = Number(values.minutes ?? (what === 'delay' ? 3 : 10));
+const runs = Number(values.runs ?? 2);
+const budgetMin: Record<string, number> = {
+  detect: 6 * runs + 4,
+  'turn-kill': 8,
+  soak: minutes + 8,
+  delay: minutes + 12,
+  renewal: minutes + 8,
+  all: 6 * (values.quick ? 1 : 2) + 4 + 8 + (values.quick ? 1 : 10) + 8,
+};
+const budget = budgetMin[what ?? ''];
+if (budget !== undefined)
+  setTimeout(() => {
+    console.error(
+      `bench-field ${what}: still running after ${budget} min, its longest expected run: giving up. Still running:\n${describeDescendants().join('\n')}`,
+    );
+    process.exit(1); // the lab's exit hook and every child's pdeathsig tear the rest down
+  }, budget * 60_000).unref();
+
+if (what === 'soak') await soak(minutes);
+else if (what === 'delay') await delayed(Number(values.ms ?? 40), Number(values.jitter ?? 10), minutes);
+else if (what === 'detect') await detect(runs);
 else if (what === 'turn-kill') await turnKill();
-else if (what === 'renewal') await renewal(Number(values.minutes ?? 10));
+else if (what === 'renewal') await renewal(minutes);
 else if (what === 'floors') console.log(JSON.stringify(rejudgeFloors(), null, 2));
 else if (what === 'all') {
   await detect(values.quick ? 1 : 2);

@@ -75,10 +75,15 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const others = (field: Field, but: string): FieldPeer[] =>
   [...field.peers.values()].filter((p) => p.id !== but);
 
-/** Every observer's view of every other peer: state and path. */
+/** Every observer's view of every other peer: state and path (a view that failed: its error; a
+ * peer whose process is gone, though nobody crashed it, fails the run: `PeerGoneError`). */
 export async function snapshot(field: Field): Promise<Record<string, unknown>> {
   const views: Record<string, unknown> = {};
-  for (const p of field.peers.values()) views[p.id] = await p.view().catch((e: unknown) => String(e));
+  for (const p of field.peers.values())
+    views[p.id] = await p.view().catch((e: unknown) => {
+      if (e instanceof Error && e.name === 'PeerGoneError') throw e;
+      return String(e);
+    });
   return views;
 }
 

@@ -1,6 +1,7 @@
 // The field setup shared by the e2e test and the field benchmark: public services, coturn and
 // peers placed across the lab (or all on loopback for the baseline), and ways to watch them.
 import type { ChildProcess } from 'node:child_process';
+import { stopWithin } from '../harness/child-stop.js';
 import { labAddress, startLab, type Lab, type LabNs, type LabOptions } from '../harness/lab.js';
 import { startTurn, turnPort, type Turn } from '../harness/turn.js';
 import { startEdge, startPublic, startTab, type FieldPeer, type Place, type Transition } from './peers.js';
@@ -64,10 +65,17 @@ export async function startField(
   let turn: Turn | undefined;
   let services: ChildProcess | undefined;
   const peers = new Map<string, FieldPeer>();
+  /** Peers started and not yet ready (named when the start fails). */
+  const starting = new Set<string>();
+  // Every step is bounded (test/harness/child-stop.ts) and says what went wrong, so a failed run
+  // ends with its error instead of waiting forever on a process that is already gone.
   const close = async (): Promise<void> => {
-    await Promise.all([...peers.values()].map((p) => p.stop().catch(() => undefined)));
-    services?.kill('SIGTERM');
-    await turn?.stop().catch(() => undefined);
+    const said = (what: string) => (error: unknown) =>
+      process.stderr.write(`field: stopping ${what}: ${String(error)}\n`);
+    await Promise.all([...peers.values()].map((p) => p.stop().catch(said(p.id))));
+    if (services)
+      await stopWithin(services, 'public services', { graceMs: 5_000 }).catch(said('public services'));
+    await turn?.stop().catch(said('coturn'));
     await lab?.close();
   };
   try {
@@ -96,6 +104,7 @@ export async function startField(
     const pub = await startPublic(place('public'), env);
     services = pub.child;
     const add = async (spec: PeerSpec): Promise<FieldPeer> => {
+      starting.add(spec.id);
       const peer =
         spec.kind === 'edge'
           ? await startEdge(place(spec.ns), pub.signalUrl, room, spec.id, processes.edgeMain)
@@ -104,12 +113,17 @@ export async function startField(
               room,
               signal: pub.signalUrl,
             });
+      starting.delete(spec.id);
       peers.set(spec.id, peer);
       return peer;
     };
     await Promise.all(cast.map(add));
     return { mode, lab, turn, signalUrl: pub.signalUrl, pageUrl: pub.pageUrl, room, peers, add, close };
   } catch (error) {
+    // Said before the teardown, which takes a while: the cause comes first.
+    process.stderr.write(
+      `field: start failed: ${String(error)}; ready: ${[...peers.keys()].join(', ') || 'none'}; not ready: ${[...starting].join(', ') || 'none'}; tearing down\n`,
+    );
     await close();
     throw error;
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { hasExited, processState, stopWithin } from '../harness/child-stop.js';
 import type { Lab, LabNs } from '../harness/lab.js';
 import { inheritAutogroupNice, spawnService } from '../harness/service.js';
 
@@ -69,6 +70,12 @@ export interface LinkChange {
   up: boolean;
 }
 
+/** A peer's process (a tab's agent) is gone though nobody crashed it: what it would have said is
+ * lost, so a run that meets this has no result. */
+export class PeerGoneError extends Error {
+  override readonly name = 'PeerGoneError';
+}
+
 /** A running peer that also observes the others. */
 export interface FieldPeer {
   readonly id: string;
@@ -116,22 +123,41 @@ function start(
   return child;
 }
 
-/** Resolves with the first stdout line that parses as JSON (rejects if the process exits first). */
+/** Resolves with the first stdout line that parses as JSON; rejects, naming `what`, if the process
+ * fails to start, exits first (with its exit code or signal), or prints none within `timeoutMs`
+ * (then it is SIGKILLed, its state in the message). */
 function firstJsonLine(
   child: ChildProcess,
   what: string,
   timeoutMs = 120_000,
 ): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no ready line in ${timeoutMs} ms`)), timeoutMs);
     const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (!line.startsWith('{')) return;
+    const settle = (): void => {
       clearTimeout(timer);
       lines.close();
+      child.off('exit', onExit);
+      child.off('error', onError);
+    };
+    const fail = (why: string): void => {
+      settle();
+      reject(new Error(`${what} (pid ${child.pid}) ${why}`));
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      fail(`exited (${signal ?? code}) before it was ready`);
+    const onError = (error: Error): void => fail(`could not start: ${error.message}`);
+    const timer = setTimeout(() => {
+      fail(`printed no ready line in ${timeoutMs} ms (${processState(child.pid)}): SIGKILLed`);
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    lines.on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      settle();
       resolve(JSON.parse(line) as Record<string, unknown>);
     });
-    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it was ready`)));
+    if (hasExited(child)) onExit(child.exitCode, child.signalCode);
+    child.once('exit', onExit);
+    child.once('error', onError);
   });
 }
 
@@ -151,6 +177,10 @@ export async function startPublic(
   const ready = await firstJsonLine(child, 'public services');
   return { signalUrl: String(ready['signalUrl']), pageUrl: String(ready['pageUrl']), child };
 }
+
+/** How long a call to a tab's agent may take (one `page.evaluate` of a cheap expression) before
+ * it fails: an agent whose page or browser hangs must fail the run, not stall it. */
+const callTimeoutMs = 30_000;
 
 let wrappers: string | undefined;
 /** Browser binaries wrapped in `setpriv --pdeathsig KILL`: a browser dies with its agent. */
@@ -189,23 +219,39 @@ export async function startTab(
   );
   const id = query['id']!;
   prefixStderr(child, id);
-  await firstJsonLine(child, `${engine} agent ${id}`);
-  const pending = new Map<number, (reply: { result?: unknown; error?: string }) => void>();
+  const what = `${engine} agent ${id}`;
+  await firstJsonLine(child, what);
+  type Settle = (reply: { result?: unknown; error?: string }, gone?: boolean) => void;
+  const pending = new Map<number, Settle>();
   let n = 0;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (!line.startsWith('{')) return;
     const reply = JSON.parse(line) as { n?: number; result?: unknown; error?: string };
     if (reply.n !== undefined) pending.get(reply.n)?.(reply);
   });
-  const call = (op: string, expression?: string): Promise<unknown> =>
+  // An agent that is gone answers nothing more: every call still waiting on it fails now.
+  child.once('exit', (code, signal) => {
+    for (const settle of pending.values()) settle({ error: `agent exited (${signal ?? code})` }, true);
+  });
+  // Writing to a dead agent: EPIPE here, and the exit above fails the call.
+  child.stdin!.on('error', (error) => process.stderr.write(`[${id}] agent stdin: ${error.message}\n`));
+  const call = (op: string, expression?: string, timeoutMs = callTimeoutMs): Promise<unknown> =>
     new Promise((resolve, reject) => {
-      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${id}: agent gone`));
+      if (hasExited(child))
+        return reject(new PeerGoneError(`${id}: agent gone (exited ${child.signalCode ?? child.exitCode})`));
       const k = ++n;
-      pending.set(k, (reply) => {
+      const settle: Settle = (reply, gone = false) => {
+        clearTimeout(timer);
         pending.delete(k);
-        if (reply.error) reject(new Error(`${id}: ${reply.error}`));
+        if (reply.error)
+          reject(gone ? new PeerGoneError(`${id}: ${reply.error}`) : new Error(`${id}: ${reply.error}`));
         else resolve(reply.result);
-      });
+      };
+      const timer = setTimeout(
+        () => settle({ error: `no answer to ${op} in ${timeoutMs} ms (agent ${processState(child.pid)})` }),
+        timeoutMs,
+      );
+      pending.set(k, settle);
       child.stdin!.write(`${JSON.stringify({ n: k, op, expression })}\n`);
     });
   let crashed = false;
@@ -234,11 +280,11 @@ export async function startTab(
       await call('crash');
     },
     hang: async (ms) => {
-      await call('eval', `field.hang(${ms})`);
+      await call('eval', `field.hang(${ms})`, ms + callTimeoutMs);
     },
     stop: async () => {
-      child.stdin!.end();
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      child.stdin!.end(); // the agent closes its browser and exits
+      await stopWithin(child, what, { signal: null, graceMs: 15_000 });
     },
   };
 }
@@ -264,7 +310,6 @@ export async function startEdge(
   const child = start(place, process.execPath, args, {}, true);
   prefixStderr(child, id);
   const lines: Record<string, unknown>[] = [];
-  const exited = new Promise((r) => child.once('exit', r));
   await firstJsonLine(child, `edge ${id}`);
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
@@ -306,9 +351,8 @@ export async function startEdge(
       child.kill('SIGSTOP');
     },
     stop: async () => {
-      child.kill('SIGCONT');
-      child.kill('SIGTERM');
-      await exited;
+      child.kill('SIGCONT'); // a hung (SIGSTOPped) peer would not act on the SIGTERM
+      await stopWithin(child, `edge ${id}`); // it leaves the mesh (at most 2 s) and exits
     },
   };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { exitWithin, processState } from './child-stop.js';
 
 const run = promisify(execFile);
 
@@ -191,14 +192,16 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    for (const c of children) c.kill('SIGKILL');
-    for (const h of own) h.kill('SIGKILL');
+    const all = [...children, ...own];
+    for (const p of all) p.kill('SIGKILL');
     if (bridgeDir) rmSync(bridgeDir, { recursive: true, force: true });
-    await Promise.all(
-      [...children, ...own].map((p) =>
-        p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => p.once('exit', r)),
-      ),
-    );
+    // Bounded: a process that outlives SIGKILL is named, not waited for forever.
+    const exited = await Promise.all(all.map((p) => exitWithin(p, 5_000)));
+    const stuck = all.filter((_, i) => !exited[i]);
+    if (stuck.length > 0)
+      process.stderr.write(
+        `lab: ${stuck.map((p) => `pid ${p.pid} (${p.spawnargs.slice(-3).join(' ')}; ${processState(p.pid)})`).join(', ')} still there 5 s after SIGKILL\n`,
+      );
   };
 
   try {

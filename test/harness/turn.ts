@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { stopWithin } from './child-stop.js';
 import { labAddress, type Lab } from './lab.js';
 import { inheritAutogroupNice } from './service.js';
 
@@ -83,11 +84,12 @@ export async function startTurn(
     if (Date.now() > deadline) throw new Error(`coturn did not start:\n${log.join('\n')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const end = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await stopWithin(child, 'coturn', { signal, graceMs: 5_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
   return {
     secret,

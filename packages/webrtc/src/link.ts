@@ -44,7 +44,7 @@ export interface LinkOptions {
   handlers: LinkHandlers;
 }
 
-/** How often an open link re-reads its path from `getStats()` (ms): ICE may switch pairs. */
+/** Oldest path an open link reports (ms): ICE may switch pairs. Browsers re-read it on a timer. */
 const pathRefreshMs = 5_000;
 
 /** How often and how long to wait for simple-peer to close a destroyed link's connection. */
@@ -80,6 +80,8 @@ export class Link {
   #noLoss: SequenceLoss | undefined;
   #path: LinkPath | undefined;
   #pathTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Node: when the path was last read from libdatachannel (performance.now() ms). */
+  #pathReadAtMs: number | undefined;
 
   constructor(options: LinkOptions) {
     this.remoteId = options.remoteId;
@@ -127,8 +129,18 @@ export class Link {
     return this.#openedAtMs;
   }
 
-  /** The path of the selected candidate pair as last read (on open, then every 5 s); see `LinkPath`. */
+  /**
+   * The path of the selected candidate pair (see `LinkPath`), at most 5 s old: read on open, then
+   * every 5 s from `getStats()` in browsers; in Node re-read from libdatachannel's pair when asked
+   * and the last read is older (a read is synchronous there, so an unwatched peer pays no timer).
+   */
   get path(): LinkPath | undefined {
+    if (
+      this.#state === LinkState.open &&
+      this.#pathReadAtMs !== undefined &&
+      performance.now() - this.#pathReadAtMs >= pathRefreshMs
+    )
+      this.#readNodePath();
     return this.#path;
   }
 
@@ -207,25 +219,32 @@ export class Link {
 
   #refreshPath(): void {
     if (this.#state !== LinkState.open) return;
-    const again = (): void => {
+    // Node: one read of libdatachannel's own pair now, later ones on demand (`path`). The polyfill's
+    // getStats() reads that pair too, and every read resolves both candidates (glibc asks the kernel
+    // for the interface list each time), so no link re-reads it on a timer nobody looks at.
+    const pc = this.#peer._pc;
+    if (pc && typeof (pc as { getSelectedCandidatePair?: unknown }).getSelectedCandidatePair === 'function') {
+      this.#readNodePath();
+      return;
+    }
+    void this.stats().finally(() => {
       if (this.#state !== LinkState.open) return;
       this.#pathTimer = setTimeout(() => this.#refreshPath(), pathRefreshMs);
       (this.#pathTimer as { unref?: () => void }).unref?.();
-    };
-    // Node: one read of libdatachannel's own pair. The polyfill's getStats() reads that pair too, and
-    // every read resolves both candidates (glibc asks the kernel for the interface list each time).
+    });
+  }
+
+  /** Node: reads the selected pair from libdatachannel (synchronous). */
+  #readNodePath(): void {
     const pc = this.#peer._pc;
-    if (pc && typeof (pc as { getSelectedCandidatePair?: unknown }).getSelectedCandidatePair === 'function') {
-      try {
-        this.#path = nodeSelectedPath(pc) ?? this.#path;
-      } catch (err) {
-        this.#errors += 1;
-        this.#handlers.error?.(`selected pair: ${String(err)}`);
-      }
-      again();
-      return;
+    this.#pathReadAtMs = performance.now();
+    if (!pc) return;
+    try {
+      this.#path = nodeSelectedPath(pc) ?? this.#path;
+    } catch (err) {
+      this.#errors += 1;
+      this.#handlers.error?.(`selected pair: ${String(err)}`);
     }
-    void this.stats().finally(again);
   }
 
   #finish(reason: string): void {

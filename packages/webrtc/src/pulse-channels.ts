@@ -227,8 +227,12 @@ export class PulseChannels {
     const channel = this.#heartbeat;
     if (channel.readyState !== 'open' || channel.bufferedAmount > heartbeatBufferedBytesMax) return false;
     const frame = new Uint8Array(heartbeatHeaderBytes + payload.length);
-    new DataView(frame.buffer).setUint32(0, this.#seq);
-    this.#seq = (this.#seq + 1) >>> 0;
+    const seq = this.#seq;
+    frame[0] = seq >>> 24;
+    frame[1] = seq >>> 16;
+    frame[2] = seq >>> 8;
+    frame[3] = seq;
+    this.#seq = (seq + 1) >>> 0;
     frame.set(payload, heartbeatHeaderBytes);
     try {
       channel.send(frame);
@@ -247,12 +251,13 @@ export class PulseChannels {
       this.#countError('malformed heartbeat frame');
       return;
     }
-    this.loss.record(new DataView(data).getUint32(0));
+    const frame = new Uint8Array(data);
+    this.loss.record(((frame[0]! << 24) | (frame[1]! << 16) | (frame[2]! << 8) | frame[3]!) >>> 0);
     this.counters.heartbeatsReceived += 1;
     this.counters.bytesReceived += data.byteLength;
     this.#heard();
     if (data.byteLength === heartbeatHeaderBytes) return this.#answerHello();
-    this.#handlers.heartbeat?.(new Uint8Array(data, heartbeatHeaderBytes));
+    this.#handlers.heartbeat?.(frame.subarray(heartbeatHeaderBytes));
   }
 
   #answerHello(): void {

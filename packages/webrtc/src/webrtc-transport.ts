@@ -279,21 +279,23 @@ export class WebRtcTransport implements Transport, LinkSink {
   }
 
   #sendNow(to: PeerId, bytes: Uint8Array): void {
-    const rtc = this.manager.link(to);
-    const link: Pick<PeerLink, 'send' | 'sendReliable'> | undefined =
-      this.#elsewhere.get(to) ??
-      (rtc && { send: (b) => rtc.sendHeartbeat(b), sendReliable: (b) => rtc.sendReliable(b) });
-    if (!link || this.#closed) {
+    // No wrapper object per message: this runs for every probe and ack.
+    const elsewhere = this.#elsewhere.get(to);
+    const rtc = elsewhere === undefined ? this.manager.link(to) : undefined;
+    if ((elsewhere === undefined && rtc === undefined) || this.#closed) {
       this.counters.droppedUnlinked += 1;
       return;
     }
     this.counters.sent += 1;
     if (bytes.length <= this.unreliableBytesMax) {
-      link.send(bytes);
+      if (elsewhere !== undefined) elsewhere.send(bytes);
+      else rtc?.sendHeartbeat(bytes);
       return;
     }
     this.counters.sentReliable += 1;
-    link.sendReliable(tagged(ReliableTag.transport, bytes));
+    const body = tagged(ReliableTag.transport, bytes);
+    if (elsewhere !== undefined) elsewhere.sendReliable(body);
+    else rtc?.sendReliable(body);
   }
 
   #deliver(from: PeerId, bytes: Uint8Array): void {
