@@ -124,6 +124,20 @@ export const STALL_WINDOW_MS = 300_000;
  * refutes (the limit decision 0013 states for a first stall).
  */
 export const STALL_STARTUP_MS = 10_000;
+/**
+ * Start-up lasts until this peer's own link set has not changed for this long (ms), and at least
+ * {@link STALL_STARTUP_MS}: stalls in it are not remembered either. When a mesh starts
+ * (or a peer joins one) every peer opens its links at once, handshakes and verifies the joins; on a
+ * loaded machine that made late ticks of 250-410 ms well after the first 10 s, and edge peers killed
+ * 15-40 s into the real mesh were waited for 1.1-2.8 s (decision 0013, session 9). 5 s covers the
+ * sync and gossip that follow a link-up (a few periods).
+ */
+export const LINKS_SETTLED_MS = 5_000;
+/**
+ * Start-up ends at the latest this long after start (ms), whether or not the links settled (a peer
+ * in a room that never stops churning still has its stalls remembered from then on).
+ */
+export const STALL_STARTUP_MS_MAX = 60_000;
 
 /** Concurrent checks of accused peers (bounded work). */
 export const CHECKS_MAX = 64;
@@ -164,6 +178,10 @@ export class DetectorState {
   stallWindowStartMs = -Infinity;
   /** The recent stall last pushed to every link (`announceStall`). */
   stallAnnouncedMs = 0;
+  /** When this peer's link set last changed during its start-up (`startupOver`). */
+  linksChangedMs: number;
+  /** When its start-up ended (its links settled), or Infinity while it lasts. */
+  settledMs = Infinity;
   /** RTT over all links together, for links without a sample of their own. */
   readonly pathRtt: RttEstimate = { srttMs: NaN, rttVarMs: NaN };
   /** Relays that tried the current probe's target and could not reach it either. */
@@ -237,6 +255,7 @@ export class DetectorState {
     this.random = options.random;
     this.now = options.nowMs;
     this.startedMs = options.nowMs;
+    this.linksChangedMs = options.nowMs;
     this.incarnation = options.incarnation ?? 0;
     this.trust = options.trust;
     this.messageBytesMax = this.config.messageBytesMax;
@@ -282,7 +301,7 @@ export class DetectorState {
 
   /**
    * The longest stall this peer saw in the last 5-10 min (a timer firing late while visible or a
-   * server, after its first {@link STALL_STARTUP_MS}; a hidden tab's 1 Hz clamp is not a stall). Reported in the `loadMs` vital sign, so a
+   * server, after its start-up: `startupOver`; a hidden tab's 1 Hz clamp is not a stall). Reported in the `loadMs` vital sign, so a
    * witnessed check of this peer waits that much longer (`witness.ts`).
    */
   recentStallMs(): number {
@@ -295,10 +314,33 @@ export class DetectorState {
     return Math.max(this.stallMsCurrent, this.stallMsPrevious);
   }
 
-  /** Records a timer that fired `lateMs` late at `nowMs` (see {@link recentStallMs}). */
-  recordLateness(lateMs: number, nowMs: number): void {
+  /**
+   * Whether this peer's start-up is over: at least {@link STALL_STARTUP_MS} after start and
+   * {@link LINKS_SETTLED_MS} after its last link change, at most {@link STALL_STARTUP_MS_MAX} after
+   * start. Once over it stays over (later link changes are other peers' churn, and a staller's
+   * stalls from then on must be remembered).
+   */
+  startupOver(): boolean {
+    if (this.now >= this.settledMs) return true;
+    const quietMs = Math.max(this.startedMs + STALL_STARTUP_MS, this.linksChangedMs + LINKS_SETTLED_MS);
+    const endMs = Math.min(this.startedMs + STALL_STARTUP_MS_MAX, quietMs);
+    if (this.now < endMs) return false;
+    this.settledMs = endMs;
+    return true;
+  }
+
+  /** A link of this peer came up or went down: during start-up, the settling starts over. */
+  linksChanged(): void {
+    if (!this.startupOver()) this.linksChangedMs = this.now;
+  }
+
+  /**
+   * Records a timer that fired `lateMs` late now (see {@link recentStallMs}); not one that fired
+   * during start-up (`startupOver`).
+   */
+  recordLateness(lateMs: number): void {
     if (this.lifecycle === Lifecycle.hidden || this.lifecycle === Lifecycle.frozen) return;
-    if (nowMs - this.startedMs < STALL_STARTUP_MS) return;
+    if (!this.startupOver()) return;
     this.recentStallMs();
     if (lateMs > this.stallMsCurrent) this.stallMsCurrent = lateMs;
   }

@@ -89,6 +89,7 @@ export class Detector extends EventTarget implements MeshView {
       if (!m.linked) {
         m.linked = true;
         this.s.linked.push(m);
+        this.s.linksChanged();
         // Our stalls, told at once: a new link's witnessed checks of us must not wait for its first
         // probe of us (N periods in a full mesh) to size their window (`witnessStallAllowanceMs`).
         sendVitals(this.s, m, false);
@@ -131,6 +132,7 @@ export class Detector extends EventTarget implements MeshView {
       m.linked = false;
       const i = this.s.linked.indexOf(m);
       if (i >= 0) this.s.linked.splice(i, 1);
+      this.s.linksChanged();
       if (m.state === 'failed' || m.state === 'left') m.probed = false;
       this.s.failedLinked.delete(m);
     }
@@ -291,7 +293,7 @@ export class Detector extends EventTarget implements MeshView {
    */
   reportTimerLateness(lateMs: number, nowMs: number): StepResult {
     this.s.begin(nowMs);
-    this.s.recordLateness(lateMs, nowMs);
+    this.s.recordLateness(lateMs);
     if (!this.s.hasLeft) announceStall(this.s);
     if (lateMs > this.s.config.timerLateMsMax && this.s.now - this.s.lastLateStrikeMs >= this.s.periodMs) {
       this.s.lastLateStrikeMs = this.s.now;

@@ -82,7 +82,7 @@ export const WITNESS_LONG_STALL_MS = 250;
 
 /**
  * The silence a witnessed check of `m` must wait out (ms): a peer that reported stalls (`loadMs`, the
- * longest timer lateness it saw lately, after its startup) may be in one now, its socket reset
+ * longest timer lateness it saw lately, after its start-up) may be in one now, its socket reset
  * during it, and another may follow back to back (a tab's long tasks come in runs). Lateness
  * undercounts a stall by up to one period (the timer was due somewhere inside it), so two such
  * stalls make `2 × (loadMs + period)`. A peer that reported a long stall
@@ -92,7 +92,7 @@ export const WITNESS_LONG_STALL_MS = 250;
  * a peer on a silence the patient path tolerates. At most {@link WITNESS_STALL_ALLOWANCE_MS_MAX},
  * which a hidden peer (it cannot measure its stalls) gets in any case; lateness under
  * {@link WITNESS_STALL_NOTICE_MS} is noise and counts as is. A restarted peer's stall memory starts
- * empty (and its first 10 s are not remembered): the stall its previous process reported counts
+ * empty (and its start-up, ≥ 10 s, is not remembered): the stall its previous process reported counts
  * for 10 min (`Member.stallBeforeRestartMs`, kept through a reap). A peer whose vital signs this
  * peer has not heard yet counts as one that reported a long stall (a checker restarted seconds
  * before the reset, session 8).
