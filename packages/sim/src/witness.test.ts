@@ -14,7 +14,12 @@ import { reproduceCommand, testSeeds } from './test-seed.js';
 import { clampTabs, pickNodes, scheduleSessionResets, scheduleStalls } from './workload.js';
 
 const FILE = 'packages/sim/src/witness.test.ts';
-const seeds = testSeeds(process.env.SEED, Number(process.hrtime.bigint() % 4294967296n));
+/**
+ * Fresh seeds that failed once, kept: 1170141372 (2 false `failed`: a reset staller's second stall
+ * of a run outlasted an allowance sized with the checker's 200 ms adaptive period, decision 0013).
+ */
+const REGRESSION_SEEDS = [1170141372];
+const seeds = testSeeds(process.env.SEED, Number(process.hrtime.bigint() % 4294967296n), REGRESSION_SEEDS);
 console.log(`witness seeds: ${seeds.join(', ')} (set SEED=n to replay one)`);
 
 /**
