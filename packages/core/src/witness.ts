@@ -84,8 +84,11 @@ export const WITNESS_LONG_STALL_MS = 250;
  * The silence a witnessed check of `m` must wait out (ms): a peer that reported stalls (`loadMs`, the
  * longest timer lateness it saw lately, after its start-up) may be in one now, its socket reset
  * during it, and another may follow back to back (a tab's long tasks come in runs). Lateness
- * undercounts a stall by up to one period (the timer was due somewhere inside it), so two such
- * stalls make `2 × (loadMs + period)`. A peer that reported a long stall
+ * undercounts a stall by up to one of the peer's periods (the timer was due somewhere inside it),
+ * and the longest it runs is the adaptive maximum (`probeIntervalMsMax`), whatever this checker's
+ * own period is now, so two such stalls make `2 × (loadMs + probeIntervalMsMax)`. (Until session 10
+ * this checker's adaptive period: 200 ms on a lossy network, and a reset tab whose second stall of
+ * a run was 75 ms longer than that allowed was failed; `witness.test.ts` seed 1170141372.) A peer that reported a long stall
  * (≥ {@link WITNESS_LONG_STALL_MS}) gets at least what the patient path gives it, the stall
  * tolerance plus its longest stall (`stallToleranceMs` + `stallPatienceMs`): its next stalls can be
  * longer than the ones it reported and two can run into one silence, and the witness must not fail
@@ -96,8 +99,9 @@ export const WITNESS_LONG_STALL_MS = 250;
  * for 10 min (`Member.stallBeforeRestartMs`, kept through a reap). A peer whose vital signs this
  * peer has not heard yet counts as one that reported a long stall (a checker restarted seconds
  * before the reset, session 8).
- * Example (default, N ≤ 100: period 250, tolerance 1,700): `loadMs` 100 → 700; 200 → 900; 544 →
- * 2,244 (was 1,338: less than a 968 ms stall run into a 985 ms one); 1,400 → 3,000; no vitals → 1,950.
+ * Example (default, N ≤ 100: periods up to 300, tolerance 1,700): `loadMs` 100 → 800; 200 → 1,000;
+ * 544 → 2,244 (was 1,338: less than a 968 ms stall run into a 985 ms one); 1,400 → 3,000; no vitals
+ * → 1,950.
  */
 export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
   const v = m.vitals;
@@ -108,7 +112,7 @@ export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
   // A restarted peer's own stall memory starts empty; its previous process's stalls still count.
   const loadMs = Math.max(reportedMs, m.stallBeforeRestartUntilMs > s.now ? m.stallBeforeRestartMs : 0);
   if (loadMs < WITNESS_STALL_NOTICE_MS) return loadMs;
-  const runMs = 2 * (loadMs + s.periodMs);
+  const runMs = 2 * (loadMs + s.config.probeIntervalMsMax);
   const patientMs = loadMs < WITNESS_LONG_STALL_MS ? 0 : stallToleranceMs(s.config, s.clusterSize()) + loadMs;
   return Math.min(WITNESS_STALL_ALLOWANCE_MS_MAX, Math.max(runMs, patientMs));
 }
@@ -117,7 +121,7 @@ export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
  * The window of a witnessed check of `m` (ms): at least {@link WITNESS_WINDOW_MS_MIN} (every peer
  * checks, so each check must cover the network's tail), and for a peer that reported stalls its
  * stall allowance plus two probe timeouts (its answers, queued behind the stall, on their way back).
- * Example: probe timeout 50 ms, `loadMs` 0 → 300; `loadMs` 100 → 800; `loadMs` 400 → 2,200; hidden → 3,100.
+ * Example: probe timeout 50 ms, `loadMs` 0 → 300; `loadMs` 100 → 900; `loadMs` 400 → 2,200; hidden → 3,100.
  * (Until session 6 the base window was added to the allowance: 300 + allowance.)
  */
 export function witnessWindowMs(s: DetectorState, m: Member): number {

@@ -11,12 +11,17 @@ export const FIXED_SEEDS: readonly number[] = [1, 2, 3];
 export const FRESH_SEEDS = 2;
 
 /**
- * The seeds to run: `SEED` alone when set, else the fixed list plus {@link FRESH_SEEDS} fresh ones
- * derived from `fresh` (a random draw the caller makes and prints).
+ * The seeds to run: `SEED` alone when set, else the fixed list, then `regressions` (fresh seeds that
+ * once failed this file), plus {@link FRESH_SEEDS} fresh ones derived from `fresh` (a random draw
+ * the caller makes and prints).
  */
-export function testSeeds(envSeed: string | undefined, fresh: number): number[] {
+export function testSeeds(
+  envSeed: string | undefined,
+  fresh: number,
+  regressions: readonly number[] = [],
+): number[] {
   if (envSeed !== undefined && envSeed !== '') return [Number(envSeed) >>> 0];
-  const out = [...FIXED_SEEDS];
+  const out = [...FIXED_SEEDS, ...regressions];
   let x = fresh >>> 0;
   for (let k = 0; k < FRESH_SEEDS; k++) {
     out.push(x);
