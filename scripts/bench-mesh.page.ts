@@ -130,6 +130,8 @@ mesh.addEventListener('presence', (e) => {
     lifecycle: p?.vitals?.lifecycle,
     lastHeardAgoMs: p?.lastHeardMs === undefined ? undefined : Math.round(now - p.lastHeardMs),
     rttMs: p?.link.rttMs,
+    rttVarMs: p?.link.rttVarMs,
+    rttSamplesMs: p?.link.rttSamplesMs,
     ownLateMs: Math.round(mesh.timerLateness().lastMs),
     ownLateAvgMs: Math.round(mesh.timerLateness().averageMs),
   });

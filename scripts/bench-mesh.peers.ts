@@ -28,7 +28,10 @@ export interface SessionEnd {
   lifecycle?: string | undefined;
   /** How long before the witness this tab last heard from the peer directly (ms). */
   lastHeardAgoMs?: number | undefined;
+  /** This tab's RTT estimate of the peer (srtt, rttvar) and its last samples (they size the check too). */
   rttMs?: number | undefined;
+  rttVarMs?: number | undefined;
+  rttSamplesMs?: readonly number[] | undefined;
   /** This tab's own timer lateness when the witness came (last and smoothed, ms). */
   ownLateMs: number;
   ownLateAvgMs: number;
@@ -186,10 +189,14 @@ export class TabPeer implements BenchPeer {
     );
   }
 
-  /** Crashes the renderer (CDP `Page.crash`): no goodbye, no pagehide. */
-  async crash(): Promise<void> {
+  /**
+   * Readies a renderer crash (CDP `Page.crash`: no goodbye, no pagehide) and returns what fires it.
+   * Attaching the CDP session takes 10-200 ms on a loaded machine: it is done first, so a sample's
+   * clock starts when the crash is sent, as a SIGKILL's starts at `kill`.
+   */
+  async prepareCrash(): Promise<() => void> {
     const cdp = await this.context.newCDPSession(this.page);
-    void cdp.send('Page.crash').catch(() => undefined); // never answers: the renderer is gone
+    return () => void cdp.send('Page.crash').catch(() => undefined); // never answers: the renderer is gone
   }
 
   /** The demo's Hang: links silent, signaling socket left open (no witness). */

@@ -217,6 +217,10 @@ interface Observed {
   lastHeardAgoMs?: number | undefined;
   /** This tab's own timer lateness then (ms). */
   ownLateMs?: number | undefined;
+  /** This tab's RTT estimate of the victim then (ms; two probe timeouts of it size the check). */
+  rttMs?: number | undefined;
+  rttVarMs?: number | undefined;
+  rttSamplesMs?: readonly number[] | undefined;
   failedMs?: number | undefined;
   reason?: string | undefined;
 }
@@ -234,6 +238,9 @@ async function observe(victim: string, atMs: number, observers: BenchPeer[]): Pr
         o.victimLifecycle = se.lifecycle;
         o.lastHeardAgoMs = se.lastHeardAgoMs;
         o.ownLateMs = se.ownLateMs;
+        o.rttMs = se.rttMs === undefined ? undefined : Math.round(se.rttMs);
+        o.rttVarMs = se.rttVarMs === undefined ? undefined : Math.round(se.rttVarMs);
+        o.rttSamplesMs = se.rttSamplesMs?.map(Math.round);
       }
     }
     out.push(o);
@@ -340,9 +347,9 @@ try {
       }),
     );
   const tabScenarios = [
-    ['renderer-crash', 'failed', (tab: TabPeer) => tab.crash()],
-    ['hang', 'failed', (tab: TabPeer) => tab.hang()],
-    ['tab-close', 'left', (tab: TabPeer) => tab.closeTab()],
+    ['renderer-crash', 'failed', (tab: TabPeer) => tab.prepareCrash()],
+    ['hang', 'failed', (tab: TabPeer) => Promise.resolve(() => tab.hang())],
+    ['tab-close', 'left', (tab: TabPeer) => Promise.resolve(() => tab.closeTab())],
   ] as const;
   for (const [scenario, to, act] of tabScenarios) {
     if (!selected(scenario)) continue;
@@ -350,8 +357,12 @@ try {
       await runSamples(scenario, async () => {
         const victim = takeVictim('tab');
         const diagnosed = await victimDiag(victim, Date.now());
+        const prepared = Date.now();
+        const fire = await act(victim);
         const atMs = Date.now();
-        await act(victim);
+        // What readying the kill took (the CDP attach of a crash), not counted in the sample.
+        diagnosed['setupMs'] = atMs - prepared;
+        await fire();
         const replace = async (): Promise<void> => {
           await victim.dispose();
           await addTab();

@@ -7,7 +7,15 @@
 // output, where `sendto` fails and memberlist sees a local error). Writes bench-results/real-peers.json.
 //
 //   bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-real-peers.ts
-//     [--quick] [--trials 5] [--soak-s 300] [--sizes 10,30] [--edge-from build|bundle|source]
+//     [--quick] [--trials 5] [--soak-s 300] [--sizes 10,30] [--losses 0,5] [--cost-s 60] [--edge-from build|bundle|source]
+//     [--diag] [--out FILE]
+//
+// Every trial carries `diagnostics`: the survivors that were late and the path that decided each
+// verdict. With --diag the edge peers are scripts/bench-real-peers/edge-peer-diag.ts (the edge peer
+// plus witness, verdict and stall lines, through tsx: `--edge-from source`, the default with --diag), and each
+// trial adds when the witness reached each survivor, the window of its check, the victim's vital
+// signs as each knew them, and the victim's own late timers. A diagnosis run, not a result: with
+// --diag write to --out elsewhere than bench-results.
 //
 // The edge peer runs from its build (apps/edge-peer/dist) when there is one, else from a single-file
 // esbuild bundle of its source made here (`bundle`: what a build ships, no tsx at run time), or with
@@ -25,6 +33,7 @@ import {
   type Cost,
   falsePositives,
   grow,
+  LATE_AFTER_FIRST_MS,
   measureCost,
   round,
   sampleLoad,
@@ -49,7 +58,10 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     trials: { type: 'string' },
     'soak-s': { type: 'string' },
+    'cost-s': { type: 'string' },
     sizes: { type: 'string' },
+    losses: { type: 'string' },
+    diag: { type: 'boolean', default: false },
     'edge-from': { type: 'string', default: 'auto' },
     'memberlist-bin': { type: 'string' },
     out: { type: 'string' },
@@ -59,21 +71,31 @@ const quick = opts.quick === true;
 const TRIALS = Number(opts.trials ?? (quick ? 2 : 5));
 const SOAK_S = Number(opts['soak-s'] ?? (quick ? 30 : 300));
 const SIZES = (opts.sizes ?? (quick ? '10' : '10,30')).split(',').map(Number);
-const LOSSES = [0, 5];
-const COST_WINDOW_S = quick ? 15 : 60;
+const LOSSES = (opts.losses ?? '0,5').split(',').map(Number);
+const DIAG = opts.diag === true;
+const COST_WINDOW_S = Number(opts['cost-s'] ?? (quick ? 15 : 60));
 const DETECT_TIMEOUT_MS = 60_000;
 const CONVERGE_TIMEOUT_MS = 180_000;
 const TIMEOUTS = { detectMs: DETECT_TIMEOUT_MS, convergeMs: CONVERGE_TIMEOUT_MS };
 const OUT = opts.out ?? `${root}bench-results/${quick ? 'quick/' : ''}real-peers.json`;
 const MEMBERLIST_BIN = opts['memberlist-bin'] ?? `${root}bench/memberlist/.bin/memberlist-node`;
 const EDGE_BUILD = `${root}apps/edge-peer/dist/main.js`;
-const EDGE_BUNDLE = `${root}bench/memberlist/.bin/edge-peer/main.mjs`;
+const EDGE_SOURCE = DIAG
+  ? `${root}scripts/bench-real-peers/edge-peer-diag.ts`
+  : `${root}apps/edge-peer/src/main.ts`;
+const EDGE_BUNDLE = `${root}bench/memberlist/.bin/edge-peer/${DIAG ? 'diag' : 'main'}.mjs`;
 const edgeFrom =
   opts['edge-from'] === 'auto'
-    ? existsSync(EDGE_BUILD)
-      ? 'build'
-      : 'bundle'
+    ? DIAG
+      ? 'source'
+      : existsSync(EDGE_BUILD)
+        ? 'build'
+        : 'bundle'
     : (opts['edge-from'] ?? 'bundle');
+if (DIAG && edgeFrom === 'build') {
+  console.error('--diag runs edge-peer-diag.ts: use --edge-from bundle or source');
+  process.exit(2);
+}
 if (edgeFrom === 'bundle') await bundleEdgePeer();
 /** How an edge peer process starts: `node ...EDGE_ENTRY --signal=...`. */
 const EDGE_ENTRY =
@@ -81,12 +103,12 @@ const EDGE_ENTRY =
     ? [EDGE_BUILD]
     : edgeFrom === 'bundle'
       ? [EDGE_BUNDLE]
-      : ['--conditions=source', '--import', 'tsx', `${root}apps/edge-peer/src/main.ts`];
+      : ['--conditions=source', '--import', 'tsx', EDGE_SOURCE];
 
 /** One ES module with every JS dependency inlined; only node-datachannel's native addon stays outside. */
 async function bundleEdgePeer(): Promise<void> {
   await build({
-    entryPoints: [`${root}apps/edge-peer/src/main.ts`],
+    entryPoints: [EDGE_SOURCE],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -155,7 +177,7 @@ try {
     log(`n=${n}: starting ${n} memberlist members and ${n} edge peers (${edgeFrom})`);
     await Promise.all([grow(ml, n, CONVERGE_TIMEOUT_MS), grow(pm, n, CONVERGE_TIMEOUT_MS)]);
     log(`n=${n}: both converged`);
-    if (n === SIZES[0]) {
+    if (n === SIZES[0] && COST_WINDOW_S > 0) {
       await sleep(10_000); // past start-up work
       costs.push(...(await measureCost([ml, pm], COST_WINDOW_S, edgeFrom)));
       log(`cost: ${JSON.stringify(costs)}`);
@@ -237,6 +259,7 @@ const doc = {
   command:
     `bash scripts/netns.sh node --conditions=source --import tsx scripts/bench-real-peers.ts ${process.argv.slice(2).join(' ')}`.trim(),
   quick,
+  diag: DIAG,
   notes: [
     'Shared 2-core machine with other jobs running: both systems ran at the same time in one namespace, trials alternating, so they share the load; compare ratios.',
     `memberlist 0.2.2 (Debian golang-github-hashicorp-memberlist-dev), DefaultLANConfig, one Go process per member (bench/memberlist); pulsemesh edge peers (apps/edge-peer, default preset, run from ${edgeFrom}), one Node process per member, one in-process signaling server.`,
@@ -244,9 +267,11 @@ const doc = {
     'Loss: nftables `numgen random mod 10000 < 500 drop` on the prerouting hook of lo (every packet, both directions, TCP included).',
     'falsePositives.failed: verdicts about members that were alive; accusations: first-hand suspicions of live members (memberlist: its "Suspect X has failed, no acks received" log line, one per observer-target pair per 10 s; pulsemesh: suspected with a first-hand reason).',
     'CPU % of one core per process over the cost window (utime+stime from /proc), memory from /proc/<pid>/smaps_rollup (RSS; PSS; USS = Private_Clean + Private_Dirty), measured at loss 0 after the cluster converged.',
+    `trials[].diagnostics: verdicts by deciding path (pulsemesh status-change reason), survivors ≥ ${LATE_AFTER_FIRST_MS} ms after the first verdict${DIAG ? '; --diag: edge peers ran edge-peer-diag.ts (witness arrival and check window per survivor, the victim vital signs they knew, its late timers)' : ''}.`,
     "loadAverage1m: the machine's 1-minute load average sampled every 30 s over the whole run (other engineers' jobs included).",
   ],
   sizes: SIZES,
+  losses: LOSSES,
   trialsPerConfig: TRIALS,
   configs,
   soak: soaks,

@@ -45,16 +45,6 @@ const converged = (observers = tabs): Promise<number[]> =>
     'only the alive peers, all healthy',
   );
 
-/** `[peer, how it ended]` of each row of the tab's Past members. */
-const pastOf = (t: DemoTab): Promise<string[][]> =>
-  t.page.evaluate(() => {
-    const el = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-past-members');
-    return [...(el?.shadowRoot?.querySelectorAll('tr[data-peer]') ?? [])].map((r) => [
-      r.getAttribute('data-peer') ?? '',
-      r.getAttribute('data-ended') ?? '',
-    ]);
-  });
-
 /** Failures per peer in the tab's reliability table (the kept history's window, "last hour"). */
 const failuresOf = (t: DemoTab): Promise<Record<string, number>> =>
   t.page.evaluate(() => {
@@ -73,7 +63,7 @@ async function presentAndPast(): Promise<void> {
     await expect.poll(() => t.tier(), { timeout: healthyMsMax }).toBe('HEALTHY');
     // Polled too: the list renders on its own batch, and a peer reaped and back (a slow rejoin)
     // leaves it one batch after the table shows it.
-    await expect.poll(async () => (await pastOf(t)).sort(), { timeout: healthyMsMax }).toEqual(expected);
+    await expect.poll(async () => (await t.past()).sort(), { timeout: healthyMsMax }).toEqual(expected);
   }
 }
 

@@ -172,6 +172,129 @@ export interface Trial {
   firstMs: number;
   allMs: number;
   survivors: number;
+  /** Why this kill took what it took (see {@link TrialDiagnostics}). */
+  diagnostics: TrialDiagnostics;
+}
+
+/** A survivor this long (ms) after the first verdict counts as late. */
+export const LATE_AFTER_FIRST_MS = 250;
+
+/** One survivor's view of a kill: times from the kill (ms). */
+export interface ObserverDiagnostics {
+  observer: string;
+  /** Its verdict (+∞: none within the detect timeout). */
+  downMs: number;
+  /** pulsemesh: the reason of its verdict (`witnessed`, `suspicion-timeout`, `accusation`, …). */
+  reason?: string;
+  /** `--diag`: when the signaling witness reached it, and the window of the check it began. */
+  witnessMs?: number | null;
+  windowMs?: number | null;
+  /** `--diag`: the victim's last vital signs as this survivor knew them at the witness. */
+  victimLoadMs?: number | null;
+  victimHeardAgoMs?: number | null;
+  /** `--diag`: this survivor's own last timer lateness at the witness. */
+  selfLateMs?: number | null;
+}
+
+/** Per-kill diagnostics: who was late, what decided, and (`--diag`) the witness and the victim's stalls. */
+export interface TrialDiagnostics {
+  /** Verdicts by the path that decided (pulsemesh: status-change reason; memberlist: `leave`). */
+  paths: Record<string, number>;
+  /** Survivors ≥ {@link LATE_AFTER_FIRST_MS} after the first verdict, slowest first (at most 5), and how many. */
+  late: { observer: string; downMs: number; reason?: string }[];
+  lateCount: number;
+  /** `--diag` (pulsemesh): every survivor, in verdict order. */
+  observers?: ObserverDiagnostics[];
+  /** `--diag` (pulsemesh): spread over the survivors of the witness arrival and check window (ms). */
+  witness?: {
+    arrivedMs: Spread;
+    windowMs: Spread;
+    /** The victim's `loadMs` as the survivors knew it at the witness; `noVitals`: how many had none. */
+    victimLoadMs: Spread;
+    noVitals: number;
+    /** Survivors that heard the witness but began no check (and those that never heard it). */
+    noCheck: number;
+    notHeard: number;
+  };
+  /** `--diag` (pulsemesh): the victim's own late timers (≥ 100 ms) in the 10 min before the kill. */
+  victim?: {
+    stalls: { agoMs: number; lateMs: number; remembered: boolean }[];
+    /** The `loadMs` it reported after its last late timer (what its checkers widen the window by). */
+    reportedLoadMs: number | null;
+  };
+}
+export interface Spread {
+  min: number | null;
+  p50: number | null;
+  max: number | null;
+}
+const spread = (xs: number[]): Spread => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return { min: null, p50: null, max: null };
+  return {
+    min: s[0] as number,
+    p50: s[Math.ceil(0.5 * s.length) - 1] as number,
+    max: s[s.length - 1] as number,
+  };
+};
+const STALL_LOOKBACK_MS = 600_000;
+
+/** Explains one kill from the survivors' observations and, with `--diag`, their diagnostic lines. */
+export function diagnose(victim: Member, survivors: Member[], t0: number): TrialDiagnostics {
+  const observers: ObserverDiagnostics[] = survivors
+    .filter((m) => !m.dead)
+    .map((m) => {
+      const down = m.seen.find((o) => o.target === victim.id && o.kind === 'down' && o.t >= t0);
+      const o: ObserverDiagnostics = { observer: m.id, downMs: down === undefined ? Infinity : down.t - t0 };
+      if (down?.reason !== undefined) o.reason = down.reason;
+      if (m.diag.length > 0) {
+        const w = m.diag.find((d) => d.type === 'witness' && d['peer'] === victim.id && d.t >= t0);
+        o.witnessMs = w === undefined ? null : w.t - t0;
+        o.windowMs = (w?.['windowMs'] as number | null | undefined) ?? null;
+        o.victimLoadMs = (w?.['loadMs'] as number | null | undefined) ?? null;
+        o.victimHeardAgoMs = (w?.['heardAgoMs'] as number | null | undefined) ?? null;
+        o.selfLateMs = (w?.['selfLateMs'] as number | null | undefined) ?? null;
+      }
+      return o;
+    })
+    .sort((a, b) => a.downMs - b.downMs);
+  const paths: Record<string, number> = {};
+  for (const o of observers) {
+    const path = o.downMs === Infinity ? 'undetected' : (o.reason ?? 'leave');
+    paths[path] = (paths[path] ?? 0) + 1;
+  }
+  const firstMs = observers[0]?.downMs ?? Infinity;
+  const late = observers.filter((o) => o.downMs - firstMs >= LATE_AFTER_FIRST_MS).reverse();
+  const result: TrialDiagnostics = {
+    paths,
+    late: late.slice(0, 5).map((o) => ({
+      observer: o.observer,
+      downMs: o.downMs,
+      ...(o.reason === undefined ? {} : { reason: o.reason }),
+    })),
+    lateCount: late.length,
+  };
+  if (!observers.some((o) => o.witnessMs !== undefined)) return result;
+  const heard = observers.filter((o) => o.witnessMs !== null);
+  result.observers = observers;
+  result.witness = {
+    arrivedMs: spread(heard.map((o) => o.witnessMs as number)),
+    windowMs: spread(heard.flatMap((o) => (o.windowMs == null ? [] : [o.windowMs]))),
+    victimLoadMs: spread(heard.flatMap((o) => (o.victimLoadMs == null ? [] : [o.victimLoadMs]))),
+    noVitals: heard.filter((o) => o.victimLoadMs === null).length,
+    noCheck: heard.filter((o) => o.windowMs === null).length,
+    notHeard: observers.length - heard.length,
+  };
+  const stalls = victim.diag.filter((d) => d.type === 'stall' && d.t < t0 && d.t >= t0 - STALL_LOOKBACK_MS);
+  result.victim = {
+    stalls: stalls.slice(-10).map((d) => ({
+      agoMs: t0 - d.t,
+      lateMs: d['lateMs'] as number,
+      remembered: d['remembered'] === true,
+    })),
+    reportedLoadMs: (stalls.at(-1)?.['reportedLoadMs'] as number | undefined) ?? null,
+  };
+  return result;
 }
 
 /** SIGKILLs a random live member (not the join seed) and times the survivors' verdicts. */
@@ -194,15 +317,32 @@ export async function trial(
     firstMs: Math.min(...times) - t0,
     allMs: Math.max(...times) - t0,
     survivors: times.length,
+    diagnostics: diagnose(victim, survivors, t0),
   };
   log(
-    `${c.system} n=${c.live.size + 1}: ${victim.id} killed → first ${result.firstMs} ms, all ${result.allMs} ms`,
+    `${c.system} n=${c.live.size + 1}: ${victim.id} killed → first ${result.firstMs} ms, all ${result.allMs} ms ${describe(result.diagnostics)}`,
   );
   c.add(); // a fresh member takes its place
   if (!(await until(() => c.converged(), timeouts.convergeMs)))
     throw new Error(`${c.system}: did not reconverge`);
   await sleep(2000);
   return result;
+}
+
+/** One log line's worth of a trial's diagnostics. */
+export function describe(d: TrialDiagnostics): string {
+  const parts = [`paths ${JSON.stringify(d.paths)}`, `late ${d.lateCount}`];
+  if (d.witness !== undefined) {
+    const w = d.witness;
+    parts.push(
+      `witness at ${w.arrivedMs.min}-${w.arrivedMs.max} ms, window ${w.windowMs.min}-${w.windowMs.max} ms, victim loadMs ${w.victimLoadMs.min}-${w.victimLoadMs.max} (${w.noVitals} without vitals, ${w.noCheck} no check, ${w.notHeard} not heard)`,
+    );
+  }
+  if (d.victim !== undefined)
+    parts.push(
+      `victim reported loadMs ${d.victim.reportedLoadMs}, stalls ${JSON.stringify(d.victim.stalls.map((x) => `${x.lateMs}@-${Math.round(x.agoMs / 1000)}s${x.remembered ? '' : '(startup)'}`))}`,
+    );
+  return `(${parts.join('; ')})`;
 }
 
 /** Verdicts and first-hand accusations about members that were alive, in [fromMs, toMs). */

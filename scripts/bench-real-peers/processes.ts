@@ -15,13 +15,25 @@ export interface Observation {
   target: string;
   /** up: joined or trusted again; down: declared dead; accuse: suspected on its own evidence. */
   kind: 'up' | 'down' | 'accuse';
+  /** pulsemesh: the reason of the status change (`witnessed`, `suspicion-timeout`, …). */
+  reason?: string;
 }
+
+/** A diagnostic line of an edge peer run with `--diag` (`edge-peer-diag.ts`): `witness`, `verdict`, `stall`. */
+export interface DiagLine {
+  t: number;
+  type: 'witness' | 'verdict' | 'stall';
+  [field: string]: unknown;
+}
+const DIAG_TYPES = new Set(['witness', 'verdict', 'stall']);
 
 export type SystemName = 'memberlist' | 'pulsemesh';
 
 /** One running member process. */
 export class Member {
   readonly seen: Observation[] = [];
+  /** Diagnostic lines (edge peers run with `--diag` only). */
+  readonly diag: DiagLine[] = [];
   readonly exited: Promise<void>;
   dead = false;
   private buffer = '';
@@ -38,7 +50,12 @@ export class Member {
         const line = this.buffer.slice(0, nl);
         this.buffer = this.buffer.slice(nl + 1);
         if (!line.startsWith('{')) continue;
-        const o = parse(JSON.parse(line) as Record<string, unknown>);
+        const fields = JSON.parse(line) as Record<string, unknown>;
+        if (DIAG_TYPES.has(String(fields['type']))) {
+          this.diag.push({ ...fields, t: Date.parse(String(fields['ts'])) } as DiagLine);
+          continue;
+        }
+        const o = parse(fields);
         if (o && o.target !== this.id) this.seen.push(o);
       }
     });
@@ -46,7 +63,14 @@ export class Member {
       const text = c.toString();
       if (!/ExperimentalWarning|--trace-warnings/.test(text)) process.stderr.write(`[${id}] ${text}`);
     });
-    this.exited = new Promise((r) => proc.on('exit', () => r()));
+    this.exited = new Promise((r) =>
+      proc.on('exit', (code, signal) => {
+        // A member that dies on its own (a crash, a start-up that never settles: exit code 13 is an
+        // unsettled top-level await) would otherwise only show as a cluster that never converges.
+        if (!this.dead) log(`${id} exited on its own (code ${code}, signal ${signal})`);
+        r();
+      }),
+    );
   }
 
   /** The observer's current view of `target`. */
@@ -92,7 +116,11 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
-    for (const m of this.all) if (!m.dead) m.proc.kill('SIGKILL');
+    for (const m of this.all)
+      if (!m.dead) {
+        m.dead = true;
+        m.proc.kill('SIGKILL');
+      }
     await Promise.all(this.all.map((m) => m.exited));
     this.live.clear();
   }
@@ -135,7 +163,8 @@ export function pulsemeshCluster(entry: string[], signalUrl: string): Cluster {
       if (l['type'] !== 'status-change') return undefined;
       const to = String(l['to']);
       const from = String(l['from']);
-      if (to === 'failed' || to === 'left') return { t, observer: id, target, kind: 'down' };
+      if (to === 'failed' || to === 'left')
+        return { t, observer: id, target, kind: 'down', reason: String(l['reason']) };
       if (to === 'healthy') return { t, observer: id, target, kind: 'up' };
       if (to === 'suspected' && from !== 'failed' && !SECOND_HAND_REASONS.has(String(l['reason'])))
         return { t, observer: id, target, kind: 'accuse' };

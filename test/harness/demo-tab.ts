@@ -58,6 +58,17 @@ export class DemoTab {
     });
   }
 
+  /** This tab's Past members list: `[peer, how it ended]` of each row, newest end first. */
+  async past(): Promise<string[][]> {
+    return this.page.evaluate(() => {
+      const el = document.querySelector('pulse-mesh')?.shadowRoot?.querySelector('pulse-past-members');
+      return [...(el?.shadowRoot?.querySelectorAll('tr[data-peer]') ?? [])].map((r) => [
+        r.getAttribute('data-peer') ?? '',
+        r.getAttribute('data-ended') ?? '',
+      ]);
+    });
+  }
+
   /** Reads the peer table and the signaling badge of this tab's UI. */
   async view(): Promise<TableView> {
     if (this.page.isClosed()) return { states: {}, lifecycles: {}, signal: 'closed' };

@@ -33,7 +33,7 @@ import {
   SYNC_ASK_PEERS,
   type DetectorOptions,
 } from './detector-state.js';
-import { admitUpdate, selfStatement } from './trust.js';
+import { Admission, admitUpdate, selfStatement } from './trust.js';
 import { sendMember, sendVerdict, askSync } from './send.js';
 import { heardFrom, handleBody } from './receive.js';
 import { applyUpdate } from './gossip.js';
@@ -195,8 +195,13 @@ export class Detector extends EventTarget implements MeshView {
       const u = updates[i] as Update;
       // A relay's "I tried it too" rides on its nack; it concerns that probe only (`handleBody`).
       if (nack && u.kind === UpdateKind.suspect && u.from === from) continue;
-      if (!admitUpdate(this.s, u, from)) continue;
-      applyUpdate(this.s, u, from, sync);
+      const admission = admitUpdate(this.s, u, from);
+      if (admission === Admission.refuse) continue;
+      if (admission === Admission.apply) applyUpdate(this.s, u, from, sync);
+      // A skipped update (old news here) still says its sender holds it: without this, a peer
+      // holding a verdict kept piggybacking it to every accuser that sent it the same verdict.
+      // Unverified, so `from` may lie about holding it; that only withholds copies from `from`
+      // itself, which it could drop anyway (`BroadcastQueue.held`).
       if (this.s.queue.size > 0) this.s.queue.held(from, u);
     }
     handleBody(this.s, from, m, msg);

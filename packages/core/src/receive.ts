@@ -4,7 +4,7 @@
  */
 import { MessageType, UpdateKind, type Message } from './codec.js';
 import { type Member, RESTART_UPTIME_MARGIN_MS, STALL_MEMORY_AFTER_RESTART_MS } from './member.js';
-import { admitUpdate, relayable, stateUpdate } from './trust.js';
+import { Admission, admitUpdate, relayable, stateUpdate } from './trust.js';
 import { updateArrival } from './phi.js';
 import { type PeerId, type VitalSigns } from './types.js';
 import type { DetectorState } from './detector-state.js';
@@ -113,7 +113,11 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
           if (tried === undefined || s.probeConfirmers.includes(from)) continue;
           s.probeConfirmers.push(from);
           // Kept (verified first: we would vouch for it) as evidence to send with a verdict.
-          if (s.trust !== undefined && tried.signature !== undefined && admitUpdate(s, tried, from))
+          if (
+            s.trust !== undefined &&
+            tried.signature !== undefined &&
+            admitUpdate(s, tried, from) === Admission.apply
+          )
             s.probeConfirmations.push(tried);
         }
       }

@@ -1,7 +1,7 @@
 // The attack suite on the fake clock (issue 12): one lying member, with its own valid key, tries
 // each lie; no honest peer may be misled, and the liar is identified.
 import { describe, expect, it } from 'vitest';
-import { encode, MessageType, UpdateKind, type Update } from './codec.js';
+import { decode, encode, MessageType, UpdateKind, type Update } from './codec.js';
 import { presets } from './config.js';
 import { signUpdate } from './signed-update.js';
 import { TestNetwork } from './test-network.js';
@@ -347,5 +347,33 @@ describe('signatures that need no check, and those that still do', () => {
     say(net, 'x', 'a', [sign('d', { ...alive, incarnation: 1 })]);
     expect(counts(net, 'a')).toEqual([v0 + 1, r0 + 1, k0 + 2]);
     expect(net.get('a').peer('d')).toBeDefined();
+  });
+});
+
+describe('an update dropped unverified still says its sender holds it', () => {
+  it('a verdict is not piggybacked back to the accusers that sent it (checked on many seeds)', () => {
+    for (const seed of [71, 72, 73, 74, 75, 76, 77, 78]) {
+      const net = mesh(seed);
+      net.crashed.add('d');
+      while (net.stateOf('a', 'd') !== 'failed' && net.nowMs < 30_000) net.run(net.nowMs + 10);
+      expect(net.stateOf('a', 'd')).toBe('failed');
+      const others = ['b', 'c', 'e', 'x'];
+      const [, , k0] = counts(net, 'a');
+      for (const p of others)
+        say(net, p, 'a', [sign(p, { kind: UpdateKind.failed, peer: 'd', incarnation: 0, from: p })]);
+      expect(counts(net, 'a')[2]).toBe(k0 + others.length);
+      net.recordSends = true;
+      net.run(net.nowMs + 5_000);
+      const echoes = net.sent.filter((m) => {
+        const r = decode(m.bytes);
+        return (
+          m.from === 'a' &&
+          m.to !== 'd' &&
+          r.ok &&
+          r.message.updates.some((u) => u.kind === UpdateKind.failed && u.peer === 'd')
+        );
+      });
+      expect(echoes.map((m) => m.to)).toEqual([]);
+    }
   });
 });

@@ -88,6 +88,44 @@ describe('the signaling-session witness (decision 0013)', () => {
     expect(failedAt).toBeLessThanOrEqual(300 + 80 + 10);
   });
 
+  it('a link estimate kept up by start-up outliers does not stretch the check (session 10)', () => {
+    // c stalls 450 ms every 600 ms in its start-up (not remembered: loadMs stays 0); a's samples of
+    // c then read 209 and 315 ms and, one every few periods, its estimate stays up (35 ± 60 ms at
+    // 12 s): two link probe timeouts made a 500 ms window, though c answers in 4 ms again.
+    const net = new TestNetwork(1);
+    net.latencyMs = () => 2;
+    for (const id of ids) net.add(id, presets.browser);
+    net.fullMesh(ids);
+    for (let t = 3_000; t < 6_000; t += 600) {
+      net.run(t);
+      net.stalledUntil.set('c', t + 450);
+    }
+    net.run(12_000);
+    const link = net.get('a').peer('c')?.link;
+    expect((link?.rttMs ?? 0) + 4 * (link?.rttVarMs ?? 0)).toBeGreaterThan(200);
+    expect(net.get('a').peer('c')?.vitals?.loadMs).toBeLessThan(50);
+    net.crashed.add('c');
+    const at = net.nowMs;
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 3_000);
+    expect(failedBy(net, 'c')).toContain('a:witnessed');
+    expect((net.firstTransitionMs('a', 'c', 'failed', at) as number) - at).toBeLessThanOrEqual(350);
+  });
+
+  it('a slow link keeps its wait: a live peer 150 ms away each way answers inside the check', () => {
+    const net = new TestNetwork(1);
+    const slow = (x: string, y: string): boolean => (x === 'a' && y === 'c') || (x === 'c' && y === 'a');
+    net.latencyMs = (x, y) => (slow(x, y) ? 150 : 2);
+    for (const id of ids) net.add(id, presets.browser);
+    net.fullMesh(ids);
+    net.run(12_000);
+    const at = net.nowMs;
+    witness(net, 'c', WitnessKind.closedByPeer);
+    net.run(at + 3_000);
+    expect(failedBy(net, 'c')).toEqual([]);
+    expect(net.get('a').stats().witnessChecksAnswered).toBeGreaterThanOrEqual(1);
+  });
+
   it('a hang (no witness) is failed by the patient path, after the stall tolerance', () => {
     const net = mesh();
     net.crashed.add('c');

@@ -110,31 +110,42 @@ export function changesNothing(s: DetectorState, u: Update): boolean {
   return u.incarnation > m.incarnation || m.state === 'failed';
 }
 
+/** What {@link admitUpdate} decided about a received update. */
+export const Admission = {
+  /** Apply it. */
+  apply: 0,
+  /** Drop it unverified: it could change nothing here ({@link changesNothing}). */
+  skip: 1,
+  /** Drop it: out of bounds, unsigned, forged, or a throttled liar's accusation. */
+  refuse: 2,
+} as const;
+export type Admission = (typeof Admission)[keyof typeof Admission];
+
 /**
  * Whether `u` (received from `sender`) may be applied. Counts and scores what it refuses: an
  * unsigned update (a peer without keys) is only dropped; a bad signature makes `sender` a liar.
  */
-export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): boolean {
+export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admission {
   if (u.incarnation > INCARNATION_MAX) {
     s.counters.updatesRejected += 1;
-    return false;
+    return Admission.refuse;
   }
   const trust = s.trust;
-  if (trust === undefined) return true;
+  if (trust === undefined) return Admission.apply;
   if (u.signature === undefined) {
     s.counters.updatesRejected += 1;
-    return false;
+    return Admission.refuse;
   }
   if (changesNothing(s, u)) {
     s.counters.signaturesSkipped += 1;
-    return false;
+    return Admission.skip;
   }
   if (!s.verified.has(u)) {
     if (!verifyUpdate(trust, u)) {
       s.counters.updatesRejected += 1;
       s.counters.signaturesRejected += 1;
       scoreLiar(s, sender, FORGERY_SCORE, 'forged-signature');
-      return false;
+      return Admission.refuse;
     }
     s.counters.signaturesVerified += 1;
     s.verified.add(u);
@@ -142,9 +153,9 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): boolea
   const accusation = u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed;
   if (accusation && s.liars.isLiar(signerOf(u)) && !s.liars.mayCheck(signerOf(u), s.now)) {
     s.counters.accusationsThrottled += 1;
-    return false;
+    return Admission.refuse;
   }
-  return true;
+  return Admission.apply;
 }
 
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */

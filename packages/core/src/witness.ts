@@ -14,8 +14,9 @@
 import { MessageType } from './codec.js';
 import { stallToleranceMs } from './config.js';
 import type { DetectorState } from './detector-state.js';
-import type { Member } from './member.js';
+import { RTT_SAMPLES_MAX, type Member } from './member.js';
 import { declareFailed } from './membership.js';
+import { probeTimeoutMs } from './rtt.js';
 import { sendMember } from './send.js';
 
 /** How a peer's signaling session ended (or that it has a session again). */
@@ -125,7 +126,37 @@ export function witnessStallAllowanceMs(s: DetectorState, m: Member): number {
  * (Until session 6 the base window was added to the allowance: 300 + allowance.)
  */
 export function witnessWindowMs(s: DetectorState, m: Member): number {
-  return Math.max(WITNESS_WINDOW_MS_MIN, 2 * s.probeTimeoutFor(m, false) + witnessStallAllowanceMs(s, m));
+  return Math.max(WITNESS_WINDOW_MS_MIN, 2 * witnessProbeTimeoutMs(s, m) + witnessStallAllowanceMs(s, m));
+}
+
+/** RTT samples of a link a witnessed check looks back on (each link is sampled about every N periods). */
+export const WITNESS_RTT_RECENT_SAMPLES = 4;
+
+/**
+ * The probe timeout a witnessed check of `m` waits for its answers (ms): the link's own
+ * (`probeTimeoutFor`), but, once the link has {@link WITNESS_RTT_RECENT_SAMPLES} samples, no more than
+ * the path's (every link's samples, one a period) or twice the longest of the link's last
+ * {@link WITNESS_RTT_RECENT_SAMPLES}, whichever is longer. A link is sampled about once in N periods
+ * and its smoothed estimate moves by an eighth a sample, so one old outlier keeps `srtt + 4·rttvar`
+ * up for minutes: real tabs' checks of a crashed renderer waited 2 × 250 ms on a link estimated at
+ * 63 ± 101 ms whose last ten samples were 2-7 ms (session 10). A link that answered slowly lately (a
+ * relay, a peer stalling now) keeps its wait.
+ * Example (min 50, max 250, k 4; path 5 ± 3 → 50): link 63 ± 101, last samples 7, 2, 3, 2 → 50;
+ * link 150 ± 10, last samples ~150 → 190 (its own); fewer than 4 samples → its own.
+ */
+export function witnessProbeTimeoutMs(s: DetectorState, m: Member): number {
+  const linkMs = s.probeTimeoutFor(m, false);
+  const ring = m.rttSamples;
+  const path = s.pathRtt;
+  if (ring === null || m.rttSampleCount < WITNESS_RTT_RECENT_SAMPLES || Number.isNaN(path.srttMs))
+    return linkMs;
+  let recentMs = 0;
+  for (let k = 1; k <= WITNESS_RTT_RECENT_SAMPLES; k++)
+    recentMs = Math.max(recentMs, ring[(m.rttSampleCount - k) % RTT_SAMPLES_MAX] ?? Infinity);
+  const c = s.config;
+  const k = c.probeTimeoutRttVarMult;
+  const pathMs = probeTimeoutMs(path.srttMs, path.rttVarMs, k, c.probeTimeoutMsMin, c.probeTimeoutMsMax);
+  return Math.min(linkMs, Math.max(pathMs, Math.ceil(2 * recentMs)));
 }
 
 /** Applies one witness about `m` (never about this peer: the runtime knows its own session). */

@@ -5,9 +5,9 @@ import type { HistoryView } from './history-view.js';
 import './pulse-analytics.js';
 import type { PulseAnalytics } from './pulse-analytics.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
+import { renderedAfter } from './testing/rendered.js';
 
 const hourMs = 3_600_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const card = (el: PulseAnalytics, label: string) =>
   [...el.shadowRoot!.querySelectorAll('.card')]
     .find((c) => c.querySelector('dt')?.textContent === label)
@@ -46,10 +46,11 @@ describe('<pulse-analytics>', () => {
   it('updates when a peer fails, least available first, and fires peer-select', async () => {
     const mesh = recorded();
     const el = await fixture<PulseAnalytics>(html`<pulse-analytics .mesh=${mesh}></pulse-analytics>`);
-    mesh.setState('bravo', 'failed');
-    mesh.advance(3 * hourMs);
-    mesh.setState('bravo', 'recovering');
-    await sleep(300);
+    await renderedAfter(el, () => {
+      mesh.setState('bravo', 'failed');
+      mesh.advance(3 * hourMs);
+      mesh.setState('bravo', 'recovering');
+    });
     expect(card(el, 'Failures')).to.equal('2');
     const first = el.shadowRoot!.querySelector('tbody tr')!;
     expect(first.getAttribute('data-peer')).to.equal('bravo'); // 4/7 available

@@ -2,6 +2,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import './pulse-health.js';
 import type { PulseHealth } from './pulse-health.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
+import { renderedAfter } from './testing/rendered.js';
 
 function meshWith(states: Record<string, 'healthy' | 'suspected' | 'failed' | 'recovering' | 'left'>) {
   const mesh = new RecordedMesh({ localId: 'me', signalState: 'connected' });
@@ -40,9 +41,10 @@ describe('<pulse-health>', () => {
     const mesh = meshWith({ a: 'healthy', b: 'healthy', c: 'healthy' });
     const el = await fixture<PulseHealth>(html`<pulse-health .mesh=${mesh}></pulse-health>`);
     expect(el.shadowRoot?.querySelector('[part="tier"]')?.textContent?.trim()).to.equal('HEALTHY');
-    for (const id of ['a', 'b', 'c']) mesh.setState(id, 'failed');
-    mesh.setLocalHealth(3);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await renderedAfter(el, () => {
+      for (const id of ['a', 'b', 'c']) mesh.setState(id, 'failed');
+      mesh.setLocalHealth(3);
+    });
     expect(el.shadowRoot?.querySelector('[part="tier"]')?.textContent?.trim()).to.equal('FAILED');
     expect(el.shadowRoot?.querySelector('[part="warning"]')?.textContent).to.contain('minority partition');
     expect(text(el)).to.contain('Local health 3 (degraded)');

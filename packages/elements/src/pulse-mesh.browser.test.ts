@@ -3,8 +3,7 @@ import './pulse-mesh.js';
 import type { PulseMesh } from './pulse-mesh.js';
 import { generateMesh } from './testing/generate.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { renderedAfter } from './testing/rendered.js';
 
 describe('<pulse-mesh>', () => {
   it('composes health, topology, timeline, peer table and analytics over one mesh', async () => {
@@ -36,16 +35,17 @@ describe('<pulse-mesh>', () => {
     const root = el.shadowRoot!;
     const tier = () =>
       root.querySelector('pulse-health')!.shadowRoot!.querySelector('[part="tier"]')!.textContent!.trim();
-    mesh.setState('bravo', 'failed');
-    await sleep(400);
-    expect(tier()).to.equal('DEGRADED'); // 3 of 4 healthy
-    mesh.advance(30_000);
-    mesh.reap('bravo');
-    await sleep(400);
-    expect(tier()).to.equal('HEALTHY');
+    const health = root.querySelector('pulse-health')!;
     const table = root.querySelector('pulse-peer-table')!;
-    expect(table.shadowRoot!.querySelector('tr[data-peer="bravo"]')).to.equal(null);
     const past = root.querySelector('pulse-past-members')!;
+    await renderedAfter(health, () => mesh.setState('bravo', 'failed'));
+    expect(tier()).to.equal('DEGRADED'); // 3 of 4 healthy
+    await renderedAfter([health, table, past], () => {
+      mesh.advance(30_000);
+      mesh.reap('bravo');
+    });
+    expect(tier()).to.equal('HEALTHY');
+    expect(table.shadowRoot!.querySelector('tr[data-peer="bravo"]')).to.equal(null);
     expect(past.mesh).to.equal(mesh);
     expect(past.shadowRoot!.querySelector('tr[data-peer="bravo"]')?.getAttribute('data-ended')).to.equal(
       'failed',
@@ -60,14 +60,14 @@ describe('<pulse-mesh>', () => {
     await el.partsReady();
     const root = el.shadowRoot!;
     const victim = mesh.peers().find((p) => p.state === 'healthy')!.id;
-    mesh.setState(victim, 'failed', 'suspicion timeout');
-    await sleep(400);
     const table = root.querySelector('pulse-peer-table')!;
-    await table.updateComplete;
-    expect(table.shadowRoot!.querySelector(`tr[data-peer="${victim}"]`)?.textContent).to.contain('Failed');
     const timeline = root.querySelector('pulse-timeline')!;
-    expect(timeline.shadowRoot!.querySelector('li .what')?.textContent).to.contain(victim);
     const health = root.querySelector('pulse-health')!;
+    await renderedAfter([table, timeline, health], () =>
+      mesh.setState(victim, 'failed', 'suspicion timeout'),
+    );
+    expect(table.shadowRoot!.querySelector(`tr[data-peer="${victim}"]`)?.textContent).to.contain('Failed');
+    expect(timeline.shadowRoot!.querySelector('li .what')?.textContent).to.contain(victim);
     expect(health.shadowRoot!.querySelector('button[data-state="failed"] .n')?.textContent).to.equal(
       String(mesh.health().counts.failed),
     );
@@ -112,9 +112,7 @@ describe('<pulse-mesh>', () => {
     expect(root.querySelector('pulse-timeline')!.shadowRoot!.textContent).to.contain('No events yet.');
     await root.querySelector('pulse-topology')!.settled();
     await expect(el).to.be.accessible();
-    mesh.join('first');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await root.querySelector('pulse-peer-table')!.updateComplete;
+    await renderedAfter(root.querySelector('pulse-peer-table')!, () => mesh.join('first'));
     expect(root.querySelector('pulse-peer-table')!.sortedPeers.map((p) => p.id)).to.deep.equal(['first']);
   });
 

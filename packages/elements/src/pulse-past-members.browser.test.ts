@@ -3,6 +3,7 @@ import type { HistoryView } from './history-view.js';
 import './pulse-past-members.js';
 import type { PulsePastMembers } from './pulse-past-members.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
+import { renderedAfter } from './testing/rendered.js';
 
 const rows = (el: PulsePastMembers) =>
   [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => ({
@@ -75,8 +76,7 @@ describe('<pulse-past-members>', () => {
     expect(el.shadowRoot!.querySelector('.empty')?.textContent).to.contain('None yet');
     mesh.setState('alpha', 'failed');
     mesh.advance(30_000);
-    mesh.reap('alpha');
-    await new Promise((r) => setTimeout(r, 400));
+    await renderedAfter(el, () => mesh.reap('alpha'));
     expect(rows(el).map((r) => r.peer)).to.deep.equal(['alpha']);
   });
 

@@ -4,6 +4,7 @@ import type { PulsePeerTable } from './pulse-peer-table.js';
 import type { LinkPathView } from './peer-columns.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
 import { generateMesh } from './testing/generate.js';
+import { renderedAfter } from './testing/rendered.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const rowIds = (el: PulsePeerTable) =>
@@ -193,8 +194,7 @@ describe('<pulse-peer-table>', () => {
   it('updates when a peer changes state', async () => {
     const mesh = smallMesh();
     const el = await fixture<PulsePeerTable>(html`<pulse-peer-table .mesh=${mesh}></pulse-peer-table>`);
-    mesh.setState('bravo', 'failed');
-    await sleep(300);
+    await renderedAfter(el, () => mesh.setState('bravo', 'failed'));
     expect(rowIds(el)[0]).to.equal('bravo');
     expect(el.shadowRoot?.querySelector('tr[data-peer="bravo"]')?.textContent).to.contain('Failed');
   });

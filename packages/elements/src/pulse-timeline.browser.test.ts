@@ -2,8 +2,8 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import './pulse-timeline.js';
 import type { PulseTimeline } from './pulse-timeline.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
+import { renderedAfter } from './testing/rendered.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const lines = (el: PulseTimeline) =>
   [...(el.shadowRoot?.querySelectorAll('li .what') ?? [])].map((w) =>
     w.textContent?.replace(/\s+/g, ' ').trim(),
@@ -63,8 +63,7 @@ describe('<pulse-timeline>', () => {
   it('updates when peers change state and fires peer-select from an entry', async () => {
     const mesh = recorded();
     const el = await fixture<PulseTimeline>(html`<pulse-timeline .mesh=${mesh}></pulse-timeline>`);
-    mesh.setState('alpha', 'recovering', 'heard from again');
-    await sleep(300);
+    await renderedAfter(el, () => mesh.setState('alpha', 'recovering', 'heard from again'));
     expect(lines(el)[0]).to.equal('alpha failed → recovering');
     const button = el.shadowRoot!.querySelector<HTMLButtonElement>('li button.peer')!;
     setTimeout(() => button.click());

@@ -3,8 +3,7 @@ import './pulse-topology.js';
 import type { PulseTopology } from './pulse-topology.js';
 import { RecordedMesh } from './testing/recorded-mesh.js';
 import { generateMesh } from './testing/generate.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { renderedAfter } from './testing/rendered.js';
 
 function starMesh(n: number) {
   const mesh = new RecordedMesh({ localId: 'me' });
@@ -48,13 +47,11 @@ describe('<pulse-topology>', () => {
     const snapshot = () => new Map(el.graph!.nodes.map((n) => [n.id, { x: n.x ?? 0, y: n.y ?? 0 }]));
     const before = snapshot();
     const victim = mesh.peers().find((p) => p.state === 'healthy')!.id;
-    mesh.setState(victim, 'suspected');
-    await sleep(300);
+    await renderedAfter(el, () => mesh.setState(victim, 'suspected'));
     await el.settled();
     for (const [id, p] of snapshot()) expect(p, id).to.deep.equal(before.get(id));
 
-    mesh.join('newcomer');
-    await sleep(300);
+    await renderedAfter(el, () => mesh.join('newcomer'));
     await el.settled();
     const after = snapshot();
     const extent = el.graph!.extent();

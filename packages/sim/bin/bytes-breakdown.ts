@@ -92,6 +92,8 @@ function account(from: string, sends: StepResult['sends'], nowMs: number): void 
       if (again > 1) add(`~repeat-same-link/${type}/${KIND_NAMES[u.kind] as string}`, ub);
       else if (linkCopies.has(`${s.to}>${from}|${u.kind}|${u.peer}|${u.incarnation}|${u.from ?? ''}`))
         add(`~echo-to-sender/${type}/${KIND_NAMES[u.kind] as string}`, ub);
+      // News about the receiver itself (its verdict, so it can refute): not gossip to the others.
+      if (u.peer === s.to) add(`~to-subject/${type}/${KIND_NAMES[u.kind] as string}`, ub);
       const event = `${s.to}|${u.kind}|${u.peer}|${u.incarnation}`;
       if (!events.has(event)) events.add(event);
       else if (again === 1 && (copies.get(key) ?? 0) === 1)
