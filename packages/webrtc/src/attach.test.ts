@@ -273,13 +273,17 @@ describe('attach (in one process, fork peers)', () => {
       const healthy = (m: AttachedMesh, n: number): boolean =>
         m.peers().filter((p) => p.state === 'healthy').length === n;
       await until(() => healthy(ma, 2) && healthy(mb, 2) && healthy(liar, 2), 15_000, 'all healthy');
-      const left: Update = { kind: UpdateKind.left, peer: b, incarnation: 0, from: undefined };
-      const forged = [
-        left, // unsigned
-        signUpdate(trustFor(ids[2]!), left), // signed, by the wrong key
-        { ...left, key: ids[1]!.publicKey, signature: new Uint8Array(64) }, // b's key, no b signature
-      ];
       for (let round = 0; round < 3; round++) {
+        // At b's incarnation as `ma` knows it now: under load b may have refuted a suspicion since
+        // it joined, and a `left` below its incarnation could change nothing, so `ma` would drop it
+        // unverified (`signaturesSkipped`) and never see the forgery.
+        const incarnation = ma.peers().find((p) => p.id === b)?.incarnation ?? 0;
+        const left: Update = { kind: UpdateKind.left, peer: b, incarnation, from: undefined };
+        const forged = [
+          left, // unsigned
+          signUpdate(trustFor(ids[2]!), left), // signed, by the wrong key
+          { ...left, key: ids[1]!.publicKey, signature: new Uint8Array(64) }, // b's key, no b signature
+        ];
         liar.transport.send(a, encode({ type: MessageType.sync, seq: 1, updates: forged, extensions: [] }));
         await new Promise((r) => setTimeout(r, 300));
       }
