@@ -82,17 +82,21 @@ describe('signed membership on a real mesh', () => {
     await until(() => all.every((m) => linkedToAll(m, all)), 20_000, 'every direct link');
     const victim = honest[0] as Mesh;
     const liarTrust = trustFor(liar.identity!);
-    const left: Update = { kind: UpdateKind.left, peer: victim.localId, incarnation: 0, from: undefined };
-    const failed: Update = {
-      kind: UpdateKind.failed,
-      peer: victim.localId,
-      incarnation: 0,
-      from: liar.localId,
-    };
     // Sent three times: the heartbeat channel is unreliable, and one lost datagram under load
     // must not make the liar look honest.
     for (let round = 0; round < 3; round++) {
       for (const o of honest.slice(1)) {
+        // At the victim's incarnation as `o` knows it now: under load the victim may have refuted a
+        // suspicion since it joined, and a lie below its incarnation could change nothing, so `o`
+        // would drop it unverified (`signaturesSkipped`) and never see the forgery.
+        const incarnation = o.peers().find((p) => p.id === victim.localId)?.incarnation ?? 0;
+        const left: Update = { kind: UpdateKind.left, peer: victim.localId, incarnation, from: undefined };
+        const failed: Update = {
+          kind: UpdateKind.failed,
+          peer: victim.localId,
+          incarnation,
+          from: liar.localId,
+        };
         lie(liar, o.localId, [left, signUpdate(liarTrust, left)]); // unsigned; signed by the wrong key
         lie(liar, o.localId, [{ ...left, key: victim.identity!.publicKey, signature: new Uint8Array(64) }]);
         lie(liar, o.localId, [signUpdate(liarTrust, failed)]); // a real accusation: checked first-hand
