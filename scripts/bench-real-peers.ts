@@ -25,6 +25,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createSignalServer } from '../packages/signal-server/src/server/index.js';
@@ -115,7 +116,15 @@ async function bundleEdgePeer(): Promise<void> {
     target: 'node20',
     conditions: ['source'],
     external: ['node-datachannel'],
-    outfile: EDGE_BUNDLE,
+    // Split, as the build's bin is: without splitting, the lazy `import('./metrics.js')` makes
+    // esbuild wrap every module it reaches in a lazy initializer, and webrtc-polyfill's top-level
+    // await inside its self-import (`export * as default from './index.js'`) then waits on itself
+    // (node exits 13, "unsettled top-level await").
+    outdir: dirname(EDGE_BUNDLE),
+    entryNames: DIAG ? 'diag' : 'main',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },

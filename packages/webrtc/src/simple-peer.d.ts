@@ -25,6 +25,8 @@ declare module '@thaunknown/simple-peer/lite.js' {
     _pc: RTCPeerConnection | null;
     /** simple-peer's own data channel (null before setup and once destroyed). */
     _channel: RTCDataChannel | null;
+    /** Polls `_channel` every 5 s for a `closing` state stuck in Chrome (set up with the channel). */
+    _closingInterval: ReturnType<typeof setInterval> | null;
     readonly connected: boolean;
     readonly destroyed: boolean;
     initiator: boolean;
