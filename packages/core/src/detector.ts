@@ -47,6 +47,9 @@ import {
   pushVitals,
   sendVitals,
   witnessAcked,
+  witnessProbeTimeoutMs,
+  witnessStallAllowanceMs,
+  witnessWindowMs,
   type WitnessKind,
 } from './witness.js';
 
@@ -362,6 +365,26 @@ export class Detector extends EventTarget implements MeshView {
   suspicionDeadlineMs(peer: PeerId): number | undefined {
     const m = this.s.members.get(peer);
     return m !== undefined && m.state === 'suspected' ? m.suspicionDeadlineMs : undefined;
+  }
+
+  /**
+   * How a witnessed check of `peer` would be sized now (ms; what `witness` uses for a
+   * `closed-by-peer`): its window, the probe timeout and stall allowance in it, and the link's RTT
+   * samples so far. Undefined for an unknown peer. Read-only: benchmarks record it per observer.
+   */
+  witnessWindow(
+    peer: PeerId,
+  ):
+    | { windowMs: number; probeTimeoutMs: number; stallAllowanceMs: number; rttSampleCount: number }
+    | undefined {
+    const m = this.s.members.get(peer);
+    if (m === undefined) return undefined;
+    return {
+      windowMs: witnessWindowMs(this.s, m),
+      probeTimeoutMs: witnessProbeTimeoutMs(this.s, m),
+      stallAllowanceMs: witnessStallAllowanceMs(this.s, m),
+      rttSampleCount: m.rttSampleCount,
+    };
   }
 
   /** Members reaped from the live view (failed or left for `reapAfterMs`), most recently reaped last. */
