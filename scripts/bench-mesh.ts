@@ -263,6 +263,9 @@ interface Observed {
   probeTimeoutMs?: number | undefined;
   stallAllowanceMs?: number | undefined;
   rttSampleCount?: number | undefined;
+  /** This peer's path RTT estimate then (every link's samples: a link without samples waits by it). */
+  pathRttMs?: number | undefined;
+  pathRttVarMs?: number | undefined;
   /** When this peer first suspected the victim (ms after the kill) and why, if it did. */
   suspectedMs?: number | undefined;
   suspectedReason?: string | undefined;
@@ -297,6 +300,8 @@ async function observe(victim: string, atMs: number, observers: BenchPeer[]): Pr
       o.probeTimeoutMs = se.probeTimeoutMs;
       o.stallAllowanceMs = se.stallAllowanceMs;
       o.rttSampleCount = se.rttSampleCount;
+      o.pathRttMs = se.pathRttMs;
+      o.pathRttVarMs = se.pathRttVarMs;
     }
     out.push(o);
   }

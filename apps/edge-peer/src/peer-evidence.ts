@@ -21,6 +21,9 @@ export interface PeerEvidence {
   probeTimeoutMs?: number | undefined;
   stallAllowanceMs?: number | undefined;
   rttSampleCount?: number | undefined;
+  /** This peer's path RTT estimate (all links' samples; NaN before the first becomes null in JSON). */
+  pathRttMs?: number | undefined;
+  pathRttVarMs?: number | undefined;
   ownLateMs: number;
   ownLateAvgMs: number;
 }
@@ -44,6 +47,8 @@ export function peerEvidence(mesh: Mesh, peer: PeerId): PeerEvidence {
     probeTimeoutMs: round(w?.probeTimeoutMs),
     stallAllowanceMs: round(w?.stallAllowanceMs),
     rttSampleCount: w?.rttSampleCount,
+    pathRttMs: round(w?.pathRttMs),
+    pathRttVarMs: round(w?.pathRttVarMs),
     ownLateMs: Math.round(late.lastMs),
     ownLateAvgMs: Math.round(late.averageMs),
   };

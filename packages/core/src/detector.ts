@@ -369,13 +369,19 @@ export class Detector extends EventTarget implements MeshView {
 
   /**
    * How a witnessed check of `peer` would be sized now (ms; what `witness` uses for a
-   * `closed-by-peer`): its window, the probe timeout and stall allowance in it, and the link's RTT
-   * samples so far. Undefined for an unknown peer. Read-only: benchmarks record it per observer.
+   * `closed-by-peer`): its window, the probe timeout and stall allowance in it, the link's RTT
+   * samples so far, and this peer's path RTT estimate (every link's samples; a link without samples
+   * waits by it). Undefined for an unknown peer. Read-only: benchmarks record it per observer.
    */
-  witnessWindow(
-    peer: PeerId,
-  ):
-    | { windowMs: number; probeTimeoutMs: number; stallAllowanceMs: number; rttSampleCount: number }
+  witnessWindow(peer: PeerId):
+    | {
+        windowMs: number;
+        probeTimeoutMs: number;
+        stallAllowanceMs: number;
+        rttSampleCount: number;
+        pathRttMs: number;
+        pathRttVarMs: number;
+      }
     | undefined {
     const m = this.s.members.get(peer);
     if (m === undefined) return undefined;
@@ -384,6 +390,8 @@ export class Detector extends EventTarget implements MeshView {
       probeTimeoutMs: witnessProbeTimeoutMs(this.s, m),
       stallAllowanceMs: witnessStallAllowanceMs(this.s, m),
       rttSampleCount: m.rttSampleCount,
+      pathRttMs: this.s.pathRtt.srttMs,
+      pathRttVarMs: this.s.pathRtt.rttVarMs,
     };
   }
 
