@@ -271,6 +271,8 @@ interface Observed {
   suspectedReason?: string | undefined;
   failedMs?: number | undefined;
   reason?: string | undefined;
+  /** What this peer knew of the victim at its verdict (RTT, probe timeout, path RTT...: `peerEvidence`). */
+  verdictEvidence?: Record<string, unknown> | undefined;
 }
 
 async function observe(victim: string, atMs: number, observers: BenchPeer[]): Promise<Observed[]> {
@@ -285,6 +287,7 @@ async function observe(victim: string, atMs: number, observers: BenchPeer[]): Pr
       reason: hit?.reason,
       suspectedMs: suspected && suspected.t - atMs,
       suspectedReason: suspected?.reason,
+      verdictEvidence: hit?.evidence as Record<string, unknown> | undefined,
     };
     const se = (await peer.sessionEnds()).find((e) => e.peer === victim && e.t >= atMs);
     if (se) {
