@@ -97,6 +97,8 @@ const hidingBrowser = await launchHidingChromium();
 const alive = new Map<string, BenchPeer>();
 const driverScheduling = ((s) => `session ${s.session}, ${s.autogroup}`)(schedulingOf('self'));
 const gone = new Set<string>();
+/** When each peer was started (wall clock, ms): an observer that joined just before a kill has few RTT samples. */
+const startedAt = new Map<string, number>();
 let tabSeq = 0;
 let nodeSeq = 0;
 
@@ -110,12 +112,14 @@ async function addTab(): Promise<TabPeer> {
     diag,
   });
   alive.set(id, tab);
+  startedAt.set(id, Date.now());
   return tab;
 }
 function addNode(): NodePeer {
   const id = `node-${++nodeSeq}`;
   const node = NodePeer.start(edgeMain, signalUrl, room, id, config);
   alive.set(id, node);
+  startedAt.set(id, Date.now());
   const pid = node.proc.pid!;
   const own = schedulingOf(pid);
   log(`${id}: pid ${pid}, session ${own.session}, ${own.autogroup} (benchmark: ${driverScheduling})`);
@@ -245,6 +249,8 @@ interface Kill {
 /** One observer's view of one kill: when the witness came, what it knew of the victim, the verdict. */
 interface Observed {
   observer: string;
+  /** How long before the kill this observer was started (ms). */
+  startedAgoMs?: number | undefined;
   /** The server's session end reached this peer, ms after the kill (tabs and edge peers). */
   witnessMs?: number | undefined;
   /** The victim's last reported longest stall (`loadMs`) and lifecycle, as this peer had them then. */
@@ -283,6 +289,7 @@ async function observe(victim: string, atMs: number, observers: BenchPeer[]): Pr
     const suspected = seen.find((t) => t.to === 'suspected');
     const o: Observed = {
       observer: peer.id,
+      startedAgoMs: ((t) => (t === undefined ? undefined : atMs - t))(startedAt.get(peer.id)),
       failedMs: hit && hit.t - atMs,
       reason: hit?.reason,
       suspectedMs: suspected && suspected.t - atMs,
