@@ -102,6 +102,11 @@ if [[ -z "$only" || "$only" == detector ]]; then
   if ((${#quick[@]} > 0)); then dir=bench-results/quick; fi
   run detector "$dir/detector.json (+ detector-*.svg plots)" \
     "${node_ts[@]}" packages/sim/bin/bench.ts "${quick[@]}" "${seed[@]}"
+  # The hostile floor's own file: that run of the full matrix, with its floors.
+  if ((${#quick[@]} == 0)); then
+    run hostile bench-results/detector-hostile-default.json \
+      "${node_ts[@]}" scripts/bench-hostile-extract.ts
+  fi
 fi
 if [[ -z "$only" || "$only" == signal ]]; then
   run signal bench-results/signal.json \
