@@ -1,15 +1,8 @@
 // The benchmark's page (bundled by scripts/bench-mesh.peers.ts with esbuild): one mesh peer per tab,
 // configured from the query string, recording every status change with a wall-clock timestamp.
+import { peerEvidence } from '../apps/edge-peer/src/peer-evidence.js';
 import { createMesh } from '../packages/webrtc/src/index.js';
-import type { LateTick, SessionEnd } from './bench-mesh.peers.js';
-
-interface Recorded {
-  t: number;
-  peer: string;
-  from: string;
-  to: string;
-  reason?: string | undefined;
-}
+import type { LateTick, SessionEnd, Transition } from './bench-mesh.peers.js';
 
 const params = new URLSearchParams(location.search);
 const epochNow = (): number => performance.timeOrigin + performance.now();
@@ -111,30 +104,17 @@ const mesh = createMesh({
     return deadline;
   };
 }
-const events: Recorded[] = [];
+// Each status change and session end with what this tab knew of the peer then (`peerEvidence`).
+const events: Transition[] = [];
 mesh.addEventListener('status-change', (e) => {
   const d = (e as CustomEvent<{ peer: string; from: string; to: string; reason: string }>).detail;
-  events.push({ t: Date.now(), peer: d.peer, from: d.from, to: d.to, reason: d.reason });
+  const evidence = peerEvidence(mesh, d.peer);
+  events.push({ t: Date.now(), peer: d.peer, from: d.from, to: d.to, reason: d.reason, evidence });
 });
 const sessionEnds: SessionEnd[] = [];
 mesh.addEventListener('presence', (e) => {
   const d = (e as CustomEvent<{ peer: string; present: boolean }>).detail;
-  if (d.present) return;
-  const p = mesh.detector.peer(d.peer);
-  const now = performance.now();
-  sessionEnds.push({
-    t: Date.now(),
-    peer: d.peer,
-    state: p?.state,
-    loadMs: p?.vitals?.loadMs,
-    lifecycle: p?.vitals?.lifecycle,
-    lastHeardAgoMs: p?.lastHeardMs === undefined ? undefined : Math.round(now - p.lastHeardMs),
-    rttMs: p?.link.rttMs,
-    rttVarMs: p?.link.rttVarMs,
-    rttSamplesMs: p?.link.rttSamplesMs,
-    ownLateMs: Math.round(mesh.timerLateness().lastMs),
-    ownLateAvgMs: Math.round(mesh.timerLateness().averageMs),
-  });
+  if (!d.present) sessionEnds.push({ t: Date.now(), peer: d.peer, ...peerEvidence(mesh, d.peer) });
 });
 (window as unknown as { bench: unknown }).bench = {
   id: mesh.localId,

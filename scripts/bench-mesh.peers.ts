@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { PeerEvidence } from '../apps/edge-peer/src/peer-evidence.js';
 import type { launchHidingChromium } from '../test/harness/chromium.js';
 import { spawnService } from '../test/harness/service.js';
 
@@ -13,29 +14,16 @@ import { spawnService } from '../test/harness/service.js';
 export interface Transition {
   t: number;
   peer: string;
+  from?: string | undefined;
   to: string;
   /** The detector's reason (`witnessed`, `suspicion-timeout`, a pushed verdict...). */
   reason?: string | undefined;
+  /** What the observer knew of the peer then (its reported stall, RTT, check window...). */
+  evidence?: PeerEvidence | undefined;
 }
 
-/** What a tab knew of a peer when the server said its session ended (`bench-mesh.page.ts`). */
-export interface SessionEnd {
-  t: number;
-  peer: string;
-  state?: string | undefined;
-  /** The peer's last reported `loadMs` vital sign and lifecycle (they size the witnessed check). */
-  loadMs?: number | undefined;
-  lifecycle?: string | undefined;
-  /** How long before the witness this tab last heard from the peer directly (ms). */
-  lastHeardAgoMs?: number | undefined;
-  /** This tab's RTT estimate of the peer (srtt, rttvar) and its last samples (they size the check too). */
-  rttMs?: number | undefined;
-  rttVarMs?: number | undefined;
-  rttSamplesMs?: readonly number[] | undefined;
-  /** This tab's own timer lateness when the witness came (last and smoothed, ms). */
-  ownLateMs: number;
-  ownLateAvgMs: number;
-}
+/** What an observer knew of a peer when the server said its session ended (`peerEvidence`). */
+export type SessionEnd = { t: number; peer: string } & PeerEvidence;
 
 /** A late tick of a tab's detector clock and where its lateness came from (`bench-mesh.page.ts`). */
 export interface LateTick {
@@ -63,6 +51,8 @@ export interface BenchPeer {
   transitions(sinceMs?: number): Promise<Transition[]>;
   /** Current view: peer id → state. */
   states(): Promise<Record<string, string>>;
+  /** Session ends this peer heard of, with what it knew of the peer then. */
+  sessionEnds(): Promise<SessionEnd[]>;
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -100,6 +90,7 @@ type PuppeteerPage = Awaited<ReturnType<PuppeteerBrowser['newPage']>>;
 /** The page's `window.bench` (`bench-mesh.page.ts`), as read from outside. */
 interface BenchApi {
   events: Transition[];
+  sessionEnds: SessionEnd[];
   states(): Record<string, string>;
   probes(): number;
 }
@@ -141,6 +132,12 @@ export class HidingTabPeer implements BenchPeer {
 
   async probes(): Promise<number> {
     return this.page.evaluate(() => (window as unknown as { bench: BenchApi }).bench.probes());
+  }
+
+  async sessionEnds(): Promise<SessionEnd[]> {
+    return this.page.isClosed()
+      ? []
+      : this.page.evaluate(() => (window as unknown as { bench: BenchApi }).bench.sessionEnds.slice());
   }
 
   async visibility(): Promise<string> {
@@ -299,8 +296,20 @@ export class NodePeer implements BenchPeer {
       .map((l) => ({
         t: Date.parse(String(l['ts'])),
         peer: String(l['peer']),
+        from: String(l['from']),
         to: String(l['to']),
         reason: String(l['reason']),
+        evidence: l['evidence'] as PeerEvidence | undefined,
+      }));
+  }
+
+  async sessionEnds(): Promise<SessionEnd[]> {
+    return this.lines
+      .filter((l) => l['type'] === 'presence' && l['present'] === false)
+      .map((l) => ({
+        t: Date.parse(String(l['ts'])),
+        peer: String(l['peer']),
+        ...(l['evidence'] as PeerEvidence),
       }));
   }
 

@@ -14,7 +14,10 @@
 // prints a table. With --only, runs those scenarios alone and replaces their entries in the file
 // (the others keep their own commit).
 // Crash scenarios record, per sample and observer, when the witness came and what the observer knew
-// of the victim then (its reported stall, `loadMs`), and how the verdict was reached (`notes.observers`).
+// of the victim then (its reported stall, `loadMs`), how its check was sized (window, probe timeout,
+// RTT samples) and how the verdict was reached (`notes.observers`, tabs and edge peers alike). Every
+// false `failed` is listed with its reason, time, the observer's evidence and a tab victim's own late
+// ticks and long tasks in the 10 s before (`notes.falseFailed`).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { provenance, thisCommand } from './bench-provenance.js';
@@ -94,6 +97,8 @@ const hidingBrowser = await launchHidingChromium();
 const alive = new Map<string, BenchPeer>();
 const driverScheduling = ((s) => `session ${s.session}, ${s.autogroup}`)(schedulingOf('self'));
 const gone = new Set<string>();
+/** When each peer was started (wall clock, ms): an observer that joined just before a kill has few RTT samples. */
+const startedAt = new Map<string, number>();
 let tabSeq = 0;
 let nodeSeq = 0;
 
@@ -107,12 +112,14 @@ async function addTab(): Promise<TabPeer> {
     diag,
   });
   alive.set(id, tab);
+  startedAt.set(id, Date.now());
   return tab;
 }
 function addNode(): NodePeer {
   const id = `node-${++nodeSeq}`;
   const node = NodePeer.start(edgeMain, signalUrl, room, id, config);
   alive.set(id, node);
+  startedAt.set(id, Date.now());
   const pid = node.proc.pid!;
   const own = schedulingOf(pid);
   log(`${id}: pid ${pid}, session ${own.session}, ${own.autogroup} (benchmark: ${driverScheduling})`);
@@ -159,22 +166,55 @@ async function timeToAll(victim: string, to: string, sinceMs: number): Promise<n
   return latest - sinceMs;
 }
 
+/** A false `failed`: who marked whom, when, why, and how late the victim was by its own and others' word. */
+interface FalseFailed {
+  observer: string;
+  victim: string;
+  /** ms after the entry's start, and the wall-clock time (ISO). */
+  atMs: number;
+  at: string;
+  reason?: string | undefined;
+  /** What the observer knew of the victim then: its reported stall (`loadMs`), lifecycle, last heard... */
+  evidence?: Record<string, unknown> | undefined;
+  /** A tab victim's own late ticks (≥ 50 ms) and long tasks in the 10 s before, ms before the verdict. */
+  victimLateTicks?: { t: number; lateMs: number }[];
+  victimLongTasks?: { t: number; ms: number }[];
+}
+
 /** `failed` transitions, at any alive peer since `sinceMs`, about peers that were not victims. */
-async function falseFailedSince(sinceMs: number): Promise<number> {
-  let n = 0;
+async function falseFailedSince(sinceMs: number): Promise<FalseFailed[]> {
+  const out: FalseFailed[] = [];
   for (const peer of alive.values())
     for (const t of await peer.transitions(sinceMs))
       if (t.to === 'failed' && t.t >= sinceMs && !gone.has(t.peer)) {
-        n += 1;
-        log(`false failed: ${peer.id} marked ${t.peer} failed at +${t.t - sinceMs} ms`);
+        const f: FalseFailed = {
+          observer: peer.id,
+          victim: t.peer,
+          atMs: t.t - sinceMs,
+          at: new Date(t.t).toISOString(),
+          reason: t.reason,
+          evidence: t.evidence as Record<string, unknown> | undefined,
+        };
+        const victim = alive.get(t.peer);
+        if (victim instanceof TabPeer) {
+          const d = await victim.diag().catch(() => undefined);
+          const near = <T extends { t: number }>(xs: T[]) =>
+            xs.filter((x) => x.t <= t.t && t.t - x.t <= 10_000).map((x) => ({ ...x, t: x.t - t.t }));
+          if (d) {
+            f.victimLateTicks = near(d.lateTicks.filter((x) => x.lateMs >= 50));
+            f.victimLongTasks = near(d.longTasks);
+          }
+        }
+        out.push(f);
+        log(`false failed: ${JSON.stringify(f)}`);
       }
-  return n;
+  return out;
 }
 
 function entry(
   scenario: Scenario,
   ms: number[],
-  falseFailed: number,
+  falseFailed: FalseFailed[],
   startedMs: number,
   loadAtStart: number,
 ): Entry {
@@ -185,13 +225,14 @@ function entry(
     nodes: nodesCount,
     samples: ms.length,
     ms: { p50: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0, max: sorted.at(-1) ?? 0 },
-    falseFailed,
+    falseFailed: falseFailed.length,
     durationS: Math.round((Date.now() - startedMs) / 1000),
     samplesMs: ms,
     loadAverage: { start: loadAtStart, end: load1() },
     ...(process.env['BENCH_AUTOGROUP_NICE'] === undefined || !['hidden-6min', 'soak'].includes(scenario)
       ? {}
       : { autogroupNice: Number(process.env['BENCH_AUTOGROUP_NICE']) }),
+    ...(falseFailed.length === 0 ? {} : { notes: { falseFailed } }),
   };
 }
 
@@ -208,40 +249,69 @@ interface Kill {
 /** One observer's view of one kill: when the witness came, what it knew of the victim, the verdict. */
 interface Observed {
   observer: string;
-  /** The server's session end reached this tab, ms after the kill (tabs only). */
+  /** How long before the kill this observer was started (ms). */
+  startedAgoMs?: number | undefined;
+  /** The server's session end reached this peer, ms after the kill (tabs and edge peers). */
   witnessMs?: number | undefined;
-  /** The victim's last reported longest stall (`loadMs`) and lifecycle, as this tab had them then. */
+  /** The victim's last reported longest stall (`loadMs`) and lifecycle, as this peer had them then. */
   victimLoadMs?: number | undefined;
   victimLifecycle?: string | undefined;
-  /** How long before the witness this tab had last heard from the victim (ms). */
+  /** How long before the witness this peer had last heard from the victim (ms). */
   lastHeardAgoMs?: number | undefined;
-  /** This tab's own timer lateness then (ms). */
+  /** This peer's own timer lateness then (ms). */
   ownLateMs?: number | undefined;
-  /** This tab's RTT estimate of the victim then (ms; two probe timeouts of it size the check). */
+  /** This peer's RTT estimate of the victim then (ms; two probe timeouts of it size the check). */
   rttMs?: number | undefined;
   rttVarMs?: number | undefined;
   rttSamplesMs?: readonly number[] | undefined;
+  /** The witnessed check's window, its probe timeout and stall allowance, and the link's RTT samples. */
+  windowMs?: number | undefined;
+  probeTimeoutMs?: number | undefined;
+  stallAllowanceMs?: number | undefined;
+  rttSampleCount?: number | undefined;
+  /** This peer's path RTT estimate then (every link's samples: a link without samples waits by it). */
+  pathRttMs?: number | undefined;
+  pathRttVarMs?: number | undefined;
+  /** When this peer first suspected the victim (ms after the kill) and why, if it did. */
+  suspectedMs?: number | undefined;
+  suspectedReason?: string | undefined;
   failedMs?: number | undefined;
   reason?: string | undefined;
+  /** What this peer knew of the victim at its verdict (RTT, probe timeout, path RTT...: `peerEvidence`). */
+  verdictEvidence?: Record<string, unknown> | undefined;
 }
 
 async function observe(victim: string, atMs: number, observers: BenchPeer[]): Promise<Observed[]> {
   const out: Observed[] = [];
   for (const peer of observers) {
-    const hit = (await peer.transitions(atMs)).find((t) => t.peer === victim);
-    const o: Observed = { observer: peer.id, failedMs: hit && hit.t - atMs, reason: hit?.reason };
-    if (peer instanceof TabPeer) {
-      const se = (await peer.sessionEnds()).find((e) => e.peer === victim && e.t >= atMs);
-      if (se) {
-        o.witnessMs = se.t - atMs;
-        o.victimLoadMs = se.loadMs;
-        o.victimLifecycle = se.lifecycle;
-        o.lastHeardAgoMs = se.lastHeardAgoMs;
-        o.ownLateMs = se.ownLateMs;
-        o.rttMs = se.rttMs === undefined ? undefined : Math.round(se.rttMs);
-        o.rttVarMs = se.rttVarMs === undefined ? undefined : Math.round(se.rttVarMs);
-        o.rttSamplesMs = se.rttSamplesMs?.map(Math.round);
-      }
+    const seen = (await peer.transitions(atMs)).filter((t) => t.peer === victim);
+    const hit = seen.find((t) => t.to === 'failed') ?? seen[0];
+    const suspected = seen.find((t) => t.to === 'suspected');
+    const o: Observed = {
+      observer: peer.id,
+      startedAgoMs: ((t) => (t === undefined ? undefined : atMs - t))(startedAt.get(peer.id)),
+      failedMs: hit && hit.t - atMs,
+      reason: hit?.reason,
+      suspectedMs: suspected && suspected.t - atMs,
+      suspectedReason: suspected?.reason,
+      verdictEvidence: hit?.evidence as Record<string, unknown> | undefined,
+    };
+    const se = (await peer.sessionEnds()).find((e) => e.peer === victim && e.t >= atMs);
+    if (se) {
+      o.witnessMs = se.t - atMs;
+      o.victimLoadMs = se.loadMs;
+      o.victimLifecycle = se.lifecycle;
+      o.lastHeardAgoMs = se.lastHeardAgoMs;
+      o.ownLateMs = se.ownLateMs;
+      o.rttMs = se.rttMs;
+      o.rttVarMs = se.rttVarMs;
+      o.rttSamplesMs = se.rttSamplesMs;
+      o.windowMs = se.windowMs;
+      o.probeTimeoutMs = se.probeTimeoutMs;
+      o.stallAllowanceMs = se.stallAllowanceMs;
+      o.rttSampleCount = se.rttSampleCount;
+      o.pathRttMs = se.pathRttMs;
+      o.pathRttVarMs = se.pathRttVarMs;
     }
     out.push(o);
   }
@@ -271,7 +341,7 @@ async function runSamples(scenario: Scenario, kill: () => Promise<Kill>): Promis
     await k.replace();
   }
   const result = entry(scenario, ms, await falseFailedSince(started), started, loadAtStart);
-  result.notes = victims.length > 0 ? { observers: observed, victims } : { observers: observed };
+  result.notes = { ...result.notes, observers: observed, ...(victims.length > 0 ? { victims } : {}) };
   await poll(converged, 60_000, 'mesh converged');
   return result;
 }
@@ -385,7 +455,7 @@ try {
       log(`${scenario} #${i + 1}: ${tab.id} frozen ${freezeMs} ms`);
     }
     const frozen = entry(scenario, [], await falseFailedSince(started), started, loadAtStart);
-    frozen.notes = { freezes: samples };
+    frozen.notes = { ...frozen.notes, freezes: samples };
     results.push(frozen);
   }
 
@@ -423,6 +493,7 @@ try {
     const hiddenFailed = await falseFailedSince(hiddenStart);
     const hiddenEntry = entry('hidden-6min', [], hiddenFailed, hiddenStart, hiddenLoadAtStart);
     hiddenEntry.notes = {
+      ...hiddenEntry.notes,
       tab: hidden.id,
       visibilityState: visibility,
       visibilityStateAtEnd: visibilityAtEnd,
@@ -441,6 +512,7 @@ try {
     const soak = entry('soak', [], await falseFailedSince(soakStart), soakStart, soakLoadAtStart);
     const sorted = [...soakLoad].sort((a, b) => a - b);
     soak.notes = {
+      ...soak.notes,
       loadAverageEvery30s: {
         samples: sorted.length,
         min: sorted[0],

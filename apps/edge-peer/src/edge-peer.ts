@@ -13,6 +13,7 @@ import { fileHistoryBackend } from '@pulsemesh/webrtc/history-file';
 import { loadFileIdentity } from '@pulsemesh/webrtc/identity-file';
 import type { EdgePeerArgs } from './args.js';
 import type { EdgeMetrics } from './metrics.js';
+import { peerEvidence } from './peer-evidence.js';
 import { watchPeerViews } from './peer-view.js';
 import { frame, renderView } from './terminal-view.js';
 
@@ -100,9 +101,18 @@ export async function startEdgePeer(args: EdgePeerArgs, out: EdgePeerOutput): Pr
     // `to` is the detector's verdict; `view` what the views show (`unreachable`: failed, but its
     // signaling session is open), and `view-change` when only the latter changes.
     const views = watchPeerViews(mesh, (change) => jsonLine('view-change', change));
+    // Both carry what this peer knew of the other then (`peerEvidence`): why a verdict came when it did.
     mesh.addEventListener('status-change', (e) => {
       const detail = (e as CustomEvent<DetectorEventMap['status-change']>).detail;
-      jsonLine('status-change', { ...detail, view: views.viewOnStatus(detail) });
+      const evidence = peerEvidence(mesh, detail.peer);
+      jsonLine('status-change', { ...detail, view: views.viewOnStatus(detail), evidence });
+    });
+    mesh.addEventListener('presence', (e) => {
+      const detail = (e as CustomEvent<{ peer: string; present: boolean }>).detail;
+      jsonLine(
+        'presence',
+        detail.present ? detail : { ...detail, evidence: peerEvidence(mesh, detail.peer) },
+      );
     });
     for (const type of jsonEvents)
       mesh.addEventListener(type, (e) => jsonLine(type, (e as CustomEvent<object>).detail));

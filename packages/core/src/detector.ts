@@ -47,6 +47,9 @@ import {
   pushVitals,
   sendVitals,
   witnessAcked,
+  witnessProbeTimeoutMs,
+  witnessStallAllowanceMs,
+  witnessWindowMs,
   type WitnessKind,
 } from './witness.js';
 
@@ -363,6 +366,34 @@ export class Detector extends EventTarget implements MeshView {
   suspicionDeadlineMs(peer: PeerId): number | undefined {
     const m = this.s.members.get(peer);
     return m !== undefined && m.state === 'suspected' ? m.suspicionDeadlineMs : undefined;
+  }
+
+  /**
+   * How a witnessed check of `peer` would be sized now (ms; what `witness` uses for a
+   * `closed-by-peer`): its window, the probe timeout and stall allowance in it, the link's RTT
+   * samples so far, and this peer's path RTT estimate (every link's samples; a link without samples
+   * waits by it). Undefined for an unknown peer. Read-only: benchmarks record it per observer.
+   */
+  witnessWindow(peer: PeerId):
+    | {
+        windowMs: number;
+        probeTimeoutMs: number;
+        stallAllowanceMs: number;
+        rttSampleCount: number;
+        pathRttMs: number;
+        pathRttVarMs: number;
+      }
+    | undefined {
+    const m = this.s.members.get(peer);
+    if (m === undefined) return undefined;
+    return {
+      windowMs: witnessWindowMs(this.s, m),
+      probeTimeoutMs: witnessProbeTimeoutMs(this.s, m),
+      stallAllowanceMs: witnessStallAllowanceMs(this.s, m),
+      rttSampleCount: m.rttSampleCount,
+      pathRttMs: this.s.pathRtt.srttMs,
+      pathRttVarMs: this.s.pathRtt.rttVarMs,
+    };
   }
 
   /** Members reaped from the live view (failed or left for `reapAfterMs`), most recently reaped last. */
