@@ -250,6 +250,20 @@ export class DetectorState {
   relaySeqs: number[] = [];
   nacks = 0;
   nextProbeMs = Infinity;
+  /**
+   * When `tick` last ran (ms). A detector with timers ticks again at most `probeIntervalMsMax` later
+   * (`nextDeadline`), though local health may stretch its period, and so its timer gaps, up to
+   * `localHealthMax` + 1 times that. A timer's lateness undercounts a stall by the time from the
+   * stall's start to the timer's due time; a witnessed check adds back at most `probeIntervalMsMax`
+   * per stall (`witnessStallAllowanceMs`), and checkers cannot see this peer's local health. With a
+   * tick at least that often the premise holds whatever the period: a stall is measured from at most
+   * `probeIntervalMsMax` after it began (review rv, session 11: a node peer 150 ms late on a 570 ms
+   * period had been silent ~720 ms, and its checkers allowed 2 × (150 + 300)). Anchored on the last
+   * tick, not the last step: messages do not re-arm a busy peer's timer. The cost: a peer whose
+   * period is stretched ticks up to `localHealthMax` + 1 times as often, with nothing due on the
+   * extra ticks; nothing on the wire.
+   */
+  lastTickMs: number;
 
   constructor(options: DetectorOptions) {
     this.localId = options.id;
@@ -257,6 +271,7 @@ export class DetectorState {
     this.random = options.random;
     this.now = options.nowMs;
     this.startedMs = options.nowMs;
+    this.lastTickMs = options.nowMs;
     this.linksChangedMs = options.nowMs;
     this.incarnation = options.incarnation ?? 0;
     this.trust = options.trust;

@@ -148,6 +148,7 @@ export class Detector extends EventTarget implements MeshView {
   tick(nowMs: number): StepResult {
     this.s.begin(nowMs);
     if (this.s.hasLeft) return this.end();
+    this.s.lastTickMs = this.s.now;
     runTimers(this.s);
     return this.end();
   }

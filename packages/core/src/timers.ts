@@ -97,5 +97,6 @@ function earliestDeadline(s: DetectorState): number {
   for (const c of s.checks) t = Math.min(t, c.deadlineMs);
   if (s.syncWanted) t = Math.min(t, s.syncRetryAtMs);
   if (s.witnessChecks.length > 0) t = Math.min(t, witnessDeadline(s));
-  return t;
+  // A stall is measured from at most `probeIntervalMsMax` after it began (`lastTickMs`).
+  return t < Infinity ? Math.min(t, s.lastTickMs + s.config.probeIntervalMsMax) : t;
 }

@@ -85,9 +85,10 @@ export const WITNESS_LONG_STALL_MS = 250;
  * The silence a witnessed check of `m` must wait out (ms): a peer that reported stalls (`loadMs`, the
  * longest timer lateness it saw lately, after its start-up) may be in one now, its socket reset
  * during it, and another may follow back to back (a tab's long tasks come in runs). Lateness
- * undercounts a stall by up to one of the peer's periods (the timer was due somewhere inside it),
- * and the longest it runs is the adaptive maximum (`probeIntervalMsMax`), whatever this checker's
- * own period is now, so two such stalls make `2 × (loadMs + probeIntervalMsMax)`. (Until session 10
+ * undercounts a stall by up to the time from its start to the peer's next timer, and a peer ticks at
+ * least every `probeIntervalMsMax` (`DetectorState.lastTickMs`: also when local health stretched its
+ * period, which checkers cannot see), whatever this checker's own period is now, so two such stalls
+ * make `2 × (loadMs + probeIntervalMsMax)`. (Until session 10
  * this checker's adaptive period: 200 ms on a lossy network, and a reset tab whose second stall of
  * a run was 75 ms longer than that allowed was failed; `witness.test.ts` seed 1170141372.) A peer that reported a long stall
  * (≥ {@link WITNESS_LONG_STALL_MS}) gets at least what the patient path gives it, the stall
