@@ -416,7 +416,6 @@ describe('signed updates sent without their key', () => {
     'an unknown signer’s key is asked for, and the answer carries it (seed %i)',
     (seed) => {
       const net = mesh(seed);
-      net.run(30_000); // keys held longer than KEY_SETTLE_MS: b takes a to hold them all
       const verdict: Update = { kind: UpdateKind.failed, peer: 'd', incarnation: 0, from: 'n' };
       const back = sayKeyless(net, 'x', 'a', [sign('n', verdict)]);
       expect(net.get('a').stats().keysMissing).toBe(1);

@@ -182,15 +182,13 @@ export function askKeys(s: DetectorState, from: PeerId, m: Member | undefined): 
 
 /**
  * Answers `m`'s `keyRequest`: its signers' keys go with every later update to `m` (they leave
- * `Member.keysSent`, and `m` is not taken to hold settled keys for {@link KEY_SETTLE_MS}), and the statements held that carry them (this peer's own, members' proofs)
+ * `Member.keysSent`), and the statements held that carry them (this peer's own, members' proofs)
  * go now in a `sync`, at most once a period (a request costs a few ids; an answer up to
  * {@link KEY_REQUEST_IDS_MAX} signed updates).
  */
 export function sendKeys(s: DetectorState, m: Member, ids: readonly PeerId[]): void {
   const asked = ids.slice(0, KEY_REQUEST_IDS_MAX);
   for (const id of asked) m.keysSent?.delete(id);
-  // It lacks keys it was taken to hold: no more guessing for a while (else the answer goes keyless).
-  m.keysLostAtMs = s.now;
   if (s.now - m.lastKeysServedMs < s.periodMs) return;
   m.lastKeysServedMs = s.now;
   const updates: Update[] = [];
