@@ -127,39 +127,6 @@ describe('codec', () => {
     expect(decode(b)).toEqual({ ok: true, message: m });
   });
 
-  it('writes a signed update without its key when the receiver holds it, and a key request', () => {
-    const u: Update = {
-      kind: UpdateKind.failed,
-      peer: 'p',
-      incarnation: 3,
-      from: 'q',
-      key: new Uint8Array(32).fill(1),
-      signature: new Uint8Array(64).fill(2),
-    };
-    const msg: Message = { type: MessageType.sync, seq: 1, updates: [u], extensions: [] };
-    const held: string[] = [];
-    const keyless = encode(msg, (signer) => held.push(signer) > 0);
-    expect(held).toEqual(['q']); // the accuser signs a verdict
-    expect(keyless.length).toBe(encode(msg).length - 32);
-    expect(decode(keyless)).toEqual({
-      ok: true,
-      message: { ...msg, updates: [{ ...u, key: undefined }] },
-    });
-    const ask: Message = {
-      type: MessageType.keyRequest,
-      seq: 2,
-      ids: ['q', 'r'],
-      updates: [],
-      extensions: [],
-    };
-    expect(decode(encode(ask))).toEqual({ ok: true, message: ask });
-    // The keyless bit without the signed bit is no kind.
-    expect(decode(Uint8Array.from([1, 6, 1, 0, 1, 1, 0x40, 0, 1, 0x70]))).toMatchObject({
-      ok: false,
-      error: { code: 'bad-update-kind' },
-    });
-  });
-
   it("reuses a signer's decoded key and a statement's signature only while their bytes are the same", () => {
     const keyA = new Uint8Array(32).fill(1);
     const keyB = new Uint8Array(32).fill(2);

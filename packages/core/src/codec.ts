@@ -26,11 +26,6 @@ export const MessageType = {
   vitals: 7,
   /** Asks the receiver for a full-state `sync` (a joiner asks one or two peers, not every link). */
   syncRequest: 8,
-  /**
-   * Asks the receiver for the public keys of signers (ids) whose key-omitted updates it sent and
-   * this peer could not check (decision 0021). Answered with those signers' signed statements.
-   */
-  keyRequest: 9,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -46,13 +41,6 @@ export type UpdateKind = (typeof UpdateKind)[keyof typeof UpdateKind];
  * decision 0012). The other high bits are reserved and rejected.
  */
 export const SIGNED_KIND_BIT = 0x80;
-/**
- * Bit of the kind byte, only with {@link SIGNED_KIND_BIT}: the signer's public key is omitted (the
- * sender believes the receiver holds it; decision 0021), only the signature follows.
- */
-export const KEYLESS_KIND_BIT = 0x40;
-/** Ids one `keyRequest` may carry (a receiver serves the first ones only). */
-export const KEY_REQUEST_IDS_MAX = 16;
 /** Bytes a signature block adds to an update: public key (32) + signature (64). */
 export const SIGNATURE_BLOCK_BYTES = PUBLIC_KEY_BYTES + SIGNATURE_BYTES;
 
@@ -68,8 +56,7 @@ export interface Update {
   /**
    * Signed updates only: the signer's Ed25519 public key (32 bytes) and signature (64 bytes) over
    * `updateSigningBytes` (`signed-update.ts`). The signer is `peer` for `alive`/`left` and `from`
-   * for `suspect`/`failed`. A decoded update sent without its key has `signature` only; the
-   * detector fills `key` from the keys it holds (`trust.ts`, `keyOf`).
+   * for `suspect`/`failed`.
    */
   key?: Uint8Array | undefined;
   signature?: Uint8Array | undefined;
@@ -101,8 +88,7 @@ export type Message =
   | (Base & { type: typeof MessageType.leave; incarnation: number })
   | (Base & { type: typeof MessageType.sync })
   | (Base & { type: typeof MessageType.vitals; vitals: VitalSigns })
-  | (Base & { type: typeof MessageType.syncRequest })
-  | (Base & { type: typeof MessageType.keyRequest; ids: readonly PeerId[] });
+  | (Base & { type: typeof MessageType.syncRequest });
 
 /** Why bytes could not be decoded. */
 export const DecodeErrorCode = {
@@ -223,12 +209,8 @@ function writeVitals(w: ByteWriter, v: VitalSigns): void {
   w.bytes(v.metadata);
 }
 
-/**
- * Encodes a message. Throws only on programmer errors (invalid ids, > 255 updates or extensions).
- * `keyHeld(signer)` true: a signed update by `signer` goes without its public key (the receiver
- * holds it; decision 0021).
- */
-export function encode(m: Message, keyHeld?: (signer: PeerId) => boolean): Uint8Array {
+/** Encodes a message. Throws only on programmer errors (invalid ids, > 255 updates or extensions). */
+export function encode(m: Message): Uint8Array {
   const w = writer.reset();
   let flags = 0;
   if (m.updates.length > 0) flags |= Flag.updates;
@@ -252,11 +234,6 @@ export function encode(m: Message, keyHeld?: (signer: PeerId) => boolean): Uint8
     case MessageType.nack:
       w.u16(m.ackSeq & 0xffff);
       break;
-    case MessageType.keyRequest:
-      assert(m.ids.length <= KEY_REQUEST_IDS_MAX, 'at most KEY_REQUEST_IDS_MAX ids per key request');
-      w.u8(m.ids.length);
-      for (const id of m.ids) writeId(w, id);
-      break;
     case MessageType.leave:
       w.varint(m.incarnation);
       break;
@@ -270,19 +247,17 @@ export function encode(m: Message, keyHeld?: (signer: PeerId) => boolean): Uint8
     assert(m.updates.length <= 255, 'at most 255 updates per message');
     w.u8(m.updates.length);
     for (const u of m.updates) {
-      const accusation = u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed;
       const signed = u.signature !== undefined && u.key !== undefined;
-      const keyless = signed && keyHeld !== undefined && keyHeld(accusation ? (u.from ?? u.peer) : u.peer);
-      w.u8(signed ? u.kind | SIGNED_KIND_BIT | (keyless ? KEYLESS_KIND_BIT : 0) : u.kind);
+      w.u8(signed ? u.kind | SIGNED_KIND_BIT : u.kind);
       w.varint(u.incarnation);
       writeId(w, u.peer);
-      if (accusation) writeId(w, u.from ?? u.peer);
+      if (u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed) writeId(w, u.from ?? u.peer);
       if (signed) {
         assert(
           u.key?.length === PUBLIC_KEY_BYTES && u.signature?.length === SIGNATURE_BYTES,
           'a signed update needs a 32-byte key and a 64-byte signature',
         );
-        if (!keyless) w.bytes(u.key);
+        w.bytes(u.key);
         w.bytes(u.signature);
       }
     }
@@ -367,9 +342,8 @@ function readUpdates(r: ByteReader): Update[] {
   const out: Update[] = [];
   for (let i = 0; i < count && r.error === undefined; i++) {
     const byte = r.u8();
-    const keyless = (byte & KEYLESS_KIND_BIT) !== 0;
-    const kind = byte & ~(SIGNED_KIND_BIT | KEYLESS_KIND_BIT);
-    if (kind > UpdateKind.left || (keyless && (byte & SIGNED_KIND_BIT) === 0)) {
+    const kind = byte & ~SIGNED_KIND_BIT;
+    if (kind > UpdateKind.left) {
       r.fail(DecodeErrorCode.badUpdateKind);
       break;
     }
@@ -381,17 +355,10 @@ function readUpdates(r: ByteReader): Update[] {
       continue;
     }
     const signer = kind === UpdateKind.suspect || kind === UpdateKind.failed ? (from ?? peer) : peer;
-    const key = keyless ? undefined : signerKeys.read(r, signer);
+    const key = signerKeys.read(r, signer);
     const signature = signatures.read(r, peer);
     out.push({ kind: kind as UpdateKind, peer, incarnation, from, key, signature });
   }
-  return out;
-}
-
-function readIds(r: ByteReader): PeerId[] {
-  const count = r.u8();
-  const out: PeerId[] = [];
-  for (let i = 0; i < count && r.error === undefined; i++) out.push(readId(r));
   return out;
 }
 
@@ -421,7 +388,7 @@ export function decode(bytes: Uint8Array): DecodeResult {
   const seq = r.u16();
   if (r.error !== undefined) return { ok: false, error: { code: DecodeErrorCode.truncated } };
   if ((flags & ~KNOWN_FLAGS) !== 0) return { ok: false, error: { code: DecodeErrorCode.unsupportedFlags } };
-  if (type < MessageType.ping || type > MessageType.keyRequest) {
+  if (type < MessageType.ping || type > MessageType.syncRequest) {
     return { ok: false, error: { code: DecodeErrorCode.unknownType } };
   }
   const typeOk = type === MessageType.ack || (flags & (Flag.relayed | Flag.vitals)) === 0;
@@ -451,9 +418,6 @@ export function decode(bytes: Uint8Array): DecodeResult {
     case MessageType.ping:
     case MessageType.syncRequest:
       message = { type, seq, updates, extensions };
-      break;
-    case MessageType.keyRequest:
-      message = { type, seq, ids: readIds(r), updates, extensions };
       break;
     default:
       message = { type: MessageType.sync, seq, updates, extensions };

@@ -219,8 +219,6 @@ export class DetectorState {
   readonly listened = new Set<string>();
   readonly trust: Trust | undefined;
   readonly verified = new VerifiedCache();
-  /** Signers whose key the message being received lacked (asked of its sender at the end, `keyRequest`). */
-  readonly keysWanted: PeerId[] = [];
   readonly liars = new LiarTable();
   /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */
   selfSigned: Update | undefined = undefined;

@@ -34,7 +34,7 @@ import {
   type DetectorOptions,
 } from './detector-state.js';
 import { Admission, admitUpdate, selfStatement } from './trust.js';
-import { askKeys, sendMember, sendVerdict, askSync } from './send.js';
+import { sendMember, sendVerdict, askSync } from './send.js';
 import { heardFrom, handleBody } from './receive.js';
 import { applyUpdate } from './gossip.js';
 import { addMember, setState } from './membership.js';
@@ -209,7 +209,6 @@ export class Detector extends EventTarget implements MeshView {
       if (this.s.queue.size > 0) this.s.queue.held(from, u);
     }
     handleBody(this.s, from, m, msg);
-    if (this.s.keysWanted.length > 0) askKeys(this.s, from, m);
     return this.end();
   }
 

@@ -13,14 +13,6 @@ export const CONFIRMATIONS_KEPT_MAX = 3;
 
 /** RTT samples kept per member for sparklines. */
 export const RTT_SAMPLES_MAX = 16;
-/**
- * How long after this peer got a member's key (or saw it restart) the member is taken to hold the
- * keys this peer held as long (`Member.keyAtMs`), ms: dissemination takes milliseconds on a LAN and
- * seconds on bad links. A wrong guess costs one `keyRequest` (decision 0021).
- */
-export const KEY_SETTLE_MS = 20_000;
-/** Signers whose key one member is taken to hold (`Member.keysSent`); cleared when full. */
-export const KEYS_SENT_MAX = 1024;
 
 /** How long a restarted peer's previous stalls count (ms): a peer's own stall memory spans 5-10 min. */
 export const STALL_MEMORY_AFTER_RESTART_MS = 600_000;
@@ -93,22 +85,6 @@ export class Member implements RttEstimate, ArrivalStats {
   signalingLost = false;
   /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */
   proof: Update | undefined = undefined;
-  /** With trust: the member's public key, once a statement it signed verified (decision 0021). */
-  key: Uint8Array | undefined = undefined;
-  /**
-   * When this peer got the member's key (ms; NaN before): in a mesh where everyone knows everyone,
-   * a key held {@link KEY_SETTLE_MS} has reached every member by then.
-   */
-  keyAtMs = Number.NaN;
-  /** When this peer last saw the member restart or come back from `failed` (ms): it may hold no keys. */
-  keysLostAtMs = -Infinity;
-  /**
-   * With trust: signers whose public key this peer sent the member (at most {@link KEYS_SENT_MAX};
-   * cleared when full): their signed updates go to it without the key. A `keyRequest` takes ids out.
-   */
-  keysSent: Set<PeerId> | undefined = undefined;
-  /** When this peer last answered the member's `keyRequest` (ms; one answer a period). */
-  lastKeysServedMs = -Infinity;
   /** With trust: the signed accusation behind our `suspected`/`failed` (ours or the verdict taken). */
   accusation: Update | undefined = undefined;
   /**

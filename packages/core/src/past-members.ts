@@ -29,9 +29,6 @@ export interface PastRecord extends PastMember {
   /** The longest stall it reported (its last `loadMs`, or an earlier process's), ms, and until when it counts. */
   stallMs?: number;
   stallUntilMs?: number;
-  /** With trust: its public key and when this peer got it (`Member.key`, `keyAtMs`; decision 0021). */
-  key?: Uint8Array;
-  keyAtMs?: number;
 }
 
 /**
@@ -109,7 +106,6 @@ export function reap(s: DetectorState, m: Member): void {
     history: m.history.slice(-PAST_HISTORY_MAX),
     linked: m.linked,
     ...stallMemory(m, s.now),
-    ...(m.key === undefined ? {} : { key: m.key, keyAtMs: m.keyAtMs }),
   };
   if (m.linked) {
     const i = s.linked.indexOf(m);
@@ -161,9 +157,6 @@ export function restore(s: DetectorState, r: PastRecord): Member {
   // A peer that comes back is a new process: its old stalls still say how its machine stalls.
   m.stallBeforeRestartMs = r.stallMs ?? 0;
   m.stallBeforeRestartUntilMs = r.stallUntilMs ?? 0;
-  m.key = r.key;
-  m.keyAtMs = r.keyAtMs ?? Number.NaN;
-  m.keysLostAtMs = s.now;
   s.members.set(m.id, m);
   s.counts[m.state] += 1;
   if (m.state === 'failed') noteFailed(s, m, r.reason === 'witnessed');

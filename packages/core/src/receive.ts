@@ -9,7 +9,7 @@ import { updateArrival } from './phi.js';
 import { type PeerId, type VitalSigns } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from './detector-state.js';
-import { sendKeys, sendMember, sendTo, sendSync, sendVerdict } from './send.js';
+import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
 import { finishProbe } from './probe.js';
 import { checkAnswered } from './checks.js';
 import { setState } from './membership.js';
@@ -42,7 +42,6 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
     // verdict everywhere (otherwise stale verdicts at its old incarnation make it flap).
     sendVerdict(s, m);
     setState(s, m, 'recovering', 'heard-from');
-    forgetKeysHeld(s, m);
     // A failed peer that was still linked spoke again: the signature of a healed partition. The
     // other failed-but-linked peers may be back too: re-check them now (at most once a period).
     if (s.now - s.lastHealSweepMs >= s.periodMs) {
@@ -65,18 +64,10 @@ export function setVitals(s: DetectorState, m: Member, v: VitalSigns): void {
   const old = m.vitals;
   // Acks carry vitals only on change (`ackVitals`): the old process's uptime went on since they came.
   const oldUptimeMs = old === undefined ? 0 : old.uptimeMs + Math.max(0, s.now - m.vitalsAtMs);
-  if (old !== undefined && v.uptimeMs + RESTART_UPTIME_MARGIN_MS < oldUptimeMs) {
+  if (old !== undefined && v.uptimeMs + RESTART_UPTIME_MARGIN_MS < oldUptimeMs)
     rememberStallBeforeRestart(s, m, old.loadMs);
-    forgetKeysHeld(s, m);
-  }
   m.vitals = v;
   m.vitalsAtMs = s.now;
-}
-
-/** `m` restarted (or came back from `failed`): it may hold no keys, so they go with the next updates. */
-function forgetKeysHeld(s: DetectorState, m: Member): void {
-  m.keysSent = undefined;
-  m.keysLostAtMs = s.now;
 }
 
 /** Keeps `loadMs` of `m`'s previous process as its stall memory (the longer one, while it counts). */
@@ -145,9 +136,6 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
       return;
     case MessageType.syncRequest:
       sendSync(s, from, m);
-      return;
-    case MessageType.keyRequest:
-      if (m !== undefined) sendKeys(s, m, msg.ids);
       return;
     default:
       return;

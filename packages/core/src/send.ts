@@ -2,19 +2,10 @@
  * Sending: per-link sequence numbers, piggybacked updates within the byte budget, pushes of
  * verdicts and refutations, and the full-state sync a joiner asks for.
  */
-import {
-  HEADER_BYTES,
-  KEY_REQUEST_IDS_MAX,
-  MessageType,
-  encode,
-  updateBytes,
-  type Message,
-  type Update,
-} from './codec.js';
+import { HEADER_BYTES, MessageType, encode, updateBytes, type Message, type Update } from './codec.js';
 import { retransmitLimit } from './config.js';
 import { AssertionError } from './errors.js';
-import { KEY_SETTLE_MS, KEYS_SENT_MAX, type Member } from './member.js';
-import { signerOf } from './signed-update.js';
+import type { Member } from './member.js';
 import { chunkUpdates } from './member-view.js';
 import { relayable, stateUpdate } from './trust.js';
 import { randomInt } from './random.js';
@@ -79,7 +70,7 @@ export function sendTo(
     msg.updates =
       extra.length === 0 ? taken : [...extra, ...taken.filter((u) => !extra.some((e) => e.peer === u.peer))];
   } else if (extra.length > 0) msg.updates = extra;
-  const bytes = s.trust === undefined ? encode(msg) : encodeKeyless(s, to, msg);
+  const bytes = encode(msg);
   // Not `assert(…, \`…\`)`: that builds the message string on every send (a hot path at 10k nodes).
   if (bytes.length > s.messageBytesMax)
     throw new AssertionError(`message of ${bytes.length} bytes exceeds messageBytesMax`);
@@ -87,39 +78,6 @@ export function sendTo(
   s.counters.messagesSent += 1;
   s.counters.bytesSent += bytes.length;
   return bytes.length;
-}
-
-/**
- * Encodes `msg` for `to` with trust: signed updates go without the signer's key when `to` holds it
- * (its own, one this peer sent it before: `Member.keysSent`, or, when all know all, a key both
- * have held for a while: `Member.keyAtMs`, `keysLostAtMs`); the keys sent are noted after.
- * A key lost on the way or forgotten costs one `keyRequest` (decision 0021).
- */
-function encodeKeyless(s: DetectorState, to: PeerId, msg: Message): Uint8Array {
-  const m = s.members.get(to);
-  if (m === undefined) return encode(msg);
-  const sent = m.keysSent;
-  // Everyone knows everyone here (membership not at its bound): a member whose key this peer has
-  // held for KEY_SETTLE_MS learnt the keys this peer held that long by now, as this peer did.
-  const settledMs = s.now - KEY_SETTLE_MS;
-  const settled =
-    s.members.size < s.config.membersMax && m.keyAtMs <= settledMs && m.keysLostAtMs <= settledMs;
-  const bytes = encode(
-    msg,
-    (signer) =>
-      signer === to ||
-      sent?.has(signer) === true ||
-      (settled && (signer === s.localId || (s.members.get(signer)?.keyAtMs ?? Infinity) <= settledMs)),
-  );
-  for (const u of msg.updates) {
-    if (u.signature === undefined) continue;
-    const signer = signerOf(u);
-    if (signer === to) continue;
-    m.keysSent ??= new Set();
-    if (m.keysSent.size >= KEYS_SENT_MAX) m.keysSent.clear();
-    m.keysSent.add(signer);
-  }
-  return bytes;
 }
 
 /**
@@ -161,43 +119,6 @@ export function push(
       s.counters.pushesSent += 1;
     }
   }
-}
-
-/**
- * Asks `from` for the keys of the signers in `s.keysWanted` (updates it sent without them that
- * this peer could not check; decision 0021), and empties the list.
- */
-export function askKeys(s: DetectorState, from: PeerId, m: Member | undefined): void {
-  const msg: Message = {
-    type: MessageType.keyRequest,
-    seq: 0,
-    ids: [...s.keysWanted],
-    updates: [],
-    extensions: [],
-  };
-  s.keysWanted.length = 0;
-  if (m !== undefined) sendMember(s, m, msg, false);
-  else sendTo(s, from, msg, false);
-}
-
-/**
- * Answers `m`'s `keyRequest`: its signers' keys go with every later update to `m` (they leave
- * `Member.keysSent`), and the statements held that carry them (this peer's own, members' proofs)
- * go now in a `sync`, at most once a period (a request costs a few ids; an answer up to
- * {@link KEY_REQUEST_IDS_MAX} signed updates).
- */
-export function sendKeys(s: DetectorState, m: Member, ids: readonly PeerId[]): void {
-  const asked = ids.slice(0, KEY_REQUEST_IDS_MAX);
-  for (const id of asked) m.keysSent?.delete(id);
-  if (s.now - m.lastKeysServedMs < s.periodMs) return;
-  m.lastKeysServedMs = s.now;
-  const updates: Update[] = [];
-  for (const id of asked) {
-    const u = id === s.localId ? s.selfUpdate() : s.members.get(id)?.proof;
-    if (u !== undefined && u.signature !== undefined) updates.push(u);
-  }
-  if (updates.length > 0)
-    sendMember(s, m, { type: MessageType.sync, seq: 0, updates, extensions: [] }, false);
 }
 
 /** A joiner asks `m` for the whole member table (answered by `sendSync`). */

@@ -68,8 +68,6 @@ export interface DetectorStats {
   signaturesSkipped: number;
   /** Updates this peer signed (its own statements and accusations). */
   signaturesMade: number;
-  /** Signed updates sent without a key this peer does not hold: dropped, the key asked for (`keyRequest`). */
-  keysMissing: number;
   /** Accusations by flagged liars dropped unchecked (rate limit). */
   accusationsThrottled: number;
   /** Peers flagged as liars. */
@@ -94,7 +92,6 @@ export function newStats(): DetectorStats {
     signaturesRejected: 0,
     signaturesVerified: 0,
     signaturesSkipped: 0,
-    keysMissing: 0,
     signaturesMade: 0,
     accusationsThrottled: 0,
     liarsFlagged: 0,

@@ -16,7 +16,7 @@
  * The acceptance rules that follow from signatures (only the owner raises an incarnation; a
  * verdict is never believed on gossip alone) live where each update kind is applied (`gossip.ts`).
  */
-import { KEY_REQUEST_IDS_MAX, UpdateKind, type Update } from './codec.js';
+import { UpdateKind, type Update } from './codec.js';
 import type { DetectorState } from './detector-state.js';
 import { FORGERY_SCORE } from './liars.js';
 import type { Member } from './member.js';
@@ -138,18 +138,7 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admiss
   }
   if (changesNothing(s, u)) {
     s.counters.signaturesSkipped += 1;
-    if (u.key !== undefined) learnKey(s, u.key, signerOf(u));
     return Admission.skip;
-  }
-  if (u.key === undefined) {
-    // Sent without its key (decision 0021): the one held for the signer, if any; else ask for it.
-    u.key = keyOf(s, signerOf(u));
-    if (u.key === undefined) {
-      s.counters.keysMissing += 1;
-      const want = s.keysWanted;
-      if (want.length < KEY_REQUEST_IDS_MAX && !want.includes(signerOf(u))) want.push(signerOf(u));
-      return Admission.refuse;
-    }
   }
   if (!s.verified.has(u)) {
     if (!verifyUpdate(trust, u)) {
@@ -160,8 +149,6 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admiss
     }
     s.counters.signaturesVerified += 1;
     s.verified.add(u);
-    const signer = s.members.get(signerOf(u));
-    if (signer !== undefined) holdKey(s, signer, u.key);
   }
   const accusation = u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed;
   if (accusation && s.liars.isLiar(signerOf(u)) && !s.liars.mayCheck(signerOf(u), s.now)) {
@@ -169,30 +156,6 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admiss
     return Admission.refuse;
   }
   return Admission.apply;
-}
-
-/**
- * The public key held for `signer`: this peer's own, or a member's from a statement of its that
- * verified (`Member.key`, `Member.proof`, kept when it is reaped). Only keys checked against the id are held (ids are key hashes,
- * decision 0012), so a key filled in from here is the signer's.
- */
-export function keyOf(s: DetectorState, signer: PeerId): Uint8Array | undefined {
-  if (signer === s.localId) return s.trust?.publicKey;
-  const m = s.members.get(signer);
-  return m === undefined ? s.past.get(signer)?.key : (m.key ?? m.proof?.key);
-}
-
-/** Holds `key` as `signer`'s when `signer` is a member without one and the key is its id's. */
-function learnKey(s: DetectorState, key: Uint8Array, signer: PeerId): void {
-  const m = s.members.get(signer);
-  if (m !== undefined && m.key === undefined && s.trust?.keyMatches(signer, key) === true) holdKey(s, m, key);
-}
-
-/** Holds `key` (checked against `m`'s id) as `m`'s. */
-export function holdKey(s: DetectorState, m: Member, key: Uint8Array): void {
-  if (m.key !== undefined) return;
-  m.key = key;
-  m.keyAtMs = s.now;
 }
 
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */
@@ -212,7 +175,6 @@ export function scoreLiar(s: DetectorState, peer: PeerId, points: number, reason
 export function keepProof(s: DetectorState, m: Member, u: Update): boolean {
   if (s.trust === undefined || u.signature === undefined) return false;
   if (u.kind !== UpdateKind.alive && u.kind !== UpdateKind.left) return false;
-  if (u.key !== undefined) holdKey(s, m, u.key);
   const p = m.proof;
   if (
     p === undefined ||

@@ -29,9 +29,8 @@ const topologyArg = arg('--topology', `random-${MESH_DEGREE}`);
 const topology: TopologySpec =
   topologyArg === 'full' ? { kind: 'full' } : { kind: 'random', degree: Number(topologyArg.split('-')[1]) };
 const warmupMs = 10_000;
-/** A signed update's signature block: its public key (32, unless sent without) and Ed25519 signature (64). */
-const signatureBlockBytes = (u: Update): number =>
-  u.signature === undefined ? 0 : (u.key === undefined ? 0 : 32) + 64;
+/** A signed update's public key (32) and Ed25519 signature (64). */
+const SIGNATURE_BLOCK_BYTES = 96;
 
 /** Encoded size of one update (as `updateBytes` in core's codec): kind, incarnation, ids, signature. */
 function updateBytes(u: Update): number {
@@ -39,7 +38,9 @@ function updateBytes(u: Update): number {
   for (let x = u.incarnation; x >= 0x80; x = Math.floor(x / 0x80)) inc++;
   const id = (p: string): number => 1 + Buffer.byteLength(p);
   const accused = u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed;
-  return 1 + inc + id(u.peer) + (accused ? id(u.from ?? u.peer) : 0) + signatureBlockBytes(u);
+  return (
+    1 + inc + id(u.peer) + (accused ? id(u.from ?? u.peer) : 0) + (u.signature ? SIGNATURE_BLOCK_BYTES : 0)
+  );
 }
 
 const TYPE_NAMES = Object.fromEntries(Object.entries(MessageType).map(([k, v]) => [v, k]));
@@ -79,7 +80,7 @@ function account(from: string, sends: StepResult['sends'], nowMs: number): void 
     }
     for (const u of m.updates) {
       const ub = updateBytes(u);
-      const sig = signatureBlockBytes(u);
+      const sig = u.signature !== undefined ? SIGNATURE_BLOCK_BYTES : 0;
       add(`${type}/upd-${KIND_NAMES[u.kind] as string}`, ub - sig);
       if (sig > 0) add(`${type}/upd-${KIND_NAMES[u.kind] as string}-sig`, sig);
       rest -= ub;
