@@ -102,6 +102,7 @@ export const RESULTS: Record<string, ResultKind> = {
       'scripts/bench-mesh.ts',
       'scripts/bench-mesh.page.ts',
       'scripts/bench-mesh.peers.ts',
+      'scripts/bench-mesh.scenarios.ts',
     ],
     floors: (doc) => meshFloors(doc as MeshEntry[]),
   },
