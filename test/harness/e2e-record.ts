@@ -24,7 +24,9 @@ export class E2eRecord {
   readonly #startedMs = performance.now();
   readonly #loadAtStart = loadavg()[0] as number;
 
-  add(scenario: string, sample: string, samplesMs: number[], extra: Partial<E2eEntry> = {}): E2eEntry {
+  add(scenario: string, sample: string, measuredMs: number[], extra: Partial<E2eEntry> = {}): E2eEntry {
+    // Whole ms: the harness's monotonic clock (`performance.now()`) has fractions.
+    const samplesMs = measuredMs.map(Math.round);
     const sorted = [...samplesMs].sort((a, b) => a - b);
     const entry: E2eEntry = {
       scenario,
