@@ -26,6 +26,7 @@ function observer(id: string, failedFromRead: number, failedAtMs: number[] = [])
     view,
     detectorReport: () => Promise.resolve(`  ${id}: (stand-in)`),
     failedEntries: () => Promise.resolve(failedAtMs.map((atMs) => ({ peer: 'peer', atMs }))),
+    clockMs: () => Promise.resolve(2_000),
   } as unknown as DemoTab;
 }
 
@@ -53,7 +54,7 @@ describe('e2e harness clocks', () => {
     Date.now = () => wallNow() + 21_000;
     const since: Moment = { monoMs: monotonicMs(), wallMs: Date.now(), tabMs: new Map([['tab-1', 1_000]]) };
     expect(await falseFailedSince([tab], [], ['peer'], since)).toEqual([
-      'tab-1 marked peer failed (detector)',
+      'tab-1 marked peer failed (detector, 0.9 s ago)',
     ]);
     expect(await falseFailedSince([tab], [], ['peer'], runStart)).toHaveLength(2);
   });

@@ -118,10 +118,16 @@ export async function falseFailedSince(
   since: Moment,
 ): Promise<string[]> {
   const alarms: string[] = [];
-  for (const o of observers)
-    for (const e of await o.failedEntries())
+  for (const o of observers) {
+    const entries = await o.failedEntries();
+    // How long ago, on the tab's clock: places an alarm that no case's own watch covered.
+    const nowMs = entries.length === 0 ? 0 : await o.clockMs();
+    for (const e of entries)
       if (innocent.includes(e.peer) && e.atMs >= (since.tabMs.get(o.id) ?? -Infinity))
-        alarms.push(`${o.id} marked ${e.peer} failed (detector)`);
+        alarms.push(
+          `${o.id} marked ${e.peer} failed (detector, ${((nowMs - e.atMs) / 1000).toFixed(1)} s ago)`,
+        );
+  }
   for (const edge of edges)
     for (const e of edge.events)
       if (
