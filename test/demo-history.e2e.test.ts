@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../apps/demo/stack/stack.js';
 import { DemoTab } from './harness/demo-tab.js';
 import { startDemoSuite, stopDemoSuite } from './harness/demo-suite.js';
-import { allAre, waitEach } from './harness/observe.js';
+import { allAre, monotonicMs, waitEach } from './harness/observe.js';
 
 /** Generous: detection takes ~1-2 s here; a loaded machine is slower. */
 const waitMsMax = 30_000;
@@ -74,7 +74,7 @@ const pastInDetector = (tab: DemoTab): Promise<string[][]> =>
   );
 
 const converged = (): Promise<number[]> =>
-  waitEach(tabs, allAre([...alive], 'healthy'), Date.now(), waitMsMax, 'all alive peers healthy');
+  waitEach(tabs, allAre([...alive], 'healthy'), monotonicMs(), waitMsMax, 'all alive peers healthy');
 
 beforeAll(async () => {
   ({ stack, browser } = await startDemoSuite('e2e-history', 1));
@@ -112,7 +112,7 @@ describe('demo: kept identity and durable history across a reload', () => {
     expect(before).toBeGreaterThan(1);
     await new Promise((r) => setTimeout(r, 2_000)); // a first session worth counting
     await victim.control('crash');
-    await waitEach(watchers, allAre([victim.id], 'failed'), Date.now(), waitMsMax, 'victim failed');
+    await waitEach(watchers, allAre([victim.id], 'failed'), monotonicMs(), waitMsMax, 'victim failed');
 
     const id = await victim.rejoin();
     expect(id).toBe(victim.id);
@@ -163,7 +163,7 @@ describe('demo: kept identity and durable history across a reload', () => {
     const watchers = [first, victim];
     await sibling.control('crash');
     alive.delete(sibling.id);
-    await waitEach(watchers, allAre([sibling.id], 'failed'), Date.now(), waitMsMax, 'sibling failed');
+    await waitEach(watchers, allAre([sibling.id], 'failed'), monotonicMs(), waitMsMax, 'sibling failed');
     // 3 of 4 healthy until the reap, `reapAfterMs` after the `failed` the table shows: the health
     // card (its own batch) must read so at some point of that window.
     await Promise.all(
@@ -171,7 +171,7 @@ describe('demo: kept identity and durable history across a reload', () => {
     );
     // Reaped: the table drops the row only once its detector has reaped the peer, so from then on
     // the detector holds it as a past member, and one that failed: a crashed tab did not leave.
-    await waitEach(watchers, (v) => v.states[sibling.id] === undefined, Date.now(), waitMsMax, 'reaped');
+    await waitEach(watchers, (v) => v.states[sibling.id] === undefined, monotonicMs(), waitMsMax, 'reaped');
     for (const t of watchers) expect(await pastInDetector(t)).toContainEqual([sibling.id, 'failed']);
     // The health card and the list show it within their batches (CI once read the list one batch
     // early: `[]`). The tier is the present's; the list says how the sibling ended.

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../apps/demo/stack/stack.js';
 import { DemoTab } from './harness/demo-tab.js';
 import { startDemoSuite, stopDemoSuite } from './harness/demo-suite.js';
-import { allAre, waitEach } from './harness/observe.js';
+import { allAre, monotonicMs, waitEach } from './harness/observe.js';
 
 /** Generous: detection takes ~1-2 s here; a loaded machine is slower. */
 const waitMsMax = 30_000;
@@ -40,7 +40,7 @@ const converged = (observers = tabs): Promise<number[]> =>
     observers,
     (view, observer) =>
       allAre([...alive], 'healthy')(view, observer) && Object.keys(view.states).length === alive.size - 1,
-    Date.now(),
+    monotonicMs(),
     healthyMsMax,
     'only the alive peers, all healthy',
   );
@@ -89,7 +89,7 @@ describe('demo: crash, rejoin, renderer crash, edge-peer kill, tab close → HEA
     const crashed = tab(2);
     const others = tabs.filter((t) => t !== crashed);
     await crashed.control('crash');
-    await waitEach(others, allAre([crashed.id], 'failed'), Date.now(), waitMsMax, 'crashed tab failed');
+    await waitEach(others, allAre([crashed.id], 'failed'), monotonicMs(), waitMsMax, 'crashed tab failed');
     expect(await crashed.rejoin()).toBe(crashed.id);
     await presentAndPast();
   }, 120_000);
@@ -100,7 +100,7 @@ describe('demo: crash, rejoin, renderer crash, edge-peer kill, tab close → HEA
     alive.delete(crashed.id);
     gone.set(crashed.id, 'failed');
     await crashed.crashRenderer();
-    await waitEach(tabs, allAre([crashed.id], 'failed'), Date.now(), waitMsMax, 'renderer crash failed');
+    await waitEach(tabs, allAre([crashed.id], 'failed'), monotonicMs(), waitMsMax, 'renderer crash failed');
     await crashed.dispose();
     await presentAndPast();
   }, 120_000);
@@ -110,7 +110,7 @@ describe('demo: crash, rejoin, renderer crash, edge-peer kill, tab close → HEA
     alive.delete('edge-2');
     gone.set('edge-2', 'failed');
     edge.kill();
-    await waitEach(tabs, allAre(['edge-2'], 'failed'), Date.now(), waitMsMax, 'edge-2 failed');
+    await waitEach(tabs, allAre(['edge-2'], 'failed'), monotonicMs(), waitMsMax, 'edge-2 failed');
     await presentAndPast();
   }, 120_000);
 
@@ -120,7 +120,7 @@ describe('demo: crash, rejoin, renderer crash, edge-peer kill, tab close → HEA
     alive.delete(closing.id);
     gone.set(closing.id, 'left');
     await closing.close();
-    await waitEach(tabs, allAre([closing.id], 'left'), Date.now(), waitMsMax, 'closed tab left');
+    await waitEach(tabs, allAre([closing.id], 'left'), monotonicMs(), waitMsMax, 'closed tab left');
     await closing.dispose();
     await presentAndPast();
   }, 120_000);

@@ -11,7 +11,15 @@ import { startStack, type Stack } from '../apps/demo/stack/stack.js';
 import { launchChromium, launchHidingChromium } from './harness/chromium.js';
 import { DemoTab } from './harness/demo-tab.js';
 import { E2eRecord } from './harness/e2e-record.js';
-import { allAre, waitEach, watchFalseFailed } from './harness/observe.js';
+import {
+  allAre,
+  moment,
+  monotonicMs,
+  runStart,
+  waitEach,
+  watchFalseFailed,
+  type Moment,
+} from './harness/observe.js';
 
 const tabCount = 6;
 const edgeCount = 2;
@@ -51,11 +59,15 @@ async function converged(timeoutMs = 30_000): Promise<number[]> {
   return waitEach(
     observers(),
     allAre([...alive], 'healthy'),
-    Date.now(),
+    monotonicMs(),
     timeoutMs,
     'all alive peers healthy',
   );
 }
+
+/** Waits until every open tab shows `peer` failed; ms from `t0` ({@link monotonicMs}) per tab. */
+const shownFailed = (peer: string, t0: number): Promise<number[]> =>
+  waitEach(observers(), allAre([peer], 'failed'), t0, detectMsMax, `${peer} failed`);
 
 /** Takes `id` out of the alive set (it is about to be a victim). */
 function victim(id: string): void {
@@ -64,9 +76,10 @@ function victim(id: string): void {
 
 /**
  * What one tab's "Just measured" line and its own detector say about `peer`'s silent failure
- * after `t0` (wall clock, ms): the line's "this tab: failed after" seconds, and from the tab's mesh
- * (detector clock) the first `suspected` and `failed` status changes since `t0` and the peer's
- * last-heard time. Read in one evaluate; undefined until both the line and the `failed` are there.
+ * after `t0` (the tab's detector clock, ms: `DemoTab.clockMs`): the line's "this tab: failed after"
+ * seconds, and from the tab's mesh (same clock) the first `suspected` and `failed` status changes
+ * since `t0` and the peer's last-heard time. Read in one evaluate; undefined until both the line and
+ * the `failed` are there.
  */
 interface SilentFailure {
   shownMs: number;
@@ -75,7 +88,6 @@ interface SilentFailure {
   /** The first `suspected` or `failed` since `t0`: where the old timing started. */
   firstSeen: { atMs: number; to: string };
   lastHeardMs: number;
-  timeOriginMs: number;
 }
 const readSilentFailure = (tab: DemoTab, peer: string, t0: number): Promise<SilentFailure | undefined> =>
   tab.page.evaluate(
@@ -96,9 +108,7 @@ const readSilentFailure = (tab: DemoTab, peer: string, t0: number): Promise<Sile
         .find((x) => x !== undefined);
       const since = mesh
         .history()
-        .filter(
-          (e) => e.kind === 'status-change' && e.peer === peer && performance.timeOrigin + e.atMs >= t0,
-        );
+        .filter((e) => e.kind === 'status-change' && e.peer === peer && e.atMs >= t0);
       const failed = since.find((e) => e.to === 'failed');
       const firstSeen = since.find((e) => e.to === 'suspected' || e.to === 'failed');
       const lastHeardMs = mesh.peers().find((p) => p.id === peer)?.lastHeardMs;
@@ -109,7 +119,6 @@ const readSilentFailure = (tab: DemoTab, peer: string, t0: number): Promise<Sile
         failedReason: failed.reason ?? '',
         firstSeen: { atMs: firstSeen.atMs, to: firstSeen.to ?? '' },
         lastHeardMs,
-        timeOriginMs: performance.timeOrigin,
       };
     },
     [peer, t0] as const,
@@ -121,13 +130,14 @@ const readSilentFailure = (tab: DemoTab, peer: string, t0: number): Promise<Sile
  * within the line's rounding (10 ms) plus a margin for the wall clock read twice; so never from
  * the first suspicion. Also at least the time from the fault (`t0`) to the first `suspected`.
  */
-async function justMeasuredMatchesDetector(peer: string, t0: number): Promise<void> {
+async function justMeasuredMatchesDetector(peer: string, t0: Moment): Promise<void> {
   for (const tab of observers()) {
+    const tabT0 = t0.tabMs.get(tab.id)!;
     let read: SilentFailure | undefined;
     await expect
-      .poll(async () => (read = await readSilentFailure(tab, peer, t0)), { timeout: leftMsMax })
+      .poll(async () => (read = await readSilentFailure(tab, peer, tabT0)), { timeout: leftMsMax })
       .toBeDefined();
-    const { shownMs, failedAtMs, failedReason, firstSeen, lastHeardMs, timeOriginMs } = read!;
+    const { shownMs, failedAtMs, failedReason, firstSeen, lastHeardMs } = read!;
     const detectorMs = failedAtMs - lastHeardMs;
     const firstSeenMs = failedAtMs - firstSeen.atMs;
     process.stdout.write(
@@ -142,9 +152,7 @@ async function justMeasuredMatchesDetector(peer: string, t0: number): Promise<vo
     // this tab skip `suspected`), which starts after the peer went silent.
     expect(shownMs, `${tab.id}: first ${firstSeen.to}→failed`).toBeGreaterThan(firstSeenMs);
     if (firstSeen.to === 'suspected')
-      expect(shownMs, `${tab.id}: fault→first suspected`).toBeGreaterThanOrEqual(
-        timeOriginMs + firstSeen.atMs - t0,
-      );
+      expect(shownMs, `${tab.id}: fault→first suspected`).toBeGreaterThanOrEqual(firstSeen.atMs - tabT0);
   }
 }
 
@@ -170,7 +178,7 @@ afterAll(async () => {
 
 describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
   it('every tab shows all 8 peers healthy', async () => {
-    const t0 = Date.now();
+    const t0 = monotonicMs();
     for (let i = 1; i <= tabCount; i++) await openTab(`tab-${i}`);
     const ms = await waitEach(
       observers(),
@@ -187,7 +195,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
   it('freezing a tab (demo control) for less than the tolerance: nobody marks it failed', async () => {
     const frozen = tabs.get('tab-4')!;
     await frozen.setting('freeze-ms', String(freezeMs));
-    const t0 = Date.now();
+    const t0 = await moment(observers());
     await frozen.control('freeze');
     const suspectedBy = new Set<string>();
     const alarms = await watchFalseFailed(
@@ -203,7 +211,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     record.add(
       'freeze-no-failed',
       `freeze of ${freezeMs} ms (one long task); no peer marked failed`,
-      [Date.now() - t0],
+      [monotonicMs() - t0.monoMs],
       {
         falseFailed: alarms.length,
         note: `suspected (not failed) in ${suspectedBy.size} of ${tabCount - 1} other tabs' UIs`,
@@ -221,7 +229,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
       const cover = await hiding.newPage();
       await cover.bringToFront();
       expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
-      const t0 = Date.now();
+      const t0 = await moment(observers());
       const shownHidden = new Set<string>();
       const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 15_000, (o, view) => {
         if (view.lifecycles['tab-hidden'] === 'hidden') shownHidden.add(o.id);
@@ -235,7 +243,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
       record.add(
         'hidden-tab-no-failed',
         '15 s hidden (second tab in front); no peer marked failed',
-        [Date.now() - t0],
+        [monotonicMs() - t0.monoMs],
         {
           falseFailed: alarms.length,
           note: `every other tab's UI showed its lifecycle as hidden`,
@@ -250,7 +258,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     await waitEach(
       observers(),
       (v) => v.states['tab-hidden'] !== 'healthy',
-      Date.now(),
+      monotonicMs(),
       leftMsMax,
       'hidden tab gone',
     );
@@ -261,10 +269,16 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     const lossy = tabs.get('tab-6')!;
     const others = observers().filter((o) => o !== lossy);
     const innocent = [...alive].filter((p) => p !== 'tab-6');
-    const t0 = Date.now();
+    const t0 = await moment(observers());
     await lossy.setting('drop-percent', '100');
-    const failMs = await waitEach(others, allAre(['tab-6'], 'failed'), t0, detectMsMax, 'tab-6 failed');
-    const t1 = Date.now();
+    const failMs = await waitEach(
+      others,
+      allAre(['tab-6'], 'failed'),
+      t0.monoMs,
+      detectMsMax,
+      'tab-6 failed',
+    );
+    const t1 = monotonicMs();
     await lossy.setting('drop-percent', '0');
     const backMs = await waitEach(others, allAre(['tab-6'], 'healthy'), t1, detectMsMax, 'tab-6 healthy');
     // tab-6's own view was cut off (it heard everyone, nobody heard it); what it concluded in that
@@ -287,7 +301,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     const closing = tabs.get('tab-6')!;
     victim('tab-6');
     tabs.delete('tab-6');
-    const t0 = Date.now();
+    const t0 = monotonicMs();
     await closing.close();
     const ms = await waitEach(observers(), allAre(['tab-6'], 'left'), t0, leftMsMax, 'tab-6 left');
     // "Just measured" reports it as a departure, not a silence (each tab has a browser context of
@@ -314,9 +328,9 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     const crashing = tabs.get('tab-5')!;
     victim('tab-5');
     tabs.delete('tab-5');
-    const t0 = Date.now();
+    const t0 = await moment(observers());
     await crashing.crashRenderer();
-    const ms = await waitEach(observers(), allAre(['tab-5'], 'failed'), t0, detectMsMax, 'tab-5 failed');
+    const ms = await shownFailed('tab-5', t0.monoMs);
     await justMeasuredMatchesDetector('tab-5', t0);
     const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 8_000);
     expect(alarms).toEqual([]);
@@ -330,9 +344,9 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
     await converged();
     const edge = stack.edges.get('edge-2')!;
     victim('edge-2');
-    const t0 = Date.now();
+    const t0 = await moment(observers());
     edge.kill();
-    const ms = await waitEach(observers(), allAre(['edge-2'], 'failed'), t0, detectMsMax, 'edge-2 failed');
+    const ms = await shownFailed('edge-2', t0.monoMs);
     await justMeasuredMatchesDetector('edge-2', t0);
     const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 3_000);
     expect(alarms).toEqual([]);
@@ -343,21 +357,15 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
 
   it('signaling server restart: links and detection keep working, and a new tab joins after', async () => {
     await converged();
-    const t0 = Date.now();
+    const t0 = await moment(observers());
     await stack.killSignal();
-    await waitEach(observers(), (v) => v.signal !== 'connected', t0, 15_000, 'signaling lost');
+    await waitEach(observers(), (v) => v.signal !== 'connected', t0.monoMs, 15_000, 'signaling lost');
     // With signaling down, kill a peer: the detector still finds it over the existing links.
     const edge = stack.edges.get('edge-1')!;
     victim('edge-1');
-    const tKill = Date.now();
+    const tKill = monotonicMs();
     edge.kill();
-    const detectMs = await waitEach(
-      observers(),
-      allAre(['edge-1'], 'failed'),
-      tKill,
-      detectMsMax,
-      'edge-1 failed',
-    );
+    const detectMs = await shownFailed('edge-1', tKill);
     const alarms = await watchFalseFailed(observers(), edges(), [...alive], t0, 2_000);
     expect(alarms).toEqual([]);
     for (const tab of observers()) expect((await tab.view()).signal).not.toBe('connected');
@@ -370,7 +378,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
       },
     );
 
-    const tUp = Date.now();
+    const tUp = monotonicMs();
     await stack.startSignal();
     const reconnectMs = await waitEach(
       observers(),
@@ -385,7 +393,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
       reconnectMs,
     );
 
-    const tJoin = Date.now();
+    const tJoin = monotonicMs();
     const late = await openTab('tab-late');
     stack.startEdgePeer('edge-3');
     alive.add('edge-3');
@@ -403,7 +411,7 @@ describe('demo end to end (6 tabs + 2 edge peers, through the UI)', () => {
   }, 120_000);
 
   it('no false alarm for any surviving peer over the whole run', async () => {
-    const alarms = await watchFalseFailed(observers(), edges(), [...alive], 0, 1_000);
+    const alarms = await watchFalseFailed(observers(), edges(), [...alive], runStart, 1_000);
     expect(alarms).toEqual([]);
   });
 });

@@ -9,9 +9,10 @@ export interface TableView {
   signal: string;
 }
 
-/** A `failed` transition as the tab's own detector recorded it (wall clock, ms). */
+/** A `failed` transition as the tab's own detector recorded it. */
 export interface FailedEntry {
   peer: string;
+  /** The tab's detector clock (its `performance.now()`, ms): compare with {@link DemoTab.clockMs}. */
   atMs: number;
 }
 
@@ -86,7 +87,7 @@ export class DemoTab {
     });
   }
 
-  /** Every `failed` transition this tab's detector recorded (from its history, wall clock). */
+  /** Every `failed` transition this tab's detector recorded (from its history, its detector clock). */
   async failedEntries(): Promise<FailedEntry[]> {
     if (this.page.isClosed()) return [];
     return this.page.evaluate(() => {
@@ -101,8 +102,70 @@ export class DemoTab {
       return demo.mesh
         .history()
         .filter((e) => e.kind === 'status-change' && e.to === 'failed')
-        .map((e) => ({ peer: e.peer, atMs: performance.timeOrigin + e.atMs }));
+        .map((e) => ({ peer: e.peer, atMs: e.atMs }));
     });
+  }
+
+  /**
+   * What this tab's own detector holds now, for a failure message: its timer lateness and
+   * visibility, and per peer the state, its age, incarnation, how long ago it was last heard,
+   * whether the server still holds its session (`signalPresent`), `signalingLost`, its vital signs,
+   * the witnessed check's window, and its status changes in the last 30 s with their reasons (all
+   * ms ago). One line per peer.
+   */
+  async detectorReport(): Promise<string> {
+    if (this.page.isClosed()) return `${this.id}: page closed`;
+    const lines = await this.page.evaluate(() => {
+      interface MeshLike {
+        peers(): readonly {
+          id: string;
+          state: string;
+          sinceMs: number;
+          incarnation: number;
+          lastHeardMs?: number;
+          direct: boolean;
+          signalingLost: boolean;
+          secondHand?: boolean;
+          vitals?: { loadMs: number; lifecycle: string } | undefined;
+        }[];
+        history(): readonly { atMs: number; peer: string; kind: string; to?: string; reason?: string }[];
+        timerLateness(): { lastMs: number; averageMs: number };
+        signalPresent(peer: string): boolean;
+        detector: { witnessWindow(peer: string): { windowMs: number } | undefined };
+      }
+      const { mesh } = (window as unknown as { pulsemeshDemo: { mesh: MeshLike } }).pulsemeshDemo;
+      const now = performance.now();
+      const ago = (t: number | undefined): string => (t === undefined ? '-' : String(Math.round(now - t)));
+      const late = mesh.timerLateness();
+      const head =
+        `late ${Math.round(late.lastMs)} (avg ${Math.round(late.averageMs)}), ` +
+        `${document.visibilityState}, history ${mesh.history().length}`;
+      const peers = mesh.peers().map((p) => {
+        const changes = mesh
+          .history()
+          .filter((e) => e.peer === p.id && e.kind === 'status-change' && now - e.atMs <= 30_000)
+          .map((e) => `${e.to ?? '?'}(${e.reason ?? ''})@-${ago(e.atMs)}`)
+          .join(' ');
+        const v = p.vitals;
+        return (
+          `${p.id}: ${p.state} for ${ago(p.sinceMs)}, inc ${p.incarnation}, heard -${ago(p.lastHeardMs)}, ` +
+          `${p.direct ? 'direct' : 'gossip'}${p.secondHand === true ? ' second-hand' : ''}, ` +
+          `present ${mesh.signalPresent(p.id)}, signalingLost ${p.signalingLost}, ` +
+          `vitals ${v === undefined ? '-' : `${v.loadMs}/${v.lifecycle}`}, ` +
+          `window ${Math.round(mesh.detector.witnessWindow(p.id)?.windowMs ?? NaN)}; [${changes}]`
+        );
+      });
+      return [head, ...peers];
+    });
+    return lines.map((l, i) => `  ${this.id}${i === 0 ? '' : ' sees'} ${l}`).join('\n');
+  }
+
+  /**
+   * This tab's detector clock now (its `performance.now()`, ms; monotonic, unlike
+   * `performance.timeOrigin + performance.now()` against another process's `Date.now()`).
+   */
+  async clockMs(): Promise<number> {
+    return this.page.evaluate(() => performance.now());
   }
 
   /** Clicks a demo control (`crash`, `freeze`, `leave`, …). */

@@ -20,10 +20,13 @@ export interface E2eEntry {
 /** Collects entries and writes them with the commit and the run's duration. */
 export class E2eRecord {
   readonly entries: E2eEntry[] = [];
-  readonly #startedMs = Date.now();
+  /** Monotonic (`performance.now()`): a step of the wall clock does not change the run's duration. */
+  readonly #startedMs = performance.now();
   readonly #loadAtStart = loadavg()[0] as number;
 
-  add(scenario: string, sample: string, samplesMs: number[], extra: Partial<E2eEntry> = {}): E2eEntry {
+  add(scenario: string, sample: string, measuredMs: number[], extra: Partial<E2eEntry> = {}): E2eEntry {
+    // Whole ms: the harness's monotonic clock (`performance.now()`) has fractions.
+    const samplesMs = measuredMs.map(Math.round);
     const sorted = [...samplesMs].sort((a, b) => a - b);
     const entry: E2eEntry = {
       scenario,
@@ -48,7 +51,7 @@ export class E2eRecord {
     const report = {
       commit: commit(),
       date: new Date().toISOString(),
-      durationS: Math.round((Date.now() - this.#startedMs) / 1000),
+      durationS: Math.round((performance.now() - this.#startedMs) / 1000),
       command: 'bash scripts/netns.sh vitest run test/demo.e2e.test.ts',
       // The machine is shared: its 1-minute load average when the run started and ended.
       loadAverage1m: { start: this.#loadAtStart, end: loadavg()[0] as number },
