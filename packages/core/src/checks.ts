@@ -3,13 +3,13 @@
  * the peer (twice) before believing it; suspects and failed-but-linked peers keep being pinged.
  */
 import { MessageType, UpdateKind, type Message, type Update } from './codec.js';
-import type { Member } from './member.js';
+import { CONFIRMATIONS_KEPT_MAX, type Member } from './member.js';
 import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { CHECKS_MAX, CHECK_PINGS, type Check, RECHECK_MAX_MS } from './detector-state.js';
-import { sendMember } from './send.js';
+import { push, sendMember } from './send.js';
 import { randomInt } from './random.js';
-import { ownAccusation, scoreLiar } from './trust.js';
+import { CORROBORATING_ACCUSERS_MIN, independentAccusers, ownAccusation, scoreLiar } from './trust.js';
 import { acceptFailed, keepConfirmation, startSuspicion, armSuspicion } from './membership.js';
 
 /** Pings `m` (twice) carrying the accusation `u`; resolved by `checkAnswered` or `checkFailed`. */
@@ -20,7 +20,7 @@ export function startCheck(
   u: Update,
   sender: PeerId,
 ): void {
-  const existing = noteAccuser(s, m, u.from ?? sender);
+  const existing = noteAccuser(s, m, u, sender);
   if (existing !== undefined) {
     if (kind === 'verify' && existing.kind === 'confirm') {
       existing.kind = 'verify';
@@ -46,13 +46,39 @@ export function startCheck(
   // Not stretched by local health: a late (throttled) timer only gives the answers more time.
   const deadlineMs = s.now + 2 * s.probeTimeoutFor(m, false);
   const accusers = [u.from ?? sender];
-  s.checks.push({ member: m, kind, seqs, deadlineMs, update: u, sender, sentMs: s.now, accusers });
+  const check = {
+    member: m,
+    kind,
+    seqs,
+    deadlineMs,
+    update: u,
+    sender,
+    sentMs: s.now,
+    accusers,
+    evidence: [],
+  };
+  s.checks.push(check);
 }
 
-/** Adds `accuser` to the check of `m` running, if any (returned). */
-export function noteAccuser(s: DetectorState, m: Member, accuser: PeerId): Check | undefined {
+/**
+ * Adds the accuser of `u` (from `sender`) to the check of `m` running, if any (returned), and keeps
+ * `u` as that check's evidence when another signer signed it at the check's incarnation.
+ */
+export function noteAccuser(s: DetectorState, m: Member, u: Update, sender: PeerId): Check | undefined {
   const check = s.checks.find((c) => c.member === m);
-  if (check !== undefined && !check.accusers.includes(accuser)) check.accusers.push(accuser);
+  if (check === undefined) return undefined;
+  const accuser = u.from ?? sender;
+  if (!check.accusers.includes(accuser)) check.accusers.push(accuser);
+  const e = check.evidence;
+  if (
+    u.signature !== undefined &&
+    u.from !== undefined &&
+    u.from !== check.update.from &&
+    u.incarnation === check.update.incarnation &&
+    e.length < CONFIRMATIONS_KEPT_MAX &&
+    !e.some((x) => x.from === u.from)
+  )
+    e.push(u);
   return check;
 }
 
@@ -70,15 +96,20 @@ export function checkAnswered(s: DetectorState, check: Check): void {
 
 /**
  * With trust, a `failed` verdict about a peer this one has no link to is not taken on the
- * accuser's word: up to `indirectChecks` linked members are asked to ping it (`ping-req`). Any
+ * accuser's word: up to `indirectChecks` linked members are asked to ping it (`ping-req`, carrying
+ * the verdict, so a relay linked to it checks it too and the accused hears it and refutes). Any
  * relayed ack disputes the verdict; no answer makes this peer suspect it (`checkFailed`), and the
- * verdict is taken, marked second-hand, only when that suspicion expires unrefuted.
+ * verdict is taken, marked second-hand, only when that suspicion expires unrefuted. Each accuser's
+ * unconfirmed accusations start at most `ACCUSER_UNCONFIRMED_MAX` such checks per window here.
  */
 export function startRelayCheck(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
-  const existing = s.checks.find((c) => c.member === m);
-  if (existing !== undefined || s.checks.length >= CHECKS_MAX) {
-    if (existing === undefined) s.counters.checksDropped += 1;
-    else if (!existing.accusers.includes(u.from ?? sender)) existing.accusers.push(u.from ?? sender);
+  if (noteAccuser(s, m, u, sender) !== undefined) return;
+  if (s.checks.length >= CHECKS_MAX) {
+    s.counters.checksDropped += 1;
+    return;
+  }
+  if (!s.accuserBudget.take(u.from ?? sender, s.now)) {
+    s.counters.accusationsThrottled += 1;
     return;
   }
   const candidates = s.linked.filter((r) => r.id !== sender && r.id !== u.from && r.state !== 'left');
@@ -96,6 +127,7 @@ export function startRelayCheck(s: DetectorState, m: Member, u: Update, sender: 
         r,
         { type: MessageType.pingReq, seq: 0, target: m.id, updates: [], extensions: [] },
         true,
+        [u],
       ),
     );
   }
@@ -111,6 +143,7 @@ export function startRelayCheck(s: DetectorState, m: Member, u: Update, sender: 
     sender,
     sentMs: s.now,
     accusers: [u.from ?? sender],
+    evidence: [],
   });
 }
 
@@ -123,11 +156,15 @@ export function checkFailed(s: DetectorState, check: Check): void {
   const m = check.member;
   const u = check.update;
   if (m.evicted || m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
+  if (check.kind === 'relay' && !m.linked) {
+    relayCheckFailed(s, m, check);
+    return;
+  }
   // With trust, a verdict we checked without an answer is still one member's word plus one
   // missed check (a loaded machine, a lost datagram): it becomes our own suspicion, which the
   // accused (told by the check's pings) can still refute, not a verdict at once.
   if (check.kind === 'verify' && (s.trust === undefined || corroborated(s, m, check))) {
-    acceptFailed(s, m, u, check.sender);
+    acceptFailed(s, m, u, check.sender, false, check.evidence);
     return;
   }
   const accuser = u.from ?? check.sender;
@@ -136,9 +173,7 @@ export function checkFailed(s: DetectorState, check: Check): void {
     startSuspicion(s, m, accuser, 'confirmed-suspicion');
   }
   if (u.from !== s.localId) keepConfirmation(m, u);
-  // Relays that could not reach the accused (or whose answers were lost) are no evidence: the
-  // suspicion, gossiped below, lets the accused refute; `suspicionExpired` takes the verdict.
-  if (check.kind === 'relay' && !m.linked) m.relayVerdict = u;
+  for (const e of check.evidence) keepConfirmation(m, e);
   for (const id of [...check.accusers, s.localId])
     if (m.suspectors !== null && !m.suspectors.includes(id)) m.suspectors.push(id);
   armSuspicion(s, m);
@@ -152,8 +187,30 @@ export function checkFailed(s: DetectorState, check: Check): void {
   s.queue.push(confirm, s.config.retransmitMult);
 }
 
-/** Independent accusers (not flagged liars) a checked verdict needs to be taken at once (decision 0011). */
-export const CORROBORATING_ACCUSERS_MIN = 2;
+/**
+ * A relay check got no answer: relays without a link to the accused (most of them in a sparse
+ * mesh) or lost answers. That is evidence for this peer only: it suspects the accused privately
+ * (with the verdict kept for `suspicionExpired`), and makes no accusation of its own: a signed
+ * `suspect` from here would be counted as one more independent accuser by every peer it reached,
+ * and one lie became many (decision 0022). Instead the accuser's own verdict is passed on to
+ * `pushFanout` links, so it reaches peers linked to the accused, whose checks carry it there: a
+ * live peer refutes, and its refutation is pushed back (`applyAlive`); a crashed one is confirmed
+ * by its neighbours' own verdicts, which shorten this suspicion (`confirmRelayed`).
+ */
+function relayCheckFailed(s: DetectorState, m: Member, check: Check): void {
+  const u = check.update;
+  const accuser = u.from ?? check.sender;
+  if (m.state !== 'suspected') {
+    s.counters.suspicionsRaised += 1;
+    startSuspicion(s, m, accuser, 'relay-check-failed');
+  }
+  m.relayVerdict = u;
+  for (const e of check.evidence) keepConfirmation(m, e);
+  for (const id of [...check.accusers, s.localId])
+    if (m.suspectors !== null && !m.suspectors.includes(id)) m.suspectors.push(id);
+  armSuspicion(s, m);
+  push(s, [u, ...check.evidence], s.config.pushFanout, check.sender);
+}
 
 /**
  * With trust: whether a verdict our own check could not refute is backed by at least
@@ -162,13 +219,8 @@ export const CORROBORATING_ACCUSERS_MIN = 2;
  * flagged liars not counted. One member's word plus our missed check stays a suspicion.
  */
 function corroborated(s: DetectorState, m: Member, check: Check): boolean {
-  const independent: PeerId[] = [];
-  const add = (id: PeerId): void => {
-    if (id !== s.localId && !s.liars.isLiar(id) && !independent.includes(id)) independent.push(id);
-  };
-  for (const a of check.accusers) add(a);
-  if (m.state === 'suspected') for (const a of m.suspectors ?? []) add(a);
-  return independent.length >= CORROBORATING_ACCUSERS_MIN;
+  const suspectors = m.state === 'suspected' ? (m.suspectors ?? []) : [];
+  return independentAccusers(s, [...check.accusers, ...suspectors]) >= CORROBORATING_ACCUSERS_MIN;
 }
 
 /**

@@ -14,6 +14,7 @@ import { ProbeRotation } from './probe-rotation.js';
 import { RumorCache } from './rumors.js';
 import { VerdictTimes } from './settled-failures.js';
 import { LiarTable } from './liars.js';
+import { AccuserBudget } from './accuser-budget.js';
 import type { Trust } from './signed-update.js';
 import { selfStatement, VerifiedCache } from './trust.js';
 import { type Random } from './random.js';
@@ -69,6 +70,12 @@ export interface Check {
   sentMs: number;
   /** Accusers heard while the check is in flight (they become confirmations if it fails). */
   accusers: PeerId[];
+  /**
+   * With trust: other signers' accusations of the member at the check's incarnation that came with
+   * or during it (at most `CONFIRMATIONS_KEPT_MAX`), kept and passed on with a verdict it ends in:
+   * a peer without a link can then count a crash's independent accusers (decision 0022).
+   */
+  evidence: Update[];
   /** `relay` checks only: the members asked (ping-req), parallel to `seqs`. */
   relays?: Member[];
 }
@@ -220,6 +227,8 @@ export class DetectorState {
   readonly trust: Trust | undefined;
   readonly verified = new VerifiedCache();
   readonly liars = new LiarTable();
+  /** Relay checks each accuser's unconfirmed accusations may still start here (`accuser-budget.ts`). */
+  readonly accuserBudget = new AccuserBudget();
   /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */
   selfSigned: Update | undefined = undefined;
   /** Decode errors since the last `decode-error` event (one event per `DECODE_ERROR_EVENT_GAP_MS`). */

@@ -58,6 +58,7 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       // With trust, only the owner raises an incarnation: a verdict about one we never saw
       // signed is not news, it is a lie (or a race the owner's alive will settle).
       if (s.trust !== undefined && u.incarnation > m.incarnation) return;
+      if (s.trust !== undefined) m.accusedIncarnation = u.incarnation;
       // A verdict about a peer we can reach and do not suspect ourselves: check it first (two
       // pings carrying the verdict, so a live peer also refutes at once) rather than relay a
       // verdict that may be wrong from here. With trust, even a peer we suspect is checked: our
@@ -66,7 +67,7 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       if (m.linked && (m.state !== 'suspected' || s.trust !== undefined))
         startCheck(s, m, 'verify', u, sender);
       else if (m.linked || s.trust === undefined) acceptFailed(s, m, u, sender);
-      else if (m.relayVerdict !== undefined) confirmRelayed(s, m, u.from ?? sender);
+      else if (m.relayVerdict !== undefined) confirmRelayed(s, m, u);
       else startRelayCheck(s, m, u, sender);
       return;
     default:
@@ -85,9 +86,11 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
  * independent accuser, so a Lifeguard confirmation (the suspicion shortens towards its minimum,
  * which still leaves the accused time to refute), not one more relay check per verdict.
  */
-function confirmRelayed(s: DetectorState, m: Member, accuser: PeerId): void {
+function confirmRelayed(s: DetectorState, m: Member, u: Update): void {
+  const accuser = u.from ?? m.id;
   if (m.suspectors === null || m.suspectors.includes(accuser)) return;
   m.suspectors.push(accuser);
+  keepConfirmation(m, u);
   armSuspicion(s, m);
 }
 
@@ -104,11 +107,16 @@ export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerI
       s.queue.push(u, s.config.retransmitMult);
     return;
   }
+  // A `failed` verdict about it was checked here at the incarnation now refuted: the peers around
+  // heard that accusation too (it was passed on, `checkFailed`), so the refutation travels like a verdict.
+  const refutesVerdict = m.accusedIncarnation === m.incarnation && m.state !== 'failed';
+  m.accusedIncarnation = -1;
   m.incarnation = u.incarnation;
   // In a full mesh, news straight from the peer itself (a restart's hello, a refutation it pushed
   // to every link) has reached everyone already: the piggybacked copies are only a safety net.
   const firstHand = u.peer === sender && s.linked.length >= s.clusterSize() - 1;
-  const verdict = (m.state === 'failed' || m.state === 'left') && !firstHand;
+  const verdict = (m.state === 'failed' || m.state === 'left' || refutesVerdict) && !firstHand;
+  if (refutesVerdict && !firstHand) push(s, [u], s.config.pushFanout, sender);
   if (m.state === 'suspected') setState(s, m, 'healthy', 'refuted');
   else if (m.state === 'failed') {
     setState(s, m, 'recovering', 'alive-gossip');
@@ -145,9 +153,14 @@ export function applySuspect(s: DetectorState, m: Member, u: Update, sender: Pee
     if (m.state === 'suspected') setState(s, m, 'healthy', 'refuted');
     else if (m.state === 'failed') setState(s, m, 'recovering', 'newer-incarnation');
   }
-  if (!m.linked) return;
+  if (!m.linked) {
+    // No link: left to those who can check it; but a relay check running here (of a verdict)
+    // counts this signer, and keeps its accusation as evidence (`noteAccuser`).
+    if (s.trust !== undefined) noteAccuser(s, m, u, sender);
+    return;
+  }
   // Being probed right now: the probe checks it; the accuser still backs a verdict check running.
-  if (s.phase !== Phase.idle && s.target === m) noteAccuser(s, m, accuser);
+  if (s.phase !== Phase.idle && s.target === m) noteAccuser(s, m, u, sender);
   else startCheck(s, m, 'confirm', u, sender);
 }
 

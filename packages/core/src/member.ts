@@ -102,6 +102,12 @@ export class Member implements RttEstimate, ArrivalStats {
    * nothing refutes it is this verdict taken, second-hand (`suspicionExpired`).
    */
   relayVerdict: Update | undefined = undefined;
+  /**
+   * With trust: the incarnation of the last `failed` verdict about it this peer checked (or −1).
+   * A refutation above it (its signed `alive`) is pushed on like a verdict (`applyAlive`): the
+   * peers around heard the accusation too, and the lie must die as fast as it spread.
+   */
+  accusedIncarnation = -1;
   /** Flagged as a liar (see `liars.ts`). */
   liar = false;
   /** When this detector last sent the member a full sync (rate limit), ms. */

@@ -7,7 +7,8 @@ import { isMinorityPartition } from './health.js';
 import { reap } from './past-members.js';
 import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
 import { suspicionFailAtMs } from './member-view.js';
-import { stateUpdate } from './trust.js';
+import { CORROBORATING_ACCUSERS_MIN, independentAccusers, stateUpdate } from './trust.js';
+import { suspicionTimeoutMsMax, suspicionTimeoutMsMin } from './suspicion.js';
 import type { Update } from './codec.js';
 import { type PeerId, type PeerState } from './types.js';
 import type { DetectorState } from './detector-state.js';
@@ -157,9 +158,29 @@ export function suspicionExpired(s: DetectorState, m: Member): void {
     return;
   }
   // No link, relays could not reach it, and nothing refuted the suspicion: the verdict is taken,
-  // marked second-hand (declaring our own would push it to every link, for no first-hand news).
-  if (!m.probed && relayed !== undefined) acceptFailed(s, m, relayed, relayed.from ?? m.id, true);
-  else declareFailed(s, m, 'suspicion-timeout');
+  // marked second-hand (declaring our own would push it to every link, for no first-hand news);
+  // but only when at least two independent accusers signed it (decision 0022): one member's word
+  // plus relays that cannot reach the accused is no evidence. Uncorroborated, it waits up to one
+  // more maximum suspicion time for another accuser, then lapses.
+  if (!m.probed && relayed !== undefined) {
+    if (independentAccusers(s, m.suspectors ?? []) >= CORROBORATING_ACCUSERS_MIN)
+      acceptFailed(s, m, relayed, relayed.from ?? m.id, true, m.confirmations ?? []);
+    else if (s.now < m.suspicionStartMs + 2 * suspicionMaxMs(s))
+      m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
+    else setState(s, m, 'healthy', 'relay-verdict-uncorroborated');
+  } else declareFailed(s, m, 'suspicion-timeout');
+}
+
+/** The longest suspicion (ms): nobody confirmed it (`suspicionTimeoutMsMax`). */
+function suspicionMaxMs(s: DetectorState): number {
+  const c = s.config;
+  const min = suspicionTimeoutMsMin(
+    c.suspicionMult,
+    s.clusterSize(),
+    c.probeIntervalMs,
+    c.suspicionTimeoutMsFloor,
+  );
+  return suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
 }
 
 /** When `m` was last heard from directly (−∞ if never). */
@@ -199,6 +220,7 @@ export function acceptFailed(
   u: Update,
   sender: PeerId,
   secondHand = false,
+  evidence: readonly Update[] = [],
 ): void {
   m.incarnation = u.incarnation;
   if (u.signature !== undefined) m.accusation = u;
@@ -206,5 +228,7 @@ export function acceptFailed(
   m.secondHand = secondHand;
   s.queue.push(u, s.config.retransmitMult);
   const fullMesh = s.linked.length >= s.clusterSize() - 1;
-  if (!(fullMesh && u.from === sender)) push(s, [u], s.config.pushFanout, sender);
+  // With the other signers' accusations that backed it (the checks' evidence): a peer without a
+  // link counts them as independent accusers (`suspicionExpired`, decision 0022).
+  if (!(fullMesh && u.from === sender)) push(s, [u, ...evidence], s.config.pushFanout, sender);
 }

@@ -2,7 +2,7 @@
  * Receiving: per-link loss and arrival statistics, and the body of each message type (acks, relay
  * requests, nacks, leaves, vitals, sync requests).
  */
-import { MessageType, UpdateKind, type Message } from './codec.js';
+import { MessageType, UpdateKind, type Message, type Update } from './codec.js';
 import { type Member, RESTART_UPTIME_MARGIN_MS, STALL_MEMORY_AFTER_RESTART_MS } from './member.js';
 import { Admission, admitUpdate, relayable, stateUpdate } from './trust.js';
 import { updateArrival } from './phi.js';
@@ -227,7 +227,7 @@ export function handlePingReq(
   reqSeq: number,
   targetId: PeerId,
 ): void {
-  const reply = (type: 'ack' | 'nack'): void => {
+  const reply = (type: 'ack' | 'nack', updates: Update[] = []): void => {
     const msg: Message =
       type === 'ack'
         ? {
@@ -240,12 +240,19 @@ export function handlePingReq(
             extensions: [],
           }
         : { type: MessageType.nack, seq: 0, ackSeq: reqSeq, updates: [], extensions: [] };
-    if (m !== undefined) sendMember(s, m, msg, true);
-    else sendTo(s, from, msg);
+    if (m !== undefined) sendMember(s, m, msg, true, updates);
+    else sendTo(s, from, msg, true, updates);
   };
   if (targetId === s.localId) return reply('ack');
   const target = s.members.get(targetId);
-  if (target === undefined || !target.linked) return reply('nack');
+  if (target === undefined) return reply('nack');
+  if (!target.linked) {
+    // No link: nothing to try. A verdict held about it rides along (a signed one, never ours
+    // made up here): for a requester checking a verdict through relays (`startRelayCheck`) it is
+    // one more signer, so a crash that many saw is corroborated where a lone accuser's lie is not.
+    const held = target.state === 'failed' ? stateUpdate(s, target) : undefined;
+    return reply('nack', held !== undefined && held.signature !== undefined ? [held] : []);
+  }
   if (s.relayJobs.length >= s.config.relayJobsMax) {
     s.counters.relayJobsDropped += 1;
     return reply('nack');

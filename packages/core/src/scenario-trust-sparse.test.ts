@@ -2,6 +2,7 @@
 // peer with no link to the accused cannot check it itself; what it learns from relays must never
 // let one (or two) lying members fail a live peer anywhere, and must not turn one lie into a flood.
 import { describe, expect, it } from 'vitest';
+import { ACCUSER_UNCONFIRMED_MAX } from './accuser-budget.js';
 import { decode, MessageType, UpdateKind, type Update } from './codec.js';
 import { presets, type DetectorConfig } from './config.js';
 import { randomInt, seededRandom } from './random.js';
@@ -18,8 +19,6 @@ const ACCUSED = 'p0';
  * bound keeps ~18 % margin over that, so the fix may not slow real detection.
  */
 const DETECTION_ALL_MS_MAX = 9_000;
-/** Unconfirmed accusations of one accuser a peer checks through relays per window (`ACCUSER_UNCONFIRMED_MAX` in core once it exists). */
-const ACCUSER_UNCONFIRMED_MAX = 3;
 
 interface Sparse {
   net: TestNetwork;

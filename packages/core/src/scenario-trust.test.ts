@@ -125,8 +125,8 @@ describe('signed membership: no single liar misleads an honest peer', () => {
     expect(net.get('a').stats().failuresDisputed).toBe(1);
   });
 
-  it('a forged `failed` that relays cannot check (no answer) is only suspected, then refuted', () => {
-    // a has no link to b; the liar tells a that b failed, and every relay's answer to a is lost.
+  it('a forged `failed` that relays cannot check (no answer) is only suspected, then dropped', () => {
+    // a has no link to b; the liar tells a that b failed, and everything sent to a is lost.
     const ids = [...honest, 'x'];
     const net = new TestNetwork(38, true);
     for (const id of ids) net.add(id, presets.lan);
@@ -134,14 +134,22 @@ describe('signed membership: no single liar misleads an honest peer', () => {
       for (let j = i + 1; j < ids.length; j++)
         if (`${ids[i]}${ids[j]}` !== 'ab') net.link(ids[i] as string, ids[j] as string);
     net.run(6_000);
-    net.drop = (from, to) => to === 'a' && from !== 'x';
+    net.drop = (_from, to) => to === 'a';
     say(net, 'x', 'a', [sign('x', { kind: UpdateKind.failed, peer: 'b', incarnation: 0, from: 'x' })]);
     net.run(8_000);
     net.drop = () => false;
     net.run(20_000);
     expect(net.get('a').stats().relayChecksSent).toBe(1);
-    // A non-answer is no evidence: a only suspected b; its suspicion reached b, which refuted.
+    // A non-answer is no evidence: a only suspected b, privately (no accusation of its own), and
+    // one accuser never makes a verdict a cannot check (decision 0022): the suspicion lapsed.
     expect(net.transitions('a', 'b')).toEqual(['healthy->suspected', 'suspected->healthy']);
+    expect(
+      net
+        .get('a')
+        .history('b')
+        .map((h) => h.reason),
+    ).toContain('relay-verdict-uncorroborated');
+    // The relays' checks carried the verdict to b, which refuted at once.
     expect(net.get('b').localIncarnation()).toBeGreaterThan(0);
     for (const o of ['a', 'c', 'd', 'e']) expect(net.stateOf(o, 'b')).toBe('healthy');
   });

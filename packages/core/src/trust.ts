@@ -158,6 +158,16 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admiss
   return Admission.apply;
 }
 
+/** Independent accusers (not flagged liars) a verdict this peer could not check needs (decision 0011). */
+export const CORROBORATING_ACCUSERS_MIN = 2;
+
+/** How many of `accusers` are independent of this peer: distinct, not this peer, not flagged liars. */
+export function independentAccusers(s: DetectorState, accusers: Iterable<PeerId>): number {
+  const seen: PeerId[] = [];
+  for (const id of accusers) if (id !== s.localId && !s.liars.isLiar(id) && !seen.includes(id)) seen.push(id);
+  return seen.length;
+}
+
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */
 export function scoreLiar(s: DetectorState, peer: PeerId, points: number, reason: string): void {
   if (peer === s.localId || !s.liars.score(peer, points, s.now)) return;
@@ -197,6 +207,14 @@ export function stateUpdate(s: DetectorState, m: Member): Update {
   if (u.kind === UpdateKind.alive || u.kind === UpdateKind.left) {
     const p = m.proof;
     return p !== undefined && p.kind === u.kind && p.incarnation === u.incarnation ? p : u;
+  }
+  // Suspected only because relays could not reach it: a private doubt, never our accusation
+  // (decision 0022); stated as its own signed alive.
+  if (u.kind === UpdateKind.suspect && m.relayVerdict !== undefined && !m.linked) {
+    const p = m.proof;
+    return p !== undefined && p.incarnation === u.incarnation
+      ? p
+      : { ...u, kind: UpdateKind.alive, from: undefined };
   }
   const a = m.accusation;
   if (a !== undefined && a.kind === u.kind && a.incarnation === u.incarnation) return a;
