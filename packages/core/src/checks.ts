@@ -112,12 +112,46 @@ export function startRelayCheck(s: DetectorState, m: Member, u: Update, sender: 
     s.counters.accusationsThrottled += 1;
     return;
   }
-  const candidates = s.linked.filter((r) => r.id !== sender && r.id !== u.from && r.state !== 'left');
+  askRelays(s, m, u, sender, [sender]);
+}
+
+/**
+ * A relay-held suspicion ran out with one signer: the relays are asked once more (not charged to
+ * the accuser: this peer's own doubt). Relays that hold a verdict by now answer with its signers
+ * (`handlePingReq`); a relayed ack ends the suspicion.
+ */
+export function askRelaysAgain(s: DetectorState, m: Member, u: Update): void {
+  if (s.checks.length >= CHECKS_MAX || s.checks.some((c) => c.member === m)) return;
+  m.relayAsksAgain += 1;
+  askRelays(s, m, u, u.from ?? m.id, m.verdictFrom ?? []);
+}
+
+/**
+ * Sends the ping-reqs of a relay check. Members that passed the verdict on (not its signer) are
+ * asked first (`preferred`): it holds the verdict, or suspects through relays too, and its nack carries the
+ * signers it knows (`handlePingReq`), so a crash many saw is corroborated in one round trip.
+ */
+function askRelays(
+  s: DetectorState,
+  m: Member,
+  u: Update,
+  sender: PeerId,
+  preferred: readonly PeerId[],
+): void {
+  const candidates = s.linked.filter((r) => r.id !== u.from && r.id !== m.id && r.state !== 'left');
+  // The preferred (holders of the verdict) go to the front, in order; the rest stay random.
+  let front = 0;
+  for (const id of preferred) {
+    const at = candidates.findIndex((r, i) => i >= front && r.id === id);
+    if (at < 0) continue;
+    [candidates[front], candidates[at]] = [candidates[at] as Member, candidates[front] as Member];
+    front += 1;
+  }
   const relays: Member[] = [];
   const seqs: number[] = [];
   const k = Math.min(s.config.indirectChecks, candidates.length);
   for (let i = 0; i < k; i++) {
-    const j = i + randomInt(s.random, candidates.length - i);
+    const j = i < front ? i : i + randomInt(s.random, candidates.length - i);
     const r = candidates[j] as Member;
     candidates[j] = candidates[i] as Member;
     relays.push(r);
@@ -200,7 +234,8 @@ export function checkFailed(s: DetectorState, check: Check): void {
 function relayCheckFailed(s: DetectorState, m: Member, check: Check): void {
   const u = check.update;
   const accuser = u.from ?? check.sender;
-  if (m.state !== 'suspected') {
+  const fresh = m.state !== 'suspected';
+  if (fresh) {
     s.counters.suspicionsRaised += 1;
     startSuspicion(s, m, accuser, 'relay-check-failed');
   }
@@ -209,7 +244,7 @@ function relayCheckFailed(s: DetectorState, m: Member, check: Check): void {
   for (const id of [...check.accusers, s.localId])
     if (m.suspectors !== null && !m.suspectors.includes(id)) m.suspectors.push(id);
   armSuspicion(s, m);
-  push(s, [u, ...check.evidence], s.config.pushFanout, check.sender);
+  if (fresh) push(s, [u, ...check.evidence], s.config.pushFanout, check.sender);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { MessageType, UpdateKind, type Update } from './codec.js';
 import { LocalHealthCause } from './local-health.js';
-import type { Member } from './member.js';
+import { CONFIRMATIONS_KEPT_MAX, type Member } from './member.js';
 import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { Phase } from './detector-state.js';
@@ -67,7 +67,7 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       if (m.linked && (m.state !== 'suspected' || s.trust !== undefined))
         startCheck(s, m, 'verify', u, sender);
       else if (m.linked || s.trust === undefined) acceptFailed(s, m, u, sender);
-      else if (m.relayVerdict !== undefined) confirmRelayed(s, m, u);
+      else if (m.relayVerdict !== undefined) confirmRelayed(s, m, u, sender);
       else startRelayCheck(s, m, u, sender);
       return;
     default:
@@ -86,12 +86,18 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
  * independent accuser, so a Lifeguard confirmation (the suspicion shortens towards its minimum,
  * which still leaves the accused time to refute), not one more relay check per verdict.
  */
-function confirmRelayed(s: DetectorState, m: Member, u: Update): void {
+function confirmRelayed(s: DetectorState, m: Member, u: Update, sender: PeerId): void {
   const accuser = u.from ?? m.id;
+  const from = (m.verdictFrom ??= []);
+  if (sender !== accuser && from.length < CONFIRMATIONS_KEPT_MAX && !from.includes(sender)) from.push(sender);
   if (m.suspectors === null || m.suspectors.includes(accuser)) return;
   m.suspectors.push(accuser);
   keepConfirmation(m, u);
   armSuspicion(s, m);
+  // A new signer: passed on like the first verdict (`checkFailed`), so the peers without a link
+  // that suspect it too count it (a verdict needs two signers there, `suspicionExpired`). At most
+  // one push per signer per peer; a lone liar's word travels no further than before.
+  push(s, [u], s.config.pushFanout, sender);
 }
 
 /**

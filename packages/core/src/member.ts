@@ -108,6 +108,15 @@ export class Member implements RttEstimate, ArrivalStats {
    * peers around heard the accusation too, and the lie must die as fast as it spread.
    */
   accusedIncarnation = -1;
+  /**
+   * With trust, while `failed`: other signers' accusations that backed the verdict (at most
+   * `CONFIRMATIONS_KEPT_MAX`), passed on with it and given to a relay check that asks here.
+   */
+  verdictEvidence: Update[] | null = null;
+  /** While suspected through relays: times the relays were asked again for the signers they know. */
+  relayAsksAgain = 0;
+  /** While suspected through relays: links that passed the verdict on (they hold it; asked again first). */
+  verdictFrom: PeerId[] | null = null;
   /** Flagged as a liar (see `liars.ts`). */
   liar = false;
   /** When this detector last sent the member a full sync (rate limit), ms. */

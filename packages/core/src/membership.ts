@@ -73,11 +73,13 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
   m.sinceMs = s.now;
   if (to === 'failed') noteFailed(s, m, reason === 'witnessed');
   m.secondHand = false;
+  m.verdictEvidence = null;
   if (from === 'suspected') {
     s.suspected.delete(m);
     m.suspectors = null;
     m.confirmations = null;
     m.relayVerdict = undefined;
+    m.verdictFrom = null;
     m.suspicionDeadlineMs = NaN;
     m.watchAtMs = NaN;
     m.watchSeq = -1;
@@ -112,6 +114,7 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
 /** This peer suspects `m` (first accuser `accuser`): arms the Lifeguard timer and the once-a-period watch pings. */
 export function startSuspicion(s: DetectorState, m: Member, accuser: PeerId, reason: string): void {
   m.suspectors = [accuser];
+  m.relayAsksAgain = 0;
   m.suspicionStartMs = s.now;
   setState(s, m, 'suspected', reason);
   s.suspected.add(m);
@@ -141,35 +144,46 @@ export function armSuspicion(s: DetectorState, m: Member): void {
  * The suspicion timer ran out: a gossip-only suspicion lapses, a minority-side peer keeps waiting
  * (counting only failures that may belong to the same split, `settled-failures.ts`), otherwise `m` is declared failed and the verdict pushed to every direct link (twice) and gossiped.
  */
-export function suspicionExpired(s: DetectorState, m: Member): void {
+export function suspicionExpired(s: DetectorState, m: Member): boolean {
   armSuspicion(s, m);
-  if (s.now < m.suspicionDeadlineMs) return;
+  if (s.now < m.suspicionDeadlineMs) return false;
   const relayed = m.relayVerdict;
   if (!m.probed && relayed === undefined) {
     // Known through gossip only, and no verdict from those who probe it for the longest
     // suspicion time: verdicts travel with full fanout, so it is most likely alive.
     setState(s, m, 'healthy', 'suspicion-unconfirmed');
-    return;
+    return false;
   }
   if (isMinorityPartition(s.counts, failedSettled(s, heardUntil(m)))) {
     // Probably on the minority side: keep suspecting rather than declare the majority dead.
     m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
     s.counters.failuresHeldByPartition += 1;
-    return;
+    return false;
   }
   // No link, relays could not reach it, and nothing refuted the suspicion: the verdict is taken,
   // marked second-hand (declaring our own would push it to every link, for no first-hand news);
   // but only when at least two independent accusers signed it (decision 0022): one member's word
-  // plus relays that cannot reach the accused is no evidence. Uncorroborated, it waits up to one
-  // more maximum suspicion time for another accuser, then lapses.
+  // plus relays that cannot reach the accused is no evidence. Uncorroborated, it asks relays once
+  // more (true: the caller does; those holding a verdict answer with its signers) and waits up to
+  // one more maximum suspicion time for another accuser, then lapses.
   if (!m.probed && relayed !== undefined) {
-    if (independentAccusers(s, m.suspectors ?? []) >= CORROBORATING_ACCUSERS_MIN)
+    if (independentAccusers(s, m.suspectors ?? []) >= CORROBORATING_ACCUSERS_MIN) {
       acceptFailed(s, m, relayed, relayed.from ?? m.id, true, m.confirmations ?? []);
-    else if (s.now < m.suspicionStartMs + 2 * suspicionMaxMs(s))
-      m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
-    else setState(s, m, 'healthy', 'relay-verdict-uncorroborated');
-  } else declareFailed(s, m, 'suspicion-timeout');
+      return false;
+    }
+    if (s.now >= m.suspicionStartMs + 2 * suspicionMaxMs(s)) {
+      setState(s, m, 'healthy', 'relay-verdict-uncorroborated');
+      return false;
+    }
+    m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
+    return m.relayAsksAgain < RELAY_ASKS_AGAIN_MAX;
+  }
+  declareFailed(s, m, 'suspicion-timeout');
+  return false;
 }
+
+/** Times a relay-held suspicion asks relays again for signers before it lapses (3 × `indirectChecks` links). */
+export const RELAY_ASKS_AGAIN_MAX = 3;
 
 /** The longest suspicion (ms): nobody confirmed it (`suspicionTimeoutMsMax`). */
 function suspicionMaxMs(s: DetectorState): number {
@@ -200,6 +214,7 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   if (reason === 'witnessed') s.counters.witnessFailures += 1;
   const evidence = m.confirmations ?? [];
   setState(s, m, 'failed', reason);
+  if (evidence.length > 0) m.verdictEvidence = evidence;
   const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
   if (reason === 'witnessed') push(s, [verdict], s.config.pushFanout, m.id);
@@ -226,6 +241,7 @@ export function acceptFailed(
   if (u.signature !== undefined) m.accusation = u;
   setState(s, m, 'failed', 'gossip-failed');
   m.secondHand = secondHand;
+  if (evidence.length > 0) m.verdictEvidence = [...evidence];
   s.queue.push(u, s.config.retransmitMult);
   const fullMesh = s.linked.length >= s.clusterSize() - 1;
   // With the other signers' accusations that backed it (the checks' evidence): a peer without a

@@ -12,7 +12,7 @@ import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from '
 import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
 import { finishProbe } from './probe.js';
 import { checkAnswered } from './checks.js';
-import { setState } from './membership.js';
+import { armSuspicion, setState } from './membership.js';
 
 /** Per-link bookkeeping of an arrival: loss from sequence gaps, phi inter-arrival statistics, and a failed member heard from again. */
 export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: number, type: number): void {
@@ -121,6 +121,7 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
             s.probeConfirmations.push(tried);
         }
       }
+      relayNackVouches(s, from, msg.ackSeq, msg.updates);
       s.counters.nacksReceived += 1;
       return;
     case MessageType.leave:
@@ -213,10 +214,51 @@ function relayCheckAnswered(s: DetectorState, from: PeerId, ackSeq: number): boo
       if (check.relays[j]?.id !== from || check.seqs[j] !== ackSeq) continue;
       s.checks.splice(i, 1);
       checkAnswered(s, check);
+      // Proof of life through a relay: a suspicion held because relays could not reach it ends.
+      const m = check.member;
+      if (m.state === 'suspected' && m.relayVerdict !== undefined && !m.linked)
+        setState(s, m, 'healthy', 'relayed-ack');
       return true;
     }
   }
   return false;
+}
+
+/**
+ * A relay of a `relay` check nacked (no link) with the verdict it holds: it took that verdict
+ * under the same rules (first-hand, or two signers), so it vouches for it: one more independent
+ * accuser of the check, or of the suspicion it ended in. A relay that only suspects vouches for nothing.
+ */
+function relayNackVouches(s: DetectorState, from: PeerId, ackSeq: number, updates: readonly Update[]): void {
+  for (const check of s.checks) {
+    if (check.relays === undefined) continue;
+    const j = check.relays.findIndex((r, i) => r.id === from && check.seqs[i] === ackSeq);
+    if (j < 0) continue;
+    const m = check.member;
+    if (
+      !updates.some((u) => u.kind === UpdateKind.failed && u.peer === m.id && u.incarnation === m.incarnation)
+    )
+      return;
+    if (!check.accusers.includes(from)) check.accusers.push(from);
+    if (m.state === 'suspected' && m.suspectors !== null && !m.suspectors.includes(from)) {
+      m.suspectors.push(from);
+      armSuspicion(s, m);
+    }
+    return;
+  }
+}
+
+/**
+ * The signed accusations of `m` this peer holds, for a relay check that asks here without a link:
+ * the verdict held and its evidence, or (suspecting through relays itself) the verdict and the
+ * other signers heard; never this peer's private relay suspicion.
+ */
+function signersKnown(s: DetectorState, m: Member): Update[] {
+  let held: Update[] = [];
+  if (m.state === 'failed') held = [stateUpdate(s, m), ...(m.verdictEvidence ?? [])];
+  else if (m.state === 'suspected' && m.relayVerdict !== undefined)
+    held = [m.relayVerdict, ...(m.confirmations ?? [])];
+  return held.filter((u) => u.signature !== undefined);
 }
 
 /** A ping-req: ping the target for the requester (bounded by `relayJobsMax`), or nack at once when there is no link to it. */
@@ -250,8 +292,7 @@ export function handlePingReq(
     // No link: nothing to try. A verdict held about it rides along (a signed one, never ours
     // made up here): for a requester checking a verdict through relays (`startRelayCheck`) it is
     // one more signer, so a crash that many saw is corroborated where a lone accuser's lie is not.
-    const held = target.state === 'failed' ? stateUpdate(s, target) : undefined;
-    return reply('nack', held !== undefined && held.signature !== undefined ? [held] : []);
+    return reply('nack', signersKnown(s, target));
   }
   if (s.relayJobs.length >= s.config.relayJobsMax) {
     s.counters.relayJobsDropped += 1;

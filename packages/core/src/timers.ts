@@ -9,7 +9,7 @@ import type { Member } from './member.js';
 import { randomInt } from './random.js';
 import { askSync, sendMember, sendTo } from './send.js';
 import { finishProbe, startIndirect, startProbe } from './probe.js';
-import { checkFailed, recheck, watch } from './checks.js';
+import { askRelaysAgain, checkFailed, recheck, watch } from './checks.js';
 import { setState, suspicionExpired } from './membership.js';
 import { runWitnessChecks, witnessDeadline } from './witness.js';
 import { reapAtMs, reapDue } from './past-members.js';
@@ -24,8 +24,9 @@ export function runTimers(s: DetectorState): void {
     else break;
   }
   for (const m of s.suspected) {
-    if (s.now >= m.suspicionDeadlineMs) suspicionExpired(s, m);
-    else if (s.now >= m.watchAtMs) watch(s, m);
+    if (s.now >= m.suspicionDeadlineMs) {
+      if (suspicionExpired(s, m) && m.relayVerdict !== undefined) askRelaysAgain(s, m, m.relayVerdict);
+    } else if (s.now >= m.watchAtMs) watch(s, m);
   }
   for (const m of s.recoveringTimed) {
     if (s.now >= m.recoveryDeadlineMs) setState(s, m, 'healthy', 'recovery-time');
