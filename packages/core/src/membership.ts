@@ -7,9 +7,9 @@ import { isMinorityPartition } from './health.js';
 import { reap } from './past-members.js';
 import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
 import { suspicionFailAtMs } from './member-view.js';
-import { CORROBORATING_ACCUSERS_MIN, independentAccusers, stateUpdate } from './trust.js';
+import { CORROBORATING_ACCUSERS_MIN, independentAccusers, ownAccusation, stateUpdate } from './trust.js';
 import { suspicionTimeoutMsMax, suspicionTimeoutMsMin } from './suspicion.js';
-import type { Update } from './codec.js';
+import { UpdateKind, type Update } from './codec.js';
 import { type PeerId, type PeerState } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { RECHECK_FIRST_MS } from './detector-state.js';
@@ -241,10 +241,15 @@ export function acceptFailed(
   if (u.signature !== undefined) m.accusation = u;
   setState(s, m, 'failed', 'gossip-failed');
   m.secondHand = secondHand;
-  if (evidence.length > 0) m.verdictEvidence = [...evidence];
-  s.queue.push(u, s.config.retransmitMult);
   const fullMesh = s.linked.length >= s.clusterSize() - 1;
+  // With trust on a partial mesh, a verdict taken under the two-signer rule (or checked here) is
+  // vouched for: this peer signs it too, so peers without a link, which need two signers, find
+  // them in the piggybacked copies. One liar never gets this far: nobody takes its word alone.
+  const vouch = s.trust !== undefined && !fullMesh ? [ownAccusation(s, m, UpdateKind.failed)] : [];
+  const backing = [...evidence, ...vouch].slice(-CONFIRMATIONS_KEPT_MAX);
+  if (backing.length > 0) m.verdictEvidence = backing;
+  s.queue.push(vouch[0] ?? u, s.config.retransmitMult);
   // With the other signers' accusations that backed it (the checks' evidence): a peer without a
   // link counts them as independent accusers (`suspicionExpired`, decision 0022).
-  if (!(fullMesh && u.from === sender)) push(s, [u, ...evidence], s.config.pushFanout, sender);
+  if (!(fullMesh && u.from === sender)) push(s, [u, ...backing], s.config.pushFanout, sender);
 }
