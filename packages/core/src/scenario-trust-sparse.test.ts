@@ -14,7 +14,7 @@ const N = 40;
 const SEEDS = process.env.SEED === undefined ? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] : [Number(process.env.SEED)];
 const ACCUSED = 'p0';
 /**
- * Crash or hang → `failed` at every live peer (ms, the slowest seed). Main before the fix (5077277):
+ * Crash or hang → `failed` at every live peer (ms, the slowest seed). Main before the fix (a6827a4):
  * 5,835-7,622 ms on seeds 1-10 (most of it the second-hand path of peers without a link); the
  * bound keeps ~18 % margin over that, so the fix may not slow real detection.
  */
