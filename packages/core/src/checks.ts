@@ -244,7 +244,8 @@ function relayCheckFailed(s: DetectorState, m: Member, check: Check): void {
   for (const id of [...check.accusers, s.localId])
     if (m.suspectors !== null && !m.suspectors.includes(id)) m.suspectors.push(id);
   armSuspicion(s, m);
-  if (fresh) push(s, [u, ...check.evidence], s.config.pushFanout, check.sender);
+  // One other signer is all a receiver needs besides the verdict's (two bytes-heavy signatures, not four).
+  if (fresh) push(s, [u, ...check.evidence.slice(0, 1)], s.config.pushFanout, check.sender);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { DetectorState } from './detector-state.js';
 import { Phase } from './detector-state.js';
 import { sendMember, push } from './send.js';
 import { noteAccuser, startCheck, startRelayCheck } from './checks.js';
-import { INCARNATION_MAX, keepProof } from './trust.js';
+import { INCARNATION_MAX, independentAccusers, keepProof } from './trust.js';
 import { acceptFailed, addMember, keepConfirmation, setState, armSuspicion } from './membership.js';
 import { restore } from './past-members.js';
 
@@ -94,10 +94,12 @@ function confirmRelayed(s: DetectorState, m: Member, u: Update, sender: PeerId):
   m.suspectors.push(accuser);
   keepConfirmation(m, u);
   armSuspicion(s, m);
-  // A new signer: passed on like the first verdict (`checkFailed`), so the peers without a link
-  // that suspect it too count it (a verdict needs two signers there, `suspicionExpired`). At most
-  // one push per signer per peer; a lone liar's word travels no further than before.
-  push(s, [u], s.config.pushFanout, sender);
+  // A new signer (one of the first CONFIRMATIONS_KEPT_MAX): passed on like the first verdict
+  // (`checkFailed`), so the peers without a link that suspect it too count it (a verdict needs two
+  // signers there, `suspicionExpired`). Later signers are not pushed: with a push per signer per
+  // peer, bytes on lan N = 1000 (random-32) were 2,106 B/node/s against main's 1,205 (decision 0022).
+  if (independentAccusers(s, m.suspectors) <= CONFIRMATIONS_KEPT_MAX)
+    push(s, [u], s.config.pushFanout, sender);
 }
 
 /**

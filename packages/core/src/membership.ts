@@ -243,13 +243,15 @@ export function acceptFailed(
   m.secondHand = secondHand;
   const fullMesh = s.linked.length >= s.clusterSize() - 1;
   // With trust on a partial mesh, a verdict taken under the two-signer rule (or checked here) is
-  // vouched for: this peer signs it too, so peers without a link, which need two signers, find
-  // them in the piggybacked copies. One liar never gets this far: nobody takes its word alone.
+  // vouched for: this peer signs it too, and the vouch rides with the verdict in its pushes and in
+  // nacks to relay checks (`handlePingReq`), so peers without a link, which need two signers, find
+  // them. One liar never gets this far: nobody takes its word alone. One signer besides the
+  // verdict's is all a receiver needs (a signed update is ~110 bytes): ours, else the first kept.
+  // Piggybacked, the vouch replaces the verdict: copies from different takers bring different
+  // signers to peers that only hear gossip.
   const vouch = s.trust !== undefined && !fullMesh ? [ownAccusation(s, m, UpdateKind.failed)] : [];
-  const backing = [...evidence, ...vouch].slice(-CONFIRMATIONS_KEPT_MAX);
+  const backing = vouch.length > 0 ? vouch : evidence.slice(0, 1);
   if (backing.length > 0) m.verdictEvidence = backing;
   s.queue.push(vouch[0] ?? u, s.config.retransmitMult);
-  // With the other signers' accusations that backed it (the checks' evidence): a peer without a
-  // link counts them as independent accusers (`suspicionExpired`, decision 0022).
   if (!(fullMesh && u.from === sender)) push(s, [u, ...backing], s.config.pushFanout, sender);
 }

@@ -257,7 +257,7 @@ function signersKnown(s: DetectorState, m: Member): Update[] {
   let held: Update[] = [];
   if (m.state === 'failed') held = [stateUpdate(s, m), ...(m.verdictEvidence ?? [])];
   else if (m.state === 'suspected' && m.relayVerdict !== undefined)
-    held = [m.relayVerdict, ...(m.confirmations ?? [])];
+    held = [m.relayVerdict, ...(m.confirmations ?? []).slice(0, 1)];
   return held.filter((u) => u.signature !== undefined);
 }
 
