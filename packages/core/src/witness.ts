@@ -13,7 +13,7 @@
  */
 import { MessageType } from './codec.js';
 import { stallToleranceMs } from './config.js';
-import type { DetectorState } from './detector-state.js';
+import { STALL_STARTUP_MS, type DetectorState } from './detector-state.js';
 import { RTT_SAMPLES_MAX, type Member } from './member.js';
 import { declareFailed } from './membership.js';
 import { probeTimeoutMs } from './rtt.js';
@@ -149,7 +149,7 @@ export const WITNESS_RTT_RECENT_SAMPLES = 4;
  */
 export function witnessProbeTimeoutMs(s: DetectorState, m: Member): number {
   const linkMs = s.probeTimeoutFor(m, false);
-  if (!s.startupOver()) return startupWitnessProbeTimeoutMs(s, m, linkMs);
+  if (!s.startupOver() && startedAfterItsStartup(s, m)) return startupWitnessProbeTimeoutMs(s, m, linkMs);
   const ring = m.rttSamples;
   const path = s.pathRtt;
   if (ring === null || m.rttSampleCount < WITNESS_RTT_RECENT_SAMPLES || Number.isNaN(path.srttMs))
@@ -164,7 +164,24 @@ export function witnessProbeTimeoutMs(s: DetectorState, m: Member): number {
 }
 
 /**
- * The probe timeout of a witnessed check this peer runs during its own start-up (`startupOver`):
+ * Whether this peer started at least {@link STALL_STARTUP_MS} into `m`'s life (by the uptime in
+ * `m`'s vital signs, its own word: a peer that overstates it only shortens checks of itself): then
+ * every RTT sample this peer has of `m` was taken after `m`'s own start-up stall, and any stall in
+ * them is this peer's. Peers that started together (a mesh's first seconds, or `m` restarted
+ * since) may read `m`'s start-up stalls in their samples, which the check must wait out (`m` does
+ * not remember them either): `hostile-dense.ts` seeds 3 and 4 failed a live target at 1-2 more
+ * observers each when those were set aside too (decision 0023).
+ */
+function startedAfterItsStartup(s: DetectorState, m: Member): boolean {
+  const v = m.vitals;
+  if (v === undefined) return false;
+  const uptimeMs = v.uptimeMs + Math.max(0, s.now - m.vitalsAtMs);
+  return uptimeMs - (s.now - s.startedMs) >= STALL_STARTUP_MS;
+}
+
+/**
+ * The probe timeout of a witnessed check this peer runs during its own start-up (`startupOver`) of
+ * a peer it started well after (`startedAfterItsStartup`):
  * twice the link's latest RTT sample, or, with none yet, twice the median (the lower one) of the
  * last {@link RTT_SAMPLES_MAX} over all links; at least `probeTimeoutMsMin`, at most the link's own
  * (`probeTimeoutFor`). A peer that is starting stalls (every link opening at once, handshakes,
