@@ -49,6 +49,20 @@ function stallTwice(net: TestNetwork, firstMs: number, secondMs: number, settleM
   return at;
 }
 
+/** Six peers started together, 2 ms links; `c` stalls 450 ms every 600 ms from 3 s to 6 s (its start-up). */
+function startupOutliers(): TestNetwork {
+  const net = new TestNetwork(1);
+  net.latencyMs = () => 2;
+  for (const id of ids) net.add(id, presets.browser);
+  net.fullMesh(ids);
+  for (let t = 3_000; t < 6_000; t += 600) {
+    net.run(t);
+    net.stalledUntil.set('c', t + 450);
+  }
+  net.run(6_000);
+  return net;
+}
+
 const failedBy = (net: TestNetwork, peer: string): string[] =>
   net.events.flatMap(({ observer, event }) =>
     event.type === 'status-change' && event.detail.peer === peer && event.detail.to === 'failed'
@@ -92,14 +106,7 @@ describe('the signaling-session witness (decision 0013)', () => {
     // c stalls 450 ms every 600 ms in its start-up (not remembered: loadMs stays 0); a's samples of
     // c then read 209 and 315 ms and, one every few periods, its estimate stays up (35 ± 60 ms at
     // 12 s): two link probe timeouts made a 500 ms window, though c answers in 4 ms again.
-    const net = new TestNetwork(1);
-    net.latencyMs = () => 2;
-    for (const id of ids) net.add(id, presets.browser);
-    net.fullMesh(ids);
-    for (let t = 3_000; t < 6_000; t += 600) {
-      net.run(t);
-      net.stalledUntil.set('c', t + 450);
-    }
+    const net = startupOutliers();
     net.run(12_000);
     const link = net.get('a').peer('c')?.link;
     expect((link?.rttMs ?? 0) + 4 * (link?.rttVarMs ?? 0)).toBeGreaterThan(200);
@@ -538,15 +545,7 @@ describe('the signaling-session witness (decision 0013)', () => {
       // The construction of 'a link estimate kept up by start-up outliers', read at 6 s, while
       // every peer is in its start-up: a's samples of c are c's start-up stalls (209, 315 ms), which
       // c does not report (loadMs ~0), so only the estimate makes a's check wait them out.
-      const net = new TestNetwork(1);
-      net.latencyMs = () => 2;
-      for (const id of ids) net.add(id, presets.browser);
-      net.fullMesh(ids);
-      for (let t = 3_000; t < 6_000; t += 600) {
-        net.run(t);
-        net.stalledUntil.set('c', t + 450);
-      }
-      net.run(6_000);
+      const net = startupOutliers();
       const link = net.get('a').peer('c')?.link;
       expect(Math.max(...(link?.rttSamplesMs ?? []))).toBeGreaterThan(200);
       expect(net.get('a').witnessWindow('c')?.probeTimeoutMs).toBe(250);
