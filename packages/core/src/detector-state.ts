@@ -8,7 +8,7 @@ import { UpdateKind, type Update } from './codec.js';
 import { type DetectorConfig } from './config.js';
 import { clusterHealth } from './health.js';
 import { applyLocalHealthDelta, scaleByLocalHealth } from './local-health.js';
-import type { Member } from './member.js';
+import { RTT_SAMPLES_MAX, type Member } from './member.js';
 import { PastMembers } from './past-members.js';
 import { ProbeRotation } from './probe-rotation.js';
 import { RumorCache } from './rumors.js';
@@ -191,6 +191,12 @@ export class DetectorState {
   settledMs = Infinity;
   /** RTT over all links together, for links without a sample of their own. */
   readonly pathRtt: RttEstimate = { srttMs: NaN, rttVarMs: NaN };
+  /**
+   * The last {@link RTT_SAMPLES_MAX} RTT samples over all links, a ring (`pathRttSampleCount`
+   * written so far): a witnessed check during start-up takes their median (`witness.ts`).
+   */
+  pathRttSamples: number[] | null = null;
+  pathRttSampleCount = 0;
   /** Relays that tried the current probe's target and could not reach it either. */
   probeConfirmers: PeerId[] = [];
   /** With trust: their signed `suspect`s (from the nacks), kept as the suspicion's evidence (`Member.confirmations`). */
@@ -404,6 +410,9 @@ export class DetectorState {
     updateRtt(m, ms);
     updateRtt(this.pathRtt, ms);
     m.addRttSample(ms);
+    const ring = (this.pathRttSamples ??= new Array<number>(RTT_SAMPLES_MAX).fill(0));
+    ring[this.pathRttSampleCount % RTT_SAMPLES_MAX] = ms;
+    this.pathRttSampleCount += 1;
     m.loss *= 1 - LOSS_ALPHA;
   }
 }

@@ -49,6 +49,20 @@ function stallTwice(net: TestNetwork, firstMs: number, secondMs: number, settleM
   return at;
 }
 
+/** Six peers started together, 2 ms links; `c` stalls 450 ms every 600 ms from 3 s to 6 s (its start-up). */
+function startupOutliers(): TestNetwork {
+  const net = new TestNetwork(1);
+  net.latencyMs = () => 2;
+  for (const id of ids) net.add(id, presets.browser);
+  net.fullMesh(ids);
+  for (let t = 3_000; t < 6_000; t += 600) {
+    net.run(t);
+    net.stalledUntil.set('c', t + 450);
+  }
+  net.run(6_000);
+  return net;
+}
+
 const failedBy = (net: TestNetwork, peer: string): string[] =>
   net.events.flatMap(({ observer, event }) =>
     event.type === 'status-change' && event.detail.peer === peer && event.detail.to === 'failed'
@@ -92,14 +106,7 @@ describe('the signaling-session witness (decision 0013)', () => {
     // c stalls 450 ms every 600 ms in its start-up (not remembered: loadMs stays 0); a's samples of
     // c then read 209 and 315 ms and, one every few periods, its estimate stays up (35 ± 60 ms at
     // 12 s): two link probe timeouts made a 500 ms window, though c answers in 4 ms again.
-    const net = new TestNetwork(1);
-    net.latencyMs = () => 2;
-    for (const id of ids) net.add(id, presets.browser);
-    net.fullMesh(ids);
-    for (let t = 3_000; t < 6_000; t += 600) {
-      net.run(t);
-      net.stalledUntil.set('c', t + 450);
-    }
+    const net = startupOutliers();
     net.run(12_000);
     const link = net.get('a').peer('c')?.link;
     expect((link?.rttMs ?? 0) + 4 * (link?.rttVarMs ?? 0)).toBeGreaterThan(200);
@@ -469,6 +476,89 @@ describe('the signaling-session witness (decision 0013)', () => {
       flap(66_000);
       // Lateness undercounts a stall by up to a period.
       expect(net.get('a').peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(400 - 250);
+    });
+  });
+
+  describe('a checker in its own start-up sets its stall-inflated RTT samples aside (decision 0023)', () => {
+    /**
+     * The settled six-peer mesh runs to 12 s (or `before`), then `g` joins, and what reaches it in
+     * its first 2.5 s waits 120 ms for its busy main thread (every link opening at once): those acks
+     * read as slow round trips, and its first samples put its estimates at the 250 ms cap. Returns
+     * with `g` 4.5 s old (its start-up lasts at least 10 s), the others more than 10 s older;
+     * `slowMs` is the one-way latency of the g–c link.
+     */
+    function jankyJoiner(slowMs = 2, before: (net: TestNetwork) => void = (n) => n.run(12_000)): TestNetwork {
+      const net = mesh();
+      before(net);
+      const joinedMs = net.nowMs;
+      const slow = (x: string, y: string): boolean => (x === 'g' && y === 'c') || (x === 'c' && y === 'g');
+      // What reaches g in its first 2.5 s waits ~120 ms for its busy main thread.
+      net.latencyMs = (x, y) =>
+        (slow(x, y) ? slowMs : 2) + (y === 'g' && net.nowMs < joinedMs + 2_500 ? 120 : 0);
+      net.add('g', presets.browser);
+      for (const id of ids) net.link('g', id);
+      net.run(joinedMs + 4_500);
+      return net;
+    }
+
+    /** The witness about `about` reaches every live peer, `g` too. */
+    function witnessAll(net: TestNetwork, about: string): void {
+      for (const o of [...others(about), 'g'])
+        if (!net.crashed.has(o)) net.apply(o, net.get(o).witness(about, WitnessKind.closedByPeer, net.nowMs));
+    }
+
+    it('a crash is failed at the new checker within ~0.35 s of the witness, not after 2 × 250 ms', () => {
+      const net = jankyJoiner();
+      const link = net.get('g').peer('c')?.link;
+      // What it knows of c: an estimate at the cap (the old rule's window: 2 × 250 ms) from samples
+      // of which at least one was a fast answer.
+      expect((link?.rttMs ?? 0) + 4 * (link?.rttVarMs ?? 0)).toBeGreaterThan(250);
+      expect(Math.min(...(link?.rttSamplesMs ?? []))).toBeLessThan(10);
+      expect(net.get('g').witnessWindow('c')?.probeTimeoutMs).toBe(50);
+      net.crashed.add('c');
+      const at = net.nowMs;
+      witnessAll(net, 'c');
+      net.run(at + 3_000);
+      expect(failedBy(net, 'c')).toContain('g:witnessed');
+      expect((net.firstTransitionMs('g', 'c', 'failed', at) as number) - at).toBeLessThanOrEqual(350);
+    });
+
+    it('a live peer reset while it stalls for 1 s (reported) is not failed by the new checker', () => {
+      // c had a 1 s long task after its own start-up, before g joined; g hears its vital signs on
+      // link-up.
+      const net = jankyJoiner(2, (n) => {
+        n.stalledUntil.set('c', n.nowMs + 1_000);
+        n.run(n.nowMs + 3_000);
+      });
+      expect(net.get('g').peer('c')?.vitals?.loadMs).toBeGreaterThanOrEqual(800);
+      expect(net.get('g').witnessWindow('c')?.probeTimeoutMs).toBe(50);
+      const at = net.nowMs;
+      net.stalledUntil.set('c', at + 1_000);
+      net.run(at + 10);
+      witnessAll(net, 'c');
+      net.run(at + 8_000);
+      for (const o of [...others('c'), 'g'])
+        expect(net.transitions(o, 'c').filter((t) => t.endsWith('->failed'))).toEqual([]);
+    });
+
+    it("peers that started together keep the link's estimate: the stalls in it may be the target's", () => {
+      // The construction of 'a link estimate kept up by start-up outliers', read at 6 s, while
+      // every peer is in its start-up: a's samples of c are c's start-up stalls (209, 315 ms), which
+      // c does not report (loadMs ~0), so only the estimate makes a's check wait them out.
+      const net = startupOutliers();
+      const link = net.get('a').peer('c')?.link;
+      expect(Math.max(...(link?.rttSamplesMs ?? []))).toBeGreaterThan(200);
+      expect(net.get('a').witnessWindow('c')?.probeTimeoutMs).toBe(250);
+    });
+
+    it('a live peer 140 ms away each way, never sampled (its acks miss the probe timeout), answers inside the window', () => {
+      const net = jankyJoiner(140);
+      expect(net.get('g').peer('c')?.link.rttSamplesMs).toEqual([]);
+      const at = net.nowMs;
+      witnessAll(net, 'c');
+      net.run(at + 3_000);
+      expect(failedBy(net, 'c')).toEqual([]);
+      expect(net.get('g').stats().witnessChecksAnswered).toBeGreaterThanOrEqual(1);
     });
   });
 

@@ -13,7 +13,7 @@
  */
 import { MessageType } from './codec.js';
 import { stallToleranceMs } from './config.js';
-import type { DetectorState } from './detector-state.js';
+import { STALL_STARTUP_MS, type DetectorState } from './detector-state.js';
 import { RTT_SAMPLES_MAX, type Member } from './member.js';
 import { declareFailed } from './membership.js';
 import { probeTimeoutMs } from './rtt.js';
@@ -143,10 +143,13 @@ export const WITNESS_RTT_RECENT_SAMPLES = 4;
  * 63 ± 101 ms whose last ten samples were 2-7 ms (session 10). A link that answered slowly lately (a
  * relay, a peer stalling now) keeps its wait.
  * Example (min 50, max 250, k 4; path 5 ± 3 → 50): link 63 ± 101, last samples 7, 2, 3, 2 → 50;
- * link 150 ± 10, last samples ~150 → 190 (its own); fewer than 4 samples → its own.
+ * link 150 ± 10, last samples ~150 → 190 (its own); fewer than 4 samples → its own. During this
+ * peer's own start-up its samples are read otherwise: see {@link startupWitnessProbeTimeoutMs}
+ * (decision 0023).
  */
 export function witnessProbeTimeoutMs(s: DetectorState, m: Member): number {
   const linkMs = s.probeTimeoutFor(m, false);
+  if (!s.startupOver() && startedAfterItsStartup(s, m)) return startupWitnessProbeTimeoutMs(s, m, linkMs);
   const ring = m.rttSamples;
   const path = s.pathRtt;
   if (ring === null || m.rttSampleCount < WITNESS_RTT_RECENT_SAMPLES || Number.isNaN(path.srttMs))
@@ -158,6 +161,56 @@ export function witnessProbeTimeoutMs(s: DetectorState, m: Member): number {
   const k = c.probeTimeoutRttVarMult;
   const pathMs = probeTimeoutMs(path.srttMs, path.rttVarMs, k, c.probeTimeoutMsMin, c.probeTimeoutMsMax);
   return Math.min(linkMs, Math.max(pathMs, Math.ceil(2 * recentMs)));
+}
+
+/**
+ * Whether this peer started at least {@link STALL_STARTUP_MS} into `m`'s life (by the uptime in
+ * `m`'s vital signs, its own word: a peer that overstates it only shortens checks of itself): then
+ * every RTT sample this peer has of `m` was taken after `m`'s own start-up stall, and any stall in
+ * them is this peer's. Peers that started together (a mesh's first seconds, or `m` restarted
+ * since) may read `m`'s start-up stalls in their samples, which the check must wait out (`m` does
+ * not remember them either): `hostile-dense.ts` seeds 3 and 4 failed a live target at 1-2 more
+ * observers each when those were set aside too (decision 0023).
+ */
+function startedAfterItsStartup(s: DetectorState, m: Member): boolean {
+  const v = m.vitals;
+  if (v === undefined) return false;
+  const uptimeMs = v.uptimeMs + Math.max(0, s.now - m.vitalsAtMs);
+  return uptimeMs - (s.now - s.startedMs) >= STALL_STARTUP_MS;
+}
+
+/**
+ * The probe timeout of a witnessed check this peer runs during its own start-up (`startupOver`) of
+ * a peer it started well after (`startedAfterItsStartup`):
+ * twice the link's latest RTT sample, or, with none yet, twice the median (the lower one) of the
+ * last {@link RTT_SAMPLES_MAX} over all links; at least `probeTimeoutMsMin`, at most the link's own
+ * (`probeTimeoutFor`). A peer that is starting stalls (every link opening at once, handshakes,
+ * verifying the joins): an ack that came in during such a stall reads as a slow round trip, and the
+ * first samples, which set both smoothed estimates (RFC 6298: `srtt + 4·rttvar` = 3 × the first
+ * sample), put them at the 250 ms cap for many samples. Real tabs 0.5-9 s old checked a crashed
+ * renderer over links whose samples were [120, 10], [74, 4, 6], [100, 4] or none (path
+ * 112 ± 121 ms), waited 2 × 250 ms, and were the slowest observer in 5 of 10 samples (session 12,
+ * `bench-results/mesh.json`). The latest sample is how the link answers now that the stall is over;
+ * a slow link is slow on every sample and keeps its wait (samples ~300: the link's own; one whose
+ * acks all miss the probe timeout has none and goes by the path, as it did by the path's estimate,
+ * inside the 300 ms window that answers a 280 ms round trip). The stalls set aside are this peer's
+ * own, which it does not remember either (`recordLateness`); the peer it checks keeps its whole
+ * stall allowance. After start-up the rule above applies, unchanged.
+ * Example (min 50): link [120, 10] → 50; [124, 124, 4] → 50; [300, 296] → the link's own; no
+ * sample, path samples mostly 3-10 ms → 50.
+ */
+function startupWitnessProbeTimeoutMs(s: DetectorState, m: Member, linkMs: number): number {
+  let sampleMs: number;
+  if (m.rttSamples !== null && m.rttSampleCount > 0) {
+    sampleMs = m.rttSamples[(m.rttSampleCount - 1) % RTT_SAMPLES_MAX] ?? Infinity;
+  } else {
+    const ring = s.pathRttSamples;
+    const n = Math.min(s.pathRttSampleCount, RTT_SAMPLES_MAX);
+    if (ring === null || n === 0) return linkMs;
+    const recent = ring.slice(0, n).sort((x, y) => x - y);
+    sampleMs = recent[(n - 1) >> 1] ?? Infinity;
+  }
+  return Math.min(linkMs, Math.max(s.config.probeTimeoutMsMin, Math.ceil(2 * sampleMs)));
 }
 
 /** Applies one witness about `m` (never about this peer: the runtime knows its own session). */
