@@ -7,7 +7,7 @@ import { generateIdentity, trustFor } from './identity.js';
 import { livePeerConnectionCount } from './link.js';
 import type { Mesh } from './mesh.js';
 import { stateOf, TestRoom } from './mesh-test-support.js';
-import { until } from './test-helpers.js';
+import { repeat, until } from './test-helpers.js';
 
 let room: TestRoom | undefined;
 
@@ -49,13 +49,6 @@ function linkedToAll(m: Mesh, all: Mesh[]): boolean {
   return all.every((o) => o === m || linked.has(o.localId));
 }
 
-/** Repeats `act` every `everyMs` until the returned stop function is called. */
-function repeat(act: () => void, everyMs: number): () => void {
-  act();
-  const timer = setInterval(act, everyMs);
-  return () => clearInterval(timer);
-}
-
 /** Transition reasons that only an update (not first-hand evidence) causes. */
 const REVIVALS = { 'alive-gossip': 1, 'newer-incarnation': 1, refuted: 1, rejoined: 1 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -82,27 +75,48 @@ describe('signed membership on a real mesh', () => {
     await until(() => all.every((m) => linkedToAll(m, all)), 20_000, 'every direct link');
     const victim = honest[0] as Mesh;
     const liarTrust = trustFor(liar.identity!);
-    // Sent three times: the heartbeat channel is unreliable, and one lost datagram under load
-    // must not make the liar look honest.
+    // Three rounds. The heartbeat channel is unreliable, so each round is sent again every 300 ms
+    // until every receiver has refused it (its updates are judged as each message is read): one
+    // lost datagram under load must not make the liar look honest.
     for (let round = 0; round < 3; round++) {
-      for (const o of honest.slice(1)) {
-        // At the victim's incarnation as `o` knows it now: under load the victim may have refuted a
-        // suspicion since it joined, and a lie below its incarnation could change nothing, so `o`
-        // would drop it unverified (`signaturesSkipped`) and never see the forgery.
-        const incarnation = o.peers().find((p) => p.id === victim.localId)?.incarnation ?? 0;
-        const left: Update = { kind: UpdateKind.left, peer: victim.localId, incarnation, from: undefined };
-        const failed: Update = {
-          kind: UpdateKind.failed,
-          peer: victim.localId,
-          incarnation,
-          from: liar.localId,
-        };
-        lie(liar, o.localId, [left, signUpdate(liarTrust, left)]); // unsigned; signed by the wrong key
-        lie(liar, o.localId, [{ ...left, key: victim.identity!.publicKey, signature: new Uint8Array(64) }]);
-        lie(liar, o.localId, [signUpdate(liarTrust, failed)]); // a real accusation: checked first-hand
+      const before = honest.slice(1).map((o) => o.detector.stats());
+      const stop = repeat(() => {
+        for (const o of honest.slice(1)) {
+          // At the victim's incarnation as `o` knows it now: under load the victim may have refuted
+          // a suspicion since it joined, and a lie below its incarnation could change nothing, so
+          // `o` would drop it unverified (`signaturesSkipped`) and never see the forgery.
+          const incarnation = o.peers().find((p) => p.id === victim.localId)?.incarnation ?? 0;
+          const left: Update = { kind: UpdateKind.left, peer: victim.localId, incarnation, from: undefined };
+          const failed: Update = {
+            kind: UpdateKind.failed,
+            peer: victim.localId,
+            incarnation,
+            from: liar.localId,
+          };
+          lie(liar, o.localId, [left, signUpdate(liarTrust, left)]); // unsigned; signed by the wrong key
+          lie(liar, o.localId, [{ ...left, key: victim.identity!.publicKey, signature: new Uint8Array(64) }]);
+          lie(liar, o.localId, [signUpdate(liarTrust, failed)]); // a real accusation: checked first-hand
+        }
+      }, 300);
+      try {
+        // Per receiver and copy: three `left`s refused, two of them for a forged signature.
+        await until(
+          () =>
+            honest.slice(1).every((o, i) => {
+              const now = o.detector.stats();
+              return (
+                now.updatesRejected >= before[i]!.updatesRejected + 3 &&
+                now.signaturesRejected >= before[i]!.signaturesRejected + 2
+              );
+            }),
+          15_000,
+          `round ${round} of lies refused`,
+        );
+      } finally {
+        stop();
       }
-      await sleep(300);
     }
+    // The window for the first-hand check of the liar's accusation to conclude.
     await sleep(2_000);
     for (const o of honest.slice(1)) {
       expect(stateOf(o, victim.localId)).toBe('healthy');

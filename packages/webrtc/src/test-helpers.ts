@@ -51,6 +51,13 @@ export async function until(check: () => boolean, timeoutMs = 10_000, what = 'co
   }
 }
 
+/** Runs `act` now and every `everyMs` until the returned stop function is called. */
+export function repeat(act: () => void, everyMs: number): () => void {
+  act();
+  const timer = setInterval(act, everyMs);
+  return () => clearInterval(timer);
+}
+
 /** Count of open links of a transport. */
 export function linkedCount(t: WebRtcTransport): number {
   return [...t.linkedPeers()].length;
