@@ -76,7 +76,8 @@ describe('review s13: one liar timed with a 1.5 s freeze ("a 1.5 s freeze is saf
   // Found in this review: 35-37 of 37 honest peers per seed (1-10), with both fixes above: two signers are a
   // verdict at a peer without a link, and a frozen p0 cannot refute in time (decision 0022 says
   // two liars are stopped by refutation speed only). A 1 s freeze: 0.
-  it('two colluding liars, told as p0 freezes for 1.5 s, fail it nowhere', () => {
+  // Marked `it.fails` (no fix on this branch): two signers make a verdict by design (0022).
+  it.fails('two colluding liars, told as p0 freezes for 1.5 s, fail it nowhere', () => {
     expectUnharmedOnSeeds(SEEDS, (seed) => stallWithLie(seed, presets.node, 1_500, 0, ['x', 'y']), FILE);
   });
 });
