@@ -190,6 +190,16 @@ export function recorded(doc: unknown, sections?: string[]): Recorded[] {
   return [recordedAt('file', doc)];
 }
 
+/** Test helpers outside `*.test.ts`: each package's tsconfig.build.json and package.json "files" leave them out. */
+const TEST_ONLY_HELPERS = [
+  'packages/core/src/test-network.ts',
+  'packages/core/src/test-sparse.ts',
+  'packages/webrtc/src/test-*.ts',
+  'packages/webrtc/src/testing.ts',
+  'packages/webrtc/src/*test-support.ts',
+  'packages/signal-server/src/test-support.ts',
+];
+
 /** Fresh when `recorded` contains the last commit touching `paths` (tests and Markdown aside). */
 export function freshness(recorded: string | undefined, paths: string[]): { fresh: boolean; why: string } {
   if (recorded === undefined) return { fresh: false, why: 'no commit recorded in the file' };
@@ -199,7 +209,14 @@ export function freshness(recorded: string | undefined, paths: string[]): { fres
   } catch {
     return { fresh: false, why: `recorded commit ${recorded} is not in this repository's history` };
   }
-  const pathspec = [...paths, ':(exclude,glob)**/*.test.ts', ':(exclude,glob)**/*.md'];
+  const pathspec = [
+    ...paths,
+    ':(exclude,glob)**/*.test.ts',
+    ':(exclude,glob)**/*.md',
+    // Test-only helpers that the packages' builds leave out (their tsconfig.build.json and "files"):
+    // they cannot change what a benchmark measures.
+    ...TEST_ONLY_HELPERS.map((f) => `:(exclude,glob)${f}`),
+  ];
   const last = git(['log', '-1', '--format=%H', 'HEAD', '--', ...pathspec]);
   if (last === '') return { fresh: true, why: 'measured code not in history' };
   // The measured code as it is now, byte for byte: fresh, even if later commits (merges of other
