@@ -30,6 +30,7 @@ interface Line {
   report?: { peer: string; state: string; counters: Record<string, number> }[];
   peers?: [string, string][];
   pcs?: number;
+  connection?: { peer: string; state: string };
 }
 
 class AppProcess {
@@ -169,8 +170,22 @@ describe('attach (classic simple-peer 9.11.1 and the fork, two Node processes)',
         10_000,
         `${watcher.id} sees ${leaver.id} left`,
       );
+      // What could still turn into a wrong `failed` comes after the leave: the leaver exits and the
+      // watcher's connection to it closes. Awaited (a loaded machine makes both slow), then a
+      // further 1.5 s in which no `failed` may follow (an absence, so timed), then the watcher's
+      // own view, asked over its stdio after every status line it printed before.
+      await until(
+        () =>
+          leaver.exited &&
+          watcher.lines.some((l) => l.connection?.peer === leaver.id && l.connection.state === 'closed'),
+        15_000,
+        `${leaver.id} exited and ${watcher.id}'s connection to it closed: ${watcher.summary()}`,
+      );
       await new Promise((r) => setTimeout(r, 1_500));
+      const { peers } = await watcher.report();
       expect(watcher.lines.some((l) => l.status?.peer === leaver.id && l.status.to === 'failed')).toBe(false);
+      expect(watcher.stateOf(leaver.id)).toBe('left');
+      expect(peers.filter(([id]) => id === leaver.id).map(([, state]) => state)).toEqual(['left']);
     }, 90_000);
   }
 });
