@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import './pulse-peer-table.js';
 import type { PulsePeerTable } from './pulse-peer-table.js';
 import type { LinkPathView } from './peer-columns.js';
@@ -236,10 +236,14 @@ describe('<pulse-peer-table>', () => {
     expect(rows.length).to.be.within(10, 30);
     expect(el.shadowRoot?.querySelector('table')?.getAttribute('aria-rowcount')).to.equal('1001');
     const scroller = el.shadowRoot?.querySelector<HTMLElement>('.scroller');
-    scroller!.scrollTop = 36 * 500;
-    await sleep(100);
-    await el.updateComplete;
     const ids = el.sortedPeers.map((p) => p.id);
+    scroller!.scrollTop = 36 * 500;
+    // The scroll event and the render it schedules come when the browser gets to them (on a loaded
+    // CI machine Firefox took more than a fixed 100 ms): wait for the rows, with a hang guard.
+    await waitUntil(() => rowIds(el).includes(ids[505] as string), 'row 505 rendered after the scroll', {
+      timeout: 5_000,
+    });
+    await el.updateComplete;
     expect(rowIds(el)).to.include(ids[505]);
     expect(rowIds(el)).to.not.include(ids[0]);
   });
