@@ -194,6 +194,7 @@ export function recorded(doc: unknown, sections?: string[]): Recorded[] {
 const TEST_ONLY_HELPERS = [
   'packages/core/src/test-network.ts',
   'packages/core/src/test-sparse.ts',
+  'packages/core/src/test-witness.ts',
   'packages/webrtc/src/test-*.ts',
   'packages/webrtc/src/testing.ts',
   'packages/webrtc/src/*test-support.ts',
