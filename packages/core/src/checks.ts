@@ -9,7 +9,7 @@ import type { DetectorState } from './detector-state.js';
 import { CHECKS_MAX, CHECK_PINGS, type Check, RECHECK_MAX_MS } from './detector-state.js';
 import { push, sendMember } from './send.js';
 import { randomInt } from './random.js';
-import { CORROBORATING_ACCUSERS_MIN, independentAccusers, ownAccusation, scoreLiar } from './trust.js';
+import { CORROBORATING_ACCUSERS_MIN, declarersOf, ownAccusation, scoreLiar } from './trust.js';
 import { acceptFailed, keepConfirmation, startSuspicion, armSuspicion } from './membership.js';
 
 /** Pings `m` (twice) carrying the accusation `u`; resolved by `checkAnswered` or `checkFailed`. */
@@ -197,7 +197,7 @@ export function checkFailed(s: DetectorState, check: Check): void {
   // With trust, a verdict we checked without an answer is still one member's word plus one
   // missed check (a loaded machine, a lost datagram): it becomes our own suspicion, which the
   // accused (told by the check's pings) can still refute, not a verdict at once.
-  if (check.kind === 'verify' && (s.trust === undefined || corroborated(s, m, check))) {
+  if (check.kind === 'verify' && (s.trust === undefined || corroborated(s, m))) {
     acceptFailed(s, m, u, check.sender, false, check.evidence);
     return;
   }
@@ -249,14 +249,15 @@ function relayCheckFailed(s: DetectorState, m: Member, check: Check): void {
 }
 
 /**
- * With trust: whether a verdict our own check could not refute is backed by at least
- * {@link CORROBORATING_ACCUSERS_MIN} independent signed accusers of `m` at its incarnation (the
- * check's, which came with the verdict or while it ran, and our suspicion's), this peer and
- * flagged liars not counted. One member's word plus our missed check stays a suspicion.
+ * With trust: whether a verdict our own check could not refute is signed by at least
+ * {@link CORROBORATING_ACCUSERS_MIN} independent declarers of `m` at its incarnation (this peer
+ * and flagged liars not counted). Signed `suspect`s do not count (decision 0024): honest peers
+ * sign one after a quick check of a single member's word, so during a stall of the accused one
+ * lie gathered them and they confirmed each other. One declarer plus our missed check stays a
+ * suspicion, whose verdict waits for our own pings to go unanswered for the stall tolerance.
  */
-function corroborated(s: DetectorState, m: Member, check: Check): boolean {
-  const suspectors = m.state === 'suspected' ? (m.suspectors ?? []) : [];
-  return independentAccusers(s, [...check.accusers, ...suspectors]) >= CORROBORATING_ACCUSERS_MIN;
+function corroborated(s: DetectorState, m: Member): boolean {
+  return declarersOf(s, m) >= CORROBORATING_ACCUSERS_MIN;
 }
 
 /**

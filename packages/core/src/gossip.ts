@@ -10,7 +10,15 @@ import type { DetectorState } from './detector-state.js';
 import { Phase } from './detector-state.js';
 import { sendMember, push } from './send.js';
 import { noteAccuser, startCheck, startRelayCheck } from './checks.js';
-import { INCARNATION_MAX, independentAccusers, keepProof } from './trust.js';
+import {
+  CORROBORATING_ACCUSERS_MIN,
+  INCARNATION_MAX,
+  declarersOf,
+  independentAccusers,
+  keepProof,
+  noteDeclarer,
+  ownSilenceMs,
+} from './trust.js';
 import { acceptFailed, addMember, keepConfirmation, setState, armSuspicion } from './membership.js';
 import { restore } from './past-members.js';
 
@@ -58,7 +66,21 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       // With trust, only the owner raises an incarnation: a verdict about one we never saw
       // signed is not news, it is a lie (or a race the owner's alive will settle).
       if (s.trust !== undefined && u.incarnation > m.incarnation) return;
-      if (s.trust !== undefined) m.accusedIncarnation = u.incarnation;
+      if (s.trust !== undefined) {
+        m.accusedIncarnation = u.incarnation;
+        noteDeclarer(m, u);
+        // Two independent declarers (one of them honest: its own pings went unanswered for the
+        // stall tolerance) and our own pings unanswered for a check's window: taken at once, as
+        // the check under way would (decision 0024).
+        if (
+          m.linked &&
+          declarersOf(s, m) >= CORROBORATING_ACCUSERS_MIN &&
+          ownSilenceMs(s, m) >= 2 * s.probeTimeoutFor(m, false)
+        ) {
+          acceptFailed(s, m, u, sender, false, m.confirmations ?? []);
+          return;
+        }
+      }
       // A verdict about a peer we can reach and do not suspect ourselves: check it first (two
       // pings carrying the verdict, so a live peer also refutes at once) rather than relay a
       // verdict that may be wrong from here. With trust, even a peer we suspect is checked: our

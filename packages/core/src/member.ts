@@ -24,6 +24,9 @@ export const RESTART_UPTIME_MARGIN_MS = 5_000;
  * message touches (state, flags, sequence numbers, byte counts, loss, arrivals) comes first, so it
  * shares the object's first cache lines (at 10,000 nodes each member is a cache miss).
  */
+/** Declarers of one verdict kept per member (two are needed; a few more cover flagged liars). */
+export const DECLARERS_KEPT_MAX = 8;
+
 export class Member implements RttEstimate, ArrivalStats {
   state: PeerState = 'healthy';
   sinceMs: number;
@@ -108,6 +111,20 @@ export class Member implements RttEstimate, ArrivalStats {
    * peers around heard the accusation too, and the lie must die as fast as it spread.
    */
   accusedIncarnation = -1;
+  /**
+   * When this peer sent its earliest ping to it that is still unanswered: nothing was heard from
+   * it since (NaN: heard from it after every ping). This peer's own evidence of its silence, the
+   * only one no other member can forge (`ownSilenceMs`, decision 0024).
+   */
+  unansweredSinceMs = NaN;
+  /**
+   * With trust: the distinct signers of a `failed` verdict about it at `declaredIncarnation` (at
+   * most {@link DECLARERS_KEPT_MAX}). An honest peer signs `failed` only after its own pings went
+   * unanswered for the stall tolerance (or on the signaling witness, or under this same rule), so
+   * two independent declarers include one such silence (`declarersOf`, decision 0024).
+   */
+  declarers: PeerId[] | null = null;
+  declaredIncarnation = -1;
   /**
    * With trust, while `failed`: other signers' accusations that backed the verdict (at most
    * `CONFIRMATIONS_KEPT_MAX`), passed on with it and given to a relay check that asks here.

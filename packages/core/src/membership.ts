@@ -7,7 +7,14 @@ import { isMinorityPartition } from './health.js';
 import { reap } from './past-members.js';
 import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
 import { suspicionFailAtMs } from './member-view.js';
-import { CORROBORATING_ACCUSERS_MIN, independentAccusers, ownAccusation, stateUpdate } from './trust.js';
+import {
+  CORROBORATING_ACCUSERS_MIN,
+  declarersOf,
+  ownAccusation,
+  ownSilenceMs,
+  stateUpdate,
+} from './trust.js';
+import { stallToleranceMs } from './config.js';
 import { suspicionTimeoutMsMax, suspicionTimeoutMsMin } from './suspicion.js';
 import { UpdateKind, type Update } from './codec.js';
 import { type PeerId, type PeerState } from './types.js';
@@ -167,7 +174,7 @@ export function suspicionExpired(s: DetectorState, m: Member): boolean {
   // more (true: the caller does; those holding a verdict answer with its signers) and waits up to
   // one more maximum suspicion time for another accuser, then lapses.
   if (!m.probed && relayed !== undefined) {
-    if (independentAccusers(s, m.suspectors ?? []) >= CORROBORATING_ACCUSERS_MIN) {
+    if (declarersOf(s, m) >= CORROBORATING_ACCUSERS_MIN) {
       acceptFailed(s, m, relayed, relayed.from ?? m.id, true, m.confirmations ?? []);
       return false;
     }
@@ -177,6 +184,17 @@ export function suspicionExpired(s: DetectorState, m: Member): boolean {
     }
     m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
     return m.relayAsksAgain < RELAY_ASKS_AGAIN_MAX;
+  }
+  // With trust, our own verdict waits until our own pings to it have gone unanswered for the
+  // stall tolerance (decision 0024): confirmations may all stem from one member's lie, checked
+  // quickly by everyone while the accused stalls; the silence we saw ourselves cannot be forged.
+  if (s.trust !== undefined && m.linked) {
+    const dueMs = s.now - ownSilenceMs(s, m) + stallToleranceMs(s.config, s.clusterSize());
+    if (s.now < dueMs) {
+      m.suspicionDeadlineMs = dueMs;
+      s.counters.verdictsHeldForSilence += 1;
+      return false;
+    }
   }
   declareFailed(s, m, 'suspicion-timeout');
   return false;

@@ -17,6 +17,7 @@ import { armSuspicion, setState } from './membership.js';
 /** Per-link bookkeeping of an arrival: loss from sequence gaps, phi inter-arrival statistics, and a failed member heard from again. */
 export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: number, type: number): void {
   m.bytesReceived += bytes;
+  m.unansweredSinceMs = NaN;
   if (m.recvSeq >= 0) {
     const gap = (seq - m.recvSeq - 1) & 0xffff;
     if (gap < 0x8000) {

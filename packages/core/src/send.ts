@@ -43,6 +43,7 @@ export function sendMember(
 ): number {
   m.sendSeq = (m.sendSeq + 1) & 0xffff;
   msg.seq = m.sendSeq;
+  if (msg.type === MessageType.ping && Number.isNaN(m.unansweredSinceMs)) m.unansweredSinceMs = s.now;
   const accused = m.state === 'suspected' || m.state === 'failed';
   const verdict = piggyback && accused && !extra.some((u) => u.peer === m.id);
   const n = sendTo(s, m.id, msg, piggyback && !accused, verdict ? [stateUpdate(s, m), ...extra] : extra);

@@ -74,6 +74,11 @@ export interface DetectorStats {
   liarsFlagged: number;
   /** `failed` verdicts about unlinked peers checked through relays (trust mode). */
   relayChecksSent: number;
+  /**
+   * Times our own verdict on a suspicion that ran out was held because our own pings had not gone
+   * unanswered for the stall tolerance yet (trust mode, decision 0024).
+   */
+  verdictsHeldForSilence: number;
   /** Members currently known. */
   members: number;
   /** Updates waiting to be piggybacked. */
@@ -96,6 +101,7 @@ export function newStats(): DetectorStats {
     accusationsThrottled: 0,
     liarsFlagged: 0,
     relayChecksSent: 0,
+    verdictsHeldForSilence: 0,
     messagesFromUnknown: 0,
     probesSent: 0,
     probesFailed: 0,

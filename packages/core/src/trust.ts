@@ -19,7 +19,7 @@
 import { UpdateKind, type Update } from './codec.js';
 import type { DetectorState } from './detector-state.js';
 import { FORGERY_SCORE } from './liars.js';
-import type { Member } from './member.js';
+import { DECLARERS_KEPT_MAX, type Member } from './member.js';
 import { updateFor } from './member-view.js';
 import { signerOf, signUpdate, verifyUpdate } from './signed-update.js';
 import type { PeerId } from './types.js';
@@ -166,6 +166,34 @@ export function independentAccusers(s: DetectorState, accusers: Iterable<PeerId>
   const seen: PeerId[] = [];
   for (const id of accusers) if (id !== s.localId && !s.liars.isLiar(id) && !seen.includes(id)) seen.push(id);
   return seen.length;
+}
+
+/**
+ * With trust: notes the signer of a `failed` verdict about `m` (decision 0024). Signers of another
+ * incarnation than the last one noted start the list afresh.
+ */
+export function noteDeclarer(m: Member, u: Update): void {
+  if (u.signature === undefined || u.from === undefined || u.from === m.id) return;
+  if (u.incarnation !== m.declaredIncarnation) {
+    m.declaredIncarnation = u.incarnation;
+    m.declarers = [];
+  }
+  const d = (m.declarers ??= []);
+  if (d.length < DECLARERS_KEPT_MAX && !d.includes(u.from)) d.push(u.from);
+}
+
+/**
+ * Independent signers of a `failed` verdict about `m` at its current incarnation (this peer and
+ * flagged liars not counted). A signed `suspect` is not one: honest peers sign it after a quick
+ * check of another's word, within a stall of the accused (the hole decision 0024 closes).
+ */
+export function declarersOf(s: DetectorState, m: Member): number {
+  return m.declaredIncarnation === m.incarnation ? independentAccusers(s, m.declarers ?? []) : 0;
+}
+
+/** How long this peer's own pings to `m` have gone unanswered (ms; 0 when it was heard since the last one). */
+export function ownSilenceMs(s: DetectorState, m: Member): number {
+  return Number.isNaN(m.unansweredSinceMs) ? 0 : s.now - m.unansweredSinceMs;
 }
 
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */
