@@ -231,14 +231,24 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   s.counters.failuresDeclared += 1;
   if (reason === 'witnessed') s.counters.witnessFailures += 1;
   const evidence = m.confirmations ?? [];
+  // With trust, two others declared it already and pushed their verdicts to every link: ours is
+  // one more signer for the few that missed them, not news for all (decision 0024).
+  const seconded = s.trust !== undefined && declarersOf(s, m) >= CORROBORATING_ACCUSERS_MIN;
   setState(s, m, 'failed', reason);
   if (evidence.length > 0) m.verdictEvidence = evidence;
   const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
-  if (reason === 'witnessed') push(s, [verdict], s.config.pushFanout, m.id);
+  if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id);
   // With the signed confirmations it collected: a linked receiver whose own check also gets no
   // answer takes a verdict that independent peers back (`checkFailed`) without a suspicion of its own.
-  else push(s, [verdict, ...evidence], Infinity, m.id, 2);
+  else
+    push(
+      s,
+      s.trust === undefined || declarersOf(s, m) === 0 ? [verdict, ...evidence] : [verdict],
+      Infinity,
+      m.id,
+      2,
+    );
 }
 
 /**

@@ -51,9 +51,13 @@ describe('review s13 on a full signed mesh: one liar timed with a freeze of the 
   it('the 1 s freeze alone fails p0 nowhere', () => {
     expect(bySeed(presets.browser, 1_000, false)).toEqual({});
   });
-  // OPEN (no fix landed): 38 of 38 honest peers on every seed 1-10 on main (2155057); decision 0022,
-  // "Open: a lie timed with a freeze".
+  // Found: 38 of 38 honest peers on every seed 1-10 at 2155057; fixed by decision 0024 (two
+  // declarers or our own silence of the stall tolerance): 0.
   it('a lie told as p0 freezes for 1 s fails it nowhere (browser default)', () => {
     expect(bySeed(presets.browser, 1_000, true)).toEqual({});
+  });
+  it('and as p0 freezes for 1.5 s, just inside the stall tolerance (1.7 s), nowhere either (decision 0024)', () => {
+    expect(bySeed(presets.browser, 1_500, false)).toEqual({});
+    expect(bySeed(presets.browser, 1_500, true)).toEqual({});
   });
 });

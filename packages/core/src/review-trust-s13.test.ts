@@ -48,20 +48,20 @@ describe('review s13: one liar timed with a short freeze of the accused (inside 
   });
 
   // Found in this review: 38 of 38 honest peers per seed held live p0 failed (seeds 1-10).
-  // OPEN (no fix landed): see decision 0022, "Open: a lie timed with a freeze".
+  // Fixed by decision 0024 (a verdict needs two declarers or our own silence of the stall tolerance): 0.
   it('a lie told as p0 freezes for 1 s fails it nowhere (node preset)', () => {
     expectUnharmedOnSeeds(SEEDS, (seed) => stallWithLie(seed, presets.node, 1_000, 0), FILE);
   });
 
   // Found in this review: 38 of 38 per seed (seeds 1-10).
-  // OPEN (no fix landed): see decision 0022, "Open: a lie timed with a freeze".
+  // Fixed by decision 0024 (a verdict needs two declarers or our own silence of the stall tolerance): 0.
   it('the same on the browser default', () => {
     expectUnharmedOnSeeds(SEEDS, (seed) => stallWithLie(seed, presets.browser, 1_000, 0), FILE);
   });
 
   // Found in this review: 5-6 of p0's linked peers per seed (1 on seed 10) took the verdict at
   // +451 ms: their verify checks wait 2 probe timeouts (~100 ms on a LAN), not a probe round.
-  // OPEN (no fix landed): see decision 0022, "Open: a lie timed with a freeze".
+  // Fixed by decision 0024 (a verdict needs two declarers or our own silence of the stall tolerance): 0.
   it('a lie told as p0 freezes for 0.7 s fails it at none of its own links either', () => {
     expectUnharmedOnSeeds(SEEDS, (seed) => stallWithLie(seed, presets.node, 700, 0), FILE);
   });
@@ -72,7 +72,7 @@ describe('review s13: one liar timed with a 1.5 s freeze ("a 1.5 s freeze is saf
   // links all check the lie at once; the first whose check runs out signs a `suspect`, and the next
   // takes the verdict at once on the liar's `failed` plus that `suspect` (`corroborated`), 1.2 s
   // into the freeze, not the 1.7 s of the stall tolerance.
-  // OPEN (no fix landed): see decision 0022, "Open: a lie timed with a freeze".
+  // Fixed by decision 0024 (a verdict needs two declarers or our own silence of the stall tolerance): 0.
   it('a lie told as p0 freezes for 1.5 s fails it nowhere (node preset)', () => {
     expectUnharmedOnSeeds(SEEDS, (seed) => stallWithLie(seed, presets.node, 1_500, 0), FILE);
   });
@@ -80,7 +80,8 @@ describe('review s13: one liar timed with a 1.5 s freeze ("a 1.5 s freeze is saf
   // Found in this review: 35-37 of 37 honest peers per seed (1-10), with both fixes above: two signers are a
   // verdict at a peer without a link, and a frozen p0 cannot refute in time (decision 0022 says
   // two liars are stopped by refutation speed only). A 1 s freeze: 0.
-  // Marked `it.fails` (no fix on this branch): two signers make a verdict by design (0022).
+  // Still `it.fails` after decision 0024: two colluding declarers are a verdict by design (the
+  // model is one liar); a frozen p0's own refutation cannot come in time.
   it.fails('two colluding liars, told as p0 freezes for 1.5 s, fail it nowhere', () => {
     expectUnharmedOnSeeds(SEEDS, (seed) => stallWithLie(seed, presets.node, 1_500, 0, ['x', 'y']), FILE);
   });
