@@ -107,6 +107,22 @@ export function suspicionFailAtMs(
 }
 
 /**
+ * The silence `m` may take before this peer declares it failed with trust (decision 0024): the
+ * stall tolerance (`stallToleranceMs`) with the same allowances its suspicion gets, the suspicion
+ * minimum stretched by its lifecycle's patience (hidden, frozen) and its reported stalls added.
+ */
+export function memberStallToleranceMs(m: Member, c: DetectorConfig, clusterSize: number): number {
+  const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
+  const min = suspicionTimeoutMsMin(
+    c.suspicionMult,
+    clusterSize,
+    c.probeIntervalMs,
+    c.suspicionTimeoutMsFloor,
+  );
+  return Math.max(c.probeRoundMsMin, c.probeTimeoutMsMax) + min * patience + stallPatienceMs(m);
+}
+
+/**
  * Extra suspicion time (ms) for a peer that reported stalls: the longest one it saw lately (its
  * `loadMs` vital sign, at most {@link STALL_PATIENCE_MS_MAX}). Two stalls back to back, each within
  * the stall tolerance, make a silence longer than it; a peer known to stall gets that much more

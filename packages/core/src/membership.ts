@@ -6,7 +6,7 @@ import { recordTransition } from './analytics.js';
 import { isMinorityPartition } from './health.js';
 import { reap } from './past-members.js';
 import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
-import { suspicionFailAtMs } from './member-view.js';
+import { memberStallToleranceMs, suspicionFailAtMs } from './member-view.js';
 import {
   CORROBORATING_ACCUSERS_MIN,
   declarersOf,
@@ -14,7 +14,6 @@ import {
   ownSilenceMs,
   stateUpdate,
 } from './trust.js';
-import { stallToleranceMs } from './config.js';
 import { suspicionTimeoutMsMax, suspicionTimeoutMsMin } from './suspicion.js';
 import { UpdateKind, type Update } from './codec.js';
 import { type PeerId, type PeerState } from './types.js';
@@ -122,7 +121,10 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
 export function startSuspicion(s: DetectorState, m: Member, accuser: PeerId, reason: string): void {
   m.suspectors = [accuser];
   m.relayAsksAgain = 0;
-  m.suspicionStartMs = s.now;
+  // With trust, a linked member's suspicion counts from our own first unanswered ping: its verdict
+  // waits for that silence to reach the stall tolerance anyway (`suspicionExpired`), which no
+  // accuser can shorten, so our own earlier silence need not be waited out twice (decision 0024).
+  m.suspicionStartMs = s.trust !== undefined && m.linked ? s.now - ownSilenceMs(s, m) : s.now;
   setState(s, m, 'suspected', reason);
   s.suspected.add(m);
   armSuspicion(s, m);
@@ -189,7 +191,7 @@ export function suspicionExpired(s: DetectorState, m: Member): boolean {
   // stall tolerance (decision 0024): confirmations may all stem from one member's lie, checked
   // quickly by everyone while the accused stalls; the silence we saw ourselves cannot be forged.
   if (s.trust !== undefined && m.linked) {
-    const dueMs = s.now - ownSilenceMs(s, m) + stallToleranceMs(s.config, s.clusterSize());
+    const dueMs = s.now - ownSilenceMs(s, m) + memberStallToleranceMs(m, s.config, s.clusterSize());
     if (s.now < dueMs) {
       m.suspicionDeadlineMs = dueMs;
       s.counters.verdictsHeldForSilence += 1;
