@@ -86,6 +86,8 @@ export interface RelayJob {
   reqSeq: number;
   target: Member;
   pingSeq: number;
+  /** A second ping sent with the first: a lost datagram is not a nack, and two unanswered pings confirm a silence (decision 0024). */
+  pingSeq2: number;
   deadlineMs: number;
 }
 

@@ -112,11 +112,17 @@ export class Member implements RttEstimate, ArrivalStats {
    */
   accusedIncarnation = -1;
   /**
-   * When this peer sent its earliest ping to it that is still unanswered: nothing was heard from
-   * it since (NaN: heard from it after every ping). This peer's own evidence of its silence, the
-   * only one no other member can forge (`ownSilenceMs`, decision 0024).
+   * When this peer sent its earliest ping to it that is still unanswered, nothing heard from it
+   * since (NaN: heard from it after every ping): the start of a silence not yet confirmed.
    */
   unansweredSinceMs = NaN;
+  /**
+   * The start of its silence as this peer saw it (NaN: none): the first of two unanswered pings
+   * sent within a probe timeout of each other. One lost ping or ack does not start it: a ping lost
+   * long ago and then no reason to talk would otherwise read as a long silence, and a lie timed with
+   * a short freeze be taken for the tolerance (`ownSilenceMs`, decision 0024, review session 14).
+   */
+  silentSinceMs = NaN;
   /**
    * With trust: the distinct signers of a `failed` verdict about it at `declaredIncarnation` (at
    * most {@link DECLARERS_KEPT_MAX}). An honest peer signs `failed` only after its own pings went

@@ -18,6 +18,7 @@ import { armSuspicion, setState } from './membership.js';
 export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: number, type: number): void {
   m.bytesReceived += bytes;
   m.unansweredSinceMs = NaN;
+  m.silentSinceMs = NaN;
   if (m.recvSeq >= 0) {
     const gap = (seq - m.recvSeq - 1) & 0xffff;
     if (gap < 0x8000) {
@@ -173,7 +174,7 @@ export function handleAck(
   if (!relayed && m !== undefined) {
     for (let i = 0; i < s.relayJobs.length; i++) {
       const job = s.relayJobs[i] as RelayJob;
-      if (job.target !== m || job.pingSeq !== ackSeq) continue;
+      if (job.target !== m || (job.pingSeq !== ackSeq && job.pingSeq2 !== ackSeq)) continue;
       s.relayJobs.splice(i, 1);
       const fwd: Message = {
         type: MessageType.ack,
@@ -305,11 +306,21 @@ export function handlePingReq(
     { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
     true,
   );
+  // Two pings, like a check's: either answer is an ack, and both unanswered are this peer's own
+  // evidence of a silence (`Member.silentSinceMs`), so a relay of a failed round can declare
+  // as soon as it has seen the stall tolerance pass (decision 0024).
+  const pingSeq2 = sendMember(
+    s,
+    target,
+    { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
+    false,
+  );
   s.relayJobs.push({
     requester: from,
     reqSeq,
     target,
     pingSeq,
+    pingSeq2,
     deadlineMs: s.now + s.probeTimeoutFor(target),
   });
 }

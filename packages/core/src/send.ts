@@ -43,12 +43,24 @@ export function sendMember(
 ): number {
   m.sendSeq = (m.sendSeq + 1) & 0xffff;
   msg.seq = m.sendSeq;
-  if (msg.type === MessageType.ping && Number.isNaN(m.unansweredSinceMs)) m.unansweredSinceMs = s.now;
+  if (msg.type === MessageType.ping && Number.isNaN(m.silentSinceMs)) notePing(s, m);
   const accused = m.state === 'suspected' || m.state === 'failed';
   const verdict = piggyback && accused && !extra.some((u) => u.peer === m.id);
   const n = sendTo(s, m.id, msg, piggyback && !accused, verdict ? [stateUpdate(s, m), ...extra] : extra);
   m.bytesSent += n;
   return msg.seq;
+}
+
+/**
+ * A ping to `m` with no silence confirmed yet: the first unanswered one waits for a second within
+ * a probe timeout (a retry, a check's pair, a relay's pair), which confirms the silence from the
+ * first; a later one starts over from itself (decision 0024).
+ */
+function notePing(s: DetectorState, m: Member): void {
+  const first = m.unansweredSinceMs;
+  const windowMs = Math.max(s.config.probeTimeoutMsMax, s.probeTimeoutFor(m));
+  if (Number.isNaN(first) || s.now - first > windowMs) m.unansweredSinceMs = s.now;
+  else m.silentSinceMs = first;
 }
 
 /** Encodes and queues one message: `extra` updates first, then piggybacked ones within the budget. */

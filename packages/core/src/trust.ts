@@ -191,9 +191,12 @@ export function declarersOf(s: DetectorState, m: Member): number {
   return m.declaredIncarnation === m.incarnation ? independentAccusers(s, m.declarers ?? []) : 0;
 }
 
-/** How long this peer's own pings to `m` have gone unanswered (ms; 0 when it was heard since the last one). */
+/**
+ * How long `m` has been silent to this peer's own pings (ms): since the first of two unanswered
+ * pings sent within a probe timeout of each other (`Member.silentSinceMs`); 0 without such a pair.
+ */
 export function ownSilenceMs(s: DetectorState, m: Member): number {
-  return Number.isNaN(m.unansweredSinceMs) ? 0 : s.now - m.unansweredSinceMs;
+  return Number.isNaN(m.silentSinceMs) ? 0 : s.now - m.silentSinceMs;
 }
 
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */
