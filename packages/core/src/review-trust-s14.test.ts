@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode, MessageType, UpdateKind } from './codec.js';
 import { presets, stallToleranceMs, type DetectorConfig } from './config.js';
+import { seededRandom } from './random.js';
 import { signUpdate } from './signed-update.js';
 import { testTrust } from './test-trust.js';
 import { TestNetwork } from './test-network.js';
@@ -82,9 +83,12 @@ function lostPingThenFreeze(
   );
 }
 
-function bySeed(run: (seed: number) => string[]): Record<number, number> {
+/** Baselines without the lie run on seeds 1-5 only (the file stays under 20 s on a loaded machine). */
+const BASE_SEEDS = SEEDS.slice(0, 5);
+
+function bySeed(run: (seed: number) => string[], seeds = SEEDS): Record<number, number> {
   const out: Record<number, number> = {};
-  for (const seed of SEEDS) {
+  for (const seed of seeds) {
     const n = run(seed).length;
     if (n > 0) out[seed] = n;
   }
@@ -99,7 +103,7 @@ describe('review s14: a stale `unansweredSinceMs` (one lost relay ping) opens th
   it('without the lie, one lost relay ping and a 1.5 s freeze fail p0 nowhere', () => {
     const run = (seed: number): string[] =>
       lostPingThenFreeze(seed, presets.browser, ['p1'], { gapMs: 300, stallMs: 1_500, lie: false });
-    expect(bySeed(run)).toEqual({});
+    expect(bySeed(run, BASE_SEEDS)).toEqual({});
   });
 
   // Found: 38 of 38 honest peers on seeds 1-5 and 7-10 (0 on seed 6). p1's relay ping (asked for
@@ -154,7 +158,7 @@ describe('review s14: the lost relay ping on the sparse mesh (degree <= 6)', () 
   it('without the lie, fails p0 nowhere (node)', () => {
     const run = (seed: number) =>
       sparseLostPing(seed, presets.node, { gapMs: 300, stallMs: 1_500, lie: false });
-    expectUnharmedOnSeeds(SEEDS, run, FILE);
+    expectUnharmedOnSeeds(BASE_SEEDS, run, FILE);
   });
   // Found: 36, 38 and 37 of 38 honest peers on seeds 1, 7 and 10 (0 on the others: p0's links
   // talk to it every ~1.5 s, so the stale mark is more often cleared before the suspicion ends).
@@ -162,5 +166,39 @@ describe('review s14: the lost relay ping on the sparse mesh (degree <= 6)', () 
     const run = (seed: number) =>
       sparseLostPing(seed, presets.node, { gapMs: 300, stallMs: 1_500, lie: true });
     expectUnharmedOnSeeds(SEEDS, run, FILE);
+  });
+});
+
+/**
+ * 5 % loss on every link (seeded), from 5 s before p0 freezes for `stallMs`; with `lie`, the liar
+ * tells everyone p0 failed as it freezes. Honest peers that ever held live p0 failed.
+ */
+function lossyFreeze(seed: number, config: DetectorConfig, stallMs: number, lie: boolean): string[] {
+  const net = fullMesh(seed, config);
+  const random = seededRandom(seed * 104_729);
+  net.drop = () => random.next() < 0.05;
+  net.run(net.nowMs + 5_000);
+  const t0 = net.nowMs;
+  net.stalledUntil.set(ACCUSED, t0 + stallMs);
+  if (lie)
+    lieToAll(
+      net,
+      IDS.filter((id) => id !== 'x' && id !== ACCUSED),
+    );
+  net.run(t0 + 15_000);
+  return IDS.filter(
+    (id) => id !== 'x' && id !== ACCUSED && net.firstTransitionMs(id, ACCUSED, 'failed', t0) !== undefined,
+  );
+}
+
+describe('review s14: 5 % loss on every link (full mesh, browser)', () => {
+  it('a 1.5 s freeze alone fails p0 nowhere', () => {
+    expect(bySeed((seed) => lossyFreeze(seed, presets.browser, 1_500, false), BASE_SEEDS)).toEqual({});
+  });
+  // Found: 38 of 38 honest peers on seeds 3, 8, 9, 10 with no ping-req trick at all: plain 5 %
+  // loss leaves stale marks (seed 3: p31 declared 0.6 s into the freeze with `unansweredSinceMs`
+  // 2.2 s before it, a lost ping nothing from p0 answered since), then the cascade above.
+  it.fails('a lie told as p0 freezes for 1.5 s fails it nowhere', () => {
+    expect(bySeed((seed) => lossyFreeze(seed, presets.browser, 1_500, true))).toEqual({});
   });
 });
