@@ -177,6 +177,8 @@ export class DetectorState {
   readonly past: PastMembers;
   /** Failed members still linked: re-checked with exponential backoff (`recheck`). */
   readonly failedLinked = new Set<Member>();
+  /** With trust: members whose pings went unanswered, followed up once a period (`followSilences`). */
+  readonly silent = new Set<Member>();
   readonly relayJobs: RelayJob[] = [];
   readonly checks: Check[] = [];
   /** Witnessed checks in flight (`witness.ts`). */

@@ -117,12 +117,16 @@ export class Member implements RttEstimate, ArrivalStats {
    */
   unansweredSinceMs = NaN;
   /**
-   * The start of its silence as this peer saw it (NaN: none): the first of two unanswered pings
-   * sent within a probe timeout of each other. One lost ping or ack does not start it: a ping lost
-   * long ago and then no reason to talk would otherwise read as a long silence, and a lie timed with
-   * a short freeze be taken for the tolerance (`ownSilenceMs`, decision 0024, review session 14).
+   * The start of its silence as this peer saw it (NaN: none): the first of a chain of at least two
+   * unanswered pings, none more than `chainGapMs` after the one before (`notePing`). One lost ping
+   * or ack does not start it, and a ping lost long ago followed by no reason to talk does not
+   * read as a long silence: a lie timed with a short freeze would be taken for the tolerance
+   * (`ownSilenceMs`, decision 0024, review session 14). With trust, a chain is followed by a ping
+   * every period until it is answered or has shown the stall tolerance (`followSilences`).
    */
   silentSinceMs = NaN;
+  /** When this peer last pinged it (NaN: not since it last heard from it). */
+  lastPingMs = NaN;
   /**
    * With trust: the distinct signers of a `failed` verdict about it at `declaredIncarnation` (at
    * most {@link DECLARERS_KEPT_MAX}). An honest peer signs `failed` only after its own pings went

@@ -62,6 +62,7 @@ export function evictOne(s: DetectorState, direct: boolean): boolean {
   s.suspected.delete(v);
   s.recoveringTimed.delete(v);
   s.failedLinked.delete(v);
+  s.silent.delete(v);
   s.queue.drop(v.id);
   v.evicted = true;
   v.probed = false;

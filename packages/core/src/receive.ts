@@ -19,6 +19,8 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
   m.bytesReceived += bytes;
   m.unansweredSinceMs = NaN;
   m.silentSinceMs = NaN;
+  m.lastPingMs = NaN;
+  s.silent.delete(m);
   if (m.recvSeq >= 0) {
     const gap = (seq - m.recvSeq - 1) & 0xffff;
     if (gap < 0x8000) {

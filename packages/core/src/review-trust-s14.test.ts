@@ -120,10 +120,10 @@ describe('review s14: a stale `unansweredSinceMs` (one lost relay ping) opens th
       lostPingThenFreeze(seed, presets.browser, ['p1'], { gapMs: 300, stallMs: 1_500, lie: true });
     expect(bySeed(run)).toEqual({});
   });
-  // STILL OPEN: both pings of the relay's pair lost (two datagrams, a ~0.25 % event at 5 % loss) make
-  // the same stale mark. A silence needs pings dense enough to show it (next step: a chain of
-  // unanswered pings no more than a period apart, the prober's round and relays pinging through it).
-  it.fails('the same with both pings of the relay pair lost', () => {
+  // With the pair alone, both pings of the relay's pair lost (two datagrams, ~0.25 % at 5 % loss)
+  // made the same stale mark. Fixed: a chain of unanswered pings no more than a period and a probe
+  // timeout apart, followed up once a period (`followSilences`): the next ping is answered. 0.
+  it('the same with both pings of the relay pair lost', () => {
     const run = (seed: number): string[] =>
       lostPingThenFreeze(seed, presets.browser, ['p1'], { gapMs: 300, stallMs: 1_500, lie: true, lost: 2 });
     expect(bySeed(run, BASE_SEEDS)).toEqual({});
@@ -207,10 +207,10 @@ describe('review s14: 5 % loss on every link (full mesh, browser)', () => {
   // Found: 38 of 38 honest peers on seeds 3, 8, 9, 10 with no ping-req trick at all: plain 5 %
   // loss leaves stale marks (seed 3: p31 declared 0.6 s into the freeze with `unansweredSinceMs`
   // 2.2 s before it, a lost ping nothing from p0 answered since), then the cascade above.
-  // With two unanswered pings needed (integrator, same session): seed 3 only (38 of 38): a pair of
-  // p12's pings to p0 both went unanswered 714 ms before the freeze, and p12 sent p0 nothing more
-  // until the lie made it check. STILL OPEN (see the pair test above).
-  it.fails('a lie told as p0 freezes for 1.5 s fails it nowhere', () => {
+  // With two unanswered pings needed: seed 3 only (38 of 38): a pair of p12's pings to p0 both went
+  // unanswered 714 ms before the freeze, and p12 sent p0 nothing more until the lie made it check.
+  // Fixed by the followed-up chain (see the pair test above): 0.
+  it('a lie told as p0 freezes for 1.5 s fails it nowhere', () => {
     expect(bySeed((seed) => lossyFreeze(seed, presets.browser, 1_500, true))).toEqual({});
   });
 });

@@ -43,7 +43,7 @@ export function sendMember(
 ): number {
   m.sendSeq = (m.sendSeq + 1) & 0xffff;
   msg.seq = m.sendSeq;
-  if (msg.type === MessageType.ping && Number.isNaN(m.silentSinceMs)) notePing(s, m);
+  if (msg.type === MessageType.ping) notePing(s, m);
   const accused = m.state === 'suspected' || m.state === 'failed';
   const verdict = piggyback && accused && !extra.some((u) => u.peer === m.id);
   const n = sendTo(s, m.id, msg, piggyback && !accused, verdict ? [stateUpdate(s, m), ...extra] : extra);
@@ -52,15 +52,27 @@ export function sendMember(
 }
 
 /**
- * A ping to `m` with no silence confirmed yet: the first unanswered one waits for a second within
- * a probe timeout (a retry, a check's pair, a relay's pair), which confirms the silence from the
- * first; a later one starts over from itself (decision 0024).
+ * With trust, a ping to `m` extends the chain of unanswered pings (`Member.silentSinceMs`): one
+ * sent within `chainGapMs` of the last confirms the silence from the chain's first; a later one
+ * starts a new chain. A chain is then followed up once a period (`followSilences`), so a lost
+ * datagram does not stand for a silence: the next ping is answered (decision 0024).
  */
-function notePing(s: DetectorState, m: Member): void {
-  const first = m.unansweredSinceMs;
-  const windowMs = Math.max(s.config.probeTimeoutMsMax, s.probeTimeoutFor(m));
-  if (Number.isNaN(first) || s.now - first > windowMs) m.unansweredSinceMs = s.now;
-  else m.silentSinceMs = first;
+export function notePing(s: DetectorState, m: Member): void {
+  if (s.trust === undefined) return;
+  const last = m.lastPingMs;
+  m.lastPingMs = s.now;
+  if (Number.isNaN(last) || s.now - last > chainGapMs(s, m)) {
+    m.unansweredSinceMs = s.now;
+    m.silentSinceMs = NaN;
+    s.silent.add(m);
+    return;
+  }
+  if (Number.isNaN(m.silentSinceMs)) m.silentSinceMs = m.unansweredSinceMs;
+}
+
+/** Longest gap between two unanswered pings of one chain (ms): a period plus a probe timeout. */
+export function chainGapMs(s: DetectorState, m: Member): number {
+  return s.effectivePeriodMs() + Math.max(s.config.probeTimeoutMsMax, s.probeTimeoutFor(m));
 }
 
 /** Encodes and queues one message: `extra` updates first, then piggybacked ones within the budget. */

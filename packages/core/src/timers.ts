@@ -13,7 +13,8 @@ import { askRelaysAgain, checkFailed, recheck, watch } from './checks.js';
 import { setState, suspicionExpired } from './membership.js';
 import { runWitnessChecks, witnessDeadline } from './witness.js';
 import { reapAtMs, reapDue } from './past-members.js';
-import { ownAccusation } from './trust.js';
+import { ownAccusation, ownSilenceMs } from './trust.js';
+import { memberStallToleranceMs } from './member-view.js';
 
 /** Runs every timer due at `s.now`. */
 export function runTimers(s: DetectorState): void {
@@ -32,6 +33,7 @@ export function runTimers(s: DetectorState): void {
     if (s.now >= m.recoveryDeadlineMs) setState(s, m, 'healthy', 'recovery-time');
   }
   for (const m of s.failedLinked) if (s.now >= m.recheckAtMs) recheck(s, m);
+  if (s.silent.size > 0) followSilences(s);
   expireRelayJobs(s);
   if (s.witnessChecks.length > 0) runWitnessChecks(s);
   reapDue(s);
@@ -47,6 +49,34 @@ export function runTimers(s: DetectorState): void {
     const pick = candidates.length > 0 ? candidates : s.linked;
     if (pick.length > 0) askSync(s, pick[randomInt(s.random, pick.length)] as Member);
   }
+}
+
+/**
+ * With trust: pings each member whose pings went unanswered once a period (unless another ping
+ * went to it meanwhile), until it answers (any message from it ends the chain), until the chain
+ * has shown its stall tolerance and a period more, or until it is failed or left (rechecks take
+ * over). A datagram lost to a live peer is so followed by one more ping, answered; a real
+ * silence keeps a chain no gap breaks, for as long as a verdict may need it (decision 0024).
+ */
+function followSilences(s: DetectorState): void {
+  for (const m of s.silent) {
+    const done =
+      !m.linked ||
+      m.evicted ||
+      m.state === 'failed' ||
+      m.state === 'left' ||
+      Number.isNaN(m.lastPingMs) ||
+      ownSilenceMs(s, m) >= memberStallToleranceMs(m, s.config, s.clusterSize()) + s.effectivePeriodMs();
+    if (done) s.silent.delete(m);
+    else if (s.now >= followUpAtMs(s, m))
+      sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, false);
+  }
+}
+
+/** When `m`'s chain of unanswered pings is next followed up (`followSilences`). */
+function followUpAtMs(s: DetectorState, m: Member): number {
+  // Never NaN: it feeds `nextDeadlineMs`'s `Math.min`, where a NaN stops every timer.
+  return Number.isNaN(m.lastPingMs) ? s.now : m.lastPingMs + s.effectivePeriodMs();
 }
 
 /**
@@ -93,6 +123,7 @@ function earliestDeadline(s: DetectorState): number {
   if (s.suspected.size > 0) for (const m of s.suspected) t = Math.min(t, m.suspicionDeadlineMs, m.watchAtMs);
   if (s.recoveringTimed.size > 0) for (const m of s.recoveringTimed) t = Math.min(t, m.recoveryDeadlineMs);
   if (s.failedLinked.size > 0) for (const m of s.failedLinked) t = Math.min(t, m.recheckAtMs);
+  if (s.silent.size > 0) for (const m of s.silent) t = Math.min(t, followUpAtMs(s, m));
   if (s.ending.size > 0) for (const m of s.ending) if (m !== s.target) t = Math.min(t, reapAtMs(s, m));
   for (const j of s.relayJobs) t = Math.min(t, j.deadlineMs);
   for (const c of s.checks) t = Math.min(t, c.deadlineMs);
