@@ -58,7 +58,7 @@ function sortByPriority(list: Entry[]): void {
 export class BroadcastQueue {
   private readonly byPeer = new Map<string, Entry>();
   /** Kept in priority order between calls; re-sorted after each change (nearly sorted: cheap). */
-  private list: Entry[] = [];
+  private readonly list: Entry[] = [];
   private order = 0;
 
   private readonly max: number;
@@ -156,7 +156,16 @@ export class BroadcastQueue {
       used += e.bytes;
       retired += this.count(e, dest, limit);
     }
-    if (retired > 0) this.list = this.list.filter((e) => !e.retired);
+    if (retired > 0) {
+      // In place (a filtered copy was a new array per retiring message); order is kept.
+      const list = this.list;
+      let w = 0;
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i] as Entry;
+        if (!e.retired) list[w++] = e;
+      }
+      list.length = w;
+    }
     return picked;
   }
 

@@ -22,21 +22,41 @@ export function seededRandom(seed: number): Random {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  const next = (): number => {
+  const state = new Sfc32(splitmix(), splitmix(), splitmix(), splitmix());
+  for (let i = 0; i < 12; i++) state.next();
+  return state;
+}
+
+/**
+ * sfc32's state in a `Uint32Array`, not in closure variables: a 32-bit word above 2^30 is no small
+ * integer to V8, so a closure's variables were boxed numbers, allocated afresh on every draw (every
+ * probe, shuffle and jitter of every detector). Every operation is modulo 2^32, so storing the words
+ * unsigned gives the same stream as before, bit for bit.
+ */
+class Sfc32 implements Random {
+  private readonly w = new Uint32Array(4);
+  constructor(a: number, b: number, c: number, d: number) {
+    const w = this.w;
+    w[0] = a;
+    w[1] = b;
+    w[2] = c;
+    w[3] = d;
+  }
+  /** The next 32-bit output divided by 2^32: a number in [0, 1). */
+  next(): number {
+    const w = this.w;
+    const a = w[0] as number;
+    const b = w[1] as number;
+    const c = w[2] as number;
+    const d = w[3] as number;
     const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return { next: () => next() / 4294967296 };
+    w[3] = d + 1;
+    w[0] = b ^ (b >>> 9);
+    w[1] = c + (c << 3);
+    const r = (c << 21) | (c >>> 11);
+    w[2] = r + t;
+    return t / 4294967296;
+  }
 }
 
 /** Integer in [0, n). `n` must be a positive integer. */

@@ -2,25 +2,17 @@
  * `pulsemesh`: the real `@pulsemesh/core` `Detector` as a {@link SimNode}. A pass-through adapter,
  * not a re-implementation: every call goes straight to the product code.
  */
-import {
-  Detector,
-  defaultConfig,
-  type DetectorConfig,
-  type Lifecycle,
-  type PeerId,
-  presets,
-  type StepResult,
-  testTrust,
-  type WitnessKind,
-} from '@pulsemesh/core';
+import { Detector, defaultConfig, type DetectorConfig, presets, testTrust } from '@pulsemesh/core';
 import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
 
-/** The real detector, driven by the simulator. */
-export class DetectorNode implements SimNode {
-  readonly detector: Detector;
-
+/**
+ * The real detector, driven by the simulator. A subclass, not a wrapper: `Detector`'s own methods
+ * are the {@link SimNode} calls, so each simulator call reaches the detector without an extra object
+ * in between (at 10,000 nodes every object followed per message is a cache miss).
+ */
+export class DetectorNode extends Detector implements SimNode {
   constructor(init: SimNodeInit, config: DetectorConfig, trust = false) {
-    this.detector = new Detector({
+    super({
       id: init.id,
       config,
       random: init.random,
@@ -30,32 +22,9 @@ export class DetectorNode implements SimNode {
     });
   }
 
-  linkUp(peer: PeerId, nowMs: number): StepResult {
-    return this.detector.linkUp(peer, nowMs);
-  }
-  linkDown(peer: PeerId, nowMs: number): StepResult {
-    return this.detector.linkDown(peer, nowMs);
-  }
-  tick(nowMs: number): StepResult {
-    return this.detector.tick(nowMs);
-  }
-  receive(from: PeerId, bytes: Uint8Array, nowMs: number): StepResult {
-    return this.detector.receive(from, bytes, nowMs);
-  }
-  leave(nowMs: number): StepResult {
-    return this.detector.leave(nowMs);
-  }
-  nextDeadlineMs(): number {
-    return this.detector.nextDeadlineMs();
-  }
-  reportTimerLateness(lateMs: number, nowMs: number): StepResult {
-    return this.detector.reportTimerLateness(lateMs, nowMs);
-  }
-  witness(peer: PeerId, kind: WitnessKind, nowMs: number): StepResult {
-    return this.detector.witness(peer, kind, nowMs);
-  }
-  setLifecycle(lifecycle: Lifecycle, nowMs: number): StepResult {
-    return this.detector.setLifecycle(lifecycle, nowMs);
+  /** The detector itself (this node). */
+  get detector(): Detector {
+    return this;
   }
 }
 
