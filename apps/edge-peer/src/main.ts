@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The edge peer CLI: `node --conditions=source --import tsx apps/edge-peer/src/main.ts --help`.
 import { helpText, parseEdgePeerArgs } from './args.js';
-import { startEdgePeer } from './edge-peer.js';
+import { useDaemonFlags } from './daemon-flags.js';
+
+// V8 flags first, then the peer's code (a dynamic import, so it loads under them): decision 0024.
+useDaemonFlags();
 
 const parsed = parseEdgePeerArgs(process.argv.slice(2), process.env);
 if (!parsed.ok) {
@@ -13,6 +16,7 @@ if (parsed.args.help) {
   process.exit(0);
 }
 
+const { startEdgePeer } = await import('./edge-peer.js');
 const peer = await startEdgePeer(parsed.args, {
   write: (text) => process.stdout.write(text),
   isTTY: Boolean(process.stdout.isTTY),
