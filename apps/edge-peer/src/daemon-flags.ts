@@ -1,6 +1,6 @@
 /**
  * V8 settings for the edge peer's bin: a small daemon that runs for days and does little per second
- * (a few probes and acks), so it trades V8's peak speed for memory (decision 0024).
+ * (a few probes and acks), so it trades V8's peak speed for memory (decision 0025).
  *
  * No optimizing compilers (TurboFan, Sparkplug) and V8's memory-saving heuristics. At N = 10 this cut
  * an edge peer's RSS from 66.2 to 61.2 MiB and its USS from 16.4 to 15.2 MiB (fewer pages of the node

@@ -3,7 +3,7 @@
 import { helpText, parseEdgePeerArgs } from './args.js';
 import { useDaemonFlags } from './daemon-flags.js';
 
-// V8 flags first, then the peer's code (a dynamic import, so it loads under them): decision 0024.
+// V8 flags first, then the peer's code (a dynamic import, so it loads under them): decision 0025.
 useDaemonFlags();
 
 const parsed = parseEdgePeerArgs(process.argv.slice(2), process.env);
