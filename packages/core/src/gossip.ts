@@ -115,6 +115,13 @@ function confirmRelayed(s: DetectorState, m: Member, u: Update, sender: PeerId):
   if (m.suspectors === null || m.suspectors.includes(accuser)) return;
   m.suspectors.push(accuser);
   keepConfirmation(m, u);
+  // A second independent declarer (decision 0024: one of them saw the stall tolerance pass in
+  // its own pings): the verdict our relays could not check is taken now, second-hand, not when
+  // the suspicion runs out.
+  if (m.relayVerdict !== undefined && declarersOf(s, m) >= CORROBORATING_ACCUSERS_MIN) {
+    acceptFailed(s, m, m.relayVerdict, m.relayVerdict.from ?? m.id, true, [u]);
+    return;
+  }
   armSuspicion(s, m);
   // A new signer (one of the first CONFIRMATIONS_KEPT_MAX): passed on like the first verdict
   // (`checkFailed`), so the peers without a link that suspect it too count it (a verdict needs two

@@ -125,7 +125,7 @@ export function startSuspicion(s: DetectorState, m: Member, accuser: PeerId, rea
   // With trust, a linked member's suspicion counts from our own first unanswered ping: its verdict
   // waits for that silence to reach the stall tolerance anyway (`suspicionExpired`), which no
   // accuser can shorten, so our own earlier silence need not be waited out twice (decision 0024).
-  m.suspicionStartMs = s.trust !== undefined && m.linked ? s.now - ownSilenceMs(s, m) : s.now;
+  m.suspicionStartMs = s.trust !== undefined && m.linked && m.probed ? s.now - ownSilenceMs(s, m) : s.now;
   setState(s, m, 'suspected', reason);
   s.suspected.add(m);
   armSuspicion(s, m);

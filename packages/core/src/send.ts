@@ -54,8 +54,10 @@ export function sendMember(
 /**
  * With trust, a ping to `m` extends the chain of unanswered pings (`Member.silentSinceMs`): one
  * sent within `chainGapMs` of the last confirms the silence from the chain's first; a later one
- * starts a new chain. A chain is then followed up once a period (`followSilences`), so a lost
- * datagram does not stand for a silence: the next ping is answered (decision 0024).
+ * starts a new chain. A confirmed chain is then followed up once a period (`followSilences`), so
+ * two lost datagrams do not stand for a silence: the next ping is answered (decision 0024). A
+ * lone unanswered ping (most lost datagrams) costs nothing more: the next one a period and a
+ * probe timeout later starts afresh.
  */
 export function notePing(s: DetectorState, m: Member): void {
   if (s.trust === undefined) return;
@@ -64,10 +66,12 @@ export function notePing(s: DetectorState, m: Member): void {
   if (Number.isNaN(last) || s.now - last > chainGapMs(s, m)) {
     m.unansweredSinceMs = s.now;
     m.silentSinceMs = NaN;
-    s.silent.add(m);
     return;
   }
-  if (Number.isNaN(m.silentSinceMs)) m.silentSinceMs = m.unansweredSinceMs;
+  if (Number.isNaN(m.silentSinceMs)) {
+    m.silentSinceMs = m.unansweredSinceMs;
+    s.silent.add(m);
+  }
 }
 
 /** Longest gap between two unanswered pings of one chain (ms): a period plus a probe timeout. */
