@@ -41,7 +41,18 @@ function hotFunctionStatus(nodeFlags: string[]): number {
     console.log(new Function('f', 'return %GetOptimizationStatus(f)')(f));`;
   const out = execFileSync(
     process.execPath,
-    ['--allow-natives-syntax', ...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', script],
+    // Optimizations compile on the main thread (not a background one that a loaded machine may
+    // not run before the loop ends: CI saw `--opt` report "marked for concurrent", not optimized).
+    [
+      '--allow-natives-syntax',
+      '--no-concurrent-recompilation',
+      ...nodeFlags,
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+    ],
     { encoding: 'utf8' },
   );
   return Number(out.trim());
