@@ -49,6 +49,15 @@ function lieToAll(net: TestNetwork, to: readonly string[]): void {
   }
 }
 
+/** The honest peers (not the liar, not the accused). */
+const HONEST = IDS.filter((id) => id !== 'x' && id !== ACCUSED);
+
+/** Runs `net` to 15 s after `t0`; the honest peers that held live p0 failed since `t0`. */
+function misledAfter(net: TestNetwork, t0: number): string[] {
+  net.run(t0 + 15_000);
+  return HONEST.filter((id) => net.firstTransitionMs(id, ACCUSED, 'failed', t0) !== undefined);
+}
+
 /**
  * The lost-relay-ping attack on a full mesh: at t0 the liar asks `relays` to ping p0 and exactly
  * the first datagram each sends to p0 afterwards is lost (one lost datagram per link, a 5 %-loss
@@ -73,15 +82,8 @@ function lostPingThenFreeze(
   relays.forEach((r, i) => pingReq(net, 'x', r, ACCUSED, 60_000 + i));
   net.run(t0 + o.gapMs);
   net.stalledUntil.set(ACCUSED, net.nowMs + o.stallMs);
-  if (o.lie)
-    lieToAll(
-      net,
-      IDS.filter((id) => id !== 'x' && id !== ACCUSED),
-    );
-  net.run(t0 + 15_000);
-  return IDS.filter(
-    (id) => id !== 'x' && id !== ACCUSED && net.firstTransitionMs(id, ACCUSED, 'failed', t0) !== undefined,
-  );
+  if (o.lie) lieToAll(net, HONEST);
+  return misledAfter(net, t0);
 }
 
 /** Baselines without the lie run on seeds 1-5 only (the file stays under 20 s on a loaded machine). */
@@ -189,15 +191,8 @@ function lossyFreeze(seed: number, config: DetectorConfig, stallMs: number, lie:
   net.run(net.nowMs + 5_000);
   const t0 = net.nowMs;
   net.stalledUntil.set(ACCUSED, t0 + stallMs);
-  if (lie)
-    lieToAll(
-      net,
-      IDS.filter((id) => id !== 'x' && id !== ACCUSED),
-    );
-  net.run(t0 + 15_000);
-  return IDS.filter(
-    (id) => id !== 'x' && id !== ACCUSED && net.firstTransitionMs(id, ACCUSED, 'failed', t0) !== undefined,
-  );
+  if (lie) lieToAll(net, HONEST);
+  return misledAfter(net, t0);
 }
 
 describe('review s14: 5 % loss on every link (full mesh, browser)', () => {
