@@ -40,6 +40,8 @@ export class TestNetwork {
   readonly stalledUntil = new Map<PeerId, number>();
   /** How late each detector's timers fire (ms). */
   readonly timerLateMs = new Map<PeerId, number>();
+  /** Detectors whose timers fire only on multiples of this (ms): a hidden tab's 1 Hz clamp is 1000. */
+  readonly timerGridMs = new Map<PeerId, number>();
   private readonly inFlight: InFlight[] = [];
   private readonly links = new Set<string>();
   private order = 0;
@@ -111,8 +113,10 @@ export class TestNetwork {
       let timerId: PeerId | undefined;
       for (const [id, d] of this.detectors) {
         if (this.crashed.has(id)) continue;
+        const grid = this.timerGridMs.get(id);
+        const due = d.nextDeadlineMs() + (this.timerLateMs.get(id) ?? 0);
         const t = Math.max(
-          d.nextDeadlineMs() + (this.timerLateMs.get(id) ?? 0),
+          grid === undefined ? due : Math.ceil(due / grid) * grid,
           this.stalledUntil.get(id) ?? -Infinity,
         );
         if (t < timerAt) {
