@@ -234,10 +234,17 @@ interface Ordinary {
   /** p0, p1, … freeze in turn for these many ms, `gapMs` apart. */
   stallsMs: readonly number[];
   gapMs: number;
+  /**
+   * p31 (visible, never frozen) is a liar: as each victim freezes it tells every other peer that
+   * the victim failed, signed by itself, three times a second apart. Not counted as misled.
+   */
+  liar?: boolean;
 }
 
+const ORDINARY_LIAR = 'p31';
+
 /**
- * An ordinary room, no liar: 40 honest signed peers in a full mesh (browser default), `loss` on
+ * An ordinary room, no liar unless `liar`: 40 signed peers in a full mesh (browser default), `loss` on
  * every link (seeded), `hidden` hidden tabs, and live peers freezing in turn for less than the
  * stall tolerance. Returns `observer>victim` for each honest peer that held a frozen peer failed.
  */
@@ -256,20 +263,34 @@ function ordinary(seed: number, o: Ordinary): string[] {
   const t0 = net.nowMs;
   const victims = ids.slice(0, o.stallsMs.length);
   o.stallsMs.forEach((stallMs, i) => {
-    net.stalledUntil.set(victims[i] as string, net.nowMs + stallMs);
-    net.run(net.nowMs + o.gapMs);
+    const v = victims[i] as string;
+    const startMs = net.nowMs;
+    net.stalledUntil.set(v, startMs + stallMs);
+    for (let k = 0; o.liar === true && k < 3; k++) {
+      const incarnation = net.get(ORDINARY_LIAR).peer(v)?.incarnation ?? 0;
+      const lie = signUpdate(testTrust(ORDINARY_LIAR), {
+        kind: UpdateKind.failed,
+        peer: v,
+        incarnation,
+        from: ORDINARY_LIAR,
+      });
+      for (const to of ids) if (to !== v && to !== ORDINARY_LIAR) net.say(ORDINARY_LIAR, to, [lie]);
+      net.run(net.nowMs + 1_000);
+    }
+    net.run(startMs + o.gapMs);
   });
   net.run(net.nowMs + 10_000);
   return victims.flatMap((v) =>
     ids
-      .filter((id) => id !== v && net.firstTransitionMs(id, v, 'failed', t0) !== undefined)
+      .filter((id) => id !== v && (o.liar !== true || id !== ORDINARY_LIAR))
+      .filter((id) => net.firstTransitionMs(id, v, 'failed', t0) !== undefined)
       .map((id) => `${id}>${v}`),
   );
 }
 
 const FREEZES = [1_500, 1_000, 1_500, 1_000, 1_500, 1_500, 1_000, 1_500];
 
-describe('review s15: an ordinary network, NO liar (loss, 1-1.5 s freezes, hidden tabs)', () => {
+describe('review s15: an ordinary network (loss, 1-1.5 s freezes, hidden tabs), NO liar but the last test', () => {
   it('10 % loss and eight freezes of 1-1.5 s, no hidden tab: no false failed (seeds 1-5)', () => {
     const run = (seed: number): string[] =>
       ordinary(seed, { loss: 0.1, hidden: 0, stallsMs: FREEZES, gapMs: 5_000 });
@@ -290,6 +311,15 @@ describe('review s15: an ordinary network, NO liar (loss, 1-1.5 s freezes, hidde
   it.fails('10 % loss, 8 hidden tabs (1 Hz timers) and eight freezes of 1-1.5 s: no false failed', () => {
     const run = (seed: number): string[] =>
       ordinary(seed, { loss: 0.1, hidden: 8, stallsMs: FREEZES, gapMs: 5_000 });
+    expect(bySeed(run), REPRODUCE).toEqual({});
+  });
+
+  // Found, with ONE liar (p31) telling everyone each victim failed as it freezes: 38 of 38 honest
+  // peers on seed 2 (a declarer's stretched chain, as above, is the second declarer: every
+  // checker takes it at once), 1 on seeds 3 and 9. At 5 % loss: 1 on seed 9.
+  it.fails('the same with one liar telling everyone each victim failed as it freezes', () => {
+    const run = (seed: number): string[] =>
+      ordinary(seed, { loss: 0.1, hidden: 8, stallsMs: FREEZES, gapMs: 5_000, liar: true });
     expect(bySeed(run), REPRODUCE).toEqual({});
   });
 });
