@@ -2,7 +2,14 @@
 // declarers, each declaring only after its own pings went unanswered for the accused's stall
 // tolerance): ONE liar `x`, a member with a valid identity, against 39 honest peers (seeds 1-10,
 // `SEED=n` reruns one). `it` where the defence holds (0 honest peers misled), `it.fails` where it
-// breaks, with the counts found. No liar at all in the ordinary-network block.
+// breaks, with the counts found. No liar in the ordinary-network block but its last test.
+//
+// Broke: a second declarer the liar mints (an id is a key's hash: 38/38 on a 150 ms pause);
+// chain slack (a lost relay pair just before a 1.5 s freeze; 10 % loss and a ping-req spray);
+// chains stretched by local health the liar raises (1 s freeze) or by a hidden tab's 1 Hz timers
+// (no liar needed for one false `failed`); forged relayed acks get honest peers flagged as liars;
+// sybil `alive`s evict honest members from views. Held: old verdicts after a refute, a liar that
+// is the only bridge, a liar's vital signs, a lie during a 1 s freeze at sickened peers without loss.
 import { describe, expect, it } from 'vitest';
 import { decode, encode, MessageType, UpdateKind, type Update } from './codec.js';
 import { presets, stallToleranceMs, type DetectorConfig } from './config.js';
@@ -30,14 +37,13 @@ const HONEST = IDS.filter((id) => id !== 'x' && id !== ACCUSED);
 /** Set-ups without the lie (baselines) run on seeds 1-5 only, to keep the file short. */
 const BASE_SEEDS = SEEDS.slice(0, 5);
 
-/** A full signed mesh of `ids`, run until every peer knows every other. */
-function fullMesh(seed: number, config: DetectorConfig, ids = IDS): TestNetwork {
+/** A full signed mesh of {@link IDS}, run until every peer knows every other. */
+function fullMesh(seed: number, config: DetectorConfig): TestNetwork {
   const net = new TestNetwork(seed, true);
-  for (const id of ids) net.add(id, config);
-  net.fullMesh(ids);
+  for (const id of IDS) net.add(id, config);
+  net.fullMesh(IDS);
   net.run(10_000);
-  for (const id of ids)
-    expect(net.get(id).peers().length, `${id} knows everyone (seed ${seed})`).toBe(ids.length - 1);
+  for (const id of IDS) expect(net.get(id).peers().length, `${id} knows everyone (seed ${seed})`).toBe(N - 1);
   return net;
 }
 
