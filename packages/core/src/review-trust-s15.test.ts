@@ -728,6 +728,22 @@ describe('review s15: a liar mints a second declarer (identities are free: an id
     },
   );
 
+  // Holds: with p0 live and reachable, the relay checks carry the verdict to p0's links, p0
+  // refutes, and its refutation (pushed on, `applyAlive`) moves every peer past the incarnation
+  // the two signatures name before a relay-held suspicion runs out.
+  it('sparse mesh (node): the lie signed by x and a minted identity, told to everyone, p0 never pauses', () => {
+    const run = (seed: number): { sp: Sparse; sinceMs: number } => {
+      const sp = sparse(seed, presets.node, ['x']);
+      const t0 = sp.net.nowMs;
+      for (const o of sp.honest)
+        if (o !== ACCUSED)
+          sp.net.say('x', o, verdicts(['x', `m${seed}`], sp.net.get(o).peer(ACCUSED)?.incarnation ?? 0));
+      sp.net.run(t0 + 15_000);
+      return { sp, sinceMs: t0 };
+    };
+    expectUnharmedOnSeeds(SEEDS, run, FILE);
+  });
+
   // Found: 36, 35, 32, 34, 33, 35 and 37 of 38 honest peers on seeds 2, 3, 4, 5, 6, 9 and 10 (0 on
   // 1, 7, 8), the lie told only to `x`'s own links (all it can reach) as p0 pauses 500 ms. Those
   // of them linked to p0 verify, miss p0 for 2 probe timeouts and take the verdict with its two
