@@ -333,27 +333,35 @@ describe('review s15: an ordinary network (loss, 1-1.5 s freezes, hidden tabs), 
 });
 
 /**
- * Makes `x` a lying relay: it answers every ping-req at once with a relayed ack (it claims the
- * target answered its ping), whatever the target's state; all else it handles as an honest peer.
+ * Makes `x` a lying relay: it answers every ping-req at once, whatever the target's state, with
+ * `ack` a relayed ack (it claims the target answered its ping), with `nack` a nack carrying its
+ * signed `failed` and `suspect` of the target ("I tried it too", and a verdict). All else it
+ * handles as an honest peer.
  */
-function forgeRelayedAcks(net: TestNetwork): void {
+function lyingRelay(net: TestNetwork, answer: 'ack' | 'nack'): { answered: number } {
   const d = net.get('x');
   const honest = d.receive.bind(d);
   let seq = 40_000;
+  const count = { answered: 0 };
   d.receive = (from, bytes, nowMs) => {
     const r = decode(bytes);
     if (!r.ok || r.message.type !== MessageType.pingReq) return honest(from, bytes, nowMs);
-    const ack = encode({
-      type: MessageType.ack,
-      seq: seq++ & 0xffff,
-      ackSeq: r.message.seq,
-      relayed: true,
-      vitals: undefined,
-      updates: [],
-      extensions: [],
-    });
-    return { sends: [{ to: from, bytes: ack }], events: [] };
+    count.answered += 1;
+    const base = { seq: seq++ & 0xffff, ackSeq: r.message.seq, extensions: [] };
+    const target = r.message.target;
+    const incarnation = d.peer(target)?.incarnation ?? 0;
+    const reply = encode(
+      answer === 'ack'
+        ? { ...base, type: MessageType.ack, relayed: true, vitals: undefined, updates: [] }
+        : {
+            ...base,
+            type: MessageType.nack,
+            updates: [UpdateKind.failed, UpdateKind.suspect].map((k) => liarSays(k, target, incarnation)),
+          },
+    );
+    return { sends: [{ to: from, bytes: reply }], events: [] };
   };
+  return count;
 }
 
 /**
@@ -366,7 +374,7 @@ function crashWithLyingRelay(
   forge: boolean,
 ): { failedMs: (number | undefined)[]; flagged: string[] } {
   const sp = sparse(seed, presets.node, ['x']);
-  if (forge) forgeRelayedAcks(sp.net);
+  if (forge) lyingRelay(sp.net, 'ack');
   const t0 = sp.net.nowMs;
   sp.net.crashed.add(ACCUSED);
   sp.net.run(t0 + 30_000);
@@ -421,6 +429,32 @@ describe('review s15: a liar as relay forges relayed acks (sparse mesh, node)', 
       if (f.length > 0) flagged[seed] = f.join(' ');
     }
     expect(flagged, REPRODUCE).toEqual({});
+  });
+});
+
+describe('review s15: a liar as relay answers with its own verdict (room of 8, full mesh, browser)', () => {
+  // Holds: `x`, picked as a relay by peers probing p0 during a 1.5 s freeze (in a room of 8 each
+  // probe asks 3 of 6 relays), nacks at once with its signed `failed` and `suspect`: one declarer
+  // and one confirmation, never a second declarer; the probers' own silence starts in the freeze.
+  it('as p0 freezes for 1.5 s, x nacks every ping-req with its `failed`: p0 failed nowhere', () => {
+    const ids = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'x'];
+    const honest = ids.slice(1, 7);
+    let answered = 0;
+    const run = (seed: number): string[] => {
+      const net = new TestNetwork(seed, true);
+      for (const id of ids) net.add(id, presets.browser);
+      net.fullMesh(ids);
+      net.run(10_000);
+      const relay = lyingRelay(net, 'nack');
+      const t0 = net.nowMs;
+      net.stalledUntil.set(ACCUSED, t0 + 1_500);
+      net.run(t0 + 1_500);
+      answered += relay.answered;
+      return misledAfter(net, t0, honest);
+    };
+    expect(bySeed(run), REPRODUCE).toEqual({});
+    // The premise: x was asked during the freezes (ping-reqs it answered with its verdict).
+    expect(answered).toBeGreaterThanOrEqual(10);
   });
 });
 
