@@ -63,12 +63,17 @@ export class VerifiedCache {
         return true;
     return false;
   }
+  /**
+   * Remembers `u`, whose signature just verified and which {@link has} just did not find (its one
+   * caller, `admitUpdate`): not looked up again here (a second walk of the peer's list per
+   * verified update). A duplicate would only take a slot, never admit anything else.
+   */
   add(u: Update): void {
     if (this.count >= VERIFIED_CACHE_MAX) {
       this.byPeer.clear();
       this.count = 0;
     }
-    if (this.has(u) || u.key === undefined || u.signature === undefined) return;
+    if (u.key === undefined || u.signature === undefined) return;
     const next = this.byPeer.get(u.peer);
     this.byPeer.set(u.peer, {
       kind: u.kind,
@@ -82,7 +87,12 @@ export class VerifiedCache {
   }
 }
 
+/**
+ * Whether `b` holds the same bytes as `a`. The same array is the usual case (the codec hands out
+ * the array it already holds for a repeated key or signature, `RecentBytes`), answered at once.
+ */
 function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  if (a === b) return true;
   if (b === undefined || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
