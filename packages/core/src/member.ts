@@ -45,6 +45,25 @@ export class Member implements RttEstimate, ArrivalStats {
   recvSeq = -1;
   bytesSent = 0;
   bytesReceived = 0;
+  /**
+   * When this peer sent its earliest ping to it that is still unanswered, nothing heard from it
+   * since (NaN: heard from it after every ping): the start of a silence not yet confirmed.
+   */
+  unansweredSinceMs = NaN;
+  /**
+   * The start of its silence as this peer saw it (NaN: none): the first of a chain of at least two
+   * unanswered pings, none more than `chainGapMs` after the one before (`notePing`). One lost ping
+   * or ack does not start it, and a ping lost long ago followed by no reason to talk does not
+   * read as a long silence: a lie timed with a short freeze would be taken for the tolerance
+   * (`ownSilenceMs`, decision 0024, review session 14). With trust, a chain is followed by a ping
+   * every period until it is answered or has shown the stall tolerance (`followSilences`).
+   */
+  silentSinceMs = NaN;
+  /**
+   * When this peer last pinged it (NaN: not since it last heard from it). These three are written
+   * on every message received from it (`heardFrom`), so they sit beside the byte counts.
+   */
+  lastPingMs = NaN;
   srttMs = NaN;
   rttVarMs = NaN;
   /**
@@ -111,22 +130,6 @@ export class Member implements RttEstimate, ArrivalStats {
    * peers around heard the accusation too, and the lie must die as fast as it spread.
    */
   accusedIncarnation = -1;
-  /**
-   * When this peer sent its earliest ping to it that is still unanswered, nothing heard from it
-   * since (NaN: heard from it after every ping): the start of a silence not yet confirmed.
-   */
-  unansweredSinceMs = NaN;
-  /**
-   * The start of its silence as this peer saw it (NaN: none): the first of a chain of at least two
-   * unanswered pings, none more than `chainGapMs` after the one before (`notePing`). One lost ping
-   * or ack does not start it, and a ping lost long ago followed by no reason to talk does not
-   * read as a long silence: a lie timed with a short freeze would be taken for the tolerance
-   * (`ownSilenceMs`, decision 0024, review session 14). With trust, a chain is followed by a ping
-   * every period until it is answered or has shown the stall tolerance (`followSilences`).
-   */
-  silentSinceMs = NaN;
-  /** When this peer last pinged it (NaN: not since it last heard from it). */
-  lastPingMs = NaN;
   /**
    * With trust: the distinct signers of a `failed` verdict about it at `declaredIncarnation` (at
    * most {@link DECLARERS_KEPT_MAX}). An honest peer signs `failed` only after its own pings went
