@@ -5,7 +5,7 @@
  * peer (redundancy) and how many updates ride on each message type.
  *
  *   node --conditions=source --import tsx packages/sim/bin/bytes-breakdown.ts [--n 100] [--seconds 120]
- *     [--topology random-32|full] [--profile lan] [--strategy pulsemesh-default] [--seed 42]
+ *     [--topology random-32|full] [--profile lan] [--strategy pulsemesh-default|swim] [--seed 42]
  */
 import type { StepResult } from '@pulsemesh/core';
 import { ByteBreakdown } from '../src/byte-breakdown.js';
@@ -101,5 +101,7 @@ function histogram(label: string, m: ReadonlyMap<string, number>): void {
         .join(' '),
   );
 }
-histogram('update copies per (receiver, update)', tally.copies);
-histogram('update copies per (sender, receiver, update)', tally.linkCopies);
+if (tally.copies.size > 0) {
+  histogram('update copies per (receiver, update)', tally.copies);
+  histogram('update copies per (sender, receiver, update)', tally.linkCopies);
+}
