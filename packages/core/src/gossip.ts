@@ -106,9 +106,8 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
 
 /** Signed `failed` verdicts forwarded about peers not stored here, by peer: the first signer (and whether a second went too). */
 interface Forwarded {
-  incarnation: number;
-  from: PeerId | undefined;
-  second: boolean;
+  first: Update;
+  second: Update | undefined;
 }
 /** How many peers {@link secondSigners} remembers per detector (oldest forgotten first). */
 const SECOND_SIGNERS_MAX = 64;
@@ -118,10 +117,21 @@ function noteFirstSigner(s: DetectorState, u: Update): void {
   let seen = secondSigners.get(s);
   if (seen === undefined) secondSigners.set(s, (seen = new Map()));
   const f = seen.get(u.peer);
-  if (f !== undefined && f.incarnation === u.incarnation) return;
+  if (f !== undefined && f.first.incarnation === u.incarnation) return;
   seen.delete(u.peer);
   if (seen.size >= SECOND_SIGNERS_MAX) seen.delete(seen.keys().next().value as PeerId);
-  seen.set(u.peer, { incarnation: u.incarnation, from: u.from, second: false });
+  seen.set(u.peer, { first: u, second: undefined });
+}
+
+/**
+ * The signed `failed` verdicts forwarded here about `peer`, not stored here (at most two signers):
+ * a relay check that asks this peer about it gets them with its nack (`handlePingReq`), so a
+ * peer without a link that heard one signer finds the second among relays that forwarded it.
+ */
+export function forwardedSigners(s: DetectorState, peer: PeerId): Update[] {
+  const f = secondSigners.get(s)?.get(peer);
+  if (f === undefined) return [];
+  return f.second === undefined ? [f.first] : [f.first, f.second];
 }
 
 /**
@@ -135,8 +145,9 @@ function noteFirstSigner(s: DetectorState, u: Update): void {
 function secondSigner(s: DetectorState, u: Update): boolean {
   if (s.trust === undefined || u.kind !== UpdateKind.failed || u.signature === undefined) return false;
   const f = secondSigners.get(s)?.get(u.peer);
-  if (f === undefined || f.second || f.incarnation !== u.incarnation || f.from === u.from) return false;
-  f.second = true;
+  if (f === undefined || f.second !== undefined || f.first.incarnation !== u.incarnation) return false;
+  if (f.first.from === u.from) return false;
+  f.second = u;
   return true;
 }
 

@@ -175,6 +175,17 @@ describe('signed membership: no single liar misleads an honest peer', () => {
     // A peer without a link to z takes the verdict only from two declarers (decision 0024): the
     // second signer travels too (decision 0026), the third does not (bytes stay bounded).
     expect([...forwarded].sort()).toEqual(['b', 'c']);
+    // A relay check asking a about z (no link, not stored) gets both signers with the nack.
+    net.sent.length = 0;
+    const pingReq = { type: MessageType.pingReq, seq: 9, target: 'z', updates: [], extensions: [] } as const;
+    net.apply('a', net.get('a').receive('d', encode(pingReq), net.nowMs));
+    const nacked = net.sent
+      .filter((m) => m.from === 'a' && m.to === 'd')
+      .map((m) => decode(m.bytes))
+      .flatMap((r) => (r.ok && r.message.type === MessageType.nack ? r.message.updates : []))
+      .filter((u) => u.peer === 'z' && u.kind === UpdateKind.failed)
+      .map((u) => u.from);
+    expect(nacked.sort()).toEqual(['b', 'c']);
   });
 
   it('a crashed peer unlinked from a peer is still declared failed there, marked second-hand', () => {
