@@ -234,6 +234,13 @@ export function checkFailed(s: DetectorState, check: Check): void {
 function relayCheckFailed(s: DetectorState, m: Member, check: Check): void {
   const u = check.update;
   const accuser = u.from ?? check.sender;
+  // Relays could not reach it and two independent declarers signed it by now (one of them honest,
+  // whose own pings went unanswered for the stall tolerance): the verdict is taken at once, marked
+  // second-hand, not after a relay-held suspicion runs out (decision 0026).
+  if (s.trust !== undefined && declarersOf(s, m) >= CORROBORATING_ACCUSERS_MIN) {
+    acceptFailed(s, m, u, check.sender, true, m.confirmations ?? []);
+    return;
+  }
   const fresh = m.state !== 'suspected';
   if (fresh) {
     s.counters.suspicionsRaised += 1;

@@ -47,10 +47,11 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
     }
     // Not stored here: still forward verdicts (and refutations), so they reach everyone who knows
     // the peer. Suspicions are not forwarded: they matter only to the suspect and its neighbours.
-    if (u.kind !== UpdateKind.suspect && s.rumors.admit(u)) {
+    if (u.kind !== UpdateKind.suspect && (s.rumors.admit(u) || secondSigner(s, u))) {
       const verdict = u.kind === UpdateKind.failed || u.kind === UpdateKind.left;
       s.queue.push(u, verdict ? 0 : s.config.retransmitMult);
       s.counters.updatesForwarded += 1;
+      if (s.trust !== undefined && u.kind === UpdateKind.failed) noteFirstSigner(s, u);
     }
     return;
   }
@@ -101,6 +102,53 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       s.queue.push(u);
       return;
   }
+}
+
+/** Signed `failed` verdicts forwarded about peers not stored here, by peer: the first signer (and whether a second went too). */
+interface Forwarded {
+  first: Update;
+  second: Update | undefined;
+}
+/** How many peers {@link secondSigners} remembers per detector (oldest forgotten first). */
+const SECOND_SIGNERS_MAX = 64;
+const secondSigners = new WeakMap<DetectorState, Map<PeerId, Forwarded>>();
+
+function noteFirstSigner(s: DetectorState, u: Update): void {
+  let seen = secondSigners.get(s);
+  if (seen === undefined) secondSigners.set(s, (seen = new Map()));
+  const f = seen.get(u.peer);
+  if (f !== undefined && f.first.incarnation === u.incarnation) return;
+  seen.delete(u.peer);
+  if (seen.size >= SECOND_SIGNERS_MAX) seen.delete(seen.keys().next().value as PeerId);
+  seen.set(u.peer, { first: u, second: undefined });
+}
+
+/**
+ * The signed `failed` verdicts forwarded here about `peer`, not stored here (at most two signers):
+ * a relay check that asks this peer about it gets them with its nack (`handlePingReq`), so a
+ * peer without a link that heard one signer finds the second among relays that forwarded it.
+ */
+export function forwardedSigners(s: DetectorState, peer: PeerId): Update[] {
+  const f = secondSigners.get(s)?.get(peer);
+  if (f === undefined) return [];
+  return f.second === undefined ? [f.first] : [f.first, f.second];
+}
+
+/**
+ * With trust, a peer that does not store the accused forwards one more signer of its `failed` than
+ * the rumor cache lets through: the first other signer at the same incarnation. A peer without a
+ * link to the accused takes a verdict only from two declarers (decision 0024), and in a sparse
+ * mesh of 1,000 where most peers do not store the accused, forwarding only the first signer left
+ * peers that heard just it until their relay-held suspicion lapsed (decision 0026). Two signers
+ * per verdict per forwarder: the bytes stay bounded whatever the number of vouches.
+ */
+function secondSigner(s: DetectorState, u: Update): boolean {
+  if (s.trust === undefined || u.kind !== UpdateKind.failed || u.signature === undefined) return false;
+  const f = secondSigners.get(s)?.get(u.peer);
+  if (f === undefined || f.second !== undefined || f.first.incarnation !== u.incarnation) return false;
+  if (f.first.from === u.from) return false;
+  f.second = u;
+  return true;
 }
 
 /**

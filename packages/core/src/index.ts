@@ -70,7 +70,7 @@ export {
   type HistoryRecord,
   type WindowReport,
 } from './history-replay.js';
-export { SIGNED_KIND_BIT, SIGNATURE_BLOCK_BYTES } from './codec.js';
+export { SIGNED_KIND_BIT, SIGNATURE_BLOCK_BYTES, updateBytes, varintBytes } from './codec.js';
 export { signUpdate, verifyUpdate, updateSigningBytes, signerOf, type Trust } from './signed-update.js';
 export { testTrust, testKey } from './test-trust.js';
 export { INCARNATION_MAX } from './trust.js';

@@ -13,6 +13,7 @@ import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
 import { finishProbe } from './probe.js';
 import { checkAnswered } from './checks.js';
 import { armSuspicion, setState } from './membership.js';
+import { forwardedSigners } from './gossip.js';
 
 /** Per-link bookkeeping of an arrival: loss from sequence gaps, phi inter-arrival statistics, and a failed member heard from again. */
 export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: number, type: number): void {
@@ -291,7 +292,8 @@ export function handlePingReq(
   };
   if (targetId === s.localId) return reply('ack');
   const target = s.members.get(targetId);
-  if (target === undefined) return reply('nack');
+  // Not stored: the signed verdicts forwarded about it, if any (one more signer for a relay check).
+  if (target === undefined) return reply('nack', forwardedSigners(s, targetId));
   if (!target.linked) {
     // No link: nothing to try. A verdict held about it rides along (a signed one, never ours
     // made up here): for a requester checking a verdict through relays (`startRelayCheck`) it is

@@ -154,6 +154,40 @@ describe('signed membership: no single liar misleads an honest peer', () => {
     for (const o of ['a', 'c', 'd', 'e']) expect(net.stateOf(o, 'b')).toBe('healthy');
   });
 
+  it('a peer that does not store the accused forwards the first two signers of its `failed`, not more', () => {
+    // a never heard of z (not stored: the rumor cache decides what it forwards); b, c, d sign.
+    const net = mesh(39, ['a', 'b', 'c', 'd']);
+    net.recordSends = true;
+    const failedOfZ = (from: string): Update =>
+      sign(from, { kind: UpdateKind.failed, peer: 'z', incarnation: 0, from });
+    // One at a time: the broadcast queue holds one update per peer, a newer copy replaces the queued one.
+    for (const signer of ['b', 'c', 'd']) {
+      say(net, signer, 'a', [failedOfZ(signer)]);
+      net.run(net.nowMs + 2_000);
+    }
+    const forwarded = new Set<string>();
+    for (const m of net.sent) {
+      const r = m.from === 'a' ? decode(m.bytes) : undefined;
+      if (r?.ok !== true) continue;
+      for (const u of r.message.updates)
+        if (u.peer === 'z' && u.kind === UpdateKind.failed) forwarded.add(u.from ?? '');
+    }
+    // A peer without a link to z takes the verdict only from two declarers (decision 0024): the
+    // second signer travels too (decision 0026), the third does not (bytes stay bounded).
+    expect([...forwarded].sort()).toEqual(['b', 'c']);
+    // A relay check asking a about z (no link, not stored) gets both signers with the nack.
+    net.sent.length = 0;
+    const pingReq = { type: MessageType.pingReq, seq: 9, target: 'z', updates: [], extensions: [] } as const;
+    net.apply('a', net.get('a').receive('d', encode(pingReq), net.nowMs));
+    const nacked = net.sent
+      .filter((m) => m.from === 'a' && m.to === 'd')
+      .map((m) => decode(m.bytes))
+      .flatMap((r) => (r.ok && r.message.type === MessageType.nack ? r.message.updates : []))
+      .filter((u) => u.peer === 'z' && u.kind === UpdateKind.failed)
+      .map((u) => u.from);
+    expect(nacked.sort()).toEqual(['b', 'c']);
+  });
+
   it('a crashed peer unlinked from a peer is still declared failed there, marked second-hand', () => {
     const ids = ['a', 'b', 'c', 'd', 'e'];
     const net = new TestNetwork(36, true);
@@ -165,9 +199,10 @@ describe('signed membership: no single liar misleads an honest peer', () => {
     net.crashed.add('b');
     net.run(15_000);
     expect(net.stateOf('a', 'b')).toBe('failed');
-    // The relays' silence made a suspect b; the verdict came when that suspicion ran out. Later
-    // verdicts (c, d, e each declare) confirmed that suspicion instead of asking the relays again.
-    expect(net.transitions('a', 'b')).toEqual(['healthy->suspected', 'suspected->failed']);
+    // The relays could not reach b, and by the end of that relay check a second declarer had
+    // signed (c, d, e each declare): the verdict was taken at once, without a relay-held
+    // suspicion to wait out, and no relay was asked again (decision 0026).
+    expect(net.transitions('a', 'b')).toEqual(['healthy->failed']);
     expect(net.get('a').stats().relayChecksSent).toBe(1);
     expect(net.get('a').peer('b')?.secondHand).toBe(true);
     expect(net.get('c').peer('b')?.secondHand).toBeUndefined();

@@ -31,58 +31,97 @@ export const VERIFIED_CACHE_MAX = 8192;
 
 /** A verified statement about one peer: its kind, incarnation, accuser (`''` for none), key and signature. */
 interface Verified {
-  kind: number;
-  incarnation: number;
-  from: PeerId;
-  key: Uint8Array;
-  signature: Uint8Array;
-  /** The peer's previous verified statement (a list per peer: most peers have one or two). */
-  next: Verified | undefined;
+  readonly kind: number;
+  readonly incarnation: number;
+  readonly from: PeerId;
+  readonly key: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** Whether `v` is `u` (accuser `from`): same content, same key and signature bytes. */
+function isStatement(v: Verified, u: Update, from: PeerId): boolean {
+  return (
+    v.kind === u.kind &&
+    v.incarnation === u.incarnation &&
+    v.from === from &&
+    sameBytes(v.signature, u.signature) &&
+    sameBytes(v.key, u.key)
+  );
+}
+
+/** Distinct statements held by any cache in this process (records shared); cleared when full. */
+export const SHARED_STATEMENTS_MAX = 65_536;
+const shared = new Map<PeerId, Verified[]>();
+let sharedCount = 0;
+
+/**
+ * The one record of `u` (key and signature set) that every {@link VerifiedCache} of this process
+ * holds: a statement is relayed to every member, so each detector verifies the same few thousand
+ * (10,000 simulated detectors held 10,000 copies of each, one object apiece for every garbage
+ * collection to trace). A record is never written after it is made; sharing it changes no answer,
+ * since each cache still holds only what it verified itself. Clearing this table forgets no cache's
+ * records, only the chance to share them.
+ */
+function sharedRecord(u: Update, from: PeerId, key: Uint8Array, signature: Uint8Array): Verified {
+  const list = shared.get(u.peer);
+  if (list !== undefined) for (const v of list) if (isStatement(v, u, from)) return v;
+  if (sharedCount >= SHARED_STATEMENTS_MAX) {
+    shared.clear();
+    sharedCount = 0;
+  }
+  const v: Verified = { kind: u.kind, incarnation: u.incarnation, from, key, signature };
+  const held = shared.get(u.peer);
+  if (held === undefined) shared.set(u.peer, [v]);
+  else held.push(v);
+  sharedCount += 1;
+  return v;
 }
 
 /**
  * Statements whose signatures verified, keyed by content (kind, incarnation, peer, accuser) and
  * matched on their exact key and signature bytes (Ed25519 signs deterministically: every honest
- * copy carries the same bytes, and a forged copy never hits); see the module comment. Held per peer, not as one set of `kind:incarnation:peer:from` strings: building
- * and hashing that string for every received update was a top item of the 10,000-node profile, and
- * a separator inside an id could make two statements share one key.
+ * copy carries the same bytes, and a forged copy never hits); see the module comment. Held per peer
+ * (one record, or a list for the few peers with more), not as one set of `kind:incarnation:peer:from`
+ * strings: building and hashing that string for every received update was a top item of the
+ * 10,000-node profile, and a separator inside an id could make two statements share one key.
  */
 export class VerifiedCache {
-  private readonly byPeer = new Map<PeerId, Verified>();
+  private readonly byPeer = new Map<PeerId, Verified | Verified[]>();
   private count = 0;
   has(u: Update): boolean {
+    const held = this.byPeer.get(u.peer);
+    if (held === undefined) return false;
     const from = u.from ?? '';
-    for (let v = this.byPeer.get(u.peer); v !== undefined; v = v.next)
-      if (
-        v.kind === u.kind &&
-        v.incarnation === u.incarnation &&
-        v.from === from &&
-        sameBytes(v.signature, u.signature) &&
-        sameBytes(v.key, u.key)
-      )
-        return true;
+    if (!Array.isArray(held)) return isStatement(held, u, from);
+    for (const v of held) if (isStatement(v, u, from)) return true;
     return false;
   }
+  /**
+   * Remembers `u`, whose signature just verified and which {@link has} just did not find (its one
+   * caller, `admitUpdate`): not looked up again here (a second walk of the peer's list per
+   * verified update). A duplicate would only take a slot, never admit anything else.
+   */
   add(u: Update): void {
     if (this.count >= VERIFIED_CACHE_MAX) {
       this.byPeer.clear();
       this.count = 0;
     }
-    if (this.has(u) || u.key === undefined || u.signature === undefined) return;
-    const next = this.byPeer.get(u.peer);
-    this.byPeer.set(u.peer, {
-      kind: u.kind,
-      incarnation: u.incarnation,
-      from: u.from ?? '',
-      key: u.key,
-      signature: u.signature,
-      next,
-    });
+    if (u.key === undefined || u.signature === undefined) return;
+    const v = sharedRecord(u, u.from ?? '', u.key, u.signature);
+    const held = this.byPeer.get(u.peer);
+    if (held === undefined) this.byPeer.set(u.peer, v);
+    else if (Array.isArray(held)) held.push(v);
+    else this.byPeer.set(u.peer, [held, v]);
     this.count += 1;
   }
 }
 
+/**
+ * Whether `b` holds the same bytes as `a`. The same array is the usual case (the codec hands out
+ * the array it already holds for a repeated key or signature, `RecentBytes`), answered at once.
+ */
 function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  if (a === b) return true;
   if (b === undefined || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -5,10 +5,10 @@
  * peer (redundancy) and how many updates ride on each message type.
  *
  *   node --conditions=source --import tsx packages/sim/bin/bytes-breakdown.ts [--n 100] [--seconds 120]
- *     [--topology random-32|full] [--profile lan] [--strategy pulsemesh-default] [--seed 42]
+ *     [--topology random-32|full] [--profile lan] [--strategy pulsemesh-default|swim] [--seed 42]
  */
-import { decode, HEADER_BYTES, MessageType, UpdateKind } from '@pulsemesh/core';
-import type { StepResult, Update } from '@pulsemesh/core';
+import type { StepResult } from '@pulsemesh/core';
+import { ByteBreakdown } from '../src/byte-breakdown.js';
 import { MESH_DEGREE } from '../src/floors.js';
 import { type ProfileName, profiles } from '../src/profiles.js';
 import { runScenario } from '../src/scenario.js';
@@ -29,80 +29,12 @@ const topologyArg = arg('--topology', `random-${MESH_DEGREE}`);
 const topology: TopologySpec =
   topologyArg === 'full' ? { kind: 'full' } : { kind: 'random', degree: Number(topologyArg.split('-')[1]) };
 const warmupMs = 10_000;
-/** A signed update's public key (32) and Ed25519 signature (64). */
-const SIGNATURE_BLOCK_BYTES = 96;
-
-/** Encoded size of one update (as `updateBytes` in core's codec): kind, incarnation, ids, signature. */
-function updateBytes(u: Update): number {
-  let inc = 1;
-  for (let x = u.incarnation; x >= 0x80; x = Math.floor(x / 0x80)) inc++;
-  const id = (p: string): number => 1 + Buffer.byteLength(p);
-  const accused = u.kind === UpdateKind.suspect || u.kind === UpdateKind.failed;
-  return (
-    1 + inc + id(u.peer) + (accused ? id(u.from ?? u.peer) : 0) + (u.signature ? SIGNATURE_BLOCK_BYTES : 0)
-  );
-}
-
-const TYPE_NAMES = Object.fromEntries(Object.entries(MessageType).map(([k, v]) => [v, k]));
-const KIND_NAMES = Object.fromEntries(Object.entries(UpdateKind).map(([k, v]) => [v, k]));
-/** Bytes by row label (`type/field`). */
-const bytes = new Map<string, number>();
-const counts = new Map<string, number>();
-const add = (key: string, b: number, c = 1): void => {
-  bytes.set(key, (bytes.get(key) ?? 0) + b);
-  counts.set(key, (counts.get(key) ?? 0) + c);
-};
-/** Copies of one update (kind, peer, incarnation) sent to one peer. */
-const copies = new Map<string, number>();
-/** The same, from one sender: repeats a sender could know to skip. */
-const linkCopies = new Map<string, number>();
-/** (receiver, kind, peer, incarnation) seen: another accuser's copy of the same news. */
-const events = new Set<string>();
-let total = 0;
+const strategyKey = arg('--strategy', 'pulsemesh-default') as StrategyKey;
+const tally = new ByteBreakdown(strategyKey === 'swim' ? 'swim' : 'pulsemesh');
 
 function account(from: string, sends: StepResult['sends'], nowMs: number): void {
   if (nowMs < warmupMs) return;
-  for (const s of sends) {
-    total += s.bytes.length;
-    const d = decode(s.bytes);
-    if (!d.ok) {
-      add('undecodable', s.bytes.length);
-      continue;
-    }
-    const m = d.message;
-    const type = TYPE_NAMES[m.type] as string;
-    add(`${type}`, s.bytes.length);
-    add(`${type}/header`, HEADER_BYTES);
-    let rest = s.bytes.length - HEADER_BYTES;
-    if (m.updates.length > 0) {
-      add(`${type}/updates-count`, 1);
-      rest -= 1;
-    }
-    for (const u of m.updates) {
-      const ub = updateBytes(u);
-      const sig = u.signature !== undefined ? SIGNATURE_BLOCK_BYTES : 0;
-      add(`${type}/upd-${KIND_NAMES[u.kind] as string}`, ub - sig);
-      if (sig > 0) add(`${type}/upd-${KIND_NAMES[u.kind] as string}-sig`, sig);
-      rest -= ub;
-      const key = `${s.to}|${u.kind}|${u.peer}|${u.incarnation}|${u.from ?? ''}`;
-      copies.set(key, (copies.get(key) ?? 0) + 1);
-      const link = `${from}>${key}`;
-      const again = (linkCopies.get(link) ?? 0) + 1;
-      linkCopies.set(link, again);
-      if (again > 1) add(`~repeat-same-link/${type}/${KIND_NAMES[u.kind] as string}`, ub);
-      else if (linkCopies.has(`${s.to}>${from}|${u.kind}|${u.peer}|${u.incarnation}|${u.from ?? ''}`))
-        add(`~echo-to-sender/${type}/${KIND_NAMES[u.kind] as string}`, ub);
-      // News about the receiver itself (its verdict, so it can refute): not gossip to the others.
-      if (u.peer === s.to) add(`~to-subject/${type}/${KIND_NAMES[u.kind] as string}`, ub);
-      const event = `${s.to}|${u.kind}|${u.peer}|${u.incarnation}`;
-      if (!events.has(event)) events.add(event);
-      else if (again === 1 && (copies.get(key) ?? 0) === 1)
-        add(`~other-accuser/${type}/${KIND_NAMES[u.kind] as string}`, ub);
-    }
-    for (const e of m.extensions) add(`${type}/ext-${e.type}`, e.bytes.length + 2);
-    if (m.type === MessageType.ack && m.vitals !== undefined) add(`${type}/vitals`, 0, 1);
-    add(`${type}/body`, rest - m.extensions.reduce((a, e) => a + e.bytes.length + 2, 0));
-  }
+  for (const s of sends) tally.add(from, s.to, s.bytes);
 }
 
 function wrap(inner: Strategy): Strategy {
@@ -143,23 +75,21 @@ function wrap(inner: Strategy): Strategy {
   };
 }
 
-const strategy = wrap(strategyFor(arg('--strategy', 'pulsemesh-default') as StrategyKey, n));
+const strategy = wrap(strategyFor(strategyKey, n));
 const r = runScenario({ strategy, profile, n, seed, simSeconds, topology, warmupMs });
 const nodeSeconds = n * simSeconds;
 const rate = (b: number): string => (b / nodeSeconds).toFixed(1).padStart(8);
 console.log(
   `${strategy.name}:${strategy.preset} ${profile.name} N=${n} ${topologyArg} ${simSeconds}s seed ${seed}: ` +
-    `${(total / nodeSeconds).toFixed(1)} B/node/s decoded (metrics: ${r.bytesPerNodePerSec.mean.toFixed(1)}); ` +
+    `${(tally.total / nodeSeconds).toFixed(1)} B/node/s decoded (metrics: ${r.bytesPerNodePerSec.mean.toFixed(1)}); ` +
     `crash p50 ${r.detectionAllMs.p50?.toFixed(0) ?? '-'} ms, dissemination p50 ${r.disseminationMs.p50?.toFixed(0) ?? '-'} ms`,
 );
 console.log('row                          B/node/s    msgs-or-items/node/s   share');
-for (const [key, b] of [...bytes].sort((a, b2) => a[0].localeCompare(b2[0]))) {
-  const c = counts.get(key) ?? 0;
+for (const { key, bytes, count } of tally.rows())
   console.log(
-    `${key.padEnd(28)} ${rate(b)}    ${(c / nodeSeconds).toFixed(3).padStart(10)}          ${((100 * b) / total).toFixed(1).padStart(5)} %`,
+    `${key.padEnd(28)} ${rate(bytes)}    ${(count / nodeSeconds).toFixed(3).padStart(10)}          ${((100 * bytes) / tally.total).toFixed(1).padStart(5)} %`,
   );
-}
-function histogram(label: string, m: Map<string, number>): void {
+function histogram(label: string, m: ReadonlyMap<string, number>): void {
   const hist = new Map<number, number>();
   for (const c of m.values()) hist.set(Math.min(c, 10), (hist.get(Math.min(c, 10)) ?? 0) + 1);
   const sent = [...m.values()].reduce((a, c) => a + c, 0);
@@ -171,5 +101,7 @@ function histogram(label: string, m: Map<string, number>): void {
         .join(' '),
   );
 }
-histogram('update copies per (receiver, update)', copies);
-histogram('update copies per (sender, receiver, update)', linkCopies);
+if (tally.copies.size > 0) {
+  histogram('update copies per (receiver, update)', tally.copies);
+  histogram('update copies per (sender, receiver, update)', tally.linkCopies);
+}
