@@ -8,10 +8,11 @@
 // sparse mesh where the liar is the only bridge, the far half fails a p0 that never paused);
 // chain slack (a lost relay pair just before a 1.5 s freeze; 10 % loss and a ping-req spray);
 // chains stretched by local health the liar raises (1 s freeze) or by a hidden tab's 1 Hz timers
-// (no liar needed for one false `failed`); forged relayed acks get honest peers flagged as liars;
+// (no liar needed for one false `failed`); forged relayed acks get honest peers flagged as liars
+// (and, on session 15's final core, hide a crash from one peer);
 // sybil `alive`s evict honest members from views. Held: old verdicts after a refute, a lone lie
 // over the only bridge, a liar's vital signs, a lie during a 1 s freeze at sickened peers without
-// loss, every crash still detected under forged relayed acks.
+// loss, a liar relay nacking with its own verdict.
 import { describe, expect, it } from 'vitest';
 import { decode, encode, MessageType, UpdateKind, type Update } from './codec.js';
 import { presets, stallToleranceMs, type DetectorConfig } from './config.js';
@@ -402,20 +403,28 @@ describe('review s15: a liar as relay forges relayed acks (sparse mesh, node)', 
     }
   });
 
-  // Holds: the forged acks only delay it (a relayed ack ends one relay check and one private
-  // suspicion; the next verdict starts another, and relays other than `x` are asked too). Slowest
-  // peer per seed 1-10: 2.7-4.4 s with `x` honest, 3.1-4.8 s with the forgery.
-  it('every honest peer still fails the crashed p0 within 9 s (the bound of scenario-trust-sparse)', () => {
-    const late: Record<number, string> = {};
-    for (const seed of SEEDS) {
-      const slowest = Math.max(...crashWithLyingRelay(seed, true).failedMs.map((t) => t ?? Infinity));
-      if (slowest > 9_000) late[seed] = `${slowest} ms`;
-    }
-    expect(late, REPRODUCE).toEqual({});
-  });
+  // Found on session 15's final core (decision 0026 merged): seed 7's p28, a link of `x`, never
+  // holds the crashed p0 failed in 30 s (it never even suspects it); the other seeds' slowest
+  // peers take 2.6-3.9 s (2.4-3.9 s with `x` honest). Since decision 0026 a relay check with two
+  // declarers takes the verdict at its end unless a relayed ack disputes it first, and `x`, one
+  // of p28's five links and so often among its relays, disputes every check it is asked in; its
+  // forged acks also got p28 to flag p36 (below), one declarer fewer there. Before decision 0026
+  // this held (slowest 3.1-4.8 s).
+  it.fails(
+    'every honest peer still fails the crashed p0 within 9 s (the bound of scenario-trust-sparse)',
+    () => {
+      const late: Record<number, string> = {};
+      for (const seed of SEEDS) {
+        const slowest = Math.max(...crashWithLyingRelay(seed, true).failedMs.map((t) => t ?? Infinity));
+        if (slowest > 9_000) late[seed] = `${slowest} ms`;
+      }
+      expect(late, REPRODUCE).toEqual({});
+    },
+  );
 
-  // Found: honest peers flagged as liars by honest peers on seeds 4 (p30 flagged p8), 7 (p28
-  // flagged p36) and 9 (p25 and p30 flagged p24); none without the forgery. A relayed ack ends a
+  // Found: honest peers flagged as liars by honest peers on seeds 4 (p30 flagged p8), 6 (p4
+  // flagged p23) and 7 (p28 flagged p36) on session 15's final core (before decision 0026: 4, 7,
+  // and 9, where p25 and p30 flagged p24); none without the forgery. A relayed ack ends a
   // relay check as answered (`relayCheckAnswered` → `checkAnswered`), which scores every accuser
   // of the check as a liar, here the honest neighbours whose own pings of the crashed p0 went
   // unanswered, and whose vouches the nacks of other relays brought (`relayNackVouches`). Three
@@ -778,8 +787,8 @@ describe('review s15: a liar mints a second declarer (identities are free: an id
     expectUnharmedOnSeeds(SEEDS, run, FILE);
   });
 
-  // Found: 36, 35, 32, 34, 33, 35 and 37 of 38 honest peers on seeds 2, 3, 4, 5, 6, 9 and 10 (0 on
-  // 1, 7, 8), the lie told only to `x`'s own links (all it can reach) as p0 pauses 500 ms. Those
+  // Found: 36, 37, 32, 35, 33, 37 and 38 of 38 honest peers on seeds 2, 3, 4, 5, 6, 9 and 10 (0 on
+  // 1, 7, 8; on the core before decision 0026: 36, 35, 32, 34, 33, 35, 37), the lie told only to `x`'s own links (all it can reach) as p0 pauses 500 ms. Those
   // of them linked to p0 verify, miss p0 for 2 probe timeouts and take the verdict with its two
   // signers (`checkFailed`); on a partial mesh a taker vouches (signs `failed` itself,
   // `acceptFailed`) and pushes it, so from there on honest declarers carry it everywhere.
