@@ -239,6 +239,11 @@ export class Detector extends EventTarget implements MeshView {
     for (const peer of peers) admitToRoster(this.s, peer);
   }
 
+  /** Whether the signaling room admitted `peer`: {@link admit}, a `joined` witness, or the shared roster. */
+  admitted(peer: PeerId): boolean {
+    return this.s.admitted.has(peer) || this.s.roster?.has(peer) === true;
+  }
+
   /**
    * A past member that speaks is back (a hung peer whose link stayed open, say): restored as it
    * ended, so `heardFrom` moves it on and tells it its verdict. A goodbye does not bring it back.
