@@ -53,6 +53,18 @@ export interface DetectorOptions {
    * Default: none (every update is taken at its word: for tests and closed meshes only).
    */
   trust?: Trust;
+  /**
+   * The signaling room's roster when the driver already holds it for every peer (the simulator
+   * and the core test network share one for all their detectors; decision 0027). Without it the
+   * detector keeps its own from {@link Detector.admit} and `witness(peer, 'joined')`. Either way a
+   * signer of `failed` counts as a declarer only when linked or on the roster.
+   */
+  roster?: Roster;
+}
+
+/** Who the signaling room admitted (read only; decision 0027). */
+export interface Roster {
+  has(peer: PeerId): boolean;
 }
 
 /**
@@ -237,6 +249,10 @@ export class DetectorState {
   readonly trust: Trust | undefined;
   readonly verified = new VerifiedCache();
   readonly liars = new LiarTable();
+  /** Peers the signaling room admitted, as told by `Detector.admit`/`witness` (decision 0027). */
+  readonly admitted = new Set<PeerId>();
+  /** The driver's shared roster (`DetectorOptions.roster`), if any. */
+  readonly roster: Roster | undefined;
   /** Relay checks each accuser's unconfirmed accusations may still start here (`accuser-budget.ts`). */
   readonly accuserBudget = new AccuserBudget();
   /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */
@@ -292,6 +308,7 @@ export class DetectorState {
     this.linksChangedMs = options.nowMs;
     this.incarnation = options.incarnation ?? 0;
     this.trust = options.trust;
+    this.roster = options.roster;
     this.messageBytesMax = this.config.messageBytesMax;
     this.rotation = new ProbeRotation(this.random);
     this.queue = new BroadcastQueue(2 * this.config.membersMax);

@@ -33,7 +33,7 @@ import {
   SYNC_ASK_PEERS,
   type DetectorOptions,
 } from './detector-state.js';
-import { Admission, admitUpdate, selfStatement } from './trust.js';
+import { Admission, admitToRoster, admitUpdate, selfStatement } from './trust.js';
 import { sendMember, sendVerdict, askSync } from './send.js';
 import { heardFrom, handleBody } from './receive.js';
 import { applyUpdate } from './gossip.js';
@@ -53,7 +53,7 @@ import {
   type WitnessKind,
 } from './witness.js';
 
-export type { DetectorOptions } from './detector-state.js';
+export type { DetectorOptions, Roster } from './detector-state.js';
 
 /** See the module comment. Implements {@link MeshView}. */
 export class Detector extends EventTarget implements MeshView {
@@ -223,9 +223,25 @@ export class Detector extends EventTarget implements MeshView {
   witness(peer: PeerId, kind: WitnessKind, nowMs: number): StepResult {
     this.s.begin(nowMs);
     if (this.s.hasLeft || peer === this.s.localId) return this.end();
+    if (kind === 'joined') admitToRoster(this.s, peer);
     const m = this.s.members.get(peer);
     if (m !== undefined) applyWitness(this.s, m, kind);
     return this.end();
+  }
+
+  /**
+   * The signaling room's roster (the peers already in the room when this peer joined, or re-sent):
+   * each is recorded as admitted, and nothing else changes (decision 0027). A signer of `failed`
+   * counts as a declarer only when linked to this peer or admitted; `witness(peer, 'joined')`
+   * admits too. Needs no `tick`: it sends nothing and arms no timer.
+   */
+  admit(peers: Iterable<PeerId>): void {
+    for (const peer of peers) admitToRoster(this.s, peer);
+  }
+
+  /** Whether the signaling room admitted `peer`: {@link admit}, a `joined` witness, or the shared roster. */
+  admitted(peer: PeerId): boolean {
+    return this.s.admitted.has(peer) || this.s.roster?.has(peer) === true;
   }
 
   /**

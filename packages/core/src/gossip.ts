@@ -69,7 +69,7 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       if (s.trust !== undefined && u.incarnation > m.incarnation) return;
       if (s.trust !== undefined) {
         m.accusedIncarnation = u.incarnation;
-        noteDeclarer(m, u);
+        noteDeclarer(s, m, u);
         // Two independent declarers (one of them honest: its own pings went unanswered for the
         // stall tolerance) and our own pings unanswered for a check's window: taken at once, as
         // the check under way would (decision 0024).

@@ -2,7 +2,7 @@ export { type Random, randomInt, seededRandom, shuffle } from './random.js';
 export * from './types.js';
 export type { Transport } from './transport.js';
 export type { MeshView, SignalState, DetectorEventDetail } from './mesh-view.js';
-export { Detector, type DetectorOptions } from './detector.js';
+export { Detector, type DetectorOptions, type Roster } from './detector.js';
 export type { DetectorStats } from './stats.js';
 export {
   defaultConfig,

@@ -5,8 +5,8 @@
 // breaks, with the counts found. No liar in the ordinary-network block but its last test.
 //
 // Broke: a second declarer the liar mints (an id is a key's hash: 38/38 on a 150 ms pause; on a
-// sparse mesh where the liar is the only bridge, the far half fails a p0 that never paused);
-// chain slack (a lost relay pair just before a 1.5 s freeze; 10 % loss and a ping-req spray);
+// sparse mesh where the liar is the only bridge, the far half fails a p0 that never paused), held
+// since decision 0027 (a declarer must be linked or on the signaling roster); chain slack (a lost relay pair just before a 1.5 s freeze; 10 % loss and a ping-req spray);
 // chains stretched by local health the liar raises (1 s freeze) or by a hidden tab's 1 Hz timers
 // (no liar needed for one false `failed`); forged relayed acks get honest peers flagged as liars
 // (and, on session 15's final core, hide a crash from one peer);
@@ -575,15 +575,13 @@ describe('review s15: the liar is the only link between two halves of a sparse m
   });
 
   // Found: all 19 honest peers of half B on every seed 1-10, p0 never paused. B's relay checks
-  // get no answer (no relay of B has a link to p0) and hold a private suspicion; it runs out with
+  // get no answer (no relay of B has a link to p0) and hold a private suspicion; it ran out with
   // two declarers (`x` and the identity it minted, `suspicionExpired` → `acceptFailed`), and no
-  // refutation can cross the bridge `x` holds.
-  it.fails(
-    'x adds a minted second declarer, tells only its own links, p0 never pauses: p0 failed nowhere',
-    () => {
-      expectUnharmedOnSeeds(SEEDS, (seed) => bridgeLie(seed, ['x', `m${seed}`], 0, true), FILE);
-    },
-  );
+  // refutation can cross the bridge `x` holds. Holds since decision 0027: the minted signer is
+  // neither linked to nor on the roster of any honest peer, so it takes no declarer slot.
+  it('x adds a minted second declarer, tells only its own links, p0 never pauses: p0 failed nowhere', () => {
+    expectUnharmedOnSeeds(SEEDS, (seed) => bridgeLie(seed, ['x', `m${seed}`], 0, true), FILE);
+  });
 });
 
 /**
@@ -744,7 +742,8 @@ describe('review s15: a liar mints a second declarer (identities are free: an id
   // id it hashes to. Each linked peer verifies (two pings, `startCheck`); the paused p0 misses
   // them for 2 probe timeouts (~100 ms), and `checkFailed` takes the verdict at once
   // (`corroborated`). No freeze near the stall tolerance is needed: 150 ms (300 and 500 ms: same).
-  it.fails('a lie signed by x and by an identity x minted, as p0 pauses 150 ms: p0 failed nowhere', () => {
+  // Holds since decision 0027 (declarers must be members: linked, or on the signaling roster).
+  it('a lie signed by x and by an identity x minted, as p0 pauses 150 ms: p0 failed nowhere', () => {
     expect(
       bySeed((seed) => mintedDeclarer(seed, 150, false)),
       REPRODUCE,
@@ -753,8 +752,9 @@ describe('review s15: a liar mints a second declarer (identities are free: an id
 
   // Found: the same, 38 of 38 on every seed 1-10 (the test runs 1-5): making the minted identity a member first (its
   // self-signed `alive`, admitted like any joiner's gossip) costs `x` one message, so a rule
-  // "declarers must be known members" alone would not close the hole.
-  it.fails('the same with the minted identity introduced as a member first', () => {
+  // "declarers must be known members" alone would not close the hole. Holds since decision 0027:
+  // a member learned from gossip is not known; only a link or the signaling roster makes one.
+  it('the same with the minted identity introduced as a member first', () => {
     expect(
       bySeed((seed) => mintedDeclarer(seed, 150, true), BASE_SEEDS),
       REPRODUCE,
@@ -764,12 +764,10 @@ describe('review s15: a liar mints a second declarer (identities are free: an id
   // Found: 1 honest peer on seeds 1, 4, 5 and 9, with no pause at all: 10 % loss on every link and
   // ten lies a second apart, each signed by two fresh minted identities (never flagged: a liar
   // score is per signer). A peer whose two check pings (or their acks) were lost takes the verdict.
-  it.fails(
-    '10 lies signed by two fresh minted identities each, 10 % loss, no pause: p0 failed nowhere',
-    () => {
-      expect(bySeed(mintedUnderLoss), REPRODUCE).toEqual({});
-    },
-  );
+  // Holds since decision 0027: neither fresh identity is a known member anywhere.
+  it('10 lies signed by two fresh minted identities each, 10 % loss, no pause: p0 failed nowhere', () => {
+    expect(bySeed(mintedUnderLoss), REPRODUCE).toEqual({});
+  });
 
   // Holds: with p0 live and reachable, the relay checks carry the verdict to p0's links, p0
   // refutes, and its refutation (pushed on, `applyAlive`) moves every peer past the incarnation
@@ -792,7 +790,8 @@ describe('review s15: a liar mints a second declarer (identities are free: an id
   // of them linked to p0 verify, miss p0 for 2 probe timeouts and take the verdict with its two
   // signers (`checkFailed`); on a partial mesh a taker vouches (signs `failed` itself,
   // `acceptFailed`) and pushes it, so from there on honest declarers carry it everywhere.
-  it.fails("sparse mesh (node): the same lie told to x's links only, as p0 pauses 500 ms", () => {
+  // Holds since decision 0027: the minted signer takes no declarer slot, so no honest peer vouches.
+  it("sparse mesh (node): the same lie told to x's links only, as p0 pauses 500 ms", () => {
     const run = (seed: number): { sp: Sparse; sinceMs: number } => {
       const sp = sparse(seed, presets.node, ['x']);
       const t0 = sp.net.nowMs;

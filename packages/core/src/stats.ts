@@ -70,6 +70,8 @@ export interface DetectorStats {
   signaturesMade: number;
   /** Accusations by flagged liars dropped unchecked (rate limit). */
   accusationsThrottled: number;
+  /** Signed `failed` verdicts whose signer was neither linked nor on the roster: not counted as declarers (decision 0027). */
+  declarersUnknown: number;
   /** Peers flagged as liars. */
   liarsFlagged: number;
   /** `failed` verdicts about unlinked peers checked through relays (trust mode). */
@@ -99,6 +101,7 @@ export function newStats(): DetectorStats {
     signaturesSkipped: 0,
     signaturesMade: 0,
     accusationsThrottled: 0,
+    declarersUnknown: 0,
     liarsFlagged: 0,
     relayChecksSent: 0,
     verdictsHeldForSilence: 0,

@@ -38,6 +38,11 @@ export class TestNetwork {
   drop: (from: PeerId, to: PeerId) => boolean = () => false;
   /** A stalled detector runs nothing before this time (ms): messages wait, timers fire late. */
   readonly stalledUntil = new Map<PeerId, number>();
+  /**
+   * Detectors added from now on share the network's roster (every detector added is a room
+   * member; decision 0027). False: each keeps only what `Detector.admit` and `witness` tell it.
+   */
+  rosterShared = true;
   /** How late each detector's timers fire (ms). */
   readonly timerLateMs = new Map<PeerId, number>();
   /** Detectors whose timers fire only on multiples of this (ms): a hidden tab's 1 Hz clamp is 1000. */
@@ -63,6 +68,8 @@ export class TestNetwork {
       nowMs: this.nowMs,
       incarnation,
       ...(this.trusted ? { trust: testTrust(id) } : {}),
+      // Every detector added is in the room: the signaling roster (decision 0027).
+      ...(this.rosterShared ? { roster: this.detectors } : {}),
     });
     this.detectors.set(id, d);
     return d;

@@ -197,6 +197,9 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admiss
   return Admission.apply;
 }
 
+/** Roster entries a detector keeps itself (`DetectorState.admitted`); cleared when full. */
+export const ROSTER_MAX = 65_536;
+
 /** Independent accusers (not flagged liars) a verdict this peer could not check needs (decision 0011). */
 export const CORROBORATING_ACCUSERS_MIN = 2;
 
@@ -208,11 +211,39 @@ export function independentAccusers(s: DetectorState, accusers: Iterable<PeerId>
 }
 
 /**
- * With trust: notes the signer of a `failed` verdict about `m` (decision 0024). Signers of another
- * incarnation than the last one noted start the list afresh.
+ * Whether this peer has evidence of its own that `peer` is a member of the room (decision 0027):
+ * it is linked to it now (a peer it exchanges messages with directly), or the signaling room
+ * admitted it (`Detector.admit`, `witness(peer, 'joined')`, or the driver's shared roster). A
+ * member learned from gossip alone is not: its signed `alive` is one message anyone can make for
+ * a key they minted. A signer that left or whose session ended stays admitted: its verdict was
+ * signed by a real member, and one identity is one declarer whatever it does next.
  */
-export function noteDeclarer(m: Member, u: Update): void {
+export function knownMember(s: DetectorState, peer: PeerId): boolean {
+  if (s.members.get(peer)?.linked === true) return true;
+  if (s.admitted.has(peer)) return true;
+  return s.roster !== undefined && s.roster.has(peer);
+}
+
+/** Records that the signaling room admitted `peer` (decision 0027); bounded, cleared when full. */
+export function admitToRoster(s: DetectorState, peer: PeerId): void {
+  if (peer === s.localId || s.admitted.has(peer)) return;
+  if (s.admitted.size >= ROSTER_MAX) s.admitted.clear();
+  s.admitted.add(peer);
+}
+
+/**
+ * With trust: notes the signer of a `failed` verdict about `m` (decision 0024). Signers of another
+ * incarnation than the last one noted start the list afresh. A signer this peer does not know as
+ * a member ({@link knownMember}) is dropped before it takes a slot, and counted
+ * (`declarersUnknown`): an id is a key's hash, so without this one liar minted its second
+ * declarer (decision 0027).
+ */
+export function noteDeclarer(s: DetectorState, m: Member, u: Update): void {
   if (u.signature === undefined || u.from === undefined || u.from === m.id) return;
+  if (!knownMember(s, u.from)) {
+    s.counters.declarersUnknown += 1;
+    return;
+  }
   if (u.incarnation !== m.declaredIncarnation) {
     m.declaredIncarnation = u.incarnation;
     m.declarers = [];

@@ -18,6 +18,7 @@ export class DetectorNode extends Detector implements SimNode {
       random: init.random,
       nowMs: init.nowMs,
       incarnation: init.incarnation,
+      roster: init.roster,
       ...(trust ? { trust: testTrust(init.id) } : {}),
     });
   }

@@ -38,6 +38,11 @@ export interface SimNodeInit {
   nowMs: number;
   /** Number of node slots in the simulation (an upper bound on the group size). */
   n: number;
+  /**
+   * The signaling room's roster: every node started so far (decision 0027). One set shared by all
+   * nodes (as every runtime peer is told each join), not a copy each: N² entries at N = 10,000.
+   */
+  roster: ReadonlySet<PeerId>;
 }
 
 /** A detector strategy under test: a name and a node factory. */

@@ -36,6 +36,8 @@ export class Simulator implements WitnessHost {
   private readonly timers: TimerHeap;
   private readonly nodes: (SimNode | undefined)[];
   private readonly ids: PeerId[];
+  /** Every node started so far: the signaling room's roster, shared by all nodes (decision 0027). */
+  private readonly roster = new Set<PeerId>();
   private readonly index = new Map<PeerId, number>();
   private readonly incarnation: Int32Array;
   private readonly clocks: NodeClocks;
@@ -348,6 +350,7 @@ export class Simulator implements WitnessHost {
     const inc = (this.incarnation[i] as number) + 1;
     this.incarnation[i] = inc;
     const id = this.ids[i] as PeerId;
+    this.roster.add(id);
     this.nodes[i] = this.options.strategy.create({
       id,
       index: i,
@@ -355,6 +358,7 @@ export class Simulator implements WitnessHost {
       random: subRandom(this.options.seed, `node:${i}:${inc}`),
       nowMs: this.localNow(i),
       n: this.n,
+      roster: this.roster,
     });
     this.status[i] = NodeStatus.up;
     this.upSince[i] = this.nowMs;

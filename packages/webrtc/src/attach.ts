@@ -126,6 +126,7 @@ export class AttachedMesh extends DetectorHost {
       ...(signal.token === undefined ? {} : { token: signal.token }),
       ...(signal.WebSocket === undefined ? {} : { WebSocket: signal.WebSocket }),
     });
+    client.addEventListener('roster', (e) => this.admit(e.detail.peers));
     client.addEventListener('peer-join', (e) => this.witness(e.detail.peer, 'joined'));
     client.addEventListener('session-ended', (e) => this.witness(e.detail.peer, e.detail.kind));
     client.connect();

@@ -294,6 +294,15 @@ export class DetectorHost extends EventTarget implements MeshView {
     if (this.#status === 'running') this.#loop.deliver(this.detector.witness(peer, kind, performance.now()));
   }
 
+  /**
+   * Hands the signaling room's roster to the detector (decision 0027): the subclass calls it for
+   * every `roster` its signaling client reports (the peers already in the room at each join). A
+   * signer of `failed` counts as a declarer only when linked or admitted (`joined` admits too).
+   */
+  protected admit(peers: Iterable<PeerId>): void {
+    if (this.#status === 'running') this.detector.admit(peers);
+  }
+
   #makeFaults(): MeshFaults {
     const hang = (): void => {
       if (this.#status !== 'running') return;

@@ -56,6 +56,26 @@ const HUGE = 2 ** 40;
 const ABOVE_BOUND = 2 ** 48 + 1;
 
 describe('signed membership on a real mesh', () => {
+  it('the signaling roster admits every room member: peers already in the room and later joiners (decision 0027)', async () => {
+    room = await TestRoom.start('roster-room');
+    const first = [keyed(room), keyed(room)];
+    await until(
+      () => first.every((m) => first.every((o) => o === m || stateOf(m, o.localId) === 'healthy')),
+      20_000,
+      'the first two healthy',
+    );
+    const late = keyed(room);
+    const all = [...first, late];
+    // `late` hears of the first two only from the roster sent at its join; they hear of it from
+    // the server's `peer-join` (`witness(peer, 'joined')`).
+    await until(
+      () => all.every((m) => all.every((o) => o === m || m.detector.admitted(o.localId))),
+      20_000,
+      'every member admitted by every other',
+    );
+    expect(late.detector.admitted('k' + 'a'.repeat(24))).toBe(false);
+  });
+
   it('a member forging `left` and `failed` about an honest peer misleads nobody and is flagged', async () => {
     room = await TestRoom.start('trust-room');
     const honest = [keyed(room), keyed(room), keyed(room)];

@@ -172,6 +172,7 @@ export class Mesh extends DetectorHost {
       for (const peer of before) if (!this.#present.has(peer)) this.#presence(peer, false);
       for (const peer of this.#present) if (!before.has(peer)) this.#presence(peer, true);
       manager.setRoster(e.detail.peers);
+      this.admit(e.detail.peers);
     });
     client.addEventListener('peer-join', (e) => {
       const peer = e.detail.peer;
