@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteWriter, encodeUtf8, internUtf8 } from './bytes.js';
+import { ByteWriter, encodeUtf8, internUtf8, SLAB_BYTES } from './bytes.js';
 
 /** `id`'s UTF-8 bytes inside a larger buffer (ids are decoded in place from a message). */
 function framed(id: string): [Uint8Array, number, number] {
@@ -66,5 +66,23 @@ describe('ByteWriter', () => {
     w.reset().bytes(Uint8Array.of(9, 9, 9, 9, 9)); // grows the buffer
     w.reset().bytes(Uint8Array.of(1, 1, 1));
     expect([...w.view()]).toEqual([1, 1, 1]); // a view of the new buffer, not the old one
+  });
+
+  it('hands out slab views that later messages never overwrite, across slabs', () => {
+    const w = new ByteWriter(4);
+    const kept: [Uint8Array, number][] = [];
+    const n = 1000;
+    // Enough messages to fill more than two slabs.
+    for (let i = 0; i < (3 * SLAB_BYTES) / n; i++) {
+      w.reset().bytes(new Uint8Array(n).fill(i & 0xff));
+      kept.push([w.finishInSlab(), i & 0xff]);
+    }
+    for (const [b, v] of kept) expect(b.length === n && b.every((x) => x === v)).toBe(true);
+    expect(new Set(kept.map(([b]) => b.buffer)).size).toBeGreaterThan(2);
+    // A message larger than an eighth of a slab gets a buffer of its own.
+    w.reset().bytes(new Uint8Array(SLAB_BYTES / 4).fill(7));
+    const big = w.finishInSlab();
+    expect(big.buffer.byteLength).toBe(SLAB_BYTES / 4);
+    expect(big.every((x) => x === 7)).toBe(true);
   });
 });

@@ -271,7 +271,7 @@ export function encode(m: Message): Uint8Array {
       w.bytes(e.bytes);
     }
   }
-  return w.finish();
+  return w.finishInSlab();
 }
 
 function readId(r: ByteReader): PeerId {
