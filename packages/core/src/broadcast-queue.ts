@@ -144,7 +144,9 @@ export class BroadcastQueue {
       used += own.bytes;
       retired += this.count(own, dest, limit);
     }
-    for (const e of this.list) {
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i] as Entry;
       if (picked.length >= 255 || budgetBytes - used < 4) break;
       if (e === own || used + e.bytes > budgetBytes) continue;
       if (e.holders.includes(dest)) {
@@ -158,7 +160,6 @@ export class BroadcastQueue {
     }
     if (retired > 0) {
       // In place (a filtered copy was a new array per retiring message); order is kept.
-      const list = this.list;
       let w = 0;
       for (let i = 0; i < list.length; i++) {
         const e = list[i] as Entry;

@@ -21,7 +21,8 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
   m.unansweredSinceMs = NaN;
   m.silentSinceMs = NaN;
   m.lastPingMs = NaN;
-  s.silent.delete(m);
+  // Fast path (sc): most peers are silent about no one, and a miss still hashed `m` into the set.
+  if (s.silent.size > 0) s.silent.delete(m);
   if (m.recvSeq >= 0) {
     const gap = (seq - m.recvSeq - 1) & 0xffff;
     if (gap < 0x8000) {

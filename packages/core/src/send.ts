@@ -39,7 +39,7 @@ export function sendMember(
   m: Member,
   msg: Message,
   piggyback: boolean,
-  extra: readonly Update[] = [],
+  extra: readonly Update[] = NO_EXTRA,
 ): number {
   m.sendSeq = (m.sendSeq + 1) & 0xffff;
   msg.seq = m.sendSeq;
@@ -79,17 +79,20 @@ export function chainGapMs(s: DetectorState, m: Member): number {
   return s.effectivePeriodMs() + Math.max(s.config.probeTimeoutMsMax, s.probeTimeoutFor(m));
 }
 
+/** The default `extra` of {@link sendTo}: one shared empty list, not a new one per message. */
+const NO_EXTRA: readonly Update[] = [];
+
 /** Encodes and queues one message: `extra` updates first, then piggybacked ones within the budget. */
 export function sendTo(
   s: DetectorState,
   to: PeerId,
   msg: Message,
   piggyback = true,
-  extra: readonly Update[] = [],
+  extra: readonly Update[] = NO_EXTRA,
 ): number {
   if (piggyback && s.queue.size > 0) {
     let budget = piggybackBudget(s);
-    for (const u of extra) budget -= updateBytes(u);
+    for (let i = 0; i < extra.length; i++) budget -= updateBytes(extra[i] as Update);
     const taken = s.queue.take(
       to,
       Math.max(0, budget),
