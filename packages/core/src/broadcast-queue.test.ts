@@ -23,6 +23,22 @@ describe('BroadcastQueue', () => {
     expect(q.take('x', 1000, 2)).toEqual([]);
   });
 
+  it('re-sorts after a take that sent only some entries, and after a push (the sort-skip fast path)', () => {
+    const q = new BroadcastQueue(100);
+    for (const p of ['p1', 'p2', 'p3']) q.push(alive(p));
+    const one = updateBytes(alive('p1'));
+    // Budget for all: every entry moves up by one, the order stands.
+    expect(q.take('d1', 1000, 9).map((u) => u.peer)).toEqual(['p3', 'p2', 'p1']);
+    // Budget for one: p3 is sent twice now, so the next take must pick p2, then p1.
+    expect(q.take('d2', one, 9).map((u) => u.peer)).toEqual(['p3']);
+    expect(q.take('d3', one, 9).map((u) => u.peer)).toEqual(['p2']);
+    expect(q.take('d4', one, 9).map((u) => u.peer)).toEqual(['p1']);
+    expect(q.take('d5', 1000, 9).map((u) => u.peer)).toEqual(['p3', 'p2', 'p1']);
+    // A push after a full take: the new entry, never sent, goes first (distinct destinations: none holds it).
+    q.push(alive('p4'));
+    expect(q.take('d6', one, 9).map((u) => u.peer)).toEqual(['p4']);
+  });
+
   it('keeps one update per peer, the newest, with a fresh transmit count', () => {
     const q = new BroadcastQueue(100);
     q.push(alive('p1', 1));

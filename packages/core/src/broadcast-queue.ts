@@ -59,6 +59,11 @@ export class BroadcastQueue {
   private readonly byPeer = new Map<string, Entry>();
   /** Kept in priority order between calls; re-sorted after each change (nearly sorted: cheap). */
   private readonly list: Entry[] = [];
+  /**
+   * Whether `list` is in priority order now (sc fast path): a take that counts every entry once
+   * adds one to each, which keeps the order, so the next take skips the sort; `push` clears it.
+   */
+  private sorted = true;
   private order = 0;
 
   private readonly max: number;
@@ -88,6 +93,7 @@ export class BroadcastQueue {
       existing.order = this.order++;
       existing.bytes = bytes;
       existing.holders.length = 0;
+      this.sorted = false;
       return;
     }
     if (this.byPeer.size >= this.max) {
@@ -98,6 +104,7 @@ export class BroadcastQueue {
     this.byPeer.set(update.peer, e);
     this.pending = this.byPeer.size;
     this.list.push(e);
+    this.sorted = false;
   }
 
   /**
@@ -134,15 +141,17 @@ export class BroadcastQueue {
    */
   take(dest: string, budgetBytes: number, limit: number): Update[] {
     if (this.list.length === 0) return [];
-    sortByPriority(this.list);
+    if (!this.sorted) sortByPriority(this.list);
     const picked: Update[] = [];
     let used = 0;
     let retired = 0;
+    let counted = 0;
     const own = this.byPeer.get(dest);
     if (own !== undefined && own.bytes <= budgetBytes) {
       picked.push(own.update);
       used += own.bytes;
       retired += this.count(own, dest, limit);
+      counted++;
     }
     const list = this.list;
     for (let i = 0; i < list.length; i++) {
@@ -152,12 +161,16 @@ export class BroadcastQueue {
       if (e.holders.includes(dest)) {
         // Counted as sent (the copy would have been wasted), so the update retires as before.
         retired += this.count(e, dest, limit);
+        counted++;
         continue;
       }
       picked.push(e.update);
       used += e.bytes;
       retired += this.count(e, dest, limit);
+      counted++;
     }
+    // Each entry counted once: all moved up by one transmission, in the same order.
+    this.sorted = counted === list.length;
     if (retired > 0) {
       // In place (a filtered copy was a new array per retiring message); order is kept.
       let w = 0;
