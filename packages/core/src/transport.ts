@@ -11,6 +11,10 @@ import type { PeerId } from './types.js';
  * - **Links.** `send` only reaches peers in `linkedPeers()`; sending to anyone else is dropped and
  *   counted, never thrown. `onLinkChange` reports links coming up and going down.
  * - **Never throws across the boundary** on an operating error (closed channel, unknown peer).
+ * - **Bytes are a view.** `send`'s `bytes` may be a view into a larger shared buffer (`encode`
+ *   packs messages into one slab, `ByteWriter.finishInSlab`): send exactly its `length` bytes from
+ *   its `byteOffset`, never `bytes.buffer`, and copy it (`slice()`) before a structured clone
+ *   (`postMessage` clones the whole buffer) or before keeping it for long (it pins the slab).
  * - **Authentication** of the sender id is the transport's job (the WebRTC link knows whom it is
  *   connected to); the payload itself is not trusted and is decoded defensively.
  */

@@ -17,6 +17,14 @@
 import type { PeerId } from '@pulsemesh/core';
 import type { LinkSink, PeerLink } from './link-table.js';
 
+/**
+ * `b` with a buffer of its own: a detector message is a view into a shared slab (the `Transport`
+ * contract), and `postMessage` would clone the whole slab, not the view's bytes.
+ */
+function own(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
+}
+
 /** Largest message accepted from another tab (bytes). */
 const messageBytesMax = 1 << 20;
 const idCharsMax = 64;
@@ -105,8 +113,8 @@ export class BroadcastLinks {
     if (this.#links.has(peer)) return;
     const me = this.#table.localId;
     const link: PeerLink = {
-      send: (b) => this.#post({ t: 'msg', from: me, to: peer, b }),
-      sendReliable: (b) => this.#post({ t: 'msg', from: me, to: peer, b, r: true }),
+      send: (b) => this.#post({ t: 'msg', from: me, to: peer, b: own(b) }),
+      sendReliable: (b) => this.#post({ t: 'msg', from: me, to: peer, b: own(b), r: true }),
       bufferedBytes: () => 0,
     };
     this.#links.set(peer, link);
