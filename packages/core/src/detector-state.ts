@@ -217,6 +217,8 @@ export class DetectorState {
   probeConfirmers: PeerId[] = [];
   /** With trust: their signed `suspect`s (from the nacks), kept as the suspicion's evidence (`Member.confirmations`). */
   probeConfirmations: Update[] = [];
+  /** Relays that nacked the current probe without trying its target (no link to it): they cannot confirm. */
+  probeUnable: PeerId[] = [];
   syncWanted = true;
   syncAsked = 0;
   syncRetryAtMs = Infinity;

@@ -41,6 +41,27 @@ describe('suspicionFailAtMs (the documented example: N = 100, lan preset, min 75
     expect(suspicionFailAtMs(suspect(1), c, 100, 3)).toBe(4500);
     expect(suspicionFailAtMs(suspect(2), c, 100, 100)).toBe(2625);
   });
+  it('relays that could not try (no link to it) are not waited for (decision 0030)', () => {
+    const m = suspect(1);
+    m.linked = true;
+    // All three relays nacked without trying: nothing to wait for, the minimum.
+    m.relaysUnable = 3;
+    expect(suspicionFailAtMs(m, c, 100)).toBe(750);
+    // One relay could try and did not confirm: the maximum, as before.
+    m.relaysUnable = 2;
+    expect(suspicionFailAtMs(m, c, 100)).toBe(4500);
+    // It confirmed: all the confirmations there could be.
+    m.suspectors = ['p0', 'p1'];
+    expect(suspicionFailAtMs(m, c, 100)).toBe(750);
+    // One of two possible: 4500 − 3750 × log 2 / log 3.
+    m.relaysUnable = 1;
+    expect(suspicionFailAtMs(m, c, 100)).toBe(2134);
+    // No link (it dropped): no own silence holds the verdict, so every relay is waited for again.
+    m.linked = false;
+    m.suspectors = ['p0'];
+    m.relaysUnable = 3;
+    expect(suspicionFailAtMs(m, c, 100)).toBe(4500);
+  });
   it('a gossip-only member (not probed) waits for the maximum × lifecycle patience', () => {
     const m = suspect(4);
     m.probed = false;

@@ -98,7 +98,10 @@ export function suspicionFailAtMs(
   const max = suspicionTimeoutMsMax(c.suspicionMaxTimeoutMult, min);
   const patience = lifecyclePatience(m.vitals?.lifecycle, c.hiddenPatienceMult, c.frozenPatienceMult);
   if (!m.probed && m.relayVerdict === undefined) return m.suspicionStartMs + max * patience;
-  const expected = suspicionConfirmationsExpected(c.suspicionConfirmations, liveSize);
+  // Relays of our failed probe that could not try it (no link) never confirm: not waited for while
+  // linked, where our own silence holds the verdict to the stall tolerance (decision 0030).
+  const unable = m.linked ? m.relaysUnable : 0;
+  const expected = Math.max(0, suspicionConfirmationsExpected(c.suspicionConfirmations, liveSize) - unable);
   const confirmations = (m.suspectors?.length ?? 1) - 1;
   const timeout = suspicionTimeoutMs(min, max, confirmations, expected);
   const informative = m.meanMs < max;

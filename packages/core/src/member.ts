@@ -188,6 +188,12 @@ export class Member implements RttEstimate, ArrivalStats {
   watchSeq = -1;
   /** Distinct accusers of the current suspicion (first one included). */
   suspectors: PeerId[] | null = null;
+  /**
+   * With trust, while suspected after our own failed probe: relays of that probe that nacked
+   * without trying (no link to it), so could never confirm: the suspicion expects that many fewer
+   * confirmations (`suspicionFailAtMs`, decision 0030).
+   */
+  relaysUnable = 0;
   /** Good probes since entering `recovering`. */
   goodStreak = 0;
   /** For unprobed members: when `recovering` turns `healthy`. */

@@ -122,6 +122,7 @@ export function setState(s: DetectorState, m: Member, to: PeerState, reason: str
 export function startSuspicion(s: DetectorState, m: Member, accuser: PeerId, reason: string): void {
   m.suspectors = [accuser];
   m.relayAsksAgain = 0;
+  m.relaysUnable = 0;
   // With trust, a linked member's suspicion counts from our own first unanswered ping: its verdict
   // waits for that silence to reach the stall tolerance anyway (`suspicionExpired`), which no
   // accuser can shorten, so our own earlier silence need not be waited out twice (decision 0024).

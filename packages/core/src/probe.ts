@@ -29,6 +29,7 @@ export function startProbe(s: DetectorState): void {
   s.nacks = 0;
   if (s.probeConfirmers.length > 0) s.probeConfirmers.length = 0;
   if (s.probeConfirmations.length > 0) s.probeConfirmations.length = 0;
+  if (s.probeUnable.length > 0) s.probeUnable.length = 0;
   s.probeSentMs = s.now;
   s.retrySeq = -1;
   s.retrySeq2 = -1;
@@ -114,6 +115,10 @@ export function finishProbe(s: DetectorState, succeeded: boolean): void {
     // Relays that tried and failed too are independent confirmations (Lifeguard's K).
     for (const r of s.probeConfirmers) if (!(t.suspectors as PeerId[]).includes(r)) t.suspectors?.push(r);
     for (const c of s.probeConfirmations) keepConfirmation(t, c);
+    // With trust: relays without a link to it (most, in a sparse mesh) could never confirm; the
+    // suspicion does not wait for them. Linked only: our own silence then still holds the verdict
+    // until it reaches the stall tolerance (`suspicionExpired`, decision 0030).
+    if (s.trust !== undefined && t.linked) t.relaysUnable = s.probeUnable.length;
     armSuspicion(s, t);
     // Gossiped with a small fanout: it matters to the suspect (to refute) and to peers that can
     // check it (they probe it once and confirm, see `applySuspect`), not to the whole mesh.

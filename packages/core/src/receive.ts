@@ -116,7 +116,11 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
           const tried = msg.updates.find(
             (u) => u.kind === UpdateKind.suspect && u.peer === t.id && u.from === from,
           );
-          if (tried === undefined || s.probeConfirmers.includes(from)) continue;
+          if (tried === undefined) {
+            if (!s.probeUnable.includes(from)) s.probeUnable.push(from);
+            continue;
+          }
+          if (s.probeConfirmers.includes(from)) continue;
           s.probeConfirmers.push(from);
           // Kept (verified first: we would vouch for it) as evidence to send with a verdict.
           if (
