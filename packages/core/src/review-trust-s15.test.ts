@@ -75,8 +75,9 @@ function lieToAll(net: TestNetwork, to: readonly string[]): void {
 /**
  * `x` tells each of `to`, straight to it, that it is suspected (at its own incarnation), `times`
  * times `gapMs` apart: each refutes, and each refutation raises its Lifeguard local health score
- * (`LocalHealthCause.refutedSuspicion`), which stretches its period, its probe timeouts and with
- * them `chainGapMs`. Nobody else hears of it, so nobody checks it and `x` scores nothing as a liar.
+ * (`LocalHealthCause.refutedSuspicion`), which stretches its period and its probe timeouts (and,
+ * before decision 0029, `chainGapMs`). Nobody else hears of it, so nobody checks it and `x` scores
+ * nothing as a liar.
  */
 function sicken(net: TestNetwork, to: readonly string[], times: number, gapMs: number): void {
   for (let k = 0; k < times; k++) {
