@@ -17,7 +17,7 @@ import {
   independentAccusers,
   keepProof,
   noteDeclarer,
-  ownSilenceMs,
+  unansweredForMs,
 } from './trust.js';
 import { acceptFailed, addMember, keepConfirmation, setState, armSuspicion } from './membership.js';
 import { restore } from './past-members.js';
@@ -76,7 +76,7 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
         if (
           m.linked &&
           declarersOf(s, m) >= CORROBORATING_ACCUSERS_MIN &&
-          ownSilenceMs(s, m) >= 2 * s.probeTimeoutFor(m, false)
+          unansweredForMs(s, m) >= 2 * s.probeTimeoutFor(m, false)
         ) {
           acceptFailed(s, m, u, sender, false, m.confirmations ?? []);
           return;

@@ -67,6 +67,8 @@ export class Member implements RttEstimate, ArrivalStats {
   incarnation = 0;
   /** Transport has a direct link now. */
   linked = false;
+  /** Whether its chain of unanswered pings began with this peer's own probe (`notePing`). */
+  chainFromProbe = false;
   /** In the probe rotation (linked now, or was linked and not yet failed/left). */
   probed = false;
   /** Currently an entry of the probe list (dropped lazily when no longer probed). */
@@ -90,12 +92,13 @@ export class Member implements RttEstimate, ArrivalStats {
     this.d[1] = v;
   }
   /**
-   * The start of its silence as this peer saw it (NaN: none): the first of a chain of at least two
-   * unanswered pings, none more than `chainGapMs` after the one before (`notePing`). One lost ping
-   * or ack does not start it, and a ping lost long ago followed by no reason to talk does not
-   * read as a long silence: a lie timed with a short freeze would be taken for the tolerance
-   * (`ownSilenceMs`, decision 0024, review session 14). With trust, a chain is followed by a ping
-   * every period until it is answered or has shown the stall tolerance (`followSilences`).
+   * The start of its silence as this peer saw it (NaN: none): the chain's second moment, a ping
+   * at least `probeTimeoutMsMin` after the chain's first, none more than `chainGapMs` after the
+   * one before (`notePing`); for a chain this peer's probe began, at most `probeTimeoutMsMin`
+   * before that second moment. One lost exchange (a ping, an ack, a relay's pair) does not date
+   * it before a freeze (decision 0029, reviews of sessions 14 and 15): a lie timed with a short
+   * freeze would be taken for the tolerance (`ownSilenceMs`). With trust, a chain is followed by
+   * a ping every period until it is answered or has shown the stall tolerance (`followSilences`).
    */
   get silentSinceMs(): number {
     return this.d[2]!;

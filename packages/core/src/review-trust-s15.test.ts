@@ -8,8 +8,9 @@
 // sparse mesh where the liar is the only bridge, the far half fails a p0 that never paused), held
 // since decision 0027 (a declarer must be linked or on the signaling roster); chain slack (a lost relay pair just before a 1.5 s freeze; 10 % loss and a ping-req spray);
 // chains stretched by local health the liar raises (1 s freeze) or by a hidden tab's 1 Hz timers
-// (no liar needed for one false `failed`); forged relayed acks get honest peers flagged as liars
-// (and, on session 15's final core, hide a crash from one peer);
+// (no liar needed for one false `failed`), held since decision 0029 (own silence counts from a
+// chain's second moment, chains not stretched by local health); forged relayed acks get honest
+// peers flagged as liars (and, on session 15's final core, hide a crash from one peer);
 // sybil `alive`s evict honest members from views. Held: old verdicts after a refute, a lone lie
 // over the only bridge, a liar's vital signs, a lie during a 1 s freeze at sickened peers without
 // loss, a liar relay nacking with its own verdict.
@@ -74,8 +75,9 @@ function lieToAll(net: TestNetwork, to: readonly string[]): void {
 /**
  * `x` tells each of `to`, straight to it, that it is suspected (at its own incarnation), `times`
  * times `gapMs` apart: each refutes, and each refutation raises its Lifeguard local health score
- * (`LocalHealthCause.refutedSuspicion`), which stretches its period, its probe timeouts and with
- * them `chainGapMs`. Nobody else hears of it, so nobody checks it and `x` scores nothing as a liar.
+ * (`LocalHealthCause.refutedSuspicion`), which stretches its period and its probe timeouts (and,
+ * before decision 0029, `chainGapMs`). Nobody else hears of it, so nobody checks it and `x` scores
+ * nothing as a liar.
  */
 function sicken(net: TestNetwork, to: readonly string[], times: number, gapMs: number): void {
   for (let k = 0; k < times; k++) {
@@ -169,15 +171,14 @@ describe('review s15: chain slack, a liar times relay pings just before a freeze
   // whose check went unanswered (`applyUpdate`). The window is (1.7 s − freeze, one period):
   // 195 ms → 0, 200 ms → p1 alone; a 1.6 s freeze widens it to 100-210 ms. Session 14 tried the
   // same pair with the gap at 300 ms, where the follow-up came before the freeze.
-  it.fails(
-    'both pings of ONE relay pair lost 205 ms before a 1.5 s freeze, then the lie: p0 failed nowhere',
-    () => {
-      expect(
-        bySeed((seed) => sprayThenFreeze(seed, { ...LOST_PAIR, lie: true })),
-        REPRODUCE,
-      ).toEqual({});
-    },
-  );
+  // Held since decision 0029: the pair is one moment, and own silence counts from the chain's
+  // second (its follow-up, in the freeze).
+  it('both pings of ONE relay pair lost 205 ms before a 1.5 s freeze, then the lie: p0 failed nowhere', () => {
+    expect(
+      bySeed((seed) => sprayThenFreeze(seed, { ...LOST_PAIR, lie: true })),
+      REPRODUCE,
+    ).toEqual({});
+  });
 
   it('the same pair lost 205 ms before the freeze, without the lie: p0 failed nowhere', () => {
     expect(
@@ -190,7 +191,8 @@ describe('review s15: chain slack, a liar times relay pings just before a freeze
   // plain 10 % loss on every link, and `x` asks all 38 honest peers to ping p0 220 ms before the
   // freeze. A pair is lost at a given peer with ~3.6 % odds; 38 tries make it likely. Seed 2:
   // p14 declared 1,480 ms into the freeze (own silence 1,700 ms), and every other peer took it.
-  it.fails('10 % loss, every honest peer asked to ping p0 220 ms before a 1.5 s freeze, then the lie', () => {
+  // Held since decision 0029 (seeds 1-10).
+  it('10 % loss, every honest peer asked to ping p0 220 ms before a 1.5 s freeze, then the lie', () => {
     const run = (seed: number): string[] =>
       sprayThenFreeze(seed, { loss: 0.1, relays: HONEST, gapMs: 220, stallMs: 1_500, lie: true });
     expect(bySeed(run), REPRODUCE).toEqual({});
@@ -219,21 +221,20 @@ describe('review s15: a liar stretches honest chains with local health (refuted 
   // health at 8, `chainGapMs` and the follow-up gap are ~9 periods (~1.9 s), so a relay pair lost
   // 1 s before a 1 s freeze stays an open chain into the freeze: seed 9's p7 declared 736 ms into
   // the 1 s freeze with 1.7 s of "own silence". A 1 s freeze, well inside the tolerance.
-  it.fails(
-    'sickened peers, 10 % loss, pinged 1 s before a 1 s freeze, then the lie: p0 failed nowhere',
-    () => {
-      const run = (seed: number): string[] =>
-        sprayThenFreeze(seed, {
-          loss: 0.1,
-          relays: HONEST,
-          gapMs: 1_000,
-          stallMs: 1_000,
-          lie: true,
-          sick: 12,
-        });
-      expect(bySeed(run), REPRODUCE).toEqual({});
-    },
-  );
+  // Held since decision 0029: `chainGapMs` and the follow-ups are no longer stretched by local
+  // health, and own silence counts from the chain's second moment.
+  it('sickened peers, 10 % loss, pinged 1 s before a 1 s freeze, then the lie: p0 failed nowhere', () => {
+    const run = (seed: number): string[] =>
+      sprayThenFreeze(seed, {
+        loss: 0.1,
+        relays: HONEST,
+        gapMs: 1_000,
+        stallMs: 1_000,
+        lie: true,
+        sick: 12,
+      });
+    expect(bySeed(run), REPRODUCE).toEqual({});
+  });
 });
 
 interface Ordinary {
@@ -317,7 +318,9 @@ describe('review s15: an ordinary network (loss, 1-1.5 s freezes, hidden tabs), 
   // Its round ended on the next grid tick with 2 s of "own silence", and it declared at once, 1 s
   // into the freeze. Alone it misleads only itself (a lone declarer is not a verdict elsewhere);
   // with a liar's `failed` it is the second declarer, and every checker takes it.
-  it.fails('10 % loss, 8 hidden tabs (1 Hz timers) and eight freezes of 1-1.5 s: no false failed', () => {
+  // Held since decision 0029: pings a second apart (the 1 Hz grid) no longer join one chain
+  // (`chainGapMs` 550 ms, not stretched), and a chain counts from its second moment.
+  it('10 % loss, 8 hidden tabs (1 Hz timers) and eight freezes of 1-1.5 s: no false failed', () => {
     const run = (seed: number): string[] =>
       ordinary(seed, { loss: 0.1, hidden: 8, stallsMs: FREEZES, gapMs: 5_000 });
     expect(bySeed(run), REPRODUCE).toEqual({});
@@ -326,7 +329,8 @@ describe('review s15: an ordinary network (loss, 1-1.5 s freezes, hidden tabs), 
   // Found, with ONE liar (p31) telling everyone each victim failed as it freezes: 38 of 38 honest
   // peers on seed 2 (a declarer's stretched chain, as above, is the second declarer: every
   // checker takes it at once), 1 on seeds 3 and 9. At 5 % loss: 1 on seed 9.
-  it.fails('the same with one liar telling everyone each victim failed as it freezes', () => {
+  // Held since decision 0029 (seeds 1-10).
+  it('the same with one liar telling everyone each victim failed as it freezes', () => {
     const run = (seed: number): string[] =>
       ordinary(seed, { loss: 0.1, hidden: 8, stallsMs: FREEZES, gapMs: 5_000, liar: true });
     expect(bySeed(run), REPRODUCE).toEqual({});

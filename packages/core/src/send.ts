@@ -13,6 +13,7 @@ import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import {
   BODY_RESERVE_BYTES,
+  Phase,
   SYNC_ASKS_MAX,
   SYNC_RETRY_PERIODS,
   SYNC_SERVE_GAP_MS,
@@ -53,30 +54,42 @@ export function sendMember(
 
 /**
  * With trust, a ping to `m` extends the chain of unanswered pings (`Member.silentSinceMs`): one
- * sent within `chainGapMs` of the last confirms the silence from the chain's first; a later one
- * starts a new chain. A confirmed chain is then followed up once a period (`followSilences`), so
- * two lost datagrams do not stand for a silence: the next ping is answered (decision 0024). A
- * lone unanswered ping (most lost datagrams) costs nothing more: the next one a period and a
- * probe timeout later starts afresh.
+ * sent within `chainGapMs` of the last extends it; a later one starts a new chain. Pings sent
+ * within `probeTimeoutMsMin` of the chain's first are one moment (a relay's or a check's pair):
+ * the chain is followed up (`followSilences`) and confirmed by its second moment, from which own
+ * silence counts, so one lost exchange never dates a silence before a freeze (decision 0029). A
+ * chain this peer's own probe began (timed by the rotation, not by another member) counts from
+ * at most `probeTimeoutMsMin` before that moment: the retry a minimum timeout after the direct
+ * ping then counts from the direct ping, as decision 0024 did. A lone unanswered ping (most lost
+ * datagrams) costs nothing more: the next one more than `chainGapMs` later starts afresh.
  */
 export function notePing(s: DetectorState, m: Member): void {
   if (s.trust === undefined) return;
   const last = m.lastPingMs;
   m.lastPingMs = s.now;
-  if (Number.isNaN(last) || s.now - last > chainGapMs(s, m)) {
+  if (Number.isNaN(last) || s.now - last > chainGapMs(s)) {
     m.unansweredSinceMs = s.now;
     m.silentSinceMs = NaN;
+    // Our own probe, timed by the rotation: nobody else can time it just before a freeze.
+    m.chainFromProbe = s.target === m && s.phase === Phase.direct;
     return;
   }
-  if (Number.isNaN(m.silentSinceMs)) {
-    m.silentSinceMs = m.unansweredSinceMs;
-    s.silent.add(m);
-  }
+  s.silent.add(m);
+  const minMs = s.config.probeTimeoutMsMin;
+  if (!Number.isNaN(m.silentSinceMs) || s.now - m.unansweredSinceMs < minMs) return;
+  // The second moment: a chain our probe began counts from at most `probeTimeoutMsMin` before it
+  // (the probe's first ping, with a minimum timeout), any other from the second moment itself.
+  m.silentSinceMs = m.chainFromProbe ? Math.max(m.unansweredSinceMs, s.now - minMs) : s.now;
 }
 
-/** Longest gap between two unanswered pings of one chain (ms): a period plus a probe timeout. */
-export function chainGapMs(s: DetectorState, m: Member): number {
-  return s.effectivePeriodMs() + Math.max(s.config.probeTimeoutMsMax, s.probeTimeoutFor(m));
+/**
+ * Longest gap between two unanswered pings of one chain (ms): the longest period plus the longest
+ * probe timeout (550 ms for `browser`). Fixed, not stretched by local health: a liar that raises
+ * our local health (refuted suspicions) or a hidden tab's late timers must not join pings seconds
+ * apart into one silence (decision 0029).
+ */
+export function chainGapMs(s: DetectorState): number {
+  return s.config.probeIntervalMsMax + s.config.probeTimeoutMsMax;
 }
 
 /** The default `extra` of {@link sendTo}: one shared empty list, not a new one per message. */

@@ -52,10 +52,11 @@ export function runTimers(s: DetectorState): void {
 }
 
 /**
- * With trust: pings each member whose pings went unanswered once a period (unless another ping
- * went to it meanwhile), until it answers (any message from it ends the chain), until the chain
- * has shown its stall tolerance and a period more, or until it is failed or left (rechecks take
- * over). A datagram lost to a live peer is so followed by one more ping, answered; a real
+ * With trust: pings each member whose pings went unanswered once a period (`probeIntervalMs`, not
+ * stretched by local health: the chain must not outgrow `chainGapMs`; a probe timeout after a
+ * first moment not yet confirmed, decision 0029), unless another ping went to it meanwhile, until
+ * it answers (any message from it ends the chain), until the chain has shown its stall tolerance
+ * and a period more, or until it is failed or left (rechecks take over). A datagram lost to a live peer is so followed by one more ping, answered; a real
  * silence keeps a chain no gap breaks, for as long as a verdict may need it (decision 0024).
  */
 function followSilences(s: DetectorState): void {
@@ -76,7 +77,12 @@ function followSilences(s: DetectorState): void {
 /** When `m`'s chain of unanswered pings is next followed up (`followSilences`). */
 function followUpAtMs(s: DetectorState, m: Member): number {
   // Never NaN: it feeds `nextDeadlineMs`'s `Math.min`, where a NaN stops every timer.
-  return Number.isNaN(m.lastPingMs) ? s.now : m.lastPingMs + s.effectivePeriodMs();
+  if (Number.isNaN(m.lastPingMs)) return s.now;
+  // A pair sent at once is one moment: its silence counts only from a second (`notePing`), asked
+  // for an unstretched probe timeout later, as a probe's retry is.
+  return (
+    m.lastPingMs + (Number.isNaN(m.silentSinceMs) ? s.probeTimeoutFor(m, false) : s.config.probeIntervalMs)
+  );
 }
 
 /**

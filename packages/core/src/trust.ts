@@ -262,11 +262,22 @@ export function declarersOf(s: DetectorState, m: Member): number {
 }
 
 /**
- * How long `m` has been silent to this peer's own pings (ms): since the first of two unanswered
- * pings sent within a probe timeout of each other (`Member.silentSinceMs`); 0 without such a pair.
+ * How long `m` has been silent to this peer's own pings (ms), as its own verdict counts it: since
+ * the chain's second unanswered moment (`Member.silentSinceMs`, decision 0029); 0 before it.
  */
 export function ownSilenceMs(s: DetectorState, m: Member): number {
   return Number.isNaN(m.silentSinceMs) ? 0 : s.now - m.silentSinceMs;
+}
+
+/**
+ * How long this peer's pings to `m` have gone unanswered (ms): since the chain's first ping, once
+ * a second went unanswered too (`notePing`); 0 otherwise. Not a verdict's own silence (one lost
+ * exchange may pre-date a freeze, decision 0029): only a check's window, for a verdict two
+ * independent declarers signed, one of them honest and counting its own silence soundly.
+ */
+export function unansweredForMs(s: DetectorState, m: Member): number {
+  const chain = s.silent.has(m) || !Number.isNaN(m.silentSinceMs);
+  return chain && !Number.isNaN(m.unansweredSinceMs) ? s.now - m.unansweredSinceMs : 0;
 }
 
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */
