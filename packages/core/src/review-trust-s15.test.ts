@@ -10,7 +10,7 @@
 // chains stretched by local health the liar raises (1 s freeze) or by a hidden tab's 1 Hz timers
 // (no liar needed for one false `failed`); forged relayed acks get honest peers flagged as liars
 // (and, on session 15's final core, hide a crash from one peer);
-// sybil `alive`s evict honest members from views. Held: old verdicts after a refute, a lone lie
+// sybil `alive`s evicted honest members from views (held since decision 0028). Held: old verdicts after a refute, a lone lie
 // over the only bridge, a liar's vital signs, a lie during a 1 s freeze at sickened peers without
 // loss, a liar relay nacking with its own verdict.
 import { describe, expect, it } from 'vitest';
@@ -647,8 +647,10 @@ describe('review s15: a membership flood (sparse mesh, browser, 256 members)', (
   // accused, so they stay `healthy` for good (and count in `clusterSize`). A joiner's link-up at a
   // full peer evicts the longest-unchanged gossip-only member (`evictOne`): an honest one, older
   // than the sybils. Gossip about it (and about the joiners) is then dropped (`membersDropped`: a
-  // full table with no failed or left member to evict), for good.
-  it.fails('after 400 sybil `alive`s from x, no honest member drops out of an honest view', () => {
+  // full table with no failed or left member to evict), for good. Holds since session 16
+  // (decision 0028): a full table evicts the NEWEST stranger (a member the signaling room never
+  // admitted, `knownMember`) first, for a link-up or for an admitted newcomer's gossip.
+  it('after 400 sybil `alive`s from x, no honest member drops out of an honest view', () => {
     const evicted: Record<number, string> = {};
     for (const seed of SEEDS) {
       const e = floodThenJoin(seed, 400).evicted;
