@@ -85,12 +85,16 @@ export function noteAccuser(s: DetectorState, m: Member, u: Update, sender: Peer
 /**
  * The accused peer answered a check: the accusation is wrong from here (the ping also carried it,
  * so it refutes), and each accuser scores as a liar (`liars.ts`: an honest peer's rare mistake
- * decays away; a peer that keeps accusing the living gets flagged).
+ * decays away; a peer that keeps accusing the living gets flagged). Not for a `relay` check: its
+ * answer is a relayed ack, the relay's word only (a liar relay forges them), so it disputes the
+ * verdict here but proves no accuser wrong (decision 0028); the accused's own ack or its signed
+ * refutation does.
  */
 export function checkAnswered(s: DetectorState, check: Check): void {
   s.counters.checksAnswered += 1;
   if (check.kind !== 'confirm') s.counters.failuresDisputed += 1;
-  if (check.kind !== 'relay') s.rttSample(check.member, s.now - check.sentMs);
+  if (check.kind === 'relay') return;
+  s.rttSample(check.member, s.now - check.sentMs);
   for (const a of check.accusers) scoreLiar(s, a, 1, 'refuted-accusation');
 }
 

@@ -8,8 +8,8 @@
 // sparse mesh where the liar is the only bridge, the far half fails a p0 that never paused), held
 // since decision 0027 (a declarer must be linked or on the signaling roster); chain slack (a lost relay pair just before a 1.5 s freeze; 10 % loss and a ping-req spray);
 // chains stretched by local health the liar raises (1 s freeze) or by a hidden tab's 1 Hz timers
-// (no liar needed for one false `failed`); forged relayed acks get honest peers flagged as liars
-// (and, on session 15's final core, hide a crash from one peer);
+// (no liar needed for one false `failed`); forged relayed acks got honest peers flagged as liars
+// (held since decision 0028) (and, on session 15's final core, hide a crash from one peer);
 // sybil `alive`s evicted honest members from views (held since decision 0028). Held: old verdicts after a refute, a lone lie
 // over the only bridge, a liar's vital signs, a lie during a 1 s freeze at sickened peers without
 // loss, a liar relay nacking with its own verdict.
@@ -430,8 +430,9 @@ describe('review s15: a liar as relay forges relayed acks (sparse mesh, node)', 
   // unanswered, and whose vouches the nacks of other relays brought (`relayNackVouches`). Three
   // forged answers within ~a minute flag one (`LIAR_SCORE`); a flagged peer's declarations no
   // longer count there (`declarersOf`) and its accusations are throttled: a verdict about an
-  // honest peer, changed by one liar's word.
-  it.fails('forged relayed acks for a crashed p0 get no honest peer flagged as a liar', () => {
+  // honest peer, changed by one liar's word. Holds since decision 0028: a relayed ack disputes a
+  // relay check but scores no accuser (only the accused's own ack or refutation proves one wrong).
+  it('forged relayed acks for a crashed p0 get no honest peer flagged as a liar', () => {
     const flagged: Record<number, string> = {};
     for (const seed of SEEDS) {
       const f = crashWithLyingRelay(seed, true).flagged;
