@@ -9,6 +9,7 @@ import type { DetectorState } from './detector-state.js';
 import { CHECKS_MAX, CHECK_PINGS, type Check, RECHECK_MAX_MS } from './detector-state.js';
 import { push, sendMember } from './send.js';
 import { randomInt } from './random.js';
+import { vouchedFor } from './hearsay.js';
 import { CORROBORATING_ACCUSERS_MIN, declarersOf, ownAccusation, scoreLiar } from './trust.js';
 import { acceptFailed, keepConfirmation, startSuspicion, armSuspicion } from './membership.js';
 
@@ -142,7 +143,11 @@ function askRelays(
   sender: PeerId,
   preferred: readonly PeerId[],
 ): void {
-  const candidates = s.linked.filter((r) => r.id !== u.from && r.id !== m.id && r.state !== 'left');
+  const all = s.linked.filter((r) => r.id !== u.from && r.id !== m.id && r.state !== 'left');
+  // Relays that vouched for it already (a relayed ack) at this incarnation are not asked again,
+  // unless no other is left (decision 0028): one liar relay disputes one check, not every one.
+  const fresh = all.filter((r) => !vouchedFor(m, r.id));
+  const candidates = fresh.length > 0 ? fresh : all;
   // The preferred (holders of the verdict) go to the front, in order; the rest stay random.
   let front = 0;
   for (const id of preferred) {

@@ -409,18 +409,17 @@ describe('review s15: a liar as relay forges relayed acks (sparse mesh, node)', 
   // declarers takes the verdict at its end unless a relayed ack disputes it first, and `x`, one
   // of p28's five links and so often among its relays, disputes every check it is asked in; its
   // forged acks also got p28 to flag p36 (below), one declarer fewer there. Before decision 0026
-  // this held (slowest 3.1-4.8 s).
-  it.fails(
-    'every honest peer still fails the crashed p0 within 9 s (the bound of scenario-trust-sparse)',
-    () => {
-      const late: Record<number, string> = {};
-      for (const seed of SEEDS) {
-        const slowest = Math.max(...crashWithLyingRelay(seed, true).failedMs.map((t) => t ?? Infinity));
-        if (slowest > 9_000) late[seed] = `${slowest} ms`;
-      }
-      expect(late, REPRODUCE).toEqual({});
-    },
-  );
+  // this held (slowest 3.1-4.8 s). Holds since decision 0028: a relay that vouched for p0 (a
+  // relayed ack) at its incarnation is not asked again about it while another link is left, so
+  // `x` disputes one check per verdict, not every one (slowest 2.6-3.9 s, seed 7 2.9 s).
+  it('every honest peer still fails the crashed p0 within 9 s (the bound of scenario-trust-sparse)', () => {
+    const late: Record<number, string> = {};
+    for (const seed of SEEDS) {
+      const slowest = Math.max(...crashWithLyingRelay(seed, true).failedMs.map((t) => t ?? Infinity));
+      if (slowest > 9_000) late[seed] = `${slowest} ms`;
+    }
+    expect(late, REPRODUCE).toEqual({});
+  });
 
   // Found: honest peers flagged as liars by honest peers on seeds 4 (p30 flagged p8), 6 (p4
   // flagged p23) and 7 (p28 flagged p36) on session 15's final core (before decision 0026: 4, 7,
