@@ -9,6 +9,7 @@ import type { DetectorState } from './detector-state.js';
 import { CHECKS_MAX, CHECK_PINGS, type Check, RECHECK_MAX_MS } from './detector-state.js';
 import { push, sendMember } from './send.js';
 import { randomInt } from './random.js';
+import { vouchedFor } from './hearsay.js';
 import { CORROBORATING_ACCUSERS_MIN, declarersOf, ownAccusation, scoreLiar } from './trust.js';
 import { acceptFailed, keepConfirmation, startSuspicion, armSuspicion } from './membership.js';
 
@@ -85,12 +86,16 @@ export function noteAccuser(s: DetectorState, m: Member, u: Update, sender: Peer
 /**
  * The accused peer answered a check: the accusation is wrong from here (the ping also carried it,
  * so it refutes), and each accuser scores as a liar (`liars.ts`: an honest peer's rare mistake
- * decays away; a peer that keeps accusing the living gets flagged).
+ * decays away; a peer that keeps accusing the living gets flagged). Not for a `relay` check: its
+ * answer is a relayed ack, the relay's word only (a liar relay forges them), so it disputes the
+ * verdict here but proves no accuser wrong (decision 0028); the accused's own ack or its signed
+ * refutation does.
  */
 export function checkAnswered(s: DetectorState, check: Check): void {
   s.counters.checksAnswered += 1;
   if (check.kind !== 'confirm') s.counters.failuresDisputed += 1;
-  if (check.kind !== 'relay') s.rttSample(check.member, s.now - check.sentMs);
+  if (check.kind === 'relay') return;
+  s.rttSample(check.member, s.now - check.sentMs);
   for (const a of check.accusers) scoreLiar(s, a, 1, 'refuted-accusation');
 }
 
@@ -138,7 +143,11 @@ function askRelays(
   sender: PeerId,
   preferred: readonly PeerId[],
 ): void {
-  const candidates = s.linked.filter((r) => r.id !== u.from && r.id !== m.id && r.state !== 'left');
+  const all = s.linked.filter((r) => r.id !== u.from && r.id !== m.id && r.state !== 'left');
+  // Relays that vouched for it already (a relayed ack) at this incarnation are not asked again,
+  // unless no other is left (decision 0028): one liar relay disputes one check, not every one.
+  const fresh = all.filter((r) => !vouchedFor(m, r.id));
+  const candidates = fresh.length > 0 ? fresh : all;
   // The preferred (holders of the verdict) go to the front, in order; the rest stay random.
   let front = 0;
   for (const id of preferred) {

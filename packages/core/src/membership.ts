@@ -10,6 +10,7 @@ import { memberStallToleranceMs, suspicionFailAtMs } from './member-view.js';
 import {
   CORROBORATING_ACCUSERS_MIN,
   declarersOf,
+  knownMember,
   ownAccusation,
   ownSilenceMs,
   stateUpdate,
@@ -22,11 +23,13 @@ import { RECHECK_FIRST_MS } from './detector-state.js';
 import { push } from './send.js';
 import { failedSettled, forgetFailed, noteFailed } from './settled-failures.js';
 
-/** Adds a member (evicting one when the table is full, see `evictOne`); undefined when it cannot. */
+/**
+ * Adds a member (evicting one when the table is full, see `evictOne`); undefined when it cannot. A
+ * full table takes a gossip-only newcomer only in place of a failed/left member, or, when the
+ * signaling room admitted the newcomer (`knownMember`), of a stranger the room never admitted.
+ */
 export function addMember(s: DetectorState, id: PeerId, direct: boolean): Member | undefined {
-  const full = s.members.size >= s.config.membersMax;
-  const evictable = direct || s.counts.failed + s.counts.left > 0;
-  if (full && (!evictable || !evictOne(s, direct))) {
+  if (s.members.size >= s.config.membersMax && !evictOne(s, direct, direct || knownMember(s, id))) {
     s.counters.membersDropped += 1;
     return undefined;
   }
@@ -38,17 +41,28 @@ export function addMember(s: DetectorState, id: PeerId, direct: boolean): Member
   return m;
 }
 
-/** Frees a slot: a gossip-only failed/left member first, then (for a direct link) the longest-unchanged gossip-only one. */
-export function evictOne(s: DetectorState, direct: boolean): boolean {
+/**
+ * Frees a slot; only gossip-only members (no link) go, never the probe target. First a failed/left
+ * one (the longest ended). Then, when `known` (a direct link-up, or a newcomer the signaling room
+ * admitted), the NEWEST stranger: a member the room never admitted (`knownMember`), known only
+ * from a signed `alive` anyone can mint for a fresh key, so a flood of them pushes out only its
+ * own kind, never the members learned before it. Then, for a direct link, the longest-unchanged
+ * gossip-only member (with a roster, an admitted one: strangers went first).
+ */
+export function evictOne(s: DetectorState, direct: boolean, known = direct): boolean {
   let victim: Member | undefined;
+  let stranger: Member | undefined;
   let fallback: Member | undefined;
   for (const m of s.members.values()) {
     if (m.linked) continue;
     if ((m.state === 'failed' || m.state === 'left') && (victim === undefined || m.sinceMs < victim.sinceMs))
       victim = m;
-    if (direct && m !== s.target && (fallback === undefined || m.sinceMs < fallback.sinceMs)) fallback = m;
+    if (m === s.target) continue;
+    // The table's order is insertion order: the last stranger seen is the newest.
+    if (known && !knownMember(s, m.id)) stranger = m;
+    if (direct && (fallback === undefined || m.sinceMs < fallback.sinceMs)) fallback = m;
   }
-  const v = victim ?? fallback;
+  const v = victim ?? stranger ?? fallback;
   if (v === undefined || v === s.target) return false;
   s.counters.membersEvicted += 1;
   if (v === victim) {

@@ -12,6 +12,7 @@ import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from '
 import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
 import { finishProbe } from './probe.js';
 import { checkAnswered } from './checks.js';
+import { noteVoucher } from './hearsay.js';
 import { armSuspicion, setState } from './membership.js';
 import { forwardedSigners } from './gossip.js';
 
@@ -224,6 +225,7 @@ function relayCheckAnswered(s: DetectorState, from: PeerId, ackSeq: number): boo
       if (check.relays[j]?.id !== from || check.seqs[j] !== ackSeq) continue;
       s.checks.splice(i, 1);
       checkAnswered(s, check);
+      noteVoucher(check.member, from);
       // Proof of life through a relay: a suspicion held because relays could not reach it ends.
       const m = check.member;
       if (m.state === 'suspected' && m.relayVerdict !== undefined && !m.linked)

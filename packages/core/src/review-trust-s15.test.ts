@@ -9,9 +9,10 @@
 // since decision 0027 (a declarer must be linked or on the signaling roster); chain slack (a lost relay pair just before a 1.5 s freeze; 10 % loss and a ping-req spray);
 // chains stretched by local health the liar raises (1 s freeze) or by a hidden tab's 1 Hz timers
 // (no liar needed for one false `failed`), held since decision 0029 (own silence counts from a
-// chain's second moment, chains not stretched by local health); forged relayed acks get honest
-// peers flagged as liars (and, on session 15's final core, hide a crash from one peer);
-// sybil `alive`s evict honest members from views. Held: old verdicts after a refute, a lone lie
+// chain's second moment, chains not stretched by local health); forged relayed acks got honest
+// peers flagged as liars (held since decision 0028) (and, on session 15's final core, hid a
+// crash from one peer: held since decisions 0028 and 0030); sybil `alive`s evicted honest members
+// from views (held since decision 0028). Held: old verdicts after a refute, a lone lie
 // over the only bridge, a liar's vital signs, a lie during a 1 s freeze at sickened peers without
 // loss, a liar relay nacking with its own verdict.
 import { describe, expect, it } from 'vitest';
@@ -413,9 +414,11 @@ describe('review s15: a liar as relay forges relayed acks (sparse mesh, node)', 
   // declarers takes the verdict at its end unless a relayed ack disputes it first, and `x`, one
   // of p28's five links and so often among its relays, disputes every check it is asked in; its
   // forged acks also got p28 to flag p36 (below), one declarer fewer there. Before decision 0026
-  // this held (slowest 3.1-4.8 s). Holds again since decision 0030 (every seed): p0's links
+  // this held (slowest 3.1-4.8 s). Holds again, for two reasons: decision 0030 (p0's links
   // declare once their own silence passes the stall tolerance instead of waiting for
-  // confirmations that relays without a link to p0 could never send, so declarers come sooner.
+  // confirmations that relays without a link to p0 could never send, so declarers come sooner),
+  // and decision 0028 (a relay that vouched for p0 with a relayed ack at its incarnation is not
+  // asked again about it while another link is left, so `x` disputes one check per verdict).
   it('every honest peer still fails the crashed p0 within 9 s (the bound of scenario-trust-sparse)', () => {
     const late: Record<number, string> = {};
     for (const seed of SEEDS) {
@@ -433,8 +436,9 @@ describe('review s15: a liar as relay forges relayed acks (sparse mesh, node)', 
   // unanswered, and whose vouches the nacks of other relays brought (`relayNackVouches`). Three
   // forged answers within ~a minute flag one (`LIAR_SCORE`); a flagged peer's declarations no
   // longer count there (`declarersOf`) and its accusations are throttled: a verdict about an
-  // honest peer, changed by one liar's word.
-  it.fails('forged relayed acks for a crashed p0 get no honest peer flagged as a liar', () => {
+  // honest peer, changed by one liar's word. Holds since decision 0028: a relayed ack disputes a
+  // relay check but scores no accuser (only the accused's own ack or refutation proves one wrong).
+  it('forged relayed acks for a crashed p0 get no honest peer flagged as a liar', () => {
     const flagged: Record<number, string> = {};
     for (const seed of SEEDS) {
       const f = crashWithLyingRelay(seed, true).flagged;
@@ -650,8 +654,10 @@ describe('review s15: a membership flood (sparse mesh, browser, 256 members)', (
   // accused, so they stay `healthy` for good (and count in `clusterSize`). A joiner's link-up at a
   // full peer evicts the longest-unchanged gossip-only member (`evictOne`): an honest one, older
   // than the sybils. Gossip about it (and about the joiners) is then dropped (`membersDropped`: a
-  // full table with no failed or left member to evict), for good.
-  it.fails('after 400 sybil `alive`s from x, no honest member drops out of an honest view', () => {
+  // full table with no failed or left member to evict), for good. Holds since session 16
+  // (decision 0028): a full table evicts the NEWEST stranger (a member the signaling room never
+  // admitted, `knownMember`) first, for a link-up or for an admitted newcomer's gossip.
+  it('after 400 sybil `alive`s from x, no honest member drops out of an honest view', () => {
     const evicted: Record<number, string> = {};
     for (const seed of SEEDS) {
       const e = floodThenJoin(seed, 400).evicted;

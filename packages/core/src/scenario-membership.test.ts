@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, MessageType } from './codec.js';
+import { decode, MessageType, UpdateKind, type Update } from './codec.js';
 import { presets } from './config.js';
 import { Detector } from './detector.js';
 import { seededRandom } from './random.js';
@@ -113,6 +113,46 @@ describe('scenario: join and anti-entropy', () => {
     expect(small.peer('m19')?.direct).toBe(true);
     expect(small.peers().length).toBe(10);
     expect(small.stats().membersEvicted).toBeGreaterThan(0);
+  });
+
+  it('a full table takes a member the room admitted in place of the newest stranger, never an admitted one', () => {
+    const net = new TestNetwork(8);
+    net.add('hub');
+    const small = net.add('small', { ...presets.lan, membersMax: 10 });
+    const admitted = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    for (const id of admitted) {
+      net.add(id);
+      net.link('hub', id);
+    }
+    net.link('hub', 'small');
+    net.run(2_000);
+    expect(small.peers().length).toBe(7);
+    // Strangers (the room never admitted them: no detector behind them) fill the table; the rest is dropped.
+    const alive = (peer: string): Update => ({
+      kind: UpdateKind.alive,
+      peer,
+      incarnation: 0,
+      from: undefined,
+    });
+    net.say('hub', 'small', ['s0', 's1', 's2', 's3', 's4'].map(alive));
+    expect(small.peers().length).toBe(10);
+    expect(small.peer('s3')).toBeUndefined();
+    const dropped = small.stats().membersDropped;
+    // A stranger's `alive` at a full table is dropped; an admitted newcomer's evicts the newest stranger.
+    net.say('hub', 'small', [alive('s9')]);
+    expect(small.peer('s9')).toBeUndefined();
+    expect(small.stats().membersDropped).toBe(dropped + 1);
+    net.add('m6');
+    net.say('hub', 'small', [alive('m6')]);
+    expect(small.peer('m6')?.direct).toBe(false);
+    expect(small.peer('s2')).toBeUndefined();
+    expect(small.peer('s1')).toBeDefined();
+    // A direct link-up evicts a stranger too, the newest left (s1), not an admitted gossip-only member.
+    net.add('m7');
+    net.link('small', 'm7');
+    expect(small.peer('s1')).toBeUndefined();
+    for (const id of ['hub', ...admitted, 'm6', 'm7']) expect(small.peer(id), id).toBeDefined();
+    expect(small.stats().membersEvicted).toBe(2);
   });
 });
 
