@@ -195,6 +195,7 @@ const TEST_ONLY_HELPERS = [
   'packages/core/src/test-network.ts',
   'packages/core/src/test-sparse.ts',
   'packages/core/src/test-witness.ts',
+  'packages/core/src/test-review-s15.ts',
   'packages/webrtc/src/test-*.ts',
   'packages/webrtc/src/testing.ts',
   'packages/webrtc/src/*test-support.ts',

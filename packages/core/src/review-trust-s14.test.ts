@@ -6,7 +6,8 @@ import { presets, stallToleranceMs, type DetectorConfig } from './config.js';
 import { seededRandom } from './random.js';
 import { signUpdate } from './signed-update.js';
 import { testTrust } from './test-trust.js';
-import { TestNetwork } from './test-network.js';
+import type { TestNetwork } from './test-network.js';
+import { fullMesh, HONEST } from './test-review-s15.js';
 import {
   ACCUSED,
   expectUnharmedOnSeeds,
@@ -19,17 +20,6 @@ import {
 
 const SEEDS = seedsFrom(process.env.SEED);
 const FILE = 'review-trust-s14.test.ts';
-const IDS = [...Array.from({ length: N - 1 }, (_, i) => `p${i}`), 'x'];
-
-/** A full signed mesh of {@link IDS}, run until every peer knows every other. */
-function fullMesh(seed: number, config: DetectorConfig): TestNetwork {
-  const net = new TestNetwork(seed, true);
-  for (const id of IDS) net.add(id, config);
-  net.fullMesh(IDS);
-  net.run(10_000);
-  for (const id of IDS) expect(net.get(id).peers().length, `${id} knows everyone (seed ${seed})`).toBe(N - 1);
-  return net;
-}
 
 /** `liar` asks `relay` (raw, over their link) to ping `target`: any member may send a ping-req. */
 function pingReq(net: TestNetwork, liar: string, relay: string, target: string, seq: number): void {
@@ -48,9 +38,6 @@ function lieToAll(net: TestNetwork, to: readonly string[]): void {
     net.run(net.nowMs + 1_000);
   }
 }
-
-/** The honest peers (not the liar, not the accused). */
-const HONEST = IDS.filter((id) => id !== 'x' && id !== ACCUSED);
 
 /** Runs `net` to 15 s after `t0`; the honest peers that held live p0 failed since `t0`. */
 function misledAfter(net: TestNetwork, t0: number): string[] {
