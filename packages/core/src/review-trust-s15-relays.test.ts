@@ -13,48 +13,29 @@
 // a declarer must be linked or on the signaling roster). Held: a lone lie over the only bridge, a
 // liar relay nacking with its own verdict.
 import { describe, expect, it } from 'vitest';
-import { decode, encode, MessageType, UpdateKind } from './codec.js';
+import { UpdateKind } from './codec.js';
 import { presets } from './config.js';
 import { randomInt, seededRandom } from './random.js';
 import { TestNetwork } from './test-network.js';
 import { liarSays, misledAfter, reviewFile, verdicts } from './test-review-s15.js';
-import { ACCUSED, expectUnharmedOnSeeds, introduceAll, N, sparse, type Sparse } from './test-sparse.js';
+import {
+  ACCUSED,
+  expectUnharmedOnSeeds,
+  introduceAll,
+  makeLyingRelay,
+  N,
+  sparse,
+  type Sparse,
+} from './test-sparse.js';
 
 const { FILE, SEEDS, BASE_SEEDS, REPRODUCE, bySeed } = reviewFile(
   'review-trust-s15-relays.test.ts',
   process.env.SEED,
 );
 
-/**
- * Makes `x` a lying relay: it answers every ping-req at once, whatever the target's state, with
- * `ack` a relayed ack (it claims the target answered its ping), with `nack` a nack carrying its
- * signed `failed` and `suspect` of the target ("I tried it too", and a verdict). All else it
- * handles as an honest peer.
- */
+/** Makes `x` a lying relay (`makeLyingRelay`): `ack` forges relayed acks, `nack` nacks with its verdict. */
 function lyingRelay(net: TestNetwork, answer: 'ack' | 'nack'): { answered: number } {
-  const d = net.get('x');
-  const honest = d.receive.bind(d);
-  let seq = 40_000;
-  const count = { answered: 0 };
-  d.receive = (from, bytes, nowMs) => {
-    const r = decode(bytes);
-    if (!r.ok || r.message.type !== MessageType.pingReq) return honest(from, bytes, nowMs);
-    count.answered += 1;
-    const base = { seq: seq++ & 0xffff, ackSeq: r.message.seq, extensions: [] };
-    const target = r.message.target;
-    const incarnation = d.peer(target)?.incarnation ?? 0;
-    const reply = encode(
-      answer === 'ack'
-        ? { ...base, type: MessageType.ack, relayed: true, vitals: undefined, updates: [] }
-        : {
-            ...base,
-            type: MessageType.nack,
-            updates: [UpdateKind.failed, UpdateKind.suspect].map((k) => liarSays(k, target, incarnation)),
-          },
-    );
-    return { sends: [{ to: from, bytes: reply }], events: [] };
-  };
-  return count;
+  return makeLyingRelay(net, 'x', answer);
 }
 
 /**

@@ -1,12 +1,13 @@
 // Helpers of the sparse signed-mesh scenarios (`scenario-trust-sparse.test.ts`, `review-trust-s13.test.ts`):
 // 40 signed peers linked by three random Hamiltonian cycles, liars' signed accusations.
 import { expect } from 'vitest';
-import { UpdateKind, type Update } from './codec.js';
+import { decode, encode, MessageType, UpdateKind, type Update } from './codec.js';
 import { type DetectorConfig } from './config.js';
 import { randomInt, seededRandom } from './random.js';
 import { signUpdate } from './signed-update.js';
 import { TestNetwork } from './test-network.js';
 import { testTrust } from './test-trust.js';
+import { Lifecycle } from './types.js';
 
 export const N = 40;
 /** Seeds 1-10, or `SEED=n` alone (`process.env.SEED`, read by the test files). */
@@ -135,5 +136,86 @@ export function lieThrice(sp: Sparse, liars: string[]): void {
   for (let k = 0; k < 3; k++) {
     lie(sp, liars);
     sp.net.run(sp.net.nowMs + 1_000);
+  }
+}
+
+/**
+ * Makes `liar` a lying relay: it answers every ping-req at once, whatever the target's state:
+ * `ack` a relayed ack (it claims the target answered), `nack` a nack with its signed `failed` and
+ * `suspect` of the target (it tried, and a verdict), `unable` a bare nack (it claims it could not
+ * try: no link, or its relay jobs full, decision 0030). All else it handles as an honest peer.
+ * Returns a live count of the ping-reqs it answered.
+ */
+export function makeLyingRelay(
+  net: TestNetwork,
+  liar: string,
+  answer: 'ack' | 'nack' | 'unable',
+): { answered: number } {
+  const d = net.get(liar);
+  const honest = d.receive.bind(d);
+  let seq = 40_000;
+  const count = { answered: 0 };
+  d.receive = (from, bytes, nowMs) => {
+    const r = decode(bytes);
+    if (!r.ok || r.message.type !== MessageType.pingReq) return honest(from, bytes, nowMs);
+    count.answered += 1;
+    const base = { seq: seq++ & 0xffff, ackSeq: r.message.seq, extensions: [] };
+    const target = r.message.target;
+    const incarnation = d.peer(target)?.incarnation ?? 0;
+    const sign = (kind: UpdateKind): Update =>
+      signUpdate(testTrust(liar), { kind, peer: target, incarnation, from: liar });
+    const reply = encode(
+      answer === 'ack'
+        ? { ...base, type: MessageType.ack, relayed: true, vitals: undefined, updates: [] }
+        : {
+            ...base,
+            type: MessageType.nack,
+            updates: answer === 'nack' ? [sign(UpdateKind.failed), sign(UpdateKind.suspect)] : [],
+          },
+    );
+    return { sends: [{ to: from, bytes: reply }], events: [] };
+  };
+  return count;
+}
+
+/** `from` asks `relay` (raw, over their link) to ping `target`: any member may send a ping-req. */
+export function sendPingReq(
+  net: TestNetwork,
+  from: string,
+  relay: string,
+  target: string,
+  seq: number,
+): void {
+  const bytes = encode({ type: MessageType.pingReq, seq, target, updates: [], extensions: [] });
+  net.apply(relay, net.get(relay).receive(from, bytes, net.nowMs));
+}
+
+/** Runs `run` on each seed; the seeds where it returned something, with how many and the first few. */
+export function foundBySeed(
+  run: (seed: number) => string[],
+  seeds: readonly number[],
+): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const seed of seeds) {
+    const found = run(seed);
+    if (found.length > 0) out[seed] = `${found.length}: ${found.slice(0, 4).join(' ')}`;
+  }
+  return out;
+}
+
+/** `liar`'s signed `failed` and `suspect` of `victim` (at the incarnation it holds) told to each of `to`. */
+export function lieFailed(net: TestNetwork, liar: string, victim: string, to: readonly string[]): void {
+  const incarnation = net.get(liar).peer(victim)?.incarnation ?? 0;
+  const lies = [UpdateKind.failed, UpdateKind.suspect].map((kind) =>
+    signUpdate(testTrust(liar), { kind, peer: victim, incarnation, from: liar }),
+  );
+  for (const o of to) net.say(liar, o, lies);
+}
+
+/** Makes each of `ids` a hidden tab: lifecycle `hidden`, timers on a 1 s grid (a background tab's clamp). */
+export function hideTabs(net: TestNetwork, ids: readonly string[]): void {
+  for (const h of ids) {
+    net.apply(h, net.get(h).setLifecycle(Lifecycle.hidden, net.nowMs));
+    net.timerGridMs.set(h, 1_000);
   }
 }
