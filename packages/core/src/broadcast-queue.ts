@@ -158,15 +158,14 @@ export class BroadcastQueue {
       const e = list[i] as Entry;
       if (picked.length >= 255 || budgetBytes - used < 4) break;
       if (e === own || used + e.bytes > budgetBytes) continue;
-      if (e.holders.includes(dest)) {
-        // Counted as sent (the copy would have been wasted), so the update retires as before.
-        retired += this.count(e, dest, limit);
-        counted++;
-        continue;
+      // One scan of the holders per entry (`count` would scan them again for `dest`). One that
+      // `dest` holds is counted as sent (the copy would have been wasted), so it retires as before.
+      if (!e.holders.includes(dest)) {
+        picked.push(e.update);
+        used += e.bytes;
+        if (e.holders.length < HOLDERS_MAX) e.holders.push(dest);
       }
-      picked.push(e.update);
-      used += e.bytes;
-      retired += this.count(e, dest, limit);
+      retired += this.transmitted(e, limit);
       counted++;
     }
     // Each entry counted once: all moved up by one transmission, in the same order.
@@ -184,8 +183,13 @@ export class BroadcastQueue {
   }
 
   private count(e: Entry, dest: string, limit: number): number {
-    e.transmits += 1;
     if (e.holders.length < HOLDERS_MAX && !e.holders.includes(dest)) e.holders.push(dest);
+    return this.transmitted(e, limit);
+  }
+
+  /** Counts one transmission of `e` (its holders already noted); 1 when that retired it. */
+  private transmitted(e: Entry, limit: number): number {
+    e.transmits += 1;
     if (e.transmits < (e.limit > 0 ? e.limit : limit)) return 0;
     e.retired = true;
     this.byPeer.delete(e.update.peer);

@@ -10,6 +10,7 @@ import { memberStallToleranceMs, suspicionFailAtMs } from './member-view.js';
 import {
   CORROBORATING_ACCUSERS_MIN,
   declarersOf,
+  inRoster,
   knownMember,
   ownAccusation,
   ownSilenceMs,
@@ -59,7 +60,9 @@ export function evictOne(s: DetectorState, direct: boolean, known = direct): boo
       victim = m;
     if (m === s.target) continue;
     // The table's order is insertion order: the last stranger seen is the newest.
-    if (known && !knownMember(s, m.id)) stranger = m;
+    // `knownMember(s, m.id)` without its table lookup: that finds `m`, not linked.
+    // Only wanted when no ended member goes first (`victim` stays set once found).
+    if (known && victim === undefined && !inRoster(s, m.id)) stranger = m;
     if (direct && (fallback === undefined || m.sinceMs < fallback.sinceMs)) fallback = m;
   }
   const v = victim ?? stranger ?? fallback;

@@ -220,6 +220,11 @@ export function independentAccusers(s: DetectorState, accusers: Iterable<PeerId>
  */
 export function knownMember(s: DetectorState, peer: PeerId): boolean {
   if (s.members.get(peer)?.linked === true) return true;
+  return inRoster(s, peer);
+}
+
+/** Whether the signaling room admitted `peer` (the second half of {@link knownMember}). */
+export function inRoster(s: DetectorState, peer: PeerId): boolean {
   if (s.admitted.has(peer)) return true;
   return s.roster !== undefined && s.roster.has(peer);
 }
