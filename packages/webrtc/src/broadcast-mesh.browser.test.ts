@@ -30,7 +30,6 @@ const stateOf = (viewer: Mesh, peer: string): string | undefined =>
 describe('createMesh over BroadcastChannel between tabs of one browser', () => {
   it('tabs link over BroadcastChannel (no RTCPeerConnection), a WebRTC-only mesh over WebRTC; hung → failed, closed → left', async () => {
     const { signalUrl } = await testServices();
-    // Fresh ids and room per attempt (see the retry below).
     const suffix = `${Math.random().toString(36).slice(2, 8)}${String(attempt++)}`;
     const room = `bc-${suffix}`;
     const ids = { a: `bc-a-${suffix}`, b: `bc-b-${suffix}`, c: `bc-c-${suffix}`, d: `rtc-d-${suffix}` };
@@ -80,7 +79,12 @@ describe('createMesh over BroadcastChannel between tabs of one browser', () => {
     await untilIn(c, `tab.stateOf(${JSON.stringify(ids.b)}) === 'failed'`, 30_000, 'c marks b failed');
     await until(() => stateOf(d, ids.b) === 'failed', 30_000, 'd marks b failed');
 
-    // c's tab closes (its pagehide says goodbye over the BroadcastChannel): left, never failed.
+    // c's tab closes (its pagehide says goodbye over the BroadcastChannel): left, never failed, and
+    // its signaling session ends with a leave (its close ran to the end), not as a crash.
+    const ended: string[] = [];
+    a.signalClient.addEventListener('session-ended', (e) => {
+      if (e.detail.peer === ids.c) ended.push(e.detail.kind);
+    });
     pages.splice(pages.indexOf(c), 1);
     await closePage(c, true);
     await until(() => stateOf(a, ids.c) === 'left', 15_000, 'a marks the closed c left').catch((e) => {
@@ -88,13 +92,13 @@ describe('createMesh over BroadcastChannel between tabs of one browser', () => {
     });
     expect(a.history(ids.c).map((h) => h.to)).to.not.include('failed');
     expect(stateOf(a, ids.d)).to.equal('healthy');
-  })
-    // Known defect, not hidden: in Firefox the closing tab's goodbye is sometimes not delivered
-    // (about 1 in 3 fresh-clone CI runs, both attempts in one run at load ~20): c was failed as
-    // witnessed after its socket closed without a leave, and a's probes of c had gone unanswered
-    // ~0.7 s before. A bare page closed the same way (pagehide posting on a BroadcastChannel and a
-    // WebSocket, with an open RTCDataChannel) delivered 40 of 40 times at load 10-18, so the loss
-    // is in what the mesh's page does while closing; cause not found (issue 16's note). The leave
-    // path now sends each goodbye on its own and runs every close step even if one throws.
-    .retries(2);
+    await until(() => ended.length > 0, 15_000, "the server reports the end of c's session");
+    expect(ended).to.deep.equal(['left']);
+  });
+  // No retry. Firefox, closing a window under CPU load, can cut the closing page's script off in
+  // the middle of its pagehide listener (uncatchable: no catch, no finally) and still run the next
+  // listener; before the fix the goodbye was then half sent or not at all and the signaling socket
+  // closed without a leave, so c was failed (2 of 56 runs under load, 3 cut-offs seen; this test's
+  // CI failures). The mesh now finishes its goodbye and close from a second pagehide listener
+  // (page-lifecycle.ts; pagehide-cutoff.test.ts reproduces the cut-off with a V8 termination).
 });

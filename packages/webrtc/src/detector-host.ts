@@ -120,6 +120,13 @@ export class DetectorHost extends EventTarget implements MeshView {
   #scheduler: TickScheduler;
   #status: MeshStatus = 'running';
   #stopLifecycle: () => void;
+  /**
+   * The goodbye once computed, and how far its sends got (unreliable, then reliable channel): a
+   * later call resumes it (see {@link DetectorHost.leaveOnPagehide}).
+   */
+  #goodbye: { sends: ReturnType<Detector['leave']>['sends']; next: number } | undefined;
+  /** Steps of `close()` done (a later call resumes the rest). */
+  #closeStepsDone = 0;
 
   constructor(localId: PeerId, transport: HostTransport, options: HostOptions) {
     super();
@@ -153,7 +160,7 @@ export class DetectorHost extends EventTarget implements MeshView {
         ? () => undefined
         : watchPageLifecycle({
             lifecycle: (state) => this.#setLifecycle(state),
-            pagehide: () => this.leaveNow(true),
+            pagehide: () => this.#leaveOnPagehide(),
           });
   }
 
@@ -225,10 +232,11 @@ export class DetectorHost extends EventTarget implements MeshView {
 
   /** Closes everything without a goodbye (others will see the links close). Idempotent. */
   close(): void {
-    if (this.#status === 'closed') return;
     this.#status = 'closed';
     // Every step runs even if one throws (a page going away): the subclass's onClose says the
-    // signaling goodbye, which is what tells the others this was a leave, not a crash.
+    // signaling goodbye, which is what tells the others this was a leave, not a crash. A step is
+    // counted done once it returned or threw, so a call cut off inside one (see
+    // `#leaveOnPagehide`) leaves it to the next call.
     const steps = [
       () => this.#stopLifecycle(),
       () => this.#loop.stop(),
@@ -237,12 +245,14 @@ export class DetectorHost extends EventTarget implements MeshView {
       () => this.#transport.close(),
     ];
     let first: unknown;
-    for (const step of steps) {
+    while (this.#closeStepsDone < steps.length) {
+      const step = steps[this.#closeStepsDone] as () => void;
       try {
         step();
       } catch (err) {
         first ??= err;
       }
+      this.#closeStepsDone += 1;
     }
     if (first !== undefined) throw first;
   }
@@ -256,24 +266,56 @@ export class DetectorHost extends EventTarget implements MeshView {
   protected leaveNow(closeNow: boolean): void {
     if (this.#status !== 'running') return;
     try {
-      const result = this.detector.leave(performance.now());
-      // Each goodbye on its own: a link that throws while the page goes away (a closing
-      // RTCDataChannel) must not keep the goodbye from the peers after it.
-      try {
-        this.#loop.deliver(result);
-      } finally {
-        for (const s of result.sends) {
-          try {
-            this.#transport.sendOnReliableChannel(s.to, s.bytes);
-          } catch {
-            // that link is going anyway; the others still get their goodbye
-          }
-        }
-      }
+      this.#sendGoodbye();
     } finally {
       // Closed even if a send threw while the page goes away: the signaling socket then closes
       // cleanly (the server witnesses a leave, not a crash).
       if (closeNow) this.close();
+    }
+  }
+
+  /**
+   * `pagehide`: goodbye and close, or the rest of them. Firefox can cut a closing window's script
+   * off in the middle of a `pagehide` listener (no exception to catch, no `finally`; seen under CPU
+   * load: the goodbye half sent, the signaling socket closed without its leave, so the others
+   * failed a tab that had closed) and still run the next listener: `watchPageLifecycle` calls this
+   * from two listeners, and the second finishes what the first left undone.
+   */
+  #leaveOnPagehide(): void {
+    // Not running and no goodbye begun: closed, or hung (the fault says nothing on the way out).
+    if (this.#status !== 'running' && this.#goodbye === undefined) return;
+    try {
+      this.#sendGoodbye();
+    } finally {
+      this.close();
+    }
+  }
+
+  /**
+   * Computes the goodbye once and sends what is left of it: each goodbye on its own (a link that
+   * throws while the page goes away, a closing RTCDataChannel, must not keep it from the peers
+   * after it), counted sent once its send returned or threw.
+   */
+  #sendGoodbye(): void {
+    let goodbye = this.#goodbye;
+    if (goodbye === undefined) {
+      if (this.#status !== 'running') return;
+      const result = this.detector.leave(performance.now());
+      goodbye = this.#goodbye = { sends: result.sends, next: 0 };
+      // The detector's timer: the sends go out below.
+      this.#loop.deliver({ sends: [], events: result.events });
+    }
+    const { sends } = goodbye;
+    while (goodbye.next < 2 * sends.length) {
+      const i = goodbye.next;
+      const s = sends[i % sends.length] as (typeof sends)[number];
+      try {
+        if (i < sends.length) this.#transport.send(s.to, s.bytes);
+        else this.#transport.sendOnReliableChannel(s.to, s.bytes);
+      } catch {
+        // that link is going anyway; the others still get their goodbye
+      }
+      goodbye.next = i + 1;
     }
   }
 
