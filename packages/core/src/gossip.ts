@@ -11,6 +11,7 @@ import { Phase } from './detector-state.js';
 import { sendMember, push } from './send.js';
 import { noteAccuser, startCheck, startRelayCheck } from './checks.js';
 import {
+  aheadOfUs,
   CORROBORATING_ACCUSERS_MIN,
   INCARNATION_MAX,
   declarersOf,
@@ -66,7 +67,8 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       if (m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
       // With trust, only the owner raises an incarnation: a verdict about one we never saw
       // signed is not news, it is a lie (or a race the owner's alive will settle).
-      if (s.trust !== undefined && u.incarnation > m.incarnation) return;
+      // Unless two independent declarers signed it: then the owner did (decision 0031).
+      if (s.trust !== undefined && u.incarnation > m.incarnation && !aheadOfUs(s, m, u)) return;
       if (s.trust !== undefined) {
         m.accusedIncarnation = u.incarnation;
         noteDeclarer(s, m, u);

@@ -146,6 +146,9 @@ export function changesNothing(s: DetectorState, u: Update): boolean {
   if (u.kind === UpdateKind.alive) return false;
   if (m.state === 'left' || u.incarnation < m.incarnation) return true;
   if (u.kind === UpdateKind.left) return false;
+  // A `failed` above the incarnation held may be a second signer of a newer life's verdict
+  // (`aheadOfUs`, decision 0031): verified and counted, not skipped.
+  if (u.kind === UpdateKind.failed && u.incarnation > m.incarnation) return m.state === 'failed';
   return u.incarnation > m.incarnation || m.state === 'failed';
 }
 
@@ -250,6 +253,24 @@ export function noteDeclarer(s: DetectorState, m: Member, u: Update): void {
   }
   const d = (m.declarers ??= []);
   if (d.length < DECLARERS_KEPT_MAX && !d.includes(u.from)) d.push(u.from);
+}
+
+/**
+ * With trust, a `failed` about `m` above the incarnation held here (`u.incarnation >
+ * m.incarnation`): this peer missed the owner's newer signed `alive` (a refutation gossip did not
+ * bring here), and with it every verdict of that life, kept at the old one until the peer came
+ * back (decision 0031). Its signer is noted (`noteDeclarer`); once two independent known
+ * declarers signed a verdict at that incarnation, one of them is honest, and an honest peer holds
+ * only incarnations the owner signed: the incarnation is taken (true) and the verdict is handled
+ * as any other, checked first. One signer alone (a liar may sign any incarnation) changes nothing.
+ */
+export function aheadOfUs(s: DetectorState, m: Member, u: Update): boolean {
+  noteDeclarer(s, m, u);
+  if (m.declaredIncarnation !== u.incarnation) return false;
+  if (independentAccusers(s, m.declarers ?? []) < CORROBORATING_ACCUSERS_MIN) return false;
+  m.incarnation = u.incarnation;
+  s.counters.incarnationsFromDeclarers += 1;
+  return true;
 }
 
 /**
