@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decode, encode, MessageType, UpdateKind, type Update } from './codec.js';
 import { presets } from './config.js';
 import { signUpdate } from './signed-update.js';
+import type { DetectorState } from './detector-state.js';
 import { TestNetwork } from './test-network.js';
 import { testTrust } from './test-trust.js';
 import { INCARNATION_MAX } from './trust.js';
@@ -378,6 +379,18 @@ describe('signatures that need no check, and those that still do', () => {
     expect(net.stateOf('a', 'b')).toBe('healthy');
     expect(net.get('a').peer('b')?.incarnation).toBe(0);
     expect(net.get('a').stats().incarnationsFromDeclarers).toBe(0);
+  });
+
+  it("a liar's `failed` above the incarnation held does not reset the current incarnation's declarers (decision 0031)", () => {
+    const net = mesh(68);
+    const inc = net.get('a').peer('b')?.incarnation ?? 0;
+    const now: Update = { kind: UpdateKind.failed, peer: 'b', incarnation: inc, from: 'c' };
+    say(net, 'c', 'a', [sign('c', now)]);
+    say(net, 'x', 'a', [sign('x', { ...now, incarnation: inc + 1, from: 'x' })]);
+    // The member record itself (the public view has no declarers).
+    const b = (net.get('a') as unknown as { s: DetectorState }).s.members.get('b');
+    expect([b?.declaredIncarnation, b?.declarers]).toEqual([inc, ['c']]);
+    expect(b?.incarnation).toBe(inc);
   });
 
   it('a peer that missed a refutation still fails the crashed peer: two declarers at the newer incarnation (decision 0031)', () => {

@@ -259,16 +259,30 @@ export function noteDeclarer(s: DetectorState, m: Member, u: Update): void {
  * With trust, a `failed` about `m` above the incarnation held here (`u.incarnation >
  * m.incarnation`): this peer missed the owner's newer signed `alive` (a refutation gossip did not
  * bring here), and with it every verdict of that life, kept at the old one until the peer came
- * back (decision 0031). Its signer is noted (`noteDeclarer`); once two independent known
+ * back (decision 0031). Its signer is noted apart (`Member.ahead`: a liar's verdict at another
+ * incarnation must not reset the current one's declarers); once two independent known
  * declarers signed a verdict at that incarnation, one of them is honest, and an honest peer holds
  * only incarnations the owner signed: the incarnation is taken (true) and the verdict is handled
  * as any other, checked first. One signer alone (a liar may sign any incarnation) changes nothing.
  */
 export function aheadOfUs(s: DetectorState, m: Member, u: Update): boolean {
-  noteDeclarer(s, m, u);
-  if (m.declaredIncarnation !== u.incarnation) return false;
-  if (independentAccusers(s, m.declarers ?? []) < CORROBORATING_ACCUSERS_MIN) return false;
+  const from = u.from;
+  if (u.signature === undefined || from === undefined || from === m.id) return false;
+  if (!knownMember(s, from)) {
+    s.counters.declarersUnknown += 1;
+    return false;
+  }
+  const ahead = (m.ahead ??= []);
+  const i = ahead.findIndex((a) => a.from === from);
+  if (i >= 0) ahead.splice(i, 1);
+  else if (ahead.length >= DECLARERS_KEPT_MAX) ahead.shift();
+  ahead.push({ incarnation: u.incarnation, from });
+  const signers = ahead.filter((a) => a.incarnation === u.incarnation).map((a) => a.from);
+  if (independentAccusers(s, signers) < CORROBORATING_ACCUSERS_MIN) return false;
   m.incarnation = u.incarnation;
+  m.ahead = null;
+  m.declaredIncarnation = u.incarnation;
+  m.declarers = signers.slice(0, DECLARERS_KEPT_MAX);
   s.counters.incarnationsFromDeclarers += 1;
   return true;
 }
