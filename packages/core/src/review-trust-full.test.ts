@@ -1,13 +1,17 @@
 // Session-13 review: the attack of `review-trust-s13.test.ts` (one liar's signed `failed` told as
 // the accused freezes for less than the stall tolerance) on a FULL signed mesh, the shape most
 // browser rooms have. 40 signed peers, every pair linked, seeds 1-10 (`SEED=n` reruns one).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { presets, type DetectorConfig } from './config.js';
 import { signUpdate } from './signed-update.js';
 import { testTrust } from './test-trust.js';
 import { TestNetwork } from './test-network.js';
 import { UpdateKind } from './codec.js';
 import { seedsFrom } from './test-sparse.js';
+
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const SEEDS = seedsFrom(process.env.SEED);
 const N = 40;

@@ -1,6 +1,6 @@
 // Session-13 review of decision 0022 (relay suspicions are private): attacks on the sparse signed
 // mesh of `scenario-trust-sparse.test.ts` (40 signed peers, degree ≤ 6, seeds 1-10, `SEED=n` reruns one).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { presets, stallToleranceMs, type DetectorConfig } from './config.js';
 import {
   ACCUSED,
@@ -11,6 +11,10 @@ import {
   sparse,
   type Sparse,
 } from './test-sparse.js';
+
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const SEEDS = seedsFrom(process.env.SEED);
 const FILE = 'review-trust-s13.test.ts';

@@ -1,6 +1,6 @@
 // Session-14 review of decision 0024 (a verdict needs two declarers or this peer's own silence of
 // the stall tolerance): one liar `x` in a signed room of 40 (seeds 1-10, `SEED=n` reruns one).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encode, MessageType, UpdateKind } from './codec.js';
 import { presets, stallToleranceMs, type DetectorConfig } from './config.js';
 import { seededRandom } from './random.js';
@@ -17,6 +17,10 @@ import {
   sparse,
   type Sparse,
 } from './test-sparse.js';
+
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const SEEDS = seedsFrom(process.env.SEED);
 const FILE = 'review-trust-s14.test.ts';

@@ -12,7 +12,7 @@
 // 0029 (own silence counts from a chain's second moment, chains not stretched by local health).
 // Held: a liar's vital signs, a lie during a 1 s freeze at sickened peers without loss. No liar in
 // the ordinary-network block but its last test.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encode, MessageType, UpdateKind } from './codec.js';
 import { presets, stallToleranceMs } from './config.js';
 import { seededRandom } from './random.js';
@@ -30,6 +30,10 @@ import {
 } from './test-review-s15.js';
 import { ACCUSED, N } from './test-sparse.js';
 import { Lifecycle } from './types.js';
+
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const { BASE_SEEDS, REPRODUCE, bySeed } = reviewFile('review-trust-s15-chains.test.ts', process.env.SEED);
 

@@ -10,7 +10,7 @@
 // hash: 38/38 on a 150 ms pause), held since decision 0027 (a declarer must be linked or on the
 // signaling roster); sybil `alive`s evicted honest members from views (held since decision 0028).
 // Held: old verdicts after a refute.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encode, MessageType, UpdateKind } from './codec.js';
 import { presets } from './config.js';
 import { seededRandom } from './random.js';
@@ -18,6 +18,10 @@ import { signUpdate } from './signed-update.js';
 import { testTrust } from './test-trust.js';
 import { fullMesh, HONEST, liarSays, misledAfter, reviewFile, verdicts } from './test-review-s15.js';
 import { ACCUSED, expectUnharmedOnSeeds, sparse, type Sparse } from './test-sparse.js';
+
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const { FILE, SEEDS, BASE_SEEDS, REPRODUCE, bySeed } = reviewFile(
   'review-trust-s15-identities.test.ts',

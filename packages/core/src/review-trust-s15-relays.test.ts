@@ -12,7 +12,7 @@
 // fails a p0 that never paused, with a second declarer the liar mints (held since decision 0027:
 // a declarer must be linked or on the signaling roster). Held: a lone lie over the only bridge, a
 // liar relay nacking with its own verdict.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UpdateKind } from './codec.js';
 import { presets } from './config.js';
 import { randomInt, seededRandom } from './random.js';
@@ -27,6 +27,10 @@ import {
   sparse,
   type Sparse,
 } from './test-sparse.js';
+
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const { FILE, SEEDS, BASE_SEEDS, REPRODUCE, bySeed } = reviewFile(
   'review-trust-s15-relays.test.ts',

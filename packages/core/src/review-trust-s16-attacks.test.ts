@@ -2,28 +2,20 @@
 // for the residuals they name): ONE liar `x`, a member with a valid identity, against honest peers,
 // seeds 1-10 (`SEED=n` reruns one). `it` where the defence holds (0 honest peers misled),
 // `it.fails` where it breaks, with what was found.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encode, MessageType, UpdateKind } from './codec.js';
 import { presets, type DetectorConfig } from './config.js';
 import { seededRandom } from './random.js';
 import { signUpdate } from './signed-update.js';
 import { testTrust } from './test-trust.js';
 import { TestNetwork } from './test-network.js';
-import {
-  ACCUSED,
-  foundBySeed,
-  lieFailed,
-  makeLyingRelay,
-  N,
-  seedsFrom,
-  sendPingReq,
-  sparse,
-} from './test-sparse.js';
+import { ACCUSED, lieFailed, makeLyingRelay, N, reviewSeeds, sendPingReq, sparse } from './test-sparse.js';
 
-const SEEDS = seedsFrom(process.env.SEED);
-const bySeed = (run: (seed: number) => string[]): Record<number, string> => foundBySeed(run, SEEDS);
-const FILE = 'review-trust-s16-attacks.test.ts';
-const REPRODUCE = `SEED=<seed> node_modules/.bin/vitest run packages/core/src/${FILE}`;
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
+
+const { SEEDS, REPRODUCE, bySeed } = reviewSeeds('review-trust-s16-attacks.test.ts', process.env.SEED);
 
 /** A full signed mesh of `ids` (`config`), run to 10 s. */
 function fullMesh(

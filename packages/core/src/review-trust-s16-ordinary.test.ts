@@ -3,16 +3,17 @@
 // the 1.7 s stall tolerance), hidden tabs (timers on a 1 s grid) among them and among the frozen,
 // on a full mesh and on the sparse mesh of `test-sparse.ts`. The bar: 0 false `failed`. Seeds
 // 1-10 (`SEED=n` reruns one); `it` where it holds, `it.fails` with what was found.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { presets } from './config.js';
 import { seededRandom } from './random.js';
 import { TestNetwork } from './test-network.js';
-import { foundBySeed, hideTabs, N, seedsFrom, sparse } from './test-sparse.js';
+import { hideTabs, N, reviewSeeds, sparse } from './test-sparse.js';
 
-const SEEDS = seedsFrom(process.env.SEED);
-const bySeed = (run: (seed: number) => string[]): Record<number, string> => foundBySeed(run, SEEDS);
-const FILE = 'review-trust-s16-ordinary.test.ts';
-const REPRODUCE = `SEED=<seed> node_modules/.bin/vitest run packages/core/src/${FILE}`;
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
+
+const { SEEDS, REPRODUCE, bySeed } = reviewSeeds('review-trust-s16-ordinary.test.ts', process.env.SEED);
 const IDS = Array.from({ length: N }, (_, i) => `p${i}`);
 const FREEZES = [1_500, 1_000, 1_500, 1_000, 1_500, 1_500, 1_000, 1_500];
 /** Peers that suspected a frozen peer, over every run of this file. */

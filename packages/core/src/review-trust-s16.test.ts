@@ -12,25 +12,17 @@
 // the spray at 5 % loss or without the lie, and the liar timing the second moment itself.
 // Attacks file: 0030's bare nacks (room of 8, sparse) and full relay jobs, 0028's memory after
 // lies then a crash: held; a joiner never learned by some peers of a sparse mesh (flood or not): broke.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { presets, stallToleranceMs } from './config.js';
 import { seededRandom } from './random.js';
 import { TestNetwork } from './test-network.js';
-import {
-  ACCUSED,
-  foundBySeed,
-  hideTabs,
-  lieFailed,
-  N,
-  seedsFrom,
-  sendPingReq,
-  sparse,
-} from './test-sparse.js';
+import { ACCUSED, hideTabs, lieFailed, N, reviewSeeds, sendPingReq, sparse } from './test-sparse.js';
 
-const SEEDS = seedsFrom(process.env.SEED);
-const bySeed = (run: (seed: number) => string[]): Record<number, string> => foundBySeed(run, SEEDS);
-const FILE = 'review-trust-s16.test.ts';
-const REPRODUCE = `SEED=<seed> node_modules/.bin/vitest run packages/core/src/${FILE}`;
+// Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
+// more beside other work); the timeout only guards against a hang, the assertions are the test.
+vi.setConfig({ testTimeout: 180_000 });
+
+const { SEEDS, REPRODUCE, bySeed } = reviewSeeds('review-trust-s16.test.ts', process.env.SEED);
 const IDS = [...Array.from({ length: N - 1 }, (_, i) => `p${i}`), 'x'];
 
 /**

@@ -190,6 +190,23 @@ export function sendPingReq(
   net.apply(relay, net.get(relay).receive(from, bytes, net.nowMs));
 }
 
+/** A review file's seeds (`SEED=n` picks one), its rerun line, and {@link foundBySeed} over them. */
+export function reviewSeeds(
+  file: string,
+  seedEnv: string | undefined,
+): {
+  SEEDS: number[];
+  REPRODUCE: string;
+  bySeed: (run: (seed: number) => string[]) => Record<number, string>;
+} {
+  const SEEDS = seedsFrom(seedEnv);
+  return {
+    SEEDS,
+    REPRODUCE: `SEED=<seed> node_modules/.bin/vitest run packages/core/src/${file}`,
+    bySeed: (run) => foundBySeed(run, SEEDS),
+  };
+}
+
 /** Runs `run` on each seed; the seeds where it returned something, with how many and the first few. */
 export function foundBySeed(
   run: (seed: number) => string[],
