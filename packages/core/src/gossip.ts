@@ -13,6 +13,7 @@ import { noteAccuser, startCheck, startRelayCheck } from './checks.js';
 import {
   aheadOfUs,
   CORROBORATING_ACCUSERS_MIN,
+  INCARNATION_AHEAD_MAX,
   INCARNATION_MAX,
   declarersOf,
   independentAccusers,
@@ -268,8 +269,14 @@ export function applySelf(s: DetectorState, u: Update, sender: PeerId): void {
   }
   // An accusation at an incarnation we never had (with trust only we raise it, and our signed
   // alive at that incarnation would say so): answered like a stale one, never adopted; so
-  // nobody can push our incarnation to the bound, where we could not refute any more.
-  const future = s.trust !== undefined && u.kind !== UpdateKind.left && u.incarnation > s.incarnation;
+  // nobody can push our incarnation to the bound, where we could not refute any more. But a
+  // `failed` at most INCARNATION_AHEAD_MAX above ours is refuted above it: two declarers may have
+  // carried that incarnation to peers (`aheadOfUs`, decision 0031), where our alive at ours is stale.
+  const future =
+    s.trust !== undefined &&
+    u.kind !== UpdateKind.left &&
+    u.incarnation > s.incarnation &&
+    (u.kind !== UpdateKind.failed || u.incarnation > s.incarnation + INCARNATION_AHEAD_MAX);
   const stale = u.incarnation < s.incarnation || future;
   if (!stale) {
     s.incarnation = Math.min(INCARNATION_MAX, u.incarnation + 1);

@@ -26,6 +26,14 @@ import type { PeerId } from './types.js';
 
 /** Highest incarnation accepted (2^48: a refutation a millisecond for 8,900 years). */
 export const INCARNATION_MAX = 2 ** 48;
+/**
+ * With trust, how far above its owner's latest signed incarnation held here a `failed` may name
+ * one for two declarers to carry it here (`aheadOfUs`), and how far above its own the owner adopts
+ * a `failed` about itself to refute it (`applySelf`): so an incarnation taken from declarers is
+ * always one the owner can refute (two colluding members cannot leave a live peer failed for
+ * good, decision 0031), and no one pushes the owner to {@link INCARNATION_MAX} (2^42 lies).
+ */
+export const INCARNATION_AHEAD_MAX = 64;
 /** Verified statements remembered (content keys); cleared when full. */
 export const VERIFIED_CACHE_MAX = 8192;
 
@@ -268,6 +276,7 @@ export function noteDeclarer(s: DetectorState, m: Member, u: Update): void {
 export function aheadOfUs(s: DetectorState, m: Member, u: Update): boolean {
   const from = u.from;
   if (u.signature === undefined || from === undefined || from === m.id) return false;
+  if (u.incarnation > (m.proof?.incarnation ?? m.incarnation) + INCARNATION_AHEAD_MAX) return false;
   if (!knownMember(s, from)) {
     s.counters.declarersUnknown += 1;
     return false;
