@@ -11,7 +11,9 @@ import { Phase } from './detector-state.js';
 import { sendMember, push } from './send.js';
 import { noteAccuser, startCheck, startRelayCheck } from './checks.js';
 import {
+  aheadOfUs,
   CORROBORATING_ACCUSERS_MIN,
+  INCARNATION_AHEAD_MAX,
   INCARNATION_MAX,
   declarersOf,
   independentAccusers,
@@ -66,7 +68,8 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
       if (m.state === 'left' || m.state === 'failed' || u.incarnation < m.incarnation) return;
       // With trust, only the owner raises an incarnation: a verdict about one we never saw
       // signed is not news, it is a lie (or a race the owner's alive will settle).
-      if (s.trust !== undefined && u.incarnation > m.incarnation) return;
+      // Unless two independent declarers signed it: then the owner did (decision 0031).
+      if (s.trust !== undefined && u.incarnation > m.incarnation && !aheadOfUs(s, m, u)) return;
       if (s.trust !== undefined) {
         m.accusedIncarnation = u.incarnation;
         noteDeclarer(s, m, u);
@@ -266,8 +269,14 @@ export function applySelf(s: DetectorState, u: Update, sender: PeerId): void {
   }
   // An accusation at an incarnation we never had (with trust only we raise it, and our signed
   // alive at that incarnation would say so): answered like a stale one, never adopted; so
-  // nobody can push our incarnation to the bound, where we could not refute any more.
-  const future = s.trust !== undefined && u.kind !== UpdateKind.left && u.incarnation > s.incarnation;
+  // nobody can push our incarnation to the bound, where we could not refute any more. But a
+  // `failed` at most INCARNATION_AHEAD_MAX above ours is refuted above it: two declarers may have
+  // carried that incarnation to peers (`aheadOfUs`, decision 0031), where our alive at ours is stale.
+  const future =
+    s.trust !== undefined &&
+    u.kind !== UpdateKind.left &&
+    u.incarnation > s.incarnation &&
+    (u.kind !== UpdateKind.failed || u.incarnation > s.incarnation + INCARNATION_AHEAD_MAX);
   const stale = u.incarnation < s.incarnation || future;
   if (!stale) {
     s.incarnation = Math.min(INCARNATION_MAX, u.incarnation + 1);

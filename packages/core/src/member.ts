@@ -267,6 +267,12 @@ export class Member implements RttEstimate, ArrivalStats {
   declarers: PeerId[] | null = null;
   declaredIncarnation = -1;
   /**
+   * With trust: signers of a `failed` about it above `incarnation` (one entry per signer, its
+   * latest; at most {@link DECLARERS_KEPT_MAX}), kept apart from `declarers` so that a liar's
+   * verdict at another incarnation never resets the current one's (`aheadOfUs`, decision 0031).
+   */
+  ahead: { incarnation: number; from: PeerId }[] | null = null;
+  /**
    * With trust, while `failed`: other signers' accusations that backed the verdict (at most
    * `CONFIRMATIONS_KEPT_MAX`), passed on with it and given to a relay check that asks here.
    */

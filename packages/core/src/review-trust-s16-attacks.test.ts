@@ -4,31 +4,27 @@
 // `it.fails` where it breaks, with what was found.
 import { describe, expect, it, vi } from 'vitest';
 import { encode, MessageType, UpdateKind } from './codec.js';
-import { presets, type DetectorConfig } from './config.js';
+import { presets } from './config.js';
 import { seededRandom } from './random.js';
 import { signUpdate } from './signed-update.js';
 import { testTrust } from './test-trust.js';
-import { TestNetwork } from './test-network.js';
-import { ACCUSED, lieFailed, makeLyingRelay, N, reviewSeeds, sendPingReq, sparse } from './test-sparse.js';
+import type { TestNetwork } from './test-network.js';
+import {
+  ACCUSED,
+  fullMesh,
+  lieFailed,
+  makeLyingRelay,
+  N,
+  reviewSeeds,
+  sendPingReq,
+  sparse,
+} from './test-sparse.js';
 
 // Deterministic simulations over many seeds: CPU-bound (5-40 s a test on this 2-core machine,
 // more beside other work); the timeout only guards against a hang, the assertions are the test.
 vi.setConfig({ testTimeout: 180_000 });
 
 const { SEEDS, REPRODUCE, bySeed } = reviewSeeds('review-trust-s16-attacks.test.ts', process.env.SEED);
-
-/** A full signed mesh of `ids` (`config`), run to 10 s. */
-function fullMesh(
-  seed: number,
-  ids: readonly string[],
-  config: DetectorConfig = presets.browser,
-): TestNetwork {
-  const net = new TestNetwork(seed, true);
-  for (const id of ids) net.add(id, config);
-  net.fullMesh(ids);
-  net.run(10_000);
-  return net;
-}
 
 const FREEZES = [1_500, 1_000, 1_500, 1_500, 1_000, 1_500];
 

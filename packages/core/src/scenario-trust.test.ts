@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decode, encode, MessageType, UpdateKind, type Update } from './codec.js';
 import { presets } from './config.js';
 import { signUpdate } from './signed-update.js';
+import type { DetectorState } from './detector-state.js';
 import { TestNetwork } from './test-network.js';
 import { testTrust } from './test-trust.js';
 import { INCARNATION_MAX } from './trust.js';
@@ -364,14 +365,68 @@ describe('signatures that need no check, and those that still do', () => {
     expect(counts(net, 'a')).toEqual([v0 + 1, r0 + 1, k0 + 2]);
   });
 
-  it('an accusation above the incarnation held is not verified (only the owner raises it)', () => {
+  it('a `suspect` above the incarnation held is not verified; a `failed` is (decision 0031), and one signer changes nothing', () => {
     const net = mesh(65);
     const [v0, r0, k0] = counts(net, 'a');
+    const suspect: Update = { kind: UpdateKind.suspect, peer: 'b', incarnation: 5, from: 'x' };
+    say(net, 'x', 'a', [forged(suspect, 'x'), sign('x', suspect)]);
+    expect(counts(net, 'a')).toEqual([v0, r0, k0 + 2]);
     const verdict: Update = { kind: UpdateKind.failed, peer: 'b', incarnation: 5, from: 'x' };
     say(net, 'x', 'a', [forged(verdict, 'x'), sign('x', verdict)]);
-    expect(counts(net, 'a')).toEqual([v0, r0, k0 + 2]);
+    // A declarer of a newer life it may have missed: checked, the forgery refused.
+    expect(counts(net, 'a')).toEqual([v0 + 1, r0 + 1, k0 + 2]);
     net.run(20_000);
     expect(net.stateOf('a', 'b')).toBe('healthy');
+    expect(net.get('a').peer('b')?.incarnation).toBe(0);
+    expect(net.get('a').stats().incarnationsFromDeclarers).toBe(0);
+  });
+
+  it("a liar's `failed` above the incarnation held does not reset the current incarnation's declarers (decision 0031)", () => {
+    const net = mesh(68);
+    const inc = net.get('a').peer('b')?.incarnation ?? 0;
+    const now: Update = { kind: UpdateKind.failed, peer: 'b', incarnation: inc, from: 'c' };
+    say(net, 'c', 'a', [sign('c', now)]);
+    say(net, 'x', 'a', [sign('x', { ...now, incarnation: inc + 1, from: 'x' })]);
+    // The member record itself (the public view has no declarers).
+    const b = (net.get('a') as unknown as { s: DetectorState }).s.members.get('b');
+    expect([b?.declaredIncarnation, b?.declarers]).toEqual([inc, ['c']]);
+    expect(b?.incarnation).toBe(inc);
+  });
+
+  it('a peer that missed a refutation still fails the crashed peer: two declarers at the newer incarnation (decision 0031)', () => {
+    // a has no link to b and never hears b's signed alives above incarnation 0 (gossip missed the
+    // refutation: lan N = 1,000 on random-32, seed 42, lost n405's crash at 17 peers so on session
+    // 16's core). b then crashes; its links declare it at the newer incarnation, which a dropped.
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const net = new TestNetwork(67, true);
+    for (const id of ids) net.add(id, presets.lan);
+    net.fullMesh(ids.filter((id) => id !== 'a'));
+    for (const o of ['c', 'd', 'e', 'f']) net.link('a', o);
+    net.run(5_000);
+    expect(net.stateOf('a', 'b')).toBe('healthy');
+    const da = net.get('a');
+    const receive = da.receive.bind(da);
+    const missed = (u: Update): boolean => u.peer === 'b' && u.kind === UpdateKind.alive && u.incarnation > 0;
+    da.receive = (from, bytes, nowMs) => {
+      const r = decode(bytes);
+      if (!r.ok || !r.message.updates.some(missed)) return receive(from, bytes, nowMs);
+      return receive(
+        from,
+        encode({ ...r.message, updates: r.message.updates.filter((u) => !missed(u)) }),
+        nowMs,
+      );
+    };
+    const alive: Update = { kind: UpdateKind.alive, peer: 'b', incarnation: 1, from: undefined };
+    for (const o of ['c', 'd', 'e', 'f']) say(net, 'b', o, [sign('b', alive)]);
+    net.run(8_000);
+    expect(net.get('c').peer('b')?.incarnation).toBeGreaterThan(0); // b refuted its own alive at 1 with 2
+    expect(da.peer('b')?.incarnation).toBe(0);
+    net.crashed.add('b');
+    const t0 = net.nowMs;
+    net.run(t0 + 10_000);
+    for (const o of ['c', 'd', 'e', 'f']) expect(net.stateOf(o, 'b')).toBe('failed');
+    expect(net.stateOf('a', 'b')).toBe('failed');
+    expect(da.stats().incarnationsFromDeclarers).toBe(1);
   });
 
   it('about a past (reaped) member only a newer signed `alive` is verified, and it brings the member back', () => {

@@ -72,6 +72,8 @@ export interface DetectorStats {
   accusationsThrottled: number;
   /** Signed `failed` verdicts whose signer was neither linked nor on the roster: not counted as declarers (decision 0027). */
   declarersUnknown: number;
+  /** Incarnations taken from two independent declarers' `failed` above the one held (a missed refutation, decision 0031). */
+  incarnationsFromDeclarers: number;
   /** Peers flagged as liars. */
   liarsFlagged: number;
   /** `failed` verdicts about unlinked peers checked through relays (trust mode). */
@@ -102,6 +104,7 @@ export function newStats(): DetectorStats {
     signaturesMade: 0,
     accusationsThrottled: 0,
     declarersUnknown: 0,
+    incarnationsFromDeclarers: 0,
     liarsFlagged: 0,
     relayChecksSent: 0,
     verdictsHeldForSilence: 0,

@@ -2,7 +2,7 @@
 // 40 signed peers linked by three random Hamiltonian cycles, liars' signed accusations.
 import { expect } from 'vitest';
 import { decode, encode, MessageType, UpdateKind, type Update } from './codec.js';
-import { type DetectorConfig } from './config.js';
+import { presets, type DetectorConfig } from './config.js';
 import { randomInt, seededRandom } from './random.js';
 import { signUpdate } from './signed-update.js';
 import { TestNetwork } from './test-network.js';
@@ -235,4 +235,17 @@ export function hideTabs(net: TestNetwork, ids: readonly string[]): void {
     net.apply(h, net.get(h).setLifecycle(Lifecycle.hidden, net.nowMs));
     net.timerGridMs.set(h, 1_000);
   }
+}
+
+/** A full signed mesh of `ids` (`config`), run to 10 s. */
+export function fullMesh(
+  seed: number,
+  ids: readonly string[],
+  config: DetectorConfig = presets.browser,
+): TestNetwork {
+  const net = new TestNetwork(seed, true);
+  for (const id of ids) net.add(id, config);
+  net.fullMesh(ids);
+  net.run(10_000);
+  return net;
 }

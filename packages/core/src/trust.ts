@@ -26,6 +26,14 @@ import type { PeerId } from './types.js';
 
 /** Highest incarnation accepted (2^48: a refutation a millisecond for 8,900 years). */
 export const INCARNATION_MAX = 2 ** 48;
+/**
+ * With trust, how far above its owner's latest signed incarnation held here a `failed` may name
+ * one for two declarers to carry it here (`aheadOfUs`), and how far above its own the owner adopts
+ * a `failed` about itself to refute it (`applySelf`): so an incarnation taken from declarers is
+ * always one the owner can refute (two colluding members cannot leave a live peer failed for
+ * good, decision 0031), and no one pushes the owner to {@link INCARNATION_MAX} (2^42 lies).
+ */
+export const INCARNATION_AHEAD_MAX = 64;
 /** Verified statements remembered (content keys); cleared when full. */
 export const VERIFIED_CACHE_MAX = 8192;
 
@@ -146,6 +154,9 @@ export function changesNothing(s: DetectorState, u: Update): boolean {
   if (u.kind === UpdateKind.alive) return false;
   if (m.state === 'left' || u.incarnation < m.incarnation) return true;
   if (u.kind === UpdateKind.left) return false;
+  // A `failed` above the incarnation held may be a second signer of a newer life's verdict
+  // (`aheadOfUs`, decision 0031): verified and counted, not skipped.
+  if (u.kind === UpdateKind.failed && u.incarnation > m.incarnation) return m.state === 'failed';
   return u.incarnation > m.incarnation || m.state === 'failed';
 }
 
@@ -255,6 +266,39 @@ export function noteDeclarer(s: DetectorState, m: Member, u: Update): void {
   }
   const d = (m.declarers ??= []);
   if (d.length < DECLARERS_KEPT_MAX && !d.includes(u.from)) d.push(u.from);
+}
+
+/**
+ * With trust, a `failed` about `m` above the incarnation held here (`u.incarnation >
+ * m.incarnation`): this peer missed the owner's newer signed `alive` (a refutation gossip did not
+ * bring here), and with it every verdict of that life, kept at the old one until the peer came
+ * back (decision 0031). Its signer is noted apart (`Member.ahead`: a liar's verdict at another
+ * incarnation must not reset the current one's declarers); once two independent known
+ * declarers signed a verdict at that incarnation, one of them is honest, and an honest peer holds
+ * only incarnations the owner signed: the incarnation is taken (true) and the verdict is handled
+ * as any other, checked first. One signer alone (a liar may sign any incarnation) changes nothing.
+ */
+export function aheadOfUs(s: DetectorState, m: Member, u: Update): boolean {
+  const from = u.from;
+  if (u.signature === undefined || from === undefined || from === m.id) return false;
+  if (u.incarnation > (m.proof?.incarnation ?? m.incarnation) + INCARNATION_AHEAD_MAX) return false;
+  if (!knownMember(s, from)) {
+    s.counters.declarersUnknown += 1;
+    return false;
+  }
+  const ahead = (m.ahead ??= []);
+  const i = ahead.findIndex((a) => a.from === from);
+  if (i >= 0) ahead.splice(i, 1);
+  else if (ahead.length >= DECLARERS_KEPT_MAX) ahead.shift();
+  ahead.push({ incarnation: u.incarnation, from });
+  const signers = ahead.filter((a) => a.incarnation === u.incarnation).map((a) => a.from);
+  if (independentAccusers(s, signers) < CORROBORATING_ACCUSERS_MIN) return false;
+  m.incarnation = u.incarnation;
+  m.ahead = null;
+  m.declaredIncarnation = u.incarnation;
+  m.declarers = signers.slice(0, DECLARERS_KEPT_MAX);
+  s.counters.incarnationsFromDeclarers += 1;
+  return true;
 }
 
 /**
