@@ -160,6 +160,14 @@ export const LINKS_SETTLED_MS = 5_000;
  */
 export const STALL_STARTUP_MS_MAX = 60_000;
 
+/**
+ * A hidden tab's timer grid (ms): browsers run a background tab's timers at most once a second.
+ * A hidden peer's pings to one member are so a second apart: its chains allow that gap, and its
+ * own silence, which may so count from a ping a grid step before a freeze, waits a grid step
+ * longer (decision 0033).
+ */
+export const HIDDEN_TIMER_GRID_MS = 1_000;
+
 /** Concurrent checks of accused peers (bounded work). */
 export const CHECKS_MAX = 64;
 /** At most one `decode-error` event per this many ms (with the count since the last one). */

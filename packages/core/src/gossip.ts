@@ -199,6 +199,10 @@ export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerI
   // heard that accusation too (it was passed on, `checkFailed`), so the refutation travels like a verdict.
   const refutesVerdict = m.accusedIncarnation === m.incarnation && m.state !== 'failed';
   m.accusedIncarnation = -1;
+  // Our own verdict refuted by the member's own signature, passed on by others (not first-hand):
+  // our path to it may be broken (decision 0033).
+  if (m.state === 'failed' && m.ownVerdictIncarnation === m.incarnation && sender !== m.id)
+    m.ownVerdictRefutedMs = s.now;
   m.incarnation = u.incarnation;
   // In a full mesh, news straight from the peer itself (a restart's hello, a refutation it pushed
   // to every link) has reached everyone already: the piggybacked copies are only a safety net.

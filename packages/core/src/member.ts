@@ -279,6 +279,15 @@ export class Member implements RttEstimate, ArrivalStats {
   verdictEvidence: Update[] | null = null;
   /** While suspected through relays: times the relays were asked again for the signers they know. */
   relayAsksAgain = 0;
+  /** The incarnation of this peer's own last `failed` verdict about it (`declareFailed`), or −1. */
+  ownVerdictIncarnation = -1;
+  /**
+   * When its own signed `alive` refuted this peer's own `failed` verdict about it (NaN: never).
+   * Until it is heard first-hand again (`lastHeardMs`), pings to it that go unanswered mean a
+   * broken path, not a dead peer: this peer holds it `suspected` and signs no new verdict
+   * (`suspicionExpired`, decision 0033).
+   */
+  ownVerdictRefutedMs = NaN;
   /** While suspected through relays: links that passed the verdict on (they hold it; asked again first). */
   verdictFrom: PeerId[] | null = null;
   /** Flagged as a liar (see `liars.ts`). */

@@ -6,7 +6,7 @@ import { recordTransition } from './analytics.js';
 import { isMinorityPartition } from './health.js';
 import { reap } from './past-members.js';
 import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
-import { memberStallToleranceMs, suspicionFailAtMs } from './member-view.js';
+import { suspicionFailAtMs } from './member-view.js';
 import {
   CORROBORATING_ACCUSERS_MIN,
   declarersOf,
@@ -14,6 +14,7 @@ import {
   knownMember,
   ownAccusation,
   ownSilenceMs,
+  ownStallToleranceMs,
   stateUpdate,
 } from './trust.js';
 import { suspicionTimeoutMsMax, suspicionTimeoutMsMin } from './suspicion.js';
@@ -210,7 +211,16 @@ export function suspicionExpired(s: DetectorState, m: Member): boolean {
   // stall tolerance (decision 0024): confirmations may all stem from one member's lie, checked
   // quickly by everyone while the accused stalls; the silence we saw ourselves cannot be forged.
   if (s.trust !== undefined && m.linked) {
-    const dueMs = s.now - ownSilenceMs(s, m) + memberStallToleranceMs(m, s.config, s.clusterSize());
+    // Our last verdict about it was refuted by its own signature and it has not answered us since:
+    // our path to it is broken (others reach it), not it dead. Each new verdict would be refuted
+    // and checked by its other links, which would flag us as a liar; held `suspected` instead
+    // until it answers us (or its other links declare it), decision 0033.
+    if (m.ownVerdictRefutedMs > heardUntil(m)) {
+      m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
+      s.counters.verdictsHeldForPath += 1;
+      return false;
+    }
+    const dueMs = s.now - ownSilenceMs(s, m) + ownStallToleranceMs(s, m);
     if (s.now < dueMs) {
       m.suspicionDeadlineMs = dueMs;
       s.counters.verdictsHeldForSilence += 1;
@@ -256,6 +266,7 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   // one more signer for the few that missed them, not news for all (decision 0024).
   const seconded = s.trust !== undefined && declarersOf(s, m) >= CORROBORATING_ACCUSERS_MIN;
   setState(s, m, 'failed', reason);
+  m.ownVerdictIncarnation = m.incarnation;
   if (evidence.length > 0) m.verdictEvidence = evidence;
   const verdict = stateUpdate(s, m);
   s.queue.push(verdict);

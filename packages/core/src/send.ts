@@ -9,10 +9,11 @@ import type { Member } from './member.js';
 import { chunkUpdates } from './member-view.js';
 import { relayable, stateUpdate } from './trust.js';
 import { randomInt } from './random.js';
-import { type PeerId } from './types.js';
+import { Lifecycle, type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import {
   BODY_RESERVE_BYTES,
+  HIDDEN_TIMER_GRID_MS,
   Phase,
   SYNC_ASKS_MAX,
   SYNC_RETRY_PERIODS,
@@ -84,12 +85,16 @@ export function notePing(s: DetectorState, m: Member): void {
 
 /**
  * Longest gap between two unanswered pings of one chain (ms): the longest period plus the longest
- * probe timeout (550 ms for `browser`). Fixed, not stretched by local health: a liar that raises
- * our local health (refuted suspicions) or a hidden tab's late timers must not join pings seconds
- * apart into one silence (decision 0029).
+ * probe timeout (550 ms for `browser`). Not stretched by local health: a liar that raises our
+ * local health (refuted suspicions) must not join pings seconds apart into one silence (decision
+ * 0029). While this peer is hidden, whose timers fire on a 1 s grid, its grid step plus the
+ * longest probe timeout (1,250 ms for `browser`): else its pings never join a chain and a room of
+ * hidden tabs never declares a hang (decision 0033; its own silence waits a grid step more).
  */
 export function chainGapMs(s: DetectorState): number {
-  return s.config.probeIntervalMsMax + s.config.probeTimeoutMsMax;
+  const gapMs = s.config.probeIntervalMsMax + s.config.probeTimeoutMsMax;
+  if (s.lifecycle !== Lifecycle.hidden) return gapMs;
+  return Math.max(gapMs, HIDDEN_TIMER_GRID_MS + s.config.probeTimeoutMsMax);
 }
 
 /** The default `extra` of {@link sendTo}: one shared empty list, not a new one per message. */

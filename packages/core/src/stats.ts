@@ -83,6 +83,12 @@ export interface DetectorStats {
    * unanswered for the stall tolerance yet (trust mode, decision 0024).
    */
   verdictsHeldForSilence: number;
+  /**
+   * Times our own verdict on a suspicion that ran out was held because our last verdict about that
+   * peer was refuted by its own signature and it has not answered us since: a broken path (trust
+   * mode, decision 0033).
+   */
+  verdictsHeldForPath: number;
   /** Members currently known. */
   members: number;
   /** Updates waiting to be piggybacked. */
@@ -108,6 +114,7 @@ export function newStats(): DetectorStats {
     liarsFlagged: 0,
     relayChecksSent: 0,
     verdictsHeldForSilence: 0,
+    verdictsHeldForPath: 0,
     messagesFromUnknown: 0,
     probesSent: 0,
     probesFailed: 0,

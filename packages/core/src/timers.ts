@@ -13,8 +13,7 @@ import { askRelaysAgain, checkFailed, recheck, watch } from './checks.js';
 import { setState, suspicionExpired } from './membership.js';
 import { runWitnessChecks, witnessDeadline } from './witness.js';
 import { reapAtMs, reapDue } from './past-members.js';
-import { ownAccusation, ownSilenceMs } from './trust.js';
-import { memberStallToleranceMs } from './member-view.js';
+import { ownAccusation, ownSilenceMs, ownStallToleranceMs } from './trust.js';
 
 /** Runs every timer due at `s.now`. */
 export function runTimers(s: DetectorState): void {
@@ -67,7 +66,7 @@ function followSilences(s: DetectorState): void {
       m.state === 'failed' ||
       m.state === 'left' ||
       Number.isNaN(m.lastPingMs) ||
-      ownSilenceMs(s, m) >= memberStallToleranceMs(m, s.config, s.clusterSize()) + s.effectivePeriodMs();
+      ownSilenceMs(s, m) >= ownStallToleranceMs(s, m) + s.effectivePeriodMs();
     if (done) s.silent.delete(m);
     else if (s.now >= followUpAtMs(s, m))
       sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, false);

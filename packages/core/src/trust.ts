@@ -17,12 +17,12 @@
  * verdict is never believed on gossip alone) live where each update kind is applied (`gossip.ts`).
  */
 import { UpdateKind, type Update } from './codec.js';
-import type { DetectorState } from './detector-state.js';
+import { HIDDEN_TIMER_GRID_MS, type DetectorState } from './detector-state.js';
 import { FORGERY_SCORE } from './liars.js';
 import { DECLARERS_KEPT_MAX, type Member } from './member.js';
-import { updateFor } from './member-view.js';
+import { memberStallToleranceMs, updateFor } from './member-view.js';
 import { signerOf, signUpdate, verifyUpdate } from './signed-update.js';
-import type { PeerId } from './types.js';
+import { Lifecycle, type PeerId } from './types.js';
 
 /** Highest incarnation accepted (2^48: a refutation a millisecond for 8,900 years). */
 export const INCARNATION_MAX = 2 ** 48;
@@ -316,6 +316,16 @@ export function declarersOf(s: DetectorState, m: Member): number {
  */
 export function ownSilenceMs(s: DetectorState, m: Member): number {
   return Number.isNaN(m.silentSinceMs) ? 0 : s.now - m.silentSinceMs;
+}
+
+/**
+ * The own silence `m` may take before this peer's verdict (ms): its stall tolerance
+ * (`memberStallToleranceMs`), plus a grid step while this peer is hidden (its chains join pings a
+ * second apart, so its own silence may count from a ping a grid step before a freeze; decision 0033).
+ */
+export function ownStallToleranceMs(s: DetectorState, m: Member): number {
+  const toleranceMs = memberStallToleranceMs(m, s.config, s.clusterSize());
+  return s.lifecycle === Lifecycle.hidden ? toleranceMs + HIDDEN_TIMER_GRID_MS : toleranceMs;
 }
 
 /**
