@@ -259,8 +259,12 @@ export class DetectorState {
   readonly roster: Roster | undefined;
   /** Next roster scan (decision 0034, `roster-asks.ts`); NaN until the first probe. */
   rosterScanAtMs = NaN;
-  /** Roster members the last scan found with no record. */
+  /** Roster members the previous pass over the roster found with no record. */
   rosterMissing: Set<PeerId> = new Set();
+  /** Roster members the current pass found with no record so far. */
+  rosterSeen: Set<PeerId> = new Set();
+  /** Where the current pass over the roster is (`roster-asks.ts`). */
+  rosterCursor: Iterator<PeerId, void, undefined> | undefined = undefined;
   /** Asks made about each roster member with no record (bounded, cleared when full). */
   readonly rosterAsked = new Map<PeerId, number>();
   /** Which link the next roster ask goes to (in turn: no draw from `random`). */

@@ -25,6 +25,8 @@ export const ROSTER_SCAN_MS = 5_000;
 export const ROSTER_ASK_IDS_MAX = 16;
 /** Asks about one member before this peer gives up on it (a crashed peer stays on the roster). */
 export const ROSTER_ASKS_PER_MEMBER = 3;
+/** Roster ids a scan looks at, at most (the next scan walks on from there). */
+export const ROSTER_SCAN_IDS_MAX = 64;
 /** A link answers at most one ask per requester per this many ms. */
 export const ROSTER_ANSWER_GAP_MS = 1_000;
 /** Members remembered as missing or asked about; the asked counts are cleared when full. */
@@ -58,7 +60,7 @@ export function readWanted(bytes: Uint8Array): PeerId[] | undefined {
 }
 
 /** Every roster id this peer can list: its own admitted set and the driver's shared roster. */
-function* rosterIds(s: DetectorState): Iterable<PeerId> {
+function* rosterIds(s: DetectorState): Generator<PeerId, void, undefined> {
   yield* s.admitted;
   const keys = s.roster?.keys;
   if (keys !== undefined) yield* keys.call(s.roster);
@@ -72,25 +74,34 @@ function roomFor(s: DetectorState): boolean {
 }
 
 /**
- * Called at each probe: every {@link ROSTER_SCAN_MS}, lists roster members with no record (not a
- * member, not a past member), and asks one link (in turn) about those the previous scan missed too.
+ * Called at each probe: every {@link ROSTER_SCAN_MS}, walks on through the roster (at most
+ * {@link ROSTER_SCAN_IDS_MAX} ids a scan: a roster of 10,000 costs what one of 64 does) for members
+ * with no record (not a member, not a past member), and asks one link (in turn) about those the
+ * previous pass over the roster missed too. A pass ends at a scan: on a roster of up to 64 a pass
+ * is a scan, so a member is asked about when two scans 5 s apart both missed it.
  */
 export function scanRoster(s: DetectorState): void {
   if (Number.isNaN(s.rosterScanAtMs)) s.rosterScanAtMs = s.now + ROSTER_SCAN_MS;
   if (s.now < s.rosterScanAtMs) return;
   s.rosterScanAtMs = s.now + ROSTER_SCAN_MS;
   if (s.linked.length === 0) return;
-  const missing = new Set<PeerId>();
+  s.rosterCursor ??= rosterIds(s);
   const ask: PeerId[] = [];
-  for (const id of rosterIds(s)) {
+  for (let budget = ROSTER_SCAN_IDS_MAX; budget > 0; budget--) {
+    const next = s.rosterCursor.next();
+    if (next.done === true) {
+      // The pass ends here: what it missed is what the next pass asks about.
+      s.rosterMissing = s.rosterSeen;
+      s.rosterSeen = new Set();
+      s.rosterCursor = rosterIds(s);
+      break;
+    }
+    const id = next.value;
     if (id === s.localId || s.members.has(id) || s.past.get(id) !== undefined) continue;
-    const asked = s.rosterAsked.get(id) ?? 0;
-    if (asked >= ROSTER_ASKS_PER_MEMBER || missing.has(id)) continue;
-    missing.add(id);
+    if ((s.rosterAsked.get(id) ?? 0) >= ROSTER_ASKS_PER_MEMBER || s.rosterSeen.has(id)) continue;
+    if (s.rosterSeen.size < ROSTER_TRACKED_MAX) s.rosterSeen.add(id);
     if (s.rosterMissing.has(id) && ask.length < ROSTER_ASK_IDS_MAX) ask.push(id);
-    if (missing.size >= ROSTER_TRACKED_MAX) break;
   }
-  s.rosterMissing = missing;
   if (ask.length === 0 || !roomFor(s)) return;
   const links = s.linked.filter((m) => !m.liar && m.state !== 'failed' && m.state !== 'left');
   if (links.length === 0) return;
