@@ -44,8 +44,11 @@ export const SIGNED_KIND_BIT = 0x80;
 /** Bytes a signature block adds to an update: public key (32) + signature (64). */
 export const SIGNATURE_BLOCK_BYTES = PUBLIC_KEY_BYTES + SIGNATURE_BYTES;
 
-/** Extension types reserved for signed membership (next milestone). Unknown types are kept, not rejected. */
-export const ExtensionType = { signature: 1, publicKeyId: 2 } as const;
+/**
+ * Extension types: 1 and 2 reserved for signed membership; 4 `wanted`, the ids a `sync-req` asks
+ * about (decision 0034; 3 stays free for decision 0020's link digest). Unknown types are kept, not rejected.
+ */
+export const ExtensionType = { signature: 1, publicKeyId: 2, wanted: 4 } as const;
 
 /** One piggybacked membership update. `from` is the accuser for `suspect`/`failed`, else undefined. */
 export interface Update {

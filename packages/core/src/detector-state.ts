@@ -65,6 +65,8 @@ export interface DetectorOptions {
 /** Who the signaling room admitted (read only; decision 0027). */
 export interface Roster {
   has(peer: PeerId): boolean;
+  /** Every id on it (a `Set` or `Map` has it): scanned for members with no record (decision 0034). */
+  keys?(): Iterable<PeerId>;
 }
 
 /**
@@ -263,6 +265,18 @@ export class DetectorState {
   readonly admitted = new Set<PeerId>();
   /** The driver's shared roster (`DetectorOptions.roster`), if any. */
   readonly roster: Roster | undefined;
+  /** Next roster scan (decision 0034, `roster-asks.ts`); NaN until the first probe. */
+  rosterScanAtMs = NaN;
+  /** Roster members the previous pass over the roster found with no record. */
+  rosterMissing: Set<PeerId> = new Set();
+  /** Roster members the current pass found with no record so far. */
+  rosterSeen: Set<PeerId> = new Set();
+  /** Where the current pass over the roster is (`roster-asks.ts`). */
+  rosterCursor: Iterator<PeerId, void, undefined> | undefined = undefined;
+  /** Asks made about each roster member with no record (bounded, cleared when full). */
+  readonly rosterAsked = new Map<PeerId, number>();
+  /** Which link the next roster ask goes to (in turn: no draw from `random`). */
+  rosterAskTurn = 0;
   /** Relay checks each accuser's unconfirmed accusations may still start here (`accuser-budget.ts`). */
   readonly accuserBudget = new AccuserBudget();
   /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */

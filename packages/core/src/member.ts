@@ -299,6 +299,8 @@ export class Member implements RttEstimate, ArrivalStats {
   set lastSyncServedMs(v: number) {
     this.d[18] = v;
   }
+  /** When this detector last answered the member's roster ask (rate limit, decision 0034), ms. */
+  lastAskServedMs = -Infinity;
   readonly outages: OutageLog;
   readonly history: HistoryEntry[] = [];
 

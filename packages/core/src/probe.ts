@@ -12,6 +12,7 @@ import { type PeerId } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { LOSS_ALPHA, Phase } from './detector-state.js';
 import { sendMember } from './send.js';
+import { scanRoster } from './roster-asks.js';
 import { keepConfirmation, setState, startSuspicion, armSuspicion } from './membership.js';
 
 /** Starts the next protocol period: picks the next member of the rotation and pings it directly. */
@@ -19,6 +20,7 @@ export function startProbe(s: DetectorState): void {
   s.nextProbeMs = s.now + s.effectivePeriodMs();
   s.probesSinceAdapt += 1;
   if (s.probesSinceAdapt >= s.config.intervalAdaptEveryProbes) adaptInterval(s);
+  scanRoster(s);
   const t = s.rotation.next();
   if (t === null) return;
   s.target = t;

@@ -11,6 +11,7 @@ import type { DetectorState } from './detector-state.js';
 import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from './detector-state.js';
 import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
 import { finishProbe } from './probe.js';
+import { answerWanted, wantedOf } from './roster-asks.js';
 import { checkAnswered } from './checks.js';
 import { noteVoucher } from './hearsay.js';
 import { armSuspicion, setState } from './membership.js';
@@ -146,9 +147,13 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
     case MessageType.vitals:
       if (m !== undefined) setVitals(s, m, msg.vitals);
       return;
-    case MessageType.syncRequest:
-      sendSync(s, from, m);
+    case MessageType.syncRequest: {
+      // A roster ask (decision 0034) names the members it wants; a bare one wants the whole table.
+      const wanted = wantedOf(msg.extensions);
+      if (wanted === undefined) sendSync(s, from, m);
+      else if (m !== undefined) answerWanted(s, m, wanted);
       return;
+    }
     default:
       return;
   }

@@ -42,6 +42,12 @@ export interface DetectorStats {
   updatesSent: number;
   updatesReceived: number;
   syncMessagesSent: number;
+  /** Roster asks sent: a `sync-req` naming roster members this peer holds no record of (decision 0034). */
+  rosterAsksSent: number;
+  /** Roster asks answered (with the records held for the ids named). */
+  rosterAsksAnswered: number;
+  /** Roster asks refused: a malformed `wanted` extension, or a requester asking again within 1 s. */
+  rosterAsksRejected: number;
   /** Messages pushing a verdict or refutation at once (besides piggybacking). */
   pushesSent: number;
   /** Checks of accused peers (confirmation of a gossiped suspicion, verification of a verdict). */
@@ -137,6 +143,9 @@ export function newStats(): DetectorStats {
     updatesSent: 0,
     updatesReceived: 0,
     syncMessagesSent: 0,
+    rosterAsksSent: 0,
+    rosterAsksAnswered: 0,
+    rosterAsksRejected: 0,
     pushesSent: 0,
     checksSent: 0,
     checksAnswered: 0,

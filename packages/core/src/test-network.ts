@@ -34,8 +34,8 @@ export class TestNetwork {
   recordSends = false;
   /** One-way latency per message (ms). */
   latencyMs: (from: PeerId, to: PeerId) => number = () => 1;
-  /** Return true to drop a message. */
-  drop: (from: PeerId, to: PeerId) => boolean = () => false;
+  /** Return true to drop a message (`bytes`: what it carries). */
+  drop: (from: PeerId, to: PeerId, bytes?: Uint8Array) => boolean = () => false;
   /** A stalled detector runs nothing before this time (ms): messages wait, timers fire late. */
   readonly stalledUntil = new Map<PeerId, number>();
   /**
@@ -98,7 +98,7 @@ export class TestNetwork {
     for (const event of r.events) this.events.push({ observer, event });
     for (const s of r.sends) {
       if (this.recordSends) this.sent.push({ atMs: this.nowMs, from: observer, to: s.to, bytes: s.bytes });
-      if (!this.links.has(`${observer}\u0000${s.to}`) || this.drop(observer, s.to)) continue;
+      if (!this.links.has(`${observer}\u0000${s.to}`) || this.drop(observer, s.to, s.bytes)) continue;
       const atMs = this.nowMs + this.latencyMs(observer, s.to);
       this.inFlight.push({ atMs, order: this.order++, from: observer, to: s.to, bytes: s.bytes });
     }
