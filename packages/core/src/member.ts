@@ -69,11 +69,6 @@ export class Member implements RttEstimate, ArrivalStats {
   linked = false;
   /** Whether its chain of unanswered pings began with this peer's own probe (`notePing`). */
   chainFromProbe = false;
-  /**
-   * When this peer sent its first ping to it since it last heard from it (NaN: none since), whatever
-   * the gaps between the pings that followed: a check's window (`unansweredForMs`), not a silence.
-   */
-  quietSinceMs = NaN;
   /** In the probe rotation (linked now, or was linked and not yet failed/left). */
   probed = false;
   /** Currently an entry of the probe list (dropped lazily when no longer probed). */

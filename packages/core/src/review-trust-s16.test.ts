@@ -5,8 +5,7 @@
 // Attacks on the new rules: `review-trust-s16-attacks.test.ts`; no liar: `review-trust-s16-ordinary.test.ts`.
 //
 // Broke: a relay pair and its follow-up lost just before a 1.5 s freeze (0029's "two lost
-// exchanges"): with a liar's ping-req spray and its lie, 38 of 38 on 3 of 10 seeds at 10 % loss
-// (closed by decision 0032);
+// exchanges"): with a liar's ping-req spray and its lie, 38 of 38 on 3 of 10 seeds at 10 % loss;
 // a hang in a room of hidden tabs only is never failed (0029); an honest peer whose path to a
 // live p0 broke declares it again at every incarnation and gets flagged as a liar by p0's links.
 // Held: the 0028/0030 residual (a live p0 one of whose links is dead, with a liar's `failed`),
@@ -173,13 +172,15 @@ describe("review s16: 0029's residual, a relay pair and its follow-up lost befor
   // after the second moment always meets a follow-up within 50 ms (the window shrinks 5×, to
   // [1.65, 1.7) s freezes); cost: ~4 more pings per chain that outlives its second moment (≈ 1 %
   // of relay pairs at 10 % loss, every real hang). Or count from the third moment.
-  // Closed by decision 0032 (that fix: a young chain is followed up every `probeTimeoutMsMin`).
-  it('10 % loss, the spray 270 ms before each 1.5 s freeze and the lie: nobody fails a frozen peer', () => {
-    expect(
-      bySeed((seed) => sprayedFreezes(seed, 0.1, 270, true)),
-      REPRODUCE,
-    ).toEqual({});
-  });
+  it.fails(
+    '10 % loss, the spray 270 ms before each 1.5 s freeze and the lie: nobody fails a frozen peer',
+    () => {
+      expect(
+        bySeed((seed) => sprayedFreezes(seed, 0.1, 270, true)),
+        REPRODUCE,
+      ).toEqual({});
+    },
+  );
 
   // Holds (seeds 1-10): `x` times the second moment itself, a second ping-req 55 ms after the
   // first (just over `probeTimeoutMsMin`), 270 ms before each freeze. It needs both pairs lost

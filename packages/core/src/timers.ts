@@ -54,8 +54,7 @@ export function runTimers(s: DetectorState): void {
 /**
  * With trust: pings each member whose pings went unanswered once a period (`probeIntervalMs`, not
  * stretched by local health: the chain must not outgrow `chainGapMs`; a probe timeout after a
- * first moment not yet confirmed, decision 0029; every `probeTimeoutMsMin` while its silence is
- * under a period old, decision 0032), unless another ping went to it meanwhile, until
+ * first moment not yet confirmed, decision 0029), unless another ping went to it meanwhile, until
  * it answers (any message from it ends the chain), until the chain has shown its stall tolerance
  * and a period more, or until it is failed or left (rechecks take over). A datagram lost to a live peer is so followed by one more ping, answered; a real
  * silence keeps a chain no gap breaks, for as long as a verdict may need it (decision 0024).
@@ -81,12 +80,9 @@ function followUpAtMs(s: DetectorState, m: Member): number {
   if (Number.isNaN(m.lastPingMs)) return s.now;
   // A pair sent at once is one moment: its silence counts only from a second (`notePing`), asked
   // for an unstretched probe timeout later, as a probe's retry is.
-  if (Number.isNaN(m.silentSinceMs)) return m.lastPingMs + s.probeTimeoutFor(m, false);
-  // A young chain (own silence under a period) is followed up every `probeTimeoutMsMin`: a live
-  // peer answers one of them before it freezes, so a chain two lost exchanges dated before a
-  // freeze ends unless the freeze came within that spacing of its last ping (decision 0032).
-  const young = m.lastPingMs - m.silentSinceMs < s.config.probeIntervalMs;
-  return m.lastPingMs + (young ? s.config.probeTimeoutMsMin : s.config.probeIntervalMs);
+  return (
+    m.lastPingMs + (Number.isNaN(m.silentSinceMs) ? s.probeTimeoutFor(m, false) : s.config.probeIntervalMs)
+  );
 }
 
 /**

@@ -276,10 +276,8 @@ export function ownSilenceMs(s: DetectorState, m: Member): number {
  * independent declarers signed, one of them honest and counting its own silence soundly.
  */
 export function unansweredForMs(s: DetectorState, m: Member): number {
-  const q = m.quietSinceMs;
-  if (Number.isNaN(q)) return 0;
-  const two = s.silent.has(m) || !Number.isNaN(m.silentSinceMs) || m.lastPingMs > q;
-  return two ? s.now - q : 0;
+  const chain = s.silent.has(m) || !Number.isNaN(m.silentSinceMs);
+  return chain && !Number.isNaN(m.unansweredSinceMs) ? s.now - m.unansweredSinceMs : 0;
 }
 
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */
