@@ -239,20 +239,11 @@ function heardUntil(m: Member): number {
 }
 
 /**
- * Links a witnessed verdict is pushed to in a full mesh, where every peer got the witness and N − 1
- * declare at once: about one pushed copy per peer (and `retransmitMult` piggybacked from each
- * declarer), where `pushFanout` (4) sent ~4 copies of news each receiver was deciding for itself (decision 0035).
- */
-export const WITNESSED_PUSH_FANOUT = 1;
-
-/**
  * This peer declares `m` failed (`reason`: `suspicion-timeout` or `witnessed`): the verdict is
  * gossiped and pushed. A timed-out suspicion is pushed to every direct link at once, twice (a lost
  * copy would leave that peer to its own, longer timeout). A witnessed failure is pushed to
  * `pushFanout` links only: every linked peer got the same witness and decides on its own at about
- * the same time, so the push is for those without a link or a witness (not N² messages per crash);
- * in a full mesh, where every peer has the link, to {@link WITNESSED_PUSH_FANOUT} and piggybacked
- * `retransmitMult` times (decision 0035).
+ * the same time, so the push is for those without a link or a witness (not N² messages per crash).
  */
 export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-timeout' | 'witnessed'): void {
   s.counters.failuresDeclared += 1;
@@ -264,13 +255,8 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   setState(s, m, 'failed', reason);
   if (evidence.length > 0) m.verdictEvidence = evidence;
   const verdict = stateUpdate(s, m);
-  // A witnessed verdict in a full mesh: every peer got the same witness and declares on its own
-  // at about the same time, so the N declarers' copies are a safety net for the few that missed
-  // it, not an epidemic: `retransmitMult` piggybacks each, not `retransmitMult × log10(N + 1)` (decision 0035).
-  const everyoneWitnessed = reason === 'witnessed' && s.linked.length >= s.clusterSize() - 1;
-  s.queue.push(verdict, everyoneWitnessed ? s.config.retransmitMult : 0);
-  if (reason === 'witnessed' || seconded)
-    push(s, [verdict], everyoneWitnessed ? WITNESSED_PUSH_FANOUT : s.config.pushFanout, m.id);
+  s.queue.push(verdict);
+  if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id);
   // With the signed confirmations it collected: a linked receiver whose own check also gets no
   // answer takes a verdict that independent peers back (`checkFailed`) without a suspicion of its own.
   else
