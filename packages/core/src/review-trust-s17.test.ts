@@ -8,7 +8,7 @@ import { presets } from './config.js';
 import { signUpdate } from './signed-update.js';
 import { TestNetwork } from './test-network.js';
 import { testTrust } from './test-trust.js';
-import { ACCUSED, fullMesh, reviewSeeds } from './test-sparse.js';
+import { ACCUSED, fullMesh, hideTabs, lieFailed, reviewSeeds } from './test-sparse.js';
 
 // Deterministic simulations over many seeds: CPU-bound; the timeout only guards against a hang.
 vi.setConfig({ testTimeout: 180_000 });
@@ -186,5 +186,49 @@ describe('review s17: roster asks (0034) starved by roster sybils that never lin
   // in the missing set, so k sybils cannot hold the 16 slots for 3k/16 scans.
   it.fails('48 roster sybils listed before j: a learns j within 20 s of its joining', () => {
     expect(bySeed(lateOrNever(48)), REPRODUCE).toEqual({});
+  });
+});
+
+describe('review s17: a liar in a room of hidden tabs (0033 rule 2)', () => {
+  /**
+   * Room of 8 (browser), the 7 honest tabs hidden (timers on a 1 s grid, chains over 2.25 s), `x`
+   * visible. p1 freezes `freezeMs`; as it starts and twice more a second apart, `x` tells every
+   * honest tab its signed `failed` and `suspect` of p1 (the first `lies` times). The honest tabs that
+   * held p1 failed.
+   */
+  function hiddenLie(seed: number, freezeMs: number, lies = 3): string[] {
+    const net = fullMesh(seed, ROOM);
+    const honest = ROOM.filter((id) => id !== 'x' && id !== 'p1');
+    hideTabs(
+      net,
+      ROOM.filter((id) => id !== 'x'),
+    );
+    net.run(net.nowMs + 10_000);
+    const t0 = net.nowMs;
+    net.stalledUntil.set('p1', t0 + freezeMs);
+    for (let k = 0; k < 3; k++) {
+      net.run(t0 + k * 1_000);
+      if (k < lies) lieFailed(net, 'x', 'p1', honest);
+    }
+    net.run(t0 + 20_000);
+    return honest.filter((o) => net.firstTransitionMs(o, 'p1', 'failed', t0) !== undefined);
+  }
+  // Holds: through a 3.5 s freeze (a 4 s one is failed by 1 honest tab on seed 4 with no liar at
+  // all: the hidden tabs' own tolerance), x's three lies fail p1 at no hidden tab, seeds 1-10.
+  // Seen, not asserted (the trust model's limit, decision 0012: x and one honest tab whose own
+  // silence ran out are two declarers): a 5 s freeze is failed by 0-6 of 6 tabs without the lie
+  // (seed 9: 0) and by 5-6 of 6 with it.
+  it('all 7 honest tabs hidden, p1 freezes 3.5 s, x signs failed of p1 thrice to each: p1 failed nowhere', () => {
+    expect(
+      bySeed((seed) => hiddenLie(seed, 3_500)),
+      REPRODUCE,
+    ).toEqual({});
+  });
+  // Holds, and the premise of the one above (no liar, the same freeze: nothing).
+  it('the same without the lie: p1 failed nowhere', () => {
+    expect(
+      bySeed((seed) => hiddenLie(seed, 3_500, 0)),
+      REPRODUCE,
+    ).toEqual({});
   });
 });
