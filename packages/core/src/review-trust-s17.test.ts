@@ -232,3 +232,37 @@ describe('review s17: a liar in a room of hidden tabs (0033 rule 2)', () => {
     ).toEqual({});
   });
 });
+
+describe('review s17: bare sync requests from a sender no table holds (amplification)', () => {
+  /** p1 is sent 100 bare `sync-req`s 10 ms apart by `from`: the messages and bytes it answers with. */
+  function flood(from: string): { messages: number; bytes: number; askBytes: number } {
+    const net = fullMesh(1, ROOM);
+    net.recordSends = true;
+    const t0 = net.nowMs;
+    const bare = encode({ type: MessageType.syncRequest, seq: 1, updates: [], extensions: [] });
+    for (let i = 0; i < 100; i++) net.apply('p1', net.get('p1').receive(from, bare, t0 + i * 10));
+    const out = net.sent.filter((s) => s.from === 'p1' && s.to === from && s.atMs >= t0);
+    return {
+      messages: out.length,
+      bytes: out.reduce((sum, s) => sum + s.bytes.length, 0),
+      askBytes: bare.length,
+    };
+  }
+
+  // Holds: a member asking 100 times in 1 s is served one table (`SYNC_SERVE_GAP_MS`).
+  it('a member flooding 100 bare sync-reqs in 1 s is answered once', () => {
+    expect(flood('x').messages).toBe(1);
+  });
+
+  // HOLE (`sendSync`, send.ts, older than this session; 0034 kept "a bare sync-req still gets the
+  // full table"): the serve gap is kept on the requester's `Member`, so a sender this peer holds no record
+  // of (the test's `zz`; e.g. one reaped after its `failed` or `left` that keeps sending over its
+  // link) is served the whole table at every request. Seed 1, room of 8: 100 five-byte requests in 1 s -> 100 answers,
+  // 81,300 bytes (~163x; the table is 8 records here, the answer grows with it). Only the
+  // asker receives it (no reflection), but each costs the answerer a full table walk and its
+  // uplink. Proposed fix: rate-limit unknown requesters too (a bounded map of last-served times
+  // by link id, or one table a `SYNC_SERVE_GAP_MS` for all unknown senders together).
+  it.fails('a sender no table holds flooding 100 bare sync-reqs in 1 s is answered at most twice', () => {
+    expect(flood('zz').messages).toBeLessThanOrEqual(2);
+  });
+});
