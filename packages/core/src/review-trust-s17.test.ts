@@ -1,6 +1,8 @@
 // Session-17 review of decisions 0033 (a refuted verdict over a dead path is held, not signed
-// again) and 0034 (roster asks), by a lying or flooding member. Seeds 1-10 (`SEED=n` reruns
-// one). `it` where the defence holds, `it.fails` where it breaks (the comment names the hole).
+// again; a hidden tab's chains) and 0034 (roster asks), and of the bare `sync-req` 0034 kept, by
+// a lying or flooding member (0031's attacks: review-trust-s17-ahead.test.ts). Seeds 1-10
+// (`SEED=n` reruns one). `it` where the defence holds, `it.fails` where it breaks (the comment
+// names the hole, the numbers and a proposed fix).
 import { describe, expect, it, vi } from 'vitest';
 import { decode, encode, MessageType, UpdateKind } from './codec.js';
 import { wantedExtension } from './roster-asks.js';
