@@ -517,7 +517,8 @@ export class Member implements RttEstimate, ArrivalStats {
     this.d[20] = v;
   }
   readonly outages: OutageLog;
-  readonly history: HistoryEntry[] = [];
+  /** Oldest first; replaced by a one-entry array at the first {@link record} (see there). */
+  history: HistoryEntry[] = [];
 
   readonly id: PeerId;
 
@@ -529,6 +530,12 @@ export class Member implements RttEstimate, ArrivalStats {
 
   /** Appends a history entry, dropping the oldest past `max`. */
   record(entry: HistoryEntry, max: number): void {
+    // Most members only ever hold their `join`: a first push would give the empty array room for
+    // 17 entries (136 bytes more per member), a literal holds one.
+    if (this.history.length === 0) {
+      this.history = [entry];
+      return;
+    }
     this.history.push(entry);
     if (this.history.length > max) this.history.splice(0, this.history.length - max);
   }
