@@ -74,6 +74,18 @@ export async function joined(client: SignalClient, timeoutMs = 5_000): Promise<s
   return (await roster).detail.peers;
 }
 
+/** Every `session-ended` `client` passes on (what its detector takes as a witness), in order. */
+export function recordEnds(client: SignalClient): SignalClientEventMap['session-ended']['detail'][] {
+  const out: SignalClientEventMap['session-ended']['detail'][] = [];
+  client.addEventListener('session-ended', (e) => out.push(e.detail));
+  return out;
+}
+
+/** A raw join frame of `peer` in `room` with `claim` (the reconnect secret). */
+export function joinFrame(peer: string, claim: string, room = 'room'): string {
+  return JSON.stringify({ v: 1, t: 1, room, peer, claim });
+}
+
 /** Polls `check` until it returns true, or rejects after `timeoutMs`. */
 export async function until(
   check: () => boolean | Promise<boolean>,

@@ -1,0 +1,235 @@
+/**
+ * Review (session 18) of the signaling witness (decision 0013, issue 13) on ONE server: what a
+ * member of a room, or anyone who reaches the server, can make the server say about ANOTHER peer's
+ * session. Real server on port 0, real `ws` sockets on loopback. A held property is an `it`; a hole
+ * is an `it.fails` naming the hole, its numbers and a proposed fix. Scale-out (real redis-server):
+ * `review-witness-s18-redis.test.ts`; the detector's side: core's `review-witness-s18.test.ts`.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { ErrorCode, parseClientMessage } from '@pulsemesh/signal';
+import type { SignalClient } from '@pulsemesh/signal';
+import { RejectReason } from './server/metrics.js';
+import {
+  joinFrame,
+  joined,
+  next,
+  nextFrame,
+  recordEnds,
+  testHarness,
+  until,
+  type Running,
+} from './test-support.js';
+
+const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
+console.log(`review-witness-s18.test SEED=${seed}`);
+const reproduce = `SEED=${seed} node_modules/.bin/vitest run packages/signal-server/src/review-witness-s18.test.ts`;
+
+const { server, client, raw, rejections } = testHarness();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Sum of the server's rejection counter over every reason. */
+async function rejectedTotal(r: Running): Promise<number> {
+  let total = 0;
+  for (const reason of Object.values(RejectReason)) total += await rejections(r, reason);
+  return total;
+}
+/** A raw socket joined as `peer`, once the watcher `w` heard of it (its session is then `w`'s latest). */
+async function rawMember(
+  r: Running,
+  w: SignalClient,
+  peer: string,
+  claim = peer.padEnd(16, '_'),
+): Promise<WebSocket> {
+  const ws = await raw(r.url);
+  const seen = next(w, 'peer-join', (e) => e.detail.peer === peer);
+  ws.send(joinFrame(peer, claim));
+  await seen;
+  return ws;
+}
+
+/** A server (`options`) with p and w joined by clients, w's ends recorded, and m on a raw socket. */
+async function roomWithMember(options: Parameters<typeof server>[0] = {}) {
+  const r = await server(options);
+  const p = client(r.url, 'room', 'p');
+  const w = client(r.url, 'room', 'w');
+  await joined(p);
+  await joined(w);
+  const ends = recordEnds(w);
+  const m = await rawMember(r, w, 'm');
+  return { r, p, w, ends, m };
+}
+
+describe('a member cannot make the server end another peer session (one server)', () => {
+  it('taking, leaving for, forging or relaying an end of p: refused and counted, p never reported', async () => {
+    const { r, p, w, ends, m } = await roomWithMember();
+    const frames: Record<string, unknown>[] = [];
+    m.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+    // Its own socket, as p; a second socket, as p with a guessed claim; a leave of a room it is not
+    // in; a server frame (session-ended, peer-leave) about p; a session-ended relayed to p.
+    m.send(joinFrame('p', 'guess'.repeat(4)));
+    const thief = await raw(r.url);
+    const refused = nextFrame(thief);
+    thief.send(joinFrame('p', 'guess'.repeat(4)));
+    expect(await refused).toMatchObject({ t: 10, code: ErrorCode.peerIdTaken });
+    thief.terminate();
+    m.send(JSON.stringify({ v: 1, t: 2, room: 'elsewhere' }));
+    m.send(JSON.stringify({ v: 1, t: 11, room: 'room', peer: 'p', session: 'x', kind: 'closed-by-peer' }));
+    m.send(JSON.stringify({ v: 1, t: 8, room: 'room', peer: 'p' }));
+    const relayed = next(p, 'signal');
+    const forged = { v: 1, t: 11, room: 'room', peer: 'w', session: 'x', kind: 'closed-by-peer' };
+    m.send(JSON.stringify({ v: 1, t: 3, room: 'room', to: 'p', payload: forged }));
+    expect((await relayed).detail).toEqual({ from: 'm', payload: forged });
+    await until(() => frames.length >= 4, 3_000, 'four errors back');
+    expect(frames.map((f) => f['code'])).toEqual([
+      ErrorCode.peerIdTaken,
+      ErrorCode.notInRoom,
+      ErrorCode.malformed,
+      ErrorCode.malformed,
+    ]);
+    expect(await rejections(r, RejectReason.peerIdTaken)).toBe(2);
+    expect(await rejections(r, RejectReason.malformed)).toBe(2);
+    expect(await rejections(r, RejectReason.notInRoom)).toBe(1);
+    // Its own end is the only one the room hears, and p's client is still joined.
+    const own = next(w, 'session-ended', (e) => e.detail.peer === 'm');
+    m.terminate();
+    await own;
+    await sleep(100);
+    expect(ends.map((e) => `${e.peer}:${e.kind}`)).toEqual(['m:closed-by-peer']);
+    expect(p.state).toBe('connected');
+  });
+
+  it('a reconnect race (same claim) reports the live session only: the replaced socket ends nothing', async () => {
+    const r = await server();
+    const w = client(r.url, 'room', 'w');
+    await joined(w);
+    const ends = recordEnds(w);
+    const claim = 'p'.repeat(16);
+    const old = await raw(r.url);
+    old.send(joinFrame('p', claim));
+    await next(w, 'peer-join', (e) => e.detail.peer === 'p');
+    const fresh = await raw(r.url);
+    const replaced = nextFrame(old);
+    fresh.send(joinFrame('p', claim));
+    expect(await replaced).toMatchObject({ t: 10, code: ErrorCode.replaced });
+    old.terminate(); // the old socket dies after it lost the id: not p's death
+    await sleep(150);
+    expect(ends).toEqual([]);
+    fresh.terminate();
+    await until(() => ends.length === 1, 3_000, 'the live session ends');
+    expect(ends[0]).toMatchObject({ peer: 'p', kind: 'closed-by-peer' });
+  });
+
+  it('a reconnect storm: every one of 20 reconnects of m is one closed-by-peer, each with its own session', async () => {
+    // Measures what a member that reconnects over and over makes the server send the room (item
+    // b of the review): one end, one leave and one join per reconnect, no limit per id. What it
+    // costs the room's detectors is core's `review-witness-s18.test.ts` ("a reconnect storm").
+    const r = await server();
+    const w = client(r.url, 'room', 'w');
+    await joined(w);
+    const ends = recordEnds(w);
+    const joins: string[] = [];
+    w.addEventListener('peer-join', (e) => joins.push(e.detail.peer));
+    const startMs = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const m = await rawMember(r, w, 'm', 'm'.repeat(16));
+      m.terminate();
+      await next(w, 'session-ended', (e) => e.detail.peer === 'm');
+    }
+    const elapsedMs = Date.now() - startMs;
+    console.log(`reconnect storm: 20 closed-by-peer about m in ${elapsedMs} ms`);
+    expect(joins).toHaveLength(20);
+    expect(ends.map((e) => e.kind)).toEqual(Array<string>(20).fill('closed-by-peer'));
+    expect(new Set(ends.map((e) => e.session)).size).toBe(20);
+  });
+});
+
+/** Frames near the protocol: a valid frame of every type (server-only ones too, some about p), half mutated. */
+function fuzzFrames(count: number): string[] {
+  const room = fc.constantFrom('room', 'room', 'room', 'elsewhere', '', 'x'.repeat(65));
+  const peer = fc.constantFrom('p', 'w', 'm', 'q', 'P', 'p\u200b', '');
+  const claim = fc.constantFrom('c'.repeat(16), 'short');
+  const kind = fc.constantFrom('closed-by-peer', 'timed-out', 'left', 'crashed');
+  const valid = fc.oneof(
+    fc.record({ v: fc.constant(1), t: fc.constant(1), room, peer, claim }),
+    fc.record({ v: fc.constant(1), t: fc.constant(2), room }),
+    fc.record({
+      v: fc.constant(1),
+      t: fc.constant(3),
+      room,
+      to: peer,
+      payload: fc.jsonValue({ maxDepth: 3 }),
+    }),
+    fc.record({
+      v: fc.constant(1),
+      t: fc.constantFrom(4, 5),
+      n: fc.oneof(fc.nat(), fc.constant(-1), fc.double()),
+    }),
+    fc.record({ v: fc.constant(1), t: fc.constant(12) }),
+    fc.record({
+      v: fc.constant(1),
+      t: fc.integer({ min: 6, max: 11 }),
+      room,
+      peer,
+      session: fc.string(),
+      kind,
+    }),
+  );
+  const mutated = valid.chain((o: Record<string, unknown>) =>
+    fc.oneof(
+      fc.constantFrom(...Object.keys(o)).map((k) => JSON.stringify({ ...o, [k]: undefined })),
+      fc
+        .tuple(fc.constantFrom(...Object.keys(o)), fc.jsonValue({ maxDepth: 2 }))
+        .map(([k, x]) => JSON.stringify({ ...o, [k]: x })),
+      fc.nat({ max: 40 }).map((cut) => JSON.stringify(o).slice(0, cut)),
+    ),
+  );
+  return fc.sample(
+    fc.oneof(
+      valid.map((o) => JSON.stringify(o)),
+      mutated,
+    ),
+    { seed, numRuns: count },
+  );
+}
+
+describe('malformed frames from a member of the room (item e)', () => {
+  it('300 near-protocol frames: each refusal counted and answered, no end about p, the server serves on', async () => {
+    // The default limits but the frame rate (the fuzz sends 300 frames at once; the rate limit
+    // has its own tests): a refused frame must be a typed error, counted once, and change nothing
+    // about anybody else.
+    const { r, p, w, ends, m } = await roomWithMember({ messagesPerSecondMax: 10_000 });
+    const errors: string[] = [];
+    let ponged = false;
+    m.on('message', (d) => {
+      const f = JSON.parse(String(d)) as { t: number; code?: string; n?: number };
+      if (f.t === 10) errors.push(String(f.code));
+      if (f.t === 5 && f.n === 424_242) ponged = true;
+    });
+    const frames = fuzzFrames(300);
+    const unparsable = frames.filter((f) => !parseClientMessage(f).ok).length;
+    const before = await rejectedTotal(r);
+    try {
+      for (const f of frames) m.send(f);
+      m.send(JSON.stringify({ v: 1, t: 4, n: 424_242 }));
+      await until(() => ponged, 5_000, 'the pong after the fuzz');
+      // Joins are answered after the pong (they wait on a queue): let every answer come in.
+      await sleep(300);
+      const counted = (await rejectedTotal(r)) - before;
+      console.log(`fuzz: ${frames.length} frames, ${unparsable} unparsable, ${counted} refusals counted`);
+      expect(unparsable).toBeGreaterThan(100);
+      expect(counted).toBeGreaterThanOrEqual(unparsable);
+      expect(counted).toBe(errors.length);
+      for (const code of errors) expect(Object.values(ErrorCode)).toContain(code);
+      // Nothing about p or w; p is still joined and still reachable.
+      expect(ends.filter((e) => e.peer === 'p' || e.peer === 'w')).toEqual([]);
+      expect(p.state).toBe('connected');
+      const got = next(p, 'signal');
+      w.signal('p', 'still here');
+      expect((await got).detail).toEqual({ from: 'w', payload: 'still here' });
+    } catch (err) {
+      console.error(`reproduce: ${reproduce}`);
+      throw err;
+    }
+  });
+});
