@@ -158,6 +158,24 @@ export class RedisScaleOut {
     }
   }
 
+  /**
+   * Writes back this instance's entries of `peers` (peer, claimHash) where the roster has none
+   * (HSETNX: never over another instance's claim); returns how many were written.
+   */
+  async reclaim(room: RoomId, peers: readonly (readonly [PeerId, string])[]): Promise<number> {
+    try {
+      const pipeline = this.#pub.pipeline();
+      for (const [peer, claimHash] of peers) {
+        pipeline.hsetnx(this.#rosterKey(room), peer, `${this.#o.instanceId} ${claimHash}`);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      return results.filter(([err, n]) => !err && n === 1).length;
+    } catch (err) {
+      this.#logError(err);
+      return 0;
+    }
+  }
+
   /** Sends a relay to whichever instance holds `to`. */
   relay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void {
     this.#publish(room, { k: 'r', i: this.#o.instanceId, f: from, to, pl: payload, at: atMs });
