@@ -19,6 +19,17 @@ const { server, client } = testHarness();
 const instance = (prefix: string): Promise<Running> =>
   server({ redis: redis.url, redisPrefix: prefix, instanceTtlMs: 600 });
 
+/** Two instances, `a` joined on A and `b` on B. */
+async function aOnAbOnB(prefix: string) {
+  const A = await instance(prefix);
+  const B = await instance(prefix);
+  const a = client(A.url, 'room', 'a');
+  const b = client(B.url, 'room', 'b');
+  await joined(a);
+  await joined(b);
+  return { A, B, a, b };
+}
+
 describe('two instances over a real redis-server', () => {
   it('share rosters, relay both ways, keep ids unique across instances', async () => {
     const A = await instance('t1');
@@ -104,12 +115,7 @@ describe('two instances over a real redis-server', () => {
   });
 
   it('repairs rosters from Redis (anti-entropy) when pub/sub missed a change', async () => {
-    const A = await instance('t5');
-    const B = await instance('t5');
-    const a = client(A.url, 'room', 'a');
-    const b = client(B.url, 'room', 'b');
-    await joined(a);
-    await joined(b);
+    const { a, B } = await aOnAbOnB('t5');
     const admin = new Redis(redis.url);
     try {
       const back = next(a, 'peer-join', (e) => e.detail.peer === 'phantom', 3_000);
@@ -124,12 +130,7 @@ describe('two instances over a real redis-server', () => {
   });
 
   it('writes back the roster entry of a connected peer that Redis lost (decision 0041)', async () => {
-    const A = await instance('t6');
-    const B = await instance('t6');
-    const a = client(A.url, 'room', 'a');
-    const b = client(B.url, 'room', 'b');
-    await joined(a);
-    await joined(b);
+    const { A, b, B } = await aOnAbOnB('t6');
     const admin = new Redis(redis.url);
     try {
       const entry = await admin.hget('t6:r:room', 'b');
