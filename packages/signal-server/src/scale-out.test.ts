@@ -149,6 +149,24 @@ describe('two instances over a real redis-server', () => {
     expect(b.state).toBe('connected');
   });
 
+  it('refuses (unavailable) a join of an id it sees on a live instance while Redis has no entry', async () => {
+    const { A, b } = await aOnAbOnB('t8');
+    const thief = await rawSocket(A.url);
+    const admin = new Redis(redis.url);
+    try {
+      const entry = await admin.hget('t8:r:room', 'b');
+      await admin.hdel('t8:r:room', 'b'); // lost, and B's write-back (every 200 ms) not yet run
+      thief.send(joinFrame('b', 'guess'.repeat(4)));
+      // peer-id-taken if B's round happened to write b back first.
+      expect([ErrorCode.unavailable, ErrorCode.peerIdTaken]).toContain((await nextFrame(thief))['code']);
+      thief.terminate();
+      await until(async () => (await admin.hget('t8:r:room', 'b')) === entry, 3_000);
+    } finally {
+      admin.disconnect();
+    }
+    expect(b.state).toBe('connected');
+  });
+
   it('releases the entry of a join whose socket closed while its claim was in flight', async () => {
     const A = await instance('t7');
     await joined(client(A.url, 'room', 'a'));

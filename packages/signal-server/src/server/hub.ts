@@ -266,7 +266,14 @@ export class Hub implements ScaleOutHandlers {
     this.rooms.addLocal(room, peer, member);
     conn.rooms.set(room, peer);
     if (this.#bus) {
-      const claimed = await this.#bus.claim(room, peer, claimHash, this.#o.peersPerRoomMax);
+      let claimed = await this.#bus.claim(room, peer, claimHash, this.#o.peersPerRoomMax);
+      if (claimed.ok && claimed.fresh && remoteOwner !== undefined) {
+        // This instance sees the id on a live instance but Redis had no entry for it: Redis lost
+        // it (a restart) or its leave is on the way. Not free until its owner re-claims or the
+        // leave arrives: the client retries (decision 0041).
+        this.#release(room, peer);
+        claimed = { ok: false, code: ErrorCode.unavailable };
+      }
       const stillMine = this.rooms.local(room, peer) === member && !conn.closed;
       if (!claimed.ok || !stillMine) {
         if (stillMine) this.#dropLocal(conn, room, peer);
