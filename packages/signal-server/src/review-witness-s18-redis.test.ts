@@ -10,7 +10,16 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { ErrorCode } from '@pulsemesh/signal';
 import type { SignalClient } from '@pulsemesh/signal';
 import { startRedis } from './redis-support.js';
-import { joinFrame, joined, next, nextFrame, recordEnds, testHarness, testRedis } from './test-support.js';
+import {
+  joinFrame,
+  joined,
+  keyPair,
+  next,
+  nextFrame,
+  recordEnds,
+  testHarness,
+  testRedis,
+} from './test-support.js';
 
 const redis = testRedis();
 const { server, client, raw } = testHarness();
@@ -23,19 +32,34 @@ function recordLeaves(c: SignalClient): string[] {
 }
 
 /** Two instances; p joined on A, then w on B (w knows p from its roster: no session); w's ends and leaves. */
-async function pOnAwOnB(prefix: string) {
+async function pOnAwOnB(prefix: string, pId = 'p', pOptions: Parameters<typeof client>[3] = {}) {
   const opts = { redis: redis.url, redisPrefix: prefix, instanceTtlMs: 3_000 };
   const A = await server(opts);
   const B = await server(opts);
-  const p = client(A.url, 'room', 'p');
+  const p = client(A.url, 'room', pId, pOptions);
   await joined(p);
   const w = client(B.url, 'room', 'w');
   await joined(w);
   return { B, p, ends: recordEnds(w), leaves: recordLeaves(w) };
 }
 
+/** A thief joins as `peer` on `url` and drops its socket while Redis holds every claim up 300 ms. */
+async function dropDuringClaim(url: string, peer: string): Promise<void> {
+  const admin = new Redis(redis.url);
+  try {
+    await admin.call('CLIENT', 'PAUSE', '300', 'WRITE');
+    const thief = await raw(url);
+    thief.send(joinFrame(peer, 'guess'.repeat(4)));
+    await sleep(50);
+    thief.terminate();
+    await sleep(600);
+  } finally {
+    admin.disconnect();
+  }
+}
+
 describe('scale-out: a member cannot end another peer session on another instance', () => {
-  it('CLOSED (0041): a join of a connected peer id dropped while its claim is in flight ends no session', async () => {
+  it('HOLE: a join of a connected peer id dropped while its claim is in flight ends that session', async () => {
     // HOLE (item a): `Hub.#join` with a bus registers the joiner (`rooms.addLocal`,
     // `conn.rooms.set`) BEFORE `bus.claim` answers; a socket that closes in that window goes
     // through `#leave` like a member: the instance broadcasts `session-ended {peer: p,
@@ -50,19 +74,16 @@ describe('scale-out: a member cannot end another peer session on another instanc
     // answers; a close then drops it with no witness and no leave), or add the member only after
     // the claim succeeded.
     const { B, p, ends, leaves } = await pOnAwOnB('rw1');
-    const admin = new Redis(redis.url);
-    try {
-      await admin.call('CLIENT', 'PAUSE', '300', 'WRITE');
-      const thief = await raw(B.url);
-      thief.send(joinFrame('p', 'guess'.repeat(4)));
-      await sleep(50);
-      thief.terminate();
-      await sleep(600);
-    } finally {
-      admin.disconnect();
-    }
+    await dropDuringClaim(B.url, 'p');
     expect(p.state).toBe('connected');
     expect({ ends, leaves }).toEqual({ ends: [], leaves: [] });
+  });
+
+  it('the same drop against a key-derived id (the default): refused at the key proof, nothing said', async () => {
+    const owner = keyPair();
+    const { B, p, ends, leaves } = await pOnAwOnB('rw7', owner.id, { keyProof: owner });
+    await dropDuringClaim(B.url, owner.id);
+    expect({ ends, leaves, p: p.state }).toEqual({ ends: [], leaves: [], p: 'connected' });
   });
 
   it('the same thief, claim answered first: refused (peer-id-taken), nothing said about p', async () => {
@@ -131,7 +152,7 @@ describe('restarts produce no witness (item d)', () => {
       expect([a.state, b.state]).toEqual(['connected', 'connected']);
     });
 
-    it('CLOSED (0041): no instance tells its members that the connected peers of the other one left', async () => {
+    it('HOLE: each instance tells its members that the connected peers of the other one left', async () => {
       // HOLE (item d, no witness involved): after the restart `reconcile` reads empty rosters and
       // sends `peer-leave` for every remote member (seen: a was told b left and b that a left,
       // both connected), and nothing announces them again; a mesh then marks them absent and does
@@ -146,11 +167,12 @@ describe('restarts produce no witness (item d)', () => {
       });
     });
 
-    it('CLOSED (0041): the claims are written back: a thief of connected b is refused, nothing ends', async () => {
+    it('HOLE: the claims are gone: a thief takes connected b from the other instance, then ends it', async () => {
       // HOLE (item d): the rosters (`P:r:<room>`) live only in Redis and no instance writes its
       // local members back after Redis lost them (`reconcile` repairs the REMOTE view only). After
       // a restart of redis-server without persistence, any socket can join as a connected plain
-      // id on another instance: the claim finds no entry and succeeds, the owner's instance evicts
+      // id (a key-derived one still needs its key proof) on another instance: the claim finds no
+      // entry and succeeds, the owner's instance evicts
       // the real peer (`replaced`, which its client takes as final: it stops reconnecting), and
       // when the thief drops its socket the room hears `session-ended {b, closed-by-peer}` with
       // the thief's session, which every member accepts (it is b's latest join): a witnessed
