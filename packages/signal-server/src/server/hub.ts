@@ -30,6 +30,8 @@ import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
+/** The room's own frames are dropped only above this many times `sendBufferBytesMax` (relays: 1). */
+const CONTROL_BUFFER_FACTOR = 4;
 
 const PARSE_REJECT_REASON = {
   [ErrorCode.malformed]: RejectReason.malformed,
@@ -142,9 +144,14 @@ export class Hub implements ScaleOutHandlers {
     for (const room of [...conn.rooms.keys()]) this.#leave(conn, room, kind);
   }
 
-  /** Sends a frame if the socket is open and not backed up; returns whether it was sent. */
+  /**
+   * Sends a frame if the socket is open and not backed up; returns whether it was sent. Relays
+   * (which any member can send in bulk) are dropped above `sendBufferBytesMax`; the room's own
+   * frames (rosters, joins, leaves, session ends, errors) only above `CONTROL_BUFFER_FACTOR` times
+   * that, so a member's relay flood cannot withhold them (decision 0041).
+   */
   send(conn: Connection, msg: ServerMessage): boolean {
-    return this.#sendText(conn, encode(msg));
+    return this.#sendText(conn, encode(msg), msg.t !== MessageType.relay);
   }
 
   // --- scale-out handlers (messages from other instances) ---
@@ -419,13 +426,14 @@ export class Hub implements ScaleOutHandlers {
   #broadcast(room: RoomId, msg: ServerMessage, except: PeerId): void {
     const text = encode(msg);
     for (const [peer, member] of this.rooms.localMembers(room)) {
-      if (peer !== except) this.#sendText(member.conn, text);
+      if (peer !== except) this.#sendText(member.conn, text, true);
     }
   }
 
-  #sendText(conn: Connection, text: string): boolean {
+  #sendText(conn: Connection, text: string, control: boolean): boolean {
     if (conn.ws.readyState !== OPEN) return false;
-    if (conn.ws.bufferedAmount > this.#o.sendBufferBytesMax) {
+    const max = this.#o.sendBufferBytesMax * (control ? CONTROL_BUFFER_FACTOR : 1);
+    if (conn.ws.bufferedAmount > max) {
       this.#reject(RejectReason.slowConsumer);
       return false;
     }
