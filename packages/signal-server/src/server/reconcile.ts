@@ -75,6 +75,9 @@ export async function reconcile(
       if (!live.has(instanceId)) {
         if (await bus.release(room, peer, instanceId)) {
           log.info({ room, peer, deadInstance: instanceId }, 'released peer of dead instance');
+          // Now, not when the leave comes back over pub/sub: a join of that id here is no
+          // longer refused as a lost entry (decision 0041).
+          hub.onLeave(room, peer, instanceId);
         }
       } else if (hub.rooms.remote(room, peer) !== instanceId && !before.get(room)?.has(peer)) {
         hub.onJoin(room, peer, instanceId);
