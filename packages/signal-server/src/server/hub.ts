@@ -31,7 +31,7 @@ const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
 /** The room's own frames are dropped only above this many times `sendBufferBytesMax` (relays: 1). */
-const CONTROL_BUFFER_FACTOR = 4;
+const CONTROL_BUFFER_FACTOR = 2;
 
 const PARSE_REJECT_REASON = {
   [ErrorCode.malformed]: RejectReason.malformed,

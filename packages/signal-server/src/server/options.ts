@@ -40,7 +40,7 @@ export interface SignalServerOptions {
   pingTimeoutMs?: number;
   /**
    * Relays to a socket whose send buffer holds more than this are dropped, bytes (the room's own
-   * frames: above 4 times this). Default 1 MiB.
+   * frames: above twice this). Default 1 MiB.
    */
   sendBufferBytesMax?: number;
   /** On `close()`, how long clients get to go away before they are terminated, ms. Default 5,000. */
