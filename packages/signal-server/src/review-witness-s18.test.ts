@@ -165,9 +165,9 @@ describe('a flood of fresh ids through one room (the `joined` witness)', () => {
   it('default limits: one IP (64 sockets) paced at the frame limit joins and leaves over 500 fresh ids a second', async () => {
     // What core's `review-witness-s18.test.ts` ("a flood of joins") needs: how fast one IP can
     // make every member's detector admit fresh ids (`joined`). Held: the per-socket frame limit
-    // and the per-IP socket limit bound it; measured: the rate they allow (915-1,403 a second in
+    // and the per-IP socket limit bound it; measured: the rate they allow (915-1,586 a second in
     // runs under load; at most 61 × 25 + the buckets' start: the admitted set of 65,536 ids is
-    // cleared after ~43-72 s of it).
+    // cleared after ~41-72 s of it).
     const { r, w } = await roomWithMember();
     let joins = 0;
     w.addEventListener('peer-join', () => joins++);
