@@ -263,6 +263,8 @@ export class DetectorState {
   readonly liars = new LiarTable();
   /** Peers the signaling room admitted, as told by `Detector.admit`/`witness` (decision 0027). */
   readonly admitted = new Set<PeerId>();
+  /** The id last added to `admitted` (`admitToRoster`: the one a full set gives up). */
+  admittedNewest: PeerId | undefined = undefined;
   /** The driver's shared roster (`DetectorOptions.roster`), if any. */
   readonly roster: Roster | undefined;
   /** Next roster scan (decision 0034, `roster-asks.ts`); NaN until the first probe. */
