@@ -205,6 +205,8 @@ export class DetectorState {
   readonly checks: Check[] = [];
   /** Witnessed checks in flight (`witness.ts`). */
   readonly witnessChecks: WitnessCheck[] = [];
+  /** When each member's last witnessed check began its rounds (ms; `witness.ts`, decision 0040). */
+  readonly witnessLastMs = new Map<PeerId, number>();
   /** Longest timer lateness while visible, in the current and the previous stall window (ms). */
   stallMsCurrent = 0;
   stallMsPrevious = 0;
