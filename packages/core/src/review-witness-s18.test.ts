@@ -162,7 +162,7 @@ describe('a flood of joins through the signaling room (the `joined` witness)', (
     // two declarers among this peer's own links. The flood is cheap: a join frame of a fresh plain
     // id (no key proof for plain ids, even in a signed room) and a leave, from 64 sockets at 50
     // frames/s each (the server's default per-IP and per-socket limits) is up to ~1,500 joins a
-    // second from one IP (915-1,220 measured over the real server: signal-server's
+    // second from one IP (915-1,403 measured over the real server: signal-server's
     // `review-witness-s18.test.ts`, "a flood of fresh ids"): ~45-72 s to clear every member's
     // set. Here: p admitted by the roster, 65,536 joins later it is not. Fix: evict the newest
     // admitted id that is not linked and not in the current roster (the member table's rule for

@@ -1,11 +1,13 @@
 /**
  * Test helpers (Node): real servers on port 0 and real clients over `ws`. Not part of the public API.
  */
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
 import { SignalClient } from '@pulsemesh/signal';
-import type { SignalClientOptions } from '@pulsemesh/signal';
+import type { KeyProofSigner, SignalClientOptions } from '@pulsemesh/signal';
 import type { SignalClientEventMap } from '@pulsemesh/signal';
+import { keyDerivedId } from './server/key-proof.js';
 import { createSignalServer } from './server/signal-server.js';
 import type { SignalServer } from './server/signal-server.js';
 import type { SignalServerOptions } from './server/options.js';
@@ -84,6 +86,17 @@ export function recordEnds(client: SignalClient): SignalClientEventMap['session-
 /** A raw join frame of `peer` in `room` with `claim` (the reconnect secret). */
 export function joinFrame(peer: string, claim: string, room = 'room'): string {
   return JSON.stringify({ v: 1, t: 1, room, peer, claim });
+}
+
+/** A fresh Ed25519 key (Node crypto) as a signer, and its key-derived id. */
+export function keyPair(): KeyProofSigner & { id: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+  return {
+    id: keyDerivedId(raw),
+    publicKey: new Uint8Array(raw),
+    sign: (data) => new Uint8Array(sign(null, data, privateKey)),
+  };
 }
 
 /** Polls `check` until it returns true, or rejects after `timeoutMs`. */
