@@ -205,6 +205,8 @@ export class DetectorState {
   readonly checks: Check[] = [];
   /** Witnessed checks in flight (`witness.ts`). */
   readonly witnessChecks: WitnessCheck[] = [];
+  /** When each member's last witnessed check began its rounds (ms; `witness.ts`, decision 0040). */
+  readonly witnessLastMs = new Map<PeerId, number>();
   /** Longest timer lateness while visible, in the current and the previous stall window (ms). */
   stallMsCurrent = 0;
   stallMsPrevious = 0;
@@ -263,6 +265,8 @@ export class DetectorState {
   readonly liars = new LiarTable();
   /** Peers the signaling room admitted, as told by `Detector.admit`/`witness` (decision 0027). */
   readonly admitted = new Set<PeerId>();
+  /** The id last added to `admitted` (`admitToRoster`: the one a full set gives up). */
+  admittedNewest: PeerId | undefined = undefined;
   /** The driver's shared roster (`DetectorOptions.roster`), if any. */
   readonly roster: Roster | undefined;
   /** Next roster scan (decision 0034, `roster-asks.ts`); NaN until the first probe. */

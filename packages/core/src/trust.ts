@@ -208,7 +208,7 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admiss
   return Admission.apply;
 }
 
-/** Roster entries a detector keeps itself (`DetectorState.admitted`); cleared when full. */
+/** Roster entries a detector keeps itself (`DetectorState.admitted`; see `admitToRoster`). */
 export const ROSTER_MAX = 65_536;
 
 /** Independent accusers (not flagged liars) a verdict this peer could not check needs (decision 0011). */
@@ -240,11 +240,22 @@ export function inRoster(s: DetectorState, peer: PeerId): boolean {
   return s.roster !== undefined && s.roster.has(peer);
 }
 
-/** Records that the signaling room admitted `peer` (decision 0027); bounded, cleared when full. */
+/**
+ * Records that the signaling room admitted `peer` (decision 0027); bounded. A full set gives up
+ * only its newest entry, and only if that one is neither linked nor on the shared roster (else the
+ * newcomer is not recorded; it counts while linked): a flood of fresh ids churns one slot and
+ * never pushes out the members admitted before it (decision 0040; until then it was cleared).
+ */
 export function admitToRoster(s: DetectorState, peer: PeerId): void {
   if (peer === s.localId || s.admitted.has(peer)) return;
-  if (s.admitted.size >= ROSTER_MAX) s.admitted.clear();
+  if (s.admitted.size >= ROSTER_MAX) {
+    const newest = s.admittedNewest;
+    if (newest === undefined || !s.admitted.has(newest)) return;
+    if (s.members.get(newest)?.linked === true || s.roster?.has(newest) === true) return;
+    s.admitted.delete(newest);
+  }
   s.admitted.add(peer);
+  s.admittedNewest = peer;
 }
 
 /**
