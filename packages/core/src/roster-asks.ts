@@ -7,8 +7,8 @@
  * holds for them in a `sync`, admitted and verified as any other (a forged or stale record is
  * refused or ignored as it would be from gossip). Bounded both ways: an asker asks about a member
  * only after two roster scans found it missing, at most `ROSTER_ASKS_PER_MEMBER` times, at most
- * `ROSTER_ASK_IDS_MAX` ids an ask, one ask a scan; a link answers one ask per requester per
- * `ROSTER_ANSWER_GAP_MS`.
+ * `ROSTER_ASK_IDS_MAX` ids an ask, one ask per `ROSTER_ASK_GAP_MS`; a link answers one ask per
+ * requester per `ROSTER_ANSWER_GAP_MS`, each id once, and none from a flagged liar.
  */
 import { ByteReader, ByteWriter } from './bytes.js';
 import { ExtensionType, HEADER_BYTES, MessageType, writeId, type Extension, type Update } from './codec.js';
@@ -29,6 +29,11 @@ export const ROSTER_ASKS_PER_MEMBER = 3;
 export const ROSTER_SCAN_IDS_MAX = 64;
 /** A link answers at most one ask per requester per this many ms. */
 export const ROSTER_ANSWER_GAP_MS = 1_000;
+/**
+ * An asker's asks are at least this many ms apart (above {@link ROSTER_ANSWER_GAP_MS}: two asks to
+ * one link must not arrive within its gap through jitter); a scan's 64 ids take 4 asks, ~4 s.
+ */
+export const ROSTER_ASK_GAP_MS = 1_250;
 /** Members remembered as missing or asked about; the asked counts are cleared when full. */
 const ROSTER_TRACKED_MAX = 4_096;
 
@@ -114,23 +119,26 @@ export function scanRoster(s: DetectorState): void {
 }
 
 /**
- * A `sync-req` with a `wanted` extension from `m`: the records held for those ids, in a `sync`
- * (at most one answer per requester per {@link ROSTER_ANSWER_GAP_MS}). A malformed extension is
- * counted (`rosterAsksRejected`) and answered with nothing.
+ * A `sync-req` with a `wanted` extension from `m`: the records held for those ids, each once, in
+ * a `sync` (at most one answer per requester per {@link ROSTER_ANSWER_GAP_MS}). A malformed
+ * extension, an ask within the gap, or one from a flagged liar or from a sender this peer holds no
+ * record of is counted (`rosterAsksRejected`) and answered with nothing; so is each repeat of an
+ * id in one ask (the id is answered once).
  */
-export function answerWanted(s: DetectorState, m: Member, e: Extension): void {
-  const ids = readWanted(e.bytes);
-  if (ids === undefined) {
-    s.counters.rosterAsksRejected += 1;
-    return;
-  }
-  if (s.now - m.lastAskServedMs < ROSTER_ANSWER_GAP_MS) {
+export function answerWanted(s: DetectorState, m: Member | undefined, e: Extension): void {
+  const ids = m === undefined || m.liar ? undefined : readWanted(e.bytes);
+  if (m === undefined || ids === undefined || s.now - m.lastAskServedMs < ROSTER_ANSWER_GAP_MS) {
     s.counters.rosterAsksRejected += 1;
     return;
   }
   m.lastAskServedMs = s.now;
   const updates: Update[] = [];
-  for (const id of ids) {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as PeerId;
+    if (ids.indexOf(id) < i) {
+      s.counters.rosterAsksRejected += 1;
+      continue;
+    }
     const x = s.members.get(id);
     if (x === undefined || x === m) continue;
     const u = stateUpdate(s, x);
