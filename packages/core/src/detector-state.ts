@@ -281,6 +281,12 @@ export class DetectorState {
   readonly rosterAsked = new Map<PeerId, number>();
   /** Which link the next roster ask goes to (in turn: no draw from `random`). */
   rosterAskTurn = 0;
+  /** Ids the last roster scan found missing in two passes and not asked about yet (at most 64). */
+  rosterPending: PeerId[] = [];
+  /** When this peer last sent a roster ask (asks are `ROSTER_ASK_GAP_MS` apart). */
+  rosterAskedAtMs = -Infinity;
+  /** When each requester this peer holds no record of was last served a full sync (bounded). */
+  readonly syncServedUnknown = new Map<PeerId, number>();
   /** Relay checks each accuser's unconfirmed accusations may still start here (`accuser-budget.ts`). */
   readonly accuserBudget = new AccuserBudget();
   /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */

@@ -151,7 +151,7 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
       // A roster ask (decision 0034) names the members it wants; a bare one wants the whole table.
       const wanted = wantedOf(msg.extensions);
       if (wanted === undefined) sendSync(s, from, m);
-      else if (m !== undefined) answerWanted(s, m, wanted);
+      else answerWanted(s, m, wanted);
       return;
     }
     default:
