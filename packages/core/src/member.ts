@@ -56,6 +56,7 @@ export class Member implements RttEstimate, ArrivalStats {
     0,
     0,
     -Infinity,
+    NaN,
   ];
   state: PeerState = 'healthy';
   get sinceMs(): number {
@@ -115,6 +116,17 @@ export class Member implements RttEstimate, ArrivalStats {
   }
   set lastPingMs(v: number) {
     this.d[3] = v;
+  }
+  /**
+   * When this peer sent its first ping to it since it last heard from it (NaN: none since), whatever
+   * the gaps between the pings that followed: a check's window (`unansweredForMs`), not a silence
+   * (decision 0032, rule 2).
+   */
+  get quietSinceMs(): number {
+    return this.d[19]!;
+  }
+  set quietSinceMs(v: number) {
+    this.d[19] = v;
   }
   get srttMs(): number {
     return this.d[4]!;
