@@ -27,13 +27,43 @@ export const RESTART_UPTIME_MARGIN_MS = 5_000;
 /** Declarers of one verdict kept per member (two are needed; a few more cover flagged liars). */
 export const DECLARERS_KEPT_MAX = 8;
 
+/**
+ * What a member's case holds beyond the common path: suspicion, verdict and refutation records,
+ * the recheck and recovery counters, the signaling witness flags. Most members never have one
+ * (at 10,000 nodes × 64 members, 19 more fields apiece were 100 MB of heap for every garbage
+ * collection to walk): {@link Member} creates it on the first write of a value other than the
+ * default, and reads the default while it has none. Same values either way.
+ */
+class MemberCase {
+  recheckGapMs = 0;
+  watchSeq = -1;
+  suspectors: PeerId[] | null = null;
+  relaysUnable = 0;
+  goodStreak = 0;
+  signalingLost = false;
+  accusation: Update | undefined = undefined;
+  confirmations: Update[] | null = null;
+  failedWitnessed = false;
+  secondHand = false;
+  relayVerdict: Update | undefined = undefined;
+  accusedIncarnation = -1;
+  declarers: PeerId[] | null = null;
+  declaredIncarnation = -1;
+  ahead: { incarnation: number; from: PeerId }[] | null = null;
+  verdictEvidence: Update[] | null = null;
+  relayAsksAgain = 0;
+  ownVerdictIncarnation = -1;
+  verdictFrom: PeerId[] | null = null;
+}
+
 export class Member implements RttEstimate, ArrivalStats {
   /**
    * The number fields that hold fractions or NaN (times, estimates), by index, behind the
    * accessors below: one array of unboxed doubles (a double array literal). As fields, each one
    * that ever held a fraction or NaN was a heap number of its own (16 per member seen: 10 million
    * objects at 10,000 nodes × 64 members for every garbage collection to trace; 11.6 -> 8.3 % of
-   * CPU samples in GC at N = 3,000). Same values: a double is stored as it is. A Float64Array
+   * CPU samples in GC at N = 3,000). Same values: a double is stored as it is. Every such field goes
+   * here (`ownVerdictRefutedMs` and `lastAskServedMs` were heap numbers again). A Float64Array
    * would not do: at 152 bytes its store is off-heap, which every collection sweeps.
    */
   private readonly d: number[] = [
@@ -57,7 +87,11 @@ export class Member implements RttEstimate, ArrivalStats {
     0,
     -Infinity,
     NaN,
+    -Infinity,
+    NaN,
   ];
+  /** The rarely-set fields, created on the first write of a non-default value ({@link MemberCase}). */
+  private c: MemberCase | null = null;
   state: PeerState = 'healthy';
   get sinceMs(): number {
     return this.d[0]!;
@@ -123,10 +157,10 @@ export class Member implements RttEstimate, ArrivalStats {
    * (decision 0032, rule 2).
    */
   get quietSinceMs(): number {
-    return this.d[19]!;
+    return this.d[21]!;
   }
   set quietSinceMs(v: number) {
-    this.d[19] = v;
+    this.d[21] = v;
   }
   get srttMs(): number {
     return this.d[4]!;
@@ -192,7 +226,16 @@ export class Member implements RttEstimate, ArrivalStats {
   set recheckAtMs(v: number) {
     this.d[12] = v;
   }
-  recheckGapMs = 0;
+  get recheckGapMs(): number {
+    return this.c === null ? 0 : this.c.recheckGapMs;
+  }
+  set recheckGapMs(v: number) {
+    if (this.c === null) {
+      if (v === 0) return;
+      this.c = new MemberCase();
+    }
+    this.c.recheckGapMs = v;
+  }
   /** While suspected and linked: when this detector next pings it (once a period), and that ping's seq. */
   get watchAtMs(): number {
     return this.d[13]!;
@@ -200,17 +243,53 @@ export class Member implements RttEstimate, ArrivalStats {
   set watchAtMs(v: number) {
     this.d[13] = v;
   }
-  watchSeq = -1;
+  get watchSeq(): number {
+    return this.c === null ? -1 : this.c.watchSeq;
+  }
+  set watchSeq(v: number) {
+    if (this.c === null) {
+      if (v === -1) return;
+      this.c = new MemberCase();
+    }
+    this.c.watchSeq = v;
+  }
   /** Distinct accusers of the current suspicion (first one included). */
-  suspectors: PeerId[] | null = null;
+  get suspectors(): PeerId[] | null {
+    return this.c === null ? null : this.c.suspectors;
+  }
+  set suspectors(v: PeerId[] | null) {
+    if (this.c === null) {
+      if (v === null) return;
+      this.c = new MemberCase();
+    }
+    this.c.suspectors = v;
+  }
   /**
    * With trust, while suspected after our own failed probe: relays of that probe that nacked
    * without trying (no link to it), so could never confirm: the suspicion expects that many fewer
    * confirmations (`suspicionFailAtMs`, decision 0030).
    */
-  relaysUnable = 0;
+  get relaysUnable(): number {
+    return this.c === null ? 0 : this.c.relaysUnable;
+  }
+  set relaysUnable(v: number) {
+    if (this.c === null) {
+      if (v === 0) return;
+      this.c = new MemberCase();
+    }
+    this.c.relaysUnable = v;
+  }
   /** Good probes since entering `recovering`. */
-  goodStreak = 0;
+  get goodStreak(): number {
+    return this.c === null ? 0 : this.c.goodStreak;
+  }
+  set goodStreak(v: number) {
+    if (this.c === null) {
+      if (v === 0) return;
+      this.c = new MemberCase();
+    }
+    this.c.goodStreak = v;
+  }
   /** For unprobed members: when `recovering` turns `healthy`. */
   get recoveryDeadlineMs(): number {
     return this.d[14]!;
@@ -244,64 +323,195 @@ export class Member implements RttEstimate, ArrivalStats {
     this.d[17] = v;
   }
   /** The signaling server reported its session ended (`Detector.witness`) and no new one since. */
-  signalingLost = false;
+  get signalingLost(): boolean {
+    return this.c === null ? false : this.c.signalingLost;
+  }
+  set signalingLost(v: boolean) {
+    if (this.c === null) {
+      if (v === false) return;
+      this.c = new MemberCase();
+    }
+    this.c.signalingLost = v;
+  }
   /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */
   proof: Update | undefined = undefined;
   /** With trust: the signed accusation behind our `suspected`/`failed` (ours or the verdict taken). */
-  accusation: Update | undefined = undefined;
+  get accusation(): Update | undefined {
+    return this.c === null ? undefined : this.c.accusation;
+  }
+  set accusation(v: Update | undefined) {
+    if (this.c === null) {
+      if (v === undefined) return;
+      this.c = new MemberCase();
+    }
+    this.c.accusation = v;
+  }
   /**
    * With trust, while `suspected`: other peers' signed `suspect`s of it at its incarnation (at most
    * {@link CONFIRMATIONS_KEPT_MAX}), sent along with our verdict as its evidence (`declareFailed`).
    */
-  confirmations: Update[] | null = null;
+  get confirmations(): Update[] | null {
+    return this.c === null ? null : this.c.confirmations;
+  }
+  set confirmations(v: Update[] | null) {
+    if (this.c === null) {
+      if (v === null) return;
+      this.c = new MemberCase();
+    }
+    this.c.confirmations = v;
+  }
   /** The current `failed` was reached on the signaling witness (`settled-failures.ts`). */
-  failedWitnessed = false;
+  get failedWitnessed(): boolean {
+    return this.c === null ? false : this.c.failedWitnessed;
+  }
+  set failedWitnessed(v: boolean) {
+    if (this.c === null) {
+      if (v === false) return;
+      this.c = new MemberCase();
+    }
+    this.c.failedWitnessed = v;
+  }
   /** The current `failed` was taken from another's verdict without a first-hand check. */
-  secondHand = false;
+  get secondHand(): boolean {
+    return this.c === null ? false : this.c.secondHand;
+  }
+  set secondHand(v: boolean) {
+    if (this.c === null) {
+      if (v === false) return;
+      this.c = new MemberCase();
+    }
+    this.c.secondHand = v;
+  }
   /**
    * With trust, while `suspected` without a link: the signed `failed` that relays could not
    * check (no answer). A non-answer is not evidence: the suspicion runs its course, and only if
    * nothing refutes it is this verdict taken, second-hand (`suspicionExpired`).
    */
-  relayVerdict: Update | undefined = undefined;
+  get relayVerdict(): Update | undefined {
+    return this.c === null ? undefined : this.c.relayVerdict;
+  }
+  set relayVerdict(v: Update | undefined) {
+    if (this.c === null) {
+      if (v === undefined) return;
+      this.c = new MemberCase();
+    }
+    this.c.relayVerdict = v;
+  }
   /**
    * With trust: the incarnation of the last `failed` verdict about it this peer checked (or −1).
    * A refutation above it (its signed `alive`) is pushed on like a verdict (`applyAlive`): the
    * peers around heard the accusation too, and the lie must die as fast as it spread.
    */
-  accusedIncarnation = -1;
+  get accusedIncarnation(): number {
+    return this.c === null ? -1 : this.c.accusedIncarnation;
+  }
+  set accusedIncarnation(v: number) {
+    if (this.c === null) {
+      if (v === -1) return;
+      this.c = new MemberCase();
+    }
+    this.c.accusedIncarnation = v;
+  }
   /**
    * With trust: the distinct signers of a `failed` verdict about it at `declaredIncarnation` (at
    * most {@link DECLARERS_KEPT_MAX}). An honest peer signs `failed` only after its own pings went
    * unanswered for the stall tolerance (or on the signaling witness, or under this same rule), so
    * two independent declarers include one such silence (`declarersOf`, decision 0024).
    */
-  declarers: PeerId[] | null = null;
-  declaredIncarnation = -1;
+  get declarers(): PeerId[] | null {
+    return this.c === null ? null : this.c.declarers;
+  }
+  set declarers(v: PeerId[] | null) {
+    if (this.c === null) {
+      if (v === null) return;
+      this.c = new MemberCase();
+    }
+    this.c.declarers = v;
+  }
+  get declaredIncarnation(): number {
+    return this.c === null ? -1 : this.c.declaredIncarnation;
+  }
+  set declaredIncarnation(v: number) {
+    if (this.c === null) {
+      if (v === -1) return;
+      this.c = new MemberCase();
+    }
+    this.c.declaredIncarnation = v;
+  }
   /**
    * With trust: signers of a `failed` about it above `incarnation` (one entry per signer, its
    * latest; at most {@link DECLARERS_KEPT_MAX}), kept apart from `declarers` so that a liar's
    * verdict at another incarnation never resets the current one's (`aheadOfUs`, decision 0031).
    */
-  ahead: { incarnation: number; from: PeerId }[] | null = null;
+  get ahead(): { incarnation: number; from: PeerId }[] | null {
+    return this.c === null ? null : this.c.ahead;
+  }
+  set ahead(v: { incarnation: number; from: PeerId }[] | null) {
+    if (this.c === null) {
+      if (v === null) return;
+      this.c = new MemberCase();
+    }
+    this.c.ahead = v;
+  }
   /**
    * With trust, while `failed`: other signers' accusations that backed the verdict (at most
    * `CONFIRMATIONS_KEPT_MAX`), passed on with it and given to a relay check that asks here.
    */
-  verdictEvidence: Update[] | null = null;
+  get verdictEvidence(): Update[] | null {
+    return this.c === null ? null : this.c.verdictEvidence;
+  }
+  set verdictEvidence(v: Update[] | null) {
+    if (this.c === null) {
+      if (v === null) return;
+      this.c = new MemberCase();
+    }
+    this.c.verdictEvidence = v;
+  }
   /** While suspected through relays: times the relays were asked again for the signers they know. */
-  relayAsksAgain = 0;
+  get relayAsksAgain(): number {
+    return this.c === null ? 0 : this.c.relayAsksAgain;
+  }
+  set relayAsksAgain(v: number) {
+    if (this.c === null) {
+      if (v === 0) return;
+      this.c = new MemberCase();
+    }
+    this.c.relayAsksAgain = v;
+  }
   /** The incarnation of this peer's own last `failed` verdict about it (`declareFailed`), or −1. */
-  ownVerdictIncarnation = -1;
+  get ownVerdictIncarnation(): number {
+    return this.c === null ? -1 : this.c.ownVerdictIncarnation;
+  }
+  set ownVerdictIncarnation(v: number) {
+    if (this.c === null) {
+      if (v === -1) return;
+      this.c = new MemberCase();
+    }
+    this.c.ownVerdictIncarnation = v;
+  }
   /**
    * When its own signed `alive` refuted this peer's own `failed` verdict about it (NaN: never).
    * Until it is heard first-hand again (`lastHeardMs`), pings to it that go unanswered mean a
    * broken path, not a dead peer: this peer holds it `suspected` and signs no new verdict
    * (`suspicionExpired`, decision 0033).
    */
-  ownVerdictRefutedMs = NaN;
+  get ownVerdictRefutedMs(): number {
+    return this.d[19]!;
+  }
+  set ownVerdictRefutedMs(v: number) {
+    this.d[19] = v;
+  }
   /** While suspected through relays: links that passed the verdict on (they hold it; asked again first). */
-  verdictFrom: PeerId[] | null = null;
+  get verdictFrom(): PeerId[] | null {
+    return this.c === null ? null : this.c.verdictFrom;
+  }
+  set verdictFrom(v: PeerId[] | null) {
+    if (this.c === null) {
+      if (v === null) return;
+      this.c = new MemberCase();
+    }
+    this.c.verdictFrom = v;
+  }
   /** Flagged as a liar (see `liars.ts`). */
   liar = false;
   /** When this detector last sent the member a full sync (rate limit), ms. */
@@ -312,9 +522,15 @@ export class Member implements RttEstimate, ArrivalStats {
     this.d[18] = v;
   }
   /** When this detector last answered the member's roster ask (rate limit, decision 0034), ms. */
-  lastAskServedMs = -Infinity;
+  get lastAskServedMs(): number {
+    return this.d[20]!;
+  }
+  set lastAskServedMs(v: number) {
+    this.d[20] = v;
+  }
   readonly outages: OutageLog;
-  readonly history: HistoryEntry[] = [];
+  /** Oldest first; replaced by a one-entry array at the first {@link record} (see there). */
+  history: HistoryEntry[] = [];
 
   readonly id: PeerId;
 
@@ -326,6 +542,12 @@ export class Member implements RttEstimate, ArrivalStats {
 
   /** Appends a history entry, dropping the oldest past `max`. */
   record(entry: HistoryEntry, max: number): void {
+    // Most members only ever hold their `join`: a first push would give the empty array room for
+    // 17 entries (136 bytes more per member), a literal holds one.
+    if (this.history.length === 0) {
+      this.history = [entry];
+      return;
+    }
     this.history.push(entry);
     if (this.history.length > max) this.history.splice(0, this.history.length - max);
   }

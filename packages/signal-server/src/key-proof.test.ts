@@ -3,27 +3,15 @@
  * its key, who signs this socket's nonce. Real server and `ws` clients on loopback; keys from
  * Node's crypto.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { ErrorCode, joinProofBytes, toBase64Url } from '@pulsemesh/signal';
 import type { KeyProofSigner } from '@pulsemesh/signal';
-import { keyDerivedId } from './server/key-proof.js';
 import { mintToken } from './server/auth.js';
-import { joined, next, nextFrame, testHarness } from './test-support.js';
+import { joined, keyPair, next, nextFrame, testHarness } from './test-support.js';
 
 const { server, client, raw, rejections } = testHarness();
 
-/** A fresh Ed25519 key (Node crypto) as a signer, and its key-derived id. */
-function keyPair(): KeyProofSigner & { id: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
-  return {
-    id: keyDerivedId(raw),
-    publicKey: new Uint8Array(raw),
-    sign: (data) => new Uint8Array(sign(null, data, privateKey)),
-  };
-}
 const claim = 'c'.repeat(16);
 async function nonceOf(ws: WebSocket): Promise<string> {
   ws.send(JSON.stringify({ v: 1, t: 12 }));

@@ -23,11 +23,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `redis-server` without persistence on 127.0.0.1 and resolves once it accepts connections. */
+/**
+ * Spawns `redis-server` without persistence on 127.0.0.1 (on `port`, default a free one: a given
+ * port restarts a stopped server where its clients reconnect) and resolves once it accepts connections.
+ */
 export async function startRedis(
   binary = process.env.REDIS_SERVER ?? '/usr/bin/redis-server',
+  port?: number,
 ): Promise<RedisProcess> {
-  const port = await freePort();
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     binary,
     [

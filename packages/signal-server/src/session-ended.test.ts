@@ -4,12 +4,12 @@
  * never for sockets a stopping or lost instance drops.
  */
 import { describe, expect, it } from 'vitest';
-import type { SignalClient, SignalClientEventMap } from '@pulsemesh/signal';
 import {
   joined,
   next,
   nextFrame,
   rawSocket,
+  recordEnds as record,
   startServer,
   testHarness,
   testRedis,
@@ -18,12 +18,6 @@ import {
 
 const redis = testRedis();
 const { server, client } = testHarness();
-type Ended = SignalClientEventMap['session-ended']['detail'];
-function record(c: SignalClient): Ended[] {
-  const out: Ended[] = [];
-  c.addEventListener('session-ended', (e) => out.push(e.detail));
-  return out;
-}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('session-ended on one server', () => {

@@ -1,11 +1,13 @@
 /**
  * Test helpers (Node): real servers on port 0 and real clients over `ws`. Not part of the public API.
  */
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
 import { SignalClient } from '@pulsemesh/signal';
-import type { SignalClientOptions } from '@pulsemesh/signal';
+import type { KeyProofSigner, SignalClientOptions } from '@pulsemesh/signal';
 import type { SignalClientEventMap } from '@pulsemesh/signal';
+import { keyDerivedId } from './server/key-proof.js';
 import { createSignalServer } from './server/signal-server.js';
 import type { SignalServer } from './server/signal-server.js';
 import type { SignalServerOptions } from './server/options.js';
@@ -72,6 +74,29 @@ export async function joined(client: SignalClient, timeoutMs = 5_000): Promise<s
   const roster = next(client, 'roster', () => true, timeoutMs);
   client.connect();
   return (await roster).detail.peers;
+}
+
+/** Every `session-ended` `client` passes on (what its detector takes as a witness), in order. */
+export function recordEnds(client: SignalClient): SignalClientEventMap['session-ended']['detail'][] {
+  const out: SignalClientEventMap['session-ended']['detail'][] = [];
+  client.addEventListener('session-ended', (e) => out.push(e.detail));
+  return out;
+}
+
+/** A raw join frame of `peer` in `room` with `claim` (the reconnect secret). */
+export function joinFrame(peer: string, claim: string, room = 'room'): string {
+  return JSON.stringify({ v: 1, t: 1, room, peer, claim });
+}
+
+/** A fresh Ed25519 key (Node crypto) as a signer, and its key-derived id. */
+export function keyPair(): KeyProofSigner & { id: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+  return {
+    id: keyDerivedId(raw),
+    publicKey: new Uint8Array(raw),
+    sign: (data) => new Uint8Array(sign(null, data, privateKey)),
+  };
 }
 
 /** Polls `check` until it returns true, or rejects after `timeoutMs`. */

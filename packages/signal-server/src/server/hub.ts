@@ -22,6 +22,7 @@ import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { reconcile } from './reconcile.js';
+import type { ReconcileState } from './reconcile.js';
 import { iceServersFor, turnRenewAfterMs } from './turn-credentials.js';
 import { Rooms } from './rooms.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
@@ -29,6 +30,8 @@ import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
+/** The room's own frames are dropped only above this many times `sendBufferBytesMax` (relays: 1). */
+const CONTROL_BUFFER_FACTOR = 2;
 
 const PARSE_REJECT_REASON = {
   [ErrorCode.malformed]: RejectReason.malformed,
@@ -49,6 +52,7 @@ export class Hub implements ScaleOutHandlers {
   readonly #secret: Uint8Array | undefined;
   #bus: RedisScaleOut | undefined;
   readonly #releases = new Set<Promise<unknown>>();
+  readonly #reconcileState: ReconcileState;
 
   constructor(options: ResolvedOptions, metrics: SignalMetrics, log: Logger) {
     this.#o = options;
@@ -56,6 +60,11 @@ export class Hub implements ScaleOutHandlers {
     this.#log = log;
     this.#secret =
       options.tokenSecret === undefined ? undefined : new TextEncoder().encode(options.tokenSecret);
+    this.#reconcileState = {
+      lostUntil: new Map(),
+      graceMs: 2 * options.instanceTtlMs,
+      onReclaimed: (n) => metrics.rosterReclaims.inc(n),
+    };
   }
 
   /** Attaches the Redis scale-out (before any socket connects). */
@@ -135,9 +144,14 @@ export class Hub implements ScaleOutHandlers {
     for (const room of [...conn.rooms.keys()]) this.#leave(conn, room, kind);
   }
 
-  /** Sends a frame if the socket is open and not backed up; returns whether it was sent. */
+  /**
+   * Sends a frame if the socket is open and not backed up; returns whether it was sent. Relays
+   * (which any member can send in bulk) are dropped above `sendBufferBytesMax`; the room's own
+   * frames (rosters, joins, leaves, session ends, errors) only above `CONTROL_BUFFER_FACTOR` times
+   * that, so a member's relay flood cannot withhold them (decision 0041).
+   */
   send(conn: Connection, msg: ServerMessage): boolean {
-    return this.#sendText(conn, encode(msg));
+    return this.#sendText(conn, encode(msg), msg.t !== MessageType.relay);
   }
 
   // --- scale-out handlers (messages from other instances) ---
@@ -191,7 +205,7 @@ export class Hub implements ScaleOutHandlers {
 
   /** Anti-entropy with Redis (see `reconcile`), called every `instanceTtlMs / 3`. */
   async reconcile(): Promise<void> {
-    if (this.#bus) await reconcile(this, this.#bus, this.#o.instanceId, this.#log);
+    if (this.#bus) await reconcile(this, this.#bus, this.#o.instanceId, this.#log, this.#reconcileState);
   }
 
   async #dispatch(conn: Connection, msg: ClientMessage, rxMs: number): Promise<void> {
@@ -255,19 +269,30 @@ export class Hub implements ScaleOutHandlers {
       );
     }
     const remoteOwner = this.rooms.remote(room, peer);
-    this.rooms.addLocal(room, peer, { conn, claimHash });
+    const member = { conn, claimHash, pending: this.#bus !== undefined };
+    this.rooms.addLocal(room, peer, member);
     conn.rooms.set(room, peer);
     if (this.#bus) {
-      const claimed = await this.#bus.claim(room, peer, claimHash, this.#o.peersPerRoomMax);
-      const stillMine = this.rooms.local(room, peer)?.conn === conn && !conn.closed;
+      let claimed = await this.#bus.claim(room, peer, claimHash, this.#o.peersPerRoomMax);
+      if (claimed.ok && claimed.fresh && remoteOwner !== undefined) {
+        // This instance sees the id on a live instance but Redis had no entry for it: Redis lost
+        // it (a restart) or its leave is on the way. Not free until its owner re-claims or the
+        // leave arrives: the client retries (decision 0041).
+        this.#release(room, peer);
+        claimed = { ok: false, code: ErrorCode.unavailable };
+      }
+      const stillMine = this.rooms.local(room, peer) === member && !conn.closed;
       if (!claimed.ok || !stillMine) {
         if (stillMine) this.#dropLocal(conn, room, peer);
+        // Closed (or evicted) while pending, its claim won: the entry must not outlive it.
+        if (claimed.ok && !this.rooms.local(room, peer)) this.#release(room, peer);
         // The id stays with its owner on another instance.
         if (remoteOwner !== undefined && !this.rooms.local(room, peer))
           this.rooms.setRemote(room, peer, remoteOwner);
         if (!claimed.ok) this.#joinError(conn, claimed.code, 'could not claim peer id', room);
         return;
       }
+      member.pending = false;
       for (const [other, instanceId] of claimed.members) {
         if (instanceId !== this.#o.instanceId && !this.rooms.local(room, other)) {
           this.rooms.setRemote(room, other, instanceId);
@@ -320,11 +345,14 @@ export class Hub implements ScaleOutHandlers {
   #leave(conn: Connection, room: RoomId, kind: SessionEndKind | null): void {
     const peer = conn.rooms.get(room);
     if (peer === undefined) return;
-    if (this.rooms.local(room, peer)?.conn !== conn) {
+    const member = this.rooms.local(room, peer);
+    if (member?.conn !== conn) {
       conn.rooms.delete(room);
       return;
     }
     this.#dropLocal(conn, room, peer);
+    // A pending claim is no member yet (decision 0041): `#join` cleans up when the claim answers.
+    if (member.pending === true) return;
     if (kind !== null) {
       // Before the leave, so a client still knows the session it ends (decision 0013).
       const session = conn.session;
@@ -336,11 +364,15 @@ export class Hub implements ScaleOutHandlers {
       this.#bus?.announceSessionEnd(room, peer, session, kind);
     }
     this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerLeave, room, peer }, peer);
-    if (this.#bus) {
-      const release = this.#bus.release(room, peer).finally(() => this.#releases.delete(release));
-      this.#releases.add(release);
-    }
+    this.#release(room, peer);
     this.#log.debug({ room, peer, conn: conn.id }, 'leave');
+  }
+
+  /** Releases this instance's roster entry of `peer` (tracked by `settled`). */
+  #release(room: RoomId, peer: PeerId): void {
+    if (!this.#bus) return;
+    const release = this.#bus.release(room, peer).finally(() => this.#releases.delete(release));
+    this.#releases.add(release);
   }
 
   #signal(conn: Connection, msg: SignalMessage, rxMs: number): void {
@@ -394,13 +426,14 @@ export class Hub implements ScaleOutHandlers {
   #broadcast(room: RoomId, msg: ServerMessage, except: PeerId): void {
     const text = encode(msg);
     for (const [peer, member] of this.rooms.localMembers(room)) {
-      if (peer !== except) this.#sendText(member.conn, text);
+      if (peer !== except) this.#sendText(member.conn, text, true);
     }
   }
 
-  #sendText(conn: Connection, text: string): boolean {
+  #sendText(conn: Connection, text: string, control: boolean): boolean {
     if (conn.ws.readyState !== OPEN) return false;
-    if (conn.ws.bufferedAmount > this.#o.sendBufferBytesMax) {
+    const max = this.#o.sendBufferBytesMax * (control ? CONTROL_BUFFER_FACTOR : 1);
+    if (conn.ws.bufferedAmount > max) {
       this.#reject(RejectReason.slowConsumer);
       return false;
     }

@@ -51,6 +51,8 @@ export interface SignalMetrics {
   relayed: Counter<'path'>;
   rejections: Counter<'reason'>;
   relayLatency: Histogram;
+  /** Local peers' roster entries written back after Redis lost them (decision 0041). */
+  rosterReclaims: Counter;
 }
 
 /** Creates the metrics in a fresh registry, with `instance` as a default label. */
@@ -77,6 +79,11 @@ export function createMetrics(instanceId: string, withProcessMetrics: boolean): 
       name: 'pulsemesh_signal_rejections_total',
       help: 'Refused handshakes, frames, joins and relays, and sockets closed for abuse, by reason.',
       labelNames: ['reason'],
+      registers,
+    }),
+    rosterReclaims: new Counter({
+      name: 'pulsemesh_signal_roster_reclaims_total',
+      help: "Roster entries of this instance's peers written back after Redis lost them (restart without persistence).",
       registers,
     }),
     relayLatency: new Histogram({

@@ -38,7 +38,10 @@ export interface SignalServerOptions {
   pingIntervalMs?: number;
   /** A WebSocket ping unanswered for this long terminates the socket, ms. Default 10,000. */
   pingTimeoutMs?: number;
-  /** Outbound frames to a socket whose send buffer holds more than this are dropped, bytes. Default 1 MiB. */
+  /**
+   * Relays to a socket whose send buffer holds more than this are dropped, bytes (the room's own
+   * frames: above twice this). Default 1 MiB.
+   */
   sendBufferBytesMax?: number;
   /** On `close()`, how long clients get to go away before they are terminated, ms. Default 5,000. */
   drainTimeoutMs?: number;

@@ -10,6 +10,11 @@ export interface LocalMember {
   conn: Connection;
   /** SHA-256 of the client's claim secret: a re-join with the same claim may take the id over. */
   claimHash: string;
+  /**
+   * Set while its claim is in flight across instances (Redis): not yet a member of the room, so a
+   * close in that window ends no session (no `session-ended`, no `peer-leave`; decision 0041).
+   */
+  pending?: boolean;
 }
 
 /** Local and remote membership of every room this instance has a local peer in. */

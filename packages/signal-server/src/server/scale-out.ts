@@ -27,7 +27,12 @@ export interface ScaleOutHandlers {
 
 /** Result of claiming a peer id in a room across instances. */
 export type ClaimResult =
-  | { ok: true; members: Map<PeerId, string> }
+  | {
+      ok: true;
+      members: Map<PeerId, string>;
+      /** The roster had no entry for the id before this claim (not a re-take). */
+      fresh: boolean;
+    }
   | {
       ok: false;
       code: typeof ErrorCode.peerIdTaken | typeof ErrorCode.roomFull | typeof ErrorCode.unavailable;
@@ -44,7 +49,7 @@ elseif redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 local all = redis.call('HGETALL', KEYS[1])
-table.insert(all, 1, 'ok')
+table.insert(all, 1, cur and 'ok' or 'new')
 return all`;
 
 // KEYS[1] roster; ARGV: peer, instance. Deletes the entry only if that instance still owns it.
@@ -129,7 +134,7 @@ export class RedisScaleOut {
       for (let i = 1; i + 1 < reply.length; i += 2) {
         members.set(reply[i] as string, (reply[i + 1] as string).split(' ')[0] as string);
       }
-      return { ok: true, members };
+      return { ok: true, members, fresh: reply[0] === 'new' };
     } catch (err) {
       this.#logError(err);
       return { ok: false, code: ErrorCode.unavailable };
@@ -155,6 +160,24 @@ export class RedisScaleOut {
     } catch (err) {
       this.#logError(err);
       return false;
+    }
+  }
+
+  /**
+   * Writes back this instance's entries of `peers` (peer, claimHash) where the roster has none
+   * (HSETNX: never over another instance's claim); returns how many were written.
+   */
+  async reclaim(room: RoomId, peers: readonly (readonly [PeerId, string])[]): Promise<number> {
+    try {
+      const pipeline = this.#pub.pipeline();
+      for (const [peer, claimHash] of peers) {
+        pipeline.hsetnx(this.#rosterKey(room), peer, `${this.#o.instanceId} ${claimHash}`);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      return results.filter(([err, n]) => !err && n === 1).length;
+    } catch (err) {
+      this.#logError(err);
+      return 0;
     }
   }
 
