@@ -23,6 +23,7 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
   m.unansweredSinceMs = NaN;
   m.silentSinceMs = NaN;
   m.lastPingMs = NaN;
+  m.quietSinceMs = NaN;
   // Fast path (sc): most peers are silent about no one, and a miss still hashed `m` into the set.
   if (s.silent.size > 0) s.silent.delete(m);
   if (m.recvSeq >= 0) {

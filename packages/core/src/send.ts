@@ -68,6 +68,7 @@ export function notePing(s: DetectorState, m: Member): void {
   if (s.trust === undefined) return;
   const last = m.lastPingMs;
   m.lastPingMs = s.now;
+  if (Number.isNaN(last)) m.quietSinceMs = s.now;
   if (Number.isNaN(last) || s.now - last > chainGapMs(s)) {
     m.unansweredSinceMs = s.now;
     m.silentSinceMs = NaN;

@@ -340,14 +340,18 @@ export function ownStallToleranceMs(s: DetectorState, m: Member): number {
 }
 
 /**
- * How long this peer's pings to `m` have gone unanswered (ms): since the chain's first ping, once
- * a second went unanswered too (`notePing`); 0 otherwise. Not a verdict's own silence (one lost
- * exchange may pre-date a freeze, decision 0029): only a check's window, for a verdict two
- * independent declarers signed, one of them honest and counting its own silence soundly.
+ * How long this peer's pings to `m` have gone unanswered (ms): since its first ping unanswered
+ * since it last heard from `m` (`Member.quietSinceMs`), whatever the gaps between pings, once a
+ * second went unanswered too; 0 otherwise. A hidden tab pings a second apart, which `chainGapMs`
+ * splits into chains (decision 0032, rule 2). Not a verdict's own silence (one lost exchange may
+ * pre-date a freeze, decision 0029): only a check's window, for a verdict two independent
+ * declarers signed, one of them honest and counting its own silence soundly.
  */
 export function unansweredForMs(s: DetectorState, m: Member): number {
-  const chain = s.silent.has(m) || !Number.isNaN(m.silentSinceMs);
-  return chain && !Number.isNaN(m.unansweredSinceMs) ? s.now - m.unansweredSinceMs : 0;
+  const q = m.quietSinceMs;
+  if (Number.isNaN(q)) return 0;
+  const two = s.silent.has(m) || !Number.isNaN(m.silentSinceMs) || m.lastPingMs > q;
+  return two ? s.now - q : 0;
 }
 
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */
