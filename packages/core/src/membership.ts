@@ -70,8 +70,9 @@ export function evictOne(s: DetectorState, direct: boolean, known = direct): boo
   if (v === undefined || v === s.target) return false;
   s.counters.membersEvicted += 1;
   if (v === victim) {
-    // It ended already: keep it among the past members (a return is then recognised).
-    reap(s, v);
+    // It ended already: keep it among the past members (a return is then recognised). Its verdict
+    // stays queued: taken a moment ago, it has not been passed on yet (decision 0038).
+    reap(s, v, true);
     return true;
   }
   forgetFailed(s, v);

@@ -88,9 +88,10 @@ function closeLog(log: OutageLog, endMs: number): OutageLog {
 
 /**
  * Moves `m` from the live table to the past members (the caller has checked it is failed or left
- * and not the current probe target). Emits `reap`.
+ * and not the current probe target). Emits `reap`. `keepGossip`: its verdict stays queued (an
+ * eviction from a full table, decision 0038), else what is queued about it goes.
  */
-export function reap(s: DetectorState, m: Member): void {
+export function reap(s: DetectorState, m: Member, keepGossip = false): void {
   const ended = m.state === 'left' ? 'left' : 'failed';
   const last = m.history[m.history.length - 1];
   const record: PastRecord = {
@@ -116,7 +117,7 @@ export function reap(s: DetectorState, m: Member): void {
   s.counts[m.state] -= 1;
   s.ending.delete(m);
   s.failedLinked.delete(m);
-  s.queue.drop(m.id);
+  if (!keepGossip) s.queue.drop(m.id);
   for (let i = s.checks.length - 1; i >= 0; i--) if (s.checks[i]?.member === m) s.checks.splice(i, 1);
   m.evicted = true;
   m.probed = false;
