@@ -156,6 +156,52 @@ describe('scenario: join and anti-entropy', () => {
   });
 });
 
+describe('scenario: a verdict evicted from a full table (decision 0038)', () => {
+  it('a `left` whose member a newcomer evicts at once is still passed on to the links', () => {
+    const net = new TestNetwork(8);
+    net.add('hub');
+    const members = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    for (const id of members) {
+      net.add(id);
+      net.link('hub', id);
+    }
+    const small = net.add('small', { ...presets.lan, membersMax: 8 });
+    net.add('far');
+    net.link('hub', 'small');
+    net.run(2_000);
+    // far links once small knows everyone: the link-up sync tells it m0.
+    net.link('small', 'far');
+    net.run(4_000);
+    expect(small.peers().length).toBe(8);
+    expect(small.peer('m0')?.direct).toBe(false);
+    expect(net.stateOf('far', 'm0')).toBe('healthy');
+    // m0 leaves; the news reaches small with a newcomer's `alive` in the same message: the table is
+    // full, so the newcomer takes the slot of the member that just ended.
+    net.crashed.add('m0');
+    net.add('m6');
+    const update = (kind: UpdateKind, peer: string): Update => ({
+      kind,
+      peer,
+      incarnation: 0,
+      from: undefined,
+    });
+    const evicted = small.stats().membersEvicted;
+    net.recordSends = true;
+    net.say('hub', 'small', [update(UpdateKind.left, 'm0'), update(UpdateKind.alive, 'm6')]);
+    expect(small.stats().membersEvicted).toBe(evicted + 1);
+    expect(small.peer('m0')).toBeUndefined();
+    expect(small.peer('m6')).toBeDefined();
+    net.run(net.nowMs + 3_000);
+    const leftCopies = net.sent.filter((m) => {
+      if (m.from !== 'small' || m.to !== 'far') return false;
+      const d = decode(m.bytes);
+      return d.ok && d.message.updates.some((u) => u.peer === 'm0' && u.kind === UpdateKind.left);
+    });
+    expect(leftCopies.length).toBeGreaterThan(0);
+    expect(net.verdictOf('far', 'm0')).toBe('left');
+  });
+});
+
 describe('scenario: minority partition', () => {
   it('the minority side flags itself and does not declare the majority failed', () => {
     const net = mesh(five, 9);
