@@ -18,7 +18,6 @@ import { RTT_SAMPLES_MAX, type Member } from './member.js';
 import { declareFailed } from './membership.js';
 import { probeTimeoutMs } from './rtt.js';
 import { sendMember } from './send.js';
-import { stateUpdate } from './trust.js';
 
 /** How a peer's signaling session ended (or that it has a session again). */
 export const WitnessKind = {
@@ -367,15 +366,12 @@ export function sendVitals(s: DetectorState, m: Member, piggyback: boolean): voi
 }
 
 /**
- * Sends a round of pings to `m`; returns the first one's sequence number. The first carries only
- * `m`'s own verdict, if it is accused (its chance to refute), never the room's gossip: a member
- * whose session keeps ending must not spend the transmissions this peer owes the others
- * (`BroadcastQueue.take` counts skipped entries; decision 0040).
+ * Sends a round of pings to `m`; returns the first one's sequence number. The first piggybacks
+ * gossip (a check of a quiet member is also a chance to pass news on: without it lan N=1000 lost a
+ * leave, decision 0040); a reconnect storm spends at most one round a window (`applyWitness`).
  */
 function pingAll(s: DetectorState, m: Member): number {
-  const accused = m.state === 'suspected' || m.state === 'failed';
-  const own = accused ? [stateUpdate(s, m)] : undefined;
-  const first = sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, false, own);
+  const first = sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
   for (let k = 1; k < WITNESS_PINGS; k++)
     sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, false);
   return first;
