@@ -205,6 +205,8 @@ export class DetectorState {
   readonly checks: Check[] = [];
   /** Witnessed checks in flight (`witness.ts`). */
   readonly witnessChecks: WitnessCheck[] = [];
+  /** When each member's last witnessed check began its rounds (ms; `witness.ts`, decision 0040). */
+  readonly witnessLastMs = new Map<PeerId, number>();
   /** Longest timer lateness while visible, in the current and the previous stall window (ms). */
   stallMsCurrent = 0;
   stallMsPrevious = 0;
@@ -263,6 +265,8 @@ export class DetectorState {
   readonly liars = new LiarTable();
   /** Peers the signaling room admitted, as told by `Detector.admit`/`witness` (decision 0027). */
   readonly admitted = new Set<PeerId>();
+  /** The id last added to `admitted` (`admitToRoster`: the one a full set gives up). */
+  admittedNewest: PeerId | undefined = undefined;
   /** The driver's shared roster (`DetectorOptions.roster`), if any. */
   readonly roster: Roster | undefined;
   /** Next roster scan (decision 0034, `roster-asks.ts`); NaN until the first probe. */
@@ -277,6 +281,12 @@ export class DetectorState {
   readonly rosterAsked = new Map<PeerId, number>();
   /** Which link the next roster ask goes to (in turn: no draw from `random`). */
   rosterAskTurn = 0;
+  /** Ids the last roster scan found missing in two passes and not asked about yet (at most 64). */
+  rosterPending: PeerId[] = [];
+  /** When this peer last sent a roster ask (asks are `ROSTER_ASK_GAP_MS` apart). */
+  rosterAskedAtMs = -Infinity;
+  /** When each requester this peer holds no record of was last served a full sync (bounded). */
+  readonly syncServedUnknown = new Map<PeerId, number>();
   /** Relay checks each accuser's unconfirmed accusations may still start here (`accuser-budget.ts`). */
   readonly accuserBudget = new AccuserBudget();
   /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */

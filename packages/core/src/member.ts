@@ -88,6 +88,7 @@ export class Member implements RttEstimate, ArrivalStats {
     -Infinity,
     NaN,
     -Infinity,
+    NaN,
   ];
   /** The rarely-set fields, created on the first write of a non-default value ({@link MemberCase}). */
   private c: MemberCase | null = null;
@@ -149,6 +150,17 @@ export class Member implements RttEstimate, ArrivalStats {
   }
   set lastPingMs(v: number) {
     this.d[3] = v;
+  }
+  /**
+   * When this peer sent its first ping to it since it last heard from it (NaN: none since), whatever
+   * the gaps between the pings that followed: a check's window (`unansweredForMs`), not a silence
+   * (decision 0032, rule 2).
+   */
+  get quietSinceMs(): number {
+    return this.d[21]!;
+  }
+  set quietSinceMs(v: number) {
+    this.d[21] = v;
   }
   get srttMs(): number {
     return this.d[4]!;

@@ -23,6 +23,7 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
   m.unansweredSinceMs = NaN;
   m.silentSinceMs = NaN;
   m.lastPingMs = NaN;
+  m.quietSinceMs = NaN;
   // Fast path (sc): most peers are silent about no one, and a miss still hashed `m` into the set.
   if (s.silent.size > 0) s.silent.delete(m);
   if (m.recvSeq >= 0) {
@@ -151,7 +152,7 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
       // A roster ask (decision 0034) names the members it wants; a bare one wants the whole table.
       const wanted = wantedOf(msg.extensions);
       if (wanted === undefined) sendSync(s, from, m);
-      else if (m !== undefined) answerWanted(s, m, wanted);
+      else answerWanted(s, m, wanted);
       return;
     }
     default:

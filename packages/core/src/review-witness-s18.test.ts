@@ -31,7 +31,7 @@ function tell(net: TestNetwork, about: string, kind: WitnessKind, atMs: number):
 }
 
 describe('a member that reconnects over and over (item b)', () => {
-  it.fails('HOLE: a reconnect storm costs each peer at most one witnessed check of it per window', () => {
+  it('HOLE: a reconnect storm costs each peer at most one witnessed check of it per window', () => {
     // HOLE (amplification): every `closed-by-peer` about a member with no check running starts a
     // new check with a round of WITNESS_PINGS pings at once, and the `joined` of its next session
     // ends that check (`witnessAnswered`), so the next end starts another: each reconnect makes
@@ -68,6 +68,10 @@ describe('a member that reconnects over and over (item b)', () => {
     expect(storm.messages).toBeLessThanOrEqual(quiet.messages + checksMax * WITNESS_ROUNDS * WITNESS_PINGS);
   });
 
+  // Still open after decision 0040: its fix here (check pings carry no gossip) cost dissemination
+  // (lan N = 1000 random-32, seed 42: a leave never reached one peer, 1 censored against 0; p99
+  // 1,252 -> 1,426 ms) and was taken out; 0040's hold bounds the drain to one round a window.
+  // Next: do not count skipped entries as transmissions on a check's pings.
   it.fails('HOLE: a reconnect storm does not spend the gossip a peer owes the others on the stormer', () => {
     // HOLE (dissemination drain): the first ping of each witnessed round piggybacks gossip
     // (`pingAll` → `sendMember(..., true)`), and `BroadcastQueue.take` counts a transmission of
@@ -153,30 +157,27 @@ describe('witnesses come only from the signaling session (item c)', () => {
 });
 
 describe('a flood of joins through the signaling room (the `joined` witness)', () => {
-  it.fails(
-    'HOLE: fresh ids joining the room never push out the members the room admitted before them',
-    () => {
-      // HOLE: every `joined` witness admits its peer (`admitToRoster`), and the admitted set, at
-      // ROSTER_MAX = 65,536, is CLEARED to take the next one. A signer of `failed` counts as a
-      // declarer only when linked or admitted (decision 0027: `noteDeclarer` drops the others and
-      // counts `declarersUnknown`), so once the set is cleared, every honest declarer this peer has
-      // no link to stops counting until it joins again: in a sparse mesh a crash verdict then needs
-      // two declarers among this peer's own links. The flood is cheap: a join frame of a fresh plain
-      // id (no key proof for plain ids, even in a signed room) and a leave, from 64 sockets at 50
-      // frames/s each (the server's default per-IP and per-socket limits) is up to ~1,500 joins a
-      // second from one IP (915-1,403 measured over the real server: signal-server's
-      // `review-witness-s18.test.ts`, "a flood of fresh ids"): ~45-72 s to clear every member's
-      // set. Here: p admitted by the roster, 65,536 joins later it is not. Fix: evict the newest
-      // admitted id that is not linked and not in the current roster (the member table's rule for
-      // strangers), never the whole set; or forget an id on its `left`/`closed-by-peer` end (a
-      // left member needs no admission).
-      const net = mesh();
-      const a = net.get('a');
-      a.admit(['p']);
-      expect(a.admitted('p')).toBe(true);
-      let t = net.nowMs;
-      for (let i = 0; i < ROSTER_MAX; i++) a.witness(`sybil${i}`, WitnessKind.joined, (t += 0.001));
-      expect(a.admitted('p')).toBe(true);
-    },
-  );
+  it('closed by decision 0040 (was HOLE): fresh ids joining the room never push out the members the room admitted before them', () => {
+    // HOLE: every `joined` witness admits its peer (`admitToRoster`), and the admitted set, at
+    // ROSTER_MAX = 65,536, is CLEARED to take the next one. A signer of `failed` counts as a
+    // declarer only when linked or admitted (decision 0027: `noteDeclarer` drops the others and
+    // counts `declarersUnknown`), so once the set is cleared, every honest declarer this peer has
+    // no link to stops counting until it joins again: in a sparse mesh a crash verdict then needs
+    // two declarers among this peer's own links. The flood is cheap: a join frame of a fresh plain
+    // id (no key proof for plain ids, even in a signed room) and a leave, from 64 sockets at 50
+    // frames/s each (the server's default per-IP and per-socket limits) is up to ~1,500 joins a
+    // second from one IP (915-1,586 measured over the real server: signal-server's
+    // `review-witness-s18.test.ts`, "a flood of fresh ids"): ~41-72 s to clear every member's
+    // set. Here: p admitted by the roster, 65,536 joins later it is not. Fix: evict the newest
+    // admitted id that is not linked and not in the current roster (the member table's rule for
+    // strangers), never the whole set; or forget an id on its `left`/`closed-by-peer` end (a
+    // left member needs no admission).
+    const net = mesh();
+    const a = net.get('a');
+    a.admit(['p']);
+    expect(a.admitted('p')).toBe(true);
+    let t = net.nowMs;
+    for (let i = 0; i < ROSTER_MAX; i++) a.witness(`sybil${i}`, WitnessKind.joined, (t += 0.001));
+    expect(a.admitted('p')).toBe(true);
+  });
 });

@@ -6,6 +6,7 @@ import { presets } from './config.js';
 import { ROSTER_ASKS_PER_MEMBER, ROSTER_ASK_IDS_MAX, readWanted, wantedExtension } from './roster-asks.js';
 import { signUpdate } from './signed-update.js';
 import { sparse } from './test-sparse.js';
+import { SYNC_UNKNOWN_SERVED_MAX } from './send.js';
 import { TestNetwork } from './test-network.js';
 import { testTrust } from './test-trust.js';
 
@@ -87,6 +88,55 @@ describe('roster asks: answering', () => {
     expect(net.sent.filter((s) => s.from === 'a' && s.atMs >= t0)).toEqual([]);
     expect(net.get('a').stats().rosterAsksRejected).toBe(before.rosterAsksRejected + 1);
     expect(net.get('a').stats().syncMessagesSent).toBe(before.syncMessagesSent);
+  });
+});
+
+describe('roster asks: hostile requesters (session 18)', () => {
+  it('an id named 16 times is answered once, each repeat counted', () => {
+    const net = mesh(['a', 'b', 'c']);
+    const t0 = net.nowMs;
+    const before = net.get('a').stats();
+    net.apply('a', net.get('a').receive('b', ask(Array.from({ length: 16 }, () => 'c')), t0));
+    expect(syncUpdates(net, 'a', 'b', t0).map((u) => [u.kind, u.peer])).toEqual([[UpdateKind.alive, 'c']]);
+    expect(net.get('a').stats().rosterAsksRejected).toBe(before.rosterAsksRejected + 15);
+  });
+
+  it('a flagged liar and a sender with no record here are answered with nothing, counted', () => {
+    const net = mesh(['a', 'b', 'c']);
+    // b relays forged `left`s of c (signed with c's key, bad signatures) until a flags it.
+    const left: Update = { kind: UpdateKind.left, peer: 'c', incarnation: 0, from: undefined };
+    const signed = signUpdate(testTrust('c'), left);
+    const forged = { ...signed, signature: new Uint8Array(signed.signature ?? []).fill(7) };
+    for (let k = 0; k < 5 && net.get('a').peer('b')?.liar !== true; k++) net.say('b', 'a', [forged]);
+    expect(net.get('a').peer('b')?.liar, 'the premise: b is flagged').toBe(true);
+    net.run(net.nowMs + 2_000);
+    const t0 = net.nowMs;
+    const before = net.get('a').stats();
+    net.apply('a', net.get('a').receive('b', ask(['c']), t0));
+    net.apply('a', net.get('a').receive('zz', ask(['c']), t0));
+    expect(net.sent.filter((s) => s.from === 'a' && s.to !== 'c' && s.atMs >= t0)).toEqual([]);
+    expect(net.get('a').stats().rosterAsksRejected).toBe(before.rosterAsksRejected + 2);
+    expect(net.get('a').stats().rosterAsksAnswered).toBe(before.rosterAsksAnswered);
+  });
+
+  it('bare sync requests from senders with no record: once per 10 s each, 64 senders at most within it, the rest counted', () => {
+    const net = mesh(['a', 'b', 'c']);
+    const bare = encode({ type: MessageType.syncRequest, seq: 1, updates: [], extensions: [] });
+    const served = (from: string, atMs: number): boolean => {
+      const sent = net.sent.length;
+      net.apply('a', net.get('a').receive(from, bare, atMs));
+      return net.sent.slice(sent).some((s) => s.from === 'a' && s.to === from);
+    };
+    const t0 = net.nowMs;
+    const before = net.get('a').stats().syncRequestsRefused;
+    expect(served('u0', t0)).toBe(true);
+    expect(served('u0', t0 + 50)).toBe(false);
+    for (let i = 1; i < SYNC_UNKNOWN_SERVED_MAX; i++) expect(served(`u${i}`, t0 + 100), `u${i}`).toBe(true);
+    expect(served('u-late', t0 + 200)).toBe(false);
+    expect(net.get('a').stats().syncRequestsRefused).toBe(before + 2);
+    // Past the gap each is served again, and room is made for new senders.
+    expect(served('u0', t0 + 10_000)).toBe(true);
+    expect(served('u-late', t0 + 10_100)).toBe(true);
   });
 });
 

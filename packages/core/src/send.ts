@@ -68,6 +68,7 @@ export function notePing(s: DetectorState, m: Member): void {
   if (s.trust === undefined) return;
   const last = m.lastPingMs;
   m.lastPingMs = s.now;
+  if (Number.isNaN(last)) m.quietSinceMs = s.now;
   if (Number.isNaN(last) || s.now - last > chainGapMs(s)) {
     m.unansweredSinceMs = s.now;
     m.silentSinceMs = NaN;
@@ -182,6 +183,29 @@ export function askSync(s: DetectorState, m: Member): void {
   sendMember(s, m, { type: MessageType.syncRequest, seq: 0, updates: [], extensions: [] }, false, self);
 }
 
+/** Requesters with no member record here served a full sync within `SYNC_SERVE_GAP_MS`, at most. */
+export const SYNC_UNKNOWN_SERVED_MAX = 64;
+
+/**
+ * Whether `to`, a requester this peer holds no record of (a link whose record could take no slot,
+ * one reaped that still talks), may be served a full sync now: once per `SYNC_SERVE_GAP_MS` per
+ * id, as a member is, and at most {@link SYNC_UNKNOWN_SERVED_MAX} such ids within it (a map in
+ * order of serving, so the oldest entry is first: entries past the gap are forgotten).
+ */
+function serveUnknown(s: DetectorState, to: PeerId): boolean {
+  const served = s.syncServedUnknown;
+  const last = served.get(to);
+  if (last !== undefined && s.now - last < SYNC_SERVE_GAP_MS) return false;
+  for (const [id, atMs] of served) {
+    if (s.now - atMs < SYNC_SERVE_GAP_MS) break;
+    served.delete(id);
+  }
+  if (served.size >= SYNC_UNKNOWN_SERVED_MAX) return false;
+  served.delete(to);
+  served.set(to, s.now);
+  return true;
+}
+
 /**
  * Anti-entropy for a joiner that asked: the whole member table (and this peer), chunked to fit
  * `messageBytesMax`. Only joiners ask, and only one or two peers each, so a restart costs O(N)
@@ -189,8 +213,14 @@ export function askSync(s: DetectorState, m: Member): void {
  */
 export function sendSync(s: DetectorState, to: PeerId, m: Member | undefined): void {
   if (m !== undefined) {
-    if (s.now - m.lastSyncServedMs < SYNC_SERVE_GAP_MS) return;
+    if (s.now - m.lastSyncServedMs < SYNC_SERVE_GAP_MS) {
+      s.counters.syncRequestsRefused += 1;
+      return;
+    }
     m.lastSyncServedMs = s.now;
+  } else if (!serveUnknown(s, to)) {
+    s.counters.syncRequestsRefused += 1;
+    return;
   }
   const all = [s.selfUpdate()];
   for (const x of s.members.values()) {

@@ -42,11 +42,19 @@ export interface DetectorStats {
   updatesSent: number;
   updatesReceived: number;
   syncMessagesSent: number;
+  /**
+   * Bare sync requests answered with nothing: the requester was served within `SYNC_SERVE_GAP_MS`,
+   * or it is no member here and `SYNC_UNKNOWN_SERVED_MAX` other such requesters were served within it.
+   */
+  syncRequestsRefused: number;
   /** Roster asks sent: a `sync-req` naming roster members this peer holds no record of (decision 0034). */
   rosterAsksSent: number;
   /** Roster asks answered (with the records held for the ids named). */
   rosterAsksAnswered: number;
-  /** Roster asks refused: a malformed `wanted` extension, or a requester asking again within 1 s. */
+  /**
+   * Roster asks refused (a malformed `wanted` extension, a requester asking again within 1 s, a
+   * flagged liar or a sender that is no member here), plus each id repeated in an ask (answered once).
+   */
   rosterAsksRejected: number;
   /** Messages pushing a verdict or refutation at once (besides piggybacking). */
   pushesSent: number;
@@ -143,6 +151,7 @@ export function newStats(): DetectorStats {
     updatesSent: 0,
     updatesReceived: 0,
     syncMessagesSent: 0,
+    syncRequestsRefused: 0,
     rosterAsksSent: 0,
     rosterAsksAnswered: 0,
     rosterAsksRejected: 0,

@@ -30,11 +30,16 @@ export function crashAfterStall(stallMs: number): { net: TestNetwork; at: number
   const net = mesh();
   net.stalledUntil.set('c', net.nowMs + stallMs);
   net.run(net.nowMs + 6_000);
+  return { net, at: crashNow(net) };
+}
+
+/** `c` crashes now and the room is told; runs 5 s on and returns when it crashed. */
+export function crashNow(net: TestNetwork): number {
   net.crashed.add('c');
   const at = net.nowMs;
   witness(net, 'c', WitnessKind.closedByPeer);
   net.run(at + 5_000);
-  return { net, at };
+  return at;
 }
 
 /**

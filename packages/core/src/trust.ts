@@ -208,7 +208,7 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admiss
   return Admission.apply;
 }
 
-/** Roster entries a detector keeps itself (`DetectorState.admitted`); cleared when full. */
+/** Roster entries a detector keeps itself (`DetectorState.admitted`; see `admitToRoster`). */
 export const ROSTER_MAX = 65_536;
 
 /** Independent accusers (not flagged liars) a verdict this peer could not check needs (decision 0011). */
@@ -240,11 +240,22 @@ export function inRoster(s: DetectorState, peer: PeerId): boolean {
   return s.roster !== undefined && s.roster.has(peer);
 }
 
-/** Records that the signaling room admitted `peer` (decision 0027); bounded, cleared when full. */
+/**
+ * Records that the signaling room admitted `peer` (decision 0027); bounded. A full set gives up
+ * only its newest entry, and only if that one is neither linked nor on the shared roster (else the
+ * newcomer is not recorded; it counts while linked): a flood of fresh ids churns one slot and
+ * never pushes out the members admitted before it (decision 0040; until then it was cleared).
+ */
 export function admitToRoster(s: DetectorState, peer: PeerId): void {
   if (peer === s.localId || s.admitted.has(peer)) return;
-  if (s.admitted.size >= ROSTER_MAX) s.admitted.clear();
+  if (s.admitted.size >= ROSTER_MAX) {
+    const newest = s.admittedNewest;
+    if (newest === undefined || !s.admitted.has(newest)) return;
+    if (s.members.get(newest)?.linked === true || s.roster?.has(newest) === true) return;
+    s.admitted.delete(newest);
+  }
   s.admitted.add(peer);
+  s.admittedNewest = peer;
 }
 
 /**
@@ -329,14 +340,18 @@ export function ownStallToleranceMs(s: DetectorState, m: Member): number {
 }
 
 /**
- * How long this peer's pings to `m` have gone unanswered (ms): since the chain's first ping, once
- * a second went unanswered too (`notePing`); 0 otherwise. Not a verdict's own silence (one lost
- * exchange may pre-date a freeze, decision 0029): only a check's window, for a verdict two
- * independent declarers signed, one of them honest and counting its own silence soundly.
+ * How long this peer's pings to `m` have gone unanswered (ms): since its first ping unanswered
+ * since it last heard from `m` (`Member.quietSinceMs`), whatever the gaps between pings, once a
+ * second went unanswered too; 0 otherwise. A hidden tab pings a second apart, which `chainGapMs`
+ * splits into chains (decision 0032, rule 2). Not a verdict's own silence (one lost exchange may
+ * pre-date a freeze, decision 0029): only a check's window, for a verdict two independent
+ * declarers signed, one of them honest and counting its own silence soundly.
  */
 export function unansweredForMs(s: DetectorState, m: Member): number {
-  const chain = s.silent.has(m) || !Number.isNaN(m.silentSinceMs);
-  return chain && !Number.isNaN(m.unansweredSinceMs) ? s.now - m.unansweredSinceMs : 0;
+  const q = m.quietSinceMs;
+  if (Number.isNaN(q)) return 0;
+  const two = s.silent.has(m) || !Number.isNaN(m.silentSinceMs) || m.lastPingMs > q;
+  return two ? s.now - q : 0;
 }
 
 /** Adds to `peer`'s liar score; flags it (event `liar`) when it crosses the threshold. */

@@ -57,6 +57,8 @@ export const WITNESS_STALL_NOTICE_MS = 50;
 export const STALL_ANNOUNCE_GROWTH = 1.5;
 /** Concurrent witnessed checks (bounded work; a mass failure beyond it takes the normal path). */
 export const WITNESS_CHECKS_MAX = 256;
+/** A check's start older than this (ms) holds no later check (longer than any window). */
+const WITNESS_HELD_FORGET_MS = 10_000;
 
 /**
  * A witnessed check in flight: answered by an ack of a ping sent since it began (or a refutation, or
@@ -229,17 +231,33 @@ export function applyWitness(s: DetectorState, m: Member, kind: WitnessKind): vo
   if (m.vitals?.lifecycle === 'frozen') return;
   if (s.witnessChecks.some((c) => c.member === m)) return;
   if (s.witnessChecks.length >= WITNESS_CHECKS_MAX) return;
-  const firstSeq = pingAll(s, m);
-  const gapMs = witnessWindowMs(s, m) / WITNESS_ROUNDS;
+  const windowMs = witnessWindowMs(s, m);
+  const gapMs = windowMs / WITNESS_ROUNDS;
+  // One check's rounds per member per window (decision 0040): a session that ends again within a
+  // window of the last check's start (a reconnect storm) is held until that window is over, so
+  // each reconnect no longer costs the room a round of pings; a crash then is decided a window later.
+  const lastMs = s.witnessLastMs.get(m.id);
+  const heldUntilMs = lastMs === undefined ? -Infinity : lastMs + windowMs;
+  const held = s.now < heldUntilMs;
+  if (!held) noteWitnessStart(s, m);
   s.witnessChecks.push({
     member: m,
     incarnation: m.incarnation,
-    firstSeq,
-    rounds: 1,
-    nextRoundMs: s.now + gapMs,
+    firstSeq: held ? 0 : pingAll(s, m),
+    rounds: held ? 0 : 1,
+    nextRoundMs: held ? heldUntilMs : s.now + gapMs,
     gapMs,
   });
   s.counters.witnessChecks += 1;
+}
+
+/** Notes that `m`'s check begins its rounds now (bounded: entries older than a window go first). */
+function noteWitnessStart(s: DetectorState, m: Member): void {
+  const last = s.witnessLastMs;
+  if (last.size >= WITNESS_CHECKS_MAX)
+    for (const [id, atMs] of last) if (s.now - atMs > WITNESS_HELD_FORGET_MS) last.delete(id);
+  if (last.size >= WITNESS_CHECKS_MAX) last.clear(); // all within a window: the bound wins
+  last.set(m.id, s.now);
 }
 
 /**
@@ -250,7 +268,11 @@ export function applyWitness(s: DetectorState, m: Member, kind: WitnessKind): vo
  */
 export function witnessAcked(s: DetectorState, m: Member, ackSeq: number): void {
   const c = s.witnessChecks.find((x) => x.member === m);
-  if (c !== undefined && ((ackSeq - c.firstSeq) & 0xffff) <= ((m.sendSeq - c.firstSeq) & 0xffff))
+  if (
+    c !== undefined &&
+    c.rounds > 0 &&
+    ((ackSeq - c.firstSeq) & 0xffff) <= ((m.sendSeq - c.firstSeq) & 0xffff)
+  )
     witnessAnswered(s, m);
 }
 
@@ -279,6 +301,16 @@ export function runWitnessChecks(s: DetectorState): void {
       continue;
     }
     if (s.now < c.nextRoundMs) continue;
+    if (c.rounds === 0) {
+      // A held check (`applyWitness`) begins its rounds now, on the schedule of a fresh one.
+      noteWitnessStart(s, m);
+      c.gapMs = witnessWindowMs(s, m) / WITNESS_ROUNDS;
+      c.rounds = 1;
+      c.nextRoundMs = s.now + c.gapMs;
+      if (m.linked) c.firstSeq = pingAll(s, m);
+      else c.firstSeq = m.sendSeq;
+      continue;
+    }
     const awake = s.now - c.nextRoundMs <= c.gapMs;
     if ((c.rounds >= WITNESS_ROUNDS && awake) || c.rounds >= WITNESS_ROUNDS_MAX) {
       s.witnessChecks.splice(i, 1);
@@ -333,7 +365,11 @@ export function sendVitals(s: DetectorState, m: Member, piggyback: boolean): voi
   );
 }
 
-/** Sends a round of pings to `m`; returns the first one's sequence number. */
+/**
+ * Sends a round of pings to `m`; returns the first one's sequence number. The first piggybacks
+ * gossip (a check of a quiet member is also a chance to pass news on: without it lan N=1000 lost a
+ * leave, decision 0040); a reconnect storm spends at most one round a window (`applyWitness`).
+ */
 function pingAll(s: DetectorState, m: Member): number {
   const first = sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
   for (let k = 1; k < WITNESS_PINGS; k++)
