@@ -202,6 +202,48 @@ describe('scenario: a verdict evicted from a full table (decision 0038)', () => 
   });
 });
 
+describe('scenario: a leaver that links again just before its reap', () => {
+  // lan N = 100 full, seed 42 (bench `--only lan --n 100 --topology full`): n85 left at 80.1 s and
+  // came back at 110.1 s; n13 took the link-up while it still held n85 `left`, reaped it 5 ms later
+  // (30 s after the leave), then restored it from a link's gossiped `alive` without its link. It
+  // held n85 gossip-only for 390 s though linked: when n85 crashed at 499.6 s, n13 started no
+  // witnessed check and failed it only from gossip, 350 ms after everyone else (the run's 670 ms
+  // max). `restore` relinks only when the peer itself speaks (`restoreSpeaker`), not on gossip.
+  it.fails('the restored member is still linked (direct) and probed', () => {
+    const ids = ['a', 'b', 'c', 'x'];
+    const net = new TestNetwork(3);
+    for (const id of ids) net.add(id);
+    net.fullMesh(ids);
+    net.run(5_000);
+    net.apply('x', net.get('x').leave(net.nowMs));
+    net.run(net.nowMs + 50);
+    for (const id of ['a', 'b', 'c']) net.unlink(id, 'x');
+    expect(net.stateOf('a', 'x')).toBe('left');
+    const reapAtMs = (net.get('a').peer('x')?.sinceMs as number) + presets.lan.reapAfterMs;
+    net.run(reapAtMs - 20);
+    // x is back (a new incarnation) and links to everyone; what it says to a is late (a slow path).
+    net.add('x', presets.lan, 1);
+    net.drop = (from, to) => from === 'x' && to === 'a';
+    for (const id of ['a', 'b', 'c']) net.link(id, 'x');
+    expect(net.stateOf('a', 'x')).toBe('left');
+    net.run(reapAtMs + 20);
+    expect(net.get('a').peer('x')).toBeUndefined(); // reaped, the link up
+    // b tells a x's `alive`: a restores x.
+    net.say('b', 'a', [{ kind: UpdateKind.alive, peer: 'x', incarnation: 1, from: undefined }]);
+    expect(net.stateOf('a', 'x')).toBe('healthy');
+    net.drop = () => false;
+    net.recordSends = true;
+    const since = net.nowMs;
+    net.run(since + 10_000);
+    expect(net.get('a').peer('x')?.direct).toBe(true);
+    const pings = net.sent.filter((m) => {
+      const d = m.from === 'a' && m.to === 'x' ? decode(m.bytes) : undefined;
+      return d?.ok === true && d.message.type === MessageType.ping;
+    });
+    expect(pings.length).toBeGreaterThan(0);
+  });
+});
+
 describe('scenario: minority partition', () => {
   it('the minority side flags itself and does not declare the majority failed', () => {
     const net = mesh(five, 9);
