@@ -330,20 +330,26 @@ describe("a member flooding another's socket with relays", () => {
     await crashAndRead(r, w, m, slow, 'relay flood', seen);
     expect(seen).toContain('m');
   });
-  it.fails('HOLE (after 0041): a join flood on top of the relay flood withholds the end again', async () => {
-    // HOLE: 0041 drops the room's own frames only above 2 × `sendBufferBytesMax`, but the room's
-    // own frames are a member's to make too: every join and leave of a fresh id (64 characters)
-    // sends each member a `peer-join`, a `session-ended` (left) and a `peer-leave`, ~370 B. After
-    // the relay flood has filled slow's buffer to 1 MiB, 50 more sockets of the same IP, each at
-    // the default frame limit, add ~1,250 such triples a second, and slow's buffer passes 2 MiB
-    // in a few seconds: m's end is dropped as before. Seen: slow got 2,688 ends (the flood's),
-    // not m's; 5,103-6,754 frames dropped (`slow-consumer`) in two runs.
-    // Fix: when a control frame would be dropped, close the socket instead (its client rejoins
-    // with a fresh roster and knows it missed news), and bound joins per IP per second.
-    const { r, w, m, slow, seen } = await relayFlooded();
-    const sockets = await Promise.all(Array.from({ length: 50 }, () => raw(r.url)));
-    await joinFlood(sockets, 4_000, (i) => `${'z'.repeat(56)}${String(i).padStart(8, '0')}`);
-    await crashAndRead(r, w, m, slow, 'relay + join flood', seen);
-    expect(seen).toContain('m');
-  });
+  // Timing-dependent: the flood must outrun the slow socket's drain, which it did on a quiet machine
+  // but not in a CI run at load ~10 (m's end arrived, so the `it.fails` failed). The hole is real
+  // and open (decision 0041's next step); the probe runs with REVIEW_FLOOD=1, not in `pnpm test`.
+  (process.env.REVIEW_FLOOD === '1' ? it.fails : it.skip)(
+    'HOLE (after 0041): a join flood on top of the relay flood withholds the end again',
+    async () => {
+      // HOLE: 0041 drops the room's own frames only above 2 × `sendBufferBytesMax`, but the room's
+      // own frames are a member's to make too: every join and leave of a fresh id (64 characters)
+      // sends each member a `peer-join`, a `session-ended` (left) and a `peer-leave`, ~370 B. After
+      // the relay flood has filled slow's buffer to 1 MiB, 50 more sockets of the same IP, each at
+      // the default frame limit, add ~1,250 such triples a second, and slow's buffer passes 2 MiB
+      // in a few seconds: m's end is dropped as before. Seen: slow got 2,688 ends (the flood's),
+      // not m's; 5,103-6,754 frames dropped (`slow-consumer`) in two runs.
+      // Fix: when a control frame would be dropped, close the socket instead (its client rejoins
+      // with a fresh roster and knows it missed news), and bound joins per IP per second.
+      const { r, w, m, slow, seen } = await relayFlooded();
+      const sockets = await Promise.all(Array.from({ length: 50 }, () => raw(r.url)));
+      await joinFlood(sockets, 4_000, (i) => `${'z'.repeat(56)}${String(i).padStart(8, '0')}`);
+      await crashAndRead(r, w, m, slow, 'relay + join flood', seen);
+      expect(seen).toContain('m');
+    },
+  );
 });
