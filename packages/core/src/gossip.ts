@@ -206,7 +206,9 @@ export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerI
   m.incarnation = u.incarnation;
   // In a full mesh, news straight from the peer itself (a restart's hello, a refutation it pushed
   // to every link) has reached everyone already: the piggybacked copies are only a safety net.
+  // So does a restart's greeting, sent to each link at link-up: not piggybacked at all (decision 0043).
   const firstHand = u.peer === sender && s.linked.length >= s.clusterSize() - 1;
+  const greeting = firstHand && (s.verdictOwed.has(m) || m.state === 'left');
   const verdict = (m.state === 'failed' || m.state === 'left' || refutesVerdict) && !firstHand;
   if (refutesVerdict && !firstHand) push(s, [u], s.config.pushFanout, sender);
   if (m.state === 'suspected') setState(s, m, 'healthy', 'refuted');
@@ -217,7 +219,7 @@ export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerI
     setState(s, m, 'healthy', 'rejoined');
     s.emit('join', { peer: m.id, atMs: s.now });
   }
-  s.queue.push(u, verdict ? 0 : s.config.retransmitMult);
+  if (!greeting) s.queue.push(u, verdict ? 0 : s.config.retransmitMult);
 }
 
 /**
@@ -297,7 +299,11 @@ export function applySelf(s: DetectorState, u: Update, sender: PeerId): void {
   if (stale) {
     // A stale verdict: our refutation did not reach its holder (a partition that healed, while
     // links stayed up); others on that side likely hold it too, so push it to all (≤ 1 per period).
-    if (u.kind !== UpdateKind.suspect && s.now - s.lastStalePushMs >= s.periodMs) {
+    // But a link our link-up greeting told our incarnation lost that greeting (or its verdict
+    // crossed it): a loss of its own, answered to it alone (decision 0043).
+    const greeted = s.members.get(sender);
+    const lost = greeted !== undefined && s.greeted.get(greeted) === s.incarnation;
+    if (u.kind !== UpdateKind.suspect && !lost && s.now - s.lastStalePushMs >= s.periodMs) {
       s.lastStalePushMs = s.now;
       push(s, alive, Infinity, undefined);
     } else tell(sender);

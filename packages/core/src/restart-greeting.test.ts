@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { decode, MessageType, UpdateKind } from './codec.js';
+import { presets } from './config.js';
+import { TestNetwork } from './test-network.js';
+
+const ids = Array.from({ length: 12 }, (_, i) => `p${i}`);
+const others = ids.slice(1);
+
+/** A trusted full mesh of 12 whose p0 crashed, was failed everywhere, and restarts at incarnation 1. */
+function restarted(
+  seed: number,
+  drop?: (from: string, to: string, bytes?: Uint8Array) => boolean,
+): TestNetwork {
+  const net = new TestNetwork(seed, true);
+  for (const id of ids) net.add(id, presets.lan);
+  net.fullMesh(ids);
+  net.run(5_000);
+  net.crashed.add('p0');
+  net.run(15_000);
+  for (const o of others) expect(net.stateOf(o, 'p0')).toBe('failed');
+  net.crashed.delete('p0');
+  net.recordSends = true;
+  if (drop !== undefined) net.drop = drop;
+  net.add('p0', presets.lan, 1);
+  for (const o of others) {
+    net.unlink('p0', o);
+    net.link('p0', o);
+  }
+  return net;
+}
+
+/** Updates about p0 sent after the restart, to `to`, of `kind` (at `incarnation` if given). */
+function aboutP0(net: TestNetwork, to: string, kind: number, incarnation?: number): number {
+  let n = 0;
+  for (const s of net.sent) {
+    if (s.to !== to) continue;
+    const d = decode(s.bytes);
+    if (!d.ok) continue;
+    for (const u of d.message.updates)
+      if (u.peer === 'p0' && u.kind === kind && (incarnation === undefined || u.incarnation === incarnation))
+        n++;
+  }
+  return n;
+}
+
+describe('a restart tells each link its new incarnation about once (decision 0043)', () => {
+  it('no link is sent the old verdict, and p0 does not answer one: its greeting reached every link', () => {
+    const net = restarted(43);
+    net.run(35_000);
+    for (const o of others) {
+      expect(net.get(o).peer('p0')?.incarnation, o).toBe(1);
+      expect(['recovering', 'healthy']).toContain(net.stateOf(o, 'p0'));
+    }
+    // The verdict about its previous life, owed to p0 at link-up, was refuted by p0's first message.
+    expect(aboutP0(net, 'p0', UpdateKind.failed)).toBe(0);
+    // p0's alive went to each link once (its greeting), the two it asked for the table once
+    // more (the `sync-req`), and its own few piggybacked copies: nobody piggybacks a greeting.
+    let copies = 0;
+    for (const o of others) copies += aboutP0(net, o, UpdateKind.alive, 1);
+    const retransmit = presets.lan.retransmitMult;
+    expect(copies).toBeLessThanOrEqual(others.length + 2 + retransmit);
+    expect(net.get('p0').stats().pushesSent).toBe(0);
+  });
+
+  it('a lost greeting is repaired: the link is told its verdict on p0’s next message, and p0 answers it alone', () => {
+    let lost = 0;
+    // p0's first message to p5 (the greeting on its vitals) is lost.
+    const net = restarted(44, (from, to, bytes) => {
+      if (from !== 'p0' || to !== 'p5' || bytes === undefined || lost > 0) return false;
+      const d = decode(bytes);
+      if (!d.ok || d.message.type !== MessageType.vitals) return false;
+      lost += 1;
+      return true;
+    });
+    net.run(120_000);
+    expect(lost).toBe(1);
+    expect(net.get('p5').peer('p0')?.incarnation).toBe(1);
+    // Only p5 was sent the verdict, and only p5 was sent p0's answer (a `tell`, not a push to all).
+    const verdictsTo = others.filter((o) =>
+      net.sent.some((s) => s.from === o && s.to === 'p0' && carriesFailed(s.bytes)),
+    );
+    expect(verdictsTo).toEqual(['p5']);
+    expect(net.get('p0').stats().pushesSent).toBe(1);
+  });
+});
+
+function carriesFailed(bytes: Uint8Array): boolean {
+  const d = decode(bytes);
+  return d.ok && d.message.updates.some((u) => u.peer === 'p0' && u.kind === UpdateKind.failed);
+}
