@@ -206,9 +206,7 @@ export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerI
   m.incarnation = u.incarnation;
   // In a full mesh, news straight from the peer itself (a restart's hello, a refutation it pushed
   // to every link) has reached everyone already: the piggybacked copies are only a safety net.
-  // So does a restart's greeting, sent to each link at link-up: not piggybacked at all (decision 0043).
   const firstHand = u.peer === sender && s.linked.length >= s.clusterSize() - 1;
-  const greeting = firstHand && (s.verdictOwed.has(m) || m.state === 'left');
   const verdict = (m.state === 'failed' || m.state === 'left' || refutesVerdict) && !firstHand;
   if (refutesVerdict && !firstHand) push(s, [u], s.config.pushFanout, sender);
   if (m.state === 'suspected') setState(s, m, 'healthy', 'refuted');
@@ -219,7 +217,7 @@ export function applyAlive(s: DetectorState, m: Member, u: Update, sender: PeerI
     setState(s, m, 'healthy', 'rejoined');
     s.emit('join', { peer: m.id, atMs: s.now });
   }
-  if (!greeting) s.queue.push(u, verdict ? 0 : s.config.retransmitMult);
+  s.queue.push(u, verdict ? 0 : s.config.retransmitMult);
 }
 
 /**
