@@ -25,6 +25,7 @@ import { reconcile } from './reconcile.js';
 import type { ReconcileState } from './reconcile.js';
 import { iceServersFor, turnRenewAfterMs } from './turn-credentials.js';
 import { Rooms } from './rooms.js';
+import type { LocalMember } from './rooms.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 
 const OPEN = 1;
@@ -159,7 +160,8 @@ export class Hub implements ScaleOutHandlers {
   onJoin(room: RoomId, peer: PeerId, instanceId: string, session?: string): void {
     const local = this.rooms.local(room, peer);
     if (local) this.#evict(room, peer, local.conn);
-    if (this.rooms.localCount(room) === 0) return;
+    // Tracked while a join here waits for its claim too: its roster must include this peer.
+    if (!this.rooms.tracks(room)) return;
     this.rooms.setRemote(room, peer, instanceId);
     this.#broadcast(
       room,
@@ -256,9 +258,11 @@ export class Hub implements ScaleOutHandlers {
     }
     const claimHash = hashClaim(msg.claim);
     const existing = this.rooms.local(room, peer);
-    if (existing && existing.claimHash !== claimHash) {
+    const waiting = this.rooms.pending(room, peer);
+    if ([existing, waiting].some((m) => m !== undefined && m.claimHash !== claimHash)) {
       return this.#joinError(conn, ErrorCode.peerIdTaken, 'peer id in use', room);
     }
+    if (waiting) this.#evictPending(room, peer, waiting);
     if (existing) this.#evict(room, peer, existing.conn);
     else if (!this.#bus && this.rooms.localCount(room) >= this.#o.peersPerRoomMax) {
       return this.#joinError(
@@ -269,10 +273,13 @@ export class Hub implements ScaleOutHandlers {
       );
     }
     const remoteOwner = this.rooms.remote(room, peer);
-    const member = { conn, claimHash, pending: this.#bus !== undefined };
-    this.rooms.addLocal(room, peer, member);
+    const member = { conn, claimHash };
     conn.rooms.set(room, peer);
-    if (this.#bus) {
+    if (!this.#bus) this.rooms.addLocal(room, peer, member);
+    else {
+      // Pending until the claim answers: no member (decision 0041), invisible to every lookup but
+      // this one, and p's remote entry stays, so relays and ends of p still go to p (decision 0044).
+      this.rooms.addPending(room, peer, member);
       let claimed = await this.#bus.claim(room, peer, claimHash, this.#o.peersPerRoomMax);
       if (claimed.ok && claimed.fresh && remoteOwner !== undefined) {
         // This instance sees the id on a live instance but Redis had no entry for it: Redis lost
@@ -281,18 +288,19 @@ export class Hub implements ScaleOutHandlers {
         this.#release(room, peer);
         claimed = { ok: false, code: ErrorCode.unavailable };
       }
-      const stillMine = this.rooms.local(room, peer) === member && !conn.closed;
+      const stillMine = this.rooms.pending(room, peer) === member && !conn.closed;
       if (!claimed.ok || !stillMine) {
-        if (stillMine) this.#dropLocal(conn, room, peer);
+        if (stillMine) {
+          conn.rooms.delete(room);
+          this.#dropPending(room, peer, member);
+        }
         // Closed (or evicted) while pending, its claim won: the entry must not outlive it.
-        if (claimed.ok && !this.rooms.local(room, peer)) this.#release(room, peer);
-        // The id stays with its owner on another instance.
-        if (remoteOwner !== undefined && !this.rooms.local(room, peer))
-          this.rooms.setRemote(room, peer, remoteOwner);
+        if (claimed.ok && !this.rooms.local(room, peer) && !this.rooms.pending(room, peer))
+          this.#release(room, peer);
         if (!claimed.ok) this.#joinError(conn, claimed.code, 'could not claim peer id', room);
         return;
       }
-      member.pending = false;
+      this.rooms.promote(room, peer, member);
       for (const [other, instanceId] of claimed.members) {
         if (instanceId !== this.#o.instanceId && !this.rooms.local(room, other)) {
           this.rooms.setRemote(room, other, instanceId);
@@ -348,11 +356,12 @@ export class Hub implements ScaleOutHandlers {
     const member = this.rooms.local(room, peer);
     if (member?.conn !== conn) {
       conn.rooms.delete(room);
+      // A pending claim is no member yet (decision 0041): `#join` cleans up when the claim answers.
+      const waiting = this.rooms.pending(room, peer);
+      if (waiting?.conn === conn) this.#dropPending(room, peer, waiting);
       return;
     }
     this.#dropLocal(conn, room, peer);
-    // A pending claim is no member yet (decision 0041): `#join` cleans up when the claim answers.
-    if (member.pending === true) return;
     if (kind !== null) {
       // Before the leave, so a client still knows the session it ends (decision 0013).
       const session = conn.session;
@@ -409,6 +418,18 @@ export class Hub implements ScaleOutHandlers {
   #evict(room: RoomId, peer: PeerId, old: Connection): void {
     this.#dropLocal(old, room, peer);
     this.#error(old, ErrorCode.replaced, 'peer id re-joined from another connection', room);
+  }
+
+  /** Takes a pending join away from its socket (a re-join of the same id and claim came in). */
+  #evictPending(room: RoomId, peer: PeerId, member: LocalMember): void {
+    member.conn.rooms.delete(room);
+    this.#dropPending(room, peer, member);
+    this.#error(member.conn, ErrorCode.replaced, 'peer id re-joined from another connection', room);
+  }
+
+  #dropPending(room: RoomId, peer: PeerId, member: LocalMember): void {
+    if (this.rooms.removePending(room, peer, member)) this.#bus?.roomEmpty(room);
+    this.#metrics.rooms.set(this.rooms.size);
   }
 
   #dropLocal(conn: Connection, room: RoomId, peer: PeerId): void {
