@@ -31,7 +31,7 @@ import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
-/** The room's own frames are dropped only above this many times `sendBufferBytesMax` (relays: 1). */
+/** Above this many times `sendBufferBytesMax`, a room's own frame closes the socket (relays: dropped above 1). */
 const CONTROL_BUFFER_FACTOR = 2;
 
 const PARSE_REJECT_REASON = {
@@ -148,8 +148,8 @@ export class Hub implements ScaleOutHandlers {
   /**
    * Sends a frame if the socket is open and not backed up; returns whether it was sent. Relays
    * (which any member can send in bulk) are dropped above `sendBufferBytesMax`; the room's own
-   * frames (rosters, joins, leaves, session ends, errors) only above `CONTROL_BUFFER_FACTOR` times
-   * that, so a member's relay flood cannot withhold them (decision 0041).
+   * frames (rosters, joins, leaves, session ends, errors) are never dropped from an open socket:
+   * above `CONTROL_BUFFER_FACTOR` times that, the socket is closed instead (decisions 0041, 0044).
    */
   send(conn: Connection, msg: ServerMessage): boolean {
     return this.#sendText(conn, encode(msg), msg.t !== MessageType.relay);
@@ -455,11 +455,29 @@ export class Hub implements ScaleOutHandlers {
     if (conn.ws.readyState !== OPEN) return false;
     const max = this.#o.sendBufferBytesMax * (control ? CONTROL_BUFFER_FACTOR : 1);
     if (conn.ws.bufferedAmount > max) {
-      this.#reject(RejectReason.slowConsumer);
+      if (control) this.#closeSlow(conn);
+      else this.#reject(RejectReason.slowConsumer);
       return false;
     }
     conn.ws.send(text);
     return true;
+  }
+
+  /**
+   * A socket that cannot take one more of the room's own frames is closed, not left open without
+   * them: its client reconnects, re-joins and gets a fresh roster (decision 0044). Terminated: a
+   * close frame would wait behind the full buffer. No witness about it (`endKind` null): members
+   * flooding it must not be able to end its session in the room's eyes; the room hears a
+   * `peer-leave`, then its `peer-join` when it is back.
+   */
+  #closeSlow(conn: Connection): void {
+    this.#reject(RejectReason.slowConsumerClosed);
+    this.#log.warn(
+      { conn: conn.id, ip: conn.ip, bufferedBytes: conn.ws.bufferedAmount },
+      "closed a socket whose send buffer was full: it would have lost the room's frames",
+    );
+    conn.endKind = null;
+    conn.ws.terminate();
   }
 
   #rateLimited(conn: Connection, nowMs: number): void {
