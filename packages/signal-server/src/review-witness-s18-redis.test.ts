@@ -135,6 +135,16 @@ describe('scale-out: a pending claim after decision 0041', () => {
     const relayed = frames.filter((f) => f['t'] === 9).map((f) => f['payload']);
     expect({ thief: relayed, p: got }).toEqual({ thief: [], p: ['offer for p'] });
   });
+
+  it("p's real end still reaches the other instance while a join of p waits there; the pending join hears nothing", async () => {
+    // Decision 0044: `onSessionEnded` asks `local(room, p)`, which no longer answers a pending
+    // join, and p's remote entry stays: w (on B) gets p's end whichever of the thief's claim
+    // answer and A's announcement B reads first; the thief gets only its refusal.
+    const { B, p, ends } = await pOnAwOnB('rw9');
+    const frames = await withPendingClaim(B.url, 'p', () => p.abort());
+    expect(ends.map((e) => [e.peer, e.kind])).toEqual([['p', 'closed-by-peer']]);
+    expect(frames.map((f) => [f['t'], f['code']])).toEqual([[10, ErrorCode.peerIdTaken]]);
+  });
 });
 
 describe('restarts produce no witness (item d)', () => {
