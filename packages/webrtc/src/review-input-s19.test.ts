@@ -112,6 +112,32 @@ describe('frames a member sends on the link channels (attach path, real WebRTC)'
   });
 });
 
+describe('reliable messages with a tag the attach path has no use for', () => {
+  // HOLE (not counted): `LinkTable.deliverReliable` passes on tag 0 (a detector message) and drops
+  // everything else without a trace: an app-tagged message (1; the attach path has no app data),
+  // an unknown tag and an empty message are each a whole, well-framed reliable message that is
+  // counted as received and then vanishes. Measured: reliableReceived +3, link errors +0, decode
+  // errors +0. (`WebRtcTransport.#onReliable` drops unknown tags and empty messages the same way.)
+  // Fix: count them as link errors ('unknown reliable tag' / 'empty reliable message').
+  it.fails('an app-tagged, an unknown-tagged and an empty message are each counted as an error', async () => {
+    const w = await world();
+    await monitored(w);
+    const before = { ...malloryAtVictim(w).counters };
+    const decodeErrors = w.victim.detector.stats().decodeErrors;
+    w.mallory.rawReliable(chunk(1, 0, 1, new Uint8Array([1, 1, MessageType.ping, 0, 0, 1])));
+    w.mallory.rawReliable(chunk(2, 0, 1, new Uint8Array([7, 1, MessageType.ping, 0, 0, 2])));
+    w.mallory.rawReliable(chunk(3, 0, 1, new Uint8Array(0)));
+    await until(
+      () => malloryAtVictim(w).counters.reliableReceived - before.reliableReceived >= 3,
+      5_000,
+      '3 in',
+    );
+    await sleep(300);
+    expect(w.victim.detector.stats().decodeErrors).toBe(decodeErrors);
+    expect(malloryAtVictim(w).counters.errors - before.errors).toBe(3);
+  });
+});
+
 /** Mallory sends 20,000 pings in a burst; returns once 19,000 frames reached victim's channel. */
 async function floodPings(w: World): Promise<void> {
   await monitored(w);
