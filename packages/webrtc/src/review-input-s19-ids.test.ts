@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType } from '@pulsemesh/core';
 import { monitorWebrtcProvider, type WebrtcProviderLike } from './y-webrtc.js';
 import { connectedPair, RawMember } from './review-s19-test-support.js';
-import { closeWorlds, sleep, world, type World } from './review-s19-world.js';
+import { closeWorlds, sleep, world, type World } from './review-s19-world-test-support.js';
 import { until } from './test-helpers.js';
 
 afterEach(closeWorlds);

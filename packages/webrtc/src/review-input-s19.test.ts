@@ -16,7 +16,7 @@ import {
   verdictsAboutOthers,
   world,
   type World,
-} from './review-s19-world.js';
+} from './review-s19-world-test-support.js';
 import { until } from './test-helpers.js';
 
 afterEach(closeWorlds);

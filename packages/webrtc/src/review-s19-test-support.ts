@@ -136,9 +136,3 @@ export function detectorMessage(
 export function update(kind: Update['kind'], peer: PeerId, incarnation: number, from?: PeerId): Update {
   return { kind, peer, incarnation, from };
 }
-
-/** Resident set size now (MB), after a full GC when the process allows it. */
-export function rssMb(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss / 2 ** 20;
-}
