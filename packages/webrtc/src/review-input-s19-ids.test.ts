@@ -5,7 +5,7 @@
 // by hand (`RawMember`). Real node-datachannel connections, default detector settings.
 // Run: bash scripts/netns.sh vitest run packages/webrtc/src/review-input-s19-ids.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
-import { MessageType } from '@pulsemesh/core';
+import { MessageType, type Message } from '@pulsemesh/core';
 import { monitorWebrtcProvider, type WebrtcProviderLike } from './y-webrtc.js';
 import { connectedPair, RawMember } from './review-s19-test-support.js';
 import { closeWorlds, sleep, world, type World } from './review-s19-world-test-support.js';
@@ -114,6 +114,24 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
       await sleep(2_000);
       w.carol!.faults.hang();
       await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 8_000, 'honest fails carol');
+    });
+
+    // HOLE (a verdict about someone else: `left`): Mallory, attached at victim under carol's id,
+    // sends `leave` messages (incarnations 0, 1, 5, 1,000). Measured, plain ids: carol `left` at
+    // victim AND at honest (the peer with the real link; victim's gossip), `leave` events fired at
+    // both, until carol's refutation brings it back within 5 s. With key-derived ids and trust:
+    // carol `left` at victim and still `left` 5 s later (honest refuses the unsigned news). Fix: as
+    // above, no unproven attached link speaks for its id; with trust, a `leave` message is taken
+    // only with the leaver's signed `left` update, as in gossip.
+    it.fails(`an impostor's leave marks carol left nowhere (${ids})`, async () => {
+      const w = await world({ malloryId: 'carol', trusted });
+      w.mallory.answerPings = true;
+      w.mallory.frame(new Uint8Array(0));
+      await sleep(1_500);
+      for (const incarnation of [0, 1, 5, 1_000])
+        w.mallory.message(MessageType.leave, { incarnation } as Partial<Message>);
+      await sleep(3_000);
+      expect(w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`))).toEqual([]);
     });
   }
 });
