@@ -38,9 +38,10 @@ function viewer() {
   d.linkUp('mallory', 0);
   let seq = 0;
   let nowMs = 1;
-  const say = (m: Partial<Message> & Pick<Message, 'type'>): void => {
+  const say = (m: Partial<Message> & Pick<Message, 'type'>, atMs = nowMs): void => {
     const msg = { seq: seq++ & 0xffff, updates: [], extensions: [], ...m } as Message;
-    d.receive('mallory', encode(msg).slice(), nowMs++);
+    nowMs = Math.max(nowMs, atMs) + 1;
+    d.receive('mallory', encode(msg).slice(), atMs);
   };
   return { d, say };
 }
@@ -73,6 +74,40 @@ function allElements(root: ParentNode): Element[] {
 function tableIds(el: PulseMesh): string[] {
   const table = el.shadowRoot!.querySelector('pulse-peer-table')!;
   return table.sortedPeers.map((p) => p.id);
+}
+
+/**
+ * The viewer linked to 8 real peers that have all crashed (silent from the start) and to Mallory,
+ * which answers every ping and has announced `fakes` made-up members; 15 s of virtual time run.
+ */
+function crashedRoom(fakes: number): Detector {
+  const { d, say } = viewer();
+  const real = Array.from({ length: 8 }, (_, i) => `real-${i}`);
+  for (const id of real) d.linkUp(id, 1);
+  for (let b = 0; b < fakes; b += 40)
+    say({
+      type: MessageType.ping,
+      updates: Array.from({ length: Math.min(40, fakes - b) }, (_, i) => alive(`fake-${b + i}`)),
+    });
+  for (let t = 10; t < 15_000; t += 5)
+    for (const send of d.tick(t).sends)
+      if (send.to === 'mallory' && send.bytes[1] === MessageType.ping)
+        say(
+          {
+            type: MessageType.ack,
+            ackSeq: (send.bytes[3]! << 8) | send.bytes[4]!,
+            relayed: false,
+            vitals: undefined,
+          },
+          t,
+        );
+  return d;
+}
+
+async function tierShown(d: Detector): Promise<string | undefined> {
+  const el = await dashboard(d);
+  const health = el.shadowRoot!.querySelector('pulse-health')!;
+  return health.shadowRoot!.querySelector('[part="tier"]')?.textContent?.trim();
 }
 
 const markup = [
@@ -165,5 +200,27 @@ describe('review s19: what a member can put on <pulse-mesh>', () => {
     expect(listed).to.include('honest');
     // When this fails, the hole is closed: assert instead that every listed id is canonical.
     expect(listed.filter((id) => !isCanonicalPeerId(id))).to.have.members(lookalikes);
+  });
+
+  it('control: 8 of 9 linked peers crashed, no fake members: the dashboard says so', async () => {
+    const d = crashedRoom(0);
+    // Measured: 3 failed, 5 suspected, 20 % healthy, minority partition, tier FAILED.
+    expect(d.health().healthPercent).to.be.below(50);
+    expect(await tierShown(d)).to.not.equal('HEALTHY');
+  });
+
+  // HOLE (a verdict about the cluster, and the partition guard): gossip-only members count in the
+  // cluster health like linked ones, and nothing ever checks a member no link reaches. One member's
+  // 240 made-up `alive`s: 15 s after all 8 real peers crashed the dashboard shows HEALTHY, 96.8 %
+  // (control: FAILED, 20 %), and `minorityPartition` is false (control: true), so the partition
+  // guard that holds verdicts in a minority no longer holds them (8 failed at 15 s against 3 failed
+  // + 5 suspected in the control). Fix: health and the minority test count members this peer has
+  // first-hand evidence of (linked, or vouched for by a linked member's probe), not gossip-only
+  // strangers; strangers show in their own count on the dashboard.
+  it('HOLE: 240 fake members keep the dashboard HEALTHY after every real peer crashed', async () => {
+    const d = crashedRoom(240);
+    expect(d.health().minorityPartition).to.equal(false);
+    // When this fails, the hole is closed: assert instead that the tier is not HEALTHY.
+    expect(await tierShown(d)).to.equal('HEALTHY');
   });
 });
