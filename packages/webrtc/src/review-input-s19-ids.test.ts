@@ -17,15 +17,14 @@ const stateAt = (viewer: World['victim'], peer: string): string | undefined =>
   viewer.peers().find((p) => p.id === peer)?.state;
 
 describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => {
-  // HOLE (crash): y-webrtc takes a remote's id from its signaling `announce` as sent, and
-  // `monitorWebrtcProvider` attaches under it unchecked. When that remote answers on the link
-  // channels, `LinkTable.up` → `detector.linkUp` asserts `isValidPeerId` (1..64 UTF-8 bytes) and
-  // throws out of the data channel's message listener: an uncaught exception, which ends a Node
-  // process (the test catches it; measured: 1 AssertionError per attach of a 100-byte id). The
-  // attachment still says `monitored`, the detector never holds the peer. Fix: `attach` (and the
-  // y-webrtc monitor) refuse an id that is not canonical (`isCanonicalPeerId`) with a typed error,
-  // counted, and skip that connection; and `LinkTable.up` never lets a detector throw escape.
-  it.fails('a 100-byte id announced over y-webrtc signaling is refused, never thrown', async () => {
+  // Was a HOLE (crash): y-webrtc takes a remote's id from its signaling `announce` as sent, and
+  // `monitorWebrtcProvider` attached under it unchecked; when that remote answered on the link
+  // channels, `LinkTable.up` → `detector.linkUp` asserted `isValidPeerId` (1..64 UTF-8 bytes) and
+  // threw out of the data channel's message listener (measured before the fix: 1 AssertionError
+  // per attach of a 100-byte id, uncaught). Now `attach` refuses a non-canonical id with an
+  // `InvalidPeerIdError` (counted `idsRefused`), the monitor skips that connection, and a handler
+  // throw in `LinkTable` is counted and closes that link instead of escaping.
+  it('a 100-byte id announced over y-webrtc signaling is refused, never thrown', async () => {
     const uncaught: unknown[] = [];
     const onUncaught = (e: unknown): number => uncaught.push(e);
     process.on('uncaughtException', onUncaught);
@@ -48,12 +47,16 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
       const monitor = await monitorWebrtcProvider(provider, { broadcastChannel: false });
       try {
         await mallory.opened();
-        mallory.frame(new Uint8Array(0)); // hello
-        mallory.message(MessageType.ping);
-        await until(() => monitor.mesh.connections()[0]?.state === 'monitored', 5_000, 'monitored');
+        mallory.frame(new Uint8Array(0)); // hello; victim has no twin channel (refused): reset
+        await sleep(300);
+        if (mallory.heartbeat.readyState === 'open') mallory.message(MessageType.ping);
+        listeners.forEach((l) => l()); // a second `peers` event: the refusal is counted once
         await sleep(1_000);
         expect(monitor.mesh.status).toBe('running');
         expect(uncaught.map(String)).toEqual([]);
+        expect(monitor.mesh.connections()).toEqual([]);
+        expect(monitor.mesh.transport.counters.idsRefused).toBe(1);
+        expect(monitor.mesh.peers().map((p) => p.id)).not.toContain(longId);
       } finally {
         monitor.stop();
       }
