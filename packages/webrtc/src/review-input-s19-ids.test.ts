@@ -6,6 +6,7 @@
 // Run: bash scripts/netns.sh vitest run packages/webrtc/src/review-input-s19-ids.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType, type Message } from '@pulsemesh/core';
+import { InvalidPeerIdError } from './attach.js';
 import { monitorWebrtcProvider, type WebrtcProviderLike } from './y-webrtc.js';
 import { connectedPair, RawMember } from './review-s19-test-support.js';
 import { closeWorlds, sleep, world, type World } from './review-s19-world-test-support.js';
@@ -65,19 +66,29 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
     }
   });
 
-  // HOLE (impersonation on every dashboard): core and the signaling server hold peer ids to
+  // Was a HOLE (impersonation on every dashboard): core and the signaling server hold peer ids to
   // canonical ASCII (`isCanonicalPeerId`: no upper case, other scripts or invisible characters, so
-  // two ids that look alike are the same id), but `attach` takes any 1..64-byte id. Measured: a
-  // member attached as 'һonest' (Cyrillic һ) is a member at victim and, by victim's gossip, at honest
-  // too (healthy there), next to the real 'honest'. Fix: `attach` refuses non-canonical ids (typed
-  // error, counted); core's `receive` drops updates naming a non-canonical id (counted).
-  it.fails('a look-alike id (Cyrillic һ) is refused, and no dashboard lists it', async () => {
-    const lookalike = '\u04bbonest';
-    const w = await world({ malloryId: lookalike });
-    w.mallory.frame(new Uint8Array(0));
+  // two ids that look alike are the same id), but `attach` took any 1..64-byte id. Measured before
+  // the fix: a member attached as 'һonest' (Cyrillic һ) was a member at victim and, by victim's
+  // gossip, at honest too (healthy there), next to the real 'honest'. Now `attach` refuses it with
+  // an `InvalidPeerIdError` (counted `idsRefused`), so the look-alike never gets a link. (Core's
+  // `receive` still takes a gossiped update naming a non-canonical id: a core change, not here.)
+  it('a look-alike id (Cyrillic һ, zero-width, RTL override) is refused, and no dashboard lists it', async () => {
+    const lookalikes = ['\u04bbonest', 'hon\u200best', '\u202etsenoh', 'Honest'];
+    const w = await world();
+    const [atVictim, atOther] = await connectedPair();
+    const other = new RawMember(atOther);
+    const refusedBefore = w.victim.transport.counters.idsRefused;
+    for (const id of lookalikes) expect(() => w.victim.attach(id, atVictim)).toThrow(InvalidPeerIdError);
+    expect(w.victim.transport.counters.idsRefused - refusedBefore).toBe(lookalikes.length);
+    await other.opened();
+    if (other.heartbeat.readyState === 'open') other.frame(new Uint8Array(0)); // hello: nobody hears
     await sleep(3_000);
-    expect(stateAt(w.victim, lookalike)).toBeUndefined();
-    expect(stateAt(w.honest, lookalike)).toBeUndefined();
+    expect(w.victim.connections().map((c) => c.peer)).toEqual(['honest', 'mallory']);
+    for (const id of lookalikes) {
+      expect(stateAt(w.victim, id)).toBeUndefined();
+      expect(stateAt(w.honest, id)).toBeUndefined();
+    }
   });
 
   it('an impostor attached under carol’s id, silent, cannot get carol failed or suspected', async () => {
