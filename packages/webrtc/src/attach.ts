@@ -72,7 +72,11 @@ export interface AttachedMeshOptions extends HostOptions {
   /** Silence on the link protocol after which a connection counts as `unmonitored` (ms). Default
    * 5,000: a pulsemesh peer answers the first hello within one round trip. */
   unmonitoredAfterMs?: number;
-  /** Largest reliable message accepted (bytes). Default 1 MiB. */
+  /**
+   * Largest reliable message accepted (bytes, tag included). Default `LinkTable.maxMessageBytes + 1`
+   * (65,537): the attach path carries only detector messages on it (no app data), so a larger one
+   * is refused chunk by chunk as it arrives ('message too large', one link error), not buffered.
+   */
   reliableMessageBytesMax?: number;
   /**
    * A pulsemesh signaling server to join for its session witness only (no link is made through
@@ -123,7 +127,7 @@ export class AttachedMesh extends DetectorHost {
     super(localId, table, options);
     this.transport = table;
     this.unmonitoredAfterMs = options.unmonitoredAfterMs ?? 5_000;
-    this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? 1 << 20;
+    this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? table.maxMessageBytes + 1;
     this.signalClient = options.signal && this.#joinForWitness(options.signal);
   }
 
