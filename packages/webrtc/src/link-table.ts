@@ -35,8 +35,11 @@ export interface LinkSink {
   down(peer: PeerId, link: PeerLink): void;
   /** A detector message arrived from `from` on its link (unreliable path). */
   deliver(from: PeerId, bytes: Uint8Array): void;
-  /** A tagged message arrived from `from` on its link's reliable path (`tag:u8 | body`). */
-  deliverReliable(from: PeerId, tagged: Uint8Array): void;
+  /**
+   * A tagged message arrived from `from` on its link's reliable path (`tag:u8 | body`). Returns an
+   * error (for the link to count) when the message has no use here: empty, or a tag not taken.
+   */
+  deliverReliable(from: PeerId, tagged: Uint8Array): string | void;
 }
 
 /** Messages up to this size go on the unreliable path (as in `WebRtcTransport`). */
@@ -115,9 +118,15 @@ export class LinkTable implements HostTransport, LinkSink {
     }
   }
 
-  /** A tagged reliable message arrived from `from`; detector messages are delivered, others ignored. */
-  deliverReliable(from: PeerId, tagged: Uint8Array): void {
-    if (tagged[0] === ReliableTag.transport) this.deliver(from, tagged.subarray(1));
+  /**
+   * A tagged reliable message arrived from `from`: a detector message (tag 0) is delivered; anything
+   * else is refused with an error for the link to count: these links carry no app data (tag 1).
+   */
+  deliverReliable(from: PeerId, tagged: Uint8Array): string | undefined {
+    if (tagged.length === 0) return 'empty reliable message';
+    if (tagged[0] !== ReliableTag.transport) return `unknown reliable tag ${tagged[0]}`;
+    this.deliver(from, tagged.subarray(1));
+    return undefined;
   }
 
   send(to: PeerId, bytes: Uint8Array): void {

@@ -125,13 +125,13 @@ describe('frames a member sends on the link channels (attach path, real WebRTC)'
 });
 
 describe('reliable messages with a tag the attach path has no use for', () => {
-  // HOLE (not counted): `LinkTable.deliverReliable` passes on tag 0 (a detector message) and drops
-  // everything else without a trace: an app-tagged message (1; the attach path has no app data),
-  // an unknown tag and an empty message are each a whole, well-framed reliable message that is
-  // counted as received and then vanishes. Measured: reliableReceived +3, link errors +0, decode
-  // errors +0. (`WebRtcTransport.#onReliable` drops unknown tags and empty messages the same way.)
-  // Fix: count them as link errors ('unknown reliable tag' / 'empty reliable message').
-  it.fails('an app-tagged, an unknown-tagged and an empty message are each counted as an error', async () => {
+  // Was a HOLE (not counted): `LinkTable.deliverReliable` passed on tag 0 (a detector message) and
+  // dropped everything else without a trace: an app-tagged message (1; the attach path has no app
+  // data), an unknown tag and an empty message were each counted as received and then vanished
+  // (measured: reliableReceived +3, link errors +0, decode errors +0). Now each is a link error
+  // ('unknown reliable tag N' / 'empty reliable message'); `WebRtcTransport` counts its unknown
+  // tags and empty messages the same way.
+  it('an app-tagged, an unknown-tagged and an empty message are each counted as an error', async () => {
     const w = await world();
     await monitored(w);
     const before = { ...malloryAtVictim(w).counters };

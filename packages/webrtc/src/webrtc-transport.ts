@@ -199,8 +199,8 @@ export class WebRtcTransport implements Transport, LinkSink {
   }
 
   /** {@link LinkSink}: a tagged reliable message from a peer linked another way. */
-  deliverReliable(from: PeerId, taggedBytes: Uint8Array): void {
-    if (this.#elsewhere.has(from)) this.#onReliable(from, taggedBytes);
+  deliverReliable(from: PeerId, taggedBytes: Uint8Array): string | undefined {
+    return this.#elsewhere.has(from) ? this.#onReliable(from, taggedBytes) : undefined;
   }
 
   onMessage(handler: (from: PeerId, bytes: Uint8Array) => void): () => void {
@@ -317,11 +317,15 @@ export class WebRtcTransport implements Transport, LinkSink {
     for (const h of this.#messageHandlers) this.#call(h, from, bytes);
   }
 
-  #onReliable(from: PeerId, bytes: Uint8Array): void {
-    if (this.#muted || this.#closed || bytes.length === 0) return;
+  /** A whole reliable message; an empty one or an unknown tag is returned as an error (counted). */
+  #onReliable(from: PeerId, bytes: Uint8Array): string | undefined {
+    if (bytes.length === 0) return 'empty reliable message';
+    if (this.#muted || this.#closed) return undefined;
     const body = bytes.subarray(1);
     if (bytes[0] === ReliableTag.transport) this.#deliver(from, body);
     else if (bytes[0] === ReliableTag.app) for (const h of this.#reliableHandlers) this.#call(h, from, body);
+    else return `unknown reliable tag ${bytes[0]}`;
+    return undefined;
   }
 
   #emitLink(peer: PeerId, up: boolean): void {
