@@ -208,8 +208,9 @@ describe('scenario: a leaver that links again just before its reap', () => {
   // (30 s after the leave), then restored it from a link's gossiped `alive` without its link. It
   // held n85 gossip-only for 390 s though linked: when n85 crashed at 499.6 s, n13 started no
   // witnessed check and failed it only from gossip, 350 ms after everyone else (the run's 670 ms
-  // max). `restore` relinks only when the peer itself speaks (`restoreSpeaker`), not on gossip.
-  it.fails('the restored member is still linked (direct) and probed', () => {
+  // max). `restore` relinked only when the peer itself spoke (`restoreSpeaker`), not on gossip;
+  // decision 0045 relinks on gossip too (`relinkRestored`: the link the transport still had).
+  it('the restored member is still linked (direct) and probed', () => {
     const ids = ['a', 'b', 'c', 'x'];
     const net = new TestNetwork(3);
     for (const id of ids) net.add(id);
