@@ -4,12 +4,12 @@
  */
 import { newOutageLog, type OutageLog } from './analytics.js';
 import type { Update } from './codec.js';
+import { MemberCaseFields } from './member-case.js';
 import type { ArrivalStats } from './phi.js';
 import type { RttEstimate } from './rtt.js';
 import type { HistoryEntry, PeerId, PeerState, VitalSigns } from './types.js';
 
-/** Signed confirmations kept per suspicion and sent with its verdict (`Member.confirmations`): Lifeguard's K, so a receiver that is one of them still counts two others. */
-export const CONFIRMATIONS_KEPT_MAX = 3;
+export { CONFIRMATIONS_KEPT_MAX, DECLARERS_KEPT_MAX } from './member-case.js';
 
 /** RTT samples kept per member for sparklines. */
 export const RTT_SAMPLES_MAX = 16;
@@ -24,39 +24,7 @@ export const RESTART_UPTIME_MARGIN_MS = 5_000;
  * message touches (state, flags, sequence numbers, byte counts, loss, arrivals) comes first, so it
  * shares the object's first cache lines (at 10,000 nodes each member is a cache miss).
  */
-/** Declarers of one verdict kept per member (two are needed; a few more cover flagged liars). */
-export const DECLARERS_KEPT_MAX = 8;
-
-/**
- * What a member's case holds beyond the common path: suspicion, verdict and refutation records,
- * the recheck and recovery counters, the signaling witness flags. Most members never have one
- * (at 10,000 nodes × 64 members, 19 more fields apiece were 100 MB of heap for every garbage
- * collection to walk): {@link Member} creates it on the first write of a value other than the
- * default, and reads the default while it has none. Same values either way.
- */
-class MemberCase {
-  recheckGapMs = 0;
-  watchSeq = -1;
-  suspectors: PeerId[] | null = null;
-  relaysUnable = 0;
-  goodStreak = 0;
-  signalingLost = false;
-  accusation: Update | undefined = undefined;
-  confirmations: Update[] | null = null;
-  failedWitnessed = false;
-  secondHand = false;
-  relayVerdict: Update | undefined = undefined;
-  accusedIncarnation = -1;
-  declarers: PeerId[] | null = null;
-  declaredIncarnation = -1;
-  ahead: { incarnation: number; from: PeerId }[] | null = null;
-  verdictEvidence: Update[] | null = null;
-  relayAsksAgain = 0;
-  ownVerdictIncarnation = -1;
-  verdictFrom: PeerId[] | null = null;
-}
-
-export class Member implements RttEstimate, ArrivalStats {
+export class Member extends MemberCaseFields implements RttEstimate, ArrivalStats {
   /**
    * The number fields that hold fractions or NaN (times, estimates), by index, behind the
    * accessors below: one array of unboxed doubles (a double array literal). As fields, each one
@@ -90,8 +58,6 @@ export class Member implements RttEstimate, ArrivalStats {
     -Infinity,
     NaN,
   ];
-  /** The rarely-set fields, created on the first write of a non-default value ({@link MemberCase}). */
-  private c: MemberCase | null = null;
   state: PeerState = 'healthy';
   get sinceMs(): number {
     return this.d[0]!;
@@ -226,69 +192,12 @@ export class Member implements RttEstimate, ArrivalStats {
   set recheckAtMs(v: number) {
     this.d[12] = v;
   }
-  get recheckGapMs(): number {
-    return this.c === null ? 0 : this.c.recheckGapMs;
-  }
-  set recheckGapMs(v: number) {
-    if (this.c === null) {
-      if (v === 0) return;
-      this.c = new MemberCase();
-    }
-    this.c.recheckGapMs = v;
-  }
   /** While suspected and linked: when this detector next pings it (once a period), and that ping's seq. */
   get watchAtMs(): number {
     return this.d[13]!;
   }
   set watchAtMs(v: number) {
     this.d[13] = v;
-  }
-  get watchSeq(): number {
-    return this.c === null ? -1 : this.c.watchSeq;
-  }
-  set watchSeq(v: number) {
-    if (this.c === null) {
-      if (v === -1) return;
-      this.c = new MemberCase();
-    }
-    this.c.watchSeq = v;
-  }
-  /** Distinct accusers of the current suspicion (first one included). */
-  get suspectors(): PeerId[] | null {
-    return this.c === null ? null : this.c.suspectors;
-  }
-  set suspectors(v: PeerId[] | null) {
-    if (this.c === null) {
-      if (v === null) return;
-      this.c = new MemberCase();
-    }
-    this.c.suspectors = v;
-  }
-  /**
-   * With trust, while suspected after our own failed probe: relays of that probe that nacked
-   * without trying (no link to it), so could never confirm: the suspicion expects that many fewer
-   * confirmations (`suspicionFailAtMs`, decision 0030).
-   */
-  get relaysUnable(): number {
-    return this.c === null ? 0 : this.c.relaysUnable;
-  }
-  set relaysUnable(v: number) {
-    if (this.c === null) {
-      if (v === 0) return;
-      this.c = new MemberCase();
-    }
-    this.c.relaysUnable = v;
-  }
-  /** Good probes since entering `recovering`. */
-  get goodStreak(): number {
-    return this.c === null ? 0 : this.c.goodStreak;
-  }
-  set goodStreak(v: number) {
-    if (this.c === null) {
-      if (v === 0) return;
-      this.c = new MemberCase();
-    }
-    this.c.goodStreak = v;
   }
   /** For unprobed members: when `recovering` turns `healthy`. */
   get recoveryDeadlineMs(): number {
@@ -322,173 +231,8 @@ export class Member implements RttEstimate, ArrivalStats {
   set stallBeforeRestartUntilMs(v: number) {
     this.d[17] = v;
   }
-  /** The signaling server reported its session ended (`Detector.witness`) and no new one since. */
-  get signalingLost(): boolean {
-    return this.c === null ? false : this.c.signalingLost;
-  }
-  set signalingLost(v: boolean) {
-    if (this.c === null) {
-      if (v === false) return;
-      this.c = new MemberCase();
-    }
-    this.c.signalingLost = v;
-  }
   /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */
   proof: Update | undefined = undefined;
-  /** With trust: the signed accusation behind our `suspected`/`failed` (ours or the verdict taken). */
-  get accusation(): Update | undefined {
-    return this.c === null ? undefined : this.c.accusation;
-  }
-  set accusation(v: Update | undefined) {
-    if (this.c === null) {
-      if (v === undefined) return;
-      this.c = new MemberCase();
-    }
-    this.c.accusation = v;
-  }
-  /**
-   * With trust, while `suspected`: other peers' signed `suspect`s of it at its incarnation (at most
-   * {@link CONFIRMATIONS_KEPT_MAX}), sent along with our verdict as its evidence (`declareFailed`).
-   */
-  get confirmations(): Update[] | null {
-    return this.c === null ? null : this.c.confirmations;
-  }
-  set confirmations(v: Update[] | null) {
-    if (this.c === null) {
-      if (v === null) return;
-      this.c = new MemberCase();
-    }
-    this.c.confirmations = v;
-  }
-  /** The current `failed` was reached on the signaling witness (`settled-failures.ts`). */
-  get failedWitnessed(): boolean {
-    return this.c === null ? false : this.c.failedWitnessed;
-  }
-  set failedWitnessed(v: boolean) {
-    if (this.c === null) {
-      if (v === false) return;
-      this.c = new MemberCase();
-    }
-    this.c.failedWitnessed = v;
-  }
-  /** The current `failed` was taken from another's verdict without a first-hand check. */
-  get secondHand(): boolean {
-    return this.c === null ? false : this.c.secondHand;
-  }
-  set secondHand(v: boolean) {
-    if (this.c === null) {
-      if (v === false) return;
-      this.c = new MemberCase();
-    }
-    this.c.secondHand = v;
-  }
-  /**
-   * With trust, while `suspected` without a link: the signed `failed` that relays could not
-   * check (no answer). A non-answer is not evidence: the suspicion runs its course, and only if
-   * nothing refutes it is this verdict taken, second-hand (`suspicionExpired`).
-   */
-  get relayVerdict(): Update | undefined {
-    return this.c === null ? undefined : this.c.relayVerdict;
-  }
-  set relayVerdict(v: Update | undefined) {
-    if (this.c === null) {
-      if (v === undefined) return;
-      this.c = new MemberCase();
-    }
-    this.c.relayVerdict = v;
-  }
-  /**
-   * With trust: the incarnation of the last `failed` verdict about it this peer checked (or −1).
-   * A refutation above it (its signed `alive`) is pushed on like a verdict (`applyAlive`): the
-   * peers around heard the accusation too, and the lie must die as fast as it spread.
-   */
-  get accusedIncarnation(): number {
-    return this.c === null ? -1 : this.c.accusedIncarnation;
-  }
-  set accusedIncarnation(v: number) {
-    if (this.c === null) {
-      if (v === -1) return;
-      this.c = new MemberCase();
-    }
-    this.c.accusedIncarnation = v;
-  }
-  /**
-   * With trust: the distinct signers of a `failed` verdict about it at `declaredIncarnation` (at
-   * most {@link DECLARERS_KEPT_MAX}). An honest peer signs `failed` only after its own pings went
-   * unanswered for the stall tolerance (or on the signaling witness, or under this same rule), so
-   * two independent declarers include one such silence (`declarersOf`, decision 0024).
-   */
-  get declarers(): PeerId[] | null {
-    return this.c === null ? null : this.c.declarers;
-  }
-  set declarers(v: PeerId[] | null) {
-    if (this.c === null) {
-      if (v === null) return;
-      this.c = new MemberCase();
-    }
-    this.c.declarers = v;
-  }
-  get declaredIncarnation(): number {
-    return this.c === null ? -1 : this.c.declaredIncarnation;
-  }
-  set declaredIncarnation(v: number) {
-    if (this.c === null) {
-      if (v === -1) return;
-      this.c = new MemberCase();
-    }
-    this.c.declaredIncarnation = v;
-  }
-  /**
-   * With trust: signers of a `failed` about it above `incarnation` (one entry per signer, its
-   * latest; at most {@link DECLARERS_KEPT_MAX}), kept apart from `declarers` so that a liar's
-   * verdict at another incarnation never resets the current one's (`aheadOfUs`, decision 0031).
-   */
-  get ahead(): { incarnation: number; from: PeerId }[] | null {
-    return this.c === null ? null : this.c.ahead;
-  }
-  set ahead(v: { incarnation: number; from: PeerId }[] | null) {
-    if (this.c === null) {
-      if (v === null) return;
-      this.c = new MemberCase();
-    }
-    this.c.ahead = v;
-  }
-  /**
-   * With trust, while `failed`: other signers' accusations that backed the verdict (at most
-   * `CONFIRMATIONS_KEPT_MAX`), passed on with it and given to a relay check that asks here.
-   */
-  get verdictEvidence(): Update[] | null {
-    return this.c === null ? null : this.c.verdictEvidence;
-  }
-  set verdictEvidence(v: Update[] | null) {
-    if (this.c === null) {
-      if (v === null) return;
-      this.c = new MemberCase();
-    }
-    this.c.verdictEvidence = v;
-  }
-  /** While suspected through relays: times the relays were asked again for the signers they know. */
-  get relayAsksAgain(): number {
-    return this.c === null ? 0 : this.c.relayAsksAgain;
-  }
-  set relayAsksAgain(v: number) {
-    if (this.c === null) {
-      if (v === 0) return;
-      this.c = new MemberCase();
-    }
-    this.c.relayAsksAgain = v;
-  }
-  /** The incarnation of this peer's own last `failed` verdict about it (`declareFailed`), or −1. */
-  get ownVerdictIncarnation(): number {
-    return this.c === null ? -1 : this.c.ownVerdictIncarnation;
-  }
-  set ownVerdictIncarnation(v: number) {
-    if (this.c === null) {
-      if (v === -1) return;
-      this.c = new MemberCase();
-    }
-    this.c.ownVerdictIncarnation = v;
-  }
   /**
    * When its own signed `alive` refuted this peer's own `failed` verdict about it (NaN: never).
    * Until it is heard first-hand again (`lastHeardMs`), pings to it that go unanswered mean a
@@ -500,17 +244,6 @@ export class Member implements RttEstimate, ArrivalStats {
   }
   set ownVerdictRefutedMs(v: number) {
     this.d[19] = v;
-  }
-  /** While suspected through relays: links that passed the verdict on (they hold it; asked again first). */
-  get verdictFrom(): PeerId[] | null {
-    return this.c === null ? null : this.c.verdictFrom;
-  }
-  set verdictFrom(v: PeerId[] | null) {
-    if (this.c === null) {
-      if (v === null) return;
-      this.c = new MemberCase();
-    }
-    this.c.verdictFrom = v;
   }
   /** Flagged as a liar (see `liars.ts`). */
   liar = false;
@@ -535,6 +268,7 @@ export class Member implements RttEstimate, ArrivalStats {
   readonly id: PeerId;
 
   constructor(id: PeerId, nowMs: number) {
+    super();
     this.id = id;
     this.sinceMs = nowMs;
     this.outages = newOutageLog(nowMs);
