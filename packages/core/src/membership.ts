@@ -85,6 +85,7 @@ export function evictOne(s: DetectorState, direct: boolean, known = direct): boo
   s.queue.drop(v.id);
   v.evicted = true;
   v.probed = false;
+  s.emit('evict', { peer: v.id, state: v.state, atMs: s.now });
   return true;
 }
 

@@ -113,6 +113,12 @@ describe('scenario: join and anti-entropy', () => {
     expect(small.peer('m19')?.direct).toBe(true);
     expect(small.peers().length).toBe(10);
     expect(small.stats().membersEvicted).toBeGreaterThan(0);
+    // Each live member dropped for room is announced (`evict`), so a view stops showing it.
+    const evicted = net.events.flatMap((e) =>
+      e.observer === 'small' && e.event.type === 'evict' ? [e.event.detail.peer] : [],
+    );
+    expect(evicted.length).toBe(small.stats().membersEvicted);
+    for (const peer of evicted) expect(small.peer(peer)).toBeUndefined();
   });
 
   it('a full table takes a member the room admitted in place of the newest stranger, never an admitted one', () => {
