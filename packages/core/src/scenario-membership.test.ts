@@ -157,13 +157,8 @@ describe('scenario: join and anti-entropy', () => {
     expect(small.stats().membersEvicted).toBe(2);
   });
   it('a member the room admitted, then gave up for a newer join (decision 0040), is a stranger again to a full table', () => {
-    const net = new TestNetwork(8);
-    net.add('hub');
     const admitted = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
-    for (const id of admitted) {
-      net.add(id);
-      net.link('hub', id);
-    }
+    const net = mesh(['hub', ...admitted], 8);
     net.rosterShared = false;
     const small = net.add('small', { ...presets.lan, membersMax: 10 });
     small.admit(['hub', ...admitted]);
