@@ -88,7 +88,7 @@ export const SETTINGS: readonly Setting[] = [
   S(
     'send-buffer-bytes-max',
     'int',
-    `drop relays to sockets backed up past, other frames past 2x (default ${d.sendBufferBytesMax})`,
+    `drop relays to sockets backed up past, close sockets past 2x (default ${d.sendBufferBytesMax})`,
     'sendBufferBytesMax',
   ),
   S('drain-timeout-ms', 'int', `graceful shutdown wait (default ${d.drainTimeoutMs})`, 'drainTimeoutMs'),

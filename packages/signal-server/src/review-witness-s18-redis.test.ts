@@ -113,29 +113,38 @@ describe('scale-out: a member cannot end another peer session on another instanc
 });
 
 describe('scale-out: a pending claim after decision 0041', () => {
-  it.fails(
-    'HOLE: a join still waiting for its claim receives no relay addressed to the connected owner',
-    async () => {
-      // HOLE (0041's pending member, interception): a pending join is no member for `#leave`, but
-      // `rooms.local(room, p)` still answers it everywhere else: `#signal` (and `onRelay` from other
-      // instances) hand it every relay addressed to p while its claim is in flight, and p, on the
-      // other instance, never gets them (`addLocal` also dropped p's remote entry on this
-      // instance). Seen: w's offer to p went to the thief (a `relay` frame from w), p got nothing.
-      // With plain ids the thief can answer the offer as p; the same lookup makes `onSessionEnded`
-      // drop p's real end while a join of p is pending here, and joins of p with one claim from
-      // several sockets evict each other and keep it pending back to back (a probe, not kept as a
-      // test because it is a race: 4 and 16 thief sockets joining p on B 0-2 ms before p crashed
-      // on A lost p's end at B's member in 1 and 3 of 20 trials). Fix: a pending member is invisible to `local()` for everyone but
-      // its own `#join` (keep pending joins in their own map, and p's remote entry until the claim
-      // wins).
-      const { B, p, w } = await pOnAwOnB('rw8');
-      const got: unknown[] = [];
-      p.addEventListener('signal', (e) => got.push(e.detail.payload));
-      const frames = await withPendingClaim(B.url, 'p', () => w.signal('p', 'offer for p'));
-      const relayed = frames.filter((f) => f['t'] === 9).map((f) => f['payload']);
-      expect({ thief: relayed, p: got }).toEqual({ thief: [], p: ['offer for p'] });
-    },
-  );
+  it('a join still waiting for its claim receives no relay addressed to the connected owner', async () => {
+    // Closed by decision 0044 (pending joins in their own map, p's remote entry kept until the
+    // claim wins): the thief gets nothing, p gets w's offer. Was the HOLE (0041's pending
+    // member, interception): a pending join is no member for `#leave`, but
+    // `rooms.local(room, p)` still answers it everywhere else: `#signal` (and `onRelay` from other
+    // instances) hand it every relay addressed to p while its claim is in flight, and p, on the
+    // other instance, never gets them (`addLocal` also dropped p's remote entry on this
+    // instance). Seen: w's offer to p went to the thief (a `relay` frame from w), p got nothing.
+    // With plain ids the thief can answer the offer as p; the same lookup makes `onSessionEnded`
+    // drop p's real end while a join of p is pending here, and joins of p with one claim from
+    // several sockets evict each other and keep it pending back to back (a probe, not kept as a
+    // test because it is a race: 4 and 16 thief sockets joining p on B 0-2 ms before p crashed
+    // on A lost p's end at B's member in 1 and 3 of 20 trials). Fix: a pending member is invisible to `local()` for everyone but
+    // its own `#join` (keep pending joins in their own map, and p's remote entry until the claim
+    // wins).
+    const { B, p, w } = await pOnAwOnB('rw8');
+    const got: unknown[] = [];
+    p.addEventListener('signal', (e) => got.push(e.detail.payload));
+    const frames = await withPendingClaim(B.url, 'p', () => w.signal('p', 'offer for p'));
+    const relayed = frames.filter((f) => f['t'] === 9).map((f) => f['payload']);
+    expect({ thief: relayed, p: got }).toEqual({ thief: [], p: ['offer for p'] });
+  });
+
+  it("p's real end still reaches the other instance while a join of p waits there; the pending join hears nothing", async () => {
+    // Decision 0044: `onSessionEnded` asks `local(room, p)`, which no longer answers a pending
+    // join, and p's remote entry stays: w (on B) gets p's end whichever of the thief's claim
+    // answer and A's announcement B reads first; the thief gets only its refusal.
+    const { B, p, ends } = await pOnAwOnB('rw9');
+    const frames = await withPendingClaim(B.url, 'p', () => p.abort());
+    expect(ends.map((e) => [e.peer, e.kind])).toEqual([['p', 'closed-by-peer']]);
+    expect(frames.map((f) => [f['t'], f['code']])).toEqual([[10, ErrorCode.peerIdTaken]]);
+  });
 });
 
 describe('restarts produce no witness (item d)', () => {

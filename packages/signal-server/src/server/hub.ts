@@ -25,12 +25,13 @@ import { reconcile } from './reconcile.js';
 import type { ReconcileState } from './reconcile.js';
 import { iceServersFor, turnRenewAfterMs } from './turn-credentials.js';
 import { Rooms } from './rooms.js';
+import type { LocalMember } from './rooms.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
-/** The room's own frames are dropped only above this many times `sendBufferBytesMax` (relays: 1). */
+/** Above this many times `sendBufferBytesMax`, a room's own frame closes the socket (relays: dropped above 1). */
 const CONTROL_BUFFER_FACTOR = 2;
 
 const PARSE_REJECT_REASON = {
@@ -147,8 +148,8 @@ export class Hub implements ScaleOutHandlers {
   /**
    * Sends a frame if the socket is open and not backed up; returns whether it was sent. Relays
    * (which any member can send in bulk) are dropped above `sendBufferBytesMax`; the room's own
-   * frames (rosters, joins, leaves, session ends, errors) only above `CONTROL_BUFFER_FACTOR` times
-   * that, so a member's relay flood cannot withhold them (decision 0041).
+   * frames (rosters, joins, leaves, session ends, errors) are never dropped from an open socket:
+   * above `CONTROL_BUFFER_FACTOR` times that, the socket is closed instead (decisions 0041, 0044).
    */
   send(conn: Connection, msg: ServerMessage): boolean {
     return this.#sendText(conn, encode(msg), msg.t !== MessageType.relay);
@@ -159,7 +160,8 @@ export class Hub implements ScaleOutHandlers {
   onJoin(room: RoomId, peer: PeerId, instanceId: string, session?: string): void {
     const local = this.rooms.local(room, peer);
     if (local) this.#evict(room, peer, local.conn);
-    if (this.rooms.localCount(room) === 0) return;
+    // Tracked while a join here waits for its claim too: its roster must include this peer.
+    if (!this.rooms.tracks(room)) return;
     this.rooms.setRemote(room, peer, instanceId);
     this.#broadcast(
       room,
@@ -256,9 +258,11 @@ export class Hub implements ScaleOutHandlers {
     }
     const claimHash = hashClaim(msg.claim);
     const existing = this.rooms.local(room, peer);
-    if (existing && existing.claimHash !== claimHash) {
+    const waiting = this.rooms.pending(room, peer);
+    if ([existing, waiting].some((m) => m !== undefined && m.claimHash !== claimHash)) {
       return this.#joinError(conn, ErrorCode.peerIdTaken, 'peer id in use', room);
     }
+    if (waiting) this.#evictPending(room, peer, waiting);
     if (existing) this.#evict(room, peer, existing.conn);
     else if (!this.#bus && this.rooms.localCount(room) >= this.#o.peersPerRoomMax) {
       return this.#joinError(
@@ -269,10 +273,13 @@ export class Hub implements ScaleOutHandlers {
       );
     }
     const remoteOwner = this.rooms.remote(room, peer);
-    const member = { conn, claimHash, pending: this.#bus !== undefined };
-    this.rooms.addLocal(room, peer, member);
+    const member = { conn, claimHash };
     conn.rooms.set(room, peer);
-    if (this.#bus) {
+    if (!this.#bus) this.rooms.addLocal(room, peer, member);
+    else {
+      // Pending until the claim answers: no member (decision 0041), invisible to every lookup but
+      // this one, and p's remote entry stays, so relays and ends of p still go to p (decision 0044).
+      this.rooms.addPending(room, peer, member);
       let claimed = await this.#bus.claim(room, peer, claimHash, this.#o.peersPerRoomMax);
       if (claimed.ok && claimed.fresh && remoteOwner !== undefined) {
         // This instance sees the id on a live instance but Redis had no entry for it: Redis lost
@@ -281,18 +288,19 @@ export class Hub implements ScaleOutHandlers {
         this.#release(room, peer);
         claimed = { ok: false, code: ErrorCode.unavailable };
       }
-      const stillMine = this.rooms.local(room, peer) === member && !conn.closed;
+      const stillMine = this.rooms.pending(room, peer) === member && !conn.closed;
       if (!claimed.ok || !stillMine) {
-        if (stillMine) this.#dropLocal(conn, room, peer);
+        if (stillMine) {
+          conn.rooms.delete(room);
+          this.#dropPending(room, peer, member);
+        }
         // Closed (or evicted) while pending, its claim won: the entry must not outlive it.
-        if (claimed.ok && !this.rooms.local(room, peer)) this.#release(room, peer);
-        // The id stays with its owner on another instance.
-        if (remoteOwner !== undefined && !this.rooms.local(room, peer))
-          this.rooms.setRemote(room, peer, remoteOwner);
+        if (claimed.ok && !this.rooms.local(room, peer) && !this.rooms.pending(room, peer))
+          this.#release(room, peer);
         if (!claimed.ok) this.#joinError(conn, claimed.code, 'could not claim peer id', room);
         return;
       }
-      member.pending = false;
+      this.rooms.promote(room, peer, member);
       for (const [other, instanceId] of claimed.members) {
         if (instanceId !== this.#o.instanceId && !this.rooms.local(room, other)) {
           this.rooms.setRemote(room, other, instanceId);
@@ -348,11 +356,12 @@ export class Hub implements ScaleOutHandlers {
     const member = this.rooms.local(room, peer);
     if (member?.conn !== conn) {
       conn.rooms.delete(room);
+      // A pending claim is no member yet (decision 0041): `#join` cleans up when the claim answers.
+      const waiting = this.rooms.pending(room, peer);
+      if (waiting?.conn === conn) this.#dropPending(room, peer, waiting);
       return;
     }
     this.#dropLocal(conn, room, peer);
-    // A pending claim is no member yet (decision 0041): `#join` cleans up when the claim answers.
-    if (member.pending === true) return;
     if (kind !== null) {
       // Before the leave, so a client still knows the session it ends (decision 0013).
       const session = conn.session;
@@ -411,6 +420,18 @@ export class Hub implements ScaleOutHandlers {
     this.#error(old, ErrorCode.replaced, 'peer id re-joined from another connection', room);
   }
 
+  /** Takes a pending join away from its socket (a re-join of the same id and claim came in). */
+  #evictPending(room: RoomId, peer: PeerId, member: LocalMember): void {
+    member.conn.rooms.delete(room);
+    this.#dropPending(room, peer, member);
+    this.#error(member.conn, ErrorCode.replaced, 'peer id re-joined from another connection', room);
+  }
+
+  #dropPending(room: RoomId, peer: PeerId, member: LocalMember): void {
+    if (this.rooms.removePending(room, peer, member)) this.#bus?.roomEmpty(room);
+    this.#metrics.rooms.set(this.rooms.size);
+  }
+
   #dropLocal(conn: Connection, room: RoomId, peer: PeerId): void {
     conn.rooms.delete(room);
     clearTimeout(conn.turnRenewals.get(room));
@@ -434,11 +455,29 @@ export class Hub implements ScaleOutHandlers {
     if (conn.ws.readyState !== OPEN) return false;
     const max = this.#o.sendBufferBytesMax * (control ? CONTROL_BUFFER_FACTOR : 1);
     if (conn.ws.bufferedAmount > max) {
-      this.#reject(RejectReason.slowConsumer);
+      if (control) this.#closeSlow(conn);
+      else this.#reject(RejectReason.slowConsumer);
       return false;
     }
     conn.ws.send(text);
     return true;
+  }
+
+  /**
+   * A socket that cannot take one more of the room's own frames is closed, not left open without
+   * them: its client reconnects, re-joins and gets a fresh roster (decision 0044). Terminated: a
+   * close frame would wait behind the full buffer. No witness about it (`endKind` null): members
+   * flooding it must not be able to end its session in the room's eyes; the room hears a
+   * `peer-leave`, then its `peer-join` when it is back.
+   */
+  #closeSlow(conn: Connection): void {
+    this.#reject(RejectReason.slowConsumerClosed);
+    this.#log.warn(
+      { conn: conn.id, ip: conn.ip, bufferedBytes: conn.ws.bufferedAmount },
+      "closed a socket whose send buffer was full: it would have lost the room's frames",
+    );
+    conn.endKind = null;
+    conn.ws.terminate();
   }
 
   #rateLimited(conn: Connection, nowMs: number): void {

@@ -24,7 +24,13 @@ export const RejectReason = {
   rateLimited: 'rate-limited',
   rateAbuse: 'rate-abuse',
   queueFull: 'queue-full',
+  /** A relay dropped: its target's send buffer held more than `sendBufferBytesMax`. */
   slowConsumer: 'slow-consumer',
+  /**
+   * A socket closed (one per socket) because one of the room's own frames found its send buffer
+   * above 2 × `sendBufferBytesMax` (decision 0044): it reconnects and gets a fresh roster.
+   */
+  slowConsumerClosed: 'slow-consumer-closed',
   idleTimeout: 'idle-timeout',
   pingTimeout: 'ping-timeout',
   unavailable: 'unavailable',

@@ -39,8 +39,9 @@ export interface SignalServerOptions {
   /** A WebSocket ping unanswered for this long terminates the socket, ms. Default 10,000. */
   pingTimeoutMs?: number;
   /**
-   * Relays to a socket whose send buffer holds more than this are dropped, bytes (the room's own
-   * frames: above twice this). Default 1 MiB.
+   * Relays to a socket whose send buffer holds more than this are dropped, bytes; a room's own
+   * frame (roster, join, leave, session end, error) finding it above twice this closes the socket
+   * (its client re-joins with a fresh roster; decision 0044). Default 1 MiB.
    */
   sendBufferBytesMax?: number;
   /** On `close()`, how long clients get to go away before they are terminated, ms. Default 5,000. */

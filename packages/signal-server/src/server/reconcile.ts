@@ -43,8 +43,7 @@ export async function reconcile(
   // Local members whose claim had answered before the snapshot was asked for.
   const mine = new Map<RoomId, [PeerId, LocalMember][]>();
   for (const room of hub.rooms.rooms()) {
-    const members = [...hub.rooms.localMembers(room)].filter(([, m]) => m.pending !== true);
-    mine.set(room, members);
+    mine.set(room, [...hub.rooms.localMembers(room)]);
   }
   const snapshots = await bus.rosters([...hub.rooms.rooms()]);
   const instances = new Set<string>();

@@ -10,25 +10,66 @@ export interface LocalMember {
   conn: Connection;
   /** SHA-256 of the client's claim secret: a re-join with the same claim may take the id over. */
   claimHash: string;
-  /**
-   * Set while its claim is in flight across instances (Redis): not yet a member of the room, so a
-   * close in that window ends no session (no `session-ended`, no `peer-leave`; decision 0041).
-   */
-  pending?: boolean;
 }
 
-/** Local and remote membership of every room this instance has a local peer in. */
+/**
+ * Local and remote membership of every room this instance has a local peer in, and the joins
+ * still waiting for their claim across instances (Redis). A pending join is no member: it is in
+ * its own map, seen by no lookup but `pending` (its own `#join`, a re-join of the same id, a close),
+ * and the id's remote owner stays in the remote view until the claim wins (decisions 0041, 0044).
+ */
 export class Rooms {
   readonly #local = new Map<RoomId, Map<PeerId, LocalMember>>();
+  readonly #pending = new Map<RoomId, Map<PeerId, LocalMember>>();
   readonly #remote = new Map<RoomId, Map<PeerId, string>>();
 
-  /** Rooms with at least one local peer. */
+  /** Rooms with at least one local peer or pending join. */
   get size(): number {
-    return this.#local.size;
+    let n = this.#local.size;
+    for (const room of this.#pending.keys()) if (!this.#local.has(room)) n++;
+    return n;
   }
 
+  /** The connected member `peer` of this instance (never a pending join). */
   local(room: RoomId, peer: PeerId): LocalMember | undefined {
     return this.#local.get(room)?.get(peer);
+  }
+
+  /** The join of `peer` waiting for its claim on this instance, if any. */
+  pending(room: RoomId, peer: PeerId): LocalMember | undefined {
+    return this.#pending.get(room)?.get(peer);
+  }
+
+  /** Whether this instance tracks the room (a local peer or a pending join in it). */
+  tracks(room: RoomId): boolean {
+    return this.#local.has(room) || this.#pending.has(room);
+  }
+
+  /** Adds a join waiting for its claim; the id's remote entry, if any, stays. */
+  addPending(room: RoomId, peer: PeerId, member: LocalMember): void {
+    let members = this.#pending.get(room);
+    if (!members) this.#pending.set(room, (members = new Map()));
+    members.set(peer, member);
+  }
+
+  /** Removes a pending join if it is `member`; returns true when the room is no longer tracked. */
+  removePending(room: RoomId, peer: PeerId, member: LocalMember): boolean {
+    const members = this.#pending.get(room);
+    if (members?.get(peer) !== member) return false;
+    members.delete(peer);
+    if (members.size > 0) return false;
+    this.#pending.delete(room);
+    return this.#untrackIfEmpty(room);
+  }
+
+  /** A pending join whose claim won becomes the local member (its remote entry goes). */
+  promote(room: RoomId, peer: PeerId, member: LocalMember): void {
+    const members = this.#pending.get(room);
+    if (members?.get(peer) === member) {
+      members.delete(peer);
+      if (members.size === 0) this.#pending.delete(room);
+    }
+    this.addLocal(room, peer, member);
   }
 
   localMembers(room: RoomId): Iterable<[PeerId, LocalMember]> {
@@ -46,13 +87,18 @@ export class Rooms {
     this.#remote.get(room)?.delete(peer);
   }
 
-  /** Removes a local member; returns true when the room has no local peer left. */
+  /** Removes a local member; returns true when the room is no longer tracked. */
   removeLocal(room: RoomId, peer: PeerId): boolean {
     const members = this.#local.get(room);
     if (!members) return false;
     members.delete(peer);
     if (members.size > 0) return false;
     this.#local.delete(room);
+    return this.#untrackIfEmpty(room);
+  }
+
+  #untrackIfEmpty(room: RoomId): boolean {
+    if (this.#local.has(room) || this.#pending.has(room)) return false;
     this.#remote.delete(room);
     return true;
   }
@@ -62,9 +108,9 @@ export class Rooms {
     return this.#remote.get(room)?.get(peer);
   }
 
-  /** Sets a remote member (ignored when the room has no local peer: we do not track it then). */
+  /** Sets a remote member (ignored when the room is not tracked here). */
   setRemote(room: RoomId, peer: PeerId, instanceId: string): void {
-    if (!this.#local.has(room)) return;
+    if (!this.tracks(room)) return;
     let members = this.#remote.get(room);
     if (!members) this.#remote.set(room, (members = new Map()));
     members.set(peer, instanceId);
@@ -90,8 +136,9 @@ export class Rooms {
     }
   }
 
-  /** Every room with a local peer. */
-  rooms(): Iterable<RoomId> {
-    return this.#local.keys();
+  /** Every tracked room (a local peer or a pending join in it). */
+  *rooms(): Iterable<RoomId> {
+    yield* this.#local.keys();
+    for (const room of this.#pending.keys()) if (!this.#local.has(room)) yield room;
   }
 }

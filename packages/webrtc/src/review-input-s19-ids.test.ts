@@ -1,0 +1,137 @@
+// Session-19 review, part 2: the ids of the attach path. A page that attaches to a y-webrtc (or
+// simple-peer) app's connections takes each remote's id from the app: for y-webrtc, the id the
+// remote announced itself in the room's signaling, which nothing checks. So a y-webrtc room member
+// that runs no pulsemesh chooses the id it is attached under, and can answer on the link channels
+// by hand (`RawMember`). Real node-datachannel connections, default detector settings.
+// Run: bash scripts/netns.sh vitest run packages/webrtc/src/review-input-s19-ids.test.ts
+import { afterEach, describe, expect, it } from 'vitest';
+import { MessageType, type Message } from '@pulsemesh/core';
+import { monitorWebrtcProvider, type WebrtcProviderLike } from './y-webrtc.js';
+import { connectedPair, RawMember } from './review-s19-test-support.js';
+import { closeWorlds, sleep, world, type World } from './review-s19-world-test-support.js';
+import { until } from './test-helpers.js';
+
+afterEach(closeWorlds);
+
+const stateAt = (viewer: World['victim'], peer: string): string | undefined =>
+  viewer.peers().find((p) => p.id === peer)?.state;
+
+describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => {
+  // HOLE (crash): y-webrtc takes a remote's id from its signaling `announce` as sent, and
+  // `monitorWebrtcProvider` attaches under it unchecked. When that remote answers on the link
+  // channels, `LinkTable.up` → `detector.linkUp` asserts `isValidPeerId` (1..64 UTF-8 bytes) and
+  // throws out of the data channel's message listener: an uncaught exception, which ends a Node
+  // process (the test catches it; measured: 1 AssertionError per attach of a 100-byte id). The
+  // attachment still says `monitored`, the detector never holds the peer. Fix: `attach` (and the
+  // y-webrtc monitor) refuse an id that is not canonical (`isCanonicalPeerId`) with a typed error,
+  // counted, and skip that connection; and `LinkTable.up` never lets a detector throw escape.
+  it.fails('a 100-byte id announced over y-webrtc signaling is refused, never thrown', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown): number => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const [atVictim, atMallory] = await connectedPair();
+      const mallory = new RawMember(atMallory);
+      const longId = 'm'.repeat(100);
+      const listeners: (() => void)[] = [];
+      const provider: WebrtcProviderLike = {
+        roomName: 'review-s19',
+        key: Promise.resolve(),
+        room: {
+          peerId: 'victim',
+          webrtcConns: new Map([[longId, { peer: { _pc: atVictim, on: () => 0, removeListener: () => 0 } }]]),
+          bcConns: new Set(),
+        },
+        on: (_e, l) => void listeners.push(() => l({ added: [], removed: [] })),
+        off: () => undefined,
+      };
+      const monitor = await monitorWebrtcProvider(provider, { broadcastChannel: false });
+      try {
+        await mallory.opened();
+        mallory.frame(new Uint8Array(0)); // hello
+        mallory.message(MessageType.ping);
+        await until(() => monitor.mesh.connections()[0]?.state === 'monitored', 5_000, 'monitored');
+        await sleep(1_000);
+        expect(monitor.mesh.status).toBe('running');
+        expect(uncaught.map(String)).toEqual([]);
+      } finally {
+        monitor.stop();
+      }
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
+  // HOLE (impersonation on every dashboard): core and the signaling server hold peer ids to
+  // canonical ASCII (`isCanonicalPeerId`: no upper case, other scripts or invisible characters, so
+  // two ids that look alike are the same id), but `attach` takes any 1..64-byte id. Measured: a
+  // member attached as 'һonest' (Cyrillic һ) is a member at victim and, by victim's gossip, at honest
+  // too (healthy there), next to the real 'honest'. Fix: `attach` refuses non-canonical ids (typed
+  // error, counted); core's `receive` drops updates naming a non-canonical id (counted).
+  it.fails('a look-alike id (Cyrillic һ) is refused, and no dashboard lists it', async () => {
+    const lookalike = '\u04bbonest';
+    const w = await world({ malloryId: lookalike });
+    w.mallory.frame(new Uint8Array(0));
+    await sleep(3_000);
+    expect(stateAt(w.victim, lookalike)).toBeUndefined();
+    expect(stateAt(w.honest, lookalike)).toBeUndefined();
+  });
+
+  it('an impostor attached under carol’s id, silent, cannot get carol failed or suspected', async () => {
+    const w = await world({ malloryId: 'carol' });
+    w.mallory.frame(new Uint8Array(0)); // hello, then nothing: victim's direct probes of "carol" fail
+    await sleep(8_000);
+    expect(w.verdicts).toEqual([]);
+    expect(stateAt(w.victim, 'carol')).toBe('healthy');
+    expect(stateAt(w.honest, 'carol')).toBe('healthy');
+  });
+
+  for (const trusted of [false, true]) {
+    const ids = trusted ? 'key-derived ids and trust' : 'plain ids';
+    it(`control (${ids}): with that impostor silent, honest fails carol within 6 s of a hang`, async () => {
+      const w = await world({ malloryId: 'carol', trusted });
+      w.mallory.frame(new Uint8Array(0));
+      await sleep(2_000);
+      w.carol!.faults.hang();
+      await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 6_000, 'honest fails carol');
+    });
+
+    // HOLE (a verdict about someone else, hidden; with and without identities): Mallory attached
+    // at victim under carol's id answers victim's pings as carol. When carol hangs, honest (the one
+    // peer with a real link to carol) asks relays, victim among them; victim pings "carol" over
+    // Mallory's link and relays Mallory's ack, so honest never fails carol. Measured: carol
+    // `healthy` at honest 8-10 s after the hang, plain ids and key-derived ids with trust alike,
+    // against 1.8-2.0 s to `failed` in the control. The attach path has no link proof: the id of
+    // an attached connection is whatever the app's signaling said, key-derived or not. Fix: an
+    // attached link to a key-derived id counts only after a link proof over the connection's DTLS
+    // fingerprints (as `ConnectionManager` does), and a relay answers a ping-req for an unproven
+    // target with `nack`; relayed acks for a peer the requester probes directly stay hearsay
+    // (decision 0028) that cannot outweigh its own failed probes.
+    it.fails(`an impostor answering as carol cannot keep a hung carol alive at honest (${ids})`, async () => {
+      const w = await world({ malloryId: 'carol', trusted });
+      w.mallory.answerPings = true;
+      w.mallory.frame(new Uint8Array(0));
+      await sleep(2_000);
+      w.carol!.faults.hang();
+      await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 8_000, 'honest fails carol');
+    });
+
+    // HOLE (a verdict about someone else: `left`): Mallory, attached at victim under carol's id,
+    // sends `leave` messages (incarnations 0, 1, 5, 1,000). Measured, plain ids: carol `left` at
+    // victim AND at honest (the peer with the real link; victim's gossip), `leave` events fired at
+    // both, until carol's refutation brings it back within 5 s. With key-derived ids and trust:
+    // carol `left` at victim and still `left` 5 s later (honest refuses the unsigned news). Fix: as
+    // above, no unproven attached link speaks for its id; with trust, a `leave` message is taken
+    // only with the leaver's signed `left` update, as in gossip.
+    it.fails(`an impostor's leave marks carol left nowhere (${ids})`, async () => {
+      const w = await world({ malloryId: 'carol', trusted });
+      w.mallory.answerPings = true;
+      w.mallory.frame(new Uint8Array(0));
+      await sleep(1_500);
+      for (const incarnation of [0, 1, 5, 1_000])
+        w.mallory.message(MessageType.leave, { incarnation } as Partial<Message>);
+      await sleep(3_000);
+      expect(w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`))).toEqual([]);
+    });
+  }
+});
