@@ -25,6 +25,7 @@ const jsonEvents = [
   'health-change',
   'local-health-change',
   'reap',
+  'evict',
   'decode-error',
   'signal-state',
   'link',

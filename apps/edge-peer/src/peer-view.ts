@@ -44,7 +44,9 @@ export function watchPeerViews(
   };
   mesh.addEventListener('presence', recheck);
   mesh.addEventListener('signal-state', recheck);
-  mesh.addEventListener('reap', (e) => views.delete((e as CustomEvent<{ peer: string }>).detail.peer));
+  const forget = (e: Event): boolean => views.delete((e as CustomEvent<{ peer: string }>).detail.peer);
+  mesh.addEventListener('reap', forget);
+  mesh.addEventListener('evict', forget);
   return {
     viewOnStatus(detail) {
       const view = peerView(detail.to, mesh.signalPresent(detail.peer));

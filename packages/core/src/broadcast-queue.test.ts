@@ -39,6 +39,19 @@ describe('BroadcastQueue', () => {
     expect(q.take('d6', one, 9).map((u) => u.peer)).toEqual(['p4']);
   });
 
+  it('a free take (a witnessed check) sends copies without spending them, but counts the update about its destination', () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('p1'));
+    q.push(alive('c'));
+    // A reconnect storm: a hundred checks of c, each a free take to c.
+    for (let i = 0; i < 100; i++) q.take('c', 1000, 2, true);
+    expect(q.size).toBe(1); // c's own update was spent on c (its limit is 2), p1's was not
+    // p1 is still owed to the room in full, and not re-sent to c, which holds it.
+    expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p1']);
+    expect(q.take('c', 1000, 2)).toEqual([]);
+    expect(q.size).toBe(0);
+  });
+
   it('keeps one update per peer, the newest, with a fresh transmit count', () => {
     const q = new BroadcastQueue(100);
     q.push(alive('p1', 1));

@@ -138,8 +138,11 @@ export class BroadcastQueue {
    * itself first (so a suspected peer hears of it and can refute), then least-sent, newest first,
    * skipping (but counting) those `dest` is known to hold. Each picked update counts one
    * transmission; it is retired at its limit, so it reaches the others as without the skip.
+   * `free` (a witnessed check's ping, decision 0045): only the update about `dest` counts; the
+   * others ride along (and note `dest` as a holder) without spending their limit, so a member that
+   * reconnects over and over cannot drain what this peer owes the room onto itself.
    */
-  take(dest: string, budgetBytes: number, limit: number): Update[] {
+  take(dest: string, budgetBytes: number, limit: number, free = false): Update[] {
     if (this.list.length === 0) return [];
     if (!this.sorted) sortByPriority(this.list);
     const picked: Update[] = [];
@@ -165,11 +168,13 @@ export class BroadcastQueue {
         used += e.bytes;
         if (e.holders.length < HOLDERS_MAX) e.holders.push(dest);
       }
+      if (free) continue;
       retired += this.transmitted(e, limit);
       counted++;
     }
     // Each entry counted once: all moved up by one transmission, in the same order.
-    this.sorted = counted === list.length;
+    // A free take counted `own` at most: the rest kept their order (sorted above).
+    this.sorted = free ? counted === 0 || list.length === 1 : counted === list.length;
     if (retired > 0) {
       // In place (a filtered copy was a new array per retiring message); order is kept.
       let w = 0;

@@ -62,7 +62,10 @@ export interface DetectorOptions {
   roster?: Roster;
 }
 
-/** Who the signaling room admitted (read only; decision 0027). */
+/**
+ * Who the signaling room admitted (read only; decision 0027). An id once on it stays on it (every
+ * peer admitted so far): a member found on it is not looked up again (`evictOne`).
+ */
 export interface Roster {
   has(peer: PeerId): boolean;
   /** Every id on it (a `Set` or `Map` has it): scanned for members with no record (decision 0034). */

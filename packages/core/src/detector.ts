@@ -38,7 +38,7 @@ import { sendMember, sendVerdict, askSync, verdictUpdates } from './send.js';
 import { heardFrom, handleBody } from './receive.js';
 import { applyUpdate } from './gossip.js';
 import { addMember, setState } from './membership.js';
-import { restore } from './past-members.js';
+import { relinkRestored, restore } from './past-members.js';
 import { nextDeadline, runTimers } from './timers.js';
 import { failedSettled } from './settled-failures.js';
 import {
@@ -278,11 +278,8 @@ export class Detector extends EventTarget implements MeshView {
     const past = this.s.past.get(from);
     if (past === undefined || type === MessageType.leave) return undefined;
     const m = restore(this.s, past);
-    if (past.linked) {
-      m.linked = true;
-      this.s.linked.push(m);
-      if (m.state !== 'left') this.s.rotation.enroll(m);
-    }
+    relinkRestored(this.s, m, past);
+    if (m.linked && m.state !== 'left') this.s.rotation.enroll(m);
     return m;
   }
 

@@ -22,7 +22,7 @@ import {
   unansweredForMs,
 } from './trust.js';
 import { acceptFailed, addMember, keepConfirmation, setState, armSuspicion } from './membership.js';
-import { restore } from './past-members.js';
+import { relinkRestored, restore } from './past-members.js';
 
 /** Applies one update; `fromSync`: a first-seen `alive` is stored but not re-gossiped (it is state, not news). */
 export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSync: boolean): void {
@@ -36,8 +36,11 @@ export function applyUpdate(s: DetectorState, u: Update, sender: PeerId, fromSyn
     if (past !== undefined) {
       // A past member: only news from a newer life brings it back (stale gossip from a peer that
       // has not reaped it yet must not). Verdicts about it are old news: not forwarded.
-      if (u.kind === UpdateKind.alive && u.incarnation > past.incarnation)
-        applyAlive(s, restore(s, past), u, sender);
+      if (u.kind === UpdateKind.alive && u.incarnation > past.incarnation) {
+        const back = restore(s, past);
+        relinkRestored(s, back, past);
+        applyAlive(s, back, u, sender);
+      }
       return;
     }
     const added = u.kind === UpdateKind.alive ? addMember(s, u.peer, false) : undefined;

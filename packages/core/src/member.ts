@@ -247,6 +247,11 @@ export class Member extends MemberCaseFields implements RttEstimate, ArrivalStat
   }
   /** Flagged as a liar (see `liars.ts`). */
   liar = false;
+  /**
+   * Found on the signaling roster (`inRoster`) by an eviction scan (`evictOne`), which need not ask
+   * again: an id stays on it, but for one `admitToRoster` gives up (and clears this flag of).
+   */
+  onRoster = false;
   /** When this detector last sent the member a full sync (rate limit), ms. */
   get lastSyncServedMs(): number {
     return this.d[18]!;

@@ -63,7 +63,7 @@ export function evictOne(s: DetectorState, direct: boolean, known = direct): boo
     // The table's order is insertion order: the last stranger seen is the newest.
     // `knownMember(s, m.id)` without its table lookup: that finds `m`, not linked.
     // Only wanted when no ended member goes first (`victim` stays set once found).
-    if (known && victim === undefined && !inRoster(s, m.id)) stranger = m;
+    if (known && victim === undefined && !onRoster(s, m)) stranger = m;
     if (direct && (fallback === undefined || m.sinceMs < fallback.sinceMs)) fallback = m;
   }
   const v = victim ?? stranger ?? fallback;
@@ -85,7 +85,14 @@ export function evictOne(s: DetectorState, direct: boolean, known = direct): boo
   s.queue.drop(v.id);
   v.evicted = true;
   v.probed = false;
+  s.emit('evict', { peer: v.id, state: v.state, atMs: s.now });
   return true;
+}
+
+/** `inRoster(s, m.id)`, remembered once true (`Member.onRoster`): an eviction scan asks it of every member. */
+function onRoster(s: DetectorState, m: Member): boolean {
+  if (!m.onRoster) m.onRoster = inRoster(s, m.id);
+  return m.onRoster;
 }
 
 /** The one place a member changes state: counts, timers, probe rotation, outage log, history and the `status-change` event. */

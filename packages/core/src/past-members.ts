@@ -165,3 +165,16 @@ export function restore(s: DetectorState, r: PastRecord): Member {
   s.counters.membersRestored += 1;
   return m;
 }
+
+/**
+ * A restored member whose link the transport still had when it was reaped (`PastRecord.linked`:
+ * a link-down since would have cleared it) is linked again, so it is probed and a witnessed check
+ * can ping it. Else a leaver that linked again just before its reap and came back by gossip was
+ * held gossip-only for as long as it lived (decision 0045). The caller moves it on (`setState`
+ * enrolls a linked member that is not left).
+ */
+export function relinkRestored(s: DetectorState, m: Member, r: PastRecord): void {
+  if (!r.linked || m.linked) return;
+  m.linked = true;
+  s.linked.push(m);
+}

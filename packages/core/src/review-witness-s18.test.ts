@@ -68,11 +68,10 @@ describe('a member that reconnects over and over (item b)', () => {
     expect(storm.messages).toBeLessThanOrEqual(quiet.messages + checksMax * WITNESS_ROUNDS * WITNESS_PINGS);
   });
 
-  // Still open after decision 0040: its fix here (check pings carry no gossip) cost dissemination
-  // (lan N = 1000 random-32, seed 42: a leave never reached one peer, 1 censored against 0; p99
-  // 1,252 -> 1,426 ms) and was taken out; 0040's hold bounds the drain to one round a window.
-  // Next: do not count skipped entries as transmissions on a check's pings.
-  it.fails('HOLE: a reconnect storm does not spend the gossip a peer owes the others on the stormer', () => {
+  // Closed by decision 0045: a check's ping still piggybacks gossip, but those copies spend no
+  // transmissions (`BroadcastQueue.take`, `free`). Decision 0040's first fix (check pings carry no
+  // gossip) cost dissemination (lan N = 1000 random-32, seed 42: a leave never reached one peer).
+  it('HOLE: a reconnect storm does not spend the gossip a peer owes the others on the stormer', () => {
     // HOLE (dissemination drain): the first ping of each witnessed round piggybacks gossip
     // (`pingAll` → `sendMember(..., true)`), and `BroadcastQueue.take` counts a transmission of
     // EVERY queued update per piggybacked message (those the destination holds are skipped but

@@ -4,6 +4,8 @@ import { presets } from './config.js';
 import { Detector } from './detector.js';
 import { seededRandom } from './random.js';
 import { TestNetwork } from './test-network.js';
+import { ROSTER_MAX } from './trust.js';
+import { WitnessKind } from './witness.js';
 
 const five = ['a', 'b', 'c', 'd', 'e'];
 
@@ -113,6 +115,12 @@ describe('scenario: join and anti-entropy', () => {
     expect(small.peer('m19')?.direct).toBe(true);
     expect(small.peers().length).toBe(10);
     expect(small.stats().membersEvicted).toBeGreaterThan(0);
+    // Each live member dropped for room is announced (`evict`), so a view stops showing it.
+    const evicted = net.events.flatMap((e) =>
+      e.observer === 'small' && e.event.type === 'evict' ? [e.event.detail.peer] : [],
+    );
+    expect(evicted.length).toBe(small.stats().membersEvicted);
+    for (const peer of evicted) expect(small.peer(peer)).toBeUndefined();
   });
 
   it('a full table takes a member the room admitted in place of the newest stranger, never an admitted one', () => {
@@ -153,6 +161,40 @@ describe('scenario: join and anti-entropy', () => {
     expect(small.peer('s1')).toBeUndefined();
     for (const id of ['hub', ...admitted, 'm6', 'm7']) expect(small.peer(id), id).toBeDefined();
     expect(small.stats().membersEvicted).toBe(2);
+  });
+  it('a member the room admitted, then gave up for a newer join (decision 0040), is a stranger again to a full table', () => {
+    const admitted = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    const net = mesh(['hub', ...admitted], 8);
+    net.rosterShared = false;
+    const small = net.add('small', { ...presets.lan, membersMax: 10 });
+    small.admit(['hub', ...admitted]);
+    net.link('hub', 'small');
+    net.run(2_000);
+    expect(small.peers().length).toBe(7);
+    // The admitted set full of joins, z the newest: the one a further join gives up.
+    let t = net.nowMs;
+    for (let i = 0; i < ROSTER_MAX; i++) small.witness(`sybil${i}`, WitnessKind.joined, (t += 0.001));
+    small.witness('z', WitnessKind.joined, (t += 0.001));
+    const alive = (peer: string): Update => ({
+      kind: UpdateKind.alive,
+      peer,
+      incarnation: 0,
+      from: undefined,
+    });
+    net.say('hub', 'small', ['s0', 's1', 'z'].map(alive));
+    expect(small.peers().length).toBe(10);
+    // A direct link-up at the full table scans it (z admitted) and evicts the newest stranger, s1.
+    net.add('k');
+    net.link('small', 'k');
+    expect(small.peer('s1')).toBeUndefined();
+    // w joins: the full admitted set gives z up. z is a stranger now: an admitted newcomer evicts it
+    // (the newest stranger), not s0.
+    small.witness('w', WitnessKind.joined, t + 0.001);
+    expect(small.admitted('z')).toBe(false);
+    net.say('hub', 'small', [alive('w')]);
+    expect(small.peer('w')).toBeDefined();
+    expect(small.peer('z')).toBeUndefined();
+    expect(small.peer('s0')).toBeDefined();
   });
 });
 
@@ -208,8 +250,9 @@ describe('scenario: a leaver that links again just before its reap', () => {
   // (30 s after the leave), then restored it from a link's gossiped `alive` without its link. It
   // held n85 gossip-only for 390 s though linked: when n85 crashed at 499.6 s, n13 started no
   // witnessed check and failed it only from gossip, 350 ms after everyone else (the run's 670 ms
-  // max). `restore` relinks only when the peer itself speaks (`restoreSpeaker`), not on gossip.
-  it.fails('the restored member is still linked (direct) and probed', () => {
+  // max). `restore` relinked only when the peer itself spoke (`restoreSpeaker`), not on gossip;
+  // decision 0045 relinks on gossip too (`relinkRestored`: the link the transport still had).
+  it('the restored member is still linked (direct) and probed', () => {
     const ids = ['a', 'b', 'c', 'x'];
     const net = new TestNetwork(3);
     for (const id of ids) net.add(id);

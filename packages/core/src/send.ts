@@ -35,6 +35,7 @@ export function piggybackBudget(s: DetectorState): number {
  * Such a member gets nothing else from the queue: it is most likely dead (a crashed peer's link can
  * stay up for a while), and every piggybacked copy it got was a transmission lost to the others;
  * if it answers after all, it refutes and rejoins gossip (`heardFrom` tells a `failed` one its verdict).
+ * `free`: the piggybacked copies spend no transmissions (`BroadcastQueue.take`; a witnessed check).
  */
 export function sendMember(
   s: DetectorState,
@@ -42,13 +43,21 @@ export function sendMember(
   msg: Message,
   piggyback: boolean,
   extra: readonly Update[] = NO_EXTRA,
+  free = false,
 ): number {
   m.sendSeq = (m.sendSeq + 1) & 0xffff;
   msg.seq = m.sendSeq;
   if (msg.type === MessageType.ping) notePing(s, m);
   const accused = m.state === 'suspected' || m.state === 'failed';
   const verdict = piggyback && accused && !extra.some((u) => u.peer === m.id);
-  const n = sendTo(s, m.id, msg, piggyback && !accused, verdict ? [stateUpdate(s, m), ...extra] : extra);
+  const n = sendTo(
+    s,
+    m.id,
+    msg,
+    piggyback && !accused,
+    verdict ? [stateUpdate(s, m), ...extra] : extra,
+    free,
+  );
   m.bytesSent += n;
   return msg.seq;
 }
@@ -101,13 +110,17 @@ export function chainGapMs(s: DetectorState): number {
 /** The default `extra` of {@link sendTo}: one shared empty list, not a new one per message. */
 const NO_EXTRA: readonly Update[] = [];
 
-/** Encodes and queues one message: `extra` updates first, then piggybacked ones within the budget. */
+/**
+ * Encodes and queues one message: `extra` updates first, then piggybacked ones within the budget
+ * (`free`: copies that spend no transmissions, `BroadcastQueue.take`).
+ */
 export function sendTo(
   s: DetectorState,
   to: PeerId,
   msg: Message,
   piggyback = true,
   extra: readonly Update[] = NO_EXTRA,
+  free = false,
 ): number {
   if (piggyback && s.queue.size > 0) {
     let budget = piggybackBudget(s);
@@ -116,6 +129,7 @@ export function sendTo(
       to,
       Math.max(0, budget),
       retransmitLimit(s.config.retransmitMult, s.clusterSize()),
+      free,
     );
     s.counters.updatesSent += taken.length;
     msg.updates =

@@ -253,6 +253,8 @@ export function admitToRoster(s: DetectorState, peer: PeerId): void {
     if (newest === undefined || !s.admitted.has(newest)) return;
     if (s.members.get(newest)?.linked === true || s.roster?.has(newest) === true) return;
     s.admitted.delete(newest);
+    const gone = s.members.get(newest);
+    if (gone !== undefined) gone.onRoster = false;
   }
   s.admitted.add(peer);
   s.admittedNewest = peer;

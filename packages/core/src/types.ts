@@ -127,6 +127,12 @@ export interface DetectorEventMap {
    * after `endedAtMs`, when it became failed or left).
    */
   reap: { peer: PeerId; ended: 'failed' | 'left'; reason: string; endedAtMs: number; atMs: number };
+  /**
+   * A member that had not ended was dropped from a full table (`membersMax`) to make room for
+   * another (`membership.ts`, `evictOne`): it is no longer tracked, and no verdict about it will
+   * follow here unless it is learned again (then `join`).
+   */
+  evict: { peer: PeerId; state: PeerState; atMs: number };
   /** A message could not be decoded (counted; never thrown). */
   'decode-error': { peer: PeerId; error: string; atMs: number; count: number };
   /**

@@ -11,7 +11,7 @@
  * inside it. `timed-out` and `left` only mark the peer's signaling as lost: they are no crash
  * evidence.
  */
-import { MessageType, type Update } from './codec.js';
+import { MessageType, type Message, type Update } from './codec.js';
 import { stallToleranceMs } from './config.js';
 import { STALL_STARTUP_MS, type DetectorState } from './detector-state.js';
 import { RTT_SAMPLES_MAX, type Member } from './member.js';
@@ -369,10 +369,12 @@ export function sendVitals(s: DetectorState, m: Member, piggyback: boolean, extr
 /**
  * Sends a round of pings to `m`; returns the first one's sequence number. The first piggybacks
  * gossip (a check of a quiet member is also a chance to pass news on: without it lan N=1000 lost a
- * leave, decision 0040); a reconnect storm spends at most one round a window (`applyWitness`).
+ * leave, decision 0040), free: those copies spend no transmissions, so a member that reconnects
+ * over and over cannot drain what this peer owes the others (decision 0045).
  */
 function pingAll(s: DetectorState, m: Member): number {
-  const first = sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, true);
+  const ping: Message = { type: MessageType.ping, seq: 0, updates: [], extensions: [] };
+  const first = sendMember(s, m, ping, true, [], true);
   for (let k = 1; k < WITNESS_PINGS; k++)
     sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, false);
   return first;

@@ -11,6 +11,7 @@ export const meshEventNames = [
   'local-health-change',
   'signal-state',
   'reap',
+  'evict',
 ] as const;
 
 /** Options of {@link MeshController}. */

@@ -2,7 +2,14 @@
  * `pulsemesh`: the real `@pulsemesh/core` `Detector` as a {@link SimNode}. A pass-through adapter,
  * not a re-implementation: every call goes straight to the product code.
  */
-import { Detector, defaultConfig, type DetectorConfig, presets, testTrust } from '@pulsemesh/core';
+import {
+  Detector,
+  defaultConfig,
+  type DetectorConfig,
+  type PeerId,
+  presets,
+  testTrust,
+} from '@pulsemesh/core';
 import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
 
 /**
@@ -26,6 +33,11 @@ export class DetectorNode extends Detector implements SimNode {
   /** The detector itself (this node). */
   get detector(): Detector {
     return this;
+  }
+
+  /** Whether the member table holds `peer` (a full table evicts gossip-only members silently). */
+  holds(peer: PeerId): boolean {
+    return this.peer(peer) !== undefined;
   }
 }
 

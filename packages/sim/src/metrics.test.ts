@@ -8,9 +8,12 @@ import { Metrics, percentiles, tailOf } from './metrics.js';
 
 const id = (i: number): string => `n${i}`;
 
-/** A stream builder: `n` nodes all started at 0, each knowing every other (warm-up `warmupMs`). */
-function stream(n: number, warmupMs = 0) {
-  const m = new Metrics(n, warmupMs, id);
+/**
+ * A stream builder: `n` nodes all started at 0, each knowing every other (warm-up `warmupMs`);
+ * `holds` says which members each observer's table still holds (default: all).
+ */
+function stream(n: number, warmupMs = 0, holds?: (o: number, t: number) => boolean) {
+  const m = new Metrics(n, warmupMs, id, holds);
   for (let i = 0; i < n; i++) m.onNodeChange(i, 'start', 0);
   for (let o = 0; o < n; o++)
     for (let t = 0; t < n; t++)
@@ -124,6 +127,38 @@ describe('Metrics', () => {
     const s = m.finish(10_000);
     expect(s.leaves).toBe(2);
     expect(s.disseminationMs).toMatchObject({ p50: 300, max: Infinity, count: 2, censored: 1 });
+  });
+});
+
+describe('Metrics with bounded member tables', () => {
+  // lan N = 1000 random-32 seed 1: n560's full table (membersMax 256) evicted gossip-only n851 for
+  // a link-up 1 s before n851 crashed, with no event; waiting for n560 made the crash "undetected".
+  const evicted = (o: number, t: number): boolean => !(o === 2 && t === 3);
+
+  it('a crash is not waited for at an observer whose table no longer holds the node', () => {
+    const { m, to } = stream(4, 0, evicted);
+    m.onNodeChange(3, 'crash', 1_000);
+    for (const o of [0, 1]) to(o, 3, 'failed', 1_200 + 100 * o, 'gossip-failed');
+    const s = m.finish(60_000);
+    expect(s.undetectedAll).toBe(0);
+    expect(s.detectionAllMs).toMatchObject({ p50: 300, max: 300, count: 1, censored: 0 });
+    expect(s.disseminationMs).toMatchObject({ max: 100, censored: 0 });
+  });
+
+  it('the same stream with every member held: the observer that never fails it is a miss', () => {
+    const { m, to } = stream(4);
+    m.onNodeChange(3, 'crash', 1_000);
+    for (const o of [0, 1]) to(o, 3, 'failed', 1_200 + 100 * o, 'gossip-failed');
+    const s = m.finish(60_000);
+    expect(s.undetectedAll).toBe(1);
+    expect(s.censoredAll).toEqual({ restart: 0, end: 1, observersGone: 0 });
+  });
+
+  it('a leave is not waited for at an observer whose table no longer holds the leaver', () => {
+    const { m, to } = stream(4, 0, evicted);
+    m.onNodeChange(3, 'leave', 1_000);
+    for (const o of [0, 1]) to(o, 3, 'left', 1_100 + 100 * o, 'graceful-leave');
+    expect(m.finish(10_000).disseminationMs).toMatchObject({ max: 200, count: 1, censored: 0 });
   });
 });
 

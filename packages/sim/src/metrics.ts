@@ -3,7 +3,8 @@
  * collected from the events every node emits during a simulation.
  *
  * - Detection time T_D: crash → first live peer marks it `failed`, and crash → every live peer that
- *   knew it (trusted or suspected it at the crash) marks it `failed`.
+ *   knew it (trusted or suspected it at the crash, and still held it: a full member table evicts a
+ *   gossip-only member without an event, see the `holds` argument) marks it `failed`.
  * - Mistakes: a live observer moves a live target to `suspected` or `failed`. Counted per kind and
  *   per node-hour; a mistake lasts until the observer trusts the target again (T_M, mean).
  *   False suspicions are counted two ways: observer transitions (every observer that came to
@@ -142,10 +143,17 @@ export class Metrics implements SimObserver {
   private falseSuspected = 0;
   private falseAccusations = 0;
 
+  /**
+   * `holds(o, t)`: whether observer `o`'s member table still holds `t` (default: always). A bounded
+   * table (`membersMax` < N) evicts a gossip-only member with no event, so the last event can say
+   * `healthy` about a member the observer no longer has: it cannot mark that one `failed` or `left`,
+   * and is not waited for.
+   */
   constructor(
     readonly n: number,
     readonly warmupMs: number,
     idOf: (i: number) => string,
+    private readonly holds: (observer: number, target: number) => boolean = () => true,
   ) {
     this.views = new ViewStore(n);
     this.alive = new Uint8Array(n);
@@ -196,7 +204,11 @@ export class Metrics implements SimObserver {
     if (simMs < this.warmupMs) return;
     const pending = new Set<number>();
     this.views.forEachObserver(i, (o, v) => {
-      if (this.alive[o] && (change === 'crash' ? v === 1 || v === 2 || v === 4 : monitored(v)))
+      if (
+        this.alive[o] &&
+        (change === 'crash' ? v === 1 || v === 2 || v === 4 : monitored(v)) &&
+        this.holds(o, i)
+      )
         pending.add(o);
     });
     if (pending.size === 0) return; // nobody knew it: nothing to detect or disseminate

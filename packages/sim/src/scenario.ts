@@ -70,7 +70,10 @@ export function runScenario(spec: ScenarioSpec): RunResult {
   const warmupMs = spec.warmupMs ?? 10_000;
   const endMs = warmupMs + spec.simSeconds * 1000;
   const runSeed = subSeed(seed, `${profile.name}:${n}`);
-  const metrics = new Metrics(n, warmupMs, idOf);
+  // A crash or leave waits only for observers whose table still holds the node (a full table
+  // evicts gossip-only members without an event).
+  const holds = (o: number, t: number): boolean => sim.nodeAt(o)?.holds?.(idOf(t)) ?? true;
+  const metrics = new Metrics(n, warmupMs, idOf, holds);
   const wall = spec.wallClockMs ?? (() => 0);
   const cpu = spec.cpuClockMs ?? (() => 0);
   const started = wall();

@@ -24,6 +24,12 @@ export interface SimNode {
   witness?(peer: PeerId, kind: WitnessKind, nowMs: number): StepResult;
   /** The runtime's lifecycle changed (e.g. the tab was hidden). Optional. */
   setLifecycle?(lifecycle: Lifecycle, nowMs: number): StepResult | void;
+  /**
+   * Whether the node's member table holds `peer` now. A bounded table evicts a gossip-only member
+   * without an event (`membersMax`), so the events alone cannot say. Optional: a node without it
+   * is taken to hold every peer it reported.
+   */
+  holds?(peer: PeerId): boolean;
 }
 
 /** Everything a node factory gets. */

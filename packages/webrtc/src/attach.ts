@@ -16,11 +16,20 @@
  * only (decision 0013): a peer whose socket the server saw drop is checked at once and failed
  * `witnessed`, instead of waiting out a suspicion.
  */
-import type { PeerId } from '@pulsemesh/core';
+import { isCanonicalPeerId, type PeerId } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
 import { DetectorHost, randomPeerId, type HostOptions } from './detector-host.js';
 import { LinkTable, type PeerLink } from './link-table.js';
 import { PulseChannels, type LinkCounters } from './pulse-channels.js';
+
+/**
+ * `attach` refused a remote peer id: not canonical ASCII (`isCanonicalPeerId`: lowercase letters,
+ * digits, `.`, `_`, `-`, at most 64, so no look-alikes and nothing the detector would refuse), or
+ * this peer's own id. Counted in `mesh.transport.counters.idsRefused`; nothing is attached.
+ */
+export class InvalidPeerIdError extends Error {
+  override readonly name = 'InvalidPeerIdError';
+}
 
 /** What a simple-peer instance (classic 9.x or the fork) offers that we use. */
 export interface SimplePeerLike {
@@ -63,7 +72,11 @@ export interface AttachedMeshOptions extends HostOptions {
   /** Silence on the link protocol after which a connection counts as `unmonitored` (ms). Default
    * 5,000: a pulsemesh peer answers the first hello within one round trip. */
   unmonitoredAfterMs?: number;
-  /** Largest reliable message accepted (bytes). Default 1 MiB. */
+  /**
+   * Largest reliable message accepted (bytes, tag included). Default `LinkTable.maxMessageBytes + 1`
+   * (65,537): the attach path carries only detector messages on it (no app data), so a larger one
+   * is refused chunk by chunk as it arrives ('message too large', one link error), not buffered.
+   */
   reliableMessageBytesMax?: number;
   /**
    * A pulsemesh signaling server to join for its session witness only (no link is made through
@@ -114,7 +127,7 @@ export class AttachedMesh extends DetectorHost {
     super(localId, table, options);
     this.transport = table;
     this.unmonitoredAfterMs = options.unmonitoredAfterMs ?? 5_000;
-    this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? 1 << 20;
+    this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? table.maxMessageBytes + 1;
     this.signalClient = options.signal && this.#joinForWitness(options.signal);
   }
 
@@ -137,10 +150,17 @@ export class AttachedMesh extends DetectorHost {
     this.signalClient?.abort();
   }
 
-  /** See {@link attach}. Returns a function that detaches (closes our channels only). */
+  /**
+   * See {@link attach}. Returns a function that detaches (closes our channels only).
+   * @throws InvalidPeerIdError - `remotePeerId` is not canonical or is this peer's id (counted).
+   */
   attach(remotePeerId: PeerId, connection: AttachableConnection): () => void {
     if (this.status === 'closed') throw new Error('attach on a closed mesh');
-    if (remotePeerId === this.localId) throw new Error(`a peer cannot attach to itself (${remotePeerId})`);
+    if (remotePeerId === this.localId || !isCanonicalPeerId(remotePeerId)) {
+      this.transport.counters.idsRefused += 1;
+      const why = remotePeerId === this.localId ? 'is this peer' : 'is not canonical';
+      throw new InvalidPeerIdError(`attach: peer id ${JSON.stringify(remotePeerId.slice(0, 80))} ${why}`);
+    }
     const existing = this.#attachments.get(remotePeerId);
     if (existing?.connection === connection && existing.state !== ConnectionState.closed)
       return () => this.detach(remotePeerId);
@@ -239,7 +259,7 @@ class Attachment implements PeerLink {
       handlers: {
         open: () => {
           this.#set(ConnectionState.monitored);
-          table.up(remote, this);
+          if (!table.up(remote, this)) this.end('refused by the link table');
         },
         close: (reason) => this.#channelsClosed(channels, reason),
         heartbeat: (bytes) => table.deliver(remote, bytes),
@@ -295,6 +315,11 @@ class Attachment implements PeerLink {
     return this.#channels?.bufferedBytes() ?? 0;
   }
 
+  /** {@link PeerLink.close}: the link table refused this link or a handler threw on it. */
+  close(reason: string): void {
+    this.end(reason);
+  }
+
   /** Notices a connection closed without an event (a local `pc.close()` fires none) and silence. */
   check(nowMs: number): void {
     if (this.state === ConnectionState.closed) return;
@@ -343,7 +368,8 @@ export function createAttachedMesh(options: AttachedMeshOptions = {}): AttachedM
  * a bare `RTCPeerConnection` with a data section) to `remotePeerId` in `mesh`. Returns a function
  * that detaches. Adds no RTCPeerConnection, renegotiates nothing, sends nothing on the app's
  * channels. Attach right after creating the connection, on both sides (or at any later time:
- * the hello handshake copes with one side attaching late).
+ * the hello handshake copes with one side attaching late). Throws {@link InvalidPeerIdError} for a
+ * `remotePeerId` that is not canonical (`isCanonicalPeerId`) or is the mesh's own id.
  */
 export function attach(
   mesh: AttachedMesh,

@@ -29,6 +29,25 @@ describe('chunking', () => {
     const small = chunkMessage(2, new Uint8Array([1, 2]), 1_000);
     expect(r.push(small[0]!)).toEqual({ kind: 'message', payload: new Uint8Array([1, 2]) });
   });
+
+  it('an oversized message is one error: its remaining chunks are dropped quietly', () => {
+    const r = new Reassembler(1_500);
+    const results = chunkMessage(4, new Uint8Array(13_000), 1_000).map((f) => r.push(f));
+    expect(results.filter((x) => x.kind === 'error')).toEqual([
+      { kind: 'error', error: 'message too large' },
+    ]);
+    expect(results.some((x) => x.kind === 'message')).toBe(false);
+    const next = chunkMessage(5, new Uint8Array(1_200).fill(7), 1_000);
+    expect(next.map((f) => r.push(f)).at(-1)).toEqual({
+      kind: 'message',
+      payload: new Uint8Array(1_200).fill(7),
+    });
+    // A chunk out of sequence while dropping is still an error.
+    const big = chunkMessage(6, new Uint8Array(3_000), 1_000);
+    expect(r.push(big[0]!).kind).toBe('partial');
+    expect(r.push(big[1]!).kind).toBe('error');
+    expect(r.push(big[3]!)).toEqual({ kind: 'error', error: 'chunk out of sequence' });
+  });
 });
 
 describe('backoffDelayMs', () => {

@@ -58,6 +58,8 @@ export class Reassembler {
   #count = 0;
   #parts: Uint8Array[] = [];
   #bytes = 0;
+  /** The current message went over `messageBytesMax`: its remaining chunks are dropped. */
+  #discarding = false;
 
   readonly messageBytesMax: number;
 
@@ -77,12 +79,24 @@ export class Reassembler {
     if (index === 0) this.#start(messageId, count);
     else if (messageId !== this.#messageId || index !== this.#next || count !== this.#count)
       return this.#fail('chunk out of sequence');
+    this.#next = index + 1;
+    const last = this.#next === count;
+    if (this.#discarding) {
+      if (last) this.#start(-1, 0);
+      return { kind: 'partial' };
+    }
     const body = frame.subarray(chunkHeaderBytes);
     this.#bytes += body.length;
-    if (this.#bytes > this.messageBytesMax) return this.#fail('message too large');
+    if (this.#bytes > this.messageBytesMax) {
+      // One error per message: its remaining chunks are swallowed, not each 'out of sequence'.
+      this.#parts = [];
+      this.#bytes = 0;
+      if (last) this.#start(-1, 0);
+      else this.#discarding = true;
+      return { kind: 'error', error: 'message too large' };
+    }
     this.#parts.push(body);
-    this.#next = index + 1;
-    if (this.#next < count) return { kind: 'partial' };
+    if (!last) return { kind: 'partial' };
     const payload = concat(this.#parts, this.#bytes);
     this.#start(-1, 0);
     return { kind: 'message', payload };
@@ -94,6 +108,7 @@ export class Reassembler {
     this.#next = 0;
     this.#parts = [];
     this.#bytes = 0;
+    this.#discarding = false;
   }
 
   #fail(error: string): ReassemblyResult {

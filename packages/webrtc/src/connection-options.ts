@@ -49,7 +49,8 @@ export interface ConnectionHandlers {
   linkUp?(peer: PeerId): void;
   linkDown?(peer: PeerId, reason: string): void;
   heartbeat?(peer: PeerId, bytes: Uint8Array): void;
-  reliable?(peer: PeerId, bytes: Uint8Array): void;
+  /** A whole reliable message (tagged); a returned error is counted as a link error. */
+  reliable?(peer: PeerId, bytes: Uint8Array): string | void;
   /** An operating error (bad signal, link error); counted, never thrown. */
   error?(peer: PeerId, error: string): void;
 }

@@ -90,6 +90,7 @@ const detectorEvents = [
   'health-change',
   'local-health-change',
   'reap',
+  'evict',
   'decode-error',
   'liar',
 ] as const satisfies readonly (keyof DetectorEventMap)[];

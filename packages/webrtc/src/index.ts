@@ -40,6 +40,7 @@ export {
   AttachedMesh,
   ConnectionState,
   createAttachedMesh,
+  InvalidPeerIdError,
   type AttachableConnection,
   type AttachedConnectionInfo,
   type AttachedMeshOptions,

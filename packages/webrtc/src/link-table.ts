@@ -5,7 +5,7 @@
  * unwraps the reliable channel's tags. Contract as in core `transport.ts`: best effort, at most
  * `maxMessageBytes`, sends to unlinked peers dropped and counted, never throws on operating errors.
  */
-import type { PeerId } from '@pulsemesh/core';
+import { isCanonicalPeerId, type PeerId } from '@pulsemesh/core';
 import type { HostTransport } from './detector-host.js';
 
 /** Reliable-channel payload tag (first byte), shared with `WebRtcTransport`. Append-only. */
@@ -19,6 +19,8 @@ export interface PeerLink {
   sendReliable(bytes: Uint8Array): boolean;
   /** Bytes queued, not yet handed to the network. */
   bufferedBytes(): number;
+  /** Closes this link (the table refused it, or a handler threw on what it carried). Optional. */
+  close?(reason: string): void;
 }
 
 /**
@@ -27,14 +29,17 @@ export interface PeerLink {
  */
 export interface LinkSink {
   readonly localId: PeerId;
-  /** A link to `peer` runs (replaces an earlier one of this kind to the same peer). */
-  up(peer: PeerId, link: PeerLink): void;
+  /** A link to `peer` runs (replaces an earlier one of this kind to the same peer). False if refused. */
+  up(peer: PeerId, link: PeerLink): boolean | void;
   /** The link `link` to `peer` stopped (ignored if another link replaced it). */
   down(peer: PeerId, link: PeerLink): void;
   /** A detector message arrived from `from` on its link (unreliable path). */
   deliver(from: PeerId, bytes: Uint8Array): void;
-  /** A tagged message arrived from `from` on its link's reliable path (`tag:u8 | body`). */
-  deliverReliable(from: PeerId, tagged: Uint8Array): void;
+  /**
+   * A tagged message arrived from `from` on its link's reliable path (`tag:u8 | body`). Returns an
+   * error (for the link to count) when the message has no use here: empty, or a tag not taken.
+   */
+  deliverReliable(from: PeerId, tagged: Uint8Array): string | void;
 }
 
 /** Messages up to this size go on the unreliable path (as in `WebRtcTransport`). */
@@ -44,10 +49,24 @@ const unreliableBytesMax = 16_384;
 export class LinkTable implements HostTransport, LinkSink {
   readonly localId: PeerId;
   readonly maxMessageBytes = 65_536;
-  readonly counters = { sent: 0, received: 0, droppedUnlinked: 0, droppedByFault: 0 };
+  /**
+   * `idsRefused`: links refused for a peer id that is not canonical (`isCanonicalPeerId`);
+   * `handlerErrors`: a handler (the detector) threw on a link change or a message, and that link
+   * was closed. Neither ever throws out of the table into a channel's listener.
+   */
+  readonly counters = {
+    sent: 0,
+    received: 0,
+    droppedUnlinked: 0,
+    droppedByFault: 0,
+    idsRefused: 0,
+    handlerErrors: 0,
+  };
   #links = new Map<PeerId, PeerLink>();
   #messageHandlers = new Set<(from: PeerId, bytes: Uint8Array) => void>();
   #linkHandlers = new Set<(peer: PeerId, up: boolean) => void>();
+  /** The last error a handler threw (`name: message`), for diagnostics; see `counters.handlerErrors`. */
+  lastHandlerError: string | undefined;
   #muted = false;
   #closed = false;
   #dropRate = 0;
@@ -56,12 +75,22 @@ export class LinkTable implements HostTransport, LinkSink {
     this.localId = localId;
   }
 
-  /** A link to `peer` runs (replaces an earlier one to the same peer). */
-  up(peer: PeerId, link: PeerLink): void {
-    if (this.#closed || peer === this.localId) return;
+  /**
+   * A link to `peer` runs (replaces an earlier one to the same peer). False when refused: the
+   * table is closed, `peer` is this peer, `peer` is not canonical (counted `idsRefused`), or a
+   * handler threw on the link change (counted `handlerErrors`); the caller closes that link.
+   */
+  up(peer: PeerId, link: PeerLink): boolean {
+    if (this.#closed || peer === this.localId) return false;
+    if (!isCanonicalPeerId(peer)) {
+      this.counters.idsRefused += 1;
+      return false;
+    }
     const had = this.#links.has(peer);
     this.#links.set(peer, link);
-    if (!had) this.#emit(peer, true);
+    if (had || this.#emit(peer, true)) return true;
+    if (this.#links.get(peer) === link) this.#links.delete(peer);
+    return false;
   }
 
   /** The link `link` to `peer` stopped (ignored if another link replaced it). */
@@ -80,12 +109,24 @@ export class LinkTable implements HostTransport, LinkSink {
   deliver(from: PeerId, bytes: Uint8Array): void {
     if (this.#muted || this.#closed || !this.#links.has(from)) return;
     this.counters.received += 1;
-    for (const h of this.#messageHandlers) h(from, bytes);
+    for (const h of this.#messageHandlers) {
+      try {
+        h(from, bytes);
+      } catch (err) {
+        return this.#handlerThrew(from, err);
+      }
+    }
   }
 
-  /** A tagged reliable message arrived from `from`; detector messages are delivered, others ignored. */
-  deliverReliable(from: PeerId, tagged: Uint8Array): void {
-    if (tagged[0] === ReliableTag.transport) this.deliver(from, tagged.subarray(1));
+  /**
+   * A tagged reliable message arrived from `from`: a detector message (tag 0) is delivered; anything
+   * else is refused with an error for the link to count: these links carry no app data (tag 1).
+   */
+  deliverReliable(from: PeerId, tagged: Uint8Array): string | undefined {
+    if (tagged.length === 0) return 'empty reliable message';
+    if (tagged[0] !== ReliableTag.transport) return `unknown reliable tag ${tagged[0]}`;
+    this.deliver(from, tagged.subarray(1));
+    return undefined;
   }
 
   send(to: PeerId, bytes: Uint8Array): void {
@@ -148,9 +189,30 @@ export class LinkTable implements HostTransport, LinkSink {
     this.#links.clear();
   }
 
-  #emit(peer: PeerId, up: boolean): void {
-    if (this.#muted) return;
-    for (const h of this.#linkHandlers) h(peer, up);
+  /** Calls the link handlers; false if one threw (counted, never rethrown). */
+  #emit(peer: PeerId, up: boolean): boolean {
+    if (this.#muted) return true;
+    let ok = true;
+    for (const h of this.#linkHandlers) {
+      try {
+        h(peer, up);
+      } catch (err) {
+        this.counters.handlerErrors += 1;
+        this.lastHandlerError = describe(err);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  /** A message handler threw on what `from` sent: counted, and that link is closed. */
+  #handlerThrew(from: PeerId, err: unknown): void {
+    this.counters.handlerErrors += 1;
+    this.lastHandlerError = describe(err);
+    const link = this.#links.get(from);
+    if (!link) return;
+    link.close?.(`handler threw: ${this.lastHandlerError}`);
+    this.down(from, link);
   }
 }
 
@@ -160,4 +222,8 @@ export function tagged(tag: number, bytes: Uint8Array): Uint8Array {
   out[0] = tag;
   out.set(bytes, 1);
   return out;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -66,7 +66,7 @@ function linkPairOnce(): Promise<Pair> {
         open: onOpen,
         close: (r) => closed.push(`b:${r}`),
         heartbeat: (bytes) => heartbeats.push(bytes.slice()),
-        reliable: (bytes) => reliable.push(bytes),
+        reliable: (bytes) => void reliable.push(bytes),
       },
     });
     const pair = { a, b, heartbeats, reliable, closed };

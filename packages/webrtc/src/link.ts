@@ -24,8 +24,8 @@ export interface LinkHandlers {
   close?(reason: string): void;
   /** A heartbeat-channel message arrived (unordered, unreliable). */
   heartbeat?(bytes: Uint8Array): void;
-  /** A whole reliable message arrived (ordered, reliable, reassembled). */
-  reliable?(bytes: Uint8Array): void;
+  /** A whole reliable message arrived (ordered, reliable, reassembled); a returned error is counted. */
+  reliable?(bytes: Uint8Array): string | void;
   /** An operating error that did not close the link (counted). */
   error?(error: string): void;
 }
@@ -115,9 +115,8 @@ export class Link {
           heartbeat: (bytes) => {
             if (this.#state === LinkState.open) this.#handlers.heartbeat?.(bytes);
           },
-          reliable: (bytes) => {
-            if (this.#state === LinkState.open) this.#handlers.reliable?.(bytes);
-          },
+          reliable: (bytes) =>
+            this.#state === LinkState.open ? this.#handlers.reliable?.(bytes) : undefined,
           error: (error) => this.#handlers.error?.(error),
         },
       });

@@ -58,8 +58,8 @@ export interface ChannelsHandlers {
   close?(reason: string): void;
   /** A heartbeat-channel message (one detector message). */
   heartbeat?(bytes: Uint8Array): void;
-  /** A whole reliable message (reassembled, still tagged). */
-  reliable?(bytes: Uint8Array): void;
+  /** A whole reliable message (reassembled, still tagged); a returned error is counted. */
+  reliable?(bytes: Uint8Array): string | void;
   /** An operating error that did not close the channels (counted). */
   error?(error: string): void;
 }
@@ -280,7 +280,8 @@ export class PulseChannels {
     if (result.kind === 'error') this.#countError(`reliable: ${result.error}`);
     if (result.kind !== 'message') return;
     this.counters.reliableReceived += 1;
-    this.#handlers.reliable?.(result.payload);
+    const refused = this.#handlers.reliable?.(result.payload);
+    if (refused) this.#countError(`reliable: ${refused}`);
   }
 
   #chunkBytes(): number {

@@ -6,6 +6,7 @@
 // Run: bash scripts/netns.sh vitest run packages/webrtc/src/review-input-s19-ids.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType, type Message } from '@pulsemesh/core';
+import { InvalidPeerIdError } from './attach.js';
 import { monitorWebrtcProvider, type WebrtcProviderLike } from './y-webrtc.js';
 import { connectedPair, RawMember } from './review-s19-test-support.js';
 import { closeWorlds, sleep, world, type World } from './review-s19-world-test-support.js';
@@ -17,15 +18,14 @@ const stateAt = (viewer: World['victim'], peer: string): string | undefined =>
   viewer.peers().find((p) => p.id === peer)?.state;
 
 describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => {
-  // HOLE (crash): y-webrtc takes a remote's id from its signaling `announce` as sent, and
-  // `monitorWebrtcProvider` attaches under it unchecked. When that remote answers on the link
-  // channels, `LinkTable.up` → `detector.linkUp` asserts `isValidPeerId` (1..64 UTF-8 bytes) and
-  // throws out of the data channel's message listener: an uncaught exception, which ends a Node
-  // process (the test catches it; measured: 1 AssertionError per attach of a 100-byte id). The
-  // attachment still says `monitored`, the detector never holds the peer. Fix: `attach` (and the
-  // y-webrtc monitor) refuse an id that is not canonical (`isCanonicalPeerId`) with a typed error,
-  // counted, and skip that connection; and `LinkTable.up` never lets a detector throw escape.
-  it.fails('a 100-byte id announced over y-webrtc signaling is refused, never thrown', async () => {
+  // Was a HOLE (crash): y-webrtc takes a remote's id from its signaling `announce` as sent, and
+  // `monitorWebrtcProvider` attached under it unchecked; when that remote answered on the link
+  // channels, `LinkTable.up` → `detector.linkUp` asserted `isValidPeerId` (1..64 UTF-8 bytes) and
+  // threw out of the data channel's message listener (measured before the fix: 1 AssertionError
+  // per attach of a 100-byte id, uncaught). Now `attach` refuses a non-canonical id with an
+  // `InvalidPeerIdError` (counted `idsRefused`), the monitor skips that connection, and a handler
+  // throw in `LinkTable` is counted and closes that link instead of escaping.
+  it('a 100-byte id announced over y-webrtc signaling is refused, never thrown', async () => {
     const uncaught: unknown[] = [];
     const onUncaught = (e: unknown): number => uncaught.push(e);
     process.on('uncaughtException', onUncaught);
@@ -48,12 +48,16 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
       const monitor = await monitorWebrtcProvider(provider, { broadcastChannel: false });
       try {
         await mallory.opened();
-        mallory.frame(new Uint8Array(0)); // hello
-        mallory.message(MessageType.ping);
-        await until(() => monitor.mesh.connections()[0]?.state === 'monitored', 5_000, 'monitored');
+        mallory.frame(new Uint8Array(0)); // hello; victim has no twin channel (refused): reset
+        await sleep(300);
+        if (mallory.heartbeat.readyState === 'open') mallory.message(MessageType.ping);
+        listeners.forEach((l) => l()); // a second `peers` event: the refusal is counted once
         await sleep(1_000);
         expect(monitor.mesh.status).toBe('running');
         expect(uncaught.map(String)).toEqual([]);
+        expect(monitor.mesh.connections()).toEqual([]);
+        expect(monitor.mesh.transport.counters.idsRefused).toBe(1);
+        expect(monitor.mesh.peers().map((p) => p.id)).not.toContain(longId);
       } finally {
         monitor.stop();
       }
@@ -62,19 +66,29 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
     }
   });
 
-  // HOLE (impersonation on every dashboard): core and the signaling server hold peer ids to
+  // Was a HOLE (impersonation on every dashboard): core and the signaling server hold peer ids to
   // canonical ASCII (`isCanonicalPeerId`: no upper case, other scripts or invisible characters, so
-  // two ids that look alike are the same id), but `attach` takes any 1..64-byte id. Measured: a
-  // member attached as 'һonest' (Cyrillic һ) is a member at victim and, by victim's gossip, at honest
-  // too (healthy there), next to the real 'honest'. Fix: `attach` refuses non-canonical ids (typed
-  // error, counted); core's `receive` drops updates naming a non-canonical id (counted).
-  it.fails('a look-alike id (Cyrillic һ) is refused, and no dashboard lists it', async () => {
-    const lookalike = '\u04bbonest';
-    const w = await world({ malloryId: lookalike });
-    w.mallory.frame(new Uint8Array(0));
+  // two ids that look alike are the same id), but `attach` took any 1..64-byte id. Measured before
+  // the fix: a member attached as 'һonest' (Cyrillic һ) was a member at victim and, by victim's
+  // gossip, at honest too (healthy there), next to the real 'honest'. Now `attach` refuses it with
+  // an `InvalidPeerIdError` (counted `idsRefused`), so the look-alike never gets a link. (Core's
+  // `receive` still takes a gossiped update naming a non-canonical id: a core change, not here.)
+  it('a look-alike id (Cyrillic һ, zero-width, RTL override) is refused, and no dashboard lists it', async () => {
+    const lookalikes = ['\u04bbonest', 'hon\u200best', '\u202etsenoh', 'Honest'];
+    const w = await world();
+    const [atVictim, atOther] = await connectedPair();
+    const other = new RawMember(atOther);
+    const refusedBefore = w.victim.transport.counters.idsRefused;
+    for (const id of lookalikes) expect(() => w.victim.attach(id, atVictim)).toThrow(InvalidPeerIdError);
+    expect(w.victim.transport.counters.idsRefused - refusedBefore).toBe(lookalikes.length);
+    await other.opened();
+    if (other.heartbeat.readyState === 'open') other.frame(new Uint8Array(0)); // hello: nobody hears
     await sleep(3_000);
-    expect(stateAt(w.victim, lookalike)).toBeUndefined();
-    expect(stateAt(w.honest, lookalike)).toBeUndefined();
+    expect(w.victim.connections().map((c) => c.peer)).toEqual(['honest', 'mallory']);
+    for (const id of lookalikes) {
+      expect(stateAt(w.victim, id)).toBeUndefined();
+      expect(stateAt(w.honest, id)).toBeUndefined();
+    }
   });
 
   it('an impostor attached under carol’s id, silent, cannot get carol failed or suspected', async () => {

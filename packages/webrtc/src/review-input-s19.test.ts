@@ -96,14 +96,13 @@ describe('frames a member sends on the link channels (attach path, real WebRTC)'
     othersUntouched(w);
   });
 
-  // HOLE (memory/CPU, bounded but 16× too loose): the attach path reassembles reliable messages up
-  // to `reliableMessageBytesMax`, default 1 MiB (attach.ts), though its LinkTable passes on only
-  // detector messages (tag 0) and `maxMessageBytes` is 65,536 B: a member's 200,000 B message below
-  // is buffered, concatenated (a second copy) and decoded, and shows up only as one decode error,
-  // not as a link error. Each link can hold 1 MiB of a member's half-sent message. Fix: default
-  // `reliableMessageBytesMax` to `LinkTable.maxMessageBytes + 1` for attached links (the app tag
-  // is dropped there anyway), so the reassembler refuses it ('message too large', counted).
-  it.fails('a reliable message larger than any detector message is refused by the reassembler', async () => {
+  // Was a HOLE (memory/CPU, bounded but 16× too loose): the attach path reassembled reliable
+  // messages up to 1 MiB, though its LinkTable passes on only detector messages (tag 0) and
+  // `maxMessageBytes` is 65,536 B: a member's 200,000 B message below was buffered, concatenated
+  // and decoded, and showed up only as one decode error (measured: reliableReceived +1, errors +0).
+  // Now attached links default `reliableMessageBytesMax` to `LinkTable.maxMessageBytes + 1`: the
+  // reassembler refuses it ('message too large', one link error; its other chunks dropped quietly).
+  it('a reliable message larger than any detector message is refused by the reassembler', async () => {
     const w = await world();
     await monitored(w);
     const before = { ...malloryAtVictim(w).counters };
@@ -120,20 +119,19 @@ describe('frames a member sends on the link channels (attach path, real WebRTC)'
     );
     await sleep(300);
     othersUntouched(w);
-    // Today: reliableReceived +1 (the whole 200,000 B handed to the detector), errors +0.
     expect(malloryAtVictim(w).counters.reliableReceived - before.reliableReceived).toBe(0);
     expect(malloryAtVictim(w).counters.errors - before.errors).toBe(1);
   });
 });
 
 describe('reliable messages with a tag the attach path has no use for', () => {
-  // HOLE (not counted): `LinkTable.deliverReliable` passes on tag 0 (a detector message) and drops
-  // everything else without a trace: an app-tagged message (1; the attach path has no app data),
-  // an unknown tag and an empty message are each a whole, well-framed reliable message that is
-  // counted as received and then vanishes. Measured: reliableReceived +3, link errors +0, decode
-  // errors +0. (`WebRtcTransport.#onReliable` drops unknown tags and empty messages the same way.)
-  // Fix: count them as link errors ('unknown reliable tag' / 'empty reliable message').
-  it.fails('an app-tagged, an unknown-tagged and an empty message are each counted as an error', async () => {
+  // Was a HOLE (not counted): `LinkTable.deliverReliable` passed on tag 0 (a detector message) and
+  // dropped everything else without a trace: an app-tagged message (1; the attach path has no app
+  // data), an unknown tag and an empty message were each counted as received and then vanished
+  // (measured: reliableReceived +3, link errors +0, decode errors +0). Now each is a link error
+  // ('unknown reliable tag N' / 'empty reliable message'); `WebRtcTransport` counts its unknown
+  // tags and empty messages the same way.
+  it('an app-tagged, an unknown-tagged and an empty message are each counted as an error', async () => {
     const w = await world();
     await monitored(w);
     const before = { ...malloryAtVictim(w).counters };

@@ -1,4 +1,4 @@
-import type { PeerId, Transport } from '@pulsemesh/core';
+import { isCanonicalPeerId, type PeerId, type Transport } from '@pulsemesh/core';
 import { ConnectionManager } from './connection-manager.js';
 import type { ConnectionManagerOptions } from './connection-options.js';
 import type { LinkPath, TransportLinkStats } from './link-stats.js';
@@ -36,6 +36,10 @@ export interface TransportCounters {
   droppedByFault: number;
   /** Sent over the reliable channel because they were too large for one heartbeat message. */
   sentReliable: number;
+  /** Links another way refused: the peer id is not canonical (`isCanonicalPeerId`). */
+  idsRefused: number;
+  /** A handler (the detector, an app's) threw on a link change or a message: counted, not rethrown. */
+  handlerErrors: number;
 }
 
 /**
@@ -64,7 +68,11 @@ export class WebRtcTransport implements Transport, LinkSink {
     droppedUnlinked: 0,
     droppedByFault: 0,
     sentReliable: 0,
+    idsRefused: 0,
+    handlerErrors: 0,
   };
+  /** The last error a handler threw (`name: message`); see `counters.handlerErrors`. */
+  lastHandlerError: string | undefined;
   #messageHandlers = new Set<(from: PeerId, bytes: Uint8Array) => void>();
   #linkHandlers = new Set<(peer: PeerId, up: boolean) => void>();
   #reliableHandlers = new Set<(from: PeerId, bytes: Uint8Array) => void>();
@@ -163,12 +171,17 @@ export class WebRtcTransport implements Transport, LinkSink {
   }
 
   /** {@link LinkSink}: a link other than WebRTC to `peer` runs; the WebRTC link to it closes. */
-  up(peer: PeerId, link: PeerLink): void {
-    if (this.#closed || peer === this.localId) return;
+  up(peer: PeerId, link: PeerLink): boolean {
+    if (this.#closed || peer === this.localId) return false;
+    if (!isCanonicalPeerId(peer)) {
+      this.counters.idsRefused += 1;
+      return false;
+    }
     const wasLinked = this.#elsewhere.has(peer) || this.manager.link(peer) !== undefined;
     this.#elsewhere.set(peer, link);
     this.manager.setLinkedElsewhere(peer, true);
     if (!wasLinked) this.#emitLink(peer, true);
+    return true;
   }
 
   /** {@link LinkSink}: that link stopped; `peer` may be linked over WebRTC again. */
@@ -186,8 +199,8 @@ export class WebRtcTransport implements Transport, LinkSink {
   }
 
   /** {@link LinkSink}: a tagged reliable message from a peer linked another way. */
-  deliverReliable(from: PeerId, taggedBytes: Uint8Array): void {
-    if (this.#elsewhere.has(from)) this.#onReliable(from, taggedBytes);
+  deliverReliable(from: PeerId, taggedBytes: Uint8Array): string | undefined {
+    return this.#elsewhere.has(from) ? this.#onReliable(from, taggedBytes) : undefined;
   }
 
   onMessage(handler: (from: PeerId, bytes: Uint8Array) => void): () => void {
@@ -301,19 +314,33 @@ export class WebRtcTransport implements Transport, LinkSink {
   #deliver(from: PeerId, bytes: Uint8Array): void {
     if (this.#muted || this.#closed) return;
     this.counters.received += 1;
-    for (const h of this.#messageHandlers) h(from, bytes);
+    for (const h of this.#messageHandlers) this.#call(h, from, bytes);
   }
 
-  #onReliable(from: PeerId, bytes: Uint8Array): void {
-    if (this.#muted || this.#closed || bytes.length === 0) return;
+  /** A whole reliable message; an empty one or an unknown tag is returned as an error (counted). */
+  #onReliable(from: PeerId, bytes: Uint8Array): string | undefined {
+    if (bytes.length === 0) return 'empty reliable message';
+    if (this.#muted || this.#closed) return undefined;
     const body = bytes.subarray(1);
     if (bytes[0] === ReliableTag.transport) this.#deliver(from, body);
-    else if (bytes[0] === ReliableTag.app) for (const h of this.#reliableHandlers) h(from, body);
+    else if (bytes[0] === ReliableTag.app) for (const h of this.#reliableHandlers) this.#call(h, from, body);
+    else return `unknown reliable tag ${bytes[0]}`;
+    return undefined;
   }
 
   #emitLink(peer: PeerId, up: boolean): void {
     if (this.#muted) return;
-    for (const h of this.#linkHandlers) h(peer, up);
+    for (const h of this.#linkHandlers) this.#call(h, peer, up);
+  }
+
+  /** Runs a handler inside a channel's listener: a throw is counted, never rethrown into it. */
+  #call<A, B>(handler: (a: A, b: B) => void, a: A, b: B): void {
+    try {
+      handler(a, b);
+    } catch (err) {
+      this.counters.handlerErrors += 1;
+      this.lastHandlerError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
   }
 }
 

@@ -14,7 +14,7 @@
  * - y-webrtc closes its connections on `beforeunload`; the monitor says goodbye first.
  */
 import type { PeerId } from '@pulsemesh/core';
-import { AttachedMesh, type AttachedMeshOptions, type SimplePeerLike } from './attach.js';
+import { AttachedMesh, InvalidPeerIdError, type AttachedMeshOptions, type SimplePeerLike } from './attach.js';
 import { BroadcastLinks } from './broadcast-links.js';
 
 /** The parts of a y-webrtc `WebrtcProvider` the monitor reads. */
@@ -66,9 +66,20 @@ export async function monitorWebrtcProvider(
   const room = provider.room;
   if (!room) throw new Error('monitorWebrtcProvider: the provider has no room (destroyed?)');
   const mesh = new AttachedMesh({ ...options, peerId: room.peerId });
+  // Ids a room member announced that `attach` refused (`InvalidPeerIdError`, counted once each):
+  // y-webrtc takes them from the room's signaling unchecked, and this runs in its event listener.
+  const refused = new Set<string>();
   const attachAll = (): void => {
-    for (const [id, conn] of room.webrtcConns)
-      if (conn.peer._pc && !conn.peer.destroyed) mesh.attach(id, conn.peer);
+    for (const id of refused) if (!room.webrtcConns.has(id)) refused.delete(id);
+    for (const [id, conn] of room.webrtcConns) {
+      if (refused.has(id) || !conn.peer._pc || conn.peer.destroyed) continue;
+      try {
+        mesh.attach(id, conn.peer);
+      } catch (err) {
+        if (!(err instanceof InvalidPeerIdError)) mesh.transport.counters.handlerErrors += 1;
+        refused.add(id);
+      }
+    }
   };
   const onPeers = (): void => {
     if (mesh.status === 'running') attachAll();
