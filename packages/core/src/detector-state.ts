@@ -240,14 +240,6 @@ export class DetectorState {
   readonly syncAskedOf = new Set<PeerId>();
   announced = false;
   lastStalePushMs = -Infinity;
-  /**
-   * Failed members that linked again, and their verdict, owed to them on their first message
-   * unless it refutes the verdict (a restart's greeting; decision 0043): sent at link-up, it
-   * crossed the greeting and was answered again.
-   */
-  readonly verdictOwed = new Map<Member, Update[]>();
-  /** The incarnation this peer's link-up greeting (or `sync-req`) told each link (decision 0043). */
-  readonly greeted = new WeakMap<Member, number>();
   /** When a failed peer last spoke again and every failed-but-linked peer was re-checked. */
   lastHealSweepMs = -Infinity;
   readonly queue: BroadcastQueue;

@@ -34,7 +34,7 @@ import {
   type DetectorOptions,
 } from './detector-state.js';
 import { Admission, admitToRoster, admitUpdate, selfStatement } from './trust.js';
-import { sendMember, sendVerdict, askSync, verdictUpdates } from './send.js';
+import { sendMember, sendVerdict, askSync } from './send.js';
 import { heardFrom, handleBody } from './receive.js';
 import { applyUpdate } from './gossip.js';
 import { addMember, setState } from './membership.js';
@@ -89,29 +89,19 @@ export class Detector extends EventTarget implements MeshView {
       // With trust only the peer's own signed alive is news worth relaying (it announces itself).
       if (known === undefined && this.s.trust === undefined)
         this.s.queue.push(updateFor(m, this.s.localId), this.s.config.retransmitMult);
-      const ask = this.s.syncWanted && this.s.syncAsked < SYNC_ASK_PEERS;
-      // Tell the new link our incarnation (a restart raises it): verdicts about our previous
-      // life must not win there, and its own verdicts must name the current incarnation.
-      let hello = !ask && this.s.incarnation > 0;
       if (!m.linked) {
         m.linked = true;
         this.s.linked.push(m);
         this.s.linksChanged();
         // Our stalls, told at once: a new link's witnessed checks of us must not wait for its first
         // probe of us (N periods in a full mesh) to size their window (`witnessStallAllowanceMs`).
-        // The greeting rides along: the link's first message from us refutes its verdict (a
-        // `sync-req` to it carries our alive too, for the answer, but may arrive second).
-        const greet = this.s.incarnation > 0;
-        sendVitals(this.s, m, false, greet ? [this.s.selfUpdate()] : undefined);
-        if (greet) this.s.greeted.set(m, this.s.incarnation);
-        hello = false;
+        sendVitals(this.s, m, false);
       }
       if (m.state !== 'left') this.s.rotation.enroll(m);
       if (m.state === 'failed') {
         // Tell it its verdict (as `heardFrom` does): a restart that remembers no incarnation
-        // then refutes above it, so stale verdicts about its previous life cannot win. Owed until
-        // its first message, which from a restart that remembers carries its greeting.
-        this.s.verdictOwed.set(m, verdictUpdates(this.s, m));
+        // then refutes above it, so stale verdicts about its previous life cannot win.
+        sendVerdict(this.s, m);
         setState(this.s, m, 'recovering', 'link-up');
       }
       if (this.s.nextProbeMs === Infinity)
@@ -121,16 +111,17 @@ export class Detector extends EventTarget implements MeshView {
         this.s.announced = true;
         this.s.queue.push(this.s.selfUpdate(), this.s.config.retransmitMult);
       }
-      if (ask) askSync(this.s, m);
-      else if (hello) {
-        this.s.greeted.set(m, this.s.incarnation);
-        const greeting: Message = {
+      if (this.s.syncWanted && this.s.syncAsked < SYNC_ASK_PEERS) askSync(this.s, m);
+      else if (this.s.incarnation > 0) {
+        // Tell the new link our incarnation (a restart raises it): verdicts about our previous
+        // life must not win there, and its own verdicts must name the current incarnation.
+        const hello: Message = {
           type: MessageType.sync,
           seq: 0,
           updates: [this.s.selfUpdate()],
           extensions: [],
         };
-        sendMember(this.s, m, greeting, false);
+        sendMember(this.s, m, hello, false);
       }
     }
     return this.end();
@@ -147,7 +138,6 @@ export class Detector extends EventTarget implements MeshView {
       this.s.linksChanged();
       if (m.state === 'failed' || m.state === 'left') m.probed = false;
       this.s.failedLinked.delete(m);
-      this.s.verdictOwed.delete(m);
     }
     const past = this.s.past.get(peer);
     if (past !== undefined) past.linked = false;
@@ -193,14 +183,7 @@ export class Detector extends EventTarget implements MeshView {
         : (this.s.members.get(from) ?? this.restoreSpeaker(from, msg.type));
     if (m === undefined) this.s.counters.messagesFromUnknown += 1;
     else {
-      heardFrom(
-        this.s,
-        m,
-        msg.seq,
-        bytes.length,
-        msg.type,
-        (m.state === 'failed' || m.state === 'left') && greets(m, msg),
-      );
+      heardFrom(this.s, m, msg.seq, bytes.length, msg.type);
       // Only an ack of a ping sent since the witness proves life (`witnessAcked`).
       if (this.s.witnessChecks.length > 0 && msg.type === MessageType.ack && !msg.relayed)
         witnessAcked(this.s, m, msg.ackSeq);
@@ -226,16 +209,7 @@ export class Detector extends EventTarget implements MeshView {
       if (this.s.queue.size > 0) this.s.queue.held(from, u);
     }
     handleBody(this.s, from, m, msg);
-    if (m !== undefined && this.s.verdictOwed.size > 0) this.payVerdict(m);
     return this.end();
-  }
-
-  /** A member's first message since it linked again while failed: its verdict, unless refuted. */
-  private payVerdict(m: Member): void {
-    const owed = this.s.verdictOwed.get(m);
-    if (owed === undefined) return;
-    this.s.verdictOwed.delete(m);
-    if (m.incarnation <= (owed[0] as Update).incarnation && m.state !== 'left') sendVerdict(this.s, m, owed);
   }
 
   /**
@@ -508,11 +482,4 @@ export class Detector extends EventTarget implements MeshView {
     }
     return { sends: sends ?? [], events: events ?? [] };
   }
-}
-
-/** Whether `msg` from `m` carries `m`'s own alive above the incarnation held here (unverified yet). */
-function greets(m: Member, msg: Message): boolean {
-  return msg.updates.some(
-    (u) => u.peer === m.id && u.kind === UpdateKind.alive && u.incarnation > m.incarnation,
-  );
 }

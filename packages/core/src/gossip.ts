@@ -300,11 +300,7 @@ export function applySelf(s: DetectorState, u: Update, sender: PeerId): void {
   if (stale) {
     // A stale verdict: our refutation did not reach its holder (a partition that healed, while
     // links stayed up); others on that side likely hold it too, so push it to all (≤ 1 per period).
-    // But a link our link-up greeting told our incarnation lost that greeting (or its verdict
-    // crossed it): a loss of its own, answered to it alone (decision 0043).
-    const greeted = s.members.get(sender);
-    const lost = greeted !== undefined && s.greeted.get(greeted) === s.incarnation;
-    if (u.kind !== UpdateKind.suspect && !lost && s.now - s.lastStalePushMs >= s.periodMs) {
+    if (u.kind !== UpdateKind.suspect && s.now - s.lastStalePushMs >= s.periodMs) {
       s.lastStalePushMs = s.now;
       push(s, alive, Infinity, undefined);
     } else tell(sender);

@@ -18,14 +18,7 @@ import { armSuspicion, setState } from './membership.js';
 import { forwardedSigners } from './gossip.js';
 
 /** Per-link bookkeeping of an arrival: loss from sequence gaps, phi inter-arrival statistics, and a failed member heard from again. */
-export function heardFrom(
-  s: DetectorState,
-  m: Member,
-  seq: number,
-  bytes: number,
-  type: number,
-  greets = false,
-): void {
+export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: number, type: number): void {
   m.bytesReceived += bytes;
   m.unansweredSinceMs = NaN;
   m.silentSinceMs = NaN;
@@ -48,16 +41,15 @@ export function heardFrom(
     updateArrival(m, gapMs);
   }
   m.lastHeardMs = s.now;
-  if (m.state === 'left' && type !== MessageType.leave && type !== MessageType.sync && !greets) {
+  if (m.state === 'left' && type !== MessageType.leave && type !== MessageType.sync) {
     // A peer we hold `left` is talking to us: it came back (a reload with the same id). Tell it,
     // so it rejoins above the incarnation it left with (else its `alive` looks stale here).
     sendVerdict(s, m);
   }
   if (m.state === 'failed' && type !== MessageType.leave) {
     // Tell it it was declared failed, so it refutes with a higher incarnation that overrides the
-    // verdict everywhere (otherwise stale verdicts at its old incarnation make it flap). Not when
-    // this message already does (a restart's greeting).
-    if (!greets) sendVerdict(s, m);
+    // verdict everywhere (otherwise stale verdicts at its old incarnation make it flap).
+    sendVerdict(s, m);
     setState(s, m, 'recovering', 'heard-from');
     // A failed peer that was still linked spoke again: the signature of a healed partition. The
     // other failed-but-linked peers may be back too: re-check them now (at most once a period).

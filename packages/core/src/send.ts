@@ -149,16 +149,16 @@ export function sendTo(
  * Tells `m` what this peer believes about it (its `failed` or `left` verdict) in a one-update
  * `sync`, so a live or returning peer refutes above that incarnation.
  */
-export function sendVerdict(s: DetectorState, m: Member, updates = verdictUpdates(s, m)): void {
-  sendMember(s, m, { type: MessageType.sync, seq: 0, updates, extensions: [] }, false);
-}
-
-/** What {@link sendVerdict} tells `m` about itself now. */
-export function verdictUpdates(s: DetectorState, m: Member): Update[] {
+export function sendVerdict(s: DetectorState, m: Member): void {
   // With trust, its own signed alive at that incarnation rides along: a peer that restarted with
   // its old key but not its incarnation learns how far its previous life got, and refutes above.
   const proof = m.proof !== undefined && m.proof.incarnation === m.incarnation ? [m.proof] : [];
-  return [stateUpdate(s, m), ...proof];
+  sendMember(
+    s,
+    m,
+    { type: MessageType.sync, seq: 0, updates: [stateUpdate(s, m), ...proof], extensions: [] },
+    false,
+  );
 }
 
 /**
@@ -194,7 +194,6 @@ export function askSync(s: DetectorState, m: Member): void {
   s.syncRetryAtMs = s.syncAsked < SYNC_ASKS_MAX ? s.now + SYNC_RETRY_PERIODS * s.periodMs : Infinity;
   // With our incarnation when a restart raised it, so the answer does not revive our old verdicts.
   const self = s.incarnation > 0 ? [s.selfUpdate()] : [];
-  if (self.length > 0) s.greeted.set(m, s.incarnation);
   sendMember(s, m, { type: MessageType.syncRequest, seq: 0, updates: [], extensions: [] }, false, self);
 }
 

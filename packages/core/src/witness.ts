@@ -11,7 +11,7 @@
  * inside it. `timed-out` and `left` only mark the peer's signaling as lost: they are no crash
  * evidence.
  */
-import { MessageType, type Message, type Update } from './codec.js';
+import { MessageType, type Message } from './codec.js';
 import { stallToleranceMs } from './config.js';
 import { STALL_STARTUP_MS, type DetectorState } from './detector-state.js';
 import { RTT_SAMPLES_MAX, type Member } from './member.js';
@@ -356,13 +356,12 @@ export function pushVitals(s: DetectorState): void {
  * Sends this peer's vital signs to `m`; to a new link without piggybacked gossip (it only needs
  * them before its first witnessed check of us: see `witnessStallAllowanceMs`).
  */
-export function sendVitals(s: DetectorState, m: Member, piggyback: boolean, extra?: readonly Update[]): void {
+export function sendVitals(s: DetectorState, m: Member, piggyback: boolean): void {
   sendMember(
     s,
     m,
     { type: MessageType.vitals, seq: 0, vitals: s.vitals(), updates: [], extensions: [] },
     piggyback,
-    extra,
   );
 }
 
