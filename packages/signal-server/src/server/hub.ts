@@ -2,47 +2,30 @@
  * The server's protocol logic: frames in, joins/leaves/relays out, every limit enforced and counted.
  * Transport-agnostic apart from the `ws` socket it writes to; HTTP lives in `signal-server.ts`.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { encode, needsKeyProof, parseClientMessage } from '@pulsemesh/signal';
-import { CloseCode, ErrorCode, MessageType, PROTOCOL_VERSION, SessionEndKind } from '@pulsemesh/signal';
-import type {
-  ClientMessage,
-  JoinMessage,
-  PeerId,
-  RoomId,
-  ServerMessage,
-  SignalMessage,
-} from '@pulsemesh/signal';
+import { needsKeyProof } from '@pulsemesh/signal';
+import { ErrorCode, MessageType, PROTOCOL_VERSION, SessionEndKind } from '@pulsemesh/signal';
+import type { ClientMessage, JoinMessage, PeerId, RoomId, ServerMessage } from '@pulsemesh/signal';
 import { checkJoinToken } from './auth.js';
 import { checkKeyProof } from './key-proof.js';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
+import { readFrame } from './frames.js';
 import { reconcile } from './reconcile.js';
 import type { ReconcileState } from './reconcile.js';
-import { iceServersFor, turnRenewAfterMs } from './turn-credentials.js';
+import { Outbound } from './outbound.js';
+import { hashClaim, PendingJoins } from './pending-joins.js';
+import { Relays } from './relays.js';
 import { Rooms } from './rooms.js';
-import type { LocalMember } from './rooms.js';
+import { sendRoster } from './roster.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
-/** Above this many times `sendBufferBytesMax`, a room's own frame closes the socket (relays: dropped above 1). */
-const CONTROL_BUFFER_FACTOR = 2;
-
-const PARSE_REJECT_REASON = {
-  [ErrorCode.malformed]: RejectReason.malformed,
-  [ErrorCode.unsupportedVersion]: RejectReason.unsupportedVersion,
-  [ErrorCode.invalidPeerId]: RejectReason.invalidPeerId,
-} as const;
-
-function hashClaim(claim: string): string {
-  return createHash('sha256').update(claim).digest('base64url').slice(0, 32);
-}
 
 /** Protocol logic of one server instance. */
 export class Hub implements ScaleOutHandlers {
@@ -51,7 +34,11 @@ export class Hub implements ScaleOutHandlers {
   readonly #metrics: SignalMetrics;
   readonly #log: Logger;
   readonly #secret: Uint8Array | undefined;
+  readonly #out: Outbound;
   #bus: RedisScaleOut | undefined;
+  /** Joins waiting for their claim (only with Redis). */
+  #pending: PendingJoins | undefined;
+  #relays: Relays;
   readonly #releases = new Set<Promise<unknown>>();
   readonly #reconcileState: ReconcileState;
 
@@ -59,6 +46,8 @@ export class Hub implements ScaleOutHandlers {
     this.#o = options;
     this.#metrics = metrics;
     this.#log = log;
+    this.#out = new Outbound(options.sendBufferBytesMax, metrics, log);
+    this.#relays = new Relays(this.rooms, this.#out, metrics, undefined);
     this.#secret =
       options.tokenSecret === undefined ? undefined : new TextEncoder().encode(options.tokenSecret);
     this.#reconcileState = {
@@ -71,6 +60,18 @@ export class Hub implements ScaleOutHandlers {
   /** Attaches the Redis scale-out (before any socket connects). */
   useScaleOut(bus: RedisScaleOut): void {
     this.#bus = bus;
+    this.#relays = new Relays(this.rooms, this.#out, this.#metrics, bus);
+    this.#pending = new PendingJoins(
+      {
+        rooms: this.rooms,
+        out: this.#out,
+        metrics: this.#metrics,
+        instanceId: this.#o.instanceId,
+        peersPerRoomMax: this.#o.peersPerRoomMax,
+        release: (room, peer) => this.#release(room, peer),
+      },
+      bus,
+    );
   }
 
   /** Handles one inbound WebSocket frame. Never throws. */
@@ -80,44 +81,15 @@ export class Hub implements ScaleOutHandlers {
     if (conn.ws.readyState !== OPEN) return;
     const nowMs = performance.now();
     conn.lastRxMs = nowMs;
-    if (isBinary) {
-      this.#reject(RejectReason.binaryFrame);
-      conn.ws.close(CloseCode.unsupportedData, 'text frames only');
-      return;
-    }
-    if (!conn.bucket.take(nowMs)) {
-      this.#rateLimited(conn, nowMs);
-      return;
-    }
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.isBuffer(data)
-        ? data.toString('utf8')
-        : Buffer.from(new Uint8Array(data)).toString('utf8');
-    const parsed = parseClientMessage(text);
-    if (!parsed.ok) {
-      this.#reject(PARSE_REJECT_REASON[parsed.error.code]);
-      this.#error(conn, parsed.error.code, parsed.error.message);
-      return;
-    }
-    const msg = parsed.message;
-    if (msg.t === MessageType.ping) {
-      this.send(conn, { v: PROTOCOL_VERSION, t: MessageType.pong, n: msg.n });
-      return;
-    }
-    if (msg.t === MessageType.pong) return;
-    if (msg.t === MessageType.challenge) {
-      conn.nonce ??= randomBytes(18).toString('base64url');
-      this.send(conn, { v: PROTOCOL_VERSION, t: MessageType.challenge, nonce: conn.nonce });
-      return;
-    }
+    const msg = readFrame(conn, data, isBinary, nowMs, this.#out, this.#o.messagesPerSecondMax);
+    if (msg === undefined) return;
     if (msg.t !== MessageType.join && conn.queued === 0) {
       this.#dispatch(conn, msg, nowMs);
       return;
     }
     if (conn.queued >= QUEUE_MAX) {
-      this.#reject(RejectReason.queueFull);
-      this.#error(conn, ErrorCode.rateLimited, 'too many frames waiting for a join');
+      this.#out.reject(RejectReason.queueFull);
+      this.#out.error(conn, ErrorCode.rateLimited, 'too many frames waiting for a join');
       return;
     }
     conn.queued++;
@@ -145,14 +117,9 @@ export class Hub implements ScaleOutHandlers {
     for (const room of [...conn.rooms.keys()]) this.#leave(conn, room, kind);
   }
 
-  /**
-   * Sends a frame if the socket is open and not backed up; returns whether it was sent. Relays
-   * (which any member can send in bulk) are dropped above `sendBufferBytesMax`; the room's own
-   * frames (rosters, joins, leaves, session ends, errors) are never dropped from an open socket:
-   * above `CONTROL_BUFFER_FACTOR` times that, the socket is closed instead (decisions 0041, 0044).
-   */
+  /** Sends a frame if the socket is open and not backed up; returns whether it was sent (see `Outbound`). */
   send(conn: Connection, msg: ServerMessage): boolean {
-    return this.#sendText(conn, encode(msg), msg.t !== MessageType.relay);
+    return this.#out.send(conn, msg);
   }
 
   // --- scale-out handlers (messages from other instances) ---
@@ -192,12 +159,7 @@ export class Hub implements ScaleOutHandlers {
   }
 
   onRelay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void {
-    const target = this.rooms.local(room, to);
-    if (!target) return;
-    if (this.send(target.conn, { v: PROTOCOL_VERSION, t: MessageType.relay, room, from, payload })) {
-      this.#metrics.relayed.inc({ path: 'remote' });
-      this.#metrics.relayLatency.observe(Math.max(0, Date.now() - atMs) / 1000);
-    }
+    this.#relays.fromRemote(room, from, to, payload, atMs);
   }
 
   /** Resolves when every Redis release started so far has finished. */
@@ -216,14 +178,13 @@ export class Hub implements ScaleOutHandlers {
         return this.#join(conn, msg);
       case MessageType.leave:
         if (!conn.rooms.has(msg.room)) {
-          this.#reject(RejectReason.notInRoom);
-          this.#error(conn, ErrorCode.notInRoom, 'not in this room', msg.room);
+          this.#out.refuse(conn, ErrorCode.notInRoom, 'not in this room', msg.room);
           return;
         }
         this.#leave(conn, msg.room, SessionEndKind.left);
         return;
       case MessageType.signal:
-        this.#signal(conn, msg, rxMs);
+        this.#relays.signal(conn, msg, rxMs);
         return;
     }
   }
@@ -233,12 +194,12 @@ export class Hub implements ScaleOutHandlers {
     const current = conn.rooms.get(room);
     if (current !== undefined) {
       if (current !== peer)
-        return this.#joinError(conn, ErrorCode.peerIdTaken, `already in room as ${current}`, room);
+        return this.#out.refuse(conn, ErrorCode.peerIdTaken, `already in room as ${current}`, room);
       this.#sendRoster(conn, room, peer);
       return;
     }
     if (conn.rooms.size >= this.#o.roomsPerSocketMax) {
-      return this.#joinError(
+      return this.#out.refuse(
         conn,
         ErrorCode.tooManyRooms,
         `at most ${this.#o.roomsPerSocketMax} rooms per socket`,
@@ -247,25 +208,25 @@ export class Hub implements ScaleOutHandlers {
     }
     if (this.#secret) {
       const check = await checkJoinToken(this.#secret, msg.token, room, peer);
-      if (!check.ok) return this.#joinError(conn, check.code, check.message, room);
+      if (!check.ok) return this.#out.refuse(conn, check.code, check.message, room);
       if (conn.closed) return;
     }
     // On top of any token: a key-derived id only for the holder of its key (decision 0012).
     if (needsKeyProof(peer) && !checkKeyProof(msg, conn.nonce)) {
-      this.#reject(RejectReason.keyProof);
-      this.#error(conn, ErrorCode.unauthorized, 'key proof missing or invalid for this peer id', room);
+      this.#out.reject(RejectReason.keyProof);
+      this.#out.error(conn, ErrorCode.unauthorized, 'key proof missing or invalid for this peer id', room);
       return;
     }
     const claimHash = hashClaim(msg.claim);
     const existing = this.rooms.local(room, peer);
     const waiting = this.rooms.pending(room, peer);
     if ([existing, waiting].some((m) => m !== undefined && m.claimHash !== claimHash)) {
-      return this.#joinError(conn, ErrorCode.peerIdTaken, 'peer id in use', room);
+      return this.#out.refuse(conn, ErrorCode.peerIdTaken, 'peer id in use', room);
     }
-    if (waiting) this.#evictPending(room, peer, waiting);
+    if (waiting) this.#pending?.evict(room, peer, waiting);
     if (existing) this.#evict(room, peer, existing.conn);
     else if (!this.#bus && this.rooms.localCount(room) >= this.#o.peersPerRoomMax) {
-      return this.#joinError(
+      return this.#out.refuse(
         conn,
         ErrorCode.roomFull,
         `at most ${this.#o.peersPerRoomMax} peers per room`,
@@ -275,39 +236,8 @@ export class Hub implements ScaleOutHandlers {
     const remoteOwner = this.rooms.remote(room, peer);
     const member = { conn, claimHash };
     conn.rooms.set(room, peer);
-    if (!this.#bus) this.rooms.addLocal(room, peer, member);
-    else {
-      // Pending until the claim answers: no member (decision 0041), invisible to every lookup but
-      // this one, and p's remote entry stays, so relays and ends of p still go to p (decision 0044).
-      this.rooms.addPending(room, peer, member);
-      let claimed = await this.#bus.claim(room, peer, claimHash, this.#o.peersPerRoomMax);
-      if (claimed.ok && claimed.fresh && remoteOwner !== undefined) {
-        // This instance sees the id on a live instance but Redis had no entry for it: Redis lost
-        // it (a restart) or its leave is on the way. Not free until its owner re-claims or the
-        // leave arrives: the client retries (decision 0041).
-        this.#release(room, peer);
-        claimed = { ok: false, code: ErrorCode.unavailable };
-      }
-      const stillMine = this.rooms.pending(room, peer) === member && !conn.closed;
-      if (!claimed.ok || !stillMine) {
-        if (stillMine) {
-          conn.rooms.delete(room);
-          this.#dropPending(room, peer, member);
-        }
-        // Closed (or evicted) while pending, its claim won: the entry must not outlive it.
-        if (claimed.ok && !this.rooms.local(room, peer) && !this.rooms.pending(room, peer))
-          this.#release(room, peer);
-        if (!claimed.ok) this.#joinError(conn, claimed.code, 'could not claim peer id', room);
-        return;
-      }
-      this.rooms.promote(room, peer, member);
-      for (const [other, instanceId] of claimed.members) {
-        if (instanceId !== this.#o.instanceId && !this.rooms.local(room, other)) {
-          this.rooms.setRemote(room, other, instanceId);
-        }
-      }
-      this.#bus.announceJoin(room, peer, conn.session);
-    }
+    if (!this.#pending) this.rooms.addLocal(room, peer, member);
+    else if (!(await this.#pending.claim(room, peer, member, remoteOwner))) return;
     this.#metrics.rooms.set(this.rooms.size);
     this.#sendRoster(conn, room, peer);
     this.#broadcast(
@@ -318,36 +248,8 @@ export class Hub implements ScaleOutHandlers {
     this.#log.debug({ room, peer, conn: conn.id }, 'join');
   }
 
-  /**
-   * Sends `peer` its roster; with TURN, again every `renewAfterSeconds` while it stays joined on
-   * this socket, so its credential is renewed before it expires (new links use the fresh one).
-   */
   #sendRoster(conn: Connection, room: RoomId, peer: PeerId): void {
-    this.send(conn, this.#roster(room, peer));
-    const turn = this.#o.turn;
-    if (!turn) return;
-    clearTimeout(conn.turnRenewals.get(room));
-    const timer = setTimeout(() => {
-      conn.turnRenewals.delete(room);
-      if (!conn.closed && conn.rooms.get(room) === peer && this.rooms.local(room, peer)?.conn === conn)
-        this.#sendRoster(conn, room, peer);
-    }, turnRenewAfterMs(turn));
-    timer.unref();
-    conn.turnRenewals.set(room, timer);
-  }
-
-  /** The roster for `peer`: the others, and ICE servers with a credential of its own (TURN). */
-  #roster(room: RoomId, peer: PeerId): ServerMessage {
-    const peers = this.#others(room, peer);
-    const turn = this.#o.turn;
-    if (!turn) return { v: PROTOCOL_VERSION, t: MessageType.roster, room, peers };
-    return {
-      v: PROTOCOL_VERSION,
-      t: MessageType.roster,
-      room,
-      peers,
-      iceServers: iceServersFor(turn, peer, Date.now()),
-    };
+    sendRoster(this.#out, this.rooms, this.#o.turn, conn, room, peer);
   }
 
   #leave(conn: Connection, room: RoomId, kind: SessionEndKind | null): void {
@@ -358,7 +260,7 @@ export class Hub implements ScaleOutHandlers {
       conn.rooms.delete(room);
       // A pending claim is no member yet (decision 0041): `#join` cleans up when the claim answers.
       const waiting = this.rooms.pending(room, peer);
-      if (waiting?.conn === conn) this.#dropPending(room, peer, waiting);
+      if (waiting?.conn === conn) this.#pending?.drop(room, peer, waiting);
       return;
     }
     this.#dropLocal(conn, room, peer);
@@ -384,52 +286,10 @@ export class Hub implements ScaleOutHandlers {
     this.#releases.add(release);
   }
 
-  #signal(conn: Connection, msg: SignalMessage, rxMs: number): void {
-    const from = conn.rooms.get(msg.room);
-    if (from === undefined) {
-      this.#reject(RejectReason.notInRoom);
-      this.#error(conn, ErrorCode.notInRoom, 'not in this room', msg.room);
-      return;
-    }
-    const target = this.rooms.local(msg.room, msg.to);
-    if (target) {
-      const relay: ServerMessage = {
-        v: PROTOCOL_VERSION,
-        t: MessageType.relay,
-        room: msg.room,
-        from,
-        payload: msg.payload,
-      };
-      if (this.send(target.conn, relay)) {
-        this.#metrics.relayed.inc({ path: 'local' });
-        this.#metrics.relayLatency.observe((performance.now() - rxMs) / 1000);
-      }
-      return;
-    }
-    if (this.#bus && this.rooms.remote(msg.room, msg.to) !== undefined) {
-      this.#bus.relay(msg.room, from, msg.to, msg.payload, Date.now() - (performance.now() - rxMs));
-      return;
-    }
-    this.#reject(RejectReason.unknownPeer);
-    this.#error(conn, ErrorCode.unknownPeer, 'no such peer in this room', msg.room);
-  }
-
   /** Takes a peer id away from its old socket (a re-join with the same claim won). */
   #evict(room: RoomId, peer: PeerId, old: Connection): void {
     this.#dropLocal(old, room, peer);
-    this.#error(old, ErrorCode.replaced, 'peer id re-joined from another connection', room);
-  }
-
-  /** Takes a pending join away from its socket (a re-join of the same id and claim came in). */
-  #evictPending(room: RoomId, peer: PeerId, member: LocalMember): void {
-    member.conn.rooms.delete(room);
-    this.#dropPending(room, peer, member);
-    this.#error(member.conn, ErrorCode.replaced, 'peer id re-joined from another connection', room);
-  }
-
-  #dropPending(room: RoomId, peer: PeerId, member: LocalMember): void {
-    if (this.rooms.removePending(room, peer, member)) this.#bus?.roomEmpty(room);
-    this.#metrics.rooms.set(this.rooms.size);
+    this.#out.error(old, ErrorCode.replaced, 'peer id re-joined from another connection', room);
   }
 
   #dropLocal(conn: Connection, room: RoomId, peer: PeerId): void {
@@ -440,80 +300,7 @@ export class Hub implements ScaleOutHandlers {
     this.#metrics.rooms.set(this.rooms.size);
   }
 
-  #others(room: RoomId, self: PeerId): PeerId[] {
-    return this.rooms.peers(room).filter((p) => p !== self);
-  }
-
   #broadcast(room: RoomId, msg: ServerMessage, except: PeerId): void {
-    const text = encode(msg);
-    for (const [peer, member] of this.rooms.localMembers(room)) {
-      if (peer !== except) this.#sendText(member.conn, text, true);
-    }
-  }
-
-  #sendText(conn: Connection, text: string, control: boolean): boolean {
-    if (conn.ws.readyState !== OPEN) return false;
-    const max = this.#o.sendBufferBytesMax * (control ? CONTROL_BUFFER_FACTOR : 1);
-    if (conn.ws.bufferedAmount > max) {
-      if (control) this.#closeSlow(conn);
-      else this.#reject(RejectReason.slowConsumer);
-      return false;
-    }
-    conn.ws.send(text);
-    return true;
-  }
-
-  /**
-   * A socket that cannot take one more of the room's own frames is closed, not left open without
-   * them: its client reconnects, re-joins and gets a fresh roster (decision 0044). Terminated: a
-   * close frame would wait behind the full buffer. No witness about it (`endKind` null): members
-   * flooding it must not be able to end its session in the room's eyes; the room hears a
-   * `peer-leave`, then its `peer-join` when it is back.
-   */
-  #closeSlow(conn: Connection): void {
-    this.#reject(RejectReason.slowConsumerClosed);
-    this.#log.warn(
-      { conn: conn.id, ip: conn.ip, bufferedBytes: conn.ws.bufferedAmount },
-      "closed a socket whose send buffer was full: it would have lost the room's frames",
-    );
-    conn.endKind = null;
-    conn.ws.terminate();
-  }
-
-  #rateLimited(conn: Connection, nowMs: number): void {
-    this.#reject(RejectReason.rateLimited);
-    if (nowMs - conn.dropWindowStartMs >= 1000) {
-      conn.dropWindowStartMs = nowMs;
-      conn.dropsInWindow = 0;
-    }
-    if (++conn.dropsInWindow > this.#o.messagesPerSecondMax) {
-      this.#reject(RejectReason.rateAbuse);
-      conn.endKind = null; // closed by this server for abuse: no witness about it
-      conn.ws.close(CloseCode.policyViolation, 'rate limit');
-      return;
-    }
-    if (nowMs - conn.rateErrorSentMs >= 1000) {
-      conn.rateErrorSentMs = nowMs;
-      this.#error(conn, ErrorCode.rateLimited, `more than ${this.#o.messagesPerSecondMax} frames/s; dropped`);
-    }
-  }
-
-  #joinError(conn: Connection, code: ErrorCode, message: string, room: RoomId): void {
-    this.#reject(code as RejectReason);
-    this.#error(conn, code, message, room);
-  }
-
-  #error(conn: Connection, code: ErrorCode, message: string, room?: RoomId): void {
-    this.send(conn, {
-      v: PROTOCOL_VERSION,
-      t: MessageType.error,
-      code,
-      message,
-      ...(room === undefined ? {} : { room }),
-    });
-  }
-
-  #reject(reason: RejectReason): void {
-    this.#metrics.rejections.inc({ reason });
+    this.#out.broadcast(this.rooms, room, msg, except);
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { PeerId, RoomId } from '@pulsemesh/signal';
 import type { Connection } from './connection.js';
+import { RoomMap } from './room-map.js';
 
 /** A peer connected to this instance. */
 export interface LocalMember {
@@ -19,25 +20,25 @@ export interface LocalMember {
  * and the id's remote owner stays in the remote view until the claim wins (decisions 0041, 0044).
  */
 export class Rooms {
-  readonly #local = new Map<RoomId, Map<PeerId, LocalMember>>();
-  readonly #pending = new Map<RoomId, Map<PeerId, LocalMember>>();
-  readonly #remote = new Map<RoomId, Map<PeerId, string>>();
+  readonly #local = new RoomMap<LocalMember>();
+  readonly #pending = new RoomMap<LocalMember>();
+  readonly #remote = new RoomMap<string>();
 
   /** Rooms with at least one local peer or pending join. */
   get size(): number {
     let n = this.#local.size;
-    for (const room of this.#pending.keys()) if (!this.#local.has(room)) n++;
+    for (const room of this.#pending.rooms()) if (!this.#local.has(room)) n++;
     return n;
   }
 
   /** The connected member `peer` of this instance (never a pending join). */
   local(room: RoomId, peer: PeerId): LocalMember | undefined {
-    return this.#local.get(room)?.get(peer);
+    return this.#local.get(room, peer);
   }
 
   /** The join of `peer` waiting for its claim on this instance, if any. */
   pending(room: RoomId, peer: PeerId): LocalMember | undefined {
-    return this.#pending.get(room)?.get(peer);
+    return this.#pending.get(room, peer);
   }
 
   /** Whether this instance tracks the room (a local peer or a pending join in it). */
@@ -47,98 +48,74 @@ export class Rooms {
 
   /** Adds a join waiting for its claim; the id's remote entry, if any, stays. */
   addPending(room: RoomId, peer: PeerId, member: LocalMember): void {
-    let members = this.#pending.get(room);
-    if (!members) this.#pending.set(room, (members = new Map()));
-    members.set(peer, member);
+    this.#pending.set(room, peer, member);
   }
 
   /** Removes a pending join if it is `member`; returns true when the room is no longer tracked. */
   removePending(room: RoomId, peer: PeerId, member: LocalMember): boolean {
-    const members = this.#pending.get(room);
-    if (members?.get(peer) !== member) return false;
-    members.delete(peer);
-    if (members.size > 0) return false;
-    this.#pending.delete(room);
+    if (!this.#pending.delete(room, peer, member) || this.#pending.has(room)) return false;
     return this.#untrackIfEmpty(room);
   }
 
   /** A pending join whose claim won becomes the local member (its remote entry goes). */
   promote(room: RoomId, peer: PeerId, member: LocalMember): void {
-    const members = this.#pending.get(room);
-    if (members?.get(peer) === member) {
-      members.delete(peer);
-      if (members.size === 0) this.#pending.delete(room);
-    }
+    this.#pending.delete(room, peer, member);
     this.addLocal(room, peer, member);
   }
 
   localMembers(room: RoomId): Iterable<[PeerId, LocalMember]> {
-    return this.#local.get(room) ?? [];
+    return this.#local.entries(room);
   }
 
   localCount(room: RoomId): number {
-    return this.#local.get(room)?.size ?? 0;
+    return this.#local.count(room);
   }
 
   addLocal(room: RoomId, peer: PeerId, member: LocalMember): void {
-    let members = this.#local.get(room);
-    if (!members) this.#local.set(room, (members = new Map()));
-    members.set(peer, member);
-    this.#remote.get(room)?.delete(peer);
+    this.#local.set(room, peer, member);
+    this.#remote.delete(room, peer);
   }
 
   /** Removes a local member; returns true when the room is no longer tracked. */
   removeLocal(room: RoomId, peer: PeerId): boolean {
-    const members = this.#local.get(room);
-    if (!members) return false;
-    members.delete(peer);
-    if (members.size > 0) return false;
-    this.#local.delete(room);
+    if (!this.#local.delete(room, peer) || this.#local.has(room)) return false;
     return this.#untrackIfEmpty(room);
   }
 
   #untrackIfEmpty(room: RoomId): boolean {
-    if (this.#local.has(room) || this.#pending.has(room)) return false;
-    this.#remote.delete(room);
+    if (this.tracks(room)) return false;
+    this.#remote.deleteRoom(room);
     return true;
   }
 
   /** Instance id of a remote member, or undefined. */
   remote(room: RoomId, peer: PeerId): string | undefined {
-    return this.#remote.get(room)?.get(peer);
+    return this.#remote.get(room, peer);
   }
 
   /** Sets a remote member (ignored when the room is not tracked here). */
   setRemote(room: RoomId, peer: PeerId, instanceId: string): void {
-    if (!this.tracks(room)) return;
-    let members = this.#remote.get(room);
-    if (!members) this.#remote.set(room, (members = new Map()));
-    members.set(peer, instanceId);
+    if (this.tracks(room)) this.#remote.set(room, peer, instanceId);
   }
 
   /** Deletes a remote member if `instanceId` still owns it; returns whether it did. */
   deleteRemote(room: RoomId, peer: PeerId, instanceId: string): boolean {
-    const members = this.#remote.get(room);
-    if (members?.get(peer) !== instanceId) return false;
-    members.delete(peer);
-    return true;
+    return this.#remote.delete(room, peer, instanceId);
   }
 
   /** Every peer of the room, local and remote. */
   peers(room: RoomId): PeerId[] {
-    return [...(this.#local.get(room)?.keys() ?? []), ...(this.#remote.get(room)?.keys() ?? [])];
+    return [...this.#local.peers(room), ...this.#remote.peers(room)];
   }
 
   /** `(room, peer, instance)` of every remote member. */
-  *remoteEntries(): Iterable<[RoomId, PeerId, string]> {
-    for (const [room, members] of this.#remote) {
-      for (const [peer, instanceId] of members) yield [room, peer, instanceId];
-    }
+  remoteEntries(): Iterable<[RoomId, PeerId, string]> {
+    return this.#remote.all();
   }
 
   /** Every tracked room (a local peer or a pending join in it). */
   *rooms(): Iterable<RoomId> {
-    yield* this.#local.keys();
-    for (const room of this.#pending.keys()) if (!this.#local.has(room)) yield room;
+    yield* this.#local.rooms();
+    for (const room of this.#pending.rooms()) if (!this.#local.has(room)) yield room;
   }
 }
