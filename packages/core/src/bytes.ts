@@ -116,6 +116,10 @@ export class ByteReader {
   get remaining(): number {
     return this.buf.length - this.pos;
   }
+  /** The bytes being read (to look at the next ones in place, e.g. an id's before it is a string). */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
   fail(error: string): void {
     this.error ??= error;
   }

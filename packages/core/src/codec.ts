@@ -3,9 +3,9 @@
  * (a bare probe is 5 bytes), with numeric append-only message types, and room for signatures and
  * public-key identities in a trailing extension block. Decoding never throws.
  */
-import { ByteReader, ByteWriter, encodeUtf8 } from './bytes.js';
+import { ByteReader, ByteWriter, decodeUtf8, encodeUtf8 } from './bytes.js';
 import { assert } from './errors.js';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './peer-id.js';
+import { isCanonicalIdBytes, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './peer-id.js';
 import { Lifecycle, type PeerId, type VitalSigns } from './types.js';
 
 /** Wire format version carried in the first byte. */
@@ -102,6 +102,12 @@ export const DecodeErrorCode = {
   truncated: 'truncated',
   varintOverflow: 'varint-overflow',
   badPeerId: 'bad-peer-id',
+  /**
+   * A well-formed id that is not canonical ASCII (`isCanonicalPeerId`: a look-alike in another
+   * script, an invisible or bidi character, upper case). As a ping-req's target it fails the
+   * message; in an update only that update is dropped and counted (`DecodeResult.idsRefused`).
+   */
+  nonCanonicalPeerId: 'non-canonical-peer-id',
   badLifecycle: 'bad-lifecycle',
   badUpdateKind: 'bad-update-kind',
   trailingBytes: 'trailing-bytes',
@@ -113,8 +119,13 @@ export interface DecodeError {
   code: DecodeErrorCode;
 }
 
-/** Result of {@link decode}. */
-export type DecodeResult = { ok: true; message: Message } | { ok: false; error: DecodeError };
+/**
+ * Result of {@link decode}. `idsRefused`: updates dropped because their subject or signer id is not
+ * canonical (decision 0052); the rest of the message stands (a relayer running an older version
+ * may pass a look-alike on: its own probes and acks must not be lost with it).
+ */
+export type DecodeResult =
+  { ok: true; message: Message; idsRefused: number } | { ok: false; error: DecodeError };
 
 const LIFECYCLE_CODES: readonly Lifecycle[] = [
   Lifecycle.visible,
@@ -277,19 +288,28 @@ export function encode(m: Message): Uint8Array {
   return w.finishInSlab();
 }
 
-function readId(r: ByteReader): PeerId {
+/**
+ * Reads an id. Malformed (length outside 1..64, bad UTF-8, truncated): latches an error, ''.
+ * Well-formed but not canonical: its bytes are passed over and it is `undefined`, never a string
+ * (so never interned or cached). Every id from the wire enters through here (decision 0052).
+ */
+export function readId(r: ByteReader): PeerId | undefined {
   const n = r.u8();
   if (r.error !== undefined) return '';
   if (n < 1 || n > PEER_ID_BYTES_MAX) {
     r.fail(DecodeErrorCode.badPeerId);
     return '';
   }
-  const s = r.utf8Interned(n);
-  if (s === undefined) {
-    if (r.error === undefined) r.fail(DecodeErrorCode.badPeerId);
+  if (r.remaining < n) {
+    r.fail(DecodeErrorCode.truncated);
     return '';
   }
-  return s;
+  if (!isCanonicalIdBytes(r.buffer, r.pos, r.pos + n)) {
+    if (decodeUtf8(r.bytes(n)) === undefined) r.fail(DecodeErrorCode.badPeerId);
+    return undefined;
+  }
+  // Canonical bytes are ASCII, so always valid UTF-8.
+  return r.utf8Interned(n) ?? '';
 }
 
 /** The metadata of vital signs without any: empty, so nothing can write into it. */
@@ -340,6 +360,9 @@ const signatures = new RecentBytes(SIGNATURE_BYTES);
 const NO_UPDATES: readonly Update[] = Object.freeze([]);
 const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
 
+/** Updates the current {@link decode} dropped for a non-canonical subject or signer id. */
+let idsRefused = 0;
+
 function readUpdates(r: ByteReader): Update[] {
   const count = r.u8();
   const out: Update[] = [];
@@ -351,13 +374,20 @@ function readUpdates(r: ByteReader): Update[] {
       break;
     }
     const incarnation = r.varint();
+    const accusation = kind === UpdateKind.suspect || kind === UpdateKind.failed;
     const peer = readId(r);
-    const from = kind === UpdateKind.suspect || kind === UpdateKind.failed ? readId(r) : undefined;
+    const from = accusation ? readId(r) : undefined;
+    if (peer === undefined || (accusation && from === undefined)) {
+      // Passed over whole (its signature block too), so the next update is read where it starts.
+      if ((byte & SIGNED_KIND_BIT) !== 0) r.bytes(SIGNATURE_BLOCK_BYTES);
+      idsRefused += 1;
+      continue;
+    }
     if ((byte & SIGNED_KIND_BIT) === 0) {
       out.push({ kind: kind as UpdateKind, peer, incarnation, from });
       continue;
     }
-    const signer = kind === UpdateKind.suspect || kind === UpdateKind.failed ? (from ?? peer) : peer;
+    const signer = accusation ? (from ?? peer) : peer;
     const key = signerKeys.read(r, signer);
     const signature = signatures.read(r, peer);
     out.push({ kind: kind as UpdateKind, peer, incarnation, from, key, signature });
@@ -384,6 +414,7 @@ function readExtensions(r: ByteReader): Extension[] {
 export function decode(bytes: Uint8Array): DecodeResult {
   if (bytes.length === 0) return { ok: false, error: { code: DecodeErrorCode.empty } };
   const r = reader.reset(bytes);
+  idsRefused = 0;
   const version = r.u8();
   if (version !== WIRE_VERSION) return { ok: false, error: { code: DecodeErrorCode.unsupportedVersion } };
   const type = r.u8();
@@ -406,9 +437,12 @@ export function decode(bytes: Uint8Array): DecodeResult {
       message = { type, seq, ackSeq, relayed: (flags & Flag.relayed) !== 0, vitals, updates, extensions };
       break;
     }
-    case MessageType.pingReq:
-      message = { type, seq, target: readId(r), updates, extensions };
+    case MessageType.pingReq: {
+      const target = readId(r);
+      if (target === undefined) r.fail(DecodeErrorCode.nonCanonicalPeerId);
+      message = { type, seq, target: target ?? '', updates, extensions };
       break;
+    }
     case MessageType.nack:
       message = { type, seq, ackSeq: r.u16(), updates, extensions };
       break;
@@ -430,5 +464,5 @@ export function decode(bytes: Uint8Array): DecodeResult {
   if ((flags & Flag.extensions) !== 0) message.extensions = readExtensions(r);
   if (r.error !== undefined) return { ok: false, error: { code: r.error as DecodeErrorCode } };
   if (r.remaining !== 0) return { ok: false, error: { code: DecodeErrorCode.trailingBytes } };
-  return { ok: true, message };
+  return { ok: true, message, idsRefused };
 }

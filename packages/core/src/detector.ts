@@ -8,7 +8,15 @@
  * also dispatched as a `CustomEvent` (typed by `DetectorEventMap`).
  */
 import { analyticsReport, peerReport } from './analytics.js';
-import { MessageType, UpdateKind, decode, isValidPeerId, type Message, type Update } from './codec.js';
+import {
+  DecodeErrorCode,
+  MessageType,
+  UpdateKind,
+  decode,
+  isValidPeerId,
+  type Message,
+  type Update,
+} from './codec.js';
 import { validateConfig } from './config.js';
 import { assert } from './errors.js';
 import { clusterHealth, healthTier } from './health.js';
@@ -162,16 +170,13 @@ export class Detector extends EventTarget implements MeshView {
     const result = decode(bytes);
     if (!result.ok) {
       this.s.counters.decodeErrors += 1;
-      this.s.decodeErrorsUnreported += 1;
-      // A flood of garbage must not become a flood of events and log lines: one per gap, with
-      // the count of errors since the previous one.
-      if (this.s.now - this.s.lastDecodeErrorEventMs >= DECODE_ERROR_EVENT_GAP_MS) {
-        this.s.lastDecodeErrorEventMs = this.s.now;
-        const count = this.s.decodeErrorsUnreported;
-        this.s.decodeErrorsUnreported = 0;
-        this.s.emit('decode-error', { peer: from, error: result.error.code, atMs: this.s.now, count });
-      }
+      if (result.error.code === DecodeErrorCode.nonCanonicalPeerId) this.s.counters.peerIdsRefused += 1;
+      this.reportBadInput(from, result.error.code);
       return this.end();
+    }
+    if (result.idsRefused > 0) {
+      this.s.counters.peerIdsRefused += result.idsRefused;
+      this.reportBadInput(from, DecodeErrorCode.nonCanonicalPeerId);
     }
     const msg = result.message;
     // Half of what a peer receives is its probe target's ack: the target is a member (never
@@ -242,6 +247,19 @@ export class Detector extends EventTarget implements MeshView {
   /** Whether the signaling room admitted `peer`: {@link admit}, a `joined` witness, or the shared roster. */
   admitted(peer: PeerId): boolean {
     return this.s.admitted.has(peer) || this.s.roster?.has(peer) === true;
+  }
+
+  /**
+   * Counts bad input from `from` toward the next `decode-error` event. A flood of garbage must not
+   * become a flood of events and log lines: one per gap, with the count since the previous one.
+   */
+  private reportBadInput(from: PeerId, code: DecodeErrorCode): void {
+    this.s.decodeErrorsUnreported += 1;
+    if (this.s.now - this.s.lastDecodeErrorEventMs < DECODE_ERROR_EVENT_GAP_MS) return;
+    this.s.lastDecodeErrorEventMs = this.s.now;
+    const count = this.s.decodeErrorsUnreported;
+    this.s.decodeErrorsUnreported = 0;
+    this.s.emit('decode-error', { peer: from, error: code, atMs: this.s.now, count });
   }
 
   /**

@@ -34,6 +34,23 @@ export function isCanonicalPeerId(id: string): boolean {
   return CANONICAL.test(id);
 }
 
+/** Byte classes of `CANONICAL`: 2 may start an id (`a-z`, `0-9`), 1 may follow (`.`, `_`, `-`). */
+const CANONICAL_BYTE = new Uint8Array(256);
+for (let c = 0x61; c <= 0x7a; c++) CANONICAL_BYTE[c] = 2;
+for (let c = 0x30; c <= 0x39; c++) CANONICAL_BYTE[c] = 2;
+for (const c of [0x2e, 0x5f, 0x2d]) CANONICAL_BYTE[c] = 1;
+
+/**
+ * True when `bytes[start..end)` is the UTF-8 of a canonical id (as {@link isCanonicalPeerId} of
+ * its string): decode checks an id's bytes before it becomes a string, a table lookup per byte.
+ */
+export function isCanonicalIdBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n < 1 || n > 64 || end > bytes.length || CANONICAL_BYTE[bytes[start] as number] !== 2) return false;
+  for (let i = start + 1; i < end; i++) if (CANONICAL_BYTE[bytes[i] as number] === 0) return false;
+  return true;
+}
+
 /** True when `id` has the shape of a key-derived id (it still needs its key to be trusted). */
 export function isKeyDerivedId(id: string): boolean {
   return KEY_ID.test(id);

@@ -46,7 +46,8 @@ describe('roster asks: the wanted extension', () => {
   it('round-trips up to 16 ids; a count of 0 or 17, a bad id, truncation or trailing bytes is malformed', () => {
     const ids = Array.from({ length: ROSTER_ASK_IDS_MAX }, (_, i) => `peer-${i}`);
     expect(readWanted(wantedExtension(ids).bytes)).toEqual(ids);
-    expect(readWanted(wantedExtension(['é']).bytes)).toEqual(['é']);
+    // Well-formed but not canonical (decision 0052): the ask is refused, with its own reason.
+    expect(readWanted(wantedExtension(['é']).bytes)).toBe('non-canonical-peer-id');
     const good = wantedExtension(['ab']).bytes;
     expect(readWanted(new Uint8Array([0]))).toBeUndefined();
     expect(readWanted(wantedExtension([...ids, 'x']).bytes)).toBeUndefined();

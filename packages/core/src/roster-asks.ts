@@ -11,7 +11,16 @@
  * requester per `ROSTER_ANSWER_GAP_MS`, each id once, and none from a flagged liar.
  */
 import { ByteReader, ByteWriter } from './bytes.js';
-import { ExtensionType, HEADER_BYTES, MessageType, writeId, type Extension, type Update } from './codec.js';
+import {
+  DecodeErrorCode,
+  ExtensionType,
+  HEADER_BYTES,
+  MessageType,
+  readId,
+  writeId,
+  type Extension,
+  type Update,
+} from './codec.js';
 import type { DetectorState } from './detector-state.js';
 import type { Member } from './member.js';
 import { chunkUpdates } from './member-view.js';
@@ -47,21 +56,25 @@ export function wantedExtension(ids: readonly PeerId[]): Extension {
 
 /**
  * The ids of a `wanted` extension, or `undefined` when it is malformed (count 0 or above
- * {@link ROSTER_ASK_IDS_MAX}, a bad id, truncated, trailing bytes).
+ * {@link ROSTER_ASK_IDS_MAX}, a bad id, truncated, trailing bytes), or `non-canonical-peer-id`
+ * when it is well-formed but names an id that is not canonical (decision 0052: the ask is refused).
  */
-export function readWanted(bytes: Uint8Array): PeerId[] | undefined {
+export function readWanted(
+  bytes: Uint8Array,
+): PeerId[] | undefined | typeof DecodeErrorCode.nonCanonicalPeerId {
   const r = new ByteReader(bytes);
   const n = r.u8();
   if (r.error !== undefined || n < 1 || n > ROSTER_ASK_IDS_MAX) return undefined;
   const ids: PeerId[] = [];
+  let canonical = true;
   for (let i = 0; i < n; i++) {
-    const len = r.u8();
-    if (r.error !== undefined || len < 1 || len > 64) return undefined;
-    const id = r.utf8Interned(len);
-    if (id === undefined || r.error !== undefined) return undefined;
-    ids.push(id);
+    const id = readId(r);
+    if (r.error !== undefined) return undefined;
+    if (id === undefined) canonical = false;
+    else ids.push(id);
   }
-  return r.remaining === 0 ? ids : undefined;
+  if (r.remaining !== 0) return undefined;
+  return canonical ? ids : DecodeErrorCode.nonCanonicalPeerId;
 }
 
 /** Every roster id this peer can list: its own admitted set and the driver's shared roster. */
@@ -149,12 +162,14 @@ function askPending(s: DetectorState): void {
 /**
  * A `sync-req` with a `wanted` extension from `m`: the records held for those ids, each once, in
  * a `sync` (at most one answer per requester per {@link ROSTER_ANSWER_GAP_MS}). A malformed
- * extension, an ask within the gap, or one from a flagged liar or from a sender this peer holds no
+ * extension or one naming a non-canonical id (also counted in `peerIdsRefused`), an ask within the gap, or one from a flagged liar or from a sender this peer holds no
  * record of is counted (`rosterAsksRejected`) and answered with nothing; so is each repeat of an
  * id in one ask (the id is answered once).
  */
 export function answerWanted(s: DetectorState, m: Member | undefined, e: Extension): void {
-  const ids = m === undefined || m.liar ? undefined : readWanted(e.bytes);
+  const read = m === undefined || m.liar ? undefined : readWanted(e.bytes);
+  if (read === DecodeErrorCode.nonCanonicalPeerId) s.counters.peerIdsRefused += 1;
+  const ids = read === DecodeErrorCode.nonCanonicalPeerId ? undefined : read;
   if (m === undefined || ids === undefined || s.now - m.lastAskServedMs < ROSTER_ANSWER_GAP_MS) {
     s.counters.rosterAsksRejected += 1;
     return;

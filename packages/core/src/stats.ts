@@ -6,6 +6,12 @@ export interface DetectorStats {
   messagesReceived: number;
   /** Messages that failed to decode (each also emitted as `decode-error`). */
   decodeErrors: number;
+  /**
+   * Ids from the wire refused as not canonical ASCII (`isCanonicalPeerId`, decision 0052): each
+   * update dropped for its subject or signer id, each ping-req for its target (also a decode
+   * error), each roster ask naming one (also in `rosterAsksRejected`). Never a member, event or verdict.
+   */
+  peerIdsRefused: number;
   /** Messages from peers that are not members. */
   messagesFromUnknown: number;
   /** Direct probes (pings) sent. */
@@ -117,6 +123,7 @@ export function newStats(): DetectorStats {
     messagesSent: 0,
     messagesReceived: 0,
     decodeErrors: 0,
+    peerIdsRefused: 0,
     updatesRejected: 0,
     signaturesRejected: 0,
     signaturesVerified: 0,

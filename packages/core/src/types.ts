@@ -133,7 +133,11 @@ export interface DetectorEventMap {
    * follow here unless it is learned again (then `join`).
    */
   evict: { peer: PeerId; state: PeerState; atMs: number };
-  /** A message could not be decoded (counted; never thrown). */
+  /**
+   * A message could not be decoded, or updates in it named a non-canonical id and were dropped
+   * (`error`: `non-canonical-peer-id`); counted, never thrown. At most one event per gap: `count`
+   * is the bad messages since the previous event.
+   */
   'decode-error': { peer: PeerId; error: string; atMs: number; count: number };
   /**
    * A peer was flagged as a liar (`reason`: `forged-signature` when it relayed an update whose
