@@ -36,6 +36,11 @@ export interface MeshView extends EventTarget {
   nowMs(): number;
   /** Signaling state, for meshes that have a signaling channel. */
   signalState?(): SignalState;
+  /**
+   * Whether the signaling room admitted `peer` (decision 0027), for meshes that know: first-hand
+   * evidence that it is a member, where gossip alone is not (UIs count gossip-only members apart).
+   */
+  admitted?(peer: PeerId): boolean;
 }
 
 /** Typed helper: the `detail` of a detector `CustomEvent`. */

@@ -5,6 +5,7 @@ import { MeshElement } from './mesh-element.js';
 import { stateDisplay, stateIcon, stateOrder, tierDisplay } from './state-display.js';
 import { themeStyles } from './theme.js';
 import { formatMs } from './format.js';
+import { dashboardHealth, listedPeers } from './member-evidence.js';
 
 /** Detail of the `state-select` event. */
 export interface StateSelectDetail {
@@ -18,6 +19,10 @@ const signalLabel: Record<SignalState, string> = {
   offline: 'offline',
 };
 
+const unverifiedHelp =
+  'Announced by other members only: no link, no message from them, not admitted by signaling';
+const refusedHelp = 'Ids outside the canonical form (look-alikes of other ids): not listed';
+
 /** Lifeguard scores above this are shown as a warning (the default `localHealthMax` is 8). */
 const localHealthWarnMin = 2;
 
@@ -26,6 +31,10 @@ const localHealthWarnMin = 2;
  * counts per state, the local peer's Lifeguard score, the signaling state and the
  * minority-partition warning.
  *
+ * The verdict counts only members this peer has first-hand evidence of (linked, heard from
+ * directly, or admitted by the signaling room: `dashboardHealth`); members known through gossip
+ * alone are shown as "unverified", and ids that are not canonical (look-alikes) as "refused".
+ *
  * @fires state-select - A state count was activated (click, Enter or Space). Detail: `{ state }`.
  * @csspart tier - The tier badge.
  * @csspart meter - The healthy-share bar.
@@ -33,6 +42,8 @@ const localHealthWarnMin = 2;
  * @csspart count - One count button.
  * @csspart meta - The line with local health, signaling and probe period.
  * @csspart warning - The minority-partition warning.
+ * @csspart unverified - Members known through gossip only, left out of the verdict (when any).
+ * @csspart refused - Members with a non-canonical id, neither listed nor counted (when any).
  */
 @customElement('pulse-health')
 export class PulseHealth extends MeshElement {
@@ -159,7 +170,7 @@ export class PulseHealth extends MeshElement {
   override render() {
     const mesh = this.mesh;
     if (!mesh) return html`<p class="empty">No mesh connected.</p>`;
-    const health = mesh.health();
+    const { health, unverified, nonCanonical } = dashboardHealth(mesh);
     const tier = tierDisplay[health.tier];
     const color = stateDisplay[tier.state].color;
     const percent = Math.round(health.healthPercent * 10) / 10;
@@ -226,6 +237,20 @@ export class PulseHealth extends MeshElement {
           }
           <span>Probe period <b>${formatMs(mesh.protocolPeriodMs())}</b></span>
           ${this.renderLifecycles()}
+          ${
+            unverified > 0
+              ? html`<span part="unverified" class="warn" title=${unverifiedHelp}
+                  ><b>${unverified}</b> unverified (gossip only, not counted)</span
+                >`
+              : nothing
+          }
+          ${
+            nonCanonical > 0
+              ? html`<span part="refused" class="warn" title=${refusedHelp}
+                  ><b>${nonCanonical}</b> refused (non-canonical id)</span
+                >`
+              : nothing
+          }
         </div>
         ${
           health.minorityPartition
@@ -243,7 +268,7 @@ export class PulseHealth extends MeshElement {
   private renderLifecycles() {
     let hidden = 0;
     let frozen = 0;
-    for (const peer of this.mesh?.peers() ?? []) {
+    for (const peer of this.mesh ? listedPeers(this.mesh) : []) {
       if (peer.state === 'left') continue;
       if (peer.vitals?.lifecycle === 'hidden') hidden++;
       else if (peer.vitals?.lifecycle === 'frozen') frozen++;

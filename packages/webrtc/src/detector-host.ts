@@ -182,6 +182,10 @@ export class DetectorHost extends EventTarget implements MeshView {
   health(): ClusterHealth {
     return this.detector.health();
   }
+  /** Whether the signaling room admitted `peer` (`Detector.admitted`, decision 0027). */
+  admitted(peer: PeerId): boolean {
+    return this.detector.admitted(peer);
+  }
   localHealthScore(): number {
     return this.detector.localHealthScore();
   }
