@@ -34,6 +34,11 @@ export interface MeshView extends EventTarget {
   analytics(): AnalyticsReport;
   /** Current time on the detector's clock (ms), so views can render "since" durations. */
   nowMs(): number;
+  /**
+   * The longest silence a live peer may take without being declared failed, from the detector's
+   * config at the current mesh size (`stallToleranceMs` of core), for views that run a detector.
+   */
+  stallToleranceMs?(): number;
   /** Signaling state, for meshes that have a signaling channel. */
   signalState?(): SignalState;
   /**

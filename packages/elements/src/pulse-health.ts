@@ -4,7 +4,7 @@ import type { PeerState, SignalState } from '@pulsemesh/core';
 import { MeshElement } from './mesh-element.js';
 import { stateDisplay, stateIcon, stateOrder, tierDisplay } from './state-display.js';
 import { themeStyles } from './theme.js';
-import { formatMs } from './format.js';
+import { formatMs, formatNumber } from './format.js';
 import { dashboardHealth, listedPeers } from './member-evidence.js';
 
 /** Detail of the `state-select` event. */
@@ -21,6 +21,7 @@ const signalLabel: Record<SignalState, string> = {
 
 const unverifiedHelp =
   'Announced by other members only: no link, no message from them, not admitted by signaling';
+const stallHelp = 'Longest silence a live peer may take without being declared failed';
 const refusedHelp = 'Ids outside the canonical form (look-alikes of other ids): not listed';
 
 /** Lifeguard scores above this are shown as a warning (the default `localHealthMax` is 8). */
@@ -40,10 +41,13 @@ const localHealthWarnMin = 2;
  * @csspart meter - The healthy-share bar.
  * @csspart counts - The list of counts per state.
  * @csspart count - One count button.
- * @csspart meta - The line with local health, signaling and probe period.
+ * @csspart meta - The line with local health, signaling, probe period and, for a mesh that runs
+ *   a detector (`stallToleranceMs()`), its stall tolerance: the longest silence a live peer may take
+ *   without being declared failed, from the detector's config at the current mesh size.
  * @csspart warning - The minority-partition warning.
  * @csspart unverified - Members known through gossip only, left out of the verdict (when any).
  * @csspart refused - Members with a non-canonical id, neither listed nor counted (when any).
+ * @csspart stall-tolerance - The stall tolerance (for meshes that tell it).
  */
 @customElement('pulse-health')
 export class PulseHealth extends MeshElement {
@@ -236,7 +240,7 @@ export class PulseHealth extends MeshElement {
               : nothing
           }
           <span>Probe period <b>${formatMs(mesh.protocolPeriodMs())}</b></span>
-          ${this.renderLifecycles()}
+          ${this.renderStallTolerance()} ${this.renderLifecycles()}
           ${
             unverified > 0
               ? html`<span part="unverified" class="warn" title=${unverifiedHelp}
@@ -262,6 +266,15 @@ export class PulseHealth extends MeshElement {
         }
       </section>
     `;
+  }
+
+  /** The detector's stall tolerance (`stallToleranceMs`), for meshes that tell it. */
+  private renderStallTolerance() {
+    const ms = this.mesh?.stallToleranceMs?.();
+    if (ms === undefined) return nothing;
+    return html`<span part="stall-tolerance" title=${stallHelp}
+      >Stall tolerance <b>${formatNumber(ms / 1_000, 2)} s</b></span
+    >`;
   }
 
   /** Background and frozen tabs among present peers: they answer late or not at all. */

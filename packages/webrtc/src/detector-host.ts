@@ -192,6 +192,10 @@ export class DetectorHost extends EventTarget implements MeshView {
   protocolPeriodMs(): number {
     return this.detector.protocolPeriodMs();
   }
+  /** The detector's stall tolerance at the current mesh size (`Detector.stallToleranceMs`). */
+  stallToleranceMs(): number {
+    return this.detector.stallToleranceMs();
+  }
   history(peer?: PeerId): readonly HistoryEntry[] {
     return this.detector.history(peer);
   }
