@@ -17,7 +17,7 @@ import {
   type Message,
   type Update,
 } from './codec.js';
-import { validateConfig } from './config.js';
+import { stallToleranceMs, validateConfig } from './config.js';
 import { assert } from './errors.js';
 import { clusterHealth, healthTier } from './health.js';
 import { LocalHealthCause, scaleByLocalHealth } from './local-health.js';
@@ -376,6 +376,11 @@ export class Detector extends EventTarget implements MeshView {
 
   localHealthScore(): number {
     return this.s.score;
+  }
+
+  /** This config's stall tolerance at the current mesh size (ms): `stallToleranceMs(config, members + 1)`. */
+  stallToleranceMs(): number {
+    return stallToleranceMs(this.s.config, this.s.members.size + 1);
   }
 
   /** The adaptive protocol period (ms), before local-health stretching. */

@@ -34,8 +34,18 @@ export interface MeshView extends EventTarget {
   analytics(): AnalyticsReport;
   /** Current time on the detector's clock (ms), so views can render "since" durations. */
   nowMs(): number;
+  /**
+   * The longest silence a live peer may take without being declared failed, from the detector's
+   * config at the current mesh size (`stallToleranceMs` of core), for views that run a detector.
+   */
+  stallToleranceMs?(): number;
   /** Signaling state, for meshes that have a signaling channel. */
   signalState?(): SignalState;
+  /**
+   * Whether the signaling room admitted `peer` (decision 0027), for meshes that know: first-hand
+   * evidence that it is a member, where gossip alone is not (UIs count gossip-only members apart).
+   */
+  admitted?(peer: PeerId): boolean;
 }
 
 /** Typed helper: the `detail` of a detector `CustomEvent`. */

@@ -20,7 +20,8 @@ export const PUBLIC_KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-const DOMAIN = encodeUtf8('pulsemesh-peer-id-v1\0');
+// Pure: a bundle that takes only `isCanonicalPeerId` (the elements) drops it and `bytes.ts`.
+const DOMAIN = /* @__PURE__ */ encodeUtf8('pulsemesh-peer-id-v1\0');
 const KEY_ID = /^k[a-z2-7]{24}$/;
 /**
  * Canonical ASCII: lowercase letters, digits, `.`, `_`, `-`, starting with a letter or digit, at

@@ -1,6 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import {
+  isCanonicalPeerId,
   MIN_OBSERVED_MS,
   type AnalyticsReport,
   type AnalyticsWindow,
@@ -211,8 +212,10 @@ export class PulseAnalytics extends MeshElement {
     const { report, claims, clusterClaims } = shown;
     const c = report.cluster;
     const perDay = report.peers.reduce((sum, p) => sum + p.failuresPerDay, 0);
-    // Peers with a claim first (least available first), then the rest by failures.
-    const worst = [...report.peers]
+    // Peers with a claim first (least available first), then the rest by failures; a
+    // non-canonical id (a look-alike, see `member-evidence.ts`) is not listed.
+    const worst = report.peers
+      .filter((p) => isCanonicalPeerId(p.peer))
       .sort(
         (a, b) =>
           Number(claims(b)) - Number(claims(a)) ||

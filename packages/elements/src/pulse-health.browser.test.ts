@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import './pulse-health.js';
 import type { PulseHealth } from './pulse-health.js';
+import { defaultConfig, Detector, presets, seededRandom, stallToleranceMs } from '@pulsemesh/core';
 import { RecordedMesh } from './testing/recorded-mesh.js';
 import { renderedAfter } from './testing/rendered.js';
 
@@ -58,6 +59,30 @@ describe('<pulse-health>', () => {
     setTimeout(() => button?.click());
     const event = await oneEvent(el, 'state-select');
     expect(event.detail).to.deep.equal({ state: 'suspected' });
+  });
+
+  it('names the stall tolerance computed from the detector’s config and mesh size, not a constant', async () => {
+    const shown = async (d: Detector) => {
+      const el = await fixture<PulseHealth>(html`<pulse-health .mesh=${d}></pulse-health>`);
+      return el.shadowRoot?.querySelector('[part="stall-tolerance"] b')?.textContent;
+    };
+    const detector = (config: typeof presets.lan, links: number) => {
+      const d = new Detector({ id: 'me', config, random: seededRandom(1), nowMs: 0 });
+      for (let i = 0; i < links; i++) d.linkUp(`p-${i}`, 0);
+      return d;
+    };
+    // The browser default: 1.2 s probe round + 0.5 s suspicion floor (the README's 1.70 s).
+    expect(stallToleranceMs(defaultConfig('browser'), 12)).to.equal(1_700);
+    expect(await shown(detector(defaultConfig('browser'), 11))).to.equal('1.7 s');
+    // Another preset, another value (lan: no floor, the timeouts only).
+    const lan = stallToleranceMs(presets.lan, 12);
+    expect(lan).to.not.equal(1_700);
+    expect(await shown(detector(presets.lan, 11))).to.equal(`${Number((lan / 1_000).toFixed(2))} s`);
+    // A mesh view without a detector (a recording) does not show one.
+    const el = await fixture<PulseHealth>(
+      html`<pulse-health .mesh=${meshWith({ a: 'healthy' })}></pulse-health>`,
+    );
+    expect(el.shadowRoot?.querySelector('[part="stall-tolerance"]')).to.equal(null);
   });
 
   it('passes axe in light and dark themes', async () => {

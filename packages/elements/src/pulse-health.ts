@@ -4,7 +4,8 @@ import type { PeerState, SignalState } from '@pulsemesh/core';
 import { MeshElement } from './mesh-element.js';
 import { stateDisplay, stateIcon, stateOrder, tierDisplay } from './state-display.js';
 import { themeStyles } from './theme.js';
-import { formatMs } from './format.js';
+import { formatMs, formatNumber } from './format.js';
+import { dashboardHealth, listedPeers } from './member-evidence.js';
 
 /** Detail of the `state-select` event. */
 export interface StateSelectDetail {
@@ -18,6 +19,11 @@ const signalLabel: Record<SignalState, string> = {
   offline: 'offline',
 };
 
+const unverifiedHelp =
+  'Announced by other members only: no link, no message from them, not admitted by signaling';
+const stallHelp = 'Longest silence a live peer may take without being declared failed';
+const refusedHelp = 'Ids outside the canonical form (look-alikes of other ids): not listed';
+
 /** Lifeguard scores above this are shown as a warning (the default `localHealthMax` is 8). */
 const localHealthWarnMin = 2;
 
@@ -26,13 +32,22 @@ const localHealthWarnMin = 2;
  * counts per state, the local peer's Lifeguard score, the signaling state and the
  * minority-partition warning.
  *
+ * The verdict counts only members this peer has first-hand evidence of (linked, heard from
+ * directly, or admitted by the signaling room: `dashboardHealth`); members known through gossip
+ * alone are shown as "unverified", and ids that are not canonical (look-alikes) as "refused".
+ *
  * @fires state-select - A state count was activated (click, Enter or Space). Detail: `{ state }`.
  * @csspart tier - The tier badge.
  * @csspart meter - The healthy-share bar.
  * @csspart counts - The list of counts per state.
  * @csspart count - One count button.
- * @csspart meta - The line with local health, signaling and probe period.
+ * @csspart meta - The line with local health, signaling, probe period and, for a mesh that runs
+ *   a detector (`stallToleranceMs()`), its stall tolerance: the longest silence a live peer may take
+ *   without being declared failed, from the detector's config at the current mesh size.
  * @csspart warning - The minority-partition warning.
+ * @csspart unverified - Members known through gossip only, left out of the verdict (when any).
+ * @csspart refused - Members with a non-canonical id, neither listed nor counted (when any).
+ * @csspart stall-tolerance - The stall tolerance (for meshes that tell it).
  */
 @customElement('pulse-health')
 export class PulseHealth extends MeshElement {
@@ -159,7 +174,7 @@ export class PulseHealth extends MeshElement {
   override render() {
     const mesh = this.mesh;
     if (!mesh) return html`<p class="empty">No mesh connected.</p>`;
-    const health = mesh.health();
+    const { health, unverified, nonCanonical } = dashboardHealth(mesh);
     const tier = tierDisplay[health.tier];
     const color = stateDisplay[tier.state].color;
     const percent = Math.round(health.healthPercent * 10) / 10;
@@ -225,7 +240,21 @@ export class PulseHealth extends MeshElement {
               : nothing
           }
           <span>Probe period <b>${formatMs(mesh.protocolPeriodMs())}</b></span>
-          ${this.renderLifecycles()}
+          ${this.renderStallTolerance()} ${this.renderLifecycles()}
+          ${
+            unverified > 0
+              ? html`<span part="unverified" class="warn" title=${unverifiedHelp}
+                  ><b>${unverified}</b> unverified (gossip only, not counted)</span
+                >`
+              : nothing
+          }
+          ${
+            nonCanonical > 0
+              ? html`<span part="refused" class="warn" title=${refusedHelp}
+                  ><b>${nonCanonical}</b> refused (non-canonical id)</span
+                >`
+              : nothing
+          }
         </div>
         ${
           health.minorityPartition
@@ -239,11 +268,20 @@ export class PulseHealth extends MeshElement {
     `;
   }
 
+  /** The detector's stall tolerance (`stallToleranceMs`), for meshes that tell it. */
+  private renderStallTolerance() {
+    const ms = this.mesh?.stallToleranceMs?.();
+    if (ms === undefined) return nothing;
+    return html`<span part="stall-tolerance" title=${stallHelp}
+      >Stall tolerance <b>${formatNumber(ms / 1_000, 2)} s</b></span
+    >`;
+  }
+
   /** Background and frozen tabs among present peers: they answer late or not at all. */
   private renderLifecycles() {
     let hidden = 0;
     let frozen = 0;
-    for (const peer of this.mesh?.peers() ?? []) {
+    for (const peer of this.mesh ? listedPeers(this.mesh) : []) {
       if (peer.state === 'left') continue;
       if (peer.vitals?.lifecycle === 'hidden') hidden++;
       else if (peer.vitals?.lifecycle === 'frozen') frozen++;

@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { PeerId } from '@pulsemesh/core';
+import { isCanonicalPeerId, type PeerId } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { stateDisplay, stateIcon } from './state-display.js';
 import { cardStyles, peerButtonStyles, reportTableStyles, themeStyles } from './theme.js';
@@ -118,9 +118,9 @@ export class PulsePastMembers extends MeshElement {
     const mesh = this.mesh;
     if (!mesh) return html`<p class="empty">No mesh connected.</p>`;
     const rows = pastRows(
-      mesh.pastMembers?.() ?? [],
+      (mesh.pastMembers?.() ?? []).filter((p) => isCanonicalPeerId(p.id)),
       mesh.nowMs(),
-      this.history?.pastMembers() ?? [],
+      (this.history?.pastMembers() ?? []).filter((p) => isCanonicalPeerId(p.peer)),
       Date.now(),
     );
     if (rows.length === 0)

@@ -12,6 +12,7 @@ import {
 } from './peer-columns.js';
 import { cardStyles, moreColumnsHint, moreColumnsStyles, themeStyles } from './theme.js';
 import { tableStyles } from './peer-table-styles.js';
+import { listedPeers } from './member-evidence.js';
 
 export type { PeerSelectDetail };
 
@@ -103,7 +104,8 @@ export class PulsePeerTable extends MeshElement {
       this.rows = [];
       return;
     }
-    const peers = this.stateFilter ? mesh.peers().filter((p) => p.state === this.stateFilter) : mesh.peers();
+    const listed = listedPeers(mesh);
+    const peers = this.stateFilter ? listed.filter((p) => p.state === this.stateFilter) : listed;
     const rows: PeerRow[] = peers.map((p) => peerRow(mesh, p));
     this.rows = sortPeers(rows, column, this.descending, mesh.nowMs());
     if (this.selected !== undefined && _changed.has('selected')) {

@@ -1,10 +1,11 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { HistoryEntry, MeshView, PeerId } from '@pulsemesh/core';
+import { isCanonicalPeerId, type HistoryEntry, type MeshView, type PeerId } from '@pulsemesh/core';
 import { MeshElement, type PeerSelectDetail } from './mesh-element.js';
 import { stateDisplay, stateIcon } from './state-display.js';
 import { cardStyles, peerButtonStyles, themeStyles } from './theme.js';
 import { formatAgo, formatDuration } from './format.js';
+import { listedPeers } from './member-evidence.js';
 
 /** Detail of the `filter-change` event. */
 export interface FilterChangeDetail {
@@ -117,7 +118,7 @@ export class PulseTimeline extends MeshElement {
 
   override render() {
     const nowMs = this.mesh?.nowMs() ?? 0;
-    const peers = this.mesh?.peers() ?? [];
+    const peers = this.mesh ? listedPeers(this.mesh) : [];
     // One tab stop in the list (roving): the entry last moved to, or the first with a peer.
     const hasPeer = (e: HistoryEntry | undefined) => e !== undefined && e.kind !== 'interval-change';
     const tabStop = hasPeer(this.entries[this.rovingIndex])
@@ -218,7 +219,10 @@ export class PulseTimeline extends MeshElement {
   }
 }
 
-/** Newest `limit` entries whose peer id contains `filter`; interval changes only unfiltered. */
+/**
+ * Newest `limit` entries whose peer id contains `filter`; interval changes only unfiltered. Entries
+ * about a non-canonical id (a look-alike, see `member-evidence.ts`) are left out.
+ */
 export function pickEntries(mesh: MeshView, filter: string, limit: number): HistoryEntry[] {
   const known = filter ? mesh.peers().some((p) => p.id === filter) : false;
   const history = known ? mesh.history(filter) : mesh.history();
@@ -227,6 +231,7 @@ export function pickEntries(mesh: MeshView, filter: string, limit: number): Hist
     const entry = history[i];
     if (!entry) continue;
     if (filter && (entry.kind === 'interval-change' || !entry.peer.includes(filter))) continue;
+    if (entry.kind !== 'interval-change' && !isCanonicalPeerId(entry.peer)) continue;
     out.push(entry);
   }
   return out;

@@ -14,6 +14,7 @@ import { stateDisplay, stateIcon, stateOrder } from './state-display.js';
 import { cardStyles, themeStyles } from './theme.js';
 import { topologyStyles } from './pulse-topology-styles.js';
 import { formatMs } from './format.js';
+import { dashboardHealth, listedPeers } from './member-evidence.js';
 
 /** Wall-clock budget of layout ticks per animation frame (ms), so layout never blocks input. */
 const layoutBudgetMs = 6;
@@ -113,14 +114,16 @@ export class PulseTopology extends MeshElement {
       this.layout = new TopologyLayout(mesh.localId);
       this.view = undefined;
     }
-    this.layout.sync(mesh.peers());
+    this.layout.sync(listedPeers(mesh));
     this.scheduleFrame();
   }
 
   override render() {
     const mesh = this.mesh;
-    const health = mesh?.health();
-    const focused = this.focusedId ? mesh?.peers().find((p) => p.id === this.focusedId) : undefined;
+    const health = mesh ? dashboardHealth(mesh).health : undefined;
+    const focused = this.focusedId
+      ? mesh && listedPeers(mesh).find((p) => p.id === this.focusedId)
+      : undefined;
     const summary = health
       ? `Mesh topology: ${health.total} peers, ` +
         stateOrder.map((s) => `${health.counts[s]} ${stateDisplay[s].label.toLowerCase()}`).join(', ')

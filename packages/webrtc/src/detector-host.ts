@@ -182,11 +182,19 @@ export class DetectorHost extends EventTarget implements MeshView {
   health(): ClusterHealth {
     return this.detector.health();
   }
+  /** Whether the signaling room admitted `peer` (`Detector.admitted`, decision 0027). */
+  admitted(peer: PeerId): boolean {
+    return this.detector.admitted(peer);
+  }
   localHealthScore(): number {
     return this.detector.localHealthScore();
   }
   protocolPeriodMs(): number {
     return this.detector.protocolPeriodMs();
+  }
+  /** The detector's stall tolerance at the current mesh size (`Detector.stallToleranceMs`). */
+  stallToleranceMs(): number {
+    return this.detector.stallToleranceMs();
   }
   history(peer?: PeerId): readonly HistoryEntry[] {
     return this.detector.history(peer);

@@ -1,0 +1,112 @@
+// The dashboard's own defence against what gossip can name (decision 0051), whatever the mesh
+// under it does: a `MeshView` that hands it look-alike ids, and honest sparse meshes whose far
+// members are known through gossip (admitted by the signaling room, or not).
+// Run: bash scripts/netns.sh web-test-runner --files packages/elements/src/member-evidence.browser.test.ts
+import { expect, fixture, html } from '@open-wc/testing';
+import {
+  defaultConfig,
+  Detector,
+  encode,
+  MessageType,
+  seededRandom,
+  UpdateKind,
+  type Message,
+} from '@pulsemesh/core';
+import './pulse-mesh.js';
+import type { PulseMesh } from './pulse-mesh.js';
+import { RecordedMesh } from './testing/recorded-mesh.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function dashboard(mesh: PulseMesh['mesh']): Promise<PulseMesh> {
+  const el = await fixture<PulseMesh>(html`<pulse-mesh .mesh=${mesh}></pulse-mesh>`);
+  await el.partsReady();
+  await sleep(600); // the parts batch their renders (at most 4/s)
+  return el;
+}
+
+function part<T extends Element>(el: PulseMesh, tag: string): T {
+  return el.shadowRoot!.querySelector(tag) as unknown as T;
+}
+
+/** The text of a `<pulse-health>` part, undefined when absent. */
+function healthText(el: PulseMesh, name: string): string | undefined {
+  const health = part<HTMLElement>(el, 'pulse-health');
+  return health.shadowRoot!.querySelector(`[part="${name}"]`)?.textContent?.replace(/\s+/g, ' ').trim();
+}
+
+const lookalikes = ['\u04bbonest', 'hon\u200best', '\u202etsenoh'];
+
+describe('dashboard member evidence', () => {
+  it('a view that hands it look-alike ids: not in the table, graph, timeline or counts; 3 refused', async () => {
+    const mesh = new RecordedMesh({ localId: 'me' });
+    mesh.join('honest');
+    for (const id of lookalikes) mesh.join(id);
+    mesh.setState(lookalikes[0]!, 'failed');
+    const el = await dashboard(mesh);
+    const table = part<HTMLElement & { sortedPeers: { id: string }[] }>(el, 'pulse-peer-table');
+    expect(table.sortedPeers.map((p) => p.id)).to.deep.equal(['honest']);
+    const graph = part<HTMLElement & { graph?: { nodes: { id: string }[] } }>(el, 'pulse-topology');
+    expect(graph.graph!.nodes.map((n) => n.id).sort()).to.deep.equal(['honest', 'me']);
+    const timeline = part<HTMLElement & { entries: { peer: string; kind: string }[] }>(el, 'pulse-timeline');
+    expect(timeline.entries.filter((e) => e.kind !== 'interval-change').map((e) => e.peer)).to.deep.equal([
+      'honest',
+    ]);
+    expect(healthText(el, 'refused')).to.equal('3 refused (non-canonical id)');
+    // The failed look-alike is not counted: you and 'honest', both healthy.
+    expect(healthText(el, 'tier')).to.equal('HEALTHY');
+    expect(el.shadowRoot!.textContent + allText(el)).to.not.contain('\u04bb');
+  });
+
+  it('honest sparse mesh, far members admitted by the signaling room: HEALTHY, none unverified', async () => {
+    const d = sparse();
+    d.admit(far);
+    const el = await dashboard(d);
+    expect(healthText(el, 'tier')).to.equal('HEALTHY');
+    expect(healthText(el, 'unverified')).to.equal(undefined);
+    // The same verdict the detector gives: 13 peers, you included.
+    expect(d.health().total).to.equal(13);
+    expect(allText(el)).to.contain('13 peers, you included');
+  });
+
+  it('honest sparse mesh without signaling: far members shown, counted apart as unverified', async () => {
+    const el = await dashboard(sparse());
+    expect(healthText(el, 'tier')).to.equal('HEALTHY');
+    expect(healthText(el, 'unverified')).to.equal('10 unverified (gossip only, not counted)');
+    expect(allText(el)).to.contain('3 peers, you included');
+    const table = part<HTMLElement & { sortedPeers: { id: string }[] }>(el, 'pulse-peer-table');
+    expect(table.sortedPeers).to.have.length(12);
+  });
+});
+
+const far = Array.from({ length: 10 }, (_, i) => `far-${i}`);
+
+/** A detector linked to 2 neighbours; one of them announces 10 far members (a sparse mesh). */
+function sparse(): Detector {
+  const d = new Detector({ id: 'me', config: defaultConfig('browser'), random: seededRandom(20), nowMs: 0 });
+  d.linkUp('n-0', 0);
+  d.linkUp('n-1', 0);
+  const msg = {
+    type: MessageType.ping,
+    seq: 0,
+    extensions: [],
+    updates: far.map((peer) => ({ kind: UpdateKind.alive, peer, incarnation: 0, from: undefined })),
+  } as unknown as Message;
+  d.receive('n-0', encode(msg).slice(), 1);
+  return d;
+}
+
+/** The text of every shadow root under the dashboard. */
+function allText(el: PulseMesh): string {
+  const out: string[] = [];
+  const walk = (root: ParentNode) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (e.shadowRoot) {
+        out.push(e.shadowRoot.textContent ?? '');
+        walk(e.shadowRoot);
+      }
+    }
+  };
+  walk(el.shadowRoot!);
+  return out.join(' ').replace(/\s+/g, ' ');
+}
