@@ -51,8 +51,11 @@ export interface AttachedConnectionInfo {
   counters: LinkCounters;
   /** Times our channels were reset by the far side before it answered, and re-created. */
   channelResets: number;
-  /** Whether the far end proved the key of `peer` (always false for a plain id). */
+  /** Whether the far end proved a key: `peer`'s, or, on a mesh with an identity, `identity`'s. */
   proven: boolean;
+  /** The id the detector knows this peer by (`peers()`, verdicts): the proven key's id once
+   * proven, else `peer` (the app's id). */
+  identity: PeerId;
 }
 
 /** Options of {@link createAttachedMesh}. */
@@ -198,6 +201,7 @@ export class AttachedMesh extends DetectorHost {
       counters: { ...a.counters },
       channelResets: a.channelResets,
       proven: a.proven,
+      identity: a.linkId,
     }));
   }
 
@@ -207,6 +211,11 @@ export class AttachedMesh extends DetectorHost {
    */
   provedKey(attachment: Attachment): void {
     this.proofCounters.proven += 1;
+    // Another connection (under another app id) whose far end proved the same key: the key's
+    // holder reconnected (a reload gets a new y-webrtc id); the newest proof holds the link.
+    for (const a of [...this.#attachments.values()])
+      if (a !== attachment && a.proven && a.linkId === attachment.linkId)
+        a.end('replaced by a proven connection');
     if (this.#challengers.get(attachment.remote) !== attachment) return;
     this.#challengers.delete(attachment.remote);
     const old = this.#attachments.get(attachment.remote);

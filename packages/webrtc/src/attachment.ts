@@ -92,11 +92,11 @@ export class Attachment implements PeerLink {
         close: (reason) => this.#channelsClosed(channels, reason),
         heartbeat: (bytes) => {
           if (this.#unproven()) this.#mesh.proofCounters.unprovenMessages += 1;
-          else table.deliver(remote, bytes);
+          else table.deliver(this.linkId, bytes);
         },
         reliable: (bytes) => {
           if (bytes[0] === ReliableTag.proof) return this.#onProofMessage(proof, bytes);
-          if (!this.#unproven()) return table.deliverReliable(remote, bytes);
+          if (!this.#unproven()) return table.deliverReliable(this.linkId, bytes);
           this.#mesh.proofCounters.unprovenMessages += 1;
           return 'message before the key proof';
         },
@@ -108,6 +108,15 @@ export class Attachment implements PeerLink {
 
   get proven(): boolean {
     return this.#proof?.proven ?? false;
+  }
+
+  /**
+   * The id the detector knows this link by: the id the far end's key proved (the app's own id when
+   * that is key-derived; the key's id when this mesh has an identity and the app's id is plain),
+   * else the app's id (a plain id, not proven).
+   */
+  get linkId(): PeerId {
+    return this.#proof?.provenId ?? this.remote;
   }
 
   /** Whether this link's id must be proven and is not (yet). */
@@ -137,7 +146,7 @@ export class Attachment implements PeerLink {
   /** The link counts: registered in the link table (the detector hears of it). */
   #linkUp(): void {
     this.#set(ConnectionState.monitored);
-    if (!this.#mesh.transport.up(this.remote, this)) this.end('refused by the link table');
+    if (!this.#mesh.transport.up(this.linkId, this)) this.end('refused by the link table');
   }
 
   /**
@@ -217,7 +226,7 @@ export class Attachment implements PeerLink {
     if (isSimplePeer(this.connection)) this.connection.removeListener('close', this.#onPeerClose);
     this.#pc.removeEventListener('connectionstatechange', this.#onStateChange);
     this.#channels?.close(reason);
-    if (wasUp) this.#mesh.transport.down(this.remote, this);
+    if (wasUp) this.#mesh.transport.down(this.linkId, this);
     this.#mesh.changed(this);
   }
 
