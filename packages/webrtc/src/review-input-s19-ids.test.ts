@@ -6,7 +6,8 @@
 // Run: bash scripts/netns.sh vitest run packages/webrtc/src/review-input-s19-ids.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType, type Message } from '@pulsemesh/core';
-import { InvalidPeerIdError } from './attach.js';
+import { createAttachedMesh, InvalidPeerIdError } from './attach.js';
+import { generateIdentity, trustFor } from './identity.js';
 import { monitorWebrtcProvider, type WebrtcProviderLike } from './y-webrtc.js';
 import { connectedPair, RawMember } from './review-s19-test-support.js';
 import { closeWorlds, sleep, world, type World } from './review-s19-world-test-support.js';
@@ -156,4 +157,48 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
       expect(w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`))).toEqual([]);
     });
   }
+});
+
+// Decision 0049, the y-webrtc case: every member has an identity, but the app attaches under its own
+// plain ids (y-webrtc room ids are random UUIDs; here the names). Each link counts under the id of
+// the key its far end proved, so an app id names nobody the detector has verdicts about.
+describe('identities under the app’s own plain ids (attach path, real WebRTC)', () => {
+  it('a member attached under carol’s app id, answering pings, cannot keep a hung carol alive', async () => {
+    const w = await world({ malloryId: 'carol', trusted: true, appIds: true });
+    w.mallory.answerPings = true;
+    w.mallory.frame(new Uint8Array(0));
+    await sleep(2_000);
+    w.carol!.faults.hang();
+    await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 8_000, 'honest fails carol');
+    expect(stateAt(w.victim, 'carol')).toBeUndefined(); // an app id is never a peer
+  });
+
+  it('its leave marks carol left nowhere', async () => {
+    const w = await world({ malloryId: 'carol', trusted: true, appIds: true });
+    w.mallory.frame(new Uint8Array(0));
+    await sleep(1_500);
+    for (const incarnation of [0, 1, 5, 1_000])
+      w.mallory.message(MessageType.leave, { incarnation } as Partial<Message>);
+    await sleep(3_000);
+    expect(w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`))).toEqual([]);
+    expect(w.victim.proofCounters.unprovenMessages).toBe(4); // the four leaves, dropped
+  });
+
+  it('a pulsemesh member with its own key, attached under carol’s app id, is known by its own id', async () => {
+    const w = await world({ carol: true, trusted: true, appIds: true });
+    const identity = generateIdentity();
+    const impostor = createAttachedMesh({ peerId: identity.id, trust: trustFor(identity) });
+    try {
+      const [atVictim, atImpostor] = await connectedPair();
+      w.victim.attach('carol', atVictim);
+      impostor.attach('victim', atImpostor);
+      await until(() => stateAt(w.victim, identity.id) === 'healthy', 10_000, 'victim sees the impostor');
+      const seen = w.victim.connections().find((c) => c.peer === 'carol');
+      expect([seen?.identity, seen?.proven]).toEqual([identity.id, true]);
+      w.carol!.faults.hang();
+      await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 8_000, 'honest fails carol');
+    } finally {
+      impostor.close();
+    }
+  });
 });
