@@ -12,6 +12,7 @@ import {
   removeAwarenessStates,
 } from 'y-protocols/awareness';
 import { attach, createAttachedMesh, type AttachedMesh } from './attach.js';
+import { generateIdentity, trustFor } from './identity.js';
 import { until } from './test-helpers.js';
 import { keepAwarenessHonest } from './y-webrtc.js';
 
@@ -82,6 +83,26 @@ const opened = (channel: RTCDataChannel): Promise<void> =>
     : new Promise((resolve) => channel.addEventListener('open', () => resolve(), { once: true }));
 
 describe('attach() on bare RTCPeerConnections', () => {
+  it('with identities under plain app ids: each side proves its key (decision 0049) and is known by it', async () => {
+    const [ia, ib] = [generateIdentity(), generateIdentity()];
+    const a = createAttachedMesh({ peerId: ia.id, trust: trustFor(ia) });
+    const b = createAttachedMesh({ peerId: ib.id, trust: trustFor(ib) });
+    cleanup.push(() => (a.close(), b.close()));
+    const app = await appConnections();
+    attach(a, `app-b-${suffix}`, app.pc1);
+    attach(b, `app-a-${suffix}`, app.pc2);
+    await app.negotiate();
+    await until(
+      () => stateOf(a, ib.id) === 'healthy' && stateOf(b, ia.id) === 'healthy',
+      20_000,
+      'healthy both ways, by key ids',
+    );
+    const seen = a.connections().map((c) => [c.peer, c.identity, c.state, c.proven]);
+    expect(seen).to.deep.equal([[`app-b-${suffix}`, ib.id, 'monitored', true]]);
+    expect(b.proofCounters.proven).to.equal(1);
+    expect(a.peers().map((p) => p.id)).to.not.include(`app-b-${suffix}`);
+  });
+
   it('attached before negotiation: monitored both ways, the app channel untouched, no connection added', async () => {
     const { a, b } = meshes();
     const conns = countConnections();

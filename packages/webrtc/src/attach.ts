@@ -12,15 +12,27 @@
  * that runs no pulsemesh never answers on the channels: it stays `unmonitored` and the detector
  * never hears of it, so it is never `failed`.
  *
+ * A remote id that is key-derived (`k` + 24 base32) must be proven (decision 0049,
+ * `attach-proof.ts`): the link counts only after the far end signed our challenge and this
+ * connection's DTLS fingerprints with the key the id is derived from; until then nothing it sends
+ * reaches the detector, and a connection that fails or skips the proof is closed and counted. A
+ * second connection for an id a proven link holds waits, unused, until it proves the key too. Plain
+ * ids (no key) are not proven: any member can claim one, so rooms that need verdicts they can trust
+ * give every peer an identity (`trust`, key-derived `peerId`).
+ *
  * Links need no pulsemesh server. Where one runs anyway, `signal` joins it for its session witness
  * only (decision 0013): a peer whose socket the server saw drop is checked at once and failed
  * `witnessed`, instead of waiting out a suspicion.
  */
 import { isCanonicalPeerId, type PeerId } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
+import { newProofCounters, type AttachProofError, type ProofCounters } from './attach-proof.js';
+import { Attachment, ConnectionState, type AttachableConnection } from './attachment.js';
 import { DetectorHost, randomPeerId, type HostOptions } from './detector-host.js';
-import { LinkTable, type PeerLink } from './link-table.js';
-import { PulseChannels, type LinkCounters } from './pulse-channels.js';
+import { LinkTable } from './link-table.js';
+import type { LinkCounters } from './pulse-channels.js';
+
+export { ConnectionState, type AttachableConnection, type SimplePeerLike } from './attachment.js';
 
 /**
  * `attach` refused a remote peer id: not canonical ASCII (`isCanonicalPeerId`: lowercase letters,
@@ -31,30 +43,6 @@ export class InvalidPeerIdError extends Error {
   override readonly name = 'InvalidPeerIdError';
 }
 
-/** What a simple-peer instance (classic 9.x or the fork) offers that we use. */
-export interface SimplePeerLike {
-  /** The RTCPeerConnection (null once destroyed). */
-  _pc: RTCPeerConnection | null;
-  readonly destroyed?: boolean;
-  on(event: 'close', listener: () => void): unknown;
-  removeListener(event: 'close', listener: () => void): unknown;
-}
-
-/** A connection `attach` accepts. */
-export type AttachableConnection = RTCPeerConnection | SimplePeerLike;
-
-/** Where an attached connection stands. */
-export const ConnectionState = {
-  /** Channels created; the connection is not up yet, or the far side has not answered yet. */
-  connecting: 'connecting',
-  /** The far side answers on the link protocol: the detector watches it. */
-  monitored: 'monitored',
-  /** Up, but silent on the link protocol for `unmonitoredAfterMs`: it runs no pulsemesh. */
-  unmonitored: 'unmonitored',
-  closed: 'closed',
-} as const;
-export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
-
 /** One attached connection, as {@link AttachedMesh.connections} reports it. */
 export interface AttachedConnectionInfo {
   peer: PeerId;
@@ -63,6 +51,11 @@ export interface AttachedConnectionInfo {
   counters: LinkCounters;
   /** Times our channels were reset by the far side before it answered, and re-created. */
   channelResets: number;
+  /** Whether the far end proved a key: `peer`'s, or, on a mesh with an identity, `identity`'s. */
+  proven: boolean;
+  /** The id the detector knows this peer by (`peers()`, verdicts): the proven key's id once
+   * proven, else `peer` (the app's id). */
+  identity: PeerId;
 }
 
 /** Options of {@link createAttachedMesh}. */
@@ -72,6 +65,10 @@ export interface AttachedMeshOptions extends HostOptions {
   /** Silence on the link protocol after which a connection counts as `unmonitored` (ms). Default
    * 5,000: a pulsemesh peer answers the first hello within one round trip. */
   unmonitoredAfterMs?: number;
+  /** Time from the far side answering to a valid key proof for a key-derived id (ms), after which
+   * the connection is closed and counted (`proofCounters.refused.timeout`). Default 5,000: the
+   * proof is one round trip on the link's reliable channel. */
+  proofTimeoutMs?: number;
   /**
    * Largest reliable message accepted (bytes, tag included). Default `LinkTable.maxMessageBytes + 1`
    * (65,537): the attach path carries only detector messages on it (no app data), so a larger one
@@ -99,10 +96,6 @@ export interface AttachedSignalOptions {
 
 /** How often attachments are checked for a silently closed connection and for silence (ms). */
 const checkEveryMs = 500;
-/** Channels reset before the far side answered are re-created after a pause of up to this (ms)… */
-const rearmPauseMsMax = 1_000;
-/** …and listen this long before their first hello (longer than the largest pause). */
-const rearmListenMs = 1_500;
 
 /**
  * A detector watching connections the app made. Implements `MeshView` (for `<pulse-mesh .mesh=…>`).
@@ -110,12 +103,21 @@ const rearmListenMs = 1_500;
  * @fires status-change, join, leave, interval-change, health-change, local-health-change, reap,
  *   decode-error - the detector's events.
  * @fires connection - `{ peer, state }` when an attached connection changes {@link ConnectionState}.
+ * @fires proof-refused - `{ peer, error }` (an `AttachProofError`) when a connection to a key-derived
+ *   id failed its key proof or timed out; it is closed and counted in `proofCounters.refused`.
  */
 export class AttachedMesh extends DetectorHost {
   readonly transport: LinkTable;
   readonly unmonitoredAfterMs: number;
+  readonly proofTimeoutMs: number;
   readonly reliableMessageBytesMax: number;
+  /** Key proofs on attached links (decision 0049): proven, refused by reason, dropped input. */
+  readonly proofCounters: ProofCounters = newProofCounters();
+  /** @internal This mesh's signer for key proofs (`trust`), if any. */
+  readonly trust: HostOptions['trust'];
   #attachments = new Map<PeerId, Attachment>();
+  /** Second connections for ids a proven link holds: unused until they prove the key too. */
+  #challengers = new Map<PeerId, Attachment>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #owned: { close(): void }[] = [];
   /** The witness-only signaling client ({@link AttachedMeshOptions.signal}), if any. */
@@ -127,6 +129,8 @@ export class AttachedMesh extends DetectorHost {
     super(localId, table, options);
     this.transport = table;
     this.unmonitoredAfterMs = options.unmonitoredAfterMs ?? 5_000;
+    this.proofTimeoutMs = options.proofTimeoutMs ?? 5_000;
+    this.trust = options.trust;
     this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? table.maxMessageBytes + 1;
     this.signalClient = options.signal && this.#joinForWitness(options.signal);
   }
@@ -162,13 +166,22 @@ export class AttachedMesh extends DetectorHost {
       throw new InvalidPeerIdError(`attach: peer id ${JSON.stringify(remotePeerId.slice(0, 80))} ${why}`);
     }
     const existing = this.#attachments.get(remotePeerId);
-    if (existing?.connection === connection && existing.state !== ConnectionState.closed)
-      return () => this.detach(remotePeerId);
+    const challenger = this.#challengers.get(remotePeerId);
+    for (const a of [existing, challenger])
+      if (a?.connection === connection && a.state !== ConnectionState.closed)
+        return () => this.detach(remotePeerId);
+    this.#timer ??= setInterval(() => this.#check(), checkEveryMs);
+    (this.#timer as { unref?: () => void }).unref?.();
+    if (existing?.proven) {
+      // A proven link holds this id: the new connection is used only once it proves the key too.
+      challenger?.end('replaced by a newer challenger');
+      const next = new Attachment(this, remotePeerId, connection);
+      this.#challengers.set(remotePeerId, next);
+      return () => next.end('detached');
+    }
     existing?.end('replaced by a new connection');
     const attachment = new Attachment(this, remotePeerId, connection);
     this.#attachments.set(remotePeerId, attachment);
-    this.#timer ??= setInterval(() => this.#check(), checkEveryMs);
-    (this.#timer as { unref?: () => void }).unref?.();
     return () => {
       if (this.#attachments.get(remotePeerId) === attachment) this.detach(remotePeerId);
     };
@@ -176,17 +189,45 @@ export class AttachedMesh extends DetectorHost {
 
   /** Closes our channels on the connection to `remotePeerId` (never the connection itself). */
   detach(remotePeerId: PeerId): void {
+    this.#challengers.get(remotePeerId)?.end('detached');
     this.#attachments.get(remotePeerId)?.end('detached');
   }
 
-  /** Every attached connection that is not closed. */
+  /** Every attached connection that is not closed (a challenger of a proven link included). */
   connections(): AttachedConnectionInfo[] {
-    return [...this.#attachments.values()].map((a) => ({
+    return [...this.#attachments.values(), ...this.#challengers.values()].map((a) => ({
       peer: a.remote,
       state: a.state,
       counters: { ...a.counters },
       channelResets: a.channelResets,
+      proven: a.proven,
+      identity: a.linkId,
     }));
+  }
+
+  /**
+   * @internal An attachment's far end proved its key: a challenger takes over its id from the
+   * link it challenged (the far end holds the key: it reconnected).
+   */
+  provedKey(attachment: Attachment): void {
+    this.proofCounters.proven += 1;
+    // Another connection (under another app id) whose far end proved the same key: the key's
+    // holder reconnected (a reload gets a new y-webrtc id); the newest proof holds the link.
+    for (const a of [...this.#attachments.values()])
+      if (a !== attachment && a.proven && a.linkId === attachment.linkId)
+        a.end('replaced by a proven connection');
+    if (this.#challengers.get(attachment.remote) !== attachment) return;
+    this.#challengers.delete(attachment.remote);
+    const old = this.#attachments.get(attachment.remote);
+    this.#attachments.set(attachment.remote, attachment);
+    old?.end('replaced by a proven connection');
+  }
+
+  /** @internal An attachment's proof was refused (it closes itself). */
+  refusedProof(attachment: Attachment, error: AttachProofError): void {
+    this.proofCounters.refused[error] += 1;
+    if (this.#challengers.get(attachment.remote) === attachment) this.proofCounters.challengersRefused += 1;
+    this.dispatchEvent(new CustomEvent('proof-refused', { detail: { peer: attachment.remote, error } }));
   }
 
   /** Closes `resource` (another link source, e.g. `BroadcastLinks`) when this mesh closes. */
@@ -198,16 +239,16 @@ export class AttachedMesh extends DetectorHost {
     this.signalClient?.close();
     clearInterval(this.#timer);
     for (const r of this.#owned.splice(0)) r.close();
-    for (const a of [...this.#attachments.values()]) a.end('mesh closed');
+    for (const a of [...this.#attachments.values(), ...this.#challengers.values()]) a.end('mesh closed');
   }
 
   /** @internal Called by an attachment whose state changed. */
   changed(attachment: Attachment): void {
-    if (
-      attachment.state === ConnectionState.closed &&
-      this.#attachments.get(attachment.remote) === attachment
-    )
+    const closed = attachment.state === ConnectionState.closed;
+    if (closed && this.#attachments.get(attachment.remote) === attachment)
       this.#attachments.delete(attachment.remote);
+    if (closed && this.#challengers.get(attachment.remote) === attachment)
+      this.#challengers.delete(attachment.remote);
     this.dispatchEvent(
       new CustomEvent('connection', { detail: { peer: attachment.remote, state: attachment.state } }),
     );
@@ -215,147 +256,12 @@ export class AttachedMesh extends DetectorHost {
 
   #check(): void {
     const now = performance.now();
-    for (const a of [...this.#attachments.values()]) a.check(now);
-    if (this.#attachments.size === 0) {
+    for (const a of [...this.#attachments.values(), ...this.#challengers.values()]) a.check(now);
+    if (this.#attachments.size === 0 && this.#challengers.size === 0) {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
   }
-}
-
-/** One attached connection: our channels on it, registered in the mesh's link table while monitored. */
-class Attachment implements PeerLink {
-  readonly remote: PeerId;
-  readonly connection: AttachableConnection;
-  state: ConnectionState = ConnectionState.connecting;
-  #mesh: AttachedMesh;
-  #pc: RTCPeerConnection;
-  #channels: PulseChannels | undefined;
-  #firstOpenMs: number | undefined;
-  #rearms = 0;
-  #rearmTimer: ReturnType<typeof setTimeout> | undefined;
-  #onPeerClose = (): void => this.end('connection closed');
-  #onStateChange = (): void => this.check(performance.now());
-
-  constructor(mesh: AttachedMesh, remote: PeerId, connection: AttachableConnection) {
-    this.#mesh = mesh;
-    this.remote = remote;
-    this.connection = connection;
-    const pc = isSimplePeer(connection) ? connection._pc : connection;
-    if (!pc || (isSimplePeer(connection) && connection.destroyed))
-      throw new Error(`attach: the connection to ${remote} is already destroyed`);
-    this.#pc = pc;
-    if (isSimplePeer(connection)) connection.on('close', this.#onPeerClose);
-    pc.addEventListener('connectionstatechange', this.#onStateChange);
-    this.#makeChannels(0);
-  }
-
-  #makeChannels(helloAfterMs: number): void {
-    const table = this.#mesh.transport;
-    const remote = this.remote;
-    const channels: PulseChannels = new PulseChannels(this.#pc, {
-      reliableMessageBytesMax: this.#mesh.reliableMessageBytesMax,
-      helloAfterMs,
-      handlers: {
-        open: () => {
-          this.#set(ConnectionState.monitored);
-          if (!table.up(remote, this)) this.end('refused by the link table');
-        },
-        close: (reason) => this.#channelsClosed(channels, reason),
-        heartbeat: (bytes) => table.deliver(remote, bytes),
-        reliable: (bytes) => table.deliverReliable(remote, bytes),
-      },
-    });
-    this.#channels = channels;
-  }
-
-  /**
-   * Our channels closed. Once the far side had answered, that is the end of the link (it left or
-   * detached). Before that, the far side's stack may have reset them because it had no channel with
-   * that id yet (libdatachannel does; it attached later than we did): re-create them after a random
-   * pause and listen before saying hello, so one side's hello meets the other's channel.
-   */
-  #channelsClosed(channels: PulseChannels, reason: string): void {
-    if (channels !== this.#channels || this.state === ConnectionState.closed) return;
-    this.#firstOpenMs ??= channels.openedAtMs;
-    if (this.state === ConnectionState.monitored || this.#connectionClosed()) return this.end(reason);
-    this.#rearms += 1;
-    const pauseMs = rearmPauseMsMax * Math.random();
-    this.#rearmTimer = setTimeout(() => {
-      if (this.state !== ConnectionState.closed && !this.#connectionClosed())
-        this.#makeChannels(rearmListenMs);
-    }, pauseMs);
-    (this.#rearmTimer as { unref?: () => void }).unref?.();
-  }
-
-  #connectionClosed(): boolean {
-    const pc = this.#pc;
-    return (
-      pc.signalingState === 'closed' || pc.connectionState === 'closed' || pc.connectionState === 'failed'
-    );
-  }
-
-  get channelResets(): number {
-    return this.#rearms;
-  }
-
-  get counters(): LinkCounters {
-    return this.#channels!.counters;
-  }
-
-  send(bytes: Uint8Array): boolean {
-    return this.#channels?.sendHeartbeat(bytes) ?? false;
-  }
-
-  sendReliable(bytes: Uint8Array): boolean {
-    return this.#channels?.sendReliable(bytes) ?? false;
-  }
-
-  bufferedBytes(): number {
-    return this.#channels?.bufferedBytes() ?? 0;
-  }
-
-  /** {@link PeerLink.close}: the link table refused this link or a handler threw on it. */
-  close(reason: string): void {
-    this.end(reason);
-  }
-
-  /** Notices a connection closed without an event (a local `pc.close()` fires none) and silence. */
-  check(nowMs: number): void {
-    if (this.state === ConnectionState.closed) return;
-    if (this.#connectionClosed())
-      return this.end(`connection ${this.#pc.connectionState === 'failed' ? 'failed' : 'closed'}`);
-    const firstOpenMs = this.#firstOpenMs ?? this.#channels?.openedAtMs;
-    if (
-      this.state === ConnectionState.connecting &&
-      firstOpenMs !== undefined &&
-      nowMs - firstOpenMs >= this.#mesh.unmonitoredAfterMs
-    )
-      this.#set(ConnectionState.unmonitored);
-  }
-
-  /** Stops: our channels close, the link goes down. Idempotent. */
-  end(reason: string): void {
-    if (this.state === ConnectionState.closed) return;
-    const wasUp = this.state === ConnectionState.monitored;
-    this.state = ConnectionState.closed;
-    clearTimeout(this.#rearmTimer);
-    if (isSimplePeer(this.connection)) this.connection.removeListener('close', this.#onPeerClose);
-    this.#pc.removeEventListener('connectionstatechange', this.#onStateChange);
-    this.#channels?.close(reason);
-    if (wasUp) this.#mesh.transport.down(this.remote, this);
-    this.#mesh.changed(this);
-  }
-
-  #set(state: ConnectionState): void {
-    if (this.state === state || this.state === ConnectionState.closed) return;
-    this.state = state;
-    this.#mesh.changed(this);
-  }
-}
-
-function isSimplePeer(c: AttachableConnection): c is SimplePeerLike {
-  return typeof (c as Partial<SimplePeerLike>).on === 'function' && '_pc' in c;
 }
 
 /** A detector for connections the app already has (see the file comment). */

@@ -46,6 +46,7 @@ export {
   type AttachedMeshOptions,
   type SimplePeerLike,
 } from './attach.js';
+export { AttachProofError, type ProofCounters } from './attach-proof.js';
 export { LinkTable, ReliableTag, type LinkSink, type PeerLink } from './link-table.js';
 export { BroadcastLinks } from './broadcast-links.js';
 export {

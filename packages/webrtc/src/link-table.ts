@@ -8,8 +8,11 @@
 import { isCanonicalPeerId, type PeerId } from '@pulsemesh/core';
 import type { HostTransport } from './detector-host.js';
 
-/** Reliable-channel payload tag (first byte), shared with `WebRtcTransport`. Append-only. */
-export const ReliableTag = { transport: 0, app: 1 } as const;
+/**
+ * Reliable-channel payload tag (first byte), shared with `WebRtcTransport`. Append-only. `proof`:
+ * the key proof of attached links (`attach-proof.ts`), taken by the attachment, never the table.
+ */
+export const ReliableTag = { transport: 0, app: 1, proof: 2 } as const;
 
 /** One running link to one peer. */
 export interface PeerLink {

@@ -6,7 +6,8 @@
 // Run: bash scripts/netns.sh vitest run packages/webrtc/src/review-input-s19-ids.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType, type Message } from '@pulsemesh/core';
-import { InvalidPeerIdError } from './attach.js';
+import { createAttachedMesh, InvalidPeerIdError } from './attach.js';
+import { generateIdentity, trustFor } from './identity.js';
 import { monitorWebrtcProvider, type WebrtcProviderLike } from './y-webrtc.js';
 import { connectedPair, RawMember } from './review-s19-test-support.js';
 import { closeWorlds, sleep, world, type World } from './review-s19-world-test-support.js';
@@ -102,6 +103,8 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
 
   for (const trusted of [false, true]) {
     const ids = trusted ? 'key-derived ids and trust' : 'plain ids';
+    // Closed for key-derived ids (decision 0049); still open for plain ids: nothing can prove one.
+    const hole = trusted ? it : it.fails;
     it(`control (${ids}): with that impostor silent, honest fails carol within 6 s of a hang`, async () => {
       const w = await world({ malloryId: 'carol', trusted });
       w.mallory.frame(new Uint8Array(0));
@@ -110,7 +113,7 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
       await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 6_000, 'honest fails carol');
     });
 
-    // HOLE (a verdict about someone else, hidden; with and without identities): Mallory attached
+    // HOLE for plain ids, CLOSED for key-derived ids (decision 0049). Mallory attached
     // at victim under carol's id answers victim's pings as carol. When carol hangs, honest (the one
     // peer with a real link to carol) asks relays, victim among them; victim pings "carol" over
     // Mallory's link and relays Mallory's ack, so honest never fails carol. Measured: carol
@@ -121,7 +124,11 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
     // fingerprints (as `ConnectionManager` does), and a relay answers a ping-req for an unproven
     // target with `nack`; relayed acks for a peer the requester probes directly stay hearsay
     // (decision 0028) that cannot outweigh its own failed probes.
-    it.fails(`an impostor answering as carol cannot keep a hung carol alive at honest (${ids})`, async () => {
+    // Now: an attached link to a key-derived id counts only once the far end signed victim's
+    // challenge and the connection's DTLS fingerprints with that id's key (`attach-proof.ts`);
+    // Mallory cannot, so victim has no link to "carol" to relay over, and honest fails carol as in
+    // the control. Plain ids have no key to prove: still a hole (give the room identities).
+    hole(`an impostor answering as carol cannot keep a hung carol alive at honest (${ids})`, async () => {
       const w = await world({ malloryId: 'carol', trusted });
       w.mallory.answerPings = true;
       w.mallory.frame(new Uint8Array(0));
@@ -130,14 +137,16 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
       await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 8_000, 'honest fails carol');
     });
 
-    // HOLE (a verdict about someone else: `left`): Mallory, attached at victim under carol's id,
+    // HOLE for plain ids, CLOSED for key-derived ids (decision 0049; `left`): Mallory, attached at victim under carol's id,
     // sends `leave` messages (incarnations 0, 1, 5, 1,000). Measured, plain ids: carol `left` at
     // victim AND at honest (the peer with the real link; victim's gossip), `leave` events fired at
     // both, until carol's refutation brings it back within 5 s. With key-derived ids and trust:
     // carol `left` at victim and still `left` 5 s later (honest refuses the unsigned news). Fix: as
     // above, no unproven attached link speaks for its id; with trust, a `leave` message is taken
-    // only with the leaver's signed `left` update, as in gossip.
-    it.fails(`an impostor's leave marks carol left nowhere (${ids})`, async () => {
+    // only with the leaver's signed `left` update, as in gossip. Now, with key-derived ids, Mallory's
+    // link never proves carol's key, so its `leave` messages are dropped before the detector
+    // (counted `proofCounters.unprovenMessages`) and the link is closed after `proofTimeoutMs`.
+    hole(`an impostor's leave marks carol left nowhere (${ids})`, async () => {
       const w = await world({ malloryId: 'carol', trusted });
       w.mallory.answerPings = true;
       w.mallory.frame(new Uint8Array(0));
@@ -148,4 +157,48 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
       expect(w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`))).toEqual([]);
     });
   }
+});
+
+// Decision 0049, the y-webrtc case: every member has an identity, but the app attaches under its own
+// plain ids (y-webrtc room ids are random UUIDs; here the names). Each link counts under the id of
+// the key its far end proved, so an app id names nobody the detector has verdicts about.
+describe('identities under the app’s own plain ids (attach path, real WebRTC)', () => {
+  it('a member attached under carol’s app id, answering pings, cannot keep a hung carol alive', async () => {
+    const w = await world({ malloryId: 'carol', trusted: true, appIds: true });
+    w.mallory.answerPings = true;
+    w.mallory.frame(new Uint8Array(0));
+    await sleep(2_000);
+    w.carol!.faults.hang();
+    await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 8_000, 'honest fails carol');
+    expect(stateAt(w.victim, 'carol')).toBeUndefined(); // an app id is never a peer
+  });
+
+  it('its leave marks carol left nowhere', async () => {
+    const w = await world({ malloryId: 'carol', trusted: true, appIds: true });
+    w.mallory.frame(new Uint8Array(0));
+    await sleep(1_500);
+    for (const incarnation of [0, 1, 5, 1_000])
+      w.mallory.message(MessageType.leave, { incarnation } as Partial<Message>);
+    await sleep(3_000);
+    expect(w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`))).toEqual([]);
+    expect(w.victim.proofCounters.unprovenMessages).toBe(4); // the four leaves, dropped
+  });
+
+  it('a pulsemesh member with its own key, attached under carol’s app id, is known by its own id', async () => {
+    const w = await world({ carol: true, trusted: true, appIds: true });
+    const identity = generateIdentity();
+    const impostor = createAttachedMesh({ peerId: identity.id, trust: trustFor(identity) });
+    try {
+      const [atVictim, atImpostor] = await connectedPair();
+      w.victim.attach('carol', atVictim);
+      impostor.attach('victim', atImpostor);
+      await until(() => stateAt(w.victim, identity.id) === 'healthy', 10_000, 'victim sees the impostor');
+      const seen = w.victim.connections().find((c) => c.peer === 'carol');
+      expect([seen?.identity, seen?.proven]).toEqual([identity.id, true]);
+      w.carol!.faults.hang();
+      await until(() => stateAt(w.honest, w.carol!.localId) === 'failed', 8_000, 'honest fails carol');
+    } finally {
+      impostor.close();
+    }
+  });
 });

@@ -23,6 +23,7 @@ const meshes: AttachedMesh[] = [];
 /** Closes every mesh and connection of the worlds made so far. */
 export function closeWorlds(): void {
   for (const m of meshes.splice(0)) m.close();
+  appIdOf.clear();
   closePairs();
 }
 
@@ -40,10 +41,13 @@ function start(name: string, trusted: boolean, verdicts: string[]): AttachedMesh
   return mesh;
 }
 
+/** The app's id of each mesh: its name when the app has its own ids (`appIds`), else its id. */
+const appIdOf = new Map<AttachedMesh, string>();
+
 async function link(a: AttachedMesh, b: AttachedMesh): Promise<void> {
   const [pa, pb] = await connectedPair();
-  a.attach(b.localId, pa);
-  b.attach(a.localId, pb);
+  a.attach(appIdOf.get(b) ?? b.localId, pa);
+  b.attach(appIdOf.get(a) ?? a.localId, pb);
 }
 
 function healthyAt(viewer: AttachedMesh, peer: PeerId): boolean {
@@ -52,26 +56,36 @@ function healthyAt(viewer: AttachedMesh, peer: PeerId): boolean {
 
 /**
  * Builds the room. Mallory is attached at victim under `malloryId` (`'carol'`: under carol's id,
- * whatever it is); its channels are open but it has said nothing yet.
+ * whatever it is); its channels are open but it has said nothing yet. `appIds` (with `trusted`):
+ * the app attaches everyone under its own plain ids (the names, as y-webrtc's UUIDs), and the
+ * meshes know each other by their proven keys' ids (decision 0049).
  */
 export async function world(
-  options: { malloryId?: string; carol?: boolean; trusted?: boolean } = {},
+  options: { malloryId?: string; carol?: boolean; trusted?: boolean; appIds?: boolean } = {},
 ): Promise<World> {
   const trusted = options.trusted ?? false;
   const verdicts: string[] = [];
-  const victim = start('victim', trusted, verdicts);
-  const honest = start('honest', trusted, verdicts);
+  const named = (name: string): AttachedMesh => {
+    const mesh = start(name, trusted, verdicts);
+    if (options.appIds) appIdOf.set(mesh, name);
+    return mesh;
+  };
+  const victim = named('victim');
+  const honest = named('honest');
   await link(victim, honest);
   await until(() => healthyAt(victim, honest.localId), 10_000, 'victim sees honest');
   let carol: AttachedMesh | undefined;
   if (options.carol || options.malloryId === 'carol') {
-    carol = start('carol', trusted, verdicts);
+    carol = named('carol');
     await link(honest, carol);
     await until(() => healthyAt(victim, carol!.localId), 10_000, 'victim knows carol by gossip');
   }
   const [atVictim, atMallory] = await connectedPair();
   const mallory = new RawMember(atMallory);
-  const malloryId = options.malloryId === 'carol' ? carol!.localId : (options.malloryId ?? 'mallory');
+  const malloryId =
+    options.malloryId === 'carol'
+      ? (appIdOf.get(carol!) ?? carol!.localId)
+      : (options.malloryId ?? 'mallory');
   victim.attach(malloryId, atVictim);
   await mallory.opened();
   return { victim, honest, carol, mallory, verdicts };

@@ -5,15 +5,19 @@
  * so it imports neither y-webrtc nor yjs (decision 0016).
  *
  * - Every WebRTC connection of the provider's room gets the link protocol attached (`attach.ts`),
- *   as connections come (`peers` event) and go; the pulsemesh id of a tab is its y-webrtc room
- *   peer id, which both sides of a connection already know.
+ *   as connections come (`peers` event) and go. Without `trust`, the pulsemesh id of a tab is its
+ *   y-webrtc room peer id, which both sides of a connection already know, and which nothing
+ *   proves: any room member can attach under another's. With `trust` (an identity), the tab's
+ *   pulsemesh id is its key's, every connection must prove the far end's key before it counts,
+ *   and verdicts are about the proven id (decision 0049); the y-webrtc id is a label
+ *   (`mesh.connections()` gives both).
  * - Tabs of this browser that y-webrtc links over BroadcastChannel are linked over a
  *   BroadcastChannel too (`broadcast-links.ts`), so they are watched without WebRTC.
- * - The tab's awareness state carries its pulsemesh id (`pulsemesh` field), so
+ * - The tab's awareness state carries its pulsemesh id (`pulsemesh` field, `mesh.localId`), so
  *   {@link keepAwarenessHonest} can map a `failed` peer to its awareness client ids.
  * - y-webrtc closes its connections on `beforeunload`; the monitor says goodbye first.
  */
-import type { PeerId } from '@pulsemesh/core';
+import { derivePeerId, type PeerId } from '@pulsemesh/core';
 import { AttachedMesh, InvalidPeerIdError, type AttachedMeshOptions, type SimplePeerLike } from './attach.js';
 import { BroadcastLinks } from './broadcast-links.js';
 
@@ -65,7 +69,8 @@ export async function monitorWebrtcProvider(
   await Promise.resolve();
   const room = provider.room;
   if (!room) throw new Error('monitorWebrtcProvider: the provider has no room (destroyed?)');
-  const mesh = new AttachedMesh({ ...options, peerId: room.peerId });
+  const peerId = options.trust ? derivePeerId(options.trust.publicKey) : room.peerId;
+  const mesh = new AttachedMesh({ ...options, peerId });
   // Ids a room member announced that `attach` refused (`InvalidPeerIdError`, counted once each):
   // y-webrtc takes them from the room's signaling unchecked, and this runs in its event listener.
   const refused = new Set<string>();
@@ -90,7 +95,7 @@ export async function monitorWebrtcProvider(
     options.broadcastChannel === false || typeof BroadcastChannel === 'undefined'
       ? undefined
       : new BroadcastLinks(mesh.transport, `pulsemesh:${provider.roomName}`);
-  provider.awareness?.setLocalStateField('pulsemesh', room.peerId);
+  provider.awareness?.setLocalStateField('pulsemesh', mesh.localId);
   // y-webrtc's own beforeunload handler destroys every connection; ours runs first (capture).
   const onUnload = (): void => mesh.leaveAtOnce();
   globalThis.addEventListener?.('beforeunload', onUnload, { capture: true });
