@@ -11,6 +11,7 @@
  * at the shortest period, plus a burst that holds every relay job it may run at once.
  */
 import { MessageType, WIRE_VERSION, type DetectorConfig, type PeerId, type Transport } from '@pulsemesh/core';
+import { fullBucket, takeToken, type TokenBucket } from './token-bucket.js';
 
 /** A token bucket's size: sustained rate and burst. */
 export interface PingBudgetLimits {
@@ -54,17 +55,12 @@ export function isPing(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === WIRE_VERSION && bytes[1] === MessageType.ping;
 }
 
-interface Bucket {
-  tokens: number;
-  atMs: number;
-}
-
 /** See the file comment. One bucket per member, dropped when its link goes down. */
 export class PingBudget {
   readonly limits: PingBudgetLimits;
   /** `pingsThrottled`: pings dropped past a member's budget (never answered). */
   readonly counters = { pingsThrottled: 0 };
-  #buckets = new Map<PeerId, Bucket>();
+  #buckets = new Map<PeerId, TokenBucket>();
   #throttledBy = new Map<PeerId, number>();
 
   constructor(limits: PingBudgetLimits) {
@@ -78,17 +74,8 @@ export class PingBudget {
     if (!isPing(bytes)) return true;
     const { pingsPerSecond, burstPings } = this.limits;
     let bucket = this.#buckets.get(from);
-    if (bucket === undefined) {
-      bucket = { tokens: burstPings, atMs: nowMs };
-      this.#buckets.set(from, bucket);
-    }
-    const elapsedMs = Math.max(0, nowMs - bucket.atMs);
-    bucket.tokens = Math.min(burstPings, bucket.tokens + (elapsedMs * pingsPerSecond) / 1000);
-    bucket.atMs = nowMs;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return true;
-    }
+    if (bucket === undefined) this.#buckets.set(from, (bucket = fullBucket(burstPings, nowMs)));
+    if (takeToken(bucket, nowMs, pingsPerSecond, burstPings)) return true;
     this.counters.pingsThrottled += 1;
     this.#throttledBy.set(from, (this.#throttledBy.get(from) ?? 0) + 1);
     return false;
