@@ -120,6 +120,7 @@ export class Link {
           error: (error) => this.#handlers.error?.(error),
         },
       });
+      this.#refuseExtraChannels(peer._pc, this.#channels);
     }
   }
 
@@ -147,9 +148,37 @@ export class Link {
     return this.#path;
   }
 
-  /** Counters of the link-protocol channels. */
+  /** Counters of the link-protocol channels, and in-band channels refused (`channelsRefused`). */
   get counters(): LinkCounters {
     return this.#channels?.counters ?? { ...newLinkCounters(), errors: this.#errors };
+  }
+
+  /**
+   * The far side may open in-band channels at will (session 19's review: 510 on one link, all kept
+   * open, simple-peer taking each as its own). A link carries exactly one: simple-peer's, which the
+   * initiator creates and the other side accepts as the first in-band channel (the link protocol's
+   * two are negotiated: no `datachannel` event). Any other is closed at once and counted; the app
+   * has no channels of its own on these connections (decision 0050).
+   */
+  #refuseExtraChannels(pc: RTCPeerConnection, channels: PulseChannels): void {
+    const simplePeers = this.initiator ? null : pc.ondatachannel;
+    let accepted = false;
+    pc.ondatachannel = (event: RTCDataChannelEvent) => {
+      if (!accepted && simplePeers) {
+        accepted = true;
+        simplePeers.call(pc, event);
+        return;
+      }
+      channels.counters.channelsRefused += 1;
+      try {
+        event.channel.close();
+      } catch (err) {
+        this.#errors += 1;
+        this.#handlers.error?.(`refused channel close: ${String(err)}`);
+      }
+      if (channels.counters.channelsRefused === 1)
+        this.#handlers.error?.('in-band channel refused (one allowed)');
+    };
   }
 
   /** Heartbeat loss estimate from sequence gaps. */
