@@ -18,7 +18,8 @@ export function takeToken(bucket: TokenBucket, nowMs: number, perSecond: number,
   const elapsedMs = Math.max(0, nowMs - bucket.atMs);
   bucket.tokens = Math.min(capacity, bucket.tokens + (elapsedMs * perSecond) / 1000);
   bucket.atMs = Math.max(bucket.atMs, nowMs);
-  if (bucket.tokens < 1) return false;
+  // A token refilled in steps is whole: sums of fractions fall a rounding error short of it.
+  if (bucket.tokens < 1 - 1e-9) return false;
   bucket.tokens -= 1;
   return true;
 }
