@@ -46,6 +46,8 @@ export class ConnectionManager {
     linkProofsRefused: 0,
     /** New sessions (offers, dial requests) refused past a member's `sessionBudget`: nothing built. */
     sessionsRefused: 0,
+    /** In-band channels a member opened on its link beyond the one a link carries, closed. */
+    channelsRefused: 0,
   };
   #options: ResolvedConnectionOptions;
   #identity: Identity | undefined;
@@ -298,6 +300,7 @@ export class ConnectionManager {
         heartbeat: (bytes) => this.#handlers.heartbeat?.(slot.id, bytes),
         reliable: (bytes) => this.#handlers.reliable?.(slot.id, bytes),
         error: (error) => this.#handlers.error?.(slot.id, error),
+        channelRefused: () => (this.counters.channelsRefused += 1),
       },
     });
     slot.link = link;

@@ -28,6 +28,8 @@ export interface LinkHandlers {
   reliable?(bytes: Uint8Array): string | void;
   /** An operating error that did not close the link (counted). */
   error?(error: string): void;
+  /** An in-band channel beyond the one a link carries was closed (counted in `channelsRefused`). */
+  channelRefused?(): void;
 }
 
 /** Options of one {@link Link}. */
@@ -170,6 +172,7 @@ export class Link {
         return;
       }
       channels.counters.channelsRefused += 1;
+      this.#handlers.channelRefused?.();
       try {
         event.channel.close();
       } catch (err) {

@@ -189,6 +189,7 @@ describe('a member that opens many data channels on its link (createMesh, real W
     console.log(`extra channels: ${open} left open, ${refused} refused by the victim`);
     expect(open).toBeLessThanOrEqual(1);
     expect(refused).toBeGreaterThan(100);
+    expect(r.victim.transport.manager.counters.channelsRefused).toBe(refused);
     expect(stateOf(r.victim, 'amallory')).toBe('healthy'); // its link itself still runs
     othersUntouched(r);
   });
