@@ -81,6 +81,19 @@ export class EdgeMetrics {
         }
       },
     });
+    new Counter({
+      name: 'pulsemesh_member_input_refused_total',
+      help: 'What members sent past their budgets (decision 0050): pings not answered, links not built, extra data channels closed.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const { sessionsRefused, channelsRefused } = mesh.transport.manager.counters;
+        this.reset();
+        this.inc({ kind: 'ping-throttled' }, mesh.pingBudget.counters.pingsThrottled);
+        this.inc({ kind: 'session-refused' }, sessionsRefused);
+        this.inc({ kind: 'channel-refused' }, channelsRefused);
+      },
+    });
     new Gauge({
       name: 'pulsemesh_signal_connected',
       help: '1 while the signaling connection is up.',

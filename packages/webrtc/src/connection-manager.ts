@@ -20,6 +20,7 @@ import {
 import { Link, LinkState } from './link.js';
 import { parseLinkSignal, signalsPerMessageMax, type LinkSignal, type SignalData } from './link-signal.js';
 import { PeerSlots, type PeerSlot } from './peer-slots.js';
+import { fullBucket, takeToken } from './token-bucket.js';
 
 /** How long a link's signals gather before they go out as one message (ms). */
 const signalBatchMs = 10;
@@ -43,6 +44,10 @@ export class ConnectionManager {
     busySent: 0,
     /** Offers, answers or opened links refused for their link proof (see `LinkProofError`). */
     linkProofsRefused: 0,
+    /** New sessions (offers, dial requests) refused past a member's `sessionBudget`: nothing built. */
+    sessionsRefused: 0,
+    /** In-band channels a member opened on its link beyond the one a link carries, closed. */
+    channelsRefused: 0,
   };
   #options: ResolvedConnectionOptions;
   #identity: Identity | undefined;
@@ -159,6 +164,7 @@ export class ConnectionManager {
     if (msg.t === 'sdp') {
       const current = slot.link !== undefined && slot.session === msg.s;
       if (!current && (initiator || msg.d[0]?.type !== 'offer')) return; // stale session
+      if (!current && !this.#sessionAllowed(slot, msg.s)) return;
       const proven = this.#checkProof(slot, from, msg, initiator);
       if (proven === false) return;
       if (current) {
@@ -179,6 +185,7 @@ export class ConnectionManager {
     if (msg.t === 'dial') {
       if (!initiator) return this.#signalError(from, 'dial request from a non-initiator');
       if (slot.link?.state === LinkState.connecting) return;
+      if (!this.#sessionAllowed(slot, undefined)) return;
       if (!slot.link && this.#slots.used() >= this.acceptConnectionsMax) {
         this.counters.busySent += 1;
         return this.#send(from, { v: 1, t: 'busy' });
@@ -212,6 +219,27 @@ export class ConnectionManager {
     if (this.#closed) return;
     for (const slot of this.#slots.values()) this.#closeSlotLink(slot, 'manager closed', true);
     this.#closed = true;
+  }
+
+  /**
+   * Whether `slot`'s peer may make us build one more link (its `sessionBudget`). Refused: counted,
+   * an error reported, and `busy` sent at most once a refill (so the refusals cannot make this peer
+   * over-send on signaling); an honest peer waits `busyRetryMs` and tries again.
+   */
+  #sessionAllowed(slot: PeerSlot, session: string | undefined): boolean {
+    const { sessions, windowMs } = this.#options.sessionBudget;
+    const now = performance.now();
+    const perSecond = (sessions * 1000) / windowMs;
+    slot.sessions ??= fullBucket(sessions, now);
+    if (takeToken(slot.sessions, now, perSecond, sessions)) return true;
+    this.counters.sessionsRefused += 1;
+    this.#trace(slot.id, 'session refused (budget)');
+    if (now - slot.refusedBusyAtMs >= windowMs / sessions) {
+      slot.refusedBusyAtMs = now;
+      this.#handlers.error?.(slot.id, 'signal: session budget spent');
+      this.#send(slot.id, session === undefined ? { v: 1, t: 'busy' } : { v: 1, t: 'busy', s: session });
+    }
+    return false;
   }
 
   /** Fills free capacity with a random choice of unlinked room members. */
@@ -272,6 +300,7 @@ export class ConnectionManager {
         heartbeat: (bytes) => this.#handlers.heartbeat?.(slot.id, bytes),
         reliable: (bytes) => this.#handlers.reliable?.(slot.id, bytes),
         error: (error) => this.#handlers.error?.(slot.id, error),
+        channelRefused: () => (this.counters.channelsRefused += 1),
       },
     });
     slot.link = link;

@@ -37,6 +37,15 @@ export interface ConnectionManagerOptions {
   backoff?: BackoffOptions;
   /** Largest reliable message accepted (bytes). Default 1 MiB. */
   reliableMessageBytesMax?: number;
+  /**
+   * Links one member may make this peer build (its offers in a new session, its dial requests): a
+   * token bucket of `sessions`, refilled at `sessions` per `windowMs` (decision 0050). Past it, its
+   * offer is not answered and nothing is built (counted `sessionsRefused`; `busy` at most once a
+   * refill). Default 10 per 60,000 ms: an honest member's retries back off from 0.5 s to 15–30 s
+   * and reset only after a link held `stableLinkMs`, so it makes at most ~8 in its worst minute
+   * and 6 a minute after.
+   */
+  sessionBudget?: { sessions: number; windowMs: number };
   /** Most peers tracked (roster + signal senders). Default 4,096. */
   knownPeersMax?: number;
   /** Randomness in [0, 1) for backoff jitter and subset choice. Default `Math.random`. */
@@ -73,6 +82,9 @@ export function resolveConnectionOptions(options: ConnectionManagerOptions): Res
     options.acceptConnectionsMax ?? maxConnections + Math.max(2, Math.ceil(maxConnections / 4));
   if (acceptConnectionsMax < maxConnections)
     throw new RangeError('acceptConnectionsMax must be at least maxConnections');
+  const budget = options.sessionBudget;
+  if (budget && !(budget.sessions >= 1 && budget.windowMs > 0))
+    throw new RangeError('sessionBudget needs sessions >= 1 and windowMs > 0');
   if (options.identity && options.identity.id !== options.localId)
     throw new RangeError('identity.id must be localId');
   return {
@@ -87,6 +99,7 @@ export function resolveConnectionOptions(options: ConnectionManagerOptions): Res
     backoff: options.backoff ?? defaultBackoff,
     reliableMessageBytesMax: options.reliableMessageBytesMax ?? 1 << 20,
     knownPeersMax: options.knownPeersMax ?? 4_096,
+    sessionBudget: options.sessionBudget ?? { sessions: 10, windowMs: 60_000 },
     random: options.random ?? Math.random,
   };
 }

@@ -24,6 +24,7 @@ import {
 } from '@pulsemesh/core';
 import { createRandom, runDetector, type RunningDetector } from '@pulsemesh/core/runtime';
 import { currentLifecycle, watchPageLifecycle } from './page-lifecycle.js';
+import { PingBudget, pingBudgetFor, throughPingBudget, type PingBudgetLimits } from './ping-budget.js';
 import { timerScheduler, workerScheduler, type TickScheduler } from './tick-scheduler.js';
 
 /** A transport a host can drive: core's contract plus a reliable path for the goodbye. */
@@ -60,6 +61,11 @@ export interface HostOptions {
    * its last one (`DurableHistory.startIncarnation`), so others see the same peer return.
    */
   incarnation?: number;
+  /**
+   * Pings answered per member (a token bucket, decision 0050). Default `pingBudgetFor(config)`:
+   * twice the most an honest member sends at the shortest period (190/s, burst 147 by default).
+   */
+  pingBudget?: PingBudgetLimits;
 }
 
 /** Fault injection through the real transport, for demos and benchmarks. */
@@ -116,6 +122,8 @@ export class DetectorHost extends EventTarget implements MeshView {
   /** Which tick clock drives the detector (`worker` or `timers`). */
   readonly clockKind: TickScheduler['kind'];
   readonly faults: MeshFaults;
+  /** Pings answered per member (decision 0050); `pingBudget.counters.pingsThrottled` counts the rest. */
+  readonly pingBudget: PingBudget;
   #transport: HostTransport;
   #loop: RunningDetector;
   #scheduler: TickScheduler;
@@ -138,9 +146,10 @@ export class DetectorHost extends EventTarget implements MeshView {
       options.preset === undefined
         ? defaultConfig(typeof document === 'undefined' ? 'node' : 'browser')
         : presets[options.preset];
+    const config = { ...base, ...options.config };
     this.detector = new Detector({
       id: localId,
-      config: { ...base, ...options.config },
+      config,
       random: createRandom(),
       nowMs: now(),
       ...(options.trust === undefined ? {} : { trust: options.trust }),
@@ -148,7 +157,9 @@ export class DetectorHost extends EventTarget implements MeshView {
     });
     this.#scheduler = pickScheduler(options.clock ?? 'auto');
     this.clockKind = this.#scheduler.kind;
-    this.#loop = runDetector(this.detector, transport, { scheduler: this.#scheduler, nowMs: now });
+    this.pingBudget = new PingBudget(options.pingBudget ?? pingBudgetFor(config));
+    const gated = throughPingBudget(transport, this.pingBudget, now);
+    this.#loop = runDetector(this.detector, gated, { scheduler: this.#scheduler, nowMs: now });
     this.faults = this.#makeFaults();
     for (const type of detectorEvents) {
       this.detector.addEventListener(type, (e) =>

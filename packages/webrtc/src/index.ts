@@ -35,6 +35,7 @@ export {
   type MeshFaults,
   type MeshStatus,
 } from './detector-host.js';
+export { honestPingsPerPeriodMax, PingBudget, pingBudgetFor, type PingBudgetLimits } from './ping-budget.js';
 export {
   attach,
   AttachedMesh,

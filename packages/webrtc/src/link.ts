@@ -28,6 +28,8 @@ export interface LinkHandlers {
   reliable?(bytes: Uint8Array): string | void;
   /** An operating error that did not close the link (counted). */
   error?(error: string): void;
+  /** An in-band channel beyond the one a link carries was closed (counted in `channelsRefused`). */
+  channelRefused?(): void;
 }
 
 /** Options of one {@link Link}. */
@@ -120,6 +122,7 @@ export class Link {
           error: (error) => this.#handlers.error?.(error),
         },
       });
+      this.#refuseExtraChannels(peer._pc, this.#channels);
     }
   }
 
@@ -147,9 +150,38 @@ export class Link {
     return this.#path;
   }
 
-  /** Counters of the link-protocol channels. */
+  /** Counters of the link-protocol channels, and in-band channels refused (`channelsRefused`). */
   get counters(): LinkCounters {
     return this.#channels?.counters ?? { ...newLinkCounters(), errors: this.#errors };
+  }
+
+  /**
+   * The far side may open in-band channels at will (session 19's review: 510 on one link, all kept
+   * open, simple-peer taking each as its own). A link carries exactly one: simple-peer's, which the
+   * initiator creates and the other side accepts as the first in-band channel (the link protocol's
+   * two are negotiated: no `datachannel` event). Any other is closed at once and counted; the app
+   * has no channels of its own on these connections (decision 0050).
+   */
+  #refuseExtraChannels(pc: RTCPeerConnection, channels: PulseChannels): void {
+    const simplePeers = this.initiator ? null : pc.ondatachannel;
+    let accepted = false;
+    pc.ondatachannel = (event: RTCDataChannelEvent) => {
+      if (!accepted && simplePeers) {
+        accepted = true;
+        simplePeers.call(pc, event);
+        return;
+      }
+      channels.counters.channelsRefused += 1;
+      this.#handlers.channelRefused?.();
+      try {
+        event.channel.close();
+      } catch (err) {
+        this.#errors += 1;
+        this.#handlers.error?.(`refused channel close: ${String(err)}`);
+      }
+      if (channels.counters.channelsRefused === 1)
+        this.#handlers.error?.('in-band channel refused (one allowed)');
+    };
   }
 
   /** Heartbeat loss estimate from sequence gaps. */

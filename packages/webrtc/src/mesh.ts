@@ -39,6 +39,11 @@ export interface MeshOptions extends HostOptions {
   bindAddress?: string;
   /** Links this peer opens (see `ConnectionManagerOptions.maxConnections`). Default 32. */
   maxConnections?: number;
+  /**
+   * Links one member may make this peer build (see `ConnectionManagerOptions.sessionBudget`,
+   * decision 0050). Default 10, refilled 10 per 60,000 ms.
+   */
+  sessionBudget?: { sessions: number; windowMs: number };
   /** WebSocket class; in Node pass `ws`'s `WebSocket`. */
   WebSocket?: WebSocketConstructorLike;
   /**
@@ -94,6 +99,7 @@ export class Mesh extends DetectorHost {
       iceServers: options.iceServers ?? [],
       bindAddress: options.bindAddress,
       ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      ...(options.sessionBudget === undefined ? {} : { sessionBudget: options.sessionBudget }),
     });
     super(localId, transport, {
       ...options,

@@ -3,6 +3,7 @@
 import type { PeerId } from '@pulsemesh/core';
 import type { Link } from './link.js';
 import type { SignalData } from './link-signal.js';
+import type { TokenBucket } from './token-bucket.js';
 
 /** What the connection manager knows about one peer. */
 export interface PeerSlot {
@@ -21,6 +22,10 @@ export interface PeerSlot {
   elsewhere: boolean;
   /** Fingerprints the peer's link proof vouched for in `session` (key-derived peers only). */
   proven: { session: string; fingerprints: string[] } | undefined;
+  /** Links this peer may still make us build (`sessionBudget`); made at its first. */
+  sessions: TokenBucket | undefined;
+  /** When a refused session was last answered `busy` (ms). */
+  refusedBusyAtMs: number;
 }
 
 /**
@@ -58,6 +63,8 @@ export class PeerSlots {
       outbox: undefined,
       elsewhere: false,
       proven: undefined,
+      sessions: undefined,
+      refusedBusyAtMs: -Infinity,
     };
     this.#slots.set(id, slot);
     return slot;

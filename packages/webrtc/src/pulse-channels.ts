@@ -76,6 +76,8 @@ export interface LinkCounters {
   bytesSent: number;
   bytesReceived: number;
   errors: number;
+  /** In-band data channels the far side opened beyond the one a link carries, closed (`Link`). */
+  channelsRefused: number;
 }
 
 /** All-zero {@link LinkCounters}. */
@@ -90,6 +92,7 @@ export function newLinkCounters(): LinkCounters {
     bytesSent: 0,
     bytesReceived: 0,
     errors: 0,
+    channelsRefused: 0,
   };
 }
 
