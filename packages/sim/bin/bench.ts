@@ -17,6 +17,7 @@ import { pingStrategy } from '../src/ping-node.js';
 import { CALIBRATION_SIZES, calibrationProfile } from '../src/calibration.js';
 import { type MemorySample, type RunResult, runScenario } from '../src/scenario.js';
 import { STRATEGY_KEYS, type StrategyKey, scaleStrategy, strategyFor } from '../src/strategies.js';
+import { codeIdentity } from './code-identity.js';
 import type { TopologySpec } from '../src/topology.js';
 
 interface Task {
@@ -319,7 +320,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   // The code measured is the tree at the start: a commit made during the run must not be credited.
   const commit = gitCommit();
-  const dirty = gitDirty();
+  // The commit says which code only if core is this checkout's own (decision 0046).
+  const code = codeIdentity(ROOT, resolve(dirname(SELF), '..'));
+  if (code.coreOutsideRoot)
+    console.warn(`warning: @pulsemesh/core resolves to ${code.coreDir}, outside ${ROOT}: marked dirty`);
+  const dirty = gitDirty() || code.coreOutsideRoot;
   // Wall times depend on what else the machine runs: the file says how loaded it was.
   const loadAtStart = loadavg();
   console.log(
@@ -346,6 +351,7 @@ async function main(): Promise<void> {
   const doc: BenchDocument = {
     commit,
     dirty,
+    code: { sourceSha256: code.sourceSha256, coreOutsideRoot: code.coreOutsideRoot },
     seed,
     quick,
     generatedBy:

@@ -11,6 +11,12 @@ export interface BenchDocument {
   commit: string;
   /** The tree had uncommitted changes to tracked files when the run started (absent in older files). */
   dirty?: boolean;
+  /**
+   * The source the run loaded (absent in older files): SHA-256 over core's and sim's non-test
+   * `src/` files, and whether core resolved outside the checkout of `commit` (then `dirty` is
+   * true too). Two files with the same hash and seed ran the same code (decision 0046).
+   */
+  code?: { sourceSha256: string; coreOutsideRoot: boolean };
   seed: number;
   quick: boolean;
   generatedBy: string;
