@@ -152,6 +152,10 @@ describe('review s17: two colluding members (the trust model limit, decisions 00
   });
   // The limit (decision 0012, `declarers.test.ts`): two colluding members fail a paused peer; at
   // a newer incarnation as at the current one. 10/10 seeds: 5 of 5 honest peers fail p0.
+  // Looked at in session 20 (not attempted): this is decision 0024's rule itself (two member
+  // declarers, or own silence of the stall tolerance). Two colluding members are two declarers;
+  // closing it means every taker waits for its own silence, the fix session 13 measured at hang
+  // p50 2,013 → 3,066 ms (N = 100), far past the 2 s floor.
   it.fails('room of 8, x and y both sign failed at k + 1, p0 freezes 1 s: p0 failed nowhere', () => {
     const run = (seed: number): string[] =>
       aheadLie(seed, 'room', { liars: ['x', 'y'], signers: ['x', 'y'], above: 1 }).changed.filter((c) =>
