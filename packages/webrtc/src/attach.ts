@@ -26,7 +26,7 @@
  */
 import { isCanonicalPeerId, type PeerId } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
-import { newProofCounters, type AttachProofError, type ProofCounters } from './attach-proof.js';
+import { AttachProof, newProofCounters, type AttachProofError, type ProofCounters } from './attach-proof.js';
 import { Attachment, ConnectionState, type AttachableConnection } from './attachment.js';
 import { DetectorHost, randomPeerId, type HostOptions } from './detector-host.js';
 import { LinkTable } from './link-table.js';
@@ -113,8 +113,8 @@ export class AttachedMesh extends DetectorHost {
   readonly reliableMessageBytesMax: number;
   /** Key proofs on attached links (decision 0049): proven, refused by reason, dropped input. */
   readonly proofCounters: ProofCounters = newProofCounters();
-  /** @internal This mesh's signer for key proofs (`trust`), if any. */
-  readonly trust: HostOptions['trust'];
+  /** This mesh's signer (`trust`), kept private: attachments get proofs made with it, not it. */
+  #trust: HostOptions['trust'];
   #attachments = new Map<PeerId, Attachment>();
   /** Second connections for ids a proven link holds: unused until they prove the key too. */
   #challengers = new Map<PeerId, Attachment>();
@@ -130,7 +130,7 @@ export class AttachedMesh extends DetectorHost {
     this.transport = table;
     this.unmonitoredAfterMs = options.unmonitoredAfterMs ?? 5_000;
     this.proofTimeoutMs = options.proofTimeoutMs ?? 5_000;
-    this.trust = options.trust;
+    this.#trust = options.trust;
     this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? table.maxMessageBytes + 1;
     this.signalClient = options.signal && this.#joinForWitness(options.signal);
   }
@@ -203,6 +203,15 @@ export class AttachedMesh extends DetectorHost {
       proven: a.proven,
       identity: a.linkId,
     }));
+  }
+
+  /** @internal The key proof of one set of channels to `remote` (signed with this mesh's key). */
+  proofFor(
+    remote: PeerId,
+    fingerprints: () => string[] | undefined,
+    send: (bytes: Uint8Array) => boolean,
+  ): AttachProof {
+    return new AttachProof({ local: this.localId, remote, trust: this.#trust, fingerprints, send });
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import type { PeerId } from '@pulsemesh/core';
 import type { AttachedMesh } from './attach.js';
-import { AttachProof, AttachProofError, connectionFingerprints } from './attach-proof.js';
+import { AttachProofError, connectionFingerprints, type AttachProof } from './attach-proof.js';
 import { ReliableTag, type PeerLink } from './link-table.js';
 import { PulseChannels, type LinkCounters } from './pulse-channels.js';
 
@@ -72,13 +72,11 @@ export class Attachment implements PeerLink {
   #makeChannels(helloAfterMs: number): void {
     const table = this.#mesh.transport;
     const remote = this.remote;
-    const proof = new AttachProof({
-      local: table.localId,
+    const proof = this.#mesh.proofFor(
       remote,
-      trust: this.#mesh.trust,
-      fingerprints: () => connectionFingerprints(this.#pc),
-      send: (bytes) => channels.sendReliable(bytes),
-    });
+      () => connectionFingerprints(this.#pc),
+      (bytes) => channels.sendReliable(bytes),
+    );
     const channels: PulseChannels = new PulseChannels(this.#pc, {
       reliableMessageBytesMax: this.#mesh.reliableMessageBytesMax,
       helloAfterMs,

@@ -15,6 +15,16 @@ import { until } from './test-helpers.js';
 
 afterEach(closeWorlds);
 
+/** Mallory says hello, then `leave` at incarnations 0, 1, 5, 1,000; the `left` verdicts about carol. */
+async function carolLeftAfterMalloryLeaves(w: World): Promise<string[]> {
+  w.mallory.frame(new Uint8Array(0));
+  await sleep(1_500);
+  for (const incarnation of [0, 1, 5, 1_000])
+    w.mallory.message(MessageType.leave, { incarnation } as Partial<Message>);
+  await sleep(3_000);
+  return w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`));
+}
+
 const stateAt = (viewer: World['victim'], peer: string): string | undefined =>
   viewer.peers().find((p) => p.id === peer)?.state;
 
@@ -149,12 +159,7 @@ describe('ids a y-webrtc room member chooses (attach path, real WebRTC)', () => 
     hole(`an impostor's leave marks carol left nowhere (${ids})`, async () => {
       const w = await world({ malloryId: 'carol', trusted });
       w.mallory.answerPings = true;
-      w.mallory.frame(new Uint8Array(0));
-      await sleep(1_500);
-      for (const incarnation of [0, 1, 5, 1_000])
-        w.mallory.message(MessageType.leave, { incarnation } as Partial<Message>);
-      await sleep(3_000);
-      expect(w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`))).toEqual([]);
+      expect(await carolLeftAfterMalloryLeaves(w)).toEqual([]);
     });
   }
 });
@@ -175,12 +180,7 @@ describe('identities under the app’s own plain ids (attach path, real WebRTC)'
 
   it('its leave marks carol left nowhere', async () => {
     const w = await world({ malloryId: 'carol', trusted: true, appIds: true });
-    w.mallory.frame(new Uint8Array(0));
-    await sleep(1_500);
-    for (const incarnation of [0, 1, 5, 1_000])
-      w.mallory.message(MessageType.leave, { incarnation } as Partial<Message>);
-    await sleep(3_000);
-    expect(w.verdicts.filter((v) => v.endsWith(`:${w.carol!.localId}:left`))).toEqual([]);
+    expect(await carolLeftAfterMalloryLeaves(w)).toEqual([]);
     expect(w.victim.proofCounters.unprovenMessages).toBe(4); // the four leaves, dropped
   });
 
