@@ -72,6 +72,12 @@ export const SETTINGS: readonly Setting[] = [
     'messagesPerSecondMax',
   ),
   S(
+    'relay-bytes-per-second-max',
+    'int',
+    `relay bytes/s from one member to one other (default ${d.relayBytesPerSecondMax})`,
+    'relayBytesPerSecondMax',
+  ),
+  S(
     'handshake-timeout-ms',
     'int',
     `close connections whose request headers are not in by then (default ${d.handshakeTimeoutMs})`,

@@ -6,6 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type { PeerId, RoomId, SessionEndKind } from '@pulsemesh/signal';
 import { TokenBucket } from './rate-limiter.js';
 
+/** A relay budget of one sender socket to one target. */
+export interface RelayBudget {
+  readonly bucket: TokenBucket;
+  /** When the last `rate-limited` error about this target was sent (at most one a second). */
+  errorSentMs: number;
+}
+
 /** One client socket. */
 export class Connection {
   /** Rooms this socket joined, with its peer id in each (at most `roomsPerSocketMax`). */
@@ -32,6 +39,11 @@ export class Connection {
   endKind: SessionEndKind | null | undefined = undefined;
   /** Per joined room: the timer that sends it fresh TURN credentials (`TurnOptions`). */
   readonly turnRenewals = new Map<RoomId, ReturnType<typeof setTimeout>>();
+  /**
+   * Per `room` + NUL + target peer: this socket's relay budget to that target
+   * (`relayBytesPerSecondMax`). Full buckets are pruned (`Relays`), so it holds only recent pairs.
+   */
+  readonly relayBudgets = new Map<string, RelayBudget>();
   /** This socket's nonce for key proofs (`challenge`), made on the first request. */
   nonce: string | undefined = undefined;
   /** This socket's session id, sent with its joins and session ends. */

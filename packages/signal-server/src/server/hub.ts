@@ -12,13 +12,14 @@ import { checkKeyProof } from './key-proof.js';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
+import { relayBurstBytes } from './options.js';
 import type { ResolvedOptions } from './options.js';
 import { readFrame } from './frames.js';
 import { reconcile } from './reconcile.js';
 import type { ReconcileState } from './reconcile.js';
 import { Outbound } from './outbound.js';
 import { hashClaim, PendingJoins } from './pending-joins.js';
-import { Relays } from './relays.js';
+import { Relays, type RelayBound } from './relays.js';
 import { Rooms } from './rooms.js';
 import { sendRoster } from './roster.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
@@ -26,6 +27,10 @@ import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
+
+function relayBoundOf(o: ResolvedOptions): RelayBound {
+  return { bytesPerSecond: o.relayBytesPerSecondMax, burstBytes: relayBurstBytes(o) };
+}
 
 /** Protocol logic of one server instance. */
 export class Hub implements ScaleOutHandlers {
@@ -47,7 +52,7 @@ export class Hub implements ScaleOutHandlers {
     this.#metrics = metrics;
     this.#log = log;
     this.#out = new Outbound(options.sendBufferBytesMax, metrics, log);
-    this.#relays = new Relays(this.rooms, this.#out, metrics, undefined);
+    this.#relays = new Relays(this.rooms, this.#out, metrics, undefined, relayBoundOf(options));
     this.#secret =
       options.tokenSecret === undefined ? undefined : new TextEncoder().encode(options.tokenSecret);
     this.#reconcileState = {
@@ -60,7 +65,7 @@ export class Hub implements ScaleOutHandlers {
   /** Attaches the Redis scale-out (before any socket connects). */
   useScaleOut(bus: RedisScaleOut): void {
     this.#bus = bus;
-    this.#relays = new Relays(this.rooms, this.#out, this.#metrics, bus);
+    this.#relays = new Relays(this.rooms, this.#out, this.#metrics, bus, relayBoundOf(this.#o));
     this.#pending = new PendingJoins(
       {
         rooms: this.rooms,
@@ -83,8 +88,9 @@ export class Hub implements ScaleOutHandlers {
     conn.lastRxMs = nowMs;
     const msg = readFrame(conn, data, isBinary, nowMs, this.#out, this.#o.messagesPerSecondMax);
     if (msg === undefined) return;
+    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (msg.t !== MessageType.join && conn.queued === 0) {
-      this.#dispatch(conn, msg, nowMs);
+      this.#dispatch(conn, msg, nowMs, bytes);
       return;
     }
     if (conn.queued >= QUEUE_MAX) {
@@ -94,7 +100,7 @@ export class Hub implements ScaleOutHandlers {
     }
     conn.queued++;
     conn.queue = conn.queue
-      .then(() => (conn.closed ? undefined : this.#dispatch(conn, msg, nowMs)))
+      .then(() => (conn.closed ? undefined : this.#dispatch(conn, msg, nowMs, bytes)))
       .catch((err: unknown) => this.#log.error({ err }, 'frame handler failed'))
       .finally(() => conn.queued--);
   }
@@ -172,7 +178,7 @@ export class Hub implements ScaleOutHandlers {
     if (this.#bus) await reconcile(this, this.#bus, this.#o.instanceId, this.#log, this.#reconcileState);
   }
 
-  async #dispatch(conn: Connection, msg: ClientMessage, rxMs: number): Promise<void> {
+  async #dispatch(conn: Connection, msg: ClientMessage, rxMs: number, frameBytes: number): Promise<void> {
     switch (msg.t) {
       case MessageType.join:
         return this.#join(conn, msg);
@@ -184,7 +190,7 @@ export class Hub implements ScaleOutHandlers {
         this.#leave(conn, msg.room, SessionEndKind.left);
         return;
       case MessageType.signal:
-        this.#relays.signal(conn, msg, rxMs);
+        this.#relays.signal(conn, msg, rxMs, frameBytes);
         return;
     }
   }
