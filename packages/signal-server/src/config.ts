@@ -78,6 +78,12 @@ export const SETTINGS: readonly Setting[] = [
     'relayBytesPerSecondMax',
   ),
   S(
+    'joins-per-ip-per-second-max',
+    'int',
+    `joins/s from one IP address (default ${d.joinsPerIpPerSecondMax})`,
+    'joinsPerIpPerSecondMax',
+  ),
+  S(
     'handshake-timeout-ms',
     'int',
     `close connections whose request headers are not in by then (default ${d.handshakeTimeoutMs})`,

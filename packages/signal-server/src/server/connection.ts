@@ -4,14 +4,8 @@
 import type { WebSocket } from 'ws';
 import { randomBytes } from 'node:crypto';
 import type { PeerId, RoomId, SessionEndKind } from '@pulsemesh/signal';
+import type { BucketMap } from './rate-limiter.js';
 import { TokenBucket } from './rate-limiter.js';
-
-/** A relay budget of one sender socket to one target. */
-export interface RelayBudget {
-  readonly bucket: TokenBucket;
-  /** When the last `rate-limited` error about this target was sent (at most one a second). */
-  errorSentMs: number;
-}
 
 /** One client socket. */
 export class Connection {
@@ -40,10 +34,12 @@ export class Connection {
   /** Per joined room: the timer that sends it fresh TURN credentials (`TurnOptions`). */
   readonly turnRenewals = new Map<RoomId, ReturnType<typeof setTimeout>>();
   /**
-   * Per `room` + NUL + target peer: this socket's relay budget to that target
-   * (`relayBytesPerSecondMax`). Full buckets are pruned (`Relays`), so it holds only recent pairs.
+   * This socket's relay budgets, by `room` + NUL + target peer (`relayBytesPerSecondMax`; made by
+   * `Relays` on the first relay).
    */
-  readonly relayBudgets = new Map<string, RelayBudget>();
+  relayBudgets: BucketMap | undefined = undefined;
+  /** When the last `rate-limited` error about a relay over its budget was sent (at most one a second). */
+  relayErrorSentMs = -Infinity;
   /** This socket's nonce for key proofs (`challenge`), made on the first request. */
   nonce: string | undefined = undefined;
   /** This socket's session id, sent with its joins and session ends. */

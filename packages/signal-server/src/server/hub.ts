@@ -12,7 +12,8 @@ import { checkKeyProof } from './key-proof.js';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
-import { relayBurstBytes } from './options.js';
+import { joinBurstPerIp, relayBurstBytes } from './options.js';
+import { BucketMap } from './rate-limiter.js';
 import type { ResolvedOptions } from './options.js';
 import { readFrame } from './frames.js';
 import { reconcile } from './reconcile.js';
@@ -27,6 +28,8 @@ import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
+/** Addresses the hub keeps join budgets for before it prunes the full (idle) ones. */
+const JOIN_BUDGETS_PRUNE_AT = 1024;
 
 function relayBoundOf(o: ResolvedOptions): RelayBound {
   return { bytesPerSecond: o.relayBytesPerSecondMax, burstBytes: relayBurstBytes(o) };
@@ -45,6 +48,8 @@ export class Hub implements ScaleOutHandlers {
   #pending: PendingJoins | undefined;
   #relays: Relays;
   readonly #releases = new Set<Promise<unknown>>();
+  /** Per IP address: its join budget (`joinsPerIpPerSecondMax`); full buckets are pruned. */
+  readonly #joinBudgets: BucketMap;
   readonly #reconcileState: ReconcileState;
 
   constructor(options: ResolvedOptions, metrics: SignalMetrics, log: Logger) {
@@ -53,6 +58,8 @@ export class Hub implements ScaleOutHandlers {
     this.#log = log;
     this.#out = new Outbound(options.sendBufferBytesMax, metrics, log);
     this.#relays = new Relays(this.rooms, this.#out, metrics, undefined, relayBoundOf(options));
+    const joinsPerS = options.joinsPerIpPerSecondMax;
+    this.#joinBudgets = new BucketMap(joinsPerS, joinBurstPerIp(options), JOIN_BUDGETS_PRUNE_AT);
     this.#secret =
       options.tokenSecret === undefined ? undefined : new TextEncoder().encode(options.tokenSecret);
     this.#reconcileState = {
@@ -211,6 +218,11 @@ export class Hub implements ScaleOutHandlers {
         `at most ${this.#o.roomsPerSocketMax} rooms per socket`,
         room,
       );
+    }
+    if (!this.#joinBudgets.take(conn.ip, performance.now())) {
+      this.#out.reject(RejectReason.joinRate);
+      const message = `more than ${this.#o.joinsPerIpPerSecondMax} joins/s from this address; retry`;
+      return this.#out.error(conn, ErrorCode.unavailable, message, room);
     }
     if (this.#secret) {
       const check = await checkJoinToken(this.#secret, msg.token, room, peer);

@@ -37,6 +37,15 @@ export interface SignalServerOptions {
    */
   relayBytesPerSecondMax?: number;
   /**
+   * Joins per second from one IP address (token bucket per address over all its sockets). Burst:
+   * `joinBurstPerIp(options)` = `socketsPerIpMax` × `roomsPerSocketMax` (512 by default), so an
+   * address can always re-join everything it may hold at once (a reconnect after a restart).
+   * Joins over it are refused with `unavailable` (the client retries with backoff) and counted
+   * `join-rate`. Bounds the churn of fresh ids one address can push through rooms (every join and
+   * leave reaches every member; decisions 0044, 0047). Default 64.
+   */
+  joinsPerIpPerSecondMax?: number;
+  /**
    * The HTTP request (headers of a WebSocket handshake, or a `/metrics` request) must arrive in
    * full within this, ms, counted from the connection; a slower one (slowloris: headers a byte at
    * a time, or a connection that sends nothing) gets 408 and is closed, counted as
@@ -107,6 +116,7 @@ export const DEFAULT_SERVER_OPTIONS = {
   socketsMax: 20_000,
   messagesPerSecondMax: 50,
   relayBytesPerSecondMax: 65_536,
+  joinsPerIpPerSecondMax: 64,
   handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 120_000,
   pingIntervalMs: 20_000,
@@ -127,6 +137,7 @@ const POSITIVE_INTEGER_KEYS = [
   'socketsMax',
   'messagesPerSecondMax',
   'relayBytesPerSecondMax',
+  'joinsPerIpPerSecondMax',
   'handshakeTimeoutMs',
   'idleTimeoutMs',
   'pingIntervalMs',
@@ -141,6 +152,11 @@ export function relayBurstBytes(
   o: Pick<ResolvedOptions, 'relayBytesPerSecondMax' | 'frameBytesMax'>,
 ): number {
   return Math.max(4 * o.relayBytesPerSecondMax, o.frameBytesMax);
+}
+
+/** Burst of the per-address join bucket: `socketsPerIpMax` × `roomsPerSocketMax`. */
+export function joinBurstPerIp(o: Pick<ResolvedOptions, 'socketsPerIpMax' | 'roomsPerSocketMax'>): number {
+  return o.socketsPerIpMax * o.roomsPerSocketMax;
 }
 
 /** Fills defaults and checks ranges. Throws `RangeError` on a bad value (programmer error). */

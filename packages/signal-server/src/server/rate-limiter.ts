@@ -36,3 +36,39 @@ export class TokenBucket {
     this.#tokens = Math.min(this.burst, this.#tokens + (elapsedMs * this.ratePerSecond) / 1000);
   }
 }
+
+/**
+ * Token buckets by key (an address, a sender's target), each made full on first use. Once
+ * `pruneAt` are held, a new key first drops the full ones: a full bucket is the same as a fresh
+ * one, so pruning changes no answer and the map holds only keys used within one refill time.
+ */
+export class BucketMap {
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly #ratePerSecond: number;
+  readonly #burst: number;
+  readonly #pruneAt: number;
+
+  constructor(ratePerSecond: number, burst: number, pruneAt: number) {
+    this.#ratePerSecond = ratePerSecond;
+    this.#burst = burst;
+    this.#pruneAt = pruneAt;
+  }
+
+  /** Keys held now. */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  /** Takes `cost` tokens from `key`'s bucket if it has them; returns whether it did. */
+  take(key: string, nowMs: number, cost = 1): boolean {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      if (this.#buckets.size >= this.#pruneAt) {
+        for (const [k, b] of this.#buckets) if (b.full(nowMs)) this.#buckets.delete(k);
+      }
+      bucket = new TokenBucket(this.#ratePerSecond, this.#burst, nowMs);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket.take(nowMs, cost);
+  }
+}

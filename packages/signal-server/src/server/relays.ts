@@ -9,7 +9,7 @@ import type { PeerId, RoomId, SignalMessage } from '@pulsemesh/signal';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
-import { TokenBucket } from './rate-limiter.js';
+import { BucketMap } from './rate-limiter.js';
 import type { Outbound } from './outbound.js';
 import type { Rooms } from './rooms.js';
 import type { RedisScaleOut } from './scale-out.js';
@@ -80,24 +80,16 @@ export class Relays {
 
   /**
    * Takes `frameBytes` from the budget of `conn` to `msg.to`; over it, the relay is dropped,
-   * counted `relay-rate` and the sender told (at most once a second per target).
+   * counted `relay-rate` and the sender told (at most once a second).
    */
   #withinBudget(conn: Connection, msg: SignalMessage, nowMs: number, frameBytes: number): boolean {
-    const key = `${msg.room}\u0000${msg.to}`;
-    let budget = conn.relayBudgets.get(key);
-    if (!budget) {
-      if (conn.relayBudgets.size >= BUDGETS_PRUNE_AT) {
-        for (const [k, b] of conn.relayBudgets) if (b.bucket.full(nowMs)) conn.relayBudgets.delete(k);
-      }
-      const { bytesPerSecond, burstBytes } = this.#bound;
-      budget = { bucket: new TokenBucket(bytesPerSecond, burstBytes, nowMs), errorSentMs: -Infinity };
-      conn.relayBudgets.set(key, budget);
-    }
-    if (budget.bucket.take(nowMs, frameBytes)) return true;
+    const { bytesPerSecond, burstBytes } = this.#bound;
+    conn.relayBudgets ??= new BucketMap(bytesPerSecond, burstBytes, BUDGETS_PRUNE_AT);
+    if (conn.relayBudgets.take(`${msg.room}\u0000${msg.to}`, nowMs, frameBytes)) return true;
     this.#out.reject(RejectReason.relayRate);
-    if (nowMs - budget.errorSentMs >= 1000) {
-      budget.errorSentMs = nowMs;
-      const message = `more than ${this.#bound.bytesPerSecond} relay bytes/s to ${msg.to}; dropped`;
+    if (nowMs - conn.relayErrorSentMs >= 1000) {
+      conn.relayErrorSentMs = nowMs;
+      const message = `more than ${bytesPerSecond} relay bytes/s to ${msg.to}; dropped`;
       this.#out.error(conn, ErrorCode.rateLimited, message, msg.room);
     }
     return false;
