@@ -4,16 +4,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { needsKeyProof } from '@pulsemesh/signal';
 import { ErrorCode, MessageType, PROTOCOL_VERSION, SessionEndKind } from '@pulsemesh/signal';
 import type { ClientMessage, JoinMessage, PeerId, RoomId, ServerMessage } from '@pulsemesh/signal';
-import { checkJoinToken } from './auth.js';
-import { checkKeyProof } from './key-proof.js';
+import { Admission } from './admission.js';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
-import { joinBurstPerIp, relayBurstBytes } from './options.js';
-import { BucketMap } from './rate-limiter.js';
+import { relayBurstBytes } from './options.js';
 import type { ResolvedOptions } from './options.js';
 import { readFrame } from './frames.js';
 import { reconcile } from './reconcile.js';
@@ -28,8 +25,6 @@ import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
-/** Addresses the hub keeps join budgets for before it prunes the full (idle) ones. */
-const JOIN_BUDGETS_PRUNE_AT = 1024;
 
 function relayBoundOf(o: ResolvedOptions): RelayBound {
   return { bytesPerSecond: o.relayBytesPerSecondMax, burstBytes: relayBurstBytes(o) };
@@ -41,15 +36,13 @@ export class Hub implements ScaleOutHandlers {
   readonly #o: ResolvedOptions;
   readonly #metrics: SignalMetrics;
   readonly #log: Logger;
-  readonly #secret: Uint8Array | undefined;
   readonly #out: Outbound;
   #bus: RedisScaleOut | undefined;
   /** Joins waiting for their claim (only with Redis). */
   #pending: PendingJoins | undefined;
   #relays: Relays;
   readonly #releases = new Set<Promise<unknown>>();
-  /** Per IP address: its join budget (`joinsPerIpPerSecondMax`); full buckets are pruned. */
-  readonly #joinBudgets: BucketMap;
+  readonly #admission: Admission;
   readonly #reconcileState: ReconcileState;
 
   constructor(options: ResolvedOptions, metrics: SignalMetrics, log: Logger) {
@@ -58,10 +51,7 @@ export class Hub implements ScaleOutHandlers {
     this.#log = log;
     this.#out = new Outbound(options.sendBufferBytesMax, metrics, log);
     this.#relays = new Relays(this.rooms, this.#out, metrics, undefined, relayBoundOf(options));
-    const joinsPerS = options.joinsPerIpPerSecondMax;
-    this.#joinBudgets = new BucketMap(joinsPerS, joinBurstPerIp(options), JOIN_BUDGETS_PRUNE_AT);
-    this.#secret =
-      options.tokenSecret === undefined ? undefined : new TextEncoder().encode(options.tokenSecret);
+    this.#admission = new Admission(options, this.#out);
     this.#reconcileState = {
       lostUntil: new Map(),
       graceMs: 2 * options.instanceTtlMs,
@@ -211,30 +201,7 @@ export class Hub implements ScaleOutHandlers {
       this.#sendRoster(conn, room, peer);
       return;
     }
-    if (conn.rooms.size >= this.#o.roomsPerSocketMax) {
-      return this.#out.refuse(
-        conn,
-        ErrorCode.tooManyRooms,
-        `at most ${this.#o.roomsPerSocketMax} rooms per socket`,
-        room,
-      );
-    }
-    if (!this.#joinBudgets.take(conn.ip, performance.now())) {
-      this.#out.reject(RejectReason.joinRate);
-      const message = `more than ${this.#o.joinsPerIpPerSecondMax} joins/s from this address; retry`;
-      return this.#out.error(conn, ErrorCode.unavailable, message, room);
-    }
-    if (this.#secret) {
-      const check = await checkJoinToken(this.#secret, msg.token, room, peer);
-      if (!check.ok) return this.#out.refuse(conn, check.code, check.message, room);
-      if (conn.closed) return;
-    }
-    // On top of any token: a key-derived id only for the holder of its key (decision 0012).
-    if (needsKeyProof(peer) && !checkKeyProof(msg, conn.nonce)) {
-      this.#out.reject(RejectReason.keyProof);
-      this.#out.error(conn, ErrorCode.unauthorized, 'key proof missing or invalid for this peer id', room);
-      return;
-    }
+    if (!(await this.#admission.admit(conn, msg))) return;
     const claimHash = hashClaim(msg.claim);
     const existing = this.rooms.local(room, peer);
     const waiting = this.rooms.pending(room, peer);
