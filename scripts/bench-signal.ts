@@ -75,6 +75,8 @@ const servers = Array.from({ length: withRedis ? 2 : 1 }, () =>
     socketsMax: 25_000,
     socketsPerIpMax: 25_000,
     messagesPerSecondMax: 100_000,
+    relayBytesPerSecondMax: 1 << 30, // pairs here relay ~0.5 MB/s each, far past the per-pair default
+    joinsPerIpPerSecondMax: 1 << 30, // every socket joins from loopback
     peersPerRoomMax: roomSize,
     idleTimeoutMs: 600_000,
     ...(redis ? { redis: redis.url, redisPrefix: 'bench' } : {}),

@@ -72,6 +72,18 @@ export const SETTINGS: readonly Setting[] = [
     'messagesPerSecondMax',
   ),
   S(
+    'relay-bytes-per-second-max',
+    'int',
+    `relay bytes/s from one member to one other (default ${d.relayBytesPerSecondMax})`,
+    'relayBytesPerSecondMax',
+  ),
+  S(
+    'joins-per-ip-per-second-max',
+    'int',
+    `joins/s from one IP address (default ${d.joinsPerIpPerSecondMax})`,
+    'joinsPerIpPerSecondMax',
+  ),
+  S(
     'handshake-timeout-ms',
     'int',
     `close connections whose request headers are not in by then (default ${d.handshakeTimeoutMs})`,

@@ -53,6 +53,38 @@ describe('limits', () => {
     expect(await rejections(r, 'sockets-per-ip')).toBe(1);
   });
 
+  it('default limits: one address holds at most socketsPerIpMax x roomsPerSocketMax = 512 sessions at once', async () => {
+    // The per-IP bound on concurrent sessions (review item: one address opening thousands):
+    // 64 sockets x 8 rooms each; the 9th room of a socket and the 65th socket are refused, and
+    // another address still gets in. (Their churn, joins per IP per second, is not bounded:
+    // decisions 0044, 0047.)
+    const r = await server({ trustProxy: true });
+    const from = { 'x-forwarded-for': '203.0.113.7' };
+    const sockets = await Promise.all(Array.from({ length: 64 }, () => raw(r.url, from)));
+    // Each join is answered to its socket by a roster (6) or an error (10); peer-joins (7) of
+    // the other sockets are not answers.
+    const answered = sockets.map(
+      (ws, i) =>
+        new Promise<Record<string, unknown>[]>((resolve) => {
+          const answers: Record<string, unknown>[] = [];
+          ws.on('message', (d) => {
+            const f = JSON.parse(String(d)) as Record<string, unknown>;
+            if (f['t'] === 6 || f['t'] === 10) answers.push(f);
+            if (answers.length === 9) resolve(answers);
+          });
+          for (let room = 0; room < 9; room++) ws.send(join(`r${room}`, `s${i}`));
+        }),
+    );
+    const answers = (await Promise.all(answered)).flat();
+    expect(answers.filter((f) => f['t'] === 6)).toHaveLength(512);
+    expect(answers.filter((f) => f['code'] === ErrorCode.tooManyRooms)).toHaveLength(64);
+    expect(r.server.stats().rooms).toBe(8);
+    await expect(rawSocket(r.url, from)).rejects.toThrow(/429/);
+    expect(await rejections(r, 'sockets-per-ip')).toBe(1);
+    await raw(r.url, { 'x-forwarded-for': '203.0.113.8' });
+    expect(r.server.stats()).toMatchObject({ sockets: 65, ips: 2 });
+  });
+
   it('counts sockets per X-Forwarded-For address behind a trusted proxy', async () => {
     const r = await server({ socketsPerIpMax: 1, trustProxy: true });
     await raw(r.url, { 'x-forwarded-for': '203.0.113.1, 10.0.0.1' });

@@ -162,22 +162,29 @@ describe('a member cannot make the server end another peer session (one server)'
 });
 
 describe('a flood of fresh ids through one room (the `joined` witness)', () => {
-  it('default limits: one IP (64 sockets) paced at the frame limit joins and leaves over 500 fresh ids a second', async () => {
+  it('default limits: one IP (64 sockets) paced at the frame limit gets at most its burst of 512 fresh ids plus 64 a second through', async () => {
     // What core's `review-witness-s18.test.ts` ("a flood of joins") needs: how fast one IP can
-    // make every member's detector admit fresh ids (`joined`). Held: the per-socket frame limit
-    // and the per-IP socket limit bound it; measured: the rate they allow (915-1,586 a second in
-    // runs under load; at most 61 × 25 + the buckets' start: the admitted set of 65,536 ids is
-    // cleared after ~41-72 s of it).
+    // make every member's detector admit fresh ids (`joined`). Was bounded only by the per-socket
+    // frame limit and the per-IP socket limit (915-1,586 a second in runs under load: 61 × 25 +
+    // the buckets' start); now also by `joinsPerIpPerSecondMax` (decision 0047): a burst of
+    // 64 × 8 = 512, then 64 a second, the rest refused `unavailable` and counted `join-rate`.
     const { r, w } = await roomWithMember();
     let joins = 0;
     w.addEventListener('peer-join', () => joins++);
     const sockets = await Promise.all(Array.from({ length: 61 }, () => raw(r.url)));
-    await joinFlood(sockets, 1_000, (i) => `s${i}`);
+    const startMs = Date.now();
+    await joinFlood(sockets, 2_000, (i) => `s${i}`);
+    const floodMs = Date.now() - startMs;
     await sleep(200);
-    console.log(`join flood: ${joins} peer-joins at w in 1 s from ${sockets.length} sockets`);
-    expect(joins).toBeGreaterThan(500);
+    const refused = await rejections(r, RejectReason.joinRate);
+    console.log(
+      `join flood: ${joins} peer-joins at w in ${floodMs} ms from ${sockets.length} sockets; ${refused} join-rate`,
+    );
+    // p, w and m joined from the same address before the flood: 3 of its 512.
+    expect(joins).toBeGreaterThanOrEqual(509);
+    expect(joins).toBeLessThanOrEqual(509 + Math.ceil((64 * (floodMs + 200)) / 1_000));
+    expect(refused).toBeGreaterThan(0); // how many depends on how fast a loaded machine floods
     expect(await rejections(r, RejectReason.rateLimited)).toBe(0);
-    expect(joins).toBeLessThanOrEqual(sockets.length * 26 + sockets.length * 25);
     expect(await rejections(r, RejectReason.rateAbuse)).toBe(0);
   });
 });
@@ -278,7 +285,10 @@ describe('malformed frames from a member of the room (item e)', () => {
  * the peers of the `session-ended` frames slow gets.
  */
 async function relayFlooded(options: Parameters<typeof server>[0] = {}) {
-  const { r, w, m, ends } = await roomWithMember(options);
+  // The per-pair relay bound (decision 0047) would stop this flood at the senders; lifted here so
+  // these tests keep measuring what the server does with a socket whose buffer is full anyway
+  // (ten members can still fill it within the bound, only more slowly).
+  const { r, w, m, ends } = await roomWithMember({ relayBytesPerSecondMax: 2 ** 30, ...options });
   const slow = await rawMember(r, w, 'slow');
   const seen: string[] = [];
   slow.on('message', (d) => {
@@ -341,7 +351,12 @@ describe("a member flooding another's socket with relays", () => {
     // limit however loaded the machine (only how long it takes varies). Server pings (every 20 s
     // by default) are pushed out of the way: a paused socket does not answer them, and the ping
     // timeout would close it first on a slow run (as `timed-out`, the right verdict on a stall).
-    const { r, w, m, slow, seen, ends } = await relayFlooded({ pingIntervalMs: 600_000 });
+    // The per-IP join bound (decision 0047) is lifted: this flood of joins is the way to fill
+    // slow's buffer with the room's own frames, what is tested here is the close that follows.
+    const { r, w, m, slow, seen, ends } = await relayFlooded({
+      pingIntervalMs: 600_000,
+      joinsPerIpPerSecondMax: 2 ** 30,
+    });
     let slowClosed = false;
     slow.on('close', () => (slowClosed = true));
     const closedCount = (): Promise<number> => rejections(r, RejectReason.slowConsumerClosed);

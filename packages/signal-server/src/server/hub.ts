@@ -4,21 +4,20 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { needsKeyProof } from '@pulsemesh/signal';
 import { ErrorCode, MessageType, PROTOCOL_VERSION, SessionEndKind } from '@pulsemesh/signal';
 import type { ClientMessage, JoinMessage, PeerId, RoomId, ServerMessage } from '@pulsemesh/signal';
-import { checkJoinToken } from './auth.js';
-import { checkKeyProof } from './key-proof.js';
+import { Admission } from './admission.js';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
+import { relayBurstBytes } from './options.js';
 import type { ResolvedOptions } from './options.js';
 import { readFrame } from './frames.js';
 import { reconcile } from './reconcile.js';
 import type { ReconcileState } from './reconcile.js';
 import { Outbound } from './outbound.js';
 import { hashClaim, PendingJoins } from './pending-joins.js';
-import { Relays } from './relays.js';
+import { Relays, type RelayBound } from './relays.js';
 import { Rooms } from './rooms.js';
 import { sendRoster } from './roster.js';
 import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
@@ -27,19 +26,23 @@ const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
 const QUEUE_MAX = 32;
 
+function relayBoundOf(o: ResolvedOptions): RelayBound {
+  return { bytesPerSecond: o.relayBytesPerSecondMax, burstBytes: relayBurstBytes(o) };
+}
+
 /** Protocol logic of one server instance. */
 export class Hub implements ScaleOutHandlers {
   readonly rooms = new Rooms();
   readonly #o: ResolvedOptions;
   readonly #metrics: SignalMetrics;
   readonly #log: Logger;
-  readonly #secret: Uint8Array | undefined;
   readonly #out: Outbound;
   #bus: RedisScaleOut | undefined;
   /** Joins waiting for their claim (only with Redis). */
   #pending: PendingJoins | undefined;
   #relays: Relays;
   readonly #releases = new Set<Promise<unknown>>();
+  readonly #admission: Admission;
   readonly #reconcileState: ReconcileState;
 
   constructor(options: ResolvedOptions, metrics: SignalMetrics, log: Logger) {
@@ -47,9 +50,8 @@ export class Hub implements ScaleOutHandlers {
     this.#metrics = metrics;
     this.#log = log;
     this.#out = new Outbound(options.sendBufferBytesMax, metrics, log);
-    this.#relays = new Relays(this.rooms, this.#out, metrics, undefined);
-    this.#secret =
-      options.tokenSecret === undefined ? undefined : new TextEncoder().encode(options.tokenSecret);
+    this.#relays = new Relays(this.rooms, this.#out, metrics, undefined, relayBoundOf(options));
+    this.#admission = new Admission(options, this.#out);
     this.#reconcileState = {
       lostUntil: new Map(),
       graceMs: 2 * options.instanceTtlMs,
@@ -60,7 +62,7 @@ export class Hub implements ScaleOutHandlers {
   /** Attaches the Redis scale-out (before any socket connects). */
   useScaleOut(bus: RedisScaleOut): void {
     this.#bus = bus;
-    this.#relays = new Relays(this.rooms, this.#out, this.#metrics, bus);
+    this.#relays = new Relays(this.rooms, this.#out, this.#metrics, bus, relayBoundOf(this.#o));
     this.#pending = new PendingJoins(
       {
         rooms: this.rooms,
@@ -83,8 +85,9 @@ export class Hub implements ScaleOutHandlers {
     conn.lastRxMs = nowMs;
     const msg = readFrame(conn, data, isBinary, nowMs, this.#out, this.#o.messagesPerSecondMax);
     if (msg === undefined) return;
+    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (msg.t !== MessageType.join && conn.queued === 0) {
-      this.#dispatch(conn, msg, nowMs);
+      this.#dispatch(conn, msg, nowMs, bytes);
       return;
     }
     if (conn.queued >= QUEUE_MAX) {
@@ -94,7 +97,7 @@ export class Hub implements ScaleOutHandlers {
     }
     conn.queued++;
     conn.queue = conn.queue
-      .then(() => (conn.closed ? undefined : this.#dispatch(conn, msg, nowMs)))
+      .then(() => (conn.closed ? undefined : this.#dispatch(conn, msg, nowMs, bytes)))
       .catch((err: unknown) => this.#log.error({ err }, 'frame handler failed'))
       .finally(() => conn.queued--);
   }
@@ -172,7 +175,7 @@ export class Hub implements ScaleOutHandlers {
     if (this.#bus) await reconcile(this, this.#bus, this.#o.instanceId, this.#log, this.#reconcileState);
   }
 
-  async #dispatch(conn: Connection, msg: ClientMessage, rxMs: number): Promise<void> {
+  async #dispatch(conn: Connection, msg: ClientMessage, rxMs: number, frameBytes: number): Promise<void> {
     switch (msg.t) {
       case MessageType.join:
         return this.#join(conn, msg);
@@ -184,7 +187,7 @@ export class Hub implements ScaleOutHandlers {
         this.#leave(conn, msg.room, SessionEndKind.left);
         return;
       case MessageType.signal:
-        this.#relays.signal(conn, msg, rxMs);
+        this.#relays.signal(conn, msg, rxMs, frameBytes);
         return;
     }
   }
@@ -198,25 +201,7 @@ export class Hub implements ScaleOutHandlers {
       this.#sendRoster(conn, room, peer);
       return;
     }
-    if (conn.rooms.size >= this.#o.roomsPerSocketMax) {
-      return this.#out.refuse(
-        conn,
-        ErrorCode.tooManyRooms,
-        `at most ${this.#o.roomsPerSocketMax} rooms per socket`,
-        room,
-      );
-    }
-    if (this.#secret) {
-      const check = await checkJoinToken(this.#secret, msg.token, room, peer);
-      if (!check.ok) return this.#out.refuse(conn, check.code, check.message, room);
-      if (conn.closed) return;
-    }
-    // On top of any token: a key-derived id only for the holder of its key (decision 0012).
-    if (needsKeyProof(peer) && !checkKeyProof(msg, conn.nonce)) {
-      this.#out.reject(RejectReason.keyProof);
-      this.#out.error(conn, ErrorCode.unauthorized, 'key proof missing or invalid for this peer id', room);
-      return;
-    }
+    if (!(await this.#admission.admit(conn, msg))) return;
     const claimHash = hashClaim(msg.claim);
     const existing = this.rooms.local(room, peer);
     const waiting = this.rooms.pending(room, peer);

@@ -24,6 +24,10 @@ export const RejectReason = {
   rateLimited: 'rate-limited',
   rateAbuse: 'rate-abuse',
   queueFull: 'queue-full',
+  /** A join refused (`unavailable`): its address passed `joinsPerIpPerSecondMax` (decision 0047). */
+  joinRate: 'join-rate',
+  /** A relay dropped: its sender passed `relayBytesPerSecondMax` to that target (decision 0047). */
+  relayRate: 'relay-rate',
   /** A relay dropped: its target's send buffer held more than `sendBufferBytesMax`. */
   slowConsumer: 'slow-consumer',
   /**

@@ -26,6 +26,26 @@ export interface SignalServerOptions {
    */
   messagesPerSecondMax?: number;
   /**
+   * Relay bytes per second one member may send to one other member of a room (token bucket per
+   * sender socket, room and target; a relay costs its inbound frame's bytes). Burst:
+   * `relayBurstBytes(options)` = max(4 × this, `frameBytesMax`), so any single frame can pass.
+   * Relays over it are dropped, counted `relay-rate`, and the sender gets a `rate-limited` error
+   * (at most one a second per target). Bounds how far one member can fill a target's send buffer
+   * (`sendBufferBytesMax`), where relays from everyone else would then be dropped too (decision
+   * 0047). A WebRTC negotiation relays a few KB (an SDP of 2-10 KB plus candidates of ~200 B).
+   * Default 65,536 (burst 262,144).
+   */
+  relayBytesPerSecondMax?: number;
+  /**
+   * Joins per second from one IP address (token bucket per address over all its sockets). Burst:
+   * `joinBurstPerIp(options)` = `socketsPerIpMax` × `roomsPerSocketMax` (512 by default), so an
+   * address can always re-join everything it may hold at once (a reconnect after a restart).
+   * Joins over it are refused with `unavailable` (the client retries with backoff) and counted
+   * `join-rate`. Bounds the churn of fresh ids one address can push through rooms (every join and
+   * leave reaches every member; decisions 0044, 0047). Default 64.
+   */
+  joinsPerIpPerSecondMax?: number;
+  /**
    * The HTTP request (headers of a WebSocket handshake, or a `/metrics` request) must arrive in
    * full within this, ms, counted from the connection; a slower one (slowloris: headers a byte at
    * a time, or a connection that sends nothing) gets 408 and is closed, counted as
@@ -95,6 +115,8 @@ export const DEFAULT_SERVER_OPTIONS = {
   socketsPerIpMax: 64,
   socketsMax: 20_000,
   messagesPerSecondMax: 50,
+  relayBytesPerSecondMax: 65_536,
+  joinsPerIpPerSecondMax: 64,
   handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 120_000,
   pingIntervalMs: 20_000,
@@ -114,6 +136,8 @@ const POSITIVE_INTEGER_KEYS = [
   'socketsPerIpMax',
   'socketsMax',
   'messagesPerSecondMax',
+  'relayBytesPerSecondMax',
+  'joinsPerIpPerSecondMax',
   'handshakeTimeoutMs',
   'idleTimeoutMs',
   'pingIntervalMs',
@@ -122,6 +146,18 @@ const POSITIVE_INTEGER_KEYS = [
   'drainTimeoutMs',
   'instanceTtlMs',
 ] as const;
+
+/** Burst of the per-pair relay bucket, bytes: max(4 × `relayBytesPerSecondMax`, `frameBytesMax`). */
+export function relayBurstBytes(
+  o: Pick<ResolvedOptions, 'relayBytesPerSecondMax' | 'frameBytesMax'>,
+): number {
+  return Math.max(4 * o.relayBytesPerSecondMax, o.frameBytesMax);
+}
+
+/** Burst of the per-address join bucket: `socketsPerIpMax` × `roomsPerSocketMax`. */
+export function joinBurstPerIp(o: Pick<ResolvedOptions, 'socketsPerIpMax' | 'roomsPerSocketMax'>): number {
+  return o.socketsPerIpMax * o.roomsPerSocketMax;
+}
 
 /** Fills defaults and checks ranges. Throws `RangeError` on a bad value (programmer error). */
 export function resolveServerOptions(options: SignalServerOptions, randomId: () => string): ResolvedOptions {
