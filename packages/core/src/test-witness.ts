@@ -43,6 +43,19 @@ export function crashNow(net: TestNetwork): number {
 }
 
 /**
+ * `c` crashes now and the room is told; runs 3 s on and returns how long after the crash `observer`
+ * failed it (undefined: never) and who failed it, with what reason.
+ */
+export function crashWitnessed(net: TestNetwork, observer: string): { ms: number | undefined; by: string[] } {
+  net.crashed.add('c');
+  const at = net.nowMs;
+  witness(net, 'c', WitnessKind.closedByPeer);
+  net.run(at + 3_000);
+  const failedAt = net.firstTransitionMs(observer, 'c', 'failed', at);
+  return { ms: failedAt === undefined ? undefined : failedAt - at, by: failedBy(net, 'c') };
+}
+
+/**
  * `c` stalls `firstMs` (its vital signs report it), 6 s later stalls again for `secondMs`, and the
  * run goes on `settleMs` into that second stall; returns when the second stall began.
  */

@@ -137,21 +137,47 @@ export const WITNESS_RTT_RECENT_SAMPLES = 4;
 
 /**
  * The probe timeout a witnessed check of `m` waits for its answers (ms): the link's own
- * (`probeTimeoutFor`), but, once the link has {@link WITNESS_RTT_RECENT_SAMPLES} samples, no more than
- * the path's (every link's samples, one a period) or twice the longest of the link's last
- * {@link WITNESS_RTT_RECENT_SAMPLES}, whichever is longer. A link is sampled about once in N periods
- * and its smoothed estimate moves by an eighth a sample, so one old outlier keeps `srtt + 4·rttvar`
- * up for minutes: real tabs' checks of a crashed renderer waited 2 × 250 ms on a link estimated at
- * 63 ± 101 ms whose last ten samples were 2-7 ms (session 10). A link that answered slowly lately (a
- * relay, a peer stalling now) keeps its wait.
- * Example (min 50, max 250, k 4; path 5 ± 3 → 50): link 63 ± 101, last samples 7, 2, 3, 2 → 50;
- * link 150 ± 10, last samples ~150 → 190 (its own); fewer than 4 samples → its own. During this
- * peer's own start-up its samples are read otherwise: see {@link startupWitnessProbeTimeoutMs}
- * (decision 0023).
+ * (`probeTimeoutFor`), but, once the link has 2 samples, no more than twice the longer of its
+ * recent round trip ({@link witnessRecentRttMs}: the second longest of its last
+ * {@link WITNESS_RTT_RECENT_SAMPLES}) and the path's (`pathRecentRttMs`: the lower median of the
+ * last {@link RTT_SAMPLES_MAX} samples over all links), at least `probeTimeoutMsMin`. A link is
+ * sampled about once in N periods and its smoothed estimate moves by an eighth a sample, so one
+ * old outlier keeps `srtt + 4·rttvar` up for minutes: real tabs' checks of a crashed renderer
+ * waited 2 × 250 ms on a link estimated at 63 ± 101 ms whose last ten samples were 2-7 ms (session
+ * 10). One recent outlier did the same through the longest of the last 4 and the path's
+ * `srtt + 4·rttvar` (decision 0048: [102, 2, 7, 6] → 204 ms; with 2-3 samples, the link's own,
+ * [54, 5, 2] → 187 ms; path 20 ± 38 → 172 ms): a slow link or a relay is slow on every sample and
+ * keeps its wait, a network slow now is slow in most path samples; a lone spike is a stall of one
+ * side, the target's reported in its stall allowance, this peer's own waited out by the check's
+ * `awake` rule.
+ * Example (min 50, max 250; path samples mostly 2-5 ms): link 63 ± 101, last samples 7, 2, 3, 2 →
+ * 50; 102, 2, 7, 6 → 50; 209, 315, 4, 4 → the link's own (≤ 250: two outliers); link 150 ± 10,
+ * last samples ~150 → 190 (its own); fewer than 2 samples → its own. During this peer's own
+ * start-up its samples are read otherwise: see {@link startupWitnessProbeTimeoutMs} (decision 0023).
+ * All this only for a target this peer started well after (`startedAfterItsStartup`: its samples
+ * hold no start-up stall of the target); of a peer it started with, session 10's rule
+ * (`sharedStartWitnessProbeTimeoutMs`).
  */
 export function witnessProbeTimeoutMs(s: DetectorState, m: Member): number {
   const linkMs = s.probeTimeoutFor(m, false);
-  if (!s.startupOver() && startedAfterItsStartup(s, m)) return startupWitnessProbeTimeoutMs(s, m, linkMs);
+  if (!startedAfterItsStartup(s, m)) return sharedStartWitnessProbeTimeoutMs(s, m, linkMs);
+  if (!s.startupOver()) return startupWitnessProbeTimeoutMs(s, m, linkMs);
+  const recentMs = witnessRecentRttMs(m);
+  const pathMs = pathRecentRttMs(s);
+  if (recentMs === undefined || pathMs === undefined) return linkMs;
+  return Math.min(linkMs, Math.max(s.config.probeTimeoutMsMin, Math.ceil(2 * Math.max(pathMs, recentMs))));
+}
+
+/**
+ * The probe timeout of a witnessed check of a peer this one started with (not
+ * `startedAfterItsStartup`): its samples may hold the target's own start-up stalls, which it does
+ * not report, and only the wait they set stands between them and a false `failed`
+ * (`hostile-dense.ts` seeds 1-8: 110 false `failed` with this rule, 129 when the lone spike was set
+ * aside for these too; decision 0048). The link's own, but, once it has
+ * {@link WITNESS_RTT_RECENT_SAMPLES} samples, no more than the path's `srtt + 4·rttvar` or twice the
+ * longest of its last {@link WITNESS_RTT_RECENT_SAMPLES}, whichever is longer (session 10's rule).
+ */
+function sharedStartWitnessProbeTimeoutMs(s: DetectorState, m: Member, linkMs: number): number {
   const ring = m.rttSamples;
   const path = s.pathRtt;
   if (ring === null || m.rttSampleCount < WITNESS_RTT_RECENT_SAMPLES || Number.isNaN(path.srttMs))
@@ -163,6 +189,41 @@ export function witnessProbeTimeoutMs(s: DetectorState, m: Member): number {
   const k = c.probeTimeoutRttVarMult;
   const pathMs = probeTimeoutMs(path.srttMs, path.rttVarMs, k, c.probeTimeoutMsMin, c.probeTimeoutMsMax);
   return Math.min(linkMs, Math.max(pathMs, Math.ceil(2 * recentMs)));
+}
+
+/**
+ * The path's recent round trip (ms): the lower median of this peer's last {@link RTT_SAMPLES_MAX}
+ * RTT samples over all links (`DetectorState.pathRttSamples`, one an answered probe); undefined
+ * with none. A median, not `srtt + 4·rttvar`: one slow ack (a stall of either side) put the
+ * path's estimate of a real tab at 20 ± 38 ms, a 172 ms floor under every witnessed check
+ * (decision 0048); a network that is slow now is slow in most of them.
+ */
+function pathRecentRttMs(s: DetectorState): number | undefined {
+  const ring = s.pathRttSamples;
+  const n = Math.min(s.pathRttSampleCount, RTT_SAMPLES_MAX);
+  if (ring === null || n === 0) return undefined;
+  const recent = ring.slice(0, n).sort((x, y) => x - y);
+  return recent[(n - 1) >> 1] ?? Infinity;
+}
+
+/**
+ * `m`'s recent round trip as a witnessed check reads it (ms): the second longest of the link's last
+ * {@link WITNESS_RTT_RECENT_SAMPLES} RTT samples, its longest set aside (one spike is not the link);
+ * undefined with fewer than 2 samples. Example: 7, 2, 3, 2 → 3; 102, 2, 7, 6 → 7; 2, 223 → 2;
+ * 209, 315, 4, 4 → 209; 300, 296 → 296.
+ */
+export function witnessRecentRttMs(m: Member): number | undefined {
+  const ring = m.rttSamples;
+  const n = Math.min(m.rttSampleCount, WITNESS_RTT_RECENT_SAMPLES);
+  if (ring === null || n < 2) return undefined;
+  let longestMs = 0;
+  let secondMs = 0;
+  for (let k = 1; k <= n; k++) {
+    const x = ring[(m.rttSampleCount - k) % RTT_SAMPLES_MAX] ?? Infinity;
+    if (x > longestMs) [secondMs, longestMs] = [longestMs, x];
+    else if (x > secondMs) secondMs = x;
+  }
+  return secondMs;
 }
 
 /**
@@ -198,19 +259,22 @@ function startedAfterItsStartup(s: DetectorState, m: Member): boolean {
  * inside the 300 ms window that answers a 280 ms round trip). The stalls set aside are this peer's
  * own, which it does not remember either (`recordLateness`); the peer it checks keeps its whole
  * stall allowance. After start-up the rule above applies, unchanged.
- * Example (min 50): link [120, 10] → 50; [124, 124, 4] → 50; [300, 296] → the link's own; no
- * sample, path samples mostly 3-10 ms → 50.
+ * A latest sample that is the link's lone spike ({@link witnessRecentRttMs}, smaller) is set aside
+ * too: a tab 4.4 s old whose samples of a crashed renderer were [2, 223] waited 2 × 250 ms
+ * (decision 0048).
+ * Example (min 50): link [120, 10] → 50; [124, 124, 4] → 50; [2, 223] → 50; [300, 296] → the
+ * link's own; no sample, path samples mostly 3-10 ms → 50.
  */
 function startupWitnessProbeTimeoutMs(s: DetectorState, m: Member, linkMs: number): number {
   let sampleMs: number;
   if (m.rttSamples !== null && m.rttSampleCount > 0) {
     sampleMs = m.rttSamples[(m.rttSampleCount - 1) % RTT_SAMPLES_MAX] ?? Infinity;
+    // A latest sample that is the link's lone spike is set aside too (decision 0048: [2, 223] → 2).
+    sampleMs = Math.min(sampleMs, witnessRecentRttMs(m) ?? Infinity);
   } else {
-    const ring = s.pathRttSamples;
-    const n = Math.min(s.pathRttSampleCount, RTT_SAMPLES_MAX);
-    if (ring === null || n === 0) return linkMs;
-    const recent = ring.slice(0, n).sort((x, y) => x - y);
-    sampleMs = recent[(n - 1) >> 1] ?? Infinity;
+    const pathMs = pathRecentRttMs(s);
+    if (pathMs === undefined) return linkMs;
+    sampleMs = pathMs;
   }
   return Math.min(linkMs, Math.max(s.config.probeTimeoutMsMin, Math.ceil(2 * sampleMs)));
 }
