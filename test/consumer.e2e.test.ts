@@ -24,9 +24,12 @@ const stateFile = new URL('../.tmp/consumer.json', import.meta.url).pathname;
  * Budget of the no-bundler file (README): Lit, elements, detector, WebRTC, signaling client. It
  * was 100 KB at 92.9 KB; the features of one session (trust and signed identities, past members,
  * analytics) brought the file to 101.2 KB, so 110 KB: room for about one more session of such
- * growth, while a dependency that drags in a sizeable library still trips it.
+ * growth, while a dependency that drags in a sizeable library still trips it. Sessions 16-19's
+ * defences filled it (112,296 B at session 19's end) and session 20's (attach key proofs,
+ * per-member budgets, the dashboard's first-hand count: +3.2 KB, 115,466 B) passed it, all our own
+ * code, no new dependency (docs/decisions/0053-…), so 120 KB, on the same reasoning.
  */
-const cdnBudgetGzipBytes = 110 * 1024;
+const cdnBudgetGzipBytes = 120 * 1024;
 
 function prepared(): Prepared {
   if (!existsSync(stateFile)) {
