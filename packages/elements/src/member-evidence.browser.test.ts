@@ -1,6 +1,7 @@
 // The dashboard's own defence against what gossip can name (decision 0051), whatever the mesh
 // under it does: a `MeshView` that hands it look-alike ids, and honest sparse meshes whose far
-// members are known through gossip (admitted by the signaling room, or not).
+// members are known through gossip (admitted by the signaling room, or not), and newcomers the
+// room admitted that are not linked yet (decision 0058: joining, then unreachable, never counted).
 // Run: bash scripts/netns.sh web-test-runner --files packages/elements/src/member-evidence.browser.test.ts
 import { expect, fixture, html } from '@open-wc/testing';
 import {
@@ -58,15 +59,36 @@ describe('dashboard member evidence', () => {
     expect(el.shadowRoot!.textContent + allText(el)).to.not.contain('\u04bb');
   });
 
-  it('honest sparse mesh, far members admitted by the signaling room: HEALTHY, none unverified', async () => {
+  it('honest sparse mesh, far members admitted, never heard: HEALTHY over the 3 heard, 10 joining, then unreachable', async () => {
     const d = sparse();
     d.admit(far);
     const el = await dashboard(d);
     expect(healthText(el, 'tier')).to.equal('HEALTHY');
+    expect(healthText(el, 'joining')).to.equal('10 joining (admitted, not yet heard, not counted)');
     expect(healthText(el, 'unverified')).to.equal(undefined);
-    // The same verdict the detector gives: 13 peers, you included.
-    expect(d.health().total).to.equal(13);
-    expect(allText(el)).to.contain('13 peers, you included');
+    expect(allText(el)).to.contain('3 peers, you included');
+    expect(reach(el, 'far-0')).to.deep.equal({ reach: 'joining', state: 'Joining' });
+    // One stall tolerance (1.7 s) later, none of them linked nor heard: unreachable, still not counted.
+    d.tick(d.stallToleranceMs() + 2);
+    await sleep(1_300); // the health card and the table re-render each second without events
+    expect(healthText(el, 'joining')).to.equal(undefined);
+    expect(healthText(el, 'unreachable')).to.equal('10 unreachable (admitted, never heard, not counted)');
+    expect(healthText(el, 'tier')).to.equal('HEALTHY');
+    expect(reach(el, 'far-0')).to.deep.equal({ reach: 'unreachable', state: 'Unreachable' });
+  });
+
+  it('a real newcomer: joining at once, counted once its link opens (no event needed)', async () => {
+    const d = sparse();
+    d.admit(['newcomer']);
+    d.receive('n-0', encode(aliveOf(['newcomer'])).slice(), 2);
+    const el = await dashboard(d);
+    expect(healthText(el, 'joining')).to.equal('1 joining (admitted, not yet heard, not counted)');
+    expect(reach(el, 'newcomer')).to.deep.equal({ reach: 'joining', state: 'Joining' });
+    d.linkUp('newcomer', 600);
+    await sleep(1_300);
+    expect(healthText(el, 'joining')).to.equal(undefined);
+    expect(allText(el)).to.contain('4 peers, you included');
+    expect(reach(el, 'newcomer')).to.deep.equal({ reach: null, state: 'Healthy' });
   });
 
   it('honest sparse mesh without signaling: far members shown, counted apart as unverified', async () => {
@@ -86,14 +108,26 @@ function sparse(): Detector {
   const d = new Detector({ id: 'me', config: defaultConfig('browser'), random: seededRandom(20), nowMs: 0 });
   d.linkUp('n-0', 0);
   d.linkUp('n-1', 0);
-  const msg = {
+  d.receive('n-0', encode(aliveOf(far)).slice(), 1);
+  return d;
+}
+
+/** A ping carrying gossip `alive`s of `peers`. */
+function aliveOf(peers: string[]): Message {
+  return {
     type: MessageType.ping,
     seq: 0,
     extensions: [],
-    updates: far.map((peer) => ({ kind: UpdateKind.alive, peer, incarnation: 0, from: undefined })),
+    updates: peers.map((peer) => ({ kind: UpdateKind.alive, peer, incarnation: 0, from: undefined })),
   } as unknown as Message;
-  d.receive('n-0', encode(msg).slice(), 1);
-  return d;
+}
+
+/** The table row of `peer`: its `data-reach` and the text of its state cell. */
+function reach(el: PulseMesh, peer: string): { reach: string | null; state: string | undefined } {
+  const table = part<HTMLElement>(el, 'pulse-peer-table');
+  const row = table.shadowRoot!.querySelector(`tr[data-peer="${peer}"]`);
+  const state = row?.querySelector('.state')?.textContent?.replace(/\s+/g, ' ').trim();
+  return { reach: row?.getAttribute('data-reach') ?? null, state };
 }
 
 /** The text of every shadow root under the dashboard. */

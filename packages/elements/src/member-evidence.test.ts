@@ -11,6 +11,7 @@ import {
   dashboardHealth,
   isFirstHand,
   listedPeers,
+  memberEvidence,
   tierThresholds,
   type EvidenceView,
 } from './member-evidence.js';
@@ -30,9 +31,13 @@ const own: ClusterHealth = clusterHealth(
   tierThresholds,
 );
 
-function view(peers: PeerSnapshot[], admitted: string[] = []): EvidenceView {
-  return { peers: () => peers, health: () => own, admitted: (id) => admitted.includes(id) };
+function view(peers: PeerSnapshot[], admitted: string[] = [], clock?: { nowMs: number }): EvidenceView {
+  const timed = clock && { nowMs: () => clock.nowMs, stallToleranceMs: () => toleranceMs };
+  return { peers: () => peers, health: () => own, admitted: (id) => admitted.includes(id), ...timed };
 }
+
+/** The stall tolerance of the timed views (the browser default's, decision 0051). */
+const toleranceMs = 1_700;
 
 describe('member evidence', () => {
   it('the written-out tier thresholds are every preset’s', () => {
@@ -48,7 +53,7 @@ describe('member evidence', () => {
   it.each([
     ['linked', peer('a', 'healthy', linked), true],
     ['heard directly, link since closed', peer('a', 'failed', { lastHeardMs: 5 }), true],
-    ['admitted by the signaling room', peer('adm', 'healthy'), true],
+    ['admitted by the signaling room, never linked nor heard', peer('adm', 'healthy'), false],
     ['gossip only', peer('a', 'healthy'), false],
     [
       'gossip only, signaling lost (told by gossip, not first-hand)',
@@ -56,7 +61,25 @@ describe('member evidence', () => {
       false,
     ],
   ] as const)('first-hand: %s → %s', (_, p, expected) => {
-    expect(isFirstHand(view([p], ['adm']), p)).toBe(expected);
+    expect(isFirstHand(p)).toBe(expected);
+  });
+
+  it.each([
+    ['linked', peer('adm', 'healthy', linked), 0, 'heard'],
+    ['heard, link since closed', peer('adm', 'failed', { lastHeardMs: 5 }), 60_000, 'heard'],
+    ['admitted, appeared just now', peer('adm', 'healthy'), 0, 'joining'],
+    ['admitted, one stall tolerance later', peer('adm', 'healthy'), toleranceMs, 'joining'],
+    ['admitted, 1 ms past the stall tolerance', peer('adm', 'healthy'), toleranceMs + 1, 'unreachable'],
+    ['gossip only', peer('stranger', 'healthy'), toleranceMs + 1, 'gossip'],
+  ] as const)('evidence: %s → %s', (_, p, nowMs, expected) => {
+    expect(memberEvidence(view([p], ['adm'], { nowMs }), p)).toBe(expected);
+  });
+
+  it('without a clock or a stall tolerance, an admitted member never heard stays joining', () => {
+    const p = peer('adm', 'healthy');
+    expect(memberEvidence(view([p], ['adm']), p)).toBe('joining');
+    const noTolerance = { ...view([p], ['adm']), nowMs: () => 1e9 };
+    expect(memberEvidence(noTolerance, p)).toBe('joining');
   });
 
   it('lists canonical ids only, in the mesh’s order', () => {
@@ -72,10 +95,10 @@ describe('member evidence', () => {
     const peers = [
       peer('a', 'healthy', linked),
       peer('b', 'failed', { lastHeardMs: 1 }),
-      peer('c', 'healthy'),
+      peer('c', 'healthy', { lastHeardMs: 2 }),
     ];
     const shown = dashboardHealth(view(peers, ['c']));
-    expect(shown).toEqual({ health: own, unverified: 0, nonCanonical: 0 });
+    expect(shown).toEqual({ health: own, unverified: 0, joining: 0, unreachable: 0, nonCanonical: 0 });
     expect(shown.health).toBe(own);
   });
 
@@ -94,27 +117,53 @@ describe('member evidence', () => {
     expect(health.minorityPartition).toBe(true);
   });
 
-  it('sparse honest mesh: 3 linked, 20 admitted gossip-only members, all healthy: HEALTHY, none unverified', () => {
+  it('sparse honest mesh: 3 linked, 20 admitted far members never heard: HEALTHY over the 4 heard', () => {
     const peers = [
       ...Array.from({ length: 3 }, (_, i) => peer(`n-${i}`, 'healthy', linked)),
       ...Array.from({ length: 20 }, (_, i) => peer(`far-${i}`, 'healthy')),
     ];
     const admitted = Array.from({ length: 20 }, (_, i) => `far-${i}`);
-    expect(dashboardHealth(view(peers, admitted))).toEqual({ health: own, unverified: 0, nonCanonical: 0 });
+    const clock = { nowMs: 0 };
+    const { health, joining, unreachable, unverified } = dashboardHealth(view(peers, admitted, clock));
+    expect({ joining, unreachable, unverified }).toEqual({ joining: 20, unreachable: 0, unverified: 0 });
+    expect({ tier: health.tier, total: health.total }).toEqual({ tier: 'HEALTHY', total: 4 });
+    clock.nowMs = toleranceMs + 1;
+    const later = dashboardHealth(view(peers, admitted, clock));
+    expect({ joining: later.joining, unreachable: later.unreachable }).toEqual({
+      joining: 0,
+      unreachable: 20,
+    });
+    expect(later.health.tier).toBe('HEALTHY');
   });
 
-  it('sparse mesh: admitted far members that failed count against the tier', () => {
+  it('admitted far members that failed, never heard, do not count; heard ones that failed do', () => {
     const peers = [
       ...Array.from({ length: 3 }, (_, i) => peer(`n-${i}`, 'healthy', linked)),
       ...Array.from({ length: 6 }, (_, i) => peer(`far-${i}`, i < 3 ? 'failed' : 'healthy')),
+      peer('gone', 'failed', { lastHeardMs: 3 }),
       peer('stranger', 'healthy'),
     ];
     const admitted = Array.from({ length: 6 }, (_, i) => `far-${i}`);
-    const { health, unverified } = dashboardHealth(view(peers, admitted));
-    expect(unverified).toBe(1);
-    // You + 3 linked + 3 admitted healthy of 10: 70 % (DEGRADED); the stranger is not counted.
-    expect(health.healthPercent).toBe(70);
+    const { health, unverified, joining } = dashboardHealth(view(peers, admitted));
+    expect({ unverified, joining }).toEqual({ unverified: 1, joining: 6 });
+    // You + 3 linked of 5 (with `gone`, heard before it failed): 80 % (DEGRADED).
+    expect(health.counts).toEqual({ healthy: 4, suspected: 0, failed: 1, recovering: 0, left: 0 });
     expect(health.tier).toBe('DEGRADED');
+  });
+
+  it('a real newcomer: joining (not counted) until linked, then counted; never unreachable in between', () => {
+    const peers = [peer('a', 'healthy', linked), peer('b', 'healthy', linked)];
+    const clock = { nowMs: 10_000 };
+    const newcomer = { ...peer('new', 'healthy'), sinceMs: 10_000 };
+    const before = dashboardHealth(view([...peers, newcomer], ['new'], clock));
+    expect({ joining: before.joining, total: before.health.total }).toEqual({ joining: 1, total: 3 });
+    clock.nowMs = 10_600; // its data channel opens 600 ms after it appeared
+    const after = dashboardHealth(view([...peers, { ...newcomer, direct: true }], ['new'], clock));
+    expect({ joining: after.joining, unreachable: after.unreachable }).toEqual({
+      joining: 0,
+      unreachable: 0,
+    });
+    expect(after.health).toBe(own); // nothing left out: the mesh's own verdict, the newcomer in it
   });
 
   it('witnessed failures (signaling lost) do not make the first-hand survivors a minority', () => {

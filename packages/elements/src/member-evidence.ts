@@ -4,9 +4,12 @@
  * zero-width or bidi characters) and any number of made-up members. So the elements list only
  * canonical ids (`isCanonicalPeerId`: two ids that look alike are the same id) and count the rest,
  * and the cluster verdict (tier, healthy share, minority warning) counts only members this peer has
- * first-hand evidence of: linked to it, heard from directly, or admitted by the signaling room
- * (`MeshView.admitted`, decision 0027). Gossip-only members are shown, and counted apart as
- * "unverified". See `docs/decisions/0051-dashboard-first-hand-health.md`.
+ * first-hand evidence of: linked to it or heard from directly. Admission by the signaling room
+ * (`MeshView.admitted`, decision 0027) is not enough: any member can open one signaling session per
+ * made-up id and never answer as any of them. An admitted member not yet linked nor heard is shown
+ * as "joining" for one stall tolerance after it appeared, then as "unreachable"; neither counts.
+ * Gossip-only members are shown, and counted apart as "unverified". See
+ * `docs/decisions/0051-dashboard-first-hand-health.md` and `0058-admitted-is-not-heard.md`.
  */
 import {
   clusterHealth,
@@ -29,8 +32,17 @@ export const tierThresholds: TierThresholds = {
   criticalPercentMin: 50,
 };
 
-/** What this module reads of a mesh. */
-export type EvidenceView = Pick<MeshView, 'peers' | 'health' | 'admitted'>;
+/** What this module reads of a mesh (`nowMs` to tell "joining" from "unreachable"). */
+export type EvidenceView = Pick<MeshView, 'peers' | 'health' | 'admitted' | 'stallToleranceMs'> &
+  Partial<Pick<MeshView, 'nowMs'>>;
+
+/**
+ * What this peer knows of a member first-hand: `heard` (linked, or heard from directly: counted),
+ * `joining` (admitted by the signaling room, not yet linked nor heard, for at most one stall
+ * tolerance since its state last changed), `unreachable` (admitted, still not linked nor heard
+ * after that) or `gossip` (announced by other members only). Only `heard` members are counted.
+ */
+export type MemberEvidence = 'heard' | 'joining' | 'unreachable' | 'gossip';
 
 /** The members a dashboard lists: the mesh's peers with a canonical id (in the mesh's order). */
 export function listedPeers(mesh: EvidenceView): PeerSnapshot[] {
@@ -38,12 +50,26 @@ export function listedPeers(mesh: EvidenceView): PeerSnapshot[] {
 }
 
 /**
- * Whether this peer has first-hand evidence that `p` is a member: a link to it, a message heard
- * from it directly (`lastHeardMs`: a link that has since closed still counts), or the signaling
- * room's admission. Gossip alone is not evidence: any member can announce any id.
+ * Whether this peer has first-hand evidence that `p` is a member: a link to it, or a message heard
+ * from it directly (`lastHeardMs`: a link that has since closed still counts). Gossip alone is not
+ * evidence (any member can announce any id), nor is the signaling room's admission alone (any
+ * member can open a signaling session per id and never answer as it).
  */
-export function isFirstHand(mesh: EvidenceView, p: PeerSnapshot): boolean {
-  return p.direct || p.lastHeardMs !== undefined || mesh.admitted?.(p.id) === true;
+export function isFirstHand(p: PeerSnapshot): boolean {
+  return p.direct || p.lastHeardMs !== undefined;
+}
+
+/**
+ * How `p` is known here ({@link MemberEvidence}). Without a clock or a stall tolerance (a view that
+ * runs no detector) an admitted member not yet heard stays `joining`: not counted either way.
+ */
+export function memberEvidence(mesh: EvidenceView, p: PeerSnapshot): MemberEvidence {
+  if (isFirstHand(p)) return 'heard';
+  if (mesh.admitted?.(p.id) !== true) return 'gossip';
+  const toleranceMs = mesh.stallToleranceMs?.();
+  const nowMs = mesh.nowMs?.();
+  if (toleranceMs === undefined || nowMs === undefined) return 'joining';
+  return nowMs - p.sinceMs <= toleranceMs ? 'joining' : 'unreachable';
 }
 
 /** The cluster verdict a dashboard shows, and what it left out. */
@@ -52,12 +78,16 @@ export interface DashboardHealth {
   health: ClusterHealth;
   /** Listed members known through gossip only: shown, not counted in `health`. */
   unverified: number;
+  /** Listed members admitted by signaling, not yet linked nor heard (`joining`): not counted. */
+  joining: number;
+  /** Listed members admitted by signaling, never linked nor heard in time (`unreachable`): not counted. */
+  unreachable: number;
   /** Members with a non-canonical id: neither listed nor counted. */
   nonCanonical: number;
 }
 
 /**
- * The cluster verdict of `mesh` counted over first-hand members only. With none left out it is
+ * The cluster verdict of `mesh` counted over first-hand (`heard`) members only. With none left out it is
  * the mesh's own `health()`, unchanged. Otherwise it is recounted: the local peer is healthy, the
  * tier uses the default thresholds, and the minority test (`isMinorityPartition`) takes as settled
  * the failed members whose signaling session ended (`signalingLost`, the witnessed ones); a
@@ -65,18 +95,25 @@ export interface DashboardHealth {
  */
 export function dashboardHealth(mesh: EvidenceView): DashboardHealth {
   const counts: Record<PeerState, number> = { healthy: 1, suspected: 0, failed: 0, recovering: 0, left: 0 };
-  let unverified = 0;
+  const apart: Record<Exclude<MemberEvidence, 'heard'>, number> = { gossip: 0, joining: 0, unreachable: 0 };
   let nonCanonical = 0;
   let failedSettled = 0;
   for (const p of mesh.peers()) {
-    if (!isCanonicalPeerId(p.id)) nonCanonical++;
-    else if (!isFirstHand(mesh, p)) unverified++;
+    if (!isCanonicalPeerId(p.id)) {
+      nonCanonical++;
+      continue;
+    }
+    const evidence = memberEvidence(mesh, p);
+    if (evidence !== 'heard') apart[evidence]++;
     else {
       counts[p.state]++;
       if (p.state === 'failed' && p.signalingLost) failedSettled++;
     }
   }
+  const { gossip: unverified, joining, unreachable } = apart;
   const health =
-    unverified + nonCanonical === 0 ? mesh.health() : clusterHealth(counts, tierThresholds, failedSettled);
-  return { health, unverified, nonCanonical };
+    unverified + joining + unreachable + nonCanonical === 0
+      ? mesh.health()
+      : clusterHealth(counts, tierThresholds, failedSettled);
+  return { health, unverified, joining, unreachable, nonCanonical };
 }

@@ -3,6 +3,7 @@ import type { PeerId, PeerSnapshot } from '@pulsemesh/core';
 import { formatDuration, formatMs, formatNumber, formatRatio, NONE } from './format.js';
 import { sparkline } from './sparkline.js';
 import { stateDisplay, stateIcon } from './state-display.js';
+import { memberEvidence, type EvidenceView } from './member-evidence.js';
 
 /** Keys of the peer table's columns; also the values of its `sort-by` attribute. */
 export const PeerColumn = {
@@ -57,17 +58,33 @@ export function hasSignalPresence(mesh: object): mesh is SignalPresenceSource {
 /**
  * A table row: the peer's snapshot plus, when the mesh knows it, its direct link's path, and
  * `unreachable` when the detector says `failed` but the signaling server still holds the peer's
- * session: alive, with no path from here (a dead relay, a cut route), not a crash.
+ * session: alive, with no path from here (a dead relay, a cut route), not a crash. `admission`:
+ * a live member the signaling room admitted but this peer never linked to nor heard from
+ * (`memberEvidence`), `joining` for one stall tolerance, then `unreachable`; its state is gossip's
+ * word, so the table shows this instead.
  */
-export type PeerRow = PeerSnapshot & { path?: LinkPathView | undefined; unreachable?: boolean };
+export type PeerRow = PeerSnapshot & {
+  path?: LinkPathView | undefined;
+  unreachable?: boolean;
+  admission?: 'joining' | 'unreachable';
+};
 
 /** The row for `peer` in `mesh`: path and reachability added where the mesh can tell them. */
-export function peerRow(mesh: object, peer: PeerSnapshot): PeerRow {
+export function peerRow(mesh: EvidenceView, peer: PeerSnapshot): PeerRow {
   const row: PeerRow = hasLinkPaths(mesh) ? { ...peer, path: mesh.linkPath(peer.id) } : { ...peer };
   if (peer.state === 'failed' && hasSignalPresence(mesh) && mesh.signalPresent(peer.id))
     row.unreachable = true;
+  const evidence = peer.state === 'failed' || peer.state === 'left' ? 'heard' : memberEvidence(mesh, peer);
+  if (evidence === 'joining' || evidence === 'unreachable') row.admission = evidence;
   return row;
 }
+
+/** Tooltips of the state cell of an admitted member never linked nor heard (`PeerRow.admission`). */
+const admissionHelp = {
+  joining: 'Admitted by the signaling room, not yet linked nor heard from: not counted until it is',
+  unreachable:
+    'Admitted by the signaling room, but no link and no message from it within the stall tolerance: not counted',
+};
 
 /** Sort rank of a path kind: the most direct first. */
 const pathRank: Record<string, number> = { host: 0, prflx: 1, srflx: 2, relay: 3 };
@@ -129,18 +146,27 @@ export const peerColumns: readonly ColumnSpec[] = [
     numeric: false,
     value: (p) => stateDisplay[p.state].rank,
     cell: (p) =>
-      p.unreachable
+      p.admission
         ? html`<span
-            class="state unreachable"
-            style="color:${stateDisplay.suspected.color}"
-            title="No path from here, but the signaling server still holds this peer's session: alive, unreachable from here"
-            >${stateIcon('failed')}<span>Unreachable</span></span
+            class="state ${p.admission}"
+            style="color:${stateDisplay[p.admission === 'joining' ? 'recovering' : 'suspected'].color}"
+            title=${admissionHelp[p.admission]}
+            >${stateIcon(p.admission === 'joining' ? 'recovering' : 'failed')}<span
+              >${p.admission === 'joining' ? 'Joining' : 'Unreachable'}</span
+            ></span
           >`
-        : html`<span class="state" style="color:${stateDisplay[p.state].color}"
-            >${stateIcon(p.state)}<span>${stateDisplay[p.state].label}</span>${
-              p.secondHand ? html`<span class="tag" title=${secondHandHelp}>2nd-hand</span>` : ''
-            }</span
-          >`,
+        : p.unreachable
+          ? html`<span
+              class="state unreachable"
+              style="color:${stateDisplay.suspected.color}"
+              title="No path from here, but the signaling server still holds this peer's session: alive, unreachable from here"
+              >${stateIcon('failed')}<span>Unreachable</span></span
+            >`
+          : html`<span class="state" style="color:${stateDisplay[p.state].color}"
+              >${stateIcon(p.state)}<span>${stateDisplay[p.state].label}</span>${
+                p.secondHand ? html`<span class="tag" title=${secondHandHelp}>2nd-hand</span>` : ''
+              }</span
+            >`,
   },
   {
     key: 'since',

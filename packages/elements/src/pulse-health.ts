@@ -21,6 +21,10 @@ const signalLabel: Record<SignalState, string> = {
 
 const unverifiedHelp =
   'Announced by other members only: no link, no message from them, not admitted by signaling';
+const joiningHelp =
+  'Admitted by the signaling room, not yet linked nor heard from: counted once linked or heard';
+const unreachableHelp =
+  'Admitted by the signaling room, but no link and no message from them within the stall tolerance';
 const stallHelp = 'Longest silence a live peer may take without being declared failed';
 const refusedHelp = 'Ids outside the canonical form (look-alikes of other ids): not listed';
 
@@ -32,9 +36,11 @@ const localHealthWarnMin = 2;
  * counts per state, the local peer's Lifeguard score, the signaling state and the
  * minority-partition warning.
  *
- * The verdict counts only members this peer has first-hand evidence of (linked, heard from
- * directly, or admitted by the signaling room: `dashboardHealth`); members known through gossip
- * alone are shown as "unverified", and ids that are not canonical (look-alikes) as "refused".
+ * The verdict counts only members this peer has first-hand evidence of (linked or heard from
+ * directly: `dashboardHealth`). Members the signaling room admitted but that were not linked nor
+ * heard yet are shown as "joining" for one stall tolerance, then as "unreachable"; members known
+ * through gossip alone as "unverified"; ids that are not canonical (look-alikes) as "refused".
+ * None of them is counted.
  *
  * @fires state-select - A state count was activated (click, Enter or Space). Detail: `{ state }`.
  * @csspart tier - The tier badge.
@@ -46,11 +52,19 @@ const localHealthWarnMin = 2;
  *   without being declared failed, from the detector's config at the current mesh size.
  * @csspart warning - The minority-partition warning.
  * @csspart unverified - Members known through gossip only, left out of the verdict (when any).
+ * @csspart joining - Members admitted by signaling, not yet linked nor heard: not counted (when any).
+ * @csspart unreachable - Members admitted by signaling, never linked nor heard within the stall
+ *   tolerance: not counted (when any).
  * @csspart refused - Members with a non-canonical id, neither listed nor counted (when any).
  * @csspart stall-tolerance - The stall tolerance (for meshes that tell it).
  */
 @customElement('pulse-health')
 export class PulseHealth extends MeshElement {
+  /**
+   * Re-rendered each second without events: a joining member turns unreachable with time alone,
+   * and a link to a member already known opens without an event (`Detector.linkUp`).
+   */
+  protected static override pollIntervalMs = 1_000;
   static override styles = [
     themeStyles,
     css`
@@ -174,7 +188,7 @@ export class PulseHealth extends MeshElement {
   override render() {
     const mesh = this.mesh;
     if (!mesh) return html`<p class="empty">No mesh connected.</p>`;
-    const { health, unverified, nonCanonical } = dashboardHealth(mesh);
+    const { health, unverified, joining, unreachable, nonCanonical } = dashboardHealth(mesh);
     const tier = tierDisplay[health.tier];
     const color = stateDisplay[tier.state].color;
     const percent = Math.round(health.healthPercent * 10) / 10;
@@ -241,20 +255,10 @@ export class PulseHealth extends MeshElement {
           }
           <span>Probe period <b>${formatMs(mesh.protocolPeriodMs())}</b></span>
           ${this.renderStallTolerance()} ${this.renderLifecycles()}
-          ${
-            unverified > 0
-              ? html`<span part="unverified" class="warn" title=${unverifiedHelp}
-                  ><b>${unverified}</b> unverified (gossip only, not counted)</span
-                >`
-              : nothing
-          }
-          ${
-            nonCanonical > 0
-              ? html`<span part="refused" class="warn" title=${refusedHelp}
-                  ><b>${nonCanonical}</b> refused (non-canonical id)</span
-                >`
-              : nothing
-          }
+          ${apartNote('joining', '', joiningHelp, joining, 'joining (admitted, not yet heard, not counted)')}
+          ${apartNote('unreachable', 'warn', unreachableHelp, unreachable, 'unreachable (admitted, never heard, not counted)')}
+          ${apartNote('unverified', 'warn', unverifiedHelp, unverified, 'unverified (gossip only, not counted)')}
+          ${apartNote('refused', 'warn', refusedHelp, nonCanonical, 'refused (non-canonical id)')}
         </div>
         ${
           health.minorityPartition
@@ -293,6 +297,11 @@ export class PulseHealth extends MeshElement {
   private select(state: PeerState): void {
     this.emit<StateSelectDetail>('state-select', { state });
   }
+}
+
+/** A count of members left out of the verdict, as part `name` (nothing when there are none). */
+function apartNote(name: string, cls: string, help: string, n: number, text: string) {
+  return n > 0 ? html`<span part=${name} class=${cls} title=${help}><b>${n}</b> ${text}</span>` : nothing;
 }
 
 declare global {

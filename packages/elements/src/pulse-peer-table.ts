@@ -47,7 +47,9 @@ const overscanRows = 6;
  * shown as **Unreachable**: alive, no path from here (its relay died, a route was cut), not a crash.
  *
  * @csspart row - A peer row (also `row selected` for the selected one); it carries `data-peer`
- *   (the id), `data-state` (the detector's state) and, for such a peer, `data-reach="unreachable"`,
+ *   (the id), `data-state` (the detector's state) and, for such a peer, `data-reach="unreachable"`
+ *   (also for a member the signaling room admitted but never linked nor heard within the stall
+ *   tolerance; `data-reach="joining"` before that: its state reads Joining, not counted),
  *   for tests and styling; a peer flagged as a liar (`PeerSnapshot.liar`) has `data-liar="true"`
  *   and a “liar” badge by its id; a `failed` known only through gossip (`secondHand`) has a
  *   “2nd-hand” badge by its state (each badge explains itself in its tooltip).
@@ -162,7 +164,7 @@ export class PulsePeerTable extends MeshElement {
                 aria-rowindex=${index + 2}
                 data-peer=${peer.id}
                 data-state=${peer.state}
-                data-reach=${peer.unreachable ? 'unreachable' : nothing}
+                data-reach=${peer.unreachable ? 'unreachable' : (peer.admission ?? nothing)}
                 data-liar=${peer.liar ? 'true' : nothing}
                 @click=${() => this.select(peer.id, index)}
               >

@@ -1,6 +1,7 @@
 // Session-20 review of decision 0051 (`member-evidence.ts`: the dashboard's verdict counts
-// first-hand members only) from a hostile room member's side. First-hand is: linked, heard from
-// directly, or admitted by the signaling room (`MeshView.admitted`). Admission is the signaling
+// first-hand members only) from a hostile room member's side. First-hand was: linked, heard from
+// directly, or admitted by the signaling room (`MeshView.admitted`); since decision 0058 admission
+// alone only shows a member as joining / unreachable, not counted. Admission is the signaling
 // server's word that a socket joined under that id; it is not evidence that anything answers as
 // that id. A held property is an `it`; a hole is an `it.fails` naming the hole, its numbers and a fix.
 // Run: pnpm exec vitest run packages/elements/src/review-s20-evidence.test.ts
@@ -40,7 +41,7 @@ describe('the dashboard verdict (decision 0051) against fakes the signaling room
     expect(health.minorityPartition).toBe(true);
   });
 
-  // HOLE (admission is bought with sockets): an id the signaling room admitted counts as
+  // Was a HOLE (admission is bought with sockets): an id the signaling room admitted counted as
   // first-hand even when no link to it ever formed and nothing was ever heard from it. Mallory
   // opens one signaling socket per fake id (64 sockets per address by default, one id per socket
   // and room; with `trustProxy` and a forged X-Forwarded-For, any number: see
@@ -53,12 +54,15 @@ describe('the dashboard verdict (decision 0051) against fakes the signaling room
   // count it unverified after the link's connect timeout otherwise (`MeshView` would need to say
   // which members the mesh tried to link and could not); the sparse mesh's far members, never
   // dialled, keep counting as admitted.
-  it.fails('63 signaling-admitted fakes, never linked nor heard, leave the verdict FAILED', () => {
+  // CLOSED by decision 0058, more simply: admission alone counts for nothing in the verdict (a
+  // member not yet linked nor heard is shown as joining for one stall tolerance, then unreachable),
+  // in any mesh; a sparse mesh's far members are left out of its verdict, as without signaling.
+  it('63 signaling-admitted fakes, never linked nor heard, leave the verdict FAILED', () => {
     const fakeIds = Array.from({ length: 63 }, (_, i) => `fake-${i}`);
     const fakes = fakeIds.map((id) => peer(id, 'healthy'));
-    const { health, unverified } = dashboardHealth(view([...crashedRoom(), ...fakes], fakeIds));
+    const { health, joining } = dashboardHealth(view([...crashedRoom(), ...fakes], fakeIds));
     console.log(
-      `63 admitted fakes: ${health.tier}, ${health.healthPercent} % healthy, minority ${health.minorityPartition}, ${unverified} unverified`,
+      `63 admitted fakes: ${health.tier}, ${health.healthPercent} % healthy, minority ${health.minorityPartition}, ${joining} joining (not counted)`,
     );
     expect(health.tier).toBe('FAILED');
     expect(health.minorityPartition).toBe(true);
