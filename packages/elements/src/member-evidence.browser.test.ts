@@ -64,7 +64,7 @@ describe('dashboard member evidence', () => {
     d.admit(far);
     const el = await dashboard(d);
     expect(healthText(el, 'tier')).to.equal('HEALTHY');
-    expect(healthText(el, 'joining')).to.equal('10 joining (admitted, not yet heard, not counted)');
+    expect(healthText(el, 'joining')).to.equal('10 joining (not counted)');
     expect(healthText(el, 'unverified')).to.equal(undefined);
     expect(allText(el)).to.contain('3 peers, you included');
     expect(reach(el, 'far-0')).to.deep.equal({ reach: 'joining', state: 'Joining' });
@@ -72,7 +72,7 @@ describe('dashboard member evidence', () => {
     d.tick(d.stallToleranceMs() + 2);
     await sleep(1_300); // the health card and the table re-render each second without events
     expect(healthText(el, 'joining')).to.equal(undefined);
-    expect(healthText(el, 'unreachable')).to.equal('10 unreachable (admitted, never heard, not counted)');
+    expect(healthText(el, 'unreachable')).to.equal('10 unreachable (never heard, not counted)');
     expect(healthText(el, 'tier')).to.equal('HEALTHY');
     expect(reach(el, 'far-0')).to.deep.equal({ reach: 'unreachable', state: 'Unreachable' });
   });
@@ -82,7 +82,7 @@ describe('dashboard member evidence', () => {
     d.admit(['newcomer']);
     d.receive('n-0', encode(aliveOf(['newcomer'])).slice(), 2);
     const el = await dashboard(d);
-    expect(healthText(el, 'joining')).to.equal('1 joining (admitted, not yet heard, not counted)');
+    expect(healthText(el, 'joining')).to.equal('1 joining (not counted)');
     expect(reach(el, 'newcomer')).to.deep.equal({ reach: 'joining', state: 'Joining' });
     d.linkUp('newcomer', 600);
     await sleep(1_300);

@@ -49,6 +49,12 @@ export function listedPeers(mesh: EvidenceView): PeerSnapshot[] {
   return mesh.peers().filter((p) => isCanonicalPeerId(p.id));
 }
 
+/** Tooltips of a member the signaling room admitted but this peer never linked to nor heard from. */
+export const admissionHelp: Record<'joining' | 'unreachable', string> = {
+  joining: 'Admitted by signaling, not yet linked nor heard: not counted until it is',
+  unreachable: 'Admitted by signaling, not linked nor heard within the stall tolerance: not counted',
+};
+
 /**
  * Whether this peer has first-hand evidence that `p` is a member: a link to it, or a message heard
  * from it directly (`lastHeardMs`: a link that has since closed still counts). Gossip alone is not

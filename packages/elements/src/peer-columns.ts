@@ -3,7 +3,7 @@ import type { PeerId, PeerSnapshot } from '@pulsemesh/core';
 import { formatDuration, formatMs, formatNumber, formatRatio, NONE } from './format.js';
 import { sparkline } from './sparkline.js';
 import { stateDisplay, stateIcon } from './state-display.js';
-import { memberEvidence, type EvidenceView } from './member-evidence.js';
+import { admissionHelp, memberEvidence, type EvidenceView } from './member-evidence.js';
 
 /** Keys of the peer table's columns; also the values of its `sort-by` attribute. */
 export const PeerColumn = {
@@ -79,13 +79,6 @@ export function peerRow(mesh: EvidenceView, peer: PeerSnapshot): PeerRow {
   return row;
 }
 
-/** Tooltips of the state cell of an admitted member never linked nor heard (`PeerRow.admission`). */
-const admissionHelp = {
-  joining: 'Admitted by the signaling room, not yet linked nor heard from: not counted until it is',
-  unreachable:
-    'Admitted by the signaling room, but no link and no message from it within the stall tolerance: not counted',
-};
-
 /** Sort rank of a path kind: the most direct first. */
 const pathRank: Record<string, number> = { host: 0, prflx: 1, srflx: 2, relay: 3 };
 
@@ -117,6 +110,9 @@ export const columnHelp: Record<PeerColumn, string> = {
   uptime: 'How long the peer has been running, as it reports it',
 };
 
+/** Tooltip of the state of a failed peer whose signaling session is live (`PeerRow.unreachable`). */
+const unreachableHelp =
+  "No path from here, but the signaling server still holds this peer's session: alive, unreachable from here";
 /** Tooltip of the badge on a peer flagged as a liar (`PeerSnapshot.liar`). */
 export const liarHelp = 'Its accusations were refuted, or it forged signatures';
 /** Tooltip of the badge on a verdict known only through gossip (`PeerSnapshot.secondHand`). */
@@ -145,28 +141,24 @@ export const peerColumns: readonly ColumnSpec[] = [
     width: '8.5rem',
     numeric: false,
     value: (p) => stateDisplay[p.state].rank,
-    cell: (p) =>
-      p.admission
-        ? html`<span
-            class="state ${p.admission}"
-            style="color:${stateDisplay[p.admission === 'joining' ? 'recovering' : 'suspected'].color}"
-            title=${admissionHelp[p.admission]}
-            >${stateIcon(p.admission === 'joining' ? 'recovering' : 'failed')}<span
-              >${p.admission === 'joining' ? 'Joining' : 'Unreachable'}</span
-            ></span
-          >`
-        : p.unreachable
-          ? html`<span
-              class="state unreachable"
-              style="color:${stateDisplay.suspected.color}"
-              title="No path from here, but the signaling server still holds this peer's session: alive, unreachable from here"
-              >${stateIcon('failed')}<span>Unreachable</span></span
-            >`
-          : html`<span class="state" style="color:${stateDisplay[p.state].color}"
-              >${stateIcon(p.state)}<span>${stateDisplay[p.state].label}</span>${
-                p.secondHand ? html`<span class="tag" title=${secondHandHelp}>2nd-hand</span>` : ''
-              }</span
-            >`,
+    cell: (p) => {
+      const reach = p.admission ?? (p.unreachable ? 'unreachable' : undefined);
+      if (reach === undefined)
+        return html`<span class="state" style="color:${stateDisplay[p.state].color}"
+          >${stateIcon(p.state)}<span>${stateDisplay[p.state].label}</span>${
+            p.secondHand ? html`<span class="tag" title=${secondHandHelp}>2nd-hand</span>` : ''
+          }</span
+        >`;
+      const joining = reach === 'joining';
+      return html`<span
+        class="state ${reach}"
+        style="color:${stateDisplay[joining ? 'recovering' : 'suspected'].color}"
+        title=${p.admission ? admissionHelp[p.admission] : unreachableHelp}
+        >${stateIcon(joining ? 'recovering' : 'failed')}<span
+          >${joining ? 'Joining' : 'Unreachable'}</span
+        ></span
+      >`;
+    },
   },
   {
     key: 'since',

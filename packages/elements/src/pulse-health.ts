@@ -5,7 +5,7 @@ import { MeshElement } from './mesh-element.js';
 import { stateDisplay, stateIcon, stateOrder, tierDisplay } from './state-display.js';
 import { themeStyles } from './theme.js';
 import { formatMs, formatNumber } from './format.js';
-import { dashboardHealth, listedPeers } from './member-evidence.js';
+import { admissionHelp, dashboardHealth, listedPeers } from './member-evidence.js';
 
 /** Detail of the `state-select` event. */
 export interface StateSelectDetail {
@@ -21,10 +21,6 @@ const signalLabel: Record<SignalState, string> = {
 
 const unverifiedHelp =
   'Announced by other members only: no link, no message from them, not admitted by signaling';
-const joiningHelp =
-  'Admitted by the signaling room, not yet linked nor heard from: counted once linked or heard';
-const unreachableHelp =
-  'Admitted by the signaling room, but no link and no message from them within the stall tolerance';
 const stallHelp = 'Longest silence a live peer may take without being declared failed';
 const refusedHelp = 'Ids outside the canonical form (look-alikes of other ids): not listed';
 
@@ -255,8 +251,8 @@ export class PulseHealth extends MeshElement {
           }
           <span>Probe period <b>${formatMs(mesh.protocolPeriodMs())}</b></span>
           ${this.renderStallTolerance()} ${this.renderLifecycles()}
-          ${apartNote('joining', '', joiningHelp, joining, 'joining (admitted, not yet heard, not counted)')}
-          ${apartNote('unreachable', 'warn', unreachableHelp, unreachable, 'unreachable (admitted, never heard, not counted)')}
+          ${apartNote('joining', '', admissionHelp.joining, joining, 'joining (not counted)')}
+          ${apartNote('unreachable', 'warn', admissionHelp.unreachable, unreachable, 'unreachable (never heard, not counted)')}
           ${apartNote('unverified', 'warn', unverifiedHelp, unverified, 'unverified (gossip only, not counted)')}
           ${apartNote('refused', 'warn', refusedHelp, nonCanonical, 'refused (non-canonical id)')}
         </div>
