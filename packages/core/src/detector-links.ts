@@ -1,0 +1,77 @@
+/**
+ * The transport's inputs to the detector: a direct link to a peer came up or went down
+ * (`Detector.linkUp` / `Detector.linkDown`). The `Detector` brackets each with `begin`/`end`.
+ */
+import { MessageType, type Message } from './codec.js';
+import { SYNC_ASK_PEERS, type DetectorState } from './detector-state.js';
+import { updateFor } from './member-view.js';
+import { addMember, setState } from './membership.js';
+import { restore } from './past-members.js';
+import { askSync, sendMember, sendVerdict } from './send.js';
+import type { PeerId } from './types.js';
+import { sendVitals } from './witness.js';
+
+/**
+ * The transport has a direct link to `peer`: it becomes a member and a direct probe target. A
+ * joiner (a detector that has not synced yet) asks its first two links for their member table.
+ */
+export function linkUp(s: DetectorState, peer: PeerId): void {
+  if (s.hasLeft) return;
+  const past = s.past.get(peer);
+  const known = s.members.get(peer) ?? (past === undefined ? undefined : restore(s, past));
+  const m = known ?? addMember(s, peer, true);
+  if (m === undefined) return;
+  // A join is news: gossip it, with a smaller fanout than suspicions and verdicts (membership
+  // knowledge is a nicety, bounded anyway; what a peer learns by sync is not re-gossiped).
+  // With trust only the peer's own signed alive is news worth relaying (it announces itself).
+  if (known === undefined && s.trust === undefined)
+    s.queue.push(updateFor(m, s.localId), s.config.retransmitMult);
+  if (!m.linked) {
+    m.linked = true;
+    s.linked.push(m);
+    s.linksChanged();
+    // Our stalls, told at once: a new link's witnessed checks of us must not wait for its first
+    // probe of us (N periods in a full mesh) to size their window (`witnessStallAllowanceMs`).
+    sendVitals(s, m, false);
+  }
+  if (m.state !== 'left') s.rotation.enroll(m);
+  if (m.state === 'failed') {
+    // Tell it its verdict (as `heardFrom` does): a restart that remembers no incarnation
+    // then refutes above it, so stale verdicts about its previous life cannot win.
+    sendVerdict(s, m);
+    setState(s, m, 'recovering', 'link-up');
+  }
+  if (s.nextProbeMs === Infinity) s.nextProbeMs = s.now + Math.floor(s.random.next() * s.periodMs);
+  if (!s.announced) {
+    // A (re)started peer announces itself once: its incarnation may be news (a restart).
+    s.announced = true;
+    s.queue.push(s.selfUpdate(), s.config.retransmitMult);
+  }
+  if (s.syncWanted && s.syncAsked < SYNC_ASK_PEERS) askSync(s, m);
+  else if (s.incarnation > 0) {
+    // Tell the new link our incarnation (a restart raises it): verdicts about our previous
+    // life must not win there, and its own verdicts must name the current incarnation.
+    const hello: Message = {
+      type: MessageType.sync,
+      seq: 0,
+      updates: [s.selfUpdate()],
+      extensions: [],
+    };
+    sendMember(s, m, hello, false);
+  }
+}
+
+/** `peer` is no longer directly reachable; it stays a member, probed indirectly until failed or left. */
+export function linkDown(s: DetectorState, peer: PeerId): void {
+  const m = s.members.get(peer);
+  if (m !== undefined && m.linked) {
+    m.linked = false;
+    const i = s.linked.indexOf(m);
+    if (i >= 0) s.linked.splice(i, 1);
+    s.linksChanged();
+    if (m.state === 'failed' || m.state === 'left') m.probed = false;
+    s.failedLinked.delete(m);
+  }
+  const past = s.past.get(peer);
+  if (past !== undefined) past.linked = false;
+}
