@@ -22,8 +22,9 @@ async function relayed(r: Running): Promise<number> {
 async function member(
   r: Running,
   peer: string,
+  address = '198.51.100.1',
 ): Promise<{ ws: WebSocket; frames: Record<string, unknown>[] }> {
-  const ws = await raw(r.url);
+  const ws = await raw(r.url, { 'x-forwarded-for': address });
   const roster = nextFrame(ws);
   ws.send(joinFrame(peer, peer.padEnd(16, '_')));
   await roster;
@@ -42,10 +43,11 @@ const FLOOD_FRAMES = 500;
  * again for a while. Returns what t got from h and f, and the server's counters.
  */
 async function floodThenHonest(relayBytesPerSecondMax: number) {
-  const r = await server({ messagesPerSecondMax: 1_000, relayBytesPerSecondMax });
-  const t = await member(r, 't');
-  const f = await member(r, 'f');
-  const h = await member(r, 'h');
+  // Three clients at three addresses (the bound is per sender address, decision 0055).
+  const r = await server({ messagesPerSecondMax: 1_000, relayBytesPerSecondMax, trustProxy: true });
+  const t = await member(r, 't', '198.51.100.1');
+  const f = await member(r, 'f', '198.51.100.2');
+  const h = await member(r, 'h', '198.51.100.3');
   t.ws.pause();
   const frame = signal('t', 'x'.repeat(60_000));
   const startMs = Date.now();
