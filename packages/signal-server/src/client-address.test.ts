@@ -3,6 +3,8 @@
  * entry the trusted proxies appended, and the fallback (counted) when the header is unusable.
  * Table tests of the pure functions, then the real server on port 0 with real `ws` sockets.
  */
+import fc from 'fast-check';
+import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { clientAddress, normalizeAddress, trustedHopsOf } from './server/client-address.js';
 import { RejectReason } from './server/metrics.js';
@@ -10,6 +12,9 @@ import { resolveServerOptions } from './server/options.js';
 import { rawSocket, testHarness } from './test-support.js';
 
 const { server, raw, rejections } = testHarness();
+const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
+console.log(`client-address.test SEED=${seed}`);
+const reproduce = `SEED=${seed} pnpm exec vitest run packages/signal-server/src/client-address.test.ts`;
 
 describe('normalizeAddress', () => {
   it.each([
@@ -67,6 +72,37 @@ describe('clientAddress', () => {
     ['unknown', 1, '10.0.0.9', 'forwarded-invalid'],
   ] as const)('%j, %i hops -> %s (%s)', (header, hops, address, source) => {
     expect(clientAddress(socket, header, hops)).toEqual({ address, source });
+  });
+
+  it("any header (fuzz): never throws; the address is the socket's or a canonical IP no client wrote", () => {
+    const entry = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.ipV4().map((v4) => `::ffff:${v4}`),
+      fc.string({ maxLength: 40 }).filter((x) => !x.includes(',')),
+      fc.constantFrom('', ' ', 'unknown', '[', '[::1', '1.2.3.4:', '%', '::ffff:'),
+    );
+    const forged = '192.0.2.66'; // what the client writes left of the trusted entries
+    try {
+      fc.assert(
+        fc.property(fc.array(entry, { maxLength: 6 }), fc.integer({ min: 0, max: 4 }), (trusted, hops) => {
+          const header = [forged, ...trusted].join(',');
+          const got = clientAddress('10.0.0.9', header, hops);
+          if (got.source === 'forwarded') {
+            // The entry `hops` from the right, canonical; the client's own entry only when more
+            // hops are trusted than there are proxies (the operator's misconfiguration).
+            expect(isIP(got.address)).not.toBe(0);
+            expect(got.address).toBe(normalizeAddress(header.split(',').at(-hops) ?? ''));
+            if (hops <= trusted.length && got.address === forged) expect(trusted.map(normalizeAddress)).toContain(forged);
+          } else expect(got.address).toBe('10.0.0.9');
+          expect(got.source === 'socket').toBe(hops === 0);
+        }),
+        { seed, numRuns: 2_000 },
+      );
+    } catch (err) {
+      console.log(`reproduce: ${reproduce}`);
+      throw err;
+    }
   });
 
   it('without a socket address (a destroyed socket) answers "unknown"', () => {

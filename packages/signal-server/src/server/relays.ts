@@ -99,7 +99,8 @@ export class Relays {
     const target = this.#rooms.local(room, to);
     if (!target) return;
     const sender = relay.address ?? `${room}\u0000${from}`;
-    const bytes = relay.frameBytes ?? 0;
+    // An envelope of an instance older than decision 0055: its payload's JSON, about its frame.
+    const bytes = relay.frameBytes ?? Buffer.byteLength(JSON.stringify(payload) ?? '');
     if (!this.#budgets.take(`${sender}\u0000${target.conn.id}`, performance.now(), bytes)) {
       this.#out.reject(RejectReason.relayRate);
       return;
