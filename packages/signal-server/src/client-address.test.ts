@@ -93,7 +93,8 @@ describe('clientAddress', () => {
             // hops are trusted than there are proxies (the operator's misconfiguration).
             expect(isIP(got.address)).not.toBe(0);
             expect(got.address).toBe(normalizeAddress(header.split(',').at(-hops) ?? ''));
-            if (hops <= trusted.length && got.address === forged) expect(trusted.map(normalizeAddress)).toContain(forged);
+            if (hops <= trusted.length && got.address === forged)
+              expect(trusted.map(normalizeAddress)).toContain(forged);
           } else expect(got.address).toBe('10.0.0.9');
           expect(got.source === 'socket').toBe(hops === 0);
         }),

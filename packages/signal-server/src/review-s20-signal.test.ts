@@ -77,6 +77,7 @@ function expectWithinBound(
 }
 
 describe('the per-pair relay bound (decision 0047): what one client can put into one target', () => {
+  // Was the HOLE, closed by decision 0055 (now: 240,000 B at t, 4 frames, the rest `relay-rate`).
   // HOLE (relay bound keyed by socket, not by client): decision 0047 says "one member alone can now
   // put at most 256 KiB plus 64 KiB/s into a target's buffer", but the budget lives on the sender's
   // socket (`Connection.relayBudgets`), and one address may hold 64 sockets, each a member under
@@ -100,6 +101,7 @@ describe('the per-pair relay bound (decision 0047): what one client can put into
     expectWithinBound(sent, 'one address, 16 sockets');
   });
 
+  // Was the HOLE, closed by decision 0055 (now: 240,000 B at t, 4 of 32 frames).
   // HOLE (relay bound keyed by room): the budget key is `${room}\0${to}`, and a target's socket
   // (one send buffer) can be in 8 rooms (`roomsPerSocketMax`) with the same sender, as an app
   // with a room per document has. Measured: one socket relaying 4 frames of 60 KB to t in each of
@@ -141,6 +143,7 @@ describe('the per-pair relay bound (decision 0047): what one client can put into
 });
 
 describe('the per-address bounds behind a trusted proxy (trustProxy, X-Forwarded-For)', () => {
+  // Was the HOLE, closed by decision 0055 (now: 2 of 6 joins, the last entry is counted).
   // HOLE (the address is the client's word): with `trustProxy`, `clientIp` takes the FIRST entry
   // of X-Forwarded-For. A proxy that appends (nginx's `$proxy_add_x_forwarded_for`, most load
   // balancers) keeps whatever the client sent in front and adds the address it saw last, so the
