@@ -33,8 +33,10 @@ export class Relays {
   readonly #bound: RelayBound;
   /**
    * Per sender and target: `${address}\0${target connection id}` for a target on this instance;
-   * `${address}\0${room}\0${peer}` for one on another instance (what this instance publishes;
-   * the target's instance charges its own key too).
+   * `out\0${address}\0${room}\0${peer}` for one on another instance (what this instance
+   * publishes; the target's instance charges its own key too); `${room}\0${sender}\0${target
+   * connection id}` for a relay from an instance older than decision 0055. Ids and rooms hold no
+   * control characters, so the three kinds never collide.
    */
   readonly #budgets: BucketMap;
 
@@ -70,7 +72,7 @@ export class Relays {
       return;
     }
     if (this.#bus !== undefined && this.#rooms.remote(msg.room, msg.to) !== undefined) {
-      const key = `${conn.ip}\u0000${msg.room}\u0000${msg.to}`;
+      const key = `out\u0000${conn.ip}\u0000${msg.room}\u0000${msg.to}`;
       if (!this.#withinBudget(conn, msg, key, rxMs, frameBytes)) return;
       const atMs = Date.now() - (performance.now() - rxMs);
       this.#bus.relay({
