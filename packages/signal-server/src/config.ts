@@ -49,7 +49,17 @@ export const SETTINGS: readonly Setting[] = [
     'send joined peers fresh TURN credentials this often (default: half the lifetime)',
   ),
   S('allowed-origins', 'list', 'comma-separated Origin allow-list (default: any)', 'allowedOrigins'),
-  S('trust-proxy', 'bool', 'take the client IP from X-Forwarded-For (behind a proxy)', 'trustProxy'),
+  S(
+    'trust-proxy',
+    'bool',
+    'behind one proxy that appends to X-Forwarded-For: count the address it appended (the last)',
+    'trustProxy',
+  ),
+  S(
+    'trust-proxy-hops',
+    'int',
+    'that many appending proxies in front: count the entry that many from the right (1-16)',
+  ),
   S(
     'frame-bytes-max',
     'int',
@@ -198,6 +208,11 @@ export function parseCommand(argv: readonly string[], env: Record<string, string
       ...(turnTtl ? { ttlSeconds: turnTtl } : {}),
       ...(turnRenew ? { renewAfterSeconds: turnRenew } : {}),
     };
+  const hops = value(byFlag('trust-proxy-hops')) as number | undefined;
+  if (hops !== undefined) {
+    if (hops < 1 || hops > 16) throw new ConfigError(`--trust-proxy-hops: 1..16, got ${hops}`);
+    serverOptions['trustProxy'] = hops;
+  }
   const level = serverOptions['logLevel'];
   if (
     level !== undefined &&

@@ -31,6 +31,18 @@ describe('CLI configuration', () => {
       },
     });
   });
+  it('--trust-proxy-hops sets trustProxy to a hop count (flag or env), 1..16', () => {
+    const hops = (argv: string[], env: Record<string, string> = {}): unknown => {
+      const cmd = parseCommand(argv, env);
+      return cmd.kind === 'serve' ? cmd.options.trustProxy : undefined;
+    };
+    expect(hops(['--trust-proxy-hops', '2'])).toBe(2);
+    expect(hops(['--trust-proxy'], { PULSEMESH_SIGNAL_TRUST_PROXY_HOPS: '3' })).toBe(3);
+    expect(hops(['--trust-proxy'])).toBe(true);
+    expect(hops([])).toBeUndefined();
+    expect(() => parseCommand(['--trust-proxy-hops', '0'], {})).toThrow(ConfigError);
+    expect(() => parseCommand(['--trust-proxy-hops', '17'], {})).toThrow(ConfigError);
+  });
   it('documents every setting with its env var in --help', () => {
     for (const s of SETTINGS) expect(helpText()).toContain(s.env);
     expect(parseCommand(['--help'], {})).toEqual({ kind: 'help' });

@@ -22,8 +22,9 @@ async function relayed(r: Running): Promise<number> {
 async function member(
   r: Running,
   peer: string,
+  address = '198.51.100.1',
 ): Promise<{ ws: WebSocket; frames: Record<string, unknown>[] }> {
-  const ws = await raw(r.url);
+  const ws = await raw(r.url, { 'x-forwarded-for': address });
   const roster = nextFrame(ws);
   ws.send(joinFrame(peer, peer.padEnd(16, '_')));
   await roster;
@@ -42,10 +43,11 @@ const FLOOD_FRAMES = 500;
  * again for a while. Returns what t got from h and f, and the server's counters.
  */
 async function floodThenHonest(relayBytesPerSecondMax: number) {
-  const r = await server({ messagesPerSecondMax: 1_000, relayBytesPerSecondMax });
-  const t = await member(r, 't');
-  const f = await member(r, 'f');
-  const h = await member(r, 'h');
+  // Three clients at three addresses (the bound is per sender address, decision 0055).
+  const r = await server({ messagesPerSecondMax: 1_000, relayBytesPerSecondMax, trustProxy: true });
+  const t = await member(r, 't', '198.51.100.1');
+  const f = await member(r, 'f', '198.51.100.2');
+  const h = await member(r, 'h', '198.51.100.3');
   t.ws.pause();
   const frame = signal('t', 'x'.repeat(60_000));
   const startMs = Date.now();
@@ -134,5 +136,59 @@ describe('one member flooding one target with relays', () => {
     await until(() => t.frames.filter((x) => x['t'] === 9).length === 4, 5_000, 'burst at t');
     expect(await rejections(r, RejectReason.relayRate)).toBe(6);
     expect(h.frames.filter((x) => x['t'] === 10)).toEqual([]);
+  });
+});
+
+/**
+ * Sends `rounds` data-channel-only negotiations with trickle (what `createMesh` sends: an offer of
+ * ~1 KB, 8 candidates of ~250 B) from each tab to t at once; returns the bytes sent.
+ */
+function negotiate(tabs: { ws: WebSocket }[], rounds: number): number {
+  let bytes = 0;
+  for (const tab of tabs) {
+    for (let n = 0; n < rounds; n++) {
+      const frames = [signal('t', { sdp: 'o'.repeat(1_000) })];
+      for (let i = 0; i < 8; i++) frames.push(signal('t', { candidate: 'c'.repeat(250), i }));
+      for (const frame of frames) {
+        bytes += Buffer.byteLength(frame);
+        tab.ws.send(frame);
+      }
+    }
+  }
+  return bytes;
+}
+
+describe('the bound is per address (decision 0055): clients behind one NAT share it', () => {
+  const officeNat = async (r: Running) => {
+    const t = await member(r, 't', '198.51.100.1');
+    const tabs = await Promise.all(Array.from({ length: 63 }, (_, i) => member(r, `tab${i}`, '203.0.113.7')));
+    return { t, tabs };
+  };
+
+  it('an office NAT: 63 tabs each negotiating a data channel with one newcomer at once all pass', async () => {
+    // 63 negotiations at once from one address to one target: ~227 KB on the wire, inside the
+    // burst (262,144 B). With 10 KB offers and 30 candidates (media SDPs, decision 0047's
+    // example) about 16 fit at once; the rest are dropped and the sender told `rate-limited`.
+    const r = await server({ trustProxy: true });
+    const { t, tabs } = await officeNat(r);
+    const bytes = negotiate(tabs, 1);
+    await until(() => t.frames.filter((x) => x['t'] === 9).length === 63 * 9, 5_000, 'all at t');
+    console.log(`office NAT: 63 negotiations, ${bytes} B from one address to one target, all delivered`);
+    expect(bytes).toBeLessThan(262_144);
+    expect(await rejections(r, RejectReason.relayRate)).toBe(0);
+  });
+
+  it('the same 63 tabs negotiating twice at once are cut at the burst: the budget is shared', async () => {
+    const r = await server({ trustProxy: true });
+    const { tabs } = await officeNat(r);
+    const startMs = Date.now();
+    const bytes = negotiate(tabs, 2);
+    const processed = async (): Promise<number> =>
+      (await relayed(r)) + (await rejections(r, RejectReason.relayRate));
+    await until(async () => (await processed()) >= 63 * 18, 5_000, 'all processed');
+    const refused = await rejections(r, RejectReason.relayRate);
+    console.log(`office NAT, twice: ${bytes} B sent at once, ${refused} of ${63 * 18} relays refused`);
+    expect(bytes).toBeGreaterThan(262_144 + (65_536 * (Date.now() - startMs)) / 1_000);
+    expect(refused).toBeGreaterThan(0);
   });
 });

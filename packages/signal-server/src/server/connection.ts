@@ -4,7 +4,6 @@
 import type { WebSocket } from 'ws';
 import { randomBytes } from 'node:crypto';
 import type { PeerId, RoomId, SessionEndKind } from '@pulsemesh/signal';
-import type { BucketMap } from './rate-limiter.js';
 import { TokenBucket } from './rate-limiter.js';
 
 /** One client socket. */
@@ -33,11 +32,6 @@ export class Connection {
   endKind: SessionEndKind | null | undefined = undefined;
   /** Per joined room: the timer that sends it fresh TURN credentials (`TurnOptions`). */
   readonly turnRenewals = new Map<RoomId, ReturnType<typeof setTimeout>>();
-  /**
-   * This socket's relay budgets, by `room` + NUL + target peer (`relayBytesPerSecondMax`; made by
-   * `Relays` on the first relay).
-   */
-  relayBudgets: BucketMap | undefined = undefined;
   /** When the last `rate-limited` error about a relay over its budget was sent (at most one a second). */
   relayErrorSentMs = -Infinity;
   /** This socket's nonce for key proofs (`challenge`), made on the first request. */

@@ -20,7 +20,7 @@ import { hashClaim, PendingJoins } from './pending-joins.js';
 import { Relays, type RelayBound } from './relays.js';
 import { Rooms } from './rooms.js';
 import { sendRoster } from './roster.js';
-import type { RedisScaleOut, ScaleOutHandlers } from './scale-out.js';
+import type { RedisScaleOut, RemoteRelay, ScaleOutHandlers } from './scale-out.js';
 
 const OPEN = 1;
 /** Frames that may wait behind an asynchronous join on one socket. */
@@ -161,8 +161,8 @@ export class Hub implements ScaleOutHandlers {
     this.#broadcast(room, { v: PROTOCOL_VERSION, t: MessageType.peerLeave, room, peer }, peer);
   }
 
-  onRelay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void {
-    this.#relays.fromRemote(room, from, to, payload, atMs);
+  onRelay(relay: RemoteRelay): void {
+    this.#relays.fromRemote(relay);
   }
 
   /** Resolves when every Redis release started so far has finished. */

@@ -26,7 +26,15 @@ export const RejectReason = {
   queueFull: 'queue-full',
   /** A join refused (`unavailable`): its address passed `joinsPerIpPerSecondMax` (decision 0047). */
   joinRate: 'join-rate',
-  /** A relay dropped: its sender passed `relayBytesPerSecondMax` to that target (decision 0047). */
+  /**
+   * Not a refusal: with `trustProxy`, a handshake whose `X-Forwarded-For` was missing, shorter
+   * than the trusted hops or not an address there; counted under the socket's address (decision 0055).
+   */
+  forwardedInvalid: 'forwarded-invalid',
+  /**
+   * A relay dropped: its sender's address passed `relayBytesPerSecondMax` to that target socket
+   * (decisions 0047, 0055).
+   */
   relayRate: 'relay-rate',
   /** A relay dropped: its target's send buffer held more than `sendBufferBytesMax`. */
   slowConsumer: 'slow-consumer',

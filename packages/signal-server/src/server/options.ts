@@ -26,13 +26,15 @@ export interface SignalServerOptions {
    */
   messagesPerSecondMax?: number;
   /**
-   * Relay bytes per second one member may send to one other member of a room (token bucket per
-   * sender socket, room and target; a relay costs its inbound frame's bytes). Burst:
+   * Relay bytes per second one client address may send to one target socket, over all its
+   * sockets and rooms (token bucket per sender address and target connection, decision 0055; a
+   * relay costs its inbound frame's bytes; with Redis the target's instance charges it). Burst:
    * `relayBurstBytes(options)` = max(4 × this, `frameBytesMax`), so any single frame can pass.
    * Relays over it are dropped, counted `relay-rate`, and the sender gets a `rate-limited` error
-   * (at most one a second per target). Bounds how far one member can fill a target's send buffer
-   * (`sendBufferBytesMax`), where relays from everyone else would then be dropped too (decision
-   * 0047). A WebRTC negotiation relays a few KB (an SDP of 2-10 KB plus candidates of ~200 B).
+   * (at most one a second per socket; not when another instance dropped it). Bounds how far one
+   * client can fill a target's send buffer (`sendBufferBytesMax`), where relays from everyone
+   * else would then be dropped too (decision 0047). A WebRTC negotiation relays a few KB (an SDP
+   * of 2-10 KB plus candidates of ~200 B); clients behind one NAT share the budget to a target.
    * Default 65,536 (burst 262,144).
    */
   relayBytesPerSecondMax?: number;
@@ -83,8 +85,18 @@ export interface SignalServerOptions {
    * `iceServers`, e.g. only STUN or none on a LAN).
    */
   turn?: TurnOptions;
-  /** Take the client IP from the first `X-Forwarded-For` entry (behind a TLS proxy). Default false. */
-  trustProxy?: boolean;
+  /**
+   * Proxies in front of this server that append the address they saw to `X-Forwarded-For`
+   * (nginx `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`, Caddy, HAProxy
+   * `option forwardfor`, cloud load balancers): `true` = one, a number = that many hops. The
+   * client address every per-IP bound counts is then the entry that many from the right (the one
+   * the nearest trusted proxy's upstream hop wrote for it), never an entry the client wrote
+   * (`clientAddress`, decision 0055). A missing, short or malformed header falls back to the
+   * socket's address (the proxy's) and is counted `forwarded-invalid`. Only set it when every
+   * connection comes through those proxies: a client reaching the server directly could write
+   * its own header. Default false (the header is ignored).
+   */
+  trustProxy?: boolean | number;
   /** Redis URL (`redis://host:port/db`) to share rooms between instances. Default: in memory. */
   redis?: string;
   /** Prefix of every Redis key and channel. Default `pulsemesh:signal`. */
@@ -168,6 +180,10 @@ export function resolveServerOptions(options: SignalServerOptions, randomId: () 
     if (!Number.isSafeInteger(value) || value <= 0) {
       throw new RangeError(`signal server: ${key} must be a positive integer, got ${String(value)}`);
     }
+  }
+  const hops = resolved.trustProxy;
+  if (typeof hops === 'number' && (!Number.isSafeInteger(hops) || hops < 0 || hops > 16)) {
+    throw new RangeError(`signal server: trustProxy must be a boolean or 0..16 hops, got ${hops}`);
   }
   if (resolved.frameBytesMax < 1024) throw new RangeError('signal server: frameBytesMax must be >= 1024');
   if (resolved.tokenSecret !== undefined && new TextEncoder().encode(resolved.tokenSecret).length < 32) {

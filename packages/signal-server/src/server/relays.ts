@@ -1,7 +1,8 @@
 /**
  * Relays: a member's `signal` to another member of the room, handed to the target's socket here
  * or published to the target's instance (Redis), and relays arriving from other instances. What
- * one member may relay to one target is bounded (`relayBytesPerSecondMax`, decision 0047).
+ * one client address may relay into one target socket, over all its sockets and rooms, is bounded
+ * (`relayBytesPerSecondMax`, decisions 0047 and 0055) where that socket lives.
  */
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, MessageType, PROTOCOL_VERSION } from '@pulsemesh/signal';
@@ -12,10 +13,10 @@ import type { SignalMetrics } from './metrics.js';
 import { BucketMap } from './rate-limiter.js';
 import type { Outbound } from './outbound.js';
 import type { Rooms } from './rooms.js';
-import type { RedisScaleOut } from './scale-out.js';
+import type { RedisScaleOut, RemoteRelay } from './scale-out.js';
 
-/** Pairs a socket keeps budgets for before it prunes the full (idle) ones. */
-const BUDGETS_PRUNE_AT = 64;
+/** (sender, target) budgets held before the full (idle) ones are pruned. */
+const BUDGETS_PRUNE_AT = 4096;
 
 /** The per-pair relay bound: bytes per second and burst (`relayBurstBytes`). */
 export interface RelayBound {
@@ -30,6 +31,14 @@ export class Relays {
   readonly #metrics: SignalMetrics;
   readonly #bus: RedisScaleOut | undefined;
   readonly #bound: RelayBound;
+  /**
+   * Per sender and target: `${address}\0${target connection id}` for a target on this instance;
+   * `out\0${address}\0${room}\0${peer}` for one on another instance (what this instance
+   * publishes; the target's instance charges its own key too); `${room}\0${sender}\0${target
+   * connection id}` for a relay from an instance older than decision 0055. Ids and rooms hold no
+   * control characters, so the three kinds never collide.
+   */
+  readonly #budgets: BucketMap;
 
   constructor(
     rooms: Rooms,
@@ -43,6 +52,7 @@ export class Relays {
     this.#metrics = metrics;
     this.#bus = bus;
     this.#bound = bound;
+    this.#budgets = new BucketMap(bound.bytesPerSecond, bound.burstBytes, BUDGETS_PRUNE_AT);
   }
 
   /** A `signal` frame of `frameBytes` from `conn`, received at `rxMs` (monotonic clock). */
@@ -53,43 +63,72 @@ export class Relays {
       return;
     }
     const target = this.#rooms.local(msg.room, msg.to);
-    const remote = !target && this.#bus !== undefined && this.#rooms.remote(msg.room, msg.to) !== undefined;
-    if ((target || remote) && !this.#withinBudget(conn, msg, rxMs, frameBytes)) return;
     if (target) {
+      if (!this.#withinBudget(conn, msg, `${conn.ip}\u0000${target.conn.id}`, rxMs, frameBytes)) return;
       if (this.#deliver(target.conn, msg.room, from, msg.payload)) {
         this.#metrics.relayed.inc({ path: 'local' });
         this.#metrics.relayLatency.observe((performance.now() - rxMs) / 1000);
       }
       return;
     }
-    if (remote && this.#bus) {
-      this.#bus.relay(msg.room, from, msg.to, msg.payload, Date.now() - (performance.now() - rxMs));
+    if (this.#bus !== undefined && this.#rooms.remote(msg.room, msg.to) !== undefined) {
+      const key = `out\u0000${conn.ip}\u0000${msg.room}\u0000${msg.to}`;
+      if (!this.#withinBudget(conn, msg, key, rxMs, frameBytes)) return;
+      const atMs = Date.now() - (performance.now() - rxMs);
+      this.#bus.relay({
+        room: msg.room,
+        from,
+        to: msg.to,
+        payload: msg.payload,
+        atMs,
+        address: conn.ip,
+        frameBytes,
+      });
       return;
     }
     this.#out.refuse(conn, ErrorCode.unknownPeer, 'no such peer in this room', msg.room);
   }
 
-  /** A relay published by another instance at `atMs` (wall clock) to a member that may be here. */
-  fromRemote(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void {
+  /**
+   * A relay published by another instance (`RemoteRelay`) to a member that may be here. Charged
+   * to its sender's address and the target socket like a local one; over the budget it is
+   * dropped and counted `relay-rate` (its sender is on another instance and is not told). An
+   * envelope without an address (an instance older than decision 0055) is charged to its room
+   * and sender id.
+   */
+  fromRemote(relay: RemoteRelay): void {
+    const { room, from, to, payload, atMs } = relay;
     const target = this.#rooms.local(room, to);
-    if (target && this.#deliver(target.conn, room, from, payload)) {
+    if (!target) return;
+    const sender = relay.address ?? `${room}\u0000${from}`;
+    // An envelope of an instance older than decision 0055: its payload's JSON, about its frame.
+    const bytes = relay.frameBytes ?? Buffer.byteLength(JSON.stringify(payload) ?? '');
+    if (!this.#budgets.take(`${sender}\u0000${target.conn.id}`, performance.now(), bytes)) {
+      this.#out.reject(RejectReason.relayRate);
+      return;
+    }
+    if (this.#deliver(target.conn, room, from, payload)) {
       this.#metrics.relayed.inc({ path: 'remote' });
       this.#metrics.relayLatency.observe(Math.max(0, Date.now() - atMs) / 1000);
     }
   }
 
   /**
-   * Takes `frameBytes` from the budget of `conn` to `msg.to`; over it, the relay is dropped,
-   * counted `relay-rate` and the sender told (at most once a second).
+   * Takes `frameBytes` from budget `key` of `conn`'s address; over it, the relay is dropped,
+   * counted `relay-rate` and the sender told (at most once a second per socket).
    */
-  #withinBudget(conn: Connection, msg: SignalMessage, nowMs: number, frameBytes: number): boolean {
-    const { bytesPerSecond, burstBytes } = this.#bound;
-    conn.relayBudgets ??= new BucketMap(bytesPerSecond, burstBytes, BUDGETS_PRUNE_AT);
-    if (conn.relayBudgets.take(`${msg.room}\u0000${msg.to}`, nowMs, frameBytes)) return true;
+  #withinBudget(
+    conn: Connection,
+    msg: SignalMessage,
+    key: string,
+    nowMs: number,
+    frameBytes: number,
+  ): boolean {
+    if (this.#budgets.take(key, nowMs, frameBytes)) return true;
     this.#out.reject(RejectReason.relayRate);
     if (nowMs - conn.relayErrorSentMs >= 1000) {
       conn.relayErrorSentMs = nowMs;
-      const message = `more than ${bytesPerSecond} relay bytes/s to ${msg.to}; dropped`;
+      const message = `more than ${this.#bound.bytesPerSecond} relay bytes/s to ${msg.to}; dropped`;
       this.#out.error(conn, ErrorCode.rateLimited, message, msg.room);
     }
     return false;

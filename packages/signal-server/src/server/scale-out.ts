@@ -4,7 +4,8 @@
  *
  * Keys (prefix `P`): `P:i:<instance>` liveness (PX ttl), `P:r:<room>` hash peer → `<instance> <claimHash>`.
  * Channel `P:c:<room>` carries JSON envelopes: `{k:'j',i,p}` join, `{k:'l',i,p}` leave,
- * `{k:'r',i,f,to,pl,at}` relay (`at`: wall clock ms when the origin received it), `{k:'e',i,p,s,kd}`
+ * `{k:'r',i,f,to,pl,at,a,b}` relay (`at`: wall clock ms when the origin received it; `a`: the
+ * sender's client address, `b`: its frame's bytes, what the target's instance charges; 0055), `{k:'e',i,p,s,kd}`
  * a session of `p` (id `s`) ended on instance `i`, how (`kd`; decision 0013). A join carries `s` too.
  */
 import { Redis } from 'ioredis';
@@ -17,11 +18,38 @@ function isSessionEndKind(x: unknown): x is SessionEndKind {
   return typeof x === 'string' && END_KINDS.includes(x);
 }
 
+/** A relay between instances (Redis envelope `k: 'r'`). */
+export interface RemoteRelay {
+  room: RoomId;
+  from: PeerId;
+  to: PeerId;
+  payload: unknown;
+  /** Wall clock ms when the origin instance received it. */
+  atMs: number;
+  /** The sender's client address (`clientAddress`), as the origin instance resolved it. */
+  address?: string | undefined;
+  /** The inbound frame's bytes at the origin (what the relay costs). */
+  frameBytes?: number | undefined;
+}
+
+/** The relay an envelope `k: 'r'` carries (`f` and `to` checked by the caller). */
+function remoteRelay(room: RoomId, e: Envelope): RemoteRelay {
+  return {
+    room,
+    from: e.f as PeerId,
+    to: e.to as PeerId,
+    payload: e.pl,
+    atMs: typeof e.at === 'number' ? e.at : Date.now(),
+    address: typeof e.a === 'string' ? e.a : undefined,
+    frameBytes: typeof e.b === 'number' && e.b >= 0 ? e.b : undefined,
+  };
+}
+
 /** What the scale-out layer tells the hub. */
 export interface ScaleOutHandlers {
   onJoin(room: RoomId, peer: PeerId, instanceId: string, session?: string): void;
   onLeave(room: RoomId, peer: PeerId, instanceId: string): void;
-  onRelay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void;
+  onRelay(relay: RemoteRelay): void;
   onSessionEnded(room: RoomId, peer: PeerId, session: string, kind: SessionEndKind, instanceId: string): void;
 }
 
@@ -68,6 +96,9 @@ interface Envelope {
   to?: PeerId;
   pl?: unknown;
   at?: number;
+  /** A relay's sender address (`clientAddress`) and inbound frame bytes (decision 0055). */
+  a?: string;
+  b?: number;
 }
 
 /** Options of `RedisScaleOut`. */
@@ -181,9 +212,13 @@ export class RedisScaleOut {
     }
   }
 
-  /** Sends a relay to whichever instance holds `to`. */
-  relay(room: RoomId, from: PeerId, to: PeerId, payload: unknown, atMs: number): void {
-    this.#publish(room, { k: 'r', i: this.#o.instanceId, f: from, to, pl: payload, at: atMs });
+  /** Sends a relay to whichever instance holds `to` (which charges it to `address`, decision 0055). */
+  relay(r: RemoteRelay): void {
+    const { room, from, to, payload, atMs, address, frameBytes } = r;
+    const envelope: Envelope = { k: 'r', i: this.#o.instanceId, f: from, to, pl: payload, at: atMs };
+    if (address !== undefined) envelope.a = address;
+    if (frameBytes !== undefined) envelope.b = frameBytes;
+    this.#publish(room, envelope);
   }
 
   /** Stops listening to a room that has no local peer left. */
@@ -268,7 +303,7 @@ export class RedisScaleOut {
     else if (e.k === 'e' && e.p && typeof e.s === 'string' && isSessionEndKind(e.kd))
       h.onSessionEnded(room, e.p, e.s, e.kd, e.i);
     else if (e.k === 'l' && e.p) h.onLeave(room, e.p, e.i);
-    else if (e.k === 'r' && e.f && e.to) h.onRelay(room, e.f, e.to, e.pl, e.at ?? Date.now());
+    else if (e.k === 'r' && e.f && e.to) h.onRelay(remoteRelay(room, e));
   }
 
   #channel(room: RoomId): string {

@@ -14,6 +14,7 @@ import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { CloseCode, SessionEndKind, SUBPROTOCOL } from '@pulsemesh/signal';
+import { clientAddress, trustedHopsOf } from './client-address.js';
 import { Connection } from './connection.js';
 import { Hub } from './hub.js';
 import { RejectReason, createMetrics } from './metrics.js';
@@ -64,6 +65,7 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     : undefined;
   if (bus) hub.useScaleOut(bus);
 
+  const hops = trustedHopsOf(o.trustProxy);
   const conns = new Set<Connection>();
   const perIp = new Map<string, number>();
   let nextId = 1;
@@ -111,7 +113,10 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     if (o.allowedOrigins && origin !== undefined && !o.allowedOrigins.includes(origin)) {
       return refuse(403, 'Forbidden', RejectReason.origin);
     }
-    const ip = clientIp(req, o);
+    const client = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], hops);
+    if (client.source === 'forwarded-invalid')
+      metrics.rejections.inc({ reason: RejectReason.forwardedInvalid });
+    const ip = client.address;
     if ((perIp.get(ip) ?? 0) >= o.socketsPerIpMax)
       return refuse(429, 'Too Many Requests', RejectReason.socketsPerIp);
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
@@ -242,15 +247,6 @@ function clientErrorAnswer(code: string | undefined): { status: string; reason: 
   if (code === 'HPE_HEADER_OVERFLOW')
     return { status: '431 Request Header Fields Too Large', reason: RejectReason.badRequest };
   return { status: '400 Bad Request', reason: RejectReason.badRequest };
-}
-
-function clientIp(req: IncomingMessage, o: ResolvedOptions): string {
-  if (o.trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first.slice(0, 64);
-  }
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 interface HttpContext {

@@ -1,0 +1,67 @@
+/**
+ * The client address every per-IP bound counts (sockets, joins, relays; decisions 0047, 0055):
+ * the socket's peer address, or behind trusted proxies the `X-Forwarded-For` entry the nearest
+ * trusted proxy appended. Addresses are normalized so one client is one key: IPv4-mapped IPv6
+ * (`::ffff:192.0.2.1`, what a dual-stack listener reports) is the IPv4 address, and IPv6 is in
+ * its canonical lower-case compressed form.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** Where the address came from: the socket, the header, or the socket because the header was unusable. */
+export type AddressSource = 'socket' | 'forwarded' | 'forwarded-invalid';
+
+/** A resolved client address. */
+export interface ClientAddress {
+  address: string;
+  source: AddressSource;
+}
+
+/**
+ * `address` in canonical form, or undefined when it is not an IP address. Accepts what proxies
+ * write: a bare IPv4 or IPv6 address, `[v6]`, `[v6]:port` and `v4:port`; drops an IPv6 zone.
+ */
+export function normalizeAddress(text: string): string | undefined {
+  let s = text.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(s);
+  if (bracketed) s = bracketed[1] as string;
+  else if (/^[\d.]+:\d{1,5}$/.test(s)) s = s.slice(0, s.lastIndexOf(':'));
+  s = s.replace(/%.*$/, '');
+  if (isIPv4(s)) return s;
+  if (!isIPv6(s)) return undefined;
+  // The URL parser serializes IPv6 canonically (RFC 5952: lower case, zeros compressed).
+  const v6 = new URL(`http://[${s}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
+  if (!mapped) return v6;
+  const hi = parseInt(mapped[1] as string, 16);
+  const lo = parseInt(mapped[2] as string, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/**
+ * The client address of a request from `socketAddress` with `forwardedFor` (the raw
+ * `X-Forwarded-For` value; Node joins repeated headers with commas). `trustedHops` = how many
+ * proxies in front of this server append to the header (0: ignore it). The client's address is
+ * the entry `trustedHops` from the right: each trusted proxy appended the address it saw, so
+ * everything left of that is what the client (or an untrusted hop) wrote and is never used. A
+ * header that is missing, too short, or whose entry is not an IP address gives the socket's
+ * address, `source: 'forwarded-invalid'` (the caller counts it).
+ */
+export function clientAddress(
+  socketAddress: string | undefined,
+  forwardedFor: string | readonly string[] | undefined,
+  trustedHops: number,
+): ClientAddress {
+  const socket = normalizeAddress(socketAddress ?? '') ?? socketAddress ?? 'unknown';
+  if (trustedHops <= 0) return { address: socket, source: 'socket' };
+  const header = typeof forwardedFor === 'string' ? forwardedFor : (forwardedFor ?? []).join(',');
+  const entries = header.split(',');
+  const entry = entries[entries.length - trustedHops];
+  const address = entry === undefined ? undefined : normalizeAddress(entry);
+  if (address === undefined) return { address: socket, source: 'forwarded-invalid' };
+  return { address, source: 'forwarded' };
+}
+
+/** `trustProxy` as a hop count: false → 0, true → 1, a number → itself. */
+export function trustedHopsOf(trustProxy: boolean | number): number {
+  return trustProxy === true ? 1 : trustProxy === false ? 0 : trustProxy;
+}
