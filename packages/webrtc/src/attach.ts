@@ -239,7 +239,9 @@ export class AttachedMesh extends DetectorHost {
    */
   provedKey(attachment: Attachment): void {
     this.proofCounters.proven += 1;
-    if (attachment.state !== ConnectionState.closed) this.#pins.pin(attachment.remote, attachment.linkId);
+    // Pinned only for a key the detector tracks, so its `leave`/`reap`/`evict` forgets the pin.
+    if (attachment.state !== ConnectionState.closed && this.detector.peer(attachment.linkId))
+      this.#pins.pin(attachment.remote, attachment.linkId);
     // Another connection (under another app id) whose far end proved the same key: the key's
     // holder reconnected (a reload gets a new y-webrtc id); the newest proof holds the link.
     for (const a of [...this.#attachments.values()])
