@@ -57,6 +57,11 @@ export const AttachProofError = {
   unexpected: 'unexpected',
   /** No valid proof within `proofTimeoutMs` of the far side answering. */
   timeout: 'timeout',
+  /**
+   * A valid proof of a key other than the one pinned to this plain app id: the first key proven
+   * under it in this mesh's session, until that key's member is `left` or reaped (decision 0057).
+   */
+  pinnedKey: 'pinned-key',
 } as const;
 export type AttachProofError = (typeof AttachProofError)[keyof typeof AttachProofError];
 

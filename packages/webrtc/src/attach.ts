@@ -16,9 +16,11 @@
  * `attach-proof.ts`): the link counts only after the far end signed our challenge and this
  * connection's DTLS fingerprints with the key the id is derived from; until then nothing it sends
  * reaches the detector, and a connection that fails or skips the proof is closed and counted. A
- * second connection for an id a proven link holds waits, unused, until it proves the key too. Plain
- * ids (no key) are not proven: any member can claim one, so rooms that need verdicts they can trust
- * give every peer an identity (`trust`, key-derived `peerId`).
+ * second connection for an id a proven link holds waits, unused, until it proves the key too. On a
+ * mesh with an identity, the first key proven under a plain app id is pinned to it until that key's
+ * member is `left` or reaped (`app-id-pins.ts`, decision 0057): another key under it is refused.
+ * Plain ids without identities are not proven: any member can claim one, so rooms that need
+ * verdicts they can trust give every peer an identity (`trust`, key-derived `peerId`).
  *
  * Links need no pulsemesh server. Where one runs anyway, `signal` joins it for its session witness
  * only (decision 0013): a peer whose socket the server saw drop is checked at once and failed
@@ -26,6 +28,7 @@
  */
 import { isCanonicalPeerId, type PeerId } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
+import { AppIdPins } from './app-id-pins.js';
 import { AttachProof, newProofCounters, type AttachProofError, type ProofCounters } from './attach-proof.js';
 import { Attachment, ConnectionState, type AttachableConnection } from './attachment.js';
 import { DetectorHost, randomPeerId, type HostOptions } from './detector-host.js';
@@ -118,6 +121,8 @@ export class AttachedMesh extends DetectorHost {
   #attachments = new Map<PeerId, Attachment>();
   /** Second connections for ids a proven link holds: unused until they prove the key too. */
   #challengers = new Map<PeerId, Attachment>();
+  /** Plain app id → the key first proven under it (decision 0057). */
+  #pins = new AppIdPins();
   #timer: ReturnType<typeof setInterval> | undefined;
   #owned: { close(): void }[] = [];
   /** The witness-only signaling client ({@link AttachedMeshOptions.signal}), if any. */
@@ -133,6 +138,10 @@ export class AttachedMesh extends DetectorHost {
     this.#trust = options.trust;
     this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? table.maxMessageBytes + 1;
     this.signalClient = options.signal && this.#joinForWitness(options.signal);
+    for (const type of ['leave', 'reap', 'evict'] as const)
+      this.detector.addEventListener(type, (e) =>
+        this.#pins.forget((e as CustomEvent<{ peer: PeerId }>).detail.peer),
+      );
   }
 
   #joinForWitness(signal: AttachedSignalOptions): SignalClient {
@@ -215,11 +224,24 @@ export class AttachedMesh extends DetectorHost {
   }
 
   /**
+   * @internal Whether a link under `attachment.remote` whose far end proved `keyId` may count: the
+   * key pinned to that app id, or none pinned, and the same key as a proven link holding it.
+   */
+  mayCount(attachment: Attachment, keyId: PeerId): boolean {
+    const holder = this.#attachments.get(attachment.remote);
+    if (holder !== attachment && holder?.proven && holder.linkId !== keyId) return false;
+    return this.#pins.allows(attachment.remote, keyId);
+  }
+
+  /**
    * @internal An attachment's far end proved its key: a challenger takes over its id from the
    * link it challenged (the far end holds the key: it reconnected).
    */
   provedKey(attachment: Attachment): void {
     this.proofCounters.proven += 1;
+    // Pinned only for a key the detector tracks, so its `leave`/`reap`/`evict` forgets the pin.
+    if (attachment.state !== ConnectionState.closed && this.detector.peer(attachment.linkId))
+      this.#pins.pin(attachment.remote, attachment.linkId);
     // Another connection (under another app id) whose far end proved the same key: the key's
     // holder reconnected (a reload gets a new y-webrtc id); the newest proof holds the link.
     for (const a of [...this.#attachments.values()])

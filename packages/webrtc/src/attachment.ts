@@ -130,6 +130,10 @@ export class Attachment implements PeerLink {
       return `key proof: ${step.error}`;
     }
     if (step?.kind === 'proven') {
+      if (!this.#mesh.mayCount(this, step.id)) {
+        this.#refuse(AttachProofError.pinnedKey);
+        return `key proof: ${AttachProofError.pinnedKey}`;
+      }
       this.#linkUp(); // first: a challenger's link replaces the old one in the table without a gap
       this.#mesh.provedKey(this);
     }

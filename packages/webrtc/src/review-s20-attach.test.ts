@@ -48,7 +48,7 @@ const carolLinkAt = (victim: AttachedMesh, carol: AttachedMesh) =>
   victim.connections().filter((c) => c.identity === carol.localId && c.state === 'monitored');
 
 describe('a challenger for a proven attached link (decision 0049, point 4)', () => {
-  // HOLE (a challenger takes over by proving ANY key): with identities and plain app ids, carol's
+  // Was a HOLE (a challenger took over by proving ANY key), CLOSED by decision 0057: with identities and plain app ids, carol's
   // link at victim is proven (carol's key) under app id 'carol-app'. Mallory, a full member with
   // her own key, makes the app attach a second connection under 'carol-app' (any member can make
   // y-webrtc's signaling say carol reconnected: decision 0049's own threat). `AttachedMesh.
@@ -60,32 +60,35 @@ describe('a challenger for a proven attached link (decision 0049, point 4)', () 
   // can do it to every member, one connection each. Fix: a challenger of a proven link takes over only if it proves the SAME key
   // (`attachment.linkId === old.linkId`); a different key is counted `challengersRefused` and
   // closed (or kept beside it, under its own key id), carol's link stays.
-  it.fails(
-    'plain app ids: Mallory proving her own key under carol’s app id leaves carol’s link alone',
-    async () => {
-      const victim = meshWithIdentity();
-      const carol = meshWithIdentity();
-      const mallory = meshWithIdentity();
-      await linked(victim, 'carol-app', carol, 'victim-app');
-      expect(carolLinkAt(victim, carol)).toHaveLength(1);
-      const [atVictim, atMallory] = await connectedPair();
-      victim.attach('carol-app', atVictim); // the app's signaling says carol reconnected: it did not
-      mallory.attach('victim-app', atMallory);
-      const { proofCounters } = victim;
-      const settled = (): boolean => proofCounters.proven >= 2 || proofCounters.challengersRefused >= 1;
-      await until(settled, 10_000, "victim settled Mallory's challenge");
-      await sleep(500);
-      console.log(
-        `after Mallory's challenge under carol-app: victim's connections ${JSON.stringify(
-          victim
-            .connections()
-            .map((c) => [c.peer, c.identity === carol.localId ? 'carol' : 'mallory', c.state]),
-        )}, challengersRefused ${victim.proofCounters.challengersRefused}`,
-      );
-      expect(carolLinkAt(victim, carol)).toHaveLength(1);
-      expect([...victim.transport.linkedPeers()]).toContain(carol.localId);
-    },
-  );
+  // Now: the first key proven under a plain app id is pinned to it (`app-id-pins.ts`) and a
+  // challenger counts only if it proves the proven link's key; Mallory's valid proof of her own key
+  // is refused `pinned-key`, counted `challengersRefused`, and carol's link stays monitored.
+  it('plain app ids: Mallory proving her own key under carol’s app id leaves carol’s link alone', async () => {
+    const victim = meshWithIdentity();
+    const carol = meshWithIdentity();
+    const mallory = meshWithIdentity();
+    await linked(victim, 'carol-app', carol, 'victim-app');
+    expect(carolLinkAt(victim, carol)).toHaveLength(1);
+    const [atVictim, atMallory] = await connectedPair();
+    victim.attach('carol-app', atVictim); // the app's signaling says carol reconnected: it did not
+    mallory.attach('victim-app', atMallory);
+    const { proofCounters } = victim;
+    const settled = (): boolean => proofCounters.proven >= 2 || proofCounters.challengersRefused >= 1;
+    await until(settled, 10_000, "victim settled Mallory's challenge");
+    await sleep(500);
+    console.log(
+      `after Mallory's challenge under carol-app: victim's connections ${JSON.stringify(
+        victim
+          .connections()
+          .map((c) => [c.peer, c.identity === carol.localId ? 'carol' : 'mallory', c.state]),
+      )}, challengersRefused ${victim.proofCounters.challengersRefused}`,
+    );
+    expect(carolLinkAt(victim, carol)).toHaveLength(1);
+    expect([...victim.transport.linkedPeers()]).toContain(carol.localId);
+    expect(victim.proofCounters.challengersRefused).toBe(1);
+    expect(victim.proofCounters.refused['pinned-key']).toBe(1);
+    expect(victim.connections().map((c) => c.identity)).toEqual([carol.localId]);
+  });
 
   it('key-derived app ids hold: the same challenge is refused (wrong-key) and carol’s link stays', async () => {
     const victim = meshWithIdentity();

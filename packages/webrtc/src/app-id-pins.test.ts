@@ -1,0 +1,128 @@
+// Trust on first use for plain app ids on meshes with identities (decision 0057, `app-id-pins.ts`):
+// the pin's life cycle on real node-datachannel connections made in this process, and its bounds.
+// Run: nice -n 10 pnpm vitest run packages/webrtc/src/app-id-pins.test.ts
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PeerId } from '@pulsemesh/core';
+import { AppIdPins, appIdsPerKeyMax } from './app-id-pins.js';
+import { createAttachedMesh, type AttachedMesh, type AttachedMeshOptions } from './attach.js';
+import { generateIdentity, trustFor } from './identity.js';
+import { closePairs, connectedPair } from './review-s19-test-support.js';
+import { until } from './test-helpers.js';
+
+const meshes: AttachedMesh[] = [];
+afterEach(() => {
+  for (const m of meshes.splice(0)) m.close();
+  closePairs();
+});
+
+function meshWithIdentity(options: AttachedMeshOptions = {}): AttachedMesh {
+  const identity = generateIdentity();
+  const mesh = createAttachedMesh({
+    peerId: identity.id,
+    trust: trustFor(identity),
+    proofTimeoutMs: 2_000,
+    pageLifecycle: false,
+    ...options,
+  });
+  meshes.push(mesh);
+  return mesh;
+}
+
+const stateAt = (viewer: AttachedMesh, peer: PeerId): string | undefined =>
+  viewer.peers().find((p) => p.id === peer)?.state;
+
+/** `victim` attaches `other` under 'carol-app' (the app's label for carol), `other` attaches victim. */
+async function attachAsCarolApp(victim: AttachedMesh, other: AttachedMesh): Promise<RTCPeerConnection[]> {
+  const pair = await connectedPair();
+  victim.attach('carol-app', pair[0]);
+  other.attach('victim-app', pair[1]);
+  return pair;
+}
+
+/** Victim's monitored connections under 'carol-app', as [identity, proven]. */
+const carolAppAt = (victim: AttachedMesh): [string, boolean][] =>
+  victim
+    .connections()
+    .filter((c) => c.peer === 'carol-app' && c.state === 'monitored')
+    .map((c) => [c.identity, c.proven]);
+
+describe('the key pinned to a plain app id (real WebRTC)', () => {
+  it('survives a link drop: another key is refused, carol reconnecting with her key counts', async () => {
+    const victim = meshWithIdentity();
+    const carol = meshWithIdentity();
+    const mallory = meshWithIdentity();
+    const first = await attachAsCarolApp(victim, carol);
+    await until(() => stateAt(victim, carol.localId) === 'healthy', 10_000, 'carol linked');
+    for (const pc of first) pc.close(); // carol's connection drops (a network blip)
+    await until(() => victim.connections().length === 0, 5_000, 'the dropped link noticed');
+    await attachAsCarolApp(victim, mallory); // the app's signaling says carol is back: it is Mallory
+    await until(() => victim.proofCounters.refused['pinned-key'] === 1, 10_000, 'Mallory refused');
+    expect(victim.connections()).toEqual([]);
+    expect(stateAt(victim, mallory.localId)).toBeUndefined();
+    expect(victim.proofCounters.challengersRefused).toBe(0); // no proven link held it: the pin did
+    await attachAsCarolApp(victim, carol);
+    await until(() => stateAt(victim, carol.localId) === 'healthy', 10_000, 'carol back');
+    expect(carolAppAt(victim)).toEqual([[carol.localId, true]]);
+    expect(victim.proofCounters.refused['pinned-key']).toBe(1);
+  });
+
+  it('is forgotten once carol has left: a new key under her app id counts as its own id', async () => {
+    const victim = meshWithIdentity();
+    const carol = meshWithIdentity();
+    const next = meshWithIdentity();
+    await attachAsCarolApp(victim, carol);
+    await until(() => stateAt(victim, carol.localId) === 'healthy', 10_000, 'carol linked');
+    await carol.leave();
+    await until(() => stateAt(victim, carol.localId) === 'left', 5_000, 'carol left at victim');
+    await attachAsCarolApp(victim, next); // a new tab got carol's old app id
+    await until(() => stateAt(victim, next.localId) === 'healthy', 10_000, 'the new key linked');
+    expect(carolAppAt(victim)).toEqual([[next.localId, true]]);
+    expect(victim.proofCounters.refused['pinned-key']).toBe(0);
+  });
+
+  it('is forgotten once a failed carol is reaped, not before', async () => {
+    const victim = meshWithIdentity({ config: { reapAfterMs: 3_000 } });
+    const carol = meshWithIdentity();
+    const mallory = meshWithIdentity();
+    const first = await attachAsCarolApp(victim, carol);
+    await until(() => stateAt(victim, carol.localId) === 'healthy', 10_000, 'carol linked');
+    carol.close(); // carol crashes: her end stops answering
+    for (const pc of first) pc.close();
+    await until(() => stateAt(victim, carol.localId) === 'failed', 15_000, 'carol failed at victim');
+    await attachAsCarolApp(victim, mallory); // before the reap: still carol's app id
+    await until(() => victim.proofCounters.refused['pinned-key'] === 1, 10_000, 'refused while failed');
+    await until(() => stateAt(victim, carol.localId) === undefined, 10_000, 'carol reaped');
+    await attachAsCarolApp(victim, mallory);
+    await until(() => stateAt(victim, mallory.localId) === 'healthy', 10_000, 'a new key after the reap');
+    expect(carolAppAt(victim)).toEqual([[mallory.localId, true]]);
+  });
+});
+
+describe('AppIdPins', () => {
+  it('pins the first key, allows only it, and forgets all of a key’s app ids at once', () => {
+    const pins = new AppIdPins();
+    pins.pin('carol-app', 'kcarol');
+    pins.pin('carol-app', 'kmallory'); // a later key never re-pins
+    expect([pins.allows('carol-app', 'kcarol'), pins.allows('carol-app', 'kmallory')]).toEqual([true, false]);
+    pins.pin('carol-tab-2', 'kcarol');
+    pins.forget('kmallory');
+    expect(pins.keyOf('carol-app')).toBe('kcarol');
+    pins.forget('kcarol');
+    expect([pins.size, pins.allows('carol-app', 'kmallory'), pins.allows('carol-tab-2', 'kx')]).toEqual([
+      0,
+      true,
+      true,
+    ]);
+  });
+
+  it('keeps a key-derived app id unpinned and at most appIdsPerKeyMax app ids per key', () => {
+    const pins = new AppIdPins();
+    pins.pin('kcarol', 'kcarol');
+    expect(pins.size).toBe(0);
+    for (let i = 0; i <= appIdsPerKeyMax; i++) pins.pin(`app-${i}`, 'kmallory');
+    expect(pins.size).toBe(appIdsPerKeyMax);
+    expect([pins.keyOf('app-0'), pins.keyOf(`app-${appIdsPerKeyMax}`)]).toEqual([undefined, 'kmallory']);
+    pins.pin('app-0', 'kcarol');
+    expect(pins.keyOf('app-0')).toBe('kcarol');
+  });
+});
