@@ -7,7 +7,7 @@ import { analyticsReport, peerReport } from './analytics.js';
 import type { DetectorState } from './detector-state.js';
 import { clusterHealth } from './health.js';
 import { memberSnapshot } from './member-view.js';
-import { failedSettled } from './settled-failures.js';
+import { inMinority } from './settled-failures.js';
 import type { DetectorStats } from './stats.js';
 import type {
   AnalyticsReport,
@@ -49,8 +49,12 @@ export function routable(s: DetectorState): PeerId[] {
   return out;
 }
 
+/**
+ * Cluster health over every live member; `minorityPartition` counts the first-hand members only,
+ * as the guard that holds verdicts does (`inMinority`, decision 0054).
+ */
 export function health(s: DetectorState): ClusterHealth {
-  return clusterHealth(s.counts, s.config, failedSettled(s));
+  return { ...clusterHealth(s.counts, s.config), minorityPartition: inMinority(s) };
 }
 
 /** When the current suspicion of `peer` turns into `failed` (ms), if suspected. */

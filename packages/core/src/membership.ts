@@ -3,7 +3,6 @@
  * their events and history, and the Lifeguard suspicion timer.
  */
 import { recordTransition } from './analytics.js';
-import { isMinorityPartition } from './health.js';
 import { reap } from './past-members.js';
 import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
 import { suspicionFailAtMs } from './member-view.js';
@@ -23,7 +22,7 @@ import { type PeerId, type PeerState } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { RECHECK_FIRST_MS } from './detector-state.js';
 import { push } from './send.js';
-import { failedSettled, forgetFailed, noteFailed } from './settled-failures.js';
+import { forgetFailed, inMinority, noteFailed } from './settled-failures.js';
 
 /**
  * Adds a member (evicting one when the table is full, see `evictOne`); undefined when it cannot. A
@@ -191,7 +190,7 @@ export function suspicionExpired(s: DetectorState, m: Member): boolean {
     setState(s, m, 'healthy', 'suspicion-unconfirmed');
     return false;
   }
-  if (isMinorityPartition(s.counts, failedSettled(s, heardUntil(m)))) {
+  if (inMinority(s, heardUntil(m))) {
     // Probably on the minority side: keep suspecting rather than declare the majority dead.
     m.suspicionDeadlineMs = s.now + s.config.probeIntervalMs;
     s.counters.failuresHeldByPartition += 1;

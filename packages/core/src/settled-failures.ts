@@ -10,7 +10,9 @@
  * reaped (about 28 s).
  */
 import type { DetectorState } from './detector-state.js';
+import { isMinorityPartition } from './health.js';
 import type { Member } from './member.js';
+import { inRoster } from './trust.js';
 
 /** A sorted multiset of times (ms): verdicts of failed members not witnessed. */
 export class VerdictTimes {
@@ -67,4 +69,33 @@ export function forgetFailed(s: DetectorState, m: Member): void {
  */
 export function failedSettled(s: DetectorState, silentSinceMs = -Infinity): number {
   return s.failedWitnessed + s.verdictTimes.countBefore(silentSinceMs);
+}
+
+/**
+ * Whether this peer has first-hand evidence that `m` is in the room: linked now, heard from
+ * directly (a link that has since closed still counts), or admitted by the signaling room. A
+ * member known from gossip alone is not: anyone can gossip the signed `alive` of a key it minted.
+ */
+export function firstHand(s: DetectorState, m: Member): boolean {
+  return m.linked || !Number.isNaN(m.lastHeardMs) || inRoster(s, m.id);
+}
+
+/**
+ * The minority-partition rule (`isMinorityPartition`) over the members this peer has first-hand
+ * evidence of (decision 0054), with the failures settled before `silentSinceMs` left out
+ * (`failedSettled`). Gossip-only members do not count: a liar's made-up members would otherwise
+ * make a small side of a split think it is the majority (and declare the other side dead), or the
+ * reverse. With every member first-hand (a full mesh, or a roster that admits everyone) the counts
+ * are `s.counts` as they were.
+ */
+export function inMinority(s: DetectorState, silentSinceMs = -Infinity): boolean {
+  const c = s.counts;
+  let settled = failedSettled(s, silentSinceMs);
+  const counts = { ...c };
+  for (const m of s.members.values()) {
+    if (firstHand(s, m)) continue;
+    counts[m.state] -= 1;
+    if (m.state === 'failed' && (m.failedWitnessed || m.sinceMs < silentSinceMs)) settled -= 1;
+  }
+  return isMinorityPartition(counts, settled);
 }
