@@ -196,6 +196,70 @@ describe('scenario: join and anti-entropy', () => {
     expect(small.peer('z')).toBeUndefined();
     expect(small.peer('s0')).toBeDefined();
   });
+
+  it('a full table with no stranger, scanned once, still finds the stranger a member becomes after (evictOne fast path)', () => {
+    const admitted = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    const net = mesh(['hub', ...admitted], 8);
+    net.rosterShared = false;
+    const small = net.add('small', { ...presets.lan, membersMax: 10 });
+    small.admit(['hub', ...admitted, 'a0', 'a1', 'x', 'y']);
+    net.link('hub', 'small');
+    net.run(2_000);
+    // The admitted set full, z its newest (the one a further join gives up).
+    let t = net.nowMs;
+    for (let i = 0; i < ROSTER_MAX; i++) small.witness(`sybil${i}`, WitnessKind.joined, (t += 0.001));
+    small.witness('z', WitnessKind.joined, (t += 0.001));
+    const alive = (peer: string): Update => ({
+      kind: UpdateKind.alive,
+      peer,
+      incarnation: 0,
+      from: undefined,
+    });
+    net.say('hub', 'small', ['a0', 'a1', 'z'].map(alive));
+    expect(small.peers().length).toBe(10);
+    // Every gossip-only member admitted: the admitted newcomer x finds no room (the scan finds none).
+    const dropped = small.stats().membersDropped;
+    net.say('hub', 'small', [alive('x')]);
+    expect(small.peer('x')).toBeUndefined();
+    expect(small.stats().membersDropped).toBe(dropped + 1);
+    // w joins: z is given up, a stranger now. The next admitted newcomer takes its place.
+    small.witness('w', WitnessKind.joined, t + 0.001);
+    expect(small.admitted('z')).toBe(false);
+    net.say('hub', 'small', [alive('y')]);
+    expect(small.peer('y')).toBeDefined();
+    expect(small.peer('z')).toBeUndefined();
+    expect(small.stats().membersDropped).toBe(dropped + 1);
+  });
+
+  it('a linked stranger whose link goes down is found by the next scan of a full table (evictOne fast path)', () => {
+    const admitted = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    const net = mesh(['hub', ...admitted, 's'], 8);
+    net.rosterShared = false;
+    const small = net.add('small', { ...presets.lan, membersMax: 10 });
+    small.admit(['hub', ...admitted, 'a0', 'a1', 'x', 'y']);
+    net.link('hub', 'small');
+    net.link('s', 'small');
+    net.run(2_000);
+    const alive = (peer: string): Update => ({
+      kind: UpdateKind.alive,
+      peer,
+      incarnation: 0,
+      from: undefined,
+    });
+    net.say('hub', 'small', ['a0', 'a1'].map(alive));
+    expect(small.peers().length).toBe(10);
+    expect(small.peer('s')?.direct).toBe(true);
+    // s is linked, so not a candidate: the admitted newcomer x finds no room.
+    const dropped = small.stats().membersDropped;
+    net.say('hub', 'small', [alive('x')]);
+    expect(small.peer('x')).toBeUndefined();
+    expect(small.stats().membersDropped).toBe(dropped + 1);
+    // Its link down, s is a gossip-only stranger: the next admitted newcomer takes its place.
+    net.unlink('s', 'small');
+    net.say('hub', 'small', [alive('y')]);
+    expect(small.peer('y')).toBeDefined();
+    expect(small.peer('s')).toBeUndefined();
+  });
 });
 
 describe('scenario: a verdict evicted from a full table (decision 0038)', () => {
