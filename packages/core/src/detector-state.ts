@@ -309,6 +309,14 @@ export class DetectorState {
   phase: Phase = Phase.idle;
   target: Member | null = null;
   targetSeq = 0;
+  /**
+   * Bumped whenever an eviction scan could find a new stranger (`evictOne`): a member enters the
+   * table, a link goes down, an unlinked member stops being the probe target, or a member's
+   * `onRoster` is cleared. {@link strangerFreeEpoch} equal to it: no stranger since the last scan.
+   */
+  strangerEpoch = 0;
+  /** {@link strangerEpoch} when an eviction scan last found every unlinked member on the roster. */
+  strangerFreeEpoch = -1;
   probeSentMs = 0;
   /** Second direct ping, sent alongside the ping-reqs (memberlist's TCP fallback, over the same link). */
   retrySeq = -1;
@@ -419,6 +427,7 @@ export class DetectorState {
 
   /** A link of this peer came up or went down: during start-up, the settling starts over. */
   linksChanged(): void {
+    this.strangerEpoch += 1;
     if (!this.startupOver()) this.linksChangedMs = this.now;
   }
 

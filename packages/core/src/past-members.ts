@@ -159,6 +159,7 @@ export function restore(s: DetectorState, r: PastRecord): Member {
   m.stallBeforeRestartMs = r.stallMs ?? 0;
   m.stallBeforeRestartUntilMs = r.stallUntilMs ?? 0;
   s.members.set(m.id, m);
+  s.strangerEpoch += 1;
   s.counts[m.state] += 1;
   if (m.state === 'failed') noteFailed(s, m, r.reason === 'witnessed');
   s.ending.add(m);

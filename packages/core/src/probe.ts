@@ -15,6 +15,15 @@ import { sendMember } from './send.js';
 import { scanRoster } from './roster-asks.js';
 import { keepConfirmation, setState, startSuspicion, armSuspicion } from './membership.js';
 
+/**
+ * Ends `t`'s turn as the probe target. An unlinked one not known to be on the roster is a possible
+ * stranger for `evictOne` again (the target is never evicted).
+ */
+function clearTarget(s: DetectorState, t: Member): void {
+  s.target = null;
+  if (!t.linked && !t.onRoster) s.strangerEpoch += 1;
+}
+
 /** Starts the next protocol period: picks the next member of the rotation and pings it directly. */
 export function startProbe(s: DetectorState): void {
   s.nextProbeMs = s.now + s.effectivePeriodMs();
@@ -23,6 +32,7 @@ export function startProbe(s: DetectorState): void {
   scanRoster(s);
   const t = s.rotation.next();
   if (t === null) return;
+  if (s.target !== null && s.target !== t) clearTarget(s, s.target);
   s.target = t;
   // Emptied, not replaced: nothing keeps them past the probe (four arrays fewer per probe). Only
   // when not empty: setting `length` is a runtime call even on an empty array (~1 % of CPU).
@@ -54,7 +64,7 @@ export function startIndirect(s: DetectorState): void {
   const t = s.target as Member;
   if (t.state === 'failed') {
     s.phase = Phase.idle;
-    s.target = null;
+    clearTarget(s, t);
     return;
   }
   if (t.linked) {
@@ -97,7 +107,7 @@ export function startIndirect(s: DetectorState): void {
 export function finishProbe(s: DetectorState, succeeded: boolean): void {
   const t = s.target as Member;
   s.phase = Phase.idle;
-  s.target = null;
+  clearTarget(s, t);
   const delta = probeOutcomeDelta(succeeded, s.relays.length, s.nacks);
   // A throttled runtime's probes may still succeed: while its timers keep firing late, a success
   // does not pay the late-timer strikes back.

@@ -15,6 +15,35 @@ function mesh(ids: string[], seed = 1, config = presets.lan): TestNetwork {
   net.fullMesh(ids);
   return net;
 }
+/** An unsigned `alive` at incarnation 0 (no detector needs to stand behind it). */
+const unsignedAlive = (peer: string): Update => ({
+  kind: UpdateKind.alive,
+  peer,
+  incarnation: 0,
+  from: undefined,
+});
+
+/**
+ * `small` (membersMax 10) linked to `hub` of a mesh of hub, m0-m5 and `strangers` (each also linked
+ * to `small`, never admitted); the room admitted hub, m0-m5 and `extra`. With `fillRoster`, the
+ * admitted set is then filled with joins, z the newest (the one a further join gives up).
+ */
+function admittedRoom(extra: string[], strangers: string[], fillRoster: boolean) {
+  const admitted = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+  const net = mesh(['hub', ...admitted, ...strangers], 8);
+  net.rosterShared = false;
+  const small = net.add('small', { ...presets.lan, membersMax: 10 });
+  small.admit(['hub', ...admitted, ...extra]);
+  net.link('hub', 'small');
+  for (const id of strangers) net.link(id, 'small');
+  net.run(2_000);
+  let t = net.nowMs;
+  if (fillRoster) {
+    for (let i = 0; i < ROSTER_MAX; i++) small.witness(`sybil${i}`, WitnessKind.joined, (t += 0.001));
+    small.witness('z', WitnessKind.joined, (t += 0.001));
+  }
+  return { net, small, t };
+}
 
 describe('scenario: recovery', () => {
   it.each([1, 3, 5])('recovering → healthy only after a streak of %d good probes', (streak) => {
@@ -163,25 +192,9 @@ describe('scenario: join and anti-entropy', () => {
     expect(small.stats().membersEvicted).toBe(2);
   });
   it('a member the room admitted, then gave up for a newer join (decision 0040), is a stranger again to a full table', () => {
-    const admitted = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
-    const net = mesh(['hub', ...admitted], 8);
-    net.rosterShared = false;
-    const small = net.add('small', { ...presets.lan, membersMax: 10 });
-    small.admit(['hub', ...admitted]);
-    net.link('hub', 'small');
-    net.run(2_000);
+    const { net, small, t } = admittedRoom([], [], true);
     expect(small.peers().length).toBe(7);
-    // The admitted set full of joins, z the newest: the one a further join gives up.
-    let t = net.nowMs;
-    for (let i = 0; i < ROSTER_MAX; i++) small.witness(`sybil${i}`, WitnessKind.joined, (t += 0.001));
-    small.witness('z', WitnessKind.joined, (t += 0.001));
-    const alive = (peer: string): Update => ({
-      kind: UpdateKind.alive,
-      peer,
-      incarnation: 0,
-      from: undefined,
-    });
-    net.say('hub', 'small', ['s0', 's1', 'z'].map(alive));
+    net.say('hub', 'small', ['s0', 's1', 'z'].map(unsignedAlive));
     expect(small.peers().length).toBe(10);
     // A direct link-up at the full table scans it (z admitted) and evicts the newest stranger, s1.
     net.add('k');
@@ -191,10 +204,45 @@ describe('scenario: join and anti-entropy', () => {
     // (the newest stranger), not s0.
     small.witness('w', WitnessKind.joined, t + 0.001);
     expect(small.admitted('z')).toBe(false);
-    net.say('hub', 'small', [alive('w')]);
+    net.say('hub', 'small', [unsignedAlive('w')]);
     expect(small.peer('w')).toBeDefined();
     expect(small.peer('z')).toBeUndefined();
     expect(small.peer('s0')).toBeDefined();
+  });
+
+  it('a full table with no stranger, scanned once, still finds the stranger a member becomes after (evictOne fast path)', () => {
+    const { net, small, t } = admittedRoom(['a0', 'a1', 'x', 'y'], [], true);
+    net.say('hub', 'small', ['a0', 'a1', 'z'].map(unsignedAlive));
+    expect(small.peers().length).toBe(10);
+    // Every gossip-only member admitted: the admitted newcomer x finds no room (the scan finds none).
+    const dropped = small.stats().membersDropped;
+    net.say('hub', 'small', [unsignedAlive('x')]);
+    expect(small.peer('x')).toBeUndefined();
+    expect(small.stats().membersDropped).toBe(dropped + 1);
+    // w joins: z is given up, a stranger now. The next admitted newcomer takes its place.
+    small.witness('w', WitnessKind.joined, t + 0.001);
+    expect(small.admitted('z')).toBe(false);
+    net.say('hub', 'small', [unsignedAlive('y')]);
+    expect(small.peer('y')).toBeDefined();
+    expect(small.peer('z')).toBeUndefined();
+    expect(small.stats().membersDropped).toBe(dropped + 1);
+  });
+
+  it('a linked stranger whose link goes down is found by the next scan of a full table (evictOne fast path)', () => {
+    const { net, small } = admittedRoom(['a0', 'a1', 'x', 'y'], ['s'], false);
+    net.say('hub', 'small', ['a0', 'a1'].map(unsignedAlive));
+    expect(small.peers().length).toBe(10);
+    expect(small.peer('s')?.direct).toBe(true);
+    // s is linked, so not a candidate: the admitted newcomer x finds no room.
+    const dropped = small.stats().membersDropped;
+    net.say('hub', 'small', [unsignedAlive('x')]);
+    expect(small.peer('x')).toBeUndefined();
+    expect(small.stats().membersDropped).toBe(dropped + 1);
+    // Its link down, s is a gossip-only stranger: the next admitted newcomer takes its place.
+    net.unlink('s', 'small');
+    net.say('hub', 'small', [unsignedAlive('y')]);
+    expect(small.peer('y')).toBeDefined();
+    expect(small.peer('s')).toBeUndefined();
   });
 });
 

@@ -254,7 +254,10 @@ export function admitToRoster(s: DetectorState, peer: PeerId): void {
     if (s.members.get(newest)?.linked === true || s.roster?.has(newest) === true) return;
     s.admitted.delete(newest);
     const gone = s.members.get(newest);
-    if (gone !== undefined) gone.onRoster = false;
+    if (gone !== undefined) {
+      gone.onRoster = false;
+      s.strangerEpoch += 1;
+    }
   }
   s.admitted.add(peer);
   s.admittedNewest = peer;

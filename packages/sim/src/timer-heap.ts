@@ -104,35 +104,39 @@ export class TimerHeap {
     return tp < tq || (tp === tq && (this.hSeq[p] as number) < (this.hSeq[q] as number));
   }
 
-  private swap(p: number, q: number): void {
+  /** Moves `p`'s entry (t, s) up: parents move down into the hole, the entry is written once. */
+  private up(p: number): void {
     const t = this.hTime[p] as number;
     const s = this.hSeq[p] as number;
     const node = this.hNode[p] as number;
-    this.place(p, this.hTime[q] as number, this.hSeq[q] as number, this.hNode[q] as number);
-    this.place(q, t, s, node);
-  }
-
-  private up(p: number): void {
     let i = p;
     while (i > 0) {
       const parent = (i - 1) >> 2;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
+      const pt = this.hTime[parent] as number;
+      if (!(t < pt || (t === pt && s < (this.hSeq[parent] as number)))) break;
+      this.place(i, pt, this.hSeq[parent] as number, this.hNode[parent] as number);
       i = parent;
     }
+    if (i !== p) this.place(i, t, s, node);
   }
 
+  /** Moves `p`'s entry down past its least child while that one is less: the same moves as swaps. */
   private down(p: number): void {
+    const t = this.hTime[p] as number;
+    const s = this.hSeq[p] as number;
+    const node = this.hNode[p] as number;
     let i = p;
     for (;;) {
       const first = 4 * i + 1;
-      if (first >= this.count) return;
+      if (first >= this.count) break;
       let c = first;
       const end = Math.min(first + 4, this.count);
       for (let k = first + 1; k < end; k++) if (this.less(k, c)) c = k;
-      if (!this.less(c, i)) return;
-      this.swap(i, c);
+      const ct = this.hTime[c] as number;
+      if (!(ct < t || (ct === t && (this.hSeq[c] as number) < s))) break;
+      this.place(i, ct, this.hSeq[c] as number, this.hNode[c] as number);
       i = c;
     }
+    if (i !== p) this.place(i, t, s, node);
   }
 }
