@@ -63,10 +63,10 @@ describe('the relay bound per client address (decision 0055) against many addres
   // addresses; any host can bind more of its prefix). Behind a trusted proxy that appends what it
   // saw, 16 sockets from 16 addresses of 2001:db8::/64, each relaying 4 frames of 60 KB to t, all
   // pass: measured 3,840,000 B at t in ~0.1 s, about 14x the bound the decision promises per
-  // client (~270,000 B), past t's `sendBufferBytesMax` (1 MiB), and 16 x 64 sockets per /64. The
-  // decision names it under "Not done". Fix: count an IPv6 address by its /64 prefix for every
-  // per-IP bound (`clientAddress` returns the prefix as the key: `2001:db8::/64`), or a /56 as an
-  // option for providers that hand out larger prefixes.
+  // client (~270,000 B), past t's `sendBufferBytesMax` (1 MiB); the socket bound (64 per address)
+  // does not hold per /64 either. The decision names it under "Not done". Fix: count an IPv6
+  // address by its /64 prefix for every per-IP bound (`clientAddress` returns the prefix as the
+  // key: `2001:db8::/64`), or a /56 as an option for providers that hand out larger prefixes.
   it.fails('16 addresses of one IPv6 /64 relay at most the per-client bound to one target', async () => {
     const r = await server({ trustProxy: true });
     const t = await member(r, 't', '198.51.100.1');
@@ -103,6 +103,61 @@ describe('the relay bound per client address (decision 0055) against many addres
     await new Promise((resolve) => setTimeout(resolve, 300));
     console.log(`4 forms of one address, 16 frames: ${atT.length} at t`);
     expect(atT.length).toBeLessThanOrEqual(5); // 4 in the burst, at most one more from the refill
+  });
+});
+
+describe('the shared budget of one address (decision 0055) turned against an honest neighbour', () => {
+  // HOLE (a NAT-mate starves an honest member's negotiation): the budget into t is per sender
+  // address, so a member behind the same address as Mallory (an office or campus NAT, a carrier's
+  // CGNAT, a café's Wi-Fi: she only has to get on it) shares Mallory's budget. 0055 measured
+  // honest tabs sharing it; a hostile one keeps it empty: 24 sockets of her address (of 64) take
+  // turns relaying 200 B to t every millisecond (each socket under 50 frames/s), so the bucket
+  // never holds much more than one such frame. Then h, behind the same address, sends t
+  // a data-channel negotiation (an offer of 1,000 B, 8 candidates of 250 B trickled 50 ms apart):
+  // measured 1 or 2 of 9 reach t and the offer never does (5 of 5 runs; the rest `relay-rate`, h
+  // told `rate-limited`), for as long as Mallory keeps it up: ~64 KiB/s per target she starves,
+  // after 5 frames of 60 KB that empty the burst. Before 0055 the budget was per sender socket and h
+  // was untouched. Fix: a per-(sender socket, target) floor under the address budget: when the
+  // address bucket is empty, a socket still passes up to a small burst of its own (8 KiB, three
+  // negotiations; refilled 2 KiB/s) so the heaviest sender is cut first; worst case per address
+  // 256 KiB + 64 x 8 KiB = 768 KiB, under `sendBufferBytesMax` (1 MiB). (Sketched so in `Relays.
+  // #withinBudget`, a second BucketMap of 2,048 B/s and 8,192 B keyed by socket and budget key, and
+  // reverted: h's 9 of 9 reached t, the offer in, 2 of 2 runs.)
+  it.fails("Mallory flooding t from h's address does not keep h's negotiation from t", async () => {
+    const r = await server({ trustProxy: true });
+    const t = await member(r, 't', '198.51.100.1');
+    const atT = relaysAt(t);
+    const nat = '203.0.113.5';
+    const mallory: WebSocket[] = [];
+    for (let i = 0; i < 24; i++) mallory.push(await member(r, `m${i}`, nat));
+    const h = await member(r, 'h', nat);
+    for (const ws of mallory.slice(0, 5)) ws.send(signal('t')); // the burst: 5 x 60 KB
+    // One small frame a millisecond, round robin over 24 sockets (each under 50 frames/s): the
+    // bucket is taken as soon as it holds one of them, so it never holds an offer's worth.
+    const small = JSON.stringify({ v: 1, t: 3, room: 'room', to: 't', payload: 'm'.repeat(200) });
+    let next = 0;
+    const flood = setInterval(() => mallory[next++ % mallory.length]!.send(small), 1);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const negotiation = ['o'.repeat(1_000), ...Array.from({ length: 8 }, () => 'c'.repeat(250))];
+      for (const payload of negotiation) {
+        h.send(JSON.stringify({ v: 1, t: 3, room: 'room', to: 't', payload }));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      clearInterval(flood);
+    }
+    const fromH = atT.filter(([from]) => from === 'h').length;
+    const offer = atT.some(([from, p]) => from === 'h' && String(p).startsWith('o'));
+    const fromMalloryBytes = atT
+      .filter(([from]) => from !== 'h')
+      .reduce((n, [, p]) => n + String(p).length, 0);
+    console.log(
+      `NAT-mate flood: ${fromH} of 9 of h's negotiation frames at t (offer ${offer ? 'in' : 'refused'}); Mallory's bytes at t ${fromMalloryBytes} in ~1.5 s; ` +
+        `${await rejections(r, RejectReason.relayRate)} relay-rate`,
+    );
+    expect(fromH).toBe(9);
   });
 });
 
@@ -198,7 +253,8 @@ describe('a JSON null on a room channel (any envelope that parses to null)', () 
   // operator's, trusted by decision 0055), so it is defence in depth, but the house rule is that
   // malformed input never crashes anything. Fix: after `JSON.parse`, drop (and log) anything that
   // is not a plain object with a string `i` and `k`: `if (typeof e !== 'object' || e === null ||
-  // typeof e.i !== 'string') return;`.
+  // typeof e.i !== 'string') return;`. (Sketched as a null check before `e.i` and reverted: the
+  // process stayed alive and this test failed, as an `it.fails` whose hole is closed must.)
   it.fails('the instance survives a null envelope on its room channel', async () => {
     const cli = await cliProcess(redis.url);
     const pub = new Redis(redis.url, { lazyConnect: true });

@@ -64,6 +64,8 @@ describe('the first key proven under a plain app id (decision 0057)', () => {
   // one live link: 0049 ends the older ones); a pin of a key linked elsewhere is a stale label and
   // yields to another key's proof (the same reconnect protection for a key whose link dropped).
   // Mallory can then block one app id per key, and only by keeping her one link under it.
+  // (Sketched in `AttachedMesh.mayCount`: allow when the pinned key has a proven attachment under
+  // another app id; reverted. Then 0 refused, carol and dave healthy, this test failed as it must.)
   it.fails(
     'Mallory, linked under her own app id, does not keep carol’s and dave’s app ids from them',
     async () => {
