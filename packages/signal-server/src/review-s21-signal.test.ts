@@ -24,9 +24,8 @@ const PAYLOAD_BYTES = 60_000;
 const signal = (to: string, room = 'room'): string =>
   JSON.stringify({ v: 1, t: 3, room, to, payload: 'x'.repeat(PAYLOAD_BYTES) });
 
-/** A raw socket whose trusted proxy saw `address`, joined to `room` as `peer` (resolves on the roster). */
-async function member(r: Running, peer: string, address: string, room = 'room'): Promise<WebSocket> {
-  const ws = await raw(r.url, { 'x-forwarded-for': address });
+/** Joins `ws` to `room` as `peer`; resolves on the roster, rejects on a refusal. */
+function joinRoom(ws: WebSocket, peer: string, room: string): Promise<void> {
   const roster = new Promise<void>((resolve, reject) => {
     const onFrame = (d: unknown): void => {
       const f = JSON.parse(String(d)) as Record<string, unknown>;
@@ -38,7 +37,13 @@ async function member(r: Running, peer: string, address: string, room = 'room'):
     ws.on('message', onFrame);
   });
   ws.send(joinFrame(peer, peer.padEnd(16, '_'), room));
-  await roster;
+  return roster;
+}
+
+/** A raw socket whose trusted proxy saw `address`, joined to each of `rooms` as `peer`. */
+async function member(r: Running, peer: string, address: string, rooms = ['room']): Promise<WebSocket> {
+  const ws = await raw(r.url, { 'x-forwarded-for': address });
+  for (const room of rooms) await joinRoom(ws, peer, room);
   return ws;
 }
 
@@ -242,6 +247,43 @@ async function cliProcess(redisUrl: string) {
   const url = /"url":"([^"]+)"/.exec(out)?.[1] ?? '';
   return { url, exited: () => exitCode !== undefined, kill: () => child.kill('SIGKILL') };
 }
+
+describe("the target's instance charges relays from other instances by sender address (0055, decision 3)", () => {
+  // Held, and a gap in `relay-bound-redis.test.ts` closed: its "another address relaying to the
+  // same target across instances is not charged for the first" still passes with `fromRemote`
+  // charging t's socket alone (the sender's address dropped from the key; tried and reverted),
+  // because f's 10 frames in one room are cut to 4 by f's own instance, which leaves ~22 KB in t's
+  // bucket for h's 12 B offer. Here f, on instance A, relays to t on B 4 frames of 60 KB in each
+  // of 4 rooms and 2 of 5 KB in each of 4 more (A passes all 24: its check is per room and id),
+  // so B takes t's whole burst from f's address, to within ~2 KB; h, another address on A, then
+  // sends t a media offer of 10 KB, which must reach t. With the address dropped from the key the
+  // offer is refused and this test fails (tried and reverted).
+  it("f draining its budget into t from another instance leaves h's 10 KB offer to t alone", async () => {
+    const opts = { redis: redis.url, redisPrefix: 'rv21b', instanceTtlMs: 2_000, trustProxy: true };
+    const A = await server(opts);
+    const B = await server(opts);
+    const rooms = Array.from({ length: 8 }, (_, i) => `doc${i}`);
+    const t = await member(B, 't', '198.51.100.1', rooms);
+    const f = await member(A, 'f', '198.51.100.2', rooms);
+    const h = await member(A, 'h', '198.51.100.3', ['doc0']);
+    const atT = relaysAt(t);
+    const frame = (room: string, bytes: number): string =>
+      JSON.stringify({ v: 1, t: 3, room, to: 't', payload: 'f'.repeat(bytes) });
+    for (const room of rooms.slice(0, 4)) for (let i = 0; i < 4; i++) f.send(frame(room, PAYLOAD_BYTES));
+    for (const room of rooms.slice(4)) for (let i = 0; i < 2; i++) f.send(frame(room, 5_000));
+    const atB = async (): Promise<number> =>
+      (await counter(B, 'pulsemesh_signal_relayed_total')) + (await rejections(B, RejectReason.relayRate));
+    await until(async () => (await atB()) >= 24, 5_000, "f's 24 frames charged at B");
+    h.send(JSON.stringify({ v: 1, t: 3, room: 'doc0', to: 't', payload: 'o'.repeat(10_000) }));
+    await until(() => atT.some(([from]) => from === 'h'), 3_000, "h's offer at t");
+    const fromF = atT.filter(([from]) => from === 'f').reduce((n, [, p]) => n + String(p).length, 0);
+    const dropped = await rejections(B, RejectReason.relayRate);
+    console.log(
+      `f over 8 rooms from instance A: ${fromF} B at t, ${dropped} dropped at B; h's 10 KB offer at t`,
+    );
+    expect(fromF).toBeLessThanOrEqual(RELAY_BURST_BYTES + RELAY_BYTES_PER_S);
+  });
+});
 
 describe('a JSON null on a room channel (any envelope that parses to null)', () => {
   // HOLE (pre-existing, on the relay path this decision extends): `RedisScaleOut.#onMessage`
