@@ -10,7 +10,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ErrorCode, SessionEndKind } from '@pulsemesh/signal';
+import { ErrorCode, SessionEndKind, isCanonicalPeerId } from '@pulsemesh/signal';
 import type { PeerId, RoomId } from '@pulsemesh/signal';
 
 const END_KINDS: readonly string[] = Object.values(SessionEndKind);
@@ -33,6 +33,23 @@ export interface RemoteRelay {
 }
 
 /** The relay an envelope `k: 'r'` carries (`f` and `to` checked by the caller). */
+const optionalId = (v: unknown): boolean =>
+  v === undefined || (typeof v === 'string' && isCanonicalPeerId(v));
+
+/**
+ * An envelope off Redis, or undefined when it is not one: Redis is shared infrastructure, so a
+ * message on a room channel is checked like a frame from a client (not an object, an unknown kind,
+ * a non-string instance id, a non-canonical peer id: dropped and logged, never thrown).
+ */
+function asEnvelope(v: unknown): Envelope | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const e = v as Record<string, unknown>;
+  if (e['k'] !== 'j' && e['k'] !== 'l' && e['k'] !== 'r' && e['k'] !== 'e') return undefined;
+  if (typeof e['i'] !== 'string') return undefined;
+  if (!optionalId(e['p']) || !optionalId(e['f']) || !optionalId(e['to'])) return undefined;
+  return e as unknown as Envelope;
+}
+
 function remoteRelay(room: RoomId, e: Envelope): RemoteRelay {
   return {
     room,
@@ -290,11 +307,15 @@ export class RedisScaleOut {
 
   #onMessage(channel: string, text: string): void {
     const room = channel.slice(this.#o.prefix.length + 3);
-    let e: Envelope;
+    let e: Envelope | undefined;
     try {
-      e = JSON.parse(text) as Envelope;
+      e = asEnvelope(JSON.parse(text));
     } catch (err) {
       this.#logError(err);
+      return;
+    }
+    if (e === undefined) {
+      this.#logError(new Error(`malformed scale-out envelope on ${channel}`));
       return;
     }
     if (e.i === this.#o.instanceId) return;
