@@ -286,18 +286,12 @@ describe("the target's instance charges relays from other instances by sender ad
 });
 
 describe('a JSON null on a room channel (any envelope that parses to null)', () => {
-  // HOLE (pre-existing, on the relay path this decision extends): `RedisScaleOut.#onMessage`
-  // parses the envelope and reads `e.i` without checking that it is an object; `JSON.parse('null')`
-  // is null, the TypeError is thrown inside ioredis's 'message' listener and nothing catches it:
-  // the process dies (uncaught exception). Measured: a CLI instance over a real redis-server, one
-  // socket in 'room', `PUBLISH pulsemesh:signal:c:room null`: the process exits within 1 s, and every
-  // instance subscribed to that room would. Only what can publish on Redis can send it (the
-  // operator's, trusted by decision 0055), so it is defence in depth, but the house rule is that
-  // malformed input never crashes anything. Fix: after `JSON.parse`, drop (and log) anything that
-  // is not a plain object with a string `i` and `k`: `if (typeof e !== 'object' || e === null ||
-  // typeof e.i !== 'string') return;`. (Sketched as a null check before `e.i` and reverted: the
-  // process stayed alive and this test failed, as an `it.fails` whose hole is closed must.)
-  it.fails('the instance survives a null envelope on its room channel', async () => {
+  // Was a HOLE (pre-existing, on the relay path decision 0055 extends): `RedisScaleOut.#onMessage`
+  // read `e.i` on whatever `JSON.parse` gave; `PUBLISH pulsemesh:signal:c:room null` made a CLI
+  // instance over a real redis-server exit within 1 s (uncaught TypeError in ioredis's listener).
+  // Closed in session 21: `asEnvelope` drops and logs anything that is not an object with a known
+  // `k`, a string `i` and canonical peer ids (the test failed with the check reverted).
+  it('the instance survives a null envelope on its room channel', async () => {
     const cli = await cliProcess(redis.url);
     const pub = new Redis(redis.url, { lazyConnect: true });
     try {
