@@ -46,6 +46,13 @@ export interface MeshView extends EventTarget {
    * evidence that it is a member, where gossip alone is not (UIs count gossip-only members apart).
    */
   admitted?(peer: PeerId): boolean;
+  /**
+   * Whether this peer tried to link to `peer` (dialled it, accepted its offer, or asked it to dial)
+   * and was not told it is busy, for meshes that know (decision 0062). In a room larger than the
+   * mesh's link budget most members are never tried: UIs show those as "not linked (far)", not as
+   * unreachable. A view without it leaves UIs treating every admitted member as tried.
+   */
+  linkTried?(peer: PeerId): boolean;
 }
 
 /** Typed helper: the `detail` of a detector `CustomEvent`. */

@@ -1,7 +1,8 @@
 // The dashboard's own defence against what gossip can name (decision 0051), whatever the mesh
 // under it does: a `MeshView` that hands it look-alike ids, and honest sparse meshes whose far
 // members are known through gossip (admitted by the signaling room, or not), and newcomers the
-// room admitted that are not linked yet (decision 0058: joining, then unreachable, never counted).
+// room admitted that are not linked yet (decision 0058: joining, then unreachable, never counted),
+// and far members the mesh never tried to link to (decision 0062: not linked (far), never counted).
 // Run: bash scripts/netns.sh web-test-runner --files packages/elements/src/member-evidence.browser.test.ts
 import { expect, fixture, html } from '@open-wc/testing';
 import {
@@ -75,6 +76,22 @@ describe('dashboard member evidence', () => {
     expect(healthText(el, 'unreachable')).to.equal('10 unreachable (never heard, not counted)');
     expect(healthText(el, 'tier')).to.equal('HEALTHY');
     expect(reach(el, 'far-0')).to.deep.equal({ reach: 'unreachable', state: 'Unreachable' });
+  });
+
+  it('the same sparse mesh whose view says what it dialled (linkTried, 0062): 10 not linked (far), never unreachable', async () => {
+    const d = Object.assign(sparse(), { linkTried: (id: string) => id === 'n-0' || id === 'n-1' });
+    d.admit(far);
+    const el = await dashboard(d);
+    expect(healthText(el, 'far')).to.equal('10 not linked (far, not counted)');
+    expect(healthText(el, 'joining')).to.equal(undefined);
+    expect(reach(el, 'far-0')).to.deep.equal({ reach: 'far', state: 'Not linked (far)' });
+    d.tick(d.stallToleranceMs() + 2);
+    await sleep(1_300);
+    expect(healthText(el, 'unreachable')).to.equal(undefined);
+    expect(healthText(el, 'far')).to.equal('10 not linked (far, not counted)');
+    expect(healthText(el, 'tier')).to.equal('HEALTHY');
+    expect(allText(el)).to.contain('3 peers, you included');
+    expect(reach(el, 'far-0')).to.deep.equal({ reach: 'far', state: 'Not linked (far)' });
   });
 
   it('a real newcomer: joining at once, counted once its link opens (no event needed)', async () => {

@@ -98,7 +98,14 @@ describe('member evidence', () => {
       peer('c', 'healthy', { lastHeardMs: 2 }),
     ];
     const shown = dashboardHealth(view(peers, ['c']));
-    expect(shown).toEqual({ health: own, unverified: 0, joining: 0, unreachable: 0, nonCanonical: 0 });
+    expect(shown).toEqual({
+      health: own,
+      unverified: 0,
+      joining: 0,
+      unreachable: 0,
+      far: 0,
+      nonCanonical: 0,
+    });
     expect(shown.health).toBe(own);
   });
 

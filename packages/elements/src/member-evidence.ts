@@ -8,8 +8,10 @@
  * (`MeshView.admitted`, decision 0027) is not enough: any member can open one signaling session per
  * made-up id and never answer as any of them. An admitted member not yet linked nor heard is shown
  * as "joining" for one stall tolerance after it appeared, then as "unreachable"; neither counts.
- * Gossip-only members are shown, and counted apart as "unverified". See
- * `docs/decisions/0051-dashboard-first-hand-health.md` and `0058-admitted-is-not-heard.md`.
+ * One the mesh says it never tried to link to (`MeshView.linkTried`: a room larger than the link
+ * budget) is shown as "not linked (far)" instead, not counted either. Gossip-only members are
+ * shown, and counted apart as "unverified". See `docs/decisions/0051-dashboard-first-hand-health.md`,
+ * `0058-admitted-is-not-heard.md` and `0062-far-is-not-unreachable.md`.
  */
 import {
   clusterHealth,
@@ -33,16 +35,21 @@ export const tierThresholds: TierThresholds = {
 };
 
 /** What this module reads of a mesh (`nowMs` to tell "joining" from "unreachable"). */
-export type EvidenceView = Pick<MeshView, 'peers' | 'health' | 'admitted' | 'stallToleranceMs'> &
+export type EvidenceView = Pick<
+  MeshView,
+  'peers' | 'health' | 'admitted' | 'stallToleranceMs' | 'linkTried'
+> &
   Partial<Pick<MeshView, 'nowMs'>>;
 
 /**
  * What this peer knows of a member first-hand: `heard` (linked, or heard from directly: counted),
  * `joining` (admitted by the signaling room, not yet linked nor heard, for at most one stall
  * tolerance since its state last changed), `unreachable` (admitted, still not linked nor heard
- * after that) or `gossip` (announced by other members only). Only `heard` members are counted.
+ * after that), `far` (admitted, never linked nor heard, and the mesh says it never tried to link
+ * to it: `linkTried` false) or `gossip` (announced by other members only). Only `heard` members
+ * are counted.
  */
-export type MemberEvidence = 'heard' | 'joining' | 'unreachable' | 'gossip';
+export type MemberEvidence = 'heard' | 'joining' | 'unreachable' | 'far' | 'gossip';
 
 /** The members a dashboard lists: the mesh's peers with a canonical id (in the mesh's order). */
 export function listedPeers(mesh: EvidenceView): PeerSnapshot[] {
@@ -50,9 +57,10 @@ export function listedPeers(mesh: EvidenceView): PeerSnapshot[] {
 }
 
 /** Tooltips of a member the signaling room admitted but this peer never linked to nor heard from. */
-export const admissionHelp: Record<'joining' | 'unreachable', string> = {
+export const admissionHelp: Record<'joining' | 'unreachable' | 'far', string> = {
   joining: 'Admitted by signaling, not yet linked nor heard: not counted until it is',
   unreachable: 'Admitted by signaling, not linked nor heard within the stall tolerance: not counted',
+  far: 'Admitted by signaling, not among the links this peer keeps (no link tried): not counted',
 };
 
 /**
@@ -67,11 +75,13 @@ export function isFirstHand(p: PeerSnapshot): boolean {
 
 /**
  * How `p` is known here ({@link MemberEvidence}). Without a clock or a stall tolerance (a view that
- * runs no detector) an admitted member not yet heard stays `joining`: not counted either way.
+ * runs no detector) an admitted member not yet heard stays `joining`: not counted either way. A
+ * view without `linkTried` is taken to have tried every admitted member (0058's reading).
  */
 export function memberEvidence(mesh: EvidenceView, p: PeerSnapshot): MemberEvidence {
   if (isFirstHand(p)) return 'heard';
   if (mesh.admitted?.(p.id) !== true) return 'gossip';
+  if (mesh.linkTried?.(p.id) === false) return 'far';
   const toleranceMs = mesh.stallToleranceMs?.();
   const nowMs = mesh.nowMs?.();
   if (toleranceMs === undefined || nowMs === undefined) return 'joining';
@@ -88,6 +98,8 @@ export interface DashboardHealth {
   joining: number;
   /** Listed members admitted by signaling, never linked nor heard in time (`unreachable`): not counted. */
   unreachable: number;
+  /** Listed members admitted by signaling that this peer never tried to link to (`far`): not counted. */
+  far: number;
   /** Members with a non-canonical id: neither listed nor counted. */
   nonCanonical: number;
 }
@@ -101,7 +113,12 @@ export interface DashboardHealth {
  */
 export function dashboardHealth(mesh: EvidenceView): DashboardHealth {
   const counts: Record<PeerState, number> = { healthy: 1, suspected: 0, failed: 0, recovering: 0, left: 0 };
-  const apart: Record<Exclude<MemberEvidence, 'heard'>, number> = { gossip: 0, joining: 0, unreachable: 0 };
+  const apart: Record<Exclude<MemberEvidence, 'heard'>, number> = {
+    gossip: 0,
+    joining: 0,
+    unreachable: 0,
+    far: 0,
+  };
   let nonCanonical = 0;
   let failedSettled = 0;
   for (const p of mesh.peers()) {
@@ -116,10 +133,10 @@ export function dashboardHealth(mesh: EvidenceView): DashboardHealth {
       if (p.state === 'failed' && p.signalingLost) failedSettled++;
     }
   }
-  const { gossip: unverified, joining, unreachable } = apart;
+  const { gossip: unverified, joining, unreachable, far } = apart;
   const health =
-    unverified + joining + unreachable + nonCanonical === 0
+    unverified + joining + unreachable + far + nonCanonical === 0
       ? mesh.health()
       : clusterHealth(counts, tierThresholds, failedSettled);
-  return { health, unverified, joining, unreachable, nonCanonical };
+  return { health, unverified, joining, unreachable, far, nonCanonical };
 }

@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import type { PeerId, PeerSnapshot } from '@pulsemesh/core';
+import type { PeerId, PeerSnapshot, PeerState } from '@pulsemesh/core';
 import { formatDuration, formatMs, formatNumber, formatRatio, NONE } from './format.js';
 import { sparkline } from './sparkline.js';
 import { stateDisplay, stateIcon } from './state-display.js';
@@ -60,13 +60,13 @@ export function hasSignalPresence(mesh: object): mesh is SignalPresenceSource {
  * `unreachable` when the detector says `failed` but the signaling server still holds the peer's
  * session: alive, with no path from here (a dead relay, a cut route), not a crash. `admission`:
  * a live member the signaling room admitted but this peer never linked to nor heard from
- * (`memberEvidence`), `joining` for one stall tolerance, then `unreachable`; its state is gossip's
- * word, so the table shows this instead.
+ * (`memberEvidence`), `joining` for one stall tolerance, then `unreachable`, or `far` when the mesh
+ * never tried to link to it; its state is gossip's word, so the table shows this instead.
  */
 export type PeerRow = PeerSnapshot & {
   path?: LinkPathView | undefined;
   unreachable?: boolean;
-  admission?: 'joining' | 'unreachable';
+  admission?: 'joining' | 'unreachable' | 'far';
 };
 
 /** The row for `peer` in `mesh`: path and reachability added where the mesh can tell them. */
@@ -75,7 +75,7 @@ export function peerRow(mesh: EvidenceView, peer: PeerSnapshot): PeerRow {
   if (peer.state === 'failed' && hasSignalPresence(mesh) && mesh.signalPresent(peer.id))
     row.unreachable = true;
   const evidence = peer.state === 'failed' || peer.state === 'left' ? 'heard' : memberEvidence(mesh, peer);
-  if (evidence === 'joining' || evidence === 'unreachable') row.admission = evidence;
+  if (evidence === 'joining' || evidence === 'unreachable' || evidence === 'far') row.admission = evidence;
   return row;
 }
 
@@ -108,6 +108,16 @@ export const columnHelp: Record<PeerColumn, string> = {
   incarnation: 'Raised by the peer each time it refutes a suspicion or comes back: same id, newer life',
   load: 'How busy the peer is, as it reports it: its event-loop lag (ms)',
   uptime: 'How long the peer has been running, as it reports it',
+};
+
+/** How the state cell reads a member it cannot vouch for: colour and icon of a state, and a label. */
+const reachDisplay: Record<
+  'joining' | 'unreachable' | 'far',
+  { color: PeerState; icon: PeerState; label: string }
+> = {
+  joining: { color: 'recovering', icon: 'recovering', label: 'Joining' },
+  unreachable: { color: 'suspected', icon: 'failed', label: 'Unreachable' },
+  far: { color: 'left', icon: 'left', label: 'Not linked (far)' },
 };
 
 /** Tooltip of the state of a failed peer whose signaling session is live (`PeerRow.unreachable`). */
@@ -149,14 +159,12 @@ export const peerColumns: readonly ColumnSpec[] = [
             p.secondHand ? html`<span class="tag" title=${secondHandHelp}>2nd-hand</span>` : ''
           }</span
         >`;
-      const joining = reach === 'joining';
+      const look = reachDisplay[reach];
       return html`<span
         class="state ${reach}"
-        style="color:${stateDisplay[joining ? 'recovering' : 'suspected'].color}"
+        style="color:${stateDisplay[look.color].color}"
         title=${p.admission ? admissionHelp[p.admission] : unreachableHelp}
-        >${stateIcon(joining ? 'recovering' : 'failed')}<span
-          >${joining ? 'Joining' : 'Unreachable'}</span
-        ></span
+        >${stateIcon(look.icon)}<span>${look.label}</span></span
       >`;
     },
   },

@@ -34,7 +34,8 @@ const localHealthWarnMin = 2;
  *
  * The verdict counts only members this peer has first-hand evidence of (linked or heard from
  * directly: `dashboardHealth`). Members the signaling room admitted but that were not linked nor
- * heard yet are shown as "joining" for one stall tolerance, then as "unreachable"; members known
+ * heard yet are shown as "joining" for one stall tolerance, then as "unreachable" (or, when the mesh
+ * says it never tried to link to them, `linkTried`, as "not linked (far)"); members known
  * through gossip alone as "unverified"; ids that are not canonical (look-alikes) as "refused".
  * None of them is counted.
  *
@@ -51,6 +52,8 @@ const localHealthWarnMin = 2;
  * @csspart joining - Members admitted by signaling, not yet linked nor heard: not counted (when any).
  * @csspart unreachable - Members admitted by signaling, never linked nor heard within the stall
  *   tolerance: not counted (when any).
+ * @csspart far - Members admitted by signaling that this peer never tried to link to (a room larger
+ *   than its link budget): not counted (when any).
  * @csspart refused - Members with a non-canonical id, neither listed nor counted (when any).
  * @csspart stall-tolerance - The stall tolerance (for meshes that tell it).
  */
@@ -184,7 +187,7 @@ export class PulseHealth extends MeshElement {
   override render() {
     const mesh = this.mesh;
     if (!mesh) return html`<p class="empty">No mesh connected.</p>`;
-    const { health, unverified, joining, unreachable, nonCanonical } = dashboardHealth(mesh);
+    const { health, unverified, joining, unreachable, far, nonCanonical } = dashboardHealth(mesh);
     const tier = tierDisplay[health.tier];
     const color = stateDisplay[tier.state].color;
     const percent = Math.round(health.healthPercent * 10) / 10;
@@ -253,6 +256,7 @@ export class PulseHealth extends MeshElement {
           ${this.renderStallTolerance()} ${this.renderLifecycles()}
           ${apartNote('joining', '', admissionHelp.joining, joining, 'joining (not counted)')}
           ${apartNote('unreachable', 'warn', admissionHelp.unreachable, unreachable, 'unreachable (never heard, not counted)')}
+          ${apartNote('far', '', admissionHelp.far, far, 'not linked (far, not counted)')}
           ${apartNote('unverified', 'warn', unverifiedHelp, unverified, 'unverified (gossip only, not counted)')}
           ${apartNote('refused', 'warn', refusedHelp, nonCanonical, 'refused (non-canonical id)')}
         </div>

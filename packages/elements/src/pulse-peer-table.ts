@@ -49,7 +49,8 @@ const overscanRows = 6;
  * @csspart row - A peer row (also `row selected` for the selected one); it carries `data-peer`
  *   (the id), `data-state` (the detector's state) and, for such a peer, `data-reach="unreachable"`
  *   (also for a member the signaling room admitted but never linked nor heard within the stall
- *   tolerance; `data-reach="joining"` before that: its state reads Joining, not counted),
+ *   tolerance; `data-reach="joining"` before that: its state reads Joining, not counted; and
+ *   `data-reach="far"` for one the mesh never tried to link to: it reads Not linked (far)),
  *   for tests and styling; a peer flagged as a liar (`PeerSnapshot.liar`) has `data-liar="true"`
  *   and a “liar” badge by its id; a `failed` known only through gossip (`secondHand`) has a
  *   “2nd-hand” badge by its state (each badge explains itself in its tooltip).

@@ -12,14 +12,18 @@ import { RecordedMesh } from './testing/recorded-mesh.js';
 /** The browser preset's stall tolerance (decision 0051). */
 const toleranceMs = 1_700;
 
-/** A recorded mesh as `<pulse-mesh>` sees it: its own clock, the stall tolerance, and admission. */
-function timedView(mesh: RecordedMesh, admitted: Set<string>): EvidenceView {
+/**
+ * A recorded mesh as `<pulse-mesh>` sees it: its own clock, the stall tolerance, admission and,
+ * when `tried` is given, which members the mesh tried to link to (`linkTried`, decision 0062).
+ */
+function timedView(mesh: RecordedMesh, admitted: Set<string>, tried?: Set<string>): EvidenceView {
   return {
     peers: () => mesh.peers(),
     health: () => mesh.health(),
     admitted: (id) => admitted.has(id),
     nowMs: () => mesh.nowMs(),
     stallToleranceMs: () => toleranceMs,
+    ...(tried === undefined ? {} : { linkTried: (id: string) => tried.has(id) }),
   };
 }
 
@@ -78,11 +82,14 @@ describe('an honest member this peer never dials (sparse mesh, decision 0058 Con
   // Fix (0058 names it as open): `MeshView` says which members the mesh tried to link
   // (`linkTried(id)`), and a member never tried reads "not linked (far)"; only a tried link that
   // timed out reads "unreachable".
-  it.fails('a far member that was never dialled does not read unreachable', () => {
+  // Closed by decision 0062: the view below says what the mesh dialled (the 3 near members, as
+  // the webrtc `Mesh.linkTried` does from its connection manager); `far` reads 'far' at 1,701 ms
+  // and at 600,000 ms. A view without `linkTried` keeps 0058's reading (the next test).
+  it('a far member that was never dialled does not read unreachable', () => {
     const mesh = new RecordedMesh({ localId: 'me' });
     for (let i = 0; i < 3; i++) mesh.join(`near-${i}`, { direct: true });
     mesh.join('far', { direct: false }); // admitted, healthy by gossip, not among this peer's links
-    const view = timedView(mesh, new Set(['far']));
+    const view = timedView(mesh, new Set(['far']), new Set(['near-0', 'near-1', 'near-2']));
     const far = (): PeerSnapshot => mesh.peers().find((p) => p.id === 'far')!;
     const seen: string[] = [];
     for (const atMs of [toleranceMs + 1, 600_000]) {
@@ -103,5 +110,35 @@ describe('an honest member this peer never dials (sparse mesh, decision 0058 Con
     expect(health).toEqual(
       clusterHealth({ healthy: 4, suspected: 0, failed: 0, recovering: 0, left: 0 }, tierThresholds),
     );
+  });
+
+  it('with linkTried: the same verdict, the far member counted apart as far, not unreachable', () => {
+    const mesh = new RecordedMesh({ localId: 'me' });
+    for (let i = 0; i < 3; i++) mesh.join(`near-${i}`, { direct: true });
+    mesh.join('far', { direct: false, state: 'healthy' });
+    mesh.advance(600_000);
+    const tried = new Set(['near-0', 'near-1', 'near-2']);
+    const { health, unreachable, far } = dashboardHealth(timedView(mesh, new Set(['far']), tried));
+    expect([unreachable, far]).toEqual([0, 1]);
+    expect(health).toEqual(
+      clusterHealth({ healthy: 4, suspected: 0, failed: 0, recovering: 0, left: 0 }, tierThresholds),
+    );
+  });
+
+  // The other half of 0062: a member whose link was tried and never came up still reads joining
+  // for one stall tolerance, then unreachable (a fake Mallory never answers as, once dialled).
+  it('a member whose link was tried and never came up reads joining, then unreachable', () => {
+    const mesh = new RecordedMesh({ localId: 'me' });
+    mesh.join('near', { direct: true });
+    mesh.join('dialled', { direct: false });
+    const view = timedView(mesh, new Set(['dialled']), new Set(['near', 'dialled']));
+    const dialled = (): PeerSnapshot => mesh.peers().find((p) => p.id === 'dialled')!;
+    const seen: string[] = [];
+    for (const atMs of [toleranceMs, toleranceMs + 1, 600_000]) {
+      mesh.advance(atMs - mesh.nowMs());
+      seen.push(memberEvidence(view, dialled()));
+    }
+    expect(seen).toEqual(['joining', 'unreachable', 'unreachable']);
+    expect(dashboardHealth(view).health.total).toBe(2); // you and near
   });
 });

@@ -81,6 +81,14 @@ export class ConnectionManager {
     return link?.state === LinkState.open ? link : undefined;
   }
 
+  /**
+   * Whether a link to `peer` was tried: one built (dialled, or its offer accepted) or a dial asked
+   * for, with no `busy` answer since (a full peer is reachable, not failed). Decision 0062.
+   */
+  linkTried(peer: PeerId): boolean {
+    return this.#slots.get(peer)?.tried === true;
+  }
+
   /** Links that exist (connecting or open). */
   linkCount(): number {
     let n = 0;
@@ -199,6 +207,7 @@ export class ConnectionManager {
       if (msg.s !== undefined && msg.s !== slot.session) return;
       if (slot.link?.state === LinkState.open) return;
       slot.requestPending = false;
+      slot.tried = false; // reachable, but full: not a link that failed
       this.#closeSlotLink(slot, 'remote busy', false);
       this.#scheduleRetryIn(slot, this.#options.busyRetryMs * (0.5 + this.#options.random() * 0.5));
       return;
@@ -267,6 +276,7 @@ export class ConnectionManager {
     this.#setTimer(slot, this.#options.dialRequestGraceMs, () => {
       if (!slot.requestPending || slot.link) return;
       this.#trace(slot.id, 'request dial');
+      slot.tried = true;
       this.#send(slot.id, { v: 1, t: 'dial' });
       this.#setTimer(slot, this.#options.connectTimeoutMs, () => {
         if (!slot.requestPending) return;
@@ -278,6 +288,7 @@ export class ConnectionManager {
 
   #createLink(slot: PeerSlot, session: string, initiator: boolean): Link {
     slot.requestPending = false;
+    slot.tried = true;
     slot.session = session;
     this.counters.linksCreated += 1;
     const link: Link = new Link({

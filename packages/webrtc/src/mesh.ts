@@ -137,6 +137,15 @@ export class Mesh extends DetectorHost {
     return this.#signalState === 'connected' && this.#present.has(peer);
   }
 
+  /**
+   * Whether this peer tried to link to `peer` (`MeshView.linkTried`, decision 0062): its connection
+   * manager dialled it, accepted its offer or asked it to dial, and was not answered `busy` since.
+   * In a room larger than `maxConnections` most members are never tried; UIs read them as far.
+   */
+  linkTried(peer: PeerId): boolean {
+    return this.transport.manager.linkTried(peer);
+  }
+
   /** Per-link statistics (getStats RTT, bytes, heartbeat loss) of every open link. */
   linkReports(): Promise<LinkReport[]> {
     return this.transport.linkReports();

@@ -12,6 +12,8 @@ export interface PeerSlot {
   link: Link | undefined;
   session: string | undefined;
   attempts: number;
+  /** A link to it was built (dialled or accepted) or a dial asked for, and no `busy` came back since. */
+  tried: boolean;
   /** Non-initiator asked the initiator to dial and waits for an offer. */
   requestPending: boolean;
   retryAtMs: number;
@@ -57,6 +59,7 @@ export class PeerSlots {
       link: undefined,
       session: undefined,
       attempts: 0,
+      tried: false,
       requestPending: false,
       retryAtMs: 0,
       timer: undefined,
