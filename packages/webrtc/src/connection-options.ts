@@ -51,7 +51,7 @@ export interface ConnectionManagerOptions {
    * Links all strangers together may make this peer build (members no link to which held
    * `stableLinkMs`): a shared token bucket, a token back when the link opens, the last `reserved`
    * for a newcomer displacing an unheard link (decision 0056, `stranger-budget.ts`). Default
-   * `links` max(8, ⌈maxConnections / 2⌉) + 2, `reserved` 2, per 60,000 ms, unheard after 1,000 ms.
+   * `links` max(8, ⌈maxConnections / 2⌉) + 2, `reserved` 2, per 60,000 ms, unheard after 500 ms.
    */
   strangerBudget?: StrangerBudgetOptions;
   /** Most peers tracked (roster + signal senders). Default 4,096. */

@@ -29,39 +29,39 @@ describe('StrangerBudget (decision 0056)', () => {
       links: 18,
       reserved: 2,
       windowMs: 60_000,
-      unheardAfterMs: 1_000,
+      unheardAfterMs: 500,
     });
     expect(() => new StrangerBudget({ ...strangerBudgetFor(32), reserved: 18 }, 0)).toThrow(RangeError);
   });
 
-  it('40 fresh ids at once: 16 built; 1 s on, a newcomer displaces the oldest unheard link', () => {
+  it('40 fresh ids at once: 16 built; 0.5 s on, a newcomer displaces the oldest unheard link', () => {
     const [slots, budget] = [new PeerSlots(4_096), new StrangerBudget(strangerBudgetFor(32), 0)];
     const built = Array.from({ length: 40 }, (_, i) => offer(slots, budget, `m${i}`, i).built);
     expect(built.filter(Boolean)).toHaveLength(16);
     // Refused again later: not a first contact any more for the 16, no free token for the rest.
-    expect(offer(slots, budget, 'm0', 1_100).built).toBe(false);
-    expect(offer(slots, budget, 'carol', 1_100)).toMatchObject({ built: true, displaced: 'm0' });
-    expect(offer(slots, budget, 'dave', 1_100)).toMatchObject({ built: true, displaced: 'm1' });
+    expect(offer(slots, budget, 'm0', 600).built).toBe(false);
+    expect(offer(slots, budget, 'carol', 600)).toMatchObject({ built: true, displaced: 'm0' });
+    expect(offer(slots, budget, 'dave', 600)).toMatchObject({ built: true, displaced: 'm1' });
     // The reserve is spent: a third newcomer waits for the refill (18 a minute).
-    expect(offer(slots, budget, 'erin', 1_100).built).toBe(false);
+    expect(offer(slots, budget, 'erin', 600).built).toBe(false);
     expect(offer(slots, budget, 'erin', 5_000).built).toBe(true);
   });
 
-  it('displaces nothing younger than 1 s, nothing open, and only for a first contact', () => {
+  it('displaces nothing younger than 0.5 s, nothing open, and only for a first contact', () => {
     const [slots, budget] = [new PeerSlots(4_096), new StrangerBudget(strangerBudgetFor(32), 0)];
     for (let i = 0; i < 16; i++) offer(slots, budget, `m${i}`, 0);
-    expect(offer(slots, budget, 'carol', 999).built).toBe(false);
-    for (let i = 0; i < 16; i++) open(budget, slots.get(`m${i}`)!, 500);
+    expect(offer(slots, budget, 'carol', 499).built).toBe(false);
+    for (let i = 0; i < 16; i++) open(budget, slots.get(`m${i}`)!, 400);
     // Every token came back when its link opened: 16 more strangers fit at once.
     for (let i = 0; i < 16; i++) expect(offer(slots, budget, `n${i}`, 2_000).built).toBe(true);
-    expect(offer(slots, budget, 'carol', 2_500).built).toBe(false); // n* are 500 ms old, m* open
+    expect(offer(slots, budget, 'carol', 2_400).built).toBe(false); // n* are 400 ms old, m* open
   });
 
   it('at the accept capacity, a first contact displaces an unheard link even with free tokens', () => {
     const [slots, budget] = [new PeerSlots(4_096), new StrangerBudget(strangerBudgetFor(32), 0)];
     offer(slots, budget, 'm0', 0);
-    expect(offer(slots, budget, 'carol', 500, true).built).toBe(false);
-    expect(offer(slots, budget, 'carol', 1_000, true)).toMatchObject({ built: true, displaced: 'm0' });
+    expect(offer(slots, budget, 'carol', 499, true).built).toBe(false);
+    expect(offer(slots, budget, 'carol', 500, true)).toMatchObject({ built: true, displaced: 'm0' });
   });
 
   it('an honest 11-peer cold start, then 20 fresh-id rejoins a minute, never hits it', () => {

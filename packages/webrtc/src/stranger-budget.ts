@@ -15,8 +15,8 @@
  *   refilled `links` per `windowMs` (60 s).
  * - The last `reserved` (2) tokens are a newcomer's: a stranger with no link ever built here
  *   takes one only by displacing the oldest **unheard** link (built on a stranger's initiative,
- *   never opened, older than `unheardAfterMs` = 1 s: an honest handshake on a LAN opens in
- *   ~0.3 s). The same displacement makes room when `acceptConnectionsMax` is reached, so links
+ *   never opened, older than `unheardAfterMs` = 500 ms; a LAN handshake opens in ~0.3 s, ~1 s on
+ *   a loaded 2-core machine: a flood may cost such a link a retry). The same displacement makes room when `acceptConnectionsMax` is reached, so links
  *   nobody completes never hold a newcomer out for `connectTimeoutMs`.
  */
 import type { PeerSlot } from './peer-slots.js';
@@ -41,7 +41,7 @@ export function strangerBudgetFor(maxConnections: number): StrangerBudgetOptions
     links: Math.max(8, Math.ceil(maxConnections / 2)) + reserved,
     reserved,
     windowMs: 60_000,
-    unheardAfterMs: 1_000,
+    unheardAfterMs: 500,
   };
 }
 
