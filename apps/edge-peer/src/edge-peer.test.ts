@@ -115,7 +115,14 @@ describe('edge peer CLI processes', { retry: 1 }, () => {
     expect(metrics).toMatch(/pulsemesh_bytes_sent_total [1-9]/);
     expect(metrics).toContain('pulsemesh_rtt_ms_bucket');
     // Honest peers spend none of each other's budgets (decision 0050).
-    for (const kind of ['ping-throttled', 'session-refused', 'channel-refused'])
+    for (const kind of [
+      'ping-throttled',
+      'session-refused',
+      'channel-refused',
+      'link-displaced',
+      'relay-job-refused',
+      'ping-req-to-self',
+    ])
       expect(metrics).toContain(`pulsemesh_member_input_refused_total{kind="${kind}"} 0`);
     // Every open link by its path: on loopback host (or prflx, when a check beats a candidate), UDP.
     const byPath = [...metrics.matchAll(/pulsemesh_links_by_path\{kind="(\w+)",protocol="(\w+)"\} (\d+)/g)];

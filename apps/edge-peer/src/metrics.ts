@@ -83,15 +83,19 @@ export class EdgeMetrics {
     });
     new Counter({
       name: 'pulsemesh_member_input_refused_total',
-      help: 'What members sent past their budgets (decision 0050): pings not answered, links not built, extra data channels closed.',
+      help: 'What members sent past their budgets (decisions 0050, 0056): pings not answered, links not built or displaced, extra data channels closed, ping-reqs refused.',
       labelNames: ['kind'],
       registers,
       collect() {
-        const { sessionsRefused, channelsRefused } = mesh.transport.manager.counters;
+        const { sessionsRefused, channelsRefused, unheardLinksDisplaced } = mesh.transport.manager.counters;
+        const { relayJobsRefused, pingReqsToSelf } = mesh.detector.stats();
         this.reset();
         this.inc({ kind: 'ping-throttled' }, mesh.pingBudget.counters.pingsThrottled);
         this.inc({ kind: 'session-refused' }, sessionsRefused);
         this.inc({ kind: 'channel-refused' }, channelsRefused);
+        this.inc({ kind: 'link-displaced' }, unheardLinksDisplaced);
+        this.inc({ kind: 'relay-job-refused' }, relayJobsRefused);
+        this.inc({ kind: 'ping-req-to-self' }, pingReqsToSelf);
       },
     });
     new Gauge({

@@ -15,6 +15,7 @@ import { RumorCache } from './rumors.js';
 import { VerdictTimes } from './settled-failures.js';
 import { LiarTable } from './liars.js';
 import { AccuserBudget } from './accuser-budget.js';
+import { RelayJobBudget } from './relay-budget.js';
 import type { Trust } from './signed-update.js';
 import { selfStatement, VerifiedCache } from './trust.js';
 import { type Random } from './random.js';
@@ -292,6 +293,8 @@ export class DetectorState {
   readonly syncServedUnknown = new Map<PeerId, number>();
   /** Relay checks each accuser's unconfirmed accusations may still start here (`accuser-budget.ts`). */
   readonly accuserBudget = new AccuserBudget();
+  /** Relay jobs each requester may still make this peer take (`relay-budget.ts`, decision 0056). */
+  readonly relayBudget: RelayJobBudget;
   /** This peer's signed statement about itself, signed once per incarnation (`selfStatement`). */
   selfSigned: Update | undefined = undefined;
   /** Decode errors since the last `decode-error` event (one event per `DECODE_ERROR_EVENT_GAP_MS`). */
@@ -359,6 +362,7 @@ export class DetectorState {
     this.queue = new BroadcastQueue(2 * this.config.membersMax);
     this.rumors = new RumorCache(RUMOR_SLOTS);
     this.past = new PastMembers(this.config.pastMembersMax);
+    this.relayBudget = new RelayJobBudget(this.config);
     this.periodMs = Math.min(
       this.config.probeIntervalMsMax,
       Math.max(this.config.probeIntervalMsMin, this.config.probeIntervalMs),

@@ -279,7 +279,10 @@ function signersKnown(s: DetectorState, m: Member): Update[] {
   return held.filter((u) => u.signature !== undefined);
 }
 
-/** A ping-req: ping the target for the requester (bounded by `relayJobsMax`), or nack at once when there is no link to it. */
+/**
+ * A ping-req: ping the target for the requester (bounded by `relayJobsMax` and the requester's
+ * relay-job budget), or nack at once when there is no link to it. One naming this peer is dropped.
+ */
 export function handlePingReq(
   s: DetectorState,
   from: PeerId,
@@ -303,7 +306,12 @@ export function handlePingReq(
     if (m !== undefined) sendMember(s, m, msg, true, updates);
     else sendTo(s, from, msg, true, updates);
   };
-  if (targetId === s.localId) return reply('ack');
+  // No honest peer names its relay as the target (`probe.ts`, `askRelays` pick others), and an
+  // ack here would be a ping past the ping budget (decision 0056): dropped, counted, unanswered.
+  if (targetId === s.localId) {
+    s.counters.pingReqsToSelf += 1;
+    return;
+  }
   const target = s.members.get(targetId);
   // Not stored: the signed verdicts forwarded about it, if any (one more signer for a relay check).
   if (target === undefined) return reply('nack', forwardedSigners(s, targetId));
@@ -316,6 +324,11 @@ export function handlePingReq(
   if (s.relayJobs.length >= s.config.relayJobsMax) {
     s.counters.relayJobsDropped += 1;
     return reply('nack');
+  }
+  // Two pings charged to this peer at the target: at most the requester's share (decision 0056).
+  if (!s.relayBudget.take(from, s.now)) {
+    s.counters.relayJobsRefused += 1;
+    return;
   }
   const pingSeq = sendMember(
     s,

@@ -45,6 +45,10 @@ export interface DetectorStats {
   membersRestored: number;
   /** Ping-reqs nacked because `relayJobsMax` relays were in flight. */
   relayJobsDropped: number;
+  /** Ping-reqs dropped past their requester's relay-job budget (`relay-budget.ts`, decision 0056). */
+  relayJobsRefused: number;
+  /** Ping-reqs naming this peer as their target, dropped unanswered (no honest peer sends one). */
+  pingReqsToSelf: number;
   updatesSent: number;
   updatesReceived: number;
   syncMessagesSent: number;
@@ -155,6 +159,8 @@ export function newStats(): DetectorStats {
     membersReaped: 0,
     membersRestored: 0,
     relayJobsDropped: 0,
+    relayJobsRefused: 0,
+    pingReqsToSelf: 0,
     updatesSent: 0,
     updatesReceived: 0,
     syncMessagesSent: 0,

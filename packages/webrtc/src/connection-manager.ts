@@ -20,7 +20,8 @@ import {
 import { Link, LinkState } from './link.js';
 import { parseLinkSignal, signalsPerMessageMax, type LinkSignal, type SignalData } from './link-signal.js';
 import { PeerSlots, type PeerSlot } from './peer-slots.js';
-import { fullBucket, takeToken } from './token-bucket.js';
+import { SessionGate } from './session-gate.js';
+import { isEstablished } from './stranger-budget.js';
 
 /** How long a link's signals gather before they go out as one message (ms). */
 const signalBatchMs = 10;
@@ -48,6 +49,12 @@ export class ConnectionManager {
     sessionsRefused: 0,
     /** In-band channels a member opened on its link beyond the one a link carries, closed. */
     channelsRefused: 0,
+    /** Of `sessionsRefused`: strangers' new sessions refused past the shared `strangerBudget`. */
+    strangerSessionsRefused: 0,
+    /** Unheard links (a stranger's, never opened) closed to make room for a newcomer's. */
+    unheardLinksDisplaced: 0,
+    /** Links built on a stranger's initiative, charged to the shared `strangerBudget`. */
+    strangerLinksBuilt: 0,
   };
   #options: ResolvedConnectionOptions;
   #identity: Identity | undefined;
@@ -56,6 +63,7 @@ export class ConnectionManager {
   #send: ConnectionManagerOptions['sendSignal'];
   #handlers: ConnectionHandlers;
   #slots: PeerSlots;
+  #gate: SessionGate;
   #closed = false;
   #suspended = false;
 
@@ -68,6 +76,12 @@ export class ConnectionManager {
     this.#identity = options.identity;
     this.#handlers = options.handlers;
     this.#slots = new PeerSlots(this.#options.knownPeersMax);
+    this.#gate = new SessionGate(this.#options, this.counters, this.#slots, {
+      send: (to, signal) => this.#send(to, signal),
+      error: (peer, error) => this.#handlers.error?.(peer, error),
+      trace: (peer, what) => this.#trace(peer, what),
+      close: (slot, reason) => this.#closeSlotLink(slot, reason, false),
+    });
   }
 
   /** Open links. */
@@ -172,7 +186,7 @@ export class ConnectionManager {
     if (msg.t === 'sdp') {
       const current = slot.link !== undefined && slot.session === msg.s;
       if (!current && (initiator || msg.d[0]?.type !== 'offer')) return; // stale session
-      if (!current && !this.#sessionAllowed(slot, msg.s)) return;
+      if (!current && !this.#gate.sessionAllowed(slot, msg.s)) return;
       const proven = this.#checkProof(slot, from, msg, initiator);
       if (proven === false) return;
       if (current) {
@@ -180,12 +194,11 @@ export class ConnectionManager {
         for (const d of msg.d) slot.link!.signal(d);
         return;
       }
-      if (!slot.link && !slot.requestPending && this.#slots.used() >= this.acceptConnectionsMax) {
-        this.counters.busySent += 1;
-        return this.#send(from, { v: 1, t: 'busy', s: msg.s });
-      }
+      const charged = this.#gate.roomFor(slot, msg.s);
+      if (charged === undefined) return;
       this.#closeSlotLink(slot, 'replaced by a new session', false);
       const link = this.#createLink(slot, msg.s, false);
+      if (charged) slot.strangerLinkAtMs = performance.now();
       if (proven) slot.proven = { session: msg.s, fingerprints: proven };
       for (const d of msg.d) link.signal(d);
       return;
@@ -193,14 +206,13 @@ export class ConnectionManager {
     if (msg.t === 'dial') {
       if (!initiator) return this.#signalError(from, 'dial request from a non-initiator');
       if (slot.link?.state === LinkState.connecting) return;
-      if (!this.#sessionAllowed(slot, undefined)) return;
-      if (!slot.link && this.#slots.used() >= this.acceptConnectionsMax) {
-        this.counters.busySent += 1;
-        return this.#send(from, { v: 1, t: 'busy' });
-      }
+      if (!this.#gate.sessionAllowed(slot, undefined)) return;
+      const charged = this.#gate.roomFor(slot, undefined);
+      if (charged === undefined) return;
       this.#closeSlotLink(slot, 'remote has no link', false);
       slot.retryAtMs = 0;
       this.#dial(slot);
+      if (charged) slot.strangerLinkAtMs = performance.now();
       return;
     }
     if (msg.t === 'busy') {
@@ -228,27 +240,6 @@ export class ConnectionManager {
     if (this.#closed) return;
     for (const slot of this.#slots.values()) this.#closeSlotLink(slot, 'manager closed', true);
     this.#closed = true;
-  }
-
-  /**
-   * Whether `slot`'s peer may make us build one more link (its `sessionBudget`). Refused: counted,
-   * an error reported, and `busy` sent at most once a refill (so the refusals cannot make this peer
-   * over-send on signaling); an honest peer waits `busyRetryMs` and tries again.
-   */
-  #sessionAllowed(slot: PeerSlot, session: string | undefined): boolean {
-    const { sessions, windowMs } = this.#options.sessionBudget;
-    const now = performance.now();
-    const perSecond = (sessions * 1000) / windowMs;
-    slot.sessions ??= fullBucket(sessions, now);
-    if (takeToken(slot.sessions, now, perSecond, sessions)) return true;
-    this.counters.sessionsRefused += 1;
-    this.#trace(slot.id, 'session refused (budget)');
-    if (now - slot.refusedBusyAtMs >= windowMs / sessions) {
-      slot.refusedBusyAtMs = now;
-      this.#handlers.error?.(slot.id, 'signal: session budget spent');
-      this.#send(slot.id, session === undefined ? { v: 1, t: 'busy' } : { v: 1, t: 'busy', s: session });
-    }
-    return false;
   }
 
   /** Fills free capacity with a random choice of unlinked room members. */
@@ -290,6 +281,8 @@ export class ConnectionManager {
     slot.requestPending = false;
     slot.tried = true;
     slot.session = session;
+    slot.everBuilt = true;
+    slot.strangerLinkAtMs = NaN;
     this.counters.linksCreated += 1;
     const link: Link = new Link({
       remoteId: slot.id,
@@ -302,6 +295,7 @@ export class ConnectionManager {
         open: () => {
           clearTimeout(slot.timer);
           if (!this.#negotiatedAsProven(slot, session, link)) return;
+          if (slot.link === link) this.#gate.opened(slot);
           this.#counted.add(link);
           this.counters.linksOpened += 1;
           this.#trace(slot.id, 'link open');
@@ -327,7 +321,9 @@ export class ConnectionManager {
     this.counters.linksClosed += 1;
     const wasOpen = link.openedAtMs !== undefined;
     if (slot.link === link) {
+      slot.established = isEstablished(slot, performance.now(), this.#options.stableLinkMs);
       slot.link = undefined;
+      slot.strangerLinkAtMs = NaN;
       if (wasOpen && performance.now() - link.openedAtMs! >= this.#options.stableLinkMs) slot.attempts = 0;
       this.#sendBye(slot, reason);
       if (this.#counted.delete(link)) this.#handlers.linkDown?.(slot.id, reason);
@@ -345,7 +341,9 @@ export class ConnectionManager {
     }
     const link = slot.link;
     if (!link) return;
+    slot.established = isEstablished(slot, performance.now(), this.#options.stableLinkMs);
     slot.link = undefined;
+    slot.strangerLinkAtMs = NaN;
     this.#sendBye(slot, reason);
     link.close(reason);
   }

@@ -3,6 +3,7 @@ import type { PeerId } from '@pulsemesh/core';
 import { defaultBackoff, type BackoffOptions } from './backoff.js';
 import type { Identity } from './identity.js';
 import type { LinkSignal } from './link-signal.js';
+import { strangerBudgetFor, type StrangerBudgetOptions } from './stranger-budget.js';
 
 /** Options of a {@link ConnectionManager}. */
 export interface ConnectionManagerOptions {
@@ -46,6 +47,13 @@ export interface ConnectionManagerOptions {
    * and 6 a minute after.
    */
   sessionBudget?: { sessions: number; windowMs: number };
+  /**
+   * Links all strangers together may make this peer build (members no link to which held
+   * `stableLinkMs`): a shared token bucket, a token back when the link opens, the last `reserved`
+   * for a newcomer displacing an unheard link (decision 0056, `stranger-budget.ts`). Default
+   * `links` max(8, ⌈maxConnections / 2⌉) + 2, `reserved` 2, per 60,000 ms, unheard after 500 ms.
+   */
+  strangerBudget?: StrangerBudgetOptions;
   /** Most peers tracked (roster + signal senders). Default 4,096. */
   knownPeersMax?: number;
   /** Randomness in [0, 1) for backoff jitter and subset choice. Default `Math.random`. */
@@ -100,6 +108,7 @@ export function resolveConnectionOptions(options: ConnectionManagerOptions): Res
     reliableMessageBytesMax: options.reliableMessageBytesMax ?? 1 << 20,
     knownPeersMax: options.knownPeersMax ?? 4_096,
     sessionBudget: options.sessionBudget ?? { sessions: 10, windowMs: 60_000 },
+    strangerBudget: options.strangerBudget ?? strangerBudgetFor(maxConnections),
     random: options.random ?? Math.random,
   };
 }

@@ -28,6 +28,12 @@ export interface PeerSlot {
   sessions: TokenBucket | undefined;
   /** When a refused session was last answered `busy` (ms). */
   refusedBusyAtMs: number;
+  /** A link was built for it since its slot was made (a later offer is no first contact). */
+  everBuilt: boolean;
+  /** A link to it held `stableLinkMs` (it is established: `stranger-budget.ts`). */
+  established: boolean;
+  /** When its current link was built on its initiative as a stranger's, charged (NaN: not). */
+  strangerLinkAtMs: number;
 }
 
 /**
@@ -68,6 +74,9 @@ export class PeerSlots {
       proven: undefined,
       sessions: undefined,
       refusedBusyAtMs: -Infinity,
+      everBuilt: false,
+      established: false,
+      strangerLinkAtMs: NaN,
     };
     this.#slots.set(id, slot);
     return slot;

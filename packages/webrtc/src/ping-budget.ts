@@ -4,7 +4,8 @@
  * the flood's rate (session 19's review: 20,000 pings in a burst, 20,000 acks sent back in ~3 s).
  * A token bucket per linked member, in front of the detector, drops the pings past its budget
  * before they are decoded: counted (`counters.pingsThrottled`), never answered, never thrown.
- * Other message types pass untouched (ping-reqs are bounded by the detector's `relayJobsMax`).
+ * Other message types pass untouched (ping-reqs: core drops one naming its receiver and gives each
+ * requester a relay-job budget, decision 0056).
  *
  * The budget comes from the detector's own configuration ({@link pingBudgetFor}), sized so that an
  * honest member never reaches it: twice the most pings one member can send this peer in a period,

@@ -197,15 +197,19 @@ describe('floods from a member (attach path, real WebRTC)', () => {
     );
   });
 
-  it('5,000 ping-reqs naming honest: relay work capped (relayJobsMax), no amplification beyond it', async () => {
+  it('5,000 ping-reqs naming honest: relay work capped (relayJobsMax, relay-job budget), no amplification', async () => {
     const w = await world();
     await monitored(w);
     const fromVictim = w.honest.detector.stats().messagesReceived;
-    const dropped = w.victim.detector.stats().relayJobsDropped;
+    // Refused: past `relayJobsMax` (dropped) or, first since decision 0056, past Mallory's own
+    // relay-job budget at victim (16 at once, 20 a second).
+    const refusedNow = (): number =>
+      w.victim.detector.stats().relayJobsDropped + w.victim.detector.stats().relayJobsRefused;
+    const before = refusedNow();
     for (let i = 0; i < 5_000; i++)
       w.mallory.message(MessageType.pingReq, { target: 'honest' } as Partial<Message>);
     await sleep(3_000);
-    const refused = w.victim.detector.stats().relayJobsDropped - dropped;
+    const refused = refusedNow() - before;
     const atHonest = w.honest.detector.stats().messagesReceived - fromVictim;
     // Measured: ~4,800 refused, ~410 messages at honest in 3 s (probes included), not 10,000 pings.
     expect(refused).toBeGreaterThanOrEqual(4_000);

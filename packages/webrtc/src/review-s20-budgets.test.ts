@@ -148,7 +148,9 @@ describe('ping budget (decision 0050) against ping-reqs', () => {
   // No honest peer sends it: a prober picks relays other than its target (`probe.ts`). Fix: drop
   // (and count) a ping-req naming the receiver in core, or charge every ping-req to the sender's
   // ping budget in `isPing` (a ping-req costs the relay two pings anyway).
-  it.fails('20,000 ping-reqs naming the victim itself get no more acks than 20,000 pings', () => {
+  // CLOSED (decision 0056): core drops a ping-req naming the receiver, unanswered, and counts it
+  // (`pingReqsToSelf`): 20,001 sent, 0 acks back.
+  it('20,000 ping-reqs naming the victim itself get no more acks than 20,000 pings', () => {
     const room = new Room(['victim', 'honest'], ['victim']);
     room.run(1_000);
     const before = room.toMallory.get(MessageType.ack) ?? 0;
@@ -161,6 +163,7 @@ describe('ping budget (decision 0050) against ping-reqs', () => {
     console.log(`ping-reqs naming victim: ${sent} sent, ${acks} acks back`);
     const { burstPings, pingsPerSecond } = pingBudgetFor(config);
     expect(acks).toBeLessThanOrEqual(burstPings + 2 * pingsPerSecond + 1);
+    expect(room.detectors.get('victim')!.stats().pingReqsToSelf).toBe(sent);
   });
 
   // HOLE (the budget charges the relay, not the requester: an honest peer throttled): every
@@ -176,17 +179,22 @@ describe('ping budget (decision 0050) against ping-reqs', () => {
   // budget per requester at the relay (e.g. the requester's share of `relayJobsMax` per period,
   // `indirectChecks + 1` jobs a period as `honestPingsPerPeriodMax` already assumes), so what a
   // relay sends on a member's behalf is bounded by that member's rate, not the relay's.
-  it.fails('paced ping-reqs about carol never make carol throttle the honest relay (victim)', () => {
+  // CLOSED (decision 0056): core's `RelayJobBudget` gives each requester `indirectChecks + 1` jobs
+  // per `probeIntervalMsMin` (20/s), 16 at once; past it a ping-req is dropped and counted
+  // (`relayJobsRefused`). Measured: carol throttled 0 of victim's pings.
+  it('paced ping-reqs about carol never make carol throttle the honest relay (victim)', () => {
     const room = new Room(['victim', 'honest', 'carol'], ['victim']);
     room.run(5_000);
     room.run(15_000, 2, () => room.fromMallory('victim', pingReq('carol')));
     const throttled = room.budgets.get('carol')!.throttledFrom('victim');
     console.log(
       `500 ping-reqs/s about carol for 10 s: carol throttled ${throttled} of victim's pings; ` +
-        `victim relay jobs dropped ${room.detectors.get('victim')!.stats().relayJobsDropped}; ` +
+        `victim relay jobs dropped ${room.detectors.get('victim')!.stats().relayJobsDropped}, ` +
+        `refused ${room.detectors.get('victim')!.stats().relayJobsRefused}; ` +
         `verdicts ${JSON.stringify(room.verdicts)}`,
     );
     expect(throttled).toBe(0);
+    expect(room.detectors.get('victim')!.stats().relayJobsRefused).toBeGreaterThan(4_000);
   });
 
   it('…and no verdict about carol, victim or honest changes anywhere (relays through honest hold)', () => {

@@ -83,7 +83,10 @@ describe('the session budget (decision 0050) against fresh ids', () => {
   // others' initiative (offers in new sessions, dial requests), sized from the room (e.g. burst
   // = `acceptConnectionsMax`, refill `sessions` a minute per linked member), so the sum of fresh
   // ids is bounded too; honest mass re-joins (a server restart) fit its burst.
-  it.fails('20 fresh ids from one address: the same 200 offers get at most 20 links built', async () => {
+  // CLOSED (decision 0056): links asked for by strangers (no link to them held `stableLinkMs`)
+  // also take a token of one shared bucket (18, refilled 18 a minute, back when the link opens).
+  // Measured: 20 ids, 200 offers -> 19 built, 181 refused.
+  it('20 fresh ids from one address: the same 200 offers get at most 20 links built', async () => {
     const r = await room(Array.from({ length: 20 }, (_, i) => `amallory${i}`));
     const { built, refused } = await offers(r);
     console.log(`20 ids: ${built} built, ${refused} refused`);
@@ -113,25 +116,27 @@ describe('the session budget (decision 0050) against fresh ids', () => {
   // are still connecting get a share of the capacity (e.g. at most `acceptConnectionsMax -
   // maxConnections` at once, the oldest replaced first), so a member's own dials and answered
   // links are never crowded out by offers nobody completes; or bound fresh ids as above.
-  it.fails(
-    '40 fresh ids from one address with one unanswered offer each: a newcomer still links within 6 s',
-    async () => {
-      const r = await room(Array.from({ length: 40 }, (_, i) => `amallory${i}`));
-      r.clients.forEach((client, i) => {
-        for (const to of ['victim', 'honest'])
-          client.signal(to, { v: 1, t: 'sdp', s: `hold${i}`, d: [{ type: 'offer', sdp: r.offer }] });
-      });
-      await sleep(1_000);
-      const carol = r.room.join('carol', { config: {} });
-      const linkedToSomeone = (): boolean =>
-        stateOf(r.victim, 'carol') === 'healthy' || stateOf(r.honest, 'carol') === 'healthy';
-      await until(linkedToSomeone, 6_000, 'carol linked').catch(() => undefined);
-      const { counters } = r.victim.transport.manager;
-      console.log(
-        `40 held offers: carol linked to victim ${stateOf(r.victim, 'carol')}, honest ${stateOf(r.honest, 'carol')}; ` +
-          `victim busySent ${counters.busySent}, linksCreated ${counters.linksCreated}; carol ${carol.status}`,
-      );
-      expect(linkedToSomeone()).toBe(true);
-    },
-  );
+  // CLOSED (decision 0056): the shared stranger bucket builds 16 of the 40 held offers, keeps its
+  // last 2 tokens for a first contact that displaces the oldest unheard link (a stranger's, never
+  // opened, older than 1 s), which also makes room at the accept capacity. Measured: victim built
+  // 18 links (honest, 16 of Mallory's, carol) and carol was linked to victim within 6 s.
+  it('40 fresh ids from one address with one unanswered offer each: a newcomer still links within 6 s', async () => {
+    const r = await room(Array.from({ length: 40 }, (_, i) => `amallory${i}`));
+    r.clients.forEach((client, i) => {
+      for (const to of ['victim', 'honest'])
+        client.signal(to, { v: 1, t: 'sdp', s: `hold${i}`, d: [{ type: 'offer', sdp: r.offer }] });
+    });
+    await sleep(1_000);
+    const carol = r.room.join('carol', { config: {} });
+    const linkedToSomeone = (): boolean =>
+      stateOf(r.victim, 'carol') === 'healthy' || stateOf(r.honest, 'carol') === 'healthy';
+    await until(linkedToSomeone, 6_000, 'carol linked').catch(() => undefined);
+    const { counters } = r.victim.transport.manager;
+    console.log(
+      `40 held offers: carol linked to victim ${stateOf(r.victim, 'carol')}, honest ${stateOf(r.honest, 'carol')}; ` +
+        `victim busySent ${counters.busySent}, linksCreated ${counters.linksCreated}, ` +
+        `refused ${counters.strangerSessionsRefused}, displaced ${counters.unheardLinksDisplaced}; carol ${carol.status}`,
+    );
+    expect(linkedToSomeone()).toBe(true);
+  });
 });

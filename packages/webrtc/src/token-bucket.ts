@@ -13,13 +13,22 @@ export function fullBucket(capacity: number, nowMs: number): TokenBucket {
   return { tokens: capacity, atMs: nowMs };
 }
 
-/** Refills `bucket` up to `nowMs` and takes one token; false (nothing taken) if it has none. */
-export function takeToken(bucket: TokenBucket, nowMs: number, perSecond: number, capacity: number): boolean {
+/** Refills `bucket` up to `nowMs` (at most `capacity`). */
+export function refill(bucket: TokenBucket, nowMs: number, perSecond: number, capacity: number): void {
   const elapsedMs = Math.max(0, nowMs - bucket.atMs);
   bucket.tokens = Math.min(capacity, bucket.tokens + (elapsedMs * perSecond) / 1000);
   bucket.atMs = Math.max(bucket.atMs, nowMs);
-  // A token refilled in steps is whole: sums of fractions fall a rounding error short of it.
-  if (bucket.tokens < 1 - 1e-9) return false;
+}
+
+/** Whether `bucket` holds `n` whole tokens (a token refilled in steps falls a rounding error short). */
+export function holds(bucket: TokenBucket, n: number): boolean {
+  return bucket.tokens >= n - 1e-9;
+}
+
+/** Refills `bucket` up to `nowMs` and takes one token; false (nothing taken) if it has none. */
+export function takeToken(bucket: TokenBucket, nowMs: number, perSecond: number, capacity: number): boolean {
+  refill(bucket, nowMs, perSecond, capacity);
+  if (!holds(bucket, 1)) return false;
   bucket.tokens -= 1;
   return true;
 }
