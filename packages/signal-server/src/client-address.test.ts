@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { addressKey, clientAddress, normalizeAddress, trustedHopsOf } from './server/client-address.js';
 import { RejectReason } from './server/metrics.js';
 import { resolveServerOptions } from './server/options.js';
-import { rawSocket, testHarness } from './test-support.js';
+import { joinFrame, nextFrame, rawSocket, testHarness, until } from './test-support.js';
 
 const { server, raw, rejections } = testHarness();
 const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -174,6 +174,33 @@ describe('behind a trusted proxy, on the real server', () => {
     await expect(rawSocket(r.url, longForm)).rejects.toThrow(/429/);
     expect(r.server.stats().ips).toBe(2);
     expect(await rejections(r, RejectReason.forwardedInvalid)).toBe(0);
+  });
+
+  it('sockets and joins per IP count an IPv6 client by its /64 (decision 0060)', async () => {
+    const r = await server({ socketsPerIpMax: 2, joinsPerIpPerSecondMax: 1, trustProxy: true });
+    const a = await raw(r.url, { 'x-forwarded-for': '2001:db8:0:1::a' });
+    const b = await raw(r.url, { 'x-forwarded-for': '2001:db8:0:1:ffff:ffff:ffff:ffff' });
+    await expect(rawSocket(r.url, { 'x-forwarded-for': '2001:db8:0:1::c' })).rejects.toThrow(/429/);
+    await raw(r.url, { 'x-forwarded-for': '2001:db8:0:2::a' }); // the next /64: another client
+    expect(r.server.stats().ips).toBe(2);
+    // Join burst = socketsPerIpMax x roomsPerSocketMax = 16: both sockets fill their 8 rooms,
+    // then a leaves one and joins another, the 17th join of the /64 within a second: refused.
+    const answers = [];
+    for (let i = 0; i < 16; i++) {
+      const ws = i % 2 ? b : a;
+      const answer = nextFrame(ws);
+      ws.send(joinFrame(`p${i}`, `p${i}`.padEnd(16, '_'), `r${i}`));
+      answers.push((await answer)['t']);
+    }
+    expect(answers.filter((t) => t === 6)).toHaveLength(16);
+    a.send(JSON.stringify({ v: 1, t: 2, room: 'r0' }));
+    a.send(joinFrame('p16', 'p16'.padEnd(16, '_'), 'r16'));
+    await until(
+      async () => (await rejections(r, RejectReason.joinRate)) >= 1,
+      3_000,
+      'the 17th join refused',
+    );
+    expect(await rejections(r, RejectReason.joinRate)).toBe(1);
   });
 
   it('a malformed or missing header falls back to the socket address and is counted', async () => {
