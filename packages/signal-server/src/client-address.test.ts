@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { clientAddress, normalizeAddress, trustedHopsOf } from './server/client-address.js';
+import { addressKey, clientAddress, normalizeAddress, trustedHopsOf } from './server/client-address.js';
 import { RejectReason } from './server/metrics.js';
 import { resolveServerOptions } from './server/options.js';
-import { rawSocket, testHarness } from './test-support.js';
+import { joinFrame, nextFrame, rawSocket, testHarness, until } from './test-support.js';
 
 const { server, raw, rejections } = testHarness();
 const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -50,6 +50,46 @@ describe('normalizeAddress', () => {
   });
 });
 
+describe('addressKey (decision 0060: IPv6 counted by its /64)', () => {
+  it.each([
+    ['192.0.2.1', '192.0.2.1'],
+    ['2001:db8::1', '2001:db8::/64'],
+    ['2001:db8::ffff:ffff:ffff:ffff', '2001:db8::/64'],
+    ['2001:db8:0:1::1', '2001:db8:0:1::/64'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:a:b::', '2001:db8:a:b::/64'],
+    ['::1', '::/64'],
+    ['fe80::1', 'fe80::/64'],
+    ['2001:db8::/64', '2001:db8::/64'], // a key is its own key (an envelope from a 0060 instance)
+    ['unknown', 'unknown'],
+  ])('%j -> %j', (address, key) => {
+    expect(addressKey(address)).toBe(key);
+  });
+
+  it('any two addresses of one /64 share a key; of two /64s, never (fuzz)', () => {
+    const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    const half = fc.array(group, { minLength: 4, maxLength: 4 });
+    try {
+      fc.assert(
+        fc.property(half, half, half, half, (p, q, a, b) => {
+          const [pa, pb, qa] = [
+            [...p, ...a],
+            [...p, ...b],
+            [...q, ...a],
+          ].map((g) => g.join(':'));
+          expect(addressKey(pa as string)).toBe(addressKey(pb as string));
+          expect(addressKey(pa as string) === addressKey(qa as string)).toBe(p.join() === q.join());
+          expect(addressKey(pa as string)).toBe(addressKey(addressKey(pa as string)));
+        }),
+        { seed, numRuns: 2_000 },
+      );
+    } catch (err) {
+      console.log(`reproduce: ${reproduce}`);
+      throw err;
+    }
+  });
+});
+
 describe('clientAddress', () => {
   const socket = '::ffff:10.0.0.9'; // the proxy, as a dual-stack listener reports it
   it.each([
@@ -71,7 +111,7 @@ describe('clientAddress', () => {
     ['203.0.113.7,', 1, '10.0.0.9', 'forwarded-invalid'],
     ['unknown', 1, '10.0.0.9', 'forwarded-invalid'],
   ] as const)('%j, %i hops -> %s (%s)', (header, hops, address, source) => {
-    expect(clientAddress(socket, header, hops)).toEqual({ address, source });
+    expect(clientAddress(socket, header, hops)).toEqual({ address, key: addressKey(address), source });
   });
 
   it("any header (fuzz): never throws; the address is the socket's or a canonical IP no client wrote", () => {
@@ -107,7 +147,8 @@ describe('clientAddress', () => {
   });
 
   it('without a socket address (a destroyed socket) answers "unknown"', () => {
-    expect(clientAddress(undefined, undefined, 0)).toEqual({ address: 'unknown', source: 'socket' });
+    const got = clientAddress(undefined, undefined, 0);
+    expect(got).toEqual({ address: 'unknown', key: 'unknown', source: 'socket' });
   });
 
   it.each([
@@ -133,6 +174,33 @@ describe('behind a trusted proxy, on the real server', () => {
     await expect(rawSocket(r.url, longForm)).rejects.toThrow(/429/);
     expect(r.server.stats().ips).toBe(2);
     expect(await rejections(r, RejectReason.forwardedInvalid)).toBe(0);
+  });
+
+  it('sockets and joins per IP count an IPv6 client by its /64 (decision 0060)', async () => {
+    const r = await server({ socketsPerIpMax: 2, joinsPerIpPerSecondMax: 1, trustProxy: true });
+    const a = await raw(r.url, { 'x-forwarded-for': '2001:db8:0:1::a' });
+    const b = await raw(r.url, { 'x-forwarded-for': '2001:db8:0:1:ffff:ffff:ffff:ffff' });
+    await expect(rawSocket(r.url, { 'x-forwarded-for': '2001:db8:0:1::c' })).rejects.toThrow(/429/);
+    await raw(r.url, { 'x-forwarded-for': '2001:db8:0:2::a' }); // the next /64: another client
+    expect(r.server.stats().ips).toBe(2);
+    // Join burst = socketsPerIpMax x roomsPerSocketMax = 16: both sockets fill their 8 rooms,
+    // then a leaves one and joins another, the 17th join of the /64 within a second: refused.
+    const answers = [];
+    for (let i = 0; i < 16; i++) {
+      const ws = i % 2 ? b : a;
+      const answer = nextFrame(ws);
+      ws.send(joinFrame(`p${i}`, `p${i}`.padEnd(16, '_'), `r${i}`));
+      answers.push((await answer)['t']);
+    }
+    expect(answers.filter((t) => t === 6)).toHaveLength(16);
+    a.send(JSON.stringify({ v: 1, t: 2, room: 'r0' }));
+    a.send(joinFrame('p16', 'p16'.padEnd(16, '_'), 'r16'));
+    await until(
+      async () => (await rejections(r, RejectReason.joinRate)) >= 1,
+      3_000,
+      'the 17th join refused',
+    );
+    expect(await rejections(r, RejectReason.joinRate)).toBe(1);
   });
 
   it('a malformed or missing header falls back to the socket address and is counted', async () => {

@@ -3,7 +3,8 @@
  * the socket's peer address, or behind trusted proxies the `X-Forwarded-For` entry the nearest
  * trusted proxy appended. Addresses are normalized so one client is one key: IPv4-mapped IPv6
  * (`::ffff:192.0.2.1`, what a dual-stack listener reports) is the IPv4 address, and IPv6 is in
- * its canonical lower-case compressed form.
+ * its canonical lower-case compressed form. The bounds count an IPv6 client by its /64 prefix
+ * (`addressKey`, decision 0060): one host commonly holds a whole /64 (SLAAC privacy addresses).
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -13,7 +14,30 @@ export type AddressSource = 'socket' | 'forwarded' | 'forwarded-invalid';
 /** A resolved client address. */
 export interface ClientAddress {
   address: string;
+  /** What every per-IP bound counts: `addressKey(address)` (an IPv6 address's /64 prefix). */
+  key: string;
   source: AddressSource;
+}
+
+/** Leading 16-bit groups of an IPv6 address that name its /64 prefix. */
+const PREFIX_GROUPS = 4;
+
+/**
+ * The key every per-IP bound counts `address` under (decision 0060): an IPv4 address is itself;
+ * an IPv6 address is its /64 prefix, canonical (`2001:db8::7` → `2001:db8::/64`), since one host
+ * commonly holds the whole /64. Anything else (a key already, `unknown`) is returned as is.
+ */
+export function addressKey(address: string): string {
+  const v6 = normalizeAddress(address);
+  if (v6 === undefined || isIPv4(v6)) return address;
+  const [head = '', tail = ''] = v6.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = v6.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  const prefix = [...groups.slice(0, PREFIX_GROUPS), '0', '0', '0', '0'].join(':');
+  return `${new URL(`http://[${prefix}]/`).hostname.slice(1, -1)}/64`;
 }
 
 /**
@@ -52,13 +76,17 @@ export function clientAddress(
   trustedHops: number,
 ): ClientAddress {
   const socket = normalizeAddress(socketAddress ?? '') ?? socketAddress ?? 'unknown';
-  if (trustedHops <= 0) return { address: socket, source: 'socket' };
+  if (trustedHops <= 0) return keyed(socket, 'socket');
   const header = typeof forwardedFor === 'string' ? forwardedFor : (forwardedFor ?? []).join(',');
   const entries = header.split(',');
   const entry = entries[entries.length - trustedHops];
   const address = entry === undefined ? undefined : normalizeAddress(entry);
-  if (address === undefined) return { address: socket, source: 'forwarded-invalid' };
-  return { address, source: 'forwarded' };
+  if (address === undefined) return keyed(socket, 'forwarded-invalid');
+  return keyed(address, 'forwarded');
+}
+
+function keyed(address: string, source: AddressSource): ClientAddress {
+  return { address, key: addressKey(address), source };
 }
 
 /** `trustProxy` as a hop count: false → 0, true → 1, a number → itself. */

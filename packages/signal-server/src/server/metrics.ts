@@ -33,7 +33,7 @@ export const RejectReason = {
   forwardedInvalid: 'forwarded-invalid',
   /**
    * A relay dropped: its sender's address passed `relayBytesPerSecondMax` to that target socket
-   * (decisions 0047, 0055).
+   * and the sending socket's own floor into it is used up (decisions 0047, 0055, 0060).
    */
   relayRate: 'relay-rate',
   /** A relay dropped: its target's send buffer held more than `sendBufferBytesMax`. */

@@ -15,7 +15,10 @@ export interface SignalServerOptions {
   roomsPerSocketMax?: number;
   /** Peers in one room (across all instances with Redis). Default 256. */
   peersPerRoomMax?: number;
-  /** Concurrent sockets from one IP address; more are refused with HTTP 429. Default 64. */
+  /**
+   * Concurrent sockets from one IP address (an IPv6 client: one /64, decision 0060); more are
+   * refused with HTTP 429. Default 64.
+   */
   socketsPerIpMax?: number;
   /** Concurrent sockets in total; more are refused with HTTP 503. Default 20,000. */
   socketsMax?: number;
@@ -34,8 +37,9 @@ export interface SignalServerOptions {
    * (at most one a second per socket; not when another instance dropped it). Bounds how far one
    * client can fill a target's send buffer (`sendBufferBytesMax`), where relays from everyone
    * else would then be dropped too (decision 0047). A WebRTC negotiation relays a few KB (an SDP
-   * of 2-10 KB plus candidates of ~200 B); clients behind one NAT share the budget to a target.
-   * Default 65,536 (burst 262,144).
+   * of 2-10 KB plus candidates of ~200 B); clients behind one NAT share the budget to a target,
+   * and each socket keeps a floor of its own under it (8 KiB burst, 2 KiB/s per target, decision
+   * 0060) that its NAT-mates cannot drain. Default 65,536 (burst 262,144).
    */
   relayBytesPerSecondMax?: number;
   /**

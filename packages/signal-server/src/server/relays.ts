@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, MessageType, PROTOCOL_VERSION } from '@pulsemesh/signal';
 import type { PeerId, RoomId, SignalMessage } from '@pulsemesh/signal';
+import { addressKey } from './client-address.js';
 import type { Connection } from './connection.js';
 import { RejectReason } from './metrics.js';
 import type { SignalMetrics } from './metrics.js';
@@ -17,6 +18,16 @@ import type { RedisScaleOut, RemoteRelay } from './scale-out.js';
 
 /** (sender, target) budgets held before the full (idle) ones are pruned. */
 const BUDGETS_PRUNE_AT = 4096;
+
+/**
+ * Per (sender socket, target): what one socket may still relay once its address's budget into
+ * that target is empty (decision 0060), so a NAT-mate draining the shared budget cannot keep an
+ * honest socket's negotiation (~3 KB) out. Worst case one address into one target: the address
+ * burst + `socketsPerIpMax` floors (256 KiB + 64 x 8 KiB = 768 KiB by default, under
+ * `sendBufferBytesMax`), 64 KiB/s + 64 x 2 KiB/s.
+ */
+const FLOOR_BURST_BYTES = 8192;
+const FLOOR_BYTES_PER_S = 2048;
 
 /** The per-pair relay bound: bytes per second and burst (`relayBurstBytes`). */
 export interface RelayBound {
@@ -39,6 +50,8 @@ export class Relays {
    * control characters, so the three kinds never collide.
    */
   readonly #budgets: BucketMap;
+  /** Per `${sender connection id}\0${budget key}`: the socket's own floor (decision 0060). */
+  readonly #floors = new BucketMap(FLOOR_BYTES_PER_S, FLOOR_BURST_BYTES, BUDGETS_PRUNE_AT);
 
   constructor(
     rooms: Rooms,
@@ -100,7 +113,8 @@ export class Relays {
     const { room, from, to, payload, atMs } = relay;
     const target = this.#rooms.local(room, to);
     if (!target) return;
-    const sender = relay.address ?? `${room}\u0000${from}`;
+    // A 0055 instance sends the full address: counted by its /64 here too (decision 0060).
+    const sender = relay.address !== undefined ? addressKey(relay.address) : `${room}\u0000${from}`;
     // An envelope of an instance older than decision 0055: its payload's JSON, about its frame.
     const bytes = relay.frameBytes ?? Buffer.byteLength(JSON.stringify(payload) ?? '');
     if (!this.#budgets.take(`${sender}\u0000${target.conn.id}`, performance.now(), bytes)) {
@@ -114,8 +128,9 @@ export class Relays {
   }
 
   /**
-   * Takes `frameBytes` from budget `key` of `conn`'s address; over it, the relay is dropped,
-   * counted `relay-rate` and the sender told (at most once a second per socket).
+   * Takes `frameBytes` from budget `key` of `conn`'s address or, when that is empty, from
+   * `conn`'s own floor under it (decision 0060); over both, the relay is dropped, counted
+   * `relay-rate` and the sender told (at most once a second per socket).
    */
   #withinBudget(
     conn: Connection,
@@ -125,6 +140,7 @@ export class Relays {
     frameBytes: number,
   ): boolean {
     if (this.#budgets.take(key, nowMs, frameBytes)) return true;
+    if (this.#floors.take(`${conn.id}\u0000${key}`, nowMs, frameBytes)) return true;
     this.#out.reject(RejectReason.relayRate);
     if (nowMs - conn.relayErrorSentMs >= 1000) {
       conn.relayErrorSentMs = nowMs;

@@ -116,7 +116,7 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     const client = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], hops);
     if (client.source === 'forwarded-invalid')
       metrics.rejections.inc({ reason: RejectReason.forwardedInvalid });
-    const ip = client.address;
+    const ip = client.key; // every per-IP bound counts an IPv6 client by its /64 (decision 0060)
     if ((perIp.get(ip) ?? 0) >= o.socketsPerIpMax)
       return refuse(429, 'Too Many Requests', RejectReason.socketsPerIp);
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
