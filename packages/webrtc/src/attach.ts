@@ -17,8 +17,9 @@
  * connection's DTLS fingerprints with the key the id is derived from; until then nothing it sends
  * reaches the detector, and a connection that fails or skips the proof is closed and counted. A
  * second connection for an id a proven link holds waits, unused, until it proves the key too. On a
- * mesh with an identity, the first key proven under a plain app id is pinned to it until that key's
- * member is `left` or reaped (`app-id-pins.ts`, decision 0057): another key under it is refused.
+ * mesh with an identity, the first key proven under a plain app id is pinned to it until that key
+ * proves under another app id or its member is `left` or reaped (`app-id-pins.ts`, decisions 0057,
+ * 0061): another key under it is refused.
  * Plain ids without identities are not proven: any member can claim one, so rooms that need
  * verdicts they can trust give every peer an identity (`trust`, key-derived `peerId`).
  *
@@ -239,9 +240,11 @@ export class AttachedMesh extends DetectorHost {
    */
   provedKey(attachment: Attachment): void {
     this.proofCounters.proven += 1;
-    // Pinned only for a key the detector tracks, so its `leave`/`reap`/`evict` forgets the pin.
+    // One key, one app id (0061): this proof releases the key's pin of another app id. Pinned
+    // only for a key the detector tracks, so its `leave`/`reap`/`evict` forgets the pin.
     if (attachment.state !== ConnectionState.closed && this.detector.peer(attachment.linkId))
       this.#pins.pin(attachment.remote, attachment.linkId);
+    else this.#pins.forget(attachment.linkId);
     // Another connection (under another app id) whose far end proved the same key: the key's
     // holder reconnected (a reload gets a new y-webrtc id); the newest proof holds the link.
     for (const a of [...this.#attachments.values()])
