@@ -103,13 +103,16 @@ describe('AppIdPins', () => {
     const pins = new AppIdPins();
     pins.pin('carol-app', 'kcarol');
     pins.pin('carol-app', 'kmallory'); // a later key never re-pins
-    expect([pins.allows('carol-app', 'kcarol'), pins.allows('carol-app', 'kmallory')]).toEqual([true, false]);
+    expect([pins.allows('carol-app', 'kcarol', 0), pins.allows('carol-app', 'kmallory', 0)]).toEqual([
+      true,
+      false,
+    ]);
     pins.forget('kmallory');
     expect(pins.keyOf('carol-app')).toBe('kcarol');
     pins.pin('carol-tab-2', 'kcarol'); // carol reloaded under a new app id: her pin moves with her
     expect([pins.keyOf('carol-app'), pins.keyOf('carol-tab-2')]).toEqual([undefined, 'kcarol']);
     pins.forget('kcarol');
-    expect([pins.size, pins.allows('carol-tab-2', 'kx')]).toEqual([0, true]);
+    expect([pins.size, pins.allows('carol-tab-2', 'kx', 0)]).toEqual([0, true]);
   });
 
   it('keeps a key-derived app id unpinned and one app id per key: a proof elsewhere releases it', () => {
@@ -123,6 +126,6 @@ describe('AppIdPins', () => {
     expect(pins.size).toBe(0);
     pins.pin('carol-app', 'kcarol'); // a released app id pins the next key proven under it
     pins.pin('carol-app', 'kmallory');
-    expect([pins.keyOf('carol-app'), pins.allows('carol-app', 'kmallory')]).toEqual(['kcarol', false]);
+    expect([pins.keyOf('carol-app'), pins.allows('carol-app', 'kmallory', 0)]).toEqual(['kcarol', false]);
   });
 });

@@ -10,38 +10,51 @@
  * One key, one app id (decision 0061): a key holds the pin of the app id it last proved under
  * only. Its proof under another app id (plain or key-derived) releases its earlier pin, as 0049
  * ends its earlier link, so one member cannot hold the app ids of others it is no longer linked
- * under; the next key proven under a released app id pins it. A pin is also forgotten when its
- * key's member is `left`, reaped or evicted from this mesh's view. A key-derived app id needs no
- * pin: only its own key proves it. Memory: at most one pin per key.
+ * under; the next key proven under a released app id pins it. A pin is forgotten when its key's
+ * member is `left` or reaped. A pin whose key this mesh's member table does not hold (evicted from
+ * a full table, or never admitted) is held until a deadline (`holdUntil`: the reap time a failed
+ * member would have had), at most `heldPinsMax` of them. A key-derived app id needs no pin: only
+ * its own key proves it. Memory: one pin per key.
  */
 import type { PeerId } from '@pulsemesh/core';
 
-/** App id → pinned key id, and key id → its one pinned app id. */
+/** Pins held on a deadline (their keys not in the member table) at once; the oldest goes past it. */
+export const heldPinsMax = 1024;
+
+/** App id → pinned key id, key id → its one pinned app id, and the deadlines of held pins. */
 export class AppIdPins {
   #keyOf = new Map<PeerId, PeerId>();
   #appIdOf = new Map<PeerId, PeerId>();
+  #heldUntilMs = new Map<PeerId, number>();
 
   /** Number of pinned app ids. */
   get size(): number {
     return this.#keyOf.size;
   }
 
-  /** The key id pinned to `appId`, if any. */
+  /** The key id pinned to `appId`, if any (a held pin past its deadline included). */
   keyOf(appId: PeerId): PeerId | undefined {
     return this.#keyOf.get(appId);
   }
 
-  /** Whether a link under `appId` whose far end proved `keyId` may count: no pin, or the same key. */
-  allows(appId: PeerId, keyId: PeerId): boolean {
+  /**
+   * Whether a link under `appId` whose far end proved `keyId` may count at `nowMs`: no pin, the
+   * same key, or a held pin past its deadline (then forgotten).
+   */
+  allows(appId: PeerId, keyId: PeerId, nowMs: number): boolean {
     const pinned = this.#keyOf.get(appId);
-    return pinned === undefined || pinned === keyId;
+    if (pinned !== undefined && (this.#heldUntilMs.get(pinned) ?? Infinity) <= nowMs) this.forget(pinned);
+    const now = this.#keyOf.get(appId);
+    return now === undefined || now === keyId;
   }
 
   /**
-   * `keyId` proved under `appId`: its pin of any other app id is released, and `appId` is pinned
-   * to it (a plain app id nobody holds; a key-derived one is never pinned).
+   * `keyId` proved under `appId` and its member is in the table: its pin of any other app id is
+   * released, and `appId` is pinned to it (a plain app id nobody holds; a key-derived one is never
+   * pinned). A held pin of `keyId` is held no longer (the detector's events end it again).
    */
   pin(appId: PeerId, keyId: PeerId): void {
+    this.#heldUntilMs.delete(keyId);
     if (this.#appIdOf.get(keyId) === appId) return;
     this.forget(keyId);
     if (appId === keyId || this.#keyOf.has(appId)) return;
@@ -49,9 +62,21 @@ export class AppIdPins {
     this.#appIdOf.set(keyId, appId);
   }
 
-  /** Releases the pin of `keyId` (its member is `left`, reaped or evicted, or it proved elsewhere). */
+  /**
+   * `keyId`'s member is not in this mesh's member table (evicted, or never admitted): its pin, if
+   * any, holds until `untilMs`, then yields to another key's proof.
+   */
+  holdUntil(keyId: PeerId, untilMs: number): void {
+    if (!this.#appIdOf.has(keyId)) return;
+    this.#heldUntilMs.delete(keyId);
+    this.#heldUntilMs.set(keyId, untilMs);
+    if (this.#heldUntilMs.size > heldPinsMax) this.forget(this.#heldUntilMs.keys().next().value!);
+  }
+
+  /** Releases the pin of `keyId` (its member is `left` or reaped, or it proved elsewhere). */
   forget(keyId: PeerId): void {
     const appId = this.#appIdOf.get(keyId);
+    this.#heldUntilMs.delete(keyId);
     if (appId === undefined) return;
     this.#keyOf.delete(appId);
     this.#appIdOf.delete(keyId);
