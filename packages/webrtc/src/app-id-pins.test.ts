@@ -72,6 +72,8 @@ describe('the key pinned to a plain app id (real WebRTC)', () => {
     const next = meshWithIdentity();
     await attachAsCarolApp(victim, carol);
     await until(() => stateAt(victim, carol.localId) === 'healthy', 10_000, 'carol linked');
+    // Carol's own end must have proven victim too, or her leave has no link to go out on.
+    await until(() => stateAt(carol, victim.localId) === 'healthy', 10_000, 'victim linked at carol');
     await carol.leave();
     await until(() => stateAt(victim, carol.localId) === 'left', 5_000, 'carol left at victim');
     await attachAsCarolApp(victim, next); // a new tab got carol's old app id
