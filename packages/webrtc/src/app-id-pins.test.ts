@@ -3,7 +3,7 @@
 // Run: nice -n 10 pnpm vitest run packages/webrtc/src/app-id-pins.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerId } from '@pulsemesh/core';
-import { AppIdPins, appIdsPerKeyMax } from './app-id-pins.js';
+import { AppIdPins } from './app-id-pins.js';
 import { createAttachedMesh, type AttachedMesh, type AttachedMeshOptions } from './attach.js';
 import { generateIdentity, trustFor } from './identity.js';
 import { closePairs, connectedPair } from './review-s19-test-support.js';
@@ -72,6 +72,8 @@ describe('the key pinned to a plain app id (real WebRTC)', () => {
     const next = meshWithIdentity();
     await attachAsCarolApp(victim, carol);
     await until(() => stateAt(victim, carol.localId) === 'healthy', 10_000, 'carol linked');
+    // Carol's own end must have proven victim too, or her leave has no link to go out on.
+    await until(() => stateAt(carol, victim.localId) === 'healthy', 10_000, 'victim linked at carol');
     await carol.leave();
     await until(() => stateAt(victim, carol.localId) === 'left', 5_000, 'carol left at victim');
     await attachAsCarolApp(victim, next); // a new tab got carol's old app id
@@ -99,30 +101,33 @@ describe('the key pinned to a plain app id (real WebRTC)', () => {
 });
 
 describe('AppIdPins', () => {
-  it('pins the first key, allows only it, and forgets all of a key’s app ids at once', () => {
+  it('pins the first key, allows only it, and forgets a key’s pin', () => {
     const pins = new AppIdPins();
     pins.pin('carol-app', 'kcarol');
     pins.pin('carol-app', 'kmallory'); // a later key never re-pins
-    expect([pins.allows('carol-app', 'kcarol'), pins.allows('carol-app', 'kmallory')]).toEqual([true, false]);
-    pins.pin('carol-tab-2', 'kcarol');
+    expect([pins.allows('carol-app', 'kcarol', 0), pins.allows('carol-app', 'kmallory', 0)]).toEqual([
+      true,
+      false,
+    ]);
     pins.forget('kmallory');
     expect(pins.keyOf('carol-app')).toBe('kcarol');
+    pins.pin('carol-tab-2', 'kcarol'); // carol reloaded under a new app id: her pin moves with her
+    expect([pins.keyOf('carol-app'), pins.keyOf('carol-tab-2')]).toEqual([undefined, 'kcarol']);
     pins.forget('kcarol');
-    expect([pins.size, pins.allows('carol-app', 'kmallory'), pins.allows('carol-tab-2', 'kx')]).toEqual([
-      0,
-      true,
-      true,
-    ]);
+    expect([pins.size, pins.allows('carol-tab-2', 'kx', 0)]).toEqual([0, true]);
   });
 
-  it('keeps a key-derived app id unpinned and at most appIdsPerKeyMax app ids per key', () => {
+  it('keeps a key-derived app id unpinned and one app id per key: a proof elsewhere releases it', () => {
     const pins = new AppIdPins();
     pins.pin('kcarol', 'kcarol');
     expect(pins.size).toBe(0);
-    for (let i = 0; i <= appIdsPerKeyMax; i++) pins.pin(`app-${i}`, 'kmallory');
-    expect(pins.size).toBe(appIdsPerKeyMax);
-    expect([pins.keyOf('app-0'), pins.keyOf(`app-${appIdsPerKeyMax}`)]).toEqual([undefined, 'kmallory']);
-    pins.pin('app-0', 'kcarol');
-    expect(pins.keyOf('app-0')).toBe('kcarol');
+    pins.pin('carol-app', 'kmallory');
+    pins.pin('dave-app', 'kmallory'); // Mallory's proof under dave-app releases carol-app
+    expect([pins.keyOf('carol-app'), pins.keyOf('dave-app'), pins.size]).toEqual([undefined, 'kmallory', 1]);
+    pins.pin('kmallory', 'kmallory'); // and under her key-derived id: releases dave-app, pins nothing
+    expect(pins.size).toBe(0);
+    pins.pin('carol-app', 'kcarol'); // a released app id pins the next key proven under it
+    pins.pin('carol-app', 'kmallory');
+    expect([pins.keyOf('carol-app'), pins.allows('carol-app', 'kmallory', 0)]).toEqual(['kcarol', false]);
   });
 });

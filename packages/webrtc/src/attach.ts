@@ -17,8 +17,9 @@
  * connection's DTLS fingerprints with the key the id is derived from; until then nothing it sends
  * reaches the detector, and a connection that fails or skips the proof is closed and counted. A
  * second connection for an id a proven link holds waits, unused, until it proves the key too. On a
- * mesh with an identity, the first key proven under a plain app id is pinned to it until that key's
- * member is `left` or reaped (`app-id-pins.ts`, decision 0057): another key under it is refused.
+ * mesh with an identity, the first key proven under a plain app id is pinned to it until that key
+ * proves under another app id or its member is `left` or reaped (`app-id-pins.ts`, decisions 0057,
+ * 0061): another key under it is refused.
  * Plain ids without identities are not proven: any member can claim one, so rooms that need
  * verdicts they can trust give every peer an identity (`trust`, key-derived `peerId`).
  *
@@ -26,7 +27,7 @@
  * only (decision 0013): a peer whose socket the server saw drop is checked at once and failed
  * `witnessed`, instead of waiting out a suspicion.
  */
-import { isCanonicalPeerId, type PeerId } from '@pulsemesh/core';
+import { isCanonicalPeerId, type DetectorEventMap, type PeerId } from '@pulsemesh/core';
 import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
 import { AppIdPins } from './app-id-pins.js';
 import { AttachProof, newProofCounters, type AttachProofError, type ProofCounters } from './attach-proof.js';
@@ -138,10 +139,25 @@ export class AttachedMesh extends DetectorHost {
     this.#trust = options.trust;
     this.reliableMessageBytesMax = options.reliableMessageBytesMax ?? table.maxMessageBytes + 1;
     this.signalClient = options.signal && this.#joinForWitness(options.signal);
-    for (const type of ['leave', 'reap', 'evict'] as const)
-      this.detector.addEventListener(type, (e) =>
-        this.#pins.forget((e as CustomEvent<{ peer: PeerId }>).detail.peer),
-      );
+    this.#followMemberTable();
+  }
+
+  /**
+   * Pins end with their key's member (decision 0057): at once when it is `left`; a failed member's
+   * pin lasts until its reap time even when a full table reaps or evicts it sooner (0061), so a
+   * flood of newcomers cannot free carol's app id while she reconnects.
+   */
+  #followMemberTable(): void {
+    const reapAfterMs = this.config.reapAfterMs;
+    const on = <K extends 'leave' | 'reap' | 'evict'>(type: K, f: (d: DetectorEventMap[K]) => void): void =>
+      this.detector.addEventListener(type, (e) => f((e as CustomEvent<DetectorEventMap[K]>).detail));
+    on('leave', (d) => this.#pins.forget(d.peer));
+    on('reap', (d) => {
+      const untilMs = d.endedAtMs + reapAfterMs;
+      if (d.ended === 'left' || untilMs <= d.atMs) this.#pins.forget(d.peer);
+      else this.#pins.holdUntil(d.peer, untilMs);
+    });
+    on('evict', (d) => this.#pins.holdUntil(d.peer, d.atMs + reapAfterMs));
   }
 
   #joinForWitness(signal: AttachedSignalOptions): SignalClient {
@@ -230,7 +246,7 @@ export class AttachedMesh extends DetectorHost {
   mayCount(attachment: Attachment, keyId: PeerId): boolean {
     const holder = this.#attachments.get(attachment.remote);
     if (holder !== attachment && holder?.proven && holder.linkId !== keyId) return false;
-    return this.#pins.allows(attachment.remote, keyId);
+    return this.#pins.allows(attachment.remote, keyId, performance.now());
   }
 
   /**
@@ -239,9 +255,14 @@ export class AttachedMesh extends DetectorHost {
    */
   provedKey(attachment: Attachment): void {
     this.proofCounters.proven += 1;
-    // Pinned only for a key the detector tracks, so its `leave`/`reap`/`evict` forgets the pin.
-    if (attachment.state !== ConnectionState.closed && this.detector.peer(attachment.linkId))
-      this.#pins.pin(attachment.remote, attachment.linkId);
+    // One key, one app id (0061): this proof releases the key's pin of another app id.
+    const key = attachment.linkId;
+    const up = attachment.state !== ConnectionState.closed;
+    if (up) this.#pins.pin(attachment.remote, key);
+    else if (this.#pins.keyOf(attachment.remote) !== key) this.#pins.forget(key);
+    // A key the member table did not take (full) gets no `leave`/`reap`: its pin is held on a deadline.
+    if (up && !this.detector.peer(key))
+      this.#pins.holdUntil(key, performance.now() + this.config.reapAfterMs);
     // Another connection (under another app id) whose far end proved the same key: the key's
     // holder reconnected (a reload gets a new y-webrtc id); the newest proof holds the link.
     for (const a of [...this.#attachments.values()])
@@ -278,6 +299,8 @@ export class AttachedMesh extends DetectorHost {
     const closed = attachment.state === ConnectionState.closed;
     if (closed && this.#attachments.get(attachment.remote) === attachment)
       this.#attachments.delete(attachment.remote);
+    if (closed && attachment.proven && !this.detector.peer(attachment.linkId))
+      this.#pins.holdUntil(attachment.linkId, performance.now() + this.config.reapAfterMs);
     if (closed && this.#challengers.get(attachment.remote) === attachment)
       this.#challengers.delete(attachment.remote);
     this.dispatchEvent(

@@ -124,6 +124,8 @@ export class DetectorHost extends EventTarget implements MeshView {
   readonly faults: MeshFaults;
   /** Pings answered per member (decision 0050); `pingBudget.counters.pingsThrottled` counts the rest. */
   readonly pingBudget: PingBudget;
+  /** The detector's config: the preset's (or this platform's) defaults, `options.config` over them. */
+  readonly config: Readonly<DetectorConfig>;
   #transport: HostTransport;
   #loop: RunningDetector;
   #scheduler: TickScheduler;
@@ -147,6 +149,7 @@ export class DetectorHost extends EventTarget implements MeshView {
         ? defaultConfig(typeof document === 'undefined' ? 'node' : 'browser')
         : presets[options.preset];
     const config = { ...base, ...options.config };
+    this.config = config;
     this.detector = new Detector({
       id: localId,
       config,

@@ -66,40 +66,39 @@ describe('the first key proven under a plain app id (decision 0057)', () => {
   // Mallory can then block one app id per key, and only by keeping her one link under it.
   // (Sketched in `AttachedMesh.mayCount`: allow when the pinned key has a proven attachment under
   // another app id; reverted. Then 0 refused, carol and dave healthy, this test failed as it must.)
-  it.fails(
-    'Mallory, linked under her own app id, does not keep carol’s and dave’s app ids from them',
-    async () => {
-      const [victim, mallory, carol, dave] = [1, 2, 3, 4].map(() => meshWithIdentity()) as AttachedMesh[];
-      const names = new Map<PeerId, string>([
-        [mallory!.localId, 'mallory'],
-        [carol!.localId, 'carol'],
-        [dave!.localId, 'dave'],
-      ]);
-      const proven = (): number => victim!.proofCounters.proven;
-      for (const [i, appId] of ['carol-app', 'dave-app', 'mallory-app'].entries()) {
-        await attachAs(victim!, appId, mallory!);
-        await until(() => proven() === i + 1, 10_000, `Mallory proven under ${appId}`);
-      }
-      await until(() => victim!.connections().length === 1, 5_000, 'the older links of her key ended');
-      expect(connectionsAt(victim!, names)).toEqual([['mallory-app', 'mallory']]);
-      expect(stateAt(victim!, mallory!.localId)).toBe('healthy');
+  // CLOSED by decision 0061 (`app-id-pins.ts`: one key, one app id; a key's proof under another
+  // app id releases its earlier pin, and the next key proven there pins it): `it.fails` -> `it`.
+  it('Mallory, linked under her own app id, does not keep carol’s and dave’s app ids from them', async () => {
+    const [victim, mallory, carol, dave] = [1, 2, 3, 4].map(() => meshWithIdentity()) as AttachedMesh[];
+    const names = new Map<PeerId, string>([
+      [mallory!.localId, 'mallory'],
+      [carol!.localId, 'carol'],
+      [dave!.localId, 'dave'],
+    ]);
+    const proven = (): number => victim!.proofCounters.proven;
+    for (const [i, appId] of ['carol-app', 'dave-app', 'mallory-app'].entries()) {
+      await attachAs(victim!, appId, mallory!);
+      await until(() => proven() === i + 1, 10_000, `Mallory proven under ${appId}`);
+    }
+    await until(() => victim!.connections().length === 1, 5_000, 'the older links of her key ended');
+    expect(connectionsAt(victim!, names)).toEqual([['mallory-app', 'mallory']]);
+    expect(stateAt(victim!, mallory!.localId)).toBe('healthy');
 
-      await attachAs(victim!, 'carol-app', carol!);
-      await attachAs(victim!, 'dave-app', dave!);
-      const refused = (): number => victim!.proofCounters.refused['pinned-key'];
-      const settled = (): boolean => proven() + refused() >= 5;
-      await until(settled, 10_000, 'carol and dave proven or refused');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      console.log(
-        `after Mallory pinned carol-app and dave-app, then linked as mallory-app: refused pinned-key ${refused()}, ` +
-          `victim's connections ${JSON.stringify(connectionsAt(victim!, names))}, carol ${stateAt(victim!, carol!.localId)}, ` +
-          `dave ${stateAt(victim!, dave!.localId)}`,
-      );
-      expect(refused()).toBe(0);
-      expect([stateAt(victim!, carol!.localId), stateAt(victim!, dave!.localId)]).toEqual([
-        'healthy',
-        'healthy',
-      ]);
-    },
-  );
+    await attachAs(victim!, 'carol-app', carol!);
+    await attachAs(victim!, 'dave-app', dave!);
+    const refused = (): number => victim!.proofCounters.refused['pinned-key'];
+    const settled = (): boolean => proven() + refused() >= 5;
+    await until(settled, 10_000, 'carol and dave proven or refused');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    console.log(
+      `after Mallory pinned carol-app and dave-app, then linked as mallory-app: refused pinned-key ${refused()}, ` +
+        `victim's connections ${JSON.stringify(connectionsAt(victim!, names))}, carol ${stateAt(victim!, carol!.localId)}, ` +
+        `dave ${stateAt(victim!, dave!.localId)}`,
+    );
+    expect(refused()).toBe(0);
+    expect([stateAt(victim!, carol!.localId), stateAt(victim!, dave!.localId)]).toEqual([
+      'healthy',
+      'healthy',
+    ]);
+  });
 });
