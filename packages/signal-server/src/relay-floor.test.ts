@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { RejectReason } from './server/metrics.js';
 import { DEFAULT_SERVER_OPTIONS, relayBurstBytes, resolveServerOptions } from './server/options.js';
-import { joinFrame, nextFrame, testHarness, until, type Running } from './test-support.js';
+import {
+  joinFrame,
+  nextFrame,
+  relayBytesAt,
+  signalOfBytes as signal,
+  testHarness,
+  until,
+  type Running,
+} from './test-support.js';
 
 const { server, raw, rejections } = testHarness();
 const FLOOR_BURST_BYTES = 8_192;
@@ -22,21 +30,6 @@ async function member(r: Running, peer: string, address: string): Promise<WebSoc
   await roster;
   return ws;
 }
-
-/** Frame bytes of the relays `ws` receives (t = 9), counted as they arrive. */
-function relayBytesAt(ws: WebSocket): { bytes: number; frames: number } {
-  const got = { bytes: 0, frames: 0 };
-  ws.on('message', (d) => {
-    const f = JSON.parse(String(d)) as Record<string, unknown>;
-    if (f['t'] !== 9) return;
-    got.frames++;
-    got.bytes += String(f['payload']).length;
-  });
-  return got;
-}
-
-const signal = (to: string, bytes: number): string =>
-  JSON.stringify({ v: 1, t: 3, room: 'room', to, payload: 'x'.repeat(bytes) });
 
 describe('the per-socket floor under the address relay budget (decision 0060)', () => {
   it('64 sockets of one address each pushing past its floor: at most burst + 64 floors (+ refills) at t', async () => {

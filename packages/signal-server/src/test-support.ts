@@ -129,6 +129,22 @@ export function closed(ws: WebSocket): Promise<number> {
   });
 }
 
+/** Payload bytes (and frames) of the relays `ws` receives (t = 9), counted as they arrive. */
+export function relayBytesAt(ws: WebSocket): { bytes: number; frames: number } {
+  const got = { bytes: 0, frames: 0 };
+  ws.on('message', (d) => {
+    const f = JSON.parse(String(d)) as Record<string, unknown>;
+    if (f['t'] !== 9) return;
+    got.frames++;
+    got.bytes += String(f['payload']).length;
+  });
+  return got;
+}
+
+/** A raw `signal` frame to `to` in room `room` whose payload is `bytes` characters. */
+export const signalOfBytes = (to: string, bytes: number): string =>
+  JSON.stringify({ v: 1, t: 3, room: 'room', to, payload: 'x'.repeat(bytes) });
+
 /** Resolves with the next text frame of `ws`, parsed as JSON. */
 export function nextFrame(ws: WebSocket, timeoutMs = 3_000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {

@@ -1,131 +1,14 @@
 // Session-20 review of the per-member ping budget (decision 0050, `ping-budget.ts`) from a hostile
 // room member's side: the budget charges pings only, by the link they arrive on. Can a member get
 // acks or pings out of a peer past it (ping-reqs), and can it make the budget hurt an honest peer?
-// Sans-IO: real core `Detector`s on a virtual clock, each peer's inbound behind its own
-// `PingBudget` exactly as `DetectorHost` puts it (`throughPingBudget`: admit, then receive), the
-// browser preset (createMesh and attach default), 1 ms links. No WebRTC, no wall clock, no random
-// seed beyond the detectors' fixed ones: every run is the same.
+// Sans-IO: `Room` of `review-budgets-test-support.ts` (real core `Detector`s behind their
+// `PingBudget`s on a virtual clock): every run is the same.
 // A held property is an `it`; a hole is an `it.fails` naming the hole, its numbers and a fix.
 // Run: pnpm exec vitest run packages/webrtc/src/review-s20-budgets.test.ts
 import { describe, expect, it } from 'vitest';
-import {
-  Detector,
-  encode,
-  MessageType,
-  presets,
-  seededRandom,
-  type Message,
-  type PeerId,
-  type StepResult,
-} from '@pulsemesh/core';
-import { PingBudget, pingBudgetFor } from './ping-budget.js';
-
-const config = presets.browser;
-const LATENCY_MS = 1;
-
-/** A message on its way (kept in arrival order; equal times in send order). */
-type InFlight = { atMs: number; from: PeerId; to: PeerId; bytes: Uint8Array };
-
-/**
- * Honest detectors linked to each other, each behind its ping budget, plus Mallory: a member
- * linked to the peers named in `malloryLinks` that runs no detector. What those peers send her
- * is counted by type; what she sends is injected with {@link Room.fromMallory}.
- */
-class Room {
-  nowMs = 0;
-  readonly detectors = new Map<PeerId, Detector>();
-  readonly budgets = new Map<PeerId, PingBudget>();
-  /** Status changes other than to `healthy`, as `viewer:peer:to`. */
-  readonly verdicts: string[] = [];
-  /** {@link verdicts} about anyone but Mallory (whom nobody hears from: she runs no detector). */
-  get verdictsAboutOthers(): string[] {
-    return this.verdicts.filter((v) => v.split(':')[1] !== 'mallory');
-  }
-  /** Messages the honest peers sent Mallory, by type byte. */
-  readonly toMallory = new Map<number, number>();
-  #links = new Set<string>();
-  #inFlight: InFlight[] = [];
-
-  constructor(ids: PeerId[], malloryLinks: PeerId[]) {
-    ids.forEach((id, i) => {
-      const d = new Detector({ id, config, random: seededRandom(20_000 + i), nowMs: 0 });
-      this.detectors.set(id, d);
-      this.budgets.set(id, new PingBudget(pingBudgetFor(config)));
-    });
-    for (let i = 0; i < ids.length; i++)
-      for (let j = i + 1; j < ids.length; j++) this.#link(ids[i]!, ids[j]!);
-    for (const id of malloryLinks) this.#apply(id, this.detectors.get(id)!.linkUp('mallory', 0));
-  }
-
-  #link(a: PeerId, b: PeerId): void {
-    this.#links.add(`${a}\0${b}`).add(`${b}\0${a}`);
-    this.#apply(a, this.detectors.get(a)!.linkUp(b, this.nowMs));
-    this.#apply(b, this.detectors.get(b)!.linkUp(a, this.nowMs));
-  }
-
-  #apply(from: PeerId, r: StepResult): void {
-    for (const e of r.events)
-      if (e.type === 'status-change' && e.detail.to !== 'healthy')
-        this.verdicts.push(`${from}:${e.detail.peer}:${e.detail.to}`);
-    for (const s of r.sends) {
-      if (s.to === 'mallory') {
-        this.toMallory.set(s.bytes[1]!, (this.toMallory.get(s.bytes[1]!) ?? 0) + 1);
-        continue;
-      }
-      if (!this.#links.has(`${from}\0${s.to}`)) continue;
-      this.#push({ atMs: this.nowMs + LATENCY_MS, from, to: s.to, bytes: s.bytes.slice() });
-    }
-  }
-
-  #push(m: InFlight): void {
-    let i = this.#inFlight.length;
-    while (i > 0 && this.#inFlight[i - 1]!.atMs > m.atMs) i--;
-    this.#inFlight.splice(i, 0, m);
-  }
-
-  /** Mallory's message to `to`, arriving now (through `to`'s ping budget, like any other). */
-  fromMallory(to: PeerId, bytes: Uint8Array): void {
-    this.#deliver({ atMs: this.nowMs, from: 'mallory', to, bytes });
-  }
-
-  #deliver(m: InFlight): void {
-    if (!this.budgets.get(m.to)!.admit(m.from, m.bytes, this.nowMs)) return;
-    this.#apply(m.to, this.detectors.get(m.to)!.receive(m.from, m.bytes, this.nowMs));
-  }
-
-  /** Runs messages and timers up to `untilMs`, and `each()` every `everyMs` (Mallory's turn). */
-  run(untilMs: number, everyMs?: number, each?: () => void): void {
-    let nextEachMs = everyMs === undefined ? Infinity : this.nowMs;
-    for (;;) {
-      let timerId: PeerId | undefined;
-      let timerMs = Infinity;
-      for (const [id, d] of this.detectors)
-        if (d.nextDeadlineMs() < timerMs) [timerId, timerMs] = [id, d.nextDeadlineMs()];
-      const msgMs = this.#inFlight[0]?.atMs ?? Infinity;
-      const next = Math.min(msgMs, timerMs, nextEachMs);
-      if (next > untilMs) break;
-      this.nowMs = Math.max(this.nowMs, next);
-      if (next === nextEachMs) {
-        nextEachMs += everyMs!;
-        each?.();
-      } else if (msgMs <= timerMs) this.#deliver(this.#inFlight.shift()!);
-      else this.#apply(timerId!, this.detectors.get(timerId!)!.tick(this.nowMs));
-    }
-    this.nowMs = untilMs;
-  }
-}
-
-let seq = 0;
-const pingReq = (target: PeerId): Uint8Array =>
-  encode({
-    type: MessageType.pingReq,
-    seq: seq++ & 0xffff,
-    target,
-    updates: [],
-    extensions: [],
-  } as Message).slice();
-const ping = (): Uint8Array =>
-  encode({ type: MessageType.ping, seq: seq++ & 0xffff, updates: [], extensions: [] } as Message).slice();
+import { MessageType } from '@pulsemesh/core';
+import { pingBudgetFor } from './ping-budget.js';
+import { config, ping, pingReq, Room } from './review-budgets-test-support.js';
 
 describe('ping budget (decision 0050) against ping-reqs', () => {
   it('holds for pings: 20,000 pings in 2 s get at most burst + 2 s of refill answered', () => {

@@ -1,0 +1,130 @@
+/**
+ * Session-21 second review of decision 0060 (every per-IP bound counts IPv6 by its /64; a relay
+ * floor per (sender socket, target) under the address budget), as a hostile client would attack
+ * it: IPv6 forms that embed an IPv4 address (6to4, Teredo), and the floor's worst case when
+ * sockets come and go. Pure functions, then the real server on port 0 with real `ws` sockets.
+ * A held property is an `it`; a hole is an `it.fails` naming the hole, its numbers and a fix.
+ * Run: pnpm exec vitest run packages/signal-server/src/review-s21b-signal.test.ts
+ */
+import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { addressKey, clientAddress } from './server/client-address.js';
+import { RejectReason } from './server/metrics.js';
+import { DEFAULT_SERVER_OPTIONS, relayBurstBytes, resolveServerOptions } from './server/options.js';
+import {
+  joinFrame,
+  nextFrame,
+  relayBytesAt,
+  signalOfBytes as signal,
+  testHarness,
+  until,
+  type Running,
+} from './test-support.js';
+
+const { server, raw, rejections } = testHarness();
+
+describe('addressKey (decision 0060) and IPv6 forms that carry an IPv4 address', () => {
+  it('holds: the forms a proxy writes for one IPv4 client share one key', () => {
+    const keys = ['192.0.2.1', '::ffff:192.0.2.1', '[::FFFF:C000:201]:443', '192.0.2.1:5000'].map(
+      (form) => clientAddress(undefined, form, 1).key,
+    );
+    expect(new Set(keys)).toEqual(new Set(['192.0.2.1']));
+  });
+
+  // HOLE (6to4: one IPv4 host holds 65,536 /64s): a 6to4 address is 2002:AABB:CCDD::/48 for the
+  // IPv4 address AA.BB.CC.DD, and the host behind that IPv4 address owns the whole /48 (RFC 3056):
+  // 2^16 /64 keys, each with its own 64 sockets, 64 joins/s and relay budget per target. Measured:
+  // `2002:c000:201:1::1` and `2002:c000:201:2::1` (both 192.0.2.1's) -> `2002:c000:201:1::/64`
+  // and `2002:c000:201:2::/64`: two keys.
+  // Where 6to4 still reaches the server (a relay router, or a proxy that forwards it), one IPv4
+  // client gets 65,536 times every per-IP bound. Fix: in `addressKey`, a 2002::/16 address is
+  // keyed by the IPv4 address it embeds (bits 16-47), as IPv4-mapped addresses already are.
+  it.fails('two 6to4 addresses of one IPv4 host share a key', () => {
+    const [a, b] = [addressKey('2002:c000:201:1::1'), addressKey('2002:c000:201:2::1')];
+    console.log(`6to4 of 192.0.2.1: ${a} and ${b}`);
+    expect(a).toBe(b);
+  });
+
+  // HOLE (Teredo: every client of one Teredo server shares one key): a Teredo address is
+  // 2001:0:SSSS:SSSS:flags:port:client (RFC 4380): its /64 is 2001:0 and the Teredo server's IPv4
+  // address, the same for every client that server serves. Two unrelated clients (192.0.2.45 and
+  // 195.50.100.7, obfuscated in the last 32 bits) get one key: 64 sockets and one relay budget
+  // between them all (an honest-user outage, and a NAT-mate drain at Internet scale). Teredo is
+  // rare now (Windows turned it off by default), so low. Fix: key a 2001::/32 address by its
+  // client IPv4 (the last 32 bits XOR 0xffffffff).
+  it.fails('two clients of one Teredo server get different keys', () => {
+    const a = addressKey('2001:0:4136:e378:8000:63bf:3fff:fdd2'); // client 192.0.2.45
+    const b = addressKey('2001:0:4136:e378:8000:63bf:3ccd:9bf8'); // client 195.50.100.7
+    console.log(`two Teredo clients of 65.54.227.120: ${a} and ${b}`);
+    expect(a).not.toBe(b);
+  });
+});
+
+const FLOOR_BURST_BYTES = 8_192;
+const FLOOR_BYTES_PER_S = 2_048;
+const NAT = '203.0.113.5';
+
+/** A socket from `address` (behind the trusted proxy) joined as `peer`; retried while refused. */
+async function member(r: Running, peer: string, address: string): Promise<WebSocket> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const ws = await raw(r.url, { 'x-forwarded-for': address });
+      const roster = nextFrame(ws);
+      ws.send(joinFrame(peer, peer.padEnd(16, '_')));
+      await roster;
+      return ws;
+    } catch (error) {
+      if (attempt >= 50) throw error; // refused (429: its closed sockets not yet released): again
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+describe("the per-socket relay floor's worst case (decision 0060)", () => {
+  // HOLE (a fresh socket brings a fresh floor: churn mints relay budget): the floor is keyed by
+  // connection id (`${conn.id}\0${budget key}`), and a new socket gets a new id and a full 8 KiB
+  // floor. Decision 0060 bounds one address into one target at 256 KiB + 64 x 8 KiB, refilled at
+  // 64 KiB/s + 64 x 2 KiB/s = 192 KiB/s, counting only the 64 sockets open at once. Mallory
+  // empties the address budget, then opens 60 sockets, sends 8,000 B to t from each (its floor),
+  // closes them and opens 60 more: joins are the only limit (64/s, burst 512), so about 512 KiB
+  // of fresh floors a second on top. Measured (4 runs): 6 rounds of 60 sockets, 8,000 B each:
+  // 3,120,000 B at t in 0.84-1.20 s (0060's bound for that time: 951,360-1,022,056 B), 1
+  // relay-rate (the drain's 5th frame). A target on a slow downlink (1 Mbit/s, ~125 KB/s) then
+  // sits with a full send buffer and everyone's relays to it are dropped (slow-consumer). Fix:
+  // fill a new floor from an address-level bucket of floor credit (64 x 8 KiB, refilled
+  // 64 x 2 KiB/s), so churn cannot mint more than the stated refill (keying the floor by peer id
+  // instead does not help: a fresh socket comes with a fresh id).
+  it.fails("sockets closed and reopened from one address keep t's bytes within 0060's bound", async () => {
+    const r = await server({ trustProxy: true });
+    const t = await member(r, 't', '198.51.100.1');
+    const atT = relayBytesAt(t);
+    const drain = await member(r, 'drain', NAT);
+    const startMs = performance.now();
+    for (let i = 0; i < 5; i++) drain.send(signal('t', 60_000)); // the address burst (256 KiB)
+    let [n, sent] = [0, 5];
+    for (let round = 0; round < 6; round++) {
+      const batch: WebSocket[] = [];
+      for (let i = 0; i < 60; i++) batch.push(await member(r, `c${n++}`, NAT));
+      for (const ws of batch) ws.send(signal('t', 8_000));
+      sent += batch.length;
+      const processed = async (): Promise<number> =>
+        atT.frames + (await rejections(r, RejectReason.relayRate));
+      await until(async () => (await processed()) >= sent, 10_000, 'the round relayed');
+      for (const ws of batch) ws.terminate();
+      await until(() => r.server.stats().sockets <= 2, 10_000, 'the round closed');
+    }
+    const elapsedS = (performance.now() - startMs) / 1000;
+    const { relayBytesPerSecondMax, socketsPerIpMax } = DEFAULT_SERVER_OPTIONS;
+    const burst = relayBurstBytes(resolveServerOptions({}, () => 'id'));
+    const bound =
+      burst +
+      socketsPerIpMax * FLOOR_BURST_BYTES +
+      (relayBytesPerSecondMax + socketsPerIpMax * FLOOR_BYTES_PER_S) * elapsedS;
+    console.log(
+      `socket churn, 6 rounds of 60 sockets: ${atT.bytes} B at t in ${elapsedS.toFixed(2)} s ` +
+        `(0060's bound ${Math.round(bound)} B), ${await rejections(r, RejectReason.relayRate)} relay-rate, ` +
+        `${await rejections(r, RejectReason.slowConsumer)} slow-consumer`,
+    );
+    expect(atT.bytes).toBeLessThanOrEqual(bound);
+  });
+});
