@@ -61,7 +61,9 @@ describe('the key pinned to a plain app id (real WebRTC)', () => {
     expect(stateAt(victim, mallory.localId)).toBeUndefined();
     expect(victim.proofCounters.challengersRefused).toBe(0); // no proven link held it: the pin did
     await attachAsCarolApp(victim, carol);
-    await until(() => stateAt(victim, carol.localId) === 'healthy', 10_000, 'carol back');
+    // Carol may still be healthy at victim from before the drop: wait for the new link's proof.
+    await until(() => carolAppAt(victim).some(([, proven]) => proven), 10_000, 'carol back');
+    await until(() => stateAt(victim, carol.localId) === 'healthy', 10_000, 'carol healthy');
     expect(carolAppAt(victim)).toEqual([[carol.localId, true]]);
     expect(victim.proofCounters.refused['pinned-key']).toBe(1);
   });
