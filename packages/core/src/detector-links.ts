@@ -4,6 +4,7 @@
  */
 import { MessageType, type Message } from './codec.js';
 import { SYNC_ASK_PEERS, type DetectorState } from './detector-state.js';
+import type { Member } from './member.js';
 import { updateFor } from './member-view.js';
 import { addMember, setState } from './membership.js';
 import { restore } from './past-members.js';
@@ -20,7 +21,15 @@ export function linkUp(s: DetectorState, peer: PeerId): void {
   const past = s.past.get(peer);
   const known = s.members.get(peer) ?? (past === undefined ? undefined : restore(s, past));
   const m = known ?? addMember(s, peer, true);
-  if (m === undefined) return;
+  if (m === undefined) {
+    // No seat now: one may free later (a member's link goes down, a member ends). Its messages
+    // try again (`seatUnseated`); without this it would stay unmonitored while linked.
+    s.unseated.delete(peer);
+    if (s.unseated.size >= s.config.membersMax) s.unseated.delete(s.unseated.keys().next().value as PeerId);
+    s.unseated.set(peer, s.now);
+    return;
+  }
+  s.unseated.delete(peer);
   // A join is news: gossip it, with a smaller fanout than suspicions and verdicts (membership
   // knowledge is a nicety, bounded anyway; what a peer learns by sync is not re-gossiped).
   // With trust only the peer's own signed alive is news worth relaying (it announces itself).
@@ -61,8 +70,24 @@ export function linkUp(s: DetectorState, peer: PeerId): void {
   }
 }
 
+/** How often a linked peer the full table had no seat for may try again (ms; `seatUnseated`). */
+export const UNSEATED_RETRY_MS = 250;
+
+/**
+ * `peer`, linked but refused a seat by a full table, speaks: try the seat again (at most every
+ * {@link UNSEATED_RETRY_MS}, so a flood of its messages costs one table scan per interval). A
+ * member by now (gossip seated it, unlinked) takes its link at once.
+ */
+export function seatUnseated(s: DetectorState, peer: PeerId): Member | undefined {
+  const m = s.members.get(peer);
+  if (m === undefined && s.now - (s.unseated.get(peer) as number) < UNSEATED_RETRY_MS) return undefined;
+  linkUp(s, peer);
+  return s.members.get(peer);
+}
+
 /** `peer` is no longer directly reachable; it stays a member, probed indirectly until failed or left. */
 export function linkDown(s: DetectorState, peer: PeerId): void {
+  s.unseated.delete(peer);
   const m = s.members.get(peer);
   if (m !== undefined && m.linked) {
     m.linked = false;

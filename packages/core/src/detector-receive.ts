@@ -5,6 +5,7 @@
  */
 import { DecodeErrorCode, MessageType, UpdateKind, decode, type Update } from './codec.js';
 import { DECODE_ERROR_EVENT_GAP_MS, type DetectorState } from './detector-state.js';
+import { seatUnseated } from './detector-links.js';
 import { applyUpdate } from './gossip.js';
 import type { Member } from './member.js';
 import { relinkRestored, restore } from './past-members.js';
@@ -36,7 +37,9 @@ export function receiveBytes(s: DetectorState, from: PeerId, bytes: Uint8Array):
   const m =
     t !== null && t.id === from && !t.evicted
       ? t
-      : (s.members.get(from) ?? restoreSpeaker(s, from, msg.type));
+      : s.unseated.size > 0 && s.unseated.has(from) && msg.type !== MessageType.leave
+        ? seatUnseated(s, from)
+        : (s.members.get(from) ?? restoreSpeaker(s, from, msg.type));
   if (m === undefined) s.counters.messagesFromUnknown += 1;
   else {
     heardFrom(s, m, msg.seq, bytes.length, msg.type);

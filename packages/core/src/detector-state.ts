@@ -201,6 +201,12 @@ export class DetectorState {
   /** Failed and left members: reaped into `past` after `reapAfterMs` (`past-members.ts`). */
   readonly ending = new Set<Member>();
   readonly past: PastMembers;
+  /**
+   * Peers with a direct link that a full table had no seat for, with when a seat was last tried
+   * (`detector-links.ts`): tried again when they speak, at most every `UNSEATED_RETRY_MS`, since a
+   * seat frees when a member's link goes down or it ends. At most `membersMax` (oldest dropped).
+   */
+  readonly unseated = new Map<PeerId, number>();
   /** Failed members still linked: re-checked with exponential backoff (`recheck`). */
   readonly failedLinked = new Set<Member>();
   /** With trust: members whose pings went unanswered, followed up once a period (`followSilences`). */

@@ -406,3 +406,46 @@ describe('detector API', () => {
     expect(run()).toBe(run());
   });
 });
+
+describe('scenario: a linked peer a full table had no seat for', () => {
+  it('is seated when it speaks after a seat frees (a failed member’s link goes down)', () => {
+    const net = new TestNetwork(3);
+    const victim = net.add('victim', { ...presets.lan, membersMax: 2 });
+    for (const id of ['carol', 'dave', 'erin']) net.add(id);
+    net.link('victim', 'carol');
+    net.run(2_000);
+    // carol crashes; her link stays up (the transport has not noticed yet) while she is failed.
+    net.crashed.add('carol');
+    let t = net.nowMs;
+    while (net.stateOf('victim', 'carol') !== 'failed' && t < 30_000) net.run((t += 10));
+    expect(net.stateOf('victim', 'carol')).toBe('failed');
+    net.link('victim', 'dave');
+    net.link('victim', 'erin'); // full: carol (linked) and dave (linked) cannot go
+    expect(victim.peer('erin')).toBeUndefined();
+    expect(victim.stats().membersDropped).toBe(1);
+    net.unlink('victim', 'carol'); // the transport notices: carol's seat can be given up
+    net.run(net.nowMs + 5_000); // erin probes victim: her messages try the seat again
+    expect(victim.peer('erin')?.direct).toBe(true);
+    expect(victim.peer('erin')?.state).toBe('healthy');
+    expect(victim.peer('carol')).toBeUndefined();
+    expect(victim.stats().membersEvicted).toBe(1);
+    expect(victim.stats().membersDropped).toBe(1);
+  });
+
+  it('a flood of its messages tries the seat at most every 250 ms', () => {
+    const net = new TestNetwork(3);
+    const victim = net.add('victim', { ...presets.lan, membersMax: 1 });
+    net.add('dave');
+    net.add('erin');
+    net.link('victim', 'dave');
+    net.link('victim', 'erin');
+    net.run(1_000);
+    const dropped = victim.stats().membersDropped;
+    for (let i = 0; i < 1_000; i++) net.say('erin', 'victim', []);
+    net.run(net.nowMs + 1_000);
+    expect(victim.peer('erin')).toBeUndefined();
+    // 1,000 messages in one instant try once; erin's own pings over the next second a few times.
+    expect(victim.stats().membersDropped - dropped).toBeLessThanOrEqual(6);
+    expect(victim.stats().membersDropped - dropped).toBeGreaterThanOrEqual(1);
+  });
+});
