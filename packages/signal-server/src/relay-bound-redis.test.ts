@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { RejectReason } from './server/metrics.js';
 import { DEFAULT_SERVER_OPTIONS } from './server/options.js';
-import { joinFrame, testHarness, testRedis, until, type Running } from './test-support.js';
+import { joinRoom, relaysProcessed, testHarness, testRedis, until, type Running } from './test-support.js';
 
 const redis = testRedis();
 const { server, raw, rejections } = testHarness();
@@ -24,38 +24,13 @@ const signal = (to: string, room: string): string =>
 /** A raw socket from `address` joined to each of `rooms` as `peer` (resolves on the rosters). */
 async function member(r: Running, peer: string, address: string, rooms: string[]): Promise<WebSocket> {
   const ws = await raw(r.url, { 'x-forwarded-for': address });
-  for (const room of rooms) {
-    const roster = new Promise<void>((resolve, reject) => {
-      const onFrame = (d: unknown): void => {
-        const f = JSON.parse(String(d)) as Record<string, unknown>;
-        if (f['room'] !== room || (f['t'] !== 6 && f['t'] !== 10)) return;
-        ws.off('message', onFrame);
-        if (f['t'] === 6) resolve();
-        else reject(new Error(`join of ${peer} refused: ${String(f['code'])}`));
-      };
-      ws.on('message', onFrame);
-    });
-    ws.send(joinFrame(peer, peer.padEnd(16, '_'), room));
-    await roster;
-  }
+  for (const room of rooms) await joinRoom(ws, peer, room);
   return ws;
 }
 
-async function counter(r: Running, name: string): Promise<number> {
-  const metric = await r.server.metrics.getSingleMetric(name)?.get();
-  return metric?.values.reduce((n, v) => n + v.value, 0) ?? 0;
-}
-
 /** Relays delivered, or dropped for their rate or a full buffer, on either instance. */
-async function processed(A: Running, B: Running): Promise<number> {
-  let n = 0;
-  for (const r of [A, B]) {
-    n += await counter(r, 'pulsemesh_signal_relayed_total');
-    n += await rejections(r, RejectReason.relayRate);
-    n += await rejections(r, RejectReason.slowConsumer);
-  }
-  return n;
-}
+const processed = async (A: Running, B: Running): Promise<number> =>
+  (await relaysProcessed(A)) + (await relaysProcessed(B));
 
 /**
  * Sends every frame of `sends` at once, waits until both instances processed them, then waits

@@ -8,7 +8,15 @@ import type { WebSocket } from 'ws';
 import { ErrorCode } from '@pulsemesh/signal';
 import { RejectReason } from './server/metrics.js';
 import { DEFAULT_SERVER_OPTIONS } from './server/options.js';
-import { joinFrame, rawSocket, testHarness, until, type Running } from './test-support.js';
+import {
+  joinAnswer as join,
+  joinFrame,
+  rawSocket,
+  relaysProcessed,
+  testHarness,
+  until,
+  type Running,
+} from './test-support.js';
 
 const { server, raw, rejections } = testHarness();
 
@@ -18,22 +26,6 @@ const RELAY_BYTES_PER_S = DEFAULT_SERVER_OPTIONS.relayBytesPerSecondMax;
 const signal = (to: string, room = 'room'): string =>
   JSON.stringify({ v: 1, t: 3, room, to, payload: 'x'.repeat(60_000) });
 
-/** Joins `ws` to `room` as `peer` and resolves on the answer (roster 6 or error 10). */
-async function join(ws: WebSocket, peer: string, room = 'room'): Promise<Record<string, unknown>> {
-  const answer = new Promise<Record<string, unknown>>((resolve) => {
-    const onFrame = (d: unknown): void => {
-      const f = JSON.parse(String(d)) as Record<string, unknown>;
-      if ((f['t'] === 6 || f['t'] === 10) && f['room'] === room) {
-        ws.off('message', onFrame);
-        resolve(f);
-      }
-    };
-    ws.on('message', onFrame);
-  });
-  ws.send(joinFrame(peer, peer.padEnd(16, '_'), room));
-  return answer;
-}
-
 /** Relay bytes `ws` received (payloads of relay frames, t = 9). */
 function relayBytesAt(ws: WebSocket): () => number {
   let bytes = 0;
@@ -42,14 +34,6 @@ function relayBytesAt(ws: WebSocket): () => number {
     if (f['t'] === 9) bytes += String(f['payload']).length;
   });
   return () => bytes;
-}
-
-async function relaysProcessed(r: Running): Promise<number> {
-  const metric = await r.server.metrics.getSingleMetric('pulsemesh_signal_relayed_total')?.get();
-  const relayed = metric?.values.reduce((n, v) => n + v.value, 0) ?? 0;
-  const dropped =
-    (await rejections(r, RejectReason.relayRate)) + (await rejections(r, RejectReason.slowConsumer));
-  return relayed + dropped;
 }
 
 /**

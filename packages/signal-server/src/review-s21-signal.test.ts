@@ -13,7 +13,16 @@ import type { WebSocket } from 'ws';
 import { RejectReason } from './server/metrics.js';
 import { DEFAULT_SERVER_OPTIONS } from './server/options.js';
 import { BucketMap } from './server/rate-limiter.js';
-import { joinFrame, testHarness, testRedis, until, type Running } from './test-support.js';
+import {
+  joinFrame,
+  joinRoom,
+  metricTotal,
+  relaysProcessed,
+  testHarness,
+  testRedis,
+  until,
+  type Running,
+} from './test-support.js';
 
 const redis = testRedis();
 const { server, raw, rejections } = testHarness();
@@ -23,22 +32,6 @@ const RELAY_BYTES_PER_S = DEFAULT_SERVER_OPTIONS.relayBytesPerSecondMax;
 const PAYLOAD_BYTES = 60_000;
 const signal = (to: string, room = 'room'): string =>
   JSON.stringify({ v: 1, t: 3, room, to, payload: 'x'.repeat(PAYLOAD_BYTES) });
-
-/** Joins `ws` to `room` as `peer`; resolves on the roster, rejects on a refusal. */
-function joinRoom(ws: WebSocket, peer: string, room: string): Promise<void> {
-  const roster = new Promise<void>((resolve, reject) => {
-    const onFrame = (d: unknown): void => {
-      const f = JSON.parse(String(d)) as Record<string, unknown>;
-      if (f['room'] !== room || (f['t'] !== 6 && f['t'] !== 10)) return;
-      ws.off('message', onFrame);
-      if (f['t'] === 6) resolve();
-      else reject(new Error(`join of ${peer} refused: ${String(f['code'])}`));
-    };
-    ws.on('message', onFrame);
-  });
-  ws.send(joinFrame(peer, peer.padEnd(16, '_'), room));
-  return roster;
-}
 
 /** A raw socket whose trusted proxy saw `address`, joined to each of `rooms` as `peer`. */
 async function member(r: Running, peer: string, address: string, rooms = ['room']): Promise<WebSocket> {
@@ -55,11 +48,6 @@ function relaysAt(ws: WebSocket): [unknown, unknown][] {
     if (f['t'] === 9) got.push([f['from'], f['payload']]);
   });
   return got;
-}
-
-async function counter(r: Running, name: string): Promise<number> {
-  const metric = await r.server.metrics.getSingleMetric(name)?.get();
-  return metric?.values.reduce((n, v) => n + v.value, 0) ?? 0;
 }
 
 describe('the relay bound per client address (decision 0055) against many addresses of one client', () => {
@@ -82,11 +70,7 @@ describe('the relay bound per client address (decision 0055) against many addres
     for (let i = 0; i < 16; i++) senders.push(await member(r, `f${i}`, `2001:db8::${(i + 1).toString(16)}`));
     const startMs = performance.now();
     for (const ws of senders) for (let i = 0; i < 4; i++) ws.send(signal('t'));
-    const processed = async (): Promise<number> =>
-      (await counter(r, 'pulsemesh_signal_relayed_total')) +
-      (await rejections(r, RejectReason.relayRate)) +
-      (await rejections(r, RejectReason.slowConsumer));
-    await until(async () => (await processed()) >= 64, 5_000, 'all relays processed');
+    await until(async () => (await relaysProcessed(r)) >= 64, 5_000, 'all relays processed');
     await until(() => atT.length >= 64 || performance.now() - startMs > 2_000, 3_000, 'relays at t');
     const elapsedS = (performance.now() - startMs) / 1000;
     const bytes = atT.length * PAYLOAD_BYTES;
@@ -276,7 +260,8 @@ describe("the target's instance charges relays from other instances by sender ad
     for (const room of rooms.slice(0, 4)) for (let i = 0; i < 4; i++) f.send(frame(room, PAYLOAD_BYTES));
     for (const room of rooms.slice(4)) for (let i = 0; i < 2; i++) f.send(frame(room, 5_000));
     const atB = async (): Promise<number> =>
-      (await counter(B, 'pulsemesh_signal_relayed_total')) + (await rejections(B, RejectReason.relayRate));
+      (await metricTotal(B, 'pulsemesh_signal_relayed_total')) +
+      (await rejections(B, RejectReason.relayRate));
     await until(async () => (await atB()) >= 24, 5_000, "f's 24 frames charged at B");
     h.send(JSON.stringify({ v: 1, t: 3, room: 'doc0', to: 't', payload: 'o'.repeat(10_000) }));
     await until(() => atT.some(([from]) => from === 'h'), 3_000, "h's offer at t");

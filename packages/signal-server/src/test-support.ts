@@ -8,6 +8,7 @@ import { SignalClient } from '@pulsemesh/signal';
 import type { KeyProofSigner, SignalClientOptions } from '@pulsemesh/signal';
 import type { SignalClientEventMap } from '@pulsemesh/signal';
 import { keyDerivedId } from './server/key-proof.js';
+import { RejectReason } from './server/metrics.js';
 import { createSignalServer } from './server/signal-server.js';
 import type { SignalServer } from './server/signal-server.js';
 import type { SignalServerOptions } from './server/options.js';
@@ -156,6 +157,48 @@ export function nextFrame(ws: WebSocket, timeoutMs = 3_000): Promise<Record<stri
   });
 }
 
+/** Joins `ws` to `room` as `peer` and resolves with the answer: its roster (t = 6) or error (t = 10). */
+export function joinAnswer(ws: WebSocket, peer: string, room = 'room'): Promise<Record<string, unknown>> {
+  const answer = new Promise<Record<string, unknown>>((resolve) => {
+    const onFrame = (d: unknown): void => {
+      const f = JSON.parse(String(d)) as Record<string, unknown>;
+      if (f['room'] !== room || (f['t'] !== 6 && f['t'] !== 10)) return;
+      ws.off('message', onFrame);
+      resolve(f);
+    };
+    ws.on('message', onFrame);
+  });
+  ws.send(joinFrame(peer, peer.padEnd(16, '_'), room));
+  return answer;
+}
+
+/** Joins `ws` to `room` as `peer`; resolves on the roster, rejects on a refusal. */
+export async function joinRoom(ws: WebSocket, peer: string, room = 'room'): Promise<void> {
+  const answer = await joinAnswer(ws, peer, room);
+  if (answer['t'] !== 6) throw new Error(`join of ${peer} refused: ${String(answer['code'])}`);
+}
+
+/** The sum of the counter `name` over all its labels at `r` (0 before its first count). */
+export async function metricTotal(r: Running, name: string): Promise<number> {
+  const metric = await r.server.metrics.getSingleMetric(name)?.get();
+  return metric?.values.reduce((n, v) => n + v.value, 0) ?? 0;
+}
+
+/** How many messages `r` rejected for `reason` (a `RejectReason`). */
+export async function rejectionsAt(r: Running, reason: string): Promise<number> {
+  const metric = await r.server.metrics.getSingleMetric('pulsemesh_signal_rejections_total')?.get();
+  return metric?.values.find((v) => v.labels['reason'] === reason)?.value ?? 0;
+}
+
+/** Relays `r` has done with: delivered, or dropped for the relay rate or a full send buffer. */
+export async function relaysProcessed(r: Running): Promise<number> {
+  return (
+    (await metricTotal(r, 'pulsemesh_signal_relayed_total')) +
+    (await rejectionsAt(r, RejectReason.relayRate)) +
+    (await rejectionsAt(r, RejectReason.slowConsumer))
+  );
+}
+
 /**
  * Servers, clients and raw sockets for one test file, all closed after each test (registers its
  * own `afterEach`), and the server's rejection counter by reason.
@@ -191,10 +234,7 @@ export function testHarness(): {
       closers.push(() => ws.terminate());
       return ws;
     },
-    async rejections(r, reason) {
-      const metric = await r.server.metrics.getSingleMetric('pulsemesh_signal_rejections_total')?.get();
-      return metric?.values.find((v) => v.labels['reason'] === reason)?.value ?? 0;
-    },
+    rejections: rejectionsAt,
     track(s) {
       closers.push(() => s.destroy());
     },

@@ -1,5 +1,5 @@
-// Shared by the tests of plain app id pins (decisions 0057, 0061) on real node-datachannel
-// connections made in this process.
+// Shared by the tests of attached meshes with identities on real node-datachannel connections made
+// in this process: plain app id pins (decisions 0057, 0061) and their reviews, key proof (0049).
 import type { PeerId } from '@pulsemesh/core';
 import { createAttachedMesh, type AttachedMesh, type AttachedMeshOptions } from './attach.js';
 import { generateIdentity, trustFor } from './identity.js';

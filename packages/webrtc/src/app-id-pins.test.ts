@@ -2,49 +2,19 @@
 // the pin's life cycle on real node-datachannel connections made in this process, and its bounds.
 // Run: nice -n 10 pnpm vitest run packages/webrtc/src/app-id-pins.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PeerId } from '@pulsemesh/core';
 import { AppIdPins } from './app-id-pins.js';
-import { createAttachedMesh, type AttachedMesh, type AttachedMeshOptions } from './attach.js';
-import { generateIdentity, trustFor } from './identity.js';
-import { closePairs, connectedPair } from './review-s19-test-support.js';
+import type { AttachedMesh } from './attach.js';
+import { attachAs, closeAll, meshWithIdentity, monitoredUnder, stateAt } from './app-id-pins-test-support.js';
 import { until } from './test-helpers.js';
 
-const meshes: AttachedMesh[] = [];
-afterEach(() => {
-  for (const m of meshes.splice(0)) m.close();
-  closePairs();
-});
-
-function meshWithIdentity(options: AttachedMeshOptions = {}): AttachedMesh {
-  const identity = generateIdentity();
-  const mesh = createAttachedMesh({
-    peerId: identity.id,
-    trust: trustFor(identity),
-    proofTimeoutMs: 2_000,
-    pageLifecycle: false,
-    ...options,
-  });
-  meshes.push(mesh);
-  return mesh;
-}
-
-const stateAt = (viewer: AttachedMesh, peer: PeerId): string | undefined =>
-  viewer.peers().find((p) => p.id === peer)?.state;
+afterEach(closeAll);
 
 /** `victim` attaches `other` under 'carol-app' (the app's label for carol), `other` attaches victim. */
-async function attachAsCarolApp(victim: AttachedMesh, other: AttachedMesh): Promise<RTCPeerConnection[]> {
-  const pair = await connectedPair();
-  victim.attach('carol-app', pair[0]);
-  other.attach('victim-app', pair[1]);
-  return pair;
-}
+const attachAsCarolApp = (victim: AttachedMesh, other: AttachedMesh): Promise<RTCPeerConnection[]> =>
+  attachAs(victim, 'carol-app', other);
 
 /** Victim's monitored connections under 'carol-app', as [identity, proven]. */
-const carolAppAt = (victim: AttachedMesh): [string, boolean][] =>
-  victim
-    .connections()
-    .filter((c) => c.peer === 'carol-app' && c.state === 'monitored')
-    .map((c) => [c.identity, c.proven]);
+const carolAppAt = (victim: AttachedMesh): [string, boolean][] => monitoredUnder(victim, 'carol-app');
 
 describe('the key pinned to a plain app id (real WebRTC)', () => {
   it('survives a link drop: another key is refused, carol reconnecting with her key counts', async () => {

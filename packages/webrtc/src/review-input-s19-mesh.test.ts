@@ -4,24 +4,24 @@
 // real member of a real signaling room (`SignalClient`, the server's 50 frames/s limit applies)
 // whose far end is a bare node-datachannel connection driven by hand. Default detector settings.
 // Run: bash scripts/netns.sh vitest run packages/webrtc/src/review-input-s19-mesh.test.ts
-import { afterEach, describe, expect, it } from 'vitest';
-import * as wrtc from 'webrtc-polyfill';
-import { WebSocket } from 'ws';
-import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
+import { describe, expect, it } from 'vitest';
+import type { SignalClient } from '@pulsemesh/signal';
 import { livePeerConnectionCount } from './link.js';
 import type { Mesh } from './mesh.js';
-import { stateOf, TestRoom } from './mesh-test-support.js';
+import { stateOf } from './mesh-test-support.js';
+import {
+  malloryConnection as connection,
+  memberClient,
+  undoAfterEach,
+  victimAndHonest,
+} from './review-mesh-test-support.js';
 import { RawMember } from './review-s19-test-support.js';
 import { until } from './test-helpers.js';
 
 /** Undone after each test, last first (Mallory's connection and client, then the room). */
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const undo of cleanups.splice(0).reverse()) await undo();
-});
+const cleanups = undoAfterEach();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const config = { iceServers: [], bindAddress: '127.0.0.1' } as RTCConfiguration;
 
 interface Room {
   victim: Mesh;
@@ -33,38 +33,16 @@ interface Room {
 }
 
 async function startRoom(): Promise<Room> {
-  const room = await TestRoom.start();
-  cleanups.push(() => room.close());
-  const victim = room.join('victim', { config: {} });
-  const honest = room.join('honest', { config: {} });
-  await until(
-    () => stateOf(victim, 'honest') === 'healthy' && stateOf(honest, 'victim') === 'healthy',
-    15_000,
-    'victim and honest linked',
-  );
+  const { room, victim, honest } = await victimAndHonest(cleanups);
   const victimSignalErrors: string[] = [];
   victim.signalClient.addEventListener('error', (e) => victimSignalErrors.push(e.detail.code));
-  const client = new SignalClient({
-    url: room.url,
-    room: room.room,
-    peerId: 'amallory',
-    WebSocket: WebSocket as unknown as WebSocketConstructorLike,
-  });
-  cleanups.push(() => client.close());
-  client.connect();
+  const client = memberClient(cleanups, room, 'amallory');
   await until(() => client.state === 'connected', 5_000, 'Mallory joined');
   return { victim, honest, client, victimSignalErrors };
 }
 
 /** Mallory's connection, with its offer (candidates included) ready to send. */
-async function malloryConnection(): Promise<{ pc: RTCPeerConnection; offer: string }> {
-  const pc = new wrtc.RTCPeerConnection(config) as RTCPeerConnection;
-  cleanups.push(() => pc.close());
-  pc.createDataChannel('pulsemesh'); // what simple-peer on the victim's side expects to receive
-  await pc.setLocalDescription(await pc.createOffer());
-  await until(() => pc.iceGatheringState === 'complete', 5_000, 'offer candidates');
-  return { pc, offer: pc.localDescription!.sdp };
-}
+const malloryConnection = (): Promise<{ pc: RTCPeerConnection; offer: string }> => connection(cleanups);
 
 function othersUntouched(r: Room): void {
   expect(stateOf(r.victim, 'honest')).toBe('healthy');

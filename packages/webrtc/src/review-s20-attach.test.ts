@@ -7,30 +7,14 @@
 // Run: bash scripts/netns.sh pnpm exec vitest run packages/webrtc/src/review-s20-attach.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerId } from '@pulsemesh/core';
-import { createAttachedMesh, type AttachedMesh } from './attach.js';
-import { generateIdentity, trustFor } from './identity.js';
-import { closePairs, connectedPair } from './review-s19-test-support.js';
+import { closeAll, meshWithIdentity } from './app-id-pins-test-support.js';
+import type { AttachedMesh } from './attach.js';
+import { connectedPair } from './review-s19-test-support.js';
 import { until } from './test-helpers.js';
 
-const meshes: AttachedMesh[] = [];
-afterEach(() => {
-  for (const m of meshes.splice(0)) m.close();
-  closePairs();
-});
+afterEach(closeAll);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function meshWithIdentity(): AttachedMesh {
-  const identity = generateIdentity();
-  const mesh = createAttachedMesh({
-    peerId: identity.id,
-    trust: trustFor(identity),
-    proofTimeoutMs: 2_000,
-    pageLifecycle: false,
-  });
-  meshes.push(mesh);
-  return mesh;
-}
 
 const healthyAt = (viewer: AttachedMesh, peer: PeerId): boolean =>
   viewer.peers().some((p) => p.id === peer && p.state === 'healthy');

@@ -5,50 +5,27 @@
 // createMesh peer; Mallory's far end is one bare node-datachannel offer, never answered.
 // A held property is an `it`; a hole is an `it.fails` naming the hole, its numbers and a fix.
 // Run: bash scripts/netns.sh pnpm exec vitest run packages/webrtc/src/review-s20-mesh.test.ts
-import { afterEach, describe, expect, it } from 'vitest';
-import * as wrtc from 'webrtc-polyfill';
-import { WebSocket } from 'ws';
-import { SignalClient, type WebSocketConstructorLike } from '@pulsemesh/signal';
-import { stateOf, TestRoom } from './mesh-test-support.js';
+import { describe, expect, it } from 'vitest';
+import { stateOf } from './mesh-test-support.js';
+import {
+  malloryConnection,
+  memberClient,
+  undoAfterEach,
+  victimAndHonest,
+} from './review-mesh-test-support.js';
 import { until } from './test-helpers.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const undo of cleanups.splice(0).reverse()) await undo();
-});
+const cleanups = undoAfterEach();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const config = { iceServers: [], bindAddress: '127.0.0.1' } as RTCConfiguration;
 
 /** Victim and honest linked in a room; Mallory's `ids` joined it from one address. */
 async function room(ids: string[]) {
-  const r = await TestRoom.start();
-  cleanups.push(() => r.close());
-  const victim = r.join('victim', { config: {} });
-  const honest = r.join('honest', { config: {} });
-  await until(
-    () => stateOf(victim, 'honest') === 'healthy' && stateOf(honest, 'victim') === 'healthy',
-    15_000,
-    'victim and honest linked',
-  );
-  const clients = ids.map((peerId) => {
-    const client = new SignalClient({
-      url: r.url,
-      room: r.room,
-      peerId,
-      WebSocket: WebSocket as unknown as WebSocketConstructorLike,
-    });
-    cleanups.push(() => client.close());
-    client.connect();
-    return client;
-  });
+  const { room: r, victim, honest } = await victimAndHonest(cleanups);
+  const clients = ids.map((peerId) => memberClient(cleanups, r, peerId));
   await until(() => clients.every((c) => c.state === 'connected'), 10_000, 'Mallory’s ids joined');
-  const pc = new wrtc.RTCPeerConnection(config) as RTCPeerConnection;
-  cleanups.push(() => pc.close());
-  pc.createDataChannel('pulsemesh');
-  await pc.setLocalDescription(await pc.createOffer());
-  await until(() => pc.iceGatheringState === 'complete', 5_000, 'offer candidates');
-  return { room: r, victim, honest, clients, offer: pc.localDescription!.sdp };
+  const { offer } = await malloryConnection(cleanups);
+  return { room: r, victim, honest, clients, offer };
 }
 
 /** 200 offers in fresh sessions, spread over Mallory's ids in turn, ~40 a second; links built. */

@@ -6,38 +6,11 @@
 // Run: nice -n 10 pnpm vitest run packages/webrtc/src/review-s21-attach.test.ts
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerId } from '@pulsemesh/core';
-import { createAttachedMesh, type AttachedMesh } from './attach.js';
-import { generateIdentity, trustFor } from './identity.js';
-import { closePairs, connectedPair } from './review-s19-test-support.js';
+import { attachAs, closeAll, meshWithIdentity, stateAt } from './app-id-pins-test-support.js';
+import type { AttachedMesh } from './attach.js';
 import { until } from './test-helpers.js';
 
-const meshes: AttachedMesh[] = [];
-afterEach(() => {
-  for (const m of meshes.splice(0)) m.close();
-  closePairs();
-});
-
-function meshWithIdentity(): AttachedMesh {
-  const identity = generateIdentity();
-  const mesh = createAttachedMesh({
-    peerId: identity.id,
-    trust: trustFor(identity),
-    proofTimeoutMs: 2_000,
-    pageLifecycle: false,
-  });
-  meshes.push(mesh);
-  return mesh;
-}
-
-const stateAt = (viewer: AttachedMesh, peer: PeerId): string | undefined =>
-  viewer.peers().find((p) => p.id === peer)?.state;
-
-/** `victim` attaches `other` under `appId` (the app's label for it); `other` attaches victim. */
-async function attachAs(victim: AttachedMesh, appId: string, other: AttachedMesh): Promise<void> {
-  const [atVictim, atOther] = await connectedPair();
-  victim.attach(appId, atVictim);
-  other.attach('victim-app', atOther);
-}
+afterEach(closeAll);
 
 /** Victim's monitored connections as [app id, whose key]. */
 function connectionsAt(victim: AttachedMesh, names: Map<PeerId, string>): [string, string][] {
