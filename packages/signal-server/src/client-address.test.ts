@@ -50,7 +50,7 @@ describe('normalizeAddress', () => {
   });
 });
 
-describe('addressKey (decision 0060: IPv6 counted by its /64)', () => {
+describe('addressKey (decisions 0060, 0065: IPv6 counted by its /64 or the IPv4 it carries)', () => {
   it.each([
     ['192.0.2.1', '192.0.2.1'],
     ['2001:db8::1', '2001:db8::/64'],
@@ -61,6 +61,17 @@ describe('addressKey (decision 0060: IPv6 counted by its /64)', () => {
     ['::1', '::/64'],
     ['fe80::1', 'fe80::/64'],
     ['2001:db8::/64', '2001:db8::/64'], // a key is its own key (an envelope from a 0060 instance)
+    // An IPv6 address that carries its client's public IPv4 address is keyed by it (decision 0065).
+    ['2002:c000:201:1::1', '192.0.2.1'], // 6to4 (2002:AABB:CCDD::/48)
+    ['2002:c000:201:ffff:1:2:3:4', '192.0.2.1'],
+    ['2002:c000:201:1::/64', '192.0.2.1'], // a 6to4 key of a 0060 instance
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', '192.0.2.45'], // Teredo: ~client in the last 32 bits
+    ['2001:0:4136:e378:8000:1234:3fff:fdd2', '192.0.2.45'], // its other mapped port: one key
+    ['2001:0:4136:e378::/64', '2001:0:4136:e378::/64'], // a Teredo key of a 0060 instance: as is
+    ['2001:1::5', '2001:1::/64'], // not Teredo (2001:0::/32 only)
+    ['64:ff9b::192.0.2.9', '192.0.2.9'], // NAT64 / SIIT, the well-known prefix
+    ['64:ff9b:1::c000:209', '64:ff9b:1::/64'], // a local-use NAT64 prefix: cannot tell, /64
+    ['::ffff:192.0.2.1', '192.0.2.1'],
     ['unknown', 'unknown'],
   ])('%j -> %j', (address, key) => {
     expect(addressKey(address)).toBe(key);
@@ -68,10 +79,14 @@ describe('addressKey (decision 0060: IPv6 counted by its /64)', () => {
 
   it('any two addresses of one /64 share a key; of two /64s, never (fuzz)', () => {
     const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    // Prefixes that embed an IPv4 address (6to4, Teredo, NAT64) are keyed by it, not by the /64.
+    const embeds = (p: string[]): boolean =>
+      p[0] === '2002' || (p[0] === '2001' && p[1] === '0') || (p[0] === '64' && p[1] === 'ff9b');
     const half = fc.array(group, { minLength: 4, maxLength: 4 });
+    const prefix = half.filter((p) => !embeds(p));
     try {
       fc.assert(
-        fc.property(half, half, half, half, (p, q, a, b) => {
+        fc.property(prefix, prefix, half, half, (p, q, a, b) => {
           const [pa, pb, qa] = [
             [...p, ...a],
             [...p, ...b],

@@ -4,7 +4,8 @@
  * trusted proxy appended. Addresses are normalized so one client is one key: IPv4-mapped IPv6
  * (`::ffff:192.0.2.1`, what a dual-stack listener reports) is the IPv4 address, and IPv6 is in
  * its canonical lower-case compressed form. The bounds count an IPv6 client by its /64 prefix
- * (`addressKey`, decision 0060): one host commonly holds a whole /64 (SLAAC privacy addresses).
+ * (`addressKey`, decision 0060): one host commonly holds a whole /64 (SLAAC privacy addresses);
+ * 6to4, Teredo and NAT64 addresses by the IPv4 address they carry (decision 0065).
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -14,7 +15,7 @@ export type AddressSource = 'socket' | 'forwarded' | 'forwarded-invalid';
 /** A resolved client address. */
 export interface ClientAddress {
   address: string;
-  /** What every per-IP bound counts: `addressKey(address)` (an IPv6 address's /64 prefix). */
+  /** What every per-IP bound counts: `addressKey(address)` (an IPv6 address's /64, or its IPv4). */
   key: string;
   source: AddressSource;
 }
@@ -23,21 +24,62 @@ export interface ClientAddress {
 const PREFIX_GROUPS = 4;
 
 /**
- * The key every per-IP bound counts `address` under (decision 0060): an IPv4 address is itself;
- * an IPv6 address is its /64 prefix, canonical (`2001:db8::7` → `2001:db8::/64`), since one host
- * commonly holds the whole /64. Anything else (a key already, `unknown`) is returned as is.
+ * The key every per-IP bound counts `address` under (decisions 0060, 0065): an IPv4 address is
+ * itself; an IPv6 address that carries its client's public IPv4 address is keyed by that IPv4
+ * address, as the IPv4 host would be (`embeddedIPv4`: 6to4, Teredo, NAT64); any other IPv6
+ * address is its /64 prefix, canonical (`2001:db8::7` → `2001:db8::/64`), since one host commonly
+ * holds the whole /64. A key is its own key (a 6to4 /64 key of a 0060 instance becomes its IPv4
+ * address). Anything else (`unknown`) is returned as is.
  */
 export function addressKey(address: string): string {
-  const v6 = normalizeAddress(address);
-  if (v6 === undefined || isIPv4(v6)) return address;
+  const prefixKey = address.endsWith('/64') ? address.slice(0, -3) : undefined;
+  const v6 = normalizeAddress(prefixKey ?? address);
+  if (v6 === undefined) return address;
+  if (isIPv4(v6)) return v6;
+  const groups = groupsOf(v6);
+  const v4 = embeddedIPv4(groups);
+  if (v4 !== undefined && (prefixKey === undefined || groups[0] === SIX_TO_FOUR)) return v4;
+  if (prefixKey !== undefined) return address;
+  const prefix = [...groups.slice(0, PREFIX_GROUPS), 0, 0, 0, 0].map((g) => g.toString(16)).join(':');
+  return `${new URL(`http://[${prefix}]/`).hostname.slice(1, -1)}/64`;
+}
+
+/** 6to4 (RFC 3056): `2002:AABB:CCDD::/48` belongs to the IPv4 host AA.BB.CC.DD. */
+const SIX_TO_FOUR = 0x2002;
+/** Teredo (RFC 4380): `2001:0:server:server:flags:~port:~client:~client`. */
+const TEREDO = 0x2001;
+/** NAT64 / SIIT well-known prefix (RFC 6052): `64:ff9b::a.b.c.d`, the IPv4 client translated. */
+const NAT64 = [0x64, 0xff9b, 0, 0, 0, 0];
+
+/**
+ * The public IPv4 address an IPv6 address of these forms stands for, or undefined: 6to4 (bits
+ * 16-47); Teredo (the last 32 bits, obfuscated: XOR 0xffffffff; the client's public address as
+ * its NAT maps it, so every Teredo client behind one NAT shares a key, as its IPv4 NAT-mates do;
+ * the mapped port is not part of the key, since a client gets a new one per UDP socket); NAT64's
+ * well-known prefix (the last 32 bits). A network-specific NAT64 prefix cannot be told from a
+ * native one and stays keyed by its /64.
+ */
+function embeddedIPv4(groups: readonly number[]): string | undefined {
+  const [g0 = 0, g1 = 0, g2 = 0, , , , g6 = 0, g7 = 0] = groups;
+  if (g0 === SIX_TO_FOUR) return dotted(g1, g2);
+  if (g0 === TEREDO && g1 === 0) return dotted(g6 ^ 0xffff, g7 ^ 0xffff);
+  if (NAT64.every((g, i) => groups[i] === g)) return dotted(g6, g7);
+  return undefined;
+}
+
+function dotted(hi: number, lo: number): string {
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** The eight 16-bit groups of a canonical IPv6 address (no embedded dotted quad). */
+function groupsOf(v6: string): number[] {
   const [head = '', tail = ''] = v6.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === '' ? [] : tail.split(':');
   const groups = v6.includes('::')
     ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
     : left;
-  const prefix = [...groups.slice(0, PREFIX_GROUPS), '0', '0', '0', '0'].join(':');
-  return `${new URL(`http://[${prefix}]/`).hostname.slice(1, -1)}/64`;
+  return groups.map((g) => parseInt(g, 16));
 }
 
 /**
@@ -56,9 +98,7 @@ export function normalizeAddress(text: string): string | undefined {
   const v6 = new URL(`http://[${s}]/`).hostname.slice(1, -1);
   const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
   if (!mapped) return v6;
-  const hi = parseInt(mapped[1] as string, 16);
-  const lo = parseInt(mapped[2] as string, 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  return dotted(parseInt(mapped[1] as string, 16), parseInt(mapped[2] as string, 16));
 }
 
 /**

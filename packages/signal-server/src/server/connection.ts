@@ -41,12 +41,25 @@ export class Connection {
 
   readonly id: number;
   readonly ws: WebSocket;
+  /** The client address key every per-IP bound counts (`addressKey`, decision 0060). */
   readonly ip: string;
+  /**
+   * This socket's slot among its address's `socketsPerIpMax` (`AddressSlots`): a socket that
+   * replaces a closed one takes its slot and its relay floors (decision 0065).
+   */
+  readonly slot: number;
 
-  constructor(id: number, ws: WebSocket, ip: string, messagesPerSecondMax: number, nowMs: number) {
+  constructor(
+    id: number,
+    ws: WebSocket,
+    address: { ip: string; slot: number },
+    messagesPerSecondMax: number,
+    nowMs: number,
+  ) {
     this.id = id;
     this.ws = ws;
-    this.ip = ip;
+    this.ip = address.ip;
+    this.slot = address.slot;
     this.bucket = new TokenBucket(messagesPerSecondMax, messagesPerSecondMax, nowMs);
     this.lastRxMs = nowMs;
     this.dropWindowStartMs = nowMs;

@@ -16,8 +16,9 @@ export interface SignalServerOptions {
   /** Peers in one room (across all instances with Redis). Default 256. */
   peersPerRoomMax?: number;
   /**
-   * Concurrent sockets from one IP address (an IPv6 client: one /64, decision 0060); more are
-   * refused with HTTP 429. Default 64.
+   * Concurrent sockets from one IP address (an IPv6 client: one /64, decision 0060; 6to4, Teredo
+   * and NAT64: the IPv4 address it carries, decision 0065); more are refused with HTTP 429. Also
+   * the number of relay floors one address has into one target (`AddressSlots`). Default 64.
    */
   socketsPerIpMax?: number;
   /** Concurrent sockets in total; more are refused with HTTP 503. Default 20,000. */
@@ -39,7 +40,8 @@ export interface SignalServerOptions {
    * else would then be dropped too (decision 0047). A WebRTC negotiation relays a few KB (an SDP
    * of 2-10 KB plus candidates of ~200 B); clients behind one NAT share the budget to a target,
    * and each socket keeps a floor of its own under it (8 KiB burst, 2 KiB/s per target, decision
-   * 0060) that its NAT-mates cannot drain. Default 65,536 (burst 262,144).
+   * 0060) that its NAT-mates cannot drain; a socket opened in place of a closed one of its address
+   * gets that one's floors as they were left (decision 0065). Default 65,536 (burst 262,144).
    */
   relayBytesPerSecondMax?: number;
   /**

@@ -20,11 +20,13 @@ import type { RedisScaleOut, RemoteRelay } from './scale-out.js';
 const BUDGETS_PRUNE_AT = 4096;
 
 /**
- * Per (sender socket, target): what one socket may still relay once its address's budget into
- * that target is empty (decision 0060), so a NAT-mate draining the shared budget cannot keep an
- * honest socket's negotiation (~3 KB) out. Worst case one address into one target: the address
- * burst + `socketsPerIpMax` floors (256 KiB + 64 x 8 KiB = 768 KiB by default, under
- * `sendBufferBytesMax`), 64 KiB/s + 64 x 2 KiB/s.
+ * Per (sender socket's slot, target): what one socket may still relay once its address's budget
+ * into that target is empty (decision 0060), so a NAT-mate draining the shared budget cannot
+ * keep an honest socket's negotiation (~3 KB) out. Keyed by the socket's slot among its
+ * address's (`Connection.slot`), not by the socket: a socket that replaces a closed one takes
+ * its floors as drained as they were left (decision 0065). Worst case one address into one
+ * target, however its sockets come and go: the address burst + `socketsPerIpMax` floors
+ * (256 KiB + 64 x 8 KiB = 768 KiB by default, under `sendBufferBytesMax`), 64 KiB/s + 64 x 2 KiB/s.
  */
 const FLOOR_BURST_BYTES = 8192;
 const FLOOR_BYTES_PER_S = 2048;
@@ -50,7 +52,11 @@ export class Relays {
    * control characters, so the three kinds never collide.
    */
   readonly #budgets: BucketMap;
-  /** Per `${sender connection id}\0${budget key}`: the socket's own floor (decision 0060). */
+  /**
+   * Per `${sender slot}\0${budget key}` (the budget key names the address): the floor of the
+   * socket holding that slot (decisions 0060, 0065). Kept after the socket closes until full
+   * again (pruned like `#budgets`): at most `socketsPerIpMax` per address and target.
+   */
   readonly #floors = new BucketMap(FLOOR_BYTES_PER_S, FLOOR_BURST_BYTES, BUDGETS_PRUNE_AT);
 
   constructor(
@@ -129,7 +135,7 @@ export class Relays {
 
   /**
    * Takes `frameBytes` from budget `key` of `conn`'s address or, when that is empty, from
-   * `conn`'s own floor under it (decision 0060); over both, the relay is dropped, counted
+   * `conn`'s floor under it (its slot's, decisions 0060 and 0065); over both, the relay is dropped, counted
    * `relay-rate` and the sender told (at most once a second per socket).
    */
   #withinBudget(
@@ -140,7 +146,7 @@ export class Relays {
     frameBytes: number,
   ): boolean {
     if (this.#budgets.take(key, nowMs, frameBytes)) return true;
-    if (this.#floors.take(`${conn.id}\u0000${key}`, nowMs, frameBytes)) return true;
+    if (this.#floors.take(`${conn.slot}\u0000${key}`, nowMs, frameBytes)) return true;
     this.#out.reject(RejectReason.relayRate);
     if (nowMs - conn.relayErrorSentMs >= 1000) {
       conn.relayErrorSentMs = nowMs;

@@ -15,6 +15,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { CloseCode, SessionEndKind, SUBPROTOCOL } from '@pulsemesh/signal';
 import { clientAddress, trustedHopsOf } from './client-address.js';
+import { AddressSlots } from './address-slots.js';
 import { Connection } from './connection.js';
 import { Hub } from './hub.js';
 import { RejectReason, createMetrics } from './metrics.js';
@@ -67,7 +68,7 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
 
   const hops = trustedHopsOf(o.trustProxy);
   const conns = new Set<Connection>();
-  const perIp = new Map<string, number>();
+  const perIp = new AddressSlots(o.socketsPerIpMax);
   let nextId = 1;
   let draining = false;
   let sweeper: ReturnType<typeof setInterval> | undefined;
@@ -96,11 +97,6 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
   });
   // Every 'upgrade' that takes a per-IP slot gives it back when its TCP socket closes, whatever
   // happened in between (refused by `ws`, closed by either side, destroyed).
-  const releaseIp = (ip: string): void => {
-    const left = (perIp.get(ip) ?? 1) - 1;
-    if (left <= 0) perIp.delete(ip);
-    else perIp.set(ip, left);
-  };
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string, reason: RejectReason): void => {
@@ -117,17 +113,16 @@ export function createSignalServer(options: SignalServerOptions = {}): SignalSer
     if (client.source === 'forwarded-invalid')
       metrics.rejections.inc({ reason: RejectReason.forwardedInvalid });
     const ip = client.key; // every per-IP bound counts an IPv6 client by its /64 (decision 0060)
-    if ((perIp.get(ip) ?? 0) >= o.socketsPerIpMax)
-      return refuse(429, 'Too Many Requests', RejectReason.socketsPerIp);
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    const slot = perIp.take(ip); // a reopened socket takes a closed one's slot (decision 0065)
+    if (slot === undefined) return refuse(429, 'Too Many Requests', RejectReason.socketsPerIp);
     let upgraded = false;
     socket.once('close', () => {
-      releaseIp(ip);
+      perIp.release(ip, slot);
       if (!upgraded) metrics.rejections.inc({ reason: RejectReason.handshakeRefused });
     });
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       upgraded = true;
-      const conn = new Connection(nextId++, ws, ip, o.messagesPerSecondMax, performance.now());
+      const conn = new Connection(nextId++, ws, { ip, slot }, o.messagesPerSecondMax, performance.now());
       conns.add(conn);
       metrics.sockets.set(conns.size);
       ws.on('message', (data, isBinary) => hub.onFrame(conn, data, isBinary));
