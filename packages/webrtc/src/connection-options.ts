@@ -49,9 +49,11 @@ export interface ConnectionManagerOptions {
   sessionBudget?: { sessions: number; windowMs: number };
   /**
    * Links all strangers together may make this peer build (members no link to which held
-   * `stableLinkMs`): a shared token bucket, a token back when the link opens, the last `reserved`
-   * for a newcomer displacing an unheard link (decision 0056, `stranger-budget.ts`). Default
-   * `links` max(8, ⌈maxConnections / 2⌉) + 2, `reserved` 2, per 60,000 ms, unheard after 500 ms.
+   * `stableLinkMs`, or whose last link closed without opening): a shared token bucket, a token
+   * back when the link opens, the last `reserved` for a newcomer displacing an unheard link
+   * (decisions 0056 and 0064, `stranger-budget.ts`). Default `links` max(8, ⌈maxConnections / 2⌉)
+   * + 2, `reserved` 2, per 60,000 ms; unheard after 500 ms (a link built in a burst) or 5,000 ms
+   * (built at ease: at most `reserved` other strangers' links charged).
    */
   strangerBudget?: StrangerBudgetOptions;
   /** Most peers tracked (roster + signal senders). Default 4,096. */

@@ -34,6 +34,8 @@ export interface PeerSlot {
   established: boolean;
   /** When its current link was built on its initiative as a stranger's, charged (NaN: not). */
   strangerLinkAtMs: number;
+  /** How long (ms) that link may connect before it is unheard (`stranger-budget.ts`). */
+  strangerChanceMs: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export class PeerSlots {
       everBuilt: false,
       established: false,
       strangerLinkAtMs: NaN,
+      strangerChanceMs: 0,
     };
     this.#slots.set(id, slot);
     return slot;

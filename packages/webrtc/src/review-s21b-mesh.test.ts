@@ -122,39 +122,75 @@ describe('the stranger budget (decision 0056) at the gate', () => {
   // after `unheardAfterMs` like a stranger's (displaceable by a first contact), or let
   // `established` lapse when its member's last link ended longer than `stableLinkMs` ago without a
   // new one opening (an honest member's re-link opens in about a second).
-  it.fails(
-    '40 ids established once, then re-offering unanswered every 15 s, do not keep a newcomer out for a minute',
-    () => {
-      const v = new Victim();
-      const mallory = Array.from({ length: 40 }, (_, i) => `amallory${i}`);
-      // Phase 1: real links, opened at once (tokens back), held stableLinkMs, then dropped.
-      for (const id of mallory) {
-        expect(v.offer(id)).toBe(true);
-        v.open(id);
+  // CLOSED (decision 0064): a link that closes without ever opening ends its member's standing
+  // (`isEstablished` is false while its link connects, and that is what a close records). Each id's
+  // first unanswered re-offer (11 s) is still built uncharged and holds its place until
+  // `connectTimeoutMs`; the re-offers at 26 s are strangers', charged: 16 built, 24 refused.
+  // Measured: carol's offer at 20 s `busy` (capacity full), at 35 s built (0 displaced); Mallory
+  // holds 4 links at 80 s (before: 40).
+  it('40 ids established once, then re-offering unanswered every 15 s, do not keep a newcomer out for a minute', () => {
+    const v = new Victim();
+    const mallory = Array.from({ length: 40 }, (_, i) => `amallory${i}`);
+    // Phase 1: real links, opened at once (tokens back), held stableLinkMs, then dropped.
+    for (const id of mallory) {
+      expect(v.offer(id)).toBe(true);
+      v.open(id);
+    }
+    clockMs = 10_000;
+    for (const id of mallory) v.close(v.slots.get(id)!);
+    expect(mallory.every((id) => v.slots.get(id)!.established)).toBe(true);
+    // Phase 2: every 15 s each id offers again, never answered (connectTimeoutMs 15 s ends it).
+    let [carolBuilt, carolBuiltAtMs] = [false, NaN];
+    let nextCarolMs = 20_000;
+    for (let t = 11_000; t <= 80_000; t += 100) {
+      clockMs = t;
+      v.expire();
+      if ((t - 11_000) % 15_000 === 0) for (const id of mallory) v.offer(id);
+      if (t === nextCarolMs) {
+        if (!carolBuilt && v.offer('carol')) [carolBuilt, carolBuiltAtMs] = [true, t];
+        nextCarolMs += 15_000; // her retry after `busy` (busyRetryMs x [0.5, 1), shortest)
       }
-      clockMs = 10_000;
-      for (const id of mallory) v.close(v.slots.get(id)!);
-      expect(mallory.every((id) => v.slots.get(id)!.established)).toBe(true);
-      // Phase 2: every 15 s each id offers again, never answered (connectTimeoutMs 15 s ends it).
-      let carolBuilt = false;
-      let nextCarolMs = 20_000;
-      for (let t = 11_000; t <= 80_000; t += 100) {
-        clockMs = t;
-        v.expire();
-        if ((t - 11_000) % 15_000 === 0) for (const id of mallory) v.offer(id);
-        if (t === nextCarolMs) {
-          carolBuilt ||= v.offer('carol');
-          nextCarolMs += 15_000; // her retry after `busy` (busyRetryMs x [0.5, 1), shortest)
-        }
+    }
+    const built = mallory.filter((id) => v.linked(id)).length;
+    console.log(
+      `established flood: Mallory holds ${built} links, carol built ${carolBuilt} at ${carolBuiltAtMs} ms, ` +
+        `busy to carol ${v.busy.get('carol') ?? 0}, displaced ${v.counters.unheardLinksDisplaced}`,
+    );
+    expect(carolBuilt).toBe(true);
+  });
+
+  /** The flood below against carol's link that opens `openMs` after it was built. */
+  function turnNewcomer(openMs: number) {
+    clockMs = 0;
+    const v = new Victim();
+    const startMs = clockMs;
+    expect(v.offer('carol')).toBe(true);
+    clockMs = startMs + 10;
+    for (let i = 0; i < 15; i++) expect(v.offer(`amallory${i}`)).toBe(true);
+    clockMs = startMs + 500;
+    const built500 = v.offer('amallory15');
+    const displacedAt500 = v.displaced.includes('carol');
+    // Her first link would open at openMs; displaced, she hears `bye` and retries ~1 s later.
+    let [retryMs, opensMs, refusals, openedAtMs] = [Infinity, startMs + openMs, 0, NaN];
+    for (let t = startMs + 550; t <= startMs + 60_000; t += 50) {
+      clockMs = t;
+      v.expire();
+      if (t % 100 === 0) v.offer(`amallory${(t / 100) % 60}`);
+      if (v.linked('carol') && t >= opensMs && !v.isOpen('carol')) {
+        v.open('carol');
+        openedAtMs = t - startMs;
       }
-      const built = mallory.filter((id) => v.linked(id)).length;
-      console.log(
-        `established flood: Mallory holds ${built} links, carol built ${carolBuilt}, ` +
-          `busy to carol ${v.busy.get('carol') ?? 0}, displaced ${v.counters.unheardLinksDisplaced}`,
-      );
-      expect(carolBuilt).toBe(true);
-    },
-  );
+      if (opensMs !== Infinity && !v.linked('carol')) [opensMs, retryMs] = [Infinity, t + 1_000];
+      if (t !== retryMs) continue;
+      if (v.offer('carol')) opensMs = t + openMs;
+      else {
+        refusals += 1;
+        retryMs = t + 15_000; // busy: busyRetryMs x [0.5, 1), the shortest
+      }
+    }
+    const carolDisplaced = v.displaced.filter((id) => id === 'carol').length;
+    return { built500, displacedAt500, opened: v.isOpen('carol'), openedAtMs, refusals, carolDisplaced };
+  }
 
   // HOLE (Mallory cuts an honest newcomer's link that is still connecting, then keeps it out):
   // carol's first offer is built at 0 and would open at 2,000 ms (a TURN relay; 1-5 s is ordinary).
@@ -169,37 +205,23 @@ describe('the stranger budget (decision 0056) at the gate', () => {
   // `everBuilt` only when a link opened, not when it was built), and never displace a link younger
   // than a TURN handshake (`unheardAfterMs` >= ~5 s, or by the link's own ICE progress: one with a
   // candidate pair checking is not unheard).
-  it.fails('an honest newcomer on a 2 s TURN link is linked within 60 s of a 16-id flood', () => {
-    const v = new Victim();
-    expect(v.offer('carol')).toBe(true);
-    clockMs = 10;
-    for (let i = 0; i < 15; i++) expect(v.offer(`amallory${i}`)).toBe(true);
-    clockMs = 500;
-    expect(v.offer('amallory15')).toBe(true);
-    const displacedAt500 = v.displaced.includes('carol');
-    // Her first link would open at 2,000 ms; displaced, she hears `bye` and retries ~1 s later.
-    let [retryMs, opensMs, refusals] = [Infinity, 2_000, 0];
-    for (let t = 550; t <= 60_000; t += 50) {
-      clockMs = t;
-      v.expire();
-      if (t % 100 === 0) v.offer(`amallory${(t / 100) % 60}`);
-      if (v.linked('carol') && t >= opensMs && !v.isOpen('carol')) v.open('carol');
-      if (opensMs !== Infinity && !v.linked('carol')) [opensMs, retryMs] = [Infinity, t + 1_000];
-      if (t !== retryMs) continue;
-      if (v.offer('carol')) opensMs = t + 2_000;
-      else {
-        refusals += 1;
-        retryMs = t + 15_000; // busy: busyRetryMs x [0.5, 1), the shortest
-      }
-    }
-    const opened = v.isOpen('carol');
-    console.log(
-      `TURN newcomer: displaced at 500 ms ${displacedAt500}, linked within 60 s ${opened}, ` +
-        `retries refused ${refusals}, busy to carol ${v.busy.get('carol') ?? 0}, ` +
-        `displaced ${JSON.stringify(v.displaced.filter((id) => id === 'carol').length)} times`,
-    );
-    expect(displacedAt500).toBe(true); // the hole's first half, checked even while it is a hole
-    expect(opened).toBe(true);
+  // CLOSED (decision 0064): a link built at ease (at most 2 other strangers' links charged) is
+  // unheard only after 5 s (a TURN handshake's slow end), one built in a burst after 500 ms as
+  // before. carol's offer came before the flood: 5 s; the flood's first 2 links are at ease too,
+  // its last 13 in the burst. A chance learnt from this peer's own setups (twice the
+  // slowest, 5 s before any) was tried first: it refused session 20's newcomer
+  // (`review-s20-mesh.test.ts`: a 1 s setup seen at load 16, a 2 s chance, the flood 0.9 s old)
+  // and left 1 of 29 out of `review-s21b-coldstart.test.ts`. Measured: see the log line `TURN
+  // newcomer` (amallory15 refused at 500 ms: the burst's links were 490 ms old; carol not
+  // displaced, open at 2,000 ms; 4 s and 6 s links the same here, but past 5 s nothing protects
+  // a link: one in a later flood may be displaced).
+  it('an honest newcomer on a 2 s TURN link is linked within 60 s of a 16-id flood', () => {
+    const r = turnNewcomer(2_000);
+    const slow = [4_000, 6_000].map((openMs) => turnNewcomer(openMs));
+    console.log(`TURN newcomer: 2 s ${JSON.stringify(r)}; 4 s, 6 s: ${JSON.stringify(slow)}`);
+    expect(r.displacedAt500).toBe(false);
+    expect(r.opened).toBe(true);
+    expect(r.refusals).toBe(0);
   });
 
   // Decision 0056's cold-start consequence, quantified: `n` honest peers joining at once, victim's

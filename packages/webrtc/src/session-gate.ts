@@ -1,4 +1,4 @@
-// Whether a link a member asks for gets built (decisions 0050 and 0056): its own `sessionBudget`,
+// Whether a link a member asks for gets built (decisions 0050, 0056, 0064): its own `sessionBudget`,
 // the accept capacity, and for a stranger the shared `strangerBudget` (`stranger-budget.ts`).
 import type { PeerId } from '@pulsemesh/core';
 import type { ResolvedConnectionOptions } from './connection-options.js';
