@@ -70,12 +70,16 @@ export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: numbe
  * reordered on the network.
  */
 export function setVitals(s: DetectorState, m: Member, v: VitalSigns): void {
-  const old = m.vitals;
+  // The held uptime from `Member.vitalsUptimeMs` (NaN exactly while `vitals` is unset): the old
+  // record itself is read only when a restart is found.
+  const heldUptimeMs = m.vitalsUptimeMs;
+  const held = !Number.isNaN(heldUptimeMs);
   // Acks carry vitals only on change (`ackVitals`): the old process's uptime went on since they came.
-  const oldUptimeMs = old === undefined ? 0 : old.uptimeMs + Math.max(0, s.now - m.vitalsAtMs);
-  if (old !== undefined && v.uptimeMs + RESTART_UPTIME_MARGIN_MS < oldUptimeMs)
-    rememberStallBeforeRestart(s, m, old.loadMs);
+  const oldUptimeMs = held ? heldUptimeMs + Math.max(0, s.now - m.vitalsAtMs) : 0;
+  if (held && v.uptimeMs + RESTART_UPTIME_MARGIN_MS < oldUptimeMs)
+    rememberStallBeforeRestart(s, m, (m.vitals as VitalSigns).loadMs);
   m.vitals = v;
+  m.vitalsUptimeMs = v.uptimeMs;
   m.vitalsAtMs = s.now;
 }
 
