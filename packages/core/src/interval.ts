@@ -12,7 +12,7 @@ export interface IntervalInputs {
   maxMs: number;
   /** Mean loss ratio over direct links, 0..1. */
   loss: number;
-  /** Mean RTT variation relative to smoothed RTT (rttvar / srtt) over direct links, ≥ 0. */
+  /** Mean RTT variation relative to smoothed RTT over direct links ({@link linkJitterRatio}), ≥ 0. */
   jitterRatio: number;
   /** Loss ratio that counts as fully bad (period at `minMs`). */
   lossRatioHigh: number;
