@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { adaptProtocolPeriodMs, indirectChecksFor, networkBadness } from './interval.js';
+import {
+  adaptProtocolPeriodMs,
+  indirectChecksFor,
+  jitterRttMsMin,
+  linkJitterRatio,
+  networkBadness,
+} from './interval.js';
 
 const base = { minMs: 250, maxMs: 1000, lossRatioHigh: 0.1, jitterRatioHigh: 0.5 };
 
@@ -43,5 +49,21 @@ describe('networkBadness and indirectChecksFor', () => {
   it('adds one indirect probe on a bad network', () => {
     expect(indirectChecksFor(3, 0.2)).toBe(3);
     expect(indirectChecksFor(3, 0.5)).toBe(4);
+  });
+});
+
+describe('linkJitterRatio', () => {
+  it.each([
+    // srttMs, rttVarMs, ratio
+    [0.4, 0.2, 0.1], // documented: loopback scheduling noise is calm
+    [100, 50, 0.5], // documented: a WAN link's ratio is its own
+    [2, 1, 0.5], // from jitterRttMsMin up, the plain ratio (the simulator's 1 ms links)
+    [0.5, 0.25, 0.125], // RFC 6298's first rttvar (half the sample) on a 0.5 ms link
+    [0, 0.3, 0.15], // no RTT yet measured above 0
+  ])('srtt %f ms, rttvar %f ms → %f', (srtt, rttvar, ratio) => {
+    expect(linkJitterRatio(srtt, rttvar)).toBeCloseTo(ratio, 10);
+  });
+  it('jitterRttMsMin is 2 ms', () => {
+    expect(jitterRttMsMin).toBe(2);
   });
 });

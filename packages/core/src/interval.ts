@@ -12,12 +12,29 @@ export interface IntervalInputs {
   maxMs: number;
   /** Mean loss ratio over direct links, 0..1. */
   loss: number;
-  /** Mean RTT variation relative to smoothed RTT (rttvar / srtt) over direct links, ≥ 0. */
+  /** Mean RTT variation relative to smoothed RTT over direct links ({@link linkJitterRatio}), ≥ 0. */
   jitterRatio: number;
   /** Loss ratio that counts as fully bad (period at `minMs`). */
   lossRatioHigh: number;
   /** Jitter ratio that counts as fully bad (period at `minMs`). */
   jitterRatioHigh: number;
+}
+
+/**
+ * RTTs are measured against at least this much (ms) in {@link linkJitterRatio}: below it (loopback,
+ * one LAN switch) the RTT and its variation are two event loops' scheduling, not the network.
+ */
+export const jitterRttMsMin = 2;
+
+/**
+ * A link's jitter ratio: `rttVarMs / max(srttMs, jitterRttMsMin)` (decision 0068). Against a
+ * sub-millisecond RTT, a few hundred µs of scheduling noise (and RFC 6298's first `rttvar`, half
+ * the first sample) read as 0.3–0.5 and held a calm loopback or LAN mesh near its shortest period.
+ *
+ * @example linkJitterRatio(0.4, 0.2) === 0.1; linkJitterRatio(100, 50) === 0.5
+ */
+export function linkJitterRatio(srttMs: number, rttVarMs: number): number {
+  return rttVarMs / Math.max(srttMs, jitterRttMsMin);
 }
 
 /**

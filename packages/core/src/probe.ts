@@ -3,7 +3,7 @@
  * a retry and indirect pings through relays, then suspicion; and the adaptive protocol period.
  */
 import { MessageType, UpdateKind } from './codec.js';
-import { adaptProtocolPeriodMs, indirectChecksFor, networkBadness } from './interval.js';
+import { adaptProtocolPeriodMs, indirectChecksFor, linkJitterRatio, networkBadness } from './interval.js';
 import { probeOutcomeDelta } from './local-health.js';
 import type { Member } from './member.js';
 import { ownAccusation, stateUpdate } from './trust.js';
@@ -154,7 +154,7 @@ export function adaptInterval(s: DetectorState): void {
   for (const m of s.linked) {
     if (Number.isNaN(m.srttMs)) continue;
     loss += m.loss;
-    jitter += m.srttMs > 0 ? m.rttVarMs / m.srttMs : 0;
+    jitter += linkJitterRatio(m.srttMs, m.rttVarMs);
     n += 1;
   }
   if (n === 0) return;

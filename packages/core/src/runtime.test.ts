@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presets } from './config.js';
 import { Detector } from './detector.js';
 import { seededRandom } from './random.js';
-import { runDetector, type Scheduler } from './runtime.js';
+import { runDetector, timerDelayMs, type Scheduler } from './runtime.js';
 import type { Transport } from './transport.js';
 import type { PeerId, StepResult } from './types.js';
 
@@ -260,5 +260,25 @@ describe('timer lateness', () => {
     time.run(cap + 2_000_000);
     expect(d.ticks).toEqual([cap + 25, cap + 1_000_025]);
     expect(d.lateness).toEqual([25, 25]);
+  });
+});
+
+describe('timerDelayMs', () => {
+  it.each([
+    [-3, 0], // documented: overdue is due now
+    [0, 0],
+    [0.2, 2], // documented: never a sub-millisecond timer that fires before its deadline
+    [249, 250], // documented
+    [249.6, 251],
+    [2_147_483_647, 2_147_483_647], // setTimeout's limit (above it Node fires after 1 ms)
+  ])('%f ms to the deadline → setTimeout(%i)', (untilMs, delayMs) => {
+    expect(timerDelayMs(untilMs)).toBe(delayMs);
+  });
+  it('a timer on whole milliseconds (armed at a truncated time, delay truncated) never fires early', () => {
+    for (const armedAt of [100, 100.01, 100.5, 100.99])
+      for (const untilMs of [0.2, 1, 49.9, 249.6, 250]) {
+        const firesAt = Math.trunc(armedAt) + Math.trunc(timerDelayMs(untilMs)); // Node's earliest
+        expect(firesAt).toBeGreaterThanOrEqual(armedAt + untilMs);
+      }
   });
 });

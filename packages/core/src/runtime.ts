@@ -18,6 +18,18 @@ declare const crypto: { getRandomValues<T extends Uint32Array>(array: T): T };
 /** The longest delay `setTimeout` accepts (2^31 − 1 ms). */
 const TIMER_DELAY_MS_MAX = 2_147_483_647;
 
+/**
+ * The `setTimeout` delay for a deadline `untilMs` away: 0 when due, else rounded up plus 1 ms, at
+ * most 2^31 − 1 (decision 0068). Timers run on whole milliseconds: Node truncates the delay and counts it from a
+ * whole-millisecond loop time, browsers truncate it (WebIDL `long`). A timer for 249.6 ms could fire
+ * up to 2 ms before its deadline, find nothing due, and wake the thread again 1 ms later.
+ *
+ * @example timerDelayMs(-3) === 0; timerDelayMs(0.2) === 2; timerDelayMs(249) === 250
+ */
+export function timerDelayMs(untilMs: number): number {
+  return untilMs > 0 ? Math.min(TIMER_DELAY_MS_MAX, Math.ceil(untilMs) + 1) : 0;
+}
+
 /** Monotonic milliseconds (`performance.now()`); construct detectors with it so both clocks agree. */
 export function monotonicNowMs(): number {
   return performance.now();
@@ -39,11 +51,11 @@ export interface Scheduler {
   schedule(fn: () => void, delayMs: number): () => void;
 }
 
-/** A {@link Scheduler} over the platform's `setTimeout`/`clearTimeout`. */
+/** A {@link Scheduler} over the platform's `setTimeout`/`clearTimeout` (delays by {@link timerDelayMs}). */
 export function timerScheduler(): Scheduler {
   return {
     schedule(fn, delayMs) {
-      const handle = setTimeout(fn, delayMs);
+      const handle = setTimeout(fn, timerDelayMs(delayMs));
       return () => clearTimeout(handle);
     },
   };

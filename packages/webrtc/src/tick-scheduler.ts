@@ -1,3 +1,5 @@
+import { timerDelayMs } from '@pulsemesh/core/runtime';
+
 /**
  * Where the detector's timer comes from. The page's own `setTimeout` is clamped to one wake-up per
  * second in a hidden tab (and to one per minute after five minutes under intensive throttling);
@@ -15,7 +17,10 @@ export interface TickScheduler {
   close(): void;
 }
 
-/** A scheduler over `setTimeout` (unref'd in Node, so it never keeps a process alive). */
+/**
+ * A scheduler over `setTimeout` (unref'd in Node, so it never keeps a process alive), its delays
+ * rounded up by `timerDelayMs` so a timer never fires just before its deadline (decision 0068).
+ */
 export function timerScheduler(): TickScheduler {
   const handles = new Set<ReturnType<typeof setTimeout>>();
   return {
@@ -24,7 +29,7 @@ export function timerScheduler(): TickScheduler {
       const handle = setTimeout(() => {
         handles.delete(handle);
         fn();
-      }, delayMs);
+      }, timerDelayMs(delayMs));
       (handle as { unref?: () => void }).unref?.();
       handles.add(handle);
       return () => {
