@@ -45,10 +45,11 @@ describe('BroadcastQueue', () => {
     q.push(alive('c'));
     // A reconnect storm: a hundred checks of c, each a free take to c.
     for (let i = 0; i < 100; i++) q.take('c', 1000, 2, true);
-    expect(q.size).toBe(1); // c's own update was spent on c (its limit is 2), p1's was not
+    expect(q.size).toBe(2); // c's own update counted once for c (decision 0063), p1's not at all
     // p1 is still owed to the room in full, and not re-sent to c, which holds it.
-    expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p1']);
-    expect(q.take('c', 1000, 2)).toEqual([]);
+    expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p1', 'c']);
+    expect(q.size).toBe(1); // c's own: counted for c and x, its limit
+    expect(q.take('c', 1000, 2)).toEqual([]); // p1: the skip at c counted (once), its limit
     expect(q.size).toBe(0);
   });
 
@@ -91,7 +92,9 @@ describe('BroadcastQueue', () => {
     expect(q.take('x', 1000, 3).map((u) => u.peer)).toEqual(['p2']);
     expect(q.take('x', 1000, 3)).toEqual([]); // p2 went to x: held there now
     expect(q.take('y', 1000, 3).map((u) => u.peer)).toEqual(['p2', 'p1']);
-    expect(q.size).toBe(0); // each: 3 transmissions, two of them skips at x
+    expect(q.size).toBe(2); // the second take at x counted nothing: x was counted once (decision 0063)
+    expect(q.take('z', 1000, 3).map((u) => u.peer)).toEqual(['p2', 'p1']);
+    expect(q.size).toBe(0); // each: 3 transmissions (x, y, z), p1's at x a skip
     const suspect = (from: string): Update => ({
       kind: UpdateKind.suspect,
       peer: 'p3',
@@ -101,5 +104,35 @@ describe('BroadcastQueue', () => {
     q.push(suspect('a'));
     q.held('x', suspect('b')); // another accuser's suspicion is another confirmation
     expect(q.take('x', 1000, 3).map((u) => u.peer)).toEqual(['p3']);
+  });
+
+  it('counts at most a quarter of the limit per destination: a flood of messages to one member retires nothing (decision 0063)', () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('dave'));
+    // Mallory makes this peer answer her 1,000 times: dave's alive goes to her once, counted once.
+    const toMallory = Array.from({ length: 1_000 }, () => q.take('mallory', 1000, 4));
+    expect(toMallory.filter((got) => got.length > 0)).toHaveLength(1);
+    expect(q.size).toBe(1);
+    // Still owed to three others: the limit (4) is reached at the third.
+    for (const h of ['h1', 'h2', 'h3']) expect(q.take(h, 1000, 4).map((u) => u.peer)).toEqual(['dave']);
+    expect(q.size).toBe(0);
+    // At N = 1000 (limit 16) one destination counts at most a quarter: 4 of Mallory's 1,000.
+    q.push(alive('erin'));
+    for (let i = 0; i < 1_000; i++) q.take('mallory', 1000, 16);
+    for (let i = 0; i < 11; i++) q.take(`h${i}`, 1000, 16);
+    expect(q.size).toBe(1);
+    expect(q.take('h11', 1000, 16).map((u) => u.peer)).toEqual(['erin']);
+    expect(q.size).toBe(0);
+  });
+
+  it('retires an update counted for every link (`reach`) below its limit: nobody is left to tell', () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('p1'));
+    q.held('a', alive('p1'));
+    expect(q.take('b', 1000, 4, false, 3).map((u) => u.peer)).toEqual(['p1']);
+    expect(q.take('c', 1000, 4, false, 3).map((u) => u.peer)).toEqual(['p1']);
+    expect(q.size).toBe(1);
+    expect(q.take('a', 1000, 4, false, 3)).toEqual([]); // a holds it: the skip counts, the third link
+    expect(q.size).toBe(0);
   });
 });

@@ -4,6 +4,9 @@
  * and then newest first, within a byte budget per message. An update is not piggybacked to a peer
  * known to hold it (it came from there, or went there): in a partial mesh most copies were such
  * echoes, and a signed update is ~110 bytes.
+ * One destination spends at most a quarter of an update's transmissions (decision 0063): a peer
+ * that makes this one send to it again and again (a member flooding pings or ping-reqs, each
+ * answered with gossip) cannot retire what this peer owes the others.
  */
 import { UpdateKind, updateBytes, type Update } from './codec.js';
 
@@ -17,10 +20,19 @@ interface Entry {
   retired: boolean;
   /** Peers known to hold this update (it came from them or was sent to them), at most {@link HOLDERS_MAX}. */
   holders: string[];
+  /** The destination of each transmission counted (a destination at most its share), at most the retransmit limit. */
+  counted: string[];
 }
 
 /** Holders remembered per update: past the retransmit limit (16 at N = 1000) and a mesh degree of 32. */
 const HOLDERS_MAX = 48;
+/**
+ * One destination's transmissions count at most `⌊limit / DEST_SHARE⌋` (at least 1) of an update's
+ * limit (decision 0063). Not 1: an honest peer of a random-32 mesh talks to the same link several
+ * times within an update's lifetime, and counting those repeats retires updates as before
+ * (counted once per destination, bytes at N = 1000 rose 10 % for no faster dissemination).
+ */
+const DEST_SHARE = 4;
 
 /**
  * Whether `held` tells its holder what `queued` does: same kind and incarnation (for a suspicion,
@@ -32,6 +44,23 @@ function same(held: Update, queued: Update): boolean {
     held.incarnation === queued.incarnation &&
     (held.kind !== UpdateKind.suspect || held.from === queued.from)
   );
+}
+
+/** `e`'s retransmit limit: its own or `limit`, at most `reach` (at least 1). */
+function limitOf(e: Entry, limit: number, reach: number): number {
+  return Math.min(e.limit > 0 ? e.limit : limit, Math.max(1, reach));
+}
+
+/** Transmissions of `e` one destination may count: `⌊limit / DEST_SHARE⌋`, at least 1. */
+function shareOf(e: Entry, limit: number, reach: number): number {
+  return Math.max(1, Math.floor(limitOf(e, limit, reach) / DEST_SHARE));
+}
+
+/** Transmissions of `e` counted for `dest`. */
+function countedFor(e: Entry, dest: string): number {
+  let n = 0;
+  for (let i = 0; i < e.counted.length; i++) if (e.counted[i] === dest) n++;
+  return n;
 }
 
 const byPriority = (a: Entry, b: Entry): number => a.transmits - b.transmits || b.order - a.order;
@@ -93,6 +122,7 @@ export class BroadcastQueue {
       existing.order = this.order++;
       existing.bytes = bytes;
       existing.holders.length = 0;
+      existing.counted.length = 0;
       this.sorted = false;
       return;
     }
@@ -100,7 +130,16 @@ export class BroadcastQueue {
       const oldest = this.byPeer.keys().next();
       if (oldest.done !== true) this.drop(oldest.value);
     }
-    const e: Entry = { update, transmits: 0, limit, order: this.order++, bytes, retired: false, holders: [] };
+    const e: Entry = {
+      update,
+      transmits: 0,
+      limit,
+      order: this.order++,
+      bytes,
+      retired: false,
+      holders: [],
+      counted: [],
+    };
     this.byPeer.set(update.peer, e);
     this.pending = this.byPeer.size;
     this.list.push(e);
@@ -138,11 +177,16 @@ export class BroadcastQueue {
    * itself first (so a suspected peer hears of it and can refute), then least-sent, newest first,
    * skipping (but counting) those `dest` is known to hold. Each picked update counts one
    * transmission; it is retired at its limit, so it reaches the others as without the skip.
+   * One `dest` counts at most its share (`DEST_SHARE`, decision 0063): past it a message to `dest`
+   * skips what it holds (it was sent there) and counts nothing, so a member that makes this peer
+   * answer it hundreds of times a second cannot retire what this peer owes the others. The limit
+   * is at most `reach` (this peer's links): in a room smaller than the limit there is nobody left
+   * to tell, and the update would sit in the queue.
    * `free` (a witnessed check's ping, decision 0045): only the update about `dest` counts; the
    * others ride along (and note `dest` as a holder) without spending their limit, so a member that
    * reconnects over and over cannot drain what this peer owes the room onto itself.
    */
-  take(dest: string, budgetBytes: number, limit: number, free = false): Update[] {
+  take(dest: string, budgetBytes: number, limit: number, free = false, reach = Infinity): Update[] {
     if (this.list.length === 0) return [];
     if (!this.sorted) sortByPriority(this.list);
     const picked: Update[] = [];
@@ -153,23 +197,30 @@ export class BroadcastQueue {
     if (own !== undefined && own.bytes <= budgetBytes) {
       picked.push(own.update);
       used += own.bytes;
-      retired += this.count(own, dest, limit);
-      counted++;
+      if (own.holders.length < HOLDERS_MAX && !own.holders.includes(dest)) own.holders.push(dest);
+      if (countedFor(own, dest) < shareOf(own, limit, reach)) {
+        retired += this.transmitted(own, dest, limit, reach);
+        counted++;
+      }
     }
     const list = this.list;
     for (let i = 0; i < list.length; i++) {
       const e = list[i] as Entry;
       if (picked.length >= 255 || budgetBytes - used < 4) break;
       if (e === own || used + e.bytes > budgetBytes) continue;
-      // One scan of the holders per entry (`count` would scan them again for `dest`). One that
-      // `dest` holds is counted as sent (the copy would have been wasted), so it retires as before.
-      if (!e.holders.includes(dest)) {
+      // One that `dest` holds is counted as sent (the copy would have been wasted), so it retires
+      // as before, up to `dest`'s share (decision 0063). A destination counted was noted as a
+      // holder, so only a holder (or a full holder list) needs the scan.
+      const held = e.holders.includes(dest);
+      if (!held) {
         picked.push(e.update);
         used += e.bytes;
         if (e.holders.length < HOLDERS_MAX) e.holders.push(dest);
       }
       if (free) continue;
-      retired += this.transmitted(e, limit);
+      if ((held || e.holders.length >= HOLDERS_MAX) && countedFor(e, dest) >= shareOf(e, limit, reach))
+        continue;
+      retired += this.transmitted(e, dest, limit, reach);
       counted++;
     }
     // Each entry counted once: all moved up by one transmission, in the same order.
@@ -187,15 +238,11 @@ export class BroadcastQueue {
     return picked;
   }
 
-  private count(e: Entry, dest: string, limit: number): number {
-    if (e.holders.length < HOLDERS_MAX && !e.holders.includes(dest)) e.holders.push(dest);
-    return this.transmitted(e, limit);
-  }
-
-  /** Counts one transmission of `e` (its holders already noted); 1 when that retired it. */
-  private transmitted(e: Entry, limit: number): number {
+  /** Counts one transmission of `e` to `dest` (its holders already noted); 1 when that retired it (at its limit, or at `reach`). */
+  private transmitted(e: Entry, dest: string, limit: number, reach: number): number {
+    e.counted.push(dest);
     e.transmits += 1;
-    if (e.transmits < (e.limit > 0 ? e.limit : limit)) return 0;
+    if (e.transmits < limitOf(e, limit, reach)) return 0;
     e.retired = true;
     this.byPeer.delete(e.update.peer);
     this.pending = this.byPeer.size;

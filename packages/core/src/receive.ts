@@ -284,8 +284,9 @@ function signersKnown(s: DetectorState, m: Member): Update[] {
 }
 
 /**
- * A ping-req: ping the target for the requester (bounded by `relayJobsMax` and the requester's
- * relay-job budget), or nack at once when there is no link to it. One naming this peer is dropped.
+ * A ping-req: ping the target for the requester (bounded by `relayJobsMax`, the requester's
+ * relay-job budget and the target's), or nack at once when there is no link to it. One naming this
+ * peer, or past the requester's budget, is dropped.
  */
 export function handlePingReq(
   s: DetectorState,
@@ -316,6 +317,12 @@ export function handlePingReq(
     s.counters.pingReqsToSelf += 1;
     return;
   }
+  // Every answer is charged to the requester, a nack as well as a job (decision 0063): a nack is a
+  // message back (with gossip), one per ping-req, so uncharged it answered 20,001 of 20,001.
+  if (!s.relayBudget.take(from, s.now)) {
+    s.counters.relayJobsRefused += 1;
+    return;
+  }
   const target = s.members.get(targetId);
   // Not stored: the signed verdicts forwarded about it, if any (one more signer for a relay check).
   if (target === undefined) return reply('nack', forwardedSigners(s, targetId));
@@ -329,10 +336,12 @@ export function handlePingReq(
     s.counters.relayJobsDropped += 1;
     return reply('nack');
   }
-  // Two pings charged to this peer at the target: at most the requester's share (decision 0056).
-  if (!s.relayBudget.take(from, s.now)) {
-    s.counters.relayJobsRefused += 1;
-    return;
+  // Two pings charged to this peer at the target: at most the relay-job term of the target's
+  // budget for this peer, whatever the number of requester ids (decision 0063). Nacked, so an
+  // honest prober counts this relay as unable and the others decide.
+  if (!s.relayBudget.takeAt(targetId, from, s.now)) {
+    s.counters.relayJobsCapped += 1;
+    return reply('nack');
   }
   const pingSeq = sendMember(
     s,

@@ -5,8 +5,13 @@ import { RELAY_REQUESTERS_TRACKED_MAX, RelayJobBudget, relayJobBudgetFor } from 
 const config = presets.browser;
 
 describe('RelayJobBudget (decision 0056)', () => {
-  it('derives 16 at once and 20 a second from the defaults (wan: 8 a second)', () => {
-    expect(relayJobBudgetFor(config)).toEqual({ burstJobs: 16, jobsPerSecond: 20 });
+  it('derives 16 at once and 20 a second from the defaults (wan: 8 a second); per target 64 at once, 4 reserved', () => {
+    expect(relayJobBudgetFor(config)).toEqual({
+      burstJobs: 16,
+      jobsPerSecond: 20,
+      targetBurstJobs: 64,
+      targetReservedJobs: 4,
+    });
     expect(relayJobBudgetFor(presets.wan).jobsPerSecond).toBe(8);
   });
 
@@ -37,5 +42,35 @@ describe('RelayJobBudget (decision 0056)', () => {
     expect(budget.take('first', 0)).toBe(false);
     for (let i = 0; i < RELAY_REQUESTERS_TRACKED_MAX; i++) budget.take(`r${i}`, 0);
     expect(budget.take('first', 0)).toBe(true);
+  });
+
+  it('bounds all requesters together at one target to its burst plus the refill (decision 0063)', () => {
+    const budget = new RelayJobBudget(config);
+    const sybils = Array.from({ length: 8 }, (_, i) => `mallory${i}`);
+    let taken = 0;
+    // 8 ids, each at its own budget (20 jobs/s: one every 50 ms), 10 s.
+    for (let t = 0; t < 10_000; t += 50)
+      for (const id of sybils) if (budget.takeAt('carol', id, t)) taken += 1;
+    expect(taken).toBeLessThanOrEqual(64 + 10 * 20 + 1);
+    expect(taken).toBeGreaterThanOrEqual(64 - 4 + 10 * 20 - 4 - 1);
+    // Another target has its own bucket.
+    expect(budget.takeAt('dave', 'mallory0', 10_000)).toBe(true);
+  });
+
+  it("keeps the target's last tokens for a requester without a job there within a period", () => {
+    const budget = new RelayJobBudget(config);
+    let t = 0;
+    // Mallory asks about carol every 10 ms: she gets the burst less the reserved 4, then the refill
+    // less 4.
+    let mallory = 0;
+    for (; t < 5_000; t += 10) if (budget.takeAt('carol', 'mallory', t)) mallory += 1;
+    expect(mallory).toBeLessThanOrEqual(64 - 4 + 5 * 20);
+    // An honest prober asking once a period (200 ms) through the flood is never refused.
+    let refused = 0;
+    for (; t < 15_000; t += 10) {
+      budget.takeAt('carol', 'mallory', t);
+      if (t % 200 === 0 && !budget.takeAt('carol', 'honest', t)) refused += 1;
+    }
+    expect(refused).toBe(0);
   });
 });

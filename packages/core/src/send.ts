@@ -130,6 +130,7 @@ export function sendTo(
       Math.max(0, budget),
       retransmitLimit(s.config.retransmitMult, s.clusterSize()),
       free,
+      s.linked.length,
     );
     s.counters.updatesSent += taken.length;
     msg.updates =

@@ -45,8 +45,10 @@ export interface DetectorStats {
   membersRestored: number;
   /** Ping-reqs nacked because `relayJobsMax` relays were in flight. */
   relayJobsDropped: number;
-  /** Ping-reqs dropped past their requester's relay-job budget (`relay-budget.ts`, decision 0056). */
+  /** Ping-reqs dropped past their requester's relay-job budget (`relay-budget.ts`, decisions 0056, 0063). */
   relayJobsRefused: number;
+  /** Ping-reqs nacked past their target's relay-job bucket, shared by all requesters (`relay-budget.ts`, decision 0063). */
+  relayJobsCapped: number;
   /** Ping-reqs naming this peer as their target, dropped unanswered (no honest peer sends one). */
   pingReqsToSelf: number;
   updatesSent: number;
@@ -160,6 +162,7 @@ export function newStats(): DetectorStats {
     membersRestored: 0,
     relayJobsDropped: 0,
     relayJobsRefused: 0,
+    relayJobsCapped: 0,
     pingReqsToSelf: 0,
     updatesSent: 0,
     updatesReceived: 0,
