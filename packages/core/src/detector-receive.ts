@@ -12,7 +12,6 @@ import { handleBody, heardFrom } from './receive.js';
 import { Admission, admitUpdate } from './trust.js';
 import type { PeerId } from './types.js';
 import { witnessAcked } from './witness.js';
-import { noteVerdictHeard } from './verdict-push.js';
 
 /** Handles bytes from `from`. Never throws on bad bytes: counts them and emits `decode-error`. */
 export function receiveBytes(s: DetectorState, from: PeerId, bytes: Uint8Array): void {
@@ -59,7 +58,6 @@ export function receiveBytes(s: DetectorState, from: PeerId, bytes: Uint8Array):
     const admission = admitUpdate(s, u, from);
     if (admission === Admission.refuse) continue;
     if (admission === Admission.apply) applyUpdate(s, u, from, sync);
-    else if (u.kind === UpdateKind.failed) noteVerdictHeard(s, u);
     // A skipped update (old news here) still says its sender holds it: without this, a peer
     // holding a verdict kept piggybacking it to every accuser that sent it the same verdict.
     // Unverified, so `from` may lie about holding it; that only withholds copies from `from`

@@ -22,7 +22,6 @@ import { type PeerId, type PeerState } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { RECHECK_FIRST_MS } from './detector-state.js';
 import { push } from './send.js';
-import { schedulePush } from './verdict-push.js';
 import { forgetFailed, inMinority, noteFailed } from './settled-failures.js';
 
 /**
@@ -286,11 +285,7 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   if (evidence.length > 0) m.verdictEvidence = evidence;
   const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
-  // A witnessed verdict in a full mesh waits a random backoff and is pushed only if too few
-  // others signed it meanwhile (decision 0066): every linked peer declares it at about this moment.
-  if (reason === 'witnessed' && s.trust !== undefined && s.linked.length >= s.clusterSize() - 1)
-    schedulePush(s, m, verdict);
-  else if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id);
+  if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id);
   // With the signed confirmations it collected: a linked receiver whose own check also gets no
   // answer takes a verdict that independent peers back (`checkFailed`) without a suspicion of its own.
   else

@@ -68,8 +68,6 @@ export interface DetectorStats {
   rosterAsksRejected: number;
   /** Messages pushing a verdict or refutation at once (besides piggybacking). */
   pushesSent: number;
-  /** Witnessed verdicts not pushed: enough others signed them during the backoff (decision 0066). */
-  verdictPushesSuppressed: number;
   /** Checks of accused peers (confirmation of a gossiped suspicion, verification of a verdict). */
   checksSent: number;
   /** Checks the accused peer answered (the accusation was wrong from here). */
@@ -171,7 +169,6 @@ export function newStats(): DetectorStats {
     rosterAsksAnswered: 0,
     rosterAsksRejected: 0,
     pushesSent: 0,
-    verdictPushesSuppressed: 0,
     checksSent: 0,
     checksAnswered: 0,
     checksDropped: 0,

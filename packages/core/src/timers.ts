@@ -12,7 +12,6 @@ import { finishProbe, startIndirect, startProbe } from './probe.js';
 import { askRelaysAgain, checkFailed, recheck, watch } from './checks.js';
 import { setState, suspicionExpired } from './membership.js';
 import { runWitnessChecks, witnessDeadline } from './witness.js';
-import { runVerdictPushes, verdictPushDeadline } from './verdict-push.js';
 import { reapAtMs, reapDue } from './past-members.js';
 import { ownAccusation, ownSilenceMs, ownStallToleranceMs } from './trust.js';
 
@@ -36,7 +35,6 @@ export function runTimers(s: DetectorState): void {
   if (s.silent.size > 0) followSilences(s);
   expireRelayJobs(s);
   if (s.witnessChecks.length > 0) runWitnessChecks(s);
-  runVerdictPushes(s);
   reapDue(s);
   for (let i = s.checks.length - 1; i >= 0; i--) {
     const check = s.checks[i] as Check;
@@ -136,7 +134,6 @@ function earliestDeadline(s: DetectorState): number {
   for (const c of s.checks) t = Math.min(t, c.deadlineMs);
   if (s.syncWanted) t = Math.min(t, s.syncRetryAtMs);
   if (s.witnessChecks.length > 0) t = Math.min(t, witnessDeadline(s));
-  t = Math.min(t, verdictPushDeadline(s));
   // A stall is measured from at most `probeIntervalMsMax` after it began (`lastTickMs`).
   return t < Infinity ? Math.min(t, s.lastTickMs + s.config.probeIntervalMsMax) : t;
 }
