@@ -119,8 +119,9 @@ export interface DetectorConfig {
   jitterRatioHigh: number;
   /**
    * Most members known at once. Beyond it, a new directly linked peer evicts a gossip-only member
-   * (failed or left first, then the longest unchanged); gossip about unknown peers is dropped and
-   * counted (`stats().membersDropped`). Default 1024.
+   * (failed or left first, then the longest unchanged); one the table refused (every member
+   * linked) tries again when it speaks, taking only a free, ended or stranger's seat (decision
+   * 0072); gossip about unknown peers is dropped and counted (`stats().membersDropped`). Default 1024.
    */
   membersMax: number;
   /** Concurrent indirect probes this peer relays for others; more are nacked. Default 64. */

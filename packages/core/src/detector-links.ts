@@ -6,7 +6,7 @@ import { MessageType, type Message } from './codec.js';
 import { SYNC_ASK_PEERS, type DetectorState } from './detector-state.js';
 import type { Member } from './member.js';
 import { updateFor } from './member-view.js';
-import { addMember, setState } from './membership.js';
+import { addMember, evictOne, setState } from './membership.js';
 import { restore } from './past-members.js';
 import { askSync, sendMember, sendVerdict } from './send.js';
 import type { PeerId } from './types.js';
@@ -24,12 +24,11 @@ export function linkUp(s: DetectorState, peer: PeerId): void {
   if (m === undefined) {
     // No seat now: one may free later (a member's link goes down, a member ends). Its messages
     // try again (`seatUnseated`); without this it would stay unmonitored while linked.
-    s.unseated.delete(peer);
-    if (s.unseated.size >= s.config.membersMax) s.unseated.delete(s.unseated.keys().next().value as PeerId);
-    s.unseated.set(peer, s.now);
+    waitUnseated(s, peer);
     return;
   }
   s.unseated.delete(peer);
+  m.linkedOnce = true;
   // A join is news: gossip it, with a smaller fanout than suspicions and verdicts (membership
   // knowledge is a nicety, bounded anyway; what a peer learns by sync is not re-gossiped).
   // With trust only the peer's own signed alive is news worth relaying (it announces itself).
@@ -73,14 +72,35 @@ export function linkUp(s: DetectorState, peer: PeerId): void {
 /** How often a linked peer the full table had no seat for may try again (ms; `seatUnseated`). */
 export const UNSEATED_RETRY_MS = 250;
 
+/** `peer` (linked) waits in `unseated` from now, the newest entry (at most `membersMax`: the oldest goes). */
+function waitUnseated(s: DetectorState, peer: PeerId): void {
+  s.unseated.delete(peer);
+  if (s.unseated.size >= s.config.membersMax) s.unseated.delete(s.unseated.keys().next().value as PeerId);
+  s.unseated.set(peer, s.now);
+}
+
 /**
  * `peer`, linked but refused a seat by a full table, speaks: try the seat again (at most every
  * {@link UNSEATED_RETRY_MS}, so a flood of its messages costs one table scan per interval). A
- * member by now (gossip seated it, unlinked) takes its link at once.
+ * member by now (gossip seated it, unlinked) takes its link at once. A retry takes only a free
+ * seat, an ended member's or a stranger's that never held a link with us (`evictOne`), never a
+ * live member's: else a member whose link blips is evicted by whichever waiting id speaks first,
+ * and refused when its link is back (decision 0072). A refused retry counts as dropped.
  */
 export function seatUnseated(s: DetectorState, peer: PeerId): Member | undefined {
-  const m = s.members.get(peer);
-  if (m === undefined && s.now - (s.unseated.get(peer) as number) < UNSEATED_RETRY_MS) return undefined;
+  if (!s.members.has(peer)) {
+    if (s.now - (s.unseated.get(peer) as number) < UNSEATED_RETRY_MS) return undefined;
+    // A past member is restored whatever the table holds (`linkUp`): it needs no seat freed.
+    if (
+      s.past.get(peer) === undefined &&
+      s.members.size >= s.config.membersMax &&
+      !evictOne(s, false, true, true)
+    ) {
+      s.counters.membersDropped += 1;
+      waitUnseated(s, peer);
+      return undefined;
+    }
+  }
   linkUp(s, peer);
   return s.members.get(peer);
 }

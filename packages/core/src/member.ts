@@ -260,6 +260,11 @@ export class Member extends MemberCaseFields implements RttEstimate, ArrivalStat
   /** Flagged as a liar (see `liars.ts`). */
   liar = false;
   /**
+   * Held a direct link with this detector (`linkUp`): a linked peer's retry from `unseated` never
+   * evicts it as a stranger (`evictOne`, decision 0072), so a link that blips keeps its seat.
+   */
+  linkedOnce = false;
+  /**
    * Found on the signaling roster (`inRoster`) by an eviction scan (`evictOne`), which need not ask
    * again: an id stays on it, but for one `admitToRoster` gives up (and clears this flag of).
    */

@@ -49,9 +49,11 @@ export function addMember(s: DetectorState, id: PeerId, direct: boolean): Member
  * admitted), the NEWEST stranger: a member the room never admitted (`knownMember`), known only
  * from a signed `alive` anyone can mint for a fresh key, so a flood of them pushes out only its
  * own kind, never the members learned before it. Then, for a direct link, the longest-unchanged
- * gossip-only member (with a roster, an admitted one: strangers went first).
+ * gossip-only member (with a roster, an admitted one: strangers went first). `retry` (a linked
+ * peer's retry from `unseated`, decision 0072): a stranger that ever held a link with us is kept
+ * too (without a roster every member is a stranger, one whose link just blipped included).
  */
-export function evictOne(s: DetectorState, direct: boolean, known = direct): boolean {
+export function evictOne(s: DetectorState, direct: boolean, known = direct, retry = false): boolean {
   // Fast path (behaviour-identical): without a link to make room for, only an ended member or a
   // stranger can go. With none ended, and no stranger possible since a scan found none, the scan
   // below would find nothing (at N = 1,000 97,849 of 98,131 scans did, each over 64 members).
@@ -59,6 +61,7 @@ export function evictOne(s: DetectorState, direct: boolean, known = direct): boo
     return false;
   let victim: Member | undefined;
   let stranger: Member | undefined;
+  let neverLinked: Member | undefined;
   let fallback: Member | undefined;
   for (const m of s.members.values()) {
     if (m.linked) continue;
@@ -68,12 +71,15 @@ export function evictOne(s: DetectorState, direct: boolean, known = direct): boo
     // The table's order is insertion order: the last stranger seen is the newest.
     // `knownMember(s, m.id)` without its table lookup: that finds `m`, not linked.
     // Only wanted when no ended member goes first (`victim` stays set once found).
-    if (known && victim === undefined && !onRoster(s, m)) stranger = m;
+    if (known && victim === undefined && !onRoster(s, m)) {
+      stranger = m;
+      if (!m.linkedOnce) neverLinked = m;
+    }
     if (direct && (fallback === undefined || m.sinceMs < fallback.sinceMs)) fallback = m;
   }
   // Every unlinked member but the target was asked, and is on the roster (`onRoster` stays true).
   if (known && victim === undefined && stranger === undefined) s.strangerFreeEpoch = s.strangerEpoch;
-  const v = victim ?? stranger ?? fallback;
+  const v = victim ?? (retry ? neverLinked : stranger) ?? fallback;
   if (v === undefined || v === s.target) return false;
   s.counters.membersEvicted += 1;
   if (v === victim) {

@@ -177,5 +177,6 @@ export function restore(s: DetectorState, r: PastRecord): Member {
 export function relinkRestored(s: DetectorState, m: Member, r: PastRecord): void {
   if (!r.linked || m.linked) return;
   m.linked = true;
+  m.linkedOnce = true;
   s.linked.push(m);
 }

@@ -56,26 +56,21 @@ describe('decision 0069: the unseated pool against a hostile member', () => {
     expect(SYBILS.filter((m) => victim.peer(m) !== undefined)).toEqual([]);
   });
 
-  // HOLE (0069 made a standing pool of it): a retry is a direct link-up (`addMember(…, direct)`),
-  // and for a direct link `evictOne` gives up the longest-unchanged gossip-only member, an honest
-  // live one included. So a member whose link blips (a WebRTC reconnect: down, up a second later)
-  // is evicted within 250 ms by whichever waiting id speaks first, and when its link is back the
-  // table (all linked now) refuses it: it waits unseated, unmonitored, behind Mallory's ids. Before
-  // 0069 a refused id was dropped for good, so taking a blipping member's seat needed a link-up
-  // timed into the blip. Measured: h1-h4 each blip for 1 s, 5 s apart: each is evicted within
-  // its blip (membersEvicted 4) and refused when its link is back; after the four blips victim
-  // holds 1 of h1-h4 as a linked member (h2, which itself won h3's seat from the pool) and 3 of
-  // Mallory's ids, and h1, h3, h4 are still unseated 20 s later (linked, never probed).
+  // Was a HOLE (0069 made a standing pool of it), closed by decision 0072: a retry was a direct
+  // link-up (`addMember(…, direct)`), and for a direct link `evictOne` gives up the
+  // longest-unchanged gossip-only member, an honest live one included. So a member whose link
+  // blipped (a WebRTC reconnect: down, up a second later) was evicted within 250 ms by whichever
+  // waiting id spoke first, and when its link was back the table (all linked now) refused it: it
+  // waited unseated, unmonitored, behind Mallory's ids. Measured before 0072: h1-h4 each blip for
+  // 1 s, 5 s apart: each was evicted within its blip (membersEvicted 4) and refused when its link
+  // was back; after the four blips victim held 1 of h1-h4 as a linked member (h2, which itself won
+  // h3's seat from the pool) and 3 of Mallory's ids, and h1, h3, h4 were still unseated 20 s later.
   // Needs `membersMax` below the transport's links (defaults: 256 members, 40 links: no link is
-  // ever refused). Fix: a retry from `unseated` takes only a free seat or an ended member's (failed
-  // or left: the case 0069 was made for) or a stranger's, never a live member's: `seatUnseated`
-  // calls `addMember` with `evictOne(s, false, true)`; and an honest member's own link-up after a
-  // blip finds its record still there (it is not evicted), so it is seated at once. Tried as a
-  // sketch (`seatUnseated` calls `evictOne(s, false, true)` first and keeps waiting when it frees
-  // nothing): this test passes (h1-h4 seated, 0 evictions) and so does scenario-membership's
-  // "is seated when it speaks after a seat frees"; its 250 ms flood test then needs the refused
-  // retry counted in `membersDropped` as `addMember` counts it.
-  it.fails('an honest member whose link blips for 1 s keeps its seat against waiting refused ids', () => {
+  // ever refused). Fix (0072): a retry from `unseated` takes only a free seat, an ended member's
+  // (failed or left) or a stranger's (never admitted by the room nor ever linked to us), never a
+  // live member's; a refused retry counts in `membersDropped`. Now: h1-h4 keep their seats, 0
+  // evictions, Mallory's ids stay unseated.
+  it('an honest member whose link blips for 1 s keeps its seat against waiting refused ids', () => {
     const net = room();
     let t = net.nowMs;
     for (const h of HONEST) {

@@ -36,7 +36,10 @@ export interface DetectorStats {
   failuresHeldByPartition: number;
   /** Late timers that counted against local health. */
   lateTimers: number;
-  /** New members not stored because `membersMax` was reached. */
+  /**
+   * New members not stored because `membersMax` was reached: gossip about unknown peers, and each
+   * refused seat try of a linked peer (its link-up, and its retries from `unseated`, decision 0072).
+   */
   membersDropped: number;
   membersEvicted: number;
   /** Failed or left members moved to the past members after `reapAfterMs`. */
