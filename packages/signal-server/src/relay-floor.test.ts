@@ -7,29 +7,18 @@
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { RejectReason } from './server/metrics.js';
-import { DEFAULT_SERVER_OPTIONS, relayBurstBytes, resolveServerOptions } from './server/options.js';
+import { DEFAULT_SERVER_OPTIONS } from './server/options.js';
 import {
-  joinFrame,
-  nextFrame,
+  addressRelayBoundBytes,
+  DEFAULT_RELAY_BURST_BYTES as burst,
   relayBytesAt,
   signalOfBytes as signal,
   testHarness,
   until,
-  type Running,
 } from './test-support.js';
 
-const { server, raw, rejections } = testHarness();
-const FLOOR_BURST_BYTES = 8_192;
-const FLOOR_BYTES_PER_S = 2_048;
+const { server, member, rejections } = testHarness();
 const SOCKETS = DEFAULT_SERVER_OPTIONS.socketsPerIpMax;
-
-async function member(r: Running, peer: string, address: string): Promise<WebSocket> {
-  const ws = await raw(r.url, { 'x-forwarded-for': address });
-  const roster = nextFrame(ws);
-  ws.send(joinFrame(peer, peer.padEnd(16, '_')));
-  await roster;
-  return ws;
-}
 
 describe('the per-socket floor under the address relay budget (decision 0060)', () => {
   it('64 sockets of one address each pushing past its floor: at most burst + 64 floors (+ refills) at t', async () => {
@@ -46,12 +35,7 @@ describe('the per-socket floor under the address relay budget (decision 0060)', 
     const processed = async (): Promise<number> => atT.frames + (await rejections(r, RejectReason.relayRate));
     await until(async () => (await processed()) >= total, 10_000, 'all relays processed');
     const elapsedS = (performance.now() - startMs) / 1000;
-    const { relayBytesPerSecondMax } = DEFAULT_SERVER_OPTIONS;
-    const burst = relayBurstBytes(resolveServerOptions({}, () => 'id'));
-    const bound =
-      burst +
-      senders.length * FLOOR_BURST_BYTES +
-      (relayBytesPerSecondMax + senders.length * FLOOR_BYTES_PER_S) * elapsedS;
+    const bound = addressRelayBoundBytes(senders.length, elapsedS);
     const refused = await rejections(r, RejectReason.relayRate);
     console.log(
       `${senders.length} sockets of one address: ${atT.bytes} B at t in ${elapsedS.toFixed(2)} s ` +

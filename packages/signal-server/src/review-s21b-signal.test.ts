@@ -11,10 +11,9 @@ import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { addressKey, clientAddress } from './server/client-address.js';
 import { RejectReason } from './server/metrics.js';
-import { DEFAULT_SERVER_OPTIONS, relayBurstBytes, resolveServerOptions } from './server/options.js';
+import { DEFAULT_SERVER_OPTIONS } from './server/options.js';
 import {
-  joinFrame,
-  nextFrame,
+  addressRelayBoundBytes,
   relayBytesAt,
   signalOfBytes as signal,
   testHarness,
@@ -22,7 +21,7 @@ import {
   type Running,
 } from './test-support.js';
 
-const { server, raw, rejections } = testHarness();
+const { server, member, rejections } = testHarness();
 
 describe('addressKey (decision 0060) and IPv6 forms that carry an IPv4 address', () => {
   it('holds: the forms a proxy writes for one IPv4 client share one key', () => {
@@ -65,25 +64,7 @@ describe('addressKey (decision 0060) and IPv6 forms that carry an IPv4 address',
   });
 });
 
-const FLOOR_BURST_BYTES = 8_192;
-const FLOOR_BYTES_PER_S = 2_048;
 const NAT = '203.0.113.5';
-
-/** A socket from `address` (behind the trusted proxy) joined as `peer`; retried while refused. */
-async function member(r: Running, peer: string, address: string): Promise<WebSocket> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const ws = await raw(r.url, { 'x-forwarded-for': address });
-      const roster = nextFrame(ws);
-      ws.send(joinFrame(peer, peer.padEnd(16, '_')));
-      await roster;
-      return ws;
-    } catch (error) {
-      if (attempt >= 50) throw error; // refused (429: its closed sockets not yet released): again
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
 
 /**
  * Mallory's churn into t from `NAT`: `drain` empties the address budget (5 x 60 KB), then
@@ -142,12 +123,7 @@ describe("the per-socket relay floor's worst case (decisions 0060, 0065)", () =>
     const startMs = performance.now();
     await churn(r, atT, drain, 6, 2);
     const elapsedS = (performance.now() - startMs) / 1000;
-    const { relayBytesPerSecondMax, socketsPerIpMax } = DEFAULT_SERVER_OPTIONS;
-    const burst = relayBurstBytes(resolveServerOptions({}, () => 'id'));
-    const bound =
-      burst +
-      socketsPerIpMax * FLOOR_BURST_BYTES +
-      (relayBytesPerSecondMax + socketsPerIpMax * FLOOR_BYTES_PER_S) * elapsedS;
+    const bound = addressRelayBoundBytes(DEFAULT_SERVER_OPTIONS.socketsPerIpMax, elapsedS);
     console.log(
       `socket churn, 6 rounds of 60 sockets: ${atT.bytes} B at t in ${elapsedS.toFixed(2)} s ` +
         `(0060's bound ${Math.round(bound)} B), ${await rejections(r, RejectReason.relayRate)} relay-rate, ` +

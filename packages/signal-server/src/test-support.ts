@@ -11,6 +11,7 @@ import { keyDerivedId } from './server/key-proof.js';
 import { RejectReason } from './server/metrics.js';
 import { createSignalServer } from './server/signal-server.js';
 import type { SignalServer } from './server/signal-server.js';
+import { DEFAULT_SERVER_OPTIONS, relayBurstBytes, resolveServerOptions } from './server/options.js';
 import type { SignalServerOptions } from './server/options.js';
 import { startRedis, type RedisProcess } from './redis-support.js';
 
@@ -146,6 +147,22 @@ export function relayBytesAt(ws: WebSocket): { bytes: number; frames: number } {
 export const signalOfBytes = (to: string, bytes: number): string =>
   JSON.stringify({ v: 1, t: 3, room: 'room', to, payload: 'x'.repeat(bytes) });
 
+/** The address relay budget's burst under the default options (decision 0047). */
+export const DEFAULT_RELAY_BURST_BYTES = relayBurstBytes(resolveServerOptions({}, () => 'id'));
+/** Each socket's relay floor per target under its address's budget (`server/relays.ts`, decision 0060). */
+const RELAY_FLOOR_BURST_BYTES = 8_192;
+const RELAY_FLOOR_BYTES_PER_S = 2_048;
+
+/**
+ * Decision 0060's bound on the relay bytes one address puts into one target in `elapsedS` seconds
+ * while `sockets` of its sockets use their floors (default options): the address burst plus each
+ * socket's floor burst, plus both refills over the time.
+ */
+export function addressRelayBoundBytes(sockets: number, elapsedS: number): number {
+  const perSecond = DEFAULT_SERVER_OPTIONS.relayBytesPerSecondMax + sockets * RELAY_FLOOR_BYTES_PER_S;
+  return DEFAULT_RELAY_BURST_BYTES + sockets * RELAY_FLOOR_BURST_BYTES + perSecond * elapsedS;
+}
+
 /** Resolves with the next text frame of `ws`, parsed as JSON. */
 export function nextFrame(ws: WebSocket, timeoutMs = 3_000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -207,6 +224,7 @@ export function testHarness(): {
   server: (...args: Parameters<typeof startServer>) => Promise<Running>;
   client: (...args: Parameters<typeof makeClient>) => SignalClient;
   raw: (url: string, headers?: Record<string, string>) => Promise<WebSocket>;
+  member: (r: Running, peer: string, address: string) => Promise<WebSocket>;
   rejections: (r: Running, reason: string) => Promise<number>;
   track: (s: { destroy(): void }) => void;
 } {
@@ -218,6 +236,11 @@ export function testHarness(): {
     for (const close of closers.splice(0)) close();
     await Promise.all(running.splice(0).map((r) => r.server.close()));
   });
+  const raw = async (url: string, headers: Record<string, string> = {}): Promise<WebSocket> => {
+    const ws = await rawSocket(url, headers);
+    closers.push(() => ws.terminate());
+    return ws;
+  };
   return {
     async server(...args) {
       const r = await startServer(...args);
@@ -229,10 +252,23 @@ export function testHarness(): {
       clients.push(c);
       return c;
     },
-    async raw(url, headers = {}) {
-      const ws = await rawSocket(url, headers);
-      closers.push(() => ws.terminate());
-      return ws;
+    raw,
+    // A raw socket from `address` (as a trusted proxy forwards it) joined to 'room' as `peer`,
+    // resolved on its roster; retried while refused (a 429 while closed sockets of the address
+    // are not yet released), up to 50 times 20 ms apart.
+    async member(r, peer, address) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const ws = await raw(r.url, { 'x-forwarded-for': address });
+          const roster = nextFrame(ws);
+          ws.send(joinFrame(peer, peer.padEnd(16, '_')));
+          await roster;
+          return ws;
+        } catch (error) {
+          if (attempt >= 50) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
     },
     rejections: rejectionsAt,
     track(s) {

@@ -20,6 +20,13 @@ import { PingBudget, pingBudgetFor } from './ping-budget.js';
 export const config = presets.browser;
 const LATENCY_MS = 1;
 
+/**
+ * The most answers 2 s of one member's pings can get past the ping budget: its burst, 2 s of
+ * refill, and one token more (a refill that lands between two messages). A flood of any other
+ * message is held to the same bar.
+ */
+export const PING_BUDGET_2S = ((b) => b.burstPings + 2 * b.pingsPerSecond + 1)(pingBudgetFor(config));
+
 /** A message on its way (kept in arrival order; equal times in send order). */
 type InFlight = { atMs: number; from: PeerId; to: PeerId; bytes: Uint8Array };
 
@@ -159,3 +166,25 @@ export const pingReq = (target: PeerId): Uint8Array =>
 /** An encoded ping. */
 export const ping = (): Uint8Array =>
   encode({ type: MessageType.ping, seq: seq++ & 0xffff, updates: [], extensions: [] } as Message).slice();
+
+/**
+ * victim and honest, linked; after 1 s of calm Mallory (linked to victim) sends victim `message()`
+ * every 0.1 ms for 2 s (20,001 messages). Returns the room, how many she sent, and how many
+ * messages of type `answer` victim sent her meanwhile. `malloryAnswers`: see {@link Room}.
+ */
+export function floodVictim(
+  message: () => Uint8Array,
+  answer: MessageType,
+  malloryAnswers = false,
+): { room: Room; sent: number; answers: number } {
+  const room = new Room(['victim', 'honest'], ['victim']);
+  room.malloryAnswers = malloryAnswers;
+  room.run(1_000);
+  const before = room.toMallory.get(answer) ?? 0;
+  let sent = 0;
+  room.run(3_000, 0.1, () => {
+    sent += 1;
+    room.fromMallory('victim', message());
+  });
+  return { room, sent, answers: (room.toMallory.get(answer) ?? 0) - before };
+}

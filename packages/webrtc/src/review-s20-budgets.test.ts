@@ -7,18 +7,12 @@
 // Run: pnpm exec vitest run packages/webrtc/src/review-s20-budgets.test.ts
 import { describe, expect, it } from 'vitest';
 import { MessageType } from '@pulsemesh/core';
-import { pingBudgetFor } from './ping-budget.js';
-import { config, ping, pingReq, Room } from './review-budgets-test-support.js';
+import { floodVictim, ping, PING_BUDGET_2S, pingReq, Room } from './review-budgets-test-support.js';
 
 describe('ping budget (decision 0050) against ping-reqs', () => {
   it('holds for pings: 20,000 pings in 2 s get at most burst + 2 s of refill answered', () => {
-    const room = new Room(['victim', 'honest'], ['victim']);
-    room.run(1_000);
-    const before = room.toMallory.get(MessageType.ack) ?? 0;
-    room.run(3_000, 0.1, () => room.fromMallory('victim', ping()));
-    const acks = (room.toMallory.get(MessageType.ack) ?? 0) - before;
-    const { burstPings, pingsPerSecond } = pingBudgetFor(config);
-    expect(acks).toBeLessThanOrEqual(burstPings + 2 * pingsPerSecond + 1);
+    const { room, answers: acks } = floodVictim(ping, MessageType.ack);
+    expect(acks).toBeLessThanOrEqual(PING_BUDGET_2S);
     expect(room.budgets.get('victim')!.throttledFrom('mallory')).toBeGreaterThan(19_000);
     expect(room.verdictsAboutOthers).toEqual([]);
   });
@@ -34,18 +28,9 @@ describe('ping budget (decision 0050) against ping-reqs', () => {
   // CLOSED (decision 0056): core drops a ping-req naming the receiver, unanswered, and counts it
   // (`pingReqsToSelf`): 20,001 sent, 0 acks back.
   it('20,000 ping-reqs naming the victim itself get no more acks than 20,000 pings', () => {
-    const room = new Room(['victim', 'honest'], ['victim']);
-    room.run(1_000);
-    const before = room.toMallory.get(MessageType.ack) ?? 0;
-    let sent = 0;
-    room.run(3_000, 0.1, () => {
-      sent += 1;
-      room.fromMallory('victim', pingReq('victim'));
-    });
-    const acks = (room.toMallory.get(MessageType.ack) ?? 0) - before;
+    const { room, sent, answers: acks } = floodVictim(() => pingReq('victim'), MessageType.ack);
     console.log(`ping-reqs naming victim: ${sent} sent, ${acks} acks back`);
-    const { burstPings, pingsPerSecond } = pingBudgetFor(config);
-    expect(acks).toBeLessThanOrEqual(burstPings + 2 * pingsPerSecond + 1);
+    expect(acks).toBeLessThanOrEqual(PING_BUDGET_2S);
     expect(room.detectors.get('victim')!.stats().pingReqsToSelf).toBe(sent);
   });
 
