@@ -77,7 +77,7 @@ describe('RelayJobBudget (decision 0056)', () => {
     expect(refused).toBe(0);
   });
 
-  it('hands the reserve by quiet time: none within a period, the lower half within 800 ms (decision 0071)', () => {
+  it('hands the reserve by quiet time: none within a period, the upper half within 800 ms (decision 0071)', () => {
     const budget = new RelayJobBudget(config);
     expect([0, 199, 200, 799, 800, Infinity].map((gapMs) => budget.reserveFor(gapMs, 4))).toEqual([
       4, 4, 2, 2, 0, 0,

@@ -22,10 +22,11 @@
  * `indirectChecks + 1` tokens are a reserve handed by how long the requester has been quiet about
  * that target (decision 0071): one that asked about it within `probeIntervalMsMin` (a prober asks
  * a relay about a target at most once a round) takes none of it; one that asked within
- * `indirectChecks + 1` periods (800 ms with the defaults) takes the lower half only; a quiet one
+ * `indirectChecks + 1` periods (800 ms with the defaults) takes its upper half only; a quiet one
  * (an honest prober asks about one target once in N rounds) takes all of it. So ids that flood a
  * target cannot take its last tokens, ids asking once a period each leave the lower half to quiet
- * requesters, and it takes 16 ids asking once every 800 ms each (the refill, 20/s) to reach them.
+ * requesters, and it takes more than 16 ids asking once every 800 ms each (the refill, 20/s) to
+ * reach them.
  * Past it the ping-req is nacked (the prober moves on to its other relays), counted
  * (`relayJobsCapped`).
  *
@@ -144,7 +145,7 @@ export class RelayJobBudget {
 
   /**
    * Of `reserved` last jobs or tokens, those a requester may not take after `gapMs` without asking:
-   * all of them within a period, the upper half within the quiet time, none after it.
+   * all of them within a period, the lower half within the quiet time, none after it.
    */
   reserveFor(gapMs: number, reserved: number): number {
     if (gapMs < this.freshAfterMs) return reserved;
