@@ -16,6 +16,7 @@ import { checkAnswered } from './checks.js';
 import { noteVoucher } from './hearsay.js';
 import { armSuspicion, setState } from './membership.js';
 import { forwardedSigners } from './gossip.js';
+import { displaceRelayJob, relayJobHolderOver, relayJobsFullFor } from './relay-jobs.js';
 
 /** Per-link bookkeeping of an arrival: loss from sequence gaps, phi inter-arrival statistics, and a failed member heard from again. */
 export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: number, type: number): void {
@@ -332,7 +333,12 @@ export function handlePingReq(
     // one more signer, so a crash that many saw is corroborated where a lone accuser's lie is not.
     return reply('nack', signersKnown(s, target));
   }
-  if (s.relayJobs.length >= s.config.relayJobsMax) {
+  // The open jobs full (the last few kept by standing): the largest holder's oldest job
+  // makes room if it holds two more than this requester, else this one is nacked (decision 0071:
+  // far targets kept all 64 open for 16 ids).
+  const full = relayJobsFullFor(s, from);
+  const displaced = full ? relayJobHolderOver(s, from) : undefined;
+  if (full && displaced === undefined) {
     s.counters.relayJobsDropped += 1;
     return reply('nack');
   }
@@ -343,6 +349,7 @@ export function handlePingReq(
     s.counters.relayJobsCapped += 1;
     return reply('nack');
   }
+  if (displaced !== undefined) displaceRelayJob(s, displaced);
   const pingSeq = sendMember(
     s,
     target,

@@ -11,6 +11,9 @@ describe('RelayJobBudget (decision 0056)', () => {
       jobsPerSecond: 20,
       targetBurstJobs: 64,
       targetReservedJobs: 4,
+      // Decision 0071: 16 + 4 x 4 targets remembered a requester; 4 of the 64 open jobs reserved.
+      askedTargetsMax: 32,
+      openReservedJobs: 4,
     });
     expect(relayJobBudgetFor(presets.wan).jobsPerSecond).toBe(8);
   });
@@ -72,5 +75,34 @@ describe('RelayJobBudget (decision 0056)', () => {
       if (t % 200 === 0 && !budget.takeAt('carol', 'honest', t)) refused += 1;
     }
     expect(refused).toBe(0);
+  });
+
+  it('hands the reserve by quiet time: none within a period, the upper half within 800 ms (decision 0071)', () => {
+    const budget = new RelayJobBudget(config);
+    expect([0, 199, 200, 799, 800, Infinity].map((gapMs) => budget.reserveFor(gapMs, 4))).toEqual([
+      4, 4, 2, 2, 0, 0,
+    ]);
+    // Three requesters ask about carol at 500 ms, one at 950 ms. At 1,000 ms 60 others drain
+    // carol's bucket (full again) to its reserve of 4, then: the one that asked 50 ms ago gets
+    // nothing, those that asked 500 ms ago take it down to 2, quiet ones down to 0.
+    for (const id of ['paced1', 'paced2', 'paced3']) budget.takeAt('carol', id, 500);
+    budget.takeAt('carol', 'hasty', 950);
+    for (let i = 0; i < 60; i++) expect(budget.takeAt('carol', `m${i}`, 1_000)).toBe(true);
+    expect(budget.takeAt('carol', 'hasty', 1_000)).toBe(false);
+    expect(['paced1', 'paced2', 'paced3'].map((id) => budget.takeAt('carol', id, 1_000))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(['q0', 'q1', 'q2'].map((id) => budget.takeAt('carol', id, 1_000))).toEqual([true, true, false]);
+  });
+
+  it("measures a requester's gap between its last two ping-reqs, any target", () => {
+    const budget = new RelayJobBudget(config);
+    expect(budget.askGapMs('p')).toBe(Infinity);
+    budget.take('p', 1_000);
+    expect(budget.askGapMs('p')).toBe(Infinity);
+    budget.take('p', 1_250);
+    expect(budget.askGapMs('p')).toBe(250);
   });
 });

@@ -46,7 +46,7 @@ export interface DetectorStats {
   membersReaped: number;
   /** Past members that came back (a link, a message, a higher incarnation). */
   membersRestored: number;
-  /** Ping-reqs nacked because `relayJobsMax` relays were in flight. */
+  /** Ping-reqs nacked because `relayJobsMax` relays were in flight: the newcomer, or the open job it displaced (decision 0071). */
   relayJobsDropped: number;
   /** Ping-reqs dropped past their requester's relay-job budget (`relay-budget.ts`, decisions 0056, 0063). */
   relayJobsRefused: number;

@@ -3,16 +3,17 @@
  * timeouts, suspect and failed-peer pings, recovery, relay jobs, checks, the joiner's sync retry)
  * and the earliest deadline (`nextDeadlineMs`).
  */
-import { MessageType, UpdateKind, type Message, type Update } from './codec.js';
+import { MessageType, UpdateKind } from './codec.js';
 import { Phase, type Check, type DetectorState, type RelayJob } from './detector-state.js';
 import type { Member } from './member.js';
 import { randomInt } from './random.js';
-import { askSync, sendMember, sendTo } from './send.js';
+import { askSync, sendMember } from './send.js';
 import { finishProbe, startIndirect, startProbe } from './probe.js';
 import { askRelaysAgain, checkFailed, recheck, watch } from './checks.js';
 import { setState, suspicionExpired } from './membership.js';
 import { runWitnessChecks, witnessDeadline } from './witness.js';
 import { reapAtMs, reapDue } from './past-members.js';
+import { nackRelayJob } from './relay-jobs.js';
 import { ownAccusation, ownSilenceMs, ownStallToleranceMs } from './trust.js';
 
 /** Runs every timer due at `s.now`. */
@@ -95,18 +96,7 @@ function expireRelayJobs(s: DetectorState): void {
     if (s.now < job.deadlineMs) continue;
     s.relayJobs.splice(i, 1);
     const t = job.target;
-    const confirm: Update[] =
-      t.evicted || t.state === 'left' ? [] : [ownAccusation(s, t, UpdateKind.suspect)];
-    const nack: Message = {
-      type: MessageType.nack,
-      seq: 0,
-      ackSeq: job.reqSeq,
-      updates: [],
-      extensions: [],
-    };
-    const requester = s.members.get(job.requester);
-    if (requester !== undefined) sendMember(s, requester, nack, true, confirm);
-    else sendTo(s, job.requester, nack, true, confirm);
+    nackRelayJob(s, job, t.evicted || t.state === 'left' ? [] : [ownAccusation(s, t, UpdateKind.suspect)]);
   }
 }
 
