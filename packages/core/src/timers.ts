@@ -7,6 +7,7 @@ import { MessageType, UpdateKind, type Message, type Update } from './codec.js';
 import { Phase, type Check, type DetectorState, type RelayJob } from './detector-state.js';
 import type { Member } from './member.js';
 import { randomInt } from './random.js';
+import { Spend } from './broadcast-queue.js';
 import { askSync, sendMember, sendTo } from './send.js';
 import { finishProbe, startIndirect, startProbe } from './probe.js';
 import { askRelaysAgain, checkFailed, recheck, watch } from './checks.js';
@@ -105,8 +106,8 @@ function expireRelayJobs(s: DetectorState): void {
       extensions: [],
     };
     const requester = s.members.get(job.requester);
-    if (requester !== undefined) sendMember(s, requester, nack, true, confirm);
-    else sendTo(s, job.requester, nack, true, confirm);
+    if (requester !== undefined) sendMember(s, requester, nack, true, confirm, Spend.reply);
+    else sendTo(s, job.requester, nack, true, confirm, Spend.reply);
   }
 }
 
