@@ -8,6 +8,8 @@ import {
   type DetectorConfig,
   type PeerId,
   presets,
+  SharedStatementTable,
+  type StatementCache,
   testTrust,
 } from '@pulsemesh/core';
 import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
@@ -26,7 +28,7 @@ export class DetectorNode extends Detector implements SimNode {
       nowMs: init.nowMs,
       incarnation: init.incarnation,
       roster: init.roster,
-      ...(trust ? { trust: testTrust(init.id) } : {}),
+      ...(trust ? { trust: testTrust(init.id), verifiedCache: verifiedCacheFor(init) } : {}),
     });
   }
 
@@ -39,6 +41,22 @@ export class DetectorNode extends Detector implements SimNode {
   holds(peer: PeerId): boolean {
     return this.peer(peer) !== undefined;
   }
+}
+
+/**
+ * One {@link SharedStatementTable} per simulation (found by its roster, one set per run), a slot
+ * per node index: each detector's verified statements answer as its own cache would, held once for
+ * all (decision 0074). Real peers keep their own cache.
+ */
+const statementTables = new WeakMap<ReadonlySet<PeerId>, SharedStatementTable>();
+
+function verifiedCacheFor(init: SimNodeInit): StatementCache {
+  let table = statementTables.get(init.roster);
+  if (table === undefined) {
+    table = new SharedStatementTable(init.n, testTrust(init.id));
+    statementTables.set(init.roster, table);
+  }
+  return table.cacheFor(init.index);
 }
 
 /** What the benchmark runs: `default` (the browser default, `defaultConfig('browser')`) or a named preset. */
