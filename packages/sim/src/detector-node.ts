@@ -20,7 +20,7 @@ import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
  * in between (at 10,000 nodes every object followed per message is a cache miss).
  */
 export class DetectorNode extends Detector implements SimNode {
-  constructor(init: SimNodeInit, config: DetectorConfig, trust = false) {
+  constructor(init: SimNodeInit, config: DetectorConfig, trust = false, sharedStatements = true) {
     super({
       id: init.id,
       config,
@@ -28,7 +28,8 @@ export class DetectorNode extends Detector implements SimNode {
       nowMs: init.nowMs,
       incarnation: init.incarnation,
       roster: init.roster,
-      ...(trust ? { trust: testTrust(init.id), verifiedCache: verifiedCacheFor(init) } : {}),
+      ...(trust ? { trust: testTrust(init.id) } : {}),
+      ...(trust && sharedStatements ? { verifiedCache: verifiedCacheFor(init) } : {}),
     });
   }
 
@@ -72,6 +73,13 @@ export interface PulsemeshStrategyOptions {
    * `createMesh` (the benchmark runs what users get); false only to measure what signing costs.
    */
   trust?: boolean;
+  /**
+   * With trust, the run's detectors keep their verified statements in one shared table, a slot
+   * each (`SharedStatementTable`, decision 0074): the same answers as each detector's own cache,
+   * without 10,000 copies. Default true; false gives each its own, as real peers have (a test
+   * compares the two).
+   */
+  sharedStatements?: boolean;
 }
 
 /**
@@ -96,6 +104,6 @@ export function pulsemeshStrategy(
     name: 'pulsemesh',
     preset: tag,
     witness: true,
-    create: (init) => new DetectorNode(init, config, trust),
+    create: (init) => new DetectorNode(init, config, trust, options.sharedStatements !== false),
   };
 }
