@@ -155,8 +155,7 @@ export class SharedStatementTable {
   private readonly words: number;
   private readonly caches: SlotCache[] = [];
   private readonly checker: Pick<Trust, 'verify' | 'keyMatches'>;
-  /** Records in the table (for tests and measurements). */
-  size = 0;
+  private records = 0;
   /**
    * @param slots - slot numbers are 0 .. slots - 1
    * @param checker - the `verify` and `keyMatches` whose answers the table remembers
@@ -164,6 +163,11 @@ export class SharedStatementTable {
   constructor(slots: number, checker: Pick<Trust, 'verify' | 'keyMatches'>) {
     this.words = Math.ceil(slots / 32);
     this.checker = checker;
+  }
+
+  /** Records in the table (each held by at least one slot). */
+  get size(): number {
+    return this.records;
   }
 
   /** Slot `slot`'s cache, empty (a detector made for a slot that had one starts afresh). */
@@ -203,7 +207,7 @@ export class SharedStatementTable {
     const list = this.byPeer.get(u.peer);
     if (list === undefined) this.byPeer.set(u.peer, [v]);
     else list.push(v);
-    this.size += 1;
+    this.records += 1;
     return v;
   }
 
@@ -215,7 +219,7 @@ export class SharedStatementTable {
     if (i < 0) return;
     list.splice(i, 1);
     if (list.length === 0) this.byPeer.delete(v.peer);
-    this.size -= 1;
+    this.records -= 1;
   }
 
   /** @internal Whether `trust` checks signatures with the table's own functions. */
