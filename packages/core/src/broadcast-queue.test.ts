@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BroadcastQueue } from './broadcast-queue.js';
+import { BroadcastQueue, Spend } from './broadcast-queue.js';
 import { UpdateKind, updateBytes, type Update } from './codec.js';
 
 const alive = (peer: string, incarnation = 0): Update => ({
@@ -44,12 +44,45 @@ describe('BroadcastQueue', () => {
     q.push(alive('p1'));
     q.push(alive('c'));
     // A reconnect storm: a hundred checks of c, each a free take to c.
-    for (let i = 0; i < 100; i++) q.take('c', 1000, 2, true);
+    for (let i = 0; i < 100; i++) q.take('c', 1000, 2, Spend.free);
     expect(q.size).toBe(2); // c's own update counted once for c (decision 0063), p1's not at all
     // p1 is still owed to the room in full, and not re-sent to c, which holds it.
     expect(q.take('x', 1000, 2).map((u) => u.peer)).toEqual(['p1', 'c']);
     expect(q.size).toBe(1); // c's own: counted for c and x, its limit
     expect(q.take('c', 1000, 2)).toEqual([]); // p1: the skip at c counted (once), its limit
+    expect(q.size).toBe(0);
+  });
+
+  it("replies from any number of ids count one destination's share; past it they ride free (decision 0070)", () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('dave'));
+    // Limit 12: one destination's share is 3. 1,000 ids each answered 10 times.
+    let sent = 0;
+    for (let i = 0; i < 1_000; i++)
+      for (let k = 0; k < 10; k++) sent += q.take(`id${i}`, 1000, 12, Spend.reply).length;
+    // The first 48 (`HOLDERS_MAX`) got dave once each (a copy notes its holder); past a full holder
+    // list a reply past the share carries nothing it could not note, so no id gets it on every answer.
+    expect(sent).toBe(48);
+    expect(q.size).toBe(1);
+    const e = (q as unknown as { list: { transmits: number; replies: number }[] }).list[0];
+    expect(e).toMatchObject({ transmits: 3, replies: 3 });
+    // The other 9 transmissions go out on sends this peer chose, one each.
+    for (let i = 0; i < 8; i++) expect(q.take(`h${i}`, 1000, 12).map((u) => u.peer)).toEqual(['dave']);
+    expect(q.size).toBe(1);
+    q.take('h8', 1000, 12);
+    expect(q.size).toBe(0);
+  });
+
+  it('a reply counts the update about its destination for that destination only, as a free take does', () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('c'));
+    for (let i = 0; i < 100; i++) expect(q.take('c', 1000, 4, Spend.reply).map((u) => u.peer)).toEqual(['c']);
+    expect(q.size).toBe(1); // c's own: counted once (c's share, 1 of 4), then sent uncounted
+    q.take('x', 1000, 4, Spend.reply); // the replies' share (1 of 4): counted
+    q.take('y', 1000, 4, Spend.reply); // past it: sent, free
+    q.take('z', 1000, 4);
+    expect(q.size).toBe(1); // 3 of 4
+    q.take('w', 1000, 4);
     expect(q.size).toBe(0);
   });
 
@@ -129,10 +162,10 @@ describe('BroadcastQueue', () => {
     const q = new BroadcastQueue(100);
     q.push(alive('p1'));
     q.held('a', alive('p1'));
-    expect(q.take('b', 1000, 4, false, 3).map((u) => u.peer)).toEqual(['p1']);
-    expect(q.take('c', 1000, 4, false, 3).map((u) => u.peer)).toEqual(['p1']);
+    expect(q.take('b', 1000, 4, Spend.chosen, 3).map((u) => u.peer)).toEqual(['p1']);
+    expect(q.take('c', 1000, 4, Spend.chosen, 3).map((u) => u.peer)).toEqual(['p1']);
     expect(q.size).toBe(1);
-    expect(q.take('a', 1000, 4, false, 3)).toEqual([]); // a holds it: the skip counts, the third link
+    expect(q.take('a', 1000, 4, Spend.chosen, 3)).toEqual([]); // a holds it: the skip counts, the third link
     expect(q.size).toBe(0);
   });
 });

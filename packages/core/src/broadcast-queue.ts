@@ -6,7 +6,9 @@
  * echoes, and a signed update is ~110 bytes.
  * One destination spends at most a quarter of an update's transmissions (decision 0063): a peer
  * that makes this one send to it again and again (a member flooding pings or ping-reqs, each
- * answered with gossip) cannot retire what this peer owes the others.
+ * answered with gossip) cannot retire what this peer owes the others. All replies together count
+ * as one destination (decision 0070), however many ids ask: three quarters go out on sends this
+ * peer chose.
  */
 import { UpdateKind, updateBytes, type Update } from './codec.js';
 
@@ -22,7 +24,20 @@ interface Entry {
   holders: string[];
   /** The destination of each transmission counted (a destination at most its share), at most the retransmit limit. */
   counted: string[];
+  /** Transmissions counted on replies ({@link Spend.reply}): all together at most one destination's share. */
+  replies: number;
 }
+
+/**
+ * What a `take`'s copies spend of their updates' retransmit limits:
+ * - `chosen`: a send this peer chose (a probe, a ping-req, a push): each copy counts.
+ * - `reply`: a send another peer asked for (an ack, a nack, a relayed ack, a relay job's ping):
+ *   counts until replies together have counted one destination's share of the update's limit,
+ *   then rides along free (decision 0070).
+ * - `free`: a witnessed check's ping (decision 0045): only the update about the destination counts.
+ */
+export const Spend = { chosen: 0, reply: 1, free: 2 } as const;
+export type Spend = (typeof Spend)[keyof typeof Spend];
 
 /** Holders remembered per update: past the retransmit limit (16 at N = 1000) and a mesh degree of 32. */
 const HOLDERS_MAX = 48;
@@ -123,6 +138,7 @@ export class BroadcastQueue {
       existing.bytes = bytes;
       existing.holders.length = 0;
       existing.counted.length = 0;
+      existing.replies = 0;
       this.sorted = false;
       return;
     }
@@ -139,6 +155,7 @@ export class BroadcastQueue {
       retired: false,
       holders: [],
       counted: [],
+      replies: 0,
     };
     this.byPeer.set(update.peer, e);
     this.pending = this.byPeer.size;
@@ -182,11 +199,18 @@ export class BroadcastQueue {
    * answer it hundreds of times a second cannot retire what this peer owes the others. The limit
    * is at most `reach` (this peer's links): in a room smaller than the limit there is nobody left
    * to tell, and the update would sit in the queue.
-   * `free` (a witnessed check's ping, decision 0045): only the update about `dest` counts; the
-   * others ride along (and note `dest` as a holder) without spending their limit, so a member that
-   * reconnects over and over cannot drain what this peer owes the room onto itself.
+   * `spend` ({@link Spend}): a reply counts until replies together have counted one destination's
+   * share, then its copies ride along (and note `dest` as a holder) without spending it (decision 0070); a free
+   * take (a witnessed check's ping, decision 0045) counts only the update about `dest`. So members
+   * that make this peer answer them, or reconnect over and over, cannot drain what it owes the room.
    */
-  take(dest: string, budgetBytes: number, limit: number, free = false, reach = Infinity): Update[] {
+  take(
+    dest: string,
+    budgetBytes: number,
+    limit: number,
+    spend: Spend = Spend.chosen,
+    reach = Infinity,
+  ): Update[] {
     if (this.list.length === 0) return [];
     if (!this.sorted) sortByPriority(this.list);
     const picked: Update[] = [];
@@ -212,20 +236,32 @@ export class BroadcastQueue {
       // as before, up to `dest`'s share (decision 0063). A destination counted was noted as a
       // holder, so only a holder (or a full holder list) needs the scan.
       const held = e.holders.includes(dest);
+      // Past the replies' share, a reply carries only a copy it can note (decision 0070): with a
+      // full holder list, ids past it would get the same update on every answer.
+      if (
+        spend === Spend.reply &&
+        !held &&
+        e.holders.length >= HOLDERS_MAX &&
+        e.replies >= shareOf(e, limit, reach)
+      )
+        continue;
       if (!held) {
         picked.push(e.update);
         used += e.bytes;
         if (e.holders.length < HOLDERS_MAX) e.holders.push(dest);
       }
-      if (free) continue;
+      if (spend === Spend.free) continue;
       if ((held || e.holders.length >= HOLDERS_MAX) && countedFor(e, dest) >= shareOf(e, limit, reach))
         continue;
+      if (spend === Spend.reply) {
+        if (e.replies >= shareOf(e, limit, reach)) continue;
+        e.replies += 1;
+      }
       retired += this.transmitted(e, dest, limit, reach);
       counted++;
     }
-    // Each entry counted once: all moved up by one transmission, in the same order.
-    // A free take counted `own` at most: the rest kept their order (sorted above).
-    this.sorted = free ? counted === 0 || list.length === 1 : counted === list.length;
+    // Each entry counted once: all moved up by one transmission, in the same order; none: as sorted above.
+    this.sorted = counted === 0 || counted === list.length;
     if (retired > 0) {
       // In place (a filtered copy was a new array per retiring message); order is kept.
       let w = 0;

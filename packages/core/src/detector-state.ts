@@ -17,7 +17,8 @@ import { LiarTable } from './liars.js';
 import { AccuserBudget } from './accuser-budget.js';
 import { RelayJobBudget } from './relay-budget.js';
 import type { Trust } from './signed-update.js';
-import { selfStatement, VerifiedCache } from './trust.js';
+import { selfStatement } from './trust.js';
+import { VerifiedCache, type StatementCache } from './verified-cache.js';
 import { type Random } from './random.js';
 import { probeTimeoutMs, updateRtt, type RttEstimate } from './rtt.js';
 import { newStats, type DetectorStats } from './stats.js';
@@ -61,6 +62,12 @@ export interface DetectorOptions {
    * signer of `failed` counts as a declarer only when linked or on the roster.
    */
   roster?: Roster;
+  /**
+   * Where this detector keeps the statements it verified (trust only). Default: its own
+   * `VerifiedCache`. A driver of many detectors in one process (the simulator) may pass each a slot
+   * of one `SharedStatementTable`, which answers as the detector's own cache would (decision 0074).
+   */
+  verifiedCache?: StatementCache;
 }
 
 /**
@@ -271,7 +278,7 @@ export class DetectorState {
   readonly counters: DetectorStats = newStats();
   readonly listened = new Set<string>();
   readonly trust: Trust | undefined;
-  readonly verified = new VerifiedCache();
+  readonly verified: StatementCache;
   readonly liars = new LiarTable();
   /** Peers the signaling room admitted, as told by `Detector.admit`/`witness` (decision 0027). */
   readonly admitted = new Set<PeerId>();
@@ -363,6 +370,7 @@ export class DetectorState {
     this.incarnation = options.incarnation ?? 0;
     this.trust = options.trust;
     this.roster = options.roster;
+    this.verified = options.verifiedCache ?? new VerifiedCache();
     this.messageBytesMax = this.config.messageBytesMax;
     this.rotation = new ProbeRotation(this.random);
     this.queue = new BroadcastQueue(2 * this.config.membersMax);

@@ -74,4 +74,5 @@ export { SIGNED_KIND_BIT, SIGNATURE_BLOCK_BYTES, updateBytes, varintBytes } from
 export { signUpdate, verifyUpdate, updateSigningBytes, signerOf, type Trust } from './signed-update.js';
 export { testTrust, testKey } from './test-trust.js';
 export { INCARNATION_MAX } from './trust.js';
+export { SharedStatementTable, type StatementCache } from './verified-cache.js';
 export { LIAR_SCORE, LIAR_DECAY_MS, LIAR_CHECK_GAP_MS } from './liars.js';

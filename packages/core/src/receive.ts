@@ -9,7 +9,8 @@ import { updateArrival } from './phi.js';
 import { type PeerId, type VitalSigns } from './types.js';
 import type { DetectorState } from './detector-state.js';
 import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from './detector-state.js';
-import { sendMember, sendTo, sendSync, sendVerdict } from './send.js';
+import { Spend } from './broadcast-queue.js';
+import { NO_EXTRA, sendMember, sendTo, sendSync, sendVerdict } from './send.js';
 import { finishProbe } from './probe.js';
 import { answerWanted, wantedOf } from './roster-asks.js';
 import { checkAnswered } from './checks.js';
@@ -104,8 +105,9 @@ export function handleBody(s: DetectorState, from: PeerId, m: Member | undefined
         updates: [],
         extensions: [],
       };
-      if (m !== undefined) sendMember(s, m, ack, true);
-      else sendTo(s, from, ack);
+      // A reply (decision 0070): the sender chose this send, not this peer.
+      if (m !== undefined) sendMember(s, m, ack, true, NO_EXTRA, Spend.reply);
+      else sendTo(s, from, ack, true, NO_EXTRA, Spend.reply);
       return;
     }
     case MessageType.ack:
@@ -206,8 +208,8 @@ export function handleAck(
         extensions: [],
       };
       const requester = s.members.get(job.requester);
-      if (requester !== undefined) sendMember(s, requester, fwd, true);
-      else sendTo(s, job.requester, fwd);
+      if (requester !== undefined) sendMember(s, requester, fwd, true, NO_EXTRA, Spend.reply);
+      else sendTo(s, job.requester, fwd, true, NO_EXTRA, Spend.reply);
       return;
     }
   }
@@ -309,8 +311,8 @@ export function handlePingReq(
             extensions: [],
           }
         : { type: MessageType.nack, seq: 0, ackSeq: reqSeq, updates: [], extensions: [] };
-    if (m !== undefined) sendMember(s, m, msg, true, updates);
-    else sendTo(s, from, msg, true, updates);
+    if (m !== undefined) sendMember(s, m, msg, true, updates, Spend.reply);
+    else sendTo(s, from, msg, true, updates, Spend.reply);
   };
   // No honest peer names its relay as the target (`probe.ts`, `askRelays` pick others), and an
   // ack here would be a ping past the ping budget (decision 0056): dropped, counted, unanswered.
@@ -350,11 +352,15 @@ export function handlePingReq(
     return reply('nack');
   }
   if (displaced !== undefined) displaceRelayJob(s, displaced);
+  // The requester asked for this send and named its destination: its gossip counts as a reply's
+  // (decision 0070), else ids that name each other and the news's subject retire it for them.
   const pingSeq = sendMember(
     s,
     target,
     { type: MessageType.ping, seq: 0, updates: [], extensions: [] },
     true,
+    NO_EXTRA,
+    Spend.reply,
   );
   // Two pings, like a check's: either answer is an ack, and both unanswered are this peer's own
   // evidence of a silence (`Member.silentSinceMs`), so a relay of a failed round can declare

@@ -17,6 +17,7 @@
  *
  * Past both (64 quiet ids holding one job each) the newcomer is nacked, as before.
  */
+import { Spend } from './broadcast-queue.js';
 import { MessageType, type Message, type Update } from './codec.js';
 import type { DetectorState, RelayJob } from './detector-state.js';
 import { sendMember, sendTo } from './send.js';
@@ -26,8 +27,8 @@ import type { PeerId } from './types.js';
 export function nackRelayJob(s: DetectorState, job: RelayJob, updates: Update[] = []): void {
   const nack: Message = { type: MessageType.nack, seq: 0, ackSeq: job.reqSeq, updates: [], extensions: [] };
   const requester = s.members.get(job.requester);
-  if (requester !== undefined) sendMember(s, requester, nack, true, updates);
-  else sendTo(s, job.requester, nack, true, updates);
+  if (requester !== undefined) sendMember(s, requester, nack, true, updates, Spend.reply);
+  else sendTo(s, job.requester, nack, true, updates, Spend.reply);
 }
 
 /** True when the open jobs are full for `requester` (the last few kept by standing: `reserveFor`). */

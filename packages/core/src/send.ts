@@ -2,6 +2,7 @@
  * Sending: per-link sequence numbers, piggybacked updates within the byte budget, pushes of
  * verdicts and refutations, and the full-state sync a joiner asks for.
  */
+import { Spend } from './broadcast-queue.js';
 import { HEADER_BYTES, MessageType, encode, updateBytes, type Message, type Update } from './codec.js';
 import { retransmitLimit } from './config.js';
 import { AssertionError } from './errors.js';
@@ -35,7 +36,8 @@ export function piggybackBudget(s: DetectorState): number {
  * Such a member gets nothing else from the queue: it is most likely dead (a crashed peer's link can
  * stay up for a while), and every piggybacked copy it got was a transmission lost to the others;
  * if it answers after all, it refutes and rejoins gossip (`heardFrom` tells a `failed` one its verdict).
- * `free`: the piggybacked copies spend no transmissions (`BroadcastQueue.take`; a witnessed check).
+ * `spend`: what the piggybacked copies spend of their transmissions ({@link Spend}: replies
+ * together one destination's share, a witnessed check's nothing but the update about `m`).
  */
 export function sendMember(
   s: DetectorState,
@@ -43,7 +45,7 @@ export function sendMember(
   msg: Message,
   piggyback: boolean,
   extra: readonly Update[] = NO_EXTRA,
-  free = false,
+  spend: Spend = Spend.chosen,
 ): number {
   m.sendSeq = (m.sendSeq + 1) & 0xffff;
   msg.seq = m.sendSeq;
@@ -56,7 +58,7 @@ export function sendMember(
     msg,
     piggyback && !accused,
     verdict ? [stateUpdate(s, m), ...extra] : extra,
-    free,
+    spend,
   );
   m.bytesSent += n;
   return msg.seq;
@@ -108,11 +110,11 @@ export function chainGapMs(s: DetectorState): number {
 }
 
 /** The default `extra` of {@link sendTo}: one shared empty list, not a new one per message. */
-const NO_EXTRA: readonly Update[] = [];
+export const NO_EXTRA: readonly Update[] = [];
 
 /**
  * Encodes and queues one message: `extra` updates first, then piggybacked ones within the budget
- * (`free`: copies that spend no transmissions, `BroadcastQueue.take`).
+ * (`spend`: what they spend of their transmissions, {@link Spend}, `BroadcastQueue.take`).
  */
 export function sendTo(
   s: DetectorState,
@@ -120,7 +122,7 @@ export function sendTo(
   msg: Message,
   piggyback = true,
   extra: readonly Update[] = NO_EXTRA,
-  free = false,
+  spend: Spend = Spend.chosen,
 ): number {
   if (piggyback && s.queue.size > 0) {
     let budget = piggybackBudget(s);
@@ -129,7 +131,7 @@ export function sendTo(
       to,
       Math.max(0, budget),
       retransmitLimit(s.config.retransmitMult, s.clusterSize()),
-      free,
+      spend,
       s.linked.length,
     );
     s.counters.updatesSent += taken.length;

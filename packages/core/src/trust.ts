@@ -21,7 +21,7 @@ import { HIDDEN_TIMER_GRID_MS, type DetectorState } from './detector-state.js';
 import { FORGERY_SCORE } from './liars.js';
 import { DECLARERS_KEPT_MAX, type Member } from './member.js';
 import { memberStallToleranceMs, updateFor } from './member-view.js';
-import { signerOf, signUpdate, verifyUpdate } from './signed-update.js';
+import { signerOf, signUpdate } from './signed-update.js';
 import { Lifecycle, type PeerId } from './types.js';
 
 /** Highest incarnation accepted (2^48: a refutation a millisecond for 8,900 years). */
@@ -34,107 +34,6 @@ export const INCARNATION_MAX = 2 ** 48;
  * good, decision 0031), and no one pushes the owner to {@link INCARNATION_MAX} (2^42 lies).
  */
 export const INCARNATION_AHEAD_MAX = 64;
-/** Verified statements remembered (content keys); cleared when full. */
-export const VERIFIED_CACHE_MAX = 8192;
-
-/** A verified statement about one peer: its kind, incarnation, accuser (`''` for none), key and signature. */
-interface Verified {
-  readonly kind: number;
-  readonly incarnation: number;
-  readonly from: PeerId;
-  readonly key: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-/** Whether `v` is `u` (accuser `from`): same content, same key and signature bytes. */
-function isStatement(v: Verified, u: Update, from: PeerId): boolean {
-  return (
-    v.kind === u.kind &&
-    v.incarnation === u.incarnation &&
-    v.from === from &&
-    sameBytes(v.signature, u.signature) &&
-    sameBytes(v.key, u.key)
-  );
-}
-
-/** Distinct statements held by any cache in this process (records shared); cleared when full. */
-export const SHARED_STATEMENTS_MAX = 65_536;
-const shared = new Map<PeerId, Verified[]>();
-let sharedCount = 0;
-
-/**
- * The one record of `u` (key and signature set) that every {@link VerifiedCache} of this process
- * holds: a statement is relayed to every member, so each detector verifies the same few thousand
- * (10,000 simulated detectors held 10,000 copies of each, one object apiece for every garbage
- * collection to trace). A record is never written after it is made; sharing it changes no answer,
- * since each cache still holds only what it verified itself. Clearing this table forgets no cache's
- * records, only the chance to share them.
- */
-function sharedRecord(u: Update, from: PeerId, key: Uint8Array, signature: Uint8Array): Verified {
-  const list = shared.get(u.peer);
-  if (list !== undefined) for (const v of list) if (isStatement(v, u, from)) return v;
-  if (sharedCount >= SHARED_STATEMENTS_MAX) {
-    shared.clear();
-    sharedCount = 0;
-  }
-  const v: Verified = { kind: u.kind, incarnation: u.incarnation, from, key, signature };
-  const held = shared.get(u.peer);
-  if (held === undefined) shared.set(u.peer, [v]);
-  else held.push(v);
-  sharedCount += 1;
-  return v;
-}
-
-/**
- * Statements whose signatures verified, keyed by content (kind, incarnation, peer, accuser) and
- * matched on their exact key and signature bytes (Ed25519 signs deterministically: every honest
- * copy carries the same bytes, and a forged copy never hits); see the module comment. Held per peer
- * (one record, or a list for the few peers with more), not as one set of `kind:incarnation:peer:from`
- * strings: building and hashing that string for every received update was a top item of the
- * 10,000-node profile, and a separator inside an id could make two statements share one key.
- */
-export class VerifiedCache {
-  private readonly byPeer = new Map<PeerId, Verified | Verified[]>();
-  private count = 0;
-  has(u: Update): boolean {
-    const held = this.byPeer.get(u.peer);
-    if (held === undefined) return false;
-    const from = u.from ?? '';
-    if (!Array.isArray(held)) return isStatement(held, u, from);
-    for (const v of held) if (isStatement(v, u, from)) return true;
-    return false;
-  }
-  /**
-   * Remembers `u`, whose signature just verified and which {@link has} just did not find (its one
-   * caller, `admitUpdate`): not looked up again here (a second walk of the peer's list per
-   * verified update). A duplicate would only take a slot, never admit anything else.
-   */
-  add(u: Update): void {
-    if (this.count >= VERIFIED_CACHE_MAX) {
-      this.byPeer.clear();
-      this.count = 0;
-    }
-    if (u.key === undefined || u.signature === undefined) return;
-    const v = sharedRecord(u, u.from ?? '', u.key, u.signature);
-    const held = this.byPeer.get(u.peer);
-    if (held === undefined) this.byPeer.set(u.peer, v);
-    else if (Array.isArray(held)) held.push(v);
-    else this.byPeer.set(u.peer, [held, v]);
-    this.count += 1;
-  }
-}
-
-/**
- * Whether `b` holds the same bytes as `a`. The same array is the usual case (the codec hands out
- * the array it already holds for a repeated key or signature, `RecentBytes`), answered at once.
- */
-function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
-  if (a === b) return true;
-  if (b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * True when applying `u` could not change anything here, so its signature need not be checked
  * (Ed25519 in a tab costs milliseconds; decision 0013): a `suspect`, `failed` or `left` about a
@@ -191,7 +90,7 @@ export function admitUpdate(s: DetectorState, u: Update, sender: PeerId): Admiss
     return Admission.skip;
   }
   if (!s.verified.has(u)) {
-    if (!verifyUpdate(trust, u)) {
+    if (!s.verified.verify(trust, u)) {
       s.counters.updatesRejected += 1;
       s.counters.signaturesRejected += 1;
       scoreLiar(s, sender, FORGERY_SCORE, 'forged-signature');

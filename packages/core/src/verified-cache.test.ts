@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UpdateKind, type Update } from './codec.js';
 import { signUpdate } from './signed-update.js';
 import { testTrust } from './test-trust.js';
-import { VerifiedCache } from './trust.js';
+import { VerifiedCache } from './verified-cache.js';
 
 const alive = signUpdate(testTrust('b'), {
   kind: UpdateKind.alive,

@@ -17,6 +17,7 @@ import { STALL_STARTUP_MS, type DetectorState } from './detector-state.js';
 import { RTT_SAMPLES_MAX, type Member } from './member.js';
 import { declareFailed } from './membership.js';
 import { probeTimeoutMs } from './rtt.js';
+import { Spend } from './broadcast-queue.js';
 import { sendMember } from './send.js';
 
 /** How a peer's signaling session ended (or that it has a session again). */
@@ -437,7 +438,7 @@ export function sendVitals(s: DetectorState, m: Member, piggyback: boolean): voi
  */
 function pingAll(s: DetectorState, m: Member): number {
   const ping: Message = { type: MessageType.ping, seq: 0, updates: [], extensions: [] };
-  const first = sendMember(s, m, ping, true, [], true);
+  const first = sendMember(s, m, ping, true, [], Spend.free);
   for (let k = 1; k < WITNESS_PINGS; k++)
     sendMember(s, m, { type: MessageType.ping, seq: 0, updates: [], extensions: [] }, false);
   return first;

@@ -8,6 +8,8 @@ import {
   type DetectorConfig,
   type PeerId,
   presets,
+  SharedStatementTable,
+  type StatementCache,
   testTrust,
 } from '@pulsemesh/core';
 import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
@@ -18,7 +20,7 @@ import type { SimNode, SimNodeInit, Strategy } from './sim-node.js';
  * in between (at 10,000 nodes every object followed per message is a cache miss).
  */
 export class DetectorNode extends Detector implements SimNode {
-  constructor(init: SimNodeInit, config: DetectorConfig, trust = false) {
+  constructor(init: SimNodeInit, config: DetectorConfig, trust = false, sharedStatements = true) {
     super({
       id: init.id,
       config,
@@ -27,6 +29,7 @@ export class DetectorNode extends Detector implements SimNode {
       incarnation: init.incarnation,
       roster: init.roster,
       ...(trust ? { trust: testTrust(init.id) } : {}),
+      ...(trust && sharedStatements ? { verifiedCache: verifiedCacheFor(init) } : {}),
     });
   }
 
@@ -39,6 +42,22 @@ export class DetectorNode extends Detector implements SimNode {
   holds(peer: PeerId): boolean {
     return this.peer(peer) !== undefined;
   }
+}
+
+/**
+ * One {@link SharedStatementTable} per simulation (found by its roster, one set per run), a slot
+ * per node index: each detector's verified statements answer as its own cache would, held once for
+ * all (decision 0074). Real peers keep their own cache.
+ */
+const statementTables = new WeakMap<ReadonlySet<PeerId>, SharedStatementTable>();
+
+function verifiedCacheFor(init: SimNodeInit): StatementCache {
+  let table = statementTables.get(init.roster);
+  if (table === undefined) {
+    table = new SharedStatementTable(init.n, testTrust(init.id));
+    statementTables.set(init.roster, table);
+  }
+  return table.cacheFor(init.index);
 }
 
 /** What the benchmark runs: `default` (the browser default, `defaultConfig('browser')`) or a named preset. */
@@ -54,6 +73,13 @@ export interface PulsemeshStrategyOptions {
    * `createMesh` (the benchmark runs what users get); false only to measure what signing costs.
    */
   trust?: boolean;
+  /**
+   * With trust, the run's detectors keep their verified statements in one shared table, a slot
+   * each (`SharedStatementTable`, decision 0074): the same answers as each detector's own cache,
+   * without 10,000 copies. Default true; false gives each its own, as real peers have (a test
+   * compares the two).
+   */
+  sharedStatements?: boolean;
 }
 
 /**
@@ -78,6 +104,6 @@ export function pulsemeshStrategy(
     name: 'pulsemesh',
     preset: tag,
     witness: true,
-    create: (init) => new DetectorNode(init, config, trust),
+    create: (init) => new DetectorNode(init, config, trust, options.sharedStatements !== false),
   };
 }
