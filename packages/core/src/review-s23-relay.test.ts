@@ -138,9 +138,11 @@ describe('decision 0071 §3: displacement against an honest requester holding se
   // start them herself with verdicts about live peers) is the largest holder as soon as Mallory's
   // ids fill the open jobs, so her newcomers end its jobs with bare nacks. A job about a live
   // target 120 ms away (240 ms round trip, inside the 250 ms probe timeout) lasts long enough to be
-  // taken: the relayed ack that would have come is lost, and a bare nack reads "could not try"
-  // (`probeUnable`; with trust a linked target's suspicion then waits for one confirmation fewer:
-  // `relaysUnable`, member-view.ts). Mallory is in the room: she sees the verdicts when honest does
+  // taken: the relayed ack that would have come is lost. For a relay check that ack was this
+  // relay's proof of life (a check whose relays all fail raises a suspicion of a live member:
+  // `relayCheckFailed`); for a probe, a bare nack reads "could not try" (`probeUnable`; with trust
+  // a linked target's suspicion then waits for one confirmation fewer: `relaysUnable`,
+  // member-view.ts). Mallory is in the room: she sees the verdicts when honest does
   // and floods then. Measured (16 ids 125 ms away at 20 ping-reqs/s each from 10 ms after honest's 8
   // asks): 110 and 120 ms away: 4 of 8 relayed acks, 4 bare nacks (victim dropped 264); on a67a92d's
   // relay code (its receive.ts + relay-budget.ts swapped in for the run, not committed) the same
