@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BroadcastQueue, Spend } from './broadcast-queue.js';
+import { BroadcastQueue, Spend, type PastHolders } from './broadcast-queue.js';
 import { UpdateKind, updateBytes, type Update } from './codec.js';
 
 const alive = (peer: string, incarnation = 0): Update => ({
@@ -71,6 +71,25 @@ describe('BroadcastQueue', () => {
     expect(q.size).toBe(1);
     q.take('h8', 1000, 12);
     expect(q.size).toBe(0);
+  });
+
+  it('past a full holder list a reply to a member with its own record carries each update once (decision 0078)', () => {
+    const q = new BroadcastQueue(100);
+    q.push(alive('dave'));
+    // 48 ids fill dave's holder list and spend the replies' share (limit 12: a share of 3).
+    for (let i = 0; i < 48; i++) q.take(`id${i}`, 1000, 12, Spend.reply);
+    // A member past the list (h1, its record kept by the detector) is answered 10 times: it gets
+    // dave once, noted in its own record, not skipped and not on every answer.
+    const h1: PastHolders = { heldPastHolders: undefined };
+    let toH1 = 0;
+    for (let k = 0; k < 10; k++) toH1 += q.take('h1', 1000, 12, Spend.reply, Infinity, h1).length;
+    expect(toH1).toBe(1);
+    // A newer update about dave is news again, also past a full list: the record holds the update.
+    q.push(alive('dave', 1));
+    for (let i = 0; i < 48; i++) q.take(`id${i}`, 1000, 12, Spend.reply);
+    expect(q.take('h1', 1000, 12, Spend.reply, Infinity, h1).map((u) => u.incarnation)).toEqual([1]);
+    // A sender with no record (a stranger) past a full list is still skipped (decision 0070).
+    expect(q.take('stranger', 1000, 12, Spend.reply)).toEqual([]);
   });
 
   it('a reply counts the update about its destination for that destination only, as a free take does', () => {

@@ -39,6 +39,15 @@ interface Entry {
 export const Spend = { chosen: 0, reply: 1, free: 2 } as const;
 export type Spend = (typeof Spend)[keyof typeof Spend];
 
+/**
+ * A destination's own note of the updates it was sent past their full holder lists (decision
+ * 0078): a member record, so the updates a member holds never need the shared list. Weak: an
+ * update retired or replaced is dropped with it, so it holds at most the queue's pending updates.
+ */
+export interface PastHolders {
+  heldPastHolders: WeakSet<Update> | undefined;
+}
+
 /** Holders remembered per update: past the retransmit limit (16 at N = 1000) and a mesh degree of 32. */
 const HOLDERS_MAX = 48;
 /**
@@ -203,6 +212,9 @@ export class BroadcastQueue {
    * share, then its copies ride along (and note `dest` as a holder) without spending it (decision 0070); a free
    * take (a witnessed check's ping, decision 0045) counts only the update about `dest`. So members
    * that make this peer answer them, or reconnect over and over, cannot drain what it owes the room.
+   * `mine`: `dest`'s own record ({@link PastHolders}, a member's): past a full holder list a copy
+   * is noted there, so a reply need not skip it (decision 0078); without one (a sender with no
+   * record) the reply skips it, as decision 0070 had every reply do.
    */
   take(
     dest: string,
@@ -210,6 +222,7 @@ export class BroadcastQueue {
     limit: number,
     spend: Spend = Spend.chosen,
     reach = Infinity,
+    mine?: PastHolders,
   ): Update[] {
     if (this.list.length === 0) return [];
     if (!this.sorted) sortByPriority(this.list);
@@ -235,24 +248,26 @@ export class BroadcastQueue {
       // One that `dest` holds is counted as sent (the copy would have been wasted), so it retires
       // as before, up to `dest`'s share (decision 0063). A destination counted was noted as a
       // holder, so only a holder (or a full holder list) needs the scan.
-      const held = e.holders.includes(dest);
-      // Past the replies' share, a reply carries only a copy it can note (decision 0070): with a
-      // full holder list, ids past it would get the same update on every answer.
+      const full = e.holders.length >= HOLDERS_MAX;
+      const held = e.holders.includes(dest) || (full && mine?.heldPastHolders?.has(e.update) === true);
+      // Past the replies' share, a reply carries only a copy it can note (decisions 0070, 0078):
+      // with a full holder list, ids with no record of their own would get it on every answer.
       if (
         spend === Spend.reply &&
         !held &&
-        e.holders.length >= HOLDERS_MAX &&
+        full &&
+        mine === undefined &&
         e.replies >= shareOf(e, limit, reach)
       )
         continue;
       if (!held) {
         picked.push(e.update);
         used += e.bytes;
-        if (e.holders.length < HOLDERS_MAX) e.holders.push(dest);
+        if (!full) e.holders.push(dest);
+        else if (mine !== undefined) (mine.heldPastHolders ??= new WeakSet()).add(e.update);
       }
       if (spend === Spend.free) continue;
-      if ((held || e.holders.length >= HOLDERS_MAX) && countedFor(e, dest) >= shareOf(e, limit, reach))
-        continue;
+      if ((held || full) && countedFor(e, dest) >= shareOf(e, limit, reach)) continue;
       if (spend === Spend.reply) {
         if (e.replies >= shareOf(e, limit, reach)) continue;
         e.replies += 1;

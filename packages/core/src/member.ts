@@ -245,6 +245,8 @@ export class Member extends MemberCaseFields implements RttEstimate, ArrivalStat
   }
   /** With trust: the member's own latest signed `alive`/`left` (relayed instead of our word). */
   proof: Update | undefined = undefined;
+  /** Updates it was sent past their full holder lists (`PastHolders`, decision 0078). */
+  heldPastHolders: WeakSet<Update> | undefined = undefined;
   /**
    * When its own signed `alive` refuted this peer's own `failed` verdict about it (NaN: never).
    * Until it is heard first-hand again (`lastHeardMs`), pings to it that go unanswered mean a

@@ -2,7 +2,7 @@
  * Sending: per-link sequence numbers, piggybacked updates within the byte budget, pushes of
  * verdicts and refutations, and the full-state sync a joiner asks for.
  */
-import { Spend } from './broadcast-queue.js';
+import { Spend, type PastHolders } from './broadcast-queue.js';
 import { HEADER_BYTES, MessageType, encode, updateBytes, type Message, type Update } from './codec.js';
 import { retransmitLimit } from './config.js';
 import { AssertionError } from './errors.js';
@@ -59,6 +59,7 @@ export function sendMember(
     piggyback && !accused,
     verdict ? [stateUpdate(s, m), ...extra] : extra,
     spend,
+    m,
   );
   m.bytesSent += n;
   return msg.seq;
@@ -123,6 +124,7 @@ export function sendTo(
   piggyback = true,
   extra: readonly Update[] = NO_EXTRA,
   spend: Spend = Spend.chosen,
+  mine?: PastHolders,
 ): number {
   if (piggyback && s.queue.size > 0) {
     let budget = piggybackBudget(s);
@@ -133,6 +135,7 @@ export function sendTo(
       retransmitLimit(s.config.retransmitMult, s.clusterSize()),
       spend,
       s.linked.length,
+      mine,
     );
     s.counters.updatesSent += taken.length;
     msg.updates =
