@@ -219,6 +219,11 @@ export class DetectorState {
   /** With trust: members whose pings went unanswered, followed up once a period (`followSilences`). */
   readonly silent = new Set<Member>();
   readonly relayJobs: RelayJob[] = [];
+  /**
+   * Jobs displaced from `relayJobs` to make room (decision 0071 §3), oldest first: their pings are
+   * out, so their answers still go back (decision 0077). At most `relayJobsMax` (`relay-jobs.ts`).
+   */
+  readonly relayJobsDisplaced: RelayJob[] = [];
   readonly checks: Check[] = [];
   /** Witnessed checks in flight (`witness.ts`). */
   readonly witnessChecks: WitnessCheck[] = [];

@@ -8,7 +8,7 @@ import { Admission, admitUpdate, relayable, stateUpdate } from './trust.js';
 import { updateArrival } from './phi.js';
 import { type PeerId, type VitalSigns } from './types.js';
 import type { DetectorState } from './detector-state.js';
-import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS, type RelayJob } from './detector-state.js';
+import { type Check, LOSS_ALPHA, Phase, RECHECK_FIRST_MS } from './detector-state.js';
 import { Spend } from './broadcast-queue.js';
 import { NO_EXTRA, sendMember, sendTo, sendSync, sendVerdict } from './send.js';
 import { finishProbe } from './probe.js';
@@ -17,7 +17,7 @@ import { checkAnswered } from './checks.js';
 import { noteVoucher } from './hearsay.js';
 import { armSuspicion, setState } from './membership.js';
 import { forwardedSigners } from './gossip.js';
-import { displaceRelayJob, relayJobHolderOver, relayJobsFullFor } from './relay-jobs.js';
+import { displaceRelayJob, relayJobHolderOver, relayJobsFullFor, takeRelayJob } from './relay-jobs.js';
 
 /** Per-link bookkeeping of an arrival: loss from sequence gaps, phi inter-arrival statistics, and a failed member heard from again. */
 export function heardFrom(s: DetectorState, m: Member, seq: number, bytes: number, type: number): void {
@@ -193,25 +193,21 @@ export function handleAck(
     }
   }
   if (relayed && relayCheckAnswered(s, from, ackSeq)) return;
-  if (!relayed && m !== undefined) {
-    for (let i = 0; i < s.relayJobs.length; i++) {
-      const job = s.relayJobs[i] as RelayJob;
-      if (job.target !== m || (job.pingSeq !== ackSeq && job.pingSeq2 !== ackSeq)) continue;
-      s.relayJobs.splice(i, 1);
-      const fwd: Message = {
-        type: MessageType.ack,
-        seq: 0,
-        ackSeq: job.reqSeq,
-        relayed: true,
-        vitals: undefined,
-        updates: [],
-        extensions: [],
-      };
-      const requester = s.members.get(job.requester);
-      if (requester !== undefined) sendMember(s, requester, fwd, true, NO_EXTRA, Spend.reply);
-      else sendTo(s, job.requester, fwd, true, NO_EXTRA, Spend.reply);
-      return;
-    }
+  const job = !relayed && m !== undefined ? takeRelayJob(s, m, ackSeq) : undefined;
+  if (job !== undefined) {
+    const fwd: Message = {
+      type: MessageType.ack,
+      seq: 0,
+      ackSeq: job.reqSeq,
+      relayed: true,
+      vitals: undefined,
+      updates: [],
+      extensions: [],
+    };
+    const requester = s.members.get(job.requester);
+    if (requester !== undefined) sendMember(s, requester, fwd, true, NO_EXTRA, Spend.reply);
+    else sendTo(s, job.requester, fwd, true, NO_EXTRA, Spend.reply);
+    return;
   }
   if (!relayed && m !== undefined && m.state === 'suspected' && ackSeq === m.watchSeq) {
     setState(s, m, 'healthy', 'answered');

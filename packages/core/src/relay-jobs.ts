@@ -16,11 +16,19 @@
  *   never taken.
  *
  * Past both (64 quiet ids holding one job each) the newcomer is nacked, as before.
+ *
+ * A displaced job frees its slot, not its answer (decision 0077): its pings are out, so it moves to
+ * `relayJobsDisplaced` (at most `relayJobsMax`, oldest first) where an ack from its target is still
+ * forwarded and its timeout still sends this peer's suspicion (`expireRelayJobs`). Only the oldest
+ * displaced job pushed out of that ring is nacked bare. An honest requester holding several jobs
+ * (the relay checks of a mass verdict) is the largest holder when far ids fill the open jobs; 0071
+ * ended its jobs with bare nacks, losing acks that were on their way (session 23's review).
  */
 import { Spend } from './broadcast-queue.js';
 import { MessageType, type Message, type Update } from './codec.js';
 import type { DetectorState, RelayJob } from './detector-state.js';
 import { sendMember, sendTo } from './send.js';
+import type { Member } from './member.js';
 import type { PeerId } from './types.js';
 
 /** Nack `job`'s requester (with `updates`): its target did not answer, or its slot went to another. */
@@ -59,11 +67,30 @@ export function relayJobHolderOver(s: DetectorState, requester: PeerId): PeerId 
   return most >= (held.get(requester) ?? 0) + 2 ? largest : undefined;
 }
 
-/** End `holder`'s oldest open job to make room (its requester nacked, counted as dropped). */
+/**
+ * Move `holder`'s oldest open job to the displaced ring to make room (counted as dropped); past
+ * `relayJobsMax` displaced, the oldest of them ends in a bare nack.
+ */
 export function displaceRelayJob(s: DetectorState, holder: PeerId): void {
   const i = s.relayJobs.findIndex((job) => job.requester === holder);
   if (i < 0) return;
   const [job] = s.relayJobs.splice(i, 1);
   s.counters.relayJobsDropped += 1;
-  nackRelayJob(s, job as RelayJob);
+  s.relayJobsDisplaced.push(job as RelayJob);
+  if (s.relayJobsDisplaced.length > s.config.relayJobsMax)
+    nackRelayJob(s, s.relayJobsDisplaced.shift() as RelayJob);
+}
+
+/** The open or displaced job whose ping to `target` `ackSeq` answers, removed; undefined when none. */
+export function takeRelayJob(s: DetectorState, target: Member, ackSeq: number): RelayJob | undefined {
+  return takeFrom(s.relayJobs, target, ackSeq) ?? takeFrom(s.relayJobsDisplaced, target, ackSeq);
+}
+
+function takeFrom(jobs: RelayJob[], target: Member, ackSeq: number): RelayJob | undefined {
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i] as RelayJob;
+    if (job.target === target && (job.pingSeq === ackSeq || job.pingSeq2 === ackSeq))
+      return jobs.splice(i, 1)[0];
+  }
+  return undefined;
 }

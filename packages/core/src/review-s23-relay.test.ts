@@ -133,7 +133,7 @@ describe('decision 0071 §3: displacement against an honest requester holding se
     }
   });
 
-  // HOLE (new in 0071 §3). An honest requester with several relay jobs open at one relay (the relay
+  // Fixed by decision 0077 (was a HOLE new in 0071 §3). An honest requester with several relay jobs open at one relay (the relay
   // checks of a mass verdict: one ping-req per verdict about a peer it has no link to; Mallory can
   // start them herself with verdicts about live peers) is the largest holder as soon as Mallory's
   // ids fill the open jobs, so her newcomers end its jobs with bare nacks. A job about a live
@@ -151,7 +151,10 @@ describe('decision 0071 §3: displacement against an honest requester holding se
   // a bounded ring (`relayJobsMax` more entries, no new pings) whose ack is still forwarded and whose
   // timeout still sends the suspicion, so displacement frees the slot, not the answer; or displace
   // only jobs younger than the newcomer's own would be, or of requesters hasty before the burst.
-  it.fails('16 far ids flooding after honest asks about 8 live targets leave all 8 relayed acks', () => {
+  // Decision 0077 took the ring: a displaced job moves to `relayJobsDisplaced` (at most
+  // `relayJobsMax`) and keeps its answer; now 8 of 8 relayed acks at 110 and 120 ms, 0 bare nacks
+  // (victim dropped 264: the displacements, counted as before).
+  it('16 far ids flooding after honest asks about 8 live targets leave all 8 relayed acks', () => {
     for (const w of [110, 120])
       console.log(
         show(`16 far ids flooding from 7.01 s, 8 live targets ${w} ms away`, massCheck(16, false, 7_010, w)),
@@ -190,7 +193,8 @@ describe('decision 0071: memory of the relay budget at its caps', () => {
   });
 
   // Held: the relay's open jobs never exceed `relayJobsMax` under displacement (each displacement
-  // frees the slot it fills), whatever the number of ids: 64 far ids flooding.
+  // frees the slot it fills), whatever the number of ids: 64 far ids flooding. The displaced jobs
+  // kept for their answers (decision 0077) stay within `relayJobsMax` too.
   it('64 far ids flooding never hold more than relayJobsMax open jobs', () => {
     const net = new TestNetwork(5, true);
     net.add('victim', config);
@@ -203,6 +207,7 @@ describe('decision 0071: memory of the relay budget at its caps', () => {
     net.run(3_000);
     const victim = net.get('victim');
     let most = 0;
+    let displaced = 0;
     for (let t = 3_001; t < 5_000; t += 1) {
       if (t % 50 === 0)
         for (let i = 0; i < 64; i++) {
@@ -218,8 +223,12 @@ describe('decision 0071: memory of the relay budget at its caps', () => {
         }
       net.run(t);
       most = Math.max(most, stateOf(victim).relayJobs.length);
+      displaced = Math.max(displaced, stateOf(victim).relayJobsDisplaced.length);
     }
-    console.log(`64 far ids flooding: victim's open relay jobs at most ${most} (max ${config.relayJobsMax})`);
+    console.log(
+      `64 far ids flooding: victim's open relay jobs at most ${most}, displaced at most ${displaced} (max ${config.relayJobsMax} each)`,
+    );
     expect(most).toBeLessThanOrEqual(config.relayJobsMax);
+    expect(displaced).toBeLessThanOrEqual(config.relayJobsMax);
   });
 });

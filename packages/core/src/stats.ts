@@ -46,7 +46,7 @@ export interface DetectorStats {
   membersReaped: number;
   /** Past members that came back (a link, a message, a higher incarnation). */
   membersRestored: number;
-  /** Ping-reqs nacked because `relayJobsMax` relays were in flight: the newcomer, or the open job it displaced (decision 0071). */
+  /** Ping-reqs nacked because `relayJobsMax` relays were in flight, or open jobs displaced to make room (decision 0071; a displaced job still answers: 0077). */
   relayJobsDropped: number;
   /** Ping-reqs dropped past their requester's relay-job budget (`relay-budget.ts`, decisions 0056, 0063). */
   relayJobsRefused: number;

@@ -91,10 +91,16 @@ function followUpAtMs(s: DetectorState, m: Member): number {
  * the requester is about to raise (it counts towards Lifeguard's K independent confirmations).
  */
 function expireRelayJobs(s: DetectorState): void {
-  for (let i = s.relayJobs.length - 1; i >= 0; i--) {
-    const job = s.relayJobs[i] as RelayJob;
+  expireJobs(s, s.relayJobs);
+  // Displaced jobs too (decision 0077): their pings went out, so their silence is evidence.
+  if (s.relayJobsDisplaced.length > 0) expireJobs(s, s.relayJobsDisplaced);
+}
+
+function expireJobs(s: DetectorState, jobs: RelayJob[]): void {
+  for (let i = jobs.length - 1; i >= 0; i--) {
+    const job = jobs[i] as RelayJob;
     if (s.now < job.deadlineMs) continue;
-    s.relayJobs.splice(i, 1);
+    jobs.splice(i, 1);
     const t = job.target;
     nackRelayJob(s, job, t.evicted || t.state === 'left' ? [] : [ownAccusation(s, t, UpdateKind.suspect)]);
   }
@@ -121,6 +127,7 @@ function earliestDeadline(s: DetectorState): number {
   if (s.silent.size > 0) for (const m of s.silent) t = Math.min(t, followUpAtMs(s, m));
   if (s.ending.size > 0) for (const m of s.ending) if (m !== s.target) t = Math.min(t, reapAtMs(s, m));
   for (const j of s.relayJobs) t = Math.min(t, j.deadlineMs);
+  for (const j of s.relayJobsDisplaced) t = Math.min(t, j.deadlineMs);
   for (const c of s.checks) t = Math.min(t, c.deadlineMs);
   if (s.syncWanted) t = Math.min(t, s.syncRetryAtMs);
   if (s.witnessChecks.length > 0) t = Math.min(t, witnessDeadline(s));
