@@ -5,7 +5,7 @@
 import { recordTransition } from './analytics.js';
 import { reap } from './past-members.js';
 import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
-import { suspicionFailAtMs } from './member-view.js';
+import { mayBeLate, suspicionFailAtMs } from './member-view.js';
 import {
   CORROBORATING_ACCUSERS_MIN,
   declarersOf,
@@ -285,7 +285,11 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   if (evidence.length > 0) m.verdictEvidence = evidence;
   const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
-  if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id);
+  // Linked to every member, with trust: each linked peer got the same witness and declares on its
+  // own; the push only helps those that may be late to it (hidden, stalled, no vitals yet).
+  const fullMesh = s.trust !== undefined && s.linked.length >= s.clusterSize() - 1;
+  const only = reason === 'witnessed' && fullMesh ? mayBeLate : undefined;
+  if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id, 1, only);
   // With the signed confirmations it collected: a linked receiver whose own check also gets no
   // answer takes a verdict that independent peers back (`checkFailed`) without a suspicion of its own.
   else
