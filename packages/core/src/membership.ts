@@ -286,10 +286,13 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
   // Linked to every member, with trust: each linked peer got the same witness and declares on its
-  // own; the push only helps those that may be late to it (hidden, stalled, no vitals yet).
+  // own. The push goes to those that may be late to it (hidden, stalled, no vitals yet), and to one
+  // other link for a peer whose own check a late packet answered (decision 0073).
   const fullMesh = s.trust !== undefined && s.linked.length >= s.clusterSize() - 1;
-  const only = reason === 'witnessed' && fullMesh ? mayBeLate : undefined;
-  if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id, 1, only);
+  if (reason === 'witnessed' && fullMesh) {
+    push(s, [verdict], s.config.pushFanout, m.id, 1, mayBeLate);
+    push(s, [verdict], 1, m.id, 1, (l) => !mayBeLate(l));
+  } else if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id);
   // With the signed confirmations it collected: a linked receiver whose own check also gets no
   // answer takes a verdict that independent peers back (`checkFailed`) without a suspicion of its own.
   else
