@@ -138,6 +138,17 @@ export function stallPatienceMs(m: Member): number {
   if (v.lifecycle === 'hidden' || v.lifecycle === 'frozen') return 0;
   return Math.min(STALL_PATIENCE_MS_MAX, v.loadMs);
 }
+/**
+ * Whether `m` may be late to its own witness of a crash, so a pushed verdict can be the first it
+ * hears (decision 0073): a peer whose vital signs say hidden or frozen (throttled timers), that
+ * reported a stall of at least {@link STALL_PATIENCE_NOTICE_MS}, or that sent none yet. Only `m`'s
+ * own report chooses this, so a liar can only draw pushes to itself or keep them from itself.
+ */
+export function mayBeLate(m: Member): boolean {
+  const v = m.vitals;
+  if (v === undefined) return true;
+  return v.lifecycle === 'hidden' || v.lifecycle === 'frozen' || v.loadMs >= STALL_PATIENCE_NOTICE_MS;
+}
 /** A reported stall shorter than this (ms) is timer noise and adds no patience. */
 export const STALL_PATIENCE_NOTICE_MS = 50;
 /** Most extra suspicion time a reported stall buys (ms). */

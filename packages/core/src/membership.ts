@@ -5,7 +5,7 @@
 import { recordTransition } from './analytics.js';
 import { reap } from './past-members.js';
 import { CONFIRMATIONS_KEPT_MAX, Member } from './member.js';
-import { suspicionFailAtMs } from './member-view.js';
+import { mayBeLate, suspicionFailAtMs } from './member-view.js';
 import {
   CORROBORATING_ACCUSERS_MIN,
   declarersOf,
@@ -291,7 +291,14 @@ export function declareFailed(s: DetectorState, m: Member, reason: 'suspicion-ti
   if (evidence.length > 0) m.verdictEvidence = evidence;
   const verdict = stateUpdate(s, m);
   s.queue.push(verdict);
-  if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id);
+  // Linked to every member, with trust: each linked peer got the same witness and declares on its
+  // own. The push goes to those that may be late to it (hidden, stalled, no vitals yet), and to one
+  // other link for a peer whose own check a late packet answered (decision 0073).
+  const fullMesh = s.trust !== undefined && s.linked.length >= s.clusterSize() - 1;
+  if (reason === 'witnessed' && fullMesh) {
+    push(s, [verdict], s.config.pushFanout, m.id, 1, mayBeLate);
+    push(s, [verdict], 1, m.id, 1, (l) => !mayBeLate(l));
+  } else if (reason === 'witnessed' || seconded) push(s, [verdict], s.config.pushFanout, m.id);
   // With the signed confirmations it collected: a linked receiver whose own check also gets no
   // answer takes a verdict that independent peers back (`checkFailed`) without a suspicion of its own.
   else

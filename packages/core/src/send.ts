@@ -170,7 +170,7 @@ export function sendVerdict(s: DetectorState, m: Member): void {
 /**
  * Pushes `updates` at once in a `sync`-type message (receivers treat it like piggybacked gossip)
  * to `fanout` random linked members other than `except` (all of them when `fanout` is Infinity),
- * `copies` times each (independent losses).
+ * `copies` times each (independent losses). `only`: the links that may be drawn (all by default).
  */
 export function push(
   s: DetectorState,
@@ -178,8 +178,9 @@ export function push(
   fanout: number,
   except: PeerId | undefined,
   copies = 1,
+  only?: (m: Member) => boolean,
 ): void {
-  const targets = s.linked.filter((m) => m.id !== except && m.state !== 'left');
+  const targets = s.linked.filter((m) => m.id !== except && m.state !== 'left' && (only?.(m) ?? true));
   const k = Math.min(fanout, targets.length);
   for (let i = 0; i < k; i++) {
     const j = i + randomInt(s.random, targets.length - i);
