@@ -79,7 +79,7 @@ describe('decision 0072: a linked newcomer against once-linked members gone quie
   // a once-linked gossip-only member's seat after a blip's grace (say the suspicion timeout, or a
   // few seconds), the longest unlinked first; a linked peer outranks a member reached only through
   // relays.
-  it.fails('a linked newcomer is seated while once-linked members stay gossip-only for 30 s', () => {
+  it('a linked newcomer is seated while once-linked members stay gossip-only for 30 s', () => {
     const mallory = heldOut(['mallory0', 'mallory1']);
     console.log(show("Mallory's 2 ids drop their links to victim", mallory));
     const honest = heldOut(['h2', 'h3']);
@@ -167,7 +167,7 @@ describe('decision 0072: `Member.linkedOnce` through the past members', () => {
   // one-line change in `restore`, not committed): a linked seat, membersEvicted 1.
   // Fix (proposed): keep `linkedOnce` in `PastRecord` (past-members.ts `reap`) and set it in
   // `restore`, so a member's history of holding a link survives its reap.
-  it.fails('a once-linked member restored by gossip keeps its seat against waiting ids', () => {
+  it('a once-linked member restored by gossip keeps its seat against waiting ids', () => {
     const r = darkAndBack(10_000);
     console.log(
       `h1 dark 10 s, heard through h2: restored by gossip ${r.restored}; after its link is back: linked ` +
