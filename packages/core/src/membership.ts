@@ -46,7 +46,7 @@ export function addMember(s: DetectorState, id: PeerId, direct: boolean): Member
 /**
  * How long a once-linked member stays unlinked before a linked peer's retry from `unseated` may
  * take its seat (`evictOne`, decision 0076), ms: 2.5 times the longest link blip 0072's review
- * had to survive (4 s), and longer than a browser's ICE `disconnected` wait (about 5 s).
+ * had to survive (4 s).
  */
 export const UNLINKED_GRACE_MS = 10_000;
 
