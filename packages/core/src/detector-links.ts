@@ -83,9 +83,11 @@ function waitUnseated(s: DetectorState, peer: PeerId): void {
  * `peer`, linked but refused a seat by a full table, speaks: try the seat again (at most every
  * {@link UNSEATED_RETRY_MS}, so a flood of its messages costs one table scan per interval). A
  * member by now (gossip seated it, unlinked) takes its link at once. A retry takes only a free
- * seat, an ended member's or a stranger's that never held a link with us (`evictOne`), never a
- * live member's: else a member whose link blips is evicted by whichever waiting id speaks first,
- * and refused when its link is back (decision 0072). A refused retry counts as dropped.
+ * seat, an ended member's, a stranger's that never held a link with us, or the seat of a member
+ * whose link has been down for `UNLINKED_GRACE_MS` (`evictOne`): a member whose link blips keeps
+ * its seat (else whichever waiting id speaks first takes it and the member is refused when its
+ * link is back, decision 0072), while members gone gossip-only for good cannot hold a linked peer
+ * out forever (decision 0076). A refused retry counts as dropped.
  */
 export function seatUnseated(s: DetectorState, peer: PeerId): Member | undefined {
   if (!s.members.has(peer)) {
@@ -111,6 +113,7 @@ export function linkDown(s: DetectorState, peer: PeerId): void {
   const m = s.members.get(peer);
   if (m !== undefined && m.linked) {
     m.linked = false;
+    m.unlinkedAtMs = s.now;
     const i = s.linked.indexOf(m);
     if (i >= 0) s.linked.splice(i, 1);
     s.linksChanged();

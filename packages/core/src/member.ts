@@ -264,8 +264,15 @@ export class Member extends MemberCaseFields implements RttEstimate, ArrivalStat
   /**
    * Held a direct link with this detector (`linkUp`): a linked peer's retry from `unseated` never
    * evicts it as a stranger (`evictOne`, decision 0072), so a link that blips keeps its seat.
+   * Kept through a reap and restore (`PastRecord.linkedOnce`, decision 0076).
    */
   linkedOnce = false;
+  /**
+   * When its link last went down (`linkDown`) or it came back from the past members (`restore`),
+   * ms; NaN if never. A retry from `unseated` may take its seat once it has stayed unlinked for
+   * `UNLINKED_GRACE_MS` (`evictOne`, decision 0076).
+   */
+  unlinkedAtMs = NaN;
   /**
    * Found on the signaling roster (`inRoster`) by an eviction scan (`evictOne`), which need not ask
    * again: an id stays on it, but for one `admitToRoster` gives up (and clears this flag of).

@@ -44,6 +44,13 @@ export function addMember(s: DetectorState, id: PeerId, direct: boolean): Member
 }
 
 /**
+ * How long a once-linked member stays unlinked before a linked peer's retry from `unseated` may
+ * take its seat (`evictOne`, decision 0076), ms: 2.5 times the longest link blip 0072's review
+ * had to survive (4 s).
+ */
+export const UNLINKED_GRACE_MS = 10_000;
+
+/**
  * Frees a slot; only gossip-only members (no link) go, never the probe target. First a failed/left
  * one (the longest ended). Then, when `known` (a direct link-up, or a newcomer the signaling room
  * admitted), the NEWEST stranger: a member the room never admitted (`knownMember`), known only
@@ -51,18 +58,28 @@ export function addMember(s: DetectorState, id: PeerId, direct: boolean): Member
  * own kind, never the members learned before it. Then, for a direct link, the longest-unchanged
  * gossip-only member (with a roster, an admitted one: strangers went first). `retry` (a linked
  * peer's retry from `unseated`, decision 0072): a stranger that ever held a link with us is kept
- * too (without a roster every member is a stranger, one whose link just blipped included).
+ * too (without a roster every member is a stranger, one whose link just blipped included), until
+ * its link has been down for `UNLINKED_GRACE_MS`: then, after ended members and never-linked
+ * strangers, the longest-unlinked such member goes, admitted or not (decision 0076).
  */
 export function evictOne(s: DetectorState, direct: boolean, known = direct, retry = false): boolean {
   // Fast path (behaviour-identical): without a link to make room for, only an ended member or a
   // stranger can go. With none ended, and no stranger possible since a scan found none, the scan
   // below would find nothing (at N = 1,000 97,849 of 98,131 scans did, each over 64 members).
-  if (!direct && s.counts.failed + s.counts.left === 0 && (!known || s.strangerFreeEpoch === s.strangerEpoch))
+  // A retry may also take a once-linked member's seat (`unlinked`): it scans.
+  if (
+    !direct &&
+    !retry &&
+    s.counts.failed + s.counts.left === 0 &&
+    (!known || s.strangerFreeEpoch === s.strangerEpoch)
+  )
     return false;
   let victim: Member | undefined;
   let stranger: Member | undefined;
   let neverLinked: Member | undefined;
   let fallback: Member | undefined;
+  let unlinked: Member | undefined;
+  const unlinkedBeforeMs = s.now - UNLINKED_GRACE_MS;
   for (const m of s.members.values()) {
     if (m.linked) continue;
     if ((m.state === 'failed' || m.state === 'left') && (victim === undefined || m.sinceMs < victim.sinceMs))
@@ -76,10 +93,17 @@ export function evictOne(s: DetectorState, direct: boolean, known = direct, retr
       if (!m.linkedOnce) neverLinked = m;
     }
     if (direct && (fallback === undefined || m.sinceMs < fallback.sinceMs)) fallback = m;
+    if (
+      retry &&
+      m.linkedOnce &&
+      m.unlinkedAtMs <= unlinkedBeforeMs &&
+      (unlinked === undefined || m.unlinkedAtMs < unlinked.unlinkedAtMs)
+    )
+      unlinked = m;
   }
   // Every unlinked member but the target was asked, and is on the roster (`onRoster` stays true).
   if (known && victim === undefined && stranger === undefined) s.strangerFreeEpoch = s.strangerEpoch;
-  const v = victim ?? (retry ? neverLinked : stranger) ?? fallback;
+  const v = victim ?? (retry ? (neverLinked ?? unlinked) : stranger) ?? fallback;
   if (v === undefined || v === s.target) return false;
   s.counters.membersEvicted += 1;
   if (v === victim) {

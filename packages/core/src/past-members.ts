@@ -26,6 +26,8 @@ export interface PastRecord extends PastMember {
   history: HistoryEntry[];
   /** The transport still had a link to it when it was reaped (a hung peer whose channel stayed open). */
   linked: boolean;
+  /** It held a link with this detector once (`Member.linkedOnce`): kept so a restore keeps it. */
+  linkedOnce: boolean;
   /** The longest stall it reported (its last `loadMs`, or an earlier process's), ms, and until when it counts. */
   stallMs?: number;
   stallUntilMs?: number;
@@ -106,6 +108,7 @@ export function reap(s: DetectorState, m: Member, keepGossip = false): void {
     openOutages: { ...m.outages },
     history: m.history.slice(-PAST_HISTORY_MAX),
     linked: m.linked,
+    linkedOnce: m.linkedOnce,
     ...stallMemory(m, s.now),
   };
   if (m.linked) {
@@ -155,6 +158,10 @@ export function restore(s: DetectorState, r: PastRecord): Member {
   m.state = r.ended;
   Object.assign(m.outages, r.openOutages);
   m.history.push(...r.history);
+  // Its history of holding a link survives the reap (decision 0076): a waiting id's retry must not
+  // take its seat as a never-linked stranger's. Its grace (`unlinkedAtMs`) starts again at its return.
+  m.linkedOnce = r.linkedOnce;
+  m.unlinkedAtMs = s.now;
   // A peer that comes back is a new process: its old stalls still say how its machine stalls.
   m.stallBeforeRestartMs = r.stallMs ?? 0;
   m.stallBeforeRestartUntilMs = r.stallUntilMs ?? 0;

@@ -64,22 +64,17 @@ const show = (what: string, r: Seating): string =>
   `[${r.members.join(',')}], linked [${r.linked.join(',')}]`;
 
 describe('decision 0072: a linked newcomer against once-linked members gone quiet', () => {
-  // HOLE (new in 0072). A retry never takes a live member that once held a link with victim, so a
-  // linked peer refused while the table was full of linked members waits unseated (linked,
-  // unmonitored, its verdicts about victim's members unheard) for as long as those members stay
-  // gossip-only and alive: forever, whether Mallory's two ids drop their links on purpose (kept
-  // alive through h1, a relay of victim's probes) or two honest members' links were trimmed by a
-  // partial mesh. Before 0072 the retry took the longest-unchanged gossip-only member's seat.
-  // Measured (victim `membersMax` 3, lan preset, 30 s after the holders' links go down): both
-  // rooms: newcomer never seated, 55 seat tries refused, victim holds the two gossip-only holders
-  // and h1. On a67a92d's seat code (its detector-links.ts + membership.ts swapped in for the run,
-  // not committed): seated 1,800 ms after its link-up (800 ms after the holders' links went down),
-  // 3 tries refused. 0072's case (a blip) is a link down for about a second.
-  // Fix (proposed): remember when a member's link went down (`unlinkedAtMs`) and let a retry take
-  // a once-linked gossip-only member's seat after a blip's grace (say the suspicion timeout, or a
-  // few seconds), the longest unlinked first; a linked peer outranks a member reached only through
-  // relays.
-  it.fails('a linked newcomer is seated while once-linked members stay gossip-only for 30 s', () => {
+  // CLOSED by decision 0076 (was a HOLE new in 0072). A retry never took a live member that once
+  // held a link with victim, so a linked peer refused while the table was full of linked members
+  // waited unseated (linked, unmonitored) for as long as those members stayed gossip-only and
+  // alive: forever, whether Mallory's two ids drop their links on purpose (kept alive through h1)
+  // or two honest members' links were trimmed by a partial mesh. Measured on 0072 (victim
+  // `membersMax` 3, lan preset, 30 s after the holders' links go down): both rooms: newcomer never
+  // seated, 55 seat tries refused. On a67a92d's seat code: seated 1,800 ms after its link-up.
+  // With 0076 (a retry takes a once-linked member's seat after `UNLINKED_GRACE_MS`, 10 s unlinked,
+  // the longest unlinked first): both rooms: seated 11,150 ms after its link-up (10.15 s after the
+  // holders' links went down), 20 tries refused; victim holds h1, newcomer and one holder.
+  it('a linked newcomer is seated while once-linked members stay gossip-only for 30 s', () => {
     const mallory = heldOut(['mallory0', 'mallory1']);
     console.log(show("Mallory's 2 ids drop their links to victim", mallory));
     const honest = heldOut(['h2', 'h3']);
@@ -154,20 +149,16 @@ function darkAndBack(darkMs: number): {
 }
 
 describe('decision 0072: `Member.linkedOnce` through the past members', () => {
-  // HOLE (0072's `linkedOnce` is not kept in a `PastRecord`). A member that held a link, ended
-  // (failed while dark) and was reaped into the past members, then restored by gossip (its
-  // refutation: a higher `alive`) comes back with `linkedOnce` false: without a roster it is then
-  // a "never-linked stranger", and the next waiting id's retry takes its seat. When its link comes
-  // back, `linkUp` finds it neither a member nor a past member: a first link-up, and the table (all
-  // linked by then) refuses it: it waits unseated behind Mallory's two ids. Had it stayed in the
-  // past members, `linkUp` would have restored it whatever the table holds (0072's Consequences).
-  // Measured (h1 dark 10 s, then heard through h2, its link to victim back 5 s later): restored by
-  // gossip, then evicted by a retry (membersEvicted 2: its ended seat, then its restored one); at
-  // its relink: no linked seat, unseated. With `linkedOnce` kept through the restore (a throwaway
-  // one-line change in `restore`, not committed): a linked seat, membersEvicted 1.
-  // Fix (proposed): keep `linkedOnce` in `PastRecord` (past-members.ts `reap`) and set it in
-  // `restore`, so a member's history of holding a link survives its reap.
-  it.fails('a once-linked member restored by gossip keeps its seat against waiting ids', () => {
+  // CLOSED by decision 0076 (was a HOLE: 0072's `linkedOnce` was not kept in a `PastRecord`). A
+  // member that held a link, ended (failed while dark) and was reaped into the past members, then
+  // restored by gossip (its refutation: a higher `alive`) came back with `linkedOnce` false: a
+  // "never-linked stranger" without a roster, so the next waiting id's retry took its seat, and at
+  // its relink the table (all linked by then) refused it: it waited unseated behind Mallory's ids.
+  // Measured on 0072 (h1 dark 10 s, then heard through h2, its link to victim back 5 s later):
+  // restored by gossip, then evicted (membersEvicted 2); at its relink: unseated. With 0076
+  // (`PastRecord.linkedOnce`, restored; a restore starts its unlinked grace again): a linked seat,
+  // membersEvicted 1 (its ended seat only).
+  it('a once-linked member restored by gossip keeps its seat against waiting ids', () => {
     const r = darkAndBack(10_000);
     console.log(
       `h1 dark 10 s, heard through h2: restored by gossip ${r.restored}; after its link is back: linked ` +

@@ -1,10 +1,12 @@
 // A linked peer a full member table had no seat for (decision 0069) and what its retries may take
 // (decision 0072): only a free seat, an ended member's or a never-linked stranger's, never a live
-// member whose link blipped. `TestNetwork`, virtual clock: every run is the same.
+// member whose link blipped; a live member's once its link has been down for `UNLINKED_GRACE_MS`
+// (decision 0076). `TestNetwork`, virtual clock: every run is the same.
 // Run: nice -n 10 pnpm vitest run packages/core/src/scenario-unseated.test.ts
 import { describe, expect, it } from 'vitest';
 import { UpdateKind } from './codec.js';
 import { presets } from './config.js';
+import { UNLINKED_GRACE_MS } from './membership.js';
 import { TestNetwork } from './test-network.js';
 
 describe('scenario: a linked peer a full table had no seat for', () => {
@@ -98,4 +100,32 @@ describe('scenario: what a retry from the unseated pool may take (decision 0072)
     expect(['h1', 'm0', 'm1'].filter((id) => victim.peer(id)?.direct === true)).toHaveLength(2);
     expect(victim.stats().membersEvicted).toBe(2);
   });
+
+  // h1 and h2 also linked to each other: a member whose link to victim is down stays alive
+  // (probed through the other), as an honest member of a partial mesh does.
+  it.each([true, false])(
+    'roster %s: a link down 9 s keeps its seat; one down for good gives it up after the grace',
+    (roster) => {
+      const net = full(roster);
+      net.link('h1', 'h2');
+      net.run(net.nowMs + 2_000);
+      const victim = net.get('victim');
+      net.unlink('victim', 'h1');
+      net.run(net.nowMs + 9_000);
+      expect(victim.peer('h1')?.state).toBe('healthy');
+      net.link('victim', 'h1');
+      net.run(net.nowMs + 2_000);
+      expect(victim.peer('h1')?.direct).toBe(true);
+      expect(victim.stats().membersEvicted).toBe(0);
+      const downAtMs = net.nowMs;
+      net.unlink('victim', 'h2');
+      net.run(downAtMs + UNLINKED_GRACE_MS - 10);
+      expect(victim.peer('h2')?.state).toBe('healthy');
+      expect(victim.stats().membersEvicted).toBe(0);
+      net.run(downAtMs + UNLINKED_GRACE_MS + 1_000); // m0 and m1 retry every 250 ms at most
+      expect(victim.peer('h2')).toBeUndefined();
+      expect(['h1', 'm0', 'm1'].filter((id) => victim.peer(id)?.direct === true)).toHaveLength(2);
+      expect(victim.stats().membersEvicted).toBe(1);
+    },
+  );
 });
