@@ -187,4 +187,16 @@ describe('BroadcastQueue', () => {
     expect(q.take('a', 1000, 4, Spend.chosen, 3)).toEqual([]); // a holds it: the skip counts, the third link
     expect(q.size).toBe(0);
   });
+  it("reply copies past the replies' share still order the queue: newer news goes first (0079)", () => {
+    const q = new BroadcastQueue();
+    const one = updateBytes(alive('old'));
+    q.push(alive('old'));
+    // 40 ids each answered once: 4 count (one destination's share of 16), 36 ride along uncounted.
+    for (let i = 0; i < 40; i++) q.take(`id${i}`, one, 16, Spend.reply);
+    q.push(alive('new'));
+    // Five chosen sends of the new one: it has counted more than the old one's 4.
+    for (let i = 0; i < 5; i++) expect(q.take(`h${i}`, one, 16, Spend.chosen)[0]?.peer).toBe('new');
+    // The old one went out 40 times, the new one 5: room for one, the new one goes first.
+    expect(q.take('h9', one, 16, Spend.chosen).map((u) => u.peer)).toEqual(['new']);
+  });
 });

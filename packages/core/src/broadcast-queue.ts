@@ -26,6 +26,11 @@ interface Entry {
   counted: string[];
   /** Transmissions counted on replies ({@link Spend.reply}): all together at most one destination's share. */
   replies: number;
+  /**
+   * Reply copies sent past the replies' share (not counted against the limit): they still order the
+   * queue as sends, so an update carried on many answers does not stay ahead of newer news (0079).
+   */
+  uncounted: number;
 }
 
 /**
@@ -87,7 +92,8 @@ function countedFor(e: Entry, dest: string): number {
   return n;
 }
 
-const byPriority = (a: Entry, b: Entry): number => a.transmits - b.transmits || b.order - a.order;
+const byPriority = (a: Entry, b: Entry): number =>
+  a.transmits + a.uncounted - (b.transmits + b.uncounted) || b.order - a.order;
 
 /**
  * Sorts `list` by {@link byPriority} in place. Insertion sort: the list is nearly sorted between
@@ -148,6 +154,7 @@ export class BroadcastQueue {
       existing.holders.length = 0;
       existing.counted.length = 0;
       existing.replies = 0;
+      existing.uncounted = 0;
       this.sorted = false;
       return;
     }
@@ -165,6 +172,7 @@ export class BroadcastQueue {
       holders: [],
       counted: [],
       replies: 0,
+      uncounted: 0,
     };
     this.byPeer.set(update.peer, e);
     this.pending = this.byPeer.size;
@@ -269,7 +277,11 @@ export class BroadcastQueue {
       if (spend === Spend.free) continue;
       if ((held || full) && countedFor(e, dest) >= shareOf(e, limit, reach)) continue;
       if (spend === Spend.reply) {
-        if (e.replies >= shareOf(e, limit, reach)) continue;
+        if (e.replies >= shareOf(e, limit, reach)) {
+          e.uncounted += 1;
+          counted++;
+          continue;
+        }
         e.replies += 1;
       }
       retired += this.transmitted(e, dest, limit, reach);
