@@ -14,7 +14,7 @@ import { decode, encode, MessageType } from './codec.js';
 import { presets } from './config.js';
 import { RELAY_REQUESTERS_TRACKED_MAX, RELAY_TARGETS_TRACKED_MAX, RelayJobBudget } from './relay-budget.js';
 import { TestNetwork } from './test-network.js';
-import { ask } from './test-relay.js';
+import { ask, askRing } from './test-relay.js';
 import type { PeerId } from './types.js';
 
 const config = presets.browser;
@@ -174,18 +174,7 @@ function fillJobs(k: number, oneWayMs: number, everyMs = 50, honestEveryMs = 200
   const victim = net.get('victim');
   const seqs = new Set<number>();
   for (let t = 5_000; t < 15_000; t += 1) {
-    if (t % everyMs === 0)
-      for (let i = 0; i < k; i++) {
-        const target = ids[(i + 1) % k] as PeerId;
-        const bytes = encode({
-          type: MessageType.pingReq,
-          seq: t & 0xffff,
-          target,
-          updates: [],
-          extensions: [],
-        });
-        net.apply('victim', victim.receive(ids[i] as PeerId, bytes, t));
-      }
+    if (t % everyMs === 0) askRing(net, ids, k, t);
     if (t % honestEveryMs === 100 && t >= 7_000) {
       const seq = 40_000 + seqs.size;
       seqs.add(seq);

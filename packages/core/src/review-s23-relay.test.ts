@@ -12,7 +12,7 @@ import { presets } from './config.js';
 import type { DetectorState } from './detector-state.js';
 import { RELAY_REQUESTERS_TRACKED_MAX, RELAY_TARGETS_TRACKED_MAX, RelayJobBudget } from './relay-budget.js';
 import { TestNetwork } from './test-network.js';
-import { ask } from './test-relay.js';
+import { ask, askRing } from './test-relay.js';
 import type { PeerId } from './types.js';
 
 const config = presets.browser;
@@ -70,18 +70,7 @@ function massCheck(k: number, crashed: boolean, floodFromMs: number, targetOneWa
         const bytes = encode({ type: MessageType.pingReq, seq, target, updates: [], extensions: [] });
         net.apply('victim', victim.receive('honest', bytes, t));
       }
-    if (t >= floodFromMs && t % 50 === 0)
-      for (let i = 0; i < k; i++) {
-        const target = ids[(i + 1) % k] as PeerId;
-        const bytes = encode({
-          type: MessageType.pingReq,
-          seq: t & 0xffff,
-          target,
-          updates: [],
-          extensions: [],
-        });
-        net.apply('victim', victim.receive(ids[i] as PeerId, bytes, t));
-      }
+    if (t >= floodFromMs && t % 50 === 0) askRing(net, ids, k, t);
     net.run(t);
   }
   const out: Held = {
@@ -209,18 +198,7 @@ describe('decision 0071: memory of the relay budget at its caps', () => {
     let most = 0;
     let displaced = 0;
     for (let t = 3_001; t < 5_000; t += 1) {
-      if (t % 50 === 0)
-        for (let i = 0; i < 64; i++) {
-          const target = ids[(i + 1) % 64] as PeerId;
-          const bytes = encode({
-            type: MessageType.pingReq,
-            seq: t & 0xffff,
-            target,
-            updates: [],
-            extensions: [],
-          });
-          net.apply('victim', victim.receive(ids[i] as PeerId, bytes, t));
-        }
+      if (t % 50 === 0) askRing(net, ids, 64, t);
       net.run(t);
       most = Math.max(most, stateOf(victim).relayJobs.length);
       displaced = Math.max(displaced, stateOf(victim).relayJobsDisplaced.length);
