@@ -188,7 +188,7 @@ describe('BroadcastQueue', () => {
     expect(q.size).toBe(0);
   });
   it("reply copies past the replies' share still order the queue: newer news goes first (0079)", () => {
-    const q = new BroadcastQueue();
+    const q = new BroadcastQueue(100);
     const one = updateBytes(alive('old'));
     q.push(alive('old'));
     // 40 ids each answered once: 4 count (one destination's share of 16), 36 ride along uncounted.
